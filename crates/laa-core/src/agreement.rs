@@ -1,0 +1,498 @@
+//! The state of one Local Area Agreement and its targets, and both lifecycles.
+//!
+//! The state is never edited directly: [`crate::decide`] turns a command
+//! into events and [`crate::apply`] folds each event into the state. The
+//! two transition tables below ([`AGREEMENT_LIFECYCLE`] and
+//! [`TARGET_LIFECYCLE`]) are the single statement of which command may move
+//! which status where; `decide` consults them and the property tests check
+//! that every accepted command moved along one of their rows.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::actor::Side;
+use crate::ids::{
+    AgreementId, AreaCode, Department, FinancialYear, IndicatorNumber, LocalIndicatorCode,
+    RefreshId, Region, SetVersion, TargetId,
+};
+use crate::policy::RoundPolicy;
+use crate::terms::Terms;
+
+/// Where an agreement is in its lifecycle (DOMAIN.md 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AgreementStatus {
+    /// No event yet: the agreement has not been opened.
+    Unopened,
+    /// Negotiation open.
+    Draft,
+    /// Recommended to Ministers; frozen until signed off or returned.
+    Submitted,
+    /// Signed off with at least one target still a placeholder (or a year deferred).
+    Placeholder,
+    /// Signed off, every target has values.
+    Agreed,
+    /// A refresh round is under negotiation.
+    RefreshOpen,
+    /// Signed off after a refresh, every target has values.
+    Refreshed,
+    /// The period has ended; outcomes final.
+    Closed,
+}
+
+impl AgreementStatus {
+    /// The status's wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AgreementStatus::Unopened => "unopened",
+            AgreementStatus::Draft => "draft",
+            AgreementStatus::Submitted => "submitted",
+            AgreementStatus::Placeholder => "placeholder",
+            AgreementStatus::Agreed => "agreed",
+            AgreementStatus::RefreshOpen => "refresh_open",
+            AgreementStatus::Refreshed => "refreshed",
+            AgreementStatus::Closed => "closed",
+        }
+    }
+
+    /// True while terms may be negotiated (draft, or a refresh under way).
+    pub fn is_negotiating(self) -> bool {
+        matches!(self, AgreementStatus::Draft | AgreementStatus::RefreshOpen)
+    }
+}
+
+impl fmt::Display for AgreementStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The kind of each command, for the lifecycle tables and authorisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommandKind {
+    /// Open an agreement.
+    Open,
+    /// Propose a target.
+    Propose,
+    /// Counter the open offer (or make a fresh offer where none is open).
+    Counter,
+    /// Accept the open offer.
+    Accept,
+    /// Decline a target the other side proposed.
+    Decline,
+    /// Withdraw a target one's own side proposed.
+    Withdraw,
+    /// The area endorses the current terms.
+    Endorse,
+    /// The GO recommends the agreement to Ministers.
+    Submit,
+    /// Ministers send it back.
+    Return,
+    /// Ministers sign it off.
+    SignOff,
+    /// Open a refresh round.
+    OpenRefresh,
+    /// Record an actual value.
+    RecordActual,
+    /// Revoke designations.
+    Revoke,
+    /// Close the agreement at the end of its period.
+    Close,
+}
+
+impl CommandKind {
+    /// Every command kind.
+    pub const ALL: [CommandKind; 14] = [
+        CommandKind::Open,
+        CommandKind::Propose,
+        CommandKind::Counter,
+        CommandKind::Accept,
+        CommandKind::Decline,
+        CommandKind::Withdraw,
+        CommandKind::Endorse,
+        CommandKind::Submit,
+        CommandKind::Return,
+        CommandKind::SignOff,
+        CommandKind::OpenRefresh,
+        CommandKind::RecordActual,
+        CommandKind::Revoke,
+        CommandKind::Close,
+    ];
+
+    /// The command's name, as in the API (`ProposeTarget`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommandKind::Open => "OpenAgreement",
+            CommandKind::Propose => "ProposeTarget",
+            CommandKind::Counter => "CounterOffer",
+            CommandKind::Accept => "AcceptOffer",
+            CommandKind::Decline => "DeclineTarget",
+            CommandKind::Withdraw => "WithdrawTarget",
+            CommandKind::Endorse => "EndorseAgreement",
+            CommandKind::Submit => "SubmitAgreement",
+            CommandKind::Return => "ReturnAgreement",
+            CommandKind::SignOff => "SignOffAgreement",
+            CommandKind::OpenRefresh => "OpenRefresh",
+            CommandKind::RecordActual => "RecordActual",
+            CommandKind::Revoke => "RevokeDesignation",
+            CommandKind::Close => "CloseAgreement",
+        }
+    }
+}
+
+impl fmt::Display for CommandKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// One row of a lifecycle table: from a status, a command may lead to any of `to`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Transition<S: 'static> {
+    /// The statuses the command is accepted in.
+    pub from: &'static [S],
+    /// The command.
+    pub command: CommandKind,
+    /// The statuses it may lead to.
+    pub to: &'static [S],
+}
+
+use AgreementStatus as A;
+use CommandKind as C;
+
+const NEGOTIATING: &[AgreementStatus] = &[A::Draft, A::RefreshOpen];
+const SIGNED: &[AgreementStatus] = &[A::Placeholder, A::Agreed, A::Refreshed];
+const IN_FORCE: &[AgreementStatus] = &[A::Placeholder, A::Agreed, A::RefreshOpen, A::Refreshed];
+
+/// The agreement lifecycle, whole. Negotiating commands keep the status
+/// they are made in; a return goes back to the status submission came from.
+///
+/// ```text
+/// unopened --open--> draft --submit--> submitted --sign off--> placeholder | agreed
+///                      ^                   |                        |
+///                      +------return-------+                   open refresh
+///                                          |                        v
+///  refreshed | placeholder <--sign off-- submitted <--submit-- refresh_open
+///  any signed-off status or refresh_open --close--> closed
+/// ```
+#[rustfmt::skip]
+pub const AGREEMENT_LIFECYCLE: &[Transition<AgreementStatus>] = &[
+    Transition { from: &[A::Unopened], command: C::Open, to: &[A::Draft] },
+    Transition { from: NEGOTIATING, command: C::Propose, to: NEGOTIATING },
+    Transition { from: NEGOTIATING, command: C::Counter, to: NEGOTIATING },
+    Transition { from: NEGOTIATING, command: C::Accept, to: NEGOTIATING },
+    Transition { from: NEGOTIATING, command: C::Decline, to: NEGOTIATING },
+    Transition { from: NEGOTIATING, command: C::Withdraw, to: NEGOTIATING },
+    Transition { from: NEGOTIATING, command: C::Endorse, to: NEGOTIATING },
+    Transition { from: NEGOTIATING, command: C::Submit, to: &[A::Submitted] },
+    Transition { from: &[A::Submitted], command: C::Return, to: NEGOTIATING },
+    Transition { from: &[A::Submitted], command: C::SignOff, to: SIGNED },
+    Transition { from: SIGNED, command: C::OpenRefresh, to: &[A::RefreshOpen] },
+    Transition { from: IN_FORCE, command: C::RecordActual, to: IN_FORCE },
+    Transition { from: IN_FORCE, command: C::Revoke, to: IN_FORCE },
+    Transition { from: IN_FORCE, command: C::Close, to: &[A::Closed] },
+];
+
+/// Where a target is in its lifecycle (DOMAIN.md 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetStatus {
+    /// An offer is open (or, for a statutory target, terms are awaited).
+    Draft,
+    /// Agreed as a placeholder, values to come at a refresh.
+    Placeholder,
+    /// Agreed with values.
+    Agreed,
+    /// Values agreed (again) in a refresh.
+    Refreshed,
+    /// Withdrawn, declined or revoked: keeps its history, frees its slot.
+    Withdrawn,
+}
+
+impl TargetStatus {
+    /// The status's wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetStatus::Draft => "draft",
+            TargetStatus::Placeholder => "placeholder",
+            TargetStatus::Agreed => "agreed",
+            TargetStatus::Refreshed => "refreshed",
+            TargetStatus::Withdrawn => "withdrawn",
+        }
+    }
+}
+
+impl fmt::Display for TargetStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+use TargetStatus as T;
+
+const LIVE: &[TargetStatus] = &[T::Draft, T::Placeholder, T::Agreed, T::Refreshed];
+
+/// The target lifecycle, whole. A proposal creates a target in `draft`
+/// (the statutory targets are created in `draft` when the agreement opens);
+/// a counter-offer on a settled target reopens it.
+///
+/// ```text
+/// (proposed) -> draft --accept--> placeholder | agreed | refreshed --counter--> draft
+/// draft | placeholder | agreed | refreshed --decline, withdraw, revoke--> withdrawn
+/// ```
+#[rustfmt::skip]
+pub const TARGET_LIFECYCLE: &[Transition<TargetStatus>] = &[
+    Transition { from: &[], command: C::Propose, to: &[T::Draft] },
+    Transition { from: &[], command: C::Open, to: &[T::Draft] },
+    Transition { from: LIVE, command: C::Counter, to: &[T::Draft] },
+    Transition { from: &[T::Draft], command: C::Accept, to: &[T::Placeholder, T::Agreed, T::Refreshed] },
+    Transition { from: LIVE, command: C::Decline, to: &[T::Withdrawn] },
+    Transition { from: LIVE, command: C::Withdraw, to: &[T::Withdrawn] },
+    Transition { from: LIVE, command: C::Revoke, to: &[T::Withdrawn] },
+];
+
+/// True when the table lets `command` act on an agreement in `status`.
+pub fn agreement_accepts(status: AgreementStatus, command: CommandKind) -> bool {
+    AGREEMENT_LIFECYCLE
+        .iter()
+        .any(|t| t.command == command && t.from.contains(&status))
+}
+
+/// True when the table lets `command` act on a target in `status`.
+pub fn target_accepts(status: TargetStatus, command: CommandKind) -> bool {
+    TARGET_LIFECYCLE
+        .iter()
+        .any(|t| t.command == command && t.from.contains(&status))
+}
+
+/// The kind of a target (DOMAIN.md 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TargetKind {
+    /// One of the round's statutory indicators: always present, outside the cap.
+    Statutory,
+    /// A National Indicator chosen by negotiation: counts against the cap and earns reward.
+    Designated,
+    /// A local indicator outside the National Indicator Set: outside the cap and reward.
+    Local,
+}
+
+impl TargetKind {
+    /// The kind's wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TargetKind::Statutory => "statutory",
+            TargetKind::Designated => "designated",
+            TargetKind::Local => "local",
+        }
+    }
+}
+
+/// What a target measures.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndicatorRef {
+    /// A National Indicator.
+    National(IndicatorNumber),
+    /// A local indicator with its own code and title.
+    Local {
+        /// Its code, unique within the agreement.
+        code: LocalIndicatorCode,
+        /// Its title.
+        title: String,
+    },
+}
+
+impl IndicatorRef {
+    /// The National Indicator number, if this is one.
+    pub fn national(&self) -> Option<IndicatorNumber> {
+        match self {
+            IndicatorRef::National(n) => Some(*n),
+            IndicatorRef::Local { .. } => None,
+        }
+    }
+
+    /// True when both refer to the same indicator (locals by code).
+    pub fn same_indicator(&self, other: &IndicatorRef) -> bool {
+        match (self, other) {
+            (IndicatorRef::National(a), IndicatorRef::National(b)) => a == b,
+            (IndicatorRef::Local { code: a, .. }, IndicatorRef::Local { code: b, .. }) => a == b,
+            _ => false,
+        }
+    }
+}
+
+impl fmt::Display for IndicatorRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            IndicatorRef::National(n) => write!(f, "{n}"),
+            IndicatorRef::Local { code, .. } => write!(f, "local {code}"),
+        }
+    }
+}
+
+/// One party's offer of terms for a target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Offer {
+    /// The side that made it.
+    pub side: Side,
+    /// The terms offered.
+    pub terms: Terms,
+    /// Why: the argument from evidence.
+    pub rationale: String,
+    /// References to the evidence (documents, data sources).
+    pub evidence: Vec<String>,
+    /// For Government offers, the Whitehall department making the demand.
+    pub department: Option<Department>,
+    /// The side will not sign an agreement without these terms.
+    pub deal_breaker: bool,
+    /// When it was made.
+    pub made_at: DateTime<Utc>,
+}
+
+/// An actual value recorded after sign-off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Actual {
+    /// The value.
+    pub value: Decimal,
+    /// Where it comes from.
+    pub source: String,
+    /// When it was recorded.
+    pub recorded_at: DateTime<Utc>,
+}
+
+/// How a target left the agreement.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Ending {
+    /// Withdrawn by the side that proposed it.
+    Withdrawn,
+    /// Declined by the other side.
+    Declined,
+    /// Its designation was revoked by the Secretary of State.
+    Revoked,
+}
+
+/// One target of an agreement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Target {
+    /// Its number within the agreement.
+    pub id: TargetId,
+    /// Statutory, designated or local.
+    pub kind: TargetKind,
+    /// What it measures.
+    pub indicator: IndicatorRef,
+    /// Where it is in its lifecycle.
+    pub status: TargetStatus,
+    /// The side that proposed it (the Government side for statutory targets).
+    pub originated_by: Side,
+    /// The department that asked for it, for Government proposals.
+    pub department: Option<Department>,
+    /// The terms last agreed, if any.
+    pub agreed: Option<Terms>,
+    /// The offer awaiting the other side's answer, if any.
+    pub open_offer: Option<Offer>,
+    /// How many offers have been made on it.
+    pub offers_made: u32,
+    /// How it left the agreement, once withdrawn.
+    pub ending: Option<Ending>,
+    /// Actual values recorded after sign-off, by year.
+    pub actuals: BTreeMap<FinancialYear, Actual>,
+}
+
+impl Target {
+    /// True unless withdrawn, declined or revoked.
+    pub fn is_live(&self) -> bool {
+        self.status != TargetStatus::Withdrawn
+    }
+}
+
+/// What opening fixed for the agreement's whole life.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Opening {
+    /// The area.
+    pub area: AreaCode,
+    /// Its Government Office region.
+    pub region: Region,
+    /// The round's rules, as they stood when the agreement was opened.
+    pub policy: RoundPolicy,
+    /// When it was opened.
+    pub opened_at: DateTime<Utc>,
+}
+
+/// One area's Local Area Agreement for a round.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agreement {
+    /// Its id.
+    pub id: AgreementId,
+    /// How many events it has; the version commands name.
+    pub version: u64,
+    /// Where it is in its lifecycle.
+    pub status: AgreementStatus,
+    /// Area, region and policy, once opened.
+    pub opening: Option<Opening>,
+    /// The indicator set version it is bound to.
+    pub indicator_set: Option<SetVersion>,
+    /// Its targets, by number.
+    pub targets: BTreeMap<TargetId, Target>,
+    /// The area has endorsed the current terms (voided by any later change).
+    pub endorsed: bool,
+    /// The status submission came from, while submitted.
+    pub submitted_from: Option<AgreementStatus>,
+    /// The refresh under way, or the last one held.
+    pub refresh: Option<RefreshId>,
+    /// Every refresh opened so far, in order.
+    pub refreshes_held: Vec<RefreshId>,
+    /// When it was first signed off.
+    pub first_signed_off_at: Option<DateTime<Utc>>,
+    /// The number the next target will get.
+    pub next_target: TargetId,
+}
+
+impl Agreement {
+    /// The state before the first event.
+    pub fn unopened(id: AgreementId) -> Self {
+        Self {
+            id,
+            version: 0,
+            status: AgreementStatus::Unopened,
+            opening: None,
+            indicator_set: None,
+            targets: BTreeMap::new(),
+            endorsed: false,
+            submitted_from: None,
+            refresh: None,
+            refreshes_held: Vec::new(),
+            first_signed_off_at: None,
+            next_target: TargetId::first(),
+        }
+    }
+
+    /// The live (not withdrawn) targets.
+    pub fn live_targets(&self) -> impl Iterator<Item = &Target> {
+        self.targets.values().filter(|t| t.is_live())
+    }
+
+    /// How many live designated targets it has, open offers included.
+    pub fn designated_count(&self) -> usize {
+        self.live_targets()
+            .filter(|t| t.kind == TargetKind::Designated)
+            .count()
+    }
+
+    /// The live target on an indicator, if any.
+    pub fn live_target_on(&self, indicator: &IndicatorRef) -> Option<&Target> {
+        self.live_targets()
+            .find(|t| t.indicator.same_indicator(indicator))
+    }
+
+    /// The round policy, once opened.
+    pub fn policy(&self) -> Option<&RoundPolicy> {
+        self.opening.as_ref().map(|o| &o.policy)
+    }
+}

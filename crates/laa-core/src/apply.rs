@@ -1,0 +1,170 @@
+//! `apply`: fold one event into the state.
+//!
+//! `apply` never refuses: the event is a fact. It trusts that events came
+//! from `decide` (or from a verified history) and ignores, rather than
+//! panics on, an event naming a target the state does not have.
+
+use crate::actor::Side;
+use crate::agreement::IndicatorRef;
+use crate::agreement::{
+    Actual, Agreement, AgreementStatus, Ending, Opening, Target, TargetKind, TargetStatus,
+};
+use crate::event::{Change, Event};
+use crate::ids::{Department, IndicatorNumber, TargetId};
+use crate::terms::Terms;
+
+/// Applies one event to the state, advancing its version by one.
+pub fn apply(state: &mut Agreement, event: &Event) {
+    state.version += 1;
+    if event.change.changes_terms() {
+        state.endorsed = false;
+    }
+    match &event.change {
+        Change::AgreementOpened {
+            area,
+            region,
+            policy,
+            indicator_set,
+            statutory_targets,
+        } => {
+            state.status = AgreementStatus::Draft;
+            state.opening = Some(Opening {
+                area: area.clone(),
+                region: *region,
+                policy: policy.clone(),
+                opened_at: event.at,
+            });
+            state.indicator_set = Some(*indicator_set);
+            for &(id, indicator) in statutory_targets {
+                state.targets.insert(id, statutory_target(id, indicator));
+                state.next_target = state.next_target.max(id.next());
+            }
+        }
+        Change::TargetProposed {
+            target,
+            target_kind,
+            indicator,
+            offer,
+        } => {
+            state.targets.insert(
+                *target,
+                Target {
+                    id: *target,
+                    kind: *target_kind,
+                    indicator: indicator.clone(),
+                    status: TargetStatus::Draft,
+                    originated_by: offer.side,
+                    department: offer.department.clone(),
+                    agreed: None,
+                    open_offer: Some(offer.clone()),
+                    offers_made: 1,
+                    ending: None,
+                    actuals: Default::default(),
+                },
+            );
+            state.next_target = state.next_target.max(target.next());
+        }
+        Change::OfferMade { target, offer, .. } => {
+            if let Some(t) = state.targets.get_mut(target) {
+                t.open_offer = Some(offer.clone());
+                t.offers_made += 1;
+                t.status = TargetStatus::Draft;
+            }
+        }
+        Change::OfferAccepted { target, terms, .. } => {
+            let refreshing = state.status == AgreementStatus::RefreshOpen;
+            if let Some(t) = state.targets.get_mut(target) {
+                t.status = match terms {
+                    Terms::Placeholder { .. } => TargetStatus::Placeholder,
+                    Terms::Values(_) if refreshing => TargetStatus::Refreshed,
+                    Terms::Values(_) => TargetStatus::Agreed,
+                };
+                t.agreed = Some(terms.clone());
+                t.open_offer = None;
+            }
+        }
+        Change::TargetDeclined { target, .. } => end_target(state, *target, Ending::Declined),
+        Change::TargetWithdrawn { target, .. } => end_target(state, *target, Ending::Withdrawn),
+        Change::AgreementEndorsed => state.endorsed = true,
+        Change::AgreementSubmitted => {
+            state.submitted_from = Some(state.status);
+            state.status = AgreementStatus::Submitted;
+        }
+        Change::AgreementReturned { to, .. } => {
+            state.status = *to;
+            state.submitted_from = None;
+        }
+        Change::AgreementSignedOff { to } => {
+            state.status = *to;
+            state.submitted_from = None;
+            state.first_signed_off_at.get_or_insert(event.at);
+        }
+        Change::RefreshOpened { round, rebound_to } => {
+            state.status = AgreementStatus::RefreshOpen;
+            state.refresh = Some(round.clone());
+            state.refreshes_held.push(round.clone());
+            if let Some(set) = rebound_to {
+                state.indicator_set = Some(*set);
+            }
+        }
+        Change::ActualRecorded {
+            target,
+            year,
+            value,
+            source,
+        } => {
+            if let Some(t) = state.targets.get_mut(target) {
+                t.actuals.insert(
+                    *year,
+                    Actual {
+                        value: *value,
+                        source: source.clone(),
+                        recorded_at: event.at,
+                    },
+                );
+            }
+        }
+        Change::DesignationRevoked { targets, .. } => {
+            for target in targets {
+                end_target(state, *target, Ending::Revoked);
+            }
+        }
+        Change::AgreementClosed => state.status = AgreementStatus::Closed,
+    }
+}
+
+/// Rebuilds an agreement from its whole history.
+pub fn replay<'a>(
+    id: crate::ids::AgreementId,
+    events: impl IntoIterator<Item = &'a Event>,
+) -> Agreement {
+    let mut state = Agreement::unopened(id);
+    for event in events {
+        apply(&mut state, event);
+    }
+    state
+}
+
+fn statutory_target(id: TargetId, indicator: IndicatorNumber) -> Target {
+    Target {
+        id,
+        kind: TargetKind::Statutory,
+        indicator: IndicatorRef::National(indicator),
+        status: TargetStatus::Draft,
+        originated_by: Side::Government,
+        department: Department::new("DCSF").ok(),
+        agreed: None,
+        open_offer: None,
+        offers_made: 0,
+        ending: None,
+        actuals: Default::default(),
+    }
+}
+
+fn end_target(state: &mut Agreement, id: TargetId, ending: Ending) {
+    if let Some(t) = state.targets.get_mut(&id) {
+        t.status = TargetStatus::Withdrawn;
+        t.open_offer = None;
+        t.ending = Some(ending);
+    }
+}

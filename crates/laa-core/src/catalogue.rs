@@ -1,0 +1,331 @@
+//! The National Indicator Set, as data.
+//!
+//! The set is embedded from `data/national_indicators.csv` (extracted from
+//! the report's Appendices 3b and 3d; see the NOTES file beside it) and
+//! parsed into a [`Catalogue`] of versioned [`IndicatorSet`]s. An indicator
+//! belongs to every set version from the one it was added in until the one
+//! that withdrew it, where it is listed as withdrawn.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{Department, IndicatorNumber, SetVersion};
+
+/// The embedded CSV of the National Indicator Set.
+pub const NATIONAL_INDICATORS_CSV: &str = include_str!("../data/national_indicators.csv");
+
+/// The header the CSV must have, column for column.
+pub const CSV_HEADER: [&str; 9] = [
+    "number",
+    "title",
+    "subject_group",
+    "psa",
+    "dso_department",
+    "statutory",
+    "added_in",
+    "withdrawn_in",
+    "laa_selections_2008",
+];
+
+/// A malformed catalogue file: which line, and what is wrong with it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("national indicator catalogue, line {line}: {problem}")]
+pub struct CatalogueError {
+    /// The 1-based line of the file (the header is line 1).
+    pub line: u64,
+    /// What is wrong there.
+    pub problem: String,
+}
+
+/// What an indicator is linked to in Whitehall.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Owner {
+    /// A Public Service Agreement, by number.
+    Psa(u8),
+    /// A department's strategic objective (DSO), by department.
+    Dso(Department),
+    /// The report names neither (NI 14 and NI 184).
+    Unassigned,
+}
+
+/// One National Indicator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Indicator {
+    /// Its number.
+    pub number: IndicatorNumber,
+    /// Its title.
+    pub title: String,
+    /// Its subject group, such as `Safer communities`.
+    pub subject_group: String,
+    /// The PSA or DSO it is linked to.
+    pub owner: Owner,
+    /// True for the 16 statutory DCSF early-years and education indicators.
+    pub statutory: bool,
+    /// The set version that introduced it.
+    pub added_in: SetVersion,
+    /// The set version that withdrew it, if any.
+    pub withdrawn_in: Option<SetVersion>,
+    /// How many of the 150 LAAs of 2008 chose it (Appendix 3d); none for the statutory ones.
+    pub laa_selections_2008: Option<u16>,
+}
+
+impl Indicator {
+    /// Its status in a set version, or `None` when the version predates it.
+    pub fn status_in(&self, version: SetVersion) -> Option<IndicatorStatus> {
+        if version < self.added_in {
+            None
+        } else if self.withdrawn_in.is_some_and(|w| version >= w) {
+            Some(IndicatorStatus::Withdrawn)
+        } else {
+            Some(IndicatorStatus::Active)
+        }
+    }
+}
+
+/// An indicator's standing in one set version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum IndicatorStatus {
+    /// May be chosen as a target.
+    Active,
+    /// Withdrawn in this version: targets on it must go at the next refresh.
+    Withdrawn,
+}
+
+/// Whether a set may be bound to agreements.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum SetStatus {
+    /// Being prepared; cannot be bound (rec. 17).
+    Draft,
+    /// Published; agreements may bind to it.
+    Published,
+}
+
+/// One version of the indicator set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct IndicatorSet {
+    /// Its version.
+    pub version: SetVersion,
+    /// Draft or published.
+    pub status: SetStatus,
+    /// The indicators it lists (active or withdrawn), by number.
+    pub members: BTreeMap<IndicatorNumber, IndicatorStatus>,
+}
+
+impl IndicatorSet {
+    /// The status of an indicator in this set, if the set lists it.
+    pub fn status_of(&self, number: IndicatorNumber) -> Option<IndicatorStatus> {
+        self.members.get(&number).copied()
+    }
+
+    /// The numbers of the active indicators.
+    pub fn active(&self) -> impl Iterator<Item = IndicatorNumber> + '_ {
+        self.members
+            .iter()
+            .filter(|(_, s)| **s == IndicatorStatus::Active)
+            .map(|(n, _)| *n)
+    }
+}
+
+/// Every indicator ever published, and the set versions built from them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Catalogue {
+    indicators: BTreeMap<IndicatorNumber, Indicator>,
+    sets: BTreeMap<SetVersion, IndicatorSet>,
+}
+
+impl Catalogue {
+    /// The embedded National Indicator Set, versions 2007 and 2008, both published.
+    pub fn national() -> Result<Self, CatalogueError> {
+        Self::parse_csv(NATIONAL_INDICATORS_CSV)
+    }
+
+    /// Parses a catalogue CSV (header [`CSV_HEADER`]). Every set version
+    /// named in `added_in` or `withdrawn_in` becomes a published set.
+    pub fn parse_csv(text: &str) -> Result<Self, CatalogueError> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(true)
+            .from_reader(text.as_bytes());
+        let header = reader.headers().map_err(|e| CatalogueError {
+            line: 1,
+            problem: e.to_string(),
+        })?;
+        if header.iter().ne(CSV_HEADER.iter().copied()) {
+            return Err(CatalogueError {
+                line: 1,
+                problem: format!("the header must be `{}`", CSV_HEADER.join(",")),
+            });
+        }
+        let mut indicators = BTreeMap::new();
+        for record in reader.records() {
+            let record = record.map_err(|e| CatalogueError {
+                line: e.position().map_or(0, |p| p.line()),
+                problem: e.to_string(),
+            })?;
+            let line = record.position().map_or(0, |p| p.line());
+            let indicator =
+                parse_row(&record).map_err(|problem| CatalogueError { line, problem })?;
+            if indicators.contains_key(&indicator.number) {
+                return Err(CatalogueError {
+                    line,
+                    problem: format!("{} is listed twice", indicator.number),
+                });
+            }
+            indicators.insert(indicator.number, indicator);
+        }
+        if indicators.is_empty() {
+            return Err(CatalogueError {
+                line: 1,
+                problem: "the file lists no indicators".into(),
+            });
+        }
+        Ok(Self::from_indicators(indicators))
+    }
+
+    fn from_indicators(indicators: BTreeMap<IndicatorNumber, Indicator>) -> Self {
+        let versions: std::collections::BTreeSet<SetVersion> = indicators
+            .values()
+            .flat_map(|i| std::iter::once(i.added_in).chain(i.withdrawn_in))
+            .collect();
+        let sets = versions
+            .into_iter()
+            .map(|version| {
+                let members = indicators
+                    .values()
+                    .filter_map(|i| i.status_in(version).map(|s| (i.number, s)))
+                    .collect();
+                (
+                    version,
+                    IndicatorSet {
+                        version,
+                        status: SetStatus::Published,
+                        members,
+                    },
+                )
+            })
+            .collect();
+        Self { indicators, sets }
+    }
+
+    /// One indicator, whatever its status.
+    pub fn indicator(&self, number: IndicatorNumber) -> Option<&Indicator> {
+        self.indicators.get(&number)
+    }
+
+    /// Every indicator, by number.
+    pub fn indicators(&self) -> impl Iterator<Item = &Indicator> {
+        self.indicators.values()
+    }
+
+    /// One set version.
+    pub fn set(&self, version: SetVersion) -> Option<&IndicatorSet> {
+        self.sets.get(&version)
+    }
+
+    /// Every set version, oldest first.
+    pub fn sets(&self) -> impl Iterator<Item = &IndicatorSet> {
+        self.sets.values()
+    }
+
+    /// Adds a draft set version (an administrator preparing the next set).
+    /// It lists every indicator of the newest set, which can then be edited
+    /// with [`Catalogue::set_mut`] before it is published.
+    pub fn add_draft_set(&mut self, version: SetVersion) -> Option<&mut IndicatorSet> {
+        if self.sets.contains_key(&version) {
+            return None;
+        }
+        let members = self
+            .sets
+            .values()
+            .next_back()
+            .map(|s| s.members.clone())
+            .unwrap_or_default();
+        self.sets.insert(
+            version,
+            IndicatorSet {
+                version,
+                status: SetStatus::Draft,
+                members,
+            },
+        );
+        self.sets.get_mut(&version)
+    }
+
+    /// A set version, for an administrator's edits.
+    pub fn set_mut(&mut self, version: SetVersion) -> Option<&mut IndicatorSet> {
+        self.sets.get_mut(&version)
+    }
+}
+
+fn parse_row(record: &csv::StringRecord) -> Result<Indicator, String> {
+    if record.len() != CSV_HEADER.len() {
+        return Err(format!(
+            "expected {} fields, found {}",
+            CSV_HEADER.len(),
+            record.len()
+        ));
+    }
+    let field = |i: usize| record.get(i).unwrap_or("").trim();
+    let number: IndicatorNumber = field(0)
+        .parse()
+        .map_err(|e: crate::ids::ParseError| e.to_string())?;
+    let title = field(1);
+    if title.is_empty() {
+        return Err(format!("{number} has no title"));
+    }
+    let subject_group = field(2);
+    if subject_group.is_empty() {
+        return Err(format!("{number} has no subject group"));
+    }
+    let owner = match (field(3), field(4)) {
+        ("", "") => Owner::Unassigned,
+        (psa, "") => Owner::Psa(
+            psa.parse()
+                .map_err(|_| format!("psa '{psa}' is not a PSA number"))?,
+        ),
+        ("", dept) => Owner::Dso(Department::new(dept).map_err(|e| e.to_string())?),
+        (_, _) => return Err(format!("{number} names both a PSA and a DSO department")),
+    };
+    let statutory = match field(5) {
+        "true" => true,
+        "false" => false,
+        other => return Err(format!("statutory must be true or false, not '{other}'")),
+    };
+    let added_in: SetVersion = field(6)
+        .parse()
+        .map_err(|e: crate::ids::ParseError| e.to_string())?;
+    let withdrawn_in = match field(7) {
+        "" => None,
+        v => Some(v.parse::<SetVersion>().map_err(|e| e.to_string())?),
+    };
+    if withdrawn_in.is_some_and(|w| w <= added_in) {
+        return Err(format!("{number} is withdrawn no later than it is added"));
+    }
+    let laa_selections_2008 = match field(8) {
+        "" => None,
+        v => {
+            let n: u16 = v
+                .parse()
+                .map_err(|_| format!("laa_selections_2008 '{v}' is not a count"))?;
+            if n > 150 {
+                return Err(format!(
+                    "{number} is chosen by {n} areas, but there are only 150"
+                ));
+            }
+            Some(n)
+        }
+    };
+    Ok(Indicator {
+        number,
+        title: title.to_owned(),
+        subject_group: subject_group.to_owned(),
+        owner,
+        statutory,
+        added_in,
+        withdrawn_in,
+        laa_selections_2008,
+    })
+}

@@ -1,0 +1,138 @@
+//! Commands: what a principal asks the engine to do to one agreement.
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::agreement::{CommandKind, IndicatorRef};
+use crate::ids::{AreaCode, Department, FinancialYear, RefreshId, Region, SetVersion, TargetId};
+use crate::policy::RoundPolicy;
+use crate::terms::Terms;
+
+/// A request to change one agreement. Each variant is one method of the
+/// API's `AgreementService`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Command {
+    /// Open the area's agreement for a round, bound to a published indicator
+    /// set; the round's statutory targets are created with it. `region` is
+    /// the area's region from the reference data.
+    OpenAgreement {
+        /// The area.
+        area: AreaCode,
+        /// The area's Government Office region.
+        region: Region,
+        /// The round's rules.
+        policy: RoundPolicy,
+        /// The indicator set version to bind.
+        indicator_set: SetVersion,
+    },
+    /// Propose a new target with its first offer.
+    ProposeTarget {
+        /// The indicator: a National Indicator or a local one.
+        indicator: IndicatorRef,
+        /// The terms offered.
+        terms: Terms,
+        /// The argument for them.
+        rationale: String,
+        /// References to the evidence.
+        evidence: Vec<String>,
+        /// For a Government proposal, the department asking for it.
+        department: Option<Department>,
+    },
+    /// Answer the open offer with other terms, or make a fresh offer on a
+    /// target that has none open (a statutory target awaiting terms, or an
+    /// agreed target revisited at a refresh).
+    CounterOffer {
+        /// The target.
+        target: TargetId,
+        /// The terms offered.
+        terms: Terms,
+        /// The argument for them.
+        rationale: String,
+        /// References to the evidence.
+        evidence: Vec<String>,
+        /// The side will not sign without these terms.
+        deal_breaker: bool,
+    },
+    /// Accept the open offer: its terms become the agreed terms.
+    AcceptOffer {
+        /// The target.
+        target: TargetId,
+    },
+    /// Decline a target the other side proposed.
+    DeclineTarget {
+        /// The target.
+        target: TargetId,
+        /// Why.
+        reason: String,
+        /// The side will not sign an agreement that includes it.
+        deal_breaker: bool,
+    },
+    /// Withdraw a target one's own side proposed.
+    WithdrawTarget {
+        /// The target.
+        target: TargetId,
+        /// Why.
+        reason: String,
+    },
+    /// The area endorses the current terms.
+    EndorseAgreement,
+    /// The Government Office recommends the agreement to Ministers.
+    SubmitAgreement,
+    /// Ministers return the agreement to the negotiation it came from.
+    ReturnAgreement {
+        /// Why.
+        reason: String,
+    },
+    /// Ministers sign the agreement off.
+    SignOffAgreement,
+    /// Open a refresh round, optionally rebinding to a newer indicator set.
+    OpenRefresh {
+        /// The round, one of the policy's refresh rounds.
+        round: RefreshId,
+        /// A newer published set version to bind to.
+        indicator_set: Option<SetVersion>,
+    },
+    /// Record a target's actual value for a year.
+    RecordActual {
+        /// The target.
+        target: TargetId,
+        /// The year.
+        year: FinancialYear,
+        /// The value.
+        value: Decimal,
+        /// Where it comes from.
+        source: String,
+    },
+    /// Revoke the designation of one target, or of every designated target.
+    RevokeDesignation {
+        /// The target, or `None` for all.
+        target: Option<TargetId>,
+        /// Why.
+        reason: String,
+    },
+    /// Close the agreement at the end of its period.
+    CloseAgreement,
+}
+
+impl Command {
+    /// The command's kind.
+    pub fn kind(&self) -> CommandKind {
+        match self {
+            Command::OpenAgreement { .. } => CommandKind::Open,
+            Command::ProposeTarget { .. } => CommandKind::Propose,
+            Command::CounterOffer { .. } => CommandKind::Counter,
+            Command::AcceptOffer { .. } => CommandKind::Accept,
+            Command::DeclineTarget { .. } => CommandKind::Decline,
+            Command::WithdrawTarget { .. } => CommandKind::Withdraw,
+            Command::EndorseAgreement => CommandKind::Endorse,
+            Command::SubmitAgreement => CommandKind::Submit,
+            Command::ReturnAgreement { .. } => CommandKind::Return,
+            Command::SignOffAgreement => CommandKind::SignOff,
+            Command::OpenRefresh { .. } => CommandKind::OpenRefresh,
+            Command::RecordActual { .. } => CommandKind::RecordActual,
+            Command::RevokeDesignation { .. } => CommandKind::Revoke,
+            Command::CloseAgreement => CommandKind::Close,
+        }
+    }
+}

@@ -1,0 +1,779 @@
+//! `decide`: a command in, events out, or the rule it breaks.
+//!
+//! The order of checks is fixed and deliberate:
+//! 1. the role may issue the command at all ([`PERMISSIONS`]);
+//! 2. the agreement lies in the principal's scope (before existence, so a
+//!    council cannot probe other areas);
+//! 3. the agreement exists, and the caller's version is current;
+//! 4. the agreement's lifecycle accepts the command ([`AGREEMENT_LIFECYCLE`]);
+//! 5. the command's own rules.
+//!
+//! [`AGREEMENT_LIFECYCLE`]: crate::agreement::AGREEMENT_LIFECYCLE
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+
+use crate::actor::{Actor, Role, Side};
+use crate::agreement::{
+    Agreement, AgreementStatus, CommandKind, IndicatorRef, Offer, Target, TargetKind, TargetStatus,
+    agreement_accepts, target_accepts,
+};
+use crate::catalogue::{Catalogue, IndicatorStatus, SetStatus};
+use crate::command::Command;
+use crate::error::DomainError;
+use crate::event::{Change, Event};
+use crate::ids::{Department, RefreshId, SetVersion, TargetId};
+use crate::policy::RoundPolicy;
+use crate::terms::Terms;
+
+/// What `decide` needs besides the state and the command: the time, the
+/// indicator catalogue, and the version the caller last saw.
+#[derive(Debug, Clone, Copy)]
+pub struct Context<'a> {
+    /// The time the command is decided at; stamped on every event.
+    pub now: DateTime<Utc>,
+    /// The indicator catalogue, for rules 4 and the statutory targets.
+    pub catalogue: &'a Catalogue,
+    /// The agreement version the caller last saw (rule 9); `None` skips the check.
+    pub expected_version: Option<u64>,
+}
+
+/// Which roles may issue each command (rule 10). Everything not listed is denied.
+#[rustfmt::skip]
+pub const PERMISSIONS: &[(CommandKind, &[Role])] = &[
+    (CommandKind::Open,         &[Role::GoNegotiator]),
+    (CommandKind::Propose,      &[Role::GoNegotiator, Role::AreaNegotiator]),
+    (CommandKind::Counter,      &[Role::GoNegotiator, Role::AreaNegotiator]),
+    (CommandKind::Accept,       &[Role::GoNegotiator, Role::AreaNegotiator]),
+    (CommandKind::Decline,      &[Role::GoNegotiator, Role::AreaNegotiator]),
+    (CommandKind::Withdraw,     &[Role::GoNegotiator, Role::AreaNegotiator]),
+    (CommandKind::Endorse,      &[Role::AreaNegotiator]),
+    (CommandKind::Submit,       &[Role::GoNegotiator]),
+    (CommandKind::Return,       &[Role::SignOff]),
+    (CommandKind::SignOff,      &[Role::SignOff]),
+    (CommandKind::OpenRefresh,  &[Role::GoNegotiator]),
+    (CommandKind::RecordActual, &[Role::AreaNegotiator]),
+    (CommandKind::Revoke,       &[Role::SignOff]),
+    (CommandKind::Close,        &[Role::SignOff]),
+];
+
+/// True when `role` may issue `command` somewhere.
+pub fn role_may(role: Role, command: CommandKind) -> bool {
+    PERMISSIONS
+        .iter()
+        .any(|(c, roles)| *c == command && roles.contains(&role))
+}
+
+/// The longest rationale, reason or local title accepted, in characters.
+pub const MAX_TEXT_CHARS: usize = 10_000;
+/// The most evidence references one offer may carry.
+pub const MAX_EVIDENCE_ITEMS: usize = 50;
+/// The longest evidence reference or source, in characters.
+pub const MAX_REFERENCE_CHARS: usize = 2_000;
+
+/// Decides what a command does to an agreement: the events to record, or
+/// the rule it breaks. Pure: the same state, command, actor and context
+/// always give the same answer, and nothing is changed.
+pub fn decide(
+    state: &Agreement,
+    command: Command,
+    actor: &Actor,
+    ctx: &Context<'_>,
+) -> Result<Vec<Event>, DomainError> {
+    let kind = command.kind();
+    if !role_may(actor.role, kind) {
+        return Err(DomainError::RoleNotPermitted {
+            role: actor.role,
+            command: kind,
+        });
+    }
+    let command = match command {
+        Command::OpenAgreement {
+            area,
+            region,
+            policy,
+            indicator_set,
+        } => {
+            if !actor.scope.covers(&area, region) {
+                return Err(DomainError::OutOfScope {
+                    scope: actor.scope.clone(),
+                });
+            }
+            check_version(state, ctx)?;
+            return open(state, actor, ctx, area, region, policy, indicator_set);
+        }
+        other => other,
+    };
+    let Some(opening) = &state.opening else {
+        return Err(DomainError::AgreementNotFound {
+            agreement: state.id.clone(),
+        });
+    };
+    if !actor.scope.covers(&opening.area, opening.region) {
+        return Err(DomainError::OutOfScope {
+            scope: actor.scope.clone(),
+        });
+    }
+    check_version(state, ctx)?;
+    if !agreement_accepts(state.status, kind) {
+        return Err(DomainError::AgreementNotEditable {
+            status: state.status,
+            command: kind,
+        });
+    }
+    let d = Decider {
+        state,
+        actor,
+        ctx,
+        policy: &opening.policy,
+    };
+    let change = match command {
+        Command::OpenAgreement { .. } => unreachable_open(state)?,
+        Command::ProposeTarget {
+            indicator,
+            terms,
+            rationale,
+            evidence,
+            department,
+        } => d.propose(indicator, terms, rationale, evidence, department)?,
+        Command::CounterOffer {
+            target,
+            terms,
+            rationale,
+            evidence,
+            deal_breaker,
+        } => d.counter(target, terms, rationale, evidence, deal_breaker)?,
+        Command::AcceptOffer { target } => d.accept(target)?,
+        Command::DeclineTarget {
+            target,
+            reason,
+            deal_breaker,
+        } => d.decline(target, reason, deal_breaker)?,
+        Command::WithdrawTarget { target, reason } => d.withdraw(target, reason)?,
+        Command::EndorseAgreement => d.endorse()?,
+        Command::SubmitAgreement => d.submit()?,
+        Command::ReturnAgreement { reason } => Change::AgreementReturned {
+            reason: required_text("reason", reason)?,
+            to: state.submitted_from.unwrap_or(AgreementStatus::Draft),
+        },
+        Command::SignOffAgreement => d.sign_off()?,
+        Command::OpenRefresh {
+            round,
+            indicator_set,
+        } => d.open_refresh(round, indicator_set)?,
+        Command::RecordActual {
+            target,
+            year,
+            value,
+            source,
+        } => d.record_actual(target, year, value, source)?,
+        Command::RevokeDesignation { target, reason } => d.revoke(target, reason)?,
+        Command::CloseAgreement => Change::AgreementClosed,
+    };
+    Ok(vec![d.event(change)])
+}
+
+/// `OpenAgreement` is handled before the agreement must exist; reaching the
+/// general path with it would mean the agreement is open already.
+fn unreachable_open(state: &Agreement) -> Result<Change, DomainError> {
+    Err(DomainError::AgreementAlreadyOpen {
+        agreement: state.id.clone(),
+    })
+}
+
+fn check_version(state: &Agreement, ctx: &Context<'_>) -> Result<(), DomainError> {
+    match ctx.expected_version {
+        Some(expected) if expected != state.version => Err(DomainError::VersionConflict {
+            expected,
+            actual: state.version,
+        }),
+        _ => Ok(()),
+    }
+}
+
+fn open(
+    state: &Agreement,
+    actor: &Actor,
+    ctx: &Context<'_>,
+    area: crate::ids::AreaCode,
+    region: crate::ids::Region,
+    policy: RoundPolicy,
+    indicator_set: SetVersion,
+) -> Result<Vec<Event>, DomainError> {
+    if state.status != AgreementStatus::Unopened {
+        return Err(DomainError::AgreementAlreadyOpen {
+            agreement: state.id.clone(),
+        });
+    }
+    let set = published_set(ctx.catalogue, indicator_set)?;
+    let mut statutory_targets = Vec::with_capacity(policy.statutory_indicators.len());
+    let mut id = TargetId::first();
+    for &indicator in &policy.statutory_indicators {
+        match set.status_of(indicator) {
+            Some(IndicatorStatus::Active) => {}
+            _ if ctx.catalogue.indicator(indicator).is_none() => {
+                return Err(DomainError::IndicatorUnknown { indicator });
+            }
+            _ => {
+                return Err(DomainError::IndicatorNotActive {
+                    indicator,
+                    set: indicator_set,
+                });
+            }
+        }
+        statutory_targets.push((id, indicator));
+        id = id.next();
+    }
+    Ok(vec![Event {
+        at: ctx.now,
+        actor: actor.clone(),
+        change: Change::AgreementOpened {
+            area,
+            region,
+            policy,
+            indicator_set,
+            statutory_targets,
+        },
+    }])
+}
+
+fn published_set(
+    catalogue: &Catalogue,
+    version: SetVersion,
+) -> Result<&crate::catalogue::IndicatorSet, DomainError> {
+    let set = catalogue
+        .set(version)
+        .ok_or(DomainError::IndicatorSetUnknown { set: version })?;
+    if set.status != SetStatus::Published {
+        return Err(DomainError::IndicatorSetNotPublished { set: version });
+    }
+    Ok(set)
+}
+
+fn invalid(field: &'static str, problem: impl Into<String>) -> DomainError {
+    DomainError::InvalidTerms {
+        field,
+        problem: problem.into(),
+    }
+}
+
+/// Checks free text: not blank, not longer than [`MAX_TEXT_CHARS`].
+fn required_text(field: &'static str, text: String) -> Result<String, DomainError> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(invalid(field, format!("a {field} is required")));
+    }
+    if trimmed.chars().count() > MAX_TEXT_CHARS {
+        return Err(invalid(
+            field,
+            format!("the {field} is longer than {MAX_TEXT_CHARS} characters"),
+        ));
+    }
+    Ok(trimmed.to_owned())
+}
+
+fn check_evidence(evidence: Vec<String>) -> Result<Vec<String>, DomainError> {
+    if evidence.len() > MAX_EVIDENCE_ITEMS {
+        return Err(invalid(
+            "evidence",
+            format!("at most {MAX_EVIDENCE_ITEMS} evidence references per offer"),
+        ));
+    }
+    evidence
+        .into_iter()
+        .map(|e| {
+            let e = e.trim().to_owned();
+            if e.is_empty() || e.chars().count() > MAX_REFERENCE_CHARS {
+                Err(invalid(
+                    "evidence",
+                    format!(
+                        "each evidence reference must be 1 to {MAX_REFERENCE_CHARS} characters"
+                    ),
+                ))
+            } else {
+                Ok(e)
+            }
+        })
+        .collect()
+}
+
+/// The per-command rules, with the state, actor and context at hand.
+struct Decider<'a> {
+    state: &'a Agreement,
+    actor: &'a Actor,
+    ctx: &'a Context<'a>,
+    policy: &'a RoundPolicy,
+}
+
+impl Decider<'_> {
+    fn event(&self, change: Change) -> Event {
+        Event {
+            at: self.ctx.now,
+            actor: self.actor.clone(),
+            change,
+        }
+    }
+
+    /// The acting side; the permission table only lets negotiators reach here.
+    fn side(&self) -> Side {
+        self.actor.role.side().unwrap_or(Side::Government)
+    }
+
+    fn target(&self, id: TargetId) -> Result<&Target, DomainError> {
+        self.state
+            .targets
+            .get(&id)
+            .ok_or(DomainError::TargetNotFound {
+                target: id,
+                what: "target",
+            })
+    }
+
+    fn target_in(&self, id: TargetId, command: CommandKind) -> Result<&Target, DomainError> {
+        let target = self.target(id)?;
+        if !target_accepts(target.status, command) {
+            return Err(DomainError::TargetNotEditable {
+                target: id,
+                status: target.status,
+                command,
+            });
+        }
+        Ok(target)
+    }
+
+    fn not_statutory(target: &Target) -> Result<(), DomainError> {
+        match (target.kind, target.indicator.national()) {
+            (TargetKind::Statutory, Some(indicator)) => {
+                Err(DomainError::StatutoryTargetImmutable {
+                    target: target.id,
+                    indicator,
+                })
+            }
+            _ => Ok(()),
+        }
+    }
+
+    fn check_terms(&self, terms: &Terms) -> Result<(), DomainError> {
+        terms
+            .check_against(self.policy, &self.state.refreshes_held)
+            .map_err(|problem| invalid("terms", problem))
+    }
+
+    fn offer(
+        &self,
+        terms: Terms,
+        rationale: String,
+        evidence: Vec<String>,
+        department: Option<Department>,
+        deal_breaker: bool,
+    ) -> Result<Offer, DomainError> {
+        self.check_terms(&terms)?;
+        Ok(Offer {
+            side: self.side(),
+            terms,
+            rationale: required_text("rationale", rationale)?,
+            evidence: check_evidence(evidence)?,
+            department,
+            deal_breaker,
+            made_at: self.ctx.now,
+        })
+    }
+
+    fn propose(
+        &self,
+        indicator: IndicatorRef,
+        terms: Terms,
+        rationale: String,
+        evidence: Vec<String>,
+        department: Option<Department>,
+    ) -> Result<Change, DomainError> {
+        let side = self.side();
+        if department.is_some() && side == Side::Area {
+            return Err(invalid(
+                "department",
+                "only the Government side names a requesting department",
+            ));
+        }
+        let kind = match &indicator {
+            IndicatorRef::National(number) => {
+                let number = *number;
+                if self.ctx.catalogue.indicator(number).is_none() {
+                    return Err(DomainError::IndicatorUnknown { indicator: number });
+                }
+                let set = self
+                    .state
+                    .indicator_set
+                    .ok_or(DomainError::AgreementNotFound {
+                        agreement: self.state.id.clone(),
+                    })?;
+                let active = self
+                    .ctx
+                    .catalogue
+                    .set(set)
+                    .and_then(|s| s.status_of(number))
+                    == Some(IndicatorStatus::Active);
+                if !active {
+                    return Err(DomainError::IndicatorNotActive {
+                        indicator: number,
+                        set,
+                    });
+                }
+                if self.policy.is_statutory(number) {
+                    TargetKind::Statutory
+                } else {
+                    TargetKind::Designated
+                }
+            }
+            IndicatorRef::Local { title, .. } => {
+                if title.trim().is_empty() || title.chars().count() > 300 {
+                    return Err(invalid(
+                        "indicator",
+                        "a local indicator needs a title of 1 to 300 characters",
+                    ));
+                }
+                TargetKind::Local
+            }
+        };
+        if let Some(existing) = self.state.live_target_on(&indicator) {
+            return Err(DomainError::DuplicateIndicator {
+                indicator,
+                existing: existing.id,
+            });
+        }
+        if kind == TargetKind::Designated {
+            let count = self.state.designated_count();
+            if count >= usize::from(self.policy.designated_cap) {
+                return Err(DomainError::DesignatedCapReached {
+                    cap: self.policy.designated_cap,
+                    count,
+                });
+            }
+            if let Some(limit) = self.policy.max_whitehall_priorities
+                && side == Side::Government
+                && self.state.first_signed_off_at.is_none()
+            {
+                let count = self
+                    .state
+                    .live_targets()
+                    .filter(|t| {
+                        t.kind == TargetKind::Designated && t.originated_by == Side::Government
+                    })
+                    .count();
+                if count >= usize::from(limit) {
+                    return Err(DomainError::WhitehallPrioritiesExceeded { limit, count });
+                }
+            }
+        }
+        let offer = self.offer(terms, rationale, evidence, department, false)?;
+        Ok(Change::TargetProposed {
+            target: self.state.next_target,
+            target_kind: kind,
+            indicator,
+            offer,
+        })
+    }
+
+    fn counter(
+        &self,
+        id: TargetId,
+        terms: Terms,
+        rationale: String,
+        evidence: Vec<String>,
+        deal_breaker: bool,
+    ) -> Result<Change, DomainError> {
+        let target = self.target_in(id, CommandKind::Counter)?;
+        let side = self.side();
+        if target.open_offer.as_ref().is_some_and(|o| o.side == side) {
+            return Err(DomainError::NotYourTurn {
+                target: id,
+                side,
+                why: "only the other side may answer an open offer",
+            });
+        }
+        let department = match side {
+            Side::Government => target.department.clone(),
+            Side::Area => None,
+        };
+        let offer = self.offer(terms, rationale, evidence, department, deal_breaker)?;
+        Ok(Change::OfferMade {
+            target: id,
+            offer,
+            terms_before: target.agreed.clone(),
+        })
+    }
+
+    fn accept(&self, id: TargetId) -> Result<Change, DomainError> {
+        let target = self.target(id)?;
+        let Some(offer) = &target.open_offer else {
+            return Err(DomainError::NoOpenOffer { target: id });
+        };
+        let side = self.side();
+        if offer.side == side {
+            return Err(DomainError::NotYourTurn {
+                target: id,
+                side,
+                why: "a side cannot accept its own offer",
+            });
+        }
+        Ok(Change::OfferAccepted {
+            target: id,
+            by: side,
+            terms: offer.terms.clone(),
+        })
+    }
+
+    fn decline(
+        &self,
+        id: TargetId,
+        reason: String,
+        deal_breaker: bool,
+    ) -> Result<Change, DomainError> {
+        let target = self.target(id)?;
+        Self::not_statutory(target)?;
+        let target = self.target_in(id, CommandKind::Decline)?;
+        let side = self.side();
+        if target.originated_by == side {
+            return Err(DomainError::NotYourTurn {
+                target: id,
+                side,
+                why: "only the side that did not propose a target may decline it (withdraw it instead)",
+            });
+        }
+        Ok(Change::TargetDeclined {
+            target: id,
+            by: side,
+            reason: required_text("reason", reason)?,
+            deal_breaker,
+        })
+    }
+
+    fn withdraw(&self, id: TargetId, reason: String) -> Result<Change, DomainError> {
+        let target = self.target(id)?;
+        Self::not_statutory(target)?;
+        let target = self.target_in(id, CommandKind::Withdraw)?;
+        let side = self.side();
+        if target.originated_by != side {
+            return Err(DomainError::NotYourTurn {
+                target: id,
+                side,
+                why: "only the side that proposed a target may withdraw it (decline it instead)",
+            });
+        }
+        Ok(Change::TargetWithdrawn {
+            target: id,
+            by: side,
+            reason: required_text("reason", reason)?,
+        })
+    }
+
+    fn open_offers(&self) -> Result<(), DomainError> {
+        let targets: Vec<TargetId> = self
+            .state
+            .live_targets()
+            .filter(|t| t.open_offer.is_some())
+            .map(|t| t.id)
+            .collect();
+        if targets.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::OpenOffersOutstanding { targets })
+        }
+    }
+
+    fn endorse(&self) -> Result<Change, DomainError> {
+        self.open_offers()?;
+        Ok(Change::AgreementEndorsed)
+    }
+
+    /// Rule 7: during a refresh, nothing may remain that is due in it (or in an earlier one).
+    fn placeholders_due(&self) -> Result<(), DomainError> {
+        let Some(round) = &self.state.refresh else {
+            return Ok(());
+        };
+        if self.state.status != AgreementStatus::RefreshOpen
+            && self.state.submitted_from != Some(AgreementStatus::RefreshOpen)
+        {
+            return Ok(());
+        }
+        let now = self.policy.refresh_position(round).unwrap_or(usize::MAX);
+        let due_now = |r: &RefreshId| self.policy.refresh_position(r).is_none_or(|p| p <= now);
+        let targets: Vec<TargetId> = self
+            .state
+            .live_targets()
+            .filter(|t| {
+                t.agreed
+                    .as_ref()
+                    .is_some_and(|terms| terms.due_refreshes().into_iter().any(due_now))
+            })
+            .map(|t| t.id)
+            .collect();
+        if targets.is_empty() {
+            Ok(())
+        } else {
+            Err(DomainError::PlaceholdersOutstanding {
+                round: round.clone(),
+                targets,
+            })
+        }
+    }
+
+    fn submit(&self) -> Result<Change, DomainError> {
+        self.open_offers()?;
+        let incomplete: Vec<_> = self
+            .state
+            .live_targets()
+            .filter(|t| t.kind == TargetKind::Statutory)
+            .filter(|t| !matches!(t.agreed, Some(Terms::Values(_))))
+            .filter_map(|t| t.indicator.national())
+            .collect();
+        if !incomplete.is_empty() {
+            return Err(DomainError::StatutoryTargetsIncomplete {
+                indicators: incomplete,
+            });
+        }
+        if let Some(set_version) = self.state.indicator_set {
+            let set = self.ctx.catalogue.set(set_version);
+            let withdrawn: Vec<TargetId> = self
+                .state
+                .live_targets()
+                .filter(|t| {
+                    t.indicator.national().is_some_and(|n| {
+                        set.and_then(|s| s.status_of(n)) != Some(IndicatorStatus::Active)
+                    })
+                })
+                .map(|t| t.id)
+                .collect();
+            if !withdrawn.is_empty() {
+                return Err(DomainError::WithdrawnIndicatorsOutstanding {
+                    set: set_version,
+                    targets: withdrawn,
+                });
+            }
+        }
+        self.placeholders_due()?;
+        if !self.state.endorsed {
+            return Err(DomainError::NotEndorsed);
+        }
+        Ok(Change::AgreementSubmitted)
+    }
+
+    fn sign_off(&self) -> Result<Change, DomainError> {
+        self.placeholders_due()?;
+        let to = if self
+            .state
+            .live_targets()
+            .any(|t| t.status == TargetStatus::Placeholder)
+        {
+            AgreementStatus::Placeholder
+        } else if self.state.refreshes_held.is_empty() {
+            AgreementStatus::Agreed
+        } else {
+            AgreementStatus::Refreshed
+        };
+        Ok(Change::AgreementSignedOff { to })
+    }
+
+    fn open_refresh(
+        &self,
+        round: RefreshId,
+        indicator_set: Option<SetVersion>,
+    ) -> Result<Change, DomainError> {
+        let Some(position) = self.policy.refresh_position(&round) else {
+            return Err(DomainError::RefreshUnknown {
+                round,
+                known: self.policy.refresh_names().join(", "),
+            });
+        };
+        let passed = self
+            .state
+            .refreshes_held
+            .iter()
+            .filter_map(|r| self.policy.refresh_position(r))
+            .any(|p| p >= position);
+        if passed {
+            return Err(DomainError::RefreshAlreadyHeld { round });
+        }
+        if let Some(requested) = indicator_set {
+            published_set(self.ctx.catalogue, requested)?;
+            if let Some(bound) = self.state.indicator_set
+                && requested <= bound
+            {
+                return Err(DomainError::IndicatorSetNotNewer { requested, bound });
+            }
+        }
+        Ok(Change::RefreshOpened {
+            round,
+            rebound_to: indicator_set,
+        })
+    }
+
+    fn record_actual(
+        &self,
+        id: TargetId,
+        year: crate::ids::FinancialYear,
+        value: Decimal,
+        source: String,
+    ) -> Result<Change, DomainError> {
+        let target = self.target(id)?;
+        let Some(agreed) = target.agreed.as_ref().filter(|_| target.is_live()) else {
+            return Err(DomainError::TargetNotEditable {
+                target: id,
+                status: target.status,
+                command: CommandKind::RecordActual,
+            });
+        };
+        if !self.policy.period.contains(year) {
+            return Err(invalid(
+                "year",
+                format!(
+                    "{year} is outside the agreement's period ({} to {})",
+                    self.policy.period.first(),
+                    self.policy.period.last()
+                ),
+            ));
+        }
+        if let Terms::Values(values) = agreed {
+            values.unit.check(value).map_err(|p| invalid("value", p))?;
+        }
+        let source = required_text("source", source)?;
+        if source.chars().count() > MAX_REFERENCE_CHARS {
+            return Err(invalid(
+                "source",
+                format!("the source is longer than {MAX_REFERENCE_CHARS} characters"),
+            ));
+        }
+        Ok(Change::ActualRecorded {
+            target: id,
+            year,
+            value,
+            source,
+        })
+    }
+
+    fn revoke(&self, target: Option<TargetId>, reason: String) -> Result<Change, DomainError> {
+        let targets = match target {
+            Some(id) => {
+                let t = self.target(id)?;
+                Self::not_statutory(t)?;
+                if t.kind != TargetKind::Designated {
+                    return Err(DomainError::TargetNotFound {
+                        target: id,
+                        what: "designated target",
+                    });
+                }
+                self.target_in(id, CommandKind::Revoke)?;
+                vec![id]
+            }
+            None => self
+                .state
+                .live_targets()
+                .filter(|t| t.kind == TargetKind::Designated)
+                .map(|t| t.id)
+                .collect(),
+        };
+        Ok(Change::DesignationRevoked {
+            targets,
+            reason: required_text("reason", reason)?,
+        })
+    }
+}

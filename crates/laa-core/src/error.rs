@@ -1,0 +1,434 @@
+//! Every broken rule, with its facts, and its stable reason code.
+
+use crate::actor::{Role, Scope, Side};
+use crate::agreement::{AgreementStatus, CommandKind, IndicatorRef, TargetStatus};
+use crate::ids::{AgreementId, IndicatorNumber, RefreshId, SetVersion, TargetId};
+
+/// Why `decide` refused a command. A refused command produces no events.
+///
+/// Each variant names one rule and carries the facts a person needs to act;
+/// [`DomainError::reason`] gives its stable code from the API contract, and
+/// [`DomainError::class`] the kind of failure (which the server maps to a
+/// status code).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum DomainError {
+    /// Rule 1: the cap on designated targets is reached.
+    #[error(
+        "the agreement already has {count} designated targets, the round's cap of {cap}: withdraw one before proposing another"
+    )]
+    DesignatedCapReached {
+        /// The cap.
+        cap: u16,
+        /// Live designated targets now.
+        count: usize,
+    },
+    /// Rule 5 (policy): the Government side has declared as many priorities as the round allows.
+    #[error(
+        "Whitehall has already declared {count} priorities for this area, the round's limit of {limit}"
+    )]
+    WhitehallPrioritiesExceeded {
+        /// The limit.
+        limit: u16,
+        /// Government-originated designated targets now.
+        count: usize,
+    },
+    /// Rule 2: statutory targets cannot be withdrawn, declined or revoked.
+    #[error(
+        "target {target} ({indicator}) is statutory: it cannot be withdrawn, declined or revoked"
+    )]
+    StatutoryTargetImmutable {
+        /// The target.
+        target: TargetId,
+        /// Its indicator.
+        indicator: IndicatorNumber,
+    },
+    /// Rule 4: the indicator is not active in the bound set.
+    #[error("{indicator} is not active in indicator set {set}: choose an active indicator")]
+    IndicatorNotActive {
+        /// The indicator.
+        indicator: IndicatorNumber,
+        /// The bound set.
+        set: SetVersion,
+    },
+    /// Rule 4: the set is not published, so nothing can be bound to it.
+    #[error("indicator set {set} is not published: only a published set can be bound")]
+    IndicatorSetNotPublished {
+        /// The set.
+        set: SetVersion,
+    },
+    /// Rule 4: a refresh may only rebind to a newer set.
+    #[error("indicator set {requested} is not newer than the bound set {bound}")]
+    IndicatorSetNotNewer {
+        /// The set asked for.
+        requested: SetVersion,
+        /// The set bound now.
+        bound: SetVersion,
+    },
+    /// No such indicator in any set.
+    #[error("{indicator} is not a National Indicator")]
+    IndicatorUnknown {
+        /// The number given.
+        indicator: IndicatorNumber,
+    },
+    /// No such indicator set.
+    #[error("there is no indicator set {set}")]
+    IndicatorSetUnknown {
+        /// The version given.
+        set: SetVersion,
+    },
+    /// Rule 3: one live target per indicator.
+    #[error("{indicator} already has target {existing} in this agreement")]
+    DuplicateIndicator {
+        /// The indicator.
+        indicator: IndicatorRef,
+        /// The live target on it.
+        existing: TargetId,
+    },
+    /// Turn-taking: this side may not act on this target now.
+    #[error("it is not the {side} side's turn on target {target}: {why}")]
+    NotYourTurn {
+        /// The target.
+        target: TargetId,
+        /// The side that tried.
+        side: Side,
+        /// Which turn rule applies.
+        why: &'static str,
+    },
+    /// There is no open offer to accept.
+    #[error("target {target} has no open offer to accept")]
+    NoOpenOffer {
+        /// The target.
+        target: TargetId,
+    },
+    /// Rule 5, or malformed content: the terms (or the text around them) are not acceptable.
+    #[error("invalid terms: {problem}")]
+    InvalidTerms {
+        /// The field at fault.
+        field: &'static str,
+        /// What is wrong.
+        problem: String,
+    },
+    /// The agreement's status does not allow the command.
+    #[error("{command} is not possible while the agreement is {status}")]
+    AgreementNotEditable {
+        /// The status.
+        status: AgreementStatus,
+        /// The command.
+        command: CommandKind,
+    },
+    /// The target's status does not allow the command.
+    #[error("{command} is not possible while target {target} is {status}")]
+    TargetNotEditable {
+        /// The target.
+        target: TargetId,
+        /// Its status.
+        status: TargetStatus,
+        /// The command.
+        command: CommandKind,
+    },
+    /// Rule 6: offers are still open.
+    #[error(
+        "targets {} still have open offers: accept, counter or withdraw them first",
+        list(targets)
+    )]
+    OpenOffersOutstanding {
+        /// The targets with open offers.
+        targets: Vec<TargetId>,
+    },
+    /// Rules 2 and 6: statutory targets lack agreed values.
+    #[error("statutory targets {} have no agreed values yet", list(indicators))]
+    StatutoryTargetsIncomplete {
+        /// Their indicators.
+        indicators: Vec<IndicatorNumber>,
+    },
+    /// Rule 6: the area has not endorsed the current terms.
+    #[error(
+        "the area has not endorsed the current terms: the area negotiator must endorse before submission"
+    )]
+    NotEndorsed,
+    /// Rule 7: placeholders or deferred years due in this refresh remain.
+    #[error(
+        "targets {} still have placeholders or deferred years due in refresh {round}",
+        list(targets)
+    )]
+    PlaceholdersOutstanding {
+        /// The refresh.
+        round: RefreshId,
+        /// The targets.
+        targets: Vec<TargetId>,
+    },
+    /// Rule 4: targets on indicators the newer set withdrew remain.
+    #[error(
+        "targets {} are on indicators withdrawn from set {set}: withdraw or replace them",
+        list(targets)
+    )]
+    WithdrawnIndicatorsOutstanding {
+        /// The bound set.
+        set: SetVersion,
+        /// The targets.
+        targets: Vec<TargetId>,
+    },
+    /// Rule 9: the caller's version is stale.
+    #[error("the agreement is at version {actual}, not {expected}: reload it and try again")]
+    VersionConflict {
+        /// The version the caller named.
+        expected: u64,
+        /// The version it is at.
+        actual: u64,
+    },
+    /// Rule 10: this role may not issue this command.
+    #[error("a principal with role {role} may not {command}")]
+    RoleNotPermitted {
+        /// The role.
+        role: Role,
+        /// The command.
+        command: CommandKind,
+    },
+    /// Rule 10: the agreement lies outside the principal's scope.
+    #[error("the agreement lies outside the principal's scope ({scope})")]
+    OutOfScope {
+        /// The principal's scope.
+        scope: Scope,
+    },
+    /// The agreement has not been opened.
+    #[error("agreement {agreement} does not exist")]
+    AgreementNotFound {
+        /// The agreement.
+        agreement: AgreementId,
+    },
+    /// No such target (or, for a revocation, no such designated target).
+    #[error("agreement has no {what} {target}")]
+    TargetNotFound {
+        /// The number given.
+        target: TargetId,
+        /// What was looked for: `target` or `designated target`.
+        what: &'static str,
+    },
+    /// No such refresh round in the policy.
+    #[error("refresh '{round}' is not one of this round's refreshes ({known})")]
+    RefreshUnknown {
+        /// The round named.
+        round: RefreshId,
+        /// The rounds the policy has.
+        known: String,
+    },
+    /// The agreement is already open.
+    #[error("agreement {agreement} is already open")]
+    AgreementAlreadyOpen {
+        /// The agreement.
+        agreement: AgreementId,
+    },
+    /// This refresh has already been held.
+    #[error("refresh '{round}' has already been held for this agreement")]
+    RefreshAlreadyHeld {
+        /// The round.
+        round: RefreshId,
+    },
+}
+
+fn list<T: std::fmt::Display>(items: &[T]) -> String {
+    items
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The kind of failure, which the transport maps to its status codes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ErrorClass {
+    /// A rule of the domain refused the command (`FAILED_PRECONDITION`).
+    RuleViolation,
+    /// The command's content is malformed (`INVALID_ARGUMENT`).
+    InvalidInput,
+    /// Something named does not exist (`NOT_FOUND`).
+    NotFound,
+    /// Something to be created exists (`ALREADY_EXISTS`).
+    AlreadyExists,
+    /// The caller's version is stale (`ABORTED`).
+    Conflict,
+    /// The principal may not do this (`PERMISSION_DENIED`).
+    Forbidden,
+}
+
+impl DomainError {
+    /// The stable reason code of the API contract (`ErrorInfo.reason`).
+    pub fn reason(&self) -> &'static str {
+        use DomainError as E;
+        match self {
+            E::DesignatedCapReached { .. } | E::WhitehallPrioritiesExceeded { .. } => {
+                "DESIGNATED_CAP_REACHED"
+            }
+            E::StatutoryTargetImmutable { .. } => "STATUTORY_TARGET_IMMUTABLE",
+            E::IndicatorNotActive { .. }
+            | E::IndicatorSetNotPublished { .. }
+            | E::IndicatorSetNotNewer { .. } => "INDICATOR_NOT_ACTIVE",
+            E::IndicatorUnknown { .. } => "INDICATOR_UNKNOWN",
+            E::DuplicateIndicator { .. } => "DUPLICATE_INDICATOR",
+            E::NotYourTurn { .. } => "NOT_YOUR_TURN",
+            E::NoOpenOffer { .. } => "NO_OPEN_OFFER",
+            E::InvalidTerms { .. } => "INVALID_TERMS",
+            E::AgreementNotEditable { .. } | E::TargetNotEditable { .. } => {
+                "AGREEMENT_NOT_EDITABLE"
+            }
+            E::OpenOffersOutstanding { .. } => "OPEN_OFFERS_OUTSTANDING",
+            E::StatutoryTargetsIncomplete { .. } => "STATUTORY_TARGETS_INCOMPLETE",
+            E::NotEndorsed => "NOT_ENDORSED",
+            E::PlaceholdersOutstanding { .. } => "PLACEHOLDERS_OUTSTANDING",
+            E::WithdrawnIndicatorsOutstanding { .. } => "WITHDRAWN_INDICATORS_OUTSTANDING",
+            E::VersionConflict { .. } => "VERSION_CONFLICT",
+            E::RoleNotPermitted { .. } | E::OutOfScope { .. } => "OUT_OF_SCOPE",
+            E::AgreementNotFound { .. }
+            | E::TargetNotFound { .. }
+            | E::RefreshUnknown { .. }
+            | E::IndicatorSetUnknown { .. } => "NOT_FOUND",
+            E::AgreementAlreadyOpen { .. } | E::RefreshAlreadyHeld { .. } => "ALREADY_EXISTS",
+        }
+    }
+
+    /// The kind of failure.
+    pub fn class(&self) -> ErrorClass {
+        use DomainError as E;
+        match self {
+            E::InvalidTerms { .. } | E::IndicatorUnknown { .. } => ErrorClass::InvalidInput,
+            E::VersionConflict { .. } => ErrorClass::Conflict,
+            E::RoleNotPermitted { .. } | E::OutOfScope { .. } => ErrorClass::Forbidden,
+            E::AgreementNotFound { .. }
+            | E::TargetNotFound { .. }
+            | E::RefreshUnknown { .. }
+            | E::IndicatorSetUnknown { .. } => ErrorClass::NotFound,
+            E::AgreementAlreadyOpen { .. } | E::RefreshAlreadyHeld { .. } => {
+                ErrorClass::AlreadyExists
+            }
+            _ => ErrorClass::RuleViolation,
+        }
+    }
+
+    /// The facts behind the error as key/value pairs, for `ErrorInfo.metadata`.
+    pub fn facts(&self) -> Vec<(&'static str, String)> {
+        use DomainError as E;
+        match self {
+            E::DesignatedCapReached { cap, count } => {
+                vec![("cap", cap.to_string()), ("count", count.to_string())]
+            }
+            E::WhitehallPrioritiesExceeded { limit, count } => {
+                vec![
+                    ("whitehall_priorities_limit", limit.to_string()),
+                    ("count", count.to_string()),
+                ]
+            }
+            E::StatutoryTargetImmutable { target, indicator } => {
+                vec![
+                    ("target", target.to_string()),
+                    ("indicator", indicator.get().to_string()),
+                ]
+            }
+            E::IndicatorNotActive { indicator, set } => {
+                vec![
+                    ("indicator", indicator.get().to_string()),
+                    ("indicator_set", set.to_string()),
+                ]
+            }
+            E::IndicatorSetNotPublished { set } => vec![("indicator_set", set.to_string())],
+            E::IndicatorSetNotNewer { requested, bound } => {
+                vec![
+                    ("indicator_set", requested.to_string()),
+                    ("bound_indicator_set", bound.to_string()),
+                ]
+            }
+            E::IndicatorUnknown { indicator } => vec![("indicator", indicator.get().to_string())],
+            E::IndicatorSetUnknown { set } => vec![("indicator_set", set.to_string())],
+            E::DuplicateIndicator {
+                indicator,
+                existing,
+            } => {
+                vec![
+                    ("indicator", indicator.to_string()),
+                    ("existing_target", existing.to_string()),
+                ]
+            }
+            E::NotYourTurn { target, side, .. } => {
+                vec![("target", target.to_string()), ("side", side.to_string())]
+            }
+            E::NoOpenOffer { target } => vec![("target", target.to_string())],
+            E::InvalidTerms { field, problem } => {
+                vec![("field", (*field).to_owned()), ("problem", problem.clone())]
+            }
+            E::AgreementNotEditable { status, command } => {
+                vec![
+                    ("status", status.to_string()),
+                    ("command", command.to_string()),
+                ]
+            }
+            E::TargetNotEditable {
+                target,
+                status,
+                command,
+            } => vec![
+                ("target", target.to_string()),
+                ("target_status", status.to_string()),
+                ("command", command.to_string()),
+            ],
+            E::OpenOffersOutstanding { targets } => vec![("targets", list(targets))],
+            E::StatutoryTargetsIncomplete { indicators } => {
+                vec![(
+                    "indicators",
+                    indicators
+                        .iter()
+                        .map(|i| i.get().to_string())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                )]
+            }
+            E::NotEndorsed => vec![],
+            E::PlaceholdersOutstanding { round, targets } => {
+                vec![("refresh", round.to_string()), ("targets", list(targets))]
+            }
+            E::WithdrawnIndicatorsOutstanding { set, targets } => {
+                vec![
+                    ("indicator_set", set.to_string()),
+                    ("targets", list(targets)),
+                ]
+            }
+            E::VersionConflict { expected, actual } => {
+                vec![
+                    ("expected_version", expected.to_string()),
+                    ("actual_version", actual.to_string()),
+                ]
+            }
+            E::RoleNotPermitted { role, command } => {
+                vec![("role", role.to_string()), ("command", command.to_string())]
+            }
+            E::OutOfScope { scope } => vec![("scope", scope.to_string())],
+            E::AgreementNotFound { agreement } => vec![("agreement", agreement.to_string())],
+            E::TargetNotFound { target, .. } => vec![("target", target.to_string())],
+            E::RefreshUnknown { round, known } => {
+                vec![("refresh", round.to_string()), ("known", known.clone())]
+            }
+            E::AgreementAlreadyOpen { agreement } => vec![("agreement", agreement.to_string())],
+            E::RefreshAlreadyHeld { round } => vec![("refresh", round.to_string())],
+        }
+    }
+}
+
+/// Every reason code of the API contract, for tests and documentation.
+pub const REASONS: [&str; 18] = [
+    "DESIGNATED_CAP_REACHED",
+    "STATUTORY_TARGET_IMMUTABLE",
+    "INDICATOR_NOT_ACTIVE",
+    "INDICATOR_UNKNOWN",
+    "DUPLICATE_INDICATOR",
+    "NOT_YOUR_TURN",
+    "NO_OPEN_OFFER",
+    "INVALID_TERMS",
+    "AGREEMENT_NOT_EDITABLE",
+    "OPEN_OFFERS_OUTSTANDING",
+    "STATUTORY_TARGETS_INCOMPLETE",
+    "NOT_ENDORSED",
+    "PLACEHOLDERS_OUTSTANDING",
+    "WITHDRAWN_INDICATORS_OUTSTANDING",
+    "VERSION_CONFLICT",
+    "OUT_OF_SCOPE",
+    "NOT_FOUND",
+    "ALREADY_EXISTS",
+];

@@ -1,0 +1,189 @@
+//! Events: the facts `decide` records and `apply` folds into the state.
+//!
+//! An event is never changed or deleted once stored. Each carries when it
+//! happened and who made it happen; the store adds the sequence, request id
+//! and hash chain around it.
+
+use chrono::{DateTime, Utc};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::actor::{Actor, Side};
+use crate::agreement::{AgreementStatus, IndicatorRef, Offer, TargetKind};
+use crate::ids::{
+    AreaCode, FinancialYear, IndicatorNumber, RefreshId, Region, SetVersion, TargetId,
+};
+use crate::policy::RoundPolicy;
+use crate::terms::Terms;
+
+/// One recorded fact about an agreement.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Event {
+    /// When it happened.
+    pub at: DateTime<Utc>,
+    /// Who made it happen.
+    pub actor: Actor,
+    /// What happened.
+    pub change: Change,
+}
+
+/// What happened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Change {
+    /// The agreement was opened, with its statutory targets.
+    AgreementOpened {
+        /// The area.
+        area: AreaCode,
+        /// Its region.
+        region: Region,
+        /// The round's rules, as they stood.
+        policy: RoundPolicy,
+        /// The bound set version.
+        indicator_set: SetVersion,
+        /// The statutory targets created, with their numbers.
+        statutory_targets: Vec<(TargetId, IndicatorNumber)>,
+    },
+    /// A target was proposed with its first offer.
+    TargetProposed {
+        /// Its number.
+        target: TargetId,
+        /// Its kind.
+        target_kind: TargetKind,
+        /// Its indicator.
+        indicator: IndicatorRef,
+        /// The first offer.
+        offer: Offer,
+    },
+    /// A counter-offer (or fresh offer) was made.
+    OfferMade {
+        /// The target.
+        target: TargetId,
+        /// The offer; `terms_before` is what was agreed before, if anything.
+        offer: Offer,
+        /// The terms agreed before this offer, if any.
+        terms_before: Option<Terms>,
+    },
+    /// The open offer was accepted.
+    OfferAccepted {
+        /// The target.
+        target: TargetId,
+        /// The side that accepted.
+        by: Side,
+        /// The terms now agreed.
+        terms: Terms,
+    },
+    /// A target was declined by the side that did not propose it.
+    TargetDeclined {
+        /// The target.
+        target: TargetId,
+        /// The side that declined.
+        by: Side,
+        /// Why.
+        reason: String,
+        /// Flagged as a deal-breaker.
+        deal_breaker: bool,
+    },
+    /// A target was withdrawn by the side that proposed it.
+    TargetWithdrawn {
+        /// The target.
+        target: TargetId,
+        /// The side that withdrew it.
+        by: Side,
+        /// Why.
+        reason: String,
+    },
+    /// The area endorsed the current terms.
+    AgreementEndorsed,
+    /// The Government Office recommended the agreement to Ministers.
+    AgreementSubmitted,
+    /// Ministers returned it.
+    AgreementReturned {
+        /// Why.
+        reason: String,
+        /// The status it returns to.
+        to: AgreementStatus,
+    },
+    /// Ministers signed it off.
+    AgreementSignedOff {
+        /// The status it now has.
+        to: AgreementStatus,
+    },
+    /// A refresh round was opened.
+    RefreshOpened {
+        /// The round.
+        round: RefreshId,
+        /// The set version now bound, when the refresh rebinds.
+        rebound_to: Option<SetVersion>,
+    },
+    /// An actual value was recorded.
+    ActualRecorded {
+        /// The target.
+        target: TargetId,
+        /// The year.
+        year: FinancialYear,
+        /// The value.
+        value: Decimal,
+        /// Its source.
+        source: String,
+    },
+    /// Designations were revoked.
+    DesignationRevoked {
+        /// The targets whose designation ended.
+        targets: Vec<TargetId>,
+        /// Why.
+        reason: String,
+    },
+    /// The agreement was closed.
+    AgreementClosed,
+}
+
+impl Change {
+    /// The event's stable kind name, as stored and shown in histories.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Change::AgreementOpened { .. } => "agreement_opened",
+            Change::TargetProposed { .. } => "target_proposed",
+            Change::OfferMade { .. } => "offer_made",
+            Change::OfferAccepted { .. } => "offer_accepted",
+            Change::TargetDeclined { .. } => "target_declined",
+            Change::TargetWithdrawn { .. } => "target_withdrawn",
+            Change::AgreementEndorsed => "agreement_endorsed",
+            Change::AgreementSubmitted => "agreement_submitted",
+            Change::AgreementReturned { .. } => "agreement_returned",
+            Change::AgreementSignedOff { .. } => "agreement_signed_off",
+            Change::RefreshOpened { .. } => "refresh_opened",
+            Change::ActualRecorded { .. } => "actual_recorded",
+            Change::DesignationRevoked { .. } => "designation_revoked",
+            Change::AgreementClosed => "agreement_closed",
+        }
+    }
+
+    /// The target the event concerns, if it concerns one.
+    pub fn target(&self) -> Option<TargetId> {
+        match self {
+            Change::TargetProposed { target, .. }
+            | Change::OfferMade { target, .. }
+            | Change::OfferAccepted { target, .. }
+            | Change::TargetDeclined { target, .. }
+            | Change::TargetWithdrawn { target, .. }
+            | Change::ActualRecorded { target, .. } => Some(*target),
+            _ => None,
+        }
+    }
+
+    /// True when the event changes the terms the area endorsed (and so voids the endorsement).
+    pub fn changes_terms(&self) -> bool {
+        matches!(
+            self,
+            Change::TargetProposed { .. }
+                | Change::OfferMade { .. }
+                | Change::OfferAccepted { .. }
+                | Change::TargetDeclined { .. }
+                | Change::TargetWithdrawn { .. }
+                | Change::AgreementReturned { .. }
+                | Change::RefreshOpened { .. }
+                | Change::DesignationRevoked { .. }
+        )
+    }
+}

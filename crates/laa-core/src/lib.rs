@@ -1,0 +1,59 @@
+//! The pure domain of the LAA negotiation engine.
+//!
+//! Local Area Agreements are the three-year deals in which England's 150
+//! upper-tier areas and the regional Government Offices agree up to 35
+//! improvement targets from the National Indicator Set, on top of the
+//! statutory education targets, and refresh them every year. This crate
+//! holds every rule of that negotiation, once, as pure functions:
+//!
+//! - [`decide`]: a [`Command`] from an [`Actor`], against an [`Agreement`]'s
+//!   state, gives the [`Event`]s to record or the [`DomainError`] it breaks;
+//! - [`apply`]: folds an event into the state; replaying every event of an
+//!   agreement rebuilds it exactly.
+//!
+//! Architecture invariant: this crate does no I/O, reads no clock (time
+//! arrives in the [`Context`]), and knows nothing of storage or transport.
+//!
+//! # Layout
+//! - [`ids`]: identifiers and small values that can only exist valid.
+//! - [`catalogue`]: the National Indicator Set, embedded from CSV, versioned.
+//! - [`policy`]: a round's rules as data; the 2008-11 preset.
+//! - [`terms`]: baselines, trajectories, placeholders, money.
+//! - [`actor`]: roles, scopes and sides.
+//! - [`agreement`]: the state, and both lifecycle tables.
+//! - [`command`], [`event`]: what comes in, what is recorded.
+//! - [`decide`](mod@decide), [`apply`](mod@apply): the two functions.
+//! - [`error`]: every broken rule and its stable reason code.
+//! - [`performance`]: progress against trajectories, and the reward grant.
+//! - [`summary`]: the negotiation analytics CLG asks for, from the history.
+
+pub mod actor;
+pub mod agreement;
+pub mod apply;
+pub mod catalogue;
+pub mod command;
+pub mod decide;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod performance;
+pub mod policy;
+pub mod summary;
+pub mod terms;
+
+pub use actor::{Actor, Role, Scope, Side};
+pub use agreement::{
+    Agreement, AgreementStatus, CommandKind, IndicatorRef, Offer, Target, TargetKind, TargetStatus,
+};
+pub use apply::{apply, replay};
+pub use catalogue::{Catalogue, Indicator, IndicatorSet, IndicatorStatus, SetStatus};
+pub use command::Command;
+pub use decide::{Context, decide};
+pub use error::{DomainError, ErrorClass};
+pub use event::{Change, Event};
+pub use ids::{
+    AgreementId, AreaCode, Department, FinancialYear, IndicatorNumber, LocalIndicatorCode,
+    ParseError, RefreshId, Region, SetVersion, TargetId,
+};
+pub use policy::{Period, RefreshRound, RewardPolicy, RoundPolicy};
+pub use terms::{Baseline, Money, PlaceholderReason, TargetValues, Terms, Unit, YearValue};

@@ -1,0 +1,352 @@
+//! The terms of a target: values (a baseline and a trajectory) or a
+//! placeholder to be filled at a named refresh.
+//!
+//! Values are exact decimals ([`rust_decimal::Decimal`]): a target of 12% is
+//! 12, never 11.999999. Intrinsic rules (a percentage lies in 0..=100, a
+//! baseline states its period) are checked when terms are built; rules that
+//! depend on the agreement (a trajectory covers every year of *its* period,
+//! a refresh named is one of *its* rounds) are checked by
+//! [`Terms::check_against`], which `decide` calls.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use crate::ids::{FinancialYear, ParseError, RefreshId};
+use crate::policy::RoundPolicy;
+
+/// What a target's values measure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unit {
+    /// A percentage: every value lies in 0..=100.
+    Percent,
+    /// A count of people, homes, incidents...
+    Count,
+    /// A rate per population (per 1,000 or per 100,000, as the indicator defines).
+    Rate,
+    /// An amount of money in pounds sterling.
+    Pounds,
+    /// An index, score or other measure the indicator defines.
+    Score,
+}
+
+impl Unit {
+    /// The unit's wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Unit::Percent => "percent",
+            Unit::Count => "count",
+            Unit::Rate => "rate",
+            Unit::Pounds => "pounds",
+            Unit::Score => "score",
+        }
+    }
+
+    /// Parses a unit name (`percent` or `%`, `count`, `rate`, `pounds` or `gbp`, `score`).
+    pub fn parse(s: &str) -> Result<Self, ParseError> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "percent" | "%" => Ok(Unit::Percent),
+            "count" | "number" => Ok(Unit::Count),
+            "rate" => Ok(Unit::Rate),
+            "pounds" | "gbp" | "£" => Ok(Unit::Pounds),
+            "score" | "index" => Ok(Unit::Score),
+            other => Err(ParseError::new(
+                "unit",
+                format!("'{other}' is not a unit: use percent, count, rate, pounds or score"),
+            )),
+        }
+    }
+
+    /// Checks one value against the unit's range.
+    pub fn check(self, value: Decimal) -> Result<(), String> {
+        if self == Unit::Percent && (value < Decimal::ZERO || value > Decimal::ONE_HUNDRED) {
+            return Err(format!(
+                "{value} is not a percentage: percentages lie between 0 and 100"
+            ));
+        }
+        if matches!(self, Unit::Count | Unit::Rate) && value.is_sign_negative() && !value.is_zero()
+        {
+            return Err(format!(
+                "{value} is negative: a {} cannot be",
+                self.as_str()
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Turns a float from the wire into an exact decimal, refusing NaN and the infinities.
+pub fn decimal_from_f64(value: f64) -> Result<Decimal, ParseError> {
+    if !value.is_finite() {
+        return Err(ParseError::new(
+            "value",
+            format!("{value} is not a finite number"),
+        ));
+    }
+    Decimal::try_from(value)
+        .map(|d| d.normalize())
+        .map_err(|_| ParseError::new("value", format!("{value} is too large to record exactly")))
+}
+
+/// An amount of money in pounds, exact to the penny.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Money(Decimal);
+
+impl Money {
+    /// No money.
+    pub const ZERO: Money = Money(Decimal::ZERO);
+
+    /// An amount in pounds, rounded to the penny (banker's rounding).
+    pub fn pounds(amount: Decimal) -> Self {
+        Money(amount.round_dp(2))
+    }
+
+    /// The amount in pounds.
+    pub fn amount(self) -> Decimal {
+        self.0
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "£{:.2}", self.0)
+    }
+}
+
+/// The baseline a target improves on: a value and the period it describes
+/// ("52% (2007)").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Baseline {
+    /// The measured value.
+    pub value: Decimal,
+    /// The period the value describes, as stated by the source: `2007`, `2006/07`, `2004-2007 average`.
+    pub period: String,
+}
+
+/// The value expected in one year of the period, or a promise to set it at a refresh.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum YearValue {
+    /// The value agreed for the year.
+    Value(Decimal),
+    /// Left open, to be set at the named refresh (as the 2010/11 education
+    /// values were set at the 2009 refresh).
+    Deferred {
+        /// The refresh by which the value must be agreed.
+        to: RefreshId,
+    },
+}
+
+/// A target's values: unit, baseline and the value expected in each year.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetValues {
+    /// What the values measure.
+    pub unit: Unit,
+    /// The starting point.
+    pub baseline: Baseline,
+    /// One entry per year of the period.
+    pub trajectory: BTreeMap<FinancialYear, YearValue>,
+}
+
+/// Why a target is a placeholder rather than values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaceholderReason {
+    /// No baseline data exists yet.
+    NoBaseline,
+    /// Waiting for a survey (the Place Survey of autumn 2008).
+    AwaitingSurvey,
+    /// The indicator's definition is not settled.
+    DefinitionPending,
+}
+
+impl PlaceholderReason {
+    /// The reason's wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlaceholderReason::NoBaseline => "no_baseline",
+            PlaceholderReason::AwaitingSurvey => "awaiting_survey",
+            PlaceholderReason::DefinitionPending => "definition_pending",
+        }
+    }
+
+    /// Parses `no_baseline`, `awaiting_survey` or `definition_pending`.
+    pub fn parse(s: &str) -> Result<Self, ParseError> {
+        match s.trim().to_ascii_lowercase().replace('-', "_").as_str() {
+            "no_baseline" => Ok(Self::NoBaseline),
+            "awaiting_survey" => Ok(Self::AwaitingSurvey),
+            "definition_pending" => Ok(Self::DefinitionPending),
+            other => Err(ParseError::new(
+                "placeholder",
+                format!(
+                    "'{other}' is not a placeholder reason: use no_baseline, awaiting_survey or definition_pending"
+                ),
+            )),
+        }
+    }
+}
+
+/// The terms offered or agreed for a target.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Terms {
+    /// Baseline and trajectory.
+    Values(TargetValues),
+    /// Included in the agreement, values to be negotiated at a refresh.
+    Placeholder {
+        /// Why no values can be agreed yet.
+        reason: PlaceholderReason,
+        /// The refresh by which values must be agreed.
+        due: RefreshId,
+    },
+}
+
+impl Terms {
+    /// Builds values terms, checking what can be checked without the
+    /// agreement: the baseline states its period, and every value fits the unit.
+    pub fn values(
+        unit: Unit,
+        baseline: Baseline,
+        trajectory: BTreeMap<FinancialYear, YearValue>,
+    ) -> Result<Self, String> {
+        if baseline.period.trim().is_empty() {
+            return Err("the baseline must state the period it describes, such as 2007".into());
+        }
+        if baseline.period.len() > 64 {
+            return Err("the baseline's period is longer than 64 characters".into());
+        }
+        unit.check(baseline.value)
+            .map_err(|e| format!("baseline: {e}"))?;
+        for (year, value) in &trajectory {
+            if let YearValue::Value(v) = value {
+                unit.check(*v).map_err(|e| format!("{year}: {e}"))?;
+            }
+        }
+        Ok(Terms::Values(TargetValues {
+            unit,
+            baseline,
+            trajectory,
+        }))
+    }
+
+    /// A placeholder due at `due`.
+    pub fn placeholder(reason: PlaceholderReason, due: RefreshId) -> Self {
+        Terms::Placeholder { reason, due }
+    }
+
+    /// True for placeholder terms.
+    pub fn is_placeholder(&self) -> bool {
+        matches!(self, Terms::Placeholder { .. })
+    }
+
+    /// The refreshes this terms' open parts are due in: a placeholder's
+    /// round, or each deferred year's round.
+    pub fn due_refreshes(&self) -> Vec<&RefreshId> {
+        match self {
+            Terms::Placeholder { due, .. } => vec![due],
+            Terms::Values(values) => values
+                .trajectory
+                .values()
+                .filter_map(|v| match v {
+                    YearValue::Deferred { to } => Some(to),
+                    YearValue::Value(_) => None,
+                })
+                .collect(),
+        }
+    }
+
+    /// Checks the terms against an agreement's round: values cover exactly
+    /// the years of its period, and every refresh named is one of its rounds
+    /// still to come (`after`: the refresh under way, if any, which may not
+    /// be named either since it is the one being settled).
+    pub fn check_against(&self, policy: &RoundPolicy, held: &[RefreshId]) -> Result<(), String> {
+        let check_round = |round: &RefreshId| -> Result<(), String> {
+            if policy.refresh_round(round).is_none() {
+                return Err(format!(
+                    "refresh '{round}' is not a refresh round of {}: use one of {}",
+                    policy.name,
+                    policy.refresh_names().join(", ")
+                ));
+            }
+            if held.contains(round) {
+                return Err(format!(
+                    "refresh '{round}' has already been held or is under way"
+                ));
+            }
+            Ok(())
+        };
+        match self {
+            Terms::Placeholder { due, .. } => check_round(due),
+            Terms::Values(values) => {
+                let expected: Vec<FinancialYear> = policy.period.years().collect();
+                let given: Vec<FinancialYear> = values.trajectory.keys().copied().collect();
+                if given != expected {
+                    let names = |ys: &[FinancialYear]| {
+                        ys.iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    };
+                    return Err(format!(
+                        "the trajectory must give a value for each year of the period ({}), not ({})",
+                        names(&expected),
+                        names(&given)
+                    ));
+                }
+                for value in values.trajectory.values() {
+                    if let YearValue::Deferred { to } = value {
+                        check_round(to)?;
+                    }
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal::dec;
+
+    fn year(s: &str) -> FinancialYear {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn percentages_outside_0_to_100_are_refused() {
+        let baseline = Baseline {
+            value: dec!(52),
+            period: "2007".into(),
+        };
+        let trajectory = BTreeMap::from([(year("2008/09"), YearValue::Value(dec!(250)))]);
+        let err = Terms::values(Unit::Percent, baseline, trajectory).unwrap_err();
+        assert!(err.contains("250"), "{err}");
+    }
+
+    #[test]
+    fn a_baseline_must_state_its_period() {
+        let baseline = Baseline {
+            value: dec!(52),
+            period: " ".into(),
+        };
+        assert!(Terms::values(Unit::Percent, baseline, BTreeMap::new()).is_err());
+    }
+
+    #[test]
+    fn floats_from_the_wire_must_be_finite() {
+        assert!(decimal_from_f64(f64::NAN).is_err());
+        assert!(decimal_from_f64(f64::INFINITY).is_err());
+        assert_eq!(decimal_from_f64(10.6).unwrap(), dec!(10.6));
+    }
+
+    #[test]
+    fn money_rounds_to_the_penny() {
+        assert_eq!(Money::pounds(dec!(40000.005)).amount(), dec!(40000.00));
+        assert_eq!(Money::pounds(dec!(1.5)).to_string(), "£1.50");
+    }
+}
