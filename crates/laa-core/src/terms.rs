@@ -261,8 +261,8 @@ impl Terms {
 
     /// Checks the terms against an agreement's round: values cover exactly
     /// the years of its period, and every refresh named is one of its rounds
-    /// still to come (`after`: the refresh under way, if any, which may not
-    /// be named either since it is the one being settled).
+    /// still to come (`held`: the refreshes opened so far, the one under way
+    /// included, since it is the one being settled).
     pub fn check_against(&self, policy: &RoundPolicy, held: &[RefreshId]) -> Result<(), String> {
         let check_round = |round: &RefreshId| -> Result<(), String> {
             if policy.refresh_round(round).is_none() {
@@ -282,6 +282,22 @@ impl Terms {
         match self {
             Terms::Placeholder { due, .. } => check_round(due),
             Terms::Values(values) => {
+                // Fields are public, so terms may have been built without
+                // `Terms::values`: the unit's range is checked here too.
+                values
+                    .unit
+                    .check(values.baseline.value)
+                    .map_err(|e| format!("baseline: {e}"))?;
+                if values.baseline.period.trim().is_empty() {
+                    return Err(
+                        "the baseline must state the period it describes, such as 2007".into(),
+                    );
+                }
+                for (year, value) in &values.trajectory {
+                    if let YearValue::Value(v) = value {
+                        values.unit.check(*v).map_err(|e| format!("{year}: {e}"))?;
+                    }
+                }
                 let expected: Vec<FinancialYear> = policy.period.years().collect();
                 let given: Vec<FinancialYear> = values.trajectory.keys().copied().collect();
                 if given != expected {
@@ -311,7 +327,10 @@ impl Terms {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use rust_decimal::dec;
+
+    fn dec(s: &str) -> Decimal {
+        s.parse().unwrap()
+    }
 
     fn year(s: &str) -> FinancialYear {
         s.parse().unwrap()
@@ -320,10 +339,10 @@ mod tests {
     #[test]
     fn percentages_outside_0_to_100_are_refused() {
         let baseline = Baseline {
-            value: dec!(52),
+            value: dec("52"),
             period: "2007".into(),
         };
-        let trajectory = BTreeMap::from([(year("2008/09"), YearValue::Value(dec!(250)))]);
+        let trajectory = BTreeMap::from([(year("2008/09"), YearValue::Value(dec("250")))]);
         let err = Terms::values(Unit::Percent, baseline, trajectory).unwrap_err();
         assert!(err.contains("250"), "{err}");
     }
@@ -331,7 +350,7 @@ mod tests {
     #[test]
     fn a_baseline_must_state_its_period() {
         let baseline = Baseline {
-            value: dec!(52),
+            value: dec("52"),
             period: " ".into(),
         };
         assert!(Terms::values(Unit::Percent, baseline, BTreeMap::new()).is_err());
@@ -341,12 +360,12 @@ mod tests {
     fn floats_from_the_wire_must_be_finite() {
         assert!(decimal_from_f64(f64::NAN).is_err());
         assert!(decimal_from_f64(f64::INFINITY).is_err());
-        assert_eq!(decimal_from_f64(10.6).unwrap(), dec!(10.6));
+        assert_eq!(decimal_from_f64(10.6).unwrap(), dec("10.6"));
     }
 
     #[test]
     fn money_rounds_to_the_penny() {
-        assert_eq!(Money::pounds(dec!(40000.005)).amount(), dec!(40000.00));
-        assert_eq!(Money::pounds(dec!(1.5)).to_string(), "£1.50");
+        assert_eq!(Money::pounds(dec("40000.005")).amount(), dec("40000.00"));
+        assert_eq!(Money::pounds(dec("1.5")).to_string(), "£1.50");
     }
 }

@@ -1,0 +1,7 @@
+//! The domain test suite: one binary, one module per area.
+
+mod catalogue;
+mod harness;
+mod properties;
+mod rules;
+mod scenarios;

@@ -1,0 +1,784 @@
+//! One test per rule of DOMAIN.md section 3, and a table that produces every
+//! reason code of the API contract.
+
+use std::collections::BTreeSet;
+
+use laa_core::error::REASONS;
+use laa_core::*;
+use rust_decimal::Decimal;
+
+use crate::harness::*;
+
+/// Designated indicators active in both set versions, none statutory.
+pub const DESIGNATED_POOL: [u16; 40] = [
+    1, 4, 5, 6, 7, 8, 11, 15, 16, 17, 19, 20, 21, 30, 32, 39, 40, 47, 51, 56, 110, 111, 112, 116,
+    117, 120, 121, 123, 130, 135, 141, 152, 153, 154, 155, 163, 171, 175, 186, 195,
+];
+
+fn with_designated(mut n: Negotiation, count: usize) -> Negotiation {
+    for &i in DESIGNATED_POOL.iter().take(count) {
+        n = n.given(&area(), propose(i, pct(50, [52, 54, 56])));
+    }
+    n
+}
+
+// Rule 1: at most 35 designated targets, counting open offers.
+
+#[test]
+fn rule_1_a_36th_designated_proposal_is_refused() {
+    let n = with_designated(Negotiation::opened(), 35);
+    assert_eq!(n.state.designated_count(), 35);
+    let e = n
+        .when(&go(), propose(DESIGNATED_POOL[35], pct(50, [52, 54, 56])))
+        .then_refused("DESIGNATED_CAP_REACHED");
+    assert_eq!(e, DomainError::DesignatedCapReached { cap: 35, count: 35 });
+}
+
+#[test]
+fn rule_1_local_targets_do_not_count_against_the_cap() {
+    let n = with_designated(Negotiation::opened(), 35);
+    let local = Command::ProposeTarget {
+        indicator: IndicatorRef::Local {
+            code: LocalIndicatorCode::new("l-graffiti").unwrap(),
+            title: "Graffiti removed within 48 hours".into(),
+        },
+        terms: pct(70, [75, 80, 85]),
+        rationale: "residents' top concern".into(),
+        evidence: vec![],
+        department: None,
+    };
+    let n = n.when(&area(), local).then_events(&["target_proposed"]);
+    assert_eq!(n.state.live_targets().count(), 16 + 35 + 1);
+}
+
+#[test]
+fn rule_1_a_withdrawn_target_frees_its_slot() {
+    let n = with_designated(Negotiation::opened(), 35);
+    let first = n.target_on(DESIGNATED_POOL[0]).id.get();
+    let n = n.given(&area(), withdraw(first));
+    n.when(&go(), propose(DESIGNATED_POOL[35], pct(50, [52, 54, 56])))
+        .then_ok();
+}
+
+#[test]
+fn rule_1_the_cap_is_policy_a_future_round_with_cap_20_and_no_statutory_targets() {
+    let mut policy = RoundPolicy::round_2008_11();
+    policy.name = "2011-14".into();
+    policy.designated_cap = 20;
+    policy.statutory_indicators.clear();
+    let n = Negotiation::opened_with(policy, 2008);
+    assert_eq!(
+        n.state.live_targets().count(),
+        0,
+        "no statutory targets in this round"
+    );
+    let n = with_designated(n, 20);
+    n.when(&go(), propose(DESIGNATED_POOL[20], pct(50, [52, 54, 56])))
+        .then_refused("DESIGNATED_CAP_REACHED");
+    // With no statutory list, NI 72 is an ordinary designated indicator.
+    let n = Negotiation::opened_with(
+        RoundPolicy {
+            statutory_indicators: vec![],
+            ..RoundPolicy::round_2008_11()
+        },
+        2008,
+    );
+    let n = n.given(&go(), propose(72, pct(50, [52, 54, 56])));
+    assert_eq!(n.target_on(72).kind, TargetKind::Designated);
+}
+
+#[test]
+fn rule_1_whitehall_priorities_can_be_limited_by_policy() {
+    let policy = RoundPolicy {
+        max_whitehall_priorities: Some(5),
+        ..RoundPolicy::round_2008_11()
+    };
+    let mut n = Negotiation::opened_with(policy, 2007);
+    for &i in DESIGNATED_POOL.iter().take(5) {
+        n = n.given(&go(), propose_for(i, pct(50, [52, 54, 56]), "HO"));
+    }
+    let e = n
+        .when(
+            &go(),
+            propose_for(DESIGNATED_POOL[5], pct(50, [52, 54, 56]), "DH"),
+        )
+        .then_refused("DESIGNATED_CAP_REACHED");
+    assert!(matches!(
+        e,
+        DomainError::WhitehallPrioritiesExceeded { limit: 5, count: 5 }
+    ));
+    // The area's own priorities are not limited.
+    n.when(&area(), propose(DESIGNATED_POOL[5], pct(50, [52, 54, 56])))
+        .then_ok();
+}
+
+// Rule 2: the statutory targets.
+
+#[test]
+fn rule_2_the_16_statutory_targets_exist_from_opening_outside_the_cap() {
+    let n = Negotiation::opened();
+    let statutory: BTreeSet<u16> = n
+        .state
+        .live_targets()
+        .filter(|t| t.kind == TargetKind::Statutory)
+        .filter_map(|t| t.indicator.national())
+        .map(|i| i.get())
+        .collect();
+    assert_eq!(
+        statutory,
+        laa_core::policy::STATUTORY_2008.into_iter().collect()
+    );
+    assert_eq!(n.state.designated_count(), 0);
+    let n = with_designated(n, 35);
+    assert_eq!(n.state.live_targets().count(), 51, "at most 51 targets");
+}
+
+#[test]
+fn rule_2_statutory_targets_cannot_be_withdrawn_declined_or_revoked() {
+    let n = Negotiation::statutory_settled();
+    n.when(&go(), withdraw(1))
+        .then_refused("STATUTORY_TARGET_IMMUTABLE");
+    n.when(&area(), decline(1, true))
+        .then_refused("STATUTORY_TARGET_IMMUTABLE");
+    let n = n.signed_off();
+    n.when(
+        &minister(),
+        Command::RevokeDesignation {
+            target: Some(tid(1)),
+            reason: "round ended".into(),
+        },
+    )
+    .then_refused("STATUTORY_TARGET_IMMUTABLE");
+}
+
+#[test]
+fn rule_2_statutory_targets_need_agreed_values_before_submission() {
+    let n = Negotiation::opened()
+        .given(
+            &go(),
+            counter(1, placeholder(PlaceholderReason::NoBaseline)),
+        )
+        .given(&area(), accept(1))
+        .given(&area(), Command::EndorseAgreement);
+    let e = n
+        .when(&go(), Command::SubmitAgreement)
+        .then_refused("STATUTORY_TARGETS_INCOMPLETE");
+    let DomainError::StatutoryTargetsIncomplete { indicators } = e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(
+        indicators.len(),
+        16,
+        "a placeholder does not count as values"
+    );
+}
+
+#[test]
+fn rule_2_a_later_statutory_year_may_be_deferred_to_a_named_refresh() {
+    let n = Negotiation::statutory_settled().given(&area(), Command::EndorseAgreement);
+    n.when(&go(), Command::SubmitAgreement)
+        .then_events(&["agreement_submitted"]);
+}
+
+// Rule 3: one live target per indicator.
+
+#[test]
+fn rule_3_one_live_target_per_indicator() {
+    let n = Negotiation::opened().given(&go(), propose(117, pct(8, [7, 6, 5])));
+    let e = n
+        .when(&area(), propose(117, pct(8, [7, 7, 6])))
+        .then_refused("DUPLICATE_INDICATOR");
+    assert!(matches!(e, DomainError::DuplicateIndicator { existing, .. } if existing == tid(17)));
+    n.when(&go(), propose(72, pct(50, [52, 54, 56])))
+        .then_refused("DUPLICATE_INDICATOR");
+    // Once withdrawn, the indicator can be proposed again, as a new target.
+    let n = n.given(&go(), withdraw(17));
+    let n = n.when(&area(), propose(117, pct(8, [7, 7, 6]))).then_ok();
+    assert_eq!(n.target_on(117).id, tid(18));
+    assert_eq!(n.state.targets[&tid(17)].status, TargetStatus::Withdrawn);
+}
+
+// Rule 4: only active indicators of the bound, published set.
+
+#[test]
+fn rule_4_unknown_and_inactive_indicators_are_refused() {
+    let n = Negotiation::opened();
+    n.when(&go(), propose(250, pct(1, [1, 1, 1])))
+        .then_refused("INDICATOR_UNKNOWN");
+    n.when(&go(), propose(199, pct(50, [52, 54, 56])))
+        .then_refused("INDICATOR_NOT_ACTIVE");
+    let n2008 = Negotiation::opened_with(RoundPolicy::round_2008_11(), 2008);
+    n2008
+        .when(&go(), propose(31, pct(5, [4, 4, 3])))
+        .then_refused("INDICATOR_NOT_ACTIVE");
+    n2008
+        .when(&go(), propose(199, pct(50, [52, 54, 56])))
+        .then_ok();
+}
+
+#[test]
+fn rule_4_only_a_published_set_can_be_bound() {
+    let mut catalogue = CATALOGUE.clone();
+    catalogue.add_draft_set(set(2009)).expect("new draft set");
+    let n = Negotiation::unopened();
+    let ctx = Context {
+        now: n.now,
+        catalogue: &catalogue,
+        expected_version: Some(0),
+    };
+    let e = decide(
+        &n.state,
+        open_cmd(RoundPolicy::round_2008_11(), 2009),
+        &go(),
+        &ctx,
+    )
+    .unwrap_err();
+    assert_eq!(e.reason(), "INDICATOR_NOT_ACTIVE");
+    n.when(&go(), open_cmd(RoundPolicy::round_2008_11(), 2010))
+        .then_refused("NOT_FOUND");
+}
+
+#[test]
+fn rule_4_a_refresh_rebinding_to_a_newer_set_must_clear_withdrawn_indicators() {
+    let (n, ni31) =
+        Negotiation::statutory_settled().agreed_target(&go(), &area(), 31, pct(5, [4, 4, 3]));
+    let n = n.signed_off();
+    n.when(&go(), open_refresh("2009", Some(2007)))
+        .then_refused("INDICATOR_NOT_ACTIVE");
+    let n = n.given(&go(), open_refresh("2009", Some(2008)));
+    assert_eq!(n.state.indicator_set, Some(set(2008)));
+    let n = n.given(&area(), Command::EndorseAgreement);
+    let e = n
+        .when(&go(), Command::SubmitAgreement)
+        .then_refused("WITHDRAWN_INDICATORS_OUTSTANDING");
+    assert!(
+        matches!(e, DomainError::WithdrawnIndicatorsOutstanding { targets, .. } if targets == vec![tid(ni31)])
+    );
+}
+
+// Rule 5: values are finite, percentages in range, trajectories complete, baselines dated.
+
+#[test]
+fn rule_5_malformed_terms_are_refused() {
+    let n = Negotiation::opened();
+    // A percentage of 250, built around the checked constructor.
+    let Terms::Values(mut v) = pct(50, [52, 54, 56]) else {
+        unreachable!()
+    };
+    v.trajectory
+        .insert(year("2010/11"), YearValue::Value(Decimal::from(250)));
+    n.when(&go(), propose(117, Terms::Values(v)))
+        .then_refused("INVALID_TERMS");
+    // A trajectory missing a year.
+    let Terms::Values(mut v) = pct(50, [52, 54, 56]) else {
+        unreachable!()
+    };
+    v.trajectory.remove(&year("2009/10"));
+    n.when(&go(), propose(117, Terms::Values(v)))
+        .then_refused("INVALID_TERMS");
+    // A trajectory with a year outside the period.
+    let Terms::Values(mut v) = pct(50, [52, 54, 56]) else {
+        unreachable!()
+    };
+    v.trajectory
+        .insert(year("2011/12"), YearValue::Value(Decimal::from(57)));
+    n.when(&go(), propose(117, Terms::Values(v)))
+        .then_refused("INVALID_TERMS");
+    // A baseline without its period.
+    let Terms::Values(mut v) = pct(50, [52, 54, 56]) else {
+        unreachable!()
+    };
+    v.baseline.period = String::new();
+    n.when(&go(), propose(117, Terms::Values(v)))
+        .then_refused("INVALID_TERMS");
+    // A placeholder due at a refresh the round does not have.
+    n.when(
+        &go(),
+        propose(
+            117,
+            Terms::placeholder(PlaceholderReason::NoBaseline, refresh("2015")),
+        ),
+    )
+    .then_refused("INVALID_TERMS");
+    // An empty or enormous rationale.
+    let Command::ProposeTarget {
+        indicator,
+        terms,
+        evidence,
+        department,
+        ..
+    } = propose(117, pct(8, [7, 6, 5]))
+    else {
+        unreachable!()
+    };
+    for rationale in [String::from("  "), "x".repeat(10_001)] {
+        let cmd = Command::ProposeTarget {
+            indicator: indicator.clone(),
+            terms: terms.clone(),
+            rationale,
+            evidence: evidence.clone(),
+            department: department.clone(),
+        };
+        n.when(&go(), cmd).then_refused("INVALID_TERMS");
+    }
+    // Floats from the wire that are not finite never become values.
+    assert!(laa_core::terms::decimal_from_f64(f64::NAN).is_err());
+    assert!(laa_core::terms::decimal_from_f64(f64::NEG_INFINITY).is_err());
+}
+
+#[test]
+fn rule_5_values_in_other_units_are_exact_decimals() {
+    let terms = values(
+        Unit::Rate,
+        "10.6".parse().unwrap(),
+        [
+            "10.2".parse().unwrap(),
+            "9.95".parse().unwrap(),
+            "9.4".parse().unwrap(),
+        ],
+    );
+    let n = Negotiation::opened()
+        .given(&go(), propose(15, terms.clone()))
+        .given(&area(), accept(17));
+    assert_eq!(n.target_on(15).agreed.as_ref(), Some(&terms));
+}
+
+// Rule 6: submission needs settled offers, statutory values and endorsement.
+
+#[test]
+fn rule_6_submission_needs_no_open_offers() {
+    let n = Negotiation::statutory_settled().given(&area(), propose(117, pct(8, [7, 6, 5])));
+    n.when(&area(), Command::EndorseAgreement)
+        .then_refused("OPEN_OFFERS_OUTSTANDING");
+    n.when(&go(), Command::SubmitAgreement)
+        .then_refused("OPEN_OFFERS_OUTSTANDING");
+}
+
+#[test]
+fn rule_6_submission_needs_the_areas_endorsement_of_the_current_terms() {
+    let n = Negotiation::statutory_settled();
+    n.when(&go(), Command::SubmitAgreement)
+        .then_refused("NOT_ENDORSED");
+    let n = n.given(&area(), Command::EndorseAgreement);
+    assert!(n.state.endorsed);
+    // Any later change voids the endorsement.
+    let (n, _) = n.agreed_target(&go(), &area(), 117, pct(8, [7, 6, 5]));
+    assert!(!n.state.endorsed);
+    n.when(&go(), Command::SubmitAgreement)
+        .then_refused("NOT_ENDORSED");
+}
+
+// Rule 7: after sign-off, terms change only inside a refresh; placeholders are resolved by their refresh.
+
+#[test]
+fn rule_7_signed_off_terms_change_only_in_a_refresh() {
+    let (n, id) =
+        Negotiation::statutory_settled().agreed_target(&go(), &area(), 117, pct(8, [7, 6, 5]));
+    let n = n.signed_off();
+    assert_eq!(n.state.status, AgreementStatus::Agreed);
+    n.when(&go(), counter(id, pct(8, [7, 6, 4])))
+        .then_refused("AGREEMENT_NOT_EDITABLE");
+    n.when(&area(), propose(112, pct(40, [38, 36, 34])))
+        .then_refused("AGREEMENT_NOT_EDITABLE");
+    let n = n.given(&go(), open_refresh("2009", None));
+    n.when(&go(), counter(id, pct(8, [7, 6, 4]))).then_ok();
+}
+
+#[test]
+fn rule_7_a_submitted_agreement_is_frozen_until_signed_off_or_returned() {
+    let n = Negotiation::statutory_settled()
+        .given(&area(), Command::EndorseAgreement)
+        .given(&go(), Command::SubmitAgreement);
+    n.when(&area(), propose(117, pct(8, [7, 6, 5])))
+        .then_refused("AGREEMENT_NOT_EDITABLE");
+    let n = n
+        .when(
+            &minister(),
+            Command::ReturnAgreement {
+                reason: "trajectories lack evidence".into(),
+            },
+        )
+        .then_events(&["agreement_returned"]);
+    assert_eq!(n.state.status, AgreementStatus::Draft);
+    assert!(
+        !n.state.endorsed,
+        "a returned agreement must be endorsed again"
+    );
+    n.when(&area(), propose(117, pct(8, [7, 6, 5]))).then_ok();
+}
+
+#[test]
+fn rule_7_a_refresh_cannot_be_signed_off_while_something_due_in_it_remains() {
+    let (n, id) = Negotiation::statutory_settled().agreed_target(
+        &go(),
+        &area(),
+        5,
+        placeholder(PlaceholderReason::AwaitingSurvey),
+    );
+    let n = n.signed_off();
+    assert_eq!(n.state.status, AgreementStatus::Placeholder);
+    let n = n
+        .given(&go(), open_refresh("2009", None))
+        .given(&area(), Command::EndorseAgreement);
+    let e = n
+        .when(&go(), Command::SubmitAgreement)
+        .then_refused("PLACEHOLDERS_OUTSTANDING");
+    let DomainError::PlaceholdersOutstanding { targets, .. } = e else {
+        panic!()
+    };
+    // The placeholder and all 16 statutory targets' deferred 2010/11 values.
+    assert_eq!(targets.len(), 17);
+    assert!(targets.contains(&tid(id)));
+    // A placeholder cannot be pushed into the refresh being held.
+    n.when(
+        &go(),
+        counter(id, placeholder(PlaceholderReason::AwaitingSurvey)),
+    )
+    .then_refused("INVALID_TERMS");
+}
+
+// Rule 9: expected versions.
+
+#[test]
+fn rule_9_a_stale_expected_version_is_refused() {
+    let n = Negotiation::opened().given(&go(), propose(117, pct(8, [7, 6, 5])));
+    let e = n
+        .when_at_version(&area(), accept(17), 1)
+        .then_refused("VERSION_CONFLICT");
+    assert_eq!(
+        e,
+        DomainError::VersionConflict {
+            expected: 1,
+            actual: 2
+        }
+    );
+    assert_eq!(e.class(), ErrorClass::Conflict);
+}
+
+// Rule 10: who may do what, deny by default.
+
+#[test]
+fn rule_10_roles_and_scopes() {
+    let n = Negotiation::opened().given(&go(), propose(117, pct(8, [7, 6, 5])));
+    for actor in [auditor(), admin(), minister()] {
+        let e = n.when(&actor, accept(17)).then_refused("OUT_OF_SCOPE");
+        assert_eq!(e.class(), ErrorClass::Forbidden);
+    }
+    n.when(&go_london(), propose(112, pct(40, [38, 36, 34])))
+        .then_refused("OUT_OF_SCOPE");
+    n.when(&other_area(), accept(17))
+        .then_refused("OUT_OF_SCOPE");
+    n.when(&area(), Command::SubmitAgreement)
+        .then_refused("OUT_OF_SCOPE");
+    n.when(&go(), Command::EndorseAgreement)
+        .then_refused("OUT_OF_SCOPE");
+    n.when(&go(), Command::SignOffAgreement)
+        .then_refused("OUT_OF_SCOPE");
+    Negotiation::unopened()
+        .when(&area(), open_cmd(RoundPolicy::round_2008_11(), 2007))
+        .then_refused("OUT_OF_SCOPE");
+    Negotiation::unopened()
+        .when(&go_london(), open_cmd(RoundPolicy::round_2008_11(), 2007))
+        .then_refused("OUT_OF_SCOPE");
+}
+
+#[test]
+fn rule_10_scope_is_checked_before_existence() {
+    // Surrey's negotiator learns nothing about target 99 of Kent's agreement.
+    let n = Negotiation::opened();
+    n.when(&other_area(), accept(99))
+        .then_refused("OUT_OF_SCOPE");
+    n.when(&area(), accept(99)).then_refused("NOT_FOUND");
+}
+
+#[test]
+fn the_permission_table_denies_by_default() {
+    for role in Role::ALL {
+        for kind in CommandKind::ALL {
+            let expected = match role {
+                Role::Auditor | Role::Admin => false,
+                Role::SignOff => matches!(
+                    kind,
+                    CommandKind::Return
+                        | CommandKind::SignOff
+                        | CommandKind::Revoke
+                        | CommandKind::Close
+                ),
+                Role::AreaNegotiator => matches!(
+                    kind,
+                    CommandKind::Propose
+                        | CommandKind::Counter
+                        | CommandKind::Accept
+                        | CommandKind::Decline
+                        | CommandKind::Withdraw
+                        | CommandKind::Endorse
+                        | CommandKind::RecordActual
+                ),
+                Role::GoNegotiator => matches!(
+                    kind,
+                    CommandKind::Open
+                        | CommandKind::Propose
+                        | CommandKind::Counter
+                        | CommandKind::Accept
+                        | CommandKind::Decline
+                        | CommandKind::Withdraw
+                        | CommandKind::Submit
+                        | CommandKind::OpenRefresh
+                ),
+            };
+            assert_eq!(
+                laa_core::decide::role_may(role, kind),
+                expected,
+                "{role} {kind}"
+            );
+        }
+    }
+}
+
+// Turn-taking.
+
+#[test]
+fn only_the_counterparty_may_accept_or_counter_an_open_offer() {
+    let n = Negotiation::opened().given(&go(), propose(117, pct(8, [7, 6, 5])));
+    n.when(&go(), accept(17)).then_refused("NOT_YOUR_TURN");
+    n.when(&go(), counter(17, pct(8, [7, 6, 4])))
+        .then_refused("NOT_YOUR_TURN");
+    let n = n.when(&area(), counter(17, pct(8, [7, 7, 6]))).then_ok();
+    n.when(&area(), accept(17)).then_refused("NOT_YOUR_TURN");
+    let n = n.when(&go(), accept(17)).then_ok();
+    assert_eq!(n.target_on(117).status, TargetStatus::Agreed);
+    n.when(&area(), accept(17)).then_refused("NO_OPEN_OFFER");
+}
+
+#[test]
+fn decline_is_for_the_other_side_and_withdraw_for_the_proposer() {
+    let n = Negotiation::opened().given(
+        &go(),
+        propose_for(
+            120,
+            values(
+                Unit::Rate,
+                Decimal::from(700),
+                [690, 680, 670].map(Decimal::from),
+            ),
+            "DH",
+        ),
+    );
+    n.when(&go(), decline(17, false))
+        .then_refused("NOT_YOUR_TURN");
+    n.when(&area(), withdraw(17)).then_refused("NOT_YOUR_TURN");
+    n.when(&area(), decline(17, true))
+        .then_events(&["target_declined"]);
+    n.when(&go(), withdraw(17))
+        .then_events(&["target_withdrawn"]);
+}
+
+#[test]
+fn only_the_government_side_names_a_department() {
+    Negotiation::opened()
+        .when(&area(), propose_for(117, pct(8, [7, 6, 5]), "DCSF"))
+        .then_refused("INVALID_TERMS");
+}
+
+// Lifecycle, performance and reward.
+
+#[test]
+fn opening_twice_is_refused_and_unopened_agreements_are_not_found() {
+    Negotiation::opened()
+        .when(&go(), open_cmd(RoundPolicy::round_2008_11(), 2007))
+        .then_refused("ALREADY_EXISTS");
+    Negotiation::unopened()
+        .when(&go(), propose(117, pct(8, [7, 6, 5])))
+        .then_refused("NOT_FOUND");
+}
+
+#[test]
+fn actuals_are_recorded_by_the_area_after_sign_off_and_earn_reward() {
+    let (n, id) =
+        Negotiation::statutory_settled().agreed_target(&go(), &area(), 117, pct(10, [9, 8, 6]));
+    let n = n.signed_off();
+    let record = |y: &str, v: i64| Command::RecordActual {
+        target: tid(id),
+        year: year(y),
+        value: Decimal::from(v),
+        source: "Connexions CCIS".into(),
+    };
+    n.when(&go(), record("2008/09", 9))
+        .then_refused("OUT_OF_SCOPE");
+    n.when(&area(), record("2011/12", 9))
+        .then_refused("INVALID_TERMS");
+    let n = n
+        .given(&area(), record("2008/09", 9))
+        .given(&area(), record("2009/10", 9))
+        .given(&area(), record("2010/11", 7));
+    let policy = RoundPolicy::round_2008_11();
+    let target = &n.state.targets[&tid(id)];
+    use laa_core::performance::{Progress, improvement_share, progress, reward};
+    assert_eq!(
+        progress(target, year("2008/09"), &policy),
+        Some(Progress::OnTrack)
+    );
+    assert_eq!(
+        progress(target, year("2009/10"), &policy),
+        Some(Progress::OffTrack)
+    );
+    assert_eq!(
+        progress(target, year("2010/11"), &policy),
+        Some(Progress::Missed)
+    );
+    // 3 of the planned 4 points: 75% of the improvement, 75% of £40,000.
+    assert_eq!(improvement_share(target, &policy), Some(Decimal::from(75)));
+    assert_eq!(reward(target, &policy).amount(), Decimal::from(30_000));
+    // Statutory targets earn no reward.
+    assert_eq!(reward(&n.state.targets[&tid(1)], &policy), Money::ZERO);
+}
+
+#[test]
+fn revoking_every_designation_then_closing_ends_the_round_early() {
+    let (n, id) =
+        Negotiation::statutory_settled().agreed_target(&go(), &area(), 117, pct(10, [9, 8, 6]));
+    let n = n.signed_off();
+    n.when(&go(), Command::CloseAgreement)
+        .then_refused("OUT_OF_SCOPE");
+    let n = n
+        .when(
+            &minister(),
+            Command::RevokeDesignation {
+                target: None,
+                reason: "October 2010: all designations revoked".into(),
+            },
+        )
+        .then_ok();
+    assert_eq!(n.state.targets[&tid(id)].status, TargetStatus::Withdrawn);
+    assert_eq!(n.state.designated_count(), 0);
+    let n = n.when(&minister(), Command::CloseAgreement).then_ok();
+    assert_eq!(n.state.status, AgreementStatus::Closed);
+    n.when(&go(), open_refresh("2010", None))
+        .then_refused("AGREEMENT_NOT_EDITABLE");
+}
+
+#[test]
+fn refreshes_are_held_in_order_and_once() {
+    let n = Negotiation::statutory_settled().signed_off();
+    n.when(&go(), open_refresh("2012", None))
+        .then_refused("NOT_FOUND");
+    let n = n.given(&go(), open_refresh("2010", None));
+    // Skipping to 2010 leaves the statutory 2010/11 values (due 2009) overdue: they must be set now.
+    let n = n.given(&area(), Command::EndorseAgreement);
+    n.when(&go(), Command::SubmitAgreement)
+        .then_refused("PLACEHOLDERS_OUTSTANDING");
+    let mut n = n;
+    for id in 1..=16 {
+        n = n
+            .given(&go(), counter(id, pct(60, [62, 64, 66])))
+            .given(&area(), accept(id));
+    }
+    let n = n.signed_off();
+    assert_eq!(n.state.status, AgreementStatus::Refreshed);
+    n.when(&go(), open_refresh("2009", None))
+        .then_refused("ALREADY_EXISTS");
+    n.when(&go(), open_refresh("2010", None))
+        .then_refused("ALREADY_EXISTS");
+}
+
+/// Every reason code of the contract, each produced by a real refusal.
+#[test]
+fn every_reason_code_is_produced_by_some_refusal() {
+    let opened = Negotiation::opened();
+    let with_offer = opened.clone().given(&go(), propose(117, pct(8, [7, 6, 5])));
+    let full = with_designated(Negotiation::opened(), 35);
+    let settled = Negotiation::statutory_settled();
+    let (with_ni31, _) = settled
+        .clone()
+        .agreed_target(&go(), &area(), 31, pct(5, [4, 4, 3]));
+    let rebound = with_ni31
+        .signed_off()
+        .given(&go(), open_refresh("2009", Some(2008)))
+        .given(&area(), Command::EndorseAgreement);
+    let refresh_due = settled
+        .clone()
+        .signed_off()
+        .given(&go(), open_refresh("2009", None))
+        .given(&area(), Command::EndorseAgreement);
+    let cases: Vec<(&str, Outcome)> = vec![
+        (
+            "DESIGNATED_CAP_REACHED",
+            full.when(&go(), propose(195, pct(60, [62, 64, 66]))),
+        ),
+        (
+            "STATUTORY_TARGET_IMMUTABLE",
+            opened.when(&go(), withdraw(3)),
+        ),
+        (
+            "INDICATOR_NOT_ACTIVE",
+            opened.when(&go(), propose(199, pct(60, [62, 64, 66]))),
+        ),
+        (
+            "INDICATOR_UNKNOWN",
+            opened.when(&go(), propose(250, pct(60, [62, 64, 66]))),
+        ),
+        (
+            "DUPLICATE_INDICATOR",
+            with_offer.when(&area(), propose(117, pct(8, [7, 6, 5]))),
+        ),
+        ("NOT_YOUR_TURN", with_offer.when(&go(), accept(17))),
+        ("NO_OPEN_OFFER", opened.when(&area(), accept(1))),
+        (
+            "INVALID_TERMS",
+            opened.when(&go(), counter(1, terms_beyond_the_period())),
+        ),
+        (
+            "AGREEMENT_NOT_EDITABLE",
+            opened.when(&minister(), Command::SignOffAgreement),
+        ),
+        (
+            "OPEN_OFFERS_OUTSTANDING",
+            with_offer.when(&go(), Command::SubmitAgreement),
+        ),
+        (
+            "STATUTORY_TARGETS_INCOMPLETE",
+            opened.when(&go(), Command::SubmitAgreement),
+        ),
+        (
+            "NOT_ENDORSED",
+            settled.when(&go(), Command::SubmitAgreement),
+        ),
+        (
+            "PLACEHOLDERS_OUTSTANDING",
+            refresh_due.when(&go(), Command::SubmitAgreement),
+        ),
+        (
+            "WITHDRAWN_INDICATORS_OUTSTANDING",
+            rebound.when(&go(), Command::SubmitAgreement),
+        ),
+        (
+            "VERSION_CONFLICT",
+            opened.when_at_version(&go(), propose(117, pct(8, [7, 6, 5])), 0),
+        ),
+        (
+            "OUT_OF_SCOPE",
+            opened.when(&other_area(), propose(117, pct(8, [7, 6, 5]))),
+        ),
+        ("NOT_FOUND", opened.when(&area(), accept(77))),
+        (
+            "ALREADY_EXISTS",
+            opened.when(&go(), open_cmd(RoundPolicy::round_2008_11(), 2007)),
+        ),
+    ];
+    let mut produced = BTreeSet::new();
+    for (reason, outcome) in cases {
+        outcome.then_refused(reason);
+        produced.insert(reason);
+    }
+    assert_eq!(produced, REASONS.into_iter().collect::<BTreeSet<_>>());
+}
+
+/// Percent terms with a fourth year, beyond the 2008-11 period.
+fn terms_beyond_the_period() -> Terms {
+    let Terms::Values(mut v) = pct(60, [62, 64, 66]) else {
+        unreachable!()
+    };
+    v.trajectory
+        .insert(year("2012/13"), YearValue::Value(Decimal::from(70)));
+    Terms::Values(v)
+}
