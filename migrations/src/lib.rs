@@ -1,0 +1,42 @@
+//! The LAA engine's database schema, as sea-orm migrations.
+//!
+//! The same migrations build the schema on SQLite (the embedded default) and
+//! on PostgreSQL (production). Every migration runs inside a transaction on
+//! both databases ([`MigrationTrait::use_transaction`] is forced on, since
+//! sea-orm leaves SQLite migrations outside one by default), so a failed
+//! migration leaves nothing half-built. `down` undoes `up` exactly, so up,
+//! down and up again work.
+//!
+//! # Layout
+//! - `m20261126_000001_reference`: indicator sets and indicators, regions and areas.
+//! - `m20261126_000002_agreements`: the agreement and target projections.
+//! - `m20261126_000003_event_log`: the event log and the idempotency records.
+//! - `m20261126_000004_credentials`: token hashes with their role and scope.
+//!
+//! The tables are named in [`tables`], which the store's entities follow.
+//! Architecture invariant: the event log is the record; every other table
+//! except the reference data and credentials is a projection of it, written
+//! in the same transaction as the events it reflects.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261126_000001_reference;
+mod m20261126_000002_agreements;
+mod m20261126_000003_event_log;
+mod m20261126_000004_credentials;
+pub mod tables;
+
+/// Every migration of the schema, in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![
+            Box::new(m20261126_000001_reference::Migration),
+            Box::new(m20261126_000002_agreements::Migration),
+            Box::new(m20261126_000003_event_log::Migration),
+            Box::new(m20261126_000004_credentials::Migration),
+        ]
+    }
+}

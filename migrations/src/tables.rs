@@ -1,0 +1,191 @@
+//! The names of the schema's tables and columns, shared by every migration.
+
+use sea_orm_migration::prelude::*;
+
+/// Versions of the National Indicator Set.
+#[derive(DeriveIden)]
+pub enum IndicatorSets {
+    /// The table.
+    Table,
+    /// The set's version: the year it was published (primary key).
+    Version,
+    /// `draft` or `published`.
+    Status,
+}
+
+/// Each indicator as listed in one set version.
+#[derive(DeriveIden)]
+pub enum Indicators {
+    /// The table.
+    Table,
+    /// The set version listing it (part of the primary key).
+    SetVersion,
+    /// The indicator's number (part of the primary key).
+    Number,
+    /// Its title.
+    Title,
+    /// Its subject group.
+    SubjectGroup,
+    /// The PSA it is linked to, if any.
+    Psa,
+    /// The department whose DSO it is linked to, if any.
+    DsoDepartment,
+    /// True for the statutory education indicators.
+    Statutory,
+    /// `active` or `withdrawn` in this set version.
+    Status,
+    /// The set version that introduced it.
+    AddedIn,
+    /// The set version that withdrew it, if any.
+    WithdrawnIn,
+    /// How many of the 2008 agreements chose it.
+    #[sea_orm(iden = "laa_selections_2008")]
+    LaaSelections2008,
+}
+
+/// The nine Government Office regions.
+#[derive(DeriveIden)]
+pub enum Regions {
+    /// The table.
+    Table,
+    /// The region's code, such as `gose` (primary key).
+    Code,
+    /// The Government Office's name.
+    Name,
+}
+
+/// The upper-tier areas.
+#[derive(DeriveIden)]
+pub enum Areas {
+    /// The table.
+    Table,
+    /// The area's code, such as `kent` (primary key).
+    Code,
+    /// Its name.
+    Name,
+    /// Its region's code.
+    Region,
+    /// `county`, `unitary`, `metropolitan` or `london_borough`.
+    Kind,
+    /// When it was created.
+    CreatedAt,
+}
+
+/// The agreement projection: one row per agreement, its state as of its last event.
+#[derive(DeriveIden)]
+pub enum Agreements {
+    /// The table.
+    Table,
+    /// The agreement's id (primary key).
+    Id,
+    /// Its area's code.
+    Area,
+    /// Its region's code.
+    Region,
+    /// Its status.
+    Status,
+    /// Its version: the sequence of its last event.
+    Version,
+    /// The indicator set version it is bound to.
+    IndicatorSet,
+    /// The hash of its last event.
+    HeadHash,
+    /// The whole state, as JSON.
+    Snapshot,
+    /// When its last event was appended.
+    UpdatedAt,
+}
+
+/// The target projection: one row per target, for queries across agreements.
+#[derive(DeriveIden)]
+pub enum Targets {
+    /// The table.
+    Table,
+    /// The agreement (part of the primary key).
+    AgreementId,
+    /// The target's number within it (part of the primary key).
+    TargetId,
+    /// The National Indicator, for national targets.
+    IndicatorNumber,
+    /// The local indicator's code, for local targets.
+    LocalCode,
+    /// `statutory`, `designated` or `local`.
+    Kind,
+    /// The target's status.
+    Status,
+    /// The agreed terms, as JSON, if any.
+    Terms,
+    /// The refresh an agreed placeholder is due in.
+    DueRefresh,
+    /// When the row last changed.
+    UpdatedAt,
+}
+
+/// The event log: every agreement's history, append-only, hash-chained.
+#[derive(DeriveIden)]
+pub enum Events {
+    /// The table.
+    Table,
+    /// A global, monotonically increasing position across all agreements.
+    Id,
+    /// The agreement.
+    AgreementId,
+    /// The event's sequence within its agreement, from 1.
+    Sequence,
+    /// When the store recorded it.
+    RecordedAt,
+    /// The principal whose command it records.
+    Actor,
+    /// The event's kind, such as `offer_made`.
+    Kind,
+    /// The event, as canonical JSON.
+    Payload,
+    /// The request id of the command that produced it.
+    RequestId,
+    /// The previous event's hash (64 zeros for the first).
+    PrevHash,
+    /// This event's SHA-256 hash, in hex.
+    Hash,
+}
+
+/// The idempotency records: one per applied request.
+#[derive(DeriveIden)]
+pub enum Requests {
+    /// The table.
+    Table,
+    /// The agreement (part of the primary key).
+    AgreementId,
+    /// The request id (part of the primary key).
+    RequestId,
+    /// The first sequence it appended.
+    FirstSequence,
+    /// The last sequence it appended.
+    LastSequence,
+    /// The agreement's version after it.
+    Version,
+    /// When it was applied.
+    CreatedAt,
+}
+
+/// Credentials: hashes of bearer tokens, with their role and scope.
+#[derive(DeriveIden)]
+pub enum Credentials {
+    /// The table.
+    Table,
+    /// The token's public id (primary key).
+    Id,
+    /// SHA-256 of the secret, in hex.
+    TokenHash,
+    /// The role it grants.
+    Role,
+    /// `national`, `region` or `area`.
+    ScopeKind,
+    /// The region or area code, for scoped tokens.
+    ScopeValue,
+    /// A label saying whose it is.
+    Label,
+    /// When it was issued.
+    CreatedAt,
+    /// When it was revoked, if it was.
+    RevokedAt,
+}
