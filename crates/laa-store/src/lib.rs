@@ -1,1 +1,49 @@
+//! Persistence for the LAA negotiation engine.
+//!
+//! `laa-core` decides; this crate records. Every accepted command's events
+//! are appended to an agreement's hash-chained, gap-free event log together
+//! with the projections that queries read and the idempotency record of the
+//! request, in one database transaction (DOMAIN.md rules 8 and 9, section 4).
+//! One code path serves both databases: SQLite, embedded, the default
+//! (`sqlite://laa.db?mode=rwc`), and PostgreSQL in production
+//! (`postgres://...`).
+//!
+//! # Layout
+//! - [`Store`] ([`store`]): connecting, appending, loading and verifying
+//!   agreements, the event log.
+//! - [`StoreOptions`] ([`options`]): durability and pool settings.
+//! - [`query`]: listing agreements, and the cross-agreement target queries.
+//! - [`reference`]: indicator sets, regions and areas, seeded on first start.
+//! - [`credentials`]: bearer tokens, stored as SHA-256 hashes only.
+//! - [`hash`]: the canonical event encoding the hash chain is taken over.
+//! - [`StoreError`] ([`error`]): every failure, with its API reason code.
+//! - `entity` (private): sea-orm entities for the tables of `laa-migration`.
+//!
+//! # Architecture invariants
+//! - The database orders each agreement's history: a unique key on
+//!   `(agreement_id, sequence)` lets exactly one of two racing writers
+//!   commit sequence `v + 1`. The version check before it only makes the
+//!   common case's error clean.
+//! - Nothing is updated in place in the event log or deleted from it; the
+//!   `agreements` and `targets` tables are projections, rewritten only in
+//!   the transaction that appends the events they reflect.
+//! - On SQLite every write transaction starts with `BEGIN IMMEDIATE` and
+//!   writers in one process queue on a mutex, so they wait for each other
+//!   instead of failing with "database is locked".
 
+pub mod credentials;
+mod entity;
+pub mod error;
+pub mod hash;
+pub mod options;
+pub mod query;
+pub mod reference;
+pub mod store;
+
+pub use credentials::{Principal, TokenId, TokenInfo};
+pub use error::StoreError;
+pub use hash::GENESIS_HASH;
+pub use options::{Backend, BeforeCommit, StoreOptions, Synchronous};
+pub use query::{AgreementFilter, AgreementRow};
+pub use reference::{AreaRecord, IndicatorRow, IndicatorSetInfo};
+pub use store::{AppendOutcome, Store, StoredEvent, Verification};

@@ -1,1 +1,12 @@
+//! The store's integration suite: one binary, every test run against SQLite
+//! and, when `LAA_TEST_POSTGRES_URL` is set, against PostgreSQL too, each in
+//! a fresh database (see [`support::for_each_database`]).
 
+mod support;
+
+mod append;
+mod chain;
+mod credentials;
+mod migrations;
+mod negotiation;
+mod reference;

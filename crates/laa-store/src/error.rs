@@ -1,0 +1,93 @@
+//! The store's one error type, and its stable reason codes.
+
+use sea_orm::DbErr;
+
+/// Why a store operation failed.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// Rule 9: the caller's expected version is stale; nothing was written.
+    #[error(
+        "the agreement is at version {actual}, not the expected {expected}: reload it and try again"
+    )]
+    VersionConflict {
+        /// The version the caller named.
+        expected: u64,
+        /// The version the agreement is at.
+        actual: u64,
+    },
+    /// The thing asked for does not exist.
+    #[error("{what} '{key}' was not found")]
+    NotFound {
+        /// What kind of thing: `agreement`, `area`, `token`...
+        what: &'static str,
+        /// Its key.
+        key: String,
+    },
+    /// The thing to create exists already.
+    #[error("{what} '{key}' already exists")]
+    AlreadyExists {
+        /// What kind of thing.
+        what: &'static str,
+        /// Its key.
+        key: String,
+    },
+    /// The input cannot be stored as given (a caller's mistake, not the data's).
+    #[error("{field}: {problem}")]
+    InvalidArgument {
+        /// The offending field.
+        field: &'static str,
+        /// What is wrong with it.
+        problem: String,
+    },
+    /// A stored row cannot be read back as what it should be: the database
+    /// was edited outside the store, or by an incompatible version.
+    #[error("stored data is corrupt at sequence {sequence} of '{agreement}': {problem}")]
+    Corrupt {
+        /// The agreement whose rows are corrupt (or the table, for other rows).
+        agreement: String,
+        /// The event sequence concerned; 0 for a projection or reference row.
+        sequence: u64,
+        /// What could not be read.
+        problem: String,
+    },
+    /// The database failed or refused the operation.
+    #[error("database error: {0}")]
+    Database(#[from] DbErr),
+}
+
+impl StoreError {
+    /// The API's stable reason code (API.md), where one applies.
+    pub fn reason(&self) -> Option<&'static str> {
+        match self {
+            StoreError::VersionConflict { .. } => Some("VERSION_CONFLICT"),
+            StoreError::NotFound { .. } => Some("NOT_FOUND"),
+            StoreError::AlreadyExists { .. } => Some("ALREADY_EXISTS"),
+            StoreError::InvalidArgument { .. }
+            | StoreError::Corrupt { .. }
+            | StoreError::Database(_) => None,
+        }
+    }
+
+    pub(crate) fn corrupt(agreement: &str, sequence: u64, problem: impl Into<String>) -> Self {
+        StoreError::Corrupt {
+            agreement: agreement.to_owned(),
+            sequence,
+            problem: problem.into(),
+        }
+    }
+
+    pub(crate) fn invalid(field: &'static str, problem: impl Into<String>) -> Self {
+        StoreError::InvalidArgument {
+            field,
+            problem: problem.into(),
+        }
+    }
+}
+
+/// True when a database error is a unique-key violation.
+pub(crate) fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(
+        err.sql_err(),
+        Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+    )
+}

@@ -1,0 +1,178 @@
+//! The hash chain: a canonical encoding of each stored event and its SHA-256.
+//!
+//! An event's hash covers every stored column but the global id and the hash
+//! itself, encoded as one canonical JSON array:
+//!
+//! ```text
+//! [agreement_id, sequence, recorded_at, request_id, actor, kind, payload, prev_hash]
+//! ```
+//!
+//! `recorded_at` is RFC 3339 in UTC with exactly six fractional digits
+//! (`2008-06-30T12:00:00.000000Z`); `payload` is the event itself as JSON.
+//! Canonical JSON has no whitespace, and object keys sorted by their UTF-8
+//! bytes at every depth, whatever order the database hands them back in.
+//! The first event's `prev_hash` is [`GENESIS_HASH`], 64 zeros.
+
+use chrono::{DateTime, SubsecRound, Utc};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// The `prev_hash` of an agreement's first event.
+pub const GENESIS_HASH: &str = "0000000000000000000000000000000000000000000000000000000000000000";
+
+/// The fields of one event row that its hash covers.
+pub(crate) struct HashInput<'a> {
+    pub agreement_id: &'a str,
+    pub sequence: u64,
+    pub recorded_at: DateTime<Utc>,
+    pub request_id: &'a str,
+    pub actor: &'a str,
+    pub kind: &'a str,
+    pub payload: &'a Value,
+    pub prev_hash: &'a str,
+}
+
+impl HashInput<'_> {
+    /// The canonical encoding the hash is taken over.
+    pub(crate) fn canonical(&self) -> String {
+        let mut out = String::with_capacity(512);
+        out.push('[');
+        write_string(&mut out, self.agreement_id);
+        out.push(',');
+        out.push_str(&self.sequence.to_string());
+        out.push(',');
+        write_string(&mut out, &format_time(self.recorded_at));
+        out.push(',');
+        write_string(&mut out, self.request_id);
+        out.push(',');
+        write_string(&mut out, self.actor);
+        out.push(',');
+        write_string(&mut out, self.kind);
+        out.push(',');
+        write_canonical(&mut out, self.payload);
+        out.push(',');
+        write_string(&mut out, self.prev_hash);
+        out.push(']');
+        out
+    }
+
+    /// The SHA-256 of the canonical encoding, in lowercase hex.
+    pub(crate) fn hash(&self) -> String {
+        sha256_hex(self.canonical().as_bytes())
+    }
+}
+
+/// A time as the hash encodes it: RFC 3339, UTC, six fractional digits.
+pub(crate) fn format_time(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
+}
+
+/// The current time, truncated to the microsecond both databases keep.
+pub(crate) fn now_micros() -> DateTime<Utc> {
+    Utc::now().trunc_subsecs(6)
+}
+
+/// Canonical JSON for a value: no whitespace, object keys sorted.
+pub(crate) fn canonical_json(value: &Value) -> String {
+    let mut out = String::with_capacity(256);
+    write_canonical(&mut out, value);
+    out
+}
+
+fn write_canonical(out: &mut String, value: &Value) {
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => write_string(out, s),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_canonical(out, item);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            // Sorted explicitly, so the encoding does not depend on whether
+            // some crate in the build enables serde_json's `preserve_order`.
+            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+            entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+            out.push('{');
+            for (i, (key, item)) in entries.into_iter().enumerate() {
+                if i > 0 {
+                    out.push(',');
+                }
+                write_string(out, key);
+                out.push(':');
+                write_canonical(out, item);
+            }
+            out.push('}');
+        }
+    }
+}
+
+fn write_string(out: &mut String, s: &str) {
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// SHA-256 of some bytes, in lowercase hex.
+pub(crate) fn sha256_hex(bytes: &[u8]) -> String {
+    hex(&Sha256::digest(bytes))
+}
+
+/// Lowercase hex of some bytes.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        out.push(char::from(DIGITS[usize::from(b >> 4)]));
+        out.push(char::from(DIGITS[usize::from(b & 0x0f)]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn canonical_json_sorts_keys_at_every_depth_and_drops_whitespace() {
+        let v = json!({"b": 1, "a": {"z": [true, null, "x\ny"], "c": "é"}});
+        assert_eq!(
+            canonical_json(&v),
+            r#"{"a":{"c":"é","z":[true,null,"x\ny"]},"b":1}"#
+        );
+    }
+
+    #[test]
+    fn sha256_matches_the_standard_test_vector() {
+        assert_eq!(
+            sha256_hex(b"abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+    }
+
+    #[test]
+    fn times_have_six_fractional_digits() {
+        let at = DateTime::parse_from_rfc3339("2008-06-30T12:00:00.5Z")
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap();
+        assert_eq!(format_time(at), "2008-06-30T12:00:00.500000Z");
+    }
+}

@@ -1,0 +1,94 @@
+//! How a [`Store`](crate::Store) opens its database.
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::error::StoreError;
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// SQLite, embedded: `sqlite://laa.db?mode=rwc`.
+    Sqlite,
+    /// PostgreSQL: `postgres://user@host:5432/db`.
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a database URL names.
+    pub fn of_url(url: &str) -> Result<Self, StoreError> {
+        if url.starts_with("sqlite:") {
+            Ok(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Backend::Postgres)
+        } else {
+            Err(StoreError::invalid(
+                "database_url",
+                "use sqlite://FILE?mode=rwc or postgres://USER@HOST:PORT/DB",
+            ))
+        }
+    }
+}
+
+/// SQLite's `synchronous` setting in WAL mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Synchronous {
+    /// Every commit is synced to disk before it is acknowledged: an
+    /// acknowledged write survives power loss. The default.
+    #[default]
+    Full,
+    /// Commits are synced at checkpoints only: faster, and still never
+    /// corrupt, but the last acknowledged writes may be lost on power loss
+    /// (not on a crash of the process).
+    Normal,
+}
+
+/// A hook awaited inside an append's transaction, after every row is
+/// written and before the commit. Only fault-injection tests set one (to
+/// kill or stall a writer mid-transaction); it is `None` in production.
+pub type BeforeCommit = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
+/// Settings for [`Store::connect`](crate::Store::connect).
+#[derive(Clone)]
+pub struct StoreOptions {
+    /// SQLite only: `FULL` (default) or `NORMAL`; see [`Synchronous`].
+    pub sqlite_synchronous: Synchronous,
+    /// SQLite only: how long a write waits for another process's write
+    /// lock before it fails. Writers in the same process queue on a mutex
+    /// and never reach this limit.
+    pub busy_timeout: Duration,
+    /// The connection pool's size; `None` for the default (SQLite 8,
+    /// PostgreSQL 20).
+    pub max_connections: Option<u32>,
+    /// How long to wait for a pooled connection before failing.
+    pub acquire_timeout: Duration,
+    /// Fault injection for tests; see [`BeforeCommit`].
+    pub before_commit: Option<BeforeCommit>,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        Self {
+            sqlite_synchronous: Synchronous::Full,
+            busy_timeout: Duration::from_secs(30),
+            max_connections: None,
+            acquire_timeout: Duration::from_secs(30),
+            before_commit: None,
+        }
+    }
+}
+
+impl fmt::Debug for StoreOptions {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("StoreOptions")
+            .field("sqlite_synchronous", &self.sqlite_synchronous)
+            .field("busy_timeout", &self.busy_timeout)
+            .field("max_connections", &self.max_connections)
+            .field("acquire_timeout", &self.acquire_timeout)
+            .field("before_commit", &self.before_commit.is_some())
+            .finish()
+    }
+}

@@ -1,0 +1,164 @@
+//! Queries over the projections: listing agreements, and the questions
+//! asked across agreements (which areas chose an indicator, which
+//! placeholders a refresh must settle).
+
+use laa_core::{
+    Agreement, AgreementId, AgreementStatus, AreaCode, IndicatorNumber, RefreshId, Region, TargetId,
+};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use crate::entity::{agreement, target};
+use crate::error::StoreError;
+use crate::store::{Store, to_u64};
+
+/// The most rows one page may hold; larger page sizes are cut to it.
+pub const MAX_PAGE_SIZE: u64 = 1_000;
+/// The page size used when the caller asks for 0.
+pub const DEFAULT_PAGE_SIZE: u64 = 50;
+
+/// Which agreements to list; `None` matches any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AgreementFilter {
+    /// Only agreements in this region.
+    pub region: Option<Region>,
+    /// Only this area's agreements.
+    pub area: Option<AreaCode>,
+    /// Only agreements in this status.
+    pub status: Option<AgreementStatus>,
+}
+
+/// One agreement as listed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgreementRow {
+    /// Its id.
+    pub id: AgreementId,
+    /// Its area.
+    pub area: AreaCode,
+    /// Its region.
+    pub region: Region,
+    /// Its status.
+    pub status: AgreementStatus,
+    /// Its version.
+    pub version: u64,
+    /// Its whole state, from the snapshot the last append wrote.
+    pub agreement: Agreement,
+}
+
+/// The page size to use for a requested one.
+pub(crate) fn page_size(requested: u64) -> u64 {
+    match requested {
+        0 => DEFAULT_PAGE_SIZE,
+        n => n.min(MAX_PAGE_SIZE),
+    }
+}
+
+impl Store {
+    /// One page of agreements matching `filter`, in id order, after the
+    /// agreement id `after` (the previous page's token). Returns the rows and
+    /// the token of the next page, `None` on the last page.
+    pub async fn list_agreements(
+        &self,
+        filter: AgreementFilter,
+        page_size: u64,
+        after: Option<String>,
+    ) -> Result<(Vec<AgreementRow>, Option<String>), StoreError> {
+        let size = self::page_size(page_size);
+        let mut query = agreement::Entity::find();
+        if let Some(region) = filter.region {
+            query = query.filter(agreement::Column::Region.eq(region.code()));
+        }
+        if let Some(area) = &filter.area {
+            query = query.filter(agreement::Column::Area.eq(area.as_str()));
+        }
+        if let Some(status) = filter.status {
+            query = query.filter(agreement::Column::Status.eq(status.as_str()));
+        }
+        if let Some(after) = &after {
+            query = query.filter(agreement::Column::Id.gt(after.as_str()));
+        }
+        let mut rows = query
+            .order_by_asc(agreement::Column::Id)
+            .limit(size + 1)
+            .all(self.connection())
+            .await?;
+        let next = if rows.len() as u64 > size {
+            rows.truncate(size as usize);
+            rows.last().map(|r| r.id.clone())
+        } else {
+            None
+        };
+        let rows = rows
+            .into_iter()
+            .map(|row| {
+                let agreement: Agreement = serde_json::from_str(&row.snapshot).map_err(|e| {
+                    StoreError::corrupt(&row.id, to_u64(row.version), format!("snapshot: {e}"))
+                })?;
+                let opening = agreement.opening.as_ref().ok_or_else(|| {
+                    StoreError::corrupt(&row.id, to_u64(row.version), "snapshot is not opened")
+                })?;
+                Ok(AgreementRow {
+                    id: agreement.id.clone(),
+                    area: opening.area.clone(),
+                    region: opening.region,
+                    status: agreement.status,
+                    version: agreement.version,
+                    agreement,
+                })
+            })
+            .collect::<Result<Vec<_>, StoreError>>()?;
+        Ok((rows, next))
+    }
+
+    /// The agreements with a live (not withdrawn) target on an indicator,
+    /// in id order.
+    pub async fn areas_choosing(
+        &self,
+        indicator: IndicatorNumber,
+    ) -> Result<Vec<AgreementId>, StoreError> {
+        let ids: Vec<String> = target::Entity::find()
+            .select_only()
+            .column(target::Column::AgreementId)
+            .distinct()
+            .filter(target::Column::IndicatorNumber.eq(i32::from(indicator.get())))
+            .filter(target::Column::Status.ne("withdrawn"))
+            .order_by_asc(target::Column::AgreementId)
+            .into_tuple()
+            .all(self.connection())
+            .await?;
+        ids.into_iter().map(parse_agreement_id).collect()
+    }
+
+    /// Every live target whose agreed terms leave something due in a
+    /// refresh: a placeholder, or a year deferred to it (the earliest such
+    /// refresh, where a target names several). In agreement, then target
+    /// order.
+    pub async fn placeholders_due(
+        &self,
+        refresh: &RefreshId,
+    ) -> Result<Vec<(AgreementId, TargetId)>, StoreError> {
+        let rows: Vec<(String, i32)> = target::Entity::find()
+            .select_only()
+            .column(target::Column::AgreementId)
+            .column(target::Column::TargetId)
+            .filter(target::Column::DueRefresh.eq(refresh.as_str()))
+            .filter(target::Column::Status.ne("withdrawn"))
+            .order_by_asc(target::Column::AgreementId)
+            .order_by_asc(target::Column::TargetId)
+            .into_tuple()
+            .all(self.connection())
+            .await?;
+        rows.into_iter()
+            .map(|(a, t)| {
+                let target = u32::try_from(t)
+                    .ok()
+                    .and_then(|t| TargetId::new(t).ok())
+                    .ok_or_else(|| StoreError::corrupt(&a, 0, format!("target id {t}")))?;
+                Ok((parse_agreement_id(a)?, target))
+            })
+            .collect()
+    }
+}
+
+fn parse_agreement_id(id: String) -> Result<AgreementId, StoreError> {
+    AgreementId::new(id.clone()).map_err(|e| StoreError::corrupt(&id, 0, e.to_string()))
+}

@@ -1,0 +1,356 @@
+//! Reference data: the indicator sets, the nine regions, and the areas.
+//!
+//! The indicator sets (from `laa-core`'s embedded catalogue) and the regions
+//! are loaded on first start, idempotently: a set already present is left
+//! alone, so an administrator's later edits survive restarts. Areas are
+//! created by administrators.
+
+use laa_core::catalogue::Owner;
+use laa_core::{
+    AreaCode, Department, Indicator, IndicatorNumber, IndicatorStatus, Region, SetStatus,
+    SetVersion,
+};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
+};
+
+use crate::entity::{area, indicator, indicator_set, region};
+use crate::error::{StoreError, is_unique_violation};
+use crate::hash::now_micros;
+use crate::query::page_size;
+use crate::store::Store;
+
+/// The kinds of upper-tier area.
+pub const AREA_KINDS: [&str; 4] = ["county", "unitary", "metropolitan", "london_borough"];
+
+/// One version of the indicator set, with its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndicatorSetInfo {
+    /// Its version.
+    pub version: SetVersion,
+    /// Draft or published.
+    pub status: SetStatus,
+    /// How many indicators it lists as active.
+    pub active: u64,
+    /// How many it lists as withdrawn.
+    pub withdrawn: u64,
+}
+
+/// One indicator as a set version lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndicatorRow {
+    /// The indicator.
+    pub indicator: Indicator,
+    /// Its standing in the set.
+    pub status: IndicatorStatus,
+}
+
+/// An upper-tier area.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AreaRecord {
+    /// Its code, such as `kent`.
+    pub code: AreaCode,
+    /// Its name, such as `Kent County Council`.
+    pub name: String,
+    /// Its Government Office region.
+    pub region: Region,
+    /// One of [`AREA_KINDS`]: `county`, `unitary`, `metropolitan`, `london_borough`.
+    pub kind: String,
+}
+
+impl Store {
+    /// Loads the regions and any indicator set not yet in the database.
+    pub(crate) async fn seed_reference_data(&self) -> Result<(), StoreError> {
+        let present: Vec<i32> = indicator_set::Entity::find()
+            .select_only()
+            .column(indicator_set::Column::Version)
+            .into_tuple()
+            .all(self.connection())
+            .await?;
+        let regions: u64 = region::Entity::find().count(self.connection()).await?;
+        let missing: Vec<_> = self
+            .catalogue()
+            .sets()
+            .filter(|s| !present.contains(&i32::from(s.version.get())))
+            .collect();
+        if missing.is_empty() && regions >= Region::ALL.len() as u64 {
+            return Ok(());
+        }
+        let _guard = self.write_guard().await;
+        let txn = self.begin_write().await?;
+        region::Entity::insert_many(Region::ALL.map(|r| region::ActiveModel {
+            code: Set(r.code().to_owned()),
+            name: Set(r.name().to_owned()),
+        }))
+        .on_conflict_do_nothing_on([region::Column::Code])
+        .exec_without_returning(&txn)
+        .await?;
+        for set in missing {
+            let version = i32::from(set.version.get());
+            let inserted = indicator_set::Entity::insert(indicator_set::ActiveModel {
+                version: Set(version),
+                status: Set(set_status_str(set.status).to_owned()),
+            })
+            .on_conflict_do_nothing_on([indicator_set::Column::Version])
+            .exec_without_returning(&txn)
+            .await?;
+            if !matches!(inserted, sea_orm::TryInsertResult::Inserted(1)) {
+                // Another process seeded it first.
+                continue;
+            }
+            let rows: Vec<indicator::ActiveModel> = set
+                .members
+                .iter()
+                .filter_map(|(number, status)| {
+                    let i = self.catalogue().indicator(*number)?;
+                    Some(indicator_model(version, i, *status))
+                })
+                .collect();
+            if !rows.is_empty() {
+                indicator::Entity::insert_many(rows)
+                    .exec_without_returning(&txn)
+                    .await?;
+            }
+        }
+        txn.commit().await?;
+        Ok(())
+    }
+
+    /// Every indicator set version, oldest first.
+    pub async fn indicator_sets(&self) -> Result<Vec<IndicatorSetInfo>, StoreError> {
+        let sets = indicator_set::Entity::find()
+            .order_by_asc(indicator_set::Column::Version)
+            .all(self.connection())
+            .await?;
+        let mut out = Vec::with_capacity(sets.len());
+        for set in sets {
+            let count = |status: &'static str| {
+                indicator::Entity::find()
+                    .filter(indicator::Column::SetVersion.eq(set.version))
+                    .filter(indicator::Column::Status.eq(status))
+                    .count(self.connection())
+            };
+            let active = count("active").await?;
+            let withdrawn = count("withdrawn").await?;
+            out.push(IndicatorSetInfo {
+                version: set_version(set.version, "indicator_sets")?,
+                status: parse_set_status(&set.status)?,
+                active,
+                withdrawn,
+            });
+        }
+        Ok(out)
+    }
+
+    /// The indicators a set version lists, by number ([`StoreError::NotFound`]
+    /// if there is no such set).
+    pub async fn indicators(&self, version: SetVersion) -> Result<Vec<IndicatorRow>, StoreError> {
+        let v = i32::from(version.get());
+        let exists = indicator_set::Entity::find_by_id(v)
+            .one(self.connection())
+            .await?;
+        if exists.is_none() {
+            return Err(StoreError::NotFound {
+                what: "indicator set",
+                key: version.to_string(),
+            });
+        }
+        indicator::Entity::find()
+            .filter(indicator::Column::SetVersion.eq(v))
+            .order_by_asc(indicator::Column::Number)
+            .all(self.connection())
+            .await?
+            .into_iter()
+            .map(decode_indicator)
+            .collect()
+    }
+
+    /// Creates an area ([`StoreError::AlreadyExists`] if its code is taken).
+    pub async fn create_area(&self, record: AreaRecord) -> Result<(), StoreError> {
+        let name = record.name.trim();
+        if name.is_empty() || name.chars().count() > 200 {
+            return Err(StoreError::invalid(
+                "name",
+                "an area's name is 1 to 200 characters",
+            ));
+        }
+        if !AREA_KINDS.contains(&record.kind.as_str()) {
+            return Err(StoreError::invalid(
+                "kind",
+                format!(
+                    "'{}' is not a kind of area: use one of {}",
+                    record.kind,
+                    AREA_KINDS.join(", ")
+                ),
+            ));
+        }
+        let _guard = self.write_guard().await;
+        let txn = self.begin_write().await?;
+        let result = area::Entity::insert(area::ActiveModel {
+            code: Set(record.code.as_str().to_owned()),
+            name: Set(name.to_owned()),
+            region: Set(record.region.code().to_owned()),
+            kind: Set(record.kind.clone()),
+            created_at: Set(now_micros()),
+        })
+        .exec_without_returning(&txn)
+        .await;
+        match result {
+            Ok(_) => {
+                txn.commit().await?;
+                Ok(())
+            }
+            Err(e) if is_unique_violation(&e) => Err(StoreError::AlreadyExists {
+                what: "area",
+                key: record.code.to_string(),
+            }),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// One area, if it exists.
+    pub async fn area(&self, code: &AreaCode) -> Result<Option<AreaRecord>, StoreError> {
+        area::Entity::find_by_id(code.as_str().to_owned())
+            .one(self.connection())
+            .await?
+            .map(decode_area)
+            .transpose()
+    }
+
+    /// One page of areas, optionally of one region, in code order, after the
+    /// code `after` (the previous page's token). Returns the areas and the
+    /// next page's token, `None` on the last page.
+    pub async fn list_areas(
+        &self,
+        region: Option<Region>,
+        page_size: u64,
+        after: Option<String>,
+    ) -> Result<(Vec<AreaRecord>, Option<String>), StoreError> {
+        let size = self::page_size(page_size);
+        let mut query = area::Entity::find();
+        if let Some(region) = region {
+            query = query.filter(area::Column::Region.eq(region.code()));
+        }
+        if let Some(after) = &after {
+            query = query.filter(area::Column::Code.gt(after.as_str()));
+        }
+        let mut rows = query
+            .order_by_asc(area::Column::Code)
+            .limit(size + 1)
+            .all(self.connection())
+            .await?;
+        let next = if rows.len() as u64 > size {
+            rows.truncate(size as usize);
+            rows.last().map(|r| r.code.clone())
+        } else {
+            None
+        };
+        let areas = rows
+            .into_iter()
+            .map(decode_area)
+            .collect::<Result<_, _>>()?;
+        Ok((areas, next))
+    }
+}
+
+fn indicator_model(set: i32, i: &Indicator, status: IndicatorStatus) -> indicator::ActiveModel {
+    let (psa, dso) = match &i.owner {
+        Owner::Psa(n) => (Some(i32::from(*n)), None),
+        Owner::Dso(d) => (None, Some(d.as_str().to_owned())),
+        Owner::Unassigned => (None, None),
+    };
+    indicator::ActiveModel {
+        set_version: Set(set),
+        number: Set(i32::from(i.number.get())),
+        title: Set(i.title.clone()),
+        subject_group: Set(i.subject_group.clone()),
+        psa: Set(psa),
+        dso_department: Set(dso),
+        statutory: Set(i.statutory),
+        status: Set(match status {
+            IndicatorStatus::Active => "active",
+            IndicatorStatus::Withdrawn => "withdrawn",
+        }
+        .to_owned()),
+        added_in: Set(i32::from(i.added_in.get())),
+        withdrawn_in: Set(i.withdrawn_in.map(|w| i32::from(w.get()))),
+        laa_selections_2008: Set(i.laa_selections_2008.map(i32::from)),
+    }
+}
+
+fn decode_indicator(row: indicator::Model) -> Result<IndicatorRow, StoreError> {
+    let bad = |problem: String| StoreError::corrupt("indicators", 0, problem);
+    let number = u16::try_from(row.number)
+        .ok()
+        .and_then(|n| IndicatorNumber::new(n).ok())
+        .ok_or_else(|| bad(format!("indicator number {}", row.number)))?;
+    let owner = match (row.psa, &row.dso_department) {
+        (Some(psa), _) => Owner::Psa(u8::try_from(psa).map_err(|_| bad(format!("psa {psa}")))?),
+        (None, Some(d)) => Owner::Dso(Department::new(d.clone()).map_err(|e| bad(e.to_string()))?),
+        (None, None) => Owner::Unassigned,
+    };
+    let status = match row.status.as_str() {
+        "active" => IndicatorStatus::Active,
+        "withdrawn" => IndicatorStatus::Withdrawn,
+        other => return Err(bad(format!("indicator status '{other}'"))),
+    };
+    Ok(IndicatorRow {
+        indicator: Indicator {
+            number,
+            title: row.title,
+            subject_group: row.subject_group,
+            owner,
+            statutory: row.statutory,
+            added_in: set_version(row.added_in, "indicators")?,
+            withdrawn_in: row
+                .withdrawn_in
+                .map(|w| set_version(w, "indicators"))
+                .transpose()?,
+            laa_selections_2008: row
+                .laa_selections_2008
+                .map(|n| u16::try_from(n).map_err(|_| bad(format!("selections {n}"))))
+                .transpose()?,
+        },
+        status,
+    })
+}
+
+fn decode_area(row: area::Model) -> Result<AreaRecord, StoreError> {
+    let bad = |problem: String| StoreError::corrupt("areas", 0, problem);
+    Ok(AreaRecord {
+        code: AreaCode::new(row.code).map_err(|e| bad(e.to_string()))?,
+        name: row.name,
+        region: row
+            .region
+            .parse()
+            .map_err(|e: laa_core::ParseError| bad(e.to_string()))?,
+        kind: row.kind,
+    })
+}
+
+fn set_version(v: i32, table: &str) -> Result<SetVersion, StoreError> {
+    u16::try_from(v)
+        .ok()
+        .and_then(|v| SetVersion::new(v).ok())
+        .ok_or_else(|| StoreError::corrupt(table, 0, format!("set version {v}")))
+}
+
+fn set_status_str(status: SetStatus) -> &'static str {
+    match status {
+        SetStatus::Draft => "draft",
+        SetStatus::Published => "published",
+    }
+}
+
+fn parse_set_status(s: &str) -> Result<SetStatus, StoreError> {
+    match s {
+        "draft" => Ok(SetStatus::Draft),
+        "published" => Ok(SetStatus::Published),
+        other => Err(StoreError::corrupt(
+            "indicator_sets",
+            0,
+            format!("set status '{other}'"),
+        )),
+    }
+}

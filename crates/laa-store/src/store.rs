@@ -1,0 +1,751 @@
+//! The [`Store`]: connecting, appending, loading and verifying agreements.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use laa_core::{Agreement, AgreementId, Catalogue, Event, Target, apply, replay};
+use laa_migration::{Migrator, MigratorTrait};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
+    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
+use serde_json::Value;
+use tokio::sync::{Mutex, MutexGuard};
+
+use crate::entity::{agreement, event, request, target};
+use crate::error::{StoreError, is_unique_violation};
+use crate::hash::{GENESIS_HASH, HashInput, canonical_json, now_micros};
+use crate::options::{Backend, BeforeCommit, StoreOptions, Synchronous};
+
+/// The longest request id accepted, in bytes.
+pub const MAX_REQUEST_ID_LEN: usize = 200;
+
+/// How many events [`Store::verify`] reads per query.
+const VERIFY_PAGE: u64 = 1_000;
+
+/// The persistent home of agreements, their histories, reference data and
+/// credentials. Cheap to clone: clones share one connection pool.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: DatabaseConnection,
+    backend: Backend,
+    /// SQLite only: one writer at a time in this process (see [`Store::begin_write`]).
+    write_lock: Option<Mutex<()>>,
+    catalogue: Catalogue,
+    before_commit: Option<BeforeCommit>,
+}
+
+/// What an append did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppendOutcome {
+    /// The sequence of the first event appended.
+    pub first_sequence: u64,
+    /// The sequence of the last event appended.
+    pub last_sequence: u64,
+    /// The agreement's version afterwards (the last sequence).
+    pub version: u64,
+    /// True when the request id had been applied already: this is the first
+    /// outcome again, and nothing was written.
+    pub replayed: bool,
+}
+
+/// One event as stored: the event and the store's record around it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    /// Its position among all events of all agreements; only grows. (On
+    /// PostgreSQL ids are taken at insert, so a transaction committing later
+    /// may hold a smaller id: a follower should re-read a short window
+    /// behind its cursor.)
+    pub global_id: u64,
+    /// The agreement.
+    pub agreement: AgreementId,
+    /// Its sequence within the agreement, from 1.
+    pub sequence: u64,
+    /// When the store recorded it.
+    pub recorded_at: DateTime<Utc>,
+    /// The request that produced it.
+    pub request_id: String,
+    /// The event's kind, such as `offer_made`.
+    pub kind: String,
+    /// The event.
+    pub event: Event,
+    /// The previous event's hash, in hex ([`GENESIS_HASH`] for the first).
+    pub prev_hash: String,
+    /// This event's hash, in hex.
+    pub hash: String,
+}
+
+/// The result of checking an agreement's hash chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// True when every event is intact, in order, with no gap.
+    pub ok: bool,
+    /// How many events were found.
+    pub length: u64,
+    /// The stored hash of the last event found ([`GENESIS_HASH`] if none).
+    pub head_hash: String,
+    /// The first sequence at which the history is not what was appended.
+    pub first_bad_sequence: Option<u64>,
+}
+
+/// What the append transaction found and did, before commit or rollback.
+enum Appended {
+    /// Everything is written; commit.
+    Written(AppendOutcome),
+    /// The request id was applied before; roll back (nothing was written).
+    Replayed(AppendOutcome),
+    /// The expected version is stale; roll back.
+    Conflict { actual: u64 },
+}
+
+impl Store {
+    /// Opens the database at `url`, brings its schema up to date and loads
+    /// the reference data (the indicator sets from `laa-core`'s catalogue,
+    /// the nine regions) if it is missing.
+    ///
+    /// SQLite (`sqlite://laa.db?mode=rwc`; `mode=rwc` creates the file):
+    /// WAL journal, `synchronous` as [`StoreOptions::sqlite_synchronous`]
+    /// says (`FULL` by default), a busy timeout, foreign keys on.
+    /// PostgreSQL: `postgres://user@host:port/db`.
+    pub async fn connect(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
+        let backend = Backend::of_url(url)?;
+        let catalogue = Catalogue::national()
+            .map_err(|e| StoreError::corrupt("catalogue", 0, e.to_string()))?;
+        let mut connect = ConnectOptions::new(url.to_owned());
+        connect
+            .sqlx_logging(false)
+            .acquire_timeout(options.acquire_timeout)
+            .max_connections(options.max_connections.unwrap_or(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 20,
+            }));
+        let synchronous = match options.sqlite_synchronous {
+            Synchronous::Full => SqliteSynchronous::Full,
+            Synchronous::Normal => SqliteSynchronous::Normal,
+        };
+        let busy_timeout = options.busy_timeout;
+        connect.map_sqlx_sqlite_opts(move |o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(synchronous)
+                .busy_timeout(busy_timeout)
+                .foreign_keys(true)
+        });
+        let db = Database::connect(connect).await?;
+        let store = Store {
+            inner: Arc::new(Inner {
+                db,
+                backend,
+                write_lock: (backend == Backend::Sqlite).then(|| Mutex::new(())),
+                catalogue,
+                before_commit: options.before_commit,
+            }),
+        };
+        {
+            // Migrations write; on SQLite they queue behind this process's
+            // other writers like any write.
+            let _guard = store.write_guard().await;
+            Migrator::up(&store.inner.db, None).await?;
+        }
+        store.seed_reference_data().await?;
+        Ok(store)
+    }
+
+    /// The database connection, for health checks and tools.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.inner.db
+    }
+
+    /// Which database this store is on.
+    pub fn backend(&self) -> Backend {
+        self.inner.backend
+    }
+
+    /// The indicator catalogue the store was seeded from (`laa-core`'s
+    /// embedded National Indicator Set).
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.inner.catalogue
+    }
+
+    /// Closes the connection pool; clones of this store stop working.
+    pub async fn close(&self) -> Result<(), StoreError> {
+        self.inner.db.close_by_ref().await?;
+        Ok(())
+    }
+
+    /// Waits for this process's turn to write (SQLite only).
+    pub(crate) async fn write_guard(&self) -> Option<MutexGuard<'_, ()>> {
+        match &self.inner.write_lock {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        }
+    }
+
+    /// Begins a write transaction.
+    ///
+    /// SQLite: sqlx and sea-orm begin with a plain (deferred) `BEGIN`, which
+    /// takes the write lock only at the first write; a transaction that read
+    /// first then finds another writer ahead of it fails with "database is
+    /// locked" however long the busy timeout. sea-orm 2's
+    /// [`TransactionOptions::sqlite_transaction_mode`] issues
+    /// `BEGIN IMMEDIATE` instead, which takes the lock up front (waiting up
+    /// to the busy timeout for another process); callers hold
+    /// [`Store::write_guard`] first, so writers in this process queue in
+    /// order on a mutex rather than polling SQLite's busy handler.
+    /// PostgreSQL ignores the mode: its transactions are READ COMMITTED, and
+    /// the unique keys order concurrent writers.
+    pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, StoreError> {
+        Ok(self
+            .inner
+            .db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await?)
+    }
+
+    /// The outcome of a request already applied to an agreement, if it was.
+    /// The server calls this before deciding, so a retried command is
+    /// answered without being decided again.
+    pub async fn find_outcome(
+        &self,
+        agreement: &AgreementId,
+        request_id: &str,
+    ) -> Result<Option<AppendOutcome>, StoreError> {
+        find_outcome_in(&self.inner.db, agreement, request_id).await
+    }
+
+    /// Appends the events `decide` returned for one command, as the next
+    /// events of the agreement, if the agreement is still at
+    /// `expected_version` (0 before its first event).
+    ///
+    /// In one transaction: the events with their hash chain, the agreement
+    /// and target projections (the state after applying the events to the
+    /// stored snapshot), and the idempotency record of `request_id`. A stale
+    /// `expected_version` fails with [`StoreError::VersionConflict`] and
+    /// writes nothing, even when writers race. A `request_id` already
+    /// applied to this agreement returns the first outcome with
+    /// `replayed: true` and writes nothing, whatever the expected version.
+    pub async fn append(
+        &self,
+        agreement: &AgreementId,
+        expected_version: u64,
+        request_id: &str,
+        events: &[Event],
+    ) -> Result<AppendOutcome, StoreError> {
+        if request_id.trim().is_empty() || request_id.len() > MAX_REQUEST_ID_LEN {
+            return Err(StoreError::invalid(
+                "request_id",
+                format!("a request id is 1 to {MAX_REQUEST_ID_LEN} bytes"),
+            ));
+        }
+        if events.is_empty() {
+            return Err(StoreError::invalid(
+                "events",
+                "there are no events to append",
+            ));
+        }
+        let expected = to_i64("expected_version", expected_version)?;
+        let result = {
+            let _guard = self.write_guard().await;
+            let txn = self.begin_write().await?;
+            match self
+                .append_in(&txn, agreement, expected, request_id, events)
+                .await
+            {
+                Ok(Appended::Written(outcome)) => {
+                    if let Some(hook) = &self.inner.before_commit {
+                        hook().await;
+                    }
+                    txn.commit()
+                        .await
+                        .map(|()| outcome)
+                        .map_err(StoreError::from)
+                }
+                Ok(Appended::Replayed(outcome)) => {
+                    txn.rollback().await?;
+                    return Ok(outcome);
+                }
+                Ok(Appended::Conflict { actual }) => {
+                    txn.rollback().await?;
+                    Err(StoreError::VersionConflict {
+                        expected: expected_version,
+                        actual,
+                    })
+                }
+                Err(e) => {
+                    // Dropping the transaction rolls it back.
+                    drop(txn);
+                    Err(e)
+                }
+            }
+        };
+        // Another writer committed first. On PostgreSQL (READ COMMITTED) it
+        // may have been this same request, retried concurrently, committing
+        // between our idempotency check and our version check or insert:
+        // then the answer is its outcome, not a conflict.
+        let actual = match result {
+            Err(StoreError::VersionConflict { actual, .. }) => actual,
+            Err(StoreError::Database(e)) if is_unique_violation(&e) => {
+                self.current_version(agreement).await?
+            }
+            other => return other,
+        };
+        if let Some(outcome) = self.find_outcome(agreement, request_id).await? {
+            return Ok(outcome);
+        }
+        Err(StoreError::VersionConflict {
+            expected: expected_version,
+            actual,
+        })
+    }
+
+    async fn append_in(
+        &self,
+        txn: &DatabaseTransaction,
+        id: &AgreementId,
+        expected: i64,
+        request_id: &str,
+        events: &[Event],
+    ) -> Result<Appended, StoreError> {
+        if let Some(outcome) = find_outcome_in(txn, id, request_id).await? {
+            return Ok(Appended::Replayed(outcome));
+        }
+        let row = agreement::Entity::find_by_id(id.as_str().to_owned())
+            .one(txn)
+            .await?;
+        let (mut state, mut prev_hash, before) = match &row {
+            Some(row) => {
+                let state = decode_snapshot(row)?;
+                let before = state.targets.clone();
+                (state, row.head_hash.clone(), before)
+            }
+            // No projection: a new agreement, or one whose projection rows
+            // were lost; rebuild it from the history, which is the record.
+            None => {
+                let history = event::Entity::find()
+                    .filter(event::Column::AgreementId.eq(id.as_str()))
+                    .order_by_asc(event::Column::Sequence)
+                    .all(txn)
+                    .await?;
+                let prev_hash = history
+                    .last()
+                    .map_or_else(|| GENESIS_HASH.to_owned(), |e| e.hash.clone());
+                let history = history
+                    .into_iter()
+                    .map(decode_event)
+                    .collect::<Result<Vec<_>, _>>()?;
+                let state = replay(id.clone(), history.iter().map(|s| &s.event));
+                (state, prev_hash, BTreeMap::new())
+            }
+        };
+        let actual = clamp_i64(state.version);
+        if actual != expected {
+            return Ok(Appended::Conflict {
+                actual: state.version,
+            });
+        }
+        for e in events {
+            apply(&mut state, e);
+        }
+        let Some(opening) = state.opening.clone() else {
+            return Err(StoreError::invalid(
+                "events",
+                "an agreement's first event must open it",
+            ));
+        };
+
+        let now = now_micros();
+        let mut rows = Vec::with_capacity(events.len());
+        for (i, e) in events.iter().enumerate() {
+            let sequence = expected + 1 + i as i64;
+            let payload = serde_json::to_value(e)
+                .map_err(|err| StoreError::invalid("events", err.to_string()))?;
+            let kind = e.change.kind();
+            let hash = HashInput {
+                agreement_id: id.as_str(),
+                sequence: to_u64(sequence),
+                recorded_at: now,
+                request_id,
+                actor: &e.actor.principal,
+                kind,
+                payload: &payload,
+                prev_hash: &prev_hash,
+            }
+            .hash();
+            rows.push(event::ActiveModel {
+                id: NotSet,
+                agreement_id: Set(id.as_str().to_owned()),
+                sequence: Set(sequence),
+                recorded_at: Set(now),
+                actor: Set(e.actor.principal.clone()),
+                kind: Set(kind.to_owned()),
+                payload: Set(canonical_json(&payload)),
+                request_id: Set(request_id.to_owned()),
+                prev_hash: Set(std::mem::replace(&mut prev_hash, hash.clone())),
+                hash: Set(hash),
+            });
+        }
+        // The unique (agreement_id, sequence) key is the guard: of two
+        // writers that both passed the version check, the second fails here.
+        event::Entity::insert_many(rows)
+            .exec_without_returning(txn)
+            .await?;
+
+        let version = expected + events.len() as i64;
+        let snapshot = serde_json::to_string(&state)
+            .map_err(|err| StoreError::corrupt(id.as_str(), to_u64(version), err.to_string()))?;
+        let projection = agreement::ActiveModel {
+            id: Set(id.as_str().to_owned()),
+            area: Set(opening.area.as_str().to_owned()),
+            region: Set(opening.region.code().to_owned()),
+            status: Set(state.status.as_str().to_owned()),
+            version: Set(version),
+            indicator_set: Set(state.indicator_set.map(|s| i32::from(s.get()))),
+            head_hash: Set(prev_hash),
+            snapshot: Set(snapshot),
+            updated_at: Set(now),
+        };
+        if row.is_none() {
+            agreement::Entity::insert(projection)
+                .exec_without_returning(txn)
+                .await?;
+        } else {
+            let updated = agreement::Entity::update_many()
+                .set(projection)
+                .filter(agreement::Column::Id.eq(id.as_str()))
+                .filter(agreement::Column::Version.eq(expected))
+                .exec(txn)
+                .await?;
+            if updated.rows_affected != 1 {
+                return Ok(Appended::Conflict {
+                    actual: to_u64(expected),
+                });
+            }
+        }
+
+        let changed: Vec<target::ActiveModel> = state
+            .targets
+            .iter()
+            .filter(|(tid, t)| before.get(tid) != Some(*t))
+            .map(|(_, t)| target_row(id, &state, t, now))
+            .collect::<Result<_, _>>()?;
+        if !changed.is_empty() {
+            target::Entity::insert_many(changed)
+                .on_conflict(
+                    OnConflict::columns([target::Column::AgreementId, target::Column::TargetId])
+                        .update_columns([
+                            target::Column::IndicatorNumber,
+                            target::Column::LocalCode,
+                            target::Column::Kind,
+                            target::Column::Status,
+                            target::Column::Terms,
+                            target::Column::DueRefresh,
+                            target::Column::UpdatedAt,
+                        ])
+                        .to_owned(),
+                )
+                .exec_without_returning(txn)
+                .await?;
+        }
+
+        request::Entity::insert(request::ActiveModel {
+            agreement_id: Set(id.as_str().to_owned()),
+            request_id: Set(request_id.to_owned()),
+            first_sequence: Set(expected + 1),
+            last_sequence: Set(version),
+            version: Set(version),
+            created_at: Set(now),
+        })
+        .exec_without_returning(txn)
+        .await?;
+
+        Ok(Appended::Written(AppendOutcome {
+            first_sequence: to_u64(expected + 1),
+            last_sequence: to_u64(version),
+            version: to_u64(version),
+            replayed: false,
+        }))
+    }
+
+    /// The agreement's current version (0 if it has no events).
+    pub async fn current_version(&self, id: &AgreementId) -> Result<u64, StoreError> {
+        let version: Option<i64> = agreement::Entity::find_by_id(id.as_str().to_owned())
+            .select_only()
+            .column(agreement::Column::Version)
+            .into_tuple()
+            .one(&self.inner.db)
+            .await?;
+        match version {
+            Some(v) => Ok(to_u64(v)),
+            None => Ok(self.last_sequence(id).await?),
+        }
+    }
+
+    async fn last_sequence(&self, id: &AgreementId) -> Result<u64, StoreError> {
+        let last: Option<Option<i64>> = event::Entity::find()
+            .select_only()
+            .column_as(event::Column::Sequence.max(), "max_sequence")
+            .filter(event::Column::AgreementId.eq(id.as_str()))
+            .into_tuple()
+            .one(&self.inner.db)
+            .await?;
+        Ok(last.flatten().map_or(0, to_u64))
+    }
+
+    /// The agreement's current state, or `None` if it has no events.
+    ///
+    /// Starts from the snapshot the last append wrote and applies any event
+    /// recorded after it (normally none); without a snapshot it replays the
+    /// whole history. [`Store::replay`] always replays.
+    pub async fn load(&self, id: &AgreementId) -> Result<Option<Agreement>, StoreError> {
+        let Some(row) = agreement::Entity::find_by_id(id.as_str().to_owned())
+            .one(&self.inner.db)
+            .await?
+        else {
+            return self.replay(id).await;
+        };
+        let mut state = decode_snapshot(&row)?;
+        let later = self.events(id, state.version + 1, u64::MAX).await?;
+        for stored in &later {
+            apply(&mut state, &stored.event);
+        }
+        Ok(Some(state))
+    }
+
+    /// The agreement's state rebuilt from its whole history alone, or `None`
+    /// if it has no events.
+    pub async fn replay(&self, id: &AgreementId) -> Result<Option<Agreement>, StoreError> {
+        let events = self.events(id, 1, u64::MAX).await?;
+        if events.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(replay(id.clone(), events.iter().map(|s| &s.event))))
+    }
+
+    /// Up to `limit` events of an agreement, from sequence `from_sequence`
+    /// on, in order.
+    pub async fn events(
+        &self,
+        id: &AgreementId,
+        from_sequence: u64,
+        limit: u64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows = event::Entity::find()
+            .filter(event::Column::AgreementId.eq(id.as_str()))
+            .filter(event::Column::Sequence.gte(clamp_i64(from_sequence)))
+            .order_by_asc(event::Column::Sequence)
+            .limit(limit.min(i64::MAX as u64))
+            .all(&self.inner.db)
+            .await?;
+        rows.into_iter().map(decode_event).collect()
+    }
+
+    /// Walks the agreement's hash chain and reports the first sequence that
+    /// is not what was appended: a changed row (its hash no longer matches
+    /// its content), a missing one (a gap, or a history shorter than the
+    /// agreement's recorded version), rows swapped or reordered (a broken
+    /// link to the previous hash), or a payload that is no longer an event.
+    /// [`StoreError::NotFound`] if the agreement has neither events nor a
+    /// projection.
+    pub async fn verify(&self, id: &AgreementId) -> Result<Verification, StoreError> {
+        let mut expected_sequence: u64 = 1;
+        let mut prev_hash = GENESIS_HASH.to_owned();
+        let mut first_bad: Option<u64> = None;
+        let mut after: i64 = 0;
+        let mut length: u64 = 0;
+        loop {
+            let rows = event::Entity::find()
+                .filter(event::Column::AgreementId.eq(id.as_str()))
+                .filter(event::Column::Sequence.gt(after))
+                .order_by_asc(event::Column::Sequence)
+                .limit(VERIFY_PAGE)
+                .all(&self.inner.db)
+                .await?;
+            let Some(last) = rows.last() else { break };
+            after = last.sequence;
+            for row in &rows {
+                length += 1;
+                if first_bad.is_none() && !row_is_sound(row, expected_sequence, &prev_hash) {
+                    first_bad = Some(expected_sequence);
+                }
+                prev_hash.clone_from(&row.hash);
+                expected_sequence += 1;
+            }
+            if (rows.len() as u64) < VERIFY_PAGE {
+                break;
+            }
+        }
+        let projection = agreement::Entity::find_by_id(id.as_str().to_owned())
+            .one(&self.inner.db)
+            .await?;
+        match &projection {
+            None if length == 0 => {
+                return Err(StoreError::NotFound {
+                    what: "agreement",
+                    key: id.to_string(),
+                });
+            }
+            // A history shorter than the recorded version lost its tail;
+            // one longer, or ending in another hash, was written around the store.
+            Some(p) if first_bad.is_none() => {
+                let version = to_u64(p.version);
+                if version > length {
+                    first_bad = Some(length + 1);
+                } else if version < length {
+                    first_bad = Some(version + 1);
+                } else if p.head_hash != prev_hash {
+                    first_bad = Some(length.max(1));
+                }
+            }
+            _ => {}
+        }
+        Ok(Verification {
+            ok: first_bad.is_none(),
+            length,
+            head_hash: prev_hash,
+            first_bad_sequence: first_bad,
+        })
+    }
+}
+
+/// True when a row sits where it should, links to the previous hash, and
+/// hashes to its stored hash, and its payload is an event of its kind.
+fn row_is_sound(row: &event::Model, expected_sequence: u64, prev_hash: &str) -> bool {
+    if row.sequence != clamp_i64(expected_sequence) || row.prev_hash != prev_hash {
+        return false;
+    }
+    let Ok(payload) = serde_json::from_str::<Value>(&row.payload) else {
+        return false;
+    };
+    let recomputed = HashInput {
+        agreement_id: &row.agreement_id,
+        sequence: expected_sequence,
+        recorded_at: row.recorded_at,
+        request_id: &row.request_id,
+        actor: &row.actor,
+        kind: &row.kind,
+        payload: &payload,
+        prev_hash,
+    }
+    .hash();
+    if recomputed != row.hash {
+        return false;
+    }
+    match serde_json::from_value::<Event>(payload) {
+        Ok(e) => e.change.kind() == row.kind && e.actor.principal == row.actor,
+        Err(_) => false,
+    }
+}
+
+async fn find_outcome_in<C: ConnectionTrait>(
+    db: &C,
+    id: &AgreementId,
+    request_id: &str,
+) -> Result<Option<AppendOutcome>, StoreError> {
+    let found = request::Entity::find_by_id((id.as_str().to_owned(), request_id.to_owned()))
+        .one(db)
+        .await?;
+    Ok(found.map(|r| AppendOutcome {
+        first_sequence: to_u64(r.first_sequence),
+        last_sequence: to_u64(r.last_sequence),
+        version: to_u64(r.version),
+        replayed: true,
+    }))
+}
+
+fn decode_snapshot(row: &agreement::Model) -> Result<Agreement, StoreError> {
+    let state: Agreement = serde_json::from_str(&row.snapshot)
+        .map_err(|e| StoreError::corrupt(&row.id, to_u64(row.version), format!("snapshot: {e}")))?;
+    if state.version != to_u64(row.version) || state.id.as_str() != row.id {
+        return Err(StoreError::corrupt(
+            &row.id,
+            to_u64(row.version),
+            "the snapshot is of another agreement or version",
+        ));
+    }
+    Ok(state)
+}
+
+fn decode_event(row: event::Model) -> Result<StoredEvent, StoreError> {
+    let sequence = to_u64(row.sequence);
+    let agreement = AgreementId::new(row.agreement_id.clone())
+        .map_err(|e| StoreError::corrupt(&row.agreement_id, sequence, e.to_string()))?;
+    let event: Event = serde_json::from_str(&row.payload)
+        .map_err(|e| StoreError::corrupt(&row.agreement_id, sequence, format!("payload: {e}")))?;
+    Ok(StoredEvent {
+        global_id: to_u64(row.id),
+        agreement,
+        sequence,
+        recorded_at: row.recorded_at,
+        request_id: row.request_id,
+        kind: row.kind,
+        event,
+        prev_hash: row.prev_hash,
+        hash: row.hash,
+    })
+}
+
+fn target_row(
+    id: &AgreementId,
+    state: &Agreement,
+    t: &Target,
+    now: DateTime<Utc>,
+) -> Result<target::ActiveModel, StoreError> {
+    let terms = t
+        .agreed
+        .as_ref()
+        .map(serde_json::to_string)
+        .transpose()
+        .map_err(|e| StoreError::corrupt(id.as_str(), state.version, e.to_string()))?;
+    // The refresh the agreed terms' open parts (a placeholder, or a deferred
+    // year) are next due in: the earliest in the round's order.
+    let due_refresh = t.agreed.as_ref().and_then(|terms| {
+        terms
+            .due_refreshes()
+            .into_iter()
+            .min_by_key(|r| {
+                state
+                    .policy()
+                    .and_then(|p| p.refresh_position(r))
+                    .unwrap_or(usize::MAX)
+            })
+            .map(|r| r.as_str().to_owned())
+    });
+    let (indicator_number, local_code) = match &t.indicator {
+        laa_core::IndicatorRef::National(n) => (Some(i32::from(n.get())), None),
+        laa_core::IndicatorRef::Local { code, .. } => (None, Some(code.as_str().to_owned())),
+    };
+    Ok(target::ActiveModel {
+        agreement_id: Set(id.as_str().to_owned()),
+        target_id: Set(i32::try_from(t.id.get()).unwrap_or(i32::MAX)),
+        indicator_number: Set(indicator_number),
+        local_code: Set(local_code),
+        kind: Set(t.kind.as_str().to_owned()),
+        status: Set(t.status.as_str().to_owned()),
+        terms: Set(terms),
+        due_refresh: Set(due_refresh),
+        updated_at: Set(now),
+    })
+}
+
+pub(crate) fn to_u64(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+pub(crate) fn clamp_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+fn to_i64(field: &'static str, v: u64) -> Result<i64, StoreError> {
+    i64::try_from(v).map_err(|_| StoreError::invalid(field, format!("{v} is too large")))
+}

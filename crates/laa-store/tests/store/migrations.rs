@@ -1,0 +1,77 @@
+//! The schema's migrations: up, down and up again, on both databases.
+
+use laa_migration::{Migrator, MigratorTrait};
+use laa_store::StoreOptions;
+
+use crate::support::{Negotiation, for_each_database};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn migrations_go_up_down_and_up_again() {
+    for_each_database(|db| async move {
+        let conn = db.store.connection();
+        assert!(
+            Migrator::get_pending_migrations(conn)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        let mut n = Negotiation::new(&db.store, "kent");
+        n.open_with_events(3).await;
+
+        Migrator::down(conn, None).await.unwrap();
+        let pending = Migrator::get_pending_migrations(conn).await.unwrap();
+        assert_eq!(pending.len(), Migrator::migrations().len(), "{}", db.name());
+        for table in [
+            "events",
+            "agreements",
+            "targets",
+            "credentials",
+            "areas",
+            "indicators",
+        ] {
+            assert!(
+                !conn.get_schema_manager_has_table(table).await,
+                "{}: {table} survived down",
+                db.name()
+            );
+        }
+
+        Migrator::up(conn, None).await.unwrap();
+        assert!(
+            Migrator::get_pending_migrations(conn)
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        // A store opened on the rebuilt schema seeds it and works.
+        let store = db.open(StoreOptions::default()).await;
+        assert_eq!(store.indicator_sets().await.unwrap().len(), 2);
+        let mut n = Negotiation::new(&store, "kent");
+        n.open_with_events(3).await;
+        assert!(store.verify(&n.id).await.unwrap().ok);
+
+        // Down one step and up again.
+        Migrator::down(conn, Some(1)).await.unwrap();
+        assert_eq!(
+            Migrator::get_pending_migrations(conn).await.unwrap().len(),
+            1
+        );
+        Migrator::up(conn, None).await.unwrap();
+        assert!(store.verify(&n.id).await.unwrap().ok);
+    })
+    .await;
+}
+
+/// `has_table` through sea-orm-migration's schema manager.
+trait HasTable {
+    async fn get_schema_manager_has_table(&self, table: &str) -> bool;
+}
+
+impl HasTable for sea_orm::DatabaseConnection {
+    async fn get_schema_manager_has_table(&self, table: &str) -> bool {
+        laa_migration::SchemaManager::new(self)
+            .has_table(table)
+            .await
+            .unwrap()
+    }
+}

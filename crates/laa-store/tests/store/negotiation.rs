@@ -1,0 +1,251 @@
+//! Rule 8: a whole negotiation, stored and reloaded, is the negotiation
+//! that happened in memory; snapshot and replay agree; the projections
+//! answer the questions asked across agreements.
+
+use laa_core::{AgreementStatus, Region};
+use laa_store::AgreementFilter;
+
+use crate::support::{Negotiation, for_each_database, ni, refresh, tid};
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_full_negotiation_reloads_equal_to_the_one_in_memory() {
+    for_each_database(|db| async move {
+        let mut n = Negotiation::new(&db.store, "kent");
+        n.negotiate_to_refreshed().await;
+
+        let loaded = db.store.load(&n.id).await.unwrap().expect("the agreement");
+        assert_eq!(loaded, n.state, "{}: load differs from memory", db.name());
+        let replayed = db
+            .store
+            .replay(&n.id)
+            .await
+            .unwrap()
+            .expect("the agreement");
+        assert_eq!(
+            replayed,
+            loaded,
+            "{}: replay differs from snapshot",
+            db.name()
+        );
+        assert_eq!(loaded.status, AgreementStatus::Refreshed);
+
+        // A store opened afresh on the same database sees the same.
+        let reopened = db.open(Default::default()).await;
+        assert_eq!(reopened.load(&n.id).await.unwrap().as_ref(), Some(&n.state));
+
+        let v = db.store.verify(&n.id).await.unwrap();
+        assert!(v.ok, "{v:?}");
+        assert_eq!(v.length, n.state.version);
+        let events = db.store.events(&n.id, 1, 1_000).await.unwrap();
+        assert_eq!(events.len() as u64, n.state.version);
+        assert_eq!(events[0].kind, "agreement_opened");
+        assert_eq!(events.last().unwrap().kind, "agreement_signed_off");
+        // Paging through the history.
+        let page = db.store.events(&n.id, 10, 5).await.unwrap();
+        let sequences: Vec<u64> = page.iter().map(|e| e.sequence).collect();
+        assert_eq!(sequences, [10, 11, 12, 13, 14]);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn snapshot_and_replay_agree_at_every_step() {
+    for_each_database(|db| async move {
+        let mut n = Negotiation::new(&db.store, "kent");
+        n.open_with_events(9).await;
+        for version in 1..=n.state.version {
+            let prefix = db.store.events(&n.id, 1, version).await.unwrap();
+            let replayed = laa_core::replay(n.id.clone(), prefix.iter().map(|e| &e.event));
+            assert_eq!(replayed.version, version);
+        }
+        let snapshot = db.store.load(&n.id).await.unwrap();
+        let replayed = db.store.replay(&n.id).await.unwrap();
+        assert_eq!(snapshot, replayed);
+        assert_eq!(snapshot.as_ref(), Some(&n.state));
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn lost_projections_are_rebuilt_from_the_history() {
+    for_each_database(|db| async move {
+        let mut n = Negotiation::new(&db.store, "kent");
+        n.open_with_events(5).await;
+        db.sql("DELETE FROM targets").await;
+        db.sql("DELETE FROM agreements").await;
+        assert_eq!(db.store.load(&n.id).await.unwrap().as_ref(), Some(&n.state));
+        assert_eq!(db.store.current_version(&n.id).await.unwrap(), 5);
+        // The next append rewrites the projections whole.
+        n.run(
+            &crate::support::go(),
+            crate::support::counter(3, crate::support::values(1, 2, 3, 4)),
+        )
+        .await;
+        let (rows, _) = db
+            .store
+            .list_agreements(AgreementFilter::default(), 10, None)
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows[0].agreement, n.state);
+        assert_eq!(
+            db.store.areas_choosing(ni(72)).await.unwrap(),
+            [n.id.clone()]
+        );
+        assert!(db.store.verify(&n.id).await.unwrap().ok);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_target_projection_answers_queries_across_agreements() {
+    for_each_database(|db| async move {
+        let mut kent = Negotiation::new(&db.store, "kent");
+        kent.negotiate_to_refreshed().await;
+        let mut surrey = Negotiation::new(&db.store, "surrey");
+        surrey.open_with_events(1).await;
+        let area = surrey.council();
+        surrey
+            .run(
+                &area,
+                crate::support::propose(4, crate::support::placeholder("2009")),
+            )
+            .await;
+        surrey
+            .run(&crate::support::go(), crate::support::accept(17))
+            .await;
+        surrey
+            .run(
+                &area,
+                crate::support::propose(1, crate::support::values(1, 2, 3, 4)),
+            )
+            .await;
+
+        // NI 1: kent agreed it; surrey has it on offer. NI 2: kent's was declined.
+        assert_eq!(
+            db.store.areas_choosing(ni(1)).await.unwrap(),
+            [kent.id.clone(), surrey.id.clone()]
+        );
+        assert!(db.store.areas_choosing(ni(2)).await.unwrap().is_empty());
+        assert_eq!(db.store.areas_choosing(ni(72)).await.unwrap().len(), 2);
+        // Kent settled its placeholder and its deferred year at the 2009
+        // refresh; surrey's placeholder is still due there.
+        assert_eq!(
+            db.store.placeholders_due(&refresh("2009")).await.unwrap(),
+            [(surrey.id.clone(), tid(17))]
+        );
+        assert!(
+            db.store
+                .placeholders_due(&refresh("2010"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn placeholders_due_include_deferred_years_until_settled() {
+    for_each_database(|db| async move {
+        let mut n = Negotiation::new(&db.store, "kent");
+        n.open().await;
+        let area = n.council();
+        n.run(
+            &crate::support::go(),
+            crate::support::counter(
+                16,
+                crate::support::values_deferring_last(40, 42, 44, "2009"),
+            ),
+        )
+        .await;
+        // Offered, not agreed: nothing is due yet.
+        assert!(
+            db.store
+                .placeholders_due(&refresh("2009"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        n.run(&area, crate::support::accept(16)).await;
+        assert_eq!(
+            db.store.placeholders_due(&refresh("2009")).await.unwrap(),
+            [(n.id.clone(), tid(16))]
+        );
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agreements_list_by_region_area_and_status_in_pages() {
+    for_each_database(|db| async move {
+        let mut ids = Vec::new();
+        for area in ["medway", "kent", "surrey", "brighton", "slough"] {
+            let mut n = Negotiation::new(&db.store, area);
+            n.open().await;
+            ids.push(n.id.clone());
+        }
+        ids.sort();
+        let mut seen = Vec::new();
+        let mut after = None;
+        loop {
+            let (rows, next) = db
+                .store
+                .list_agreements(
+                    AgreementFilter {
+                        region: Some(Region::SouthEast),
+                        ..Default::default()
+                    },
+                    2,
+                    after,
+                )
+                .await
+                .unwrap();
+            assert!(rows.len() <= 2);
+            seen.extend(rows.into_iter().map(|r| {
+                assert_eq!(
+                    (r.region, r.status, r.version),
+                    (Region::SouthEast, AgreementStatus::Draft, 1)
+                );
+                r.id
+            }));
+            match next {
+                Some(token) => after = Some(token),
+                None => break,
+            }
+        }
+        assert_eq!(seen, ids);
+        let by_area = AgreementFilter {
+            area: Some(laa_core::AreaCode::new("kent").unwrap()),
+            status: Some(AgreementStatus::Draft),
+            ..Default::default()
+        };
+        let (rows, next) = db.store.list_agreements(by_area, 0, None).await.unwrap();
+        assert_eq!((rows.len(), next), (1, None));
+        let elsewhere = AgreementFilter {
+            region: Some(Region::London),
+            ..Default::default()
+        };
+        assert!(
+            db.store
+                .list_agreements(elsewhere, 10, None)
+                .await
+                .unwrap()
+                .0
+                .is_empty()
+        );
+        let signed = AgreementFilter {
+            status: Some(AgreementStatus::Agreed),
+            ..Default::default()
+        };
+        assert!(
+            db.store
+                .list_agreements(signed, 10, None)
+                .await
+                .unwrap()
+                .0
+                .is_empty()
+        );
+    })
+    .await;
+}

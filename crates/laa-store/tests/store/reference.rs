@@ -1,0 +1,190 @@
+//! Reference data: seeded once, idempotently; areas created by administrators;
+//! SQLite opened with the durability settings the issue asks for.
+
+use laa_core::{AreaCode, IndicatorStatus, Region, SetStatus, SetVersion};
+use laa_store::{AreaRecord, Backend, StoreError, StoreOptions, Synchronous};
+use sea_orm::{ConnectionTrait, Statement};
+
+use crate::support::{TestDb, for_each_database, ni};
+
+async fn scalar_i64(db: &TestDb, sql: &str) -> i64 {
+    let conn = db.store.connection();
+    conn.query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
+        .await
+        .expect("query")
+        .expect("a row")
+        .try_get_by_index::<i64>(0)
+        .expect("an integer")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn indicator_sets_and_regions_are_seeded_once() {
+    for_each_database(|db| async move {
+        let catalogue = db.store.catalogue().clone();
+        let sets = db.store.indicator_sets().await.unwrap();
+        let versions: Vec<u16> = sets.iter().map(|s| s.version.get()).collect();
+        assert_eq!(versions, [2007, 2008]);
+        for info in &sets {
+            let set = catalogue.set(info.version).unwrap();
+            assert_eq!(info.status, SetStatus::Published);
+            assert_eq!(info.active, set.active().count() as u64);
+        }
+        assert_eq!(sets[1].withdrawn, 1, "NI 31 is withdrawn in 2008");
+
+        let rows = db
+            .store
+            .indicators(SetVersion::new(2008).unwrap())
+            .await
+            .unwrap();
+        let ni31 = rows.iter().find(|r| r.indicator.number == ni(31)).unwrap();
+        assert_eq!(ni31.status, IndicatorStatus::Withdrawn);
+        let ni72 = rows.iter().find(|r| r.indicator.number == ni(72)).unwrap();
+        assert!(ni72.indicator.statutory);
+        assert_eq!(Some(&ni72.indicator), catalogue.indicator(ni(72)));
+        assert!(matches!(
+            db.store.indicators(SetVersion::new(2099).unwrap()).await,
+            Err(StoreError::NotFound { .. })
+        ));
+
+        // Opening again seeds nothing twice.
+        let before = scalar_i64(&db, "SELECT COUNT(*) FROM indicators").await;
+        db.open(StoreOptions::default()).await;
+        db.open(StoreOptions::default()).await;
+        assert_eq!(
+            scalar_i64(&db, "SELECT COUNT(*) FROM indicators").await,
+            before
+        );
+        assert_eq!(scalar_i64(&db, "SELECT COUNT(*) FROM regions").await, 9);
+        assert_eq!(
+            scalar_i64(&db, "SELECT COUNT(*) FROM indicator_sets").await,
+            2
+        );
+    })
+    .await;
+}
+
+fn area(code: &str, region: Region, kind: &str) -> AreaRecord {
+    AreaRecord {
+        code: AreaCode::new(code).unwrap(),
+        name: format!("{code} council"),
+        region,
+        kind: kind.into(),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn areas_are_created_once_and_listed_by_region_in_pages() {
+    for_each_database(|db| async move {
+        let s = &db.store;
+        s.create_area(area("kent", Region::SouthEast, "county"))
+            .await
+            .unwrap();
+        s.create_area(area("medway", Region::SouthEast, "unitary"))
+            .await
+            .unwrap();
+        s.create_area(area("camden", Region::London, "london_borough"))
+            .await
+            .unwrap();
+        s.create_area(area("surrey", Region::SouthEast, "county"))
+            .await
+            .unwrap();
+
+        let duplicate = s
+            .create_area(area("kent", Region::London, "county"))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(duplicate, StoreError::AlreadyExists { .. }),
+            "{duplicate}"
+        );
+        assert_eq!(duplicate.reason(), Some("ALREADY_EXISTS"));
+        assert!(matches!(
+            s.create_area(area("wight", Region::SouthEast, "island"))
+                .await,
+            Err(StoreError::InvalidArgument { field: "kind", .. })
+        ));
+
+        let kent = s.area(&AreaCode::new("kent").unwrap()).await.unwrap();
+        assert_eq!(kent, Some(area("kent", Region::SouthEast, "county")));
+        assert_eq!(
+            s.area(&AreaCode::new("wight").unwrap()).await.unwrap(),
+            None
+        );
+
+        let (page, next) = s
+            .list_areas(Some(Region::SouthEast), 2, None)
+            .await
+            .unwrap();
+        let codes: Vec<&str> = page.iter().map(|a| a.code.as_str()).collect();
+        assert_eq!(codes, ["kent", "medway"]);
+        let (page, next) = s
+            .list_areas(Some(Region::SouthEast), 2, next)
+            .await
+            .unwrap();
+        let codes: Vec<&str> = page.iter().map(|a| a.code.as_str()).collect();
+        assert_eq!((codes, next), (vec!["surrey"], None));
+        let (all, _) = s.list_areas(None, 0, None).await.unwrap();
+        assert_eq!(all.len(), 4);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_is_opened_durable_with_wal_and_foreign_keys() {
+    for_each_database(|db| async move {
+        if db.backend != Backend::Sqlite {
+            return;
+        }
+        let text = |sql: &'static str| {
+            let conn = db.store.connection().clone();
+            async move {
+                conn.query_one_raw(Statement::from_string(conn.get_database_backend(), sql))
+                    .await
+                    .unwrap()
+                    .unwrap()
+                    .try_get_by_index::<String>(0)
+                    .unwrap()
+            }
+        };
+        assert_eq!(text("PRAGMA journal_mode").await, "wal");
+        // FULL is 2, NORMAL 1.
+        assert_eq!(scalar_i64(&db, "PRAGMA synchronous").await, 2);
+        assert_eq!(scalar_i64(&db, "PRAGMA foreign_keys").await, 1);
+        assert!(scalar_i64(&db, "PRAGMA busy_timeout").await >= 1_000);
+
+        let relaxed = db
+            .open(StoreOptions {
+                sqlite_synchronous: Synchronous::Normal,
+                ..StoreOptions::default()
+            })
+            .await;
+        let conn = relaxed.connection();
+        let sync = conn
+            .query_one_raw(Statement::from_string(
+                conn.get_database_backend(),
+                "PRAGMA synchronous",
+            ))
+            .await
+            .unwrap()
+            .unwrap()
+            .try_get_by_index::<i64>(0)
+            .unwrap();
+        assert_eq!(sync, 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_unknown_database_url_is_refused() {
+    let err = laa_store::Store::connect("mysql://localhost/laa", StoreOptions::default())
+        .await
+        .err()
+        .expect("refused");
+    assert!(matches!(
+        err,
+        StoreError::InvalidArgument {
+            field: "database_url",
+            ..
+        }
+    ));
+}
