@@ -22,7 +22,7 @@ use crate::catalogue::{Catalogue, IndicatorStatus, SetStatus};
 use crate::command::Command;
 use crate::error::DomainError;
 use crate::event::{Change, Event};
-use crate::ids::{Department, RefreshId, SetVersion, TargetId};
+use crate::ids::{AreaCode, Department, RefreshId, Region, SetVersion, TargetId};
 use crate::policy::RoundPolicy;
 use crate::terms::Terms;
 
@@ -62,6 +62,35 @@ pub fn role_may(role: Role, command: CommandKind) -> bool {
     PERMISSIONS
         .iter()
         .any(|(c, roles)| *c == command && roles.contains(&role))
+}
+
+/// Rule 10 for reading an agreement and its history: auditors and sign-off
+/// read everything; negotiators read what lies in their scope;
+/// administrators manage reference data and credentials, not agreements.
+pub fn authorise_read(actor: &Actor, area: &AreaCode, region: Region) -> Result<(), DomainError> {
+    match actor.role {
+        Role::Auditor | Role::SignOff => Ok(()),
+        Role::GoNegotiator | Role::AreaNegotiator if actor.scope.covers(area, region) => Ok(()),
+        Role::GoNegotiator | Role::AreaNegotiator => Err(DomainError::OutOfScope {
+            scope: actor.scope.clone(),
+        }),
+        Role::Admin => Err(DomainError::AdministratorsOnly {
+            role: actor.role,
+            reads: true,
+        }),
+    }
+}
+
+/// Rule 10 for administration (areas, indicator sets, credentials): administrators only.
+pub fn authorise_administration(actor: &Actor) -> Result<(), DomainError> {
+    if actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(DomainError::AdministratorsOnly {
+            role: actor.role,
+            reads: false,
+        })
+    }
 }
 
 /// The longest rationale, reason or local title accepted, in characters.

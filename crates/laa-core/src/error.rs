@@ -190,6 +190,14 @@ pub enum DomainError {
         /// The principal's scope.
         scope: Scope,
     },
+    /// Rule 10: administration is for administrators, and administrators do not read deal histories.
+    #[error("{}", if *reads { "administrators manage reference data and credentials; they do not read agreements" } else { "only an administrator may do this" })]
+    AdministratorsOnly {
+        /// The principal's role.
+        role: Role,
+        /// True when an administrator tried to read an agreement.
+        reads: bool,
+    },
     /// The agreement has not been opened.
     #[error("agreement {agreement} does not exist")]
     AgreementNotFound {
@@ -277,7 +285,9 @@ impl DomainError {
             E::PlaceholdersOutstanding { .. } => "PLACEHOLDERS_OUTSTANDING",
             E::WithdrawnIndicatorsOutstanding { .. } => "WITHDRAWN_INDICATORS_OUTSTANDING",
             E::VersionConflict { .. } => "VERSION_CONFLICT",
-            E::RoleNotPermitted { .. } | E::OutOfScope { .. } => "OUT_OF_SCOPE",
+            E::RoleNotPermitted { .. } | E::OutOfScope { .. } | E::AdministratorsOnly { .. } => {
+                "OUT_OF_SCOPE"
+            }
             E::AgreementNotFound { .. }
             | E::TargetNotFound { .. }
             | E::RefreshUnknown { .. }
@@ -292,7 +302,9 @@ impl DomainError {
         match self {
             E::InvalidTerms { .. } | E::IndicatorUnknown { .. } => ErrorClass::InvalidInput,
             E::VersionConflict { .. } => ErrorClass::Conflict,
-            E::RoleNotPermitted { .. } | E::OutOfScope { .. } => ErrorClass::Forbidden,
+            E::RoleNotPermitted { .. } | E::OutOfScope { .. } | E::AdministratorsOnly { .. } => {
+                ErrorClass::Forbidden
+            }
             E::AgreementNotFound { .. }
             | E::TargetNotFound { .. }
             | E::RefreshUnknown { .. }
@@ -400,6 +412,7 @@ impl DomainError {
                 vec![("role", role.to_string()), ("command", command.to_string())]
             }
             E::OutOfScope { scope } => vec![("scope", scope.to_string())],
+            E::AdministratorsOnly { role, .. } => vec![("role", role.to_string())],
             E::AgreementNotFound { agreement } => vec![("agreement", agreement.to_string())],
             E::TargetNotFound { target, .. } => vec![("target", target.to_string())],
             E::RefreshUnknown { round, known } => {

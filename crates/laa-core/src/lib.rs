@@ -17,6 +17,7 @@
 //! # Layout
 //! - [`ids`]: identifiers and small values that can only exist valid.
 //! - [`catalogue`]: the National Indicator Set, embedded from CSV, versioned.
+//! - [`areas`]: the 150 upper-tier areas of 2008, embedded from CSV.
 //! - [`policy`]: a round's rules as data; the 2008-11 preset.
 //! - [`terms`]: baselines, trajectories, placeholders, money.
 //! - [`actor`]: roles, scopes and sides.
@@ -30,6 +31,7 @@
 pub mod actor;
 pub mod agreement;
 pub mod apply;
+pub mod areas;
 pub mod catalogue;
 pub mod command;
 pub mod decide;

@@ -1,0 +1,556 @@
+//! `AgreementService`: every command, and reading agreements.
+//!
+//! The path of a command (see `docs/ARCHITECTURE.md`): authenticate, parse
+//! the request into a `laa_core::Command`, load the agreement, answer a
+//! retried request id with its first outcome, `decide`, `append` (version
+//! check, events, projections and idempotency record in one transaction),
+//! tell followers, and return the agreement as it now stands.
+
+use chrono::Utc;
+use laa_core::decide::authorise_read;
+use laa_core::{
+    Actor, Agreement, AgreementId, Command, Context, DomainError, RoundPolicy, Scope, TargetId,
+    apply, decide,
+};
+use laa_proto::v1 as pb;
+use laa_store::{AgreementFilter, AppendOutcome};
+use tonic::{Request, Response, Status};
+
+use crate::Engine;
+use crate::auth::authenticate;
+use crate::convert::{self, agreement_to_pb};
+use crate::error::ApiError;
+
+/// The round an agreement is opened for when the request names none.
+pub const DEFAULT_ROUND: &str = "2008-11";
+
+impl Engine {
+    /// Loads an agreement for reading, checking the reader's scope first.
+    pub(crate) async fn read_agreement(
+        &self,
+        actor: &Actor,
+        id: &AgreementId,
+    ) -> Result<Agreement, ApiError> {
+        match self.store.load(id).await? {
+            Some(state) => {
+                self.authorise_read(actor, &state)?;
+                Ok(state)
+            }
+            None => {
+                self.hide_unopened(actor, id).await?;
+                Err(DomainError::AgreementNotFound {
+                    agreement: id.clone(),
+                }
+                .into())
+            }
+        }
+    }
+
+    /// Rule 10 for reading an opened agreement.
+    pub(crate) fn authorise_read(&self, actor: &Actor, state: &Agreement) -> Result<(), ApiError> {
+        if let Some(opening) = &state.opening {
+            authorise_read(actor, &opening.area, opening.region)?;
+        }
+        Ok(())
+    }
+
+    /// For an agreement that does not exist: if its id names an area (by
+    /// the `{area}-{round}` convention) outside the caller's scope, answer
+    /// OUT_OF_SCOPE rather than NOT_FOUND, so scope is checked before
+    /// existence and a council cannot probe other areas' agreements.
+    async fn hide_unopened(&self, actor: &Actor, id: &AgreementId) -> Result<(), ApiError> {
+        if !matches!(actor.scope, Scope::Region(_) | Scope::Area(_)) {
+            return Ok(());
+        }
+        let text = id.as_str();
+        for (cut, _) in text.match_indices('-') {
+            let Ok(code) = laa_core::AreaCode::new(&text[..cut]) else {
+                continue;
+            };
+            if let Some(area) = self.store.area(&code).await? {
+                authorise_read(actor, &area.code, area.region)?;
+                return Ok(());
+            }
+        }
+        // An id that names no known area reveals nothing.
+        Err(DomainError::OutOfScope {
+            scope: actor.scope.clone(),
+        }
+        .into())
+    }
+
+    /// Runs one command against one agreement, end to end.
+    async fn execute(
+        &self,
+        actor: &Actor,
+        id: AgreementId,
+        request_id: &str,
+        expected_version: i64,
+        command: Command,
+    ) -> Result<pb::AgreementResponse, ApiError> {
+        let request_id = convert::request_id(request_id)?;
+        let expected = convert::expected_version(expected_version)?;
+        let named_target = command_target(&command);
+        let loaded = self.store.load(&id).await?;
+        if loaded.is_none() && !matches!(command, Command::OpenAgreement { .. }) {
+            self.hide_unopened(actor, &id).await?;
+        }
+        let state = loaded.unwrap_or_else(|| Agreement::unopened(id.clone()));
+        if let Some(first) = self.store.find_outcome(&id, &request_id).await? {
+            self.authorise_read(actor, &state)?;
+            return Ok(response(
+                &state,
+                named_target,
+                AppendOutcome {
+                    replayed: true,
+                    ..first
+                },
+            ));
+        }
+        let ctx = Context {
+            now: Utc::now(),
+            catalogue: self.store.catalogue(),
+            expected_version: Some(expected),
+        };
+        let kind = command.kind();
+        let events = decide(&state, command, actor, &ctx)?;
+        let target = events
+            .iter()
+            .find_map(|e| e.change.target())
+            .or(named_target);
+        let outcome = self
+            .store
+            .append(&id, expected, &request_id, &events)
+            .await?;
+        let state = if outcome.replayed {
+            self.store.load(&id).await?.unwrap_or(state)
+        } else {
+            let mut state = state;
+            for event in &events {
+                apply(&mut state, event);
+            }
+            self.feed.announce(&id);
+            tracing::info!(agreement = %id, command = %kind, principal = %actor.principal, version = outcome.version, "command applied");
+            state
+        };
+        Ok(response(&state, target, outcome))
+    }
+
+    async fn run<T>(
+        &self,
+        request: Request<T>,
+        parse: impl FnOnce(T) -> Result<(AgreementId, String, i64, Command), ApiError>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        let actor = authenticate(&self.store, &request).await?;
+        let (id, request_id, expected, command) = parse(request.into_inner())?;
+        Ok(Response::new(
+            self.execute(&actor, id, &request_id, expected, command)
+                .await?,
+        ))
+    }
+}
+
+fn command_target(command: &Command) -> Option<TargetId> {
+    match command {
+        Command::CounterOffer { target, .. }
+        | Command::AcceptOffer { target }
+        | Command::DeclineTarget { target, .. }
+        | Command::WithdrawTarget { target, .. }
+        | Command::RecordActual { target, .. } => Some(*target),
+        Command::RevokeDesignation { target, .. } => *target,
+        _ => None,
+    }
+}
+
+fn response(
+    state: &Agreement,
+    target: Option<TargetId>,
+    outcome: AppendOutcome,
+) -> pb::AgreementResponse {
+    pb::AgreementResponse {
+        agreement: Some(agreement_to_pb(state)),
+        target: target.map_or(0, TargetId::get),
+        first_sequence: i64::try_from(outcome.first_sequence).unwrap_or(i64::MAX),
+        last_sequence: i64::try_from(outcome.last_sequence).unwrap_or(i64::MAX),
+        replayed: outcome.replayed,
+    }
+}
+
+fn agreement(name: &str) -> Result<AgreementId, ApiError> {
+    convert::agreement_name("agreement", name)
+}
+
+#[tonic::async_trait]
+impl pb::agreement_service_server::AgreementService for Engine {
+    async fn open_agreement(
+        &self,
+        request: Request<pb::OpenAgreementRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        let actor = authenticate(&self.store, &request).await?;
+        let r = request.into_inner();
+        let code = convert::area_name("area", &r.area)?;
+        let round = if r.round.trim().is_empty() {
+            DEFAULT_ROUND
+        } else {
+            r.round.trim()
+        };
+        let policy = RoundPolicy::preset(round).ok_or_else(|| {
+            ApiError::bad_argument(
+                "round",
+                format!("'{round}' is not a round this server knows: use {DEFAULT_ROUND}"),
+            )
+        })?;
+        let indicator_set = convert::set_version("indicator_set", r.indicator_set)?;
+        let area = self
+            .store
+            .area(&code)
+            .await
+            .map_err(ApiError::from)?
+            .ok_or(ApiError::NotFound {
+                what: "area",
+                key: code.to_string(),
+            })?;
+        let id = AgreementId::for_area(&code, round)
+            .map_err(|e| ApiError::bad_argument("area", e.problem))?;
+        let command = Command::OpenAgreement {
+            area: area.code,
+            region: area.region,
+            policy,
+            indicator_set,
+        };
+        Ok(Response::new(
+            self.execute(&actor, id, &r.request_id, r.expected_version, command)
+                .await?,
+        ))
+    }
+
+    async fn get_agreement(
+        &self,
+        request: Request<pb::GetAgreementRequest>,
+    ) -> Result<Response<pb::Agreement>, Status> {
+        let actor = authenticate(&self.store, &request).await?;
+        let id = convert::agreement_name("name", &request.get_ref().name)?;
+        let state = self.read_agreement(&actor, &id).await?;
+        Ok(Response::new(agreement_to_pb(&state)))
+    }
+
+    async fn list_agreements(
+        &self,
+        request: Request<pb::ListAgreementsRequest>,
+    ) -> Result<Response<pb::ListAgreementsResponse>, Status> {
+        let actor = authenticate(&self.store, &request).await?;
+        let r = request.into_inner();
+        let mut filter = AgreementFilter {
+            region: convert::region(r.region)?,
+            area: if r.area.trim().is_empty() {
+                None
+            } else {
+                Some(convert::area_name("area", &r.area)?)
+            },
+            status: convert::status_filter(r.status)?,
+        };
+        self.scope_filter(&actor, &mut filter)?;
+        let size = convert::page_size(r.page_size, 50, 200)?;
+        let after = convert::parse_page_token(&r.page_token)?;
+        let (rows, next) = self
+            .store
+            .list_agreements(filter, size, after)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(Response::new(pb::ListAgreementsResponse {
+            agreements: rows
+                .iter()
+                .map(|row| agreement_to_pb(&row.agreement))
+                .collect(),
+            next_page_token: next.map(|n| convert::page_token(&n)).unwrap_or_default(),
+        }))
+    }
+
+    async fn propose_target(
+        &self,
+        request: Request<pb::ProposeTargetRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        self.run(request, |r| {
+            let (number, local) = match r.indicator {
+                Some(pb::propose_target_request::Indicator::IndicatorNumber(n)) => (Some(n), None),
+                Some(pb::propose_target_request::Indicator::LocalIndicator(l)) => (None, Some(l)),
+                None => (None, None),
+            };
+            let command = Command::ProposeTarget {
+                indicator: convert::proposed_indicator(number, local)?,
+                terms: convert::terms(r.terms)?,
+                rationale: r.rationale,
+                evidence: r.evidence,
+                department: convert::department(&r.department)?,
+            };
+            Ok((
+                agreement(&r.agreement)?,
+                r.request_id,
+                r.expected_version,
+                command,
+            ))
+        })
+        .await
+    }
+
+    async fn counter_offer(
+        &self,
+        request: Request<pb::CounterOfferRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        self.run(request, |r| {
+            let command = Command::CounterOffer {
+                target: convert::target_id("target", r.target)?,
+                terms: convert::terms(r.terms)?,
+                rationale: r.rationale,
+                evidence: r.evidence,
+                deal_breaker: r.deal_breaker,
+            };
+            Ok((
+                agreement(&r.agreement)?,
+                r.request_id,
+                r.expected_version,
+                command,
+            ))
+        })
+        .await
+    }
+
+    async fn accept_offer(
+        &self,
+        request: Request<pb::AcceptOfferRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        self.run(request, |r| {
+            let command = Command::AcceptOffer {
+                target: convert::target_id("target", r.target)?,
+            };
+            Ok((
+                agreement(&r.agreement)?,
+                r.request_id,
+                r.expected_version,
+                command,
+            ))
+        })
+        .await
+    }
+
+    async fn decline_target(
+        &self,
+        request: Request<pb::DeclineTargetRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        self.run(request, |r| {
+            let command = Command::DeclineTarget {
+                target: convert::target_id("target", r.target)?,
+                reason: r.reason,
+                deal_breaker: r.deal_breaker,
+            };
+            Ok((
+                agreement(&r.agreement)?,
+                r.request_id,
+                r.expected_version,
+                command,
+            ))
+        })
+        .await
+    }
+
+    async fn withdraw_target(
+        &self,
+        request: Request<pb::WithdrawTargetRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        self.run(request, |r| {
+            let command = Command::WithdrawTarget {
+                target: convert::target_id("target", r.target)?,
+                reason: r.reason,
+            };
+            Ok((
+                agreement(&r.agreement)?,
+                r.request_id,
+                r.expected_version,
+                command,
+            ))
+        })
+        .await
+    }
+
+    async fn endorse_agreement(
+        &self,
+        request: Request<pb::EndorseAgreementRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        self.run(request, |r| {
+            Ok((
+                agreement(&r.agreement)?,
+                r.request_id,
+                r.expected_version,
+                Command::EndorseAgreement,
+            ))
+        })
+        .await
+    }
+
+    async fn submit_agreement(
+        &self,
+        request: Request<pb::SubmitAgreementRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        self.run(request, |r| {
+            Ok((
+                agreement(&r.agreement)?,
+                r.request_id,
+                r.expected_version,
+                Command::SubmitAgreement,
+            ))
+        })
+        .await
+    }
+
+    async fn return_agreement(
+        &self,
+        request: Request<pb::ReturnAgreementRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        self.run(request, |r| {
+            let command = Command::ReturnAgreement { reason: r.reason };
+            Ok((
+                agreement(&r.agreement)?,
+                r.request_id,
+                r.expected_version,
+                command,
+            ))
+        })
+        .await
+    }
+
+    async fn sign_off_agreement(
+        &self,
+        request: Request<pb::SignOffAgreementRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        self.run(request, |r| {
+            Ok((
+                agreement(&r.agreement)?,
+                r.request_id,
+                r.expected_version,
+                Command::SignOffAgreement,
+            ))
+        })
+        .await
+    }
+
+    async fn open_refresh(
+        &self,
+        request: Request<pb::OpenRefreshRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        self.run(request, |r| {
+            let command = Command::OpenRefresh {
+                round: convert::refresh("round", &r.round).map_err(|_| {
+                    ApiError::bad_argument("round", "the refresh round is required, e.g. 2009")
+                })?,
+                indicator_set: match r.indicator_set {
+                    0 => None,
+                    v => Some(convert::set_version("indicator_set", v)?),
+                },
+            };
+            Ok((
+                agreement(&r.agreement)?,
+                r.request_id,
+                r.expected_version,
+                command,
+            ))
+        })
+        .await
+    }
+
+    async fn record_actual(
+        &self,
+        request: Request<pb::RecordActualRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        self.run(request, |r| {
+            let command = Command::RecordActual {
+                target: convert::target_id("target", r.target)?,
+                year: convert::year("year", &r.year)?,
+                value: convert::value("value", r.value)?,
+                source: r.source,
+            };
+            Ok((
+                agreement(&r.agreement)?,
+                r.request_id,
+                r.expected_version,
+                command,
+            ))
+        })
+        .await
+    }
+
+    async fn revoke_designation(
+        &self,
+        request: Request<pb::RevokeDesignationRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        self.run(request, |r| {
+            let command = Command::RevokeDesignation {
+                target: match r.target {
+                    0 => None,
+                    t => Some(convert::target_id("target", t)?),
+                },
+                reason: r.reason,
+            };
+            Ok((
+                agreement(&r.agreement)?,
+                r.request_id,
+                r.expected_version,
+                command,
+            ))
+        })
+        .await
+    }
+
+    async fn close_agreement(
+        &self,
+        request: Request<pb::CloseAgreementRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        self.run(request, |r| {
+            Ok((
+                agreement(&r.agreement)?,
+                r.request_id,
+                r.expected_version,
+                Command::CloseAgreement,
+            ))
+        })
+        .await
+    }
+}
+
+impl Engine {
+    /// Narrows a listing to what the caller may read (rule 10): a GO
+    /// negotiator sees its region, an area negotiator its area; asking for
+    /// more is OUT_OF_SCOPE.
+    pub(crate) fn scope_filter(
+        &self,
+        actor: &Actor,
+        filter: &mut AgreementFilter,
+    ) -> Result<(), ApiError> {
+        let out_of_scope = || {
+            ApiError::from(DomainError::OutOfScope {
+                scope: actor.scope.clone(),
+            })
+        };
+        match (&actor.role, &actor.scope) {
+            (laa_core::Role::Admin, _) => Err(DomainError::AdministratorsOnly {
+                role: actor.role,
+                reads: true,
+            }
+            .into()),
+            (laa_core::Role::Auditor | laa_core::Role::SignOff, _) | (_, Scope::National) => Ok(()),
+            (_, Scope::Region(region)) => {
+                if filter.region.is_some_and(|r| r != *region) {
+                    return Err(out_of_scope());
+                }
+                filter.region = Some(*region);
+                Ok(())
+            }
+            (_, Scope::Area(area)) => {
+                if filter.area.as_ref().is_some_and(|a| a != area) {
+                    return Err(out_of_scope());
+                }
+                filter.area = Some(area.clone());
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! The one layer that turns a bearer token into an [`Actor`].
+//!
+//! The server only resolves who is calling; what they may do is decided by
+//! `laa-core` (`decide`, `authorise_read`, `authorise_administration`).
+
+use laa_core::Actor;
+use laa_store::Store;
+use tonic::Request;
+
+use crate::error::ApiError;
+
+/// Resolves `authorization: Bearer <token>` to the principal it was issued to.
+pub async fn authenticate<T>(store: &Store, request: &Request<T>) -> Result<Actor, ApiError> {
+    let header = request
+        .metadata()
+        .get("authorization")
+        .ok_or(ApiError::Unauthenticated(
+            "no credential: send the metadata `authorization: Bearer <token>` (an administrator issues tokens with `laa token issue`)",
+        ))?;
+    let token = header
+        .to_str()
+        .ok()
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(ApiError::Unauthenticated(
+            "malformed credential: the authorization metadata must be `Bearer <token>`",
+        ))?;
+    let principal = store
+        .resolve_token(token)
+        .await?
+        .ok_or(ApiError::Unauthenticated("unknown or revoked token"))?;
+    Ok(Actor::new(principal.label, principal.role, principal.scope))
+}

@@ -1,0 +1,148 @@
+//! The `laa.v1` gRPC server.
+//!
+//! # Layout
+//! - [`auth`]: bearer token → `laa_core::Actor`, the one authentication layer.
+//! - [`convert`]: wire ↔ domain; malformed input stops here.
+//! - [`error`]: the one mapping from errors to `tonic::Status`.
+//! - `indicators`, `areas`, `agreements`, `audit`: the four services,
+//!   implemented on [`Engine`].
+//! - [`serve`]: the server itself: the services, reflection (v1 and
+//!   v1alpha), health, limits, and graceful shutdown.
+//!
+//! The server decides nothing itself: every rule, including who may do
+//! what, is `laa-core`'s; every write goes through `laa-store`'s `append`.
+
+pub mod agreements;
+pub mod areas;
+pub mod audit;
+pub mod auth;
+pub mod convert;
+pub mod error;
+pub mod indicators;
+
+use std::future::Future;
+use std::time::Duration;
+
+use laa_core::AgreementId;
+use laa_proto::v1 as pb;
+use laa_store::Store;
+use tokio::sync::{broadcast, watch};
+use tokio_stream::wrappers::TcpListenerStream;
+
+pub use error::ApiError;
+
+/// Limits and timeouts of the server.
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    /// The longest a unary request may run before it fails with DEADLINE_EXCEEDED.
+    pub request_timeout: Duration,
+    /// The largest request message accepted, in bytes.
+    pub max_message_bytes: usize,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            request_timeout: Duration::from_secs(30),
+            max_message_bytes: 16 * 1024 * 1024,
+        }
+    }
+}
+
+/// Why the server could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum ServerError {
+    /// The transport failed.
+    #[error("gRPC transport: {0}")]
+    Transport(#[from] tonic::transport::Error),
+    /// The reflection service could not be built from the descriptor set.
+    #[error("server reflection: {0}")]
+    Reflection(#[from] tonic_reflection::server::Error),
+}
+
+/// Tells followers of the event stream that an agreement has new events.
+#[derive(Clone, Debug)]
+pub struct Feed(broadcast::Sender<AgreementId>);
+
+impl Feed {
+    fn new() -> Self {
+        Self(broadcast::channel(1024).0)
+    }
+
+    /// Announces new events on an agreement.
+    pub fn announce(&self, id: &AgreementId) {
+        // No subscriber is not an error: nobody is following.
+        let _ = self.0.send(id.clone());
+    }
+
+    /// Listens for announcements.
+    pub fn subscribe(&self) -> broadcast::Receiver<AgreementId> {
+        self.0.subscribe()
+    }
+}
+
+/// The state every service shares: the store, the event feed, and the
+/// shutdown flag that ends following streams.
+#[derive(Clone)]
+pub struct Engine {
+    store: Store,
+    feed: Feed,
+    stopping: watch::Receiver<bool>,
+}
+
+/// Serves every service on `listener` until `shutdown` completes; then
+/// stops accepting, ends following streams, finishes in-flight calls and
+/// returns. Every acknowledged write was committed before its answer.
+pub async fn serve(
+    store: Store,
+    listener: tokio::net::TcpListener,
+    config: ServerConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), ServerError> {
+    use pb::agreement_service_server::AgreementServiceServer;
+    use pb::area_service_server::AreaServiceServer;
+    use pb::audit_service_server::AuditServiceServer;
+    use pb::indicator_service_server::IndicatorServiceServer;
+
+    let (stop, stopping) = watch::channel(false);
+    let engine = Engine {
+        store,
+        feed: Feed::new(),
+        stopping,
+    };
+    let (health, health_service) = tonic_health::server::health_reporter();
+    health.set_serving::<IndicatorServiceServer<Engine>>().await;
+    health.set_serving::<AreaServiceServer<Engine>>().await;
+    health.set_serving::<AgreementServiceServer<Engine>>().await;
+    health.set_serving::<AuditServiceServer<Engine>>().await;
+    let reflection_v1 = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1()?;
+    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
+        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
+        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
+        .build_v1alpha()?;
+    let max = config.max_message_bytes;
+    let on_shutdown = async move {
+        shutdown.await;
+        tracing::info!("shutting down: no new connections; finishing in-flight calls");
+        health
+            .set_not_serving::<AgreementServiceServer<Engine>>()
+            .await;
+        let _ = stop.send(true);
+    };
+    tonic::transport::Server::builder()
+        .timeout(config.request_timeout)
+        .add_service(health_service)
+        .add_service(reflection_v1)
+        .add_service(reflection_v1alpha)
+        .add_service(IndicatorServiceServer::new(engine.clone()).max_decoding_message_size(max))
+        .add_service(AreaServiceServer::new(engine.clone()).max_decoding_message_size(max))
+        .add_service(AgreementServiceServer::new(engine.clone()).max_decoding_message_size(max))
+        .add_service(AuditServiceServer::new(engine).max_decoding_message_size(max))
+        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), on_shutdown)
+        .await?;
+    tracing::info!("server stopped");
+    Ok(())
+}

@@ -1,0 +1,149 @@
+//! `laa serve`: the server on the embedded default, or on PostgreSQL.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use clap::{Args, ValueEnum};
+use laa_server::ServerConfig;
+use laa_store::{Store, StoreOptions, Synchronous};
+
+use crate::DEFAULT_DATABASE_URL;
+
+/// How SQLite syncs commits (ignored on PostgreSQL).
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SyncMode {
+    /// Every acknowledged write survives power loss (default).
+    Full,
+    /// Faster; the last writes before a power loss may be lost (never corrupt).
+    Normal,
+}
+
+/// Options of `laa serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// The database: sqlite://FILE?mode=rwc (embedded) or postgres://USER@HOST:PORT/DB.
+    #[arg(long, env = "LAA_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+    /// The address to listen on (port 0 picks a free port and prints it).
+    #[arg(long, env = "LAA_LISTEN", default_value = "127.0.0.1:50051")]
+    pub listen: SocketAddr,
+    /// SQLite's synchronous setting.
+    #[arg(
+        long,
+        env = "LAA_SQLITE_SYNCHRONOUS",
+        value_enum,
+        default_value = "full"
+    )]
+    pub sqlite_synchronous: SyncMode,
+    /// Seconds a request may run before it fails with DEADLINE_EXCEEDED.
+    #[arg(long, env = "LAA_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
+    pub request_timeout_secs: u64,
+}
+
+/// Opens the store (migrations and reference data on first start).
+pub async fn open_store(database_url: &str, sync: SyncMode) -> Result<Store, String> {
+    let options = StoreOptions {
+        sqlite_synchronous: match sync {
+            SyncMode::Full => Synchronous::Full,
+            SyncMode::Normal => Synchronous::Normal,
+        },
+        ..StoreOptions::default()
+    };
+    let store = Store::connect(database_url, options)
+        .await
+        .map_err(|e| format!("error: cannot open the database {database_url}: {e}\nhint: use sqlite://laa.db?mode=rwc, or check that PostgreSQL is running and the URL is right"))?;
+    seed_areas(&store).await?;
+    Ok(store)
+}
+
+/// Loads the 150 upper-tier areas of 2008 that are not in the database yet.
+pub async fn seed_areas(store: &Store) -> Result<(), String> {
+    let areas = laa_core::areas::areas_2008().map_err(|e| format!("error: {e}"))?;
+    for entry in areas {
+        if store
+            .area(&entry.code)
+            .await
+            .map_err(|e| format!("error: {e}"))?
+            .is_some()
+        {
+            continue;
+        }
+        let record = laa_store::AreaRecord {
+            code: entry.code,
+            name: entry.name,
+            region: entry.region,
+            kind: entry.kind,
+        };
+        match store.create_area(record).await {
+            Ok(()) | Err(laa_store::StoreError::AlreadyExists { .. }) => {}
+            Err(e) => return Err(format!("error: loading the areas: {e}")),
+        }
+    }
+    Ok(())
+}
+
+/// Runs the server until SIGINT or SIGTERM.
+pub async fn run(args: ServeArgs) -> Result<(), String> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let store = open_store(&args.database_url, args.sqlite_synchronous).await?;
+    let listener = tokio::net::TcpListener::bind(args.listen)
+        .await
+        .map_err(|e| format!("error: cannot listen on {}: {e}\nhint: choose another address with --listen or LAA_LISTEN", args.listen))?;
+    let local = listener.local_addr().map_err(|e| format!("error: {e}"))?;
+    tracing::info!(address = %local, database = %redact(&args.database_url), "laa serving laa.v1");
+    println!("laa listening on {local}");
+    let config = ServerConfig {
+        request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
+        ..ServerConfig::default()
+    };
+    let served = laa_server::serve(store.clone(), listener, config, shutdown_signal()).await;
+    let closed = store.close().await;
+    served.map_err(|e| format!("error: {e}"))?;
+    closed.map_err(|e| format!("error: closing the database: {e}"))
+}
+
+/// The database URL without a password, for logs.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Completes on SIGINT (Ctrl-C) or SIGTERM.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = match tokio::signal::unix::signal(
+            tokio::signal::unix::SignalKind::terminate(),
+        ) {
+            Ok(term) => term,
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; Ctrl-C still stops the server");
+                let _ = interrupt.await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
+    }
+}
