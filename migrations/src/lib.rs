@@ -12,6 +12,8 @@
 //! - `m20261126_000002_agreements`: the agreement and target projections.
 //! - `m20261126_000003_event_log`: the event log and the idempotency records.
 //! - `m20261126_000004_credentials`: token hashes with their role and scope.
+//! - `m20261126_000005_postgres_storage`: PostgreSQL storage settings for
+//!   the agreement projection (lz4 compression, page fill factor).
 //!
 //! The tables are named in [`tables`], which the store's entities follow.
 //! Architecture invariant: the event log is the record; every other table
@@ -24,6 +26,7 @@ mod m20261126_000001_reference;
 mod m20261126_000002_agreements;
 mod m20261126_000003_event_log;
 mod m20261126_000004_credentials;
+mod m20261126_000005_postgres_storage;
 pub mod tables;
 
 /// Every migration of the schema, in order.
@@ -37,6 +40,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000002_agreements::Migration),
             Box::new(m20261126_000003_event_log::Migration),
             Box::new(m20261126_000004_credentials::Migration),
+            Box::new(m20261126_000005_postgres_storage::Migration),
         ]
     }
 }

@@ -1,1 +1,354 @@
-fn main() {}
+//! How much an `append` costs next to the cheapest durable write.
+//!
+//! For each database, on one database file or server, it measures:
+//! (a) raw: one single-row insert per transaction, straight through sqlx;
+//! (b) append: one typical negotiation command (a counter-offer on a target
+//!     of an agreement whose 16 statutory targets are agreed), decided by
+//!     `laa-core` and appended through [`laa_store::Store::append`],
+//! each at 1 and at 16 concurrent writers (each writer on its own rows and
+//! its own agreement), and prints commands per second and the ratio (b)/(a).
+//!
+//! SQLite always (a file under the target directory, `synchronous=FULL`);
+//! PostgreSQL when `LAA_BENCH_POSTGRES_URL` or `LAA_TEST_POSTGRES_URL` names
+//! a server (a fresh database is created there and dropped afterwards).
+//!
+//! ```text
+//! cargo bench -p laa-store --bench append
+//! LAA_BENCH_SECONDS=5 cargo bench -p laa-store --bench append
+//! ```
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use laa_core::{
+    Actor, Agreement, AgreementId, AreaCode, Baseline, Command, Context, FinancialYear, Region,
+    Role, RoundPolicy, Scope, SetVersion, TargetId, Terms, Unit, YearValue, apply, decide,
+};
+use laa_store::{Backend, Store, StoreOptions};
+use rust_decimal::Decimal;
+use sea_orm::ConnectionTrait;
+use tokio::sync::Barrier;
+
+/// The writer counts measured.
+const WRITERS: [usize; 2] = [1, 16];
+
+type BenchResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+fn main() -> BenchResult<()> {
+    // `cargo test --benches` runs benches with no arguments but `--bench`
+    // absent; only measure when cargo bench asks.
+    if !std::env::args().any(|a| a == "--bench") {
+        println!("append bench: run with `cargo bench -p laa-store --bench append`");
+        return Ok(());
+    }
+    let seconds: u64 = std::env::var("LAA_BENCH_SECONDS")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(3);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(run(Duration::from_secs(seconds)))
+}
+
+async fn run(duration: Duration) -> BenchResult<()> {
+    println!(
+        "{:<10} {:>7} {:>12} {:>12} {:>7}",
+        "database", "writers", "raw/s", "append/s", "ratio"
+    );
+    let dir = tempfile::tempdir_in(env!("CARGO_TARGET_TMPDIR"))?;
+    let sqlite_url = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
+    if std::env::var("LAA_BENCH_ONLY").map_or(true, |o| o == "sqlite") {
+        bench_database("sqlite", &sqlite_url, duration).await?;
+    }
+
+    let pg = std::env::var("LAA_BENCH_POSTGRES_URL")
+        .or_else(|_| std::env::var("LAA_TEST_POSTGRES_URL"))
+        .ok()
+        .filter(|_| std::env::var("LAA_BENCH_ONLY").map_or(true, |o| o == "postgres"));
+    if let Some(admin_url) = pg {
+        let admin = sea_orm::Database::connect(&admin_url).await?;
+        let name = format!("laa_bench_{}", std::process::id());
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name}"))
+            .await?;
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await?;
+        let url = with_database(&admin_url, &name);
+        let result = bench_database("postgres", &url, duration).await;
+        if std::env::var("LAA_BENCH_KEEP").is_ok() {
+            println!("kept {url}");
+            return result;
+        }
+        admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await?;
+        result?;
+    } else {
+        println!("postgres: skipped (set LAA_BENCH_POSTGRES_URL or LAA_TEST_POSTGRES_URL)");
+    }
+    Ok(())
+}
+
+async fn bench_database(label: &str, url: &str, duration: Duration) -> BenchResult<()> {
+    let store = Store::connect(
+        url,
+        StoreOptions {
+            max_connections: Some(20),
+            sqlite_synchronous: if std::env::var("LAA_BENCH_SYNC").is_ok_and(|s| s == "normal") {
+                laa_store::Synchronous::Normal
+            } else {
+                laa_store::Synchronous::Full
+            },
+            ..StoreOptions::default()
+        },
+    )
+    .await?;
+    create_raw_table(&store).await?;
+    let only: Option<usize> = std::env::var("LAA_BENCH_WRITERS")
+        .ok()
+        .and_then(|w| w.parse().ok());
+    for writers in WRITERS.into_iter().filter(|w| only.is_none_or(|o| o == *w)) {
+        let raw = raw_inserts(&store, writers, duration).await?;
+        let appends = appends(&store, writers, duration).await?;
+        println!(
+            "{label:<10} {writers:>7} {raw:>12.0} {appends:>12.0} {:>7.2}",
+            appends / raw
+        );
+    }
+    store.close().await?;
+    Ok(())
+}
+
+/// A table shaped like the event log, without the store's indexes or logic.
+async fn create_raw_table(store: &Store) -> BenchResult<()> {
+    let id = match store.backend() {
+        Backend::Sqlite => "INTEGER PRIMARY KEY AUTOINCREMENT",
+        Backend::Postgres => "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY",
+    };
+    store
+        .connection()
+        .execute_unprepared(&format!(
+            "CREATE TABLE IF NOT EXISTS bench_raw (id {id}, writer BIGINT NOT NULL, \
+             n BIGINT NOT NULL, payload TEXT NOT NULL)"
+        ))
+        .await?;
+    Ok(())
+}
+
+/// (a): single-row inserts, one per transaction, through sqlx directly.
+async fn raw_inserts(store: &Store, writers: usize, duration: Duration) -> BenchResult<f64> {
+    // About the size of a stored counter-offer event.
+    let payload = Arc::new("x".repeat(700));
+    let barrier = Arc::new(Barrier::new(writers));
+    let mut tasks = Vec::new();
+    for writer in 0..writers {
+        let (store, payload, barrier) = (store.clone(), payload.clone(), barrier.clone());
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let start = Instant::now();
+            let mut n: i64 = 0;
+            while start.elapsed() < duration {
+                match store.backend() {
+                    Backend::Sqlite => {
+                        let pool = store.connection().get_sqlite_connection_pool();
+                        let mut tx = pool.begin().await?;
+                        sea_orm::sqlx::query(
+                            "INSERT INTO bench_raw (writer, n, payload) VALUES (?, ?, ?)",
+                        )
+                        .bind(writer as i64)
+                        .bind(n)
+                        .bind(payload.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                        tx.commit().await?;
+                    }
+                    Backend::Postgres => {
+                        let pool = store.connection().get_postgres_connection_pool();
+                        let mut tx = pool.begin().await?;
+                        sea_orm::sqlx::query(
+                            "INSERT INTO bench_raw (writer, n, payload) VALUES ($1, $2, $3)",
+                        )
+                        .bind(writer as i64)
+                        .bind(n)
+                        .bind(payload.as_str())
+                        .execute(&mut *tx)
+                        .await?;
+                        tx.commit().await?;
+                    }
+                }
+                n += 1;
+            }
+            BenchResult::Ok((n as u64, start.elapsed()))
+        }));
+    }
+    throughput(tasks).await
+}
+
+/// (b): a counter-offer decided and appended, the sides taking turns.
+async fn appends(store: &Store, writers: usize, duration: Duration) -> BenchResult<f64> {
+    let mut agreements = Vec::new();
+    for writer in 0..writers {
+        agreements.push(prepare_agreement(store, &format!("bench-{writers}-{writer}")).await?);
+    }
+    let barrier = Arc::new(Barrier::new(writers));
+    let mut tasks = Vec::new();
+    for mut n in agreements {
+        let barrier = barrier.clone();
+        tasks.push(tokio::spawn(async move {
+            barrier.wait().await;
+            let start = Instant::now();
+            let mut count: u64 = 0;
+            while start.elapsed() < duration {
+                let (actor, value) = if count.is_multiple_of(2) {
+                    (n.area.clone(), 50)
+                } else {
+                    (n.go.clone(), 55)
+                };
+                n.run(&actor, counter(1, value)).await?;
+                count += 1;
+            }
+            BenchResult::Ok((count, start.elapsed()))
+        }));
+    }
+    throughput(tasks).await
+}
+
+async fn throughput(
+    tasks: Vec<tokio::task::JoinHandle<BenchResult<(u64, Duration)>>>,
+) -> BenchResult<f64> {
+    let mut total = 0;
+    let mut longest = Duration::ZERO;
+    for task in tasks {
+        let (count, elapsed) = task.await??;
+        total += count;
+        longest = longest.max(elapsed);
+    }
+    Ok(total as f64 / longest.as_secs_f64())
+}
+
+/// One writer's agreement and its in-memory state.
+struct Negotiation {
+    store: Store,
+    id: AgreementId,
+    state: Agreement,
+    go: Actor,
+    area: Actor,
+    requests: u64,
+}
+
+impl Negotiation {
+    async fn run(&mut self, actor: &Actor, command: Command) -> BenchResult<()> {
+        let ctx = Context {
+            now: Utc::now(),
+            catalogue: self.store.catalogue(),
+            expected_version: Some(self.state.version),
+        };
+        let events = decide(&self.state, command, actor, &ctx)?;
+        self.requests += 1;
+        let request = format!("{}-{}", self.id, self.requests);
+        self.store
+            .append(&self.id, self.state.version, &request, &events)
+            .await?;
+        for e in &events {
+            apply(&mut self.state, e);
+        }
+        Ok(())
+    }
+}
+
+/// An agreement opened with its 16 statutory targets agreed, and an offer
+/// open on the first, as one is in the thick of a negotiation.
+async fn prepare_agreement(store: &Store, area: &str) -> BenchResult<Negotiation> {
+    let area = AreaCode::new(area)?;
+    let id = AgreementId::for_area(&area, "2008-11")?;
+    let mut n = Negotiation {
+        store: store.clone(),
+        state: Agreement::unopened(id.clone()),
+        id,
+        go: Actor::new(
+            "gose:alice",
+            Role::GoNegotiator,
+            Scope::Region(Region::SouthEast),
+        ),
+        area: Actor::new(
+            format!("{area}:bob"),
+            Role::AreaNegotiator,
+            Scope::Area(area.clone()),
+        ),
+        requests: 0,
+    };
+    let (go, council) = (n.go.clone(), n.area.clone());
+    n.run(
+        &go,
+        Command::OpenAgreement {
+            area,
+            region: Region::SouthEast,
+            policy: RoundPolicy::round_2008_11(),
+            indicator_set: SetVersion::new(2007)?,
+        },
+    )
+    .await?;
+    for target in 1..=16 {
+        n.run(&go, counter(target, 52)).await?;
+        n.run(
+            &council,
+            Command::AcceptOffer {
+                target: tid(target)?,
+            },
+        )
+        .await?;
+    }
+    n.run(&go, counter(1, 55)).await?;
+    Ok(n)
+}
+
+fn tid(n: u32) -> BenchResult<TargetId> {
+    Ok(TargetId::new(n)?)
+}
+
+fn counter(target: u32, value: i64) -> Command {
+    let year = |s: &str| FinancialYear::from_str(s).unwrap_or_else(|_| unreachable!());
+    let terms = Terms::values(
+        Unit::Percent,
+        Baseline {
+            value: Decimal::from(48),
+            period: "2007".into(),
+        },
+        BTreeMap::from([
+            (year("2008/09"), YearValue::Value(Decimal::from(value))),
+            (year("2009/10"), YearValue::Value(Decimal::from(value + 2))),
+            (year("2010/11"), YearValue::Value(Decimal::from(value + 4))),
+        ]),
+    )
+    .unwrap_or_else(|e| unreachable!("{e}"));
+    Command::CounterOffer {
+        target: TargetId::new(target).unwrap_or_else(|_| unreachable!()),
+        terms,
+        rationale: "three-year rolling average, 2005-2007, as the evidence shows".into(),
+        evidence: vec!["https://example.invalid/place-survey-2008".into()],
+        deal_breaker: false,
+    }
+}
+
+/// The URL of another database on the same server.
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{server}/{database}?{q}"),
+        None => format!("{server}/{database}"),
+    }
+}

@@ -1,9 +1,10 @@
 //! Reference data: the indicator sets, the nine regions, and the areas.
 //!
-//! The indicator sets (from `laa-core`'s embedded catalogue) and the regions
-//! are loaded on first start, idempotently: a set already present is left
-//! alone, so an administrator's later edits survive restarts. Areas are
-//! created by administrators.
+//! The indicator sets (from `laa-core`'s embedded catalogue), the regions
+//! and the 150 areas of 2008 (from `laa-core`'s embedded list) are loaded on
+//! first start, idempotently: a set already present is left alone, and areas
+//! are loaded only into an empty table, so an administrator's later edits
+//! and additions survive restarts.
 
 use laa_core::catalogue::Owner;
 use laa_core::{
@@ -21,8 +22,7 @@ use crate::hash::now_micros;
 use crate::query::page_size;
 use crate::store::Store;
 
-/// The kinds of upper-tier area.
-pub const AREA_KINDS: [&str; 4] = ["county", "unitary", "metropolitan", "london_borough"];
+pub use laa_core::areas::AREA_KINDS;
 
 /// One version of the indicator set, with its size.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -60,7 +60,8 @@ pub struct AreaRecord {
 }
 
 impl Store {
-    /// Loads the regions and any indicator set not yet in the database.
+    /// Loads the regions, any indicator set not yet in the database, and
+    /// (into an empty areas table) the 150 areas of 2008.
     pub(crate) async fn seed_reference_data(&self) -> Result<(), StoreError> {
         let present: Vec<i32> = indicator_set::Entity::find()
             .select_only()
@@ -69,12 +70,15 @@ impl Store {
             .all(self.connection())
             .await?;
         let regions: u64 = region::Entity::find().count(self.connection()).await?;
+        let areas_2008 = laa_core::areas::areas_2008()
+            .map_err(|e| StoreError::corrupt("areas_2008.csv", 0, e.to_string()))?;
+        let areas: u64 = area::Entity::find().count(self.connection()).await?;
         let missing: Vec<_> = self
             .catalogue()
             .sets()
             .filter(|s| !present.contains(&i32::from(s.version.get())))
             .collect();
-        if missing.is_empty() && regions >= Region::ALL.len() as u64 {
+        if missing.is_empty() && regions >= Region::ALL.len() as u64 && areas > 0 {
             return Ok(());
         }
         let _guard = self.write_guard().await;
@@ -86,6 +90,21 @@ impl Store {
         .on_conflict_do_nothing_on([region::Column::Code])
         .exec_without_returning(&txn)
         .await?;
+        // The 150 areas of 2008, on the first start only: an administrator
+        // may add others later (CreateArea), and they are kept.
+        if areas == 0 {
+            let created_at = now_micros();
+            area::Entity::insert_many(areas_2008.into_iter().map(|a| area::ActiveModel {
+                code: Set(a.code.as_str().to_owned()),
+                name: Set(a.name),
+                region: Set(a.region.code().to_owned()),
+                kind: Set(a.kind),
+                created_at: Set(created_at),
+            }))
+            .on_conflict_do_nothing_on([area::Column::Code])
+            .exec_without_returning(&txn)
+            .await?;
+        }
         for set in missing {
             let version = i32::from(set.version.get());
             let inserted = indicator_set::Entity::insert(indicator_set::ActiveModel {

@@ -1,18 +1,24 @@
 //! The [`Store`]: connecting, appending, loading and verifying agreements.
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use laa_core::{Agreement, AgreementId, Catalogue, Event, Target, apply, replay};
+use laa_core::{
+    Agreement, AgreementId, Catalogue, Event, IndicatorRef, RefreshId, Target, TargetId,
+    TargetKind, TargetStatus, Terms, apply, replay,
+};
 use laa_migration::{Migrator, MigratorTrait};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{
+    Alias, CommonTableExpression, InsertStatement, OnConflict, PostgresQueryBuilder,
+    SqliteQueryBuilder, SubQueryStatement, UpdateStatement, Values, WithClause,
+};
 use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectOptions, ConnectionTrait, Database, DatabaseConnection,
-    DatabaseTransaction, EntityTrait, QueryFilter, QueryOrder, QuerySelect, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    DatabaseTransaction, DbBackend, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
+    SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 use serde_json::Value;
 use tokio::sync::{Mutex, MutexGuard};
@@ -42,6 +48,8 @@ struct Inner {
     write_lock: Option<Mutex<()>>,
     catalogue: Catalogue,
     before_commit: Option<BeforeCommit>,
+    /// The last head seen of each agreement (see [`Head`]).
+    heads: std::sync::Mutex<HashMap<AgreementId, Arc<Head>>>,
 }
 
 /// What an append did.
@@ -99,13 +107,32 @@ pub struct Verification {
 
 /// What the append transaction found and did, before commit or rollback.
 enum Appended {
-    /// Everything is written; commit.
-    Written(AppendOutcome),
-    /// The request id was applied before; roll back (nothing was written).
-    Replayed(AppendOutcome),
+    /// Everything is written; commit, then remember the new head.
+    Written(AppendOutcome, Box<Head>),
     /// The expected version is stale; roll back.
     Conflict { actual: u64 },
 }
+
+/// An agreement's state at a version, with the hash of its last event.
+///
+/// The store remembers the head of each agreement it last appended to or
+/// loaded, so the next append can skip reading and parsing the snapshot.
+/// That is safe because the database still guards every write: if another
+/// process moved the agreement on, the insert of the next sequence fails on
+/// the unique key, and the head is forgotten.
+struct Head {
+    /// The version (the last sequence).
+    version: u64,
+    /// The last event's hash ([`GENESIS_HASH`] before any).
+    hash: String,
+    /// The state at that version.
+    state: Agreement,
+    /// True when the `agreements` row exists at that version.
+    projected: bool,
+}
+
+/// How many agreement heads a store remembers (England has 150 areas).
+const MAX_REMEMBERED: usize = 10_000;
 
 impl Store {
     /// Opens the database at `url`, brings its schema up to date and loads
@@ -147,6 +174,7 @@ impl Store {
                 write_lock: (backend == Backend::Sqlite).then(|| Mutex::new(())),
                 catalogue,
                 before_commit: options.before_commit,
+                heads: std::sync::Mutex::new(HashMap::new()),
             }),
         };
         {
@@ -230,7 +258,7 @@ impl Store {
     ///
     /// In one transaction: the events with their hash chain, the agreement
     /// and target projections (the state after applying the events to the
-    /// stored snapshot), and the idempotency record of `request_id`. A stale
+    /// stored state), and the idempotency record of `request_id`. A stale
     /// `expected_version` fails with [`StoreError::VersionConflict`] and
     /// writes nothing, even when writers race. A `request_id` already
     /// applied to this agreement returns the first outcome with
@@ -262,18 +290,17 @@ impl Store {
                 .append_in(&txn, agreement, expected, request_id, events)
                 .await
             {
-                Ok(Appended::Written(outcome)) => {
+                Ok(Appended::Written(outcome, head)) => {
                     if let Some(hook) = &self.inner.before_commit {
                         hook().await;
                     }
-                    txn.commit()
-                        .await
-                        .map(|()| outcome)
-                        .map_err(StoreError::from)
-                }
-                Ok(Appended::Replayed(outcome)) => {
-                    txn.rollback().await?;
-                    return Ok(outcome);
+                    match txn.commit().await {
+                        Ok(()) => {
+                            self.remember(agreement, *head);
+                            Ok(outcome)
+                        }
+                        Err(e) => Err(e.into()),
+                    }
                 }
                 Ok(Appended::Conflict { actual }) => {
                     txn.rollback().await?;
@@ -289,17 +316,25 @@ impl Store {
                 }
             }
         };
-        // Another writer committed first. On PostgreSQL (READ COMMITTED) it
-        // may have been this same request, retried concurrently, committing
-        // between our idempotency check and our version check or insert:
-        // then the answer is its outcome, not a conflict.
         let actual = match result {
+            Ok(outcome) => return Ok(outcome),
             Err(StoreError::VersionConflict { actual, .. }) => actual,
             Err(StoreError::Database(e)) if is_unique_violation(&e) => {
                 self.current_version(agreement).await?
             }
-            other => return other,
+            Err(other) => {
+                self.forget(agreement);
+                return Err(other);
+            }
         };
+        // Nothing was written. Either this request was applied before (its
+        // idempotency record, or a concurrent retry of it that committed
+        // first, stopped this one), and the answer is its first outcome; or
+        // another writer moved the agreement on, and the answer is a
+        // conflict. Checking here rather than before writing keeps the
+        // common path one query shorter; the server asks `find_outcome`
+        // before deciding anyway.
+        self.forget(agreement);
         if let Some(outcome) = self.find_outcome(agreement, request_id).await? {
             return Ok(outcome);
         }
@@ -317,43 +352,20 @@ impl Store {
         request_id: &str,
         events: &[Event],
     ) -> Result<Appended, StoreError> {
-        if let Some(outcome) = find_outcome_in(txn, id, request_id).await? {
-            return Ok(Appended::Replayed(outcome));
-        }
-        let row = agreement::Entity::find_by_id(id.as_str().to_owned())
-            .one(txn)
-            .await?;
-        let (mut state, mut prev_hash, before) = match &row {
-            Some(row) => {
-                let state = decode_snapshot(row)?;
-                let before = state.targets.clone();
-                (state, row.head_hash.clone(), before)
-            }
-            // No projection: a new agreement, or one whose projection rows
-            // were lost; rebuild it from the history, which is the record.
+        let expected_u = to_u64(expected);
+        let head = match self.recalled(id).filter(|h| h.version == expected_u) {
+            Some(head) => head,
             None => {
-                let history = event::Entity::find()
-                    .filter(event::Column::AgreementId.eq(id.as_str()))
-                    .order_by_asc(event::Column::Sequence)
-                    .all(txn)
-                    .await?;
-                let prev_hash = history
-                    .last()
-                    .map_or_else(|| GENESIS_HASH.to_owned(), |e| e.hash.clone());
-                let history = history
-                    .into_iter()
-                    .map(decode_event)
-                    .collect::<Result<Vec<_>, _>>()?;
-                let state = replay(id.clone(), history.iter().map(|s| &s.event));
-                (state, prev_hash, BTreeMap::new())
+                let head = read_head(txn, id).await?;
+                if head.version != expected_u {
+                    return Ok(Appended::Conflict {
+                        actual: head.version,
+                    });
+                }
+                Arc::new(head)
             }
         };
-        let actual = clamp_i64(state.version);
-        if actual != expected {
-            return Ok(Appended::Conflict {
-                actual: state.version,
-            });
-        }
+        let mut state = head.state.clone();
         for e in events {
             apply(&mut state, e);
         }
@@ -365,6 +377,7 @@ impl Store {
         };
 
         let now = now_micros();
+        let mut prev_hash = head.hash.clone();
         let mut rows = Vec::with_capacity(events.len());
         for (i, e) in events.iter().enumerate() {
             let sequence = expected + 1 + i as i64;
@@ -395,54 +408,104 @@ impl Store {
                 hash: Set(hash),
             });
         }
-        // The unique (agreement_id, sequence) key is the guard: of two
-        // writers that both passed the version check, the second fails here.
-        event::Entity::insert_many(rows)
-            .exec_without_returning(txn)
-            .await?;
-
         let version = expected + events.len() as i64;
         let snapshot = serde_json::to_string(&state)
             .map_err(|err| StoreError::corrupt(id.as_str(), to_u64(version), err.to_string()))?;
-        let projection = agreement::ActiveModel {
-            id: Set(id.as_str().to_owned()),
-            area: Set(opening.area.as_str().to_owned()),
-            region: Set(opening.region.code().to_owned()),
-            status: Set(state.status.as_str().to_owned()),
-            version: Set(version),
-            indicator_set: Set(state.indicator_set.map(|s| i32::from(s.get()))),
-            head_hash: Set(prev_hash),
-            snapshot: Set(snapshot),
-            updated_at: Set(now),
-        };
-        if row.is_none() {
-            agreement::Entity::insert(projection)
-                .exec_without_returning(txn)
-                .await?;
+        // The projection row: updated in what changes (so the indexes on
+        // area, region and status are left alone when those columns are),
+        // or written whole when there is none yet.
+        let projection = if head.projected {
+            let mut changes = agreement::ActiveModel {
+                version: Set(version),
+                head_hash: Set(prev_hash.clone()),
+                snapshot: Set(snapshot),
+                updated_at: Set(now),
+                ..Default::default()
+            };
+            if state.status != head.state.status {
+                changes.status = Set(state.status.as_str().to_owned());
+            }
+            if state.indicator_set != head.state.indicator_set {
+                changes.indicator_set = Set(state.indicator_set.map(|s| i32::from(s.get())));
+            }
+            Write::Update(
+                agreement::Entity::update_many()
+                    .set(changes)
+                    .filter(agreement::Column::Id.eq(id.as_str()))
+                    .into_query(),
+            )
         } else {
-            let updated = agreement::Entity::update_many()
-                .set(projection)
-                .filter(agreement::Column::Id.eq(id.as_str()))
-                .filter(agreement::Column::Version.eq(expected))
-                .exec(txn)
-                .await?;
-            if updated.rows_affected != 1 {
-                return Ok(Appended::Conflict {
-                    actual: to_u64(expected),
-                });
+            Write::Insert(
+                agreement::Entity::insert(agreement::ActiveModel {
+                    id: Set(id.as_str().to_owned()),
+                    area: Set(opening.area.as_str().to_owned()),
+                    region: Set(opening.region.code().to_owned()),
+                    status: Set(state.status.as_str().to_owned()),
+                    version: Set(version),
+                    indicator_set: Set(state.indicator_set.map(|s| i32::from(s.get()))),
+                    head_hash: Set(prev_hash.clone()),
+                    snapshot: Set(snapshot),
+                    updated_at: Set(now),
+                })
+                .on_conflict(
+                    OnConflict::column(agreement::Column::Id)
+                        .update_columns([
+                            agreement::Column::Status,
+                            agreement::Column::Version,
+                            agreement::Column::IndicatorSet,
+                            agreement::Column::HeadHash,
+                            agreement::Column::Snapshot,
+                            agreement::Column::UpdatedAt,
+                        ])
+                        .to_owned(),
+                )
+                .into_query(),
+            )
+        };
+
+        // The targets whose projected columns changed (all of them when the
+        // projection is being rebuilt).
+        let mut changed = Vec::new();
+        for (tid, t) in &state.targets {
+            let row = TargetProjection::of(&state, t);
+            let unchanged = head.projected
+                && head
+                    .state
+                    .targets
+                    .get(tid)
+                    .is_some_and(|b| TargetProjection::of(&head.state, b) == row);
+            if !unchanged {
+                changed.push(row.into_model(id, t.id, now)?);
             }
         }
 
-        let changed: Vec<target::ActiveModel> = state
-            .targets
-            .iter()
-            .filter(|(tid, t)| before.get(tid) != Some(*t))
-            .map(|(_, t)| target_row(id, &state, t, now))
-            .collect::<Result<_, _>>()?;
+        // The idempotency record; its primary key refuses a request id
+        // applied before, which rolls everything back.
+        let record = request::Entity::insert(request::ActiveModel {
+            agreement_id: Set(id.as_str().to_owned()),
+            request_id: Set(request_id.to_owned()),
+            first_sequence: Set(expected + 1),
+            last_sequence: Set(version),
+            version: Set(version),
+            created_at: Set(now),
+        });
+
+        // The unique (agreement_id, sequence) key on the events is the
+        // guard: of two writers that both passed the version check, the
+        // second fails on it (on PostgreSQL it waits for the first to
+        // commit, then fails), and nothing of its batch is written.
+        let mut writes = vec![
+            Write::Insert(event::Entity::insert_many(rows).into_query()),
+            projection,
+        ];
         if !changed.is_empty() {
-            target::Entity::insert_many(changed)
-                .on_conflict(
-                    OnConflict::columns([target::Column::AgreementId, target::Column::TargetId])
+            writes.push(Write::Insert(
+                target::Entity::insert_many(changed)
+                    .on_conflict(
+                        OnConflict::columns([
+                            target::Column::AgreementId,
+                            target::Column::TargetId,
+                        ])
                         .update_columns([
                             target::Column::IndicatorNumber,
                             target::Column::LocalCode,
@@ -453,28 +516,59 @@ impl Store {
                             target::Column::UpdatedAt,
                         ])
                         .to_owned(),
-                )
-                .exec_without_returning(txn)
-                .await?;
+                    )
+                    .into_query(),
+            ));
         }
+        writes.push(Write::Insert(record.into_query()));
+        txn.execute_raw(one_statement(self.inner.backend, writes))
+            .await?;
 
-        request::Entity::insert(request::ActiveModel {
-            agreement_id: Set(id.as_str().to_owned()),
-            request_id: Set(request_id.to_owned()),
-            first_sequence: Set(expected + 1),
-            last_sequence: Set(version),
-            version: Set(version),
-            created_at: Set(now),
-        })
-        .exec_without_returning(txn)
-        .await?;
-
-        Ok(Appended::Written(AppendOutcome {
+        let outcome = AppendOutcome {
             first_sequence: to_u64(expected + 1),
             last_sequence: to_u64(version),
             version: to_u64(version),
             replayed: false,
-        }))
+        };
+        let head = Head {
+            version: to_u64(version),
+            hash: prev_hash,
+            state,
+            projected: true,
+        };
+        Ok(Appended::Written(outcome, Box::new(head)))
+    }
+
+    /// The head this process last committed or loaded for an agreement.
+    fn recalled(&self, id: &AgreementId) -> Option<Arc<Head>> {
+        self.heads().get(id).cloned()
+    }
+
+    /// Remembers an agreement's head, as committed or loaded (never
+    /// going back to an older one a slower reader saw).
+    fn remember(&self, id: &AgreementId, head: Head) {
+        let mut heads = self.heads();
+        match heads.get(id) {
+            Some(known) if known.version > head.version => return,
+            Some(_) => {}
+            None if heads.len() >= MAX_REMEMBERED => heads.clear(),
+            None => {}
+        }
+        heads.insert(id.clone(), Arc::new(head));
+    }
+
+    /// Forgets an agreement's head, after anything unexpected.
+    fn forget(&self, id: &AgreementId) {
+        self.heads().remove(id);
+    }
+
+    fn heads(&self) -> std::sync::MutexGuard<'_, HashMap<AgreementId, Arc<Head>>> {
+        // A panic while holding this lock cannot leave a map half-updated
+        // (each operation is one call), so a poisoned lock is still sound.
+        self.inner
+            .heads
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// The agreement's current version (0 if it has no events).
@@ -516,6 +610,17 @@ impl Store {
         };
         let mut state = decode_snapshot(&row)?;
         let later = self.events(id, state.version + 1, u64::MAX).await?;
+        if later.is_empty() {
+            self.remember(
+                id,
+                Head {
+                    version: state.version,
+                    hash: row.head_hash,
+                    state: state.clone(),
+                    projected: true,
+                },
+            );
+        }
         for stored in &later {
             apply(&mut state, &stored.event);
         }
@@ -695,46 +800,166 @@ fn decode_event(row: event::Model) -> Result<StoredEvent, StoreError> {
     })
 }
 
-fn target_row(
-    id: &AgreementId,
-    state: &Agreement,
-    t: &Target,
-    now: DateTime<Utc>,
-) -> Result<target::ActiveModel, StoreError> {
-    let terms = t
-        .agreed
-        .as_ref()
-        .map(serde_json::to_string)
-        .transpose()
-        .map_err(|e| StoreError::corrupt(id.as_str(), state.version, e.to_string()))?;
-    // The refresh the agreed terms' open parts (a placeholder, or a deferred
-    // year) are next due in: the earliest in the round's order.
-    let due_refresh = t.agreed.as_ref().and_then(|terms| {
-        terms
-            .due_refreshes()
-            .into_iter()
-            .min_by_key(|r| {
+/// One write of an append.
+enum Write {
+    /// An insert (or upsert).
+    Insert(InsertStatement),
+    /// An update.
+    Update(UpdateStatement),
+}
+
+impl Write {
+    fn build_sqlite(&self) -> (String, Values) {
+        match self {
+            Write::Insert(q) => q.build(SqliteQueryBuilder),
+            Write::Update(q) => q.build(SqliteQueryBuilder),
+        }
+    }
+}
+
+impl From<Write> for SubQueryStatement {
+    fn from(write: Write) -> Self {
+        match write {
+            Write::Insert(q) => SubQueryStatement::InsertStatement(q),
+            Write::Update(q) => SubQueryStatement::UpdateStatement(q),
+        }
+    }
+}
+
+/// Several writes as one statement, so an append costs one round trip to
+/// the database inside its transaction, however many tables it writes.
+///
+/// SQLite: the statements joined by `;` (sqlx runs them in order, binding
+/// the parameters across them in sequence). PostgreSQL, which prepares one
+/// statement at a time: all but the last as data-modifying `WITH` clauses
+/// of the last, which PostgreSQL runs to completion, atomically, with
+/// parameters numbered across the whole. The statements themselves are the
+/// same sea-query statements on both.
+fn one_statement(backend: Backend, mut writes: Vec<Write>) -> Statement {
+    match backend {
+        Backend::Sqlite => {
+            let mut sql = String::new();
+            let mut values = Vec::new();
+            for write in &writes {
+                let (text, bound) = write.build_sqlite();
+                sql.push_str(&text);
+                sql.push_str(";\n");
+                values.extend(bound.0);
+            }
+            Statement::from_sql_and_values(DbBackend::Sqlite, sql, values)
+        }
+        Backend::Postgres => {
+            let last = writes
+                .pop()
+                .unwrap_or_else(|| Write::Insert(InsertStatement::default()));
+            let mut with = WithClause::new();
+            for (i, write) in writes.into_iter().enumerate() {
+                with.cte(
+                    CommonTableExpression::new()
+                        .query(write)
+                        .table_name(Alias::new(format!("write_{i}")))
+                        .to_owned(),
+                );
+            }
+            let (sql, values) = with.query(last).build(PostgresQueryBuilder);
+            Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
+        }
+    }
+}
+
+/// What the `targets` table records of one target.
+#[derive(PartialEq, Eq)]
+struct TargetProjection<'a> {
+    indicator: &'a IndicatorRef,
+    kind: TargetKind,
+    status: TargetStatus,
+    agreed: Option<&'a Terms>,
+    /// The refresh the agreed terms' open parts (a placeholder, or a
+    /// deferred year) are next due in: the earliest in the round's order.
+    due_refresh: Option<&'a RefreshId>,
+}
+
+impl<'a> TargetProjection<'a> {
+    fn of(state: &'a Agreement, t: &'a Target) -> Self {
+        let due_refresh = t.agreed.as_ref().and_then(|terms| {
+            terms.due_refreshes().into_iter().min_by_key(|r| {
                 state
                     .policy()
                     .and_then(|p| p.refresh_position(r))
                     .unwrap_or(usize::MAX)
             })
-            .map(|r| r.as_str().to_owned())
-    });
-    let (indicator_number, local_code) = match &t.indicator {
-        laa_core::IndicatorRef::National(n) => (Some(i32::from(n.get())), None),
-        laa_core::IndicatorRef::Local { code, .. } => (None, Some(code.as_str().to_owned())),
-    };
-    Ok(target::ActiveModel {
-        agreement_id: Set(id.as_str().to_owned()),
-        target_id: Set(i32::try_from(t.id.get()).unwrap_or(i32::MAX)),
-        indicator_number: Set(indicator_number),
-        local_code: Set(local_code),
-        kind: Set(t.kind.as_str().to_owned()),
-        status: Set(t.status.as_str().to_owned()),
-        terms: Set(terms),
-        due_refresh: Set(due_refresh),
-        updated_at: Set(now),
+        });
+        Self {
+            indicator: &t.indicator,
+            kind: t.kind,
+            status: t.status,
+            agreed: t.agreed.as_ref(),
+            due_refresh,
+        }
+    }
+
+    fn into_model(
+        self,
+        id: &AgreementId,
+        target: TargetId,
+        now: DateTime<Utc>,
+    ) -> Result<target::ActiveModel, StoreError> {
+        let terms = self
+            .agreed
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| StoreError::corrupt(id.as_str(), 0, e.to_string()))?;
+        let (indicator_number, local_code) = match self.indicator {
+            IndicatorRef::National(n) => (Some(i32::from(n.get())), None),
+            IndicatorRef::Local { code, .. } => (None, Some(code.as_str().to_owned())),
+        };
+        Ok(target::ActiveModel {
+            agreement_id: Set(id.as_str().to_owned()),
+            target_id: Set(i32::try_from(target.get()).unwrap_or(i32::MAX)),
+            indicator_number: Set(indicator_number),
+            local_code: Set(local_code),
+            kind: Set(self.kind.as_str().to_owned()),
+            status: Set(self.status.as_str().to_owned()),
+            terms: Set(terms),
+            due_refresh: Set(self.due_refresh.map(|r| r.as_str().to_owned())),
+            updated_at: Set(now),
+        })
+    }
+}
+
+/// Reads an agreement's head from the database: from its projection row,
+/// or, without one, by replaying its history (a new agreement, or one whose
+/// projection was lost: the log is the record).
+async fn read_head(txn: &DatabaseTransaction, id: &AgreementId) -> Result<Head, StoreError> {
+    if let Some(row) = agreement::Entity::find_by_id(id.as_str().to_owned())
+        .one(txn)
+        .await?
+    {
+        return Ok(Head {
+            version: to_u64(row.version),
+            state: decode_snapshot(&row)?,
+            hash: row.head_hash,
+            projected: true,
+        });
+    }
+    let history = event::Entity::find()
+        .filter(event::Column::AgreementId.eq(id.as_str()))
+        .order_by_asc(event::Column::Sequence)
+        .all(txn)
+        .await?;
+    let hash = history
+        .last()
+        .map_or_else(|| GENESIS_HASH.to_owned(), |e| e.hash.clone());
+    let history = history
+        .into_iter()
+        .map(decode_event)
+        .collect::<Result<Vec<_>, _>>()?;
+    let state = replay(id.clone(), history.iter().map(|s| &s.event));
+    Ok(Head {
+        version: state.version,
+        hash,
+        state,
+        projected: false,
     })
 }
 

@@ -71,10 +71,13 @@ async fn lost_projections_are_rebuilt_from_the_history() {
     for_each_database(|db| async move {
         let mut n = Negotiation::new(&db.store, "kent");
         n.open_with_events(5).await;
+        // The projections are wiped (to be rebuilt, say) and the server
+        // restarted.
         db.sql("DELETE FROM targets").await;
         db.sql("DELETE FROM agreements").await;
-        assert_eq!(db.store.load(&n.id).await.unwrap().as_ref(), Some(&n.state));
-        assert_eq!(db.store.current_version(&n.id).await.unwrap(), 5);
+        n.store = db.open(Default::default()).await;
+        assert_eq!(n.store.load(&n.id).await.unwrap().as_ref(), Some(&n.state));
+        assert_eq!(n.store.current_version(&n.id).await.unwrap(), 5);
         // The next append rewrites the projections whole.
         n.run(
             &crate::support::go(),

@@ -73,21 +73,45 @@ fn area(code: &str, region: Region, kind: &str) -> AreaRecord {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn areas_are_created_once_and_listed_by_region_in_pages() {
+async fn the_150_areas_are_seeded_once_and_administrators_add_more() {
     for_each_database(|db| async move {
         let s = &db.store;
-        s.create_area(area("kent", Region::SouthEast, "county"))
+        let seeded = laa_core::areas::areas_2008().unwrap();
+        assert_eq!(seeded.len(), 150);
+
+        // Paging through every area.
+        let mut codes = Vec::new();
+        let mut after = None;
+        loop {
+            let (page, next) = s.list_areas(None, 0, after).await.unwrap();
+            assert!(page.len() <= 50);
+            codes.extend(page.into_iter().map(|a| a.code));
+            match next {
+                Some(token) => after = Some(token),
+                None => break,
+            }
+        }
+        let mut expected: Vec<AreaCode> = seeded.iter().map(|a| a.code.clone()).collect();
+        expected.sort();
+        assert_eq!(codes, expected, "{}", db.name());
+
+        let kent = s.area(&AreaCode::new("kent").unwrap()).await.unwrap();
+        assert_eq!(
+            kent.map(|a| (a.region, a.kind)),
+            Some((Region::SouthEast, "county".to_owned()))
+        );
+        let (south_east, _) = s
+            .list_areas(Some(Region::SouthEast), 1000, None)
             .await
             .unwrap();
-        s.create_area(area("medway", Region::SouthEast, "unitary"))
-            .await
-            .unwrap();
-        s.create_area(area("camden", Region::London, "london_borough"))
-            .await
-            .unwrap();
-        s.create_area(area("surrey", Region::SouthEast, "county"))
-            .await
-            .unwrap();
+        assert_eq!(
+            south_east.len(),
+            seeded
+                .iter()
+                .filter(|a| a.region == Region::SouthEast)
+                .count()
+        );
+        assert!(south_east.iter().all(|a| a.region == Region::SouthEast));
 
         let duplicate = s
             .create_area(area("kent", Region::London, "county"))
@@ -99,32 +123,32 @@ async fn areas_are_created_once_and_listed_by_region_in_pages() {
         );
         assert_eq!(duplicate.reason(), Some("ALREADY_EXISTS"));
         assert!(matches!(
-            s.create_area(area("wight", Region::SouthEast, "island"))
+            s.create_area(area("new-town", Region::SouthEast, "island"))
                 .await,
             Err(StoreError::InvalidArgument { field: "kind", .. })
         ));
-
-        let kent = s.area(&AreaCode::new("kent").unwrap()).await.unwrap();
-        assert_eq!(kent, Some(area("kent", Region::SouthEast, "county")));
+        s.create_area(area("new-town", Region::SouthEast, "unitary"))
+            .await
+            .unwrap();
         assert_eq!(
-            s.area(&AreaCode::new("wight").unwrap()).await.unwrap(),
+            s.area(&AreaCode::new("new-town").unwrap()).await.unwrap(),
+            Some(area("new-town", Region::SouthEast, "unitary"))
+        );
+        assert_eq!(
+            s.area(&AreaCode::new("atlantis").unwrap()).await.unwrap(),
             None
         );
 
-        let (page, next) = s
-            .list_areas(Some(Region::SouthEast), 2, None)
-            .await
-            .unwrap();
-        let codes: Vec<&str> = page.iter().map(|a| a.code.as_str()).collect();
-        assert_eq!(codes, ["kent", "medway"]);
-        let (page, next) = s
-            .list_areas(Some(Region::SouthEast), 2, next)
-            .await
-            .unwrap();
-        let codes: Vec<&str> = page.iter().map(|a| a.code.as_str()).collect();
-        assert_eq!((codes, next), (vec!["surrey"], None));
-        let (all, _) = s.list_areas(None, 0, None).await.unwrap();
-        assert_eq!(all.len(), 4);
+        // Restarting neither duplicates the seed nor loses the addition.
+        let reopened = db.open(StoreOptions::default()).await;
+        assert_eq!(scalar_i64(&db, "SELECT COUNT(*) FROM areas").await, 151);
+        assert!(
+            reopened
+                .area(&AreaCode::new("new-town").unwrap())
+                .await
+                .unwrap()
+                .is_some()
+        );
     })
     .await;
 }
