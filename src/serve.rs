@@ -49,37 +49,9 @@ pub async fn open_store(database_url: &str, sync: SyncMode) -> Result<Store, Str
         },
         ..StoreOptions::default()
     };
-    let store = Store::connect(database_url, options)
+    Store::connect(database_url, options)
         .await
-        .map_err(|e| format!("error: cannot open the database {database_url}: {e}\nhint: use sqlite://laa.db?mode=rwc, or check that PostgreSQL is running and the URL is right"))?;
-    seed_areas(&store).await?;
-    Ok(store)
-}
-
-/// Loads the 150 upper-tier areas of 2008 that are not in the database yet.
-pub async fn seed_areas(store: &Store) -> Result<(), String> {
-    let areas = laa_core::areas::areas_2008().map_err(|e| format!("error: {e}"))?;
-    for entry in areas {
-        if store
-            .area(&entry.code)
-            .await
-            .map_err(|e| format!("error: {e}"))?
-            .is_some()
-        {
-            continue;
-        }
-        let record = laa_store::AreaRecord {
-            code: entry.code,
-            name: entry.name,
-            region: entry.region,
-            kind: entry.kind,
-        };
-        match store.create_area(record).await {
-            Ok(()) | Err(laa_store::StoreError::AlreadyExists { .. }) => {}
-            Err(e) => return Err(format!("error: loading the areas: {e}")),
-        }
-    }
-    Ok(())
+        .map_err(|e| format!("error: cannot open the database {database_url}: {e}\nhint: use sqlite://laa.db?mode=rwc, or check that PostgreSQL is running and the URL is right"))
 }
 
 /// Runs the server until SIGINT or SIGTERM.

@@ -111,7 +111,13 @@ pub fn assign_selections(
     let tiebreak: Vec<u64> = (0..areas).map(|_| rng.next()).collect();
     let mut chosen: Vec<Vec<u16>> = vec![Vec::new(); areas];
     for (indicator, count) in counts {
-        let count = count.min(areas);
+        // A subset of the country takes its share of each count.
+        let count = if areas >= 150 {
+            count
+        } else {
+            (count * areas + 75) / 150
+        }
+        .min(areas);
         let mut order: Vec<usize> = (0..areas).collect();
         order.sort_by_key(|&a| {
             (
@@ -190,6 +196,15 @@ fn values(baseline: f64, step: f64, defer_last: bool) -> pb::Terms {
             trajectory,
         })),
     }
+}
+
+/// A rate per 100,000 falling from `baseline` by `step` a year.
+fn rate(baseline: f64, step: f64) -> pb::Terms {
+    let mut terms = values(baseline, step, false);
+    if let Some(pb::terms::Kind::Values(v)) = &mut terms.kind {
+        v.unit = "rate".into();
+    }
+    terms
 }
 
 fn placeholder() -> pb::Terms {
@@ -409,7 +424,7 @@ impl Negotiation<'_> {
                     request_id,
                     expected_version,
                     indicator: Some(pb::propose_target_request::Indicator::IndicatorNumber(120)),
-                    terms: Some(values(700.0, -10.0, false)),
+                    terms: Some(rate(700.0, -10.0)),
                     rationale: "DH: all-age all-cause mortality".into(),
                     evidence: vec![],
                     department: "DH".into(),

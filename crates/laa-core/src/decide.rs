@@ -128,6 +128,11 @@ pub fn decide(
                     scope: actor.scope.clone(),
                 });
             }
+            if state.status != AgreementStatus::Unopened {
+                return Err(DomainError::AgreementAlreadyOpen {
+                    agreement: state.id.clone(),
+                });
+            }
             check_version(state, ctx)?;
             return open(state, actor, ctx, area, region, policy, indicator_set);
         }

@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, Side};
-use crate::agreement::{AgreementStatus, IndicatorRef, Offer, TargetKind};
+use crate::agreement::{AgreementStatus, CommandKind, IndicatorRef, Offer, TargetKind};
 use crate::ids::{
     AreaCode, FinancialYear, IndicatorNumber, RefreshId, Region, SetVersion, TargetId,
 };
@@ -156,6 +156,26 @@ impl Change {
             Change::ActualRecorded { .. } => "actual_recorded",
             Change::DesignationRevoked { .. } => "designation_revoked",
             Change::AgreementClosed => "agreement_closed",
+        }
+    }
+
+    /// The kind of command that records this event (each event comes from one kind).
+    pub fn command_kind(&self) -> CommandKind {
+        match self {
+            Change::AgreementOpened { .. } => CommandKind::Open,
+            Change::TargetProposed { .. } => CommandKind::Propose,
+            Change::OfferMade { .. } => CommandKind::Counter,
+            Change::OfferAccepted { .. } => CommandKind::Accept,
+            Change::TargetDeclined { .. } => CommandKind::Decline,
+            Change::TargetWithdrawn { .. } => CommandKind::Withdraw,
+            Change::AgreementEndorsed => CommandKind::Endorse,
+            Change::AgreementSubmitted => CommandKind::Submit,
+            Change::AgreementReturned { .. } => CommandKind::Return,
+            Change::AgreementSignedOff { .. } => CommandKind::SignOff,
+            Change::RefreshOpened { .. } => CommandKind::OpenRefresh,
+            Change::ActualRecorded { .. } => CommandKind::RecordActual,
+            Change::DesignationRevoked { .. } => CommandKind::Revoke,
+            Change::AgreementClosed => CommandKind::Close,
         }
     }
 

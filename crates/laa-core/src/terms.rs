@@ -78,6 +78,16 @@ impl Unit {
     }
 }
 
+/// True when a baseline's period names a year (1950 to 2100), as in
+/// `2007`, `2006/07` or `2004-2007 average`.
+pub fn names_a_year(period: &str) -> bool {
+    period
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|run| run.len() == 4)
+        .filter_map(|run| run.parse::<u16>().ok())
+        .any(|y| (1950..=2100).contains(&y))
+}
+
 /// Turns a float from the wire into an exact decimal, refusing NaN and the infinities.
 pub fn decimal_from_f64(value: f64) -> Result<Decimal, ParseError> {
     if !value.is_finite() {
@@ -213,8 +223,11 @@ impl Terms {
         baseline: Baseline,
         trajectory: BTreeMap<FinancialYear, YearValue>,
     ) -> Result<Self, String> {
-        if baseline.period.trim().is_empty() {
-            return Err("the baseline must state the period it describes, such as 2007".into());
+        if !names_a_year(&baseline.period) {
+            return Err(format!(
+                "the baseline must state the period it describes, such as 2007 or 2006/07 (not '{}')",
+                baseline.period.trim()
+            ));
         }
         if baseline.period.len() > 64 {
             return Err("the baseline's period is longer than 64 characters".into());
@@ -288,9 +301,10 @@ impl Terms {
                     .unit
                     .check(values.baseline.value)
                     .map_err(|e| format!("baseline: {e}"))?;
-                if values.baseline.period.trim().is_empty() {
+                if !names_a_year(&values.baseline.period) {
                     return Err(
-                        "the baseline must state the period it describes, such as 2007".into(),
+                        "the baseline must state the period it describes, such as 2007 or 2006/07"
+                            .into(),
                     );
                 }
                 for (year, value) in &values.trajectory {
@@ -345,6 +359,16 @@ mod tests {
         let trajectory = BTreeMap::from([(year("2008/09"), YearValue::Value(dec("250")))]);
         let err = Terms::values(Unit::Percent, baseline, trajectory).unwrap_err();
         assert!(err.contains("250"), "{err}");
+    }
+
+    #[test]
+    fn a_period_names_a_year() {
+        assert!(names_a_year("2007"));
+        assert!(names_a_year("2006/07"));
+        assert!(names_a_year("2004-2007 average"));
+        assert!(!names_a_year("yesterday"));
+        assert!(!names_a_year("07"));
+        assert!(!names_a_year("3000"));
     }
 
     #[test]

@@ -79,6 +79,31 @@ impl Engine {
         .into())
     }
 
+    /// Checks that a retried request id names the same request: the same
+    /// principal and the same kind of command (AIP-155). Returns the target
+    /// the first request acted on, so the retry answers exactly as the
+    /// first did.
+    async fn same_request(
+        &self,
+        actor: &Actor,
+        id: &AgreementId,
+        request_id: &str,
+        kind: laa_core::CommandKind,
+        first: AppendOutcome,
+    ) -> Result<Option<TargetId>, ApiError> {
+        let limit = first.last_sequence.saturating_sub(first.first_sequence) + 1;
+        let events = self.store.events(id, first.first_sequence, limit).await?;
+        let same = events.first().is_some_and(|e| {
+            e.event.actor.principal == actor.principal && e.event.change.command_kind() == kind
+        });
+        if !same {
+            return Err(ApiError::RequestIdReused {
+                request_id: request_id.to_owned(),
+            });
+        }
+        Ok(events.iter().find_map(|e| e.event.change.target()))
+    }
+
     /// Runs one command against one agreement, end to end.
     async fn execute(
         &self,
@@ -98,9 +123,12 @@ impl Engine {
         let state = loaded.unwrap_or_else(|| Agreement::unopened(id.clone()));
         if let Some(first) = self.store.find_outcome(&id, &request_id).await? {
             self.authorise_read(actor, &state)?;
+            let target = self
+                .same_request(actor, &id, &request_id, command.kind(), first)
+                .await?;
             return Ok(response(
                 &state,
-                named_target,
+                target.or(named_target),
                 AppendOutcome {
                     replayed: true,
                     ..first

@@ -35,6 +35,14 @@ pub enum ApiError {
         /// (field, description) pairs.
         violations: Vec<(String, String)>,
     },
+    /// A request id already used on the agreement by another principal or for another command.
+    #[error(
+        "request id '{request_id}' was already used on this agreement for a different request: send a fresh request id"
+    )]
+    RequestIdReused {
+        /// The request id.
+        request_id: String,
+    },
     /// A resource named in the request does not exist.
     #[error("{what} '{key}' was not found")]
     NotFound {
@@ -74,6 +82,7 @@ impl ApiError {
             }),
             ApiError::Invalid { reason, .. } => reason,
             ApiError::NotFound { .. } => "NOT_FOUND",
+            ApiError::RequestIdReused { .. } => "ALREADY_EXISTS",
         }
     }
 
@@ -98,6 +107,7 @@ impl ApiError {
             },
             ApiError::Invalid { .. } => Code::InvalidArgument,
             ApiError::NotFound { .. } => Code::NotFound,
+            ApiError::RequestIdReused { .. } => Code::AlreadyExists,
         }
     }
 
@@ -140,6 +150,7 @@ impl ApiError {
     fn violations(&self) -> Vec<(String, String)> {
         match self {
             ApiError::Invalid { violations, .. } => violations.clone(),
+            ApiError::RequestIdReused { .. } => vec![("request_id".into(), self.to_string())],
             ApiError::Domain(e @ DomainError::InvalidTerms { field, problem })
                 if e.class() == ErrorClass::InvalidInput =>
             {

@@ -1,0 +1,437 @@
+//! The `laa` command line against a real server: a negotiation as people
+//! type it, asserting on output and exit codes; and the national round.
+
+use std::process::{Command, Output};
+
+use crate::support::*;
+
+/// Runs `laa` with a server and token.
+fn laa(app: &TestApp, token: Option<&str>, args: &[&str]) -> Output {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_laa"));
+    cmd.args(args)
+        .env("LAA_SERVER", app.url())
+        .env_remove("LAA_TOKEN")
+        .env_remove("LAA_DATABASE_URL");
+    if let Some(t) = token {
+        cmd.env("LAA_TOKEN", t);
+    }
+    cmd.output().expect("run laa")
+}
+
+fn ok(out: &Output) -> String {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "laa failed: {}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+fn fails(out: &Output) -> String {
+    assert!(
+        !out.status.success(),
+        "expected failure, got: {}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_negotiation_through_the_command_line() {
+    for_each_database(|app| async move {
+        let t = &app.tokens;
+        let out = ok(&laa(
+            &app,
+            Some(&t.go),
+            &["agreements", "open", "--area", "kent"],
+        ));
+        assert!(
+            out.contains("agreement opened: agreements/kent-2008-11 is draft at version 1"),
+            "{out}"
+        );
+
+        let out = ok(&laa(
+            &app,
+            Some(&t.go),
+            &[
+                "targets",
+                "propose",
+                "--agreement",
+                "kent-2008-11",
+                "--indicator",
+                "117",
+                "--department",
+                "DCSF",
+                "--baseline",
+                "8% (2007)",
+                "--trajectory",
+                "2008/09=7.5,2009/10=7,2010/11=6",
+                "--rationale",
+                "NEET reduction",
+            ],
+        ));
+        assert!(
+            out.contains("target 17 (NI 117): offer from government"),
+            "{out}"
+        );
+
+        // The GO cannot accept its own offer: a clear reason, a hint, a non-zero exit.
+        let err = fails(&laa(
+            &app,
+            Some(&t.go),
+            &[
+                "targets",
+                "accept",
+                "--agreement",
+                "kent-2008-11",
+                "--indicator",
+                "117",
+            ],
+        ));
+        assert!(
+            err.contains("[NOT_YOUR_TURN]") && err.contains("hint:"),
+            "{err}"
+        );
+
+        let out = ok(&laa(
+            &app,
+            Some(&t.kent),
+            &[
+                "targets",
+                "counter",
+                "--agreement",
+                "kent-2008-11",
+                "--indicator",
+                "117",
+                "--baseline",
+                "8% (2007)",
+                "--trajectory",
+                "2008/09=7.8,2009/10=7.4,2010/11=7",
+                "--rationale",
+                "realistic",
+            ],
+        ));
+        assert!(out.contains("offer from area"), "{out}");
+        ok(&laa(
+            &app,
+            Some(&t.go),
+            &[
+                "targets",
+                "accept",
+                "--agreement",
+                "kent-2008-11",
+                "--target",
+                "17",
+            ],
+        ));
+
+        // A placeholder, typed as people type it.
+        ok(&laa(
+            &app,
+            Some(&t.kent),
+            &[
+                "targets",
+                "propose",
+                "--agreement",
+                "kent-2008-11",
+                "--indicator",
+                "5",
+                "--placeholder",
+                "awaiting_survey",
+                "--due",
+                "2009",
+                "--rationale",
+                "Place Survey",
+            ],
+        ));
+        // A malformed trajectory never leaves the machine.
+        let err = fails(&laa(
+            &app,
+            Some(&t.kent),
+            &[
+                "targets",
+                "propose",
+                "--agreement",
+                "kent-2008-11",
+                "--indicator",
+                "112",
+                "--baseline",
+                "40% (2007)",
+                "--trajectory",
+                "2008/09=lots",
+                "--rationale",
+                "x",
+            ],
+        ));
+        assert!(err.contains("not a number"), "{err}");
+        // A percentage of 250 is refused by the server with its reason.
+        let err = fails(&laa(
+            &app,
+            Some(&t.kent),
+            &[
+                "targets",
+                "propose",
+                "--agreement",
+                "kent-2008-11",
+                "--indicator",
+                "112",
+                "--baseline",
+                "40% (2007)",
+                "--trajectory",
+                "2008/09=250,2009/10=36,2010/11=34",
+                "--rationale",
+                "x",
+            ],
+        ));
+        assert!(err.contains("[INVALID_TERMS]"), "{err}");
+
+        let shown = ok(&laa(
+            &app,
+            Some(&t.kent),
+            &["agreements", "show", "kent-2008-11"],
+        ));
+        assert!(
+            shown.contains("NI 117") && shown.contains("7.8%"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("offer from area: placeholder (awaiting_survey, due 2009)"),
+            "{shown}"
+        );
+        let json: serde_json::Value = serde_json::from_str(&ok(&laa(
+            &app,
+            Some(&t.kent),
+            &["agreements", "show", "kent-2008-11", "--output", "json"],
+        )))
+        .unwrap();
+        assert_eq!(json["version"], 5);
+        assert_eq!(json["targets"].as_array().unwrap().len(), 18);
+
+        // The auditor reads and verifies the history.
+        let history = ok(&laa(
+            &app,
+            Some(&t.auditor),
+            &["history", "show", "kent-2008-11"],
+        ));
+        assert_eq!(history.lines().count(), 5, "{history}");
+        assert!(history.contains("offer_accepted"), "{history}");
+        let verified = ok(&laa(
+            &app,
+            Some(&t.auditor),
+            &["history", "verify", "kent-2008-11"],
+        ));
+        assert!(verified.contains("history intact, 5 events"), "{verified}");
+        let csv = ok(&laa(
+            &app,
+            Some(&t.auditor),
+            &["history", "export", "kent-2008-11", "--format", "csv"],
+        ));
+        assert_eq!(csv.lines().count(), 6, "a header and five events: {csv}");
+        assert!(csv.starts_with("agreement,sequence,recorded_at,principal"));
+        let exported: serde_json::Value = serde_json::from_str(&ok(&laa(
+            &app,
+            Some(&t.auditor),
+            &["history", "export", "kent-2008-11", "--format", "json"],
+        )))
+        .unwrap();
+        assert_eq!(exported.as_array().unwrap().len(), 5);
+        assert_eq!(exported[1]["payload"]["offer"]["department"], "DCSF");
+        let summary = ok(&laa(&app, Some(&t.auditor), &["summary", "--area", "kent"]));
+        assert!(
+            summary.contains("counter-offers             1"),
+            "{summary}"
+        );
+
+        // Tampering shows up in `laa history verify`, which then exits 1.
+        app.store
+            .connection()
+            .execute_unprepared(
+                "UPDATE events SET payload = replace(payload, '7.8', '9.9') WHERE sequence = 3",
+            )
+            .await
+            .ok();
+        let tampered = laa(
+            &app,
+            Some(&t.auditor),
+            &["history", "verify", "kent-2008-11"],
+        );
+        let err = fails(&tampered);
+        assert!(err.contains("broken at sequence 3"), "{err}");
+
+        // Without a token, or out of scope, the command says what to do.
+        let err = fails(&laa(&app, None, &["agreements", "list"]));
+        assert!(err.contains("LAA_TOKEN"), "{err}");
+        let err = fails(&laa(
+            &app,
+            Some(&t.surrey),
+            &["agreements", "show", "kent-2008-11"],
+        ));
+        assert!(err.contains("[OUT_OF_SCOPE]"), "{err}");
+    })
+    .await;
+}
+
+use sea_orm::ConnectionTrait;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tokens_are_issued_listed_and_revoked_on_the_database() {
+    for_each_database(|app| async move {
+        let run = |args: &[&str]| {
+            Command::new(env!("CARGO_BIN_EXE_laa"))
+                .args(args)
+                .env("LAA_DATABASE_URL", &app.database_url)
+                .output()
+                .expect("run laa token")
+        };
+        let issued = run(&[
+            "token",
+            "issue",
+            "--role",
+            "area-negotiator",
+            "--area",
+            "kent",
+            "--label",
+            "kent:cli",
+        ]);
+        let secret = ok(&issued).trim().to_owned();
+        assert!(secret.starts_with("laa_"), "{secret}");
+        let listed = ok(&run(&["token", "list"]));
+        assert!(
+            listed.contains("kent:cli") && !listed.contains(&secret),
+            "secrets are never listed: {listed}"
+        );
+        let out = ok(&laa(&app, Some(&secret), &["agreements", "list"]));
+        assert!(out.contains("0 agreements"), "{out}");
+        let id = listed
+            .lines()
+            .find(|l| l.contains("kent:cli"))
+            .and_then(|l| l.split_whitespace().next())
+            .unwrap()
+            .to_owned();
+        ok(&run(&["token", "revoke", &id]));
+        let err = fails(&laa(&app, Some(&secret), &["agreements", "list"]));
+        assert!(err.contains("UNAUTHENTICATED"), "{err}");
+        let err = fails(&run(&["token", "issue", "--role", "go-negotiator"]));
+        assert!(err.contains("--region"), "{err}");
+        let err = fails(&run(&[
+            "token",
+            "issue",
+            "--role",
+            "area-negotiator",
+            "--area",
+            "atlantis",
+        ]));
+        assert!(err.contains("no area 'atlantis'"), "{err}");
+    })
+    .await;
+}
+
+/// The demo's JSON summary, run against the test server.
+fn demo(app: &TestApp, areas: Option<usize>, seed: &str) -> serde_json::Value {
+    let url = app.url();
+    let mut args = vec![
+        "demo",
+        "national-round",
+        "--server",
+        &url,
+        "--seed",
+        seed,
+        "--json",
+    ];
+    let limit = areas.map(|n| n.to_string());
+    if let Some(n) = &limit {
+        args.extend(["--areas", n]);
+    }
+    let out = Command::new(env!("CARGO_BIN_EXE_laa"))
+        .args(&args)
+        .env("LAA_DATABASE_URL", &app.database_url)
+        .output()
+        .expect("run the demo");
+    serde_json::from_str(&ok(&out)).expect("the demo prints JSON")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_national_round_on_a_small_subset() {
+    for_each_database(|app| async move {
+        let report = demo(&app, Some(6), "11");
+        assert_eq!(report["areas"], 6);
+        assert_eq!(report["agreements"], 6);
+        assert_eq!(report["signed_off"], 6);
+        assert_eq!(
+            report["placeholders"], 0,
+            "the refresh filled every placeholder"
+        );
+        assert!(report["commands"].as_u64().unwrap() > 6 * 50);
+        let mut auditor = app.clients(Some(&app.tokens.auditor)).await;
+        let listed = auditor
+            .agreements
+            .list_agreements(laa_proto::v1::ListAgreementsRequest {
+                status: laa_proto::v1::AgreementStatus::Refreshed as i32,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .agreements;
+        assert_eq!(listed.len(), 6);
+        for a in &listed {
+            assert_eq!(a.indicator_set, 2008);
+            assert!(a.designated_count <= 35);
+            let v = auditor
+                .audit
+                .verify_history(laa_proto::v1::VerifyHistoryRequest {
+                    agreement: a.name.clone(),
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            assert!(v.ok && v.length == a.version);
+        }
+    })
+    .await;
+}
+
+/// The whole country: 150 LAAs whose selections must reproduce Appendix 3d,
+/// read back from the server's own national summary.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_full_national_round_matches_appendix_3d() {
+    for_each_database(|app| async move {
+        let report = demo(&app, None, "2008");
+        assert_eq!(report["agreements"], 150, "{report}");
+        assert_eq!(report["signed_off"], 150);
+        assert_eq!(report["matches_appendix_3d"], true, "{report}");
+        assert_eq!(report["designated_selections"], 4_689);
+        assert_eq!(report["ni_117"], 115);
+        assert_eq!(report["ni_112"], 106);
+        assert_eq!(report["indicators_chosen_by_none"], 19);
+        assert!(report["deal_breakers"].as_u64().unwrap() > 0);
+        assert!(report["counter_offers"].as_u64().unwrap() > 0);
+        // Independently of the demo's own check: the server's summary, per indicator.
+        let catalogue = laa_core::Catalogue::national().unwrap();
+        let mut auditor = app.clients(Some(&app.tokens.auditor)).await;
+        let summary = auditor
+            .audit
+            .get_negotiation_summary(laa_proto::v1::GetNegotiationSummaryRequest::default())
+            .await
+            .unwrap()
+            .into_inner();
+        for i in catalogue.indicators() {
+            if let Some(expected) = i.laa_selections_2008 {
+                let got = summary
+                    .selections_by_indicator
+                    .get(&i32::from(i.number.get()))
+                    .copied()
+                    .unwrap_or(0);
+                assert_eq!(
+                    got,
+                    i32::from(expected),
+                    "NI {} ({})",
+                    i.number.get(),
+                    app.backend
+                );
+            }
+        }
+    })
+    .await;
+}

@@ -1,0 +1,10 @@
+//! End-to-end tests: the real server on a loopback port, a fresh database
+//! per test (SQLite always; PostgreSQL too when `LAA_TEST_POSTGRES_URL` is
+//! set), driven by the generated tonic clients and by the `laa` binary.
+
+mod cli;
+mod infrastructure;
+mod malformed;
+mod negotiation;
+mod permissions;
+mod support;

@@ -1,0 +1,460 @@
+//! `spawn_app`: the real server on a loopback port, on a fresh database,
+//! with a token for every role; and small helpers to speak to it.
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use laa_core::{AreaCode, Region, Role, Scope};
+use laa_proto::v1 as pb;
+use laa_store::{Store, StoreOptions};
+use pb::agreement_service_client::AgreementServiceClient;
+use pb::area_service_client::AreaServiceClient;
+use pb::audit_service_client::AuditServiceClient;
+use pb::indicator_service_client::IndicatorServiceClient;
+use sea_orm::{ConnectionTrait, Database};
+use tonic::service::Interceptor;
+use tonic::service::interceptor::InterceptedService;
+use tonic::transport::Channel;
+use tonic_types::StatusExt;
+
+/// The environment variable naming the PostgreSQL server to test against.
+pub const POSTGRES_ENV: &str = "LAA_TEST_POSTGRES_URL";
+
+/// A running server and everything a test needs to talk to it.
+pub struct TestApp {
+    pub address: SocketAddr,
+    pub store: Store,
+    pub database_url: String,
+    pub backend: &'static str,
+    pub tokens: Tokens,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<Result<(), laa_server::ServerError>>>,
+    _dir: Option<tempfile::TempDir>,
+    _postgres: Option<FreshPostgres>,
+}
+
+/// One token per role and scope the tests use.
+pub struct Tokens {
+    /// GO negotiator, South East (Kent's region).
+    pub go: String,
+    /// GO negotiator, London.
+    pub go_london: String,
+    /// Kent's negotiator.
+    pub kent: String,
+    /// Surrey's negotiator (South East, another area).
+    pub surrey: String,
+    pub sign_off: String,
+    pub auditor: String,
+    pub admin: String,
+}
+
+impl TestApp {
+    /// The server's URL.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.address)
+    }
+
+    /// Clients speaking as the holder of `token` (or anonymously).
+    pub async fn clients(&self, token: Option<&str>) -> Clients {
+        let channel = Channel::from_shared(self.url())
+            .expect("url")
+            .connect()
+            .await
+            .expect("connect to the test server");
+        let bearer = Bearer(token.map(|t| format!("Bearer {t}").parse().expect("header value")));
+        Clients {
+            indicators: IndicatorServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+            areas: AreaServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+            agreements: AgreementServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+            audit: AuditServiceClient::with_interceptor(channel, bearer),
+        }
+    }
+
+    /// Stops the server as SIGTERM would, waiting for it to finish.
+    pub async fn shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(server) = self.server.take() {
+            server
+                .await
+                .expect("server task")
+                .expect("server stopped cleanly");
+        }
+    }
+
+    /// How many events an agreement has in the store.
+    pub async fn event_count(&self, agreement: &str) -> u64 {
+        let id = laa_core::AgreementId::new(agreement).expect("agreement id");
+        self.store
+            .events(&id, 1, 100_000)
+            .await
+            .expect("events")
+            .len() as u64
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// Adds a bearer token to every request.
+#[derive(Clone)]
+pub struct Bearer(Option<tonic::metadata::MetadataValue<tonic::metadata::Ascii>>);
+
+impl Interceptor for Bearer {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
+        if let Some(v) = &self.0 {
+            request.metadata_mut().insert("authorization", v.clone());
+        }
+        Ok(request)
+    }
+}
+
+type Authed = InterceptedService<Channel, Bearer>;
+
+/// Generated clients for the four services.
+pub struct Clients {
+    pub indicators: IndicatorServiceClient<Authed>,
+    pub areas: AreaServiceClient<Authed>,
+    pub agreements: AgreementServiceClient<Authed>,
+    pub audit: AuditServiceClient<Authed>,
+}
+
+async fn issue(store: &Store, role: Role, scope: Scope, label: &str) -> String {
+    store
+        .issue_token(role, scope, label)
+        .await
+        .expect("issue token")
+        .1
+}
+
+/// Starts the real server on port 0 over a database at `url`.
+async fn spawn_on(
+    url: String,
+    backend: &'static str,
+    dir: Option<tempfile::TempDir>,
+    pg: Option<FreshPostgres>,
+) -> TestApp {
+    let store = Store::connect(&url, StoreOptions::default())
+        .await
+        .expect("open the test database");
+    let kent = AreaCode::new("kent").expect("kent");
+    let surrey = AreaCode::new("surrey").expect("surrey");
+    let tokens = Tokens {
+        go: issue(
+            &store,
+            Role::GoNegotiator,
+            Scope::Region(Region::SouthEast),
+            "gose:negotiator",
+        )
+        .await,
+        go_london: issue(
+            &store,
+            Role::GoNegotiator,
+            Scope::Region(Region::London),
+            "gol:negotiator",
+        )
+        .await,
+        kent: issue(
+            &store,
+            Role::AreaNegotiator,
+            Scope::Area(kent),
+            "kent:officer",
+        )
+        .await,
+        surrey: issue(
+            &store,
+            Role::AreaNegotiator,
+            Scope::Area(surrey),
+            "surrey:officer",
+        )
+        .await,
+        sign_off: issue(&store, Role::SignOff, Scope::National, "clg:minister").await,
+        auditor: issue(&store, Role::Auditor, Scope::National, "clg:auditor").await,
+        admin: issue(&store, Role::Admin, Scope::National, "admin").await,
+    };
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind port 0");
+    let address = listener.local_addr().expect("address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server_store = store.clone();
+    let server = tokio::spawn(async move {
+        laa_server::serve(
+            server_store,
+            listener,
+            laa_server::ServerConfig::default(),
+            async {
+                let _ = stopped.await;
+            },
+        )
+        .await
+    });
+    TestApp {
+        address,
+        store,
+        database_url: url,
+        backend,
+        tokens,
+        stop: Some(stop),
+        server: Some(server),
+        _dir: dir,
+        _postgres: pg,
+    }
+}
+
+/// Runs `test` against a server on a fresh SQLite database and, when
+/// `LAA_TEST_POSTGRES_URL` is set, against one on a fresh PostgreSQL
+/// database (panicking, not skipping, if that server cannot be reached).
+pub async fn for_each_database<F, Fut>(test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = format!("sqlite://{}/laa.db?mode=rwc", dir.path().display());
+    test(spawn_on(url, "sqlite", Some(dir), None).await).await;
+    if let Ok(admin_url) = std::env::var(POSTGRES_ENV) {
+        let pg = FreshPostgres::create(&admin_url).await;
+        let url = pg.url.clone();
+        test(spawn_on(url, "postgres", None, Some(pg)).await).await;
+    }
+}
+
+/// A database created on the test PostgreSQL server for one test, dropped after it.
+pub struct FreshPostgres {
+    admin_url: String,
+    name: String,
+    pub url: String,
+}
+
+impl FreshPostgres {
+    pub async fn create(admin_url: &str) -> Self {
+        let admin = Database::connect(admin_url).await.unwrap_or_else(|e| {
+            panic!(
+                "{POSTGRES_ENV} is set to {admin_url}, but PostgreSQL cannot be reached there: {e}"
+            )
+        });
+        let mut bytes = [0u8; 6];
+        getrandom::fill(&mut bytes).expect("random bytes");
+        let suffix: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+        let name = format!("laa_e2e_{}_{suffix}", std::process::id());
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap_or_else(|e| panic!("create database {name}: {e}"));
+        admin.close().await.ok();
+        let url = match admin_url.rsplit_once('/') {
+            Some((server, _)) => format!("{server}/{name}"),
+            None => format!("{admin_url}/{name}"),
+        };
+        Self {
+            admin_url: admin_url.to_owned(),
+            name,
+            url,
+        }
+    }
+}
+
+impl Drop for FreshPostgres {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+            else {
+                return;
+            };
+            rt.block_on(async {
+                if let Ok(admin) = Database::connect(&admin_url).await {
+                    admin
+                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .await
+                        .ok();
+                    admin.close().await.ok();
+                }
+            });
+        })
+        .join();
+    }
+}
+
+/// The stable reason of a failed call (its one `ErrorInfo`, domain `laa.v1`).
+pub fn reason(status: &tonic::Status) -> String {
+    let details = status.get_error_details_vec();
+    let infos: Vec<_> = details
+        .iter()
+        .filter_map(|d| match d {
+            tonic_types::ErrorDetail::ErrorInfo(i) => Some(i.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(infos.len(), 1, "exactly one ErrorInfo in {status:?}");
+    assert_eq!(infos[0].domain, "laa.v1");
+    infos[0].reason.clone()
+}
+
+/// The fields a failed call's `BadRequest` names.
+pub fn bad_fields(status: &tonic::Status) -> Vec<String> {
+    status
+        .get_error_details()
+        .bad_request()
+        .map(|b| b.field_violations.iter().map(|v| v.field.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// Asserts a call failed with `code` and `reason`.
+pub fn assert_refused<T: std::fmt::Debug>(
+    result: Result<tonic::Response<T>, tonic::Status>,
+    code: tonic::Code,
+    why: &str,
+) -> tonic::Status {
+    let status = result.expect_err(&format!("expected {code:?} {why}"));
+    assert_eq!(status.code(), code, "{why}: {status:?}");
+    assert_eq!(reason(&status), why, "{status:?}");
+    status
+}
+
+/// Percent values terms: a baseline (2007) and three years.
+pub fn pct(baseline: f64, years: [f64; 3]) -> pb::Terms {
+    let names = ["2008/09", "2009/10", "2010/11"];
+    pb::Terms {
+        kind: Some(pb::terms::Kind::Values(pb::TargetValues {
+            unit: "percent".into(),
+            baseline: Some(pb::Baseline {
+                value: baseline,
+                period: "2007".into(),
+            }),
+            trajectory: names
+                .iter()
+                .zip(years)
+                .map(|(y, v)| pb::YearValue {
+                    year: (*y).into(),
+                    value: Some(pb::year_value::Value::Amount(v)),
+                })
+                .collect(),
+        })),
+    }
+}
+
+/// Percent terms with 2010/11 deferred to the 2009 refresh.
+pub fn pct_deferred(baseline: f64, a: f64, b: f64) -> pb::Terms {
+    let mut t = pct(baseline, [a, b, b]);
+    if let Some(pb::terms::Kind::Values(v)) = &mut t.kind {
+        v.trajectory[2].value = Some(pb::year_value::Value::DeferredTo("2009".into()));
+    }
+    t
+}
+
+/// A placeholder due at the 2009 refresh.
+pub fn placeholder(reason: &str) -> pb::Terms {
+    pb::Terms {
+        kind: Some(pb::terms::Kind::Placeholder(pb::Placeholder {
+            reason: reason.into(),
+            due: "2009".into(),
+        })),
+    }
+}
+
+/// A fresh request id.
+pub fn rid() -> String {
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).expect("random");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub const KENT: &str = "agreements/kent-2008-11";
+
+/// Opens Kent's agreement as its GO; returns the version.
+pub async fn open_kent(go: &mut Clients) -> i64 {
+    go.agreements
+        .open_agreement(pb::OpenAgreementRequest {
+            area: "areas/kent".into(),
+            round: String::new(),
+            indicator_set: 2007,
+            request_id: rid(),
+            expected_version: 0,
+        })
+        .await
+        .expect("open kent")
+        .into_inner()
+        .agreement
+        .expect("agreement")
+        .version
+}
+
+/// The current version of an agreement.
+pub async fn version(c: &mut Clients, name: &str) -> i64 {
+    c.agreements
+        .get_agreement(pb::GetAgreementRequest { name: name.into() })
+        .await
+        .expect("get agreement")
+        .into_inner()
+        .version
+}
+
+/// A proposal request on a National Indicator.
+pub fn proposal(v: i64, n: i32, terms: pb::Terms) -> pb::ProposeTargetRequest {
+    pb::ProposeTargetRequest {
+        agreement: KENT.into(),
+        request_id: rid(),
+        expected_version: v,
+        indicator: Some(pb::propose_target_request::Indicator::IndicatorNumber(n)),
+        terms: Some(terms),
+        rationale: "three-year rolling average".into(),
+        evidence: vec!["LSP evidence base".into()],
+        department: String::new(),
+    }
+}
+
+/// Agrees all 16 statutory targets (GO offers for DCSF, area accepts); returns the version.
+pub async fn settle_statutory(go: &mut Clients, area: &mut Clients, mut v: i64) -> i64 {
+    for target in 1..=16u32 {
+        v = go
+            .agreements
+            .counter_offer(pb::CounterOfferRequest {
+                agreement: KENT.into(),
+                request_id: rid(),
+                expected_version: v,
+                target,
+                terms: Some(pct_deferred(60.0, 62.0, 64.0)),
+                rationale: "DCSF floor".into(),
+                evidence: vec![],
+                deal_breaker: false,
+            })
+            .await
+            .expect("statutory offer")
+            .into_inner()
+            .agreement
+            .expect("agreement")
+            .version;
+        v = accept(area, v, target).await;
+    }
+    v
+}
+
+/// Accepts the open offer on a target; returns the new version.
+pub async fn accept(c: &mut Clients, v: i64, target: u32) -> i64 {
+    c.agreements
+        .accept_offer(pb::AcceptOfferRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            target,
+        })
+        .await
+        .expect("accept")
+        .into_inner()
+        .agreement
+        .expect("agreement")
+        .version
+}
