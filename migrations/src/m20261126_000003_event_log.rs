@@ -2,6 +2,7 @@
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
+use sea_orm_migration::sea_orm::DbBackend;
 
 use crate::tables::{Events, Requests};
 
@@ -25,10 +26,18 @@ impl MigrationTrait for Migration {
             .create_table(
                 Table::create()
                     .table(Events::Table)
-                    // SQLite: INTEGER PRIMARY KEY AUTOINCREMENT never reuses an
-                    // id; PostgreSQL: a bigint sequence. Either way the id
-                    // only grows, so a follower can page through every event.
-                    .col(big_pk_auto(Events::Id))
+                    // The id only grows, so a follower can page through every
+                    // event. SQLite: the rowid (max + 1; rows are never
+                    // deleted, so never reused; AUTOINCREMENT would add a
+                    // page write to every append). PostgreSQL: an identity.
+                    .col(match manager.get_database_backend() {
+                        DbBackend::Sqlite => ColumnDef::new(Events::Id)
+                            .integer()
+                            .not_null()
+                            .primary_key()
+                            .to_owned(),
+                        _ => big_pk_auto(Events::Id),
+                    })
                     .col(string(Events::AgreementId))
                     .col(big_integer(Events::Sequence))
                     .col(timestamp_with_time_zone(Events::RecordedAt))
@@ -67,6 +76,7 @@ impl MigrationTrait for Migration {
                             .col(Requests::AgreementId)
                             .col(Requests::RequestId),
                     )
+                    .extra(crate::m20261126_000002_agreements::without_rowid(manager))
                     .to_owned(),
             )
             .await

@@ -90,10 +90,13 @@ pub enum Agreements {
     IndicatorSet,
     /// The hash of its last event.
     HeadHash,
-    /// The whole state, as JSON.
-    Snapshot,
     /// When its last event was appended.
     UpdatedAt,
+    /// The version the snapshot is of (at most a few events behind).
+    SnapshotVersion,
+    /// The whole state at `snapshot_version`, as JSON. Last, so that on
+    /// SQLite the columns updated by every append sit before its overflow pages.
+    Snapshot,
 }
 
 /// The target projection: one row per target, for queries across agreements.

@@ -140,11 +140,13 @@ pub mod agreement {
         pub indicator_set: Option<i32>,
         /// The hash of its last event.
         pub head_hash: String,
-        /// The whole state as JSON.
-        #[sea_orm(column_type = "Text")]
-        pub snapshot: String,
         /// When its last event was appended.
         pub updated_at: DateTimeUtc,
+        /// The version the snapshot is of.
+        pub snapshot_version: i64,
+        /// The whole state at `snapshot_version`, as JSON.
+        #[sea_orm(column_type = "Text")]
+        pub snapshot: String,
     }
 
     /// No relations are navigated.

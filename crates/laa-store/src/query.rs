@@ -9,7 +9,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entity::{agreement, target};
 use crate::error::StoreError;
-use crate::store::{Store, to_u64};
+use crate::store::Store;
 
 /// The most rows one page may hold; larger page sizes are cut to it.
 pub const MAX_PAGE_SIZE: u64 = 1_000;
@@ -40,7 +40,7 @@ pub struct AgreementRow {
     pub status: AgreementStatus,
     /// Its version.
     pub version: u64,
-    /// Its whole state, from the snapshot the last append wrote.
+    /// Its whole state at that version.
     pub agreement: Agreement,
 }
 
@@ -87,26 +87,23 @@ impl Store {
         } else {
             None
         };
-        let rows = rows
-            .into_iter()
-            .map(|row| {
-                let agreement: Agreement = serde_json::from_str(&row.snapshot).map_err(|e| {
-                    StoreError::corrupt(&row.id, to_u64(row.version), format!("snapshot: {e}"))
-                })?;
-                let opening = agreement.opening.as_ref().ok_or_else(|| {
-                    StoreError::corrupt(&row.id, to_u64(row.version), "snapshot is not opened")
-                })?;
-                Ok(AgreementRow {
-                    id: agreement.id.clone(),
-                    area: opening.area.clone(),
-                    region: opening.region,
-                    status: agreement.status,
-                    version: agreement.version,
-                    agreement,
-                })
-            })
-            .collect::<Result<Vec<_>, StoreError>>()?;
-        Ok((rows, next))
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let head = self.head_of(self.connection(), row).await?;
+            let agreement = head.state;
+            let opening = agreement.opening.as_ref().ok_or_else(|| {
+                StoreError::corrupt(agreement.id.as_str(), agreement.version, "not opened")
+            })?;
+            out.push(AgreementRow {
+                id: agreement.id.clone(),
+                area: opening.area.clone(),
+                region: opening.region,
+                status: agreement.status,
+                version: agreement.version,
+                agreement,
+            });
+        }
+        Ok((out, next))
     }
 
     /// The agreements with a live (not withdrawn) target on an indicator,

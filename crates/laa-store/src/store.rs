@@ -120,19 +120,27 @@ enum Appended {
 /// That is safe because the database still guards every write: if another
 /// process moved the agreement on, the insert of the next sequence fails on
 /// the unique key, and the head is forgotten.
-struct Head {
+pub(crate) struct Head {
     /// The version (the last sequence).
     version: u64,
     /// The last event's hash ([`GENESIS_HASH`] before any).
     hash: String,
     /// The state at that version.
-    state: Agreement,
+    pub(crate) state: Agreement,
     /// True when the `agreements` row exists at that version.
     projected: bool,
+    /// The version of the snapshot stored in that row (0 for none).
+    snapshot_version: u64,
 }
 
 /// How many agreement heads a store remembers (England has 150 areas).
 const MAX_REMEMBERED: usize = 10_000;
+
+/// How many events an agreement's stored snapshot may lag its history.
+/// Rewriting the whole state on every append would triple the pages (and
+/// the WAL) an append writes; readers apply the few events since the
+/// snapshot instead, or take the state this store remembers.
+pub const SNAPSHOT_EVERY: u64 = 16;
 
 impl Store {
     /// Opens the database at `url`, brings its schema up to date and loads
@@ -356,7 +364,7 @@ impl Store {
         let head = match self.recalled(id).filter(|h| h.version == expected_u) {
             Some(head) => head,
             None => {
-                let head = read_head(txn, id).await?;
+                let head = read_head(self, txn, id).await?;
                 if head.version != expected_u {
                     return Ok(Appended::Conflict {
                         actual: head.version,
@@ -409,33 +417,50 @@ impl Store {
             });
         }
         let version = expected + events.len() as i64;
-        let snapshot = serde_json::to_string(&state)
-            .map_err(|err| StoreError::corrupt(id.as_str(), to_u64(version), err.to_string()))?;
-        // The projection row: updated in what changes (so the indexes on
-        // area, region and status are left alone when those columns are),
-        // or written whole when there is none yet.
-        let projection = if head.projected {
-            let mut changes = agreement::ActiveModel {
-                version: Set(version),
-                head_hash: Set(prev_hash.clone()),
-                snapshot: Set(snapshot),
-                updated_at: Set(now),
-                ..Default::default()
-            };
-            if state.status != head.state.status {
-                changes.status = Set(state.status.as_str().to_owned());
-            }
-            if state.indicator_set != head.state.indicator_set {
-                changes.indicator_set = Set(state.indicator_set.map(|s| i32::from(s.get())));
-            }
-            Write::Update(
-                agreement::Entity::update_many()
-                    .set(changes)
-                    .filter(agreement::Column::Id.eq(id.as_str()))
-                    .into_query(),
-            )
+        let new_snapshot = !head.projected
+            || to_u64(version).saturating_sub(head.snapshot_version) >= SNAPSHOT_EVERY;
+        let snapshot = if new_snapshot {
+            Some(serde_json::to_string(&state).map_err(|err| {
+                StoreError::corrupt(id.as_str(), to_u64(version), err.to_string())
+            })?)
         } else {
-            Write::Insert(
+            None
+        };
+        let snapshot_version = if new_snapshot {
+            to_u64(version)
+        } else {
+            head.snapshot_version
+        };
+        // The projection row: updated in what changes (so the indexes on
+        // area, region and status are left alone when those columns are,
+        // and on SQLite the record keeps its size and only its first page
+        // is rewritten), or written whole when there is none yet.
+        let projection = match (head.projected, snapshot) {
+            (true, snapshot) => {
+                let mut changes = agreement::ActiveModel {
+                    version: Set(version),
+                    head_hash: Set(prev_hash.clone()),
+                    updated_at: Set(now),
+                    ..Default::default()
+                };
+                if let Some(snapshot) = snapshot {
+                    changes.snapshot = Set(snapshot);
+                    changes.snapshot_version = Set(version);
+                }
+                if state.status != head.state.status {
+                    changes.status = Set(state.status.as_str().to_owned());
+                }
+                if state.indicator_set != head.state.indicator_set {
+                    changes.indicator_set = Set(state.indicator_set.map(|s| i32::from(s.get())));
+                }
+                Write::Update(
+                    agreement::Entity::update_many()
+                        .set(changes)
+                        .filter(agreement::Column::Id.eq(id.as_str()))
+                        .into_query(),
+                )
+            }
+            (false, snapshot) => Write::Insert(
                 agreement::Entity::insert(agreement::ActiveModel {
                     id: Set(id.as_str().to_owned()),
                     area: Set(opening.area.as_str().to_owned()),
@@ -444,8 +469,9 @@ impl Store {
                     version: Set(version),
                     indicator_set: Set(state.indicator_set.map(|s| i32::from(s.get()))),
                     head_hash: Set(prev_hash.clone()),
-                    snapshot: Set(snapshot),
                     updated_at: Set(now),
+                    snapshot_version: Set(version),
+                    snapshot: Set(snapshot.unwrap_or_default()),
                 })
                 .on_conflict(
                     OnConflict::column(agreement::Column::Id)
@@ -454,13 +480,14 @@ impl Store {
                             agreement::Column::Version,
                             agreement::Column::IndicatorSet,
                             agreement::Column::HeadHash,
-                            agreement::Column::Snapshot,
                             agreement::Column::UpdatedAt,
+                            agreement::Column::SnapshotVersion,
+                            agreement::Column::Snapshot,
                         ])
                         .to_owned(),
                 )
                 .into_query(),
-            )
+            ),
         };
 
         // The targets whose projected columns changed (all of them when the
@@ -535,6 +562,7 @@ impl Store {
             hash: prev_hash,
             state,
             projected: true,
+            snapshot_version,
         };
         Ok(Appended::Written(outcome, Box::new(head)))
     }
@@ -598,9 +626,10 @@ impl Store {
 
     /// The agreement's current state, or `None` if it has no events.
     ///
-    /// Starts from the snapshot the last append wrote and applies any event
-    /// recorded after it (normally none); without a snapshot it replays the
-    /// whole history. [`Store::replay`] always replays.
+    /// The state this store last appended or loaded, when the database is
+    /// still at its version; otherwise the stored snapshot with the few
+    /// events recorded since it applied; without a projection, the whole
+    /// history replayed. [`Store::replay`] always replays.
     pub async fn load(&self, id: &AgreementId) -> Result<Option<Agreement>, StoreError> {
         let Some(row) = agreement::Entity::find_by_id(id.as_str().to_owned())
             .one(&self.inner.db)
@@ -608,23 +637,61 @@ impl Store {
         else {
             return self.replay(id).await;
         };
-        let mut state = decode_snapshot(&row)?;
-        let later = self.events(id, state.version + 1, u64::MAX).await?;
-        if later.is_empty() {
-            self.remember(
-                id,
-                Head {
-                    version: state.version,
-                    hash: row.head_hash,
-                    state: state.clone(),
-                    projected: true,
-                },
-            );
-        }
-        for stored in &later {
-            apply(&mut state, &stored.event);
-        }
+        let head = self.head_of(&self.inner.db, row).await?;
+        let state = head.state.clone();
+        self.remember(id, head);
         Ok(Some(state))
+    }
+
+    /// An agreement's head from its projection row: the remembered one if
+    /// it is at the row's version, or the snapshot brought up to date.
+    pub(crate) async fn head_of<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        row: agreement::Model,
+    ) -> Result<Head, StoreError> {
+        let version = to_u64(row.version);
+        let id = AgreementId::new(row.id.clone())
+            .map_err(|e| StoreError::corrupt(&row.id, version, e.to_string()))?;
+        if let Some(head) = self
+            .recalled(&id)
+            .filter(|h| h.version == version && h.hash == row.head_hash)
+        {
+            return Ok(Head {
+                version,
+                hash: head.hash.clone(),
+                state: head.state.clone(),
+                projected: true,
+                snapshot_version: head.snapshot_version,
+            });
+        }
+        let mut state = decode_snapshot(&row)?;
+        if state.version < version {
+            let later = event::Entity::find()
+                .filter(event::Column::AgreementId.eq(id.as_str()))
+                .filter(event::Column::Sequence.gt(row.snapshot_version))
+                .filter(event::Column::Sequence.lte(row.version))
+                .order_by_asc(event::Column::Sequence)
+                .all(db)
+                .await?;
+            for stored in later {
+                apply(&mut state, &decode_event(stored)?.event);
+            }
+        }
+        if state.version != version {
+            return Err(StoreError::corrupt(
+                id.as_str(),
+                state.version + 1,
+                format!("the history ends before the agreement's version {version}"),
+            ));
+        }
+        Ok(Head {
+            version,
+            hash: row.head_hash,
+            state,
+            projected: true,
+            snapshot_version: to_u64(row.snapshot_version),
+        })
     }
 
     /// The agreement's state rebuilt from its whole history alone, or `None`
@@ -771,7 +838,7 @@ async fn find_outcome_in<C: ConnectionTrait>(
 fn decode_snapshot(row: &agreement::Model) -> Result<Agreement, StoreError> {
     let state: Agreement = serde_json::from_str(&row.snapshot)
         .map_err(|e| StoreError::corrupt(&row.id, to_u64(row.version), format!("snapshot: {e}")))?;
-    if state.version != to_u64(row.version) || state.id.as_str() != row.id {
+    if state.version != to_u64(row.snapshot_version) || state.id.as_str() != row.id {
         return Err(StoreError::corrupt(
             &row.id,
             to_u64(row.version),
@@ -927,20 +994,19 @@ impl<'a> TargetProjection<'a> {
     }
 }
 
-/// Reads an agreement's head from the database: from its projection row,
-/// or, without one, by replaying its history (a new agreement, or one whose
-/// projection was lost: the log is the record).
-async fn read_head(txn: &DatabaseTransaction, id: &AgreementId) -> Result<Head, StoreError> {
+/// Reads an agreement's head inside a write transaction: from its
+/// projection row, or, without one, by replaying its history (a new
+/// agreement, or one whose projection was lost: the log is the record).
+async fn read_head(
+    store: &Store,
+    txn: &DatabaseTransaction,
+    id: &AgreementId,
+) -> Result<Head, StoreError> {
     if let Some(row) = agreement::Entity::find_by_id(id.as_str().to_owned())
         .one(txn)
         .await?
     {
-        return Ok(Head {
-            version: to_u64(row.version),
-            state: decode_snapshot(&row)?,
-            hash: row.head_hash,
-            projected: true,
-        });
+        return store.head_of(txn, row).await;
     }
     let history = event::Entity::find()
         .filter(event::Column::AgreementId.eq(id.as_str()))
@@ -960,6 +1026,7 @@ async fn read_head(txn: &DatabaseTransaction, id: &AgreementId) -> Result<Head, 
         hash,
         state,
         projected: false,
+        snapshot_version: 0,
     })
 }
 

@@ -9,7 +9,7 @@ use laa_store::{BeforeCommit, StoreError, StoreOptions};
 use sea_orm::{ConnectionTrait, Statement};
 use tokio::sync::{Barrier, Notify};
 
-use crate::support::{Negotiation, TestDb, for_each_database, go, propose, values};
+use crate::support::{Negotiation, TestDb, for_each_database, go, go_propose, values};
 
 /// The sequences stored for an agreement, in order, read with raw SQL.
 async fn stored_sequences(db: &TestDb, id: &AgreementId) -> Vec<i64> {
@@ -46,7 +46,7 @@ async fn a_stale_expected_version_is_refused_and_writes_nothing() {
     for_each_database(|db| async move {
         let mut n = Negotiation::new(&db.store, "kent");
         n.open().await;
-        let events = n.decide(&go(), propose(1, values(60, 61, 62, 63)));
+        let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
         let err = db
             .store
             .append(&n.id, 0, "stale", &events)
@@ -82,7 +82,7 @@ async fn sixteen_racing_writers_one_wins_the_rest_conflict_and_the_log_has_no_ga
         for writer in 0..16u16 {
             // Each writer proposes a different indicator, decided against
             // the same state: all of them are valid on their own.
-            let events = n.decide(&go(), propose(1 + writer, values(60, 61, 62, 63)));
+            let events = n.decide(&go(), go_propose(1 + writer, values(60, 61, 62, 63)));
             let store = db.store.clone();
             let id = n.id.clone();
             let barrier = barrier.clone();
@@ -150,7 +150,7 @@ async fn a_retried_request_returns_the_first_outcome_and_appends_nothing() {
     for_each_database(|db| async move {
         let mut n = Negotiation::new(&db.store, "kent");
         n.open().await;
-        let events = n.decide(&go(), propose(1, values(60, 61, 62, 63)));
+        let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
         let first = db
             .store
             .append(&n.id, 1, "retry-me", &events)
@@ -203,7 +203,7 @@ async fn the_same_request_racing_itself_appends_one_set_of_events() {
     for_each_database(|db| async move {
         let mut n = Negotiation::new(&db.store, "kent");
         n.open().await;
-        let events = n.decide(&go(), propose(1, values(60, 61, 62, 63)));
+        let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
         let barrier = Arc::new(Barrier::new(8));
         let mut tasks = Vec::new();
         for _ in 0..8 {
@@ -246,7 +246,7 @@ async fn appends_are_refused_when_malformed() {
             })
         ));
         n.open().await;
-        let events = n.decide(&go(), propose(1, values(60, 61, 62, 63)));
+        let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
         assert!(matches!(
             db.store.append(&id, 1, " ", &events).await,
             Err(StoreError::InvalidArgument {
@@ -296,7 +296,7 @@ async fn a_writer_aborted_inside_its_transaction_leaves_no_partial_write() {
                 ..StoreOptions::default()
             })
             .await;
-        let events = n.decide(&go(), propose(1, values(60, 61, 62, 63)));
+        let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
         let task = {
             let (id, events) = (n.id.clone(), events.clone());
             tokio::spawn(async move { crashing.append(&id, 3, "doomed", &events).await })
@@ -367,7 +367,7 @@ async fn crash_child() {
     .expect("the child opens the store");
     let mut n = Negotiation::new(&store, "kent");
     n.state = store.load(&n.id).await.unwrap().expect("the agreement");
-    let events = n.decide(&go(), propose(1, values(60, 61, 62, 63)));
+    let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
     let version = n.state.version;
     store
         .append(&n.id, version, "doomed", &events)
@@ -429,7 +429,7 @@ async fn a_process_killed_inside_its_transaction_leaves_no_partial_write() {
             assert_eq!(db.store.load(&n.id).await.unwrap(), before);
             assert_eq!(db.store.find_outcome(&n.id, "doomed").await.unwrap(), None);
             assert!(db.store.verify(&n.id).await.unwrap().ok);
-            let events = n.decide(&go(), propose(1, values(60, 61, 62, 63)));
+            let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
             db.store.append(&n.id, 3, "doomed", &events).await
         })
         .await

@@ -277,6 +277,27 @@ pub fn propose(indicator: u16, terms: Terms) -> Command {
     }
 }
 
+/// A command by which a Government Office proposes a National Indicator
+/// target on the Home Office's behalf.
+pub fn go_propose(indicator: u16, terms: Terms) -> Command {
+    match propose(indicator, terms) {
+        Command::ProposeTarget {
+            indicator,
+            terms,
+            rationale,
+            evidence,
+            ..
+        } => Command::ProposeTarget {
+            indicator,
+            terms,
+            rationale,
+            evidence,
+            department: Some(laa_core::Department::new("HO").expect("a department")),
+        },
+        other => other,
+    }
+}
+
 /// One agreement negotiated through `decide` and the store, with the
 /// in-memory state every accepted command's events were applied to.
 pub struct Negotiation {
