@@ -20,6 +20,8 @@
 //! except the reference data and credentials is a projection of it, written
 //! in the same transaction as the events it reflects.
 
+#![warn(missing_docs)]
+
 pub use sea_orm_migration::prelude::*;
 
 mod m20261126_000001_reference;

@@ -16,6 +16,11 @@
 //! cargo bench -p laa-store --bench append
 //! LAA_BENCH_SECONDS=5 cargo bench -p laa-store --bench append
 //! ```
+//!
+//! Knobs, for looking closer: `LAA_BENCH_SECONDS` (per case, default 3),
+//! `LAA_BENCH_ONLY=sqlite|postgres`, `LAA_BENCH_WRITERS=1|16`, and
+//! `LAA_BENCH_SYNC=normal` (SQLite `synchronous=NORMAL`, to see the cost
+//! without the disk's flush).
 
 use std::collections::BTreeMap;
 use std::str::FromStr;
@@ -81,10 +86,6 @@ async fn run(duration: Duration) -> BenchResult<()> {
             .await?;
         let url = with_database(&admin_url, &name);
         let result = bench_database("postgres", &url, duration).await;
-        if std::env::var("LAA_BENCH_KEEP").is_ok() {
-            println!("kept {url}");
-            return result;
-        }
         admin
             .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .await?;

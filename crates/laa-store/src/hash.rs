@@ -28,14 +28,15 @@ pub(crate) struct HashInput<'a> {
     pub request_id: &'a str,
     pub actor: &'a str,
     pub kind: &'a str,
-    pub payload: &'a Value,
+    /// The payload's canonical JSON (see [`canonical_json`]).
+    pub payload: &'a str,
     pub prev_hash: &'a str,
 }
 
 impl HashInput<'_> {
     /// The canonical encoding the hash is taken over.
     pub(crate) fn canonical(&self) -> String {
-        let mut out = String::with_capacity(512);
+        let mut out = String::with_capacity(256 + self.payload.len());
         out.push('[');
         write_string(&mut out, self.agreement_id);
         out.push(',');
@@ -49,7 +50,7 @@ impl HashInput<'_> {
         out.push(',');
         write_string(&mut out, self.kind);
         out.push(',');
-        write_canonical(&mut out, self.payload);
+        out.push_str(self.payload);
         out.push(',');
         write_string(&mut out, self.prev_hash);
         out.push(']');

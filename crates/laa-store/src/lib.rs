@@ -31,6 +31,8 @@
 //!   writers in one process queue on a mutex, so they wait for each other
 //!   instead of failing with "database is locked".
 
+#![warn(missing_docs)]
+
 pub mod credentials;
 mod entity;
 pub mod error;

@@ -390,6 +390,7 @@ impl Store {
         for (i, e) in events.iter().enumerate() {
             let sequence = expected + 1 + i as i64;
             let payload = serde_json::to_value(e)
+                .map(|v| canonical_json(&v))
                 .map_err(|err| StoreError::invalid("events", err.to_string()))?;
             let kind = e.change.kind();
             let hash = HashInput {
@@ -410,7 +411,7 @@ impl Store {
                 recorded_at: Set(now),
                 actor: Set(e.actor.principal.clone()),
                 kind: Set(kind.to_owned()),
-                payload: Set(canonical_json(&payload)),
+                payload: Set(payload),
                 request_id: Set(request_id.to_owned()),
                 prev_hash: Set(std::mem::replace(&mut prev_hash, hash.clone())),
                 hash: Set(hash),
@@ -631,6 +632,24 @@ impl Store {
     /// events recorded since it applied; without a projection, the whole
     /// history replayed. [`Store::replay`] always replays.
     pub async fn load(&self, id: &AgreementId) -> Result<Option<Agreement>, StoreError> {
+        // The version and head hash first: when this store remembers that
+        // head, the snapshot need not be read at all.
+        let at: Option<(i64, String)> = agreement::Entity::find_by_id(id.as_str().to_owned())
+            .select_only()
+            .column(agreement::Column::Version)
+            .column(agreement::Column::HeadHash)
+            .into_tuple()
+            .one(&self.inner.db)
+            .await?;
+        let Some((version, hash)) = at else {
+            return self.replay(id).await;
+        };
+        if let Some(head) = self
+            .recalled(id)
+            .filter(|h| h.version == to_u64(version) && h.hash == hash)
+        {
+            return Ok(Some(head.state.clone()));
+        }
         let Some(row) = agreement::Entity::find_by_id(id.as_str().to_owned())
             .one(&self.inner.db)
             .await?
@@ -806,7 +825,7 @@ fn row_is_sound(row: &event::Model, expected_sequence: u64, prev_hash: &str) -> 
         request_id: &row.request_id,
         actor: &row.actor,
         kind: &row.kind,
-        payload: &payload,
+        payload: &canonical_json(&payload),
         prev_hash,
     }
     .hash();
