@@ -250,7 +250,7 @@ async fn a_negotiation_through_the_command_line() {
                 "UPDATE events SET payload = replace(payload, '7.8', '9.9') WHERE sequence = 3",
             )
             .await
-            .ok();
+            .expect("tamper with the stored event");
         let tampered = laa(
             &app,
             Some(&t.auditor),

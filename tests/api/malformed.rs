@@ -261,7 +261,7 @@ async fn the_36th_designated_target_is_refused() {
         for n in &pool[..35] {
             v = go
                 .agreements
-                .propose_target(proposal(v, *n, pct(50.0, [52.0, 54.0, 56.0])))
+                .propose_target(go_proposal(v, *n, pct(50.0, [52.0, 54.0, 56.0]), "HO"))
                 .await
                 .unwrap()
                 .into_inner()
@@ -271,7 +271,12 @@ async fn the_36th_designated_target_is_refused() {
         }
         let status = assert_refused(
             go.agreements
-                .propose_target(proposal(v, pool[35], pct(50.0, [52.0, 54.0, 56.0])))
+                .propose_target(go_proposal(
+                    v,
+                    pool[35],
+                    pct(50.0, [52.0, 54.0, 56.0]),
+                    "HO",
+                ))
                 .await,
             Code::FailedPrecondition,
             "DESIGNATED_CAP_REACHED",

@@ -283,7 +283,7 @@ async fn the_same_request_id_twice_appends_once_and_a_stale_version_is_aborted()
     for_each_database(|app| async move {
         let mut go = app.clients(Some(&app.tokens.go)).await;
         let v = open_kent(&mut go).await;
-        let mut req = proposal(v, 117, pct(8.0, [7.0, 6.0, 5.0]));
+        let mut req = go_proposal(v, 117, pct(8.0, [7.0, 6.0, 5.0]), "DCSF");
         req.request_id = "propose-neet-1".into();
         let first = go
             .agreements
@@ -341,17 +341,14 @@ async fn racing_clients_at_one_version_get_one_winner() {
         let v = open_kent(&mut go).await;
         let mut tasks = tokio::task::JoinSet::new();
         for (k, n) in [117, 112, 15, 16, 20, 30, 32, 39].into_iter().enumerate() {
-            let mut c = if k % 2 == 0 {
-                app.clients(Some(&app.tokens.go)).await
+            let (mut c, request) = if k % 2 == 0 {
+                let request = go_proposal(v, n, pct(8.0, [7.0, 6.0, 5.0]), "HO");
+                (app.clients(Some(&app.tokens.go)).await, request)
             } else {
-                app.clients(Some(&app.tokens.kent)).await
+                let request = proposal(v, n, pct(8.0, [7.0, 6.0, 5.0]));
+                (app.clients(Some(&app.tokens.kent)).await, request)
             };
-            tasks.spawn(async move {
-                c.agreements
-                    .propose_target(proposal(v, n, pct(8.0, [7.0, 6.0, 5.0])))
-                    .await
-                    .map(drop)
-            });
+            tasks.spawn(async move { c.agreements.propose_target(request).await.map(drop) });
         }
         let mut won = 0;
         while let Some(r) = tasks.join_next().await {

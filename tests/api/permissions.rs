@@ -351,7 +351,7 @@ async fn every_method_by_every_role_in_and_out_of_scope() {
         let mut go = app.clients(Some(&t.go)).await;
         let v = open_kent(&mut go).await;
         go.agreements
-            .propose_target(proposal(v, 117, pct(8.0, [7.0, 6.0, 5.0])))
+            .propose_target(go_proposal(v, 117, pct(8.0, [7.0, 6.0, 5.0]), "DCSF"))
             .await
             .expect("a proposal to act on");
         for method in METHODS {

@@ -416,6 +416,14 @@ pub fn proposal(v: i64, n: i32, terms: pb::Terms) -> pb::ProposeTargetRequest {
     }
 }
 
+/// A proposal by a Government Office, for a department.
+pub fn go_proposal(v: i64, n: i32, terms: pb::Terms, department: &str) -> pb::ProposeTargetRequest {
+    pb::ProposeTargetRequest {
+        department: department.into(),
+        ..proposal(v, n, terms)
+    }
+}
+
 /// Agrees all 16 statutory targets (GO offers for DCSF, area accepts); returns the version.
 pub async fn settle_statutory(go: &mut Clients, area: &mut Clients, mut v: i64) -> i64 {
     for target in 1..=16u32 {

@@ -499,6 +499,12 @@ impl Decider<'_> {
             }
         }
         let offer = self.offer(terms, rationale, evidence, department, false)?;
+        if side == Side::Government && offer.department.is_none() {
+            return Err(invalid(
+                "department",
+                "a Government Office proposal names the Whitehall department asking for it, such as HO, DCSF or DH",
+            ));
+        }
         Ok(Change::TargetProposed {
             target: self.state.next_target,
             target_kind: kind,

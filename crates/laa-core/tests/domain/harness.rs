@@ -221,6 +221,28 @@ pub fn open_refresh(round: &str, rebind: Option<u16>) -> Command {
     }
 }
 
+/// Government proposals must name the department asking; in these tests a
+/// GO proposal that names none is made for CLG (tests about departments name
+/// their own, and `when_exactly` sends a command untouched).
+fn for_clg_by_default(actor: &Actor, command: Command) -> Command {
+    match command {
+        Command::ProposeTarget {
+            indicator,
+            terms,
+            rationale,
+            evidence,
+            department: None,
+        } if actor.role == Role::GoNegotiator => Command::ProposeTarget {
+            indicator,
+            terms,
+            rationale,
+            evidence,
+            department: Some(dept("CLG")),
+        },
+        other => other,
+    }
+}
+
 /// An agreement under negotiation, with its whole history kept.
 #[derive(Clone, Debug)]
 pub struct Negotiation {
@@ -318,6 +340,18 @@ impl Negotiation {
     }
 
     fn decide(&self, actor: &Actor, command: Command) -> Result<Vec<Event>, DomainError> {
+        self.decide_exactly(actor, for_clg_by_default(actor, command))
+    }
+
+    /// Decides the command exactly as given (no department filled in).
+    pub fn when_exactly(&self, actor: &Actor, command: Command) -> Outcome {
+        Outcome {
+            before: self.clone(),
+            result: self.decide_exactly(actor, command),
+        }
+    }
+
+    fn decide_exactly(&self, actor: &Actor, command: Command) -> Result<Vec<Event>, DomainError> {
         let ctx = Context {
             now: self.now,
             catalogue: &CATALOGUE,

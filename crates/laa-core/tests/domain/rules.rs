@@ -574,10 +574,30 @@ fn decline_is_for_the_other_side_and_withdraw_for_the_proposer() {
 }
 
 #[test]
-fn only_the_government_side_names_a_department() {
-    Negotiation::opened()
-        .when(&area(), propose_for(117, pct(8, [7, 6, 5]), "DCSF"))
+fn only_the_government_side_names_a_department_and_it_must() {
+    let n = Negotiation::opened();
+    n.when(&area(), propose_for(117, pct(8, [7, 6, 5]), "DCSF"))
         .then_refused("INVALID_TERMS");
+    let e = n
+        .when_exactly(&go(), propose(117, pct(8, [7, 6, 5])))
+        .then_refused("INVALID_TERMS");
+    assert!(
+        matches!(
+            e,
+            DomainError::InvalidTerms {
+                field: "department",
+                ..
+            }
+        ),
+        "{e:?}"
+    );
+    let n = n
+        .when_exactly(&go(), propose_for(117, pct(8, [7, 6, 5]), "DCSF"))
+        .then_ok();
+    assert_eq!(
+        n.target_on(117).department.as_ref().map(Department::as_str),
+        Some("DCSF")
+    );
 }
 
 // Lifecycle, performance and reward.
