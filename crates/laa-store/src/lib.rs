@@ -13,7 +13,7 @@
 //!   agreements, the event log.
 //! - [`StoreOptions`] ([`options`]): durability and pool settings.
 //! - [`query`]: listing agreements, and the cross-agreement target queries.
-//! - [`reference`]: indicator sets, regions and areas, seeded on first start.
+//! - [`reference`](mod@reference): indicator sets, regions and areas, seeded on first start.
 //! - [`credentials`]: bearer tokens, stored as SHA-256 hashes only.
 //! - [`hash`]: the canonical event encoding the hash chain is taken over.
 //! - [`StoreError`] ([`error`]): every failure, with its API reason code.

@@ -145,7 +145,7 @@ pub const SNAPSHOT_EVERY: u64 = 16;
 impl Store {
     /// Opens the database at `url`, brings its schema up to date and loads
     /// the reference data (the indicator sets from `laa-core`'s catalogue,
-    /// the nine regions) if it is missing.
+    /// the nine regions, the 150 areas of 2008) if it is missing.
     ///
     /// SQLite (`sqlite://laa.db?mode=rwc`; `mode=rwc` creates the file):
     /// WAL journal, `synchronous` as [`StoreOptions::sqlite_synchronous`]

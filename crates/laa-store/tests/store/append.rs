@@ -440,3 +440,33 @@ async fn a_process_killed_inside_its_transaction_leaves_no_partial_write() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn writers_from_two_stores_on_one_database_queue_rather_than_fail() {
+    for_each_database(|db| async move {
+        // Two stores on one database, as two server processes would be: on
+        // SQLite their writers meet at the file lock, not at a shared mutex.
+        let other = db.open(StoreOptions::default()).await;
+        let barrier = Arc::new(Barrier::new(16));
+        let mut tasks = Vec::new();
+        for writer in 0..16 {
+            let store = if writer % 2 == 0 {
+                db.store.clone()
+            } else {
+                other.clone()
+            };
+            let barrier = barrier.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut n = Negotiation::new(&store, &format!("two-{writer}"));
+                barrier.wait().await;
+                n.open_with_events(5).await;
+                n.id
+            }));
+        }
+        for task in tasks {
+            let id = task.await.expect("no writer fails");
+            assert_eq!(stored_sequences(&db, &id).await, [1, 2, 3, 4, 5]);
+        }
+    })
+    .await;
+}
