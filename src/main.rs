@@ -33,7 +33,7 @@ enum Command {
     #[command(subcommand)]
     Token(tokens::TokenCommand),
     #[command(flatten)]
-    Client(client::ClientCommand),
+    Client(Box<client::ClientCommand>),
 }
 
 fn main() -> ExitCode {
@@ -55,7 +55,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => serve::run(args).await,
             Command::Token(cmd) => tokens::run(cmd).await,
-            Command::Client(cmd) => client::run(cmd).await,
+            Command::Client(cmd) => client::run(*cmd).await,
         }
     });
     match result {

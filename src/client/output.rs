@@ -342,8 +342,8 @@ impl Output {
             a.designated_count, a.designated_cap
         );
         println!(
-            "{:>4}  {:<10} {:<10} {:<11} {:<5} {}",
-            "ID", "INDICATOR", "KIND", "STATUS", "BY", "TERMS"
+            "{:>4}  {:<10} {:<10} {:<11} {:<5} TERMS",
+            "ID", "INDICATOR", "KIND", "STATUS", "BY"
         );
         for t in &a.targets {
             println!(

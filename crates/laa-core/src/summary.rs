@@ -1,7 +1,7 @@
 //! The negotiation analytics CLG asks for (DOMAIN.md 4), computed from an
 //! agreement's history; summaries of many agreements add up.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -22,7 +22,8 @@ pub struct NegotiationSummary {
     pub originated_by_government: u64,
     /// Designated and local targets proposed by the area side.
     pub originated_by_area: u64,
-    /// Targets whose first offer was accepted without a counter-offer.
+    /// Targets whose first offer was accepted without a counter-offer (each
+    /// target counted once, at its first settlement).
     pub accepted_unchanged: u64,
     /// Counter-offers made (offers after the first on a target).
     pub counter_offers: u64,
@@ -45,6 +46,7 @@ impl NegotiationSummary {
         let mut cutoff: Option<NaiveDate> = None;
         let mut opened_at: Option<DateTime<Utc>> = None;
         let mut offers_since_agreed: BTreeMap<TargetId, u32> = BTreeMap::new();
+        let mut settled: BTreeSet<TargetId> = BTreeSet::new();
         for event in events {
             match &event.change {
                 Change::AgreementOpened { policy, .. } => {
@@ -83,7 +85,10 @@ impl NegotiationSummary {
                 }
                 Change::OfferAccepted { target, .. } => {
                     let offers = offers_since_agreed.insert(*target, 0);
-                    summary.accepted_unchanged += u64::from(offers == Some(1));
+                    // Only a target's first settlement counts: accepting new
+                    // terms at a refresh is not "accepted unchanged" again.
+                    let first = settled.insert(*target);
+                    summary.accepted_unchanged += u64::from(first && offers == Some(1));
                 }
                 Change::TargetDeclined { deal_breaker, .. } => {
                     summary.declined += 1;
