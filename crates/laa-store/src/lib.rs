@@ -30,6 +30,9 @@
 //! - On SQLite every write transaction starts with `BEGIN IMMEDIATE` and
 //!   writers in one process queue on a mutex, so they wait for each other
 //!   instead of failing with "database is locked".
+//! - An append's writes (events, projections, idempotency record) go to the
+//!   database as one statement: on SQLite inside its `BEGIN IMMEDIATE`
+//!   transaction, on PostgreSQL as a statement that is its own transaction.
 
 #![warn(missing_docs)]
 

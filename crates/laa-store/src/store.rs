@@ -264,9 +264,11 @@ impl Store {
     /// events of the agreement, if the agreement is still at
     /// `expected_version` (0 before its first event).
     ///
-    /// In one transaction: the events with their hash chain, the agreement
-    /// and target projections (the state after applying the events to the
-    /// stored state), and the idempotency record of `request_id`. A stale
+    /// In one transaction (on SQLite an explicit `BEGIN IMMEDIATE` one; on
+    /// PostgreSQL a single statement, which is its own transaction): the
+    /// events with their hash chain, the agreement and target projections
+    /// (the state after applying the events to the stored state), and the
+    /// idempotency record of `request_id`. A stale
     /// `expected_version` fails with [`StoreError::VersionConflict`] and
     /// writes nothing, even when writers race. A `request_id` already
     /// applied to this agreement returns the first outcome with
@@ -291,39 +293,65 @@ impl Store {
             ));
         }
         let expected = to_i64("expected_version", expected_version)?;
-        let result = {
-            let _guard = self.write_guard().await;
-            let txn = self.begin_write().await?;
-            match self
-                .append_in(&txn, agreement, expected, request_id, events)
-                .await
-            {
-                Ok(Appended::Written(outcome, head)) => {
-                    if let Some(hook) = &self.inner.before_commit {
-                        hook().await;
+        let result =
+            if self.inner.backend == Backend::Postgres && self.inner.before_commit.is_none() {
+                // PostgreSQL: the writes are one statement (see `one_statement`),
+                // which PostgreSQL runs as a transaction of its own; wrapping it
+                // in BEGIN and COMMIT would only add two round trips. The head,
+                // when it must be read first, needs no transaction around it:
+                // if another writer moves the agreement on in between, the
+                // statement fails on the unique key and writes nothing.
+                match self
+                    .append_in(&self.inner.db, agreement, expected, request_id, events)
+                    .await
+                {
+                    Ok(Appended::Written(outcome, head)) => {
+                        self.remember(agreement, *head);
+                        Ok(outcome)
                     }
-                    match txn.commit().await {
-                        Ok(()) => {
-                            self.remember(agreement, *head);
-                            Ok(outcome)
-                        }
-                        Err(e) => Err(e.into()),
-                    }
-                }
-                Ok(Appended::Conflict { actual }) => {
-                    txn.rollback().await?;
-                    Err(StoreError::VersionConflict {
+                    Ok(Appended::Conflict { actual }) => Err(StoreError::VersionConflict {
                         expected: expected_version,
                         actual,
-                    })
+                    }),
+                    Err(e) => Err(e),
                 }
-                Err(e) => {
-                    // Dropping the transaction rolls it back.
-                    drop(txn);
-                    Err(e)
+            } else {
+                // SQLite: BEGIN IMMEDIATE queues this writer for the write lock
+                // before it reads the head, so the read and the writes see one
+                // state. (With a `before_commit` hook, PostgreSQL takes this
+                // path too, so that the hook runs inside an open transaction.)
+                let _guard = self.write_guard().await;
+                let txn = self.begin_write().await?;
+                match self
+                    .append_in(&txn, agreement, expected, request_id, events)
+                    .await
+                {
+                    Ok(Appended::Written(outcome, head)) => {
+                        if let Some(hook) = &self.inner.before_commit {
+                            hook().await;
+                        }
+                        match txn.commit().await {
+                            Ok(()) => {
+                                self.remember(agreement, *head);
+                                Ok(outcome)
+                            }
+                            Err(e) => Err(e.into()),
+                        }
+                    }
+                    Ok(Appended::Conflict { actual }) => {
+                        txn.rollback().await?;
+                        Err(StoreError::VersionConflict {
+                            expected: expected_version,
+                            actual,
+                        })
+                    }
+                    Err(e) => {
+                        // Dropping the transaction rolls it back.
+                        drop(txn);
+                        Err(e)
+                    }
                 }
-            }
-        };
+            };
         let actual = match result {
             Ok(outcome) => return Ok(outcome),
             Err(StoreError::VersionConflict { actual, .. }) => actual,
@@ -352,9 +380,9 @@ impl Store {
         })
     }
 
-    async fn append_in(
+    async fn append_in<C: ConnectionTrait>(
         &self,
-        txn: &DatabaseTransaction,
+        txn: &C,
         id: &AgreementId,
         expected: i64,
         request_id: &str,
@@ -913,7 +941,7 @@ impl From<Write> for SubQueryStatement {
 }
 
 /// Several writes as one statement, so an append costs one round trip to
-/// the database inside its transaction, however many tables it writes.
+/// the database, however many tables it writes.
 ///
 /// SQLite: the statements joined by `;` (sqlx runs them in order, binding
 /// the parameters across them in sequence). PostgreSQL, which prepares one
@@ -1016,9 +1044,9 @@ impl<'a> TargetProjection<'a> {
 /// Reads an agreement's head inside a write transaction: from its
 /// projection row, or, without one, by replaying its history (a new
 /// agreement, or one whose projection was lost: the log is the record).
-async fn read_head(
+async fn read_head<C: ConnectionTrait>(
     store: &Store,
-    txn: &DatabaseTransaction,
+    txn: &C,
     id: &AgreementId,
 ) -> Result<Head, StoreError> {
     if let Some(row) = agreement::Entity::find_by_id(id.as_str().to_owned())
