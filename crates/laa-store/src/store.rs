@@ -105,12 +105,40 @@ pub struct Verification {
     pub first_bad_sequence: Option<u64>,
 }
 
-/// What the append transaction found and did, before commit or rollback.
-enum Appended {
-    /// Everything is written; commit, then remember the new head.
-    Written(AppendOutcome, Box<Head>),
-    /// The expected version is stale; roll back.
-    Conflict { actual: u64 },
+/// What an append will write, and what it will have done.
+struct Plan {
+    /// The writes, in order.
+    writes: Vec<Write>,
+    /// The outcome once they are committed.
+    outcome: AppendOutcome,
+    /// The agreement's head once they are committed.
+    head: Head,
+}
+
+/// A pooled SQLite connection that is closed, not returned to the pool,
+/// unless released: see [`Store::run_sqlite_batch`].
+struct CloseUnlessReleased(Option<sea_orm::sqlx::pool::PoolConnection<sea_orm::sqlx::Sqlite>>);
+
+impl CloseUnlessReleased {
+    /// Returns the connection to the pool when dropped.
+    fn release(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for CloseUnlessReleased {
+    fn drop(&mut self) {
+        if let Some(conn) = self.0.as_mut() {
+            conn.close_on_drop();
+        }
+    }
+}
+
+/// A driver error as the database error sea-orm would give.
+fn db_err(e: sea_orm::sqlx::Error) -> StoreError {
+    StoreError::Database(sea_orm::DbErr::Exec(sea_orm::RuntimeErr::SqlxError(
+        Arc::new(e),
+    )))
 }
 
 /// An agreement's state at a version, with the hash of its last event.
@@ -293,65 +321,9 @@ impl Store {
             ));
         }
         let expected = to_i64("expected_version", expected_version)?;
-        let result =
-            if self.inner.backend == Backend::Postgres && self.inner.before_commit.is_none() {
-                // PostgreSQL: the writes are one statement (see `one_statement`),
-                // which PostgreSQL runs as a transaction of its own; wrapping it
-                // in BEGIN and COMMIT would only add two round trips. The head,
-                // when it must be read first, needs no transaction around it:
-                // if another writer moves the agreement on in between, the
-                // statement fails on the unique key and writes nothing.
-                match self
-                    .append_in(&self.inner.db, agreement, expected, request_id, events)
-                    .await
-                {
-                    Ok(Appended::Written(outcome, head)) => {
-                        self.remember(agreement, *head);
-                        Ok(outcome)
-                    }
-                    Ok(Appended::Conflict { actual }) => Err(StoreError::VersionConflict {
-                        expected: expected_version,
-                        actual,
-                    }),
-                    Err(e) => Err(e),
-                }
-            } else {
-                // SQLite: BEGIN IMMEDIATE queues this writer for the write lock
-                // before it reads the head, so the read and the writes see one
-                // state. (With a `before_commit` hook, PostgreSQL takes this
-                // path too, so that the hook runs inside an open transaction.)
-                let _guard = self.write_guard().await;
-                let txn = self.begin_write().await?;
-                match self
-                    .append_in(&txn, agreement, expected, request_id, events)
-                    .await
-                {
-                    Ok(Appended::Written(outcome, head)) => {
-                        if let Some(hook) = &self.inner.before_commit {
-                            hook().await;
-                        }
-                        match txn.commit().await {
-                            Ok(()) => {
-                                self.remember(agreement, *head);
-                                Ok(outcome)
-                            }
-                            Err(e) => Err(e.into()),
-                        }
-                    }
-                    Ok(Appended::Conflict { actual }) => {
-                        txn.rollback().await?;
-                        Err(StoreError::VersionConflict {
-                            expected: expected_version,
-                            actual,
-                        })
-                    }
-                    Err(e) => {
-                        // Dropping the transaction rolls it back.
-                        drop(txn);
-                        Err(e)
-                    }
-                }
-            };
+        let result = self
+            .append_once(agreement, expected, request_id, events)
+            .await;
         let actual = match result {
             Ok(outcome) => return Ok(outcome),
             Err(StoreError::VersionConflict { actual, .. }) => actual,
@@ -380,27 +352,128 @@ impl Store {
         })
     }
 
-    async fn append_in<C: ConnectionTrait>(
+    /// One attempt at an append, by the cheapest safe route.
+    async fn append_once(
         &self,
-        txn: &C,
         id: &AgreementId,
         expected: i64,
         request_id: &str,
         events: &[Event],
-    ) -> Result<Appended, StoreError> {
+    ) -> Result<AppendOutcome, StoreError> {
         let expected_u = to_u64(expected);
-        let head = match self.recalled(id).filter(|h| h.version == expected_u) {
-            Some(head) => head,
-            None => {
-                let head = read_head(self, txn, id).await?;
-                if head.version != expected_u {
-                    return Ok(Appended::Conflict {
-                        actual: head.version,
-                    });
-                }
-                Arc::new(head)
-            }
+        let recalled = self.recalled(id).filter(|h| h.version == expected_u);
+        let conflict = |actual| StoreError::VersionConflict {
+            expected: expected_u,
+            actual,
         };
+        match (self.inner.backend, &self.inner.before_commit, recalled) {
+            // PostgreSQL: the writes are one statement (see `one_statement`),
+            // which PostgreSQL runs as a transaction of its own; wrapping it
+            // in BEGIN and COMMIT would only add two round trips. The head,
+            // when it must be read first, needs no transaction around it:
+            // if another writer moves the agreement on in between, the
+            // statement fails on the unique key and writes nothing.
+            (Backend::Postgres, None, recalled) => {
+                let db = &self.inner.db;
+                let head = match recalled {
+                    Some(head) => head,
+                    None => Arc::new(read_head(self, db, id).await?),
+                };
+                if head.version != expected_u {
+                    return Err(conflict(head.version));
+                }
+                let plan = self.plan(&head, id, expected, request_id, events)?;
+                db.execute_raw(one_statement(Backend::Postgres, plan.writes, false))
+                    .await?;
+                self.remember(id, plan.head);
+                Ok(plan.outcome)
+            }
+            // SQLite, when this store holds the head: BEGIN IMMEDIATE, the
+            // writes and COMMIT as one batch, one hand-off to SQLite's
+            // worker thread instead of three (see `Store::run_sqlite_batch`).
+            (Backend::Sqlite, None, Some(head)) => {
+                let _guard = self.write_guard().await;
+                let plan = self.plan(&head, id, expected, request_id, events)?;
+                self.run_sqlite_batch(one_statement(Backend::Sqlite, plan.writes, true))
+                    .await?;
+                self.remember(id, plan.head);
+                Ok(plan.outcome)
+            }
+            // Otherwise an explicit transaction: on SQLite, BEGIN IMMEDIATE
+            // queues this writer for the write lock before it reads the
+            // head, so the read and the writes see one state. (With a
+            // `before_commit` hook both databases take this route, so that
+            // the hook runs inside an open transaction.)
+            (_, _, recalled) => {
+                let _guard = self.write_guard().await;
+                let txn = self.begin_write().await?;
+                let head = match recalled {
+                    Some(head) => head,
+                    None => Arc::new(read_head(self, &txn, id).await?),
+                };
+                if head.version != expected_u {
+                    txn.rollback().await?;
+                    return Err(conflict(head.version));
+                }
+                // On any error below, dropping the transaction rolls it back.
+                let plan = self.plan(&head, id, expected, request_id, events)?;
+                txn.execute_raw(one_statement(self.inner.backend, plan.writes, false))
+                    .await?;
+                if let Some(hook) = &self.inner.before_commit {
+                    hook().await;
+                }
+                txn.commit().await?;
+                self.remember(id, plan.head);
+                Ok(plan.outcome)
+            }
+        }
+    }
+
+    /// Runs an SQLite batch that begins and commits its own transaction, on
+    /// one pooled connection. If the batch fails part way (a unique key
+    /// refused a write), its transaction is rolled back on that connection;
+    /// if the rollback fails too, or the caller goes away while the batch
+    /// runs, the connection is closed rather than returned to the pool, and
+    /// closing it rolls back whatever it left open. No connection goes back
+    /// to the pool inside a transaction.
+    async fn run_sqlite_batch(&self, batch: Statement) -> Result<(), StoreError> {
+        use sea_orm::sqlx::{self, Executor};
+        let pool = self.inner.db.get_sqlite_connection_pool();
+        let conn = pool.acquire().await.map_err(db_err)?;
+        let mut conn = CloseUnlessReleased(Some(conn));
+        let Some(c) = conn.0.as_mut() else {
+            return Ok(());
+        };
+        let values = batch.values.unwrap_or_else(|| Values(Vec::new()));
+        let result = sqlx::query_with(
+            sqlx::AssertSqlSafe(batch.sql),
+            sea_query_sqlx::SqlxValues(values),
+        )
+        .execute(&mut **c)
+        .await;
+        match result {
+            Ok(_) => {
+                conn.release();
+                Ok(())
+            }
+            Err(e) => {
+                if c.execute("ROLLBACK").await.is_ok() {
+                    conn.release();
+                }
+                Err(db_err(e))
+            }
+        }
+    }
+
+    /// Computes an append: the rows to write, the outcome, and the new head.
+    fn plan(
+        &self,
+        head: &Head,
+        id: &AgreementId,
+        expected: i64,
+        request_id: &str,
+        events: &[Event],
+    ) -> Result<Plan, StoreError> {
         let mut state = head.state.clone();
         for e in events {
             apply(&mut state, e);
@@ -577,9 +650,6 @@ impl Store {
             ));
         }
         writes.push(Write::Insert(record.into_query()));
-        txn.execute_raw(one_statement(self.inner.backend, writes))
-            .await?;
-
         let outcome = AppendOutcome {
             first_sequence: to_u64(expected + 1),
             last_sequence: to_u64(version),
@@ -593,7 +663,11 @@ impl Store {
             projected: true,
             snapshot_version,
         };
-        Ok(Appended::Written(outcome, Box::new(head)))
+        Ok(Plan {
+            writes,
+            outcome,
+            head,
+        })
     }
 
     /// The head this process last committed or loaded for an agreement.
@@ -944,21 +1018,28 @@ impl From<Write> for SubQueryStatement {
 /// the database, however many tables it writes.
 ///
 /// SQLite: the statements joined by `;` (sqlx runs them in order, binding
-/// the parameters across them in sequence). PostgreSQL, which prepares one
+/// the parameters across them in sequence), between `BEGIN IMMEDIATE` and
+/// `COMMIT` when `own_transaction` asks. PostgreSQL, which prepares one
 /// statement at a time: all but the last as data-modifying `WITH` clauses
 /// of the last, which PostgreSQL runs to completion, atomically, with
 /// parameters numbered across the whole. The statements themselves are the
 /// same sea-query statements on both.
-fn one_statement(backend: Backend, mut writes: Vec<Write>) -> Statement {
+fn one_statement(backend: Backend, mut writes: Vec<Write>, own_transaction: bool) -> Statement {
     match backend {
         Backend::Sqlite => {
             let mut sql = String::new();
             let mut values = Vec::new();
+            if own_transaction {
+                sql.push_str("BEGIN IMMEDIATE;\n");
+            }
             for write in &writes {
                 let (text, bound) = write.build_sqlite();
                 sql.push_str(&text);
                 sql.push_str(";\n");
                 values.extend(bound.0);
+            }
+            if own_transaction {
+                sql.push_str("COMMIT;\n");
             }
             Statement::from_sql_and_values(DbBackend::Sqlite, sql, values)
         }

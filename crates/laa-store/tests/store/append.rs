@@ -470,3 +470,113 @@ async fn writers_from_two_stores_on_one_database_queue_rather_than_fail() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_store_that_missed_another_writer_conflicts_then_recovers() {
+    for_each_database(|db| async move {
+        let mut n = Negotiation::new(&db.store, "kent");
+        n.open_with_events(3).await;
+        // Another store (another process) appends behind this one's back.
+        let other = db.open(StoreOptions::default()).await;
+        let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
+        other.append(&n.id, 3, "elsewhere", &events).await.unwrap();
+        // This store still remembers version 3: its write is refused whole.
+        let events = n.decide(&go(), go_propose(2, values(60, 61, 62, 63)));
+        let err = db
+            .store
+            .append(&n.id, 3, "here", &events)
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                StoreError::VersionConflict {
+                    expected: 3,
+                    actual: 4
+                }
+            ),
+            "{}: {err}",
+            db.name()
+        );
+        assert_eq!(stored_sequences(&db, &n.id).await, [1, 2, 3, 4]);
+        // Reloaded, it carries on, on the same pool.
+        n.state = db.store.load(&n.id).await.unwrap().expect("the agreement");
+        n.run(&go(), go_propose(2, values(60, 61, 62, 63))).await;
+        assert_eq!(stored_sequences(&db, &n.id).await, [1, 2, 3, 4, 5]);
+        assert!(db.store.verify(&n.id).await.unwrap().ok);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn appends_cancelled_at_any_moment_are_whole_or_absent() {
+    for_each_database(|db| async move {
+        let mut n = Negotiation::new(&db.store, "kent");
+        n.open().await;
+        let area = n.council();
+        const ROUNDS: u64 = 40;
+        for round in 0..ROUNDS {
+            n.state = db.store.load(&n.id).await.unwrap().expect("the agreement");
+            let version = n.state.version;
+            let (actor, value) = if version % 2 == 1 {
+                (go(), 55)
+            } else {
+                (area.clone(), 50)
+            };
+            let events = n.decide(
+                &actor,
+                crate::support::counter(1, values(48, value, value + 1, value + 2)),
+            );
+            let task = {
+                let (store, id, events) = (db.store.clone(), n.id.clone(), events.clone());
+                tokio::spawn(async move {
+                    store
+                        .append(&id, version, &format!("cancel-{round}"), &events)
+                        .await
+                })
+            };
+            // Abort somewhere between before it starts and after it ends.
+            tokio::time::sleep(Duration::from_micros(round * 50)).await;
+            task.abort();
+            let _ = task.await;
+        }
+        // A write already handed to the database when its caller went away
+        // still completes, whole, a moment later: let those land.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+
+        let sequences = stored_sequences(&db, &n.id).await;
+        let expected: Vec<i64> = (1..=sequences.len() as i64).collect();
+        assert_eq!(sequences, expected, "{}: a gap or a duplicate", db.name());
+        let mut recorded = 0;
+        for round in 0..ROUNDS {
+            if let Some(outcome) = db
+                .store
+                .find_outcome(&n.id, &format!("cancel-{round}"))
+                .await
+                .unwrap()
+            {
+                assert_eq!(outcome.first_sequence, outcome.last_sequence);
+                recorded += 1;
+            }
+        }
+        // Every event after the opening belongs to exactly one recorded
+        // request: nothing was written without its idempotency record.
+        assert_eq!(recorded, sequences.len() - 1, "{}", db.name());
+        assert!(db.store.verify(&n.id).await.unwrap().ok, "{}", db.name());
+        let replayed = db.store.replay(&n.id).await.unwrap();
+        assert_eq!(db.store.load(&n.id).await.unwrap(), replayed);
+        // Every pooled connection is still usable for writing.
+        let mut tasks = Vec::new();
+        for writer in 0..8 {
+            let store = db.store.clone();
+            tasks.push(tokio::spawn(async move {
+                let mut n = Negotiation::new(&store, &format!("after-{writer}"));
+                n.open_with_events(3).await;
+            }));
+        }
+        for task in tasks {
+            task.await.expect("a writer after the cancellations");
+        }
+    })
+    .await;
+}
