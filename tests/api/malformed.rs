@@ -95,6 +95,15 @@ async fn malformed_requests_are_refused_with_their_reason_and_change_nothing() {
                 "INVALID_TERMS",
             ),
             (
+                "a NUL in the rationale",
+                pb::ProposeTargetRequest {
+                    rationale: "fine\0not".into(),
+                    ..proposal(v, 117, pct(1.0, [1.0, 1.0, 1.0]))
+                },
+                Code::InvalidArgument,
+                "INVALID_TERMS",
+            ),
+            (
                 "a 10 MB rationale",
                 pb::ProposeTargetRequest {
                     rationale: "x".repeat(10 * 1024 * 1024),

@@ -294,6 +294,12 @@ fn invalid(field: &'static str, problem: impl Into<String>) -> DomainError {
 /// Checks free text: not blank, not longer than [`MAX_TEXT_CHARS`].
 fn required_text(field: &'static str, text: String) -> Result<String, DomainError> {
     let trimmed = text.trim();
+    if trimmed.contains('\0') {
+        return Err(invalid(
+            field,
+            format!("the {field} contains a NUL character"),
+        ));
+    }
     if trimmed.is_empty() {
         return Err(invalid(field, format!("a {field} is required")));
     }
@@ -317,7 +323,7 @@ fn check_evidence(evidence: Vec<String>) -> Result<Vec<String>, DomainError> {
         .into_iter()
         .map(|e| {
             let e = e.trim().to_owned();
-            if e.is_empty() || e.chars().count() > MAX_REFERENCE_CHARS {
+            if e.is_empty() || e.contains('\0') || e.chars().count() > MAX_REFERENCE_CHARS {
                 Err(invalid(
                     "evidence",
                     format!(
@@ -459,7 +465,7 @@ impl Decider<'_> {
                 }
             }
             IndicatorRef::Local { title, .. } => {
-                if title.trim().is_empty() || title.chars().count() > 300 {
+                if title.trim().is_empty() || title.contains('\0') || title.chars().count() > 300 {
                     return Err(invalid(
                         "indicator",
                         "a local indicator needs a title of 1 to 300 characters",

@@ -229,7 +229,7 @@ impl Terms {
                 baseline.period.trim()
             ));
         }
-        if baseline.period.len() > 64 {
+        if baseline.period.len() > 64 || baseline.period.contains('\0') {
             return Err("the baseline's period is longer than 64 characters".into());
         }
         unit.check(baseline.value)

@@ -75,7 +75,7 @@ impl pb::area_service_server::AreaService for Engine {
         let region = convert::region(area.region)?
             .ok_or_else(|| ApiError::bad_argument("area.region", "the region is required"))?;
         let name = area.display_name.trim();
-        if name.is_empty() || name.chars().count() > 200 {
+        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
             return Err(ApiError::bad_argument(
                 "area.display_name",
                 "a name of 1 to 200 characters is required",

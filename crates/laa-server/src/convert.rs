@@ -121,10 +121,10 @@ pub fn target_id(field: &str, id: u32) -> Result<TargetId, ApiError> {
 /// (the request then cannot be retried safely).
 pub fn request_id(id: &str) -> Result<String, ApiError> {
     let id = id.trim();
-    if id.len() > MAX_REQUEST_ID {
+    if id.len() > MAX_REQUEST_ID || id.chars().any(char::is_control) {
         return Err(ApiError::bad_argument(
             "request_id",
-            format!("at most {MAX_REQUEST_ID} bytes"),
+            format!("at most {MAX_REQUEST_ID} bytes of printable text"),
         ));
     }
     Ok(if id.is_empty() {
