@@ -582,25 +582,18 @@ pub async fn run(command: ClientCommand) -> Result<(), String> {
             source,
             conn,
         }) => {
-            let (mut clients, out) = connect(&conn).await?;
-            let (version, agreement) = current(&mut clients, &change).await?;
-            let target = resolve_target(&which, &agreement)?;
-            let r = clients
-                .agreements
-                .record_actual(pb::RecordActualRequest {
-                    agreement: agreement_name(&change.agreement),
-                    request_id: request_id(&change),
-                    expected_version: version,
-                    target,
-                    year,
-                    value,
-                    source,
-                })
-                .await
-                .map_err(|s| output::failure(&s))?
-                .into_inner();
-            out.changed("actual recorded", &r);
-            Ok(())
+            let mut p = Prepared::new(&conn, &change, Some(&which)).await?;
+            let request = pb::RecordActualRequest {
+                agreement: p.agreement.clone(),
+                request_id: p.request_id.clone(),
+                expected_version: p.version,
+                target: p.target,
+                year,
+                value,
+                source,
+            };
+            let result = p.clients.agreements.record_actual(request).await;
+            p.finish("actual recorded", result)
         }
         ClientCommand::History(c) => history(c).await,
         ClientCommand::Summary { area, round, conn } => {
@@ -746,6 +739,52 @@ async fn agreements(c: AgreementsCommand) -> Result<(), String> {
     }
 }
 
+/// A command about to change an agreement: connected, with the version to
+/// name, the request id to send and (for target commands) the target.
+struct Prepared {
+    clients: Clients,
+    out: Output,
+    agreement: String,
+    request_id: String,
+    version: i64,
+    target: u32,
+}
+
+impl Prepared {
+    /// Connects, fetches the agreement's version, and resolves the target.
+    async fn new(
+        conn: &Connection,
+        change: &Change,
+        which: Option<&Which>,
+    ) -> Result<Self, String> {
+        let (mut clients, out) = connect(conn).await?;
+        let (version, agreement) = current(&mut clients, change).await?;
+        let target = match which {
+            Some(which) => resolve_target(which, &agreement)?,
+            None => 0,
+        };
+        Ok(Self {
+            clients,
+            out,
+            agreement: agreement_name(&change.agreement),
+            request_id: request_id(change),
+            version,
+            target,
+        })
+    }
+
+    /// Prints the outcome of the call, or its failure.
+    fn finish(
+        &self,
+        what: &str,
+        result: Result<tonic::Response<pb::AgreementResponse>, tonic::Status>,
+    ) -> Result<(), String> {
+        let response = result.map_err(|s| output::failure(&s))?.into_inner();
+        self.out.changed(what, &response);
+        Ok(())
+    }
+}
+
 async fn targets(c: TargetsCommand) -> Result<(), String> {
     match c {
         TargetsCommand::Propose {
@@ -774,25 +813,19 @@ async fn targets(c: TargetsCommand) -> Result<(), String> {
                     );
                 }
             };
-            let (mut clients, out) = connect(&conn).await?;
-            let (version, _) = current(&mut clients, &change).await?;
-            let r = clients
-                .agreements
-                .propose_target(pb::ProposeTargetRequest {
-                    agreement: agreement_name(&change.agreement),
-                    request_id: request_id(&change),
-                    expected_version: version,
-                    indicator: Some(indicator),
-                    terms: Some(terms),
-                    rationale,
-                    evidence,
-                    department: department.unwrap_or_default(),
-                })
-                .await
-                .map_err(|s| output::failure(&s))?
-                .into_inner();
-            out.changed("target proposed", &r);
-            Ok(())
+            let mut p = Prepared::new(&conn, &change, None).await?;
+            let request = pb::ProposeTargetRequest {
+                agreement: p.agreement.clone(),
+                request_id: p.request_id.clone(),
+                expected_version: p.version,
+                indicator: Some(indicator),
+                terms: Some(terms),
+                rationale,
+                evidence,
+                department: department.unwrap_or_default(),
+            };
+            let result = p.clients.agreements.propose_target(request).await;
+            p.finish("target proposed", result)
         }
         TargetsCommand::Counter {
             change,
@@ -804,48 +837,34 @@ async fn targets(c: TargetsCommand) -> Result<(), String> {
             conn,
         } => {
             let terms = terms.to_pb().map_err(|e| format!("error: {e}"))?;
-            let (mut clients, out) = connect(&conn).await?;
-            let (version, agreement) = current(&mut clients, &change).await?;
-            let target = resolve_target(&which, &agreement)?;
-            let r = clients
-                .agreements
-                .counter_offer(pb::CounterOfferRequest {
-                    agreement: agreement_name(&change.agreement),
-                    request_id: request_id(&change),
-                    expected_version: version,
-                    target,
-                    terms: Some(terms),
-                    rationale,
-                    evidence,
-                    deal_breaker,
-                })
-                .await
-                .map_err(|s| output::failure(&s))?
-                .into_inner();
-            out.changed("counter-offer made", &r);
-            Ok(())
+            let mut p = Prepared::new(&conn, &change, Some(&which)).await?;
+            let request = pb::CounterOfferRequest {
+                agreement: p.agreement.clone(),
+                request_id: p.request_id.clone(),
+                expected_version: p.version,
+                target: p.target,
+                terms: Some(terms),
+                rationale,
+                evidence,
+                deal_breaker,
+            };
+            let result = p.clients.agreements.counter_offer(request).await;
+            p.finish("counter-offer made", result)
         }
         TargetsCommand::Accept {
             change,
             which,
             conn,
         } => {
-            let (mut clients, out) = connect(&conn).await?;
-            let (version, agreement) = current(&mut clients, &change).await?;
-            let target = resolve_target(&which, &agreement)?;
-            let r = clients
-                .agreements
-                .accept_offer(pb::AcceptOfferRequest {
-                    agreement: agreement_name(&change.agreement),
-                    request_id: request_id(&change),
-                    expected_version: version,
-                    target,
-                })
-                .await
-                .map_err(|s| output::failure(&s))?
-                .into_inner();
-            out.changed("offer accepted", &r);
-            Ok(())
+            let mut p = Prepared::new(&conn, &change, Some(&which)).await?;
+            let request = pb::AcceptOfferRequest {
+                agreement: p.agreement.clone(),
+                request_id: p.request_id.clone(),
+                expected_version: p.version,
+                target: p.target,
+            };
+            let result = p.clients.agreements.accept_offer(request).await;
+            p.finish("offer accepted", result)
         }
         TargetsCommand::Decline {
             change,
@@ -854,24 +873,17 @@ async fn targets(c: TargetsCommand) -> Result<(), String> {
             deal_breaker,
             conn,
         } => {
-            let (mut clients, out) = connect(&conn).await?;
-            let (version, agreement) = current(&mut clients, &change).await?;
-            let target = resolve_target(&which, &agreement)?;
-            let r = clients
-                .agreements
-                .decline_target(pb::DeclineTargetRequest {
-                    agreement: agreement_name(&change.agreement),
-                    request_id: request_id(&change),
-                    expected_version: version,
-                    target,
-                    reason,
-                    deal_breaker,
-                })
-                .await
-                .map_err(|s| output::failure(&s))?
-                .into_inner();
-            out.changed("target declined", &r);
-            Ok(())
+            let mut p = Prepared::new(&conn, &change, Some(&which)).await?;
+            let request = pb::DeclineTargetRequest {
+                agreement: p.agreement.clone(),
+                request_id: p.request_id.clone(),
+                expected_version: p.version,
+                target: p.target,
+                reason,
+                deal_breaker,
+            };
+            let result = p.clients.agreements.decline_target(request).await;
+            p.finish("target declined", result)
         }
         TargetsCommand::Withdraw {
             change,
@@ -879,23 +891,16 @@ async fn targets(c: TargetsCommand) -> Result<(), String> {
             reason,
             conn,
         } => {
-            let (mut clients, out) = connect(&conn).await?;
-            let (version, agreement) = current(&mut clients, &change).await?;
-            let target = resolve_target(&which, &agreement)?;
-            let r = clients
-                .agreements
-                .withdraw_target(pb::WithdrawTargetRequest {
-                    agreement: agreement_name(&change.agreement),
-                    request_id: request_id(&change),
-                    expected_version: version,
-                    target,
-                    reason,
-                })
-                .await
-                .map_err(|s| output::failure(&s))?
-                .into_inner();
-            out.changed("target withdrawn", &r);
-            Ok(())
+            let mut p = Prepared::new(&conn, &change, Some(&which)).await?;
+            let request = pb::WithdrawTargetRequest {
+                agreement: p.agreement.clone(),
+                request_id: p.request_id.clone(),
+                expected_version: p.version,
+                target: p.target,
+                reason,
+            };
+            let result = p.clients.agreements.withdraw_target(request).await;
+            p.finish("target withdrawn", result)
         }
     }
 }
@@ -908,11 +913,10 @@ async fn lifecycle(c: AgreementCommand) -> Result<(), String> {
         | AgreementCommand::SignOff { change, conn }
         | AgreementCommand::OpenRefresh { change, conn, .. } => (change.clone(), conn.clone()),
     };
-    let (mut clients, out) = connect(&conn).await?;
-    let (expected_version, _) = current(&mut clients, &change).await?;
-    let agreement = agreement_name(&change.agreement);
-    let request_id = request_id(&change);
-    let a = &mut clients.agreements;
+    let mut p = Prepared::new(&conn, &change, None).await?;
+    let (agreement, request_id, expected_version) =
+        (p.agreement.clone(), p.request_id.clone(), p.version);
+    let a = &mut p.clients.agreements;
     let (what, result) = match c {
         AgreementCommand::Endorse { .. } => (
             "agreement endorsed",
@@ -963,9 +967,7 @@ async fn lifecycle(c: AgreementCommand) -> Result<(), String> {
             .await,
         ),
     };
-    let r = result.map_err(|s| output::failure(&s))?.into_inner();
-    out.changed(what, &r);
-    Ok(())
+    p.finish(what, result)
 }
 
 async fn all_events(

@@ -243,6 +243,107 @@ async fn a_negotiation_through_the_command_line() {
             "{summary}"
         );
 
+        // The rest of the lifecycle, as people run it.
+        ok(&laa(
+            &app,
+            Some(&t.go),
+            &[
+                "targets",
+                "accept",
+                "--agreement",
+                "kent-2008-11",
+                "--indicator",
+                "5",
+            ],
+        ));
+        let mut go = app.clients(Some(&t.go)).await;
+        let mut kent = app.clients(Some(&t.kent)).await;
+        let v = version(&mut go, KENT).await;
+        settle_statutory(&mut go, &mut kent, v).await;
+        let err = fails(&laa(
+            &app,
+            Some(&t.go),
+            &["agreement", "submit", "--agreement", "kent-2008-11"],
+        ));
+        assert!(err.contains("[NOT_ENDORSED]"), "{err}");
+        ok(&laa(
+            &app,
+            Some(&t.kent),
+            &["agreement", "endorse", "--agreement", "kent-2008-11"],
+        ));
+        let out = ok(&laa(
+            &app,
+            Some(&t.go),
+            &["agreement", "submit", "--agreement", "kent-2008-11"],
+        ));
+        assert!(out.contains("is submitted"), "{out}");
+        let out = ok(&laa(
+            &app,
+            Some(&t.sign_off),
+            &["agreement", "sign-off", "--agreement", "kent-2008-11"],
+        ));
+        assert!(
+            out.contains("is placeholder"),
+            "NI 5 is still a placeholder: {out}"
+        );
+        let out = ok(&laa(
+            &app,
+            Some(&t.kent),
+            &[
+                "actuals",
+                "record",
+                "--agreement",
+                "kent-2008-11",
+                "--indicator",
+                "117",
+                "--year",
+                "2008/09",
+                "--value",
+                "7.7",
+                "--source",
+                "Connexions CCIS",
+            ],
+        ));
+        assert!(out.contains("actual recorded"), "{out}");
+        let json: serde_json::Value = serde_json::from_str(&ok(&laa(
+            &app,
+            Some(&t.kent),
+            &["agreements", "show", "kent-2008-11", "--output", "json"],
+        )))
+        .unwrap();
+        let neet = json["targets"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t["indicator"] == "NI 117")
+            .unwrap()
+            .clone();
+        assert_eq!(
+            neet["actuals"][0]["progress"], "on_track",
+            "7.7 against a planned 7.8, falling: {neet}"
+        );
+        let out = ok(&laa(
+            &app,
+            Some(&t.go),
+            &[
+                "agreement",
+                "open-refresh",
+                "--agreement",
+                "kent-2008-11",
+                "--round",
+                "2009",
+                "--set",
+                "2008",
+            ],
+        ));
+        assert!(out.contains("is refresh_open"), "{out}");
+        let history = ok(&laa(
+            &app,
+            Some(&t.auditor),
+            &["history", "show", "kent-2008-11"],
+        ));
+        assert_eq!(history.lines().count(), 43, "{history}");
+
         // Tampering shows up in `laa history verify`, which then exits 1.
         app.store
             .connection()
