@@ -164,19 +164,64 @@ impl Engine {
         Ok(response(&state, target, outcome))
     }
 
-    async fn run<T>(
+    /// Authenticates, reads the request's agreement, request id and
+    /// expected version, parses its command, and executes it.
+    async fn run<T: Mutating>(
         &self,
         request: Request<T>,
-        parse: impl FnOnce(T) -> Result<(AgreementId, String, i64, Command), ApiError>,
+        parse: impl FnOnce(T) -> Result<Command, ApiError>,
     ) -> Result<Response<pb::AgreementResponse>, Status> {
         let actor = authenticate(&self.store, &request).await?;
-        let (id, request_id, expected, command) = parse(request.into_inner())?;
+        let r = request.into_inner();
+        let id = convert::agreement_name("agreement", r.agreement())?;
+        let (request_id, expected) = (r.request_id().to_owned(), r.expected_version());
+        let command = parse(r)?;
         Ok(Response::new(
             self.execute(&actor, id, &request_id, expected, command)
                 .await?,
         ))
     }
 }
+
+/// The envelope every mutating request of an existing agreement carries
+/// (AIP-155 request id, AIP-154-style expected version).
+trait Mutating {
+    fn agreement(&self) -> &str;
+    fn request_id(&self) -> &str;
+    fn expected_version(&self) -> i64;
+}
+
+macro_rules! mutating {
+    ($($request:ty),* $(,)?) => {$(
+        impl Mutating for $request {
+            fn agreement(&self) -> &str {
+                &self.agreement
+            }
+            fn request_id(&self) -> &str {
+                &self.request_id
+            }
+            fn expected_version(&self) -> i64 {
+                self.expected_version
+            }
+        }
+    )*};
+}
+
+mutating!(
+    pb::ProposeTargetRequest,
+    pb::CounterOfferRequest,
+    pb::AcceptOfferRequest,
+    pb::DeclineTargetRequest,
+    pb::WithdrawTargetRequest,
+    pb::EndorseAgreementRequest,
+    pb::SubmitAgreementRequest,
+    pb::ReturnAgreementRequest,
+    pb::SignOffAgreementRequest,
+    pb::OpenRefreshRequest,
+    pb::RecordActualRequest,
+    pb::RevokeDesignationRequest,
+    pb::CloseAgreementRequest,
+);
 
 fn command_target(command: &Command) -> Option<TargetId> {
     match command {
@@ -202,10 +247,6 @@ fn response(
         last_sequence: i64::try_from(outcome.last_sequence).unwrap_or(i64::MAX),
         replayed: outcome.replayed,
     }
-}
-
-fn agreement(name: &str) -> Result<AgreementId, ApiError> {
-    convert::agreement_name("agreement", name)
 }
 
 #[tonic::async_trait]
@@ -304,19 +345,13 @@ impl pb::agreement_service_server::AgreementService for Engine {
                 Some(pb::propose_target_request::Indicator::LocalIndicator(l)) => (None, Some(l)),
                 None => (None, None),
             };
-            let command = Command::ProposeTarget {
+            Ok(Command::ProposeTarget {
                 indicator: convert::proposed_indicator(number, local)?,
                 terms: convert::terms(r.terms)?,
                 rationale: r.rationale,
                 evidence: r.evidence,
                 department: convert::department(&r.department)?,
-            };
-            Ok((
-                agreement(&r.agreement)?,
-                r.request_id,
-                r.expected_version,
-                command,
-            ))
+            })
         })
         .await
     }
@@ -326,19 +361,13 @@ impl pb::agreement_service_server::AgreementService for Engine {
         request: Request<pb::CounterOfferRequest>,
     ) -> Result<Response<pb::AgreementResponse>, Status> {
         self.run(request, |r| {
-            let command = Command::CounterOffer {
+            Ok(Command::CounterOffer {
                 target: convert::target_id("target", r.target)?,
                 terms: convert::terms(r.terms)?,
                 rationale: r.rationale,
                 evidence: r.evidence,
                 deal_breaker: r.deal_breaker,
-            };
-            Ok((
-                agreement(&r.agreement)?,
-                r.request_id,
-                r.expected_version,
-                command,
-            ))
+            })
         })
         .await
     }
@@ -348,15 +377,9 @@ impl pb::agreement_service_server::AgreementService for Engine {
         request: Request<pb::AcceptOfferRequest>,
     ) -> Result<Response<pb::AgreementResponse>, Status> {
         self.run(request, |r| {
-            let command = Command::AcceptOffer {
+            Ok(Command::AcceptOffer {
                 target: convert::target_id("target", r.target)?,
-            };
-            Ok((
-                agreement(&r.agreement)?,
-                r.request_id,
-                r.expected_version,
-                command,
-            ))
+            })
         })
         .await
     }
@@ -366,17 +389,11 @@ impl pb::agreement_service_server::AgreementService for Engine {
         request: Request<pb::DeclineTargetRequest>,
     ) -> Result<Response<pb::AgreementResponse>, Status> {
         self.run(request, |r| {
-            let command = Command::DeclineTarget {
+            Ok(Command::DeclineTarget {
                 target: convert::target_id("target", r.target)?,
                 reason: r.reason,
                 deal_breaker: r.deal_breaker,
-            };
-            Ok((
-                agreement(&r.agreement)?,
-                r.request_id,
-                r.expected_version,
-                command,
-            ))
+            })
         })
         .await
     }
@@ -386,16 +403,10 @@ impl pb::agreement_service_server::AgreementService for Engine {
         request: Request<pb::WithdrawTargetRequest>,
     ) -> Result<Response<pb::AgreementResponse>, Status> {
         self.run(request, |r| {
-            let command = Command::WithdrawTarget {
+            Ok(Command::WithdrawTarget {
                 target: convert::target_id("target", r.target)?,
                 reason: r.reason,
-            };
-            Ok((
-                agreement(&r.agreement)?,
-                r.request_id,
-                r.expected_version,
-                command,
-            ))
+            })
         })
         .await
     }
@@ -404,30 +415,14 @@ impl pb::agreement_service_server::AgreementService for Engine {
         &self,
         request: Request<pb::EndorseAgreementRequest>,
     ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |r| {
-            Ok((
-                agreement(&r.agreement)?,
-                r.request_id,
-                r.expected_version,
-                Command::EndorseAgreement,
-            ))
-        })
-        .await
+        self.run(request, |_| Ok(Command::EndorseAgreement)).await
     }
 
     async fn submit_agreement(
         &self,
         request: Request<pb::SubmitAgreementRequest>,
     ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |r| {
-            Ok((
-                agreement(&r.agreement)?,
-                r.request_id,
-                r.expected_version,
-                Command::SubmitAgreement,
-            ))
-        })
-        .await
+        self.run(request, |_| Ok(Command::SubmitAgreement)).await
     }
 
     async fn return_agreement(
@@ -435,13 +430,7 @@ impl pb::agreement_service_server::AgreementService for Engine {
         request: Request<pb::ReturnAgreementRequest>,
     ) -> Result<Response<pb::AgreementResponse>, Status> {
         self.run(request, |r| {
-            let command = Command::ReturnAgreement { reason: r.reason };
-            Ok((
-                agreement(&r.agreement)?,
-                r.request_id,
-                r.expected_version,
-                command,
-            ))
+            Ok(Command::ReturnAgreement { reason: r.reason })
         })
         .await
     }
@@ -450,15 +439,7 @@ impl pb::agreement_service_server::AgreementService for Engine {
         &self,
         request: Request<pb::SignOffAgreementRequest>,
     ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |r| {
-            Ok((
-                agreement(&r.agreement)?,
-                r.request_id,
-                r.expected_version,
-                Command::SignOffAgreement,
-            ))
-        })
-        .await
+        self.run(request, |_| Ok(Command::SignOffAgreement)).await
     }
 
     async fn open_refresh(
@@ -466,7 +447,7 @@ impl pb::agreement_service_server::AgreementService for Engine {
         request: Request<pb::OpenRefreshRequest>,
     ) -> Result<Response<pb::AgreementResponse>, Status> {
         self.run(request, |r| {
-            let command = Command::OpenRefresh {
+            Ok(Command::OpenRefresh {
                 round: convert::refresh("round", &r.round).map_err(|_| {
                     ApiError::bad_argument("round", "the refresh round is required, e.g. 2009")
                 })?,
@@ -474,13 +455,7 @@ impl pb::agreement_service_server::AgreementService for Engine {
                     0 => None,
                     v => Some(convert::set_version("indicator_set", v)?),
                 },
-            };
-            Ok((
-                agreement(&r.agreement)?,
-                r.request_id,
-                r.expected_version,
-                command,
-            ))
+            })
         })
         .await
     }
@@ -490,18 +465,12 @@ impl pb::agreement_service_server::AgreementService for Engine {
         request: Request<pb::RecordActualRequest>,
     ) -> Result<Response<pb::AgreementResponse>, Status> {
         self.run(request, |r| {
-            let command = Command::RecordActual {
+            Ok(Command::RecordActual {
                 target: convert::target_id("target", r.target)?,
                 year: convert::year("year", &r.year)?,
                 value: convert::value("value", r.value)?,
                 source: r.source,
-            };
-            Ok((
-                agreement(&r.agreement)?,
-                r.request_id,
-                r.expected_version,
-                command,
-            ))
+            })
         })
         .await
     }
@@ -511,19 +480,13 @@ impl pb::agreement_service_server::AgreementService for Engine {
         request: Request<pb::RevokeDesignationRequest>,
     ) -> Result<Response<pb::AgreementResponse>, Status> {
         self.run(request, |r| {
-            let command = Command::RevokeDesignation {
+            Ok(Command::RevokeDesignation {
                 target: match r.target {
                     0 => None,
                     t => Some(convert::target_id("target", t)?),
                 },
                 reason: r.reason,
-            };
-            Ok((
-                agreement(&r.agreement)?,
-                r.request_id,
-                r.expected_version,
-                command,
-            ))
+            })
         })
         .await
     }
@@ -532,15 +495,7 @@ impl pb::agreement_service_server::AgreementService for Engine {
         &self,
         request: Request<pb::CloseAgreementRequest>,
     ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |r| {
-            Ok((
-                agreement(&r.agreement)?,
-                r.request_id,
-                r.expected_version,
-                Command::CloseAgreement,
-            ))
-        })
-        .await
+        self.run(request, |_| Ok(Command::CloseAgreement)).await
     }
 }
 
