@@ -146,44 +146,30 @@ async fn a_negotiation_through_the_command_line() {
             ],
         ));
         // A malformed trajectory never leaves the machine.
-        let err = fails(&laa(
-            &app,
-            Some(&t.kent),
-            &[
-                "targets",
-                "propose",
-                "--agreement",
-                "kent-2008-11",
-                "--indicator",
-                "112",
-                "--baseline",
-                "40% (2007)",
-                "--trajectory",
-                "2008/09=lots",
-                "--rationale",
-                "x",
-            ],
-        ));
+        let propose_112 = |trajectory: &str| {
+            laa(
+                &app,
+                Some(&t.kent),
+                &[
+                    "targets",
+                    "propose",
+                    "--agreement",
+                    "kent-2008-11",
+                    "--indicator",
+                    "112",
+                    "--baseline",
+                    "40% (2007)",
+                    "--trajectory",
+                    trajectory,
+                    "--rationale",
+                    "x",
+                ],
+            )
+        };
+        let err = fails(&propose_112("2008/09=lots"));
         assert!(err.contains("not a number"), "{err}");
         // A percentage of 250 is refused by the server with its reason.
-        let err = fails(&laa(
-            &app,
-            Some(&t.kent),
-            &[
-                "targets",
-                "propose",
-                "--agreement",
-                "kent-2008-11",
-                "--indicator",
-                "112",
-                "--baseline",
-                "40% (2007)",
-                "--trajectory",
-                "2008/09=250,2009/10=36,2010/11=34",
-                "--rationale",
-                "x",
-            ],
-        ));
+        let err = fails(&propose_112("2008/09=250,2009/10=36,2010/11=34"));
         assert!(err.contains("[INVALID_TERMS]"), "{err}");
 
         let shown = ok(&laa(
