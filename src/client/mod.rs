@@ -443,6 +443,7 @@ impl Clients {
     pub async fn connect(server: &str, token: Option<&str>) -> Result<Self, String> {
         let channel = Channel::from_shared(server.to_owned())
             .map_err(|e| format!("error: '{server}' is not a server address such as http://127.0.0.1:50051: {e}"))?
+            .tcp_nodelay(true)
             .connect()
             .await
             .map_err(|e| format!("error: cannot reach the server at {server}: {e}\nhint: start it with `laa serve`, or point --server / LAA_SERVER at it"))?;

@@ -397,6 +397,9 @@ async fn tokens_are_issued_listed_and_revoked_on_the_database() {
             .unwrap()
             .to_owned();
         ok(&run(&["token", "revoke", &id]));
+        // The server re-reads a live token at least this often: a revoked
+        // token stops working within it, on every server of the database.
+        tokio::time::sleep(laa_store::credentials::TOKEN_RECHECK).await;
         let err = fails(&laa(&app, Some(&secret), &["agreements", "list"]));
         assert!(err.contains("UNAUTHENTICATED"), "{err}");
         let err = fails(&run(&["token", "issue", "--role", "go-negotiator"]));

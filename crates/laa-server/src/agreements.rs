@@ -8,9 +8,11 @@
 
 use chrono::Utc;
 use laa_core::decide::authorise_read;
+use std::sync::Arc;
+
 use laa_core::{
-    Actor, Agreement, AgreementId, Command, Context, DomainError, RoundPolicy, Scope, TargetId,
-    apply, decide,
+    Actor, Agreement, AgreementId, Command, Context, DomainError, ErrorClass, RoundPolicy, Scope,
+    TargetId, decide,
 };
 use laa_proto::v1 as pb;
 use laa_store::{AgreementFilter, AppendOutcome};
@@ -79,32 +81,14 @@ impl Engine {
         .into())
     }
 
-    /// Checks that a retried request id names the same request: the same
-    /// principal and the same kind of command (AIP-155). Returns the target
-    /// the first request acted on, so the retry answers exactly as the
-    /// first did.
-    async fn same_request(
-        &self,
-        actor: &Actor,
-        id: &AgreementId,
-        request_id: &str,
-        kind: laa_core::CommandKind,
-        first: AppendOutcome,
-    ) -> Result<Option<TargetId>, ApiError> {
-        let limit = first.last_sequence.saturating_sub(first.first_sequence) + 1;
-        let events = self.store.events(id, first.first_sequence, limit).await?;
-        let same = events.first().is_some_and(|e| {
-            e.event.actor.principal == actor.principal && e.event.change.command_kind() == kind
-        });
-        if !same {
-            return Err(ApiError::RequestIdReused {
-                request_id: request_id.to_owned(),
-            });
-        }
-        Ok(events.iter().find_map(|e| e.event.change.target()))
-    }
-
     /// Runs one command against one agreement, end to end.
+    ///
+    /// The request id is not looked up before deciding: the append detects
+    /// a replay itself (its idempotency record), and a retried command whose
+    /// agreement has moved on fails `decide` (its expected version is
+    /// stale), after which the request id is looked up. Authorisation
+    /// errors are answered before any lookup, so a request id reveals
+    /// nothing to a caller who may not act.
     async fn execute(
         &self,
         actor: &Actor,
@@ -116,52 +100,48 @@ impl Engine {
         let request_id = convert::request_id(request_id)?;
         let expected = convert::expected_version(expected_version)?;
         let named_target = command_target(&command);
-        let loaded = self.store.load(&id).await?;
+        let loaded = self.store.load_shared(&id).await?;
         if loaded.is_none() && !matches!(command, Command::OpenAgreement { .. }) {
             self.hide_unopened(actor, &id).await?;
         }
-        let state = loaded.unwrap_or_else(|| Agreement::unopened(id.clone()));
-        if let Some(first) = self.store.find_outcome(&id, &request_id).await? {
-            self.authorise_read(actor, &state)?;
-            let target = self
-                .same_request(actor, &id, &request_id, command.kind(), first)
-                .await?;
-            return Ok(response(
-                &state,
-                target.or(named_target),
-                AppendOutcome {
-                    replayed: true,
-                    ..first
-                },
-            ));
-        }
+        let state = loaded.unwrap_or_else(|| Arc::new(Agreement::unopened(id.clone())));
         let ctx = Context {
             now: Utc::now(),
             catalogue: self.store.catalogue(),
             expected_version: Some(expected),
         };
         let kind = command.kind();
-        let events = decide(&state, command, actor, &ctx)?;
-        let target = events
-            .iter()
-            .find_map(|e| e.change.target())
-            .or(named_target);
-        let outcome = self
-            .store
-            .append(&id, expected, &request_id, &events)
-            .await?;
-        let state = if outcome.replayed {
-            self.store.load(&id).await?.unwrap_or(state)
-        } else {
-            let mut state = state;
-            for event in &events {
-                apply(&mut state, event);
+        let events = match decide(&state, command, actor, &ctx) {
+            Ok(events) => events,
+            Err(refused) if refused.class() == ErrorClass::Forbidden => return Err(refused.into()),
+            Err(refused) => {
+                return match self
+                    .store
+                    .find_request(&id, &request_id, &actor.principal, kind)
+                    .await?
+                {
+                    Some(first) => {
+                        self.authorise_read(actor, &state)?;
+                        Ok(response(&state, first.target.or(named_target), first))
+                    }
+                    None => Err(refused.into()),
+                };
             }
-            self.feed.announce(&id);
-            tracing::info!(agreement = %id, command = %kind, principal = %actor.principal, version = outcome.version, "command applied");
-            state
         };
-        Ok(response(&state, target, outcome))
+        let committed = self
+            .store
+            .append_command(&id, expected, &request_id, events)
+            .await?;
+        let outcome = committed.outcome;
+        let state = match committed.state {
+            Some(state) => {
+                self.feed.announce(&id);
+                tracing::info!(agreement = %id, command = %kind, principal = %actor.principal, version = outcome.version, "command applied");
+                state
+            }
+            None => self.store.load_shared(&id).await?.unwrap_or(state),
+        };
+        Ok(response(&state, outcome.target.or(named_target), outcome))
     }
 
     /// Authenticates, reads the request's agreement, request id and

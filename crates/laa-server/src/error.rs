@@ -100,7 +100,9 @@ impl ApiError {
             ApiError::Store(e) => match e {
                 StoreError::VersionConflict { .. } => Code::Aborted,
                 StoreError::NotFound { .. } => Code::NotFound,
-                StoreError::AlreadyExists { .. } => Code::AlreadyExists,
+                StoreError::AlreadyExists { .. } | StoreError::RequestIdReused { .. } => {
+                    Code::AlreadyExists
+                }
                 StoreError::InvalidArgument { .. } => Code::InvalidArgument,
                 StoreError::Corrupt { .. } => Code::DataLoss,
                 StoreError::Database(_) => Code::Unavailable,
@@ -150,7 +152,10 @@ impl ApiError {
     fn violations(&self) -> Vec<(String, String)> {
         match self {
             ApiError::Invalid { violations, .. } => violations.clone(),
-            ApiError::RequestIdReused { .. } => vec![("request_id".into(), self.to_string())],
+            ApiError::RequestIdReused { .. }
+            | ApiError::Store(StoreError::RequestIdReused { .. }) => {
+                vec![("request_id".into(), self.to_string())]
+            }
             ApiError::Domain(e @ DomainError::InvalidTerms { field, problem })
                 if e.class() == ErrorClass::InvalidInput =>
             {

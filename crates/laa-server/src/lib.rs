@@ -90,6 +90,25 @@ pub struct Engine {
     stopping: watch::Receiver<bool>,
 }
 
+/// The connections accepted on `listener`, with Nagle's algorithm off.
+///
+/// A gRPC exchange is a few small writes each way; with Nagle's algorithm
+/// on, a response's last segment waits for the client's delayed ACK (about
+/// 40 ms on Linux) before it is sent. tonic's `tcp_nodelay` only applies to
+/// listeners it binds itself, so every connection accepted here sets it.
+pub fn incoming(
+    listener: tokio::net::TcpListener,
+) -> impl tokio_stream::Stream<Item = std::io::Result<tokio::net::TcpStream>> {
+    use tokio_stream::StreamExt;
+    TcpListenerStream::new(listener).map(|accepted| {
+        let stream = accepted?;
+        if let Err(error) = stream.set_nodelay(true) {
+            tracing::warn!(%error, "cannot turn Nagle's algorithm off on a connection");
+        }
+        Ok(stream)
+    })
+}
+
 /// Serves every service on `listener` until `shutdown` completes; then
 /// stops accepting, ends following streams, finishes in-flight calls and
 /// returns. Every acknowledged write was committed before its answer.
@@ -141,8 +160,29 @@ pub async fn serve(
         .add_service(AreaServiceServer::new(engine.clone()).max_decoding_message_size(max))
         .add_service(AgreementServiceServer::new(engine.clone()).max_decoding_message_size(max))
         .add_service(AuditServiceServer::new(engine).max_decoding_message_size(max))
-        .serve_with_incoming_shutdown(TcpListenerStream::new(listener), on_shutdown)
+        .serve_with_incoming_shutdown(incoming(listener), on_shutdown)
         .await?;
     tracing::info!("server stopped");
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use tokio_stream::StreamExt;
+
+    #[tokio::test]
+    async fn accepted_connections_have_nagle_off() -> std::io::Result<()> {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+        let address = listener.local_addr()?;
+        let mut accepted = Box::pin(super::incoming(listener));
+        let _client = tokio::net::TcpStream::connect(address).await?;
+        let Some(connection) = accepted.next().await else {
+            panic!("the listener accepted nothing");
+        };
+        assert!(
+            connection?.nodelay()?,
+            "TCP_NODELAY is off on an accepted connection"
+        );
+        Ok(())
+    }
 }

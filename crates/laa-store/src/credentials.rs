@@ -4,7 +4,10 @@
 //! operating system). The store keeps only its SHA-256, so a stolen
 //! database yields no usable token; the secret is shown once, when issued.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use laa_core::{AreaCode, Region, Role, Scope};
@@ -110,25 +113,41 @@ impl Store {
 
     /// The principal a token's secret speaks for; `None` for an unknown or
     /// revoked token.
+    ///
+    /// A live token's principal is remembered for [`TOKEN_RECHECK`], so a
+    /// busy client costs one database read per that interval rather than
+    /// one per call; a token revoked anywhere (by this process, another
+    /// server on the same database, or `laa token revoke`) therefore stops
+    /// working within that interval. Unknown and revoked tokens are never
+    /// remembered: a token issued a moment ago works at once.
     pub async fn resolve_token(&self, secret: &str) -> Result<Option<Principal>, StoreError> {
         if !secret.starts_with(TOKEN_PREFIX) || secret.len() > 200 {
             return Ok(None);
         }
+        let hash = sha256_hex(secret.as_bytes());
+        if let Some(principal) = self.token_cache().recall(&hash) {
+            return Ok(Some(principal));
+        }
         let row = credential::Entity::find()
-            .filter(credential::Column::TokenHash.eq(sha256_hex(secret.as_bytes())))
+            .filter(credential::Column::TokenHash.eq(hash.as_str()))
             .filter(credential::Column::RevokedAt.is_null())
             .one(self.connection())
             .await?;
-        row.map(|row| {
-            let info = decode(row)?;
-            Ok(Principal {
-                token_id: info.id,
-                role: info.role,
-                scope: info.scope,
-                label: info.label,
+        let principal = row
+            .map(|row| {
+                let info = decode(row)?;
+                Ok::<_, StoreError>(Principal {
+                    token_id: info.id,
+                    role: info.role,
+                    scope: info.scope,
+                    label: info.label,
+                })
             })
-        })
-        .transpose()
+            .transpose()?;
+        if let Some(principal) = &principal {
+            self.token_cache().remember(hash, principal.clone());
+        }
+        Ok(principal)
     }
 
     /// Revokes a token. True if it was live and is now revoked; false if it
@@ -147,6 +166,7 @@ impl Store {
             .await?;
         if updated.rows_affected == 1 {
             txn.commit().await?;
+            self.token_cache().forget_all();
             return Ok(true);
         }
         let exists = credential::Entity::find_by_id(id.as_str().to_owned())
@@ -174,6 +194,51 @@ impl Store {
             .into_iter()
             .map(decode)
             .collect()
+    }
+}
+
+/// How long a live token's principal is remembered before the database is
+/// asked again: the longest a revoked token can go on working.
+pub const TOKEN_RECHECK: Duration = Duration::from_millis(500);
+
+/// The most tokens remembered at once.
+const MAX_REMEMBERED_TOKENS: usize = 10_000;
+
+/// Live tokens recently resolved, by the SHA-256 of their secret.
+#[derive(Default)]
+pub(crate) struct TokenCache(Mutex<HashMap<String, (Instant, Principal)>>);
+
+impl TokenCache {
+    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<String, (Instant, Principal)>> {
+        // Each operation is one map call: a poisoned lock is still sound.
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn recall(&self, hash: &str) -> Option<Principal> {
+        let mut entries = self.entries();
+        match entries.get(hash) {
+            Some((at, principal)) if at.elapsed() < TOKEN_RECHECK => Some(principal.clone()),
+            Some(_) => {
+                entries.remove(hash);
+                None
+            }
+            None => None,
+        }
+    }
+
+    fn remember(&self, hash: String, principal: Principal) {
+        let mut entries = self.entries();
+        if entries.len() >= MAX_REMEMBERED_TOKENS {
+            entries.retain(|_, (at, _)| at.elapsed() < TOKEN_RECHECK);
+            if entries.len() >= MAX_REMEMBERED_TOKENS {
+                entries.clear();
+            }
+        }
+        entries.insert(hash, (Instant::now(), principal));
+    }
+
+    fn forget_all(&self) {
+        self.entries().clear();
     }
 }
 

@@ -15,6 +15,15 @@ pub enum StoreError {
         /// The version the agreement is at.
         actual: u64,
     },
+    /// AIP-155: the request id was applied to this agreement before, for
+    /// another principal or another kind of command; nothing was written.
+    #[error(
+        "request id '{request_id}' was already used on this agreement for a different request: send a fresh request id"
+    )]
+    RequestIdReused {
+        /// The request id.
+        request_id: String,
+    },
     /// The thing asked for does not exist.
     #[error("{what} '{key}' was not found")]
     NotFound {
@@ -61,7 +70,9 @@ impl StoreError {
         match self {
             StoreError::VersionConflict { .. } => Some("VERSION_CONFLICT"),
             StoreError::NotFound { .. } => Some("NOT_FOUND"),
-            StoreError::AlreadyExists { .. } => Some("ALREADY_EXISTS"),
+            StoreError::AlreadyExists { .. } | StoreError::RequestIdReused { .. } => {
+                Some("ALREADY_EXISTS")
+            }
             StoreError::InvalidArgument { .. }
             | StoreError::Corrupt { .. }
             | StoreError::Database(_) => None,

@@ -51,4 +51,6 @@ pub use hash::GENESIS_HASH;
 pub use options::{Backend, BeforeCommit, StoreOptions, Synchronous};
 pub use query::{AgreementFilter, AgreementRow};
 pub use reference::{AreaRecord, IndicatorRow, IndicatorSetInfo};
-pub use store::{AppendOutcome, Store, StoredEvent, Verification};
+pub use store::{
+    AppendOutcome, Committed, GroupCommits, MAX_BATCH, Store, StoredEvent, Verification,
+};

@@ -65,8 +65,15 @@ pub struct StoreOptions {
     pub max_connections: Option<u32>,
     /// How long to wait for a pooled connection before failing.
     pub acquire_timeout: Duration,
-    /// Fault injection for tests; see [`BeforeCommit`].
+    /// Fault injection for tests; see [`BeforeCommit`]. A store with this
+    /// hook appends in the caller's task, one command a transaction (no
+    /// group commit), so that aborting the caller aborts its transaction.
     pub before_commit: Option<BeforeCommit>,
+    /// Fault injection for tests: awaited inside each group commit's
+    /// transaction, after every row of the batch is written and before the
+    /// commit (with the number of appends in the batch known to the hook's
+    /// caller only through what it observes). `None` in production.
+    pub before_batch_commit: Option<BeforeCommit>,
 }
 
 impl Default for StoreOptions {
@@ -77,6 +84,7 @@ impl Default for StoreOptions {
             max_connections: None,
             acquire_timeout: Duration::from_secs(30),
             before_commit: None,
+            before_batch_commit: None,
         }
     }
 }
@@ -89,6 +97,7 @@ impl fmt::Debug for StoreOptions {
             .field("max_connections", &self.max_connections)
             .field("acquire_timeout", &self.acquire_timeout)
             .field("before_commit", &self.before_commit.is_some())
+            .field("before_batch_commit", &self.before_batch_commit.is_some())
             .finish()
     }
 }

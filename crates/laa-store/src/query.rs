@@ -2,6 +2,8 @@
 //! asked across agreements (which areas chose an indicator, which
 //! placeholders a refresh must settle).
 
+use std::sync::Arc;
+
 use laa_core::{
     Agreement, AgreementId, AgreementStatus, AreaCode, IndicatorNumber, RefreshId, Region, TargetId,
 };
@@ -90,7 +92,7 @@ impl Store {
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             let head = self.head_of(self.connection(), row).await?;
-            let agreement = head.state;
+            let agreement = Arc::unwrap_or_clone(head.state);
             let opening = agreement.opening.as_ref().ok_or_else(|| {
                 StoreError::corrupt(agreement.id.as_str(), agreement.version, "not opened")
             })?;

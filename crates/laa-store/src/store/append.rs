@@ -1,0 +1,367 @@
+//! Appending a command's events: the public entry points, the idempotency
+//! rule (a request id names one request of one principal), and the
+//! one-command path that a group commit falls back to.
+
+use std::sync::Arc;
+
+use laa_core::{Agreement, AgreementId, CommandKind, Event};
+use sea_orm::sea_query::Values;
+use sea_orm::{ConnectionTrait, EntityTrait, Statement};
+
+use super::committer::Job;
+use super::plan::one_statement;
+use super::{
+    AppendOutcome, CloseUnlessReleased, MAX_REQUEST_ID_LEN, Store, db_err, read_head, to_i64,
+    to_u64,
+};
+use crate::entity::request;
+use crate::error::{StoreError, is_unique_violation};
+use crate::options::Backend;
+
+/// What an append left behind: its outcome, and the agreement's state
+/// after it (the store applied the events once; callers need not again).
+#[derive(Debug, Clone)]
+pub struct Committed {
+    /// What was recorded, or the first outcome of a replayed request.
+    pub outcome: AppendOutcome,
+    /// The agreement after the append; `None` for a replayed request (the
+    /// agreement may have moved on since: load it).
+    pub state: Option<Arc<Agreement>>,
+}
+
+impl Committed {
+    pub(super) fn replayed(outcome: AppendOutcome) -> Self {
+        Self {
+            outcome,
+            state: None,
+        }
+    }
+}
+
+impl Store {
+    /// The outcome of a request already applied to an agreement, if it was,
+    /// whoever sent it. [`Store::find_request`] also checks who sent it.
+    pub async fn find_outcome(
+        &self,
+        agreement: &AgreementId,
+        request_id: &str,
+    ) -> Result<Option<AppendOutcome>, StoreError> {
+        Ok(self
+            .first_request(agreement, request_id)
+            .await?
+            .map(|(outcome, _)| outcome))
+    }
+
+    /// The first outcome of a request id on an agreement, if it was applied:
+    /// `Ok(Some(..))` when it was applied for the same principal and the
+    /// same kind of command (a retry, answered with its first outcome),
+    /// [`StoreError::RequestIdReused`] when it was applied for another
+    /// (AIP-155: a request id names one request), `Ok(None)` when it was
+    /// never applied. This is the one place the rule lives.
+    pub async fn find_request(
+        &self,
+        agreement: &AgreementId,
+        request_id: &str,
+        principal: &str,
+        kind: CommandKind,
+    ) -> Result<Option<AppendOutcome>, StoreError> {
+        match self.first_request(agreement, request_id).await? {
+            None => Ok(None),
+            Some((outcome, Some(first)))
+                if first.actor.principal == principal && first.change.command_kind() == kind =>
+            {
+                Ok(Some(outcome))
+            }
+            Some(_) => Err(StoreError::RequestIdReused {
+                request_id: request_id.to_owned(),
+            }),
+        }
+    }
+
+    /// The idempotency record of a request id, with the first event it
+    /// recorded.
+    async fn first_request(
+        &self,
+        id: &AgreementId,
+        request_id: &str,
+    ) -> Result<Option<(AppendOutcome, Option<Event>)>, StoreError> {
+        let found = request::Entity::find_by_id((id.as_str().to_owned(), request_id.to_owned()))
+            .one(self.connection())
+            .await?;
+        let Some(row) = found else {
+            return Ok(None);
+        };
+        let (first, last) = (to_u64(row.first_sequence), to_u64(row.last_sequence));
+        let events = self
+            .events(id, first, last.saturating_sub(first) + 1)
+            .await?;
+        let outcome = AppendOutcome {
+            first_sequence: first,
+            last_sequence: last,
+            version: to_u64(row.version),
+            replayed: true,
+            target: events.iter().find_map(|e| e.event.change.target()),
+        };
+        Ok(Some((outcome, events.into_iter().next().map(|e| e.event))))
+    }
+
+    /// Appends the events `decide` returned for one command, as the next
+    /// events of the agreement, if the agreement is still at
+    /// `expected_version` (0 before its first event).
+    ///
+    /// In one transaction: the events with their hash chain, the agreement
+    /// and target projections (the state after applying the events to the
+    /// stored state), and the idempotency record of `request_id`.
+    /// Concurrent appends to different agreements share a transaction and
+    /// its flush (see `committer`); each is answered only once the
+    /// transaction holding it has committed, and a refused one fails alone.
+    /// A stale `expected_version` fails with [`StoreError::VersionConflict`]
+    /// and writes nothing, even when writers race. A `request_id` already
+    /// applied to this agreement by the same principal for the same kind of
+    /// command returns the first outcome with `replayed: true` and writes
+    /// nothing, whatever the expected version; applied for another request,
+    /// it fails with [`StoreError::RequestIdReused`].
+    pub async fn append(
+        &self,
+        agreement: &AgreementId,
+        expected_version: u64,
+        request_id: &str,
+        events: &[Event],
+    ) -> Result<AppendOutcome, StoreError> {
+        Ok(self
+            .append_command(agreement, expected_version, request_id, events.to_vec())
+            .await?
+            .outcome)
+    }
+
+    /// [`Store::append`], also returning the agreement's new state.
+    pub async fn append_command(
+        &self,
+        agreement: &AgreementId,
+        expected_version: u64,
+        request_id: &str,
+        events: Vec<Event>,
+    ) -> Result<Committed, StoreError> {
+        if request_id.trim().is_empty() || request_id.len() > MAX_REQUEST_ID_LEN {
+            return Err(StoreError::invalid(
+                "request_id",
+                format!("a request id is 1 to {MAX_REQUEST_ID_LEN} bytes"),
+            ));
+        }
+        if events.is_empty() {
+            return Err(StoreError::invalid(
+                "events",
+                "there are no events to append",
+            ));
+        }
+        to_i64("expected_version", expected_version)?;
+        if self.inner.before_commit.is_some() {
+            // Fault injection: the caller's own transaction, so that
+            // aborting the caller aborts it.
+            return self
+                .append_alone(agreement, expected_version, request_id, &events)
+                .await;
+        }
+        self.inner
+            .committer
+            .submit(Job {
+                agreement: agreement.clone(),
+                expected: expected_version,
+                request_id: request_id.to_owned(),
+                events,
+                reply: None,
+            })
+            .await
+    }
+
+    /// One append in a transaction of its own; the path of a store with a
+    /// `before_commit` hook, and of every member of a group commit that
+    /// failed as a whole (so that a refused member fails alone).
+    pub(super) async fn append_alone(
+        &self,
+        agreement: &AgreementId,
+        expected_version: u64,
+        request_id: &str,
+        events: &[Event],
+    ) -> Result<Committed, StoreError> {
+        let result = self
+            .append_once(agreement, expected_version, request_id, events)
+            .await;
+        let actual = match result {
+            Ok(committed) => return Ok(committed),
+            Err(StoreError::VersionConflict { actual, .. }) => actual,
+            Err(StoreError::Database(e)) if is_unique_violation(&e) => {
+                self.current_version(agreement).await?
+            }
+            Err(other) => {
+                self.forget(agreement);
+                return Err(other);
+            }
+        };
+        self.unwritten(agreement, expected_version, request_id, events, actual)
+            .await
+    }
+
+    /// The answer to an append that wrote nothing because the agreement was
+    /// not at the expected version: either this request was applied before
+    /// (its idempotency record, or a concurrent retry of it that committed
+    /// first, stopped it), and the answer is its first outcome; or another
+    /// writer moved the agreement on, and the answer is a conflict.
+    /// Checking here rather than before writing keeps the common path free
+    /// of the lookup.
+    pub(super) async fn unwritten(
+        &self,
+        agreement: &AgreementId,
+        expected_version: u64,
+        request_id: &str,
+        events: &[Event],
+        actual: u64,
+    ) -> Result<Committed, StoreError> {
+        self.forget(agreement);
+        if let Some(first) = events.first()
+            && let Some(outcome) = self
+                .find_request(
+                    agreement,
+                    request_id,
+                    &first.actor.principal,
+                    first.change.command_kind(),
+                )
+                .await?
+        {
+            return Ok(Committed::replayed(outcome));
+        }
+        Err(StoreError::VersionConflict {
+            expected: expected_version,
+            actual,
+        })
+    }
+
+    /// One attempt at a single append, by the cheapest safe route.
+    async fn append_once(
+        &self,
+        id: &AgreementId,
+        expected: u64,
+        request_id: &str,
+        events: &[Event],
+    ) -> Result<Committed, StoreError> {
+        let recalled = self.recalled(id).filter(|h| h.version == expected);
+        let conflict = |actual| StoreError::VersionConflict { expected, actual };
+        match (self.inner.backend, &self.inner.before_commit, recalled) {
+            // PostgreSQL: the writes are one statement (see `one_statement`),
+            // which PostgreSQL runs as a transaction of its own; wrapping it
+            // in BEGIN and COMMIT would only add two round trips. The head,
+            // when it must be read first, needs no transaction around it:
+            // if another writer moves the agreement on in between, the
+            // statement fails on the unique key and writes nothing.
+            (Backend::Postgres, None, recalled) => {
+                let db = self.connection();
+                let head = match recalled {
+                    Some(head) => head,
+                    None => Arc::new(read_head(self, db, id).await?),
+                };
+                if head.version != expected {
+                    return Err(conflict(head.version));
+                }
+                let plan = self.plan(&head, id, request_id, events)?;
+                db.execute_raw(one_statement(Backend::Postgres, plan.writes, false))
+                    .await?;
+                Ok(self.committed(id, plan.outcome, plan.head))
+            }
+            // SQLite: BEGIN IMMEDIATE, the writes and COMMIT as one batch,
+            // one hand-off to SQLite's worker thread instead of three (see
+            // `Store::run_sqlite_batch`). The head, when this store does not
+            // hold it, is read first, outside the transaction: if another
+            // process moves the agreement on in between, the batch fails on
+            // the unique key and writes nothing.
+            (Backend::Sqlite, None, recalled) => {
+                let head = match recalled {
+                    Some(head) => head,
+                    None => Arc::new(read_head(self, self.connection(), id).await?),
+                };
+                if head.version != expected {
+                    return Err(conflict(head.version));
+                }
+                let _guard = self.write_guard().await;
+                let plan = self.plan(&head, id, request_id, events)?;
+                self.run_sqlite_batch(one_statement(Backend::Sqlite, plan.writes, true))
+                    .await?;
+                Ok(self.committed(id, plan.outcome, plan.head))
+            }
+            // With a `before_commit` hook, an explicit transaction, so that
+            // the hook runs inside an open transaction: on SQLite, BEGIN
+            // IMMEDIATE queues this writer for the write lock before it
+            // reads the head, so the read and the writes see one state.
+            (_, Some(hook), recalled) => {
+                let _guard = self.write_guard().await;
+                let txn = self.begin_write().await?;
+                let head = match recalled {
+                    Some(head) => head,
+                    None => Arc::new(read_head(self, &txn, id).await?),
+                };
+                if head.version != expected {
+                    txn.rollback().await?;
+                    return Err(conflict(head.version));
+                }
+                // On any error below, dropping the transaction rolls it back.
+                let plan = self.plan(&head, id, request_id, events)?;
+                txn.execute_raw(one_statement(self.inner.backend, plan.writes, false))
+                    .await?;
+                hook().await;
+                txn.commit().await?;
+                Ok(self.committed(id, plan.outcome, plan.head))
+            }
+        }
+    }
+
+    /// Remembers the head a committed append produced and answers with it.
+    pub(super) fn committed(
+        &self,
+        id: &AgreementId,
+        outcome: AppendOutcome,
+        head: super::Head,
+    ) -> Committed {
+        let head = Arc::new(head);
+        let state = head.state.clone();
+        self.remember(id, head);
+        Committed {
+            outcome,
+            state: Some(state),
+        }
+    }
+
+    /// Runs an SQLite batch that begins and commits its own transaction, on
+    /// one pooled connection. If the batch fails part way (a unique key
+    /// refused a write, the disk is full), its transaction is rolled back on
+    /// that connection; if the rollback fails too, or the caller goes away
+    /// while the batch runs, the connection is closed rather than returned to
+    /// the pool, and closing it rolls back whatever it left open. No
+    /// connection goes back to the pool inside a transaction.
+    pub(super) async fn run_sqlite_batch(&self, batch: Statement) -> Result<(), StoreError> {
+        use sea_orm::sqlx::{self, Executor};
+        let pool = self.connection().get_sqlite_connection_pool();
+        let conn = pool.acquire().await.map_err(db_err)?;
+        let mut conn = CloseUnlessReleased(Some(conn));
+        let Some(c) = conn.0.as_mut() else {
+            return Ok(());
+        };
+        let values = batch.values.unwrap_or_else(|| Values(Vec::new()));
+        let result = sqlx::query_with(
+            sqlx::AssertSqlSafe(batch.sql),
+            sea_query_sqlx::SqlxValues(values),
+        )
+        .execute(&mut **c)
+        .await;
+        match result {
+            Ok(_) => {
+                conn.release();
+                Ok(())
+            }
+            Err(e) => {
+                if c.execute("ROLLBACK").await.is_ok() {
+                    conn.release();
+                }
+                Err(db_err(e))
+            }
+        }
+    }
+}

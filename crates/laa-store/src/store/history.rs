@@ -1,0 +1,232 @@
+//! Reading agreements back: heads, snapshots, whole histories.
+
+use std::sync::Arc;
+
+use laa_core::{Agreement, AgreementId, Event, apply, replay};
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+
+use super::{Head, Store, StoredEvent, clamp_i64, to_u64};
+use crate::entity::{agreement, event};
+use crate::error::StoreError;
+use crate::hash::GENESIS_HASH;
+
+impl Store {
+    /// The agreement's current version (0 if it has no events).
+    pub async fn current_version(&self, id: &AgreementId) -> Result<u64, StoreError> {
+        let version: Option<i64> = agreement::Entity::find_by_id(id.as_str().to_owned())
+            .select_only()
+            .column(agreement::Column::Version)
+            .into_tuple()
+            .one(&self.inner.db)
+            .await?;
+        match version {
+            Some(v) => Ok(to_u64(v)),
+            None => Ok(self.last_sequence(id).await?),
+        }
+    }
+
+    async fn last_sequence(&self, id: &AgreementId) -> Result<u64, StoreError> {
+        let last: Option<Option<i64>> = event::Entity::find()
+            .select_only()
+            .column_as(event::Column::Sequence.max(), "max_sequence")
+            .filter(event::Column::AgreementId.eq(id.as_str()))
+            .into_tuple()
+            .one(&self.inner.db)
+            .await?;
+        Ok(last.flatten().map_or(0, to_u64))
+    }
+
+    /// The agreement's current state, or `None` if it has no events.
+    ///
+    /// The state this store last appended or loaded, when the database is
+    /// still at its version; otherwise the stored snapshot with the few
+    /// events recorded since it applied; without a projection, the whole
+    /// history replayed. [`Store::replay`] always replays.
+    pub async fn load(&self, id: &AgreementId) -> Result<Option<Agreement>, StoreError> {
+        Ok(self.load_shared(id).await?.map(Arc::unwrap_or_clone))
+    }
+
+    /// [`Store::load`], sharing the state with this store's memory of the
+    /// agreement instead of copying it: what a reader that only renders it
+    /// wants.
+    pub async fn load_shared(
+        &self,
+        id: &AgreementId,
+    ) -> Result<Option<Arc<Agreement>>, StoreError> {
+        // The version and head hash first: when this store remembers that
+        // head, the snapshot need not be read at all.
+        let at: Option<(i64, String)> = agreement::Entity::find_by_id(id.as_str().to_owned())
+            .select_only()
+            .column(agreement::Column::Version)
+            .column(agreement::Column::HeadHash)
+            .into_tuple()
+            .one(&self.inner.db)
+            .await?;
+        let Some((version, hash)) = at else {
+            return Ok(self.replay(id).await?.map(Arc::new));
+        };
+        if let Some(head) = self
+            .recalled(id)
+            .filter(|h| h.version == to_u64(version) && h.hash == hash)
+        {
+            return Ok(Some(head.state.clone()));
+        }
+        let Some(row) = agreement::Entity::find_by_id(id.as_str().to_owned())
+            .one(&self.inner.db)
+            .await?
+        else {
+            return Ok(self.replay(id).await?.map(Arc::new));
+        };
+        let head = self.head_of(&self.inner.db, row).await?;
+        let state = head.state.clone();
+        self.remember(id, Arc::new(head));
+        Ok(Some(state))
+    }
+
+    /// An agreement's head from its projection row: the remembered one if
+    /// it is at the row's version, or the snapshot brought up to date.
+    pub(crate) async fn head_of<C: ConnectionTrait>(
+        &self,
+        db: &C,
+        row: agreement::Model,
+    ) -> Result<Head, StoreError> {
+        let version = to_u64(row.version);
+        let id = AgreementId::new(row.id.clone())
+            .map_err(|e| StoreError::corrupt(&row.id, version, e.to_string()))?;
+        if let Some(head) = self
+            .recalled(&id)
+            .filter(|h| h.version == version && h.hash == row.head_hash)
+        {
+            return Ok(Head {
+                version,
+                hash: head.hash.clone(),
+                state: head.state.clone(),
+                projected: true,
+                snapshot_version: head.snapshot_version,
+            });
+        }
+        let mut state = decode_snapshot(&row)?;
+        if state.version < version {
+            let later = event::Entity::find()
+                .filter(event::Column::AgreementId.eq(id.as_str()))
+                .filter(event::Column::Sequence.gt(row.snapshot_version))
+                .filter(event::Column::Sequence.lte(row.version))
+                .order_by_asc(event::Column::Sequence)
+                .all(db)
+                .await?;
+            for stored in later {
+                apply(&mut state, &decode_event(stored)?.event);
+            }
+        }
+        if state.version != version {
+            return Err(StoreError::corrupt(
+                id.as_str(),
+                state.version + 1,
+                format!("the history ends before the agreement's version {version}"),
+            ));
+        }
+        Ok(Head {
+            version,
+            hash: row.head_hash,
+            state: Arc::new(state),
+            projected: true,
+            snapshot_version: to_u64(row.snapshot_version),
+        })
+    }
+
+    /// The agreement's state rebuilt from its whole history alone, or `None`
+    /// if it has no events.
+    pub async fn replay(&self, id: &AgreementId) -> Result<Option<Agreement>, StoreError> {
+        let events = self.events(id, 1, u64::MAX).await?;
+        if events.is_empty() {
+            return Ok(None);
+        }
+        Ok(Some(replay(id.clone(), events.iter().map(|s| &s.event))))
+    }
+
+    /// Up to `limit` events of an agreement, from sequence `from_sequence`
+    /// on, in order.
+    pub async fn events(
+        &self,
+        id: &AgreementId,
+        from_sequence: u64,
+        limit: u64,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows = event::Entity::find()
+            .filter(event::Column::AgreementId.eq(id.as_str()))
+            .filter(event::Column::Sequence.gte(clamp_i64(from_sequence)))
+            .order_by_asc(event::Column::Sequence)
+            .limit(limit.min(i64::MAX as u64))
+            .all(&self.inner.db)
+            .await?;
+        rows.into_iter().map(decode_event).collect()
+    }
+}
+
+pub(super) fn decode_snapshot(row: &agreement::Model) -> Result<Agreement, StoreError> {
+    let state: Agreement = serde_json::from_str(&row.snapshot)
+        .map_err(|e| StoreError::corrupt(&row.id, to_u64(row.version), format!("snapshot: {e}")))?;
+    if state.version != to_u64(row.snapshot_version) || state.id.as_str() != row.id {
+        return Err(StoreError::corrupt(
+            &row.id,
+            to_u64(row.version),
+            "the snapshot is of another agreement or version",
+        ));
+    }
+    Ok(state)
+}
+
+pub(super) fn decode_event(row: event::Model) -> Result<StoredEvent, StoreError> {
+    let sequence = to_u64(row.sequence);
+    let agreement = AgreementId::new(row.agreement_id.clone())
+        .map_err(|e| StoreError::corrupt(&row.agreement_id, sequence, e.to_string()))?;
+    let event: Event = serde_json::from_str(&row.payload)
+        .map_err(|e| StoreError::corrupt(&row.agreement_id, sequence, format!("payload: {e}")))?;
+    Ok(StoredEvent {
+        global_id: to_u64(row.id),
+        agreement,
+        sequence,
+        recorded_at: row.recorded_at,
+        request_id: row.request_id,
+        kind: row.kind,
+        event,
+        prev_hash: row.prev_hash,
+        hash: row.hash,
+    })
+}
+
+/// Reads an agreement's head inside a write transaction: from its
+/// projection row, or, without one, by replaying its history (a new
+/// agreement, or one whose projection was lost: the log is the record).
+pub(super) async fn read_head<C: ConnectionTrait>(
+    store: &Store,
+    txn: &C,
+    id: &AgreementId,
+) -> Result<Head, StoreError> {
+    if let Some(row) = agreement::Entity::find_by_id(id.as_str().to_owned())
+        .one(txn)
+        .await?
+    {
+        return store.head_of(txn, row).await;
+    }
+    let history = event::Entity::find()
+        .filter(event::Column::AgreementId.eq(id.as_str()))
+        .order_by_asc(event::Column::Sequence)
+        .all(txn)
+        .await?;
+    let hash = history
+        .last()
+        .map_or_else(|| GENESIS_HASH.to_owned(), |e| e.hash.clone());
+    let history = history
+        .into_iter()
+        .map(decode_event)
+        .collect::<Result<Vec<_>, _>>()?;
+    let state = replay(id.clone(), history.iter().map(|s| &s.event));
+    Ok(Head {
+        version: state.version,
+        hash,
+        state: Arc::new(state),
+        projected: false,
+        snapshot_version: 0,
+    })
+}

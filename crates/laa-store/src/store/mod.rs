@@ -1,0 +1,277 @@
+//! The [`Store`]: connecting, appending, loading and verifying agreements.
+//!
+//! One concern a file: `append` (the public append, idempotency and the
+//! single-command path), `committer` (group commit: concurrent appends
+//! share one transaction and one flush), `plan` (what an append writes),
+//! `heads` (the state remembered per agreement), `history` (reading
+//! agreements back) and `verify` (the hash chain).
+
+mod append;
+mod committer;
+mod heads;
+mod history;
+mod plan;
+mod verify;
+
+pub use append::Committed;
+pub use committer::{GroupCommits, MAX_BATCH};
+pub(crate) use heads::Head;
+pub use heads::SNAPSHOT_EVERY;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use laa_core::{AgreementId, Catalogue, Event, TargetId};
+use laa_migration::{Migrator, MigratorTrait};
+use sea_orm::sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous};
+use sea_orm::{
+    ConnectOptions, Database, DatabaseConnection, DatabaseTransaction, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
+};
+use tokio::sync::{Mutex, MutexGuard};
+
+use crate::error::StoreError;
+use crate::options::{Backend, BeforeCommit, StoreOptions, Synchronous};
+use history::read_head;
+
+/// The longest request id accepted, in bytes.
+pub const MAX_REQUEST_ID_LEN: usize = 200;
+
+/// The persistent home of agreements, their histories, reference data and
+/// credentials. Cheap to clone: clones share one connection pool.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    db: DatabaseConnection,
+    backend: Backend,
+    /// SQLite only: one writer at a time in this process (see [`Store::begin_write`]).
+    write_lock: Option<Mutex<()>>,
+    catalogue: Catalogue,
+    before_commit: Option<BeforeCommit>,
+    before_batch_commit: Option<BeforeCommit>,
+    /// The last head seen of each agreement (see [`Head`]).
+    heads: std::sync::Mutex<HashMap<AgreementId, Arc<Head>>>,
+    /// Where appends queue for the next group commit (see `committer`).
+    committer: committer::Queue,
+    /// Live tokens recently resolved (see [`Store::resolve_token`]).
+    tokens: crate::credentials::TokenCache,
+}
+
+/// What an append did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AppendOutcome {
+    /// The sequence of the first event appended.
+    pub first_sequence: u64,
+    /// The sequence of the last event appended.
+    pub last_sequence: u64,
+    /// The agreement's version afterwards (the last sequence).
+    pub version: u64,
+    /// True when the request id had been applied already: this is the first
+    /// outcome again, and nothing was written.
+    pub replayed: bool,
+    /// The target the request created or acted on first, if any.
+    pub target: Option<TargetId>,
+}
+
+/// One event as stored: the event and the store's record around it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredEvent {
+    /// Its position among all events of all agreements; only grows. (On
+    /// PostgreSQL ids are taken at insert, so a transaction committing later
+    /// may hold a smaller id: a follower should re-read a short window
+    /// behind its cursor.)
+    pub global_id: u64,
+    /// The agreement.
+    pub agreement: AgreementId,
+    /// Its sequence within the agreement, from 1.
+    pub sequence: u64,
+    /// When the store recorded it.
+    pub recorded_at: DateTime<Utc>,
+    /// The request that produced it.
+    pub request_id: String,
+    /// The event's kind, such as `offer_made`.
+    pub kind: String,
+    /// The event.
+    pub event: Event,
+    /// The previous event's hash, in hex ([`GENESIS_HASH`] for the first).
+    pub prev_hash: String,
+    /// This event's hash, in hex.
+    pub hash: String,
+}
+
+/// The result of checking an agreement's hash chain.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Verification {
+    /// True when every event is intact, in order, with no gap.
+    pub ok: bool,
+    /// How many events were found.
+    pub length: u64,
+    /// The stored hash of the last event found ([`GENESIS_HASH`] if none).
+    pub head_hash: String,
+    /// The first sequence at which the history is not what was appended.
+    pub first_bad_sequence: Option<u64>,
+}
+
+/// A pooled SQLite connection that is closed, not returned to the pool,
+/// unless released: see [`Store::run_sqlite_batch`].
+struct CloseUnlessReleased(Option<sea_orm::sqlx::pool::PoolConnection<sea_orm::sqlx::Sqlite>>);
+
+impl CloseUnlessReleased {
+    /// Returns the connection to the pool when dropped.
+    fn release(&mut self) {
+        self.0 = None;
+    }
+}
+
+impl Drop for CloseUnlessReleased {
+    fn drop(&mut self) {
+        if let Some(conn) = self.0.as_mut() {
+            conn.close_on_drop();
+        }
+    }
+}
+
+/// A driver error as the database error sea-orm would give.
+pub(crate) fn db_err(e: sea_orm::sqlx::Error) -> StoreError {
+    StoreError::Database(sea_orm::DbErr::Exec(sea_orm::RuntimeErr::SqlxError(
+        Arc::new(e),
+    )))
+}
+
+impl Store {
+    /// Opens the database at `url`, brings its schema up to date and loads
+    /// the reference data (the indicator sets from `laa-core`'s catalogue,
+    /// the nine regions, the 150 areas of 2008) if it is missing.
+    ///
+    /// SQLite (`sqlite://laa.db?mode=rwc`; `mode=rwc` creates the file):
+    /// WAL journal, `synchronous` as [`StoreOptions::sqlite_synchronous`]
+    /// says (`FULL` by default), a busy timeout, foreign keys on.
+    /// PostgreSQL: `postgres://user@host:port/db`.
+    pub async fn connect(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
+        let backend = Backend::of_url(url)?;
+        let catalogue = Catalogue::national()
+            .map_err(|e| StoreError::corrupt("catalogue", 0, e.to_string()))?;
+        let mut connect = ConnectOptions::new(url.to_owned());
+        connect
+            .sqlx_logging(false)
+            .acquire_timeout(options.acquire_timeout)
+            .max_connections(options.max_connections.unwrap_or(match backend {
+                Backend::Sqlite => 8,
+                Backend::Postgres => 20,
+            }));
+        let synchronous = match options.sqlite_synchronous {
+            Synchronous::Full => SqliteSynchronous::Full,
+            Synchronous::Normal => SqliteSynchronous::Normal,
+        };
+        let busy_timeout = options.busy_timeout;
+        connect.map_sqlx_sqlite_opts(move |o| {
+            o.journal_mode(SqliteJournalMode::Wal)
+                .synchronous(synchronous)
+                .busy_timeout(busy_timeout)
+                .foreign_keys(true)
+        });
+        let db = Database::connect(connect).await?;
+        let store = Store {
+            inner: Arc::new_cyclic(|inner| Inner {
+                db,
+                backend,
+                write_lock: (backend == Backend::Sqlite).then(|| Mutex::new(())),
+                catalogue,
+                before_commit: options.before_commit,
+                before_batch_commit: options.before_batch_commit,
+                heads: std::sync::Mutex::new(HashMap::new()),
+                committer: committer::Queue::start(inner.clone()),
+                tokens: Default::default(),
+            }),
+        };
+        {
+            // Migrations write; on SQLite they queue behind this process's
+            // other writers like any write.
+            let _guard = store.write_guard().await;
+            Migrator::up(&store.inner.db, None).await?;
+        }
+        store.seed_reference_data().await?;
+        Ok(store)
+    }
+
+    /// The database connection, for health checks and tools.
+    pub fn connection(&self) -> &DatabaseConnection {
+        &self.inner.db
+    }
+
+    /// The group commits this store has made since it was opened, and the
+    /// appends waiting for the next.
+    pub fn group_commits(&self) -> GroupCommits {
+        self.inner.committer.group_commits()
+    }
+
+    /// The tokens this store resolved recently.
+    pub(crate) fn token_cache(&self) -> &crate::credentials::TokenCache {
+        &self.inner.tokens
+    }
+
+    /// Which database this store is on.
+    pub fn backend(&self) -> Backend {
+        self.inner.backend
+    }
+
+    /// The indicator catalogue the store was seeded from (`laa-core`'s
+    /// embedded National Indicator Set).
+    pub fn catalogue(&self) -> &Catalogue {
+        &self.inner.catalogue
+    }
+
+    /// Closes the connection pool; clones of this store stop working.
+    pub async fn close(&self) -> Result<(), StoreError> {
+        self.inner.db.close_by_ref().await?;
+        Ok(())
+    }
+
+    /// Waits for this process's turn to write (SQLite only).
+    pub(crate) async fn write_guard(&self) -> Option<MutexGuard<'_, ()>> {
+        match &self.inner.write_lock {
+            Some(lock) => Some(lock.lock().await),
+            None => None,
+        }
+    }
+
+    /// Begins a write transaction.
+    ///
+    /// SQLite: sqlx and sea-orm begin with a plain (deferred) `BEGIN`, which
+    /// takes the write lock only at the first write; a transaction that read
+    /// first then finds another writer ahead of it fails with "database is
+    /// locked" however long the busy timeout. sea-orm 2's
+    /// [`TransactionOptions::sqlite_transaction_mode`] issues
+    /// `BEGIN IMMEDIATE` instead, which takes the lock up front (waiting up
+    /// to the busy timeout for another process); callers hold
+    /// [`Store::write_guard`] first, so writers in this process queue in
+    /// order on a mutex rather than polling SQLite's busy handler.
+    /// PostgreSQL ignores the mode: its transactions are READ COMMITTED, and
+    /// the unique keys order concurrent writers.
+    pub(crate) async fn begin_write(&self) -> Result<DatabaseTransaction, StoreError> {
+        Ok(self
+            .inner
+            .db
+            .begin_with_options(TransactionOptions {
+                sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+                ..Default::default()
+            })
+            .await?)
+    }
+}
+
+pub(crate) fn to_u64(v: i64) -> u64 {
+    u64::try_from(v).unwrap_or(0)
+}
+
+pub(crate) fn clamp_i64(v: u64) -> i64 {
+    i64::try_from(v).unwrap_or(i64::MAX)
+}
+
+pub(crate) fn to_i64(field: &'static str, v: u64) -> Result<i64, StoreError> {
+    i64::try_from(v).map_err(|_| StoreError::invalid(field, format!("{v} is too large")))
+}

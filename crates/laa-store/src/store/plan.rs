@@ -1,0 +1,381 @@
+//! What an append writes: the event rows, the projections and the idempotency record.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use laa_core::{
+    Agreement, AgreementId, Event, IndicatorRef, RefreshId, Target, TargetId, TargetKind,
+    TargetStatus, Terms, apply,
+};
+use sea_orm::sea_query::{
+    Alias, CommonTableExpression, InsertStatement, OnConflict, PostgresQueryBuilder,
+    SqliteQueryBuilder, SubQueryStatement, UpdateStatement, Values, WithClause,
+};
+use sea_orm::{
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, DbBackend, EntityTrait, QueryFilter, QueryTrait, Statement,
+};
+
+use super::{AppendOutcome, Head, SNAPSHOT_EVERY, Store, to_i64, to_u64};
+use crate::entity::{agreement, event, request, target};
+use crate::error::StoreError;
+use crate::hash::{HashInput, canonical_json, now_micros};
+use crate::options::Backend;
+
+/// What an append will write, and what it will have done.
+pub(super) struct Plan {
+    /// The writes, in order.
+    pub(super) writes: Vec<Write>,
+    /// The outcome once they are committed.
+    pub(super) outcome: AppendOutcome,
+    /// The agreement's head once they are committed.
+    pub(super) head: Head,
+}
+
+impl Store {
+    /// Computes an append: the rows to write, the outcome, and the new head.
+    pub(super) fn plan(
+        &self,
+        head: &Head,
+        id: &AgreementId,
+        request_id: &str,
+        events: &[Event],
+    ) -> Result<Plan, StoreError> {
+        let expected = to_i64("expected_version", head.version)?;
+        let mut state = Agreement::clone(&head.state);
+        for e in events {
+            apply(&mut state, e);
+        }
+        let Some(opening) = state.opening.clone() else {
+            return Err(StoreError::invalid(
+                "events",
+                "an agreement's first event must open it",
+            ));
+        };
+
+        let now = now_micros();
+        let mut prev_hash = head.hash.clone();
+        let mut rows = Vec::with_capacity(events.len());
+        for (i, e) in events.iter().enumerate() {
+            let sequence = expected + 1 + i as i64;
+            let payload = serde_json::to_value(e)
+                .map(|v| canonical_json(&v))
+                .map_err(|err| StoreError::invalid("events", err.to_string()))?;
+            let kind = e.change.kind();
+            let hash = HashInput {
+                agreement_id: id.as_str(),
+                sequence: to_u64(sequence),
+                recorded_at: now,
+                request_id,
+                actor: &e.actor.principal,
+                kind,
+                payload: &payload,
+                prev_hash: &prev_hash,
+            }
+            .hash();
+            rows.push(event::ActiveModel {
+                id: NotSet,
+                agreement_id: Set(id.as_str().to_owned()),
+                sequence: Set(sequence),
+                recorded_at: Set(now),
+                actor: Set(e.actor.principal.clone()),
+                kind: Set(kind.to_owned()),
+                payload: Set(payload),
+                request_id: Set(request_id.to_owned()),
+                prev_hash: Set(std::mem::replace(&mut prev_hash, hash.clone())),
+                hash: Set(hash),
+            });
+        }
+        let version = expected + events.len() as i64;
+        let new_snapshot = !head.projected
+            || to_u64(version).saturating_sub(head.snapshot_version) >= SNAPSHOT_EVERY;
+        let snapshot = if new_snapshot {
+            Some(serde_json::to_string(&state).map_err(|err| {
+                StoreError::corrupt(id.as_str(), to_u64(version), err.to_string())
+            })?)
+        } else {
+            None
+        };
+        let snapshot_version = if new_snapshot {
+            to_u64(version)
+        } else {
+            head.snapshot_version
+        };
+        // The projection row: updated in what changes (so the indexes on
+        // area, region and status are left alone when those columns are,
+        // and on SQLite the record keeps its size and only its first page
+        // is rewritten), or written whole when there is none yet.
+        let projection = match (head.projected, snapshot) {
+            (true, snapshot) => {
+                let mut changes = agreement::ActiveModel {
+                    version: Set(version),
+                    head_hash: Set(prev_hash.clone()),
+                    updated_at: Set(now),
+                    ..Default::default()
+                };
+                if let Some(snapshot) = snapshot {
+                    changes.snapshot = Set(snapshot);
+                    changes.snapshot_version = Set(version);
+                }
+                if state.status != head.state.status {
+                    changes.status = Set(state.status.as_str().to_owned());
+                }
+                if state.indicator_set != head.state.indicator_set {
+                    changes.indicator_set = Set(state.indicator_set.map(|s| i32::from(s.get())));
+                }
+                Write::Update(
+                    agreement::Entity::update_many()
+                        .set(changes)
+                        .filter(agreement::Column::Id.eq(id.as_str()))
+                        .into_query(),
+                )
+            }
+            (false, snapshot) => Write::Insert(
+                agreement::Entity::insert(agreement::ActiveModel {
+                    id: Set(id.as_str().to_owned()),
+                    area: Set(opening.area.as_str().to_owned()),
+                    region: Set(opening.region.code().to_owned()),
+                    status: Set(state.status.as_str().to_owned()),
+                    version: Set(version),
+                    indicator_set: Set(state.indicator_set.map(|s| i32::from(s.get()))),
+                    head_hash: Set(prev_hash.clone()),
+                    updated_at: Set(now),
+                    snapshot_version: Set(version),
+                    snapshot: Set(snapshot.unwrap_or_default()),
+                })
+                .on_conflict(
+                    OnConflict::column(agreement::Column::Id)
+                        .update_columns([
+                            agreement::Column::Status,
+                            agreement::Column::Version,
+                            agreement::Column::IndicatorSet,
+                            agreement::Column::HeadHash,
+                            agreement::Column::UpdatedAt,
+                            agreement::Column::SnapshotVersion,
+                            agreement::Column::Snapshot,
+                        ])
+                        .to_owned(),
+                )
+                .into_query(),
+            ),
+        };
+
+        // The targets whose projected columns changed (all of them when the
+        // projection is being rebuilt).
+        let mut changed = Vec::new();
+        for (tid, t) in &state.targets {
+            let row = TargetProjection::of(&state, t);
+            let unchanged = head.projected
+                && head
+                    .state
+                    .targets
+                    .get(tid)
+                    .is_some_and(|b| TargetProjection::of(&head.state, b) == row);
+            if !unchanged {
+                changed.push(row.into_model(id, t.id, now)?);
+            }
+        }
+
+        // The idempotency record; its primary key refuses a request id
+        // applied before, which rolls everything back.
+        let record = request::Entity::insert(request::ActiveModel {
+            agreement_id: Set(id.as_str().to_owned()),
+            request_id: Set(request_id.to_owned()),
+            first_sequence: Set(expected + 1),
+            last_sequence: Set(version),
+            version: Set(version),
+            created_at: Set(now),
+        });
+
+        // The unique (agreement_id, sequence) key on the events is the
+        // guard: of two writers that both passed the version check, the
+        // second fails on it (on PostgreSQL it waits for the first to
+        // commit, then fails), and nothing of its batch is written.
+        let mut writes = vec![
+            Write::Insert(event::Entity::insert_many(rows).into_query()),
+            projection,
+        ];
+        if !changed.is_empty() {
+            writes.push(Write::Insert(
+                target::Entity::insert_many(changed)
+                    .on_conflict(
+                        OnConflict::columns([
+                            target::Column::AgreementId,
+                            target::Column::TargetId,
+                        ])
+                        .update_columns([
+                            target::Column::IndicatorNumber,
+                            target::Column::LocalCode,
+                            target::Column::Kind,
+                            target::Column::Status,
+                            target::Column::Terms,
+                            target::Column::DueRefresh,
+                            target::Column::UpdatedAt,
+                        ])
+                        .to_owned(),
+                    )
+                    .into_query(),
+            ));
+        }
+        writes.push(Write::Insert(record.into_query()));
+        let outcome = AppendOutcome {
+            first_sequence: to_u64(expected + 1),
+            last_sequence: to_u64(version),
+            version: to_u64(version),
+            replayed: false,
+            target: events.iter().find_map(|e| e.change.target()),
+        };
+        let head = Head {
+            version: to_u64(version),
+            hash: prev_hash,
+            state: Arc::new(state),
+            projected: true,
+            snapshot_version,
+        };
+        Ok(Plan {
+            writes,
+            outcome,
+            head,
+        })
+    }
+}
+
+/// One write of an append.
+pub(super) enum Write {
+    /// An insert (or upsert).
+    Insert(InsertStatement),
+    /// An update.
+    Update(UpdateStatement),
+}
+
+impl Write {
+    fn build_sqlite(&self) -> (String, Values) {
+        match self {
+            Write::Insert(q) => q.build(SqliteQueryBuilder),
+            Write::Update(q) => q.build(SqliteQueryBuilder),
+        }
+    }
+}
+
+impl From<Write> for SubQueryStatement {
+    fn from(write: Write) -> Self {
+        match write {
+            Write::Insert(q) => SubQueryStatement::InsertStatement(q),
+            Write::Update(q) => SubQueryStatement::UpdateStatement(q),
+        }
+    }
+}
+
+/// Several writes as one statement, so an append costs one round trip to
+/// the database, however many tables it writes.
+///
+/// SQLite: the statements joined by `;` (sqlx runs them in order, binding
+/// the parameters across them in sequence), between `BEGIN IMMEDIATE` and
+/// `COMMIT` when `own_transaction` asks. PostgreSQL, which prepares one
+/// statement at a time: all but the last as data-modifying `WITH` clauses
+/// of the last, which PostgreSQL runs to completion, atomically, with
+/// parameters numbered across the whole. The statements themselves are the
+/// same sea-query statements on both.
+pub(super) fn one_statement(
+    backend: Backend,
+    mut writes: Vec<Write>,
+    own_transaction: bool,
+) -> Statement {
+    match backend {
+        Backend::Sqlite => {
+            let mut sql = String::new();
+            let mut values = Vec::new();
+            if own_transaction {
+                sql.push_str("BEGIN IMMEDIATE;\n");
+            }
+            for write in &writes {
+                let (text, bound) = write.build_sqlite();
+                sql.push_str(&text);
+                sql.push_str(";\n");
+                values.extend(bound.0);
+            }
+            if own_transaction {
+                sql.push_str("COMMIT;\n");
+            }
+            Statement::from_sql_and_values(DbBackend::Sqlite, sql, values)
+        }
+        Backend::Postgres => {
+            let last = writes
+                .pop()
+                .unwrap_or_else(|| Write::Insert(InsertStatement::default()));
+            let mut with = WithClause::new();
+            for (i, write) in writes.into_iter().enumerate() {
+                with.cte(
+                    CommonTableExpression::new()
+                        .query(write)
+                        .table_name(Alias::new(format!("write_{i}")))
+                        .to_owned(),
+                );
+            }
+            let (sql, values) = with.query(last).build(PostgresQueryBuilder);
+            Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
+        }
+    }
+}
+
+/// What the `targets` table records of one target.
+#[derive(PartialEq, Eq)]
+struct TargetProjection<'a> {
+    indicator: &'a IndicatorRef,
+    kind: TargetKind,
+    status: TargetStatus,
+    agreed: Option<&'a Terms>,
+    /// The refresh the agreed terms' open parts (a placeholder, or a
+    /// deferred year) are next due in: the earliest in the round's order.
+    due_refresh: Option<&'a RefreshId>,
+}
+
+impl<'a> TargetProjection<'a> {
+    fn of(state: &'a Agreement, t: &'a Target) -> Self {
+        let due_refresh = t.agreed.as_ref().and_then(|terms| {
+            terms.due_refreshes().into_iter().min_by_key(|r| {
+                state
+                    .policy()
+                    .and_then(|p| p.refresh_position(r))
+                    .unwrap_or(usize::MAX)
+            })
+        });
+        Self {
+            indicator: &t.indicator,
+            kind: t.kind,
+            status: t.status,
+            agreed: t.agreed.as_ref(),
+            due_refresh,
+        }
+    }
+
+    fn into_model(
+        self,
+        id: &AgreementId,
+        target: TargetId,
+        now: DateTime<Utc>,
+    ) -> Result<target::ActiveModel, StoreError> {
+        let terms = self
+            .agreed
+            .map(serde_json::to_string)
+            .transpose()
+            .map_err(|e| StoreError::corrupt(id.as_str(), 0, e.to_string()))?;
+        let (indicator_number, local_code) = match self.indicator {
+            IndicatorRef::National(n) => (Some(i32::from(n.get())), None),
+            IndicatorRef::Local { code, .. } => (None, Some(code.as_str().to_owned())),
+        };
+        Ok(target::ActiveModel {
+            agreement_id: Set(id.as_str().to_owned()),
+            target_id: Set(i32::try_from(target.get()).map_err(|_| {
+                StoreError::invalid("events", format!("target {} is out of range", target.get()))
+            })?),
+            indicator_number: Set(indicator_number),
+            local_code: Set(local_code),
+            kind: Set(self.kind.as_str().to_owned()),
+            status: Set(self.status.as_str().to_owned()),
+            terms: Set(terms),
+            due_refresh: Set(self.due_refresh.map(|r| r.as_str().to_owned())),
+            updated_at: Set(now),
+        })
+    }
+}
