@@ -4,6 +4,7 @@
 //! directly on the database; every other command is a client of a running
 //! server (see `laa --help`).
 
+mod bench;
 mod client;
 mod serve;
 mod tokens;
@@ -32,6 +33,9 @@ enum Command {
     /// Issue, list and revoke bearer tokens (works directly on the database).
     #[command(subcommand)]
     Token(tokens::TokenCommand),
+    /// Measure the server end to end: echo, read and write latency, and
+    /// throughput at 16 and 64 clients, next to a raw insert on the same database.
+    Bench(bench::BenchArgs),
     #[command(flatten)]
     Client(Box<client::ClientCommand>),
 }
@@ -55,6 +59,7 @@ fn main() -> ExitCode {
         match cli.command {
             Command::Serve(args) => serve::run(args).await,
             Command::Token(cmd) => tokens::run(cmd).await,
+            Command::Bench(args) => bench::run(args).await,
             Command::Client(cmd) => client::run(*cmd).await,
         }
     });

@@ -1,0 +1,367 @@
+//! `laa bench`: the end-to-end load tool.
+//!
+//! Against a server started in this process (SQLite in a temporary
+//! directory by default, or a fresh PostgreSQL database) or a running one,
+//! it measures in one run, side by side on the same database: the echo
+//! (`grpc.health.v1.Health/Check`), reads (`GetAgreement` of a 17-target
+//! agreement) and writes (`CounterOffer`, a durable append) at one client,
+//! then writes at 16 and 64 concurrent clients each on its own agreement,
+//! next to the floors: a raw single-row insert per transaction and the
+//! store's own append, on the same database. It prints each figure and the
+//! ratios the performance goals are stated in (`docs/PERFORMANCE.md`).
+
+mod floor;
+mod load;
+mod measure;
+
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+use clap::Args;
+use laa_core::{Region, Role, Scope};
+use laa_store::{Backend, Store, StoreOptions};
+
+use load::Negotiation;
+use measure::Samples;
+
+/// Options of `laa bench`.
+#[derive(Debug, Args)]
+pub struct BenchArgs {
+    /// A running server to measure, e.g. http://127.0.0.1:50051 (needs
+    /// --database-url: its database, where the bench issues its credentials).
+    #[arg(long, requires = "database_url")]
+    pub server: Option<String>,
+    /// The database of the server: the running one's (with --server), or
+    /// the embedded server's. Embedded default: a fresh SQLite file in a
+    /// temporary directory, removed afterwards.
+    #[arg(long)]
+    pub database_url: Option<String>,
+    /// Run the embedded server on a fresh PostgreSQL database created on
+    /// this server (and dropped afterwards), e.g.
+    /// postgres://postgres@127.0.0.1:5432/postgres.
+    #[arg(long, conflicts_with_all = ["server", "database_url"])]
+    pub postgres: Option<String>,
+    /// Seconds each measurement runs.
+    #[arg(long, default_value_t = 3.0)]
+    pub seconds: f64,
+    /// The concurrent client counts measured, each client on its own agreement.
+    #[arg(long, value_delimiter = ',', default_value = "16,64")]
+    pub clients: Vec<usize>,
+}
+
+/// Where the bench's server runs.
+struct Target {
+    server: String,
+    store: Store,
+    label: String,
+    embedded: Option<(
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<()>,
+    )>,
+    cleanup: Cleanup,
+}
+
+/// What to remove afterwards.
+enum Cleanup {
+    Nothing,
+    Directory(#[allow(dead_code)] tempfile::TempDir),
+    PostgresDatabase { admin_url: String, name: String },
+}
+
+/// Runs `laa bench`.
+pub async fn run(args: BenchArgs) -> Result<(), String> {
+    let duration = Duration::from_secs_f64(args.seconds.max(0.1));
+    let most = args.clients.iter().copied().max().unwrap_or(1).max(1);
+    let areas = laa_core::areas::areas_2008().map_err(|e| format!("error: {e}"))?;
+    if most + 2 > areas.len() {
+        return Err(format!(
+            "error: at most {} concurrent clients (one agreement each among the {} areas)",
+            areas.len() - 2,
+            areas.len()
+        ));
+    }
+    let target = start(&args).await?;
+    let result = measure(&target, &areas, &args.clients, most, duration).await;
+    stop(target).await;
+    let report = result?;
+    report.print();
+    Ok(())
+}
+
+async fn start(args: &BenchArgs) -> Result<Target, String> {
+    let open = |url: String| async move {
+        Store::connect(&url, StoreOptions::default())
+            .await
+            .map_err(|e| format!("error: cannot open {url}: {e}"))
+    };
+    if let Some(server) = &args.server {
+        let url = args.database_url.clone().unwrap_or_default();
+        return Ok(Target {
+            server: server.clone(),
+            store: open(url.clone()).await?,
+            label: format!("the server at {server}"),
+            embedded: None,
+            cleanup: Cleanup::Nothing,
+        });
+    }
+    let (url, cleanup) = match (&args.postgres, &args.database_url) {
+        (Some(admin_url), _) => {
+            let name = format!("laa_bench_{}", std::process::id());
+            let admin = sea_orm::Database::connect(admin_url)
+                .await
+                .map_err(|e| format!("error: cannot reach {admin_url}: {e}"))?;
+            use sea_orm::ConnectionTrait;
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .map_err(|e| format!("error: creating database {name}: {e}"))?;
+            let _ = admin.close().await;
+            (
+                with_database(admin_url, &name),
+                Cleanup::PostgresDatabase {
+                    admin_url: admin_url.clone(),
+                    name,
+                },
+            )
+        }
+        (None, Some(url)) => (url.clone(), Cleanup::Nothing),
+        (None, None) => {
+            let dir = tempfile::tempdir().map_err(|e| format!("error: {e}"))?;
+            let url = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
+            (url, Cleanup::Directory(dir))
+        }
+    };
+    let store = open(url.clone()).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| format!("error: {e}"))?;
+    let address = listener.local_addr().map_err(|e| format!("error: {e}"))?;
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let serving = store.clone();
+    let handle = tokio::spawn(async move {
+        let shutdown = async {
+            let _ = stopped.await;
+        };
+        let config = laa_server::ServerConfig::default();
+        if let Err(e) = laa_server::serve(serving, listener, config, shutdown).await {
+            eprintln!("error: the embedded server stopped: {e}");
+        }
+    });
+    let backend = match store.backend() {
+        Backend::Sqlite => "SQLite",
+        Backend::Postgres => "PostgreSQL",
+    };
+    Ok(Target {
+        server: format!("http://{address}"),
+        store,
+        label: format!("an embedded server on {backend} ({url})"),
+        embedded: Some((stop, handle)),
+        cleanup,
+    })
+}
+
+async fn stop(target: Target) {
+    if let Some((stop, handle)) = target.embedded {
+        let _ = stop.send(());
+        let _ = handle.await;
+    }
+    let _ = target.store.close().await;
+    if let Cleanup::PostgresDatabase { admin_url, name } = target.cleanup
+        && let Ok(admin) = sea_orm::Database::connect(&admin_url).await
+    {
+        use sea_orm::ConnectionTrait;
+        let _ = admin
+            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await;
+    }
+}
+
+/// Everything one run measured.
+struct Report {
+    label: String,
+    backend: Backend,
+    echo: Samples,
+    raw: Samples,
+    append: Samples,
+    read: Samples,
+    write: Samples,
+    concurrent: Vec<(usize, Samples)>,
+    seconds: f64,
+}
+
+async fn measure(
+    target: &Target,
+    areas: &[laa_core::areas::AreaEntry],
+    counts: &[usize],
+    most: usize,
+    duration: Duration,
+) -> Result<Report, String> {
+    let store = &target.store;
+    // Credentials: a GO negotiator per region, a negotiator per area used.
+    let mut go = BTreeMap::new();
+    for region in Region::ALL {
+        let (_, secret) = store
+            .issue_token(Role::GoNegotiator, Scope::Region(region), "bench:go")
+            .await
+            .map_err(|e| format!("error: issuing a token: {e}"))?;
+        go.insert(region, secret);
+    }
+    eprintln!("bench: opening {most} agreements on {}", target.label);
+    let mut negotiations = Vec::new();
+    for (k, area) in areas.iter().take(most).enumerate() {
+        let (_, secret) = store
+            .issue_token(
+                Role::AreaNegotiator,
+                Scope::Area(area.code.clone()),
+                "bench:area",
+            )
+            .await
+            .map_err(|e| format!("error: issuing a token: {e}"))?;
+        let go_token = go.get(&area.region).cloned().unwrap_or_default();
+        negotiations.push(
+            Negotiation::open(
+                &target.server,
+                &go_token,
+                &secret,
+                area.code.as_str(),
+                k == 0,
+            )
+            .await?,
+        );
+    }
+    let direct_area = areas[most].code.as_str();
+
+    eprintln!("bench: measuring, {:.1} s each", duration.as_secs_f64());
+    let echo = load::echo(&target.server, duration).await?;
+    let raw = floor::raw_inserts(store, duration).await?;
+    let append = floor::store_appends(store, direct_area, duration).await?;
+    let read = load::reads(&mut negotiations[0], duration).await?;
+    let mut lone = vec![negotiations.remove(0)];
+    let (write, back) = load::writes(lone, duration).await?;
+    lone = back;
+    negotiations.splice(0..0, lone);
+    let mut concurrent = Vec::new();
+    for &count in counts {
+        let rest = negotiations.split_off(count.min(negotiations.len()));
+        let (samples, mut back) = load::writes(negotiations, duration).await?;
+        back.extend(rest);
+        negotiations = back;
+        concurrent.push((count, samples));
+    }
+    Ok(Report {
+        label: target.label.clone(),
+        backend: store.backend(),
+        echo,
+        raw,
+        append,
+        read,
+        write,
+        concurrent,
+        seconds: duration.as_secs_f64(),
+    })
+}
+
+impl Report {
+    fn print(&self) {
+        println!(
+            "laa bench: {}, {} cores, {:.1} s per measurement",
+            self.label,
+            std::thread::available_parallelism().map_or(0, usize::from),
+            self.seconds
+        );
+        println!(
+            "{:<40} {:>10} {:>10} {:>12}",
+            "measurement", "p50 ms", "p99 ms", "per second"
+        );
+        let row = |name: &str, s: &Samples| {
+            println!(
+                "{name:<40} {:>10.3} {:>10.3} {:>12.0}",
+                s.p50(),
+                s.p99(),
+                s.per_second()
+            );
+        };
+        row("echo: Health/Check, 1 client", &self.echo);
+        row("raw insert, 1 writer (floor)", &self.raw);
+        row("store append, 1 writer (no gRPC)", &self.append);
+        row("read: GetAgreement, 1 client", &self.read);
+        row("write: CounterOffer, 1 client", &self.write);
+        for (count, samples) in &self.concurrent {
+            row(&format!("write: CounterOffer, {count} clients"), samples);
+        }
+
+        println!();
+        println!("{:<52} {:>10} {:>16}", "goal", "measured", "target");
+        let floor = self.raw.per_second();
+        let goal = |name: &str, measured: f64, target: &str, met: bool| {
+            println!(
+                "{name:<52} {measured:>10.2} {target:>16}  {}",
+                if met { "met" } else { "NOT MET" }
+            );
+        };
+        let read_ratio = self.read.p50() / self.echo.p50();
+        goal(
+            "read p50 / echo p50",
+            read_ratio,
+            "at most 2",
+            read_ratio <= 2.0,
+        );
+        let allowed = self.echo.p50() + 1.5 * self.append.p50();
+        goal(
+            "write p50, ms (echo p50 + 1.5 x append p50)",
+            self.write.p50(),
+            &format!("at most {allowed:.3}"),
+            self.write.p50() <= allowed,
+        );
+        let floor_goal = match self.backend {
+            Backend::Sqlite => 2.5,
+            Backend::Postgres => 1.5,
+        };
+        let mut sixteen = None;
+        for (count, samples) in &self.concurrent {
+            let ratio = samples.per_second() / floor;
+            if *count == 16 {
+                sixteen = Some(samples);
+                goal(
+                    "16 clients / raw insert floor",
+                    ratio,
+                    &format!("at least {floor_goal}"),
+                    ratio >= floor_goal,
+                );
+                let tail = samples.p99() / samples.p50();
+                goal("p99 / p50 at 16 clients", tail, "at most 3", tail <= 3.0);
+            } else {
+                goal(
+                    &format!("{count} clients / raw insert floor"),
+                    ratio,
+                    "",
+                    true,
+                );
+            }
+        }
+        if let (Some(sixteen), Some((_, sixty_four))) = (
+            sixteen,
+            self.concurrent.iter().find(|(count, _)| *count == 64),
+        ) {
+            let ratio = sixty_four.per_second() / sixteen.per_second();
+            goal("64 clients / 16 clients", ratio, "at least 1", ratio >= 1.0);
+        }
+    }
+}
+
+/// The URL of another database on the same PostgreSQL server.
+fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{server}/{database}?{q}"),
+        None => format!("{server}/{database}"),
+    }
+}
