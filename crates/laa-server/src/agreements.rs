@@ -20,7 +20,7 @@ use tonic::{Request, Response, Status};
 
 use crate::Engine;
 use crate::auth::authenticate;
-use crate::convert::{self, agreement_to_pb};
+use crate::convert::{self, agreement_to_pb, agreement_with_targets_to_pb};
 use crate::error::ApiError;
 
 /// The round an agreement is opened for when the request names none.
@@ -100,18 +100,18 @@ impl Engine {
         let request_id = convert::request_id(request_id)?;
         let expected = convert::expected_version(expected_version)?;
         let named_target = command_target(&command);
-        let loaded = self.store.load_shared(&id).await?;
-        if loaded.is_none() && !matches!(command, Command::OpenAgreement { .. }) {
-            self.hide_unopened(actor, &id).await?;
-        }
-        let state = loaded.unwrap_or_else(|| Arc::new(Agreement::unopened(id.clone())));
-        let ctx = Context {
-            now: Utc::now(),
-            catalogue: self.store.catalogue(),
-            expected_version: Some(expected),
-        };
         let kind = command.kind();
-        let events = match decide(&state, command, actor, &ctx) {
+        // The remembered state first (no read): the database refuses a write
+        // built on a stale one, and any refusal is decided again on the
+        // current state before it is answered.
+        let (state, events) = match self.store.recall(&id) {
+            Some(state) => match self.decide(actor, &state, command.clone(), expected) {
+                Ok(events) => (state, Ok(events)),
+                Err(_) => self.decide_current(actor, &id, command, expected).await?,
+            },
+            None => self.decide_current(actor, &id, command, expected).await?,
+        };
+        let events = match events {
             Ok(events) => events,
             Err(refused) if refused.class() == ErrorClass::Forbidden => return Err(refused.into()),
             Err(refused) => {
@@ -122,7 +122,7 @@ impl Engine {
                 {
                     Some(first) => {
                         self.authorise_read(actor, &state)?;
-                        Ok(response(&state, first.target.or(named_target), first))
+                        Ok(response(None, &state, first.target.or(named_target), first))
                     }
                     None => Err(refused.into()),
                 };
@@ -133,15 +133,52 @@ impl Engine {
             .append_command(&id, expected, &request_id, events)
             .await?;
         let outcome = committed.outcome;
-        let state = match committed.state {
-            Some(state) => {
+        let target = outcome.target.or(named_target);
+        Ok(match committed.state {
+            Some(after) => {
                 self.feed.announce(&id);
                 tracing::info!(agreement = %id, command = %kind, principal = %actor.principal, version = outcome.version, "command applied");
-                state
+                response(Some(&state), &after, target, outcome)
             }
-            None => self.store.load_shared(&id).await?.unwrap_or(state),
+            None => {
+                let now = self.store.load_shared(&id).await?.unwrap_or(state);
+                response(None, &now, target, outcome)
+            }
+        })
+    }
+
+    /// Decides a command against a state at the server's clock.
+    fn decide(
+        &self,
+        actor: &Actor,
+        state: &Agreement,
+        command: Command,
+        expected: u64,
+    ) -> Result<Vec<laa_core::Event>, DomainError> {
+        let ctx = Context {
+            now: Utc::now(),
+            catalogue: self.store.catalogue(),
+            expected_version: Some(expected),
         };
-        Ok(response(&state, outcome.target.or(named_target), outcome))
+        decide(state, command, actor, &ctx)
+    }
+
+    /// Loads the agreement's current state from the database and decides
+    /// the command against it: the state, and what `decide` said.
+    async fn decide_current(
+        &self,
+        actor: &Actor,
+        id: &AgreementId,
+        command: Command,
+        expected: u64,
+    ) -> Result<(Arc<Agreement>, Result<Vec<laa_core::Event>, DomainError>), ApiError> {
+        let loaded = self.store.load_shared(id).await?;
+        if loaded.is_none() && !matches!(command, Command::OpenAgreement { .. }) {
+            self.hide_unopened(actor, id).await?;
+        }
+        let state = loaded.unwrap_or_else(|| Arc::new(Agreement::unopened(id.clone())));
+        let decided = self.decide(actor, &state, command, expected);
+        Ok((state, decided))
     }
 
     /// Authenticates, reads the request's agreement, request id and
@@ -215,13 +252,22 @@ fn command_target(command: &Command) -> Option<TargetId> {
     }
 }
 
+/// A command's answer: the agreement as it now stands, with the targets
+/// the command changed (or, for a replayed request, the target it acted
+/// on) rather than every target: `GetAgreement` reads them all. An answer
+/// costs the command's own size, not the agreement's.
 fn response(
+    before: Option<&Agreement>,
     state: &Agreement,
     target: Option<TargetId>,
     outcome: AppendOutcome,
 ) -> pb::AgreementResponse {
+    let changed = state.targets.values().filter(|t| match before {
+        Some(before) => before.targets.get(&t.id) != Some(*t),
+        None => Some(t.id) == target,
+    });
     pb::AgreementResponse {
-        agreement: Some(agreement_to_pb(state)),
+        agreement: Some(agreement_with_targets_to_pb(state, changed)),
         target: target.map_or(0, TargetId::get),
         first_sequence: i64::try_from(outcome.first_sequence).unwrap_or(i64::MAX),
         last_sequence: i64::try_from(outcome.last_sequence).unwrap_or(i64::MAX),

@@ -470,6 +470,15 @@ fn target_to_pb(agreement: &Agreement, t: &Target) -> pb::Target {
 
 /// An agreement to the wire, with every target.
 pub fn agreement_to_pb(a: &Agreement) -> pb::Agreement {
+    agreement_with_targets_to_pb(a, a.targets.values())
+}
+
+/// An agreement to the wire with only the given targets (the rest of the
+/// agreement whole): what a command's answer carries.
+pub fn agreement_with_targets_to_pb<'a>(
+    a: &Agreement,
+    targets: impl Iterator<Item = &'a laa_core::Target>,
+) -> pb::Agreement {
     let opening = a.opening.as_ref();
     pb::Agreement {
         name: format!("agreements/{}", a.id),
@@ -489,7 +498,7 @@ pub fn agreement_to_pb(a: &Agreement) -> pb::Agreement {
             .as_ref()
             .map(ToString::to_string)
             .unwrap_or_default(),
-        targets: a.targets.values().map(|t| target_to_pb(a, t)).collect(),
+        targets: targets.map(|t| target_to_pb(a, t)).collect(),
         opened_at: opening.map(|o| timestamp(o.opened_at)),
         first_signed_off_at: a.first_signed_off_at.map(timestamp),
         designated_count: i32::try_from(a.designated_count()).unwrap_or(i32::MAX),

@@ -163,10 +163,7 @@ async fn drain(
         };
         let batch = take_batch(&mut waiting);
         counts.queued.fetch_sub(batch.len(), Ordering::Relaxed);
-        // A task of its own, so that a panic fails this batch's callers
-        // (their answers are dropped) and not every later append.
-        let store = Store { inner };
-        let _ = tokio::spawn(async move { store.commit_batch(batch).await }).await;
+        Store { inner }.commit_batch(batch).await;
     }
 }
 

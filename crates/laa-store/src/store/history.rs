@@ -46,6 +46,17 @@ impl Store {
         Ok(self.load_shared(id).await?.map(Arc::unwrap_or_clone))
     }
 
+    /// The state this store last committed or loaded of an agreement,
+    /// without asking the database whether it is still current: what a
+    /// writer may decide against, because the database refuses a write
+    /// built on a stale head (the unique key on the next sequence). A
+    /// caller must not answer a refusal decided against it without loading
+    /// the current state first ([`Store::load_shared`]). `None` if this
+    /// store holds no head of the agreement.
+    pub fn recall(&self, id: &AgreementId) -> Option<Arc<Agreement>> {
+        self.recalled(id).map(|head| head.state.clone())
+    }
+
     /// [`Store::load`], sharing the state with this store's memory of the
     /// agreement instead of copying it: what a reader that only renders it
     /// wants.
@@ -55,13 +66,7 @@ impl Store {
     ) -> Result<Option<Arc<Agreement>>, StoreError> {
         // The version and head hash first: when this store remembers that
         // head, the snapshot need not be read at all.
-        let at: Option<(i64, String)> = agreement::Entity::find_by_id(id.as_str().to_owned())
-            .select_only()
-            .column(agreement::Column::Version)
-            .column(agreement::Column::HeadHash)
-            .into_tuple()
-            .one(&self.inner.db)
-            .await?;
+        let at = self.version_and_hash(id).await?;
         let Some((version, hash)) = at else {
             return Ok(self.replay(id).await?.map(Arc::new));
         };
@@ -81,6 +86,31 @@ impl Store {
         let state = head.state.clone();
         self.remember(id, Arc::new(head));
         Ok(Some(state))
+    }
+
+    /// The projection row's version and head hash: one small indexed read,
+    /// a statement prepared once per connection (on every read of an
+    /// agreement, so it skips the query builder).
+    async fn version_and_hash(
+        &self,
+        id: &AgreementId,
+    ) -> Result<Option<(i64, String)>, StoreError> {
+        use sea_orm::sqlx;
+        let found = match self.inner.backend {
+            crate::options::Backend::Sqlite => {
+                sqlx::query_as("SELECT version, head_hash FROM agreements WHERE id = ?")
+                    .bind(id.as_str())
+                    .fetch_optional(self.connection().get_sqlite_connection_pool())
+                    .await
+            }
+            crate::options::Backend::Postgres => {
+                sqlx::query_as("SELECT version, head_hash FROM agreements WHERE id = $1")
+                    .bind(id.as_str())
+                    .fetch_optional(self.connection().get_postgres_connection_pool())
+                    .await
+            }
+        };
+        found.map_err(super::db_err)
     }
 
     /// An agreement's head from its projection row: the remembered one if
