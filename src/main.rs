@@ -10,6 +10,7 @@
 #![allow(clippy::result_large_err)]
 
 mod client;
+mod database;
 mod demo;
 mod serve;
 mod tokens;

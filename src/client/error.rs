@@ -173,8 +173,16 @@ impl CliError {
 }
 
 impl From<String> for CliError {
+    /// A failure reported as text, such as "error: ...\nhint: ...".
     fn from(message: String) -> Self {
-        Self::failure(message.trim_start_matches("error: ").to_owned())
+        let message = message.trim_start_matches("error: ");
+        let (message, hint) = match message.split_once("\nhint: ") {
+            Some((m, h)) => (m, Some(h.to_owned())),
+            None => (message, None),
+        };
+        let mut error = Self::failure(crate::database::without_internals(message));
+        error.hint = crate::database::missing_database_hint(message).or(hint);
+        error
     }
 }
 

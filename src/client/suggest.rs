@@ -41,6 +41,19 @@ pub fn nearest<'a>(wanted: &str, candidates: impl IntoIterator<Item = &'a str>) 
     scored.into_iter().take(3).map(|(_, c)| c).collect()
 }
 
+/// The numbers one keystroke away from `wanted` (at most three).
+pub fn nearest_numbers<'a>(
+    wanted: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Vec<&'a str> {
+    let mut near: Vec<&str> = candidates
+        .into_iter()
+        .filter(|c| distance(wanted, c) == 1)
+        .collect();
+    near.sort_by_key(|c| (c.len() != wanted.len(), *c));
+    near.into_iter().take(3).collect()
+}
+
 /// "did you mean 'a' or 'b'?", or None when nothing is near.
 pub fn did_you_mean<'a>(
     wanted: &str,

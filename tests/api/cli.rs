@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 use crate::support::*;
 
 /// Runs `laa` with a server and token.
-fn laa(app: &TestApp, token: Option<&str>, args: &[&str]) -> Output {
+pub fn laa(app: &TestApp, token: Option<&str>, args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_laa"));
     cmd.args(args)
         .env("LAA_SERVER", app.url())
@@ -18,7 +18,7 @@ fn laa(app: &TestApp, token: Option<&str>, args: &[&str]) -> Output {
     cmd.output().expect("run laa")
 }
 
-fn ok(out: &Output) -> String {
+pub fn ok(out: &Output) -> String {
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
@@ -28,7 +28,7 @@ fn ok(out: &Output) -> String {
     stdout
 }
 
-fn fails(out: &Output) -> String {
+pub fn fails(out: &Output) -> String {
     assert!(
         !out.status.success(),
         "expected failure, got: {}",
@@ -200,7 +200,11 @@ async fn a_negotiation_through_the_command_line() {
             Some(&t.auditor),
             &["history", "show", "kent-2008-11"],
         ));
-        assert_eq!(history.lines().count(), 6, "a header and five events: {history}");
+        assert_eq!(
+            history.lines().count(),
+            6,
+            "a header and five events: {history}"
+        );
         assert!(history.contains("offer_accepted"), "{history}");
         let verified = ok(&laa(
             &app,

@@ -6,7 +6,7 @@ use laa_proto::v1 as pb;
 use crate::client::args::{AreaCommand, IndicatorCommand};
 use crate::client::connect::{Session, rpc};
 use crate::client::error::{CliError, Exit};
-use crate::client::suggest::{did_you_mean, nearest, region};
+use crate::client::suggest::{did_you_mean, nearest_numbers, region};
 use crate::client::{paging, render};
 
 /// Every indicator of a set, with the filters of `ListIndicators`.
@@ -73,7 +73,7 @@ pub async fn unknown_area(session: &Session, code: &str) -> Option<CliError> {
 pub async fn indicators_near(session: &Session, set: i32, number: i32) -> Option<String> {
     let all = list_indicators(session, set, false, "").await.ok()?;
     let numbers: Vec<String> = all.iter().map(|i| i.number.to_string()).collect();
-    let near = nearest(&number.to_string(), numbers.iter().map(String::as_str));
+    let near = nearest_numbers(&number.to_string(), numbers.iter().map(String::as_str));
     let described: Vec<String> = near
         .iter()
         .filter_map(|n| all.iter().find(|i| i.number.to_string() == *n))

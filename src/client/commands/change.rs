@@ -7,7 +7,7 @@ use crate::client::args::{Change, Which};
 use crate::client::connect::{Session, rpc};
 use crate::client::error::{CliError, Exit};
 use crate::client::render;
-use crate::client::suggest::did_you_mean;
+use crate::client::suggest::nearest_numbers;
 
 use super::catalogue::unknown_area;
 
@@ -124,11 +124,18 @@ impl<'a> Prepared<'a> {
             "NOT_FOUND",
             format!("{name} has no live target on NI {n}"),
         )
-        .hint(
-            did_you_mean(&n.to_string(), numbers.iter().map(String::as_str))
-                .map(|d| format!("{d} (see `laa agreement show {name}`)"))
-                .unwrap_or_else(|| format!("see `laa agreement show {name}`")),
-        ))
+        .hint({
+            let near = nearest_numbers(&n.to_string(), numbers.iter().map(String::as_str));
+            if near.is_empty() {
+                format!("see `laa agreement show {name}`")
+            } else {
+                let near: Vec<String> = near.iter().map(|n| format!("NI {n}")).collect();
+                format!(
+                    "did you mean {}? (see `laa agreement show {name}`)",
+                    near.join(" or ")
+                )
+            }
+        }))
     }
 
     /// Prints the outcome of the change.
