@@ -529,3 +529,44 @@ async fn the_full_national_round_matches_appendix_3d() {
     })
     .await;
 }
+
+/// The embedded demo keeps its database when asked, says where it is, and
+/// writes no progress frames when stderr is not a terminal.
+#[test]
+fn the_embedded_demo_keeps_its_database_when_asked() {
+    let out = Command::new(env!("CARGO_BIN_EXE_laa"))
+        .args([
+            "demo",
+            "national-round",
+            "--embedded",
+            "--areas",
+            "1",
+            "--seed",
+            "3",
+            "--keep",
+        ])
+        .env_remove("LAA_SERVER")
+        .env_remove("LAA_DATABASE_URL")
+        .output()
+        .expect("run the demo");
+    ok(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains('\r'),
+        "no progress frames in a log: {stderr:?}"
+    );
+    let kept = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("the demo's database is kept at "))
+        .unwrap_or_else(|| panic!("where the database is: {stderr}"))
+        .trim()
+        .to_owned();
+    assert!(std::path::Path::new(&kept).exists(), "{kept}");
+    assert!(
+        stderr.contains("LAA_TOKEN=laa_"),
+        "a token to explore it with: {stderr}"
+    );
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{kept}{suffix}"));
+    }
+}
