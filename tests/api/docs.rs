@@ -133,3 +133,26 @@ fn no_link_in_the_readme_or_docs_leaves_the_repository() {
     }
     assert!(bad.is_empty(), "{bad:#?}");
 }
+
+/// ARCHITECTURE.md's invariant: the client speaks only the wire.
+#[test]
+fn the_client_imports_neither_the_server_nor_the_store() {
+    let mut stack = vec![root().join("src/client")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).expect("src/client") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let text = std::fs::read_to_string(&path).expect("read");
+                for crate_name in ["laa_server", "laa_store"] {
+                    assert!(
+                        !text.contains(crate_name),
+                        "{} uses {crate_name}",
+                        path.display()
+                    );
+                }
+            }
+        }
+    }
+}
