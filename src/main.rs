@@ -1,17 +1,27 @@
 //! `laa`: the LAA negotiation engine's one binary.
 //!
 //! `laa serve` runs the gRPC server; `laa token` manages credentials
-//! directly on the database; every other command is a client of a running
-//! server (see `laa --help`).
+//! directly on the database; `laa demo` replays the 2008 round; every other
+//! command is a client of a running server (see `laa --help`).
+
+// A `CliError` carries everything a failed command prints (reason, facts,
+// field violations, hint) and ends the process: its size costs nothing on
+// that path, and boxing it would only add noise at every `?`.
+#![allow(clippy::result_large_err)]
 
 mod bench;
 mod client;
+mod database;
+mod demo;
 mod serve;
 mod tokens;
 
+use std::io::Write;
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, Parser, Subcommand};
+use client::{CliError, Format};
 
 /// The database used when none is named: an SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://laa.db?mode=rwc";
@@ -20,8 +30,17 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://laa.db?mode=rwc";
 /// England's upper-tier areas, sign them off, refresh them, and audit the
 /// whole deal history.
 #[derive(Debug, Parser)]
-#[command(name = "laa", version, about, long_about = None, propagate_version = true)]
+#[command(
+    name = "laa",
+    version,
+    about,
+    long_about = None,
+    propagate_version = true,
+    after_help = client::EXIT_CODES
+)]
 struct Cli {
+    #[command(flatten)]
+    global: client::Global,
     #[command(subcommand)]
     command: Command,
 }
@@ -31,45 +50,111 @@ enum Command {
     /// Run the gRPC server (SQLite ./laa.db on 127.0.0.1:50051 by default).
     Serve(serve::ServeArgs),
     /// Issue, list and revoke bearer tokens (works directly on the database).
-    #[command(subcommand)]
+    #[command(subcommand, alias = "tokens")]
     Token(tokens::TokenCommand),
+    #[command(flatten)]
+    Client(Box<client::ClientCommand>),
     /// Measure the server end to end: echo, read and write latency, and
     /// throughput at 16 and 64 clients, next to a raw insert on the same database.
     Bench(bench::BenchArgs),
-    #[command(flatten)]
-    Client(Box<client::ClientCommand>),
+    /// Demonstrations: the 2008 national round through the API.
+    #[command(subcommand)]
+    Demo(demo::DemoCommand),
+    /// Print a shell completion script, such as
+    /// `laa completion bash > ~/.local/share/bash-completion/completions/laa`.
+    Completion {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Write the manual pages (laa.1, laa-agreement.1, ...) into a directory.
+    Man {
+        /// The directory (created if missing).
+        #[arg(long)]
+        dir: PathBuf,
+    },
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    if matches!(cli.command, Command::Client(_) | Command::Token(_)) {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e),
+    };
+    let format = cli.global.output;
+    if !matches!(cli.command, Command::Serve(_)) {
         restore_sigpipe();
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
+    let result = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {
-        Ok(rt) => rt,
-        Err(e) => {
-            eprintln!("error: cannot start the async runtime: {e}");
-            return ExitCode::FAILURE;
-        }
+        Ok(runtime) => runtime.block_on(run(cli)),
+        Err(e) => Err(CliError::failure(format!(
+            "cannot start the async runtime: {e}"
+        ))),
     };
-    let result = runtime.block_on(async move {
-        match cli.command {
-            Command::Serve(args) => serve::run(args).await,
-            Command::Token(cmd) => tokens::run(cmd).await,
-            Command::Bench(args) => bench::run(args).await,
-            Command::Client(cmd) => client::run(*cmd).await,
-        }
-    });
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("{message}");
-            ExitCode::FAILURE
+        Err(error) => {
+            if format == Format::Json {
+                eprintln!("{}", error.json());
+            } else {
+                eprintln!("{}", error.text());
+            }
+            ExitCode::from(error.exit as u8)
         }
     }
+}
+
+async fn run(cli: Cli) -> Result<(), CliError> {
+    match cli.command {
+        Command::Serve(args) => serve::run(args).await.map_err(CliError::from),
+        Command::Token(cmd) => tokens::run(&cli.global, cmd).await,
+        Command::Client(cmd) => client::run(&cli.global, *cmd).await,
+        Command::Demo(cmd) => demo::run(&cli.global, cmd).await,
+        Command::Bench(args) => bench::run(args).await.map_err(CliError::from),
+        Command::Completion { shell } => {
+            let mut out = std::io::stdout();
+            clap_complete::generate(shell, &mut Cli::command(), "laa", &mut out);
+            out.flush().map_err(|e| CliError::failure(e.to_string()))
+        }
+        Command::Man { dir } => {
+            std::fs::create_dir_all(&dir)
+                .and_then(|()| clap_mangen::generate_to(Cli::command(), &dir))
+                .map_err(|e| {
+                    CliError::failure(format!(
+                        "cannot write the manual pages into {}: {e}",
+                        dir.display()
+                    ))
+                })?;
+            eprintln!(
+                "manual pages written to {} (read one with `man -l {}/laa.1`)",
+                dir.display(),
+                dir.display()
+            );
+            Ok(())
+        }
+    }
+}
+
+/// A command line clap refused (or help asked for): clap's own message, or
+/// under `--output json` a JSON error, with exit code 2 (0 for help).
+fn usage_error(error: &clap::Error) -> ExitCode {
+    let args: Vec<String> = std::env::args().collect();
+    let json = args
+        .windows(2)
+        .any(|w| matches!(w[0].as_str(), "--output" | "-o") && w[1] == "json")
+        || args.iter().any(|a| a == "--output=json" || a == "-ojson");
+    if json && error.use_stderr() {
+        let message = error.render().to_string();
+        let first = message.lines().next().unwrap_or_default();
+        let err = CliError::usage(first.trim_start_matches("error: ").to_owned())
+            .hint("see `laa --help`");
+        eprintln!("{}", err.json());
+    } else {
+        let _ = error.print();
+    }
+    ExitCode::from(u8::try_from(error.exit_code()).unwrap_or(2))
 }
 
 /// Client output piped into `head` should end quietly when the pipe closes,

@@ -5,6 +5,7 @@ use laa_core::{AreaCode, Region, Role, Scope};
 use laa_store::TokenId;
 
 use crate::DEFAULT_DATABASE_URL;
+use crate::client::{CliError, Exit, Format, Global, Output, Rows};
 use crate::serve::{SyncMode, open_store};
 
 /// A role, as typed on the command line.
@@ -76,19 +77,42 @@ pub enum TokenCommand {
     },
 }
 
-fn scope_for(role: Role, region: Option<String>, area: Option<String>) -> Result<Scope, String> {
+fn scope_for(role: Role, region: Option<String>, area: Option<String>) -> Result<Scope, CliError> {
+    let usage = |m: String| CliError::usage(m);
     match (role, region, area) {
-        (Role::GoNegotiator, Some(r), None) => r.parse::<Region>().map(Scope::Region).map_err(|e| format!("error: {e}")),
-        (Role::GoNegotiator, _, _) => Err("error: a go-negotiator token needs --region (gone, gonw, goyh, goem, gowm, goeast, gol, gose, gosw)".into()),
-        (Role::AreaNegotiator, None, Some(a)) => AreaCode::new(a).map(Scope::Area).map_err(|e| format!("error: {e}")),
-        (Role::AreaNegotiator, _, _) => Err("error: an area-negotiator token needs --area, such as --area kent".into()),
+        (Role::GoNegotiator, Some(r), None) => {
+            // Codes (gose) and names (south_east) alike, with suggestions.
+            let region = crate::client::parse_region(&r)?;
+            laa_proto::names::region_code(region)
+                .parse::<Region>()
+                .map(Scope::Region)
+                .map_err(|e| usage(e.to_string()))
+        }
+        (Role::GoNegotiator, _, _) => Err(usage("a go-negotiator token needs --region (gone, gonw, goyh, goem, gowm, goeast, gol, gose, gosw)".into())),
+        (Role::AreaNegotiator, None, Some(a)) => AreaCode::new(a).map(Scope::Area).map_err(|e| usage(e.to_string())),
+        (Role::AreaNegotiator, _, _) => Err(usage("an area-negotiator token needs --area, such as --area kent".into())),
         (_, None, None) => Ok(Scope::National),
-        (role, _, _) => Err(format!("error: a {role} token is national: drop --region and --area")),
+        (role, _, _) => Err(usage(format!("a {role} token is national: drop --region and --area"))),
     }
 }
 
+/// A token as `laa token list --output json` prints it.
+#[derive(Debug, serde::Serialize)]
+struct Listed {
+    id: String,
+    role: String,
+    scope: String,
+    label: String,
+    issued: String,
+    revoked: Option<String>,
+}
+
+fn failed(e: impl std::fmt::Display) -> CliError {
+    CliError::failure(e.to_string())
+}
+
 /// Runs a token command.
-pub async fn run(command: TokenCommand) -> Result<(), String> {
+pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError> {
     match command {
         TokenCommand::Issue {
             role,
@@ -106,64 +130,74 @@ pub async fn run(command: TokenCommand) -> Result<(), String> {
             });
             let store = open_store(&db.database_url, SyncMode::Full).await?;
             if let Scope::Area(a) = &scope
-                && store
-                    .area(a)
-                    .await
-                    .map_err(|e| format!("error: {e}"))?
-                    .is_none()
+                && store.area(a).await.map_err(failed)?.is_none()
             {
-                return Err(format!(
-                    "error: there is no area '{a}': list them with `laa areas list`"
-                ));
+                return Err(CliError::new(
+                    Exit::NotFound,
+                    "NOT_FOUND",
+                    format!("there is no area '{a}'"),
+                )
+                .hint("list them with `laa area list`"));
             }
             let (id, secret) = store
                 .issue_token(role, scope.clone(), &label)
                 .await
-                .map_err(|e| format!("error: {e}"))?;
-            store.close().await.map_err(|e| format!("error: {e}"))?;
+                .map_err(failed)?;
+            store.close().await.map_err(failed)?;
             eprintln!("issued {id} ({role}, {scope}, label '{label}'); the secret is shown once:");
             println!("{secret}");
             Ok(())
         }
         TokenCommand::List { db } => {
             let store = open_store(&db.database_url, SyncMode::Full).await?;
-            let tokens = store
-                .list_tokens()
-                .await
-                .map_err(|e| format!("error: {e}"))?;
-            println!(
-                "{:<22} {:<16} {:<14} {:<28} {:<20} REVOKED",
-                "ID", "ROLE", "SCOPE", "LABEL", "ISSUED"
-            );
-            for t in tokens {
-                println!(
-                    "{:<22} {:<16} {:<14} {:<28} {:<20} {}",
-                    t.id,
-                    t.role,
-                    t.scope.to_string(),
-                    t.label,
-                    t.created_at.format("%Y-%m-%d %H:%M"),
-                    t.revoked_at
-                        .map(|r| r.format("%Y-%m-%d %H:%M").to_string())
-                        .unwrap_or_else(|| "-".into())
-                );
+            let tokens = store.list_tokens().await.map_err(failed)?;
+            let listed: Vec<Listed> = tokens
+                .into_iter()
+                .map(|t| Listed {
+                    id: t.id.to_string(),
+                    role: t.role.to_string(),
+                    scope: t.scope.to_string(),
+                    label: t.label,
+                    issued: t.created_at.to_rfc3339(),
+                    revoked: t.revoked_at.map(|r| r.to_rfc3339()),
+                })
+                .collect();
+            let out = Output::new(global.output);
+            if global.output == Format::Json {
+                out.json(&listed)?;
+            } else {
+                let mut rows = Rows::new(&["ID", "ROLE", "SCOPE", "LABEL", "ISSUED", "REVOKED"]);
+                for t in listed {
+                    rows.push(vec![
+                        t.id,
+                        t.role,
+                        t.scope,
+                        t.label,
+                        t.issued,
+                        t.revoked.unwrap_or_else(|| "-".into()),
+                    ]);
+                }
+                out.rows(&rows);
             }
-            store.close().await.map_err(|e| format!("error: {e}"))
+            store.close().await.map_err(failed)
         }
         TokenCommand::Revoke { id, db } => {
             let store = open_store(&db.database_url, SyncMode::Full).await?;
             let revoked = store
                 .revoke_token(&TokenId::new(id.clone()))
                 .await
-                .map_err(|e| format!("error: {e}"))?;
-            store.close().await.map_err(|e| format!("error: {e}"))?;
+                .map_err(failed)?;
+            store.close().await.map_err(failed)?;
             if revoked {
                 println!("revoked {id}");
                 Ok(())
             } else {
-                Err(format!(
-                    "error: no active token '{id}': see `laa token list`"
-                ))
+                Err(CliError::new(
+                    Exit::NotFound,
+                    "NOT_FOUND",
+                    format!("no active token '{id}'"),
+                )
+                .hint("see `laa token list`"))
             }
         }
     }

@@ -7,7 +7,7 @@ use laa_proto::v1 as pb;
 use tokio::sync::Barrier;
 
 use super::measure::Samples;
-use crate::client::Clients;
+use crate::client::{Clients, Limits};
 
 fn failed(status: tonic::Status) -> String {
     format!("error: {}: {}", status.code(), status.message())
@@ -59,8 +59,9 @@ impl Negotiation {
         designated: bool,
     ) -> Result<Self, String> {
         let mut n = Negotiation {
-            go: Clients::connect(server, Some(go_token)).await?,
-            area: Clients::connect(server, Some(area_token)).await?,
+            go: Clients::new(server, Some(go_token), Limits::default()).map_err(|e| e.text())?,
+            area: Clients::new(server, Some(area_token), Limits::default())
+                .map_err(|e| e.text())?,
             name: format!("agreements/{area}-2008-11"),
             version: 0,
             area_next: false,

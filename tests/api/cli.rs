@@ -6,7 +6,7 @@ use std::process::{Command, Output};
 use crate::support::*;
 
 /// Runs `laa` with a server and token.
-fn laa(app: &TestApp, token: Option<&str>, args: &[&str]) -> Output {
+pub fn laa(app: &TestApp, token: Option<&str>, args: &[&str]) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_laa"));
     cmd.args(args)
         .env("LAA_SERVER", app.url())
@@ -18,7 +18,7 @@ fn laa(app: &TestApp, token: Option<&str>, args: &[&str]) -> Output {
     cmd.output().expect("run laa")
 }
 
-fn ok(out: &Output) -> String {
+pub fn ok(out: &Output) -> String {
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),
@@ -28,7 +28,7 @@ fn ok(out: &Output) -> String {
     stdout
 }
 
-fn fails(out: &Output) -> String {
+pub fn fails(out: &Output) -> String {
     assert!(
         !out.status.success(),
         "expected failure, got: {}",
@@ -191,7 +191,7 @@ async fn a_negotiation_through_the_command_line() {
             &["agreements", "show", "kent-2008-11", "--output", "json"],
         )))
         .unwrap();
-        assert_eq!(json["version"], 5);
+        assert_eq!(json["version"], "5", "proto3 JSON writes int64 as a string");
         assert_eq!(json["targets"].as_array().unwrap().len(), 18);
 
         // The auditor reads and verifies the history.
@@ -200,7 +200,11 @@ async fn a_negotiation_through_the_command_line() {
             Some(&t.auditor),
             &["history", "show", "kent-2008-11"],
         ));
-        assert_eq!(history.lines().count(), 5, "{history}");
+        assert_eq!(
+            history.lines().count(),
+            6,
+            "a header and five events: {history}"
+        );
         assert!(history.contains("offer_accepted"), "{history}");
         let verified = ok(&laa(
             &app,
@@ -222,7 +226,9 @@ async fn a_negotiation_through_the_command_line() {
         )))
         .unwrap();
         assert_eq!(exported.as_array().unwrap().len(), 5);
-        assert_eq!(exported[1]["payload"]["offer"]["department"], "DCSF");
+        let payload: serde_json::Value =
+            serde_json::from_str(exported[1]["payloadJson"].as_str().unwrap()).unwrap();
+        assert_eq!(payload["offer"]["department"], "DCSF");
         let summary = ok(&laa(&app, Some(&t.auditor), &["summary", "--area", "kent"]));
         assert!(
             summary.contains("counter-offers             1"),
@@ -301,7 +307,7 @@ async fn a_negotiation_through_the_command_line() {
             .as_array()
             .unwrap()
             .iter()
-            .find(|t| t["indicator"] == "NI 117")
+            .find(|t| t["indicatorNumber"] == 117)
             .unwrap()
             .clone();
         assert_eq!(
@@ -328,7 +334,7 @@ async fn a_negotiation_through_the_command_line() {
             Some(&t.auditor),
             &["history", "show", "kent-2008-11"],
         ));
-        assert_eq!(history.lines().count(), 43, "{history}");
+        assert_eq!(history.lines().count(), 44, "{history}");
 
         // Tampering shows up in `laa history verify`, which then exits 1.
         app.store
@@ -427,7 +433,8 @@ fn demo(app: &TestApp, areas: Option<usize>, seed: &str) -> serde_json::Value {
         &url,
         "--seed",
         seed,
-        "--json",
+        "--output",
+        "json",
     ];
     let limit = areas.map(|n| n.to_string());
     if let Some(n) = &limit {
@@ -524,4 +531,45 @@ async fn the_full_national_round_matches_appendix_3d() {
         }
     })
     .await;
+}
+
+/// The embedded demo keeps its database when asked, says where it is, and
+/// writes no progress frames when stderr is not a terminal.
+#[test]
+fn the_embedded_demo_keeps_its_database_when_asked() {
+    let out = Command::new(env!("CARGO_BIN_EXE_laa"))
+        .args([
+            "demo",
+            "national-round",
+            "--embedded",
+            "--areas",
+            "1",
+            "--seed",
+            "3",
+            "--keep",
+        ])
+        .env_remove("LAA_SERVER")
+        .env_remove("LAA_DATABASE_URL")
+        .output()
+        .expect("run the demo");
+    ok(&out);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        !stderr.contains('\r'),
+        "no progress frames in a log: {stderr:?}"
+    );
+    let kept = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("the demo's database is kept at "))
+        .unwrap_or_else(|| panic!("where the database is: {stderr}"))
+        .trim()
+        .to_owned();
+    assert!(std::path::Path::new(&kept).exists(), "{kept}");
+    assert!(
+        stderr.contains("LAA_TOKEN=laa_"),
+        "a token to explore it with: {stderr}"
+    );
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{kept}{suffix}"));
+    }
 }

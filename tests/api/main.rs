@@ -3,6 +3,8 @@
 //! set), driven by the generated tonic clients and by the `laa` binary.
 
 mod cli;
+mod cli_conventions;
+mod docs;
 mod infrastructure;
 mod malformed;
 mod negotiation;

@@ -1,220 +1,18 @@
-//! `laa demo national-round`: the 2008 round replayed through the API.
-//!
-//! Every one of the 150 areas gets an LAA opened by its Government Office,
-//! the 16 statutory targets agreed (2010/11 deferred to the 2009 refresh),
-//! designated targets chosen so that every indicator is chosen by exactly
-//! as many areas as the report's Appendix 3d says, proposals from both
-//! sides with Whitehall's attributed to departments, counter-offers,
-//! deal-breakers, placeholders for the Place Survey indicators, then
-//! endorsement, submission and sign-off; then the 2009 refresh rebinds to
-//! set 2008, fills the placeholders and deferred years, and revisits a
-//! quarter of the targets. Every step is a real gRPC call with a real
-//! credential for its role. The run is deterministic for a `--seed`.
+//! The negotiations themselves: one task per area, each a real gRPC
+//! conversation between the area's GO, its council and Ministers.
 
 use std::collections::BTreeMap;
-use std::io::Write;
 use std::time::Instant;
 
-use clap::Subcommand;
-use laa_core::catalogue::Owner;
+use indicatif::ProgressBar;
 use laa_core::{Catalogue, Region, Role, Scope};
 use laa_proto::v1 as pb;
 use laa_store::Store;
 
-use super::{Clients, output};
-use crate::serve::{SyncMode, open_store};
-
-/// The Place Survey indicators: no baseline until the survey of autumn 2008.
-pub const PLACE_SURVEY: [u16; 18] = [
-    1, 2, 3, 4, 5, 6, 17, 21, 22, 23, 27, 37, 41, 42, 119, 138, 139, 140,
-];
-
-/// `laa demo`.
-#[derive(Debug, Subcommand)]
-pub enum DemoCommand {
-    /// Replay the 2008 national round (150 LAAs, sign-off, first refresh) through the gRPC API.
-    NationalRound {
-        /// A running server to replay against (needs --database-url to issue the demo's credentials).
-        #[arg(long, conflicts_with = "embedded")]
-        server: Option<String>,
-        /// Start a server in this process on a fresh SQLite file (or on --database-url).
-        #[arg(long)]
-        embedded: bool,
-        /// The server's database, to issue one credential per role, GO and area.
-        #[arg(long, env = "LAA_DATABASE_URL")]
-        database_url: Option<String>,
-        /// The seed: the same seed replays the same round.
-        #[arg(long, default_value_t = 2008)]
-        seed: u64,
-        /// Replay only the first N areas (the selections are then not the report's).
-        #[arg(long)]
-        areas: Option<usize>,
-        /// Concurrent negotiations.
-        #[arg(long, default_value_t = 8)]
-        concurrency: usize,
-        /// Print the summary as JSON.
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-/// A small deterministic generator (SplitMix64), so a seed replays a round exactly.
-#[derive(Debug, Clone)]
-pub struct Rng(u64);
-
-impl Rng {
-    /// A generator from a seed.
-    pub fn new(seed: u64) -> Self {
-        Self(seed ^ 0x9E37_79B9_7F4A_7C15)
-    }
-
-    /// The next number.
-    pub fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// True with probability `percent`/100.
-    pub fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-
-    /// A number in 0..n.
-    pub fn below(&mut self, n: u64) -> u64 {
-        if n == 0 { 0 } else { self.next() % n }
-    }
-}
-
-/// Assigns designated indicators to areas so that each indicator is chosen
-/// by exactly its Appendix 3d count, spreading them so no area exceeds the
-/// cap: the most chosen indicators first, each to the areas with the fewest
-/// so far (ties broken by the seed).
-pub fn assign_selections(
-    catalogue: &Catalogue,
-    areas: usize,
-    cap: usize,
-    seed: u64,
-) -> Result<Vec<Vec<u16>>, String> {
-    let mut counts: Vec<(u16, usize)> = catalogue
-        .indicators()
-        .filter_map(|i| {
-            i.laa_selections_2008
-                .map(|c| (i.number.get(), usize::from(c)))
-        })
-        .filter(|(_, c)| *c > 0)
-        .collect();
-    counts.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut rng = Rng::new(seed);
-    let tiebreak: Vec<u64> = (0..areas).map(|_| rng.next()).collect();
-    let mut chosen: Vec<Vec<u16>> = vec![Vec::new(); areas];
-    for (indicator, count) in counts {
-        // A subset of the country takes its share of each count.
-        let count = if areas >= 150 {
-            count
-        } else {
-            (count * areas + 75) / 150
-        }
-        .min(areas);
-        let mut order: Vec<usize> = (0..areas).collect();
-        order.sort_by_key(|&a| {
-            (
-                chosen[a].len(),
-                tiebreak[a] ^ u64::from(indicator).wrapping_mul(0x2545_F491_4F6C_DD1D),
-            )
-        });
-        for &a in order.iter().take(count) {
-            if chosen[a].len() >= cap {
-                return Err(format!(
-                    "cannot place NI {indicator} without exceeding the cap of {cap}"
-                ));
-            }
-            chosen[a].push(indicator);
-        }
-    }
-    for list in &mut chosen {
-        list.sort_unstable();
-    }
-    Ok(chosen)
-}
-
-/// The Whitehall department a Government demand on an indicator is attributed to.
-pub fn department_for(catalogue: &Catalogue, number: u16) -> String {
-    let Some(i) = laa_core::IndicatorNumber::new(number)
-        .ok()
-        .and_then(|n| catalogue.indicator(n))
-    else {
-        return "CLG".into();
-    };
-    if let Owner::Dso(d) = &i.owner {
-        return d.to_string();
-    }
-    let group = i.subject_group.to_ascii_lowercase();
-    if group.starts_with("children") {
-        "DCSF"
-    } else if group.starts_with("safer") {
-        "HO"
-    } else if group.starts_with("adult health") {
-        "DH"
-    } else if group.starts_with("environmental") {
-        "Defra"
-    } else if group.starts_with("local economy") {
-        "BERR"
-    } else if group.starts_with("tackling exclusion") {
-        "DWP"
-    } else {
-        "CLG"
-    }
-    .into()
-}
-
-fn values(baseline: f64, step: f64, defer_last: bool) -> pb::Terms {
-    let years = ["2008/09", "2009/10", "2010/11"];
-    let trajectory = years
-        .iter()
-        .enumerate()
-        .map(|(k, y)| pb::YearValue {
-            year: (*y).into(),
-            value: Some(if defer_last && k == 2 {
-                pb::year_value::Value::DeferredTo("2009".into())
-            } else {
-                pb::year_value::Value::Amount(
-                    ((baseline + step * (k as f64 + 1.0)) * 10.0).round() / 10.0,
-                )
-            }),
-        })
-        .collect();
-    pb::Terms {
-        kind: Some(pb::terms::Kind::Values(pb::TargetValues {
-            unit: "percent".into(),
-            baseline: Some(pb::Baseline {
-                value: baseline,
-                period: "2007".into(),
-            }),
-            trajectory,
-        })),
-    }
-}
-
-/// A rate per 100,000 falling from `baseline` by `step` a year.
-fn rate(baseline: f64, step: f64) -> pb::Terms {
-    let mut terms = values(baseline, step, false);
-    if let Some(pb::terms::Kind::Values(v)) = &mut terms.kind {
-        v.unit = "rate".into();
-    }
-    terms
-}
-
-fn placeholder() -> pb::Terms {
-    pb::Terms {
-        kind: Some(pb::terms::Kind::Placeholder(pb::Placeholder {
-            reason: "awaiting_survey".into(),
-            due: "2009".into(),
-        })),
-    }
-}
+use super::selections::{
+    PLACE_SURVEY, Rng, assign_selections, department_for, placeholder, rate, values,
+};
+use crate::client::{CliError, Clients, Limits};
 
 /// The credentials the demo acts with.
 #[derive(Debug, Clone)]
@@ -297,7 +95,7 @@ macro_rules! call {
                     "{} {}: {}",
                     $self.name,
                     stringify!($method),
-                    output::failure(&s)
+                    CliError::from_status(&s, "the demo's server").text()
                 )
             })?
             .into_inner();
@@ -449,7 +247,7 @@ impl Negotiation<'_> {
         self.sign_off().await?;
         // The 2009 refresh: rebind to set 2008, set the placeholders and deferred years, revisit a quarter.
         let (agreement, request_id, expected_version) = self.envelope();
-        let refreshed = call!(
+        call!(
             self,
             go.open_refresh(pb::OpenRefreshRequest {
                 agreement,
@@ -459,7 +257,24 @@ impl Negotiation<'_> {
                 indicator_set: 2008,
             })
         );
-        let targets = refreshed.agreement.map(|a| a.targets).unwrap_or_default();
+        // A command's answer carries the targets it changed; the whole
+        // agreement is a read.
+        let targets = self
+            .go
+            .agreements
+            .get_agreement(pb::GetAgreementRequest {
+                name: self.name.clone(),
+            })
+            .await
+            .map_err(|s| {
+                format!(
+                    "{} get_agreement: {}",
+                    self.name,
+                    CliError::from_status(&s, "the demo's server").text()
+                )
+            })?
+            .into_inner()
+            .targets;
         for t in targets
             .iter()
             .filter(|t| t.status != pb::TargetStatus::Withdrawn as i32)
@@ -562,6 +377,11 @@ pub struct RoundReport {
     pub areas: usize,
 }
 
+/// Clients for one of the demo's principals.
+fn connect(server: &str, token: &str) -> Result<Clients, String> {
+    Clients::new(server, Some(token), Limits::default()).map_err(|e| e.text())
+}
+
 /// Replays the round against `server` with `credentials`.
 pub async fn national_round(
     server: &str,
@@ -569,14 +389,13 @@ pub async fn national_round(
     areas: &[laa_core::areas::AreaEntry],
     seed: u64,
     concurrency: usize,
-    progress: bool,
+    progress: &ProgressBar,
 ) -> Result<RoundReport, String> {
     let catalogue = Catalogue::national().map_err(|e| format!("error: {e}"))?;
     let full = areas.len() == 150;
     let selections = assign_selections(&catalogue, areas.len(), 35, seed)?;
     let started = Instant::now();
     let total = areas.len();
-    let mut done = 0usize;
     let mut commands = 0u64;
     let mut work = areas.iter().zip(selections).enumerate();
     let mut running = tokio::task::JoinSet::new();
@@ -601,9 +420,9 @@ pub async fn national_round(
             let catalogue = catalogue.clone();
             running.spawn(async move {
                 let mut n = Negotiation {
-                    go: Clients::connect(&server, Some(&go)).await?,
-                    area: Clients::connect(&server, Some(&officer)).await?,
-                    minister: Clients::connect(&server, Some(&minister)).await?,
+                    go: connect(&server, &go)?,
+                    area: connect(&server, &officer)?,
+                    minister: connect(&server, &minister)?,
                     name: format!("agreements/{code}-2008-11"),
                     version: 0,
                     rng: Rng::new(seed.wrapping_add(k as u64 * 7919)),
@@ -618,28 +437,16 @@ pub async fn national_round(
             break;
         };
         commands += finished.map_err(|e| format!("error: a negotiation task failed: {e}"))??;
-        done += 1;
-        if progress {
-            let width = 40;
-            let filled = done * width / total.max(1);
-            eprint!(
-                "\r[{}{}] {done}/{total} LAAs signed off and refreshed",
-                "=".repeat(filled),
-                " ".repeat(width - filled)
-            );
-            let _ = std::io::stderr().flush();
-        }
+        progress.inc(1);
     }
-    if progress {
-        eprintln!();
-    }
+    progress.finish_and_clear();
     let seconds = started.elapsed().as_secs_f64();
-    let mut auditor = Clients::connect(server, Some(&credentials.auditor)).await?;
+    let mut auditor = connect(server, &credentials.auditor)?;
     let summary = auditor
         .audit
         .get_negotiation_summary(pb::GetNegotiationSummaryRequest::default())
         .await
-        .map_err(|s| output::failure(&s))?
+        .map_err(|s| CliError::from_status(&s, server).text())?
         .into_inner();
     let mismatches = if full {
         catalogue
@@ -664,197 +471,4 @@ pub async fn national_round(
         mismatches,
         areas: total,
     })
-}
-
-/// Runs `laa demo`.
-pub async fn run(command: DemoCommand) -> Result<(), String> {
-    let DemoCommand::NationalRound {
-        server,
-        embedded,
-        database_url,
-        seed,
-        areas: limit,
-        concurrency,
-        json,
-    } = command;
-    let all = laa_core::areas::areas_2008().map_err(|e| format!("error: {e}"))?;
-    let areas: Vec<_> = all.into_iter().take(limit.unwrap_or(150)).collect();
-    let scratch = std::env::temp_dir().join(format!("laa-demo-{}-{seed}.db", std::process::id()));
-    let (server_url, store, serving) = if embedded || server.is_none() {
-        let url =
-            database_url.unwrap_or_else(|| format!("sqlite://{}?mode=rwc", scratch.display()));
-        let store = open_store(&url, SyncMode::Full).await?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(|e| format!("error: {e}"))?;
-        let address = listener.local_addr().map_err(|e| format!("error: {e}"))?;
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let serving_store = store.clone();
-        let handle = tokio::spawn(async move {
-            laa_server::serve(
-                serving_store,
-                listener,
-                laa_server::ServerConfig::default(),
-                async {
-                    let _ = stopped.await;
-                },
-            )
-            .await
-        });
-        eprintln!("embedded server on {address} ({url})");
-        (format!("http://{address}"), store, Some((stop, handle)))
-    } else {
-        let url = database_url.ok_or("error: --server needs --database-url (or LAA_DATABASE_URL) to issue the demo's credentials")?;
-        (
-            server.unwrap_or_default(),
-            open_store(&url, SyncMode::Full).await?,
-            None,
-        )
-    };
-    let credentials = issue_credentials(&store, &areas).await?;
-    let report = national_round(&server_url, &credentials, &areas, seed, concurrency, !json).await;
-    if let Some((stop, handle)) = serving {
-        let _ = stop.send(());
-        let _ = handle.await;
-        let _ = std::fs::remove_file(&scratch);
-        for suffix in ["-wal", "-shm"] {
-            let _ = std::fs::remove_file(format!("{}{suffix}", scratch.display()));
-        }
-    }
-    let report = report?;
-    print_report(&report, json);
-    if report.mismatches.is_empty() {
-        Ok(())
-    } else {
-        Err(format!(
-            "error: {} indicators differ from Appendix 3d",
-            report.mismatches.len()
-        ))
-    }
-}
-
-fn print_report(r: &RoundReport, json: bool) {
-    let s = &r.summary;
-    let chosen = |n: i32| s.selections_by_indicator.get(&n).copied().unwrap_or(0);
-    let total: i64 = s
-        .selections_by_indicator
-        .values()
-        .map(|v| i64::from(*v))
-        .sum();
-    let catalogue_size = Catalogue::national()
-        .map(|c| {
-            c.indicators()
-                .filter(|i| i.laa_selections_2008.is_some())
-                .count()
-        })
-        .unwrap_or(0);
-    let none = catalogue_size.saturating_sub(
-        s.selections_by_indicator
-            .values()
-            .filter(|v| **v > 0)
-            .count(),
-    );
-    let rate = r.commands as f64 / r.seconds.max(f64::EPSILON);
-    if json {
-        println!(
-            "{}",
-            serde_json::json!({
-                "areas": r.areas, "agreements": s.agreements, "signed_off": s.signed_off,
-                "designated_selections": total, "indicators_chosen_by_none": none,
-                "ni_117": chosen(117), "ni_112": chosen(112),
-                "originated_by_government": s.originated_by_government, "originated_by_area": s.originated_by_area,
-                "counter_offers": s.counter_offers, "deal_breakers": s.deal_breakers, "placeholders": s.placeholders,
-                "matches_appendix_3d": if r.areas == 150 { serde_json::json!(r.mismatches.is_empty()) } else { serde_json::Value::Null },
-                "commands": r.commands, "seconds": r.seconds, "commands_per_second": rate,
-            })
-        );
-        return;
-    }
-    println!(
-        "national round: {} areas, {} agreements signed off and refreshed",
-        r.areas, s.agreements
-    );
-    println!("  designated selections       {total} (Appendix 3d: 4,689 over 183 indicators)");
-    println!(
-        "  NI 117 (NEET)               {} LAAs (report: 115)",
-        chosen(117)
-    );
-    println!(
-        "  NI 112 (under-18 conception){:>4} LAAs (report: 106)",
-        chosen(112)
-    );
-    println!("  indicators chosen by none   {none} (report: 19)");
-    println!(
-        "  targets proposed by GOs     {}",
-        s.originated_by_government
-    );
-    println!("  targets proposed by areas   {}", s.originated_by_area);
-    println!("  counter-offers              {}", s.counter_offers);
-    println!("  deal-breakers               {}", s.deal_breakers);
-    println!("  placeholders outstanding    {}", s.placeholders);
-    if r.areas == 150 {
-        println!(
-            "  Appendix 3d                 {}",
-            if r.mismatches.is_empty() {
-                "every indicator matches".to_owned()
-            } else {
-                format!("{} indicators differ", r.mismatches.len())
-            }
-        );
-    }
-    println!(
-        "  throughput                  {} commands in {:.1} s: {:.0} commands/s",
-        r.commands, r.seconds, rate
-    );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn selections_reproduce_appendix_3d_within_the_cap() {
-        let catalogue = Catalogue::national().unwrap();
-        let chosen = assign_selections(&catalogue, 150, 35, 7).unwrap();
-        assert!(chosen.iter().all(|c| c.len() <= 35));
-        let mut counts: BTreeMap<u16, u16> = BTreeMap::new();
-        for list in &chosen {
-            for n in list {
-                *counts.entry(*n).or_default() += 1;
-            }
-        }
-        for i in catalogue.indicators() {
-            if let Some(expected) = i.laa_selections_2008 {
-                assert_eq!(
-                    counts.get(&i.number.get()).copied().unwrap_or(0),
-                    expected,
-                    "NI {}",
-                    i.number.get()
-                );
-            }
-        }
-        assert_eq!(chosen.iter().map(Vec::len).sum::<usize>(), 4_689);
-        assert_eq!(
-            assign_selections(&catalogue, 150, 35, 7).unwrap(),
-            chosen,
-            "deterministic for a seed"
-        );
-    }
-
-    #[test]
-    fn the_seeded_generator_is_deterministic() {
-        let a: Vec<u64> = {
-            let mut r = Rng::new(1);
-            (0..5).map(|_| r.next()).collect()
-        };
-        let b: Vec<u64> = {
-            let mut r = Rng::new(1);
-            (0..5).map(|_| r.next()).collect()
-        };
-        assert_eq!(a, b);
-        assert_ne!(a, {
-            let mut r = Rng::new(2);
-            (0..5).map(|_| r.next()).collect::<Vec<_>>()
-        });
-    }
 }

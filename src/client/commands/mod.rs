@@ -1,0 +1,25 @@
+//! One module per noun; each runs its verbs on a [`Session`].
+
+mod agreements;
+mod catalogue;
+mod change;
+mod history;
+mod targets;
+
+use super::args::{ClientCommand, Global};
+use super::connect::Session;
+use super::error::CliError;
+
+/// Runs a client command.
+pub async fn run(global: &Global, command: ClientCommand) -> Result<(), CliError> {
+    let session = Session::open(global)?;
+    match command {
+        ClientCommand::Indicator(c) => catalogue::indicator(&session, c).await,
+        ClientCommand::Area(c) => catalogue::area(&session, c).await,
+        ClientCommand::Agreement(c) => agreements::run(&session, c).await,
+        ClientCommand::Target(c) => targets::run(&session, c).await,
+        ClientCommand::Actual(c) => targets::actual(&session, c).await,
+        ClientCommand::History(c) => history::run(&session, c).await,
+        ClientCommand::Summary { area, round } => history::summary(&session, area, &round).await,
+    }
+}

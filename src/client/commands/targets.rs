@@ -1,0 +1,214 @@
+//! `laa target` and `laa actual`: negotiating targets, recording actuals.
+
+use laa_proto::v1 as pb;
+
+use crate::client::args::{ActualCommand, TargetCommand};
+use crate::client::connect::{Session, rpc};
+use crate::client::error::{CliError, Exit};
+
+use super::catalogue::indicators_near;
+use super::change::Prepared;
+
+/// Runs `laa target`.
+pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliError> {
+    match command {
+        TargetCommand::Propose {
+            change,
+            indicator,
+            local_code,
+            local_title,
+            terms,
+            rationale,
+            evidence,
+            department,
+        } => {
+            let terms = terms.to_pb().map_err(CliError::usage)?;
+            let indicator = match (indicator, local_code) {
+                (Some(n), None) => pb::propose_target_request::Indicator::IndicatorNumber(n),
+                (None, Some(code)) => {
+                    pb::propose_target_request::Indicator::LocalIndicator(pb::LocalIndicator {
+                        code,
+                        title: local_title.unwrap_or_default(),
+                    })
+                }
+                _ => {
+                    return Err(CliError::usage(
+                        "give --indicator NUMBER, or --local-code and --local-title",
+                    ));
+                }
+            };
+            let p = Prepared::new(session, &change).await?;
+            let result = rpc!(
+                session,
+                agreements.propose_target(pb::ProposeTargetRequest {
+                    agreement: p.agreement.clone(),
+                    request_id: p.request_id.clone(),
+                    expected_version: p.version,
+                    indicator: Some(indicator.clone()),
+                    terms: Some(terms),
+                    rationale,
+                    evidence,
+                    department: department.unwrap_or_default(),
+                })
+            );
+            let result = match (result, &indicator) {
+                (Err(e), pb::propose_target_request::Indicator::IndicatorNumber(n))
+                    if e.reason == "INDICATOR_UNKNOWN" =>
+                {
+                    let hint = indicators_near(session, p.current.indicator_set, *n).await;
+                    Err(match hint {
+                        Some(h) => e.hint(h),
+                        None => e,
+                    })
+                }
+                (result, _) => result,
+            };
+            p.finish("target proposed", result)
+        }
+        TargetCommand::Counter {
+            change,
+            which,
+            terms,
+            rationale,
+            evidence,
+            deal_breaker,
+        } => {
+            let terms = terms.to_pb().map_err(CliError::usage)?;
+            let p = Prepared::new(session, &change).await?;
+            let target = p.target(&which)?;
+            let result = rpc!(
+                session,
+                agreements.counter_offer(pb::CounterOfferRequest {
+                    agreement: p.agreement.clone(),
+                    request_id: p.request_id.clone(),
+                    expected_version: p.version,
+                    target,
+                    terms: Some(terms),
+                    rationale,
+                    evidence,
+                    deal_breaker,
+                })
+            );
+            p.finish("counter-offer made", result)
+        }
+        TargetCommand::Accept { change, which } => {
+            let p = Prepared::new(session, &change).await?;
+            let target = p.target(&which)?;
+            let result = rpc!(
+                session,
+                agreements.accept_offer(pb::AcceptOfferRequest {
+                    agreement: p.agreement.clone(),
+                    request_id: p.request_id.clone(),
+                    expected_version: p.version,
+                    target,
+                })
+            );
+            p.finish("offer accepted", result)
+        }
+        TargetCommand::Decline {
+            change,
+            which,
+            reason,
+            deal_breaker,
+        } => {
+            let p = Prepared::new(session, &change).await?;
+            let target = p.target(&which)?;
+            let result = rpc!(
+                session,
+                agreements.decline_target(pb::DeclineTargetRequest {
+                    agreement: p.agreement.clone(),
+                    request_id: p.request_id.clone(),
+                    expected_version: p.version,
+                    target,
+                    reason,
+                    deal_breaker,
+                })
+            );
+            p.finish("target declined", result)
+        }
+        TargetCommand::Withdraw {
+            change,
+            which,
+            reason,
+        } => {
+            let p = Prepared::new(session, &change).await?;
+            let target = p.target(&which)?;
+            let result = rpc!(
+                session,
+                agreements.withdraw_target(pb::WithdrawTargetRequest {
+                    agreement: p.agreement.clone(),
+                    request_id: p.request_id.clone(),
+                    expected_version: p.version,
+                    target,
+                    reason,
+                })
+            );
+            p.finish("target withdrawn", result)
+        }
+        TargetCommand::Revoke {
+            change,
+            target,
+            indicator,
+            all,
+            reason,
+        } => {
+            let p = Prepared::new(session, &change).await?;
+            let target = match (target, indicator, all) {
+                (Some(t), _, _) => t,
+                (None, Some(n), _) => p.target_on(n)?,
+                (None, None, true) => 0,
+                (None, None, false) => {
+                    return Err(CliError::new(
+                        Exit::Usage,
+                        "USAGE",
+                        "name the designation to revoke with --target or --indicator, or revoke every one with --all",
+                    ));
+                }
+            };
+            let result = rpc!(
+                session,
+                agreements.revoke_designation(pb::RevokeDesignationRequest {
+                    agreement: p.agreement.clone(),
+                    request_id: p.request_id.clone(),
+                    expected_version: p.version,
+                    target,
+                    reason,
+                })
+            );
+            p.finish(
+                if target == 0 {
+                    "every designation revoked"
+                } else {
+                    "designation revoked"
+                },
+                result,
+            )
+        }
+    }
+}
+
+/// Runs `laa actual`.
+pub async fn actual(session: &Session, command: ActualCommand) -> Result<(), CliError> {
+    let ActualCommand::Record {
+        change,
+        which,
+        year,
+        value,
+        source,
+    } = command;
+    let p = Prepared::new(session, &change).await?;
+    let target = p.target(&which)?;
+    let result = rpc!(
+        session,
+        agreements.record_actual(pb::RecordActualRequest {
+            agreement: p.agreement.clone(),
+            request_id: p.request_id.clone(),
+            expected_version: p.version,
+            target,
+            year,
+            value,
+            source,
+        })
+    );
+    p.finish("actual recorded", result)
+}

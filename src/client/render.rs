@@ -1,0 +1,489 @@
+//! What each resource looks like in a table, in CSV and in JSON.
+
+use laa_proto::names::{region_code, short_name};
+use laa_proto::v1 as pb;
+
+use super::args::Format;
+use super::error::CliError;
+use super::output::{Output, Rows};
+use super::terms::describe;
+
+fn enum_name<E>(value: i32, name: fn(&E) -> &'static str, prefix: &str) -> String
+where
+    E: TryFrom<i32>,
+{
+    E::try_from(value)
+        .ok()
+        .map(|e| short_name(name(&e), prefix))
+        .unwrap_or_else(|| "unknown".into())
+}
+
+pub fn agreement_status(s: i32) -> String {
+    enum_name(s, pb::AgreementStatus::as_str_name, "AGREEMENT_STATUS_")
+}
+
+fn target_status(s: i32) -> String {
+    enum_name(s, pb::TargetStatus::as_str_name, "TARGET_STATUS_")
+}
+
+fn target_kind(s: i32) -> String {
+    enum_name(s, pb::TargetKind::as_str_name, "TARGET_KIND_")
+}
+
+fn side(s: i32) -> String {
+    enum_name(s, pb::Side::as_str_name, "SIDE_")
+}
+
+fn region(r: i32) -> String {
+    pb::Region::try_from(r)
+        .map(|r| region_code(r).to_owned())
+        .unwrap_or_default()
+}
+
+fn role(s: i32) -> String {
+    enum_name(s, pb::Role::as_str_name, "ROLE_").replace('_', "-")
+}
+
+fn time(t: Option<&prost_types::Timestamp>) -> String {
+    t.and_then(|t| {
+        chrono::DateTime::from_timestamp(t.seconds, u32::try_from(t.nanos).unwrap_or_default())
+    })
+    .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+    .unwrap_or_default()
+}
+
+/// `NI 117` or `local l-graffiti`.
+pub fn indicator_label(t: &pb::Target) -> String {
+    match &t.indicator {
+        Some(pb::target::Indicator::IndicatorNumber(n)) => format!("NI {n}"),
+        Some(pb::target::Indicator::LocalIndicator(l)) => format!("local {}", l.code),
+        None => "?".into(),
+    }
+}
+
+fn target_line(t: &pb::Target) -> String {
+    match &t.open_offer {
+        Some(o) => format!(
+            "offer from {}{}: {}",
+            side(o.side),
+            if o.deal_breaker {
+                " (deal-breaker)"
+            } else {
+                ""
+            },
+            describe(o.terms.as_ref())
+        ),
+        None if t.status == pb::TargetStatus::Withdrawn as i32 => t.ending.clone(),
+        None => describe(t.agreed.as_ref()),
+    }
+}
+
+fn target_rows(targets: &[pb::Target]) -> Rows {
+    let mut rows = Rows::new(&["ID", "INDICATOR", "KIND", "STATUS", "BY", "TERMS"]);
+    for t in targets {
+        rows.push(vec![
+            t.id.to_string(),
+            indicator_label(t),
+            target_kind(t.kind),
+            target_status(t.status),
+            if t.originated_by == pb::Side::Government as i32 {
+                "GO".into()
+            } else {
+                "area".into()
+            },
+            target_line(t),
+        ]);
+    }
+    rows
+}
+
+/// One agreement with its targets.
+pub fn agreement(out: &Output, a: &pb::Agreement) -> Result<(), CliError> {
+    match out.format() {
+        Format::Json => return out.message(a),
+        Format::Csv => {
+            out.rows(&target_rows(&a.targets));
+            return Ok(());
+        }
+        Format::Table => {}
+    }
+    println!(
+        "{}  {}  region {}  round {}  set {}  {}  version {}{}",
+        a.name,
+        a.area,
+        region(a.region),
+        a.round,
+        a.indicator_set,
+        agreement_status(a.status),
+        a.version,
+        if a.endorsed { "  endorsed" } else { "" }
+    );
+    println!(
+        "designated targets: {} of {}",
+        a.designated_count, a.designated_cap
+    );
+    out.rows(&target_rows(&a.targets));
+    Ok(())
+}
+
+/// Agreements, one line each.
+pub fn agreements(out: &Output, all: &[pb::Agreement]) -> Result<(), CliError> {
+    if out.format() == Format::Json {
+        return out.messages(all);
+    }
+    let mut rows = Rows::new(&["AGREEMENT", "REGION", "STATUS", "VERSION", "DESIGNATED"]);
+    for a in all {
+        rows.push(vec![
+            a.name.trim_start_matches("agreements/").to_owned(),
+            region(a.region),
+            agreement_status(a.status),
+            a.version.to_string(),
+            a.designated_count.to_string(),
+        ]);
+    }
+    out.rows(&rows);
+    if out.format() == Format::Table {
+        println!("{} agreements", all.len());
+    }
+    Ok(())
+}
+
+/// The outcome of a command that changed an agreement.
+pub fn changed(out: &Output, what: &str, r: &pb::AgreementResponse) -> Result<(), CliError> {
+    let agreement = r.agreement.clone().unwrap_or_default();
+    match out.format() {
+        Format::Json => return out.message(r),
+        Format::Csv => {
+            let mut rows = Rows::new(&[
+                "RESULT",
+                "AGREEMENT",
+                "STATUS",
+                "VERSION",
+                "TARGET",
+                "REPLAYED",
+            ]);
+            rows.push(vec![
+                what.into(),
+                agreement.name.clone(),
+                agreement_status(agreement.status),
+                agreement.version.to_string(),
+                r.target.to_string(),
+                r.replayed.to_string(),
+            ]);
+            out.rows(&rows);
+            return Ok(());
+        }
+        Format::Table => {}
+    }
+    let replayed = if r.replayed {
+        " (already applied: nothing new recorded)"
+    } else {
+        ""
+    };
+    println!(
+        "{what}{replayed}: {} is {} at version {}",
+        agreement.name,
+        agreement_status(agreement.status),
+        agreement.version
+    );
+    if r.target != 0
+        && let Some(t) = agreement.targets.iter().find(|t| t.id == r.target)
+    {
+        println!(
+            "target {} ({}): {}",
+            t.id,
+            indicator_label(t),
+            target_line(t)
+        );
+    }
+    Ok(())
+}
+
+/// Indicators, one line each.
+pub fn indicators(out: &Output, all: &[pb::Indicator]) -> Result<(), CliError> {
+    if out.format() == Format::Json {
+        return out.messages(all);
+    }
+    let mut rows = Rows::new(&["NI", "STATUS", "STATUTORY", "LAAS", "GROUP", "TITLE"]);
+    for i in all {
+        rows.push(vec![
+            i.number.to_string(),
+            i.status.clone(),
+            if i.statutory {
+                "yes".into()
+            } else {
+                String::new()
+            },
+            i.laa_selections_2008
+                .map(|n| n.to_string())
+                .unwrap_or_else(|| "-".into()),
+            i.subject_group.clone(),
+            i.title.clone(),
+        ]);
+    }
+    out.rows(&rows);
+    if out.format() == Format::Table {
+        println!("{} indicators", all.len());
+    }
+    Ok(())
+}
+
+/// One indicator.
+pub fn indicator(out: &Output, i: &pb::Indicator) -> Result<(), CliError> {
+    if out.format() != Format::Table {
+        return if out.format() == Format::Json {
+            out.message(i)
+        } else {
+            indicators(out, std::slice::from_ref(i))
+        };
+    }
+    println!("NI {}: {}", i.number, i.title);
+    println!("subject group: {}", i.subject_group);
+    if i.psa != 0 {
+        println!("linked to: PSA {}", i.psa);
+    } else if !i.dso_department.is_empty() {
+        println!("linked to: {} DSO", i.dso_department);
+    }
+    println!(
+        "status: {}{}",
+        i.status,
+        if i.statutory { " (statutory)" } else { "" }
+    );
+    if let Some(n) = i.laa_selections_2008 {
+        println!("chosen by {n} of the 150 LAAs in 2008");
+    }
+    Ok(())
+}
+
+/// Indicator set versions.
+pub fn indicator_sets(out: &Output, all: &[pb::IndicatorSet]) -> Result<(), CliError> {
+    if out.format() == Format::Json {
+        return out.messages(all);
+    }
+    let mut rows = Rows::new(&["SET", "STATUS", "ACTIVE"]);
+    for s in all {
+        rows.push(vec![
+            s.version.to_string(),
+            s.status.clone(),
+            s.active_count.to_string(),
+        ]);
+    }
+    out.rows(&rows);
+    Ok(())
+}
+
+/// Areas, one line each.
+pub fn areas(out: &Output, all: &[pb::Area]) -> Result<(), CliError> {
+    if out.format() == Format::Json {
+        return out.messages(all);
+    }
+    let mut rows = Rows::new(&["CODE", "REGION", "KIND", "NAME"]);
+    for a in all {
+        rows.push(vec![
+            a.code.clone(),
+            region(a.region),
+            a.kind.clone(),
+            a.display_name.clone(),
+        ]);
+    }
+    out.rows(&rows);
+    if out.format() == Format::Table {
+        println!("{} areas", all.len());
+    }
+    Ok(())
+}
+
+/// One area.
+pub fn area(out: &Output, a: &pb::Area) -> Result<(), CliError> {
+    if out.format() == Format::Json {
+        return out.message(a);
+    }
+    areas(out, std::slice::from_ref(a))
+}
+
+fn event_row(e: &pb::Event) -> Vec<String> {
+    let actor = e.actor.clone().unwrap_or_default();
+    vec![
+        e.sequence.to_string(),
+        time(e.recorded_at.as_ref()),
+        e.kind.clone(),
+        actor.principal,
+        role(actor.role),
+        actor.scope,
+        e.hash.get(..12).unwrap_or_default().to_owned(),
+    ]
+}
+
+const EVENT_HEADER: [&str; 7] = [
+    "SEQ",
+    "RECORDED",
+    "KIND",
+    "PRINCIPAL",
+    "ROLE",
+    "SCOPE",
+    "HASH",
+];
+
+/// Events, one line each.
+pub fn events(out: &Output, events: &[pb::Event]) -> Result<(), CliError> {
+    if out.format() == Format::Json {
+        return out.messages(events);
+    }
+    let mut rows = Rows::new(&EVENT_HEADER);
+    for e in events {
+        rows.push(event_row(e));
+    }
+    out.rows(&rows);
+    Ok(())
+}
+
+/// One event as it arrives (JSON: one object per line).
+pub fn event_line(out: &Output, e: &pb::Event) -> Result<(), CliError> {
+    match out.format() {
+        Format::Json => {
+            let json = super::output::proto_json(e)?;
+            println!("{}", serde_json::to_string(&json).unwrap_or_default());
+        }
+        Format::Csv => {
+            let mut rows = Rows::new(&EVENT_HEADER);
+            rows.push(event_row(e));
+            let text = super::output::csv(&rows);
+            print!(
+                "{}",
+                text.lines().skip(1).collect::<Vec<_>>().join("\n") + "\n"
+            );
+        }
+        Format::Table => println!("{}", event_row(e).join("  ")),
+    }
+    Ok(())
+}
+
+/// The full export: every field of every event.
+pub fn export_rows(events: &[pb::Event]) -> Rows {
+    let mut rows = Rows::new(&[
+        "agreement",
+        "sequence",
+        "recorded_at",
+        "principal",
+        "role",
+        "scope",
+        "kind",
+        "request_id",
+        "prev_hash",
+        "hash",
+        "payload",
+    ]);
+    for e in events {
+        let actor = e.actor.clone().unwrap_or_default();
+        rows.push(vec![
+            e.agreement.clone(),
+            e.sequence.to_string(),
+            time(e.recorded_at.as_ref()),
+            actor.principal,
+            role(actor.role),
+            actor.scope,
+            e.kind.clone(),
+            e.request_id.clone(),
+            e.prev_hash.clone(),
+            e.hash.clone(),
+            e.payload_json.clone(),
+        ]);
+    }
+    rows
+}
+
+/// A verification.
+pub fn verification(
+    out: &Output,
+    agreement: &str,
+    v: &pb::VerifyHistoryResponse,
+) -> Result<(), CliError> {
+    match out.format() {
+        Format::Json => return out.message(v),
+        Format::Csv => {
+            let mut rows = Rows::new(&["AGREEMENT", "OK", "LENGTH", "HEAD", "FIRST_BAD"]);
+            rows.push(vec![
+                agreement.into(),
+                v.ok.to_string(),
+                v.length.to_string(),
+                v.head_hash.clone(),
+                v.first_bad_sequence
+                    .map(|s| s.to_string())
+                    .unwrap_or_default(),
+            ]);
+            out.rows(&rows);
+            return Ok(());
+        }
+        Format::Table => {}
+    }
+    if v.ok {
+        println!(
+            "{agreement}: history intact, {} events, head {}",
+            v.length, v.head_hash
+        );
+    } else {
+        println!(
+            "{agreement}: history BROKEN at sequence {} ({} events found)",
+            v.first_bad_sequence.unwrap_or_default(),
+            v.length
+        );
+    }
+    Ok(())
+}
+
+/// A negotiation summary.
+pub fn summary(out: &Output, scope: &str, s: &pb::NegotiationSummary) -> Result<(), CliError> {
+    if out.format() == Format::Json {
+        return out.message(s);
+    }
+    let mut top: Vec<(i32, i32)> = s
+        .selections_by_indicator
+        .iter()
+        .map(|(k, v)| (*k, *v))
+        .collect();
+    top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+    let figures = [
+        ("agreements", s.agreements.to_string()),
+        ("signed off", s.signed_off.to_string()),
+        (
+            "targets proposed by GOs",
+            s.originated_by_government.to_string(),
+        ),
+        (
+            "targets proposed by areas",
+            s.originated_by_area.to_string(),
+        ),
+        ("accepted unchanged", s.accepted_unchanged.to_string()),
+        ("counter-offers", s.counter_offers.to_string()),
+        ("deal-breakers", s.deal_breakers.to_string()),
+        ("late demands", s.late_demands.to_string()),
+        ("declined", s.declined.to_string()),
+        ("withdrawn", s.withdrawn.to_string()),
+        ("placeholders outstanding", s.placeholders.to_string()),
+        (
+            "mean days to sign-off",
+            format!("{:.1}", s.mean_days_to_sign_off),
+        ),
+    ];
+    if out.format() == Format::Csv {
+        let mut rows = Rows::new(&["FIGURE", "VALUE"]);
+        for (k, v) in figures {
+            rows.push(vec![k.into(), v]);
+        }
+        out.rows(&rows);
+        return Ok(());
+    }
+    println!("negotiation summary: {scope}");
+    for (k, v) in figures {
+        println!("  {k:<26} {v}");
+    }
+    if !top.is_empty() {
+        let shown: Vec<String> = top
+            .iter()
+            .take(10)
+            .map(|(k, v)| format!("NI {k} in {v}"))
+            .collect();
+        println!("  {:<26} {}", "most chosen", shown.join(", "));
+    }
+    Ok(())
+}

@@ -1,0 +1,239 @@
+//! `laa demo national-round`: the 2008 round replayed through the API.
+//!
+//! Every one of the 150 areas gets an LAA opened by its Government Office,
+//! the 16 statutory targets agreed (2010/11 deferred to the 2009 refresh),
+//! designated targets chosen so that every indicator is chosen by exactly
+//! as many areas as the report's Appendix 3d says, proposals from both
+//! sides with Whitehall's attributed to departments, counter-offers,
+//! deal-breakers, placeholders for the Place Survey indicators, then
+//! endorsement, submission and sign-off; then the 2009 refresh rebinds to
+//! set 2008, fills the placeholders and deferred years, and revisits a
+//! quarter of the targets. Every step is a real gRPC call with a real
+//! credential for its role. The run is deterministic for a `--seed`.
+
+mod negotiation;
+mod selections;
+
+use std::path::{Path, PathBuf};
+
+use clap::Subcommand;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use laa_core::Catalogue;
+
+use crate::client::{CliError, Format, Global};
+use crate::serve::{SyncMode, open_store};
+use negotiation::{RoundReport, issue_credentials, national_round};
+
+/// `laa demo`.
+#[derive(Debug, Subcommand)]
+pub enum DemoCommand {
+    /// Replay the 2008 national round (150 LAAs, sign-off, first refresh) through the gRPC API.
+    ///
+    /// With --server (or LAA_SERVER), against that server, whose database
+    /// --database-url names to issue the demo's credentials; otherwise on a
+    /// server started in this process over a fresh SQLite file, deleted
+    /// afterwards unless --keep.
+    NationalRound {
+        /// Start a server in this process, even when --server or LAA_SERVER is set.
+        #[arg(long)]
+        embedded: bool,
+        /// The server's database, to issue one credential per role, GO and area
+        /// (embedded: the database to serve instead of a fresh SQLite file).
+        #[arg(long, env = "LAA_DATABASE_URL")]
+        database_url: Option<String>,
+        /// The seed: the same seed replays the same round.
+        #[arg(long, default_value_t = 2008)]
+        seed: u64,
+        /// Replay only the first N areas (the selections are then not the report's).
+        #[arg(long)]
+        areas: Option<usize>,
+        /// Concurrent negotiations.
+        #[arg(long, default_value_t = 8)]
+        concurrency: usize,
+        /// Keep the embedded server's database, and print where it is and an
+        /// auditor's token to explore it with.
+        #[arg(long)]
+        keep: bool,
+    },
+}
+
+/// The progress bar: drawn on stderr only when it is a terminal (never
+/// `\r` frames in a log), and not at all for JSON.
+fn progress(total: usize, json: bool) -> ProgressBar {
+    if json {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template(
+        "[{bar:40}] {pos}/{len} LAAs signed off and refreshed ({elapsed})",
+    ) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+/// Removes an SQLite file with its journal files.
+fn remove_sqlite(path: &Path) {
+    let _ = std::fs::remove_file(path);
+    for suffix in ["-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+    }
+}
+
+/// Runs `laa demo`.
+pub async fn run(global: &Global, command: DemoCommand) -> Result<(), CliError> {
+    let DemoCommand::NationalRound {
+        embedded,
+        database_url,
+        seed,
+        areas: limit,
+        concurrency,
+        keep,
+    } = command;
+    let json = global.output == Format::Json;
+    let all = laa_core::areas::areas_2008().map_err(|e| e.to_string())?;
+    let areas: Vec<_> = all.into_iter().take(limit.unwrap_or(150)).collect();
+    let remote = global.server.clone().filter(|_| !embedded);
+    let mut scratch: Option<PathBuf> = None;
+    let (server_url, store, serving) = if let Some(server) = remote {
+        let url = database_url.ok_or_else(|| {
+            CliError::usage("a demo against --server needs --database-url (or LAA_DATABASE_URL) to issue its credentials")
+                .hint("or run it on a server of its own with --embedded")
+        })?;
+        (server, open_store(&url, SyncMode::Full).await?, None)
+    } else {
+        let url = match database_url {
+            Some(url) => url,
+            None => {
+                let path =
+                    std::env::temp_dir().join(format!("laa-demo-{}-{seed}.db", std::process::id()));
+                let url = format!("sqlite://{}?mode=rwc", path.display());
+                scratch = Some(path);
+                url
+            }
+        };
+        let store = open_store(&url, SyncMode::Full).await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let address = listener.local_addr().map_err(|e| e.to_string())?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let serving_store = store.clone();
+        let handle = tokio::spawn(async move {
+            laa_server::serve(
+                serving_store,
+                listener,
+                laa_server::ServerConfig::default(),
+                async {
+                    let _ = stopped.await;
+                },
+            )
+            .await
+        });
+        eprintln!("embedded server on {address} ({url})");
+        (format!("http://{address}"), store, Some((stop, handle)))
+    };
+    let credentials = issue_credentials(&store, &areas).await?;
+    let bar = progress(areas.len(), json);
+    let report = national_round(&server_url, &credentials, &areas, seed, concurrency, &bar).await;
+    if let Some((stop, handle)) = serving {
+        let _ = stop.send(());
+        let _ = handle.await;
+    }
+    let _ = store.close().await;
+    match (&scratch, keep) {
+        (Some(path), false) => remove_sqlite(path),
+        (Some(path), true) => eprintln!(
+            "the demo's database is kept at {}\nexplore it: laa serve --database-url 'sqlite://{}?mode=rwc' &\n  LAA_TOKEN={} laa agreement list",
+            path.display(),
+            path.display(),
+            credentials.auditor
+        ),
+        (None, _) => {}
+    }
+    let report = report?;
+    print_report(&report, json);
+    if report.mismatches.is_empty() {
+        Ok(())
+    } else {
+        Err(CliError::failure(format!(
+            "{} indicators differ from Appendix 3d",
+            report.mismatches.len()
+        )))
+    }
+}
+
+fn print_report(r: &RoundReport, json: bool) {
+    let s = &r.summary;
+    let chosen = |n: i32| s.selections_by_indicator.get(&n).copied().unwrap_or(0);
+    let total: i64 = s
+        .selections_by_indicator
+        .values()
+        .map(|v| i64::from(*v))
+        .sum();
+    let catalogue_size = Catalogue::national()
+        .map(|c| {
+            c.indicators()
+                .filter(|i| i.laa_selections_2008.is_some())
+                .count()
+        })
+        .unwrap_or(0);
+    let none = catalogue_size.saturating_sub(
+        s.selections_by_indicator
+            .values()
+            .filter(|v| **v > 0)
+            .count(),
+    );
+    let rate = r.commands as f64 / r.seconds.max(f64::EPSILON);
+    if json {
+        println!(
+            "{}",
+            serde_json::json!({
+                "areas": r.areas, "agreements": s.agreements, "signed_off": s.signed_off,
+                "designated_selections": total, "indicators_chosen_by_none": none,
+                "ni_117": chosen(117), "ni_112": chosen(112),
+                "originated_by_government": s.originated_by_government, "originated_by_area": s.originated_by_area,
+                "counter_offers": s.counter_offers, "deal_breakers": s.deal_breakers, "placeholders": s.placeholders,
+                "matches_appendix_3d": if r.areas == 150 { serde_json::json!(r.mismatches.is_empty()) } else { serde_json::Value::Null },
+                "commands": r.commands, "seconds": r.seconds, "commands_per_second": rate,
+            })
+        );
+        return;
+    }
+    println!(
+        "national round: {} areas, {} agreements signed off and refreshed",
+        r.areas, s.agreements
+    );
+    println!("  designated selections       {total} (Appendix 3d: 4,689 over 183 indicators)");
+    println!(
+        "  NI 117 (NEET)               {} LAAs (report: 115)",
+        chosen(117)
+    );
+    println!(
+        "  NI 112 (under-18 conception){:>4} LAAs (report: 106)",
+        chosen(112)
+    );
+    println!("  indicators chosen by none   {none} (report: 19)");
+    println!(
+        "  targets proposed by GOs     {}",
+        s.originated_by_government
+    );
+    println!("  targets proposed by areas   {}", s.originated_by_area);
+    println!("  counter-offers              {}", s.counter_offers);
+    println!("  deal-breakers               {}", s.deal_breakers);
+    println!("  placeholders outstanding    {}", s.placeholders);
+    if r.areas == 150 {
+        println!(
+            "  Appendix 3d                 {}",
+            if r.mismatches.is_empty() {
+                "every indicator matches".to_owned()
+            } else {
+                format!("{} indicators differ", r.mismatches.len())
+            }
+        );
+    }
+    println!(
+        "  throughput                  {} commands in {:.1} s: {:.0} commands/s",
+        r.commands, r.seconds, rate
+    );
+}
