@@ -3,6 +3,9 @@
 //! set), driven by the generated tonic clients and by the `laa` binary.
 
 mod cli;
+mod edges;
+mod existence;
+mod hostile;
 mod infrastructure;
 mod malformed;
 mod negotiation;
