@@ -1572,3 +1572,79 @@ async fn malformed_page_tokens_are_invalid_argument_before_any_query() {
     })
     .await;
 }
+
+/// Sends `body` as the whole HTTP/2 body of a gRPC call to `path`, framed
+/// by hand (the generated clients and `Grpc` always frame correctly), and
+/// returns the status the server answered.
+async fn hand_framed_call(
+    mut channel: Channel,
+    token: &str,
+    path: &str,
+    body: Vec<u8>,
+) -> Option<tonic::Status> {
+    use tonic::codegen::Service;
+    let request = tonic::codegen::http::Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .header("authorization", format!("Bearer {token}"))
+        .body(tonic::body::Body::new(
+            String::from_utf8(body).expect("these frames are ASCII"),
+        ))
+        .expect("request");
+    std::future::poll_fn(|cx| channel.poll_ready(cx))
+        .await
+        .expect("ready");
+    let response = channel.call(request).await.expect("an HTTP answer");
+    tonic::Status::from_header_map(response.headers())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_frames_are_invalid_argument_with_one_error_info_on_every_method() {
+    for_each_database(|app| async move {
+        let channel = Channel::from_shared(app.url())
+            .expect("url")
+            .connect()
+            .await
+            .expect("connect");
+        let frames: [(&str, Vec<u8>); 5] = [
+            ("no message at all", vec![]),
+            ("a frame header cut short", vec![0, 0, 0]),
+            (
+                "a frame shorter than its length",
+                vec![0, 0, 0, 0, 10, 0x0a],
+            ),
+            ("an invalid compression flag", vec![2, 0, 0, 0, 0]),
+            (
+                "compressed, with no encoding named",
+                vec![1, 0, 0, 0, 1, 0x08],
+            ),
+        ];
+        let mut set = tokio::task::JoinSet::new();
+        for (path, _) in METHODS {
+            for (what, body) in frames.clone() {
+                let (channel, token) = (channel.clone(), app.tokens.auditor.clone());
+                set.spawn(async move {
+                    let status = hand_framed_call(channel, &token, path, body).await;
+                    (path, what, status)
+                });
+            }
+        }
+        let mut tally = Tally::default();
+        while let Some(joined) = set.join_next().await {
+            let (path, what, status) = joined.expect("a call");
+            let status = status.unwrap_or_else(|| panic!("{path} {what}: no status"));
+            assert_eq!(
+                status.code(),
+                Code::InvalidArgument,
+                "{path} {what} ({}): {status:?}",
+                app.backend
+            );
+            assert_eq!(reason(&status), "MALFORMED_REQUEST", "{path} {what}");
+            check(&mut tally, &format!("{path} {what}"), true, Err(status));
+        }
+        assert_eq!(tally.calls, METHODS.len() * 5);
+    })
+    .await;
+}
