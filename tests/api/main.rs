@@ -5,6 +5,9 @@
 mod cli;
 mod cli_conventions;
 mod docs;
+mod edges;
+mod existence;
+mod hostile;
 mod infrastructure;
 mod malformed;
 mod negotiation;

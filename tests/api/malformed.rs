@@ -252,6 +252,15 @@ async fn malformed_requests_are_refused_with_their_reason_and_change_nothing() {
                 ..Default::default()
             })
             .await;
+        // An area that does not exist lies outside the GO's region: opening
+        // it answers as any other area outside its scope would (issue 9).
+        assert_refused(unknown_area, Code::PermissionDenied, "OUT_OF_SCOPE");
+        let unknown_area = go
+            .areas
+            .get_area(pb::GetAreaRequest {
+                name: "areas/atlantis".into(),
+            })
+            .await;
         assert_refused(unknown_area, Code::NotFound, "NOT_FOUND");
         assert_eq!(app.event_count("kent-2008-11").await, before);
     })

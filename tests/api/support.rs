@@ -27,6 +27,7 @@ pub struct TestApp {
     pub database_url: String,
     pub backend: &'static str,
     pub tokens: Tokens,
+    pub config: laa_server::ServerConfig,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<Result<(), laa_server::ServerError>>>,
     _dir: Option<tempfile::TempDir>,
@@ -83,6 +84,19 @@ impl TestApp {
         }
     }
 
+    /// Stops the server and starts a new one on the same database with a
+    /// fresh store (nothing remembered), as a restart of `laa serve` would.
+    pub async fn restart(&mut self) {
+        self.shutdown().await;
+        let store = Store::connect(&self.database_url, StoreOptions::default())
+            .await
+            .expect("reopen the test database");
+        let (stop, server, _) = serve_on(store.clone(), self.address, self.config.clone()).await;
+        self.store = store;
+        self.stop = Some(stop);
+        self.server = Some(server);
+    }
+
     /// How many events an agreement has in the store.
     pub async fn event_count(&self, agreement: &str) -> u64 {
         let id = laa_core::AgreementId::new(agreement).expect("agreement id");
@@ -121,6 +135,7 @@ impl Interceptor for Bearer {
 type Authed = InterceptedService<Channel, Bearer>;
 
 /// Generated clients for the four services.
+#[derive(Clone)]
 pub struct Clients {
     pub indicators: IndicatorServiceClient<Authed>,
     pub areas: AreaServiceClient<Authed>,
@@ -136,12 +151,35 @@ async fn issue(store: &Store, role: Role, scope: Scope, label: &str) -> String {
         .1
 }
 
+type ServerTask = tokio::task::JoinHandle<Result<(), laa_server::ServerError>>;
+
+/// Serves `store` on `address` (port 0: any) until the returned sender fires.
+async fn serve_on(
+    store: Store,
+    address: SocketAddr,
+    config: laa_server::ServerConfig,
+) -> (tokio::sync::oneshot::Sender<()>, ServerTask, SocketAddr) {
+    let listener = tokio::net::TcpListener::bind(address)
+        .await
+        .expect("bind the test port");
+    let address = listener.local_addr().expect("address");
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(async move {
+        laa_server::serve(store, listener, config, async {
+            let _ = stopped.await;
+        })
+        .await
+    });
+    (stop, server, address)
+}
+
 /// Starts the real server on port 0 over a database at `url`.
 async fn spawn_on(
     url: String,
     backend: &'static str,
     dir: Option<tempfile::TempDir>,
     pg: Option<FreshPostgres>,
+    config: laa_server::ServerConfig,
 ) -> TestApp {
     let store = Store::connect(&url, StoreOptions::default())
         .await
@@ -181,29 +219,15 @@ async fn spawn_on(
         auditor: issue(&store, Role::Auditor, Scope::National, "clg:auditor").await,
         admin: issue(&store, Role::Admin, Scope::National, "admin").await,
     };
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind port 0");
-    let address = listener.local_addr().expect("address");
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server_store = store.clone();
-    let server = tokio::spawn(async move {
-        laa_server::serve(
-            server_store,
-            listener,
-            laa_server::ServerConfig::default(),
-            async {
-                let _ = stopped.await;
-            },
-        )
-        .await
-    });
+    let any_port = SocketAddr::from(([127, 0, 0, 1], 0));
+    let (stop, server, address) = serve_on(store.clone(), any_port, config.clone()).await;
     TestApp {
         address,
         store,
         database_url: url,
         backend,
         tokens,
+        config,
         stop: Some(stop),
         server: Some(server),
         _dir: dir,
@@ -219,13 +243,22 @@ where
     F: Fn(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
+    for_each_database_with(laa_server::ServerConfig::default(), test).await;
+}
+
+/// [`for_each_database`] with the server's limits and timeouts set.
+pub async fn for_each_database_with<F, Fut>(config: laa_server::ServerConfig, test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
     let dir = tempfile::tempdir().expect("temporary directory");
     let url = format!("sqlite://{}/laa.db?mode=rwc", dir.path().display());
-    test(spawn_on(url, "sqlite", Some(dir), None).await).await;
+    test(spawn_on(url, "sqlite", Some(dir), None, config.clone()).await).await;
     if let Ok(admin_url) = std::env::var(POSTGRES_ENV) {
         let pg = FreshPostgres::create(&admin_url).await;
         let url = pg.url.clone();
-        test(spawn_on(url, "postgres", None, Some(pg)).await).await;
+        test(spawn_on(url, "postgres", None, Some(pg), config).await).await;
     }
 }
 

@@ -60,7 +60,7 @@ impl std::str::FromStr for Role {
         Role::ALL.into_iter().find(|r| r.as_str() == wanted).ok_or_else(|| {
             ParseError::new(
                 "role",
-                format!("'{s}' is not a role: use go-negotiator, area-negotiator, sign-off, auditor or admin"),
+                format!("{} is not a role: use go-negotiator, area-negotiator, sign-off, auditor or admin", crate::ids::quote(s)),
             )
         })
     }

@@ -81,6 +81,46 @@ pub fn authorise_read(actor: &Actor, area: &AreaCode, region: Region) -> Result<
     }
 }
 
+/// Rule 10 for an agreement that could not be loaded (it was never opened,
+/// or its history cannot be read), known only by its id: `command` is the
+/// command asked for (`None` for a read), `named` the area and region the
+/// id names by the `{area}-{round}` convention (`None` when it names no
+/// known area).
+///
+/// The answer is the one an opened agreement of that area would give, in
+/// the same order (role, then scope): a principal outside an agreement's
+/// scope cannot tell whether it exists, is of another round, or names an
+/// area that does not exist (an unknown area lies outside every regional
+/// or area scope). `Ok` means the caller may be told the agreement is not
+/// found.
+pub fn authorise_unopened(
+    actor: &Actor,
+    command: Option<CommandKind>,
+    named: Option<(&AreaCode, Region)>,
+) -> Result<(), DomainError> {
+    if let Some(kind) = command
+        && !role_may(actor.role, kind)
+    {
+        return Err(DomainError::RoleNotPermitted {
+            role: actor.role,
+            command: kind,
+        });
+    }
+    let out_of_scope = || DomainError::OutOfScope {
+        scope: actor.scope.clone(),
+    };
+    match (command, named) {
+        (None, Some((area, region))) => authorise_read(actor, area, region),
+        (None, None) if actor.role == Role::Admin => Err(DomainError::AdministratorsOnly {
+            role: actor.role,
+            reads: true,
+        }),
+        (Some(_), Some((area, region))) if !actor.scope.covers(area, region) => Err(out_of_scope()),
+        (_, None) if actor.scope != crate::actor::Scope::National => Err(out_of_scope()),
+        _ => Ok(()),
+    }
+}
+
 /// Rule 10 for administration (areas, indicator sets, credentials): administrators only.
 pub fn authorise_administration(actor: &Actor) -> Result<(), DomainError> {
     if actor.role == Role::Admin {
@@ -291,13 +331,27 @@ fn invalid(field: &'static str, problem: impl Into<String>) -> DomainError {
     }
 }
 
-/// Checks free text: not blank, not longer than [`MAX_TEXT_CHARS`].
+/// True when text holds a control character other than the line breaks
+/// and tabs of running text (NUL, BEL, ESC, DEL...).
+fn has_stray_control(text: &str) -> bool {
+    text.chars()
+        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+}
+
+/// Checks free text: not blank, no control characters but line breaks and
+/// tabs, not longer than [`MAX_TEXT_CHARS`].
 fn required_text(field: &'static str, text: String) -> Result<String, DomainError> {
     let trimmed = text.trim();
     if trimmed.contains('\0') {
         return Err(invalid(
             field,
             format!("the {field} contains a NUL character"),
+        ));
+    }
+    if has_stray_control(trimmed) {
+        return Err(invalid(
+            field,
+            format!("the {field} contains a control character"),
         ));
     }
     if trimmed.is_empty() {
@@ -323,11 +377,11 @@ fn check_evidence(evidence: Vec<String>) -> Result<Vec<String>, DomainError> {
         .into_iter()
         .map(|e| {
             let e = e.trim().to_owned();
-            if e.is_empty() || e.contains('\0') || e.chars().count() > MAX_REFERENCE_CHARS {
+            if e.is_empty() || e.chars().any(char::is_control) || e.chars().count() > MAX_REFERENCE_CHARS {
                 Err(invalid(
                     "evidence",
                     format!(
-                        "each evidence reference must be 1 to {MAX_REFERENCE_CHARS} characters"
+                        "each evidence reference must be 1 to {MAX_REFERENCE_CHARS} characters on one line"
                     ),
                 ))
             } else {
@@ -465,10 +519,13 @@ impl Decider<'_> {
                 }
             }
             IndicatorRef::Local { title, .. } => {
-                if title.trim().is_empty() || title.contains('\0') || title.chars().count() > 300 {
+                if title.trim().is_empty()
+                    || title.chars().any(char::is_control)
+                    || title.chars().count() > 300
+                {
                     return Err(invalid(
                         "indicator",
-                        "a local indicator needs a title of 1 to 300 characters",
+                        "a local indicator needs a title of 1 to 300 characters on one line",
                     ));
                 }
                 TargetKind::Local

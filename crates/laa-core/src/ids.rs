@@ -20,6 +20,26 @@ pub struct ParseError {
     pub problem: String,
 }
 
+/// The most characters of an offending value an error quotes.
+pub const QUOTE_CHARS: usize = 64;
+
+/// Quotes an offending value for an error message: at most
+/// [`QUOTE_CHARS`] characters of it (then `…`), control characters shown as
+/// `\u{FFFD}`, between single quotes. An error never echoes unbounded input.
+pub fn quote(value: &str) -> String {
+    let mut out = String::with_capacity(value.len().min(QUOTE_CHARS * 4) + 8);
+    out.push('\'');
+    let mut chars = value.chars();
+    for c in chars.by_ref().take(QUOTE_CHARS) {
+        out.push(if c.is_control() { '\u{FFFD}' } else { c });
+    }
+    if chars.next().is_some() {
+        out.push('…');
+    }
+    out.push('\'');
+    out
+}
+
 impl ParseError {
     pub(crate) fn new(field: &'static str, problem: impl Into<String>) -> Self {
         Self {
@@ -85,7 +105,10 @@ impl FromStr for IndicatorNumber {
         let number: u16 = digits.parse().map_err(|_| {
             ParseError::new(
                 "indicator",
-                format!("'{s}' is not an indicator number such as 117 or NI 117"),
+                format!(
+                    "{} is not an indicator number such as 117 or NI 117",
+                    quote(s)
+                ),
             )
         })?;
         Self::new(number)
@@ -130,7 +153,7 @@ impl FromStr for SetVersion {
         let year: u16 = s.trim().parse().map_err(|_| {
             ParseError::new(
                 "indicator_set",
-                format!("'{s}' is not a set version such as 2008"),
+                format!("{} is not a set version such as 2008", quote(s)),
             )
         })?;
         Self::new(year)
@@ -186,7 +209,7 @@ impl FromStr for FinancialYear {
         let bad = || {
             ParseError::new(
                 "year",
-                format!("'{s}' is not a financial year such as 2008/09"),
+                format!("{} is not a financial year such as 2008/09", quote(s)),
             )
         };
         let (start, end) = s.trim().split_once(['/', '-']).ok_or_else(bad)?;
@@ -240,7 +263,7 @@ macro_rules! slug_type {
                 } else {
                     Err(ParseError::new(
                         $field,
-                        format!("'{value}' must be 1 to 64 lowercase letters, digits or inner hyphens"),
+                        format!("{} must be 1 to 64 lowercase letters, digits or inner hyphens", $crate::ids::quote(&value)),
                     ))
                 }
             }
@@ -439,7 +462,7 @@ impl FromStr for Region {
             .ok_or_else(|| {
                 ParseError::new(
                     "region",
-                    format!("'{s}' is not a Government Office region: use one of gone, gonw, goyh, goem, gowm, goeast, gol, gose, gosw"),
+                    format!("{} is not a Government Office region: use one of gone, gonw, goyh, goem, gowm, goeast, gol, gose, gosw", quote(s)),
                 )
             })
     }
@@ -466,7 +489,10 @@ impl Department {
         } else {
             Err(ParseError::new(
                 "department",
-                format!("'{value}' is not a department abbreviation such as HO, DCSF or DH"),
+                format!(
+                    "{} is not a department abbreviation such as HO, DCSF or DH",
+                    quote(&value)
+                ),
             ))
         }
     }

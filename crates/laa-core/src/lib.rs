@@ -55,7 +55,7 @@ pub use error::{DomainError, ErrorClass};
 pub use event::{Change, Event};
 pub use ids::{
     AgreementId, AreaCode, Department, FinancialYear, IndicatorNumber, LocalIndicatorCode,
-    ParseError, RefreshId, Region, SetVersion, TargetId,
+    ParseError, RefreshId, Region, SetVersion, TargetId, quote,
 };
 pub use policy::{Period, RefreshRound, RewardPolicy, RoundPolicy};
 pub use terms::{Baseline, Money, PlaceholderReason, TargetValues, Terms, Unit, YearValue};

@@ -14,7 +14,7 @@ use std::fmt;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::ids::{FinancialYear, ParseError, RefreshId};
+use crate::ids::{FinancialYear, ParseError, RefreshId, quote};
 use crate::policy::RoundPolicy;
 
 /// What a target's values measure.
@@ -55,13 +55,22 @@ impl Unit {
             "score" | "index" => Ok(Unit::Score),
             other => Err(ParseError::new(
                 "unit",
-                format!("'{other}' is not a unit: use percent, count, rate, pounds or score"),
+                format!(
+                    "{} is not a unit: use percent, count, rate, pounds or score",
+                    quote(other)
+                ),
             )),
         }
     }
 
-    /// Checks one value against the unit's range.
+    /// Checks one value against the unit's range: a percentage lies in
+    /// 0..=100, a count or rate is not negative, and no value is a negative
+    /// zero (`-0`, or what is left of `-1e-300`): every numeric field of
+    /// terms and actuals passes through here.
     pub fn check(self, value: Decimal) -> Result<(), String> {
+        if value.is_zero() && value.is_sign_negative() {
+            return Err("-0 is not a value: write 0".into());
+        }
         if self == Unit::Percent && (value < Decimal::ZERO || value > Decimal::ONE_HUNDRED) {
             return Err(format!(
                 "{value} is not a percentage: percentages lie between 0 and 100"
@@ -88,7 +97,10 @@ pub fn names_a_year(period: &str) -> bool {
         .any(|y| (1950..=2100).contains(&y))
 }
 
-/// Turns a float from the wire into an exact decimal, refusing NaN and the infinities.
+/// Turns a float from the wire into an exact decimal. Refused: NaN and the
+/// infinities, a negative zero (`-0.0`), and any value the decimal does not
+/// hold exactly (one too large, or too small, such as `-1e-300`, which would
+/// otherwise become 0 and slip past the unit's range).
 pub fn decimal_from_f64(value: f64) -> Result<Decimal, ParseError> {
     if !value.is_finite() {
         return Err(ParseError::new(
@@ -96,9 +108,27 @@ pub fn decimal_from_f64(value: f64) -> Result<Decimal, ParseError> {
             format!("{value} is not a finite number"),
         ));
     }
-    Decimal::try_from(value)
+    if value == 0.0 && value.is_sign_negative() {
+        return Err(ParseError::new("value", "-0 is not a value: write 0"));
+    }
+    let inexact = || {
+        ParseError::new(
+            "value",
+            format!(
+                "{value:e} cannot be recorded exactly: values have at most 28 decimal places and 28 digits"
+            ),
+        )
+    };
+    let decimal = Decimal::try_from(value)
         .map(|d| d.normalize())
-        .map_err(|_| ParseError::new("value", format!("{value} is too large to record exactly")))
+        .map_err(|_| inexact())?;
+    // The decimal must be the float, not a neighbour: same sign, same value.
+    if decimal.is_sign_negative() != value.is_sign_negative()
+        || rust_decimal::prelude::ToPrimitive::to_f64(&decimal) != Some(value)
+    {
+        return Err(inexact());
+    }
+    Ok(decimal)
 }
 
 /// An amount of money in pounds, exact to the penny.
@@ -193,7 +223,8 @@ impl PlaceholderReason {
             other => Err(ParseError::new(
                 "placeholder",
                 format!(
-                    "'{other}' is not a placeholder reason: use no_baseline, awaiting_survey or definition_pending"
+                    "{} is not a placeholder reason: use no_baseline, awaiting_survey or definition_pending",
+                    quote(other)
                 ),
             )),
         }
@@ -225,8 +256,8 @@ impl Terms {
     ) -> Result<Self, String> {
         if !names_a_year(&baseline.period) {
             return Err(format!(
-                "the baseline must state the period it describes, such as 2007 or 2006/07 (not '{}')",
-                baseline.period.trim()
+                "the baseline must state the period it describes, such as 2007 or 2006/07 (not {})",
+                quote(baseline.period.trim())
             ));
         }
         if baseline.period.len() > 64 || baseline.period.contains('\0') {
@@ -385,6 +416,53 @@ mod tests {
         assert!(decimal_from_f64(f64::NAN).is_err());
         assert!(decimal_from_f64(f64::INFINITY).is_err());
         assert_eq!(decimal_from_f64(10.6).unwrap(), dec("10.6"));
+    }
+
+    #[test]
+    fn floats_from_the_wire_are_taken_exactly_or_refused() {
+        for refused in [
+            -0.0,
+            -1e-300,
+            1e-300,
+            -5e-324,
+            f64::MIN_POSITIVE,
+            1e30,
+            -1e29,
+        ] {
+            assert!(
+                decimal_from_f64(refused).is_err(),
+                "{refused:e} must not become a neighbouring decimal"
+            );
+        }
+        for (float, exact) in [
+            (0.0, "0"),
+            (100.0, "100"),
+            (0.1, "0.1"),
+            (-3.25, "-3.25"),
+            (52.7, "52.7"),
+            (1e-20, "0.00000000000000000001"),
+        ] {
+            assert_eq!(decimal_from_f64(float).unwrap(), dec(exact), "{float}");
+        }
+    }
+
+    #[test]
+    fn no_value_of_any_unit_is_a_negative_zero() {
+        let negative_zero = -Decimal::ZERO;
+        assert!(negative_zero.is_sign_negative());
+        for unit in [
+            Unit::Percent,
+            Unit::Count,
+            Unit::Rate,
+            Unit::Pounds,
+            Unit::Score,
+        ] {
+            assert!(unit.check(negative_zero).is_err(), "{unit:?}");
+            assert!(unit.check(Decimal::ZERO).is_ok(), "{unit:?}");
+        }
+        assert!(Unit::Percent.check(dec("100")).is_ok());
+        assert!(Unit::Percent.check(dec("100.0000000001")).is_err());
+        assert!(Unit::Percent.check(dec("-0.0000000001")).is_err());
     }
 
     #[test]

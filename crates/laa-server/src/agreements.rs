@@ -7,9 +7,9 @@
 //! tell followers, and return the agreement as it now stands.
 
 use chrono::Utc;
-use laa_core::decide::authorise_read;
 use std::sync::Arc;
 
+use laa_core::decide::{authorise_read, authorise_unopened};
 use laa_core::{
     Actor, Agreement, AgreementId, Command, Context, DomainError, ErrorClass, RoundPolicy, Scope,
     TargetId, decide,
@@ -28,22 +28,29 @@ pub const DEFAULT_ROUND: &str = "2008-11";
 
 impl Engine {
     /// Loads an agreement for reading, checking the reader's scope first.
+    /// An agreement that is not there, or cannot be loaded, is answered as
+    /// [`laa_core::decide::authorise_unopened`] says: a reader outside its
+    /// scope learns nothing about it.
     pub(crate) async fn read_agreement(
         &self,
         actor: &Actor,
         id: &AgreementId,
     ) -> Result<Agreement, ApiError> {
-        match self.store.load(id).await? {
-            Some(state) => {
+        match self.store.load(id).await {
+            Ok(Some(state)) => {
                 self.authorise_read(actor, &state)?;
                 Ok(state)
             }
-            None => {
-                self.hide_unopened(actor, id).await?;
+            Ok(None) => {
+                self.authorise_by_name(actor, id, None).await?;
                 Err(DomainError::AgreementNotFound {
                     agreement: id.clone(),
                 }
                 .into())
+            }
+            Err(e) => {
+                self.authorise_by_name(actor, id, None).await?;
+                Err(e.into())
             }
         }
     }
@@ -56,29 +63,53 @@ impl Engine {
         Ok(())
     }
 
-    /// For an agreement that does not exist: if its id names an area (by
-    /// the `{area}-{round}` convention) outside the caller's scope, answer
-    /// OUT_OF_SCOPE rather than NOT_FOUND, so scope is checked before
-    /// existence and a council cannot probe other areas' agreements.
-    async fn hide_unopened(&self, actor: &Actor, id: &AgreementId) -> Result<(), ApiError> {
-        if !matches!(actor.scope, Scope::Region(_) | Scope::Area(_)) {
-            return Ok(());
+    /// Loads the agreement a command acts on. One that is not there (or
+    /// cannot be loaded) is first authorised by the area its id names, so
+    /// a principal outside its scope gets the answer an opened agreement
+    /// of that area would give.
+    async fn load_for(
+        &self,
+        actor: &Actor,
+        id: &AgreementId,
+        command: &Command,
+    ) -> Result<Option<Arc<Agreement>>, ApiError> {
+        let opening = matches!(command, Command::OpenAgreement { .. });
+        match self.store.load_shared(id).await {
+            Ok(None) if !opening => {
+                self.authorise_by_name(actor, id, Some(command.kind()))
+                    .await?;
+                Ok(None)
+            }
+            Ok(loaded) => Ok(loaded),
+            Err(e) => {
+                self.authorise_by_name(actor, id, Some(command.kind()))
+                    .await?;
+                Err(e.into())
+            }
         }
+    }
+
+    /// Rule 10 for an agreement known only by its id: the area the id names
+    /// by the `{area}-{round}` convention, if it is one, decides.
+    pub(crate) async fn authorise_by_name(
+        &self,
+        actor: &Actor,
+        id: &AgreementId,
+        command: Option<laa_core::CommandKind>,
+    ) -> Result<(), ApiError> {
         let text = id.as_str();
+        let mut named = None;
         for (cut, _) in text.match_indices('-') {
             let Ok(code) = laa_core::AreaCode::new(&text[..cut]) else {
                 continue;
             };
             if let Some(area) = self.store.area(&code).await? {
-                authorise_read(actor, &area.code, area.region)?;
-                return Ok(());
+                named = Some(area);
+                break;
             }
         }
-        // An id that names no known area reveals nothing.
-        Err(DomainError::OutOfScope {
-            scope: actor.scope.clone(),
-        }
-        .into())
+        authorise_unopened(actor, command, named.as_ref().map(|a| (&a.code, a.region)))?;
+        Ok(())
     }
 
     /// Runs one command against one agreement, end to end.
@@ -172,10 +203,7 @@ impl Engine {
         command: Command,
         expected: u64,
     ) -> Result<(Arc<Agreement>, Result<Vec<laa_core::Event>, DomainError>), ApiError> {
-        let loaded = self.store.load_shared(id).await?;
-        if loaded.is_none() && !matches!(command, Command::OpenAgreement { .. }) {
-            self.hide_unopened(actor, id).await?;
-        }
+        let loaded = self.load_for(actor, id, &command).await?;
         let state = loaded.unwrap_or_else(|| Arc::new(Agreement::unopened(id.clone())));
         let decided = self.decide(actor, &state, command, expected);
         Ok((state, decided))
@@ -292,19 +320,23 @@ impl pb::agreement_service_server::AgreementService for Engine {
         let policy = RoundPolicy::preset(round).ok_or_else(|| {
             ApiError::bad_argument(
                 "round",
-                format!("'{round}' is not a round this server knows: use {DEFAULT_ROUND}"),
+                format!(
+                    "{} is not a round this server knows: use {DEFAULT_ROUND}",
+                    laa_core::quote(round)
+                ),
             )
         })?;
         let indicator_set = convert::set_version("indicator_set", r.indicator_set)?;
-        let area = self
-            .store
-            .area(&code)
-            .await
-            .map_err(ApiError::from)?
-            .ok_or(ApiError::NotFound {
+        let Some(area) = self.store.area(&code).await.map_err(ApiError::from)? else {
+            // An unknown area lies outside every regional or area scope.
+            authorise_unopened(&actor, Some(laa_core::CommandKind::Open), None)
+                .map_err(ApiError::from)?;
+            return Err(ApiError::NotFound {
                 what: "area",
                 key: code.to_string(),
-            })?;
+            }
+            .into());
+        };
         let id = AgreementId::for_area(&code, round)
             .map_err(|e| ApiError::bad_argument("area", e.problem))?;
         let command = Command::OpenAgreement {
@@ -346,7 +378,9 @@ impl pb::agreement_service_server::AgreementService for Engine {
         };
         self.scope_filter(&actor, &mut filter)?;
         let size = convert::page_size(r.page_size, 50, 200)?;
-        let after = convert::parse_page_token(&r.page_token)?;
+        let after = convert::parse_page_token(&r.page_token, |p| {
+            AgreementId::new(p).ok().map(|id| id.to_string())
+        })?;
         let (rows, next) = self
             .store
             .list_agreements(filter, size, after)

@@ -31,7 +31,9 @@ impl pb::area_service_server::AreaService for Engine {
         let r = request.into_inner();
         let region = convert::region(r.region)?;
         let size = convert::page_size(r.page_size, 50, 200)?;
-        let after = convert::parse_page_token(&r.page_token)?;
+        let after = convert::parse_page_token(&r.page_token, |p| {
+            laa_core::AreaCode::new(p).ok().map(|code| code.to_string())
+        })?;
         let (areas, next) = self
             .store
             .list_areas(region, size, after)
@@ -82,11 +84,23 @@ impl pb::area_service_server::AreaService for Engine {
             )
             .into());
         }
+        let kind = area.kind.trim();
+        if !laa_core::areas::AREA_KINDS.contains(&kind) {
+            return Err(ApiError::bad_argument(
+                "area.kind",
+                format!(
+                    "{} is not one of {}",
+                    laa_core::quote(kind),
+                    laa_core::areas::AREA_KINDS.join(", ")
+                ),
+            )
+            .into());
+        }
         let record = AreaRecord {
             code,
             name: name.to_owned(),
             region,
-            kind: area.kind.trim().to_owned(),
+            kind: kind.to_owned(),
         };
         self.store
             .create_area(record.clone())

@@ -7,7 +7,7 @@ use std::time::Duration;
 use laa_core::summary::NegotiationSummary;
 use laa_core::{Actor, AgreementId, TargetKind, TargetStatus};
 use laa_proto::v1 as pb;
-use laa_store::AgreementFilter;
+use laa_store::{AgreementFilter, StoreError};
 use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
@@ -20,7 +20,8 @@ use crate::error::ApiError;
 /// How many events a stream reads from the store at a time.
 const STREAM_BATCH: u64 = 500;
 /// How often a following stream looks for events appended by other server
-/// processes sharing the database (this process's appends wake it at once).
+/// processes sharing the database (this process's appends wake it at once),
+/// and so the longest an idle stream goes without checking its credential.
 const FOLLOW_POLL: Duration = Duration::from_secs(1);
 
 impl Engine {
@@ -109,14 +110,12 @@ impl pb::audit_service_server::AuditService for Engine {
         let actor = authenticate(&self.store, &request).await?;
         let r = request.into_inner();
         let id = convert::agreement_name("agreement", &r.agreement)?;
-        self.read_agreement(&actor, &id).await?;
         let size = convert::page_size(r.page_size, 100, 1_000)?;
-        let from = match convert::parse_page_token(&r.page_token)? {
-            Some(p) => p.parse::<u64>().map_err(|_| {
-                ApiError::bad_argument("page_token", "not a page token this server issued")
-            })?,
-            None => u64::try_from(r.from_sequence.max(1)).unwrap_or(1),
+        let from = match convert::parse_page_token(&r.page_token, convert::numeric_position)? {
+            Some(sequence) => sequence,
+            None => convert::from_sequence(r.from_sequence)?,
         };
+        self.read_agreement(&actor, &id).await?;
         // One more than the page, to know whether another page follows.
         let mut events = self
             .store
@@ -144,18 +143,30 @@ impl pb::audit_service_server::AuditService for Engine {
         &self,
         request: Request<pb::StreamEventsRequest>,
     ) -> Result<Response<EventStream>, Status> {
-        let actor = authenticate(&self.store, &request).await?;
+        let token = crate::auth::bearer(&request)?.to_owned();
+        let actor = crate::auth::resolve(&self.store, &token).await?;
         let r = request.into_inner();
         let id = convert::agreement_name("agreement", &r.agreement)?;
+        let mut next = convert::from_sequence(r.from_sequence)?;
         self.read_agreement(&actor, &id).await?;
         let (tx, rx) = tokio::sync::mpsc::channel(64);
         let store = self.store.clone();
         let mut wake = self.feed.subscribe();
         let mut stopping = self.stopping.clone();
-        let mut next = u64::try_from(r.from_sequence.max(1)).unwrap_or(1);
         let follow = r.follow;
         tokio::spawn(async move {
+            let mut first = true;
             loop {
+                // The credential was checked when the call began; every
+                // later pass (each wake-up, at least every FOLLOW_POLL)
+                // checks it again before anything more is delivered, so a
+                // revoked token ends the stream UNAUTHENTICATED.
+                if !std::mem::take(&mut first)
+                    && let Err(e) = crate::auth::resolve(&store, &token).await
+                {
+                    let _ = tx.send(Err(Status::from(e))).await;
+                    return;
+                }
                 let batch = match store.events(&id, next, STREAM_BATCH).await {
                     Ok(batch) => batch,
                     Err(e) => {
@@ -193,7 +204,14 @@ impl pb::audit_service_server::AuditService for Engine {
     ) -> Result<Response<pb::VerifyHistoryResponse>, Status> {
         let actor = authenticate(&self.store, &request).await?;
         let id = convert::agreement_name("agreement", &request.get_ref().agreement)?;
-        self.read_agreement(&actor, &id).await?;
+        // Verification answers even when the agreement cannot be loaded (a
+        // deleted or edited event): it walks the stored chain and names the
+        // first bad sequence. `read_agreement` has authorised the caller
+        // before it reports a store error.
+        match self.read_agreement(&actor, &id).await {
+            Ok(_) | Err(ApiError::Store(StoreError::Corrupt { .. })) => {}
+            Err(e) => return Err(e.into()),
+        }
         let v = self.store.verify(&id).await.map_err(ApiError::from)?;
         Ok(Response::new(pb::VerifyHistoryResponse {
             ok: v.ok,

@@ -11,13 +11,18 @@ use crate::error::ApiError;
 
 /// Resolves `authorization: Bearer <token>` to the principal it was issued to.
 pub async fn authenticate<T>(store: &Store, request: &Request<T>) -> Result<Actor, ApiError> {
+    resolve(store, bearer(request)?).await
+}
+
+/// The bearer token a request carries.
+pub fn bearer<T>(request: &Request<T>) -> Result<&str, ApiError> {
     let header = request
         .metadata()
         .get("authorization")
         .ok_or(ApiError::Unauthenticated(
             "no credential: send the metadata `authorization: Bearer <token>` (an administrator issues tokens with `laa token issue`)",
         ))?;
-    let token = header
+    header
         .to_str()
         .ok()
         .and_then(|v| {
@@ -28,7 +33,12 @@ pub async fn authenticate<T>(store: &Store, request: &Request<T>) -> Result<Acto
         .filter(|t| !t.is_empty())
         .ok_or(ApiError::Unauthenticated(
             "malformed credential: the authorization metadata must be `Bearer <token>`",
-        ))?;
+        ))
+}
+
+/// The principal a token speaks for now; `UNAUTHENTICATED` once it is
+/// unknown or revoked. Long calls (following streams) call it again.
+pub async fn resolve(store: &Store, token: &str) -> Result<Actor, ApiError> {
     let principal = store
         .resolve_token(token)
         .await?

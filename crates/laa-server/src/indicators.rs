@@ -41,12 +41,9 @@ impl pb::indicator_service_server::IndicatorService for Engine {
         let r = request.into_inner();
         let version = convert::set_name("indicator_set", &r.indicator_set)?;
         let size = convert::page_size(r.page_size, 50, 500)?;
-        let offset: usize = match convert::parse_page_token(&r.page_token)? {
-            None => 0,
-            Some(p) => p.parse().map_err(|_| {
-                ApiError::bad_argument("page_token", "not a page token this server issued")
-            })?,
-        };
+        // An offset token is 1 or more (the first page has no token).
+        let offset: usize =
+            convert::parse_page_token(&r.page_token, convert::numeric_position)?.unwrap_or(0);
         let status = match r.status.trim() {
             "" => None,
             "active" => Some(IndicatorStatus::Active),
@@ -54,7 +51,7 @@ impl pb::indicator_service_server::IndicatorService for Engine {
             other => {
                 return Err(ApiError::bad_argument(
                     "status",
-                    format!("'{other}' is not active or withdrawn"),
+                    format!("{} is not active or withdrawn", laa_core::quote(other)),
                 )
                 .into());
             }

@@ -4,6 +4,8 @@
 //! - [`auth`]: bearer token → `laa_core::Actor`, the one authentication layer.
 //! - [`convert`]: wire ↔ domain; malformed input stops here.
 //! - [`error`]: the one mapping from errors to `tonic::Status`.
+//! - [`edge`]: the request timeout, and tonic's own answers (undecodable or
+//!   oversized requests, unknown methods) brought into that mapping.
 //! - `indicators`, `areas`, `agreements`, `audit`: the four services,
 //!   implemented on [`Engine`].
 //! - [`serve`]: the server itself: the services, reflection (v1 and
@@ -17,6 +19,7 @@ pub mod areas;
 pub mod audit;
 pub mod auth;
 pub mod convert;
+pub mod edge;
 pub mod error;
 pub mod indicators;
 
@@ -152,7 +155,7 @@ pub async fn serve(
         let _ = stop.send(true);
     };
     tonic::transport::Server::builder()
-        .timeout(config.request_timeout)
+        .layer(edge::EdgeLayer::new(config.request_timeout))
         .add_service(health_service)
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)

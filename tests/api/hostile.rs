@@ -1,0 +1,1650 @@
+//! Hostile input: a generated corpus of malformed requests on every method,
+//! typed (every field given values no client should send) and raw (bytes
+//! that are not the method's message at all, sent with a bytes codec over
+//! the same HTTP/2 gRPC transport). Whatever arrives, the server answers
+//! with a clear error (never `INTERNAL`), exactly one `ErrorInfo`, under
+//! 8 KiB, and writes nothing.
+
+use std::time::Duration;
+
+use laa_proto::v1 as pb;
+use prost::Message;
+use tonic::Code;
+use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
+use tonic::codegen::http::uri::PathAndQuery;
+use tonic::transport::Channel;
+use tonic_types::StatusExt;
+
+use crate::support::*;
+
+/// The most bytes an error may take (message, details and metadata).
+const MAX_ERROR_BYTES: usize = 8 * 1024;
+/// How many calls the corpus keeps in flight at once.
+const IN_FLIGHT: usize = 48;
+
+/// A request on one method, as a typed message.
+#[derive(Debug, Clone)]
+enum Call {
+    OpenAgreement(pb::OpenAgreementRequest),
+    GetAgreement(pb::GetAgreementRequest),
+    ListAgreements(pb::ListAgreementsRequest),
+    ProposeTarget(pb::ProposeTargetRequest),
+    CounterOffer(pb::CounterOfferRequest),
+    AcceptOffer(pb::AcceptOfferRequest),
+    DeclineTarget(pb::DeclineTargetRequest),
+    WithdrawTarget(pb::WithdrawTargetRequest),
+    EndorseAgreement(pb::EndorseAgreementRequest),
+    SubmitAgreement(pb::SubmitAgreementRequest),
+    ReturnAgreement(pb::ReturnAgreementRequest),
+    SignOffAgreement(pb::SignOffAgreementRequest),
+    OpenRefresh(pb::OpenRefreshRequest),
+    RecordActual(pb::RecordActualRequest),
+    RevokeDesignation(pb::RevokeDesignationRequest),
+    CloseAgreement(pb::CloseAgreementRequest),
+    ListEvents(pb::ListEventsRequest),
+    StreamEvents(pb::StreamEventsRequest),
+    VerifyHistory(pb::VerifyHistoryRequest),
+    GetNegotiationSummary(pb::GetNegotiationSummaryRequest),
+    ListIndicatorSets(pb::ListIndicatorSetsRequest),
+    ListIndicators(pb::ListIndicatorsRequest),
+    GetIndicator(pb::GetIndicatorRequest),
+    ListAreas(pb::ListAreasRequest),
+    GetArea(pb::GetAreaRequest),
+    CreateArea(pb::CreateAreaRequest),
+}
+
+/// Every method's gRPC path, and whether it changes anything.
+const METHODS: [(&str, bool); 26] = [
+    ("/laa.v1.AgreementService/OpenAgreement", true),
+    ("/laa.v1.AgreementService/GetAgreement", false),
+    ("/laa.v1.AgreementService/ListAgreements", false),
+    ("/laa.v1.AgreementService/ProposeTarget", true),
+    ("/laa.v1.AgreementService/CounterOffer", true),
+    ("/laa.v1.AgreementService/AcceptOffer", true),
+    ("/laa.v1.AgreementService/DeclineTarget", true),
+    ("/laa.v1.AgreementService/WithdrawTarget", true),
+    ("/laa.v1.AgreementService/EndorseAgreement", true),
+    ("/laa.v1.AgreementService/SubmitAgreement", true),
+    ("/laa.v1.AgreementService/ReturnAgreement", true),
+    ("/laa.v1.AgreementService/SignOffAgreement", true),
+    ("/laa.v1.AgreementService/OpenRefresh", true),
+    ("/laa.v1.AgreementService/RecordActual", true),
+    ("/laa.v1.AgreementService/RevokeDesignation", true),
+    ("/laa.v1.AgreementService/CloseAgreement", true),
+    ("/laa.v1.AuditService/ListEvents", false),
+    ("/laa.v1.AuditService/StreamEvents", false),
+    ("/laa.v1.AuditService/VerifyHistory", false),
+    ("/laa.v1.AuditService/GetNegotiationSummary", false),
+    ("/laa.v1.IndicatorService/ListIndicatorSets", false),
+    ("/laa.v1.IndicatorService/ListIndicators", false),
+    ("/laa.v1.IndicatorService/GetIndicator", false),
+    ("/laa.v1.AreaService/ListAreas", false),
+    ("/laa.v1.AreaService/GetArea", false),
+    ("/laa.v1.AreaService/CreateArea", true),
+];
+
+impl Call {
+    /// True for a call that would change something if it were accepted.
+    fn mutates(&self) -> bool {
+        !matches!(
+            self,
+            Call::GetAgreement(_)
+                | Call::ListAgreements(_)
+                | Call::ListEvents(_)
+                | Call::StreamEvents(_)
+                | Call::VerifyHistory(_)
+                | Call::GetNegotiationSummary(_)
+                | Call::ListIndicatorSets(_)
+                | Call::ListIndicators(_)
+                | Call::GetIndicator(_)
+                | Call::ListAreas(_)
+                | Call::GetArea(_)
+        )
+    }
+
+    /// Sends the call; a stream is read to its end.
+    async fn send(self, mut c: Clients) -> Result<(), tonic::Status> {
+        let a = &mut c.agreements;
+        match self {
+            Call::OpenAgreement(r) => a.open_agreement(r).await.map(drop),
+            Call::GetAgreement(r) => a.get_agreement(r).await.map(drop),
+            Call::ListAgreements(r) => a.list_agreements(r).await.map(drop),
+            Call::ProposeTarget(r) => a.propose_target(r).await.map(drop),
+            Call::CounterOffer(r) => a.counter_offer(r).await.map(drop),
+            Call::AcceptOffer(r) => a.accept_offer(r).await.map(drop),
+            Call::DeclineTarget(r) => a.decline_target(r).await.map(drop),
+            Call::WithdrawTarget(r) => a.withdraw_target(r).await.map(drop),
+            Call::EndorseAgreement(r) => a.endorse_agreement(r).await.map(drop),
+            Call::SubmitAgreement(r) => a.submit_agreement(r).await.map(drop),
+            Call::ReturnAgreement(r) => a.return_agreement(r).await.map(drop),
+            Call::SignOffAgreement(r) => a.sign_off_agreement(r).await.map(drop),
+            Call::OpenRefresh(r) => a.open_refresh(r).await.map(drop),
+            Call::RecordActual(r) => a.record_actual(r).await.map(drop),
+            Call::RevokeDesignation(r) => a.revoke_designation(r).await.map(drop),
+            Call::CloseAgreement(r) => a.close_agreement(r).await.map(drop),
+            Call::ListEvents(r) => c.audit.list_events(r).await.map(drop),
+            Call::StreamEvents(r) => {
+                let mut stream = c.audit.stream_events(r).await?.into_inner();
+                while stream.message().await?.is_some() {}
+                Ok(())
+            }
+            Call::VerifyHistory(r) => c.audit.verify_history(r).await.map(drop),
+            Call::GetNegotiationSummary(r) => c.audit.get_negotiation_summary(r).await.map(drop),
+            Call::ListIndicatorSets(r) => c.indicators.list_indicator_sets(r).await.map(drop),
+            Call::ListIndicators(r) => c.indicators.list_indicators(r).await.map(drop),
+            Call::GetIndicator(r) => c.indicators.get_indicator(r).await.map(drop),
+            Call::ListAreas(r) => c.areas.list_areas(r).await.map(drop),
+            Call::GetArea(r) => c.areas.get_area(r).await.map(drop),
+            Call::CreateArea(r) => c.areas.create_area(r).await.map(drop),
+        }
+    }
+}
+
+/// Resource names no client should send: empty, NUL, control and bidi
+/// characters, wrong case, traversal, injection, a megabyte.
+fn hostile_names() -> Vec<String> {
+    vec![
+        String::new(),
+        "\0".into(),
+        "kent\0-2008-11".into(),
+        "agreements/KENT-2008-11".into(),
+        "\u{202e}kent-2008-11".into(),
+        "kent-2008-11\u{7}".into(),
+        "../../kent-2008-11".into(),
+        "agreements/kent-2008-11/../surrey-2008-11".into(),
+        "'; DROP TABLE events; --".into(),
+        "-kent-".into(),
+        "kent--2008-11".into(),
+        "\u{FFFF}\u{FFFE}".into(),
+        "é".repeat(5_000),
+        "x".repeat(1 << 20),
+    ]
+}
+
+/// Free text no command accepts: NUL, control characters, over the limits.
+fn hostile_texts() -> Vec<String> {
+    vec![
+        "\0".into(),
+        "reason\0with a NUL".into(),
+        "bell\u{7}".into(),
+        "escape \u{1b}[31m red".into(),
+        "x".repeat(10_001),
+        "y".repeat(1 << 18),
+    ]
+}
+
+/// Request ids no command accepts.
+fn hostile_request_ids() -> Vec<String> {
+    vec![
+        "\0".into(),
+        "id\u{1b}".into(),
+        "r".repeat(201),
+        "é".repeat(101),
+        "z".repeat(1 << 20),
+    ]
+}
+
+/// Page tokens this server never issued.
+fn hostile_page_tokens() -> Vec<String> {
+    vec![
+        "v1:\0".into(),
+        "v1:".into(),
+        "v2:kent-2008-11".into(),
+        "v1:kent\0".into(),
+        "v1:é".into(),
+        "v1:\u{FFFD}".into(),
+        "v1:-1".into(),
+        "v1:' OR 1=1 --".into(),
+        format!("v1:{}", "k".repeat(300)),
+        "garbage".into(),
+        "t".repeat(1 << 20),
+    ]
+}
+
+/// Numbers no value may be.
+fn hostile_values() -> Vec<f64> {
+    vec![
+        f64::NAN,
+        f64::INFINITY,
+        f64::NEG_INFINITY,
+        // (-0.0 is not here: a prost client does not send a field equal to
+        // 0, so it arrives as 0; `numeric_tricks_...` sends it raw.)
+        -1e-300,
+        1e-300,
+        -5e-324,
+        1e300,
+        100.000_000_1,
+        -0.000_001,
+        -1.0,
+        f64::MAX,
+    ]
+}
+
+fn values_terms(unit: &str, baseline: f64, period: &str, years: Vec<pb::YearValue>) -> pb::Terms {
+    pb::Terms {
+        kind: Some(pb::terms::Kind::Values(pb::TargetValues {
+            unit: unit.into(),
+            baseline: Some(pb::Baseline {
+                value: baseline,
+                period: period.into(),
+            }),
+            trajectory: years,
+        })),
+    }
+}
+
+fn year(y: &str, v: f64) -> pb::YearValue {
+    pb::YearValue {
+        year: y.into(),
+        value: Some(pb::year_value::Value::Amount(v)),
+    }
+}
+
+fn good_years() -> Vec<pb::YearValue> {
+    vec![
+        year("2008/09", 7.0),
+        year("2009/10", 6.0),
+        year("2010/11", 5.0),
+    ]
+}
+
+/// Terms no offer may carry.
+fn hostile_terms() -> Vec<Option<pb::Terms>> {
+    let mut terms = vec![
+        None,
+        Some(pb::Terms { kind: None }),
+        Some(pb::Terms {
+            kind: Some(pb::terms::Kind::Values(pb::TargetValues {
+                unit: "percent".into(),
+                baseline: None,
+                trajectory: good_years(),
+            })),
+        }),
+        Some(values_terms("", 8.0, "2007", good_years())),
+        Some(values_terms("percent\0", 8.0, "2007", good_years())),
+        Some(values_terms(
+            &"%".repeat(1 << 16),
+            8.0,
+            "2007",
+            good_years(),
+        )),
+        Some(values_terms("percent", 8.0, "", good_years())),
+        Some(values_terms("percent", 8.0, "2007\0", good_years())),
+        Some(values_terms(
+            "percent",
+            8.0,
+            &"2007 ".repeat(10_000),
+            good_years(),
+        )),
+        Some(values_terms("percent", 8.0, "2007", vec![])),
+        Some(values_terms(
+            "percent",
+            8.0,
+            "2007",
+            vec![
+                year("2008/09", 7.0),
+                year("2008/09", 6.0),
+                year("2010/11", 5.0),
+            ],
+        )),
+        Some(values_terms(
+            "percent",
+            8.0,
+            "2007",
+            (0..10_000).map(|_| year("2008/09", 7.0)).collect(),
+        )),
+        Some(values_terms(
+            "percent",
+            8.0,
+            "2007",
+            vec![
+                year("2008/10", 7.0),
+                year("\0", 6.0),
+                year(&"9".repeat(5_000), 5.0),
+            ],
+        )),
+        Some(values_terms(
+            "percent",
+            8.0,
+            "2007",
+            vec![
+                year("2008/09", 7.0),
+                pb::YearValue {
+                    year: "2009/10".into(),
+                    value: None,
+                },
+                pb::YearValue {
+                    year: "2010/11".into(),
+                    value: Some(pb::year_value::Value::DeferredTo("\0".into())),
+                },
+            ],
+        )),
+        Some(pb::Terms {
+            kind: Some(pb::terms::Kind::Placeholder(pb::Placeholder {
+                reason: String::new(),
+                due: "2009".into(),
+            })),
+        }),
+        Some(pb::Terms {
+            kind: Some(pb::terms::Kind::Placeholder(pb::Placeholder {
+                reason: "no_baseline".into(),
+                due: "x".repeat(1 << 16),
+            })),
+        }),
+    ];
+    for v in hostile_values() {
+        terms.push(Some(values_terms("percent", v, "2007", good_years())));
+        terms.push(Some(values_terms(
+            "percent",
+            8.0,
+            "2007",
+            vec![
+                year("2008/09", 7.0),
+                year("2009/10", v),
+                year("2010/11", 5.0),
+            ],
+        )));
+        terms.push(Some(values_terms("count", -v.abs(), "2007", good_years())));
+    }
+    terms
+}
+
+/// Who may call each method, so that the corpus reaches the parsing and
+/// rules behind authorisation.
+fn caller_for<'a>(call: &Call, t: &'a Tokens) -> &'a str {
+    match call {
+        Call::EndorseAgreement(_) | Call::RecordActual(_) => &t.kent,
+        Call::ReturnAgreement(_)
+        | Call::SignOffAgreement(_)
+        | Call::RevokeDesignation(_)
+        | Call::CloseAgreement(_) => &t.sign_off,
+        Call::CreateArea(_) => &t.admin,
+        Call::OpenAgreement(_)
+        | Call::ProposeTarget(_)
+        | Call::CounterOffer(_)
+        | Call::AcceptOffer(_)
+        | Call::DeclineTarget(_)
+        | Call::WithdrawTarget(_)
+        | Call::SubmitAgreement(_)
+        | Call::OpenRefresh(_) => &t.go,
+        _ => &t.auditor,
+    }
+}
+
+/// The typed corpus: every method, each field in turn given hostile values,
+/// on an agreement at version `v`.
+fn typed_corpus(v: i64) -> Vec<Call> {
+    let mut calls = Vec::new();
+    let bad_versions = [-1, i64::MIN];
+    // The envelope every command carries.
+    macro_rules! envelope {
+        ($variant:ident, $base:expr) => {{
+            let base = $base;
+            for name in hostile_names() {
+                calls.push(Call::$variant({
+                    let mut r = base.clone();
+                    r.agreement = name;
+                    r
+                }));
+            }
+            for id in hostile_request_ids() {
+                calls.push(Call::$variant({
+                    let mut r = base.clone();
+                    r.request_id = id;
+                    r
+                }));
+            }
+            for version in bad_versions {
+                calls.push(Call::$variant({
+                    let mut r = base.clone();
+                    r.expected_version = version;
+                    r
+                }));
+            }
+            base
+        }};
+    }
+
+    let open = pb::OpenAgreementRequest {
+        area: "areas/surrey".into(),
+        round: String::new(),
+        indicator_set: 2007,
+        request_id: rid(),
+        expected_version: 0,
+    };
+    for name in hostile_names() {
+        calls.push(Call::OpenAgreement(pb::OpenAgreementRequest {
+            area: name.clone(),
+            ..open.clone()
+        }));
+        if !name.is_empty() {
+            calls.push(Call::OpenAgreement(pb::OpenAgreementRequest {
+                round: name,
+                ..open.clone()
+            }));
+        }
+    }
+    for set in [-1, 1999, 3000, i32::MAX, i32::MIN] {
+        calls.push(Call::OpenAgreement(pb::OpenAgreementRequest {
+            indicator_set: set,
+            ..open.clone()
+        }));
+    }
+    for id in hostile_request_ids() {
+        calls.push(Call::OpenAgreement(pb::OpenAgreementRequest {
+            request_id: id,
+            ..open.clone()
+        }));
+    }
+    calls.push(Call::OpenAgreement(pb::OpenAgreementRequest {
+        expected_version: -1,
+        ..open.clone()
+    }));
+
+    let propose = envelope!(ProposeTarget, {
+        let mut p = go_proposal(v, 112, pct(40.0, [38.0, 36.0, 34.0]), "HO");
+        p.request_id = rid();
+        p
+    });
+    for n in [0, -1, 999, i32::MAX, i32::MIN] {
+        let mut p = propose.clone();
+        p.indicator = Some(pb::propose_target_request::Indicator::IndicatorNumber(n));
+        calls.push(Call::ProposeTarget(p));
+    }
+    let mut p = propose.clone();
+    p.indicator = None;
+    calls.push(Call::ProposeTarget(p));
+    // (A hostile name that is a well-formed code would be a proposal like any other.)
+    for code in hostile_names().into_iter().filter(|n| !well_formed(n)) {
+        let mut p = propose.clone();
+        p.indicator = Some(pb::propose_target_request::Indicator::LocalIndicator(
+            pb::LocalIndicator {
+                code,
+                title: "Graffiti removed".into(),
+            },
+        ));
+        calls.push(Call::ProposeTarget(p));
+    }
+    for title in hostile_texts() {
+        let mut p = propose.clone();
+        p.indicator = Some(pb::propose_target_request::Indicator::LocalIndicator(
+            pb::LocalIndicator {
+                code: "l-graffiti".into(),
+                title,
+            },
+        ));
+        calls.push(Call::ProposeTarget(p));
+    }
+    for terms in hostile_terms() {
+        calls.push(Call::ProposeTarget(pb::ProposeTargetRequest {
+            terms,
+            ..propose.clone()
+        }));
+    }
+    for text in hostile_texts() {
+        calls.push(Call::ProposeTarget(pb::ProposeTargetRequest {
+            rationale: text.clone(),
+            ..propose.clone()
+        }));
+        calls.push(Call::ProposeTarget(pb::ProposeTargetRequest {
+            evidence: vec!["ok".into(), text],
+            ..propose.clone()
+        }));
+    }
+    calls.push(Call::ProposeTarget(pb::ProposeTargetRequest {
+        evidence: vec!["e".into(); 51],
+        ..propose.clone()
+    }));
+    for department in ["H", "HO1", "Home Office", "\0\0", &"D".repeat(1 << 16)] {
+        calls.push(Call::ProposeTarget(pb::ProposeTargetRequest {
+            department: department.into(),
+            ..propose.clone()
+        }));
+    }
+
+    let counter = envelope!(
+        CounterOffer,
+        pb::CounterOfferRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            target: 17,
+            terms: Some(pct(8.0, [7.0, 6.5, 6.0])),
+            rationale: "a counter".into(),
+            evidence: vec![],
+            deal_breaker: false,
+        }
+    );
+    calls.push(Call::CounterOffer(pb::CounterOfferRequest {
+        target: 0,
+        ..counter.clone()
+    }));
+    for terms in hostile_terms() {
+        calls.push(Call::CounterOffer(pb::CounterOfferRequest {
+            terms,
+            ..counter.clone()
+        }));
+    }
+    for text in hostile_texts() {
+        calls.push(Call::CounterOffer(pb::CounterOfferRequest {
+            rationale: text,
+            ..counter.clone()
+        }));
+    }
+
+    let accept = envelope!(
+        AcceptOffer,
+        pb::AcceptOfferRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            target: 17,
+        }
+    );
+    calls.push(Call::AcceptOffer(pb::AcceptOfferRequest {
+        target: 0,
+        ..accept
+    }));
+
+    let decline = envelope!(
+        DeclineTarget,
+        pb::DeclineTargetRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            target: 17,
+            reason: "no".into(),
+            deal_breaker: true,
+        }
+    );
+    let withdraw = envelope!(
+        WithdrawTarget,
+        pb::WithdrawTargetRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            target: 17,
+            reason: "no".into(),
+        }
+    );
+    let ret = envelope!(
+        ReturnAgreement,
+        pb::ReturnAgreementRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            reason: "no".into(),
+        }
+    );
+    let revoke = envelope!(
+        RevokeDesignation,
+        pb::RevokeDesignationRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            target: 17,
+            reason: "no".into(),
+        }
+    );
+    calls.push(Call::DeclineTarget(pb::DeclineTargetRequest {
+        target: 0,
+        ..decline.clone()
+    }));
+    calls.push(Call::WithdrawTarget(pb::WithdrawTargetRequest {
+        target: 0,
+        ..withdraw.clone()
+    }));
+    for text in hostile_texts() {
+        calls.push(Call::DeclineTarget(pb::DeclineTargetRequest {
+            reason: text.clone(),
+            ..decline.clone()
+        }));
+        calls.push(Call::WithdrawTarget(pb::WithdrawTargetRequest {
+            reason: text.clone(),
+            ..withdraw.clone()
+        }));
+        calls.push(Call::ReturnAgreement(pb::ReturnAgreementRequest {
+            reason: text.clone(),
+            ..ret.clone()
+        }));
+        calls.push(Call::RevokeDesignation(pb::RevokeDesignationRequest {
+            reason: text,
+            ..revoke.clone()
+        }));
+    }
+
+    envelope!(
+        EndorseAgreement,
+        pb::EndorseAgreementRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+        }
+    );
+    envelope!(
+        SubmitAgreement,
+        pb::SubmitAgreementRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+        }
+    );
+    envelope!(
+        SignOffAgreement,
+        pb::SignOffAgreementRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+        }
+    );
+    envelope!(
+        CloseAgreement,
+        pb::CloseAgreementRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+        }
+    );
+    let refresh = envelope!(
+        OpenRefresh,
+        pb::OpenRefreshRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            round: "2009".into(),
+            indicator_set: 0,
+        }
+    );
+    for round in hostile_names() {
+        calls.push(Call::OpenRefresh(pb::OpenRefreshRequest {
+            round,
+            ..refresh.clone()
+        }));
+    }
+    for set in [-1, 1999, i32::MAX, i32::MIN] {
+        calls.push(Call::OpenRefresh(pb::OpenRefreshRequest {
+            indicator_set: set,
+            ..refresh.clone()
+        }));
+    }
+
+    let actual = envelope!(
+        RecordActual,
+        pb::RecordActualRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            target: 1,
+            year: "2008/09".into(),
+            value: 50.0,
+            source: "Ofsted".into(),
+        }
+    );
+    calls.push(Call::RecordActual(pb::RecordActualRequest {
+        target: 0,
+        ..actual.clone()
+    }));
+    for value in hostile_values() {
+        calls.push(Call::RecordActual(pb::RecordActualRequest {
+            value,
+            ..actual.clone()
+        }));
+    }
+    for y in ["", "2008", "2008/10", "1900/01", "\0", &"2".repeat(1 << 16)] {
+        calls.push(Call::RecordActual(pb::RecordActualRequest {
+            year: y.into(),
+            ..actual.clone()
+        }));
+    }
+    for text in hostile_texts() {
+        calls.push(Call::RecordActual(pb::RecordActualRequest {
+            source: text,
+            ..actual.clone()
+        }));
+    }
+
+    // Reads.
+    for name in hostile_names() {
+        calls.push(Call::GetAgreement(pb::GetAgreementRequest {
+            name: name.clone(),
+        }));
+        calls.push(Call::ListEvents(pb::ListEventsRequest {
+            agreement: name.clone(),
+            ..Default::default()
+        }));
+        calls.push(Call::StreamEvents(pb::StreamEventsRequest {
+            agreement: name.clone(),
+            from_sequence: 1,
+            follow: true,
+        }));
+        calls.push(Call::VerifyHistory(pb::VerifyHistoryRequest {
+            agreement: name.clone(),
+        }));
+        calls.push(Call::GetNegotiationSummary(
+            pb::GetNegotiationSummaryRequest {
+                agreement: name.clone(),
+            },
+        ));
+        calls.push(Call::ListAgreements(pb::ListAgreementsRequest {
+            area: name.clone(),
+            ..Default::default()
+        }));
+        calls.push(Call::GetArea(pb::GetAreaRequest { name: name.clone() }));
+        calls.push(Call::GetIndicator(pb::GetIndicatorRequest {
+            name: name.clone(),
+        }));
+        calls.push(Call::ListIndicators(pb::ListIndicatorsRequest {
+            indicator_set: name.clone(),
+            ..Default::default()
+        }));
+        calls.extend((!well_formed(&name)).then(|| {
+            Call::CreateArea(pb::CreateAreaRequest {
+                area: Some(pb::Area {
+                    code: name.clone(),
+                    display_name: "A New Unitary".into(),
+                    region: pb::Region::SouthEast as i32,
+                    kind: "unitary".into(),
+                    ..Default::default()
+                }),
+                request_id: rid(),
+            })
+        }));
+        calls.push(Call::CreateArea(pb::CreateAreaRequest {
+            area: Some(pb::Area {
+                code: "hostile-unitary".into(),
+                display_name: "A New Unitary".into(),
+                region: pb::Region::SouthEast as i32,
+                kind: name,
+                ..Default::default()
+            }),
+            request_id: rid(),
+        }));
+    }
+    for text in hostile_texts() {
+        calls.push(Call::CreateArea(pb::CreateAreaRequest {
+            area: Some(pb::Area {
+                code: "hostile-unitary".into(),
+                display_name: text,
+                region: pb::Region::SouthEast as i32,
+                kind: "unitary".into(),
+                ..Default::default()
+            }),
+            request_id: rid(),
+        }));
+    }
+    for region in [-1, 10, 99, i32::MAX] {
+        calls.push(Call::CreateArea(pb::CreateAreaRequest {
+            area: Some(pb::Area {
+                code: "hostile-unitary".into(),
+                display_name: "A New Unitary".into(),
+                region,
+                kind: "unitary".into(),
+                ..Default::default()
+            }),
+            request_id: rid(),
+        }));
+        calls.push(Call::ListAreas(pb::ListAreasRequest {
+            region,
+            ..Default::default()
+        }));
+        calls.push(Call::ListAgreements(pb::ListAgreementsRequest {
+            region,
+            ..Default::default()
+        }));
+        calls.push(Call::ListAgreements(pb::ListAgreementsRequest {
+            status: region,
+            ..Default::default()
+        }));
+    }
+    calls.push(Call::CreateArea(pb::CreateAreaRequest {
+        area: None,
+        request_id: rid(),
+    }));
+    for token in hostile_page_tokens() {
+        calls.push(Call::ListAgreements(pb::ListAgreementsRequest {
+            page_token: token.clone(),
+            ..Default::default()
+        }));
+        calls.push(Call::ListAreas(pb::ListAreasRequest {
+            page_token: token.clone(),
+            ..Default::default()
+        }));
+        calls.push(Call::ListIndicators(pb::ListIndicatorsRequest {
+            indicator_set: "2008".into(),
+            page_token: token.clone(),
+            ..Default::default()
+        }));
+        calls.push(Call::ListEvents(pb::ListEventsRequest {
+            agreement: KENT.into(),
+            page_token: token,
+            ..Default::default()
+        }));
+    }
+    for size in [-1, i32::MIN] {
+        calls.push(Call::ListAgreements(pb::ListAgreementsRequest {
+            page_size: size,
+            ..Default::default()
+        }));
+        calls.push(Call::ListAreas(pb::ListAreasRequest {
+            page_size: size,
+            ..Default::default()
+        }));
+        calls.push(Call::ListIndicators(pb::ListIndicatorsRequest {
+            indicator_set: "2008".into(),
+            page_size: size,
+            ..Default::default()
+        }));
+        calls.push(Call::ListEvents(pb::ListEventsRequest {
+            agreement: KENT.into(),
+            page_size: size,
+            ..Default::default()
+        }));
+    }
+    for from in [-1, i64::MIN] {
+        calls.push(Call::ListEvents(pb::ListEventsRequest {
+            agreement: KENT.into(),
+            from_sequence: from,
+            ..Default::default()
+        }));
+        calls.push(Call::StreamEvents(pb::StreamEventsRequest {
+            agreement: KENT.into(),
+            from_sequence: from,
+            follow: true,
+        }));
+    }
+    for status in hostile_texts() {
+        calls.push(Call::ListIndicators(pb::ListIndicatorsRequest {
+            indicator_set: "2008".into(),
+            status,
+            ..Default::default()
+        }));
+    }
+    calls.push(Call::ListIndicatorSets(pb::ListIndicatorSetsRequest {}));
+    calls
+}
+
+/// A codec that sends and receives raw bytes: the client side of a call
+/// whose request is not the method's message.
+#[derive(Debug, Clone, Copy, Default)]
+struct RawCodec;
+
+impl Codec for RawCodec {
+    type Encode = Vec<u8>;
+    type Decode = Vec<u8>;
+    type Encoder = RawCodec;
+    type Decoder = RawCodec;
+
+    fn encoder(&mut self) -> RawCodec {
+        RawCodec
+    }
+
+    fn decoder(&mut self) -> RawCodec {
+        RawCodec
+    }
+}
+
+impl Encoder for RawCodec {
+    type Item = Vec<u8>;
+    type Error = tonic::Status;
+
+    fn encode(&mut self, item: Vec<u8>, dst: &mut EncodeBuf<'_>) -> Result<(), tonic::Status> {
+        use bytes::BufMut;
+        dst.put_slice(&item);
+        Ok(())
+    }
+}
+
+impl Decoder for RawCodec {
+    type Item = Vec<u8>;
+    type Error = tonic::Status;
+
+    fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<Vec<u8>>, tonic::Status> {
+        use bytes::Buf;
+        let mut out = vec![0; src.remaining()];
+        src.copy_to_slice(&mut out);
+        Ok(Some(out))
+    }
+}
+
+/// Sends `bytes` as the request message of `path`, reading a streamed
+/// answer to its end.
+async fn raw_call(
+    channel: Channel,
+    token: &str,
+    path: &'static str,
+    bytes: Vec<u8>,
+) -> Result<(), tonic::Status> {
+    let mut grpc = tonic::client::Grpc::new(channel);
+    grpc.ready()
+        .await
+        .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
+    let mut request = tonic::Request::new(bytes);
+    request.metadata_mut().insert(
+        "authorization",
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    let path = PathAndQuery::from_static(path);
+    if path.as_str().ends_with("/StreamEvents") {
+        let mut stream = grpc
+            .server_streaming(request, path, RawCodec)
+            .await?
+            .into_inner();
+        while stream.message().await?.is_some() {}
+        Ok(())
+    } else {
+        grpc.unary(request, path, RawCodec).await.map(drop)
+    }
+}
+
+/// Byte strings that are not a valid message of any method: a string field
+/// sent as a varint (or a varint field sent as a string), invalid UTF-8 in
+/// a string, truncated lengths, an overlong varint, invalid wire types and
+/// field numbers, unbalanced groups, and deterministic noise.
+fn raw_corpus(seed: u64) -> Vec<Vec<u8>> {
+    let mut corpus: Vec<Vec<u8>> = vec![
+        vec![0x0a, 0x02, 0xff, 0xfe],       // field 1, string, invalid UTF-8
+        vec![0x0a, 0x03, 0xc3, 0x28, 0x41], // an invalid two-byte sequence
+        vec![0x12, 0x02, 0xed, 0xa0],       // field 2, a truncated surrogate
+        vec![0x0a, 0x10, 0x61],             // length 16, one byte follows
+        vec![0x0a, 0xff, 0xff, 0xff, 0xff, 0x0f, 0x61], // a length of 4 GiB
+        vec![
+            0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
+        ], // an 11-byte varint
+        vec![0x08],                         // a varint that never comes
+        vec![0x0f, 0x01],                   // wire type 7
+        vec![0x0e, 0x01],                   // wire type 6
+        vec![0x00, 0x01],                   // field number 0
+        vec![0x0b, 0x08, 0x01],             // a group that never ends
+        vec![0x0c],                         // the end of a group never started
+        vec![0x0d, 0x01, 0x02],             // a fixed32 cut short
+        vec![0x09, 0x01],                   // a fixed64 cut short
+        vec![0x0a, 0x01, 0x80, 0x12, 0x03, 0xff, 0xff, 0xff], // field 1 ok-ish, field 2 bad UTF-8
+        // field 1 as a varint where it is a string, and field 3 as a string where it is a number
+        vec![
+            0x08, 0x96, 0x01, 0x1a, 0x03, b'a', b'b', b'c', 0x22, 0x05, 0xff,
+        ],
+    ];
+    // Deterministic noise: a xorshift generator, no randomness between runs.
+    let mut state = seed | 1;
+    let mut next = move || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..16 {
+        let len = 1 + (next() % 48) as usize;
+        let mut bytes: Vec<u8> = (0..len).map(|_| next() as u8).collect();
+        // Mostly well-formed tags with broken payloads, so the decoder gets past the first byte.
+        bytes[0] = [0x0a, 0x12, 0x1a, 0x22, 0x2a, 0x32][(next() % 6) as usize];
+        corpus.push(bytes);
+    }
+    corpus
+}
+
+/// What the corpus found.
+#[derive(Debug, Default)]
+struct Tally {
+    calls: usize,
+    ok: usize,
+    by_code: std::collections::BTreeMap<String, usize>,
+}
+
+/// Checks one answer: never INTERNAL (nor UNKNOWN), an error has exactly
+/// one `ErrorInfo` of domain `laa.v1` and fits in 8 KiB, and a call that
+/// would change something is refused.
+fn check(tally: &mut Tally, what: &str, mutates: bool, result: Result<(), tonic::Status>) {
+    tally.calls += 1;
+    let status = match result {
+        Ok(()) => {
+            assert!(!mutates, "{what} was accepted");
+            tally.ok += 1;
+            return;
+        }
+        Err(status) => status,
+    };
+    *tally
+        .by_code
+        .entry(format!("{:?}", status.code()))
+        .or_default() += 1;
+    assert!(
+        !matches!(
+            status.code(),
+            Code::Internal | Code::Unknown | Code::DataLoss
+        ),
+        "{what}: {:?} {}",
+        status.code(),
+        status.message()
+    );
+    let infos: Vec<_> = status
+        .get_error_details_vec()
+        .into_iter()
+        .filter_map(|d| match d {
+            tonic_types::ErrorDetail::ErrorInfo(i) => Some(i),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        infos.len(),
+        1,
+        "{what}: exactly one ErrorInfo in {status:?}"
+    );
+    assert_eq!(infos[0].domain, "laa.v1", "{what}");
+    let size = error_bytes(&status);
+    assert!(size <= MAX_ERROR_BYTES, "{what}: an error of {size} bytes");
+}
+
+/// The bytes an error takes: message, details and metadata.
+fn error_bytes(status: &tonic::Status) -> usize {
+    status.message().len()
+        + status.details().len()
+        + status
+            .metadata()
+            .clone()
+            .into_headers()
+            .iter()
+            .map(|(k, v)| k.as_str().len() + v.len())
+            .sum::<usize>()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_generated_corpus_of_malformed_requests_is_refused_cleanly_and_writes_nothing() {
+    for_each_database(|app| async move {
+        let t = &app.tokens;
+        let mut go = app.clients(Some(&t.go)).await;
+        let v = open_kent(&mut go).await;
+        go.agreements
+            .propose_target(go_proposal(v, 117, pct(8.0, [7.0, 6.0, 5.0]), "DCSF"))
+            .await
+            .expect("a proposal to act on");
+        let mut auditor = app.clients(Some(&t.auditor)).await;
+        let version_before = version(&mut auditor, KENT).await;
+        let events_before = app.event_count("kent-2008-11").await;
+        let areas_before = auditor
+            .areas
+            .list_areas(pb::ListAreasRequest {
+                page_size: 200,
+                ..Default::default()
+            })
+            .await
+            .expect("areas")
+            .into_inner()
+            .areas
+            .len();
+
+        let mut tally = Tally::default();
+        let clients = [
+            (t.go.clone(), app.clients(Some(&t.go)).await),
+            (t.kent.clone(), app.clients(Some(&t.kent)).await),
+            (t.sign_off.clone(), app.clients(Some(&t.sign_off)).await),
+            (t.admin.clone(), app.clients(Some(&t.admin)).await),
+            (t.auditor.clone(), app.clients(Some(&t.auditor)).await),
+        ];
+        let client_for = |token: &str| {
+            clients
+                .iter()
+                .find(|(t, _)| t == token)
+                .map(|(_, c)| c.clone())
+                .expect("a client per token")
+        };
+
+        // The typed corpus.
+        let corpus = typed_corpus(version_before);
+        for chunk in corpus.chunks(IN_FLIGHT) {
+            let mut set = tokio::task::JoinSet::new();
+            for (i, call) in chunk.iter().cloned().enumerate() {
+                let c = client_for(caller_for(&call, t));
+                set.spawn(async move {
+                    let what = format!("{i}: {}", short(&format!("{call:?}")));
+                    let mutates = call.mutates();
+                    let result = tokio::time::timeout(Duration::from_secs(60), call.send(c))
+                        .await
+                        .unwrap_or_else(|_| panic!("{what} did not finish"));
+                    (what, mutates, result)
+                });
+            }
+            while let Some(joined) = set.join_next().await {
+                let (what, mutates, result) = joined.expect("a call");
+                check(&mut tally, &what, mutates, result);
+            }
+        }
+        let typed = tally.calls;
+
+        // The raw corpus: every method, bytes that are not its message.
+        let channel = Channel::from_shared(app.url())
+            .expect("url")
+            .connect()
+            .await
+            .expect("connect");
+        let mut raw_calls = Vec::new();
+        for (k, (path, mutates)) in METHODS.iter().enumerate() {
+            for bytes in raw_corpus(0x9e37_79b9_7f4a_7c15 ^ k as u64) {
+                raw_calls.push((*path, *mutates, bytes));
+            }
+        }
+        for chunk in raw_calls.chunks(IN_FLIGHT) {
+            let mut set = tokio::task::JoinSet::new();
+            for (path, mutates, bytes) in chunk.iter().cloned() {
+                let channel = channel.clone();
+                let token = match path {
+                    p if p.ends_with("/CreateArea") => t.admin.clone(),
+                    p if p.contains("AgreementService") => t.go.clone(),
+                    _ => t.auditor.clone(),
+                };
+                set.spawn(async move {
+                    let what = format!("raw {path} {bytes:02x?}");
+                    let result = raw_call(channel, &token, path, bytes).await;
+                    (what, mutates, result)
+                });
+            }
+            while let Some(joined) = set.join_next().await {
+                let (what, mutates, result) = joined.expect("a raw call");
+                check(&mut tally, &what, mutates, result);
+            }
+        }
+        let raw = tally.calls - typed;
+        assert!(
+            tally.by_code.get("InvalidArgument").copied().unwrap_or(0) >= raw / 2,
+            "undecodable bytes are INVALID_ARGUMENT: {tally:?}"
+        );
+
+        assert!(
+            tally.calls >= 1_000,
+            "the corpus is at least 1,000 requests: {tally:?}"
+        );
+        assert!(typed >= 500 && raw >= 500, "{typed} typed, {raw} raw");
+        assert_eq!(
+            version(&mut auditor, KENT).await,
+            version_before,
+            "no write on {}: {tally:?}",
+            app.backend
+        );
+        assert_eq!(app.event_count("kent-2008-11").await, events_before);
+        assert_eq!(app.event_count("surrey-2008-11").await, 0);
+        let areas_after = auditor
+            .areas
+            .list_areas(pb::ListAreasRequest {
+                page_size: 200,
+                ..Default::default()
+            })
+            .await
+            .expect("areas")
+            .into_inner()
+            .areas
+            .len();
+        assert_eq!(areas_after, areas_before, "no area was created");
+        eprintln!(
+            "{} corpus: {typed} typed, {raw} raw: {tally:?}",
+            app.backend
+        );
+    })
+    .await;
+}
+
+/// True for a lowercase slug: a code the server would take.
+fn well_formed(name: &str) -> bool {
+    laa_core::AreaCode::new(name).is_ok()
+}
+
+fn short(text: &str) -> String {
+    text.chars().take(700).collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn undecodable_bytes_are_invalid_argument_with_one_error_info_on_every_method() {
+    for_each_database(|app| async move {
+        let channel = Channel::from_shared(app.url())
+            .expect("url")
+            .connect()
+            .await
+            .expect("connect");
+        // A string field sent as a varint, invalid UTF-8, a truncated length:
+        // each undecodable by every request message that has fields.
+        let undecodable: [&[u8]; 3] = [
+            &[0x0a, 0x02, 0xff, 0xfe],
+            &[0x0a, 0x10, 0x61],
+            &[
+                0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
+            ],
+        ];
+        for (path, _) in METHODS {
+            if path.ends_with("/ListIndicatorSets") {
+                continue; // no fields: field 1 is an unknown field, skipped
+            }
+            for bytes in undecodable {
+                let status = raw_call(channel.clone(), &app.tokens.auditor, path, bytes.to_vec())
+                    .await
+                    .expect_err("undecodable");
+                assert_eq!(
+                    status.code(),
+                    Code::InvalidArgument,
+                    "{path} {bytes:02x?}: {status:?}"
+                );
+                assert_eq!(reason(&status), "MALFORMED_REQUEST", "{path}");
+            }
+        }
+        // Bytes no message decodes, on the method without fields too.
+        let status = raw_call(
+            channel.clone(),
+            &app.tokens.auditor,
+            "/laa.v1.IndicatorService/ListIndicatorSets",
+            vec![0x0a, 0x10, 0x61],
+        )
+        .await
+        .expect_err("a truncated length");
+        assert_eq!(status.code(), Code::InvalidArgument);
+        assert_eq!(reason(&status), "MALFORMED_REQUEST");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_request_is_resource_exhausted_with_one_error_info() {
+    for_each_database(|app| async move {
+        let channel = Channel::from_shared(app.url())
+            .expect("url")
+            .connect()
+            .await
+            .expect("connect");
+        // 17 MiB against the 16 MiB limit: a well-formed message, field 1 a long string.
+        let len = 17 * 1024 * 1024;
+        let mut bytes = vec![0x0a];
+        let mut n = len;
+        while n >= 0x80 {
+            bytes.push((n as u8) | 0x80);
+            n >>= 7;
+        }
+        bytes.push(n as u8);
+        bytes.resize(bytes.len() + len, b'a');
+        let status = raw_call(
+            channel,
+            &app.tokens.auditor,
+            "/laa.v1.AgreementService/GetAgreement",
+            bytes,
+        )
+        .await
+        .expect_err("over the limit");
+        assert_eq!(status.code(), Code::ResourceExhausted, "{status:?}");
+        assert_eq!(reason(&status), "MESSAGE_TOO_LARGE");
+        assert!(error_bytes(&status) <= MAX_ERROR_BYTES);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn errors_quote_at_most_a_short_prefix_of_a_huge_value() {
+    for_each_database(|app| async move {
+        let mut auditor = app.clients(Some(&app.tokens.auditor)).await;
+        let mut go = app.clients(Some(&app.tokens.go)).await;
+        let huge = "x".repeat(1 << 20);
+        let mut answers = vec![
+            auditor
+                .agreements
+                .get_agreement(pb::GetAgreementRequest { name: huge.clone() })
+                .await
+                .map(drop),
+            auditor
+                .areas
+                .get_area(pb::GetAreaRequest { name: huge.clone() })
+                .await
+                .map(drop),
+            auditor
+                .indicators
+                .list_indicators(pb::ListIndicatorsRequest {
+                    indicator_set: "2008".into(),
+                    status: huge.clone(),
+                    ..Default::default()
+                })
+                .await
+                .map(drop),
+            go.agreements
+                .open_agreement(pb::OpenAgreementRequest {
+                    area: "areas/kent".into(),
+                    round: huge.clone(),
+                    indicator_set: 2007,
+                    request_id: rid(),
+                    expected_version: 0,
+                })
+                .await
+                .map(drop),
+        ];
+        let v = open_kent(&mut go).await;
+        answers.push(
+            go.agreements
+                .propose_target(go_proposal(
+                    v,
+                    117,
+                    values_terms("percent", 8.0, &huge, good_years()),
+                    "DCSF",
+                ))
+                .await
+                .map(drop),
+        );
+        answers.push(
+            go.agreements
+                .propose_target(go_proposal(
+                    v,
+                    117,
+                    values_terms(&huge, 8.0, "2007", good_years()),
+                    "DCSF",
+                ))
+                .await
+                .map(drop),
+        );
+        for (i, answer) in answers.into_iter().enumerate() {
+            let status = answer.expect_err("refused");
+            assert!(
+                matches!(status.code(), Code::InvalidArgument | Code::NotFound),
+                "{i}: {:?} {}",
+                status.code(),
+                short(status.message())
+            );
+            reason(&status);
+            let size = error_bytes(&status);
+            assert!(size <= MAX_ERROR_BYTES, "{i}: {size} bytes");
+            let quoted = status.message().matches('x').count();
+            assert!(
+                (1..=64).contains(&quoted),
+                "{i}: quotes {quoted} characters of the value: {}",
+                short(status.message())
+            );
+            assert!(status.message().contains("x…"), "{i}: marks the cut");
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn numeric_tricks_are_refused_on_every_numeric_field() {
+    for_each_database(|app| async move {
+        let mut go = app.clients(Some(&app.tokens.go)).await;
+        let v = open_kent(&mut go).await;
+        let before = app.event_count("kent-2008-11").await;
+        let counter = |v: i64, terms: pb::Terms| pb::CounterOfferRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            target: 1,
+            terms: Some(terms),
+            rationale: "DCSF floor".into(),
+            evidence: vec![],
+            deal_breaker: false,
+        };
+        let actual = |v: i64, value: f64| pb::RecordActualRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            target: 1,
+            year: "2008/09".into(),
+            value,
+            source: "Ofsted".into(),
+        };
+        // The counter-offer the harness found accepted: a percentage baseline of -1e-300.
+        for bad in [-1e-300, 1e-300, -5e-324, 100.000_000_1, -1e-29] {
+            let terms = [
+                values_terms("percent", bad, "2007", good_years()),
+                values_terms(
+                    "percent",
+                    8.0,
+                    "2007",
+                    vec![
+                        year("2008/09", 7.0),
+                        year("2009/10", bad),
+                        year("2010/11", 5.0),
+                    ],
+                ),
+                values_terms("count", -bad.abs(), "2007", good_years()),
+            ];
+            for terms in terms {
+                let status = go
+                    .agreements
+                    .counter_offer(counter(v, terms.clone()))
+                    .await
+                    .expect_err(&format!("{bad:e} in {terms:?}"));
+                assert_eq!(status.code(), Code::InvalidArgument, "{bad:e}: {status:?}");
+                assert_eq!(reason(&status), "INVALID_TERMS", "{bad:e}");
+            }
+        }
+        // A negative zero, which a prost client never sends (it leaves out a
+        // field equal to 0), sent as the raw bytes another client would send:
+        // 12.5 encoded, then its eight bytes replaced by -0.0's.
+        let channel = Channel::from_shared(app.url())
+            .expect("url")
+            .connect()
+            .await
+            .expect("connect");
+        let sentinel = 12.5_f64.to_le_bytes();
+        let negative_zero = (-0.0_f64).to_le_bytes();
+        let with_negative_zero = |message: Vec<u8>| {
+            let at = message
+                .windows(8)
+                .position(|w| w == sentinel)
+                .expect("the sentinel");
+            let mut patched = message;
+            patched[at..at + 8].copy_from_slice(&negative_zero);
+            patched
+        };
+        let raw = [
+            (
+                "/laa.v1.AgreementService/CounterOffer",
+                &app.tokens.go,
+                counter(v, values_terms("percent", 12.5, "2007", good_years())).encode_to_vec(),
+            ),
+            (
+                "/laa.v1.AgreementService/CounterOffer",
+                &app.tokens.go,
+                counter(
+                    v,
+                    values_terms(
+                        "count",
+                        8.0,
+                        "2007",
+                        vec![
+                            year("2008/09", 12.5),
+                            year("2009/10", 6.0),
+                            year("2010/11", 5.0),
+                        ],
+                    ),
+                )
+                .encode_to_vec(),
+            ),
+            (
+                "/laa.v1.AgreementService/RecordActual",
+                &app.tokens.kent,
+                actual(v, 12.5).encode_to_vec(),
+            ),
+        ];
+        for (path, token, message) in raw {
+            let status = raw_call(channel.clone(), token, path, with_negative_zero(message))
+                .await
+                .expect_err("-0.0 is refused");
+            assert_eq!(status.code(), Code::InvalidArgument, "{path}: {status:?}");
+            assert_eq!(reason(&status), "INVALID_TERMS", "{path}");
+        }
+        assert_eq!(app.event_count("kent-2008-11").await, before);
+        // Actuals: the value is refused before the lifecycle is consulted,
+        // so an open agreement is enough.
+        let mut kent = app.clients(Some(&app.tokens.kent)).await;
+        for bad in [-1e-300, f64::NAN, 1e300, 1e-30] {
+            let status = kent
+                .agreements
+                .record_actual(actual(v, bad))
+                .await
+                .expect_err("refused");
+            assert_eq!(status.code(), Code::InvalidArgument, "{bad:e}: {status:?}");
+            assert_eq!(reason(&status), "INVALID_TERMS", "{bad:e}");
+        }
+        assert_eq!(app.event_count("kent-2008-11").await, before);
+        // 0 and 100 are percentages.
+        go.agreements
+            .counter_offer(counter(
+                v,
+                values_terms(
+                    "percent",
+                    0.0,
+                    "2007",
+                    vec![
+                        year("2008/09", 0.0),
+                        year("2009/10", 50.0),
+                        year("2010/11", 100.0),
+                    ],
+                ),
+            ))
+            .await
+            .expect("0 and 100 are percentages");
+    })
+    .await;
+}
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_page_tokens_are_invalid_argument_before_any_query() {
+    for_each_database(|app| async move {
+        let mut auditor = app.clients(Some(&app.tokens.auditor)).await;
+        open_kent(&mut app.clients(Some(&app.tokens.go)).await).await;
+        for token in hostile_page_tokens() {
+            let answers = [
+                auditor
+                    .agreements
+                    .list_agreements(pb::ListAgreementsRequest {
+                        page_token: token.clone(),
+                        ..Default::default()
+                    })
+                    .await
+                    .map(drop),
+                auditor
+                    .areas
+                    .list_areas(pb::ListAreasRequest {
+                        page_token: token.clone(),
+                        ..Default::default()
+                    })
+                    .await
+                    .map(drop),
+                auditor
+                    .audit
+                    .list_events(pb::ListEventsRequest {
+                        agreement: KENT.into(),
+                        page_token: token.clone(),
+                        ..Default::default()
+                    })
+                    .await
+                    .map(drop),
+                auditor
+                    .indicators
+                    .list_indicators(pb::ListIndicatorsRequest {
+                        indicator_set: "2008".into(),
+                        page_token: token.clone(),
+                        ..Default::default()
+                    })
+                    .await
+                    .map(drop),
+            ];
+            for (i, answer) in answers.into_iter().enumerate() {
+                let status = answer.expect_err(&format!("{i}: {}", short(&token)));
+                assert_eq!(
+                    status.code(),
+                    Code::InvalidArgument,
+                    "{i} {} ({}): {status:?}",
+                    short(&token),
+                    app.backend
+                );
+                assert_eq!(reason(&status), "INVALID_ARGUMENT");
+                assert_eq!(bad_fields(&status), ["page_token"]);
+            }
+        }
+        // The tokens the server issues still page.
+        let first = auditor
+            .areas
+            .list_areas(pb::ListAreasRequest {
+                page_size: 10,
+                ..Default::default()
+            })
+            .await
+            .expect("a first page")
+            .into_inner();
+        auditor
+            .areas
+            .list_areas(pb::ListAreasRequest {
+                page_size: 10,
+                page_token: first.next_page_token,
+                ..Default::default()
+            })
+            .await
+            .expect("the next page");
+    })
+    .await;
+}
+
+/// Sends `body` as the whole HTTP/2 body of a gRPC call to `path`, framed
+/// by hand (the generated clients and `Grpc` always frame correctly), and
+/// returns the status the server answered.
+async fn hand_framed_call(
+    mut channel: Channel,
+    token: &str,
+    path: &str,
+    body: Vec<u8>,
+) -> Option<tonic::Status> {
+    use tonic::codegen::Service;
+    let request = tonic::codegen::http::Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("content-type", "application/grpc")
+        .header("te", "trailers")
+        .header("authorization", format!("Bearer {token}"))
+        .body(tonic::body::Body::new(
+            String::from_utf8(body).expect("these frames are ASCII"),
+        ))
+        .expect("request");
+    std::future::poll_fn(|cx| channel.poll_ready(cx))
+        .await
+        .expect("ready");
+    let response = channel.call(request).await.expect("an HTTP answer");
+    tonic::Status::from_header_map(response.headers())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn broken_frames_are_invalid_argument_with_one_error_info_on_every_method() {
+    for_each_database(|app| async move {
+        let channel = Channel::from_shared(app.url())
+            .expect("url")
+            .connect()
+            .await
+            .expect("connect");
+        let frames: [(&str, Vec<u8>); 5] = [
+            ("no message at all", vec![]),
+            ("a frame header cut short", vec![0, 0, 0]),
+            (
+                "a frame shorter than its length",
+                vec![0, 0, 0, 0, 10, 0x0a],
+            ),
+            ("an invalid compression flag", vec![2, 0, 0, 0, 0]),
+            (
+                "compressed, with no encoding named",
+                vec![1, 0, 0, 0, 1, 0x08],
+            ),
+        ];
+        let mut set = tokio::task::JoinSet::new();
+        for (path, _) in METHODS {
+            for (what, body) in frames.clone() {
+                let (channel, token) = (channel.clone(), app.tokens.auditor.clone());
+                set.spawn(async move {
+                    let status = hand_framed_call(channel, &token, path, body).await;
+                    (path, what, status)
+                });
+            }
+        }
+        let mut tally = Tally::default();
+        while let Some(joined) = set.join_next().await {
+            let (path, what, status) = joined.expect("a call");
+            let status = status.unwrap_or_else(|| panic!("{path} {what}: no status"));
+            assert_eq!(
+                status.code(),
+                Code::InvalidArgument,
+                "{path} {what} ({}): {status:?}",
+                app.backend
+            );
+            assert_eq!(reason(&status), "MALFORMED_REQUEST", "{path} {what}");
+            check(&mut tally, &format!("{path} {what}"), true, Err(status));
+        }
+        assert_eq!(tally.calls, METHODS.len() * 5);
+    })
+    .await;
+}
