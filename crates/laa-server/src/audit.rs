@@ -162,7 +162,7 @@ impl pb::audit_service_server::AuditService for Engine {
                 // checks it again before anything more is delivered, so a
                 // revoked token ends the stream UNAUTHENTICATED.
                 if !std::mem::take(&mut first)
-                    && let Err(e) = crate::auth::resolve(&store, &token).await
+                    && let Err(e) = crate::auth::resolve_now(&store, &token).await
                 {
                     let _ = tx.send(Err(Status::from(e))).await;
                     return;

@@ -36,12 +36,21 @@ pub fn bearer<T>(request: &Request<T>) -> Result<&str, ApiError> {
         ))
 }
 
-/// The principal a token speaks for now; `UNAUTHENTICATED` once it is
-/// unknown or revoked. Long calls (following streams) call it again.
+/// The principal a token speaks for; `UNAUTHENTICATED` once it is
+/// unknown or revoked. A live token is re-read from the database at least
+/// every `laa_store::credentials::TOKEN_RECHECK`.
 pub async fn resolve(store: &Store, token: &str) -> Result<Actor, ApiError> {
-    let principal = store
-        .resolve_token(token)
-        .await?
-        .ok_or(ApiError::Unauthenticated("unknown or revoked token"))?;
+    actor(store.resolve_token(token).await?)
+}
+
+/// The principal a token speaks for at this moment, read from the database
+/// (never remembered): what a long call (a following stream) checks before
+/// each delivery, so nothing is delivered after a revocation.
+pub async fn resolve_now(store: &Store, token: &str) -> Result<Actor, ApiError> {
+    actor(store.resolve_token_now(token).await?)
+}
+
+fn actor(principal: Option<laa_store::Principal>) -> Result<Actor, ApiError> {
+    let principal = principal.ok_or(ApiError::Unauthenticated("unknown or revoked token"))?;
     Ok(Actor::new(principal.label, principal.role, principal.scope))
 }

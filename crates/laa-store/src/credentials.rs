@@ -128,6 +128,20 @@ impl Store {
         if let Some(principal) = self.token_cache().recall(&hash) {
             return Ok(Some(principal));
         }
+        self.read_token(hash).await
+    }
+
+    /// [`Store::resolve_token`], always reading the database (and
+    /// refreshing what is remembered): for a check that must see a
+    /// revocation the moment it is committed.
+    pub async fn resolve_token_now(&self, secret: &str) -> Result<Option<Principal>, StoreError> {
+        if !secret.starts_with(TOKEN_PREFIX) || secret.len() > 200 {
+            return Ok(None);
+        }
+        self.read_token(sha256_hex(secret.as_bytes())).await
+    }
+
+    async fn read_token(&self, hash: String) -> Result<Option<Principal>, StoreError> {
         let row = credential::Entity::find()
             .filter(credential::Column::TokenHash.eq(hash.as_str()))
             .filter(credential::Column::RevokedAt.is_null())
@@ -144,8 +158,9 @@ impl Store {
                 })
             })
             .transpose()?;
-        if let Some(principal) = &principal {
-            self.token_cache().remember(hash, principal.clone());
+        match &principal {
+            Some(principal) => self.token_cache().remember(hash, principal.clone()),
+            None => self.token_cache().forget(&hash),
         }
         Ok(principal)
     }
@@ -235,6 +250,10 @@ impl TokenCache {
             }
         }
         entries.insert(hash, (Instant::now(), principal));
+    }
+
+    fn forget(&self, hash: &str) {
+        self.entries().remove(hash);
     }
 
     fn forget_all(&self) {

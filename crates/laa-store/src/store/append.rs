@@ -9,7 +9,7 @@ use sea_orm::sea_query::Values;
 use sea_orm::{ConnectionTrait, EntityTrait, Statement};
 
 use super::committer::Job;
-use super::plan::one_statement;
+use super::plan::{Rows, one_statement};
 use super::{
     AppendOutcome, CloseUnlessReleased, MAX_REQUEST_ID_LEN, Store, db_err, read_head, to_i64,
     to_u64,
@@ -262,8 +262,9 @@ impl Store {
                 if head.version != expected {
                     return Err(conflict(head.version));
                 }
-                let plan = self.plan(&head, id, request_id, events)?;
-                db.execute_raw(one_statement(Backend::Postgres, plan.writes, false))
+                let mut plan = self.plan(&head, id, request_id, events)?;
+                let writes = Rows::writes(plan.rows.take().into_iter().collect());
+                db.execute_raw(one_statement(Backend::Postgres, writes, false))
                     .await?;
                 Ok(self.committed(id, plan.outcome, plan.head))
             }
@@ -282,8 +283,9 @@ impl Store {
                     return Err(conflict(head.version));
                 }
                 let _guard = self.write_guard().await;
-                let plan = self.plan(&head, id, request_id, events)?;
-                self.run_sqlite_batch(one_statement(Backend::Sqlite, plan.writes, true))
+                let mut plan = self.plan(&head, id, request_id, events)?;
+                let writes = Rows::writes(plan.rows.take().into_iter().collect());
+                self.run_sqlite_batch(one_statement(Backend::Sqlite, writes, true))
                     .await?;
                 Ok(self.committed(id, plan.outcome, plan.head))
             }
@@ -303,8 +305,9 @@ impl Store {
                     return Err(conflict(head.version));
                 }
                 // On any error below, dropping the transaction rolls it back.
-                let plan = self.plan(&head, id, request_id, events)?;
-                txn.execute_raw(one_statement(self.inner.backend, plan.writes, false))
+                let mut plan = self.plan(&head, id, request_id, events)?;
+                let writes = Rows::writes(plan.rows.take().into_iter().collect());
+                txn.execute_raw(one_statement(self.inner.backend, writes, false))
                     .await?;
                 hook().await;
                 txn.commit().await?;

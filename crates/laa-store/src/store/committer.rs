@@ -26,7 +26,7 @@ use sea_orm::{ConnectionTrait, DbErr};
 use tokio::sync::{mpsc, oneshot};
 
 use super::append::Committed;
-use super::plan::{Plan, Write, one_statement};
+use super::plan::{Plan, Rows, Write, one_statement};
 use super::{Inner, Store, read_head};
 use crate::error::{StoreError, is_unique_violation};
 use crate::options::Backend;
@@ -233,10 +233,12 @@ impl Store {
             }
         }
         if !planned.is_empty() {
-            let writes = planned
-                .iter_mut()
-                .flat_map(|(_, plan)| std::mem::take(&mut plan.writes))
-                .collect();
+            let writes = Rows::writes(
+                planned
+                    .iter_mut()
+                    .filter_map(|(_, plan)| plan.rows.take())
+                    .collect(),
+            );
             match self.write_batch(writes).await {
                 Ok(()) => {
                     self.inner.committer.counts.committed(planned.len() as u64);

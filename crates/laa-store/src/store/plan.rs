@@ -24,8 +24,8 @@ use crate::options::Backend;
 
 /// What an append will write, and what it will have done.
 pub(super) struct Plan {
-    /// The writes, in order.
-    pub(super) writes: Vec<Write>,
+    /// The rows to write (taken when they are written).
+    pub(super) rows: Option<Rows>,
     /// The outcome once they are committed.
     pub(super) outcome: AppendOutcome,
     /// The agreement's head once they are committed.
@@ -178,26 +178,87 @@ impl Store {
 
         // The idempotency record; its primary key refuses a request id
         // applied before, which rolls everything back.
-        let record = request::Entity::insert(request::ActiveModel {
+        let record = request::ActiveModel {
             agreement_id: Set(id.as_str().to_owned()),
             request_id: Set(request_id.to_owned()),
             first_sequence: Set(expected + 1),
             last_sequence: Set(version),
             version: Set(version),
             created_at: Set(now),
-        });
-
-        // The unique (agreement_id, sequence) key on the events is the
-        // guard: of two writers that both passed the version check, the
-        // second fails on it (on PostgreSQL it waits for the first to
-        // commit, then fails), and nothing of its batch is written.
-        let mut writes = vec![
-            Write::Insert(event::Entity::insert_many(rows).into_query()),
+        };
+        let rows = Rows {
+            events: rows,
             projection,
-        ];
-        if !changed.is_empty() {
+            targets: changed,
+            request: record,
+        };
+        let outcome = AppendOutcome {
+            first_sequence: to_u64(expected + 1),
+            last_sequence: to_u64(version),
+            version: to_u64(version),
+            replayed: false,
+            target: events.iter().find_map(|e| e.change.target()),
+        };
+        let head = Head {
+            version: to_u64(version),
+            hash: prev_hash,
+            state: Arc::new(state),
+            projected: true,
+            snapshot_version,
+        };
+        Ok(Plan {
+            rows: Some(rows),
+            outcome,
+            head,
+        })
+    }
+}
+
+/// The rows one append writes, table by table.
+pub(super) struct Rows {
+    /// The events, hash-chained.
+    events: Vec<event::ActiveModel>,
+    /// The agreement's projection row: an update of what changed, or the
+    /// whole row when there is none yet.
+    projection: Write,
+    /// The target rows whose projected columns changed.
+    targets: Vec<target::ActiveModel>,
+    /// The idempotency record.
+    request: request::ActiveModel,
+}
+
+impl Rows {
+    /// The writes of one or more appends (to different agreements), as few
+    /// statements as the tables need: one insert of every event, one
+    /// upsert of every changed target, one insert of every idempotency
+    /// record, and one write of each agreement's projection row. Fewer
+    /// statements are fewer round trips to SQLite's worker thread and less
+    /// for PostgreSQL to plan; a group commit of 16 commands is 19
+    /// statements, not 64.
+    ///
+    /// The unique `(agreement_id, sequence)` key on the events comes first
+    /// and is the guard: of two writers that both passed the version check,
+    /// the second fails on it (on PostgreSQL it waits for the first to
+    /// commit, then fails), and nothing of its transaction is written.
+    pub(super) fn writes(all: Vec<Rows>) -> Vec<Write> {
+        let mut events = Vec::new();
+        let mut projections = Vec::with_capacity(all.len());
+        let mut targets = Vec::new();
+        let mut requests = Vec::with_capacity(all.len());
+        for rows in all {
+            events.extend(rows.events);
+            projections.push(rows.projection);
+            targets.extend(rows.targets);
+            requests.push(rows.request);
+        }
+        let mut writes = Vec::with_capacity(projections.len() + 3);
+        writes.push(Write::Insert(
+            event::Entity::insert_many(events).into_query(),
+        ));
+        writes.extend(projections);
+        if !targets.is_empty() {
             writes.push(Write::Insert(
-                target::Entity::insert_many(changed)
+                target::Entity::insert_many(targets)
                     .on_conflict(
                         OnConflict::columns([
                             target::Column::AgreementId,
@@ -217,26 +278,10 @@ impl Store {
                     .into_query(),
             ));
         }
-        writes.push(Write::Insert(record.into_query()));
-        let outcome = AppendOutcome {
-            first_sequence: to_u64(expected + 1),
-            last_sequence: to_u64(version),
-            version: to_u64(version),
-            replayed: false,
-            target: events.iter().find_map(|e| e.change.target()),
-        };
-        let head = Head {
-            version: to_u64(version),
-            hash: prev_hash,
-            state: Arc::new(state),
-            projected: true,
-            snapshot_version,
-        };
-        Ok(Plan {
-            writes,
-            outcome,
-            head,
-        })
+        writes.push(Write::Insert(
+            request::Entity::insert_many(requests).into_query(),
+        ));
+        writes
     }
 }
 
