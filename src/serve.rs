@@ -42,11 +42,23 @@ pub struct ServeArgs {
 
 /// Opens the store (migrations and reference data on first start).
 pub async fn open_store(database_url: &str, sync: SyncMode) -> Result<Store, String> {
+    connect(database_url, sync, false).await
+}
+
+/// Opens the store a server runs on: on SQLite it is the database's only
+/// writer (an exclusive lock on `<file>.lock`), so reads answer from the
+/// state it remembers; on PostgreSQL several servers may share it.
+pub async fn open_server_store(database_url: &str, sync: SyncMode) -> Result<Store, String> {
+    connect(database_url, sync, true).await
+}
+
+async fn connect(database_url: &str, sync: SyncMode, sole_writer: bool) -> Result<Store, String> {
     let options = StoreOptions {
         sqlite_synchronous: match sync {
             SyncMode::Full => Synchronous::Full,
             SyncMode::Normal => Synchronous::Normal,
         },
+        sole_writer,
         ..StoreOptions::default()
     };
     Store::connect(database_url, options)
@@ -63,7 +75,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         )
         .with_writer(std::io::stderr)
         .init();
-    let store = open_store(&args.database_url, args.sqlite_synchronous).await?;
+    let store = open_server_store(&args.database_url, args.sqlite_synchronous).await?;
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| format!("error: cannot listen on {}: {e}\nhint: choose another address with --listen or LAA_LISTEN", args.listen))?;

@@ -89,8 +89,12 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
 }
 
 async fn start(args: &BenchArgs) -> Result<Target, String> {
-    let open = |url: String| async move {
-        Store::connect(&url, StoreOptions::default())
+    let open = |url: String, sole_writer: bool| async move {
+        let options = StoreOptions {
+            sole_writer,
+            ..StoreOptions::default()
+        };
+        Store::connect(&url, options)
             .await
             .map_err(|e| format!("error: cannot open {url}: {e}"))
     };
@@ -98,7 +102,7 @@ async fn start(args: &BenchArgs) -> Result<Target, String> {
         let url = args.database_url.clone().unwrap_or_default();
         return Ok(Target {
             server: server.clone(),
-            store: open(url.clone()).await?,
+            store: open(url.clone(), false).await?,
             label: format!("the server at {server}"),
             embedded: None,
             cleanup: Cleanup::Nothing,
@@ -131,7 +135,8 @@ async fn start(args: &BenchArgs) -> Result<Target, String> {
             (url, Cleanup::Directory(dir))
         }
     };
-    let store = open(url.clone()).await?;
+    // The embedded server is its database's only writer, as `laa serve` is.
+    let store = open(url.clone(), true).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| format!("error: {e}"))?;
@@ -185,7 +190,7 @@ struct Report {
     append: Samples,
     read: Samples,
     write: Samples,
-    concurrent: Vec<(usize, Samples)>,
+    concurrent: Vec<(usize, Samples, Option<laa_store::GroupCommits>)>,
     seconds: f64,
 }
 
@@ -243,10 +248,19 @@ async fn measure(
     let mut concurrent = Vec::new();
     for &count in counts {
         let rest = negotiations.split_off(count.min(negotiations.len()));
+        let before = store.group_commits();
         let (samples, mut back) = load::writes(negotiations, duration).await?;
+        let after = store.group_commits();
         back.extend(rest);
         negotiations = back;
-        concurrent.push((count, samples));
+        // The server's own group commits, when it runs in this process.
+        let commits = target.embedded.is_some().then(|| laa_store::GroupCommits {
+            batches: after.batches - before.batches,
+            commands: after.commands - before.commands,
+            largest: after.largest,
+            queued: after.queued,
+        });
+        concurrent.push((count, samples, commits));
     }
     Ok(Report {
         label: target.label.clone(),
@@ -286,8 +300,18 @@ impl Report {
         row("store append, 1 writer (no gRPC)", &self.append);
         row("read: GetAgreement, 1 client", &self.read);
         row("write: CounterOffer, 1 client", &self.write);
-        for (count, samples) in &self.concurrent {
+        for (count, samples, _) in &self.concurrent {
             row(&format!("write: CounterOffer, {count} clients"), samples);
+        }
+        for (count, _, commits) in &self.concurrent {
+            if let Some(c) = commits {
+                println!(
+                    "group commit at {count} clients: {} transactions, {:.1} commands each on average, {:.2} ms each",
+                    c.batches,
+                    c.commands as f64 / c.batches.max(1) as f64,
+                    self.seconds * 1_000.0 / c.batches.max(1) as f64
+                );
+            }
         }
 
         println!();
@@ -318,7 +342,7 @@ impl Report {
             Backend::Postgres => 1.5,
         };
         let mut sixteen = None;
-        for (count, samples) in &self.concurrent {
+        for (count, samples, _) in &self.concurrent {
             let ratio = samples.per_second() / floor;
             if *count == 16 {
                 sixteen = Some(samples);
@@ -339,9 +363,9 @@ impl Report {
                 );
             }
         }
-        if let (Some(sixteen), Some((_, sixty_four))) = (
+        if let (Some(sixteen), Some((_, sixty_four, _))) = (
             sixteen,
-            self.concurrent.iter().find(|(count, _)| *count == 64),
+            self.concurrent.iter().find(|(count, _, _)| *count == 64),
         ) {
             let ratio = sixty_four.per_second() / sixteen.per_second();
             goal("64 clients / 16 clients", ratio, "at least 1", ratio >= 1.0);

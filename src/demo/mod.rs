@@ -21,7 +21,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use laa_core::Catalogue;
 
 use crate::client::{CliError, Format, Global};
-use crate::serve::{SyncMode, open_store};
+use crate::serve::{SyncMode, open_server_store, open_store};
 use negotiation::{RoundReport, issue_credentials, national_round};
 
 /// `laa demo`.
@@ -112,7 +112,7 @@ pub async fn run(global: &Global, command: DemoCommand) -> Result<(), CliError> 
                 url
             }
         };
-        let store = open_store(&url, SyncMode::Full).await?;
+        let store = open_server_store(&url, SyncMode::Full).await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(|e| e.to_string())?;

@@ -7,6 +7,7 @@
 //! tell followers, and return the agreement as it now stands.
 
 use chrono::Utc;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use laa_core::decide::{authorise_read, authorise_unopened};
@@ -23,6 +24,39 @@ use crate::auth::authenticate;
 use crate::convert::{self, agreement_to_pb, agreement_with_targets_to_pb};
 use crate::error::ApiError;
 
+/// The wire form of the agreements last read, each kept while the store's
+/// state it was rendered from is current: a state is shared (`Arc`) until
+/// the agreement changes, so the same allocation means the same version,
+/// and a read of an unchanged agreement copies its rendering instead of
+/// rendering it again.
+#[derive(Default)]
+pub struct Rendered(std::sync::Mutex<HashMap<AgreementId, (Arc<Agreement>, pb::Agreement)>>);
+
+/// How many renderings are kept (England has 150 areas).
+const MAX_RENDERED: usize = 10_000;
+
+impl Rendered {
+    /// The agreement on the wire.
+    fn agreement(&self, id: &AgreementId, state: &Arc<Agreement>) -> pb::Agreement {
+        // Each operation is one map call: a poisoned lock is still sound.
+        let mut kept = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if let Some((from, rendered)) = kept.get(id)
+            && Arc::ptr_eq(from, state)
+        {
+            return rendered.clone();
+        }
+        let rendered = agreement_to_pb(state);
+        if kept.len() >= MAX_RENDERED {
+            kept.clear();
+        }
+        kept.insert(id.clone(), (state.clone(), rendered.clone()));
+        rendered
+    }
+}
+
 /// The round an agreement is opened for when the request names none.
 pub const DEFAULT_ROUND: &str = "2008-11";
 
@@ -35,8 +69,8 @@ impl Engine {
         &self,
         actor: &Actor,
         id: &AgreementId,
-    ) -> Result<Agreement, ApiError> {
-        match self.store.load(id).await {
+    ) -> Result<Arc<Agreement>, ApiError> {
+        match self.store.load_shared(id).await {
             Ok(Some(state)) => {
                 self.authorise_read(actor, &state)?;
                 Ok(state)
@@ -358,7 +392,7 @@ impl pb::agreement_service_server::AgreementService for Engine {
         let actor = authenticate(&self.store, &request).await?;
         let id = convert::agreement_name("name", &request.get_ref().name)?;
         let state = self.read_agreement(&actor, &id).await?;
-        Ok(Response::new(agreement_to_pb(&state)))
+        Ok(Response::new(self.rendered.agreement(&id, &state)))
     }
 
     async fn list_agreements(

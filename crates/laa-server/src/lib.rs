@@ -91,6 +91,7 @@ pub struct Engine {
     store: Store,
     feed: Feed,
     stopping: watch::Receiver<bool>,
+    rendered: std::sync::Arc<agreements::Rendered>,
 }
 
 /// The connections accepted on `listener`, with Nagle's algorithm off.
@@ -131,6 +132,7 @@ pub async fn serve(
         store,
         feed: Feed::new(),
         stopping,
+        rendered: Default::default(),
     };
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<IndicatorServiceServer<Engine>>().await;

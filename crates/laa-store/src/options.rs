@@ -65,6 +65,15 @@ pub struct StoreOptions {
     pub max_connections: Option<u32>,
     /// How long to wait for a pooled connection before failing.
     pub acquire_timeout: Duration,
+    /// This store is the only writer of the database's agreements (one
+    /// `laa serve` on its SQLite file): a read of an agreement it holds
+    /// the head of answers from memory, without asking the database
+    /// whether another process moved it on. On SQLite, `Store::connect`
+    /// then takes an exclusive lock on the file `<database>.lock` for the
+    /// store's life, and fails if another sole writer holds it. Ignored on
+    /// PostgreSQL, where several servers may share one database, and for
+    /// an in-memory SQLite database.
+    pub sole_writer: bool,
     /// Fault injection for tests; see [`BeforeCommit`]. A store with this
     /// hook appends in the caller's task, one command a transaction (no
     /// group commit), so that aborting the caller aborts its transaction.
@@ -83,6 +92,7 @@ impl Default for StoreOptions {
             busy_timeout: Duration::from_secs(30),
             max_connections: None,
             acquire_timeout: Duration::from_secs(30),
+            sole_writer: false,
             before_commit: None,
             before_batch_commit: None,
         }
@@ -96,6 +106,7 @@ impl fmt::Debug for StoreOptions {
             .field("busy_timeout", &self.busy_timeout)
             .field("max_connections", &self.max_connections)
             .field("acquire_timeout", &self.acquire_timeout)
+            .field("sole_writer", &self.sole_writer)
             .field("before_commit", &self.before_commit.is_some())
             .field("before_batch_commit", &self.before_batch_commit.is_some())
             .finish()

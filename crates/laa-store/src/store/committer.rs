@@ -189,7 +189,7 @@ fn take_batch(waiting: &mut VecDeque<Job>) -> Vec<Job> {
 /// What planning a command found.
 enum Prepared {
     /// Its writes, ready for the batch.
-    Planned(Plan),
+    Planned(Box<Plan>),
     /// The agreement is at another version than the command expects.
     Behind(u64),
 }
@@ -207,17 +207,17 @@ impl Store {
         if head.version != job.expected {
             return Ok(Prepared::Behind(head.version));
         }
-        Ok(Prepared::Planned(self.plan(
+        Ok(Prepared::Planned(Box::new(self.plan(
             &head,
             &job.agreement,
             &job.request_id,
             &job.events,
-        )?))
+        )?)))
     }
 
     /// Plans, writes and answers one batch.
     async fn commit_batch(&self, jobs: Vec<Job>) {
-        let mut planned: Vec<(Job, Plan)> = Vec::with_capacity(jobs.len());
+        let mut planned: Vec<(Job, Box<Plan>)> = Vec::with_capacity(jobs.len());
         let mut behind: Vec<(Job, u64)> = Vec::new();
         for job in jobs {
             if job.abandoned() {
@@ -267,7 +267,7 @@ impl Store {
     /// Nothing of a failed batch was written. A lone command gets the
     /// answer a lone append would; the members of a larger batch are each
     /// appended alone, so that the one the database refused fails alone.
-    async fn after_failed_batch(&self, planned: Vec<(Job, Plan)>, error: StoreError) {
+    async fn after_failed_batch(&self, planned: Vec<(Job, Box<Plan>)>, error: StoreError) {
         for (job, _) in &planned {
             self.forget(&job.agreement);
         }

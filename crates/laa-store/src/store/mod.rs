@@ -59,6 +59,51 @@ struct Inner {
     committer: committer::Queue,
     /// Live tokens recently resolved (see [`Store::resolve_token`]).
     tokens: crate::credentials::TokenCache,
+    /// The exclusive lock of a sole writer (see
+    /// [`StoreOptions::sole_writer`]), held for the store's life; `Some`
+    /// when reads may answer from the remembered heads.
+    sole_writer: Option<SoleWriter>,
+}
+
+/// Proof that this store is its database's only writer of agreements.
+struct SoleWriter {
+    /// The locked file (its lock is released when it is closed).
+    _lock: Option<std::fs::File>,
+}
+
+/// Takes the sole writer's lock of an SQLite database URL: an exclusive
+/// lock on `<file>.lock`, or nothing to lock for an in-memory database.
+fn lock_sole_writer(url: &str) -> Result<SoleWriter, StoreError> {
+    let path = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))
+        .unwrap_or(url);
+    let path = path.split('?').next().unwrap_or(path);
+    if path.is_empty() || path.contains(":memory:") {
+        return Ok(SoleWriter { _lock: None });
+    }
+    let lock_path = format!("{path}.lock");
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| {
+            StoreError::invalid("database_url", format!("cannot open {lock_path}: {e}"))
+        })?;
+    match file.try_lock() {
+        Ok(()) => Ok(SoleWriter { _lock: Some(file) }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(StoreError::invalid(
+            "database_url",
+            format!(
+                "another laa server already writes to this database (it holds {lock_path}): stop it first, or use PostgreSQL to run several servers"
+            ),
+        )),
+        Err(std::fs::TryLockError::Error(e)) => Err(StoreError::invalid(
+            "database_url",
+            format!("cannot lock {lock_path}: {e}"),
+        )),
+    }
 }
 
 /// What an append did.
@@ -174,6 +219,10 @@ impl Store {
                 .busy_timeout(busy_timeout)
                 .foreign_keys(true)
         });
+        let sole_writer = match (options.sole_writer, backend) {
+            (true, Backend::Sqlite) => Some(lock_sole_writer(url)?),
+            _ => None,
+        };
         let db = Database::connect(connect).await?;
         let store = Store {
             inner: Arc::new_cyclic(|inner| Inner {
@@ -186,6 +235,7 @@ impl Store {
                 heads: std::sync::Mutex::new(HashMap::new()),
                 committer: committer::Queue::start(inner.clone()),
                 tokens: Default::default(),
+                sole_writer,
             }),
         };
         {
@@ -207,6 +257,12 @@ impl Store {
     /// appends waiting for the next.
     pub fn group_commits(&self) -> GroupCommits {
         self.inner.committer.group_commits()
+    }
+
+    /// True when this store is its database's only writer of agreements
+    /// (see [`StoreOptions::sole_writer`]).
+    pub fn is_sole_writer(&self) -> bool {
+        self.inner.sole_writer.is_some()
     }
 
     /// The tokens this store resolved recently.

@@ -11,3 +11,4 @@ mod group_commit;
 mod migrations;
 mod negotiation;
 mod reference;
+mod sole_writer;
