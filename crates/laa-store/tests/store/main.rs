@@ -7,6 +7,7 @@ mod support;
 mod append;
 mod chain;
 mod credentials;
+mod disk_full;
 mod group_commit;
 mod migrations;
 mod negotiation;
