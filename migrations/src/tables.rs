@@ -192,3 +192,19 @@ pub enum Credentials {
     /// When it was revoked, if it was.
     RevokedAt,
 }
+
+/// Agreements whose history is known to be broken: writes to them are
+/// refused until an administrator restores the history.
+#[derive(DeriveIden)]
+pub enum BrokenHistories {
+    /// The table.
+    Table,
+    /// The agreement.
+    AgreementId,
+    /// The first sequence that is not what was appended.
+    FirstBadSequence,
+    /// What was found.
+    Problem,
+    /// When it was found.
+    FoundAt,
+}

@@ -13,3 +13,4 @@ mod malformed;
 mod negotiation;
 mod permissions;
 mod support;
+mod tampering;

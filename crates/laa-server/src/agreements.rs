@@ -392,7 +392,12 @@ impl pb::agreement_service_server::AgreementService for Engine {
         let actor = authenticate(&self.store, &request).await?;
         let id = convert::agreement_name("name", &request.get_ref().name)?;
         let state = self.read_agreement(&actor, &id).await?;
-        Ok(Response::new(self.rendered.agreement(&id, &state)))
+        let mut agreement = self.rendered.agreement(&id, &state);
+        agreement.first_bad_sequence = self
+            .store
+            .broken(&id)
+            .map(|b| i64::try_from(b.first_bad_sequence).unwrap_or(i64::MAX));
+        Ok(Response::new(agreement))
     }
 
     async fn list_agreements(

@@ -209,7 +209,9 @@ impl pb::audit_service_server::AuditService for Engine {
         // first bad sequence. `read_agreement` has authorised the caller
         // before it reports a store error.
         match self.read_agreement(&actor, &id).await {
-            Ok(_) | Err(ApiError::Store(StoreError::Corrupt { .. })) => {}
+            Ok(_)
+            | Err(ApiError::Store(StoreError::Corrupt { .. } | StoreError::HistoryBroken { .. })) =>
+                {}
             Err(e) => return Err(e.into()),
         }
         let v = self.store.verify(&id).await.map_err(ApiError::from)?;
@@ -218,6 +220,7 @@ impl pb::audit_service_server::AuditService for Engine {
             length: count(v.length),
             head_hash: v.head_hash,
             first_bad_sequence: v.first_bad_sequence.map(count),
+            projection_rebuilt: v.projection_rebuilt,
         }))
     }
 

@@ -503,6 +503,7 @@ pub fn agreement_with_targets_to_pb<'a>(
         first_signed_off_at: a.first_signed_off_at.map(timestamp),
         designated_count: i32::try_from(a.designated_count()).unwrap_or(i32::MAX),
         designated_cap: opening.map_or(0, |o| i32::from(o.policy.designated_cap)),
+        first_bad_sequence: None,
     }
 }
 

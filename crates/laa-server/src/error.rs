@@ -182,7 +182,7 @@ impl ApiError {
                     Code::AlreadyExists
                 }
                 StoreError::InvalidArgument { .. } => Code::InvalidArgument,
-                StoreError::Corrupt { .. } => Code::DataLoss,
+                StoreError::Corrupt { .. } | StoreError::HistoryBroken { .. } => Code::DataLoss,
                 StoreError::Database(_) => Code::Unavailable,
             },
             ApiError::Invalid { .. } | ApiError::Malformed { .. } => Code::InvalidArgument,
@@ -212,11 +212,18 @@ impl ApiError {
                 ("resource".into(), (*what).into()),
                 ("name".into(), key.clone()),
             ],
-            ApiError::Store(StoreError::Corrupt {
-                agreement,
-                sequence,
-                ..
-            }) => vec![
+            ApiError::Store(
+                StoreError::Corrupt {
+                    agreement,
+                    sequence,
+                    ..
+                }
+                | StoreError::HistoryBroken {
+                    agreement,
+                    first_bad_sequence: sequence,
+                    ..
+                },
+            ) => vec![
                 ("agreement".into(), agreement.clone()),
                 ("sequence".into(), sequence.to_string()),
             ],

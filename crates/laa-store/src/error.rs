@@ -59,6 +59,20 @@ pub enum StoreError {
         /// What could not be read.
         problem: String,
     },
+    /// The agreement's history is known to be broken (a verification or
+    /// the store found an event that is not what was appended): it refuses
+    /// writes until an administrator restores it. Nothing was written.
+    #[error(
+        "the history of '{agreement}' is broken at sequence {first_bad_sequence} ({problem}): it takes no more writes until an administrator restores it"
+    )]
+    HistoryBroken {
+        /// The agreement.
+        agreement: String,
+        /// The first sequence that is not what was appended.
+        first_bad_sequence: u64,
+        /// What was found there.
+        problem: String,
+    },
     /// The database failed or refused the operation.
     #[error("database error: {0}")]
     Database(#[from] DbErr),
@@ -73,6 +87,7 @@ impl StoreError {
             StoreError::AlreadyExists { .. } | StoreError::RequestIdReused { .. } => {
                 Some("ALREADY_EXISTS")
             }
+            StoreError::HistoryBroken { .. } => Some("HISTORY_BROKEN"),
             StoreError::InvalidArgument { .. }
             | StoreError::Corrupt { .. }
             | StoreError::Database(_) => None,

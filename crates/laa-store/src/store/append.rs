@@ -184,6 +184,7 @@ impl Store {
         request_id: &str,
         events: &[Event],
     ) -> Result<Committed, StoreError> {
+        self.refuse_if_broken(agreement)?;
         let result = self
             .append_once(agreement, expected_version, request_id, events)
             .await;

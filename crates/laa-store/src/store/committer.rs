@@ -197,12 +197,16 @@ enum Prepared {
 impl Store {
     /// Plans one command against its agreement's head.
     async fn prepare(&self, job: &Job) -> Result<Prepared, StoreError> {
+        self.refuse_if_broken(&job.agreement)?;
         let head = match self
             .recalled(&job.agreement)
             .filter(|h| h.version == job.expected)
         {
             Some(head) => head,
-            None => Arc::new(read_head(self, self.connection(), &job.agreement).await?),
+            None => match read_head(self, self.connection(), &job.agreement).await {
+                Ok(head) => Arc::new(head),
+                Err(e) => return Err(self.found_broken(&job.agreement, e).await),
+            },
         };
         if head.version != job.expected {
             return Ok(Prepared::Behind(head.version));

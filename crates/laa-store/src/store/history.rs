@@ -89,7 +89,10 @@ impl Store {
         else {
             return Ok(self.replay(id).await?.map(Arc::new));
         };
-        let head = self.head_of(&self.inner.db, row).await?;
+        let head = match self.head_of(&self.inner.db, row).await {
+            Ok(head) => head,
+            Err(e) => return Err(self.found_broken(id, e).await),
+        };
         let state = head.state.clone();
         self.remember(id, Arc::new(head));
         Ok(Some(state))

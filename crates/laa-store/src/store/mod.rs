@@ -7,6 +7,7 @@
 //! agreements back) and `verify` (the hash chain).
 
 mod append;
+mod broken;
 mod committer;
 mod heads;
 mod history;
@@ -14,6 +15,7 @@ mod plan;
 mod verify;
 
 pub use append::Committed;
+pub use broken::BrokenHistory;
 pub use committer::{GroupCommits, MAX_BATCH};
 pub(crate) use heads::Head;
 pub use heads::SNAPSHOT_EVERY;
@@ -59,6 +61,8 @@ struct Inner {
     committer: committer::Queue,
     /// Live tokens recently resolved (see [`Store::resolve_token`]).
     tokens: crate::credentials::TokenCache,
+    /// The agreements whose history is known broken (see `broken`).
+    broken: broken::Known,
     /// The exclusive lock of a sole writer (see
     /// [`StoreOptions::sole_writer`]), held for the store's life; `Some`
     /// when reads may answer from the remembered heads.
@@ -159,6 +163,10 @@ pub struct Verification {
     pub head_hash: String,
     /// The first sequence at which the history is not what was appended.
     pub first_bad_sequence: Option<u64>,
+    /// True when the history held but the projection (the agreement and
+    /// target rows queries read) was not the state it replays to: the
+    /// projection was dropped, to be rebuilt from the history.
+    pub projection_rebuilt: bool,
 }
 
 /// A pooled SQLite connection that is closed, not returned to the pool,
@@ -235,6 +243,7 @@ impl Store {
                 heads: std::sync::Mutex::new(HashMap::new()),
                 committer: committer::Queue::start(inner.clone()),
                 tokens: Default::default(),
+                broken: Default::default(),
                 sole_writer,
             }),
         };
@@ -245,6 +254,7 @@ impl Store {
             Migrator::up(&store.inner.db, None).await?;
         }
         store.seed_reference_data().await?;
+        store.recall_broken().await?;
         Ok(store)
     }
 

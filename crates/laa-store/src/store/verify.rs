@@ -1,11 +1,14 @@
 //! Verifying an agreement's hash chain.
 
+use std::collections::BTreeSet;
+
 use laa_core::{AgreementId, Event};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::Value;
 
+use super::history::decode_snapshot;
 use super::{Store, Verification, clamp_i64, to_u64};
-use crate::entity::{agreement, event};
+use crate::entity::{agreement, event, target};
 use crate::error::StoreError;
 use crate::hash::{GENESIS_HASH, HashInput, canonical_json};
 
@@ -72,12 +75,98 @@ impl Store {
             }
             _ => {}
         }
+        if let Some(sequence) = first_bad {
+            self.mark_broken(
+                id,
+                sequence,
+                "verification found an event that is not what was appended",
+            )
+            .await?;
+        }
+        let mut projection_rebuilt = false;
+        if first_bad.is_none()
+            && let Some(row) = projection
+            && !self.projection_holds(id, &row).await?
+        {
+            self.drop_projection(id).await?;
+            projection_rebuilt = true;
+        }
         Ok(Verification {
             ok: first_bad.is_none(),
             length,
             head_hash: prev_hash,
             first_bad_sequence: first_bad,
+            projection_rebuilt,
         })
+    }
+
+    /// True when an agreement's projection is the state its (sound) history
+    /// replays to: the row's columns, its snapshot brought up to date, and
+    /// the target rows' status and kind. Never answered from memory.
+    async fn projection_holds(
+        &self,
+        id: &AgreementId,
+        row: &agreement::Model,
+    ) -> Result<bool, StoreError> {
+        let Some(replayed) = self.replay(id).await? else {
+            return Ok(false);
+        };
+        let columns_hold = to_u64(row.version) == replayed.version
+            && row.status == replayed.status.as_str()
+            && row.indicator_set == replayed.indicator_set.map(|s| i32::from(s.get()));
+        if !columns_hold {
+            return Ok(false);
+        }
+        let Ok(mut state) = decode_snapshot(row) else {
+            return Ok(false);
+        };
+        for stored in self
+            .events(id, to_u64(row.snapshot_version) + 1, u64::MAX)
+            .await?
+        {
+            laa_core::apply(&mut state, &stored.event);
+        }
+        if state != replayed {
+            return Ok(false);
+        }
+        let rows = target::Entity::find()
+            .filter(target::Column::AgreementId.eq(id.as_str()))
+            .all(self.connection())
+            .await?;
+        let projected: BTreeSet<(i64, String, String)> = rows
+            .into_iter()
+            .map(|t| (i64::from(t.target_id), t.status, t.kind))
+            .collect();
+        let expected: BTreeSet<(i64, String, String)> = replayed
+            .targets
+            .values()
+            .map(|t| {
+                (
+                    i64::from(t.id.get()),
+                    t.status.as_str().to_owned(),
+                    t.kind.as_str().to_owned(),
+                )
+            })
+            .collect();
+        Ok(projected == expected)
+    }
+
+    /// Drops an agreement's projection rows, so that it is read by
+    /// replaying its history and rewritten whole by its next append (the
+    /// log is the record; the projection only follows it).
+    async fn drop_projection(&self, id: &AgreementId) -> Result<(), StoreError> {
+        let _guard = self.write_guard().await;
+        let txn = self.begin_write().await?;
+        target::Entity::delete_many()
+            .filter(target::Column::AgreementId.eq(id.as_str()))
+            .exec(&txn)
+            .await?;
+        agreement::Entity::delete_by_id(id.as_str().to_owned())
+            .exec(&txn)
+            .await?;
+        txn.commit().await?;
+        self.forget(id);
+        Ok(())
     }
 }
 
