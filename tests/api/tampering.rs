@@ -180,3 +180,36 @@ async fn an_edited_projection_is_found_and_the_history_is_served() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stored_value_no_write_could_store_is_data_loss_naming_the_row() {
+    for_each_database(|mut app| async move {
+        let mut go = app.clients(Some(&app.tokens.go)).await;
+        four_events(&mut go).await;
+        sql(
+            &app,
+            &["UPDATE agreements SET version = -3 WHERE id = 'kent-2008-11'"],
+        )
+        .await;
+        app.restart().await;
+        let status = app
+            .clients(Some(&app.tokens.go))
+            .await
+            .agreements
+            .get_agreement(pb::GetAgreementRequest { name: KENT.into() })
+            .await
+            .expect_err("a negative version is not read as 0");
+        assert_eq!(status.code(), Code::DataLoss, "{}: {status:?}", app.backend);
+        assert!(
+            status.message().contains("agreements.version holds -3"),
+            "{}",
+            status.message()
+        );
+        assert!(
+            status.message().contains("kent-2008-11"),
+            "{}",
+            status.message()
+        );
+    })
+    .await;
+}

@@ -11,8 +11,8 @@ use sea_orm::{ConnectionTrait, EntityTrait, Statement};
 use super::committer::Job;
 use super::plan::{Rows, one_statement};
 use super::{
-    AppendOutcome, CloseUnlessReleased, MAX_REQUEST_ID_LEN, Store, db_err, read_head, to_i64,
-    to_u64,
+    AppendOutcome, CloseUnlessReleased, MAX_REQUEST_ID_LEN, Store, db_err, read_head, stored,
+    to_i64,
 };
 use crate::entity::request;
 use crate::error::{StoreError, is_unique_violation};
@@ -91,14 +91,17 @@ impl Store {
         let Some(row) = found else {
             return Ok(None);
         };
-        let (first, last) = (to_u64(row.first_sequence), to_u64(row.last_sequence));
+        let (first, last) = (
+            stored(id.as_str(), "requests.first_sequence", row.first_sequence)?,
+            stored(id.as_str(), "requests.last_sequence", row.last_sequence)?,
+        );
         let events = self
             .events(id, first, last.saturating_sub(first) + 1)
             .await?;
         let outcome = AppendOutcome {
             first_sequence: first,
             last_sequence: last,
-            version: to_u64(row.version),
+            version: stored(id.as_str(), "requests.version", row.version)?,
             replayed: true,
             target: events.iter().find_map(|e| e.event.change.target()),
         };

@@ -58,13 +58,18 @@ impl Store {
     /// [`StoreError::HistoryBroken`] naming the earliest break known.
     /// Other errors are returned as they are.
     pub(super) async fn found_broken(&self, id: &AgreementId, error: StoreError) -> StoreError {
+        // Sequence 0 names a projection row, not the history: that is
+        // corruption to report, but the history may be sound.
         let StoreError::Corrupt {
             sequence, problem, ..
         } = &error
         else {
             return error;
         };
-        if let Err(e) = self.mark_broken(id, (*sequence).max(1), problem).await {
+        if *sequence == 0 {
+            return error;
+        }
+        if let Err(e) = self.mark_broken(id, *sequence, problem).await {
             return e;
         }
         match self.refuse_if_broken(id) {

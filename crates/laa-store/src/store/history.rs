@@ -5,7 +5,7 @@ use std::sync::Arc;
 use laa_core::{Agreement, AgreementId, Event, apply, replay};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
-use super::{Head, Store, StoredEvent, clamp_i64, to_u64};
+use super::{Head, Store, StoredEvent, clamp_i64, stored};
 use crate::entity::{agreement, event};
 use crate::error::StoreError;
 use crate::hash::GENESIS_HASH;
@@ -20,7 +20,7 @@ impl Store {
             .one(&self.inner.db)
             .await?;
         match version {
-            Some(v) => Ok(to_u64(v)),
+            Some(v) => stored(id.as_str(), "agreements.version", v),
             None => Ok(self.last_sequence(id).await?),
         }
     }
@@ -33,7 +33,8 @@ impl Store {
             .into_tuple()
             .one(&self.inner.db)
             .await?;
-        Ok(last.flatten().map_or(0, to_u64))
+        last.flatten()
+            .map_or(Ok(0), |v| stored(id.as_str(), "events.sequence", v))
     }
 
     /// The agreement's current state, or `None` if it has no events.
@@ -77,10 +78,10 @@ impl Store {
         let Some((version, hash)) = at else {
             return Ok(self.replay(id).await?.map(Arc::new));
         };
-        if let Some(head) = self
-            .recalled(id)
-            .filter(|h| h.version == to_u64(version) && h.hash == hash)
-        {
+        if let Some(head) = self.recalled(id).filter(|h| {
+            stored(id.as_str(), "agreements.version", version).is_ok_and(|v| v == h.version)
+                && h.hash == hash
+        }) {
             return Ok(Some(head.state.clone()));
         }
         let Some(row) = agreement::Entity::find_by_id(id.as_str().to_owned())
@@ -130,7 +131,7 @@ impl Store {
         db: &C,
         row: agreement::Model,
     ) -> Result<Head, StoreError> {
-        let version = to_u64(row.version);
+        let version = stored(&row.id, "agreements.version", row.version)?;
         let id = AgreementId::new(row.id.clone())
             .map_err(|e| StoreError::corrupt(&row.id, version, e.to_string()))?;
         if let Some(head) = self
@@ -170,7 +171,7 @@ impl Store {
             hash: row.head_hash,
             state: Arc::new(state),
             projected: true,
-            snapshot_version: to_u64(row.snapshot_version),
+            snapshot_version: stored(&row.id, "agreements.snapshot_version", row.snapshot_version)?,
         })
     }
 
@@ -205,11 +206,13 @@ impl Store {
 
 pub(super) fn decode_snapshot(row: &agreement::Model) -> Result<Agreement, StoreError> {
     let state: Agreement = serde_json::from_str(&row.snapshot)
-        .map_err(|e| StoreError::corrupt(&row.id, to_u64(row.version), format!("snapshot: {e}")))?;
-    if state.version != to_u64(row.snapshot_version) || state.id.as_str() != row.id {
+        .map_err(|e| StoreError::corrupt(&row.id, 0, format!("snapshot: {e}")))?;
+    if state.version != stored(&row.id, "agreements.snapshot_version", row.snapshot_version)?
+        || state.id.as_str() != row.id
+    {
         return Err(StoreError::corrupt(
             &row.id,
-            to_u64(row.version),
+            0,
             "the snapshot is of another agreement or version",
         ));
     }
@@ -217,13 +220,13 @@ pub(super) fn decode_snapshot(row: &agreement::Model) -> Result<Agreement, Store
 }
 
 pub(super) fn decode_event(row: event::Model) -> Result<StoredEvent, StoreError> {
-    let sequence = to_u64(row.sequence);
+    let sequence = stored(&row.agreement_id, "events.sequence", row.sequence)?;
     let agreement = AgreementId::new(row.agreement_id.clone())
         .map_err(|e| StoreError::corrupt(&row.agreement_id, sequence, e.to_string()))?;
     let event: Event = serde_json::from_str(&row.payload)
         .map_err(|e| StoreError::corrupt(&row.agreement_id, sequence, format!("payload: {e}")))?;
     Ok(StoredEvent {
-        global_id: to_u64(row.id),
+        global_id: stored(&row.agreement_id, "events.id", row.id)?,
         agreement,
         sequence,
         recorded_at: row.recorded_at,

@@ -330,8 +330,22 @@ impl Store {
     }
 }
 
+/// A count computed by the store itself (never negative by construction).
 pub(crate) fn to_u64(v: i64) -> u64 {
     u64::try_from(v).unwrap_or(0)
+}
+
+/// A count or id read from the database: a negative one cannot have been
+/// written by the store, so it is corruption naming its row, never a
+/// plausible 0.
+pub(crate) fn stored(row: &str, column: &str, v: i64) -> Result<u64, StoreError> {
+    u64::try_from(v).map_err(|_| {
+        StoreError::corrupt(
+            row,
+            0,
+            format!("{column} holds {v}, which no write could have stored"),
+        )
+    })
 }
 
 pub(crate) fn clamp_i64(v: u64) -> i64 {

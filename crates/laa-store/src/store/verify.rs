@@ -7,7 +7,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::Value;
 
 use super::history::decode_snapshot;
-use super::{Store, Verification, clamp_i64, to_u64};
+use super::{Store, Verification, clamp_i64, stored};
 use crate::entity::{agreement, event, target};
 use crate::error::StoreError;
 use crate::hash::{GENESIS_HASH, HashInput, canonical_json};
@@ -64,7 +64,7 @@ impl Store {
             // A history shorter than the recorded version lost its tail;
             // one longer, or ending in another hash, was written around the store.
             Some(p) if first_bad.is_none() => {
-                let version = to_u64(p.version);
+                let version = stored(&p.id, "agreements.version", p.version)?;
                 if version > length {
                     first_bad = Some(length + 1);
                 } else if version < length {
@@ -111,7 +111,7 @@ impl Store {
         let Some(replayed) = self.replay(id).await? else {
             return Ok(false);
         };
-        let columns_hold = to_u64(row.version) == replayed.version
+        let columns_hold = stored(&row.id, "agreements.version", row.version)? == replayed.version
             && row.status == replayed.status.as_str()
             && row.indicator_set == replayed.indicator_set.map(|s| i32::from(s.get()));
         if !columns_hold {
@@ -121,7 +121,11 @@ impl Store {
             return Ok(false);
         };
         for stored in self
-            .events(id, to_u64(row.snapshot_version) + 1, u64::MAX)
+            .events(
+                id,
+                stored(&row.id, "agreements.snapshot_version", row.snapshot_version)? + 1,
+                u64::MAX,
+            )
             .await?
         {
             laa_core::apply(&mut state, &stored.event);
