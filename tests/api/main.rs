@@ -4,6 +4,7 @@
 
 mod cli;
 mod cli_conventions;
+mod crashes;
 mod docs;
 mod edges;
 mod existence;

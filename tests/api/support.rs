@@ -57,18 +57,9 @@ impl TestApp {
 
     /// Clients speaking as the holder of `token` (or anonymously).
     pub async fn clients(&self, token: Option<&str>) -> Clients {
-        let channel = Channel::from_shared(self.url())
-            .expect("url")
-            .connect()
+        clients_at(&self.url(), token)
             .await
-            .expect("connect to the test server");
-        let bearer = Bearer(token.map(|t| format!("Bearer {t}").parse().expect("header value")));
-        Clients {
-            indicators: IndicatorServiceClient::with_interceptor(channel.clone(), bearer.clone()),
-            areas: AreaServiceClient::with_interceptor(channel.clone(), bearer.clone()),
-            agreements: AgreementServiceClient::with_interceptor(channel.clone(), bearer.clone()),
-            audit: AuditServiceClient::with_interceptor(channel, bearer),
-        }
+            .expect("connect to the test server")
     }
 
     /// Stops the server as SIGTERM would, waiting for it to finish.
@@ -319,6 +310,24 @@ impl Drop for FreshPostgres {
         })
         .join();
     }
+}
+
+/// Clients of the server at `url`, speaking as the holder of `token`.
+pub async fn clients_at(
+    url: &str,
+    token: Option<&str>,
+) -> Result<Clients, tonic::transport::Error> {
+    let channel = Channel::from_shared(url.to_owned())
+        .expect("url")
+        .connect()
+        .await?;
+    let bearer = Bearer(token.map(|t| format!("Bearer {t}").parse().expect("header value")));
+    Ok(Clients {
+        indicators: IndicatorServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+        areas: AreaServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+        agreements: AgreementServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+        audit: AuditServiceClient::with_interceptor(channel, bearer),
+    })
 }
 
 /// The stable reason of a failed call (its one `ErrorInfo`, domain `laa.v1`).

@@ -176,7 +176,6 @@ async fn an_edited_projection_is_found_and_the_history_is_served() {
             app.backend
         );
         assert!(verify(&app).await.ok);
-        let _ = rid();
     })
     .await;
 }
@@ -210,6 +209,46 @@ async fn a_stored_value_no_write_could_store_is_data_loss_naming_the_row() {
             "{}",
             status.message()
         );
+    })
+    .await;
+}
+
+/// Issue 9 (item 5): a principal who may not make a command at all learns
+/// nothing from a request id: a used one and a fresh one get the same
+/// PERMISSION_DENIED, never ALREADY_EXISTS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_id_reveals_nothing_to_a_principal_who_may_not_act() {
+    for_each_database(|app| async move {
+        let mut go = app.clients(Some(&app.tokens.go)).await;
+        let v = open_kent(&mut go).await;
+        let mut used = go_proposal(v, 117, pct(8.0, [7.5, 7.0, 6.5]), "DCSF");
+        used.request_id = "used-by-the-go".into();
+        go.agreements
+            .propose_target(used.clone())
+            .await
+            .expect("the GO's proposal");
+        for token in [&app.tokens.auditor, &app.tokens.sign_off] {
+            let mut other = app.clients(Some(token)).await;
+            let reused = other
+                .agreements
+                .propose_target(used.clone())
+                .await
+                .expect_err("may not propose");
+            let mut fresh_request = used.clone();
+            fresh_request.request_id = rid();
+            let fresh = other
+                .agreements
+                .propose_target(fresh_request)
+                .await
+                .expect_err("may not propose");
+            assert_eq!(reused.code(), Code::PermissionDenied, "{reused:?}");
+            assert_eq!(
+                (reused.code(), reused.message(), reason(&reused)),
+                (fresh.code(), fresh.message(), reason(&fresh)),
+                "{}",
+                app.backend
+            );
+        }
     })
     .await;
 }

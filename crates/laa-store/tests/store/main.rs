@@ -8,6 +8,7 @@ mod append;
 mod chain;
 mod credentials;
 mod disk_full;
+mod dropped_connections;
 mod group_commit;
 mod migrations;
 mod negotiation;
