@@ -135,6 +135,7 @@ impl Negotiation {
             rationale: "three-year rolling average, 2005-2007, as the evidence shows".into(),
             evidence: vec!["https://example.invalid/place-survey-2008".into()],
             deal_breaker: false,
+            department: String::new(),
         };
         let began = Instant::now();
         let answer = side

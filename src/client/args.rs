@@ -178,6 +178,8 @@ pub enum IndicatorCommand {
     },
     /// List the indicator set versions.
     Sets,
+    /// List the Whitehall departments and agencies a Government offer may name.
+    Departments,
 }
 
 /// `laa area`.
@@ -332,6 +334,10 @@ pub enum TargetCommand {
         /// Your side will not sign without these terms.
         #[arg(long)]
         deal_breaker: bool,
+        /// For a Government offer, the department it speaks for (HO, DCSF,
+        /// DH...; see `laa department list`); default: the target's.
+        #[arg(long)]
+        department: Option<String>,
     },
     /// Accept the other side's open offer.
     Accept {

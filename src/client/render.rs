@@ -272,6 +272,19 @@ pub fn indicator_sets(out: &Output, all: &[pb::IndicatorSet]) -> Result<(), CliE
     Ok(())
 }
 
+/// The departments and agencies a Government offer may name.
+pub fn departments(out: &Output, all: &[pb::Department]) -> Result<(), CliError> {
+    if out.format() == Format::Json {
+        return out.messages(all);
+    }
+    let mut rows = Rows::new(&["CODE", "KIND", "NAME"]);
+    for d in all {
+        rows.push(vec![d.code.clone(), d.kind.clone(), d.display_name.clone()]);
+    }
+    out.rows(&rows);
+    Ok(())
+}
+
 /// Areas, one line each.
 pub fn areas(out: &Output, all: &[pb::Area]) -> Result<(), CliError> {
     if out.format() == Format::Json {

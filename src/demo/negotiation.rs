@@ -154,6 +154,7 @@ impl Negotiation<'_> {
                     rationale: "DCSF floor targets, from the 2007 results".into(),
                     evidence: vec!["DCSF statistical first release 2007".into()],
                     deal_breaker: false,
+                    department: "DCSF".into(),
                 })
             );
             self.accept(target, false).await?;
@@ -204,6 +205,11 @@ impl Negotiation<'_> {
                     rationale: "the evidence supports a different trajectory".into(),
                     evidence: vec![],
                     deal_breaker,
+                    department: if by_go {
+                        String::new()
+                    } else {
+                        department_for(self.catalogue, n)
+                    },
                 };
                 if by_go {
                     call!(self, area.counter_offer(counter))
@@ -306,6 +312,15 @@ impl Negotiation<'_> {
                     },
                     evidence: vec!["Place Survey 2008".into()],
                     deal_breaker: false,
+                    department: match t.indicator {
+                        Some(pb::target::Indicator::IndicatorNumber(n))
+                            if t.department.is_empty() =>
+                        {
+                            department_for(self.catalogue, u16::try_from(n).unwrap_or(1))
+                        }
+                        _ if t.department.is_empty() => "CLG".into(),
+                        _ => String::new(),
+                    },
                 })
             );
             self.accept(t.id, false).await?;

@@ -4,6 +4,7 @@
 
 mod cli;
 mod cli_conventions;
+mod deal_history;
 mod docs;
 mod infrastructure;
 mod malformed;

@@ -17,6 +17,7 @@ fn counter(v: i64, target: u32, terms: pb::Terms, deal_breaker: bool) -> pb::Cou
         rationale: "the evidence supports another figure".into(),
         evidence: vec!["CDRP analysis".into()],
         deal_breaker,
+        department: String::new(),
     }
 }
 
@@ -57,12 +58,10 @@ async fn a_go_and_an_area_negotiate_an_laa_from_opening_to_a_rebinding_refresh()
         );
         let (a, _) = agreement_of(
             go.agreements
-                .counter_offer(counter(
-                    a.version,
-                    violent,
-                    pct(0.0, [4.0, 8.0, 12.0]),
-                    true,
-                ))
+                .counter_offer(pb::CounterOfferRequest {
+                    department: "HO".into(),
+                    ..counter(a.version, violent, pct(0.0, [4.0, 8.0, 12.0]), true)
+                })
                 .await
                 .unwrap(),
         );

@@ -69,6 +69,7 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
                 rationale: "matrix".into(),
                 evidence: vec![],
                 deal_breaker: false,
+                department: String::new(),
             })
             .await
             .map(drop),

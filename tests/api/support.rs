@@ -438,6 +438,7 @@ pub async fn settle_statutory(go: &mut Clients, area: &mut Clients, mut v: i64) 
                 rationale: "DCSF floor".into(),
                 evidence: vec![],
                 deal_breaker: false,
+                department: String::new(),
             })
             .await
             .expect("statutory offer")

@@ -61,6 +61,7 @@ fn script() -> Vec<(Actor, Command)> {
                 rationale: "DCSF floor".into(),
                 evidence: vec![],
                 deal_breaker: false,
+                department: None,
             },
         ));
         s.push((area.clone(), Command::AcceptOffer { target }));

@@ -53,6 +53,9 @@ pub enum Command {
         evidence: Vec<String>,
         /// The side will not sign without these terms.
         deal_breaker: bool,
+        /// For a Government offer, the department it speaks for; `None`
+        /// means the target's department.
+        department: Option<Department>,
     },
     /// Accept the open offer: its terms become the agreed terms.
     AcceptOffer {

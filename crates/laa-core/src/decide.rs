@@ -20,6 +20,7 @@ use crate::agreement::{
 };
 use crate::catalogue::{Catalogue, IndicatorStatus, SetStatus};
 use crate::command::Command;
+use crate::departments;
 use crate::error::DomainError;
 use crate::event::{Change, Event};
 use crate::ids::{AreaCode, Department, RefreshId, Region, SetVersion, TargetId};
@@ -176,7 +177,8 @@ pub fn decide(
             rationale,
             evidence,
             deal_breaker,
-        } => d.counter(target, terms, rationale, evidence, deal_breaker)?,
+            department,
+        } => d.counter(target, terms, rationale, evidence, deal_breaker, department)?,
         Command::AcceptOffer { target } => d.accept(target)?,
         Command::DeclineTarget {
             target,
@@ -337,6 +339,32 @@ fn check_evidence(evidence: Vec<String>) -> Result<Vec<String>, DomainError> {
         .collect()
 }
 
+/// A department named in an offer: only the Government side names one, and
+/// it must be one of the reference list's codes (in any case), stored as
+/// the canonical code.
+fn known_department(
+    side: Side,
+    department: Option<Department>,
+) -> Result<Option<Department>, DomainError> {
+    match (side, department) {
+        (_, None) => Ok(None),
+        (Side::Area, Some(_)) => Err(invalid(
+            "department",
+            "only the Government side names a requesting department",
+        )),
+        (Side::Government, Some(named)) => match departments::canonical(named.as_str()) {
+            Some(known) => Ok(Some(known.code.clone())),
+            None => Err(invalid(
+                "department",
+                format!(
+                    "'{named}' is not a Whitehall department or agency; the valid codes are {}",
+                    departments::valid_codes()
+                ),
+            )),
+        },
+    }
+}
+
 /// The per-command rules, with the state, actor and context at hand.
 struct Decider<'a> {
     state: &'a Agreement,
@@ -428,12 +456,7 @@ impl Decider<'_> {
         department: Option<Department>,
     ) -> Result<Change, DomainError> {
         let side = self.side();
-        if department.is_some() && side == Side::Area {
-            return Err(invalid(
-                "department",
-                "only the Government side names a requesting department",
-            ));
-        }
+        let department = known_department(side, department)?;
         let kind = match &indicator {
             IndicatorRef::National(number) => {
                 let number = *number;
@@ -526,6 +549,7 @@ impl Decider<'_> {
         rationale: String,
         evidence: Vec<String>,
         deal_breaker: bool,
+        department: Option<Department>,
     ) -> Result<Change, DomainError> {
         let target = self.target_in(id, CommandKind::Counter)?;
         let side = self.side();
@@ -536,9 +560,18 @@ impl Decider<'_> {
                 why: "only the other side may answer an open offer",
             });
         }
-        let department = match side {
-            Side::Government => target.department.clone(),
-            Side::Area => None,
+        let department = match known_department(side, department)? {
+            Some(named) => Some(named),
+            None if side == Side::Government => Some(target.department.clone().ok_or_else(|| {
+                invalid(
+                    "department",
+                    format!(
+                        "target {id} has no department: a Government offer names the department it speaks for, one of {}",
+                        departments::valid_codes()
+                    ),
+                )
+            })?),
+            None => None,
         };
         let offer = self.offer(terms, rationale, evidence, department, deal_breaker)?;
         Ok(Change::OfferMade {

@@ -55,6 +55,7 @@ json_twins!(
     IndicatorSet,
     Indicator,
     Area,
+    Department,
     Agreement,
     AgreementResponse,
     Target,
@@ -64,6 +65,7 @@ json_twins!(
     ListIndicatorSetsResponse,
     ListIndicatorsResponse,
     ListAreasResponse,
+    ListDepartmentsResponse,
     ListAgreementsResponse,
     ListEventsResponse,
 );

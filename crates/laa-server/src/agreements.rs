@@ -393,6 +393,7 @@ impl pb::agreement_service_server::AgreementService for Engine {
                 rationale: r.rationale,
                 evidence: r.evidence,
                 deal_breaker: r.deal_breaker,
+                department: convert::department(&r.department)?,
             })
         })
         .await

@@ -146,9 +146,16 @@ pub fn department(name: &str) -> Result<Option<Department>, ApiError> {
     if name.is_empty() {
         return Ok(None);
     }
-    Department::new(name)
-        .map(Some)
-        .map_err(|e| ApiError::invalid(TERMS, "department", e.problem))
+    Department::new(name).map(Some).map_err(|_| {
+        ApiError::invalid(
+            TERMS,
+            "department",
+            format!(
+                "'{name}' is not a Whitehall department or agency; the valid codes are {}",
+                laa_core::departments::valid_codes()
+            ),
+        )
+    })
 }
 
 /// A financial year such as `2008/09`.

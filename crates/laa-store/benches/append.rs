@@ -375,6 +375,7 @@ fn counter(target: u32, value: i64) -> Command {
         rationale: "three-year rolling average, 2005-2007, as the evidence shows".into(),
         evidence: vec!["https://example.invalid/place-survey-2008".into()],
         deal_breaker: false,
+        department: None,
     }
 }
 

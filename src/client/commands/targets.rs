@@ -72,6 +72,7 @@ pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliErr
             rationale,
             evidence,
             deal_breaker,
+            department,
         } => {
             let terms = terms.to_pb().map_err(CliError::usage)?;
             let p = Prepared::new(session, &change).await?;
@@ -87,6 +88,7 @@ pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliErr
                     rationale,
                     evidence,
                     deal_breaker,
+                    department: department.unwrap_or_default(),
                 })
             );
             p.finish("counter-offer made", result)

@@ -181,6 +181,19 @@ pub fn counter(target: u32, terms: Terms) -> Command {
         rationale: "the evidence supports a different figure".into(),
         evidence: vec![],
         deal_breaker: false,
+        department: None,
+    }
+}
+
+/// A counter-offer naming the department it speaks for.
+pub fn counter_for(target: u32, terms: Terms, department: &str) -> Command {
+    Command::CounterOffer {
+        target: tid(target),
+        terms,
+        rationale: "the evidence supports a different figure".into(),
+        evidence: vec![],
+        deal_breaker: false,
+        department: Some(laa_core::Department::new(department).unwrap()),
     }
 }
 

@@ -177,6 +177,7 @@ fn command(state: &Agreement, mv: &Move) -> Command {
             rationale: "walk".into(),
             evidence: vec![],
             deal_breaker: *deal_breaker,
+            department: None,
         },
         Move::Accept { pick: p } => Command::AcceptOffer {
             target: pick_open(state, *p),

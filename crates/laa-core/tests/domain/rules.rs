@@ -600,6 +600,76 @@ fn only_the_government_side_names_a_department_and_it_must() {
     );
 }
 
+#[test]
+fn departments_are_reference_data_matched_in_any_case() {
+    let n = Negotiation::opened();
+    let n2 = n
+        .when_exactly(&go(), propose_for(117, pct(8, [7, 6, 5]), "DEFRA"))
+        .then_ok();
+    assert_eq!(
+        n2.target_on(117)
+            .department
+            .as_ref()
+            .map(Department::as_str),
+        Some("Defra"),
+        "DEFRA is the one department Defra"
+    );
+    let e = n
+        .when_exactly(&go(), propose_for(117, pct(8, [7, 6, 5]), "Treasuryish"))
+        .then_refused("INVALID_TERMS");
+    let DomainError::InvalidTerms { field, problem } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(*field, "department");
+    assert!(
+        problem.contains("HMT") && problem.contains("HO") && problem.contains("Defra"),
+        "the valid codes are listed: {problem}"
+    );
+}
+
+#[test]
+fn a_government_counter_defaults_to_the_targets_department_and_may_name_another() {
+    let n = Negotiation::statutory_settled()
+        .given(&go(), propose_for(117, pct(8, [7, 6, 5]), "dcsf"))
+        .given(&area(), counter(17, pct(8, [7, 7, 6])));
+    let offer_department = |n: &Negotiation| match &n.history.last().unwrap().change {
+        Change::OfferMade { offer, .. } => offer.department.as_ref().map(|d| d.to_string()),
+        other => panic!("{other:?}"),
+    };
+    let defaulted = n
+        .when_exactly(&go(), counter(17, pct(8, [7, 6, 4])))
+        .then_ok();
+    assert_eq!(offer_department(&defaulted).as_deref(), Some("DCSF"));
+    let named = n
+        .when_exactly(&go(), counter_for(17, pct(8, [7, 6, 4]), "ho"))
+        .then_ok();
+    assert_eq!(offer_department(&named).as_deref(), Some("HO"));
+    assert_eq!(
+        named
+            .target_on(117)
+            .department
+            .as_ref()
+            .map(Department::as_str),
+        Some("DCSF"),
+        "the target stays the department's that asked for it"
+    );
+    // The area names no department; a GO counter on an area's target names one.
+    defaulted
+        .when(&area(), counter_for(17, pct(8, [7, 6, 5]), "HO"))
+        .then_refused("INVALID_TERMS");
+    let area_target =
+        Negotiation::statutory_settled().given(&area(), propose(112, pct(40, [38, 36, 34])));
+    area_target
+        .when(&go(), counter(17, pct(40, [37, 35, 33])))
+        .then_refused("INVALID_TERMS");
+    area_target
+        .when(&go(), counter_for(17, pct(40, [37, 35, 33]), "DH"))
+        .then_events(&["offer_made"]);
+    area_target
+        .when(&go(), counter_for(17, pct(40, [37, 35, 33]), "Treasuryish"))
+        .then_refused("INVALID_TERMS");
+}
+
 // Lifecycle, performance and reward.
 
 #[test]

@@ -107,6 +107,7 @@ fn the_partnership_offers_10_6_percent_and_the_home_office_insists_on_12() {
                 rationale: "Home Office: twelve would be tidy".into(),
                 evidence: vec![],
                 deal_breaker: true,
+                department: Some(laa_core::Department::new("HO").unwrap()),
             },
         )
         .when(&area(), accept(id))
@@ -125,8 +126,9 @@ fn the_partnership_offers_10_6_percent_and_the_home_office_insists_on_12() {
     };
     assert_eq!(offer.side, Side::Government);
     assert_eq!(
-        offer.department, None,
-        "the area proposed NI 15, so no department owns it"
+        offer.department.as_ref().map(|d| d.as_str()),
+        Some("HO"),
+        "the Home Office's counter is recorded against the Home Office"
     );
     assert!(terms_before.is_none());
     let summary = NegotiationSummary::of_history(&n.history);
@@ -230,7 +232,7 @@ fn replaying_the_history_rebuilds_the_agreement_exactly() {
     let n = n.given(&area(), propose(112, pct(40, [38, 36, 34])));
     let id = n.target_on(112).id.get();
     let n = n
-        .given(&go(), counter(id, pct(40, [37, 35, 33])))
+        .given(&go(), counter_for(id, pct(40, [37, 35, 33]), "DH"))
         .given(&area(), accept(id))
         .signed_off();
     assert_eq!(replay(n.state.id.clone(), &n.history), n.state);

@@ -256,6 +256,7 @@ pub fn counter(target: u32, terms: Terms) -> Command {
         rationale: "three-year rolling average".into(),
         evidence: vec!["https://example.invalid/data".into()],
         deal_breaker: false,
+        department: None,
     }
 }
 
