@@ -165,6 +165,7 @@ impl Direct {
             now: Utc::now(),
             catalogue: self.store.catalogue(),
             expected_version: Some(self.state.version),
+            occurred_at: None,
         };
         let events =
             decide(&self.state, command, actor, &ctx).map_err(|e| format!("error: {e}"))?;

@@ -107,6 +107,11 @@ pub struct Change {
     /// applied, you get its first outcome and nothing is recorded twice.
     #[arg(long)]
     pub request_id: Option<String>,
+    /// When it happened (the meeting, the letter): a date (2008-06-01) or
+    /// an RFC 3339 time; default now. At most the round's backdating limit
+    /// (30 days) ago, never in the future or before the latest event.
+    #[arg(long, value_name = "WHEN")]
+    pub occurred_at: Option<String>,
 }
 
 /// Which target: by number, or by the National Indicator it measures.
@@ -247,6 +252,9 @@ pub enum AgreementCommand {
         /// An idempotency key (default: a fresh one).
         #[arg(long)]
         request_id: Option<String>,
+        /// When it was opened: a date (2008-01-07) or an RFC 3339 time; default now.
+        #[arg(long, value_name = "WHEN")]
+        occurred_at: Option<String>,
     },
     /// Endorse the current terms (area negotiator).
     Endorse {
@@ -286,6 +294,21 @@ pub enum AgreementCommand {
     Close {
         #[command(flatten)]
         change: Change,
+    },
+    /// Record that a department asked for an indicator and the GO declined
+    /// to carry it (GO negotiator): on the record, not a target.
+    RefuseRequest {
+        #[command(flatten)]
+        change: Change,
+        /// The National Indicator asked for, such as 47.
+        #[arg(long)]
+        indicator: i32,
+        /// The department that asked, such as DfT (see `laa indicator departments`).
+        #[arg(long)]
+        department: String,
+        /// Why the GO declined to carry it.
+        #[arg(long)]
+        rationale: String,
     },
 }
 

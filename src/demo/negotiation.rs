@@ -133,6 +133,7 @@ impl Negotiation<'_> {
                 indicator_set: 2007,
                 request_id,
                 expected_version: 0,
+                occurred_at: None,
             })
         );
         let statutory: Vec<u32> = opened
@@ -155,6 +156,7 @@ impl Negotiation<'_> {
                     evidence: vec!["DCSF statistical first release 2007".into()],
                     deal_breaker: false,
                     department: "DCSF".into(),
+                    occurred_at: None,
                 })
             );
             self.accept(target, false).await?;
@@ -184,6 +186,7 @@ impl Negotiation<'_> {
                 rationale: "a local priority on the evidence of three-year rolling averages".into(),
                 evidence: vec!["Local Strategic Partnership evidence base".into()],
                 department,
+                occurred_at: None,
             };
             let r = if by_go {
                 call!(self, go.propose_target(proposal))
@@ -210,6 +213,7 @@ impl Negotiation<'_> {
                     } else {
                         department_for(self.catalogue, n)
                     },
+                    occurred_at: None,
                 };
                 if by_go {
                     call!(self, area.counter_offer(counter))
@@ -235,6 +239,7 @@ impl Negotiation<'_> {
                     rationale: "DH: all-age all-cause mortality".into(),
                     evidence: vec![],
                     department: "DH".into(),
+                    occurred_at: None,
                 })
             );
             let (agreement, request_id, expected_version) = self.envelope();
@@ -247,6 +252,7 @@ impl Negotiation<'_> {
                     target: r.target,
                     reason: "this is a deal breaker: we do not want this indicator in".into(),
                     deal_breaker: true,
+                    occurred_at: None,
                 })
             );
         }
@@ -261,6 +267,7 @@ impl Negotiation<'_> {
                 expected_version,
                 round: "2009".into(),
                 indicator_set: 2008,
+                occurred_at: None,
             })
         );
         // A command's answer carries the targets it changed; the whole
@@ -321,6 +328,7 @@ impl Negotiation<'_> {
                         _ if t.department.is_empty() => "CLG".into(),
                         _ => String::new(),
                     },
+                    occurred_at: None,
                 })
             );
             self.accept(t.id, false).await?;
@@ -336,6 +344,7 @@ impl Negotiation<'_> {
             request_id,
             expected_version,
             target,
+            occurred_at: None,
         };
         if go_accepts {
             call!(self, go.accept_offer(request))
@@ -352,7 +361,8 @@ impl Negotiation<'_> {
             area.endorse_agreement(pb::EndorseAgreementRequest {
                 agreement,
                 request_id,
-                expected_version
+                expected_version,
+                occurred_at: None,
             })
         );
         let (agreement, request_id, expected_version) = self.envelope();
@@ -361,7 +371,8 @@ impl Negotiation<'_> {
             go.submit_agreement(pb::SubmitAgreementRequest {
                 agreement,
                 request_id,
-                expected_version
+                expected_version,
+                occurred_at: None,
             })
         );
         let (agreement, request_id, expected_version) = self.envelope();
@@ -370,7 +381,8 @@ impl Negotiation<'_> {
             minister.sign_off_agreement(pb::SignOffAgreementRequest {
                 agreement,
                 request_id,
-                expected_version
+                expected_version,
+                occurred_at: None,
             })
         );
         Ok(())

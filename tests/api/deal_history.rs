@@ -4,6 +4,7 @@
 use laa_proto::v1 as pb;
 use tonic::Code;
 
+use crate::cli::laa;
 use crate::support::*;
 
 fn counter(v: i64, target: u32, terms: pb::Terms, department: &str) -> pb::CounterOfferRequest {
@@ -17,6 +18,7 @@ fn counter(v: i64, target: u32, terms: pb::Terms, department: &str) -> pb::Count
         evidence: vec![],
         deal_breaker: false,
         department: department.into(),
+        occurred_at: None,
     }
 }
 
@@ -145,6 +147,272 @@ async fn the_home_office_counter_is_recorded_against_the_home_office() {
             Code::InvalidArgument,
             "INVALID_TERMS",
         );
+    })
+    .await;
+}
+
+fn ts(t: chrono::DateTime<chrono::Utc>) -> Option<prost_types::Timestamp> {
+    Some(prost_types::Timestamp {
+        seconds: t.timestamp(),
+        nanos: i32::try_from(t.timestamp_subsec_nanos()).unwrap(),
+    })
+}
+
+/// A command may say when it happened; the server keeps both times, and
+/// refuses a date in the future, before the latest event, or further back
+/// than the round allows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_carries_when_it_happened_within_the_rules() {
+    for_each_database(|app| async move {
+        let mut go = app.clients(Some(&app.tokens.go)).await;
+        let mut kent = app.clients(Some(&app.tokens.kent)).await;
+        let mut auditor = app.clients(Some(&app.tokens.auditor)).await;
+        let now = chrono::Utc::now();
+        let days = chrono::Duration::days;
+        // The 2008-11 round lets a negotiator date a command 30 days back.
+        let status = assert_refused(
+            go.agreements
+                .open_agreement(pb::OpenAgreementRequest {
+                    area: "areas/kent".into(),
+                    round: String::new(),
+                    indicator_set: 2007,
+                    request_id: rid(),
+                    expected_version: 0,
+                    occurred_at: ts(now - days(40)),
+                })
+                .await,
+            Code::FailedPrecondition,
+            "OCCURRED_AT_OUT_OF_RANGE",
+        );
+        assert!(
+            status.message().contains("backdating"),
+            "{}",
+            status.message()
+        );
+        // Opened at a meeting ten days ago.
+        let v = go
+            .agreements
+            .open_agreement(pb::OpenAgreementRequest {
+                area: "areas/kent".into(),
+                round: String::new(),
+                indicator_set: 2007,
+                request_id: rid(),
+                expected_version: 0,
+                occurred_at: ts(now - days(10)),
+            })
+            .await
+            .expect("open, dated")
+            .into_inner()
+            .agreement
+            .unwrap()
+            .version;
+        let dated = |v, at| pb::ProposeTargetRequest {
+            occurred_at: ts(at),
+            ..go_proposal(v, 117, pct(8.0, [7.0, 6.0, 5.0]), "DCSF")
+        };
+        for (at, why) in [
+            (now + days(1), "future"),
+            (now - days(11), "opened"),
+            (now - days(40), "opened"),
+        ] {
+            let status = assert_refused(
+                go.agreements.propose_target(dated(v, at)).await,
+                Code::FailedPrecondition,
+                "OCCURRED_AT_OUT_OF_RANGE",
+            );
+            assert!(status.message().contains(why), "{}", status.message());
+        }
+        // A letter of five days ago.
+        let letter = (now - days(5)).with_nanosecond_micros();
+        let (v, target) = version_of(
+            go.agreements
+                .propose_target(dated(v, letter))
+                .await
+                .expect("dated five days ago"),
+        );
+        let status = assert_refused(
+            kent.agreements
+                .accept_offer(pb::AcceptOfferRequest {
+                    agreement: KENT.into(),
+                    request_id: rid(),
+                    expected_version: v,
+                    target,
+                    occurred_at: ts(now - days(6)),
+                })
+                .await,
+            Code::FailedPrecondition,
+            "OCCURRED_AT_OUT_OF_RANGE",
+        );
+        assert!(
+            status.message().contains("latest event"),
+            "{}",
+            status.message()
+        );
+        accept(&mut kent, v, target).await;
+        let events = auditor
+            .audit
+            .list_events(pb::ListEventsRequest {
+                agreement: KENT.into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .events;
+        let proposed = &events[1];
+        assert_eq!(proposed.kind, "target_proposed");
+        assert_eq!(proposed.occurred_at, ts(letter), "{}", app.backend);
+        let recorded = proposed.recorded_at.unwrap().seconds;
+        assert!(recorded >= now.timestamp() - 5, "recorded now, not then");
+        let accepted = events.last().unwrap();
+        assert!(accepted.occurred_at.unwrap().seconds >= now.timestamp() - 5);
+        // The history still verifies with the dates in it.
+        let verified = auditor
+            .audit
+            .verify_history(pb::VerifyHistoryRequest {
+                agreement: KENT.into(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(verified.ok);
+    })
+    .await;
+}
+
+trait Micros {
+    fn with_nanosecond_micros(self) -> Self;
+}
+
+impl Micros for chrono::DateTime<chrono::Utc> {
+    /// Truncated to the microsecond the server keeps.
+    fn with_nanosecond_micros(self) -> Self {
+        use chrono::SubsecRound;
+        self.trunc_subsecs(6)
+    }
+}
+
+/// A department's request the GO declined is on the record, not a target,
+/// and counts in the analytics per department, beside the Home Office's
+/// counter-offer; a summary with nothing signed off has no sign-off times.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refused_requests_and_departments_in_the_analytics() {
+    for_each_database(|app| async move {
+        let mut go = app.clients(Some(&app.tokens.go)).await;
+        let mut kent = app.clients(Some(&app.tokens.kent)).await;
+        let mut auditor = app.clients(Some(&app.tokens.auditor)).await;
+        let v = open_kent(&mut go).await;
+        let refuse = |v, dept: &str| pb::RecordRefusedRequestRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            indicator_number: 47,
+            department: dept.into(),
+            rationale: "we chose to have 34".into(),
+            occurred_at: None,
+        };
+        assert_refused(
+            kent.agreements
+                .record_refused_request(refuse(v, "DfT"))
+                .await,
+            Code::PermissionDenied,
+            "OUT_OF_SCOPE",
+        );
+        assert_refused(
+            go.agreements
+                .record_refused_request(refuse(v, "Treasuryish"))
+                .await,
+            Code::InvalidArgument,
+            "INVALID_TERMS",
+        );
+        let answer = go
+            .agreements
+            .record_refused_request(refuse(v, "dft"))
+            .await
+            .expect("recorded")
+            .into_inner();
+        let agreement = answer.agreement.unwrap();
+        assert_eq!(agreement.version, v + 1);
+        assert_eq!(agreement.designated_count, 0, "not a target");
+        let v = agreement.version;
+        // The Home Office's counter on the partnership's NI 15.
+        let (v, target) = version_of(
+            kent.agreements
+                .propose_target(proposal(v, 15, pct(0.0, [3.5, 7.1, 10.6])))
+                .await
+                .unwrap(),
+        );
+        go.agreements
+            .counter_offer(counter(v, target, pct(0.0, [4.0, 8.0, 12.0]), "HO"))
+            .await
+            .unwrap();
+
+        let summary = |name: &str| pb::GetNegotiationSummaryRequest {
+            agreement: name.into(),
+        };
+        for s in [
+            auditor
+                .audit
+                .get_negotiation_summary(summary(KENT))
+                .await
+                .unwrap()
+                .into_inner(),
+            auditor
+                .audit
+                .get_negotiation_summary(summary(""))
+                .await
+                .unwrap()
+                .into_inner(),
+        ] {
+            assert_eq!(s.refused_requests, 1, "{}", app.backend);
+            assert_eq!(s.by_department["DfT"].refused_requests, 1);
+            assert_eq!(s.by_department["HO"].counter_offers, 1);
+            assert_eq!(s.counter_offers, 1);
+            assert_eq!(s.statutory_targets, 16);
+            assert_eq!(s.accepted_unchanged, 0);
+            assert_eq!(s.signed_off, 0);
+            assert_eq!(s.mean_days_to_sign_off, None, "absent, not zero");
+            assert_eq!(s.median_days_to_sign_off, None);
+            assert_eq!(s.p90_days_to_sign_off, None);
+            assert_eq!(s.very_limited_say, None);
+        }
+        let national = auditor
+            .audit
+            .get_negotiation_summary(summary(""))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(national.by_region["gose"].refused_requests, 1);
+        // The history shows it for what it is.
+        let events = auditor
+            .audit
+            .list_events(pb::ListEventsRequest {
+                agreement: KENT.into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .events;
+        assert_eq!(events[1].kind, "request_refused");
+        assert!(events[1].payload_json.contains("\"department\":\"DfT\""));
+        // The CLI prints the figures per department, and CSV.
+        let out = laa(
+            &app,
+            Some(&app.tokens.auditor),
+            &["summary", "--area", "kent"],
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("refused requests"), "{text}");
+        assert!(text.contains("none signed off"), "{text}");
+        assert!(text.contains("DfT") && text.contains("HO"), "{text}");
+        let out = laa(
+            &app,
+            Some(&app.tokens.auditor),
+            &["--output", "csv", "summary"],
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        assert!(text.contains("HO counter-offers,1"), "{text}");
     })
     .await;
 }

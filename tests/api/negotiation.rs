@@ -18,6 +18,7 @@ fn counter(v: i64, target: u32, terms: pb::Terms, deal_breaker: bool) -> pb::Cou
         evidence: vec!["CDRP analysis".into()],
         deal_breaker,
         department: String::new(),
+        occurred_at: None,
     }
 }
 
@@ -92,6 +93,7 @@ async fn a_go_and_an_area_negotiate_an_laa_from_opening_to_a_rebinding_refresh()
                     target: mortality,
                     reason: "a deal breaker: we do not want this indicator in".into(),
                     deal_breaker: true,
+                    occurred_at: None,
                 })
                 .await
                 .unwrap(),
@@ -104,6 +106,7 @@ async fn a_go_and_an_area_negotiate_an_laa_from_opening_to_a_rebinding_refresh()
                 agreement: KENT.into(),
                 request_id: rid(),
                 expected_version: a.version,
+                occurred_at: None,
             })
             .await;
         assert_refused(refused, Code::FailedPrecondition, "NOT_ENDORSED");
@@ -131,6 +134,7 @@ async fn a_go_and_an_area_negotiate_an_laa_from_opening_to_a_rebinding_refresh()
                     expected_version: v,
                     round: "2009".into(),
                     indicator_set: 2008,
+                    occurred_at: None,
                 })
                 .await
                 .unwrap(),
@@ -153,6 +157,7 @@ async fn a_go_and_an_area_negotiate_an_laa_from_opening_to_a_rebinding_refresh()
                 agreement: KENT.into(),
                 request_id: rid(),
                 expected_version: v,
+                occurred_at: None,
             })
             .await;
         assert_refused(
@@ -168,6 +173,7 @@ async fn a_go_and_an_area_negotiate_an_laa_from_opening_to_a_rebinding_refresh()
                     expected_version: v,
                     target: ni31,
                     reason: "NI 31 was deleted from the set".into(),
+                    occurred_at: None,
                 })
                 .await
                 .unwrap(),
@@ -237,6 +243,7 @@ async fn endorse(kent: &mut Clients, v: i64) -> i64 {
             agreement: KENT.into(),
             request_id: rid(),
             expected_version: v,
+            occurred_at: None,
         })
         .await
         .expect("endorse")
@@ -255,6 +262,7 @@ async fn sign_off(go: &mut Clients, kent: &mut Clients, minister: &mut Clients, 
             agreement: KENT.into(),
             request_id: rid(),
             expected_version: v,
+            occurred_at: None,
         })
         .await
         .expect("submit")
@@ -268,6 +276,7 @@ async fn sign_off(go: &mut Clients, kent: &mut Clients, minister: &mut Clients, 
             agreement: KENT.into(),
             request_id: rid(),
             expected_version: v,
+            occurred_at: None,
         })
         .await
         .expect("sign off")

@@ -383,6 +383,7 @@ pub async fn open_kent(go: &mut Clients) -> i64 {
             indicator_set: 2007,
             request_id: rid(),
             expected_version: 0,
+            occurred_at: None,
         })
         .await
         .expect("open kent")
@@ -413,6 +414,7 @@ pub fn proposal(v: i64, n: i32, terms: pb::Terms) -> pb::ProposeTargetRequest {
         rationale: "three-year rolling average".into(),
         evidence: vec!["LSP evidence base".into()],
         department: String::new(),
+        occurred_at: None,
     }
 }
 
@@ -439,6 +441,7 @@ pub async fn settle_statutory(go: &mut Clients, area: &mut Clients, mut v: i64) 
                 evidence: vec![],
                 deal_breaker: false,
                 department: String::new(),
+                occurred_at: None,
             })
             .await
             .expect("statutory offer")
@@ -459,6 +462,7 @@ pub async fn accept(c: &mut Clients, v: i64, target: u32) -> i64 {
             request_id: rid(),
             expected_version: v,
             target,
+            occurred_at: None,
         })
         .await
         .expect("accept")

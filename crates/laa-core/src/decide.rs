@@ -23,7 +23,7 @@ use crate::command::Command;
 use crate::departments;
 use crate::error::DomainError;
 use crate::event::{Change, Event};
-use crate::ids::{AreaCode, Department, RefreshId, Region, SetVersion, TargetId};
+use crate::ids::{AreaCode, Department, IndicatorNumber, RefreshId, Region, SetVersion, TargetId};
 use crate::policy::RoundPolicy;
 use crate::terms::Terms;
 
@@ -37,6 +37,16 @@ pub struct Context<'a> {
     pub catalogue: &'a Catalogue,
     /// The agreement version the caller last saw (rule 9); `None` skips the check.
     pub expected_version: Option<u64>,
+    /// When the command says it happened (the meeting, the letter); `None`
+    /// means now. Checked by [`check_occurred_at`].
+    pub occurred_at: Option<DateTime<Utc>>,
+}
+
+impl Context<'_> {
+    /// When the command happened: the date it carries, or now.
+    pub fn occurred(&self) -> DateTime<Utc> {
+        self.occurred_at.unwrap_or(self.now)
+    }
 }
 
 /// Which roles may issue each command (rule 10). Everything not listed is denied.
@@ -56,6 +66,7 @@ pub const PERMISSIONS: &[(CommandKind, &[Role])] = &[
     (CommandKind::RecordActual, &[Role::AreaNegotiator]),
     (CommandKind::Revoke,       &[Role::SignOff]),
     (CommandKind::Close,        &[Role::SignOff]),
+    (CommandKind::RefuseRequest, &[Role::GoNegotiator]),
 ];
 
 /// True when `role` may issue `command` somewhere.
@@ -135,6 +146,7 @@ pub fn decide(
                 });
             }
             check_version(state, ctx)?;
+            check_occurred_at(state, actor, ctx, &policy)?;
             return open(state, actor, ctx, area, region, policy, indicator_set);
         }
         other => other,
@@ -150,6 +162,7 @@ pub fn decide(
         });
     }
     check_version(state, ctx)?;
+    check_occurred_at(state, actor, ctx, &opening.policy)?;
     if !agreement_accepts(state.status, kind) {
         return Err(DomainError::AgreementNotEditable {
             status: state.status,
@@ -205,6 +218,11 @@ pub fn decide(
         } => d.record_actual(target, year, value, source)?,
         Command::RevokeDesignation { target, reason } => d.revoke(target, reason)?,
         Command::CloseAgreement => Change::AgreementClosed,
+        Command::RecordRefusedRequest {
+            indicator,
+            department,
+            rationale,
+        } => d.refuse_request(indicator, department, rationale)?,
     };
     Ok(vec![d.event(change)])
 }
@@ -215,6 +233,49 @@ fn unreachable_open(state: &Agreement) -> Result<Change, DomainError> {
     Err(DomainError::AgreementAlreadyOpen {
         agreement: state.id.clone(),
     })
+}
+
+/// The rules on a command's date (DOMAIN.md 3, rule 11): not in the future,
+/// not before the agreement's latest event nor its opening, and no further
+/// back than the policy's backdating limit, which binds everyone but an
+/// administrator.
+pub fn check_occurred_at(
+    state: &Agreement,
+    actor: &Actor,
+    ctx: &Context<'_>,
+    policy: &RoundPolicy,
+) -> Result<(), DomainError> {
+    let Some(occurred_at) = ctx.occurred_at else {
+        return Ok(());
+    };
+    let refuse = |bound, why| {
+        Err(DomainError::OccurredAtOutOfRange {
+            occurred_at,
+            bound,
+            why,
+        })
+    };
+    if occurred_at > ctx.now {
+        return refuse(ctx.now, "it is in the future");
+    }
+    if let Some(opened) = state.opening.as_ref().map(|o| o.opened_at)
+        && occurred_at < opened
+    {
+        return refuse(opened, "it is before the agreement was opened");
+    }
+    if let Some(last) = state.last_occurred_at
+        && occurred_at < last
+    {
+        return refuse(last, "it is before the agreement's latest event");
+    }
+    let earliest = ctx.now - chrono::Duration::days(i64::from(policy.max_backdating_days));
+    if actor.role != Role::Admin && occurred_at < earliest {
+        return refuse(
+            earliest,
+            "it is further back than the round's backdating limit",
+        );
+    }
+    Ok(())
 }
 
 fn check_version(state: &Agreement, ctx: &Context<'_>) -> Result<(), DomainError> {
@@ -262,6 +323,7 @@ fn open(
     }
     Ok(vec![Event {
         at: ctx.now,
+        occurred_at: Some(ctx.occurred()),
         actor: actor.clone(),
         change: Change::AgreementOpened {
             area,
@@ -377,6 +439,7 @@ impl Decider<'_> {
     fn event(&self, change: Change) -> Event {
         Event {
             at: self.ctx.now,
+            occurred_at: Some(self.ctx.occurred()),
             actor: self.actor.clone(),
             change,
         }
@@ -443,7 +506,7 @@ impl Decider<'_> {
             evidence: check_evidence(evidence)?,
             department,
             deal_breaker,
-            made_at: self.ctx.now,
+            made_at: self.ctx.occurred(),
         })
     }
 
@@ -578,6 +641,34 @@ impl Decider<'_> {
             target: id,
             offer,
             terms_before: target.agreed.clone(),
+        })
+    }
+
+    /// A department's request the GO declined to carry: the indicator must
+    /// exist and have no live target (a target is the request granted), the
+    /// department be one of the reference list, and the rationale given.
+    fn refuse_request(
+        &self,
+        indicator: IndicatorNumber,
+        department: Department,
+        rationale: String,
+    ) -> Result<Change, DomainError> {
+        if self.ctx.catalogue.indicator(indicator).is_none() {
+            return Err(DomainError::IndicatorUnknown { indicator });
+        }
+        let national = IndicatorRef::National(indicator);
+        if let Some(existing) = self.state.live_target_on(&national) {
+            return Err(DomainError::DuplicateIndicator {
+                indicator: national,
+                existing: existing.id,
+            });
+        }
+        let department = known_department(Side::Government, Some(department))?
+            .ok_or_else(|| invalid("department", "the department that asked is required"))?;
+        Ok(Change::RequestRefused {
+            indicator,
+            department,
+            rationale: required_text("rationale", rationale)?,
         })
     }
 

@@ -251,6 +251,51 @@ impl Terms {
         Terms::Placeholder { reason, due }
     }
 
+    /// True when these terms ask more than `before`: both are values, and in
+    /// some year both set, these ask for a value further in the direction of
+    /// improvement (the way `before`'s trajectory moves from its baseline,
+    /// or these terms' own when `before`'s is flat) and in no year less.
+    /// A placeholder asks nothing; values where there were none are not a
+    /// change of terms but their first statement.
+    pub fn more_demanding_than(&self, before: &Terms) -> bool {
+        let (Terms::Values(new), Terms::Values(old)) = (self, before) else {
+            return false;
+        };
+        let last_value = |v: &TargetValues| {
+            v.trajectory.values().rev().find_map(|y| match y {
+                YearValue::Value(d) => Some(*d),
+                YearValue::Deferred { .. } => None,
+            })
+        };
+        let direction = |v: &TargetValues| {
+            last_value(v).map_or(Decimal::ZERO, |last| match last.cmp(&v.baseline.value) {
+                std::cmp::Ordering::Greater => Decimal::ONE,
+                std::cmp::Ordering::Less => Decimal::NEGATIVE_ONE,
+                std::cmp::Ordering::Equal => Decimal::ZERO,
+            })
+        };
+        let mut up = direction(old);
+        if up.is_zero() {
+            up = direction(new);
+        }
+        if up.is_zero() {
+            return false;
+        }
+        let mut more = false;
+        for (year, value) in &new.trajectory {
+            if let (YearValue::Value(n), Some(YearValue::Value(o))) =
+                (value, old.trajectory.get(year))
+            {
+                let step = (*n - *o) * up;
+                if step < Decimal::ZERO {
+                    return false;
+                }
+                more |= step > Decimal::ZERO;
+            }
+        }
+        more
+    }
+
     /// True for placeholder terms.
     pub fn is_placeholder(&self) -> bool {
         matches!(self, Terms::Placeholder { .. })

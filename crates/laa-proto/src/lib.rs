@@ -61,6 +61,8 @@ json_twins!(
     Target,
     Event,
     NegotiationSummary,
+    DepartmentSummary,
+    RefreshRevisits,
     VerifyHistoryResponse,
     ListIndicatorSetsResponse,
     ListIndicatorsResponse,

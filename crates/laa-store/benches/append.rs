@@ -290,6 +290,7 @@ impl Negotiation {
             now: Utc::now(),
             catalogue: self.store.catalogue(),
             expected_version: Some(self.state.version),
+            occurred_at: None,
         };
         let events = decide(&self.state, command, actor, &ctx)?;
         self.requests += 1;

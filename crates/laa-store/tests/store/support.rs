@@ -344,6 +344,7 @@ impl Negotiation {
             now: self.now,
             catalogue: self.store.catalogue(),
             expected_version: Some(self.state.version),
+            occurred_at: None,
         };
         decide(&self.state, command, actor, &ctx)
             .unwrap_or_else(|e| panic!("{}: decide refused: {e}", self.id))
