@@ -435,6 +435,10 @@ pub enum ActualCommand {
 /// How `history export` writes.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ExportFormat {
+    /// One event a line, every hashed field exactly as hashed
+    /// (docs/HISTORY_FORMAT.md): what `history verify --file` and
+    /// `history import` read.
+    Ndjson,
     /// A JSON array of events (the proto3 JSON mapping).
     Json,
     /// CSV, one event per row.
@@ -460,17 +464,29 @@ pub enum HistoryCommand {
         #[arg(long, default_value_t = 1)]
         from: i64,
     },
-    /// Verify the hash chain of an agreement's history (exit 1 if broken).
+    /// Verify the hash chain of an agreement's history (exit 1 if broken):
+    /// on the server, or with --file an export, with no server at all.
     Verify {
-        /// The agreement.
-        agreement: String,
+        /// The agreement (not with --file).
+        #[arg(required_unless_present = "file", conflicts_with = "file")]
+        agreement: Option<String>,
+        /// An exported history (NDJSON) to verify offline.
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
     },
-    /// Export the whole history (--format, default json).
+    /// Export the whole history (--format, default ndjson).
     Export {
         /// The agreement.
         agreement: String,
         /// The format.
-        #[arg(long, value_enum, default_value = "json")]
+        #[arg(long, value_enum, default_value = "ndjson")]
         format: ExportFormat,
+    },
+    /// Import an exported history (NDJSON) as a new agreement
+    /// (administrator): the chain is verified first, nothing is re-hashed.
+    Import {
+        /// The export.
+        #[arg(long)]
+        file: std::path::PathBuf,
     },
 }

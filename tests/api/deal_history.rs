@@ -416,3 +416,288 @@ async fn refused_requests_and_departments_in_the_analytics() {
     })
     .await;
 }
+
+/// Decides and appends one command straight on the store at a 2008 clock:
+/// how a historic round's history is produced for these tests.
+async fn at_2008(
+    app: &TestApp,
+    actor: &laa_core::Actor,
+    when: (u32, u32),
+    command: laa_core::Command,
+) {
+    use chrono::TimeZone;
+    let id = laa_core::AgreementId::new("kent-2008-11").unwrap();
+    let state = app
+        .store
+        .load_shared(&id)
+        .await
+        .unwrap()
+        .map(|s| (*s).clone())
+        .unwrap_or_else(|| laa_core::Agreement::unopened(id.clone()));
+    let ctx = laa_core::Context {
+        now: chrono::Utc
+            .with_ymd_and_hms(2008, when.0, when.1, 10, 0, 0)
+            .single()
+            .unwrap(),
+        catalogue: app.store.catalogue(),
+        expected_version: Some(state.version),
+        occurred_at: None,
+    };
+    let events = laa_core::decide(&state, command, actor, &ctx).expect("a 2008 command");
+    app.store
+        .append_command(&id, state.version, &rid(), events)
+        .await
+        .expect("appended");
+}
+
+/// The report's round, replayed at 2008 dates: late demands by date on both
+/// sides of the cut-off; the history exported, verified offline by the
+/// Python script and by `laa history verify --file`, tampered with and
+/// refused naming the sequence, and imported into a fresh database of the
+/// other kind, where it verifies and summarises the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_2008_history_is_exported_verified_offline_and_imported_elsewhere() {
+    for_each_database(|app| async move {
+        use laa_core::{Actor, Command, Department, IndicatorRef, Role, Scope};
+        let go = Actor {
+            principal: "gose:negotiator".into(),
+            role: Role::GoNegotiator,
+            scope: Scope::Region(laa_core::Region::SouthEast),
+        };
+        let kent = Actor {
+            principal: "kent:officer".into(),
+            role: Role::AreaNegotiator,
+            scope: Scope::Area(laa_core::AreaCode::new("kent").unwrap()),
+        };
+        let terms = |t: pb::Terms| laa_server_terms(t);
+        let propose = |n: u16, t: pb::Terms, dept: Option<&str>| Command::ProposeTarget {
+            indicator: IndicatorRef::National(laa_core::IndicatorNumber::new(n).unwrap()),
+            terms: terms(t),
+            rationale: "three-year rolling average".into(),
+            evidence: vec![],
+            department: dept.map(|d| Department::new(d).unwrap()),
+        };
+        at_2008(
+            &app,
+            &go,
+            (1, 7),
+            Command::OpenAgreement {
+                area: laa_core::AreaCode::new("kent").unwrap(),
+                region: laa_core::Region::SouthEast,
+                policy: laa_core::RoundPolicy::round_2008_11(),
+                indicator_set: laa_core::SetVersion::new(2007).unwrap(),
+            },
+        )
+        .await;
+        // 15 January: DCSF's demand, before the cut-off.
+        at_2008(
+            &app,
+            &go,
+            (1, 15),
+            propose(117, pct(8.0, [7.0, 6.0, 5.0]), Some("DCSF")),
+        )
+        .await;
+        // The partnership offers 10.6% on NI 15.
+        at_2008(
+            &app,
+            &kent,
+            (1, 20),
+            propose(15, pct(0.0, [3.5, 7.1, 10.6]), None),
+        )
+        .await;
+        // 1 June: the Home Office insists on 12%, and DH demands NI 112.
+        at_2008(
+            &app,
+            &go,
+            (6, 1),
+            Command::CounterOffer {
+                target: laa_core::TargetId::new(18).unwrap(),
+                terms: terms(pct(0.0, [4.0, 8.0, 12.0])),
+                rationale: "twelve would be tidy".into(),
+                evidence: vec![],
+                deal_breaker: false,
+                department: Some(Department::new("HO").unwrap()),
+            },
+        )
+        .await;
+        at_2008(
+            &app,
+            &go,
+            (6, 1),
+            propose(112, pct(40.0, [38.0, 36.0, 34.0]), Some("DH")),
+        )
+        .await;
+
+        let mut auditor = app.clients(Some(&app.tokens.auditor)).await;
+        let summary = |c: &mut Clients| {
+            let mut audit = c.audit.clone();
+            async move {
+                audit
+                    .get_negotiation_summary(pb::GetNegotiationSummaryRequest {
+                        agreement: KENT.into(),
+                    })
+                    .await
+                    .unwrap()
+                    .into_inner()
+            }
+        };
+        let s = summary(&mut auditor).await;
+        assert_eq!(
+            s.late_demands, 2,
+            "the Home Office counter and DH's demand of 1 June, not DCSF's of 15 January ({})",
+            app.backend
+        );
+        assert_eq!(s.by_department["HO"].counter_offers, 1);
+        assert_eq!(s.by_department["HO"].late_demands, 1);
+        assert_eq!(s.by_department["DCSF"].late_demands, 0);
+
+        // Export, and verify with no server.
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("kent.ndjson");
+        let out = laa(
+            &app,
+            Some(&app.tokens.auditor),
+            &["history", "export", "kent-2008-11"],
+        );
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        std::fs::write(&file, &out.stdout).unwrap();
+        let text = String::from_utf8(out.stdout).unwrap();
+        assert_eq!(text.lines().count(), 5);
+        assert!(
+            text.contains(r#""occurred_at":"2008-06-01T10:00:00Z""#),
+            "{text}"
+        );
+        let offline = std::process::Command::new(env!("CARGO_BIN_EXE_laa"))
+            .args(["history", "verify", "--file"])
+            .arg(&file)
+            .env("LAA_SERVER", "http://127.0.0.1:9")
+            .output()
+            .unwrap();
+        assert!(
+            offline.status.success(),
+            "{}",
+            String::from_utf8_lossy(&offline.stderr)
+        );
+        let python = |path: &std::path::Path| {
+            std::process::Command::new("python3")
+                .arg(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/tools/verify_history.py"
+                ))
+                .arg(path)
+                .output()
+                .expect("python3")
+        };
+        let py = python(&file);
+        assert!(
+            py.status.success(),
+            "{}",
+            String::from_utf8_lossy(&py.stderr)
+        );
+        let head = auditor
+            .audit
+            .verify_history(pb::VerifyHistoryRequest {
+                agreement: KENT.into(),
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .head_hash;
+        assert!(String::from_utf8_lossy(&py.stdout).contains(&head));
+
+        // One byte changed in the fourth event: both refuse, naming it.
+        let tampered_text = text.replacen("twelve would be tidy", "twelve would be tidz", 1);
+        let tampered = dir.path().join("tampered.ndjson");
+        std::fs::write(&tampered, &tampered_text).unwrap();
+        let refused = std::process::Command::new(env!("CARGO_BIN_EXE_laa"))
+            .args(["history", "verify", "--file"])
+            .arg(&tampered)
+            .output()
+            .unwrap();
+        assert_eq!(refused.status.code(), Some(1));
+        assert!(
+            String::from_utf8_lossy(&refused.stderr).contains("sequence 4"),
+            "{}",
+            String::from_utf8_lossy(&refused.stderr)
+        );
+        let py = python(&tampered);
+        assert!(!py.status.success());
+        assert!(String::from_utf8_lossy(&py.stderr).contains("sequence 4"));
+
+        // Imported into a fresh database of the other kind.
+        let other = spawn_other(app.backend).await;
+        let file_arg = file.to_str().unwrap();
+        let denied = laa(
+            &other,
+            Some(&other.tokens.go),
+            &["history", "import", "--file", file_arg],
+        );
+        assert_eq!(denied.status.code(), Some(6), "administrators only");
+        let refused = laa(
+            &other,
+            Some(&other.tokens.admin),
+            &["history", "import", "--file", tampered.to_str().unwrap()],
+        );
+        assert!(!refused.status.success());
+        assert!(
+            String::from_utf8_lossy(&refused.stderr).contains("sequence 4"),
+            "{}",
+            String::from_utf8_lossy(&refused.stderr)
+        );
+        let imported = laa(
+            &other,
+            Some(&other.tokens.admin),
+            &["history", "import", "--file", file_arg],
+        );
+        assert!(
+            imported.status.success(),
+            "{} -> {}: {}",
+            app.backend,
+            other.backend,
+            String::from_utf8_lossy(&imported.stderr)
+        );
+        let again = laa(
+            &other,
+            Some(&other.tokens.admin),
+            &["history", "import", "--file", file_arg],
+        );
+        assert_eq!(again.status.code(), Some(5), "already there");
+        let mut there = other.clients(Some(&other.tokens.auditor)).await;
+        let verified = there
+            .audit
+            .verify_history(pb::VerifyHistoryRequest {
+                agreement: KENT.into(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert!(verified.ok);
+        assert_eq!(verified.head_hash, head, "nothing re-hashed");
+        assert_eq!(summary(&mut there).await, s, "the same analytics");
+        let out = laa(
+            &other,
+            Some(&other.tokens.auditor),
+            &["history", "export", "kent-2008-11"],
+        );
+        assert_eq!(
+            String::from_utf8(out.stdout).unwrap(),
+            text,
+            "times preserved"
+        );
+        // And the negotiation goes on there.
+        let mut kent_there = other.clients(Some(&other.tokens.kent)).await;
+        let v = version(&mut kent_there, KENT).await;
+        assert_eq!(v, 5);
+        accept(&mut kent_there, v, 17).await;
+    })
+    .await;
+}
+
+/// Terms from the wire, as the server parses them.
+fn laa_server_terms(t: pb::Terms) -> laa_core::Terms {
+    laa_server::convert::terms(Some(t)).expect("terms")
+}

@@ -229,6 +229,23 @@ where
     }
 }
 
+/// A server on a fresh database of the other kind than `backend`: PostgreSQL
+/// after SQLite when `LAA_TEST_POSTGRES_URL` is set, else SQLite again.
+pub async fn spawn_other(backend: &str) -> TestApp {
+    match std::env::var(POSTGRES_ENV) {
+        Ok(admin_url) if backend == "sqlite" => {
+            let pg = FreshPostgres::create(&admin_url).await;
+            let url = pg.url.clone();
+            spawn_on(url, "postgres", None, Some(pg)).await
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let url = format!("sqlite://{}/laa.db?mode=rwc", dir.path().display());
+            spawn_on(url, "sqlite", Some(dir), None).await
+        }
+    }
+}
+
 /// A database created on the test PostgreSQL server for one test, dropped after it.
 pub struct FreshPostgres {
     admin_url: String,

@@ -355,13 +355,29 @@ fn invalid(field: &'static str, problem: impl Into<String>) -> DomainError {
     }
 }
 
-/// Checks free text: not blank, not longer than [`MAX_TEXT_CHARS`].
+/// A control character free text may not hold: all but newline, carriage
+/// return and tab (so every history's canonical encoding is the one any
+/// JSON library writes; see docs/HISTORY_FORMAT.md).
+fn forbidden_control(c: char) -> bool {
+    c.is_control() && !matches!(c, '\n' | '\r' | '\t')
+}
+
+/// Checks free text: not blank, no control characters but newlines and
+/// tabs, not longer than [`MAX_TEXT_CHARS`].
 fn required_text(field: &'static str, text: String) -> Result<String, DomainError> {
     let trimmed = text.trim();
     if trimmed.contains('\0') {
         return Err(invalid(
             field,
             format!("the {field} contains a NUL character"),
+        ));
+    }
+    if trimmed.chars().any(forbidden_control) {
+        return Err(invalid(
+            field,
+            format!(
+                "the {field} contains a control character (only newlines and tabs are allowed)"
+            ),
         ));
     }
     if trimmed.is_empty() {
@@ -387,7 +403,10 @@ fn check_evidence(evidence: Vec<String>) -> Result<Vec<String>, DomainError> {
         .into_iter()
         .map(|e| {
             let e = e.trim().to_owned();
-            if e.is_empty() || e.contains('\0') || e.chars().count() > MAX_REFERENCE_CHARS {
+            if e.is_empty()
+                || e.chars().any(|c| c == '\0' || forbidden_control(c))
+                || e.chars().count() > MAX_REFERENCE_CHARS
+            {
                 Err(invalid(
                     "evidence",
                     format!(
@@ -551,7 +570,10 @@ impl Decider<'_> {
                 }
             }
             IndicatorRef::Local { title, .. } => {
-                if title.trim().is_empty() || title.contains('\0') || title.chars().count() > 300 {
+                if title.trim().is_empty()
+                    || title.chars().any(|c| c == '\0' || forbidden_control(c))
+                    || title.chars().count() > 300
+                {
                     return Err(invalid(
                         "indicator",
                         "a local indicator needs a title of 1 to 300 characters",

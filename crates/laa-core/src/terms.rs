@@ -229,8 +229,11 @@ impl Terms {
                 baseline.period.trim()
             ));
         }
-        if baseline.period.len() > 64 || baseline.period.contains('\0') {
-            return Err("the baseline's period is longer than 64 characters".into());
+        if baseline.period.len() > 64 || baseline.period.chars().any(char::is_control) {
+            return Err(
+                "the baseline's period is longer than 64 characters or holds a control character"
+                    .into(),
+            );
         }
         unit.check(baseline.value)
             .map_err(|e| format!("baseline: {e}"))?;

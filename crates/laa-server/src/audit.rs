@@ -265,6 +265,26 @@ impl pb::audit_service_server::AuditService for Engine {
         }))
     }
 
+    async fn import_history(
+        &self,
+        request: Request<pb::ImportHistoryRequest>,
+    ) -> Result<Response<pb::ImportHistoryResponse>, Status> {
+        let actor = authenticate(&self.store, &request).await?;
+        laa_core::decide::authorise_administration(&actor).map_err(ApiError::from)?;
+        let imported = self
+            .store
+            .import_history(&request.into_inner().history)
+            .await
+            .map_err(ApiError::from)?;
+        self.feed.announce(&imported.agreement);
+        tracing::info!(agreement = %imported.agreement, events = imported.length, principal = %actor.principal, "history imported");
+        Ok(Response::new(pb::ImportHistoryResponse {
+            agreement: format!("agreements/{}", imported.agreement),
+            length: count(imported.length),
+            head_hash: imported.head_hash,
+        }))
+    }
+
     async fn get_negotiation_summary(
         &self,
         request: Request<pb::GetNegotiationSummaryRequest>,

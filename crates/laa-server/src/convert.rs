@@ -581,6 +581,7 @@ pub fn event_to_pb(e: &laa_store::StoredEvent) -> pb::Event {
         request_id: e.request_id.clone(),
         prev_hash: e.prev_hash.clone(),
         hash: e.hash.clone(),
+        hashed_payload: e.payload.clone(),
     }
 }
 

@@ -12,6 +12,13 @@ use super::error::CliError;
 
 /// Runs a client command.
 pub async fn run(global: &Global, command: ClientCommand) -> Result<(), CliError> {
+    // Verifying an export needs no server and no token.
+    if let ClientCommand::History(super::args::HistoryCommand::Verify {
+        file: Some(file), ..
+    }) = &command
+    {
+        return history::verify_file(&super::output::Output::new(global.output), file);
+    }
     let session = Session::open(global)?;
     match command {
         ClientCommand::Indicator(c) => catalogue::indicator(&session, c).await,

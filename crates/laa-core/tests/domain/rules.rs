@@ -749,6 +749,24 @@ fn more_demanding_terms_ask_more_in_the_direction_of_improvement() {
     assert!(!pct(100, [97, 94, 90]).more_demanding_than(&falling));
 }
 
+#[test]
+fn free_text_holds_no_control_characters_but_newlines_and_tabs() {
+    let n = Negotiation::opened();
+    let with_rationale = |text: &str| Command::ProposeTarget {
+        indicator: IndicatorRef::National(ni(117)),
+        terms: pct(8, [7, 6, 5]),
+        rationale: text.into(),
+        evidence: vec![],
+        department: Some(dept("DCSF")),
+    };
+    n.when(&go(), with_rationale("a bell \u{7} rings"))
+        .then_refused("INVALID_TERMS");
+    n.when(&go(), with_rationale("a form \u{c} feed"))
+        .then_refused("INVALID_TERMS");
+    n.when(&go(), with_rationale("two lines\nand\ta tab"))
+        .then_events(&["target_proposed"]);
+}
+
 // Lifecycle, performance and reward.
 
 #[test]

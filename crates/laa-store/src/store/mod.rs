@@ -10,6 +10,7 @@ mod append;
 mod committer;
 mod heads;
 mod history;
+mod import;
 mod plan;
 mod verify;
 
@@ -17,6 +18,7 @@ pub use append::Committed;
 pub use committer::{GroupCommits, MAX_BATCH};
 pub(crate) use heads::Head;
 pub use heads::SNAPSHOT_EVERY;
+pub use import::{ExportedEvent, HISTORY_FORMAT, Imported, parse_and_verify};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -97,6 +99,8 @@ pub struct StoredEvent {
     pub kind: String,
     /// The event.
     pub event: Event,
+    /// The event exactly as stored and hashed (canonical JSON).
+    pub payload: String,
     /// The previous event's hash, in hex ([`GENESIS_HASH`] for the first).
     pub prev_hash: String,
     /// This event's hash, in hex.
