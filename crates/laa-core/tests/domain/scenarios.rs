@@ -208,6 +208,21 @@ fn a_home_office_set_agreed_mostly_as_placeholders_and_filled_at_the_first_refre
     let n = n.signed_off();
     assert_eq!(n.state.status, AgreementStatus::Refreshed);
     assert_eq!(replay(n.state.id.clone(), &n.history), n.state);
+
+    // The analytics: 23 of the 26 targets live at the refresh revisited,
+    // signed off 120 days after opening, every designated target imposed.
+    let summary = NegotiationSummary::of_history(&n.history);
+    let refresh = &summary.refreshes["2009"];
+    assert_eq!((refresh.targets, refresh.revisited), (26, 23));
+    assert_eq!(summary.days_to_sign_off, vec![120]);
+    assert_eq!(summary.median_days_to_sign_off(), Some(120.0));
+    assert_eq!(summary.very_limited_say(), Some(1.0));
+    assert_eq!(summary.by_department["HO"].proposals, 10);
+    assert_eq!(summary.by_department["HO"].accepted_unchanged, 10);
+    assert_eq!(
+        summary.by_department["HO"].counter_offers, 0,
+        "a fresh offer at a refresh, accepted, is no counter-offer round"
+    );
 }
 
 /// By late 2008 NI 31 was deleted and NI 199 added: a refresh that rebinds
