@@ -150,8 +150,11 @@ pub enum ClientCommand {
     /// The negotiation analytics, for one area or the whole country.
     Summary {
         /// One area's agreement (default: every agreement you may read).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "region")]
         area: Option<String>,
+        /// Only one Government Office region's agreements, by code (gose) or name.
+        #[arg(long)]
+        region: Option<String>,
         /// The round, with --area.
         #[arg(long, default_value = "2008-11")]
         round: String,

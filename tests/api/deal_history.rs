@@ -349,6 +349,7 @@ async fn refused_requests_and_departments_in_the_analytics() {
 
         let summary = |name: &str| pb::GetNegotiationSummaryRequest {
             agreement: name.into(),
+            region: 0,
         };
         for s in [
             auditor
@@ -383,6 +384,33 @@ async fn refused_requests_and_departments_in_the_analytics() {
             .unwrap()
             .into_inner();
         assert_eq!(national.by_region["gose"].refused_requests, 1);
+        let in_region = |region: pb::Region| pb::GetNegotiationSummaryRequest {
+            agreement: String::new(),
+            region: region as i32,
+        };
+        let south_east = auditor
+            .audit
+            .get_negotiation_summary(in_region(pb::Region::SouthEast))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!((south_east.agreements, south_east.refused_requests), (1, 1));
+        let london = auditor
+            .audit
+            .get_negotiation_summary(in_region(pb::Region::London))
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(london.agreements, 0);
+        let mut go_london = app.clients(Some(&app.tokens.go_london)).await;
+        assert_refused(
+            go_london
+                .audit
+                .get_negotiation_summary(in_region(pb::Region::SouthEast))
+                .await,
+            Code::PermissionDenied,
+            "OUT_OF_SCOPE",
+        );
         // The history shows it for what it is.
         let events = auditor
             .audit
@@ -535,6 +563,7 @@ async fn a_2008_history_is_exported_verified_offline_and_imported_elsewhere() {
                 audit
                     .get_negotiation_summary(pb::GetNegotiationSummaryRequest {
                         agreement: KENT.into(),
+                        region: 0,
                     })
                     .await
                     .unwrap()

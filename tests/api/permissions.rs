@@ -259,6 +259,7 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
             .audit
             .get_negotiation_summary(pb::GetNegotiationSummaryRequest {
                 agreement: KENT.into(),
+                region: 0,
             })
             .await
             .map(drop),

@@ -38,8 +38,15 @@ impl Engine {
     }
 
     /// The summary of every agreement the caller may read.
-    async fn summary_in_scope(&self, actor: &Actor) -> Result<pb::NegotiationSummary, ApiError> {
-        let mut filter = AgreementFilter::default();
+    async fn summary_in_scope(
+        &self,
+        actor: &Actor,
+        region: Option<Region>,
+    ) -> Result<pb::NegotiationSummary, ApiError> {
+        let mut filter = AgreementFilter {
+            region,
+            ..AgreementFilter::default()
+        };
         self.scope_filter(actor, &mut filter)?;
         let mut total = NegotiationSummary::default();
         let mut selections: BTreeMap<i32, i32> = BTreeMap::new();
@@ -290,9 +297,11 @@ impl pb::audit_service_server::AuditService for Engine {
         request: Request<pb::GetNegotiationSummaryRequest>,
     ) -> Result<Response<pb::NegotiationSummary>, Status> {
         let actor = authenticate(&self.store, &request).await?;
-        let name = request.into_inner().agreement;
+        let r = request.into_inner();
+        let name = r.agreement;
         if name.trim().is_empty() {
-            return Ok(Response::new(self.summary_in_scope(&actor).await?));
+            let region = convert::region(r.region)?;
+            return Ok(Response::new(self.summary_in_scope(&actor, region).await?));
         }
         let id = convert::agreement_name("agreement", &name)?;
         let state = self.read_agreement(&actor, &id).await?;

@@ -172,14 +172,24 @@ pub fn verify_file(
 }
 
 /// Runs `laa summary`.
-pub async fn summary(session: &Session, area: Option<String>, round: &str) -> Result<(), CliError> {
+pub async fn summary(
+    session: &Session,
+    area: Option<String>,
+    region: Option<String>,
+    round: &str,
+) -> Result<(), CliError> {
     let agreement = area
         .map(|a| format!("agreements/{}-{round}", a.trim()))
         .unwrap_or_default();
+    let region = match region.as_deref() {
+        Some(r) => crate::client::suggest::region(r)?,
+        None => pb::Region::Unspecified,
+    };
     let s = rpc!(
         session,
         audit.get_negotiation_summary(pb::GetNegotiationSummaryRequest {
             agreement: agreement.clone(),
+            region: region as i32,
         })
     );
     let s = match s {
@@ -188,7 +198,9 @@ pub async fn summary(session: &Session, area: Option<String>, round: &str) -> Re
         }
         other => other?,
     };
-    let scope = if agreement.is_empty() {
+    let scope = if agreement.is_empty() && region != pb::Region::Unspecified {
+        format!("region {}", laa_proto::names::region_code(region))
+    } else if agreement.is_empty() {
         "all agreements in your scope".to_owned()
     } else {
         agreement

@@ -27,6 +27,10 @@ pub async fn run(global: &Global, command: ClientCommand) -> Result<(), CliError
         ClientCommand::Target(c) => targets::run(&session, c).await,
         ClientCommand::Actual(c) => targets::actual(&session, c).await,
         ClientCommand::History(c) => history::run(&session, c).await,
-        ClientCommand::Summary { area, round } => history::summary(&session, area, &round).await,
+        ClientCommand::Summary {
+            area,
+            region,
+            round,
+        } => history::summary(&session, area, region, &round).await,
     }
 }
