@@ -80,8 +80,9 @@ pub fn parse_and_verify(text: &str) -> Result<Vec<(ExportedEvent, Event)>, Store
         if e.sequence != expected {
             return Err(bad(expected, format!("found sequence {}", e.sequence)));
         }
-        if let Some((first, _)) = out.first()
-            && (first as &ExportedEvent).agreement_id != e.agreement_id
+        if out
+            .first()
+            .is_some_and(|(first, _): &(ExportedEvent, Event)| first.agreement_id != e.agreement_id)
         {
             return Err(bad(expected, "another agreement's event".into()));
         }
