@@ -39,7 +39,8 @@ pub struct NegotiationSummary {
     pub deal_breakers: u64,
     /// Late demands: Government proposals, and Government counter-offers
     /// that make terms more demanding, that occurred (`occurred_at`, not the
-    /// server's clock) after the round's late-demand cut-off.
+    /// server's clock) after the round's late-demand cut-off and before the
+    /// agreement's first sign-off (a refresh is a negotiation of its own).
     pub late_demands: u64,
     /// Departments' requests the GO declined to carry.
     pub refused_requests: u64,
@@ -128,7 +129,10 @@ impl NegotiationSummary {
         // The refresh under way, and the targets it found live.
         let mut refresh: Option<(String, BTreeSet<TargetId>, BTreeSet<TargetId>)> = None;
         for event in events {
-            let late = cutoff.is_some_and(|c| event.occurred().date_naive() > c);
+            // Late demands are of the round's first negotiation: a refresh
+            // has its own schedule, and nothing in it is late against March.
+            let late =
+                opened_at.is_some() && cutoff.is_some_and(|c| event.occurred().date_naive() > c);
             if let (Some((_, base, revisited)), Some(id)) =
                 (&mut refresh, revisiting(&event.change))
             {

@@ -165,7 +165,10 @@ impl Engine {
         occurred_at: Option<DateTime<Utc>>,
     ) -> Result<Vec<laa_core::Event>, DomainError> {
         let ctx = Context {
-            now: Utc::now(),
+            now: match occurred_at {
+                Some(at) if self.replay_dates => at,
+                _ => Utc::now(),
+            },
             catalogue: self.store.catalogue(),
             expected_version: Some(expected),
             occurred_at,

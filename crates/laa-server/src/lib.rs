@@ -38,6 +38,13 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// The largest request message accepted, in bytes.
     pub max_message_bytes: usize,
+    /// Replaying a historic round: a command dated with `occurred_at` is
+    /// decided as if the server's clock read that date (so the backdating
+    /// limit does not refuse 2008), while `recorded_at` stays the real
+    /// time. Only for the demo's own embedded server: a server of record
+    /// never sets it (`laa serve` cannot), and a historic round is loaded
+    /// into one with `ImportHistory`.
+    pub replay_dates: bool,
 }
 
 impl Default for ServerConfig {
@@ -45,6 +52,7 @@ impl Default for ServerConfig {
         Self {
             request_timeout: Duration::from_secs(30),
             max_message_bytes: 16 * 1024 * 1024,
+            replay_dates: false,
         }
     }
 }
@@ -88,6 +96,8 @@ pub struct Engine {
     store: Store,
     feed: Feed,
     stopping: watch::Receiver<bool>,
+    /// See [`ServerConfig::replay_dates`].
+    replay_dates: bool,
 }
 
 /// The connections accepted on `listener`, with Nagle's algorithm off.
@@ -128,6 +138,7 @@ pub async fn serve(
         store,
         feed: Feed::new(),
         stopping,
+        replay_dates: config.replay_dates,
     };
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<IndicatorServiceServer<Engine>>().await;

@@ -327,3 +327,19 @@ fn late_demands_are_judged_on_occurred_at() {
         3
     );
 }
+
+/// A refresh is a negotiation of its own: a Government counter asking for
+/// more at the 2009 refresh is not a late demand on the 2008 deal.
+#[test]
+fn demands_at_a_refresh_are_not_late_demands() {
+    let (n, id) =
+        Negotiation::statutory_settled().agreed_target(&go(), &area(), 117, pct(8, [7, 6, 5]));
+    let n = n
+        .signed_off()
+        .days_later(300)
+        .given(&go(), open_refresh("2009", None))
+        .given(&go(), counter_for(id, pct(8, [6, 5, 4]), "DCSF"));
+    let summary = NegotiationSummary::of_history(&n.history);
+    assert_eq!(summary.late_demands, 0);
+    assert_eq!(summary.refreshes["2009"].revisited, 1);
+}
