@@ -165,6 +165,7 @@ impl Direct {
             now: Utc::now(),
             catalogue: self.store.catalogue(),
             expected_version: Some(self.state.version),
+            occurred_at: None,
         };
         let events =
             decide(&self.state, command, actor, &ctx).map_err(|e| format!("error: {e}"))?;
@@ -204,5 +205,6 @@ fn counter(target: u32, value: i64) -> Result<Command, String> {
         rationale: "three-year rolling average, 2005-2007, as the evidence shows".into(),
         evidence: vec!["https://example.invalid/place-survey-2008".into()],
         deal_breaker: false,
+        department: None,
     })
 }

@@ -76,6 +76,7 @@ impl Negotiation {
                     indicator_set: 2007,
                     request_id,
                     expected_version: 0,
+                    occurred_at: None,
                 })
                 .await
                 .map_err(failed)?
@@ -91,6 +92,7 @@ impl Negotiation {
                 rationale: "Level 2 qualifications, from the 2007 survey".into(),
                 evidence: vec!["DIUS statistical first release 2007".into()],
                 department: "DIUS".into(),
+                occurred_at: None,
             };
             let proposed =
                 n.go.agreements
@@ -135,6 +137,8 @@ impl Negotiation {
             rationale: "three-year rolling average, 2005-2007, as the evidence shows".into(),
             evidence: vec!["https://example.invalid/place-survey-2008".into()],
             deal_breaker: false,
+            department: String::new(),
+            occurred_at: None,
         };
         let began = Instant::now();
         let answer = side

@@ -107,6 +107,11 @@ pub struct Change {
     /// applied, you get its first outcome and nothing is recorded twice.
     #[arg(long)]
     pub request_id: Option<String>,
+    /// When it happened (the meeting, the letter): a date (2008-06-01) or
+    /// an RFC 3339 time; default now. At most the round's backdating limit
+    /// (30 days) ago, never in the future or before the latest event.
+    #[arg(long, value_name = "WHEN")]
+    pub occurred_at: Option<String>,
 }
 
 /// Which target: by number, or by the National Indicator it measures.
@@ -145,8 +150,11 @@ pub enum ClientCommand {
     /// The negotiation analytics, for one area or the whole country.
     Summary {
         /// One area's agreement (default: every agreement you may read).
-        #[arg(long)]
+        #[arg(long, conflicts_with = "region")]
         area: Option<String>,
+        /// Only one Government Office region's agreements, by code (gose) or name.
+        #[arg(long)]
+        region: Option<String>,
         /// The round, with --area.
         #[arg(long, default_value = "2008-11")]
         round: String,
@@ -178,6 +186,8 @@ pub enum IndicatorCommand {
     },
     /// List the indicator set versions.
     Sets,
+    /// List the Whitehall departments and agencies a Government offer may name.
+    Departments,
 }
 
 /// `laa area`.
@@ -245,6 +255,9 @@ pub enum AgreementCommand {
         /// An idempotency key (default: a fresh one).
         #[arg(long)]
         request_id: Option<String>,
+        /// When it was opened: a date (2008-01-07) or an RFC 3339 time; default now.
+        #[arg(long, value_name = "WHEN")]
+        occurred_at: Option<String>,
     },
     /// Endorse the current terms (area negotiator).
     Endorse {
@@ -284,6 +297,21 @@ pub enum AgreementCommand {
     Close {
         #[command(flatten)]
         change: Change,
+    },
+    /// Record that a department asked for an indicator and the GO declined
+    /// to carry it (GO negotiator): on the record, not a target.
+    RefuseRequest {
+        #[command(flatten)]
+        change: Change,
+        /// The National Indicator asked for, such as 47.
+        #[arg(long)]
+        indicator: i32,
+        /// The department that asked, such as DfT (see `laa indicator departments`).
+        #[arg(long)]
+        department: String,
+        /// Why the GO declined to carry it.
+        #[arg(long)]
+        rationale: String,
     },
 }
 
@@ -332,6 +360,10 @@ pub enum TargetCommand {
         /// Your side will not sign without these terms.
         #[arg(long)]
         deal_breaker: bool,
+        /// For a Government offer, the department it speaks for (HO, DCSF,
+        /// DH...; see `laa department list`); default: the target's.
+        #[arg(long)]
+        department: Option<String>,
     },
     /// Accept the other side's open offer.
     Accept {
@@ -406,6 +438,10 @@ pub enum ActualCommand {
 /// How `history export` writes.
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ExportFormat {
+    /// One event a line, every hashed field exactly as hashed
+    /// (docs/HISTORY_FORMAT.md): what `history verify --file` and
+    /// `history import` read.
+    Ndjson,
     /// A JSON array of events (the proto3 JSON mapping).
     Json,
     /// CSV, one event per row.
@@ -431,17 +467,29 @@ pub enum HistoryCommand {
         #[arg(long, default_value_t = 1)]
         from: i64,
     },
-    /// Verify the hash chain of an agreement's history (exit 1 if broken).
+    /// Verify the hash chain of an agreement's history (exit 1 if broken):
+    /// on the server, or with --file an export, with no server at all.
     Verify {
-        /// The agreement.
-        agreement: String,
+        /// The agreement (not with --file).
+        #[arg(required_unless_present = "file", conflicts_with = "file")]
+        agreement: Option<String>,
+        /// An exported history (NDJSON) to verify offline.
+        #[arg(long)]
+        file: Option<std::path::PathBuf>,
     },
-    /// Export the whole history (--format, default json).
+    /// Export the whole history (--format, default ndjson).
     Export {
         /// The agreement.
         agreement: String,
         /// The format.
-        #[arg(long, value_enum, default_value = "json")]
+        #[arg(long, value_enum, default_value = "ndjson")]
         format: ExportFormat,
+    },
+    /// Import an exported history (NDJSON) as a new agreement
+    /// (administrator): the chain is verified first, nothing is re-hashed.
+    Import {
+        /// The export.
+        #[arg(long)]
+        file: std::path::PathBuf,
     },
 }

@@ -17,6 +17,7 @@ mod args;
 mod commands;
 mod connect;
 mod error;
+mod history_file;
 mod output;
 mod paging;
 mod render;

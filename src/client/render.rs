@@ -272,6 +272,19 @@ pub fn indicator_sets(out: &Output, all: &[pb::IndicatorSet]) -> Result<(), CliE
     Ok(())
 }
 
+/// The departments and agencies a Government offer may name.
+pub fn departments(out: &Output, all: &[pb::Department]) -> Result<(), CliError> {
+    if out.format() == Format::Json {
+        return out.messages(all);
+    }
+    let mut rows = Rows::new(&["CODE", "KIND", "NAME"]);
+    for d in all {
+        rows.push(vec![d.code.clone(), d.kind.clone(), d.display_name.clone()]);
+    }
+    out.rows(&rows);
+    Ok(())
+}
+
 /// Areas, one line each.
 pub fn areas(out: &Output, all: &[pb::Area]) -> Result<(), CliError> {
     if out.format() == Format::Json {
@@ -431,7 +444,8 @@ pub fn verification(
     Ok(())
 }
 
-/// A negotiation summary.
+/// A negotiation summary: its figures, then (tables and CSV) the figures
+/// per department, per region and per refresh.
 pub fn summary(out: &Output, scope: &str, s: &pb::NegotiationSummary) -> Result<(), CliError> {
     if out.format() == Format::Json {
         return out.message(s);
@@ -442,33 +456,93 @@ pub fn summary(out: &Output, scope: &str, s: &pb::NegotiationSummary) -> Result<
         .map(|(k, v)| (*k, *v))
         .collect();
     top.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-    let figures = [
-        ("agreements", s.agreements.to_string()),
-        ("signed off", s.signed_off.to_string()),
+    let days =
+        |d: Option<f64>| d.map_or_else(|| "none signed off".to_owned(), |d| format!("{d:.1}"));
+    let share = |d: Option<f64>| d.map_or_else(|| "-".to_owned(), |d| format!("{:.0}%", d * 100.0));
+    let mut figures = vec![
+        ("agreements".to_owned(), s.agreements.to_string()),
+        ("signed off".to_owned(), s.signed_off.to_string()),
         (
-            "targets proposed by GOs",
+            "targets proposed by GOs".to_owned(),
             s.originated_by_government.to_string(),
         ),
         (
-            "targets proposed by areas",
+            "targets proposed by areas".to_owned(),
             s.originated_by_area.to_string(),
         ),
-        ("accepted unchanged", s.accepted_unchanged.to_string()),
-        ("counter-offers", s.counter_offers.to_string()),
-        ("deal-breakers", s.deal_breakers.to_string()),
-        ("late demands", s.late_demands.to_string()),
-        ("declined", s.declined.to_string()),
-        ("withdrawn", s.withdrawn.to_string()),
-        ("placeholders outstanding", s.placeholders.to_string()),
         (
-            "mean days to sign-off",
-            format!("{:.1}", s.mean_days_to_sign_off),
+            "statutory targets".to_owned(),
+            s.statutory_targets.to_string(),
+        ),
+        (
+            "accepted unchanged".to_owned(),
+            s.accepted_unchanged.to_string(),
+        ),
+        ("counter-offers".to_owned(), s.counter_offers.to_string()),
+        ("deal-breakers".to_owned(), s.deal_breakers.to_string()),
+        ("late demands".to_owned(), s.late_demands.to_string()),
+        (
+            "refused requests".to_owned(),
+            s.refused_requests.to_string(),
+        ),
+        ("declined".to_owned(), s.declined.to_string()),
+        ("withdrawn".to_owned(), s.withdrawn.to_string()),
+        (
+            "placeholders outstanding".to_owned(),
+            s.placeholders.to_string(),
+        ),
+        (
+            "mean days to sign-off".to_owned(),
+            days(s.mean_days_to_sign_off),
+        ),
+        (
+            "median days to sign-off".to_owned(),
+            days(s.median_days_to_sign_off),
+        ),
+        (
+            "90th pct days to sign-off".to_owned(),
+            days(s.p90_days_to_sign_off),
+        ),
+        (
+            "very limited say".to_owned(),
+            format!(
+                "{} ({} of {} designated imposed unchanged)",
+                share(s.very_limited_say),
+                s.designated_imposed,
+                s.designated_settled
+            ),
         ),
     ];
+    for (round, r) in &s.refreshes {
+        figures.push((
+            format!("revisited at refresh {round}"),
+            format!("{} ({} of {})", share(r.share), r.revisited, r.targets),
+        ));
+    }
     if out.format() == Format::Csv {
+        for (dept, d) in &s.by_department {
+            for (what, n) in [
+                ("proposed", d.proposals),
+                ("counter-offers", d.counter_offers),
+                ("late demands", d.late_demands),
+                ("deal-breakers", d.deal_breakers),
+                ("refused requests", d.refused_requests),
+                ("accepted unchanged", d.accepted_unchanged),
+            ] {
+                figures.push((format!("{dept} {what}"), n.to_string()));
+            }
+        }
+        for (region, r) in &s.by_region {
+            figures.push((format!("{region} agreements"), r.agreements.to_string()));
+            figures.push((format!("{region} late demands"), r.late_demands.to_string()));
+            figures.push((
+                format!("{region} refused requests"),
+                r.refused_requests.to_string(),
+            ));
+        }
         let mut rows = Rows::new(&["FIGURE", "VALUE"]);
         for (k, v) in figures {
-            rows.push(vec![k.into(), v]);
+            rows.push(vec![k, v]);
         }
         out.rows(&rows);
         return Ok(());
@@ -484,6 +558,61 @@ pub fn summary(out: &Output, scope: &str, s: &pb::NegotiationSummary) -> Result<
             .map(|(k, v)| format!("NI {k} in {v}"))
             .collect();
         println!("  {:<26} {}", "most chosen", shown.join(", "));
+    }
+    if !s.by_department.is_empty() {
+        println!();
+        let mut rows = Rows::new(&[
+            "DEPARTMENT",
+            "PROPOSED",
+            "COUNTERS",
+            "LATE",
+            "DEAL-BREAKERS",
+            "REFUSED",
+            "ACCEPTED UNCHANGED",
+        ]);
+        for (dept, d) in &s.by_department {
+            rows.push(vec![
+                dept.clone(),
+                d.proposals.to_string(),
+                d.counter_offers.to_string(),
+                d.late_demands.to_string(),
+                d.deal_breakers.to_string(),
+                d.refused_requests.to_string(),
+                d.accepted_unchanged.to_string(),
+            ]);
+        }
+        out.rows(&rows);
+    }
+    if !s.by_region.is_empty() {
+        println!();
+        let mut rows = Rows::new(&[
+            "REGION",
+            "AGREEMENTS",
+            "SIGNED OFF",
+            "BY GO",
+            "BY AREA",
+            "COUNTERS",
+            "LATE",
+            "REFUSED",
+            "MEDIAN DAYS",
+            "LIMITED SAY",
+        ]);
+        for (region, r) in &s.by_region {
+            rows.push(vec![
+                region.clone(),
+                r.agreements.to_string(),
+                r.signed_off.to_string(),
+                r.originated_by_government.to_string(),
+                r.originated_by_area.to_string(),
+                r.counter_offers.to_string(),
+                r.late_demands.to_string(),
+                r.refused_requests.to_string(),
+                r.median_days_to_sign_off
+                    .map_or_else(|| "-".to_owned(), |d| format!("{d:.1}")),
+                share(r.very_limited_say),
+            ]);
+        }
+        out.rows(&rows);
     }
     Ok(())
 }

@@ -123,7 +123,11 @@ pub async fn run(global: &Global, command: DemoCommand) -> Result<(), CliError> 
             laa_server::serve(
                 serving_store,
                 listener,
-                laa_server::ServerConfig::default(),
+                // Its own server: commands are decided at their 2008 dates.
+                laa_server::ServerConfig {
+                    replay_dates: true,
+                    ..laa_server::ServerConfig::default()
+                },
                 async {
                     let _ = stopped.await;
                 },
@@ -135,7 +139,20 @@ pub async fn run(global: &Global, command: DemoCommand) -> Result<(), CliError> 
     };
     let credentials = issue_credentials(&store, &areas).await?;
     let bar = progress(areas.len(), json);
-    let report = national_round(&server_url, &credentials, &areas, seed, concurrency, &bar).await;
+    // On its own server the round is dated as it happened in 2008; on
+    // another server, commands happen now (a server of record dates nothing
+    // further back than the round allows).
+    let dated = serving.is_some();
+    let report = national_round(
+        &server_url,
+        &credentials,
+        &areas,
+        seed,
+        concurrency,
+        &bar,
+        dated,
+    )
+    .await;
     if let Some((stop, handle)) = serving {
         let _ = stop.send(());
         let _ = handle.await;
@@ -194,6 +211,8 @@ fn print_report(r: &RoundReport, json: bool) {
                 "ni_117": chosen(117), "ni_112": chosen(112),
                 "originated_by_government": s.originated_by_government, "originated_by_area": s.originated_by_area,
                 "counter_offers": s.counter_offers, "deal_breakers": s.deal_breakers, "placeholders": s.placeholders,
+                "late_demands": s.late_demands, "refused_requests": s.refused_requests,
+                "median_days_to_sign_off": s.median_days_to_sign_off,
                 "matches_appendix_3d": if r.areas == 150 { serde_json::json!(r.mismatches.is_empty()) } else { serde_json::Value::Null },
                 "commands": r.commands, "seconds": r.seconds, "commands_per_second": rate,
             })
@@ -221,6 +240,15 @@ fn print_report(r: &RoundReport, json: bool) {
     println!("  targets proposed by areas   {}", s.originated_by_area);
     println!("  counter-offers              {}", s.counter_offers);
     println!("  deal-breakers               {}", s.deal_breakers);
+    println!(
+        "  late demands                {} (after 1 March 2008, by when they happened)",
+        s.late_demands
+    );
+    println!(
+        "  median days to sign-off     {}",
+        s.median_days_to_sign_off
+            .map_or_else(|| "none signed off".to_owned(), |d| format!("{d:.0}"))
+    );
     println!("  placeholders outstanding    {}", s.placeholders);
     if r.areas == 150 {
         println!(

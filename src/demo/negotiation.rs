@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 use std::time::Instant;
 
+use chrono::{DateTime, Duration, TimeZone, Utc};
+
 use indicatif::ProgressBar;
 use laa_core::{Catalogue, Region, Role, Scope};
 use laa_proto::v1 as pb;
@@ -81,6 +83,18 @@ struct Negotiation<'a> {
     rng: Rng,
     catalogue: &'a Catalogue,
     commands: u64,
+    /// Whether commands carry their 2008 dates (on the demo's own server,
+    /// which decides them at those dates: `ServerConfig::replay_dates`).
+    dated: bool,
+    /// When the next command happens, on the round's timeline.
+    clock: std::cell::Cell<DateTime<Utc>>,
+}
+
+/// A day of the round, at nine in the morning.
+fn day(y: i32, m: u32, d: u32) -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(y, m, d, 9, 0, 0)
+        .single()
+        .unwrap_or_default()
 }
 
 macro_rules! call {
@@ -108,6 +122,27 @@ macro_rules! call {
 }
 
 impl Negotiation<'_> {
+    /// The date of the next command, when dated: the timeline moves on
+    /// three hours a command.
+    fn when(&self) -> Option<prost_types::Timestamp> {
+        if !self.dated {
+            return None;
+        }
+        let at = self.clock.get();
+        self.clock.set(at + Duration::hours(3));
+        Some(prost_types::Timestamp {
+            seconds: at.timestamp(),
+            nanos: 0,
+        })
+    }
+
+    /// Moves the timeline on to `at`, if it is not there already.
+    fn from(&self, at: DateTime<Utc>) {
+        if at > self.clock.get() {
+            self.clock.set(at);
+        }
+    }
+
     /// The agreement, a request id and the expected version for the next
     /// command: the request id is derived from the agreement and its
     /// version, so a rerun of the same seed sends the same ids.
@@ -133,6 +168,7 @@ impl Negotiation<'_> {
                 indicator_set: 2007,
                 request_id,
                 expected_version: 0,
+                occurred_at: self.when(),
             })
         );
         let statutory: Vec<u32> = opened
@@ -154,6 +190,8 @@ impl Negotiation<'_> {
                     rationale: "DCSF floor targets, from the 2007 results".into(),
                     evidence: vec!["DCSF statistical first release 2007".into()],
                     deal_breaker: false,
+                    department: "DCSF".into(),
+                    occurred_at: self.when(),
                 })
             );
             self.accept(target, false).await?;
@@ -183,6 +221,7 @@ impl Negotiation<'_> {
                 rationale: "a local priority on the evidence of three-year rolling averages".into(),
                 evidence: vec!["Local Strategic Partnership evidence base".into()],
                 department,
+                occurred_at: self.when(),
             };
             let r = if by_go {
                 call!(self, go.propose_target(proposal))
@@ -204,6 +243,12 @@ impl Negotiation<'_> {
                     rationale: "the evidence supports a different trajectory".into(),
                     evidence: vec![],
                     deal_breaker,
+                    department: if by_go {
+                        String::new()
+                    } else {
+                        department_for(self.catalogue, n)
+                    },
+                    occurred_at: self.when(),
                 };
                 if by_go {
                     call!(self, area.counter_offer(counter))
@@ -215,8 +260,11 @@ impl Negotiation<'_> {
                 self.accept(target, !by_go).await?;
             }
         }
-        // Now and then a department asks for one more and the area refuses it as a deal-breaker.
+        // Now and then a department asks for one more, late (in May or June,
+        // after the cut-off), and the area refuses it as a deal-breaker.
         if self.rng.chance(15) && selections.len() < 35 && !selections.contains(&120) {
+            let late = self.rng.below(40) as i64;
+            self.from(day(2008, 5, 6) + Duration::days(late));
             let (agreement, request_id, expected_version) = self.envelope();
             let r = call!(
                 self,
@@ -229,6 +277,7 @@ impl Negotiation<'_> {
                     rationale: "DH: all-age all-cause mortality".into(),
                     evidence: vec![],
                     department: "DH".into(),
+                    occurred_at: self.when(),
                 })
             );
             let (agreement, request_id, expected_version) = self.envelope();
@@ -241,10 +290,14 @@ impl Negotiation<'_> {
                     target: r.target,
                     reason: "this is a deal breaker: we do not want this indicator in".into(),
                     deal_breaker: true,
+                    occurred_at: self.when(),
                 })
             );
         }
-        self.sign_off().await?;
+        // Ministers signed all 150 off on 30 June 2008.
+        self.sign_off(day(2008, 6, 30)).await?;
+        let refresh_day = self.rng.below(20) as i64;
+        self.from(day(2008, 11, 3) + Duration::days(refresh_day));
         // The 2009 refresh: rebind to set 2008, set the placeholders and deferred years, revisit a quarter.
         let (agreement, request_id, expected_version) = self.envelope();
         call!(
@@ -255,6 +308,7 @@ impl Negotiation<'_> {
                 expected_version,
                 round: "2009".into(),
                 indicator_set: 2008,
+                occurred_at: self.when(),
             })
         );
         // A command's answer carries the targets it changed; the whole
@@ -306,11 +360,21 @@ impl Negotiation<'_> {
                     },
                     evidence: vec!["Place Survey 2008".into()],
                     deal_breaker: false,
+                    department: match t.indicator {
+                        Some(pb::target::Indicator::IndicatorNumber(n))
+                            if t.department.is_empty() =>
+                        {
+                            department_for(self.catalogue, u16::try_from(n).unwrap_or(1))
+                        }
+                        _ if t.department.is_empty() => "CLG".into(),
+                        _ => String::new(),
+                    },
+                    occurred_at: self.when(),
                 })
             );
             self.accept(t.id, false).await?;
         }
-        self.sign_off().await
+        self.sign_off(day(2009, 3, 16)).await
     }
 
     /// The side that did not make the offer accepts it.
@@ -321,6 +385,7 @@ impl Negotiation<'_> {
             request_id,
             expected_version,
             target,
+            occurred_at: self.when(),
         };
         if go_accepts {
             call!(self, go.accept_offer(request))
@@ -330,14 +395,17 @@ impl Negotiation<'_> {
         Ok(())
     }
 
-    async fn sign_off(&mut self) -> Result<(), String> {
+    /// Endorsed and submitted in the week before `on`, signed off on it.
+    async fn sign_off(&mut self, on: DateTime<Utc>) -> Result<(), String> {
+        self.from(on - Duration::days(7));
         let (agreement, request_id, expected_version) = self.envelope();
         call!(
             self,
             area.endorse_agreement(pb::EndorseAgreementRequest {
                 agreement,
                 request_id,
-                expected_version
+                expected_version,
+                occurred_at: self.when(),
             })
         );
         let (agreement, request_id, expected_version) = self.envelope();
@@ -346,16 +414,19 @@ impl Negotiation<'_> {
             go.submit_agreement(pb::SubmitAgreementRequest {
                 agreement,
                 request_id,
-                expected_version
+                expected_version,
+                occurred_at: self.when(),
             })
         );
+        self.from(on);
         let (agreement, request_id, expected_version) = self.envelope();
         call!(
             self,
             minister.sign_off_agreement(pb::SignOffAgreementRequest {
                 agreement,
                 request_id,
-                expected_version
+                expected_version,
+                occurred_at: self.when(),
             })
         );
         Ok(())
@@ -390,6 +461,7 @@ pub async fn national_round(
     seed: u64,
     concurrency: usize,
     progress: &ProgressBar,
+    dated: bool,
 ) -> Result<RoundReport, String> {
     let catalogue = Catalogue::national().map_err(|e| format!("error: {e}"))?;
     let full = areas.len() == 150;
@@ -428,6 +500,9 @@ pub async fn national_round(
                     rng: Rng::new(seed.wrapping_add(k as u64 * 7919)),
                     catalogue: &catalogue,
                     commands: 0,
+                    dated,
+                    // Opened in the first weeks of January 2008.
+                    clock: std::cell::Cell::new(day(2008, 1, 7) + Duration::days((k % 20) as i64)),
                 };
                 n.run(&code, &chosen).await?;
                 Ok::<u64, String>(n.commands)

@@ -573,3 +573,33 @@ fn the_embedded_demo_keeps_its_database_when_asked() {
         let _ = std::fs::remove_file(format!("{kept}{suffix}"));
     }
 }
+
+/// On its own server the demo dates the round as it happened in 2008, so
+/// its national summary counts late demands by date (the few department
+/// demands of May and June), not every Government proposal, and the days
+/// to sign-off are those to 30 June 2008.
+#[test]
+fn the_embedded_demo_reports_late_demands_by_date() {
+    let out = Command::new(env!("CARGO_BIN_EXE_laa"))
+        .args([
+            "demo",
+            "national-round",
+            "--embedded",
+            "--areas",
+            "12",
+            "--seed",
+            "3",
+            "--output",
+            "json",
+        ])
+        .env_remove("LAA_SERVER")
+        .env_remove("LAA_DATABASE_URL")
+        .output()
+        .expect("run the demo");
+    let report: serde_json::Value = serde_json::from_str(&ok(&out)).expect("JSON");
+    let late = report["late_demands"].as_u64().unwrap();
+    let by_go = report["originated_by_government"].as_u64().unwrap();
+    assert!(late > 0 && late * 10 < by_go, "{report}");
+    let days = report["median_days_to_sign_off"].as_f64().unwrap();
+    assert!((150.0..=180.0).contains(&days), "{report}");
+}

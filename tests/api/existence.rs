@@ -71,6 +71,7 @@ async fn call(
                 indicator_set: 2007,
                 request_id: rid(),
                 expected_version: 0,
+                ..Default::default()
             })
             .await
             .map(drop)
@@ -96,6 +97,7 @@ async fn call(
                 rationale: "matrix".into(),
                 evidence: vec![],
                 deal_breaker: false,
+                ..Default::default()
             })
             .await
             .map(drop),
@@ -105,6 +107,7 @@ async fn call(
                 request_id: rid(),
                 expected_version: v,
                 target: 17,
+                ..Default::default()
             })
             .await
             .map(drop),
@@ -116,6 +119,7 @@ async fn call(
                 target: 17,
                 reason: "matrix".into(),
                 deal_breaker: false,
+                ..Default::default()
             })
             .await
             .map(drop),
@@ -126,6 +130,7 @@ async fn call(
                 expected_version: v,
                 target: 17,
                 reason: "matrix".into(),
+                ..Default::default()
             })
             .await
             .map(drop),
@@ -134,6 +139,7 @@ async fn call(
                 agreement: name(),
                 request_id: rid(),
                 expected_version: v,
+                ..Default::default()
             })
             .await
             .map(drop),
@@ -142,6 +148,7 @@ async fn call(
                 agreement: name(),
                 request_id: rid(),
                 expected_version: v,
+                ..Default::default()
             })
             .await
             .map(drop),
@@ -151,6 +158,7 @@ async fn call(
                 request_id: rid(),
                 expected_version: v,
                 reason: "matrix".into(),
+                ..Default::default()
             })
             .await
             .map(drop),
@@ -159,6 +167,7 @@ async fn call(
                 agreement: name(),
                 request_id: rid(),
                 expected_version: v,
+                ..Default::default()
             })
             .await
             .map(drop),
@@ -169,6 +178,7 @@ async fn call(
                 expected_version: v,
                 round: "2009".into(),
                 indicator_set: 0,
+                ..Default::default()
             })
             .await
             .map(drop),
@@ -181,6 +191,7 @@ async fn call(
                 year: "2008/09".into(),
                 value: 50.0,
                 source: "matrix".into(),
+                ..Default::default()
             })
             .await
             .map(drop),
@@ -191,6 +202,7 @@ async fn call(
                 expected_version: v,
                 target: 17,
                 reason: "matrix".into(),
+                ..Default::default()
             })
             .await
             .map(drop),
@@ -199,6 +211,7 @@ async fn call(
                 agreement: name(),
                 request_id: rid(),
                 expected_version: v,
+                ..Default::default()
             })
             .await
             .map(drop),
@@ -230,7 +243,10 @@ async fn call(
             .map(drop),
         "GetNegotiationSummary" => c
             .audit
-            .get_negotiation_summary(pb::GetNegotiationSummaryRequest { agreement: name() })
+            .get_negotiation_summary(pb::GetNegotiationSummaryRequest {
+                agreement: name(),
+                ..Default::default()
+            })
             .await
             .map(drop),
         other => panic!("no such method in the matrix: {other}"),

@@ -411,6 +411,7 @@ fn typed_corpus(v: i64) -> Vec<Call> {
         indicator_set: 2007,
         request_id: rid(),
         expected_version: 0,
+        ..Default::default()
     };
     for name in hostile_names() {
         calls.push(Call::OpenAgreement(pb::OpenAgreementRequest {
@@ -513,6 +514,7 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             rationale: "a counter".into(),
             evidence: vec![],
             deal_breaker: false,
+            ..Default::default()
         }
     );
     calls.push(Call::CounterOffer(pb::CounterOfferRequest {
@@ -539,6 +541,7 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             request_id: rid(),
             expected_version: v,
             target: 17,
+            ..Default::default()
         }
     );
     calls.push(Call::AcceptOffer(pb::AcceptOfferRequest {
@@ -555,6 +558,7 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             target: 17,
             reason: "no".into(),
             deal_breaker: true,
+            ..Default::default()
         }
     );
     let withdraw = envelope!(
@@ -565,6 +569,7 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             expected_version: v,
             target: 17,
             reason: "no".into(),
+            ..Default::default()
         }
     );
     let ret = envelope!(
@@ -574,6 +579,7 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             request_id: rid(),
             expected_version: v,
             reason: "no".into(),
+            ..Default::default()
         }
     );
     let revoke = envelope!(
@@ -584,6 +590,7 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             expected_version: v,
             target: 17,
             reason: "no".into(),
+            ..Default::default()
         }
     );
     calls.push(Call::DeclineTarget(pb::DeclineTargetRequest {
@@ -619,6 +626,7 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             agreement: KENT.into(),
             request_id: rid(),
             expected_version: v,
+            ..Default::default()
         }
     );
     envelope!(
@@ -627,6 +635,7 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             agreement: KENT.into(),
             request_id: rid(),
             expected_version: v,
+            ..Default::default()
         }
     );
     envelope!(
@@ -635,6 +644,7 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             agreement: KENT.into(),
             request_id: rid(),
             expected_version: v,
+            ..Default::default()
         }
     );
     envelope!(
@@ -643,6 +653,7 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             agreement: KENT.into(),
             request_id: rid(),
             expected_version: v,
+            ..Default::default()
         }
     );
     let refresh = envelope!(
@@ -653,6 +664,7 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             expected_version: v,
             round: "2009".into(),
             indicator_set: 0,
+            ..Default::default()
         }
     );
     for round in hostile_names() {
@@ -678,6 +690,7 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             year: "2008/09".into(),
             value: 50.0,
             source: "Ofsted".into(),
+            ..Default::default()
         }
     );
     calls.push(Call::RecordActual(pb::RecordActualRequest {
@@ -723,6 +736,7 @@ fn typed_corpus(v: i64) -> Vec<Call> {
         calls.push(Call::GetNegotiationSummary(
             pb::GetNegotiationSummaryRequest {
                 agreement: name.clone(),
+                ..Default::default()
             },
         ));
         calls.push(Call::ListAgreements(pb::ListAgreementsRequest {
@@ -1304,6 +1318,7 @@ async fn errors_quote_at_most_a_short_prefix_of_a_huge_value() {
                     indicator_set: 2007,
                     request_id: rid(),
                     expected_version: 0,
+                    ..Default::default()
                 })
                 .await
                 .map(drop),
@@ -1369,6 +1384,7 @@ async fn numeric_tricks_are_refused_on_every_numeric_field() {
             rationale: "DCSF floor".into(),
             evidence: vec![],
             deal_breaker: false,
+            ..Default::default()
         };
         let actual = |v: i64, value: f64| pb::RecordActualRequest {
             agreement: KENT.into(),
@@ -1378,6 +1394,7 @@ async fn numeric_tricks_are_refused_on_every_numeric_field() {
             year: "2008/09".into(),
             value,
             source: "Ofsted".into(),
+            ..Default::default()
         };
         // The counter-offer the harness found accepted: a percentage baseline of -1e-300.
         for bad in [-1e-300, 1e-300, -5e-324, 100.000_000_1, -1e-29] {

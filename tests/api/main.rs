@@ -5,6 +5,7 @@
 mod cli;
 mod cli_conventions;
 mod crashes;
+mod deal_history;
 mod docs;
 mod edges;
 mod existence;

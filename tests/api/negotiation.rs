@@ -17,6 +17,8 @@ fn counter(v: i64, target: u32, terms: pb::Terms, deal_breaker: bool) -> pb::Cou
         rationale: "the evidence supports another figure".into(),
         evidence: vec!["CDRP analysis".into()],
         deal_breaker,
+        department: String::new(),
+        occurred_at: None,
     }
 }
 
@@ -57,12 +59,10 @@ async fn a_go_and_an_area_negotiate_an_laa_from_opening_to_a_rebinding_refresh()
         );
         let (a, _) = agreement_of(
             go.agreements
-                .counter_offer(counter(
-                    a.version,
-                    violent,
-                    pct(0.0, [4.0, 8.0, 12.0]),
-                    true,
-                ))
+                .counter_offer(pb::CounterOfferRequest {
+                    department: "HO".into(),
+                    ..counter(a.version, violent, pct(0.0, [4.0, 8.0, 12.0]), true)
+                })
                 .await
                 .unwrap(),
         );
@@ -93,6 +93,7 @@ async fn a_go_and_an_area_negotiate_an_laa_from_opening_to_a_rebinding_refresh()
                     target: mortality,
                     reason: "a deal breaker: we do not want this indicator in".into(),
                     deal_breaker: true,
+                    occurred_at: None,
                 })
                 .await
                 .unwrap(),
@@ -105,6 +106,7 @@ async fn a_go_and_an_area_negotiate_an_laa_from_opening_to_a_rebinding_refresh()
                 agreement: KENT.into(),
                 request_id: rid(),
                 expected_version: a.version,
+                occurred_at: None,
             })
             .await;
         assert_refused(refused, Code::FailedPrecondition, "NOT_ENDORSED");
@@ -132,6 +134,7 @@ async fn a_go_and_an_area_negotiate_an_laa_from_opening_to_a_rebinding_refresh()
                     expected_version: v,
                     round: "2009".into(),
                     indicator_set: 2008,
+                    occurred_at: None,
                 })
                 .await
                 .unwrap(),
@@ -154,6 +157,7 @@ async fn a_go_and_an_area_negotiate_an_laa_from_opening_to_a_rebinding_refresh()
                 agreement: KENT.into(),
                 request_id: rid(),
                 expected_version: v,
+                occurred_at: None,
             })
             .await;
         assert_refused(
@@ -169,6 +173,7 @@ async fn a_go_and_an_area_negotiate_an_laa_from_opening_to_a_rebinding_refresh()
                     expected_version: v,
                     target: ni31,
                     reason: "NI 31 was deleted from the set".into(),
+                    occurred_at: None,
                 })
                 .await
                 .unwrap(),
@@ -210,6 +215,7 @@ async fn a_go_and_an_area_negotiate_an_laa_from_opening_to_a_rebinding_refresh()
             .audit
             .get_negotiation_summary(pb::GetNegotiationSummaryRequest {
                 agreement: KENT.into(),
+                region: 0,
             })
             .await
             .unwrap()
@@ -238,6 +244,7 @@ async fn endorse(kent: &mut Clients, v: i64) -> i64 {
             agreement: KENT.into(),
             request_id: rid(),
             expected_version: v,
+            occurred_at: None,
         })
         .await
         .expect("endorse")
@@ -256,6 +263,7 @@ async fn sign_off(go: &mut Clients, kent: &mut Clients, minister: &mut Clients, 
             agreement: KENT.into(),
             request_id: rid(),
             expected_version: v,
+            occurred_at: None,
         })
         .await
         .expect("submit")
@@ -269,6 +277,7 @@ async fn sign_off(go: &mut Clients, kent: &mut Clients, minister: &mut Clients, 
             agreement: KENT.into(),
             request_id: rid(),
             expected_version: v,
+            occurred_at: None,
         })
         .await
         .expect("sign off")

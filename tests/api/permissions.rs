@@ -40,12 +40,31 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
                 indicator_set: 2007,
                 request_id: rid(),
                 expected_version: 0,
+                occurred_at: None,
             })
             .await
             .map(drop),
         "GetAgreement" => c
             .agreements
             .get_agreement(pb::GetAgreementRequest { name: KENT.into() })
+            .await
+            .map(drop),
+        "RecordRefusedRequest" => c
+            .agreements
+            .record_refused_request(pb::RecordRefusedRequestRequest {
+                agreement: KENT.into(),
+                request_id: rid(),
+                expected_version: v,
+                indicator_number: 47,
+                department: "DfT".into(),
+                rationale: "matrix".into(),
+                occurred_at: None,
+            })
+            .await
+            .map(drop),
+        "ListDepartments" => c
+            .indicators
+            .list_departments(pb::ListDepartmentsRequest {})
             .await
             .map(drop),
         "ListAgreements" => c
@@ -69,6 +88,8 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
                 rationale: "matrix".into(),
                 evidence: vec![],
                 deal_breaker: false,
+                department: String::new(),
+                occurred_at: None,
             })
             .await
             .map(drop),
@@ -79,6 +100,7 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
                 request_id: rid(),
                 expected_version: v,
                 target: 17,
+                occurred_at: None,
             })
             .await
             .map(drop),
@@ -91,6 +113,7 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
                 target: 17,
                 reason: "matrix".into(),
                 deal_breaker: false,
+                occurred_at: None,
             })
             .await
             .map(drop),
@@ -102,6 +125,7 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
                 expected_version: v,
                 target: 17,
                 reason: "matrix".into(),
+                occurred_at: None,
             })
             .await
             .map(drop),
@@ -111,6 +135,7 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
                 agreement: KENT.into(),
                 request_id: rid(),
                 expected_version: v,
+                occurred_at: None,
             })
             .await
             .map(drop),
@@ -120,6 +145,7 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
                 agreement: KENT.into(),
                 request_id: rid(),
                 expected_version: v,
+                occurred_at: None,
             })
             .await
             .map(drop),
@@ -130,6 +156,7 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
                 request_id: rid(),
                 expected_version: v,
                 reason: "matrix".into(),
+                occurred_at: None,
             })
             .await
             .map(drop),
@@ -139,6 +166,7 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
                 agreement: KENT.into(),
                 request_id: rid(),
                 expected_version: v,
+                occurred_at: None,
             })
             .await
             .map(drop),
@@ -150,6 +178,7 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
                 expected_version: v,
                 round: "2009".into(),
                 indicator_set: 0,
+                occurred_at: None,
             })
             .await
             .map(drop),
@@ -163,6 +192,7 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
                 year: "2008/09".into(),
                 value: 50.0,
                 source: "matrix".into(),
+                occurred_at: None,
             })
             .await
             .map(drop),
@@ -174,6 +204,7 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
                 expected_version: v,
                 target: 17,
                 reason: "matrix".into(),
+                occurred_at: None,
             })
             .await
             .map(drop),
@@ -183,6 +214,7 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
                 agreement: KENT.into(),
                 request_id: rid(),
                 expected_version: v,
+                occurred_at: None,
             })
             .await
             .map(drop),
@@ -227,6 +259,7 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
             .audit
             .get_negotiation_summary(pb::GetNegotiationSummaryRequest {
                 agreement: KENT.into(),
+                region: 0,
             })
             .await
             .map(drop),
@@ -293,7 +326,7 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
 fn allowed(method: &str) -> &'static [Who] {
     use Who::*;
     match method {
-        "OpenAgreement" | "SubmitAgreement" | "OpenRefresh" => &[Go],
+        "OpenAgreement" | "SubmitAgreement" | "OpenRefresh" | "RecordRefusedRequest" => &[Go],
         "ProposeTarget" | "CounterOffer" | "AcceptOffer" | "DeclineTarget" | "WithdrawTarget" => {
             &[Go, Kent]
         }
@@ -307,15 +340,14 @@ fn allowed(method: &str) -> &'static [Who] {
         | "VerifyHistory"
         | "GetNegotiationSummary" => &[Go, Kent, SignOff, Auditor],
         "ListAgreements" => &[Go, GoLondon, Kent, Surrey, SignOff, Auditor],
-        "ListIndicatorSets" | "ListIndicators" | "GetIndicator" | "ListAreas" | "GetArea" => {
-            &[Go, GoLondon, Kent, Surrey, SignOff, Auditor, Admin]
-        }
+        "ListIndicatorSets" | "ListIndicators" | "GetIndicator" | "ListDepartments"
+        | "ListAreas" | "GetArea" => &[Go, GoLondon, Kent, Surrey, SignOff, Auditor, Admin],
         "CreateArea" => &[Admin],
         _ => &[],
     }
 }
 
-const METHODS: [&str; 26] = [
+const METHODS: [&str; 28] = [
     "OpenAgreement",
     "GetAgreement",
     "ListAgreements",
@@ -332,6 +364,8 @@ const METHODS: [&str; 26] = [
     "RecordActual",
     "RevokeDesignation",
     "CloseAgreement",
+    "RecordRefusedRequest",
+    "ListDepartments",
     "ListEvents",
     "StreamEvents",
     "VerifyHistory",

@@ -253,6 +253,37 @@ where
     }
 }
 
+/// A server on a fresh database of the other kind than `backend`: PostgreSQL
+/// after SQLite when `LAA_TEST_POSTGRES_URL` is set, else SQLite again.
+pub async fn spawn_other(backend: &str) -> TestApp {
+    match std::env::var(POSTGRES_ENV) {
+        Ok(admin_url) if backend == "sqlite" => {
+            let pg = FreshPostgres::create(&admin_url).await;
+            let url = pg.url.clone();
+            spawn_on(
+                url,
+                "postgres",
+                None,
+                Some(pg),
+                laa_server::ServerConfig::default(),
+            )
+            .await
+        }
+        _ => {
+            let dir = tempfile::tempdir().expect("temporary directory");
+            let url = format!("sqlite://{}/laa.db?mode=rwc", dir.path().display());
+            spawn_on(
+                url,
+                "sqlite",
+                Some(dir),
+                None,
+                laa_server::ServerConfig::default(),
+            )
+            .await
+        }
+    }
+}
+
 /// A database created on the test PostgreSQL server for one test, dropped after it.
 pub struct FreshPostgres {
     admin_url: String,
@@ -425,6 +456,7 @@ pub async fn open_kent(go: &mut Clients) -> i64 {
             indicator_set: 2007,
             request_id: rid(),
             expected_version: 0,
+            occurred_at: None,
         })
         .await
         .expect("open kent")
@@ -455,6 +487,7 @@ pub fn proposal(v: i64, n: i32, terms: pb::Terms) -> pb::ProposeTargetRequest {
         rationale: "three-year rolling average".into(),
         evidence: vec!["LSP evidence base".into()],
         department: String::new(),
+        occurred_at: None,
     }
 }
 
@@ -480,6 +513,8 @@ pub async fn settle_statutory(go: &mut Clients, area: &mut Clients, mut v: i64) 
                 rationale: "DCSF floor".into(),
                 evidence: vec![],
                 deal_breaker: false,
+                department: String::new(),
+                occurred_at: None,
             })
             .await
             .expect("statutory offer")
@@ -500,6 +535,7 @@ pub async fn accept(c: &mut Clients, v: i64, target: u32) -> i64 {
             request_id: rid(),
             expected_version: v,
             target,
+            occurred_at: None,
         })
         .await
         .expect("accept")

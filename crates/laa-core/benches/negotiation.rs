@@ -61,6 +61,7 @@ fn script() -> Vec<(Actor, Command)> {
                 rationale: "DCSF floor".into(),
                 evidence: vec![],
                 deal_breaker: false,
+                department: None,
             },
         ));
         s.push((area.clone(), Command::AcceptOffer { target }));
@@ -96,6 +97,7 @@ fn negotiate(catalogue: &Catalogue, script: &[(Actor, Command)]) -> Agreement {
             now,
             catalogue,
             expected_version: Some(state.version),
+            occurred_at: None,
         };
         let events = decide(&state, command.clone(), actor, &ctx).expect("script is valid");
         for event in &events {

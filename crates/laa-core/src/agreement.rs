@@ -103,11 +103,13 @@ pub enum CommandKind {
     Revoke,
     /// Close the agreement at the end of its period.
     Close,
+    /// Record that a department asked for an indicator and the GO declined to carry it.
+    RefuseRequest,
 }
 
 impl CommandKind {
     /// Every command kind.
-    pub const ALL: [CommandKind; 14] = [
+    pub const ALL: [CommandKind; 15] = [
         CommandKind::Open,
         CommandKind::Propose,
         CommandKind::Counter,
@@ -122,6 +124,7 @@ impl CommandKind {
         CommandKind::RecordActual,
         CommandKind::Revoke,
         CommandKind::Close,
+        CommandKind::RefuseRequest,
     ];
 
     /// The command's name, as in the API (`ProposeTarget`).
@@ -141,6 +144,7 @@ impl CommandKind {
             CommandKind::RecordActual => "RecordActual",
             CommandKind::Revoke => "RevokeDesignation",
             CommandKind::Close => "CloseAgreement",
+            CommandKind::RefuseRequest => "RecordRefusedRequest",
         }
     }
 }
@@ -189,6 +193,7 @@ pub const AGREEMENT_LIFECYCLE: &[Transition<AgreementStatus>] = &[
     Transition { from: NEGOTIATING, command: C::Decline, to: NEGOTIATING },
     Transition { from: NEGOTIATING, command: C::Withdraw, to: NEGOTIATING },
     Transition { from: NEGOTIATING, command: C::Endorse, to: NEGOTIATING },
+    Transition { from: NEGOTIATING, command: C::RefuseRequest, to: NEGOTIATING },
     Transition { from: NEGOTIATING, command: C::Submit, to: &[A::Submitted] },
     Transition { from: &[A::Submitted], command: C::Return, to: NEGOTIATING },
     Transition { from: &[A::Submitted], command: C::SignOff, to: SIGNED },
@@ -421,7 +426,7 @@ pub struct Opening {
     pub region: Region,
     /// The round's rules, as they stood when the agreement was opened.
     pub policy: RoundPolicy,
-    /// When it was opened.
+    /// When it was opened (the opening's `occurred_at`).
     pub opened_at: DateTime<Utc>,
 }
 
@@ -452,6 +457,10 @@ pub struct Agreement {
     pub first_signed_off_at: Option<DateTime<Utc>>,
     /// The number the next target will get.
     pub next_target: TargetId,
+    /// When the latest event happened (its `occurred_at`): no later command
+    /// may be dated before it.
+    #[serde(default)]
+    pub last_occurred_at: Option<DateTime<Utc>>,
 }
 
 impl Agreement {
@@ -470,6 +479,7 @@ impl Agreement {
             refreshes_held: Vec::new(),
             first_signed_off_at: None,
             next_target: TargetId::first(),
+            last_occurred_at: None,
         }
     }
 

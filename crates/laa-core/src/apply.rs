@@ -16,6 +16,7 @@ use crate::terms::Terms;
 /// Applies one event to the state, advancing its version by one.
 pub fn apply(state: &mut Agreement, event: &Event) {
     state.version += 1;
+    state.last_occurred_at = Some(event.occurred());
     if event.change.changes_terms() {
         state.endorsed = false;
     }
@@ -32,7 +33,7 @@ pub fn apply(state: &mut Agreement, event: &Event) {
                 area: area.clone(),
                 region: *region,
                 policy: policy.clone(),
-                opened_at: event.at,
+                opened_at: event.occurred(),
             });
             state.indicator_set = Some(*indicator_set);
             for &(id, indicator) in statutory_targets {
@@ -97,7 +98,7 @@ pub fn apply(state: &mut Agreement, event: &Event) {
         Change::AgreementSignedOff { to } => {
             state.status = *to;
             state.submitted_from = None;
-            state.first_signed_off_at.get_or_insert(event.at);
+            state.first_signed_off_at.get_or_insert(event.occurred());
         }
         Change::RefreshOpened { round, rebound_to } => {
             state.status = AgreementStatus::RefreshOpen;
@@ -130,6 +131,8 @@ pub fn apply(state: &mut Agreement, event: &Event) {
             }
         }
         Change::AgreementClosed => state.status = AgreementStatus::Closed,
+        // On the record for the analytics; it changes no target.
+        Change::RequestRefused { .. } => {}
     }
 }
 

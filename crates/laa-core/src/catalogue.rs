@@ -286,7 +286,11 @@ fn parse_row(record: &csv::StringRecord) -> Result<Indicator, String> {
             psa.parse()
                 .map_err(|_| format!("psa '{psa}' is not a PSA number"))?,
         ),
-        ("", dept) => Owner::Dso(Department::new(dept).map_err(|e| e.to_string())?),
+        // Matched to the reference list, so "DEFRA" as printed is the one department `Defra`.
+        ("", dept) => Owner::Dso(match crate::departments::canonical(dept) {
+            Some(known) => known.code.clone(),
+            None => Department::new(dept).map_err(|e| e.to_string())?,
+        }),
         (_, _) => return Err(format!("{number} names both a PSA and a DSO department")),
     };
     let statutory = match field(5) {

@@ -4,7 +4,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::agreement::{CommandKind, IndicatorRef};
-use crate::ids::{AreaCode, Department, FinancialYear, RefreshId, Region, SetVersion, TargetId};
+use crate::ids::{
+    AreaCode, Department, FinancialYear, IndicatorNumber, RefreshId, Region, SetVersion, TargetId,
+};
 use crate::policy::RoundPolicy;
 use crate::terms::Terms;
 
@@ -53,6 +55,9 @@ pub enum Command {
         evidence: Vec<String>,
         /// The side will not sign without these terms.
         deal_breaker: bool,
+        /// For a Government offer, the department it speaks for; `None`
+        /// means the target's department.
+        department: Option<Department>,
     },
     /// Accept the open offer: its terms become the agreed terms.
     AcceptOffer {
@@ -113,6 +118,17 @@ pub enum Command {
     },
     /// Close the agreement at the end of its period.
     CloseAgreement,
+    /// Record that a Whitehall department asked the GO to carry an
+    /// indicator in the agreement and the GO declined: on the record, not
+    /// a target.
+    RecordRefusedRequest {
+        /// The indicator the department asked for.
+        indicator: IndicatorNumber,
+        /// The department that asked.
+        department: Department,
+        /// Why the GO declined to carry it.
+        rationale: String,
+    },
 }
 
 impl Command {
@@ -133,6 +149,7 @@ impl Command {
             Command::RecordActual { .. } => CommandKind::RecordActual,
             Command::RevokeDesignation { .. } => CommandKind::Revoke,
             Command::CloseAgreement => CommandKind::Close,
+            Command::RecordRefusedRequest { .. } => CommandKind::RefuseRequest,
         }
     }
 }

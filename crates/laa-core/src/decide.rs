@@ -20,9 +20,10 @@ use crate::agreement::{
 };
 use crate::catalogue::{Catalogue, IndicatorStatus, SetStatus};
 use crate::command::Command;
+use crate::departments;
 use crate::error::DomainError;
 use crate::event::{Change, Event};
-use crate::ids::{AreaCode, Department, RefreshId, Region, SetVersion, TargetId};
+use crate::ids::{AreaCode, Department, IndicatorNumber, RefreshId, Region, SetVersion, TargetId};
 use crate::policy::RoundPolicy;
 use crate::terms::Terms;
 
@@ -36,6 +37,16 @@ pub struct Context<'a> {
     pub catalogue: &'a Catalogue,
     /// The agreement version the caller last saw (rule 9); `None` skips the check.
     pub expected_version: Option<u64>,
+    /// When the command says it happened (the meeting, the letter); `None`
+    /// means now. Checked by [`check_occurred_at`].
+    pub occurred_at: Option<DateTime<Utc>>,
+}
+
+impl Context<'_> {
+    /// When the command happened: the date it carries, or now.
+    pub fn occurred(&self) -> DateTime<Utc> {
+        self.occurred_at.unwrap_or(self.now)
+    }
 }
 
 /// Which roles may issue each command (rule 10). Everything not listed is denied.
@@ -55,6 +66,7 @@ pub const PERMISSIONS: &[(CommandKind, &[Role])] = &[
     (CommandKind::RecordActual, &[Role::AreaNegotiator]),
     (CommandKind::Revoke,       &[Role::SignOff]),
     (CommandKind::Close,        &[Role::SignOff]),
+    (CommandKind::RefuseRequest, &[Role::GoNegotiator]),
 ];
 
 /// True when `role` may issue `command` somewhere.
@@ -174,6 +186,7 @@ pub fn decide(
                 });
             }
             check_version(state, ctx)?;
+            check_occurred_at(state, actor, ctx, &policy)?;
             return open(state, actor, ctx, area, region, policy, indicator_set);
         }
         other => other,
@@ -189,6 +202,7 @@ pub fn decide(
         });
     }
     check_version(state, ctx)?;
+    check_occurred_at(state, actor, ctx, &opening.policy)?;
     if !agreement_accepts(state.status, kind) {
         return Err(DomainError::AgreementNotEditable {
             status: state.status,
@@ -216,7 +230,8 @@ pub fn decide(
             rationale,
             evidence,
             deal_breaker,
-        } => d.counter(target, terms, rationale, evidence, deal_breaker)?,
+            department,
+        } => d.counter(target, terms, rationale, evidence, deal_breaker, department)?,
         Command::AcceptOffer { target } => d.accept(target)?,
         Command::DeclineTarget {
             target,
@@ -243,6 +258,11 @@ pub fn decide(
         } => d.record_actual(target, year, value, source)?,
         Command::RevokeDesignation { target, reason } => d.revoke(target, reason)?,
         Command::CloseAgreement => Change::AgreementClosed,
+        Command::RecordRefusedRequest {
+            indicator,
+            department,
+            rationale,
+        } => d.refuse_request(indicator, department, rationale)?,
     };
     Ok(vec![d.event(change)])
 }
@@ -253,6 +273,49 @@ fn unreachable_open(state: &Agreement) -> Result<Change, DomainError> {
     Err(DomainError::AgreementAlreadyOpen {
         agreement: state.id.clone(),
     })
+}
+
+/// The rules on a command's date (DOMAIN.md 3, rule 11): not in the future,
+/// not before the agreement's latest event nor its opening, and no further
+/// back than the policy's backdating limit, which binds everyone but an
+/// administrator.
+pub fn check_occurred_at(
+    state: &Agreement,
+    actor: &Actor,
+    ctx: &Context<'_>,
+    policy: &RoundPolicy,
+) -> Result<(), DomainError> {
+    let Some(occurred_at) = ctx.occurred_at else {
+        return Ok(());
+    };
+    let refuse = |bound, why| {
+        Err(DomainError::OccurredAtOutOfRange {
+            occurred_at,
+            bound,
+            why,
+        })
+    };
+    if occurred_at > ctx.now {
+        return refuse(ctx.now, "it is in the future");
+    }
+    if let Some(opened) = state.opening.as_ref().map(|o| o.opened_at)
+        && occurred_at < opened
+    {
+        return refuse(opened, "it is before the agreement was opened");
+    }
+    if let Some(last) = state.last_occurred_at
+        && occurred_at < last
+    {
+        return refuse(last, "it is before the agreement's latest event");
+    }
+    let earliest = ctx.now - chrono::Duration::days(i64::from(policy.max_backdating_days));
+    if actor.role != Role::Admin && occurred_at < earliest {
+        return refuse(
+            earliest,
+            "it is further back than the round's backdating limit",
+        );
+    }
+    Ok(())
 }
 
 fn check_version(state: &Agreement, ctx: &Context<'_>) -> Result<(), DomainError> {
@@ -300,6 +363,7 @@ fn open(
     }
     Ok(vec![Event {
         at: ctx.now,
+        occurred_at: Some(ctx.occurred()),
         actor: actor.clone(),
         change: Change::AgreementOpened {
             area,
@@ -391,6 +455,32 @@ fn check_evidence(evidence: Vec<String>) -> Result<Vec<String>, DomainError> {
         .collect()
 }
 
+/// A department named in an offer: only the Government side names one, and
+/// it must be one of the reference list's codes (in any case), stored as
+/// the canonical code.
+fn known_department(
+    side: Side,
+    department: Option<Department>,
+) -> Result<Option<Department>, DomainError> {
+    match (side, department) {
+        (_, None) => Ok(None),
+        (Side::Area, Some(_)) => Err(invalid(
+            "department",
+            "only the Government side names a requesting department",
+        )),
+        (Side::Government, Some(named)) => match departments::canonical(named.as_str()) {
+            Some(known) => Ok(Some(known.code.clone())),
+            None => Err(invalid(
+                "department",
+                format!(
+                    "'{named}' is not a Whitehall department or agency; the valid codes are {}",
+                    departments::valid_codes()
+                ),
+            )),
+        },
+    }
+}
+
 /// The per-command rules, with the state, actor and context at hand.
 struct Decider<'a> {
     state: &'a Agreement,
@@ -403,6 +493,7 @@ impl Decider<'_> {
     fn event(&self, change: Change) -> Event {
         Event {
             at: self.ctx.now,
+            occurred_at: Some(self.ctx.occurred()),
             actor: self.actor.clone(),
             change,
         }
@@ -469,7 +560,7 @@ impl Decider<'_> {
             evidence: check_evidence(evidence)?,
             department,
             deal_breaker,
-            made_at: self.ctx.now,
+            made_at: self.ctx.occurred(),
         })
     }
 
@@ -482,12 +573,7 @@ impl Decider<'_> {
         department: Option<Department>,
     ) -> Result<Change, DomainError> {
         let side = self.side();
-        if department.is_some() && side == Side::Area {
-            return Err(invalid(
-                "department",
-                "only the Government side names a requesting department",
-            ));
-        }
+        let department = known_department(side, department)?;
         let kind = match &indicator {
             IndicatorRef::National(number) => {
                 let number = *number;
@@ -583,6 +669,7 @@ impl Decider<'_> {
         rationale: String,
         evidence: Vec<String>,
         deal_breaker: bool,
+        department: Option<Department>,
     ) -> Result<Change, DomainError> {
         let target = self.target_in(id, CommandKind::Counter)?;
         let side = self.side();
@@ -593,15 +680,52 @@ impl Decider<'_> {
                 why: "only the other side may answer an open offer",
             });
         }
-        let department = match side {
-            Side::Government => target.department.clone(),
-            Side::Area => None,
+        let department = match known_department(side, department)? {
+            Some(named) => Some(named),
+            None if side == Side::Government => Some(target.department.clone().ok_or_else(|| {
+                invalid(
+                    "department",
+                    format!(
+                        "target {id} has no department: a Government offer names the department it speaks for, one of {}",
+                        departments::valid_codes()
+                    ),
+                )
+            })?),
+            None => None,
         };
         let offer = self.offer(terms, rationale, evidence, department, deal_breaker)?;
         Ok(Change::OfferMade {
             target: id,
             offer,
             terms_before: target.agreed.clone(),
+        })
+    }
+
+    /// A department's request the GO declined to carry: the indicator must
+    /// exist and have no live target (a target is the request granted), the
+    /// department be one of the reference list, and the rationale given.
+    fn refuse_request(
+        &self,
+        indicator: IndicatorNumber,
+        department: Department,
+        rationale: String,
+    ) -> Result<Change, DomainError> {
+        if self.ctx.catalogue.indicator(indicator).is_none() {
+            return Err(DomainError::IndicatorUnknown { indicator });
+        }
+        let national = IndicatorRef::National(indicator);
+        if let Some(existing) = self.state.live_target_on(&national) {
+            return Err(DomainError::DuplicateIndicator {
+                indicator: national,
+                existing: existing.id,
+            });
+        }
+        let department = known_department(Side::Government, Some(department))?
+            .ok_or_else(|| invalid("department", "the department that asked is required"))?;
+        Ok(Change::RequestRefused {
+            indicator,
+            department,
+            rationale: required_text("rationale", rationale)?,
         })
     }
 

@@ -1,5 +1,7 @@
 //! Every broken rule, with its facts, and its stable reason code.
 
+use chrono::{DateTime, Utc};
+
 use crate::actor::{Role, Scope, Side};
 use crate::agreement::{AgreementStatus, CommandKind, IndicatorRef, TargetStatus};
 use crate::ids::{AgreementId, IndicatorNumber, RefreshId, SetVersion, TargetId};
@@ -92,6 +94,17 @@ pub enum DomainError {
         /// The side that tried.
         side: Side,
         /// Which turn rule applies.
+        why: &'static str,
+    },
+    /// The command's `occurred_at` is in the future, before the agreement's
+    /// latest event or its opening, or further back than the policy allows.
+    #[error("the command cannot be dated {occurred_at}: {why} ({bound})")]
+    OccurredAtOutOfRange {
+        /// The date the command carried.
+        occurred_at: DateTime<Utc>,
+        /// The bound it crossed.
+        bound: DateTime<Utc>,
+        /// Which bound.
         why: &'static str,
     },
     /// There is no open offer to accept.
@@ -275,6 +288,7 @@ impl DomainError {
             E::DuplicateIndicator { .. } => "DUPLICATE_INDICATOR",
             E::NotYourTurn { .. } => "NOT_YOUR_TURN",
             E::NoOpenOffer { .. } => "NO_OPEN_OFFER",
+            E::OccurredAtOutOfRange { .. } => "OCCURRED_AT_OUT_OF_RANGE",
             E::InvalidTerms { .. } => "INVALID_TERMS",
             E::AgreementNotEditable { .. } | E::TargetNotEditable { .. } => {
                 "AGREEMENT_NOT_EDITABLE"
@@ -363,6 +377,15 @@ impl DomainError {
                 vec![("target", target.to_string()), ("side", side.to_string())]
             }
             E::NoOpenOffer { target } => vec![("target", target.to_string())],
+            E::OccurredAtOutOfRange {
+                occurred_at,
+                bound,
+                why,
+            } => vec![
+                ("occurred_at", occurred_at.to_rfc3339()),
+                ("bound", bound.to_rfc3339()),
+                ("why", (*why).to_owned()),
+            ],
             E::InvalidTerms { field, problem } => {
                 vec![("field", (*field).to_owned()), ("problem", problem.clone())]
             }
@@ -425,7 +448,7 @@ impl DomainError {
 }
 
 /// Every reason code of the API contract, for tests and documentation.
-pub const REASONS: [&str; 18] = [
+pub const REASONS: [&str; 19] = [
     "DESIGNATED_CAP_REACHED",
     "STATUTORY_TARGET_IMMUTABLE",
     "INDICATOR_NOT_ACTIVE",
@@ -444,4 +467,5 @@ pub const REASONS: [&str; 18] = [
     "OUT_OF_SCOPE",
     "NOT_FOUND",
     "ALREADY_EXISTS",
+    "OCCURRED_AT_OUT_OF_RANGE",
 ];

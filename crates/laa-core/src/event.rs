@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::actor::{Actor, Side};
 use crate::agreement::{AgreementStatus, CommandKind, IndicatorRef, Offer, TargetKind};
 use crate::ids::{
-    AreaCode, FinancialYear, IndicatorNumber, RefreshId, Region, SetVersion, TargetId,
+    AreaCode, Department, FinancialYear, IndicatorNumber, RefreshId, Region, SetVersion, TargetId,
 };
 use crate::policy::RoundPolicy;
 use crate::terms::Terms;
@@ -19,12 +19,26 @@ use crate::terms::Terms;
 /// One recorded fact about an agreement.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Event {
-    /// When it happened.
+    /// When it was decided: the server's clock (the store's `recorded_at`
+    /// is when it was committed, a moment later).
     pub at: DateTime<Utc>,
+    /// When it happened in the world (the meeting, the letter), as the
+    /// command dated it; absent in events recorded before commands could
+    /// be dated, which happened when they were decided.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurred_at: Option<DateTime<Utc>>,
     /// Who made it happen.
     pub actor: Actor,
     /// What happened.
     pub change: Change,
+}
+
+impl Event {
+    /// When it happened: `occurred_at`, or for an event recorded before
+    /// commands could be dated, when it was decided.
+    pub fn occurred(&self) -> DateTime<Utc> {
+        self.occurred_at.unwrap_or(self.at)
+    }
 }
 
 /// What happened.
@@ -136,6 +150,15 @@ pub enum Change {
     },
     /// The agreement was closed.
     AgreementClosed,
+    /// A department asked the GO to carry an indicator and the GO declined.
+    RequestRefused {
+        /// The indicator asked for.
+        indicator: IndicatorNumber,
+        /// The department that asked.
+        department: Department,
+        /// Why the GO declined.
+        rationale: String,
+    },
 }
 
 impl Change {
@@ -156,6 +179,7 @@ impl Change {
             Change::ActualRecorded { .. } => "actual_recorded",
             Change::DesignationRevoked { .. } => "designation_revoked",
             Change::AgreementClosed => "agreement_closed",
+            Change::RequestRefused { .. } => "request_refused",
         }
     }
 
@@ -176,6 +200,7 @@ impl Change {
             Change::ActualRecorded { .. } => CommandKind::RecordActual,
             Change::DesignationRevoked { .. } => CommandKind::Revoke,
             Change::AgreementClosed => CommandKind::Close,
+            Change::RequestRefused { .. } => CommandKind::RefuseRequest,
         }
     }
 

@@ -18,6 +18,7 @@
 //! - [`ids`]: identifiers and small values that can only exist valid.
 //! - [`catalogue`]: the National Indicator Set, embedded from CSV, versioned.
 //! - [`areas`]: the 150 upper-tier areas of 2008, embedded from CSV.
+//! - [`departments`]: the Whitehall departments and agencies of 2008, embedded from CSV.
 //! - [`policy`]: a round's rules as data; the 2008-11 preset.
 //! - [`terms`]: baselines, trajectories, placeholders, money.
 //! - [`actor`]: roles, scopes and sides.
@@ -35,6 +36,7 @@ pub mod areas;
 pub mod catalogue;
 pub mod command;
 pub mod decide;
+pub mod departments;
 pub mod error;
 pub mod event;
 pub mod ids;

@@ -94,13 +94,25 @@ pub struct RoundPolicy {
     pub period: Period,
     /// The refresh rounds, in the order they are held.
     pub refresh_rounds: Vec<RefreshRound>,
-    /// Government-side proposals made after this date count as late demands.
+    /// Government proposals, and Government counter-offers that make terms
+    /// more demanding, that occurred after this date count as late demands.
     pub late_demand_cutoff: Option<NaiveDate>,
+    /// How many days before the server's clock a negotiator may date a
+    /// command (`occurred_at`); administrators are not bound by it.
+    #[serde(default = "default_backdating_days")]
+    pub max_backdating_days: u16,
     /// At most this many designated targets may be originated by the Government
     /// Office side at the outset (before the first sign-off); unset in 2008.
     pub max_whitehall_priorities: Option<u16>,
     /// The reward grant.
     pub reward: RewardPolicy,
+}
+
+/// How far back a command may be dated by default, in days.
+pub const DEFAULT_BACKDATING_DAYS: u16 = 30;
+
+fn default_backdating_days() -> u16 {
+    DEFAULT_BACKDATING_DAYS
 }
 
 /// The 16 statutory DCSF early-years and education indicators of the 2008-11 round.
@@ -151,6 +163,7 @@ impl RoundPolicy {
                 },
             ],
             late_demand_cutoff: Some(date(2008, 3, 1)),
+            max_backdating_days: DEFAULT_BACKDATING_DAYS,
             max_whitehall_priorities: None,
             reward: RewardPolicy {
                 per_target: Money::pounds(Decimal::from(40_000)),

@@ -260,8 +260,11 @@ impl Terms {
                 quote(baseline.period.trim())
             ));
         }
-        if baseline.period.len() > 64 || baseline.period.contains('\0') {
-            return Err("the baseline's period is longer than 64 characters".into());
+        if baseline.period.len() > 64 || baseline.period.chars().any(char::is_control) {
+            return Err(
+                "the baseline's period is longer than 64 characters or holds a control character"
+                    .into(),
+            );
         }
         unit.check(baseline.value)
             .map_err(|e| format!("baseline: {e}"))?;
@@ -280,6 +283,51 @@ impl Terms {
     /// A placeholder due at `due`.
     pub fn placeholder(reason: PlaceholderReason, due: RefreshId) -> Self {
         Terms::Placeholder { reason, due }
+    }
+
+    /// True when these terms ask more than `before`: both are values, and in
+    /// some year both set, these ask for a value further in the direction of
+    /// improvement (the way `before`'s trajectory moves from its baseline,
+    /// or these terms' own when `before`'s is flat) and in no year less.
+    /// A placeholder asks nothing; values where there were none are not a
+    /// change of terms but their first statement.
+    pub fn more_demanding_than(&self, before: &Terms) -> bool {
+        let (Terms::Values(new), Terms::Values(old)) = (self, before) else {
+            return false;
+        };
+        let last_value = |v: &TargetValues| {
+            v.trajectory.values().rev().find_map(|y| match y {
+                YearValue::Value(d) => Some(*d),
+                YearValue::Deferred { .. } => None,
+            })
+        };
+        let direction = |v: &TargetValues| {
+            last_value(v).map_or(Decimal::ZERO, |last| match last.cmp(&v.baseline.value) {
+                std::cmp::Ordering::Greater => Decimal::ONE,
+                std::cmp::Ordering::Less => Decimal::NEGATIVE_ONE,
+                std::cmp::Ordering::Equal => Decimal::ZERO,
+            })
+        };
+        let mut up = direction(old);
+        if up.is_zero() {
+            up = direction(new);
+        }
+        if up.is_zero() {
+            return false;
+        }
+        let mut more = false;
+        for (year, value) in &new.trajectory {
+            if let (YearValue::Value(n), Some(YearValue::Value(o))) =
+                (value, old.trajectory.get(year))
+            {
+                let step = (*n - *o) * up;
+                if step < Decimal::ZERO {
+                    return false;
+                }
+                more |= step > Decimal::ZERO;
+            }
+        }
+        more
     }
 
     /// True for placeholder terms.

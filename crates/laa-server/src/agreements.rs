@@ -6,7 +6,7 @@
 //! check, events, projections and idempotency record in one transaction),
 //! tell followers, and return the agreement as it now stands.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -160,6 +160,7 @@ impl Engine {
         id: AgreementId,
         request_id: &str,
         expected_version: i64,
+        occurred_at: Option<DateTime<Utc>>,
         command: Command,
     ) -> Result<pb::AgreementResponse, ApiError> {
         let request_id = convert::request_id(request_id)?;
@@ -170,11 +171,18 @@ impl Engine {
         // built on a stale one, and any refusal is decided again on the
         // current state before it is answered.
         let (state, events) = match self.store.recall(&id) {
-            Some(state) => match self.decide(actor, &state, command.clone(), expected) {
+            Some(state) => match self.decide(actor, &state, command.clone(), expected, occurred_at)
+            {
                 Ok(events) => (state, Ok(events)),
-                Err(_) => self.decide_current(actor, &id, command, expected).await?,
+                Err(_) => {
+                    self.decide_current(actor, &id, command, expected, occurred_at)
+                        .await?
+                }
             },
-            None => self.decide_current(actor, &id, command, expected).await?,
+            None => {
+                self.decide_current(actor, &id, command, expected, occurred_at)
+                    .await?
+            }
         };
         let events = match events {
             Ok(events) => events,
@@ -219,11 +227,16 @@ impl Engine {
         state: &Agreement,
         command: Command,
         expected: u64,
+        occurred_at: Option<DateTime<Utc>>,
     ) -> Result<Vec<laa_core::Event>, DomainError> {
         let ctx = Context {
-            now: Utc::now(),
+            now: match occurred_at {
+                Some(at) if self.replay_dates => at,
+                _ => Utc::now(),
+            },
             catalogue: self.store.catalogue(),
             expected_version: Some(expected),
+            occurred_at,
         };
         decide(state, command, actor, &ctx)
     }
@@ -236,10 +249,11 @@ impl Engine {
         id: &AgreementId,
         command: Command,
         expected: u64,
+        occurred_at: Option<DateTime<Utc>>,
     ) -> Result<(Arc<Agreement>, Result<Vec<laa_core::Event>, DomainError>), ApiError> {
         let loaded = self.load_for(actor, id, &command).await?;
         let state = loaded.unwrap_or_else(|| Arc::new(Agreement::unopened(id.clone())));
-        let decided = self.decide(actor, &state, command, expected);
+        let decided = self.decide(actor, &state, command, expected, occurred_at);
         Ok((state, decided))
     }
 
@@ -254,9 +268,10 @@ impl Engine {
         let r = request.into_inner();
         let id = convert::agreement_name("agreement", r.agreement())?;
         let (request_id, expected) = (r.request_id().to_owned(), r.expected_version());
+        let occurred_at = convert::occurred_at(r.occurred_at())?;
         let command = parse(r)?;
         Ok(Response::new(
-            self.execute(&actor, id, &request_id, expected, command)
+            self.execute(&actor, id, &request_id, expected, occurred_at, command)
                 .await?,
         ))
     }
@@ -268,6 +283,7 @@ trait Mutating {
     fn agreement(&self) -> &str;
     fn request_id(&self) -> &str;
     fn expected_version(&self) -> i64;
+    fn occurred_at(&self) -> Option<&prost_types::Timestamp>;
 }
 
 macro_rules! mutating {
@@ -281,6 +297,9 @@ macro_rules! mutating {
             }
             fn expected_version(&self) -> i64 {
                 self.expected_version
+            }
+            fn occurred_at(&self) -> Option<&prost_types::Timestamp> {
+                self.occurred_at.as_ref()
             }
         }
     )*};
@@ -300,6 +319,7 @@ mutating!(
     pb::RecordActualRequest,
     pb::RevokeDesignationRequest,
     pb::CloseAgreementRequest,
+    pb::RecordRefusedRequestRequest,
 );
 
 fn command_target(command: &Command) -> Option<TargetId> {
@@ -380,8 +400,15 @@ impl pb::agreement_service_server::AgreementService for Engine {
             indicator_set,
         };
         Ok(Response::new(
-            self.execute(&actor, id, &r.request_id, r.expected_version, command)
-                .await?,
+            self.execute(
+                &actor,
+                id,
+                &r.request_id,
+                r.expected_version,
+                convert::occurred_at(r.occurred_at.as_ref())?,
+                command,
+            )
+            .await?,
         ))
     }
 
@@ -466,6 +493,7 @@ impl pb::agreement_service_server::AgreementService for Engine {
                 rationale: r.rationale,
                 evidence: r.evidence,
                 deal_breaker: r.deal_breaker,
+                department: convert::department(&r.department)?,
             })
         })
         .await
@@ -595,6 +623,29 @@ impl pb::agreement_service_server::AgreementService for Engine {
         request: Request<pb::CloseAgreementRequest>,
     ) -> Result<Response<pb::AgreementResponse>, Status> {
         self.run(request, |_| Ok(Command::CloseAgreement)).await
+    }
+
+    async fn record_refused_request(
+        &self,
+        request: Request<pb::RecordRefusedRequestRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        self.run(request, |r| {
+            Ok(Command::RecordRefusedRequest {
+                indicator: convert::indicator_number("indicator_number", r.indicator_number)?,
+                department: convert::department(&r.department)?.ok_or_else(|| {
+                    ApiError::invalid(
+                        convert::TERMS,
+                        "department",
+                        format!(
+                            "the department that asked is required, one of {}",
+                            laa_core::departments::valid_codes()
+                        ),
+                    )
+                })?,
+                rationale: r.rationale,
+            })
+        })
+        .await
     }
 }
 

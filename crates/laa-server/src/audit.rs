@@ -5,7 +5,7 @@ use std::pin::Pin;
 use std::time::Duration;
 
 use laa_core::summary::NegotiationSummary;
-use laa_core::{Actor, AgreementId, TargetKind, TargetStatus};
+use laa_core::{Actor, AgreementId, Region, TargetKind, TargetStatus};
 use laa_proto::v1 as pb;
 use laa_store::{AgreementFilter, StoreError};
 use tokio_stream::Stream;
@@ -39,12 +39,21 @@ impl Engine {
     }
 
     /// The summary of every agreement the caller may read.
-    async fn summary_in_scope(&self, actor: &Actor) -> Result<pb::NegotiationSummary, ApiError> {
-        let mut filter = AgreementFilter::default();
+    async fn summary_in_scope(
+        &self,
+        actor: &Actor,
+        region: Option<Region>,
+    ) -> Result<pb::NegotiationSummary, ApiError> {
+        let mut filter = AgreementFilter {
+            region,
+            ..AgreementFilter::default()
+        };
         self.scope_filter(actor, &mut filter)?;
         let mut total = NegotiationSummary::default();
         let mut selections: BTreeMap<i32, i32> = BTreeMap::new();
         let mut placeholders = 0;
+        let mut regions: BTreeMap<Region, (NegotiationSummary, BTreeMap<i32, i32>, i64)> =
+            BTreeMap::new();
         let mut after = None;
         loop {
             let (rows, next) = self
@@ -52,16 +61,27 @@ impl Engine {
                 .list_agreements(filter.clone(), 200, after)
                 .await?;
             for row in &rows {
-                total.merge(&NegotiationSummary::of_history(
-                    &self.history(&row.id).await?,
-                ));
+                let one = NegotiationSummary::of_history(&self.history(&row.id).await?);
+                total.merge(&one);
+                let region = row.agreement.opening.as_ref().map(|o| o.region);
+                let mut in_region = region.map(|r| regions.entry(r).or_default());
+                if let Some((summary, _, _)) = in_region.as_mut() {
+                    summary.merge(&one);
+                }
                 for t in row.agreement.live_targets() {
                     if t.kind == TargetKind::Designated
                         && let Some(n) = t.indicator.national()
                     {
                         *selections.entry(i32::from(n.get())).or_default() += 1;
+                        if let Some((_, s, _)) = in_region.as_mut() {
+                            *s.entry(i32::from(n.get())).or_default() += 1;
+                        }
                     }
-                    placeholders += i64::from(t.status == TargetStatus::Placeholder);
+                    let placeholder = i64::from(t.status == TargetStatus::Placeholder);
+                    placeholders += placeholder;
+                    if let Some((_, _, p)) = in_region.as_mut() {
+                        *p += placeholder;
+                    }
                 }
             }
             match next {
@@ -69,7 +89,17 @@ impl Engine {
                 None => break,
             }
         }
-        Ok(summary_to_pb(&total, selections, placeholders))
+        let mut out = summary_to_pb(&total, selections, placeholders);
+        out.by_region = regions
+            .into_iter()
+            .map(|(region, (s, selections, placeholders))| {
+                (
+                    region.code().to_owned(),
+                    summary_to_pb(&s, selections, placeholders),
+                )
+            })
+            .collect();
+        Ok(out)
     }
 }
 
@@ -93,9 +123,48 @@ fn summary_to_pb(
         late_demands: count(s.late_demands),
         declined: count(s.declined),
         withdrawn: count(s.withdrawn),
-        mean_days_to_sign_off: s.mean_days_to_sign_off().unwrap_or(0.0),
+        mean_days_to_sign_off: s.mean_days_to_sign_off(),
+        median_days_to_sign_off: s.median_days_to_sign_off(),
+        p90_days_to_sign_off: s.p90_days_to_sign_off(),
         selections_by_indicator: selections.into_iter().collect(),
         placeholders,
+        statutory_targets: count(s.statutory_targets),
+        refused_requests: count(s.refused_requests),
+        refreshes: s
+            .refreshes
+            .iter()
+            .map(|(round, r)| {
+                (
+                    round.clone(),
+                    pb::RefreshRevisits {
+                        targets: count(r.targets),
+                        revisited: count(r.revisited),
+                        share: r.share(),
+                    },
+                )
+            })
+            .collect(),
+        very_limited_say: s.very_limited_say(),
+        designated_settled: count(s.designated_settled),
+        designated_imposed: count(s.designated_imposed),
+        by_department: s
+            .by_department
+            .iter()
+            .map(|(dept, d)| {
+                (
+                    dept.clone(),
+                    pb::DepartmentSummary {
+                        proposals: count(d.proposals),
+                        counter_offers: count(d.counter_offers),
+                        late_demands: count(d.late_demands),
+                        deal_breakers: count(d.deal_breakers),
+                        refused_requests: count(d.refused_requests),
+                        accepted_unchanged: count(d.accepted_unchanged),
+                    },
+                )
+            })
+            .collect(),
+        by_region: Default::default(),
     }
 }
 
@@ -224,14 +293,36 @@ impl pb::audit_service_server::AuditService for Engine {
         }))
     }
 
+    async fn import_history(
+        &self,
+        request: Request<pb::ImportHistoryRequest>,
+    ) -> Result<Response<pb::ImportHistoryResponse>, Status> {
+        let actor = authenticate(&self.store, &request).await?;
+        laa_core::decide::authorise_administration(&actor).map_err(ApiError::from)?;
+        let imported = self
+            .store
+            .import_history(&request.into_inner().history)
+            .await
+            .map_err(ApiError::from)?;
+        self.feed.announce(&imported.agreement);
+        tracing::info!(agreement = %imported.agreement, events = imported.length, principal = %actor.principal, "history imported");
+        Ok(Response::new(pb::ImportHistoryResponse {
+            agreement: format!("agreements/{}", imported.agreement),
+            length: count(imported.length),
+            head_hash: imported.head_hash,
+        }))
+    }
+
     async fn get_negotiation_summary(
         &self,
         request: Request<pb::GetNegotiationSummaryRequest>,
     ) -> Result<Response<pb::NegotiationSummary>, Status> {
         let actor = authenticate(&self.store, &request).await?;
-        let name = request.into_inner().agreement;
+        let r = request.into_inner();
+        let name = r.agreement;
         if name.trim().is_empty() {
-            return Ok(Response::new(self.summary_in_scope(&actor).await?));
+            let region = convert::region(r.region)?;
+            return Ok(Response::new(self.summary_in_scope(&actor, region).await?));
         }
         let id = convert::agreement_name("agreement", &name)?;
         let state = self.read_agreement(&actor, &id).await?;

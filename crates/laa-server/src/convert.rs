@@ -24,7 +24,7 @@ use rust_decimal::prelude::ToPrimitive;
 use crate::error::ApiError;
 
 /// The reason for malformed terms.
-const TERMS: &str = "INVALID_TERMS";
+pub(crate) const TERMS: &str = "INVALID_TERMS";
 
 /// The longest request id accepted.
 pub const MAX_REQUEST_ID: usize = 200;
@@ -146,9 +146,16 @@ pub fn department(name: &str) -> Result<Option<Department>, ApiError> {
     if name.is_empty() {
         return Ok(None);
     }
-    Department::new(name)
-        .map(Some)
-        .map_err(|e| ApiError::invalid(TERMS, "department", e.problem))
+    Department::new(name).map(Some).map_err(|_| {
+        ApiError::invalid(
+            TERMS,
+            "department",
+            format!(
+                "'{name}' is not a Whitehall department or agency; the valid codes are {}",
+                laa_core::departments::valid_codes()
+            ),
+        )
+    })
 }
 
 /// A financial year such as `2008/09`.
@@ -361,6 +368,19 @@ pub fn role_to_pb(r: Role) -> pb::Role {
     }
 }
 
+/// When a command happened, from the wire: unset is now; kept to the
+/// microsecond both databases store.
+pub fn occurred_at(t: Option<&prost_types::Timestamp>) -> Result<Option<DateTime<Utc>>, ApiError> {
+    let Some(t) = t else { return Ok(None) };
+    let nanos = u32::try_from(t.nanos)
+        .ok()
+        .filter(|n| *n < 1_000_000_000)
+        .ok_or_else(|| ApiError::bad_argument("occurred_at", "nanos must lie in 0..1e9"))?;
+    DateTime::<Utc>::from_timestamp(t.seconds, nanos - nanos % 1_000)
+        .map(Some)
+        .ok_or_else(|| ApiError::bad_argument("occurred_at", "not a representable time"))
+}
+
 /// A time to the wire.
 pub fn timestamp(t: DateTime<Utc>) -> prost_types::Timestamp {
     prost_types::Timestamp {
@@ -555,12 +575,14 @@ pub fn event_to_pb(e: &laa_store::StoredEvent) -> pb::Event {
         agreement: format!("agreements/{}", e.agreement),
         sequence: i64::try_from(e.sequence).unwrap_or(i64::MAX),
         recorded_at: Some(timestamp(e.recorded_at)),
+        occurred_at: Some(timestamp(e.event.occurred())),
         actor: Some(actor_to_pb(&e.event.actor)),
         kind: e.kind.clone(),
         payload_json: serde_json::to_string(&e.event.change).unwrap_or_default(),
         request_id: e.request_id.clone(),
         prev_hash: e.prev_hash.clone(),
         hash: e.hash.clone(),
+        hashed_payload: e.payload.clone(),
     }
 }
 

@@ -11,6 +11,24 @@ use crate::error::ApiError;
 
 #[tonic::async_trait]
 impl pb::indicator_service_server::IndicatorService for Engine {
+    async fn list_departments(
+        &self,
+        request: Request<pb::ListDepartmentsRequest>,
+    ) -> Result<Response<pb::ListDepartmentsResponse>, Status> {
+        authenticate(&self.store, &request).await?;
+        Ok(Response::new(pb::ListDepartmentsResponse {
+            departments: laa_core::departments::departments_2008()
+                .iter()
+                .map(|d| pb::Department {
+                    name: format!("departments/{}", d.code),
+                    code: d.code.to_string(),
+                    display_name: d.name.clone(),
+                    kind: d.kind.clone(),
+                })
+                .collect(),
+        }))
+    }
+
     async fn list_indicator_sets(
         &self,
         request: Request<pb::ListIndicatorSetsRequest>,

@@ -41,6 +41,13 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// The largest request message accepted, in bytes.
     pub max_message_bytes: usize,
+    /// Replaying a historic round: a command dated with `occurred_at` is
+    /// decided as if the server's clock read that date (so the backdating
+    /// limit does not refuse 2008), while `recorded_at` stays the real
+    /// time. Only for the demo's own embedded server: a server of record
+    /// never sets it (`laa serve` cannot), and a historic round is loaded
+    /// into one with `ImportHistory`.
+    pub replay_dates: bool,
 }
 
 impl Default for ServerConfig {
@@ -48,6 +55,7 @@ impl Default for ServerConfig {
         Self {
             request_timeout: Duration::from_secs(30),
             max_message_bytes: 16 * 1024 * 1024,
+            replay_dates: false,
         }
     }
 }
@@ -92,6 +100,8 @@ pub struct Engine {
     feed: Feed,
     stopping: watch::Receiver<bool>,
     rendered: std::sync::Arc<agreements::Rendered>,
+    /// See [`ServerConfig::replay_dates`].
+    replay_dates: bool,
 }
 
 /// The connections accepted on `listener`, with Nagle's algorithm off.
@@ -133,6 +143,7 @@ pub async fn serve(
         feed: Feed::new(),
         stopping,
         rendered: Default::default(),
+        replay_dates: config.replay_dates,
     };
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<IndicatorServiceServer<Engine>>().await;

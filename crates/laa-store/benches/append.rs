@@ -290,6 +290,7 @@ impl Negotiation {
             now: Utc::now(),
             catalogue: self.store.catalogue(),
             expected_version: Some(self.state.version),
+            occurred_at: None,
         };
         let events = decide(&self.state, command, actor, &ctx)?;
         self.requests += 1;
@@ -375,6 +376,7 @@ fn counter(target: u32, value: i64) -> Command {
         rationale: "three-year rolling average, 2005-2007, as the evidence shows".into(),
         evidence: vec!["https://example.invalid/place-survey-2008".into()],
         deal_breaker: false,
+        department: None,
     }
 }
 

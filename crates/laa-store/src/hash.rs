@@ -8,7 +8,11 @@
 //! ```
 //!
 //! `recorded_at` is RFC 3339 in UTC with exactly six fractional digits
-//! (`2008-06-30T12:00:00.000000Z`); `payload` is the event itself as JSON.
+//! (`2008-06-30T12:00:00.000000Z`); `payload` is the event itself as JSON:
+//! `at` (when it was decided), `occurred_at` (when it happened, as the
+//! command dated it; absent only in events recorded before commands could
+//! be dated), `actor` and `change`. Both times are therefore in the hash:
+//! `recorded_at` as a column, `occurred_at` inside the payload.
 //! Canonical JSON has no whitespace, and object keys sorted by their UTF-8
 //! bytes at every depth, whatever order the database hands them back in.
 //! The first event's `prev_hash` is [`GENESIS_HASH`], 64 zeros.

@@ -52,5 +52,6 @@ pub use options::{Backend, BeforeCommit, StoreOptions, Synchronous};
 pub use query::{AgreementFilter, AgreementRow};
 pub use reference::{AreaRecord, IndicatorRow, IndicatorSetInfo};
 pub use store::{
-    AppendOutcome, Committed, GroupCommits, MAX_BATCH, Store, StoredEvent, Verification,
+    AppendOutcome, Committed, ExportedEvent, GroupCommits, HISTORY_FORMAT, Imported, MAX_BATCH,
+    Store, StoredEvent, Verification, parse_and_verify,
 };

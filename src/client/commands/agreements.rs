@@ -70,6 +70,7 @@ pub async fn run(session: &Session, command: AgreementCommand) -> Result<(), Cli
             set,
             round,
             request_id,
+            occurred_at,
         } => {
             let area = area.trim().trim_start_matches("areas/").to_owned();
             let opened = rpc!(
@@ -80,6 +81,7 @@ pub async fn run(session: &Session, command: AgreementCommand) -> Result<(), Cli
                     indicator_set: set,
                     request_id: request_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
                     expected_version: 0,
+                    occurred_at: super::change::occurred_at(occurred_at.as_deref())?,
                 })
             );
             match opened {
@@ -102,7 +104,8 @@ async fn change(session: &Session, command: AgreementCommand) -> Result<(), CliE
         | AgreementCommand::Return { change, .. }
         | AgreementCommand::SignOff { change }
         | AgreementCommand::OpenRefresh { change, .. }
-        | AgreementCommand::Close { change } => change.clone(),
+        | AgreementCommand::Close { change }
+        | AgreementCommand::RefuseRequest { change, .. } => change.clone(),
         _ => return Err(CliError::usage("not a lifecycle command")),
     };
     let p = Prepared::new(session, &change).await?;
@@ -117,6 +120,7 @@ async fn change(session: &Session, command: AgreementCommand) -> Result<(), CliE
                     agreement,
                     request_id,
                     expected_version,
+                    occurred_at: p.occurred_at,
                 })
             ),
         ),
@@ -128,6 +132,7 @@ async fn change(session: &Session, command: AgreementCommand) -> Result<(), CliE
                     agreement,
                     request_id,
                     expected_version,
+                    occurred_at: p.occurred_at,
                 })
             ),
         ),
@@ -140,6 +145,7 @@ async fn change(session: &Session, command: AgreementCommand) -> Result<(), CliE
                     request_id,
                     expected_version,
                     reason,
+                    occurred_at: p.occurred_at,
                 })
             ),
         ),
@@ -151,6 +157,7 @@ async fn change(session: &Session, command: AgreementCommand) -> Result<(), CliE
                     agreement,
                     request_id,
                     expected_version,
+                    occurred_at: p.occurred_at,
                 })
             ),
         ),
@@ -164,6 +171,7 @@ async fn change(session: &Session, command: AgreementCommand) -> Result<(), CliE
                     expected_version,
                     round,
                     indicator_set: set.unwrap_or(0),
+                    occurred_at: p.occurred_at,
                 })
             ),
         ),
@@ -175,6 +183,27 @@ async fn change(session: &Session, command: AgreementCommand) -> Result<(), CliE
                     agreement,
                     request_id,
                     expected_version,
+                    occurred_at: p.occurred_at,
+                })
+            ),
+        ),
+        AgreementCommand::RefuseRequest {
+            indicator,
+            department,
+            rationale,
+            ..
+        } => (
+            "refused request recorded",
+            rpc!(
+                session,
+                agreements.record_refused_request(pb::RecordRefusedRequestRequest {
+                    agreement,
+                    request_id,
+                    expected_version,
+                    indicator_number: indicator,
+                    department,
+                    rationale,
+                    occurred_at: p.occurred_at,
                 })
             ),
         ),

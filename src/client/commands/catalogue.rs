@@ -143,6 +143,13 @@ pub async fn indicator(session: &Session, command: IndicatorCommand) -> Result<(
             )?;
             render::indicator_sets(out, &r.indicator_sets)
         }
+        IndicatorCommand::Departments => {
+            let r = rpc!(
+                session,
+                indicators.list_departments(pb::ListDepartmentsRequest {})
+            )?;
+            render::departments(out, &r.departments)
+        }
     }
 }
 

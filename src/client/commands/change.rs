@@ -68,6 +68,30 @@ pub struct Prepared<'a> {
     pub version: i64,
     /// The agreement as read.
     pub current: pb::Agreement,
+    /// When the change happened, if `--occurred-at` said.
+    pub occurred_at: Option<prost_types::Timestamp>,
+}
+
+/// Parses `--occurred-at`: a date (midnight UTC) or an RFC 3339 time.
+pub fn occurred_at(text: Option<&str>) -> Result<Option<prost_types::Timestamp>, CliError> {
+    let Some(text) = text.map(str::trim) else {
+        return Ok(None);
+    };
+    let at = chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| t.with_timezone(&chrono::Utc))
+        .or_else(|_| {
+            chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d")
+                .map(|d| d.and_time(chrono::NaiveTime::MIN).and_utc())
+        })
+        .map_err(|_| {
+            CliError::usage(format!(
+                "--occurred-at '{text}' is neither a date (2008-06-01) nor an RFC 3339 time"
+            ))
+        })?;
+    Ok(Some(prost_types::Timestamp {
+        seconds: at.timestamp(),
+        nanos: i32::try_from(at.timestamp_subsec_nanos()).unwrap_or(0),
+    }))
 }
 
 impl<'a> Prepared<'a> {
@@ -88,6 +112,7 @@ impl<'a> Prepared<'a> {
                 .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
             version: change.expected_version.unwrap_or(current.version),
             current,
+            occurred_at: occurred_at(change.occurred_at.as_deref())?,
         })
     }
 

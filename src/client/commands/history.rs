@@ -6,7 +6,7 @@ use crate::client::args::{ExportFormat, HistoryCommand};
 use crate::client::connect::{Session, rpc};
 use crate::client::error::{CliError, Exit};
 use crate::client::output::{csv, proto_json};
-use crate::client::{paging, render};
+use crate::client::{history_file, paging, render};
 
 use super::change::{agreement_name, explain_not_found};
 
@@ -60,8 +60,31 @@ pub async fn run(session: &Session, command: HistoryCommand) -> Result<(), CliEr
             }
             Ok(())
         }
-        HistoryCommand::Verify { agreement } => {
-            let name = agreement_name(&agreement);
+        HistoryCommand::Verify {
+            file: Some(file), ..
+        } => verify_file(out, &file),
+        HistoryCommand::Import { file } => {
+            let history = std::fs::read_to_string(&file)
+                .map_err(|e| CliError::usage(format!("cannot read {}: {e}", file.display())))?;
+            let r = rpc!(
+                session,
+                audit.import_history(pb::ImportHistoryRequest { history })
+            )?;
+            if out.format() == crate::client::args::Format::Json {
+                return out.json(&serde_json::json!({
+                    "agreement": r.agreement,
+                    "length": r.length,
+                    "head_hash": r.head_hash,
+                }));
+            }
+            println!(
+                "{}: imported, {} events, head {}",
+                r.agreement, r.length, r.head_hash
+            );
+            Ok(())
+        }
+        HistoryCommand::Verify { agreement, .. } => {
+            let name = agreement_name(&agreement.unwrap_or_default());
             let v = rpc!(
                 session,
                 audit.verify_history(pb::VerifyHistoryRequest {
@@ -85,6 +108,19 @@ pub async fn run(session: &Session, command: HistoryCommand) -> Result<(), CliEr
         HistoryCommand::Export { agreement, format } => {
             let events = all_events(session, &agreement, 1).await?;
             match format {
+                ExportFormat::Ndjson => {
+                    let mut text = String::new();
+                    for e in &events {
+                        text.push_str(
+                            &history_file::line(e).map_err(|why| {
+                                CliError::new(Exit::Failure, "EXPORT_FAILED", why)
+                            })?,
+                        );
+                        text.push('\n');
+                    }
+                    print!("{text}");
+                    Ok(())
+                }
                 ExportFormat::Json => {
                     let all = events
                         .iter()
@@ -101,15 +137,60 @@ pub async fn run(session: &Session, command: HistoryCommand) -> Result<(), CliEr
     }
 }
 
+/// `laa history verify --file`: the chain recomputed from the export alone.
+pub fn verify_file(
+    out: &crate::client::output::Output,
+    file: &std::path::Path,
+) -> Result<(), CliError> {
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| CliError::usage(format!("cannot read {}: {e}", file.display())))?;
+    let checked = history_file::verify(&text);
+    let shown = file.display().to_string();
+    let v = pb::VerifyHistoryResponse {
+        ok: checked.first_bad.is_none(),
+        length: i64::try_from(checked.length).unwrap_or(i64::MAX),
+        head_hash: checked.head_hash.clone(),
+        first_bad_sequence: checked
+            .first_bad
+            .as_ref()
+            .map(|(s, _)| i64::try_from(*s).unwrap_or(i64::MAX)),
+        ..Default::default()
+    };
+    let name = if checked.agreement.is_empty() {
+        shown.clone()
+    } else {
+        format!("agreements/{} ({shown})", checked.agreement)
+    };
+    render::verification(out, &name, &v)?;
+    match checked.first_bad {
+        None => Ok(()),
+        Some((sequence, why)) => Err(CliError::new(
+            Exit::Failure,
+            "HISTORY_BROKEN",
+            format!("the export {shown} is broken at sequence {sequence}: {why}"),
+        )),
+    }
+}
+
 /// Runs `laa summary`.
-pub async fn summary(session: &Session, area: Option<String>, round: &str) -> Result<(), CliError> {
+pub async fn summary(
+    session: &Session,
+    area: Option<String>,
+    region: Option<String>,
+    round: &str,
+) -> Result<(), CliError> {
     let agreement = area
         .map(|a| format!("agreements/{}-{round}", a.trim()))
         .unwrap_or_default();
+    let region = match region.as_deref() {
+        Some(r) => crate::client::suggest::region(r)?,
+        None => pb::Region::Unspecified,
+    };
     let s = rpc!(
         session,
         audit.get_negotiation_summary(pb::GetNegotiationSummaryRequest {
             agreement: agreement.clone(),
+            region: region as i32,
         })
     );
     let s = match s {
@@ -118,7 +199,9 @@ pub async fn summary(session: &Session, area: Option<String>, round: &str) -> Re
         }
         other => other?,
     };
-    let scope = if agreement.is_empty() {
+    let scope = if agreement.is_empty() && region != pb::Region::Unspecified {
+        format!("region {}", laa_proto::names::region_code(region))
+    } else if agreement.is_empty() {
         "all agreements in your scope".to_owned()
     } else {
         agreement

@@ -12,6 +12,13 @@ use super::error::CliError;
 
 /// Runs a client command.
 pub async fn run(global: &Global, command: ClientCommand) -> Result<(), CliError> {
+    // Verifying an export needs no server and no token.
+    if let ClientCommand::History(super::args::HistoryCommand::Verify {
+        file: Some(file), ..
+    }) = &command
+    {
+        return history::verify_file(&super::output::Output::new(global.output), file);
+    }
     let session = Session::open(global)?;
     match command {
         ClientCommand::Indicator(c) => catalogue::indicator(&session, c).await,
@@ -20,6 +27,10 @@ pub async fn run(global: &Global, command: ClientCommand) -> Result<(), CliError
         ClientCommand::Target(c) => targets::run(&session, c).await,
         ClientCommand::Actual(c) => targets::actual(&session, c).await,
         ClientCommand::History(c) => history::run(&session, c).await,
-        ClientCommand::Summary { area, round } => history::summary(&session, area, &round).await,
+        ClientCommand::Summary {
+            area,
+            region,
+            round,
+        } => history::summary(&session, area, region, &round).await,
     }
 }

@@ -49,6 +49,7 @@ pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliErr
                     rationale,
                     evidence,
                     department: department.unwrap_or_default(),
+                    occurred_at: p.occurred_at,
                 })
             );
             let result = match (result, &indicator) {
@@ -72,6 +73,7 @@ pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliErr
             rationale,
             evidence,
             deal_breaker,
+            department,
         } => {
             let terms = terms.to_pb().map_err(CliError::usage)?;
             let p = Prepared::new(session, &change).await?;
@@ -87,6 +89,8 @@ pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliErr
                     rationale,
                     evidence,
                     deal_breaker,
+                    department: department.unwrap_or_default(),
+                    occurred_at: p.occurred_at,
                 })
             );
             p.finish("counter-offer made", result)
@@ -101,6 +105,7 @@ pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliErr
                     request_id: p.request_id.clone(),
                     expected_version: p.version,
                     target,
+                    occurred_at: p.occurred_at,
                 })
             );
             p.finish("offer accepted", result)
@@ -122,6 +127,7 @@ pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliErr
                     target,
                     reason,
                     deal_breaker,
+                    occurred_at: p.occurred_at,
                 })
             );
             p.finish("target declined", result)
@@ -141,6 +147,7 @@ pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliErr
                     expected_version: p.version,
                     target,
                     reason,
+                    occurred_at: p.occurred_at,
                 })
             );
             p.finish("target withdrawn", result)
@@ -173,6 +180,7 @@ pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliErr
                     expected_version: p.version,
                     target,
                     reason,
+                    occurred_at: p.occurred_at,
                 })
             );
             p.finish(
@@ -208,6 +216,7 @@ pub async fn actual(session: &Session, command: ActualCommand) -> Result<(), Cli
             year,
             value,
             source,
+            occurred_at: p.occurred_at,
         })
     );
     p.finish("actual recorded", result)

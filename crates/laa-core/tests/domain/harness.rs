@@ -181,6 +181,19 @@ pub fn counter(target: u32, terms: Terms) -> Command {
         rationale: "the evidence supports a different figure".into(),
         evidence: vec![],
         deal_breaker: false,
+        department: None,
+    }
+}
+
+/// A counter-offer naming the department it speaks for.
+pub fn counter_for(target: u32, terms: Terms, department: &str) -> Command {
+    Command::CounterOffer {
+        target: tid(target),
+        terms,
+        rationale: "the evidence supports a different figure".into(),
+        evidence: vec![],
+        deal_breaker: false,
+        department: Some(laa_core::Department::new(department).unwrap()),
     }
 }
 
@@ -249,6 +262,8 @@ pub struct Negotiation {
     pub state: Agreement,
     pub history: Vec<Event>,
     pub now: DateTime<Utc>,
+    /// The date the next commands carry (`occurred_at`); `None`: now.
+    pub occurred_at: Option<DateTime<Utc>>,
 }
 
 impl Negotiation {
@@ -261,7 +276,20 @@ impl Negotiation {
                 .with_ymd_and_hms(2008, 1, 7, 9, 0, 0)
                 .single()
                 .expect("time"),
+            occurred_at: None,
         }
+    }
+
+    /// Moves the clock commands are decided at.
+    pub fn clock(mut self, now: DateTime<Utc>) -> Self {
+        self.now = now;
+        self
+    }
+
+    /// Dates the next commands (`occurred_at`), or stops dating them.
+    pub fn dated(mut self, occurred_at: Option<DateTime<Utc>>) -> Self {
+        self.occurred_at = occurred_at;
+        self
     }
 
     /// Kent's agreement opened by its GO on set 2007 under the 2008-11 rules.
@@ -356,6 +384,7 @@ impl Negotiation {
             now: self.now,
             catalogue: &CATALOGUE,
             expected_version: Some(self.state.version),
+            occurred_at: self.occurred_at,
         };
         decide(&self.state, command, actor, &ctx)
     }
@@ -366,6 +395,7 @@ impl Negotiation {
             now: self.now,
             catalogue: &CATALOGUE,
             expected_version: Some(version),
+            occurred_at: self.occurred_at,
         };
         Outcome {
             before: self.clone(),

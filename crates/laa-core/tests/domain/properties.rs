@@ -177,6 +177,7 @@ fn command(state: &Agreement, mv: &Move) -> Command {
             rationale: "walk".into(),
             evidence: vec![],
             deal_breaker: *deal_breaker,
+            department: None,
         },
         Move::Accept { pick: p } => Command::AcceptOffer {
             target: pick_open(state, *p),
@@ -350,12 +351,18 @@ proptest! {
     #[test]
     fn random_walks_keep_every_invariant(
         start_seed in any::<u8>(),
-        steps in prop::collection::vec((any::<u8>(), any_move()), 1..60),
+        steps in prop::collection::vec(
+            (any::<u8>(), any_move(), 0i64..3, prop::option::of(-2i64..40)),
+            1..60,
+        ),
     ) {
         let actors = actors();
         let mut n = start(start_seed);
         check_state(&n)?;
-        for (who, mv) in steps {
+        for (who, mv, advance, back) in steps {
+            // The clock moves on; the command may be dated, rightly or not.
+            n = n.days_later(advance);
+            n.occurred_at = back.map(|days| n.now - chrono::Duration::days(days));
             let actor = &actors[usize::from(who) % actors.len()];
             let cmd = command(&n.state, &mv);
             let outcome = n.when(actor, cmd.clone());
@@ -373,6 +380,12 @@ proptest! {
                     n.history.extend(events);
                     check_step(&before, &n.state, actor, &cmd)?;
                     check_state(&n)?;
+                    // Rule 11: dates never run backwards, never in the future, never
+                    // further back than the round allows.
+                    let last = n.history.last().unwrap();
+                    prop_assert!(last.occurred() <= last.at);
+                    prop_assert!(last.at - last.occurred() <= chrono::Duration::days(30));
+                    prop_assert!(n.history.windows(2).all(|w| w[0].occurred() <= w[1].occurred()));
                 }
             }
         }

@@ -225,6 +225,7 @@ fn rule_4_only_a_published_set_can_be_bound() {
         now: n.now,
         catalogue: &catalogue,
         expected_version: Some(0),
+        occurred_at: None,
     };
     let e = decide(
         &n.state,
@@ -524,6 +525,7 @@ fn the_permission_table_denies_by_default() {
                         | CommandKind::Withdraw
                         | CommandKind::Submit
                         | CommandKind::OpenRefresh
+                        | CommandKind::RefuseRequest
                 ),
             };
             assert_eq!(
@@ -598,6 +600,171 @@ fn only_the_government_side_names_a_department_and_it_must() {
         n.target_on(117).department.as_ref().map(Department::as_str),
         Some("DCSF")
     );
+}
+
+#[test]
+fn departments_are_reference_data_matched_in_any_case() {
+    let n = Negotiation::opened();
+    let n2 = n
+        .when_exactly(&go(), propose_for(117, pct(8, [7, 6, 5]), "DEFRA"))
+        .then_ok();
+    assert_eq!(
+        n2.target_on(117)
+            .department
+            .as_ref()
+            .map(Department::as_str),
+        Some("Defra"),
+        "DEFRA is the one department Defra"
+    );
+    let e = n
+        .when_exactly(&go(), propose_for(117, pct(8, [7, 6, 5]), "Treasuryish"))
+        .then_refused("INVALID_TERMS");
+    let DomainError::InvalidTerms { field, problem } = &e else {
+        panic!("{e:?}")
+    };
+    assert_eq!(*field, "department");
+    assert!(
+        problem.contains("HMT") && problem.contains("HO") && problem.contains("Defra"),
+        "the valid codes are listed: {problem}"
+    );
+}
+
+#[test]
+fn a_government_counter_defaults_to_the_targets_department_and_may_name_another() {
+    let n = Negotiation::statutory_settled()
+        .given(&go(), propose_for(117, pct(8, [7, 6, 5]), "dcsf"))
+        .given(&area(), counter(17, pct(8, [7, 7, 6])));
+    let offer_department = |n: &Negotiation| match &n.history.last().unwrap().change {
+        Change::OfferMade { offer, .. } => offer.department.as_ref().map(|d| d.to_string()),
+        other => panic!("{other:?}"),
+    };
+    let defaulted = n
+        .when_exactly(&go(), counter(17, pct(8, [7, 6, 4])))
+        .then_ok();
+    assert_eq!(offer_department(&defaulted).as_deref(), Some("DCSF"));
+    let named = n
+        .when_exactly(&go(), counter_for(17, pct(8, [7, 6, 4]), "ho"))
+        .then_ok();
+    assert_eq!(offer_department(&named).as_deref(), Some("HO"));
+    assert_eq!(
+        named
+            .target_on(117)
+            .department
+            .as_ref()
+            .map(Department::as_str),
+        Some("DCSF"),
+        "the target stays the department's that asked for it"
+    );
+    // The area names no department; a GO counter on an area's target names one.
+    defaulted
+        .when(&area(), counter_for(17, pct(8, [7, 6, 5]), "HO"))
+        .then_refused("INVALID_TERMS");
+    let area_target =
+        Negotiation::statutory_settled().given(&area(), propose(112, pct(40, [38, 36, 34])));
+    area_target
+        .when(&go(), counter(17, pct(40, [37, 35, 33])))
+        .then_refused("INVALID_TERMS");
+    area_target
+        .when(&go(), counter_for(17, pct(40, [37, 35, 33]), "DH"))
+        .then_events(&["offer_made"]);
+    area_target
+        .when(&go(), counter_for(17, pct(40, [37, 35, 33]), "Treasuryish"))
+        .then_refused("INVALID_TERMS");
+}
+
+fn day(y: i32, m: u32, d: u32) -> chrono::DateTime<chrono::Utc> {
+    use chrono::TimeZone;
+    chrono::Utc
+        .with_ymd_and_hms(y, m, d, 10, 0, 0)
+        .single()
+        .unwrap()
+}
+
+#[test]
+fn rule_11_a_command_may_be_dated_but_not_in_the_future_nor_out_of_order() {
+    // Opened (on 7 January 2008), then the clock is 20 January.
+    let n = Negotiation::opened().clock(day(2008, 1, 20));
+    let refused = |n: &Negotiation, at, why: &str| {
+        let e = n
+            .clone()
+            .dated(Some(at))
+            .when(&go(), propose(117, pct(8, [7, 6, 5])))
+            .then_refused("OCCURRED_AT_OUT_OF_RANGE");
+        assert!(e.to_string().contains(why), "{e}");
+    };
+    refused(&n, day(2008, 1, 21), "future");
+    refused(&n, day(2008, 1, 6), "opened");
+    // A meeting on 15 January, recorded on the 20th.
+    let dated = n
+        .clone()
+        .dated(Some(day(2008, 1, 15)))
+        .given(&go(), propose(117, pct(8, [7, 6, 5])));
+    let last = dated.history.last().unwrap();
+    assert_eq!(last.occurred(), day(2008, 1, 15));
+    assert_eq!(last.at, day(2008, 1, 20), "decided at the server's clock");
+    // Nothing may then be dated before it; undated commands happen now.
+    refused(&dated, day(2008, 1, 14), "latest event");
+    let undated = dated.clone().dated(None).given(&area(), accept(17));
+    assert_eq!(undated.history.last().unwrap().occurred(), day(2008, 1, 20));
+}
+
+#[test]
+fn rule_11_backdating_is_limited_by_policy() {
+    let n = Negotiation::opened().clock(day(2008, 3, 1));
+    // 30 days by default: 31 days back is refused, 29 is not.
+    let e = n
+        .clone()
+        .dated(Some(day(2008, 1, 30)))
+        .when(&go(), propose(117, pct(8, [7, 6, 5])))
+        .then_refused("OCCURRED_AT_OUT_OF_RANGE");
+    assert!(e.to_string().contains("backdating"), "{e}");
+    n.clone()
+        .dated(Some(day(2008, 2, 1)))
+        .when(&go(), propose(117, pct(8, [7, 6, 5])))
+        .then_events(&["target_proposed"]);
+    // A round that allows 90 days accepts what 2008-11 refused.
+    let generous = RoundPolicy {
+        max_backdating_days: 90,
+        ..RoundPolicy::round_2008_11()
+    };
+    Negotiation::opened_with(generous, 2007)
+        .clock(day(2008, 3, 1))
+        .dated(Some(day(2008, 1, 30)))
+        .when(&go(), propose(117, pct(8, [7, 6, 5])))
+        .then_events(&["target_proposed"]);
+    assert_eq!(RoundPolicy::round_2008_11().max_backdating_days, 30);
+}
+
+#[test]
+fn more_demanding_terms_ask_more_in_the_direction_of_improvement() {
+    // Rising is improvement here (baseline 40, rising to 46).
+    let rising = pct(40, [42, 44, 46]);
+    assert!(pct(40, [42, 45, 48]).more_demanding_than(&rising));
+    assert!(!pct(40, [42, 43, 44]).more_demanding_than(&rising));
+    assert!(!rising.more_demanding_than(&rising));
+    assert!(!pct(40, [43, 43, 47]).more_demanding_than(&rising), "mixed");
+    // Falling is improvement here (crime: 10.6% reduction vs 12%).
+    let falling = pct(100, [96, 93, 89]);
+    assert!(pct(100, [96, 92, 88]).more_demanding_than(&falling));
+    assert!(!pct(100, [97, 94, 90]).more_demanding_than(&falling));
+}
+
+#[test]
+fn free_text_holds_no_control_characters_but_newlines_and_tabs() {
+    let n = Negotiation::opened();
+    let with_rationale = |text: &str| Command::ProposeTarget {
+        indicator: IndicatorRef::National(ni(117)),
+        terms: pct(8, [7, 6, 5]),
+        rationale: text.into(),
+        evidence: vec![],
+        department: Some(dept("DCSF")),
+    };
+    n.when(&go(), with_rationale("a bell \u{7} rings"))
+        .then_refused("INVALID_TERMS");
+    n.when(&go(), with_rationale("a form \u{c} feed"))
+        .then_refused("INVALID_TERMS");
+    n.when(&go(), with_rationale("two lines\nand\ta tab"))
+        .then_events(&["target_proposed"]);
 }
 
 // Lifecycle, performance and reward.
@@ -783,6 +950,13 @@ fn every_reason_code_is_produced_by_some_refusal() {
         (
             "ALREADY_EXISTS",
             opened.when(&go(), open_cmd(RoundPolicy::round_2008_11(), 2007)),
+        ),
+        (
+            "OCCURRED_AT_OUT_OF_RANGE",
+            opened
+                .clone()
+                .dated(Some(opened.now + chrono::Duration::days(1)))
+                .when(&go(), propose(117, pct(8, [7, 6, 5]))),
         ),
     ];
     let mut produced = BTreeSet::new();

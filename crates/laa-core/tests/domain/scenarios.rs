@@ -18,28 +18,44 @@ fn a_go_keeps_the_laa_at_34_and_refuses_a_department_the_free_slot() {
     }
     assert_eq!(n.state.designated_count(), 34);
     // A department asks, through the GO, for the free slot; the engine would
-    // allow a 35th target, so refusing it is the GO's choice, recorded as such.
-    let slot = n.state.next_target.get();
-    let n = n
-        .given(
-            &go(),
-            propose_for(DESIGNATED_POOL[34], pct(50, [52, 54, 56]), "DfT"),
-        )
-        .given(&go(), withdraw(slot));
+    // allow a 35th target, so refusing it is the GO's choice, recorded as
+    // such: a refused request, not a target proposed and withdrawn.
+    let refuse = |dept: &str| Command::RecordRefusedRequest {
+        indicator: ni(DESIGNATED_POOL[34]),
+        department: Department::new(dept).unwrap(),
+        rationale: "we chose to have 34".into(),
+    };
+    let before = n.state.targets.len();
+    n.when(&area(), refuse("DfT")).then_refused("OUT_OF_SCOPE");
+    n.when(&go(), refuse("Treasuryish"))
+        .then_refused("INVALID_TERMS");
+    n.when(
+        &go(),
+        Command::RecordRefusedRequest {
+            indicator: ni(DESIGNATED_POOL[0]),
+            department: dept("DfT"),
+            rationale: "already carried".into(),
+        },
+    )
+    .then_refused("DUPLICATE_INDICATOR");
+    let n = n.given(&go(), refuse("dft"));
+    assert_eq!(n.history.last().unwrap().change.kind(), "request_refused");
+    assert_eq!(n.state.targets.len(), before, "not a target");
     let n = n.signed_off();
     assert_eq!(n.state.status, AgreementStatus::Agreed);
     assert_eq!(n.state.designated_count(), 34);
-    let request = &n.state.targets[&tid(slot)];
-    assert_eq!(
-        request.department.as_ref().map(Department::as_str),
-        Some("DfT")
-    );
-    assert_eq!(request.status, TargetStatus::Withdrawn);
     let summary = NegotiationSummary::of_history(&n.history);
     assert_eq!(summary.originated_by_area, 34);
-    assert_eq!(summary.originated_by_government, 1);
-    assert_eq!(summary.withdrawn, 1);
+    assert_eq!(summary.originated_by_government, 0);
+    assert_eq!(summary.withdrawn, 0);
+    assert_eq!(summary.refused_requests, 1);
+    assert_eq!(summary.by_department["DfT"].refused_requests, 1);
     assert_eq!(summary.signed_off, 1);
+    assert_eq!(
+        summary.very_limited_say(),
+        Some(0.0),
+        "all 34 the area's own"
+    );
 }
 
 /// "[local authority X] said 'look this is a deal breaker... we do not want
@@ -107,6 +123,7 @@ fn the_partnership_offers_10_6_percent_and_the_home_office_insists_on_12() {
                 rationale: "Home Office: twelve would be tidy".into(),
                 evidence: vec![],
                 deal_breaker: true,
+                department: Some(laa_core::Department::new("HO").unwrap()),
             },
         )
         .when(&area(), accept(id))
@@ -125,8 +142,9 @@ fn the_partnership_offers_10_6_percent_and_the_home_office_insists_on_12() {
     };
     assert_eq!(offer.side, Side::Government);
     assert_eq!(
-        offer.department, None,
-        "the area proposed NI 15, so no department owns it"
+        offer.department.as_ref().map(|d| d.as_str()),
+        Some("HO"),
+        "the Home Office's counter is recorded against the Home Office"
     );
     assert!(terms_before.is_none());
     let summary = NegotiationSummary::of_history(&n.history);
@@ -136,9 +154,12 @@ fn the_partnership_offers_10_6_percent_and_the_home_office_insists_on_12() {
     );
     assert_eq!(summary.deal_breakers, 1);
     assert_eq!(
-        summary.accepted_unchanged, 16,
-        "the statutory targets, not NI 15"
+        summary.accepted_unchanged, 0,
+        "neither the statutory targets (counted apart) nor NI 15"
     );
+    assert_eq!(summary.statutory_targets, 16);
+    assert_eq!(summary.by_department["HO"].counter_offers, 1);
+    assert_eq!(summary.by_department["HO"].deal_breakers, 1);
 }
 
 /// "Over 70% of the Home Office's community safety indicators they selected
@@ -187,6 +208,21 @@ fn a_home_office_set_agreed_mostly_as_placeholders_and_filled_at_the_first_refre
     let n = n.signed_off();
     assert_eq!(n.state.status, AgreementStatus::Refreshed);
     assert_eq!(replay(n.state.id.clone(), &n.history), n.state);
+
+    // The analytics: 23 of the 26 targets live at the refresh revisited,
+    // signed off 120 days after opening, every designated target imposed.
+    let summary = NegotiationSummary::of_history(&n.history);
+    let refresh = &summary.refreshes["2009"];
+    assert_eq!((refresh.targets, refresh.revisited), (26, 23));
+    assert_eq!(summary.days_to_sign_off, vec![120]);
+    assert_eq!(summary.median_days_to_sign_off(), Some(120.0));
+    assert_eq!(summary.very_limited_say(), Some(1.0));
+    assert_eq!(summary.by_department["HO"].proposals, 10);
+    assert_eq!(summary.by_department["HO"].accepted_unchanged, 10);
+    assert_eq!(
+        summary.by_department["HO"].counter_offers, 0,
+        "a fresh offer at a refresh, accepted, is no counter-offer round"
+    );
 }
 
 /// By late 2008 NI 31 was deleted and NI 199 added: a refresh that rebinds
@@ -230,7 +266,7 @@ fn replaying_the_history_rebuilds_the_agreement_exactly() {
     let n = n.given(&area(), propose(112, pct(40, [38, 36, 34])));
     let id = n.target_on(112).id.get();
     let n = n
-        .given(&go(), counter(id, pct(40, [37, 35, 33])))
+        .given(&go(), counter_for(id, pct(40, [37, 35, 33]), "DH"))
         .given(&area(), accept(id))
         .signed_off();
     assert_eq!(replay(n.state.id.clone(), &n.history), n.state);
@@ -256,4 +292,54 @@ fn government_demands_after_the_cut_off_are_late() {
     );
     assert_eq!(summary.originated_by_government, 2);
     assert_eq!(summary.originated_by_area, 1);
+}
+
+/// Late demands are judged on when they happened, not when they were
+/// recorded: a demand dated 15 January 2008 but recorded in February is not
+/// late; one dated 1 June 2008 is; so is a Government counter-offer after
+/// the cut-off that asks for more, but not one that asks for less.
+#[test]
+fn late_demands_are_judged_on_occurred_at() {
+    use chrono::{TimeZone, Utc};
+    let day = |y, m, d| Utc.with_ymd_and_hms(y, m, d, 10, 0, 0).single().unwrap();
+    let n = Negotiation::opened()
+        .clock(day(2008, 2, 10))
+        .dated(Some(day(2008, 1, 15)))
+        .given(&go(), propose_for(117, pct(8, [7, 6, 5]), "DCSF"))
+        .dated(None)
+        .given(&area(), propose(15, pct(10, [9, 8, 7])))
+        .clock(day(2008, 6, 20))
+        .dated(Some(day(2008, 6, 1)))
+        .given(&go(), propose_for(112, pct(40, [38, 36, 34]), "DH"))
+        .given(&go(), counter_for(18, pct(10, [9, 8, 6]), "HO"))
+        .given(&area(), counter(18, pct(10, [9, 8, 7])))
+        .given(&go(), counter_for(18, pct(10, [9, 8, 6]), "HO"))
+        .given(&area(), counter(18, pct(10, [9, 9, 7])));
+    let summary = NegotiationSummary::of_history(&n.history);
+    assert_eq!(
+        summary.late_demands, 3,
+        "the DH proposal and the two Home Office counters asking for more, not the 15 January demand"
+    );
+    // A Government counter asking for less is no demand.
+    let eased = n.given(&go(), counter_for(18, pct(10, [9, 9, 8]), "HO"));
+    assert_eq!(
+        NegotiationSummary::of_history(&eased.history).late_demands,
+        3
+    );
+}
+
+/// A refresh is a negotiation of its own: a Government counter asking for
+/// more at the 2009 refresh is not a late demand on the 2008 deal.
+#[test]
+fn demands_at_a_refresh_are_not_late_demands() {
+    let (n, id) =
+        Negotiation::statutory_settled().agreed_target(&go(), &area(), 117, pct(8, [7, 6, 5]));
+    let n = n
+        .signed_off()
+        .days_later(300)
+        .given(&go(), open_refresh("2009", None))
+        .given(&go(), counter_for(id, pct(8, [6, 5, 4]), "DCSF"));
+    let summary = NegotiationSummary::of_history(&n.history);
+    assert_eq!(summary.late_demands, 0);
+    assert_eq!(summary.refreshes["2009"].revisited, 1);
 }

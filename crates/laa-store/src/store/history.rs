@@ -233,6 +233,7 @@ pub(super) fn decode_event(row: event::Model) -> Result<StoredEvent, StoreError>
         request_id: row.request_id,
         kind: row.kind,
         event,
+        payload: row.payload,
         prev_hash: row.prev_hash,
         hash: row.hash,
     })

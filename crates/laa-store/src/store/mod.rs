@@ -11,6 +11,7 @@ mod broken;
 mod committer;
 mod heads;
 mod history;
+mod import;
 mod plan;
 mod verify;
 
@@ -19,6 +20,7 @@ pub use broken::BrokenHistory;
 pub use committer::{GroupCommits, MAX_BATCH};
 pub(crate) use heads::Head;
 pub use heads::SNAPSHOT_EVERY;
+pub use import::{ExportedEvent, HISTORY_FORMAT, Imported, parse_and_verify};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -146,6 +148,8 @@ pub struct StoredEvent {
     pub kind: String,
     /// The event.
     pub event: Event,
+    /// The event exactly as stored and hashed (canonical JSON).
+    pub payload: String,
     /// The previous event's hash, in hex ([`GENESIS_HASH`] for the first).
     pub prev_hash: String,
     /// This event's hash, in hex.

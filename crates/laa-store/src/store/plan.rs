@@ -363,6 +363,20 @@ pub(super) fn one_statement(
     }
 }
 
+/// Every target's row of the `targets` table, for a projection written
+/// whole (an imported history).
+pub(super) fn target_rows(
+    state: &Agreement,
+    id: &AgreementId,
+    now: DateTime<Utc>,
+) -> Result<Vec<target::ActiveModel>, StoreError> {
+    state
+        .targets
+        .values()
+        .map(|t| TargetProjection::of(state, t).into_model(id, t.id, now))
+        .collect()
+}
+
 /// What the `targets` table records of one target.
 #[derive(PartialEq, Eq)]
 struct TargetProjection<'a> {

@@ -256,6 +256,7 @@ pub fn counter(target: u32, terms: Terms) -> Command {
         rationale: "three-year rolling average".into(),
         evidence: vec!["https://example.invalid/data".into()],
         deal_breaker: false,
+        department: None,
     }
 }
 
@@ -343,6 +344,7 @@ impl Negotiation {
             now: self.now,
             catalogue: self.store.catalogue(),
             expected_version: Some(self.state.version),
+            occurred_at: None,
         };
         decide(&self.state, command, actor, &ctx)
             .unwrap_or_else(|e| panic!("{}: decide refused: {e}", self.id))
