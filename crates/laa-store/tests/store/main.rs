@@ -14,3 +14,4 @@ mod migrations;
 mod negotiation;
 mod reference;
 mod sole_writer;
+mod writers;
