@@ -9,7 +9,9 @@ use laa_store::{BeforeCommit, StoreError, StoreOptions};
 use sea_orm::{ConnectionTrait, Statement};
 use tokio::sync::{Barrier, Notify};
 
-use crate::support::{Negotiation, TestDb, for_each_database, go, go_propose, values};
+use crate::support::{
+    Negotiation, TestDb, for_each_database, go, go_propose, kill_child_when_ready, values,
+};
 
 /// The sequences stored for an agreement, in order, read with raw SQL.
 async fn stored_sequences(db: &TestDb, id: &AgreementId) -> Vec<i64> {
@@ -378,45 +380,17 @@ async fn crash_child() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_process_killed_inside_its_transaction_leaves_no_partial_write() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-
     for_each_database(|db| async move {
         let mut n = Negotiation::new(&db.store, "kent");
         n.open_with_events(3).await;
         let before = db.store.load(&n.id).await.unwrap();
 
-        // Run this test binary again, as the child test alone.
-        let exe = std::env::current_exe().expect("the test binary");
-        let mut child = Command::new(exe)
-            .args([
-                "--exact",
-                "append::crash_child",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(CRASH_CHILD_URL, &db.url)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the child");
-        let stdout = child.stdout.take().expect("the child's output");
-        let ready = tokio::task::spawn_blocking(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .any(|line| line.contains(CHILD_READY))
-        });
-        let ready = tokio::time::timeout(Duration::from_secs(60), ready).await;
-        // Everything is written but uncommitted: SIGKILL, as a crash or a
-        // power cut would end it, with no chance to roll back.
-        child.kill().expect("kill the child");
-        child.wait().expect("reap the child");
-        assert!(
-            matches!(ready, Ok(Ok(true))),
-            "{}: the child never reached its commit",
-            db.name()
-        );
+        // Run this test binary again, as the child test alone; SIGKILL it
+        // once everything is written but uncommitted.
+        let ready =
+            kill_child_when_ready("append::crash_child", CRASH_CHILD_URL, &db.url, CHILD_READY)
+                .await;
+        assert!(ready, "{}: the child never reached its commit", db.name());
 
         let outcome = tokio::time::timeout(Duration::from_secs(30), async {
             assert_eq!(

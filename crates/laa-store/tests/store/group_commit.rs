@@ -11,7 +11,9 @@ use laa_store::{BeforeCommit, Store, StoreError, StoreOptions};
 use sea_orm::{ConnectionTrait, Statement};
 use tokio::sync::{Barrier, Notify};
 
-use crate::support::{Negotiation, TestDb, counter, for_each_database, go, go_propose, values};
+use crate::support::{
+    Negotiation, TestDb, counter, for_each_database, go, go_propose, kill_child_when_ready, values,
+};
 
 /// A hook that, once armed, holds the next batch inside its transaction
 /// (every row written, nothing committed) until released; later batches
@@ -340,9 +342,6 @@ async fn batch_crash_child() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_batch_killed_inside_its_transaction_leaves_none_of_its_members() {
-    use std::io::{BufRead, BufReader};
-    use std::process::{Command, Stdio};
-
     for_each_database(|db| async move {
         let mut negotiations = Vec::new();
         for area in CRASH_AREAS {
@@ -350,31 +349,15 @@ async fn a_batch_killed_inside_its_transaction_leaves_none_of_its_members() {
             n.open().await;
             negotiations.push(n);
         }
-        let exe = std::env::current_exe().expect("the test binary");
-        let mut child = Command::new(exe)
-            .args([
-                "--exact",
-                "group_commit::batch_crash_child",
-                "--nocapture",
-                "--test-threads=1",
-            ])
-            .env(BATCH_CHILD_URL, &db.url)
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("start the child");
-        let stdout = child.stdout.take().expect("the child's output");
-        let ready = tokio::task::spawn_blocking(move || {
-            BufReader::new(stdout)
-                .lines()
-                .map_while(Result::ok)
-                .any(|line| line.contains(BATCH_CHILD_READY))
-        });
-        let ready = tokio::time::timeout(Duration::from_secs(60), ready).await;
-        child.kill().expect("kill the child");
-        child.wait().expect("reap the child");
+        let ready = kill_child_when_ready(
+            "group_commit::batch_crash_child",
+            BATCH_CHILD_URL,
+            &db.url,
+            BATCH_CHILD_READY,
+        )
+        .await;
         assert!(
-            matches!(ready, Ok(Ok(true))),
+            ready,
             "{}: the child's batch never reached its commit",
             db.name()
         );

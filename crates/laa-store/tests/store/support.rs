@@ -490,3 +490,33 @@ impl Negotiation {
         assert_eq!(self.state.status, laa_core::AgreementStatus::Refreshed);
     }
 }
+
+/// Runs this test binary again as the one test `child` (which does
+/// nothing unless `env` is set; here to `url`), waits up to a minute for it
+/// to print `marker`, then kills it with SIGKILL, as a crash or a power cut
+/// would end it, with no chance to roll back. True when it printed the
+/// marker before it was killed.
+pub async fn kill_child_when_ready(child: &str, env: &str, url: &str, marker: &str) -> bool {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let exe = std::env::current_exe().expect("the test binary");
+    let mut process = Command::new(exe)
+        .args(["--exact", child, "--nocapture", "--test-threads=1"])
+        .env(env, url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the child");
+    let stdout = process.stdout.take().expect("the child's output");
+    let marker = marker.to_owned();
+    let ready = tokio::task::spawn_blocking(move || {
+        BufReader::new(stdout)
+            .lines()
+            .map_while(Result::ok)
+            .any(|line| line.contains(&marker))
+    });
+    let ready = tokio::time::timeout(std::time::Duration::from_secs(60), ready).await;
+    process.kill().expect("kill the child");
+    process.wait().expect("reap the child");
+    matches!(ready, Ok(Ok(true)))
+}
