@@ -8,6 +8,7 @@
 
 mod append;
 mod broken;
+mod checkpoint;
 mod committer;
 mod heads;
 mod history;
@@ -17,6 +18,7 @@ mod verify;
 
 pub use append::Committed;
 pub use broken::BrokenHistory;
+pub use checkpoint::CHECKPOINT_EVERY;
 pub use committer::{GroupCommits, MAX_BATCH};
 pub(crate) use heads::Head;
 pub use heads::SNAPSHOT_EVERY;
@@ -225,11 +227,14 @@ impl Store {
             Synchronous::Normal => SqliteSynchronous::Normal,
         };
         let busy_timeout = options.busy_timeout;
+        // A sole writer checkpoints from a task of its own (see `checkpoint`).
+        let autocheckpoint = if options.sole_writer { "0" } else { "1000" };
         connect.map_sqlx_sqlite_opts(move |o| {
             o.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(synchronous)
                 .busy_timeout(busy_timeout)
                 .foreign_keys(true)
+                .pragma("wal_autocheckpoint", autocheckpoint)
         });
         let sole_writer = match (options.sole_writer, backend) {
             (true, Backend::Sqlite) => Some(lock_sole_writer(url)?),
@@ -259,6 +264,9 @@ impl Store {
         }
         store.seed_reference_data().await?;
         store.recall_broken().await?;
+        if store.is_sole_writer() {
+            checkpoint::start(Arc::downgrade(&store.inner));
+        }
         Ok(store)
     }
 

@@ -68,3 +68,38 @@ async fn a_sole_writer_reads_what_it_wrote_without_asking_the_database() {
     })
     .await;
 }
+
+/// A sole writer checkpoints its write-ahead log from a task of its own,
+/// not inside a commit: its connections have SQLite's automatic
+/// checkpoint off, other stores' keep it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sole_writer_checkpoints_outside_its_commits() {
+    for_each_database(|db| async move {
+        if db.backend == Backend::Postgres {
+            return;
+        }
+        let autocheckpoint = |store: &Store| {
+            let pool = store.connection().get_sqlite_connection_pool().clone();
+            async move {
+                let (pages,): (i64,) = sea_orm::sqlx::query_as("PRAGMA wal_autocheckpoint")
+                    .fetch_one(&pool)
+                    .await
+                    .expect("read the pragma");
+                pages
+            }
+        };
+        let sole = db.open(sole()).await;
+        assert_eq!(autocheckpoint(&sole).await, 0);
+        assert_eq!(autocheckpoint(&db.store).await, 1000);
+        // Writes go on across several checkpoint passes.
+        let mut n = Negotiation::new(&sole, "kent");
+        n.open().await;
+        for indicator in [1, 2, 3] {
+            n.run(&go(), go_propose(indicator, values(60, 61, 62, 63)))
+                .await;
+            tokio::time::sleep(laa_store::store::CHECKPOINT_EVERY).await;
+        }
+        assert!(sole.verify(&n.id).await.unwrap().ok);
+    })
+    .await;
+}
