@@ -13,7 +13,7 @@
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
-use crate::actor::{Actor, Role, Side};
+use crate::actor::{Actor, Role, Scope, Side};
 use crate::agreement::{
     Agreement, AgreementStatus, CommandKind, IndicatorRef, Offer, Target, TargetKind, TargetStatus,
     agreement_accepts, target_accepts,
@@ -90,6 +90,41 @@ pub fn authorise_read(actor: &Actor, area: &AreaCode, region: Region) -> Result<
             role: actor.role,
             reads: true,
         }),
+    }
+}
+
+/// What a listing of agreements may show a reader (rule 10).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visible {
+    /// Every agreement (auditors, sign-off, a national scope).
+    All,
+    /// The agreements of one region (a GO negotiator's).
+    Region(Region),
+    /// The agreements of one area (an area negotiator's).
+    Area(AreaCode),
+}
+
+/// Rule 10 for a listing: what a reader may see, given the region or area
+/// the listing asks for. Asking for more than the scope holds is
+/// `OUT_OF_SCOPE`; administrators read no agreements.
+pub fn authorise_listing(
+    actor: &Actor,
+    region: Option<Region>,
+    area: Option<&AreaCode>,
+) -> Result<Visible, DomainError> {
+    let out_of_scope = || DomainError::OutOfScope {
+        scope: actor.scope.clone(),
+    };
+    match (actor.role, &actor.scope) {
+        (Role::Admin, _) => Err(DomainError::AdministratorsOnly {
+            role: actor.role,
+            reads: true,
+        }),
+        (Role::Auditor | Role::SignOff, _) | (_, Scope::National) => Ok(Visible::All),
+        (_, Scope::Region(own)) if region.is_some_and(|r| r != *own) => Err(out_of_scope()),
+        (_, Scope::Region(own)) => Ok(Visible::Region(*own)),
+        (_, Scope::Area(own)) if area.is_some_and(|a| a != own) => Err(out_of_scope()),
+        (_, Scope::Area(own)) => Ok(Visible::Area(own.clone())),
     }
 }
 

@@ -10,9 +10,9 @@ use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use laa_core::decide::{authorise_read, authorise_unopened};
+use laa_core::decide::{Visible, authorise_listing, authorise_read, authorise_unopened};
 use laa_core::{
-    Actor, Agreement, AgreementId, Command, Context, DomainError, ErrorClass, RoundPolicy, Scope,
+    Actor, Agreement, AgreementId, Command, Context, DomainError, ErrorClass, RoundPolicy,
     TargetId, decide,
 };
 use laa_proto::v1 as pb;
@@ -658,32 +658,11 @@ impl Engine {
         actor: &Actor,
         filter: &mut AgreementFilter,
     ) -> Result<(), ApiError> {
-        let out_of_scope = || {
-            ApiError::from(DomainError::OutOfScope {
-                scope: actor.scope.clone(),
-            })
-        };
-        match (&actor.role, &actor.scope) {
-            (laa_core::Role::Admin, _) => Err(DomainError::AdministratorsOnly {
-                role: actor.role,
-                reads: true,
-            }
-            .into()),
-            (laa_core::Role::Auditor | laa_core::Role::SignOff, _) | (_, Scope::National) => Ok(()),
-            (_, Scope::Region(region)) => {
-                if filter.region.is_some_and(|r| r != *region) {
-                    return Err(out_of_scope());
-                }
-                filter.region = Some(*region);
-                Ok(())
-            }
-            (_, Scope::Area(area)) => {
-                if filter.area.as_ref().is_some_and(|a| a != area) {
-                    return Err(out_of_scope());
-                }
-                filter.area = Some(area.clone());
-                Ok(())
-            }
+        match authorise_listing(actor, filter.region, filter.area.as_ref())? {
+            Visible::All => {}
+            Visible::Region(region) => filter.region = Some(region),
+            Visible::Area(area) => filter.area = Some(area),
         }
+        Ok(())
     }
 }
