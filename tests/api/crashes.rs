@@ -99,7 +99,7 @@ async fn sigkill_under_load_loses_no_acknowledged_write() {
         None,
     )];
     if let Ok(admin) = std::env::var(POSTGRES_ENV) {
-        let pg = FreshPostgres::create(&admin).await;
+        let pg = FreshPostgres::create(&admin, "laa_e2e").await;
         databases.push(("postgres", pg.url.clone(), Some(pg)));
     }
     for (backend, url, _keep) in databases {

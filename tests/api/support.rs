@@ -11,14 +11,12 @@ use pb::agreement_service_client::AgreementServiceClient;
 use pb::area_service_client::AreaServiceClient;
 use pb::audit_service_client::AuditServiceClient;
 use pb::indicator_service_client::IndicatorServiceClient;
-use sea_orm::{ConnectionTrait, Database};
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
 use tonic_types::StatusExt;
 
-/// The environment variable naming the PostgreSQL server to test against.
-pub const POSTGRES_ENV: &str = "LAA_TEST_POSTGRES_URL";
+pub use laa_testkit::{FreshPostgres, POSTGRES_ENV};
 
 /// A running server and everything a test needs to talk to it.
 pub struct TestApp {
@@ -247,7 +245,7 @@ where
     let url = format!("sqlite://{}/laa.db?mode=rwc", dir.path().display());
     test(spawn_on(url, "sqlite", Some(dir), None, config.clone()).await).await;
     if let Ok(admin_url) = std::env::var(POSTGRES_ENV) {
-        let pg = FreshPostgres::create(&admin_url).await;
+        let pg = FreshPostgres::create(&admin_url, "laa_e2e").await;
         let url = pg.url.clone();
         test(spawn_on(url, "postgres", None, Some(pg), config).await).await;
     }
@@ -258,7 +256,7 @@ where
 pub async fn spawn_other(backend: &str) -> TestApp {
     match std::env::var(POSTGRES_ENV) {
         Ok(admin_url) if backend == "sqlite" => {
-            let pg = FreshPostgres::create(&admin_url).await;
+            let pg = FreshPostgres::create(&admin_url, "laa_e2e").await;
             let url = pg.url.clone();
             spawn_on(
                 url,
@@ -281,65 +279,6 @@ pub async fn spawn_other(backend: &str) -> TestApp {
             )
             .await
         }
-    }
-}
-
-/// A database created on the test PostgreSQL server for one test, dropped after it.
-pub struct FreshPostgres {
-    admin_url: String,
-    name: String,
-    pub url: String,
-}
-
-impl FreshPostgres {
-    pub async fn create(admin_url: &str) -> Self {
-        let admin = Database::connect(admin_url).await.unwrap_or_else(|e| {
-            panic!(
-                "{POSTGRES_ENV} is set to {admin_url}, but PostgreSQL cannot be reached there: {e}"
-            )
-        });
-        let mut bytes = [0u8; 6];
-        getrandom::fill(&mut bytes).expect("random bytes");
-        let suffix: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        let name = format!("laa_e2e_{}_{suffix}", std::process::id());
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap_or_else(|e| panic!("create database {name}: {e}"));
-        admin.close().await.ok();
-        let url = match admin_url.rsplit_once('/') {
-            Some((server, _)) => format!("{server}/{name}"),
-            None => format!("{admin_url}/{name}"),
-        };
-        Self {
-            admin_url: admin_url.to_owned(),
-            name,
-            url,
-        }
-    }
-}
-
-impl Drop for FreshPostgres {
-    fn drop(&mut self) {
-        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            rt.block_on(async {
-                if let Ok(admin) = Database::connect(&admin_url).await {
-                    admin
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .await
-                        .ok();
-                    admin.close().await.ok();
-                }
-            });
-        })
-        .join();
     }
 }
 

@@ -26,7 +26,11 @@ fn the_server_names_no_role_outside_its_wire_conversion() {
             }
         }
     }
-    assert!(files >= 5, "the server's source was not found in {}", src.display());
+    assert!(
+        files >= 5,
+        "the server's source was not found in {}",
+        src.display()
+    );
     assert!(
         offenders.is_empty(),
         "rules about roles belong in laa-core:\n{}",

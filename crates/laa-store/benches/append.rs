@@ -33,6 +33,7 @@ use laa_core::{
     Role, RoundPolicy, Scope, SetVersion, TargetId, Terms, Unit, YearValue, apply, decide,
 };
 use laa_store::{Backend, Store, StoreOptions};
+use laa_testkit::with_database;
 use rust_decimal::Decimal;
 use sea_orm::ConnectionTrait;
 use tokio::sync::Barrier;
@@ -377,22 +378,5 @@ fn counter(target: u32, value: i64) -> Command {
         evidence: vec!["https://example.invalid/place-survey-2008".into()],
         deal_breaker: false,
         department: None,
-    }
-}
-
-/// The URL of another database on the same server.
-fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[scheme_end..].find('/') {
-        Some(i) => &base[..scheme_end + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{server}/{database}?{q}"),
-        None => format!("{server}/{database}"),
     }
 }

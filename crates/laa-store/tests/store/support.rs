@@ -13,10 +13,9 @@ use laa_core::{
 };
 use laa_store::{AppendOutcome, Backend, Store, StoreOptions};
 use rust_decimal::Decimal;
-use sea_orm::{ConnectionTrait, Database};
+use sea_orm::ConnectionTrait;
 
-/// The environment variable naming the PostgreSQL server to test against.
-pub const POSTGRES_ENV: &str = "LAA_TEST_POSTGRES_URL";
+pub use laa_testkit::{FreshPostgres, POSTGRES_ENV};
 
 /// One fresh database for one test.
 pub struct TestDb {
@@ -77,7 +76,7 @@ where
     store.close().await.ok();
 
     if let Ok(admin_url) = std::env::var(POSTGRES_ENV) {
-        let fresh = FreshPostgres::create(&admin_url).await;
+        let fresh = FreshPostgres::create(&admin_url, "laa_test").await;
         let store = Store::connect(&fresh.url, StoreOptions::default())
             .await
             .expect("open a fresh PostgreSQL store");
@@ -90,80 +89,6 @@ where
         store.close().await.ok();
         // `fresh` drops its database here, or while unwinding from a panic.
         drop(fresh);
-    }
-}
-
-/// A database created on the test server for one test.
-struct FreshPostgres {
-    admin_url: String,
-    name: String,
-    url: String,
-}
-
-impl FreshPostgres {
-    async fn create(admin_url: &str) -> Self {
-        let admin = Database::connect(admin_url).await.unwrap_or_else(|e| {
-            panic!(
-                "{POSTGRES_ENV} is set to {admin_url}, but PostgreSQL cannot be reached there: {e}"
-            )
-        });
-        let mut bytes = [0u8; 6];
-        getrandom::fill(&mut bytes).expect("random bytes");
-        let suffix: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
-        let name = format!("laa_test_{}_{suffix}", std::process::id());
-        admin
-            .execute_unprepared(&format!("CREATE DATABASE {name}"))
-            .await
-            .unwrap_or_else(|e| panic!("create database {name}: {e}"));
-        admin.close().await.ok();
-        Self {
-            admin_url: admin_url.to_owned(),
-            url: with_database(admin_url, &name),
-            name,
-        }
-    }
-}
-
-impl Drop for FreshPostgres {
-    /// Drops the database, best effort, from a thread of its own (a test
-    /// that panicked may be unwinding out of its runtime).
-    fn drop(&mut self) {
-        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
-        let dropper = std::thread::spawn(move || {
-            let Ok(runtime) = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-            else {
-                return;
-            };
-            runtime.block_on(async {
-                if let Ok(admin) = Database::connect(&admin_url).await {
-                    admin
-                        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                        .await
-                        .ok();
-                    admin.close().await.ok();
-                }
-            });
-        });
-        dropper.join().ok();
-    }
-}
-
-/// The URL of another database on the same server.
-fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[scheme_end..].find('/') {
-        Some(i) => &base[..scheme_end + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{server}/{database}?{q}"),
-        None => format!("{server}/{database}"),
     }
 }
 
