@@ -1,5 +1,6 @@
 //! `laa serve`: the server on the embedded default, or on PostgreSQL.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -38,6 +39,9 @@ pub struct ServeArgs {
     /// Seconds a request may run before it fails with DEADLINE_EXCEEDED.
     #[arg(long, env = "LAA_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
+    /// Seconds to go on serving after SIGTERM with health NOT_SERVING, so a load balancer stops sending first.
+    #[arg(long, env = "LAA_SHUTDOWN_GRACE_SECS", default_value_t = 0)]
+    pub shutdown_grace_secs: u64,
 }
 
 /// Opens the store (migrations and reference data on first start).
@@ -74,16 +78,19 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
-    let store = open_server_store(&args.database_url, args.sqlite_synchronous).await?;
+    // Bind first: a taken port must not leave a fresh database behind.
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| format!("error: cannot listen on {}: {e}\nhint: choose another address with --listen or LAA_LISTEN", args.listen))?;
+    let store = open_server_store(&args.database_url, args.sqlite_synchronous).await?;
     let local = listener.local_addr().map_err(|e| format!("error: {e}"))?;
     tracing::info!(address = %local, database = %redact(&args.database_url), "laa serving laa.v1");
     println!("laa listening on {local}");
     let config = ServerConfig {
         request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
+        shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
         ..ServerConfig::default()
     };
     let served = laa_server::serve(store.clone(), listener, config, shutdown_signal()).await;

@@ -4,9 +4,11 @@
 
 mod cli;
 mod cli_conventions;
+mod credentials;
 mod docs;
 mod edges;
 mod existence;
+mod health;
 mod hostile;
 mod infrastructure;
 mod malformed;

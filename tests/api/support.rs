@@ -71,6 +71,13 @@ impl TestApp {
         }
     }
 
+    /// Signals the server to stop, as SIGTERM would, without waiting.
+    pub fn begin_shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+
     /// Stops the server as SIGTERM would, waiting for it to finish.
     pub async fn shutdown(&mut self) {
         if let Some(stop) = self.stop.take() {
@@ -118,7 +125,7 @@ impl Drop for TestApp {
 
 /// Adds a bearer token to every request.
 #[derive(Clone)]
-pub struct Bearer(Option<tonic::metadata::MetadataValue<tonic::metadata::Ascii>>);
+pub struct Bearer(pub Option<tonic::metadata::MetadataValue<tonic::metadata::Ascii>>);
 
 impl Interceptor for Bearer {
     fn call(
@@ -174,7 +181,7 @@ async fn serve_on(
 }
 
 /// Starts the real server on port 0 over a database at `url`.
-async fn spawn_on(
+pub async fn spawn_on(
     url: String,
     backend: &'static str,
     dir: Option<tempfile::TempDir>,

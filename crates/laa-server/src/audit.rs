@@ -143,8 +143,9 @@ impl pb::audit_service_server::AuditService for Engine {
         &self,
         request: Request<pb::StreamEventsRequest>,
     ) -> Result<Response<EventStream>, Status> {
+        let peer = request.remote_addr();
         let token = crate::auth::bearer(&request)?.to_owned();
-        let actor = crate::auth::resolve(&self.store, &token).await?;
+        let actor = crate::auth::resolve(&self.store, &token, peer).await?;
         let r = request.into_inner();
         let id = convert::agreement_name("agreement", &r.agreement)?;
         let mut next = convert::from_sequence(r.from_sequence)?;
@@ -162,7 +163,7 @@ impl pb::audit_service_server::AuditService for Engine {
                 // checks it again before anything more is delivered, so a
                 // revoked token ends the stream UNAUTHENTICATED.
                 if !std::mem::take(&mut first)
-                    && let Err(e) = crate::auth::resolve_now(&store, &token).await
+                    && let Err(e) = crate::auth::resolve_now(&store, &token, peer).await
                 {
                     let _ = tx.send(Err(Status::from(e))).await;
                     return;

@@ -41,6 +41,12 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// The largest request message accepted, in bytes.
     pub max_message_bytes: usize,
+    /// How often the database is checked for the health service.
+    pub health_interval: Duration,
+    /// After the shutdown signal, how long the server goes on accepting
+    /// calls while health reports NOT_SERVING, so load balancers stop
+    /// sending before the listener closes.
+    pub shutdown_grace: Duration,
 }
 
 impl Default for ServerConfig {
@@ -48,6 +54,8 @@ impl Default for ServerConfig {
         Self {
             request_timeout: Duration::from_secs(30),
             max_message_bytes: 16 * 1024 * 1024,
+            health_interval: Duration::from_secs(1),
+            shutdown_grace: Duration::ZERO,
         }
     }
 }
@@ -113,9 +121,74 @@ pub fn incoming(
     })
 }
 
+/// Every name the health service answers for: the server as a whole (`""`)
+/// and each of the four services.
+pub fn health_names() -> [&'static str; 5] {
+    use pb::agreement_service_server::AgreementServiceServer;
+    use pb::area_service_server::AreaServiceServer;
+    use pb::audit_service_server::AuditServiceServer;
+    use pb::indicator_service_server::IndicatorServiceServer;
+    use tonic::server::NamedService;
+    [
+        "",
+        <IndicatorServiceServer<Engine> as NamedService>::NAME,
+        <AreaServiceServer<Engine> as NamedService>::NAME,
+        <AgreementServiceServer<Engine> as NamedService>::NAME,
+        <AuditServiceServer<Engine> as NamedService>::NAME,
+    ]
+}
+
+/// Sets every name of [`health_names`] to one status.
+async fn set_health(health: &tonic_health::server::HealthReporter, serving: bool) {
+    let status = if serving {
+        tonic_health::ServingStatus::Serving
+    } else {
+        tonic_health::ServingStatus::NotServing
+    };
+    for name in health_names() {
+        health.set_service_status(name, status).await;
+    }
+}
+
+/// Checks the database every `interval` (each check bounded by it, at
+/// least a second) and reports every service NOT_SERVING while it cannot
+/// be reached, SERVING again once it answers.
+async fn watch_database(
+    store: Store,
+    health: tonic_health::server::HealthReporter,
+    interval: Duration,
+) {
+    let mut up = true;
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let bound = interval.max(Duration::from_secs(1));
+        let answer = match tokio::time::timeout(bound, store.ping()).await {
+            Ok(answer) => answer.map_err(|e| e.to_string()),
+            Err(_) => Err(format!("no answer within {} ms", bound.as_millis())),
+        };
+        match (up, answer) {
+            (true, Err(error)) => {
+                tracing::error!(%error, "the database cannot be reached: health is NOT_SERVING");
+                set_health(&health, false).await;
+                up = false;
+            }
+            (false, Ok(())) => {
+                tracing::info!("the database answers again: health is SERVING");
+                set_health(&health, true).await;
+                up = true;
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Serves every service on `listener` until `shutdown` completes; then
-/// stops accepting, ends following streams, finishes in-flight calls and
-/// returns. Every acknowledged write was committed before its answer.
+/// reports NOT_SERVING for every service, goes on serving for
+/// [`ServerConfig::shutdown_grace`], stops accepting, ends following
+/// streams, finishes in-flight calls and returns. Every acknowledged write
+/// was committed before its answer.
 pub async fn serve(
     store: Store,
     listener: tokio::net::TcpListener,
@@ -129,16 +202,18 @@ pub async fn serve(
 
     let (stop, stopping) = watch::channel(false);
     let engine = Engine {
-        store,
+        store: store.clone(),
         feed: Feed::new(),
         stopping,
         rendered: Default::default(),
     };
     let (health, health_service) = tonic_health::server::health_reporter();
-    health.set_serving::<IndicatorServiceServer<Engine>>().await;
-    health.set_serving::<AreaServiceServer<Engine>>().await;
-    health.set_serving::<AgreementServiceServer<Engine>>().await;
-    health.set_serving::<AuditServiceServer<Engine>>().await;
+    set_health(&health, true).await;
+    let watcher = tokio::spawn(watch_database(
+        store,
+        health.clone(),
+        config.health_interval,
+    ));
     let reflection_v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
@@ -150,10 +225,18 @@ pub async fn serve(
     let max = config.max_message_bytes;
     let on_shutdown = async move {
         shutdown.await;
+        // The watcher stops first, so it cannot report SERVING again.
+        watcher.abort();
+        let _ = watcher.await;
+        set_health(&health, false).await;
+        if !config.shutdown_grace.is_zero() {
+            tracing::info!(
+                grace_ms = config.shutdown_grace.as_millis() as u64,
+                "shutting down: health is NOT_SERVING; still serving during the grace period"
+            );
+            tokio::time::sleep(config.shutdown_grace).await;
+        }
         tracing::info!("shutting down: no new connections; finishing in-flight calls");
-        health
-            .set_not_serving::<AgreementServiceServer<Engine>>()
-            .await;
         let _ = stop.send(true);
     };
     tonic::transport::Server::builder()
