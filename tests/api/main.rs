@@ -13,5 +13,6 @@ mod hostile;
 mod infrastructure;
 mod malformed;
 mod negotiation;
+mod observability;
 mod permissions;
 mod support;

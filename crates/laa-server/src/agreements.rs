@@ -162,6 +162,7 @@ impl Engine {
         expected_version: i64,
         command: Command,
     ) -> Result<pb::AgreementResponse, ApiError> {
+        tracing::Span::current().record("agreement", id.as_str());
         let request_id = convert::request_id(request_id)?;
         let expected = convert::expected_version(expected_version)?;
         let named_target = command_target(&command);
@@ -193,10 +194,13 @@ impl Engine {
                 };
             }
         };
+        let appending = std::time::Instant::now();
         let committed = self
             .store
             .append_command(&id, expected, &request_id, events)
-            .await?;
+            .await;
+        crate::metrics::appended(appending.elapsed(), committed.is_ok());
+        let committed = committed?;
         let outcome = committed.outcome;
         let target = outcome.target.or(named_target);
         Ok(match committed.state {

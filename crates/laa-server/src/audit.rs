@@ -156,6 +156,7 @@ impl pb::audit_service_server::AuditService for Engine {
         let mut stopping = self.stopping.clone();
         let follow = r.follow;
         tokio::spawn(async move {
+            let _open = follow.then(crate::metrics::FollowStream::open);
             let mut first = true;
             loop {
                 // The credential was checked when the call began; every

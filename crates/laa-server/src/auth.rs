@@ -79,6 +79,7 @@ pub async fn resolve_now(
 fn actor(check: TokenCheck, peer: Option<SocketAddr>) -> Result<Actor, ApiError> {
     let error = match &check {
         TokenCheck::Live(principal) => {
+            tracing::Span::current().record("principal", principal.label.as_str());
             return Ok(Actor::new(
                 principal.label.clone(),
                 principal.role,

@@ -8,6 +8,8 @@
 //!   oversized requests, unknown methods) brought into that mapping.
 //! - `indicators`, `areas`, `agreements`, `audit`: the four services,
 //!   implemented on [`Engine`].
+//! - [`metrics`]: the Prometheus metrics the server records (through the
+//!   `metrics` facade; `laa serve --metrics-listen` installs the exporter).
 //! - [`serve`]: the server itself: the services, reflection (v1 and
 //!   v1alpha), health, limits, and graceful shutdown.
 //!
@@ -22,8 +24,11 @@ pub mod convert;
 pub mod edge;
 pub mod error;
 pub mod indicators;
+pub mod metrics;
 
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use laa_core::AgreementId;
@@ -47,6 +52,8 @@ pub struct ServerConfig {
     /// calls while health reports NOT_SERVING, so load balancers stop
     /// sending before the listener closes.
     pub shutdown_grace: Duration,
+    /// True while health reports SERVING (what an HTTP `/readyz` answers).
+    pub ready: Arc<AtomicBool>,
 }
 
 impl Default for ServerConfig {
@@ -56,6 +63,7 @@ impl Default for ServerConfig {
             max_message_bytes: 16 * 1024 * 1024,
             health_interval: Duration::from_secs(1),
             shutdown_grace: Duration::ZERO,
+            ready: Arc::new(AtomicBool::new(false)),
         }
     }
 }
@@ -139,7 +147,12 @@ pub fn health_names() -> [&'static str; 5] {
 }
 
 /// Sets every name of [`health_names`] to one status.
-async fn set_health(health: &tonic_health::server::HealthReporter, serving: bool) {
+async fn set_health(
+    health: &tonic_health::server::HealthReporter,
+    ready: &AtomicBool,
+    serving: bool,
+) {
+    ready.store(serving, Ordering::SeqCst);
     let status = if serving {
         tonic_health::ServingStatus::Serving
     } else {
@@ -156,6 +169,7 @@ async fn set_health(health: &tonic_health::server::HealthReporter, serving: bool
 async fn watch_database(
     store: Store,
     health: tonic_health::server::HealthReporter,
+    ready: Arc<AtomicBool>,
     interval: Duration,
 ) {
     let mut up = true;
@@ -171,12 +185,12 @@ async fn watch_database(
         match (up, answer) {
             (true, Err(error)) => {
                 tracing::error!(%error, "the database cannot be reached: health is NOT_SERVING");
-                set_health(&health, false).await;
+                set_health(&health, &ready, false).await;
                 up = false;
             }
             (false, Ok(())) => {
                 tracing::info!("the database answers again: health is SERVING");
-                set_health(&health, true).await;
+                set_health(&health, &ready, true).await;
                 up = true;
             }
             _ => {}
@@ -208,10 +222,12 @@ pub async fn serve(
         rendered: Default::default(),
     };
     let (health, health_service) = tonic_health::server::health_reporter();
-    set_health(&health, true).await;
+    let ready = config.ready.clone();
+    set_health(&health, &ready, true).await;
     let watcher = tokio::spawn(watch_database(
         store,
         health.clone(),
+        ready.clone(),
         config.health_interval,
     ));
     let reflection_v1 = tonic_reflection::server::Builder::configure()
@@ -228,7 +244,7 @@ pub async fn serve(
         // The watcher stops first, so it cannot report SERVING again.
         watcher.abort();
         let _ = watcher.await;
-        set_health(&health, false).await;
+        set_health(&health, &ready, false).await;
         if !config.shutdown_grace.is_zero() {
             tracing::info!(
                 grace_ms = config.shutdown_grace.as_millis() as u64,
