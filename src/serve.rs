@@ -57,6 +57,36 @@ pub struct ServeArgs {
     /// An HTTP address serving Prometheus /metrics, /healthz and /readyz (default: off).
     #[arg(long, env = "LAA_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    /// TLS: the server's certificate chain (PEM); with --tls-key, the server speaks only TLS.
+    #[arg(long, env = "LAA_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// TLS: the server's private key (PEM).
+    #[arg(long, env = "LAA_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
+    /// Mutual TLS: the CA (PEM) whose client certificates are required.
+    #[arg(long, env = "LAA_TLS_CLIENT_CA", requires = "tls_cert")]
+    pub tls_client_ca: Option<std::path::PathBuf>,
+}
+
+/// The server's TLS settings from the files named, if any.
+fn tls_config(args: &ServeArgs) -> Result<Option<tonic::transport::ServerTlsConfig>, String> {
+    let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) else {
+        return Ok(None);
+    };
+    let read = |path: &std::path::Path, what: &str| {
+        std::fs::read(path)
+            .map_err(|e| format!("error: cannot read the TLS {what} {}: {e}", path.display()))
+    };
+    let identity =
+        tonic::transport::Identity::from_pem(read(cert, "certificate")?, read(key, "key")?);
+    let mut tls = tonic::transport::ServerTlsConfig::new().identity(identity);
+    if let Some(ca) = &args.tls_client_ca {
+        tls = tls.client_ca_root(tonic::transport::Certificate::from_pem(read(
+            ca,
+            "client CA",
+        )?));
+    }
+    Ok(Some(tls))
 }
 
 /// Opens the store (migrations and reference data on first start).
@@ -88,6 +118,7 @@ async fn connect(database_url: &str, sync: SyncMode, sole_writer: bool) -> Resul
 /// Runs the server until SIGINT or SIGTERM.
 pub async fn run(args: ServeArgs) -> Result<(), String> {
     init_logs(args.log_format);
+    let tls = tls_config(&args)?;
     // Bind first: a taken port must not leave a fresh database behind.
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -107,6 +138,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
     let config = ServerConfig {
         request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
         shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
+        tls,
         ..ServerConfig::default()
     };
     if let Some(http) = http {

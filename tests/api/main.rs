@@ -16,3 +16,4 @@ mod negotiation;
 mod observability;
 mod permissions;
 mod support;
+mod tls;

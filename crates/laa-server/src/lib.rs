@@ -54,6 +54,9 @@ pub struct ServerConfig {
     pub shutdown_grace: Duration,
     /// True while health reports SERVING (what an HTTP `/readyz` answers).
     pub ready: Arc<AtomicBool>,
+    /// TLS (the server's certificate, and for mutual TLS the clients'
+    /// CA); `None` serves plaintext.
+    pub tls: Option<tonic::transport::ServerTlsConfig>,
 }
 
 impl Default for ServerConfig {
@@ -64,6 +67,7 @@ impl Default for ServerConfig {
             health_interval: Duration::from_secs(1),
             shutdown_grace: Duration::ZERO,
             ready: Arc::new(AtomicBool::new(false)),
+            tls: None,
         }
     }
 }
@@ -255,7 +259,11 @@ pub async fn serve(
         tracing::info!("shutting down: no new connections; finishing in-flight calls");
         let _ = stop.send(true);
     };
-    tonic::transport::Server::builder()
+    let mut builder = tonic::transport::Server::builder();
+    if let Some(tls) = config.tls.clone() {
+        builder = builder.tls_config(tls)?;
+    }
+    builder
         .layer(edge::EdgeLayer::new(config.request_timeout))
         .add_service(health_service)
         .add_service(reflection_v1)
