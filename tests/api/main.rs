@@ -2,6 +2,7 @@
 //! per test (SQLite always; PostgreSQL too when `LAA_TEST_POSTGRES_URL` is
 //! set), driven by the generated tonic clients and by the `laa` binary.
 
+mod backup;
 mod cli;
 mod cli_conventions;
 mod credentials;
