@@ -16,5 +16,6 @@ mod malformed;
 mod negotiation;
 mod observability;
 mod permissions;
+mod servers;
 mod support;
 mod tls;

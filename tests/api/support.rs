@@ -161,7 +161,7 @@ async fn issue(store: &Store, role: Role, scope: Scope, label: &str) -> String {
 type ServerTask = tokio::task::JoinHandle<Result<(), laa_server::ServerError>>;
 
 /// Serves `store` on `address` (port 0: any) until the returned sender fires.
-async fn serve_on(
+pub async fn serve_on(
     store: Store,
     address: SocketAddr,
     config: laa_server::ServerConfig,

@@ -205,7 +205,7 @@ impl Engine {
         let target = outcome.target.or(named_target);
         Ok(match committed.state {
             Some(after) => {
-                self.feed.announce(&id);
+                self.announce(&id);
                 tracing::info!(agreement = %id, command = %kind, principal = %actor.principal, version = outcome.version, "command applied");
                 response(Some(&state), &after, target, outcome)
             }

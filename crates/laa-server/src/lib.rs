@@ -114,6 +114,61 @@ pub struct Engine {
     rendered: std::sync::Arc<agreements::Rendered>,
 }
 
+/// The PostgreSQL channel on which every server of a database announces
+/// the agreements it appended to.
+pub const EVENTS_CHANNEL: &str = "laa_events";
+
+impl Engine {
+    /// Tells this server's followers that an agreement has new events and,
+    /// on PostgreSQL, every other server of the database (a `NOTIFY` sent
+    /// after the commit, in the background: the caller does not wait).
+    pub(crate) fn announce(&self, id: &AgreementId) {
+        self.feed.announce(id);
+        if self.store.backend() != laa_store::Backend::Postgres {
+            return;
+        }
+        let (store, id) = (self.store.clone(), id.clone());
+        tokio::spawn(async move {
+            use sea_orm::ConnectionTrait;
+            let db = store.connection();
+            let notify = sea_orm::Statement::from_sql_and_values(
+                sea_orm::DatabaseBackend::Postgres,
+                "SELECT pg_notify($1, $2)",
+                [EVENTS_CHANNEL.into(), id.as_str().into()],
+            );
+            if let Err(error) = db.execute_raw(notify).await {
+                tracing::warn!(%error, agreement = %id, "cannot notify the other servers; their followers poll");
+            }
+        });
+    }
+}
+
+/// On PostgreSQL: listens for other servers' announcements and passes them
+/// to this server's followers, reconnecting after a failure (meanwhile
+/// followers still re-read every second).
+async fn listen_for_other_servers(store: Store, feed: Feed) {
+    if store.backend() != laa_store::Backend::Postgres {
+        return;
+    }
+    let pool = store.connection().get_postgres_connection_pool().clone();
+    loop {
+        let listening = async {
+            let mut listener = sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await?;
+            listener.listen(EVENTS_CHANNEL).await?;
+            loop {
+                let notification = listener.recv().await?;
+                if let Ok(id) = AgreementId::new(notification.payload()) {
+                    feed.announce(&id);
+                }
+            }
+        };
+        let ended: Result<std::convert::Infallible, sea_orm::sqlx::Error> = listening.await;
+        let Err(error) = ended;
+        tracing::warn!(%error, "lost the PostgreSQL notifications; listening again");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
 /// The connections accepted on `listener`, with Nagle's algorithm off.
 ///
 /// A gRPC exchange is a few small writes each way; with Nagle's algorithm
@@ -226,6 +281,10 @@ pub async fn serve(
         rendered: Default::default(),
     };
     let (health, health_service) = tonic_health::server::health_reporter();
+    let listener_task = tokio::spawn(listen_for_other_servers(
+        engine.store.clone(),
+        engine.feed.clone(),
+    ));
     let ready = config.ready.clone();
     set_health(&health, &ready, true).await;
     let watcher = tokio::spawn(watch_database(
@@ -248,6 +307,7 @@ pub async fn serve(
         // The watcher stops first, so it cannot report SERVING again.
         watcher.abort();
         let _ = watcher.await;
+        listener_task.abort();
         set_health(&health, &ready, false).await;
         if !config.shutdown_grace.is_zero() {
             tracing::info!(
