@@ -50,7 +50,7 @@ struct Cli {
 enum Command {
     /// Run the gRPC server (SQLite ./laa.db on 127.0.0.1:50051 by default).
     Serve(serve::ServeArgs),
-    /// Issue, list and revoke bearer tokens (works directly on the database).
+    /// Issue, list, rotate and revoke bearer tokens (works directly on the database).
     #[command(subcommand, alias = "tokens")]
     Token(tokens::TokenCommand),
     /// Copy an SQLite database to a file, online (PostgreSQL: pg_dump, see docs/DEPLOYMENT.md).
