@@ -9,6 +9,7 @@
 // that path, and boxing it would only add noise at every `?`.
 #![allow(clippy::result_large_err)]
 
+mod admin;
 mod bench;
 mod client;
 mod database;
@@ -49,9 +50,16 @@ struct Cli {
 enum Command {
     /// Run the gRPC server (SQLite ./laa.db on 127.0.0.1:50051 by default).
     Serve(serve::ServeArgs),
-    /// Issue, list and revoke bearer tokens (works directly on the database).
+    /// Issue, list, rotate and revoke bearer tokens (works directly on the database).
     #[command(subcommand, alias = "tokens")]
     Token(tokens::TokenCommand),
+    /// Copy an SQLite database to a file, online (PostgreSQL: pg_dump, see docs/DEPLOYMENT.md).
+    Backup(admin::BackupArgs),
+    /// Restore a backup into a new SQLite file and verify every history.
+    Restore(admin::RestoreArgs),
+    /// The schema's migrations: status, up, and the destructive down and reset.
+    #[command(subcommand)]
+    Migrate(admin::MigrateCommand),
     #[command(flatten)]
     Client(Box<client::ClientCommand>),
     /// Measure the server end to end: echo, read and write latency, and
@@ -110,6 +118,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
     match cli.command {
         Command::Serve(args) => serve::run(args).await.map_err(CliError::from),
         Command::Token(cmd) => tokens::run(&cli.global, cmd).await,
+        Command::Backup(args) => admin::backup(args).await,
+        Command::Restore(args) => admin::restore(args).await,
+        Command::Migrate(cmd) => admin::migrate(cmd).await,
         Command::Client(cmd) => client::run(&cli.global, *cmd).await,
         Command::Demo(cmd) => demo::run(&cli.global, cmd).await,
         Command::Bench(args) => bench::run(args).await.map_err(CliError::from),

@@ -1,5 +1,6 @@
 //! `laa serve`: the server on the embedded default, or on PostgreSQL.
 
+use std::io::IsTerminal;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -16,6 +17,15 @@ pub enum SyncMode {
     Full,
     /// Faster; the last writes before a power loss may be lost (never corrupt).
     Normal,
+}
+
+/// How the server writes its logs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// Human-readable lines (colours only on a terminal).
+    Text,
+    /// One JSON object a line, with the request's span fields.
+    Json,
 }
 
 /// Options of `laa serve`.
@@ -38,6 +48,45 @@ pub struct ServeArgs {
     /// Seconds a request may run before it fails with DEADLINE_EXCEEDED.
     #[arg(long, env = "LAA_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
+    /// Seconds to go on serving after SIGTERM with health NOT_SERVING, so a load balancer stops sending first.
+    #[arg(long, env = "LAA_SHUTDOWN_GRACE_SECS", default_value_t = 0)]
+    pub shutdown_grace_secs: u64,
+    /// Log format: text or json (default: text on a terminal, json otherwise).
+    #[arg(long, env = "LAA_LOG_FORMAT", value_enum)]
+    pub log_format: Option<LogFormat>,
+    /// An HTTP address serving Prometheus /metrics, /healthz and /readyz (default: off).
+    #[arg(long, env = "LAA_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
+    /// TLS: the server's certificate chain (PEM); with --tls-key, the server speaks only TLS.
+    #[arg(long, env = "LAA_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<std::path::PathBuf>,
+    /// TLS: the server's private key (PEM).
+    #[arg(long, env = "LAA_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<std::path::PathBuf>,
+    /// Mutual TLS: the CA (PEM) whose client certificates are required.
+    #[arg(long, env = "LAA_TLS_CLIENT_CA", requires = "tls_cert")]
+    pub tls_client_ca: Option<std::path::PathBuf>,
+}
+
+/// The server's TLS settings from the files named, if any.
+fn tls_config(args: &ServeArgs) -> Result<Option<tonic::transport::ServerTlsConfig>, String> {
+    let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) else {
+        return Ok(None);
+    };
+    let read = |path: &std::path::Path, what: &str| {
+        std::fs::read(path)
+            .map_err(|e| format!("error: cannot read the TLS {what} {}: {e}", path.display()))
+    };
+    let identity =
+        tonic::transport::Identity::from_pem(read(cert, "certificate")?, read(key, "key")?);
+    let mut tls = tonic::transport::ServerTlsConfig::new().identity(identity);
+    if let Some(ca) = &args.tls_client_ca {
+        tls = tls.client_ca_root(tonic::transport::Certificate::from_pem(read(
+            ca,
+            "client CA",
+        )?));
+    }
+    Ok(Some(tls))
 }
 
 /// Opens the store (migrations and reference data on first start).
@@ -68,28 +117,113 @@ async fn connect(database_url: &str, sync: SyncMode, sole_writer: bool) -> Resul
 
 /// Runs the server until SIGINT or SIGTERM.
 pub async fn run(args: ServeArgs) -> Result<(), String> {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
-        )
-        .with_writer(std::io::stderr)
-        .init();
-    let store = open_server_store(&args.database_url, args.sqlite_synchronous).await?;
+    init_logs(args.log_format);
+    let tls = tls_config(&args)?;
+    // Bind first: a taken port must not leave a fresh database behind.
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
         .map_err(|e| format!("error: cannot listen on {}: {e}\nhint: choose another address with --listen or LAA_LISTEN", args.listen))?;
+    let http = match args.metrics_listen {
+        Some(address) => Some(
+            tokio::net::TcpListener::bind(address)
+                .await
+                .map_err(|e| format!("error: cannot listen on {address} for metrics: {e}\nhint: choose another address with --metrics-listen or LAA_METRICS_LISTEN"))?,
+        ),
+        None => None,
+    };
+    let store = open_server_store(&args.database_url, args.sqlite_synchronous).await?;
     let local = listener.local_addr().map_err(|e| format!("error: {e}"))?;
     tracing::info!(address = %local, database = %redact(&args.database_url), "laa serving laa.v1");
     println!("laa listening on {local}");
     let config = ServerConfig {
         request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
+        shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
+        tls,
         ..ServerConfig::default()
     };
+    if let Some(http) = http {
+        let address = http.local_addr().map_err(|e| format!("error: {e}"))?;
+        serve_http(http, store.clone(), config.ready.clone())?;
+        tracing::info!(%address, "serving /metrics, /healthz and /readyz");
+        println!("laa metrics on {address}");
+    }
     let served = laa_server::serve(store.clone(), listener, config, shutdown_signal()).await;
     let closed = store.close().await;
     served.map_err(|e| format!("error: {e}"))?;
     closed.map_err(|e| format!("error: closing the database: {e}"))
+}
+
+/// Logs to stderr as text or JSON; no ANSI codes outside a terminal.
+fn init_logs(format: Option<LogFormat>) {
+    let terminal = std::io::stderr().is_terminal();
+    let format = format.unwrap_or(if terminal {
+        LogFormat::Text
+    } else {
+        LogFormat::Json
+    });
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(terminal && format == LogFormat::Text);
+    match format {
+        LogFormat::Text => builder.init(),
+        LogFormat::Json => builder.json().with_current_span(true).init(),
+    }
+}
+
+/// Latency buckets, in seconds, of every histogram.
+const BUCKETS: &[f64] = &[
+    0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
+];
+
+/// Installs the Prometheus recorder and serves `/metrics`, `/healthz`
+/// (the process is up) and `/readyz` (health is SERVING) on `listener`.
+fn serve_http(
+    listener: tokio::net::TcpListener,
+    store: Store,
+    ready: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> Result<(), String> {
+    use axum::http::StatusCode;
+    use axum::routing::get;
+    let handle = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .set_buckets(BUCKETS)
+        .and_then(|b| b.install_recorder())
+        .map_err(|e| format!("error: cannot start the metrics recorder: {e}"))?;
+    let upkeep = handle.clone();
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            upkeep.run_upkeep();
+        }
+    });
+    let app = axum::Router::new()
+        .route(
+            "/metrics",
+            get(move || async move {
+                laa_server::metrics::observe_store(&store);
+                handle.render()
+            }),
+        )
+        .route("/healthz", get(|| async { "ok\n" }))
+        .route(
+            "/readyz",
+            get(move || async move {
+                if ready.load(std::sync::atomic::Ordering::SeqCst) {
+                    (StatusCode::OK, "ready\n")
+                } else {
+                    (StatusCode::SERVICE_UNAVAILABLE, "not ready\n")
+                }
+            }),
+        );
+    tokio::spawn(async move {
+        if let Err(error) = axum::serve(listener, app).await {
+            tracing::error!(%error, "the metrics listener stopped");
+        }
+    });
+    Ok(())
 }
 
 /// The database URL without a password, for logs.

@@ -1,5 +1,7 @@
 //! `laa token`: credentials, managed directly on the database.
 
+use std::time::Duration;
+
 use clap::{Args, Subcommand, ValueEnum};
 use laa_core::{AreaCode, Region, Role, Scope};
 use laa_store::TokenId;
@@ -60,6 +62,19 @@ pub enum TokenCommand {
         /// Whose token it is, as recorded in the deal history (default: role and scope).
         #[arg(long)]
         label: Option<String>,
+        /// How long the token works: a number and a unit, s, m, h, d or w (30d, 12h).
+        #[arg(long, default_value = "90d", value_parser = parse_lifetime)]
+        expires_in: Duration,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Replace a live token: a new secret with the same role, scope and label; the old one is revoked.
+    Rotate {
+        /// The token's id, such as tok_3f9a0c1b2d4e5f60.
+        id: String,
+        /// How long the new token works: a number and a unit, s, m, h, d or w (30d, 12h).
+        #[arg(long, default_value = "90d", value_parser = parse_lifetime)]
+        expires_in: Duration,
         #[command(flatten)]
         db: DatabaseArg,
     },
@@ -96,6 +111,30 @@ fn scope_for(role: Role, region: Option<String>, area: Option<String>) -> Result
     }
 }
 
+/// A token's lifetime as typed: `30d`, `12h`, `90m`, `45s`, `2w`.
+pub fn parse_lifetime(text: &str) -> Result<Duration, String> {
+    let text = text.trim();
+    let split = text
+        .find(|c: char| !c.is_ascii_digit())
+        .ok_or_else(|| format!("'{text}' has no unit: write 30d, 12h, 90m, 45s or 2w"))?;
+    let (number, unit) = text.split_at(split);
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("'{text}' does not start with a whole number, as in 30d"))?;
+    let seconds = match unit {
+        "s" => 1,
+        "m" => 60,
+        "h" => 60 * 60,
+        "d" => 24 * 60 * 60,
+        "w" => 7 * 24 * 60 * 60,
+        _ => return Err(format!("unknown unit '{unit}': use s, m, h, d or w")),
+    };
+    match number.checked_mul(seconds) {
+        Some(s) if s > 0 && s <= 3650 * 24 * 60 * 60 => Ok(Duration::from_secs(s)),
+        _ => Err(format!("'{text}' is not between 1 second and 10 years")),
+    }
+}
+
 /// A token as `laa token list --output json` prints it.
 #[derive(Debug, serde::Serialize)]
 struct Listed {
@@ -104,6 +143,8 @@ struct Listed {
     scope: String,
     label: String,
     issued: String,
+    expires: Option<String>,
+    last_used: Option<String>,
     revoked: Option<String>,
 }
 
@@ -119,6 +160,7 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
             region,
             area,
             label,
+            expires_in,
             db,
         } => {
             let role = Role::from(role);
@@ -140,11 +182,44 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
                 .hint("list them with `laa area list`"));
             }
             let (id, secret) = store
-                .issue_token(role, scope.clone(), &label)
+                .issue_token_for(role, scope.clone(), &label, expires_in)
                 .await
                 .map_err(failed)?;
+            let expires = store
+                .list_tokens()
+                .await
+                .map_err(failed)?
+                .into_iter()
+                .find(|t| t.id == id)
+                .and_then(|t| t.expires_at)
+                .map_or_else(|| "never".to_owned(), |at| at.to_rfc3339());
             store.close().await.map_err(failed)?;
-            eprintln!("issued {id} ({role}, {scope}, label '{label}'); the secret is shown once:");
+            eprintln!(
+                "issued {id} ({role}, {scope}, label '{label}', expires {expires}); the secret is shown once:"
+            );
+            println!("{secret}");
+            Ok(())
+        }
+        TokenCommand::Rotate { id, expires_in, db } => {
+            let store = open_store(&db.database_url, SyncMode::Full).await?;
+            let rotated = store
+                .rotate_token(&TokenId::new(id.clone()), expires_in)
+                .await;
+            let (new_id, secret) = match rotated {
+                Ok(issued) => issued,
+                Err(laa_store::StoreError::NotFound { .. }) => {
+                    store.close().await.map_err(failed)?;
+                    return Err(CliError::new(
+                        Exit::NotFound,
+                        "NOT_FOUND",
+                        format!("no active token '{id}'"),
+                    )
+                    .hint("see `laa token list`"));
+                }
+                Err(e) => return Err(failed(e)),
+            };
+            store.close().await.map_err(failed)?;
+            eprintln!("revoked {id}; issued {new_id} in its place; the secret is shown once:");
             println!("{secret}");
             Ok(())
         }
@@ -159,6 +234,8 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
                     scope: t.scope.to_string(),
                     label: t.label,
                     issued: t.created_at.to_rfc3339(),
+                    expires: t.expires_at.map(|r| r.to_rfc3339()),
+                    last_used: t.last_used_at.map(|r| r.to_rfc3339()),
                     revoked: t.revoked_at.map(|r| r.to_rfc3339()),
                 })
                 .collect();
@@ -166,7 +243,16 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
             if global.output == Format::Json {
                 out.json(&listed)?;
             } else {
-                let mut rows = Rows::new(&["ID", "ROLE", "SCOPE", "LABEL", "ISSUED", "REVOKED"]);
+                let mut rows = Rows::new(&[
+                    "ID",
+                    "ROLE",
+                    "SCOPE",
+                    "LABEL",
+                    "ISSUED",
+                    "EXPIRES",
+                    "LAST USED",
+                    "REVOKED",
+                ]);
                 for t in listed {
                     rows.push(vec![
                         t.id,
@@ -174,6 +260,8 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
                         t.scope,
                         t.label,
                         t.issued,
+                        t.expires.unwrap_or_else(|| "never".into()),
+                        t.last_used.unwrap_or_else(|| "-".into()),
                         t.revoked.unwrap_or_else(|| "-".into()),
                     ]);
                 }

@@ -14,6 +14,7 @@
 //! - `m20261126_000004_credentials`: token hashes with their role and scope.
 //! - `m20261126_000005_postgres_storage`: PostgreSQL storage settings for
 //!   the agreement projection (lz4 compression, page fill factor).
+//! - `m20261126_000006_credential_expiry`: a token's expiry and last use.
 //! - `m20261126_000010_broken_histories`: agreements whose history was found
 //!   broken, refused for writes until restored.
 //!
@@ -31,6 +32,7 @@ mod m20261126_000002_agreements;
 mod m20261126_000003_event_log;
 mod m20261126_000004_credentials;
 mod m20261126_000005_postgres_storage;
+mod m20261126_000006_credential_expiry;
 mod m20261126_000010_broken_histories;
 pub mod tables;
 
@@ -46,6 +48,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000003_event_log::Migration),
             Box::new(m20261126_000004_credentials::Migration),
             Box::new(m20261126_000005_postgres_storage::Migration),
+            Box::new(m20261126_000006_credential_expiry::Migration),
             Box::new(m20261126_000010_broken_histories::Migration),
         ]
     }

@@ -185,6 +185,10 @@ pub enum Credentials {
     ScopeKind,
     /// The region or area code, for scoped tokens.
     ScopeValue,
+    /// When it stops working (`NULL`: never, for tokens issued before expiry existed).
+    ExpiresAt,
+    /// When it last authenticated a call (updated at most once a minute).
+    LastUsedAt,
     /// A label saying whose it is.
     Label,
     /// When it was issued.

@@ -39,6 +39,15 @@ pub struct Global {
         help_heading = "Client options"
     )]
     pub server: Option<String>,
+    /// A CA certificate (PEM) to trust for an https:// server, besides the system's roots.
+    #[arg(
+        long,
+        global = true,
+        env = "LAA_CA_CERT",
+        value_name = "FILE",
+        help_heading = "Client options"
+    )]
+    pub ca_cert: Option<std::path::PathBuf>,
     /// The bearer token (prefer the LAA_TOKEN environment variable: arguments are visible to other users).
     #[arg(
         long,

@@ -47,7 +47,7 @@ pub struct Clients {
 }
 
 /// How long to wait, and how often to try again.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Limits {
     /// For the connection.
     pub connect: Duration,
@@ -55,6 +55,8 @@ pub struct Limits {
     pub call: Option<Duration>,
     /// Further attempts while the server is unavailable.
     pub retries: u32,
+    /// A CA (PEM) trusted for https:// besides the system's roots.
+    pub ca_cert: Option<std::sync::Arc<Vec<u8>>>,
 }
 
 impl Default for Limits {
@@ -63,6 +65,7 @@ impl Default for Limits {
             connect: Duration::from_secs(5),
             call: Some(Duration::from_secs(30)),
             retries: 3,
+            ca_cert: None,
         }
     }
 }
@@ -81,12 +84,19 @@ impl Limits {
             connect: seconds("connect-timeout", global.connect_timeout)?,
             call: Some(seconds("timeout", global.timeout)?),
             retries: global.retries,
+            ca_cert: match &global.ca_cert {
+                Some(path) => Some(std::sync::Arc::new(std::fs::read(path).map_err(|e| {
+                    CliError::usage(format!("cannot read --ca-cert {}: {e}", path.display()))
+                })?)),
+                None => None,
+            },
         })
     }
 }
 
-/// The endpoint for a server address, refusing what this client cannot
-/// speak: an address without a scheme, and TLS.
+/// The endpoint for a server address: `http://` in plaintext, `https://`
+/// over TLS verifying the server against the system's roots and
+/// `--ca-cert` (never falling back to plaintext); anything else refused.
 pub fn endpoint(server: &str, limits: Limits) -> Result<Endpoint, CliError> {
     let server = server.trim();
     let usage = |m: String| {
@@ -98,28 +108,30 @@ pub fn endpoint(server: &str, limits: Limits) -> Result<Endpoint, CliError> {
             "the server address '{server}' has no scheme: write http://{server}"
         )));
     };
-    match scheme.to_ascii_lowercase().as_str() {
-        "http" => {}
-        "https" => {
-            return Err(CliError::usage(format!(
-                "'{server}': this client does not speak TLS yet, and will not send a token in plain text to an https:// address"
-            ))
-            .hint(format!(
-                "reach the server over a trusted network or a tunnel with http://{rest}"
-            )));
-        }
+    let tls = match scheme.to_ascii_lowercase().as_str() {
+        "http" => false,
+        "https" => true,
         other => {
             return Err(usage(format!(
-                "'{server}': the scheme '{other}' is not http"
+                "'{server}': the scheme '{other}' is not http or https (from {rest})"
             )));
         }
-    }
+    };
     let mut endpoint = Endpoint::from_shared(server.to_owned())
         .map_err(|e| usage(format!("'{server}' is not a server address: {e}")))?
         .tcp_nodelay(true)
         .connect_timeout(limits.connect);
     if let Some(call) = limits.call {
         endpoint = endpoint.timeout(call);
+    }
+    if tls {
+        let mut config = tonic::transport::ClientTlsConfig::new().with_native_roots();
+        if let Some(pem) = &limits.ca_cert {
+            config = config.ca_certificate(tonic::transport::Certificate::from_pem(pem.as_slice()));
+        }
+        endpoint = endpoint
+            .tls_config(config)
+            .map_err(|e| CliError::usage(format!("'{server}': cannot set up TLS: {e}")))?;
     }
     Ok(endpoint)
 }
@@ -175,7 +187,7 @@ impl Session {
             })?;
         let limits = Limits::from_global(global)?;
         Ok(Self {
-            clients: Clients::new(global.server(), Some(token), limits)?,
+            clients: Clients::new(global.server(), Some(token), limits.clone())?,
             out: Output::new(global.output),
             server: global.server().to_owned(),
             global: global.clone(),
@@ -187,7 +199,7 @@ impl Session {
     pub fn streaming_clients(&self) -> Result<Clients, CliError> {
         let limits = Limits {
             call: None,
-            ..self.limits
+            ..self.limits.clone()
         };
         Clients::new(&self.server, self.global.token.as_deref(), limits)
     }
@@ -263,7 +275,7 @@ mod tests {
     }
 
     #[test]
-    fn addresses_without_a_scheme_or_with_tls_are_refused_clearly() {
+    fn addresses_without_a_scheme_or_another_scheme_are_refused_clearly() {
         let err = endpoint("127.0.0.1:50051", limits()).unwrap_err();
         assert!(
             err.message
@@ -271,8 +283,9 @@ mod tests {
             "{err:?}"
         );
         assert_eq!(err.exit, Exit::Usage);
-        let err = endpoint("https://laa.example:443", limits()).unwrap_err();
-        assert!(err.message.contains("does not speak TLS"), "{err:?}");
+        let err = endpoint("ftp://laa.example:443", limits()).unwrap_err();
+        assert!(err.message.contains("not http or https"), "{err:?}");
+        assert!(endpoint("https://laa.example:443", limits()).is_ok());
         assert!(endpoint("http://127.0.0.1:50051", limits()).is_ok());
     }
 

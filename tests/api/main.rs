@@ -2,17 +2,23 @@
 //! per test (SQLite always; PostgreSQL too when `LAA_TEST_POSTGRES_URL` is
 //! set), driven by the generated tonic clients and by the `laa` binary.
 
+mod backup;
 mod cli;
 mod cli_conventions;
 mod crashes;
+mod credentials;
 mod deal_history;
 mod docs;
 mod edges;
 mod existence;
+mod health;
 mod hostile;
 mod infrastructure;
 mod malformed;
 mod negotiation;
+mod observability;
 mod permissions;
+mod servers;
 mod support;
 mod tampering;
+mod tls;

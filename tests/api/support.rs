@@ -60,6 +60,13 @@ impl TestApp {
             .expect("connect to the test server")
     }
 
+    /// Signals the server to stop, as SIGTERM would, without waiting.
+    pub fn begin_shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+
     /// Stops the server as SIGTERM would, waiting for it to finish.
     pub async fn shutdown(&mut self) {
         if let Some(stop) = self.stop.take() {
@@ -107,7 +114,7 @@ impl Drop for TestApp {
 
 /// Adds a bearer token to every request.
 #[derive(Clone)]
-pub struct Bearer(Option<tonic::metadata::MetadataValue<tonic::metadata::Ascii>>);
+pub struct Bearer(pub Option<tonic::metadata::MetadataValue<tonic::metadata::Ascii>>);
 
 impl Interceptor for Bearer {
     fn call(
@@ -143,7 +150,7 @@ async fn issue(store: &Store, role: Role, scope: Scope, label: &str) -> String {
 type ServerTask = tokio::task::JoinHandle<Result<(), laa_server::ServerError>>;
 
 /// Serves `store` on `address` (port 0: any) until the returned sender fires.
-async fn serve_on(
+pub async fn serve_on(
     store: Store,
     address: SocketAddr,
     config: laa_server::ServerConfig,
@@ -163,7 +170,7 @@ async fn serve_on(
 }
 
 /// Starts the real server on port 0 over a database at `url`.
-async fn spawn_on(
+pub async fn spawn_on(
     url: String,
     backend: &'static str,
     dir: Option<tempfile::TempDir>,

@@ -163,6 +163,7 @@ impl Engine {
         occurred_at: Option<DateTime<Utc>>,
         command: Command,
     ) -> Result<pb::AgreementResponse, ApiError> {
+        tracing::Span::current().record("agreement", id.as_str());
         let request_id = convert::request_id(request_id)?;
         let expected = convert::expected_version(expected_version)?;
         let named_target = command_target(&command);
@@ -201,15 +202,18 @@ impl Engine {
                 };
             }
         };
+        let appending = std::time::Instant::now();
         let committed = self
             .store
             .append_command(&id, expected, &request_id, events)
-            .await?;
+            .await;
+        crate::metrics::appended(appending.elapsed(), committed.is_ok());
+        let committed = committed?;
         let outcome = committed.outcome;
         let target = outcome.target.or(named_target);
         Ok(match committed.state {
             Some(after) => {
-                self.feed.announce(&id);
+                self.announce(&id);
                 tracing::info!(agreement = %id, command = %kind, principal = %actor.principal, version = outcome.version, "command applied");
                 response(Some(&state), &after, target, outcome)
             }

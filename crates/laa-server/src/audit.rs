@@ -212,8 +212,9 @@ impl pb::audit_service_server::AuditService for Engine {
         &self,
         request: Request<pb::StreamEventsRequest>,
     ) -> Result<Response<EventStream>, Status> {
+        let peer = request.remote_addr();
         let token = crate::auth::bearer(&request)?.to_owned();
-        let actor = crate::auth::resolve(&self.store, &token).await?;
+        let actor = crate::auth::resolve(&self.store, &token, peer).await?;
         let r = request.into_inner();
         let id = convert::agreement_name("agreement", &r.agreement)?;
         let mut next = convert::from_sequence(r.from_sequence)?;
@@ -224,6 +225,7 @@ impl pb::audit_service_server::AuditService for Engine {
         let mut stopping = self.stopping.clone();
         let follow = r.follow;
         tokio::spawn(async move {
+            let _open = follow.then(crate::metrics::FollowStream::open);
             let mut first = true;
             loop {
                 // The credential was checked when the call began; every
@@ -231,7 +233,7 @@ impl pb::audit_service_server::AuditService for Engine {
                 // checks it again before anything more is delivered, so a
                 // revoked token ends the stream UNAUTHENTICATED.
                 if !std::mem::take(&mut first)
-                    && let Err(e) = crate::auth::resolve_now(&store, &token).await
+                    && let Err(e) = crate::auth::resolve_now(&store, &token, peer).await
                 {
                     let _ = tx.send(Err(Status::from(e))).await;
                     return;

@@ -3,19 +3,37 @@
 //! The server only resolves who is calling; what they may do is decided by
 //! `laa-core` (`decide`, `authorise_read`, `authorise_administration`).
 
+//!
+//! Every failed authentication is logged (a `warn` event with the token's
+//! id when the secret names one, never the secret, and the peer's address).
+
+use std::net::SocketAddr;
+
 use laa_core::Actor;
-use laa_store::Store;
+use laa_store::{Store, TokenCheck};
 use tonic::Request;
 
 use crate::error::ApiError;
 
 /// Resolves `authorization: Bearer <token>` to the principal it was issued to.
 pub async fn authenticate<T>(store: &Store, request: &Request<T>) -> Result<Actor, ApiError> {
-    resolve(store, bearer(request)?).await
+    resolve(store, bearer(request)?, request.remote_addr()).await
 }
 
-/// The bearer token a request carries.
+/// Logs a refused credential.
+fn refused(peer: Option<SocketAddr>, token_id: Option<&laa_store::TokenId>, error: &ApiError) {
+    let peer = peer.map_or_else(|| "unknown".to_owned(), |p| p.to_string());
+    let token_id = token_id.map_or("-", |id| id.as_str());
+    tracing::warn!(%peer, token_id, reason = %error, "authentication failed");
+}
+
+/// The bearer token a request carries (a missing or malformed one is
+/// logged as a failed authentication).
 pub fn bearer<T>(request: &Request<T>) -> Result<&str, ApiError> {
+    presented(request).inspect_err(|e| refused(request.remote_addr(), None, e))
+}
+
+fn presented<T>(request: &Request<T>) -> Result<&str, ApiError> {
     let header = request
         .metadata()
         .get("authorization")
@@ -37,20 +55,44 @@ pub fn bearer<T>(request: &Request<T>) -> Result<&str, ApiError> {
 }
 
 /// The principal a token speaks for; `UNAUTHENTICATED` once it is
-/// unknown or revoked. A live token is re-read from the database at least
-/// every `laa_store::credentials::TOKEN_RECHECK`.
-pub async fn resolve(store: &Store, token: &str) -> Result<Actor, ApiError> {
-    actor(store.resolve_token(token).await?)
+/// unknown, revoked or expired. A live token is re-read from the database at
+/// least every `laa_store::credentials::TOKEN_RECHECK`.
+pub async fn resolve(
+    store: &Store,
+    token: &str,
+    peer: Option<SocketAddr>,
+) -> Result<Actor, ApiError> {
+    actor(store.check_token(token).await?, peer)
 }
 
 /// The principal a token speaks for at this moment, read from the database
 /// (never remembered): what a long call (a following stream) checks before
-/// each delivery, so nothing is delivered after a revocation.
-pub async fn resolve_now(store: &Store, token: &str) -> Result<Actor, ApiError> {
-    actor(store.resolve_token_now(token).await?)
+/// each delivery, so nothing is delivered after a revocation or expiry.
+pub async fn resolve_now(
+    store: &Store,
+    token: &str,
+    peer: Option<SocketAddr>,
+) -> Result<Actor, ApiError> {
+    actor(store.check_token_now(token).await?, peer)
 }
 
-fn actor(principal: Option<laa_store::Principal>) -> Result<Actor, ApiError> {
-    let principal = principal.ok_or(ApiError::Unauthenticated("unknown or revoked token"))?;
-    Ok(Actor::new(principal.label, principal.role, principal.scope))
+fn actor(check: TokenCheck, peer: Option<SocketAddr>) -> Result<Actor, ApiError> {
+    let error = match &check {
+        TokenCheck::Live(principal) => {
+            tracing::Span::current().record("principal", principal.label.as_str());
+            return Ok(Actor::new(
+                principal.label.clone(),
+                principal.role,
+                principal.scope.clone(),
+            ));
+        }
+        TokenCheck::Expired { .. } => ApiError::Unauthenticated(
+            "expired token: ask an administrator for a new one (`laa token rotate ID` or `laa token issue`)",
+        ),
+        TokenCheck::Revoked(_) | TokenCheck::Unknown => {
+            ApiError::Unauthenticated("unknown or revoked token")
+        }
+    };
+    refused(peer, check.token_id(), &error);
+    Err(error)
 }

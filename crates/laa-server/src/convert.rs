@@ -43,8 +43,10 @@ pub fn agreement_name(field: &str, name: &str) -> Result<AgreementId, ApiError> 
             "the agreement is required, e.g. agreements/kent-2008-11",
         ));
     }
-    AgreementId::new(strip(name, "agreements/"))
-        .map_err(|e| ApiError::bad_argument(field, e.problem))
+    let id = AgreementId::new(strip(name, "agreements/"))
+        .map_err(|e| ApiError::bad_argument(field, e.problem))?;
+    tracing::Span::current().record("agreement", id.as_str());
+    Ok(id)
 }
 
 /// `areas/{code}` or the bare code.
@@ -127,11 +129,13 @@ pub fn request_id(id: &str) -> Result<String, ApiError> {
             format!("at most {MAX_REQUEST_ID} bytes of printable text"),
         ));
     }
-    Ok(if id.is_empty() {
+    let id = if id.is_empty() {
         uuid::Uuid::new_v4().to_string()
     } else {
         id.to_owned()
-    })
+    };
+    tracing::Span::current().record("request_id", id.as_str());
+    Ok(id)
 }
 
 /// An expected version (0 or more).

@@ -19,11 +19,13 @@
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use tonic::codegen::Service;
 use tonic::codegen::http;
 use tonic::{Code, Status};
+use tracing::Instrument;
+use tracing::field::Empty;
 
 use crate::error::ApiError;
 
@@ -75,17 +77,50 @@ where
 
     fn call(&mut self, request: http::Request<ReqBody>) -> Self::Future {
         let limit = client_timeout(request.headers()).map_or(self.timeout, |t| t.min(self.timeout));
-        let call = self.inner.call(request);
-        Box::pin(async move {
-            match tokio::time::timeout(limit, call).await {
-                Err(_elapsed) => {
-                    tracing::warn!(?limit, "request timed out");
-                    Ok(Status::from(ApiError::DeadlineExceeded { limit }).into_http())
+        let method = request.uri().path().trim_start_matches('/').to_owned();
+        // One span per call: the handler records the principal, the
+        // agreement and the request id as it learns them.
+        let span = tracing::info_span!(
+            "request",
+            method = %method,
+            principal = Empty,
+            agreement = Empty,
+            request_id = Empty,
+            code = Empty,
+            latency_ms = Empty,
+        );
+        let started = Instant::now();
+        let call = span.in_scope(|| self.inner.call(request));
+        let finished = span.clone();
+        Box::pin(
+            async move {
+                let result = match tokio::time::timeout(limit, call).await {
+                    Err(_elapsed) => {
+                        tracing::warn!(?limit, "request timed out");
+                        Ok(Status::from(ApiError::DeadlineExceeded { limit }).into_http())
+                    }
+                    Ok(Ok(response)) => Ok(with_details(response)),
+                    Ok(Err(e)) => Err(e),
+                };
+                let code = match &result {
+                    Ok(response) => outcome(response.headers()),
+                    Err(_) => "UNKNOWN",
+                };
+                let latency = started.elapsed();
+                finished.record("code", code);
+                finished.record("latency_ms", latency.as_secs_f64() * 1000.0);
+                // The API's calls at info; health checks and reflection,
+                // which load balancers and tools send all day, at debug.
+                if method.starts_with("laa.") {
+                    tracing::info!("request");
+                } else {
+                    tracing::debug!("request");
                 }
-                Ok(Ok(response)) => Ok(with_details(response)),
-                Ok(Err(e)) => Err(e),
+                crate::metrics::request(method, code, latency);
+                result
             }
-        })
+            .instrument(span),
+        )
     }
 }
 
@@ -112,6 +147,34 @@ fn with_details<B: Default>(response: http::Response<B>) -> http::Response<B> {
         .unwrap_or_default();
     tracing::debug!(?code, %message, "transport error answered with details");
     Status::from(ApiError::from_transport(code, message)).into_http()
+}
+
+/// A call's outcome as its gRPC code name: an error answer's status from
+/// its headers; an answer without one is `OK` (a stream's final status,
+/// which follows in trailers, is not waited for).
+fn outcome(headers: &http::HeaderMap) -> &'static str {
+    let code = headers
+        .get(Status::GRPC_STATUS)
+        .map_or(Code::Ok, |v| Code::from_bytes(v.as_bytes()));
+    match code {
+        Code::Ok => "OK",
+        Code::Cancelled => "CANCELLED",
+        Code::Unknown => "UNKNOWN",
+        Code::InvalidArgument => "INVALID_ARGUMENT",
+        Code::DeadlineExceeded => "DEADLINE_EXCEEDED",
+        Code::NotFound => "NOT_FOUND",
+        Code::AlreadyExists => "ALREADY_EXISTS",
+        Code::PermissionDenied => "PERMISSION_DENIED",
+        Code::ResourceExhausted => "RESOURCE_EXHAUSTED",
+        Code::FailedPrecondition => "FAILED_PRECONDITION",
+        Code::Aborted => "ABORTED",
+        Code::OutOfRange => "OUT_OF_RANGE",
+        Code::Unimplemented => "UNIMPLEMENTED",
+        Code::Internal => "INTERNAL",
+        Code::Unavailable => "UNAVAILABLE",
+        Code::DataLoss => "DATA_LOSS",
+        Code::Unauthenticated => "UNAUTHENTICATED",
+    }
 }
 
 /// The client's deadline, from its `grpc-timeout` header (`100m`, `5S`...).

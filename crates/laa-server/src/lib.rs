@@ -8,6 +8,8 @@
 //!   oversized requests, unknown methods) brought into that mapping.
 //! - `indicators`, `areas`, `agreements`, `audit`: the four services,
 //!   implemented on [`Engine`].
+//! - [`metrics`]: the Prometheus metrics the server records (through the
+//!   `metrics` facade; `laa serve --metrics-listen` installs the exporter).
 //! - [`serve`]: the server itself: the services, reflection (v1 and
 //!   v1alpha), health, limits, and graceful shutdown.
 //!
@@ -22,8 +24,11 @@ pub mod convert;
 pub mod edge;
 pub mod error;
 pub mod indicators;
+pub mod metrics;
 
 use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use laa_core::AgreementId;
@@ -48,6 +53,17 @@ pub struct ServerConfig {
     /// never sets it (`laa serve` cannot), and a historic round is loaded
     /// into one with `ImportHistory`.
     pub replay_dates: bool,
+    /// How often the database is checked for the health service.
+    pub health_interval: Duration,
+    /// After the shutdown signal, how long the server goes on accepting
+    /// calls while health reports NOT_SERVING, so load balancers stop
+    /// sending before the listener closes.
+    pub shutdown_grace: Duration,
+    /// True while health reports SERVING (what an HTTP `/readyz` answers).
+    pub ready: Arc<AtomicBool>,
+    /// TLS (the server's certificate, and for mutual TLS the clients'
+    /// CA); `None` serves plaintext.
+    pub tls: Option<tonic::transport::ServerTlsConfig>,
 }
 
 impl Default for ServerConfig {
@@ -56,6 +72,10 @@ impl Default for ServerConfig {
             request_timeout: Duration::from_secs(30),
             max_message_bytes: 16 * 1024 * 1024,
             replay_dates: false,
+            health_interval: Duration::from_secs(1),
+            shutdown_grace: Duration::ZERO,
+            ready: Arc::new(AtomicBool::new(false)),
+            tls: None,
         }
     }
 }
@@ -104,6 +124,61 @@ pub struct Engine {
     replay_dates: bool,
 }
 
+/// The PostgreSQL channel on which every server of a database announces
+/// the agreements it appended to.
+pub const EVENTS_CHANNEL: &str = "laa_events";
+
+impl Engine {
+    /// Tells this server's followers that an agreement has new events and,
+    /// on PostgreSQL, every other server of the database (a `NOTIFY` sent
+    /// after the commit, in the background: the caller does not wait).
+    pub(crate) fn announce(&self, id: &AgreementId) {
+        self.feed.announce(id);
+        if self.store.backend() != laa_store::Backend::Postgres {
+            return;
+        }
+        let (store, id) = (self.store.clone(), id.clone());
+        tokio::spawn(async move {
+            use sea_orm::ConnectionTrait;
+            let db = store.connection();
+            let notify = sea_orm::Statement::from_sql_and_values(
+                sea_orm::DatabaseBackend::Postgres,
+                "SELECT pg_notify($1, $2)",
+                [EVENTS_CHANNEL.into(), id.as_str().into()],
+            );
+            if let Err(error) = db.execute_raw(notify).await {
+                tracing::warn!(%error, agreement = %id, "cannot notify the other servers; their followers poll");
+            }
+        });
+    }
+}
+
+/// On PostgreSQL: listens for other servers' announcements and passes them
+/// to this server's followers, reconnecting after a failure (meanwhile
+/// followers still re-read every second).
+async fn listen_for_other_servers(store: Store, feed: Feed) {
+    if store.backend() != laa_store::Backend::Postgres {
+        return;
+    }
+    let pool = store.connection().get_postgres_connection_pool().clone();
+    loop {
+        let listening = async {
+            let mut listener = sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await?;
+            listener.listen(EVENTS_CHANNEL).await?;
+            loop {
+                let notification = listener.recv().await?;
+                if let Ok(id) = AgreementId::new(notification.payload()) {
+                    feed.announce(&id);
+                }
+            }
+        };
+        let ended: Result<std::convert::Infallible, sea_orm::sqlx::Error> = listening.await;
+        let Err(error) = ended;
+        tracing::warn!(%error, "lost the PostgreSQL notifications; listening again");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
 /// The connections accepted on `listener`, with Nagle's algorithm off.
 ///
 /// A gRPC exchange is a few small writes each way; with Nagle's algorithm
@@ -123,9 +198,80 @@ pub fn incoming(
     })
 }
 
+/// Every name the health service answers for: the server as a whole (`""`)
+/// and each of the four services.
+pub fn health_names() -> [&'static str; 5] {
+    use pb::agreement_service_server::AgreementServiceServer;
+    use pb::area_service_server::AreaServiceServer;
+    use pb::audit_service_server::AuditServiceServer;
+    use pb::indicator_service_server::IndicatorServiceServer;
+    use tonic::server::NamedService;
+    [
+        "",
+        <IndicatorServiceServer<Engine> as NamedService>::NAME,
+        <AreaServiceServer<Engine> as NamedService>::NAME,
+        <AgreementServiceServer<Engine> as NamedService>::NAME,
+        <AuditServiceServer<Engine> as NamedService>::NAME,
+    ]
+}
+
+/// Sets every name of [`health_names`] to one status.
+async fn set_health(
+    health: &tonic_health::server::HealthReporter,
+    ready: &AtomicBool,
+    serving: bool,
+) {
+    ready.store(serving, Ordering::SeqCst);
+    let status = if serving {
+        tonic_health::ServingStatus::Serving
+    } else {
+        tonic_health::ServingStatus::NotServing
+    };
+    for name in health_names() {
+        health.set_service_status(name, status).await;
+    }
+}
+
+/// Checks the database every `interval` (each check bounded by it, at
+/// least a second) and reports every service NOT_SERVING while it cannot
+/// be reached, SERVING again once it answers.
+async fn watch_database(
+    store: Store,
+    health: tonic_health::server::HealthReporter,
+    ready: Arc<AtomicBool>,
+    interval: Duration,
+) {
+    let mut up = true;
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let bound = interval.max(Duration::from_secs(1));
+        let answer = match tokio::time::timeout(bound, store.ping()).await {
+            Ok(answer) => answer.map_err(|e| e.to_string()),
+            Err(_) => Err(format!("no answer within {} ms", bound.as_millis())),
+        };
+        match (up, answer) {
+            (true, Err(error)) => {
+                tracing::error!(%error, "the database cannot be reached: health is NOT_SERVING");
+                set_health(&health, &ready, false).await;
+                up = false;
+            }
+            (false, Ok(())) => {
+                tracing::info!("the database answers again: health is SERVING");
+                set_health(&health, &ready, true).await;
+                up = true;
+            }
+            _ => {}
+        }
+    }
+}
+
 /// Serves every service on `listener` until `shutdown` completes; then
-/// stops accepting, ends following streams, finishes in-flight calls and
-/// returns. Every acknowledged write was committed before its answer.
+/// reports NOT_SERVING for every service, goes on serving for
+/// [`ServerConfig::shutdown_grace`], stops accepting, ends following
+/// streams, finishes in-flight calls and returns. Every acknowledged write
+/// was committed before its answer.
 pub async fn serve(
     store: Store,
     listener: tokio::net::TcpListener,
@@ -139,17 +285,25 @@ pub async fn serve(
 
     let (stop, stopping) = watch::channel(false);
     let engine = Engine {
-        store,
+        store: store.clone(),
         feed: Feed::new(),
         stopping,
         rendered: Default::default(),
         replay_dates: config.replay_dates,
     };
     let (health, health_service) = tonic_health::server::health_reporter();
-    health.set_serving::<IndicatorServiceServer<Engine>>().await;
-    health.set_serving::<AreaServiceServer<Engine>>().await;
-    health.set_serving::<AgreementServiceServer<Engine>>().await;
-    health.set_serving::<AuditServiceServer<Engine>>().await;
+    let listener_task = tokio::spawn(listen_for_other_servers(
+        engine.store.clone(),
+        engine.feed.clone(),
+    ));
+    let ready = config.ready.clone();
+    set_health(&health, &ready, true).await;
+    let watcher = tokio::spawn(watch_database(
+        store,
+        health.clone(),
+        ready.clone(),
+        config.health_interval,
+    ));
     let reflection_v1 = tonic_reflection::server::Builder::configure()
         .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
         .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
@@ -161,13 +315,26 @@ pub async fn serve(
     let max = config.max_message_bytes;
     let on_shutdown = async move {
         shutdown.await;
+        // The watcher stops first, so it cannot report SERVING again.
+        watcher.abort();
+        let _ = watcher.await;
+        listener_task.abort();
+        set_health(&health, &ready, false).await;
+        if !config.shutdown_grace.is_zero() {
+            tracing::info!(
+                grace_ms = config.shutdown_grace.as_millis() as u64,
+                "shutting down: health is NOT_SERVING; still serving during the grace period"
+            );
+            tokio::time::sleep(config.shutdown_grace).await;
+        }
         tracing::info!("shutting down: no new connections; finishing in-flight calls");
-        health
-            .set_not_serving::<AgreementServiceServer<Engine>>()
-            .await;
         let _ = stop.send(true);
     };
-    tonic::transport::Server::builder()
+    let mut builder = tonic::transport::Server::builder();
+    if let Some(tls) = config.tls.clone() {
+        builder = builder.tls_config(tls)?;
+    }
+    builder
         .layer(edge::EdgeLayer::new(config.request_timeout))
         .add_service(health_service)
         .add_service(reflection_v1)

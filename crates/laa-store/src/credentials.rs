@@ -3,6 +3,12 @@
 //! A token is `laa_` followed by 64 hex digits (32 random bytes from the
 //! operating system). The store keeps only its SHA-256, so a stolen
 //! database yields no usable token; the secret is shown once, when issued.
+//!
+//! A token expires ([`DEFAULT_TOKEN_LIFETIME`] after issue unless another
+//! lifetime is given); `rotate_token` replaces one with a fresh secret of
+//! the same role, scope and label. The time a token was last used is
+//! written at most once every [`LAST_USED_GRANULARITY`] per token, in the
+//! background, so authentication costs no write on the hot path.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -55,7 +61,52 @@ pub struct Principal {
     pub scope: Scope,
     /// Whose it is, as labelled when issued.
     pub label: String,
+    /// When it stops working (`None`: never).
+    pub expires_at: Option<DateTime<Utc>>,
 }
+
+/// What a token's secret is, at this moment.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TokenCheck {
+    /// A live token, and whom it speaks for.
+    Live(Principal),
+    /// A token whose expiry has passed.
+    Expired {
+        /// Its id.
+        id: TokenId,
+        /// When it expired.
+        at: DateTime<Utc>,
+    },
+    /// A revoked token.
+    Revoked(TokenId),
+    /// No token has this secret (or it is not shaped like one).
+    Unknown,
+}
+
+impl TokenCheck {
+    /// The principal of a live token.
+    pub fn live(self) -> Option<Principal> {
+        match self {
+            TokenCheck::Live(p) => Some(p),
+            _ => None,
+        }
+    }
+
+    /// The token's id, when the secret names a token.
+    pub fn token_id(&self) -> Option<&TokenId> {
+        match self {
+            TokenCheck::Live(p) => Some(&p.token_id),
+            TokenCheck::Expired { id, .. } | TokenCheck::Revoked(id) => Some(id),
+            TokenCheck::Unknown => None,
+        }
+    }
+}
+
+/// How long a token works when issued without another lifetime: 90 days.
+pub const DEFAULT_TOKEN_LIFETIME: Duration = Duration::from_secs(90 * 24 * 60 * 60);
+
+/// The last-used time of a token is written at most this often.
+pub const LAST_USED_GRANULARITY: Duration = Duration::from_secs(60);
 
 /// A token as listed for administrators (never its secret).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -72,46 +123,121 @@ pub struct TokenInfo {
     pub created_at: DateTime<Utc>,
     /// When it was revoked, if it was.
     pub revoked_at: Option<DateTime<Utc>>,
+    /// When it stops working (`None`: never).
+    pub expires_at: Option<DateTime<Utc>>,
+    /// When it last authenticated a call (to within a minute), if ever.
+    pub last_used_at: Option<DateTime<Utc>>,
 }
 
 impl Store {
-    /// Issues a token for a role in a scope. Returns its id and its secret;
-    /// the secret is not stored and cannot be shown again.
+    /// Issues a token for a role in a scope, working for
+    /// [`DEFAULT_TOKEN_LIFETIME`]. Returns its id and its secret; the secret
+    /// is not stored and cannot be shown again.
     pub async fn issue_token(
         &self,
         role: Role,
         scope: Scope,
         label: &str,
     ) -> Result<(TokenId, String), StoreError> {
-        let label = label.trim();
-        if label.is_empty() || label.chars().count() > 200 {
-            return Err(StoreError::invalid(
-                "label",
-                "a token's label is 1 to 200 characters",
-            ));
-        }
-        let id = TokenId(format!("tok_{}", hex(&random_bytes::<8>()?)));
-        let secret = format!("{TOKEN_PREFIX}{}", hex(&random_bytes::<32>()?));
-        let (scope_kind, scope_value) = scope_columns(&scope);
-        let _guard = self.write_guard().await;
-        let txn = self.begin_write().await?;
-        credential::Entity::insert(credential::ActiveModel {
-            id: Set(id.0.clone()),
-            token_hash: Set(sha256_hex(secret.as_bytes())),
-            role: Set(role.as_str().to_owned()),
-            scope_kind: Set(scope_kind.to_owned()),
-            scope_value: Set(scope_value),
-            label: Set(label.to_owned()),
-            created_at: Set(now_micros()),
-            revoked_at: Set(None),
-        })
-        .exec_without_returning(&txn)
-        .await?;
-        txn.commit().await?;
-        Ok((id, secret))
+        self.issue_token_for(role, scope, label, DEFAULT_TOKEN_LIFETIME)
+            .await
     }
 
-    /// The principal a token's secret speaks for; `None` for an unknown or
+    /// [`Store::issue_token`] with a lifetime of its own.
+    pub async fn issue_token_for(
+        &self,
+        role: Role,
+        scope: Scope,
+        label: &str,
+        lifetime: Duration,
+    ) -> Result<(TokenId, String), StoreError> {
+        let _guard = self.write_guard().await;
+        let txn = self.begin_write().await?;
+        let issued = insert_token(&txn, role, scope, label, lifetime).await?;
+        txn.commit().await?;
+        Ok(issued)
+    }
+
+    /// Replaces a live token: a fresh secret with the same role, scope and
+    /// label, working for `lifetime`, and the old token revoked, in one
+    /// transaction. [`StoreError::NotFound`] if there is no live token `id`.
+    pub async fn rotate_token(
+        &self,
+        id: &TokenId,
+        lifetime: Duration,
+    ) -> Result<(TokenId, String), StoreError> {
+        let _guard = self.write_guard().await;
+        let txn = self.begin_write().await?;
+        let old = credential::Entity::find_by_id(id.as_str().to_owned())
+            .filter(credential::Column::RevokedAt.is_null())
+            .one(&txn)
+            .await?;
+        let Some(old) = old else {
+            txn.rollback().await?;
+            return Err(StoreError::NotFound {
+                what: "live token",
+                key: id.to_string(),
+            });
+        };
+        let old = decode(old)?;
+        credential::Entity::update_many()
+            .set(credential::ActiveModel {
+                revoked_at: Set(Some(now_micros())),
+                ..Default::default()
+            })
+            .filter(credential::Column::Id.eq(id.as_str()))
+            .exec(&txn)
+            .await?;
+        let issued = insert_token(&txn, old.role, old.scope, &old.label, lifetime).await?;
+        txn.commit().await?;
+        self.token_cache().forget_all();
+        Ok(issued)
+    }
+}
+
+async fn insert_token(
+    txn: &sea_orm::DatabaseTransaction,
+    role: Role,
+    scope: Scope,
+    label: &str,
+    lifetime: Duration,
+) -> Result<(TokenId, String), StoreError> {
+    let label = label.trim();
+    if label.is_empty() || label.chars().count() > 200 {
+        return Err(StoreError::invalid(
+            "label",
+            "a token's label is 1 to 200 characters",
+        ));
+    }
+    let id = TokenId(format!("tok_{}", hex(&random_bytes::<8>()?)));
+    let secret = format!("{TOKEN_PREFIX}{}", hex(&random_bytes::<32>()?));
+    let lifetime = chrono::Duration::from_std(lifetime)
+        .ok()
+        .filter(|l| *l > chrono::Duration::zero() && *l <= chrono::Duration::days(3660))
+        .ok_or_else(|| {
+            StoreError::invalid("expires_in", "a token's lifetime is 1 second to 10 years")
+        })?;
+    let (scope_kind, scope_value) = scope_columns(&scope);
+    let now = now_micros();
+    credential::Entity::insert(credential::ActiveModel {
+        id: Set(id.0.clone()),
+        token_hash: Set(sha256_hex(secret.as_bytes())),
+        role: Set(role.as_str().to_owned()),
+        scope_kind: Set(scope_kind.to_owned()),
+        scope_value: Set(scope_value),
+        label: Set(label.to_owned()),
+        created_at: Set(now),
+        revoked_at: Set(None),
+        expires_at: Set(Some(now + lifetime)),
+        last_used_at: Set(None),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    Ok((id, secret))
+}
+
+impl Store {
+    /// The principal a token's secret speaks for; `None` for an unknown, expired or
     /// revoked token.
     ///
     /// A live token's principal is remembered for [`TOKEN_RECHECK`], so a
@@ -121,12 +247,21 @@ impl Store {
     /// working within that interval. Unknown and revoked tokens are never
     /// remembered: a token issued a moment ago works at once.
     pub async fn resolve_token(&self, secret: &str) -> Result<Option<Principal>, StoreError> {
+        Ok(self.check_token(secret).await?.live())
+    }
+
+    /// What a token's secret is: live (and whose), expired, revoked or
+    /// unknown. A live token is remembered as [`Store::resolve_token`] says.
+    pub async fn check_token(&self, secret: &str) -> Result<TokenCheck, StoreError> {
         if !secret.starts_with(TOKEN_PREFIX) || secret.len() > 200 {
-            return Ok(None);
+            return Ok(TokenCheck::Unknown);
         }
         let hash = sha256_hex(secret.as_bytes());
         if let Some(principal) = self.token_cache().recall(&hash) {
-            return Ok(Some(principal));
+            match principal.expires_at {
+                Some(at) if at <= Utc::now() => self.token_cache().forget(&hash),
+                _ => return Ok(TokenCheck::Live(principal)),
+            }
         }
         self.read_token(hash).await
     }
@@ -135,34 +270,78 @@ impl Store {
     /// refreshing what is remembered): for a check that must see a
     /// revocation the moment it is committed.
     pub async fn resolve_token_now(&self, secret: &str) -> Result<Option<Principal>, StoreError> {
+        Ok(self.check_token_now(secret).await?.live())
+    }
+
+    /// [`Store::check_token`], always reading the database.
+    pub async fn check_token_now(&self, secret: &str) -> Result<TokenCheck, StoreError> {
         if !secret.starts_with(TOKEN_PREFIX) || secret.len() > 200 {
-            return Ok(None);
+            return Ok(TokenCheck::Unknown);
         }
         self.read_token(sha256_hex(secret.as_bytes())).await
     }
 
-    async fn read_token(&self, hash: String) -> Result<Option<Principal>, StoreError> {
+    async fn read_token(&self, hash: String) -> Result<TokenCheck, StoreError> {
         let row = credential::Entity::find()
             .filter(credential::Column::TokenHash.eq(hash.as_str()))
-            .filter(credential::Column::RevokedAt.is_null())
             .one(self.connection())
             .await?;
-        let principal = row
-            .map(|row| {
-                let info = decode(row)?;
-                Ok::<_, StoreError>(Principal {
-                    token_id: info.id,
-                    role: info.role,
-                    scope: info.scope,
-                    label: info.label,
-                })
+        let Some(row) = row else {
+            self.token_cache().forget(&hash);
+            return Ok(TokenCheck::Unknown);
+        };
+        let info = decode(row)?;
+        let now = Utc::now();
+        let check = if info.revoked_at.is_some() {
+            TokenCheck::Revoked(info.id)
+        } else if let Some(at) = info.expires_at.filter(|at| *at <= now) {
+            TokenCheck::Expired { id: info.id, at }
+        } else {
+            let stale = info
+                .last_used_at
+                .is_none_or(|at| (now - at).to_std().unwrap_or_default() >= LAST_USED_GRANULARITY);
+            if stale {
+                self.touch_token(info.id.clone());
+            }
+            TokenCheck::Live(Principal {
+                token_id: info.id,
+                role: info.role,
+                scope: info.scope,
+                label: info.label,
+                expires_at: info.expires_at,
             })
-            .transpose()?;
-        match &principal {
-            Some(principal) => self.token_cache().remember(hash, principal.clone()),
-            None => self.token_cache().forget(&hash),
+        };
+        match &check {
+            TokenCheck::Live(principal) => self.token_cache().remember(hash, principal.clone()),
+            _ => self.token_cache().forget(&hash),
         }
-        Ok(principal)
+        Ok(check)
+    }
+
+    /// Records that a token was used just now, in the background: a failure
+    /// only leaves the time older.
+    fn touch_token(&self, id: TokenId) {
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let store = self.clone();
+        runtime.spawn(async move {
+            let _guard = store.write_guard().await;
+            let Ok(txn) = store.begin_write().await else {
+                return;
+            };
+            let updated = credential::Entity::update_many()
+                .set(credential::ActiveModel {
+                    last_used_at: Set(Some(now_micros())),
+                    ..Default::default()
+                })
+                .filter(credential::Column::Id.eq(id.as_str()))
+                .exec(&txn)
+                .await;
+            if updated.is_ok() {
+                let _ = txn.commit().await;
+            }
+        });
     }
 
     /// Revokes a token. True if it was live and is now revoked; false if it
@@ -301,5 +480,7 @@ fn decode(row: credential::Model) -> Result<TokenInfo, StoreError> {
         label: row.label,
         created_at: row.created_at,
         revoked_at: row.revoked_at,
+        expires_at: row.expires_at,
+        last_used_at: row.last_used_at,
     })
 }

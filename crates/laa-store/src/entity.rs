@@ -290,6 +290,10 @@ pub mod credential {
         pub created_at: DateTimeUtc,
         /// Revoked at.
         pub revoked_at: Option<DateTimeUtc>,
+        /// Stops working at (`None`: never; tokens issued before expiry existed).
+        pub expires_at: Option<DateTimeUtc>,
+        /// Last authenticated a call at (updated at most once a minute).
+        pub last_used_at: Option<DateTimeUtc>,
     }
 
     /// No relations are navigated.

@@ -45,7 +45,7 @@ pub mod query;
 pub mod reference;
 pub mod store;
 
-pub use credentials::{Principal, TokenId, TokenInfo};
+pub use credentials::{Principal, TokenCheck, TokenId, TokenInfo};
 pub use error::StoreError;
 pub use hash::GENESIS_HASH;
 pub use options::{Backend, BeforeCommit, StoreOptions, Synchronous};

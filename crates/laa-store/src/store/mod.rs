@@ -275,6 +275,12 @@ impl Store {
         &self.inner.db
     }
 
+    /// Checks that the database answers (one round trip on a pooled
+    /// connection): what a health check asks.
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        Ok(self.inner.db.ping().await?)
+    }
+
     /// The group commits this store has made since it was opened, and the
     /// appends waiting for the next.
     pub fn group_commits(&self) -> GroupCommits {

@@ -1,0 +1,292 @@
+//! `laa backup`, `laa restore` and `laa migrate`: the database's care,
+//! directly on it (no server involved).
+
+use std::path::PathBuf;
+
+use clap::{Args, Subcommand};
+use laa_migration::{Migrator, MigratorTrait, SchemaManager};
+use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+
+use crate::client::{CliError, Exit};
+use crate::serve::{SyncMode, open_store};
+use crate::tokens::DatabaseArg;
+
+/// The flag a destructive migration needs on a database holding events.
+pub const DESTROY_FLAG: &str = "i-understand-this-destroys-the-audit-trail";
+
+/// Options of `laa backup`.
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The file to write (it must not exist): a consistent copy of an SQLite database, taken online.
+    #[arg(long, value_name = "FILE")]
+    pub to: PathBuf,
+    #[command(flatten)]
+    pub db: DatabaseArg,
+}
+
+/// Options of `laa restore`.
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup to restore (a file `laa backup` wrote).
+    #[arg(long, value_name = "FILE")]
+    pub from: PathBuf,
+    /// Where to restore it: sqlite://FILE (a new file: it must not exist).
+    #[arg(long, env = "LAA_DATABASE_URL")]
+    pub database_url: String,
+}
+
+/// `laa migrate` subcommands.
+#[derive(Debug, Subcommand)]
+pub enum MigrateCommand {
+    /// List every migration and whether it is applied.
+    Status {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Apply every pending migration (laa serve does this on start).
+    Up {
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Roll back the last migrations: refused on a database holding events unless
+    /// --i-understand-this-destroys-the-audit-trail is given.
+    Down {
+        /// How many migrations to roll back.
+        #[arg(long, default_value_t = 1)]
+        steps: u32,
+        /// Go ahead even though the event log (the audit trail) is destroyed.
+        #[arg(long = DESTROY_FLAG)]
+        destroy: bool,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+    /// Drop every table (the event log included): refused on a database holding
+    /// events unless --i-understand-this-destroys-the-audit-trail is given.
+    Reset {
+        /// Go ahead even though the event log (the audit trail) is destroyed.
+        #[arg(long = DESTROY_FLAG)]
+        destroy: bool,
+        #[command(flatten)]
+        db: DatabaseArg,
+    },
+}
+
+fn failed(e: impl std::fmt::Display) -> CliError {
+    CliError::failure(e.to_string())
+}
+
+/// The file of an SQLite URL; `None` for another database.
+fn sqlite_path(url: &str) -> Option<PathBuf> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path))
+}
+
+/// How many events a database holds (0 when it has no event log).
+pub async fn events_held(db: &DatabaseConnection) -> Result<u64, CliError> {
+    let manager = SchemaManager::new(db);
+    if !manager.has_table("events").await.map_err(failed)? {
+        return Ok(0);
+    }
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT COUNT(*) FROM events",
+        ))
+        .await
+        .map_err(failed)?;
+    let count: i64 = row
+        .map(|r| r.try_get_by_index(0))
+        .transpose()
+        .map_err(failed)?
+        .unwrap_or(0);
+    Ok(count.max(0) as u64)
+}
+
+/// Runs `laa backup`.
+pub async fn backup(args: BackupArgs) -> Result<(), CliError> {
+    let url = args.db.database_url;
+    let Some(path) = sqlite_path(&url) else {
+        return Err(CliError::usage(format!(
+            "laa backup copies SQLite databases; {} is not one",
+            redact(&url)
+        ))
+        .hint("back PostgreSQL up with pg_dump: pg_dump --format=custom --file laa.dump 'postgres://USER@HOST:5432/laa' (see docs/DEPLOYMENT.md, Backups)"));
+    };
+    if !path.exists() {
+        return Err(CliError::new(
+            Exit::NotFound,
+            "NOT_FOUND",
+            format!("there is no database at {}", path.display()),
+        ));
+    }
+    if args.to.exists() {
+        return Err(CliError::usage(format!(
+            "{} exists: a backup never overwrites a file",
+            args.to.display()
+        )));
+    }
+    let db = Database::connect(&url).await.map_err(failed)?;
+    let target = args.to.to_string_lossy().replace('\'', "''");
+    // VACUUM INTO reads one consistent snapshot while a server goes on
+    // writing, and writes a compact copy.
+    db.execute_unprepared(&format!("VACUUM INTO '{target}'"))
+        .await
+        .map_err(failed)?;
+    let events = events_held(&db).await?;
+    db.close().await.map_err(failed)?;
+    println!(
+        "backed {} up to {} ({events} events)",
+        path.display(),
+        args.to.display()
+    );
+    Ok(())
+}
+
+/// Runs `laa restore`: copies the backup into a new SQLite file, brings
+/// its schema up to date and verifies every history.
+pub async fn restore(args: RestoreArgs) -> Result<(), CliError> {
+    let Some(path) = sqlite_path(&args.database_url) else {
+        return Err(CliError::usage(
+            "laa restore writes SQLite databases; restore PostgreSQL with pg_restore (see docs/DEPLOYMENT.md, Backups)",
+        ));
+    };
+    if !args.from.is_file() {
+        return Err(CliError::new(
+            Exit::NotFound,
+            "NOT_FOUND",
+            format!("there is no backup at {}", args.from.display()),
+        ));
+    }
+    if path.exists() {
+        return Err(CliError::usage(format!(
+            "{} exists: restore into a new file (move the old database away first)",
+            path.display()
+        )));
+    }
+    std::fs::copy(&args.from, &path).map_err(|e| {
+        CliError::failure(format!(
+            "cannot copy {} to {}: {e}",
+            args.from.display(),
+            path.display()
+        ))
+    })?;
+    let store = open_store(&args.database_url, SyncMode::Full).await?;
+    let (agreements, events, broken) = verify_all(&store).await?;
+    store.close().await.map_err(failed)?;
+    if !broken.is_empty() {
+        let _ = std::fs::remove_file(&path);
+        return Err(CliError::failure(format!(
+            "the backup holds broken histories ({}); nothing was restored",
+            broken.join(", ")
+        )));
+    }
+    println!(
+        "restored {} to {}: {agreements} agreements, {events} events, every history verified",
+        args.from.display(),
+        path.display()
+    );
+    Ok(())
+}
+
+/// Verifies every agreement's history: (agreements, events, broken ids).
+async fn verify_all(store: &laa_store::Store) -> Result<(u64, u64, Vec<String>), CliError> {
+    let db = store.connection();
+    let rows = db
+        .query_all_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT DISTINCT agreement_id FROM events ORDER BY agreement_id",
+        ))
+        .await
+        .map_err(failed)?;
+    let (mut agreements, mut events, mut broken) = (0, 0, Vec::new());
+    for row in rows {
+        let id: String = row.try_get_by_index(0).map_err(failed)?;
+        let agreement = laa_core::AgreementId::new(&id).map_err(failed)?;
+        let verification = store.verify(&agreement).await.map_err(failed)?;
+        agreements += 1;
+        events += verification.length;
+        if !verification.ok {
+            broken.push(id);
+        }
+    }
+    Ok((agreements, events, broken))
+}
+
+/// Runs `laa migrate`.
+pub async fn migrate(command: MigrateCommand) -> Result<(), CliError> {
+    let url = match &command {
+        MigrateCommand::Status { db }
+        | MigrateCommand::Up { db }
+        | MigrateCommand::Down { db, .. }
+        | MigrateCommand::Reset { db, .. } => db.database_url.clone(),
+    };
+    let db = Database::connect(&url).await.map_err(|e| {
+        CliError::new(
+            Exit::Unavailable,
+            "STORE_UNAVAILABLE",
+            format!("cannot open {}: {e}", redact(&url)),
+        )
+    })?;
+    let guard = async |destroy: bool| {
+        let events = events_held(&db).await?;
+        if events > 0 && !destroy {
+            return Err(CliError::new(
+                Exit::Refused,
+                "AUDIT_TRAIL_PRESENT",
+                format!(
+                    "the database holds {events} events, the audit trail: this would destroy it"
+                ),
+            )
+            .hint(format!(
+                "take a backup first (laa backup, or pg_dump), then repeat with --{DESTROY_FLAG}"
+            )));
+        }
+        Ok(())
+    };
+    match command {
+        MigrateCommand::Status { .. } => {
+            let migrations = Migrator::get_migration_with_status(&db)
+                .await
+                .map_err(failed)?;
+            for m in migrations {
+                println!("{}\t{}", m.name(), m.status());
+            }
+        }
+        MigrateCommand::Up { .. } => {
+            let pending = Migrator::get_pending_migrations(&db)
+                .await
+                .map_err(failed)?
+                .len();
+            Migrator::up(&db, None).await.map_err(failed)?;
+            println!("applied {pending} migrations");
+        }
+        MigrateCommand::Down { steps, destroy, .. } => {
+            guard(destroy).await?;
+            Migrator::down(&db, Some(steps)).await.map_err(failed)?;
+            println!("rolled back {steps} migrations");
+        }
+        MigrateCommand::Reset { destroy, .. } => {
+            guard(destroy).await?;
+            Migrator::reset(&db).await.map_err(failed)?;
+            println!("dropped every table");
+        }
+    }
+    db.close().await.map_err(failed)
+}
+
+/// A database URL without its password.
+fn redact(url: &str) -> String {
+    match (url.find("://"), url.find('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let creds = &url[scheme + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}

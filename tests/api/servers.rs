@@ -1,0 +1,180 @@
+//! Two servers on one PostgreSQL database: 16 clients split across them
+//! write the same agreements (nothing lost, nothing twice, every history
+//! verifies), and a follower on one server receives what is written
+//! through the other within a second (PostgreSQL NOTIFY).
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use laa_proto::v1 as pb;
+use tonic::Code;
+
+use crate::support::*;
+
+const SURREY: &str = "agreements/surrey-2008-11";
+
+async fn clients_on(address: SocketAddr, token: &str) -> Clients {
+    let channel = tonic::transport::Channel::from_shared(format!("http://{address}"))
+        .unwrap()
+        .connect()
+        .await
+        .unwrap();
+    let bearer = Bearer(Some(format!("Bearer {token}").parse().unwrap()));
+    Clients {
+        indicators: pb::indicator_service_client::IndicatorServiceClient::with_interceptor(
+            channel.clone(),
+            bearer.clone(),
+        ),
+        areas: pb::area_service_client::AreaServiceClient::with_interceptor(
+            channel.clone(),
+            bearer.clone(),
+        ),
+        agreements: pb::agreement_service_client::AgreementServiceClient::with_interceptor(
+            channel.clone(),
+            bearer.clone(),
+        ),
+        audit: pb::audit_service_client::AuditServiceClient::with_interceptor(channel, bearer),
+    }
+}
+
+/// Proposes `indicator` on `agreement`, reading the version again after
+/// each conflict, with one request id throughout.
+async fn propose(c: &mut Clients, agreement: &str, indicator: i32) {
+    let request_id = rid();
+    loop {
+        let v = version(c, agreement).await;
+        let request = pb::ProposeTargetRequest {
+            agreement: agreement.into(),
+            request_id: request_id.clone(),
+            ..go_proposal(v, indicator, pct(50.0, [52.0, 54.0, 56.0]), "HO")
+        };
+        match c.agreements.propose_target(request).await {
+            Ok(_) => return,
+            Err(s) if s.code() == Code::Aborted => continue,
+            Err(s) => panic!("proposing NI {indicator} on {agreement}: {s:?}"),
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_servers_share_one_postgres_database() {
+    let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
+        return; // several servers share PostgreSQL only
+    };
+    let pg = FreshPostgres::create(&admin_url, "laa_e2e").await;
+    let url = pg.url.clone();
+    let app = spawn_on(url.clone(), "postgres", None, Some(pg), Default::default()).await;
+    let second_store = laa_store::Store::connect(&url, laa_store::StoreOptions::default())
+        .await
+        .unwrap();
+    let any_port: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let (_stop_second, _second, second) =
+        serve_on(second_store.clone(), any_port, Default::default()).await;
+    let servers = [app.address, second];
+
+    let mut go = clients_on(servers[0], &app.tokens.go).await;
+    open_kent(&mut go).await;
+    go.agreements
+        .open_agreement(pb::OpenAgreementRequest {
+            area: "areas/surrey".into(),
+            round: String::new(),
+            indicator_set: 2007,
+            request_id: rid(),
+            expected_version: 0,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let opened = [
+        app.event_count("kent-2008-11").await,
+        app.event_count("surrey-2008-11").await,
+    ];
+
+    // A follower on the second server, from the start of Kent's history.
+    let mut follower = clients_on(servers[1], &app.tokens.auditor).await;
+    let mut stream = follower
+        .audit
+        .stream_events(pb::StreamEventsRequest {
+            agreement: KENT.into(),
+            from_sequence: 1,
+            follow: true,
+        })
+        .await
+        .unwrap()
+        .into_inner();
+
+    // 16 clients, alternating servers, 8 per agreement, 4 proposals each.
+    let pool: Vec<i32> = (1..=70)
+        .filter(|n| ![31, 72, 73, 74, 75, 83, 87].contains(n))
+        .take(32)
+        .collect();
+    let mut writers = Vec::new();
+    for client in 0..16usize {
+        let address = servers[client % 2];
+        let agreement = if (client / 2) % 2 == 0 { KENT } else { SURREY };
+        let slot = client / 4 * 2 + client % 2; // 0..8 within the agreement
+        let indicators = pool[slot * 4..slot * 4 + 4].to_vec();
+        let token = app.tokens.go.clone();
+        writers.push(tokio::spawn(async move {
+            let mut c = clients_on(address, &token).await;
+            for n in indicators {
+                propose(&mut c, agreement, n).await;
+            }
+        }));
+    }
+    for writer in writers {
+        writer.await.unwrap();
+    }
+
+    // Nothing lost, nothing twice, every chain intact, on both servers' view.
+    for (name, opened) in [("kent-2008-11", opened[0]), ("surrey-2008-11", opened[1])] {
+        let id = laa_core::AgreementId::new(name).unwrap();
+        let verification = second_store.verify(&id).await.unwrap();
+        assert!(verification.ok, "{name}: {verification:?}");
+        assert_eq!(verification.length, opened + 32, "{name}");
+        for address in servers {
+            let mut c = clients_on(address, &app.tokens.go).await;
+            let agreement = c
+                .agreements
+                .get_agreement(pb::GetAgreementRequest {
+                    name: format!("agreements/{name}"),
+                })
+                .await
+                .unwrap()
+                .into_inner();
+            assert_eq!(
+                agreement.version as u64,
+                opened + 32,
+                "{name} through {address}"
+            );
+        }
+    }
+
+    // The follower on the second server got every event of Kent, in order.
+    let expected = opened[0] + 32;
+    let mut seen = 0u64;
+    while seen < expected {
+        let event = tokio::time::timeout(Duration::from_secs(5), stream.message())
+            .await
+            .expect("the follower fell behind")
+            .unwrap()
+            .expect("an event");
+        seen += 1;
+        assert_eq!(event.sequence as u64, seen);
+    }
+
+    // A write through the first server reaches the follower on the second
+    // within a second.
+    for n in [64, 65, 66] {
+        let started = Instant::now();
+        propose(&mut go, KENT, n).await;
+        let event = tokio::time::timeout(Duration::from_secs(1), stream.message())
+            .await
+            .expect("not delivered within a second")
+            .unwrap()
+            .expect("an event");
+        assert_eq!(event.sequence as u64, seen + 1);
+        seen += 1;
+        eprintln!("delivered across servers in {:?}", started.elapsed());
+    }
+}
