@@ -101,7 +101,13 @@ async fn migrations_report_their_status_and_never_drop_the_audit_trail_by_accide
     for_each_database(|app| async move {
         let url = app.database_url.clone();
         let status = ok(&laa_db(&url, &["migrate", "status"]));
-        assert_eq!(status.lines().count(), 6, "{status}");
+        // One line per migration of the schema crate.
+        let migrations = std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/migrations/src"))
+            .expect("the migrations")
+            .filter_map(Result::ok)
+            .filter(|e| e.file_name().to_string_lossy().starts_with("m2026"))
+            .count();
+        assert_eq!(status.lines().count(), migrations, "{status}");
         assert!(status.lines().all(|l| l.ends_with("Applied")), "{status}");
         assert!(ok(&laa_db(&url, &["migrate", "up"])).contains("applied 0 migrations"));
 
@@ -134,7 +140,10 @@ async fn migrations_report_their_status_and_never_drop_the_audit_trail_by_accide
         ));
         let status = ok(&laa_db(&url, &["migrate", "status"]));
         assert!(status.lines().all(|l| l.ends_with("Pending")), "{status}");
-        assert!(ok(&laa_db(&url, &["migrate", "up"])).contains("applied 6 migrations"));
+        assert!(
+            ok(&laa_db(&url, &["migrate", "up"]))
+                .contains(&format!("applied {migrations} migrations"))
+        );
     })
     .await;
 }

@@ -212,3 +212,29 @@ async fn an_unknown_database_url_is_refused() {
         }
     ));
 }
+
+/// `sslmode=require` in a PostgreSQL URL gives a TLS connection (the
+/// `postgres-tls` feature, on by default in the `laa` binary): the server
+/// reports the store's own session as encrypted.
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sslmode_in_a_postgres_url_gives_tls() {
+    for_each_database(|db| async move {
+        if db.backend != Backend::Postgres {
+            return;
+        }
+        let separator = if db.url.contains('?') { '&' } else { '?' };
+        let url = format!("{}{separator}sslmode=require", db.url);
+        let store = laa_store::Store::connect(&url, StoreOptions::default())
+            .await
+            .expect("a TLS connection (the test server has ssl = on)");
+        let (encrypted,): (bool,) =
+            sea_orm::sqlx::query_as("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
+                .fetch_one(store.connection().get_postgres_connection_pool())
+                .await
+                .expect("ask the server");
+        assert!(encrypted, "the session is not encrypted");
+        store.close().await.ok();
+    })
+    .await;
+}
