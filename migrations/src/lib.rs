@@ -16,6 +16,7 @@
 //!   the agreement projection (lz4 compression, page fill factor).
 //! - `m20261126_000010_broken_histories`: agreements whose history was found
 //!   broken, refused for writes until restored.
+//! - `m20261126_000020_rounds`: the negotiating rounds and their policies.
 //!
 //! The tables are named in [`tables`], which the store's entities follow.
 //! Architecture invariant: the event log is the record; every other table
@@ -32,6 +33,7 @@ mod m20261126_000003_event_log;
 mod m20261126_000004_credentials;
 mod m20261126_000005_postgres_storage;
 mod m20261126_000010_broken_histories;
+mod m20261126_000020_rounds;
 pub mod tables;
 
 /// Every migration of the schema, in order.
@@ -47,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000004_credentials::Migration),
             Box::new(m20261126_000005_postgres_storage::Migration),
             Box::new(m20261126_000010_broken_histories::Migration),
+            Box::new(m20261126_000020_rounds::Migration),
         ]
     }
 }
