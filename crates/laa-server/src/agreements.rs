@@ -12,8 +12,8 @@ use std::sync::Arc;
 
 use laa_core::decide::{authorise_read, authorise_unopened};
 use laa_core::{
-    Actor, Agreement, AgreementId, Command, Context, DomainError, ErrorClass, RoundPolicy, Scope,
-    TargetId, decide,
+    Actor, Agreement, AgreementId, Command, Context, DomainError, ErrorClass, Scope, TargetId,
+    decide,
 };
 use laa_proto::v1 as pb;
 use laa_store::{AgreementFilter, AppendOutcome};
@@ -371,15 +371,21 @@ impl pb::agreement_service_server::AgreementService for Engine {
         } else {
             r.round.trim()
         };
-        let policy = RoundPolicy::preset(round).ok_or_else(|| {
-            ApiError::bad_argument(
-                "round",
-                format!(
-                    "{} is not a round this server knows: use {DEFAULT_ROUND}",
-                    laa_core::quote(round)
-                ),
-            )
-        })?;
+        let policy = self
+            .store
+            .round(round)
+            .await
+            .map_err(ApiError::from)?
+            .ok_or_else(|| {
+                ApiError::bad_argument(
+                    "round",
+                    format!(
+                        "{} is not a round this server knows: see ListRounds (default {DEFAULT_ROUND})",
+                        laa_core::quote(round)
+                    ),
+                )
+            })?
+            .policy;
         let indicator_set = convert::set_version("indicator_set", r.indicator_set)?;
         let Some(area) = self.store.area(&code).await.map_err(ApiError::from)? else {
             // An unknown area lies outside every regional or area scope.

@@ -22,6 +22,7 @@ pub mod convert;
 pub mod edge;
 pub mod error;
 pub mod indicators;
+pub mod rounds;
 
 use std::future::Future;
 use std::time::Duration;
@@ -136,6 +137,7 @@ pub async fn serve(
     use pb::area_service_server::AreaServiceServer;
     use pb::audit_service_server::AuditServiceServer;
     use pb::indicator_service_server::IndicatorServiceServer;
+    use pb::round_service_server::RoundServiceServer;
 
     let (stop, stopping) = watch::channel(false);
     let engine = Engine {
@@ -147,6 +149,7 @@ pub async fn serve(
     };
     let (health, health_service) = tonic_health::server::health_reporter();
     health.set_serving::<IndicatorServiceServer<Engine>>().await;
+    health.set_serving::<RoundServiceServer<Engine>>().await;
     health.set_serving::<AreaServiceServer<Engine>>().await;
     health.set_serving::<AgreementServiceServer<Engine>>().await;
     health.set_serving::<AuditServiceServer<Engine>>().await;
@@ -173,6 +176,7 @@ pub async fn serve(
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(IndicatorServiceServer::new(engine.clone()).max_decoding_message_size(max))
+        .add_service(RoundServiceServer::new(engine.clone()).max_decoding_message_size(max))
         .add_service(AreaServiceServer::new(engine.clone()).max_decoding_message_size(max))
         .add_service(AgreementServiceServer::new(engine.clone()).max_decoding_message_size(max))
         .add_service(AuditServiceServer::new(engine).max_decoding_message_size(max))

@@ -258,6 +258,7 @@ impl Store {
             Migrator::up(&store.inner.db, None).await?;
         }
         store.seed_reference_data().await?;
+        store.seed_rounds().await?;
         store.recall_broken().await?;
         Ok(store)
     }
