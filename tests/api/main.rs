@@ -14,5 +14,6 @@ mod infrastructure;
 mod malformed;
 mod negotiation;
 mod permissions;
+mod rounds;
 mod support;
 mod tampering;

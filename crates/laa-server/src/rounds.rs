@@ -167,7 +167,19 @@ impl pb::round_service_server::RoundService for Engine {
             .store
             .create_round(policy, set)
             .await
-            .map_err(ApiError::from)?;
+            .map_err(|e| match e {
+                // The policy's own rules name the request's fields.
+                laa_store::StoreError::InvalidArgument { field, problem } => {
+                    let field = match field {
+                        "name" => "round",
+                        "refresh_rounds" => "refreshes",
+                        "reward" => "reward_floor_percent",
+                        other => other,
+                    };
+                    ApiError::bad_argument(format!("round.{field}"), problem)
+                }
+                other => ApiError::from(other),
+            })?;
         tracing::info!(round = %record.policy.name, principal = %actor.principal, "round created");
         Ok(Response::new(round_to_pb(&record)))
     }

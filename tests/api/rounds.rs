@@ -1,0 +1,193 @@
+//! Rounds as data: administrators create rounds, everyone authenticated
+//! reads them, and `OpenAgreement` opens under a stored round only.
+
+use laa_proto::v1 as pb;
+use tonic::Code;
+
+use crate::support::*;
+
+/// The 2011-14 round of the report's future: no statutory targets, a cap of
+/// 20, at most five Whitehall priorities, the reward doubled.
+pub fn round_2011_14() -> pb::Round {
+    pb::Round {
+        round: "2011-14".into(),
+        indicator_set: 2008,
+        designated_cap: 20,
+        statutory_indicators: vec![],
+        years: vec!["2011/12".into(), "2012/13".into(), "2013/14".into()],
+        refreshes: vec![
+            pb::RefreshDeadline {
+                refresh: "2012".into(),
+                deadline: "2011-12-01".into(),
+            },
+            pb::RefreshDeadline {
+                refresh: "2013".into(),
+                deadline: "2012-12-01".into(),
+            },
+        ],
+        late_demand_cutoff: "2011-03-01".into(),
+        max_whitehall_priorities: Some(5),
+        reward_per_target: "80000".into(),
+        reward_floor_percent: "60".into(),
+        reward_full_percent: "100".into(),
+        ..Default::default()
+    }
+}
+
+fn create(round: pb::Round) -> pb::CreateRoundRequest {
+    pb::CreateRoundRequest { round: Some(round) }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_2008_round_is_seeded_with_its_refreshes_due_by_december() {
+    for_each_database(|app| async move {
+        let mut area = app.clients(Some(&app.tokens.kent)).await;
+        let round = area
+            .rounds
+            .get_round(pb::GetRoundRequest {
+                name: "rounds/2008-11".into(),
+            })
+            .await
+            .expect("any role reads a round")
+            .into_inner();
+        assert_eq!(round.designated_cap, 35);
+        assert_eq!(round.statutory_indicators.len(), 16);
+        assert_eq!(round.years, ["2008/09", "2009/10", "2010/11"]);
+        let deadlines: Vec<&str> = round
+            .refreshes
+            .iter()
+            .map(|r| r.deadline.as_str())
+            .collect();
+        assert_eq!(deadlines, ["2008-12-01", "2009-12-01"]);
+        assert_eq!(round.max_whitehall_priorities, None);
+        assert_eq!(round.reward_per_target, "40000");
+        let listed = area
+            .rounds
+            .list_rounds(pb::ListRoundsRequest {})
+            .await
+            .expect("list rounds")
+            .into_inner()
+            .rounds;
+        assert_eq!(listed, [round]);
+        let mut anonymous = app.clients(None).await;
+        let refused = anonymous
+            .rounds
+            .list_rounds(pb::ListRoundsRequest {})
+            .await
+            .expect_err("reading needs credentials");
+        assert_eq!(refused.code(), Code::Unauthenticated);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_administrator_creates_a_round_and_agreements_open_under_it() {
+    for_each_database(|app| async move {
+        let t = &app.tokens;
+        let mut go = app.clients(Some(&t.go)).await;
+        let refused = go.rounds.create_round(create(round_2011_14())).await;
+        assert_eq!(
+            refused
+                .expect_err("only administrators create rounds")
+                .code(),
+            Code::PermissionDenied
+        );
+        let unknown = go
+            .agreements
+            .open_agreement(pb::OpenAgreementRequest {
+                area: "areas/kent".into(),
+                round: "2011-14".into(),
+                indicator_set: 2008,
+                request_id: rid(),
+                ..Default::default()
+            })
+            .await;
+        let status = assert_refused(unknown, Code::InvalidArgument, "INVALID_ARGUMENT");
+        assert_eq!(bad_fields(&status), ["round"]);
+
+        let mut admin = app.clients(Some(&t.admin)).await;
+        let created = admin
+            .rounds
+            .create_round(create(round_2011_14()))
+            .await
+            .expect("an administrator creates a round")
+            .into_inner();
+        assert_eq!(created.name, "rounds/2011-14");
+        assert_eq!(created.max_backdating_days, 30);
+        let again = admin.rounds.create_round(create(round_2011_14())).await;
+        assert_refused(again, Code::AlreadyExists, "ALREADY_EXISTS");
+        let read = go
+            .rounds
+            .get_round(pb::GetRoundRequest {
+                name: "2011-14".into(),
+            })
+            .await
+            .expect("get the new round")
+            .into_inner();
+        assert_eq!(read, created);
+
+        let opened = go
+            .agreements
+            .open_agreement(pb::OpenAgreementRequest {
+                area: "areas/kent".into(),
+                round: "2011-14".into(),
+                indicator_set: 2008,
+                request_id: rid(),
+                ..Default::default()
+            })
+            .await
+            .expect("open under the new round")
+            .into_inner()
+            .agreement
+            .expect("agreement");
+        assert_eq!(opened.name, "agreements/kent-2011-14");
+        assert_eq!(opened.round, "2011-14");
+        assert!(
+            opened.targets.is_empty(),
+            "no statutory targets in 2011-14: {:?}",
+            opened.targets
+        );
+        // The 2008-11 agreement of the same area is another agreement.
+        open_kent(&mut go).await;
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_round_is_refused_as_a_whole_when_its_policy_does_not_hold() {
+    for_each_database(|app| async move {
+        let mut admin = app.clients(Some(&app.tokens.admin)).await;
+        let cases: [(&str, Box<dyn Fn(&mut pb::Round)>); 5] = [
+            (
+                "round.statutory_indicators",
+                Box::new(|r| r.statutory_indicators = vec![999]),
+            ),
+            (
+                "round.years",
+                Box::new(|r| r.years = vec!["2011/12".into(), "2013/14".into()]),
+            ),
+            ("round.refreshes", Box::new(|r| r.refreshes.reverse())),
+            ("round.designated_cap", Box::new(|r| r.designated_cap = 0)),
+            ("round.round", Box::new(|r| r.round = "2011/14".into())),
+        ];
+        for (field, change) in cases {
+            let mut round = round_2011_14();
+            change(&mut round);
+            let status = assert_refused(
+                admin.rounds.create_round(create(round)).await,
+                Code::InvalidArgument,
+                "INVALID_ARGUMENT",
+            );
+            assert_eq!(bad_fields(&status), [field], "{status:?}");
+        }
+        let listed = admin
+            .rounds
+            .list_rounds(pb::ListRoundsRequest {})
+            .await
+            .expect("list")
+            .into_inner()
+            .rounds;
+        assert_eq!(listed.len(), 1, "nothing half-created");
+    })
+    .await;
+}
