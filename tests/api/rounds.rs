@@ -34,6 +34,9 @@ pub fn round_2011_14() -> pb::Round {
     }
 }
 
+/// One change that breaks a round's policy.
+type Change = Box<dyn Fn(&mut pb::Round)>;
+
 fn create(round: pb::Round) -> pb::CreateRoundRequest {
     pb::CreateRoundRequest { round: Some(round) }
 }
@@ -157,7 +160,7 @@ async fn an_administrator_creates_a_round_and_agreements_open_under_it() {
 async fn a_round_is_refused_as_a_whole_when_its_policy_does_not_hold() {
     for_each_database(|app| async move {
         let mut admin = app.clients(Some(&app.tokens.admin)).await;
-        let cases: [(&str, Box<dyn Fn(&mut pb::Round)>); 5] = [
+        let cases: [(&str, Change); 5] = [
             (
                 "round.statutory_indicators",
                 Box::new(|r| r.statutory_indicators = vec![999]),

@@ -464,6 +464,30 @@ pub struct Agreement {
 }
 
 impl Agreement {
+    /// The earliest refresh of the round's calendar whose deadline is before
+    /// `today` and that has not been signed off: not yet opened, or opened
+    /// and still under way (`refresh_open` or `submitted`). A closed
+    /// agreement has nothing overdue. The date is the caller's: the core
+    /// has no clock.
+    pub fn refresh_overdue(&self, today: chrono::NaiveDate) -> Option<&crate::RefreshRound> {
+        if matches!(
+            self.status,
+            AgreementStatus::Closed | AgreementStatus::Unopened
+        ) {
+            return None;
+        }
+        let policy = &self.opening.as_ref()?.policy;
+        let under_way = self.refreshes_held.last().filter(|_| {
+            matches!(
+                self.status,
+                AgreementStatus::RefreshOpen | AgreementStatus::Submitted
+            )
+        });
+        policy.refresh_rounds.iter().find(|r| {
+            r.deadline < today && (!self.refreshes_held.contains(&r.id) || under_way == Some(&r.id))
+        })
+    }
+
     /// The state before the first event.
     pub fn unopened(id: AgreementId) -> Self {
         Self {

@@ -920,6 +920,18 @@ impl Decider<'_> {
         if passed {
             return Err(DomainError::RefreshAlreadyHeld { round });
         }
+        // Refreshes open in the calendar's order: every earlier one must
+        // have been held (and, since a refresh opens only from a signed-off
+        // status, signed off).
+        if let Some(earlier) = self.policy.refresh_rounds[..position]
+            .iter()
+            .find(|r| !self.state.refreshes_held.contains(&r.id))
+        {
+            return Err(DomainError::RefreshOutOfOrder {
+                round,
+                earlier: earlier.id.clone(),
+            });
+        }
         if let Some(requested) = indicator_set {
             published_set(self.ctx.catalogue, requested)?;
             if let Some(bound) = self.state.indicator_set

@@ -245,6 +245,15 @@ pub enum DomainError {
         /// The round.
         round: RefreshId,
     },
+    /// An earlier refresh of the round's calendar has not been held and
+    /// signed off (refreshes open in order: no 2010 before 2009).
+    #[error("refresh '{round}' cannot open before refresh '{earlier}' is held and signed off")]
+    RefreshOutOfOrder {
+        /// The refresh asked for.
+        round: RefreshId,
+        /// The earliest refresh not yet held.
+        earlier: RefreshId,
+    },
 }
 
 fn list<T: std::fmt::Display>(items: &[T]) -> String {
@@ -307,6 +316,7 @@ impl DomainError {
             | E::RefreshUnknown { .. }
             | E::IndicatorSetUnknown { .. } => "NOT_FOUND",
             E::AgreementAlreadyOpen { .. } | E::RefreshAlreadyHeld { .. } => "ALREADY_EXISTS",
+            E::RefreshOutOfOrder { .. } => "REFRESH_OUT_OF_ORDER",
         }
     }
 
@@ -443,12 +453,16 @@ impl DomainError {
             }
             E::AgreementAlreadyOpen { agreement } => vec![("agreement", agreement.to_string())],
             E::RefreshAlreadyHeld { round } => vec![("refresh", round.to_string())],
+            E::RefreshOutOfOrder { round, earlier } => vec![
+                ("refresh", round.to_string()),
+                ("earlier", earlier.to_string()),
+            ],
         }
     }
 }
 
 /// Every reason code of the API contract, for tests and documentation.
-pub const REASONS: [&str; 19] = [
+pub const REASONS: [&str; 20] = [
     "DESIGNATED_CAP_REACHED",
     "STATUTORY_TARGET_IMMUTABLE",
     "INDICATOR_NOT_ACTIVE",
@@ -468,4 +482,5 @@ pub const REASONS: [&str; 19] = [
     "NOT_FOUND",
     "ALREADY_EXISTS",
     "OCCURRED_AT_OUT_OF_RANGE",
+    "REFRESH_OUT_OF_ORDER",
 ];

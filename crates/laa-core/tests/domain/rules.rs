@@ -849,8 +849,11 @@ fn refreshes_are_held_in_order_and_once() {
     let n = Negotiation::statutory_settled().signed_off();
     n.when(&go(), open_refresh("2012", None))
         .then_refused("NOT_FOUND");
-    let n = n.given(&go(), open_refresh("2010", None));
-    // Skipping to 2010 leaves the statutory 2010/11 values (due 2009) overdue: they must be set now.
+    // No 2010 before 2009 is held and signed off.
+    n.when(&go(), open_refresh("2010", None))
+        .then_refused("REFRESH_OUT_OF_ORDER");
+    let n = n.given(&go(), open_refresh("2009", None));
+    // The statutory values deferred to 2009 must be set now.
     let n = n.given(&area(), Command::EndorseAgreement);
     n.when(&go(), Command::SubmitAgreement)
         .then_refused("PLACEHOLDERS_OUTSTANDING");
@@ -860,6 +863,8 @@ fn refreshes_are_held_in_order_and_once() {
             .given(&go(), counter(id, pct(60, [62, 64, 66])))
             .given(&area(), accept(id));
     }
+    // After 2009's sign-off, 2010 opens.
+    let n = n.signed_off().given(&go(), open_refresh("2010", None));
     let n = n.signed_off();
     assert_eq!(n.state.status, AgreementStatus::Refreshed);
     n.when(&go(), open_refresh("2009", None))
@@ -952,6 +957,13 @@ fn every_reason_code_is_produced_by_some_refusal() {
             opened.when(&go(), open_cmd(RoundPolicy::round_2008_11(), 2007)),
         ),
         (
+            "REFRESH_OUT_OF_ORDER",
+            settled
+                .clone()
+                .signed_off()
+                .when(&go(), open_refresh("2010", None)),
+        ),
+        (
             "OCCURRED_AT_OUT_OF_RANGE",
             opened
                 .clone()
@@ -975,4 +987,27 @@ fn terms_beyond_the_period() -> Terms {
     v.trajectory
         .insert(year("2012/13"), YearValue::Value(Decimal::from(70)));
     Terms::Values(v)
+}
+
+#[test]
+fn a_refresh_is_overdue_from_its_deadline_until_it_is_signed_off() {
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let overdue = |n: &Negotiation, today| n.state.refresh_overdue(today).map(|r| r.id.to_string());
+    let n = Negotiation::statutory_settled().signed_off();
+    // 2009 is due by 1 December 2008 (recommendation 3).
+    assert_eq!(overdue(&n, day(2008, 12, 1)), None);
+    assert_eq!(overdue(&n, day(2008, 12, 2)).as_deref(), Some("2009"));
+    let n = n.given(&go(), open_refresh("2009", None));
+    assert_eq!(overdue(&n, day(2008, 12, 2)).as_deref(), Some("2009"));
+    let mut n = n;
+    for id in 1..=16 {
+        n = n
+            .given(&go(), counter(id, pct(60, [62, 64, 66])))
+            .given(&area(), accept(id));
+    }
+    let n = n.signed_off();
+    assert_eq!(overdue(&n, day(2009, 6, 1)), None);
+    assert_eq!(overdue(&n, day(2009, 12, 2)).as_deref(), Some("2010"));
+    let n = n.given(&minister(), Command::CloseAgreement);
+    assert_eq!(overdue(&n, day(2011, 1, 1)), None);
 }
