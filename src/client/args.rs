@@ -235,6 +235,9 @@ pub enum AgreementCommand {
         /// Only one status: draft, submitted, placeholder, agreed, refresh_open, refreshed, closed.
         #[arg(long)]
         status: Option<String>,
+        /// Only agreements with a refresh overdue today (its deadline passed, not signed off).
+        #[arg(long)]
+        refresh_overdue: bool,
     },
     /// Show one agreement with its targets.
     Show {

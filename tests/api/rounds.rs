@@ -194,3 +194,107 @@ async fn a_round_is_refused_as_a_whole_when_its_policy_does_not_hold() {
     })
     .await;
 }
+
+/// A round whose refreshes are all due in the future.
+fn round_2031_34() -> pb::Round {
+    pb::Round {
+        round: "2031-34".into(),
+        years: vec!["2031/32".into(), "2032/33".into(), "2033/34".into()],
+        refreshes: vec![pb::RefreshDeadline {
+            refresh: "2032".into(),
+            deadline: "2031-12-01".into(),
+        }],
+        late_demand_cutoff: String::new(),
+        ..round_2011_14()
+    }
+}
+
+async fn overdue(c: &mut Clients) -> Vec<String> {
+    c.agreements
+        .list_agreements(pb::ListAgreementsRequest {
+            refresh_overdue: true,
+            ..Default::default()
+        })
+        .await
+        .expect("list the overdue")
+        .into_inner()
+        .agreements
+        .into_iter()
+        .map(|a| a.name)
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn refreshes_open_in_order_and_the_overdue_are_listed() {
+    for_each_database(|app| async move {
+        let t = &app.tokens;
+        let mut go = app.clients(Some(&t.go)).await;
+        let mut kent = app.clients(Some(&t.kent)).await;
+        let mut minister = app.clients(Some(&t.sign_off)).await;
+        let mut admin = app.clients(Some(&t.admin)).await;
+        let v = open_kent(&mut go).await;
+        let v = settle_statutory(&mut go, &mut kent, v).await;
+        let v = crate::negotiation::sign_off(&mut go, &mut kent, &mut minister, v).await;
+        let refused = go
+            .agreements
+            .open_refresh(pb::OpenRefreshRequest {
+                agreement: KENT.into(),
+                request_id: rid(),
+                expected_version: v,
+                round: "2010".into(),
+                ..Default::default()
+            })
+            .await;
+        assert_refused(refused, Code::FailedPrecondition, "REFRESH_OUT_OF_ORDER");
+
+        // Today is long past 1 December 2008: Kent's 2009 refresh is overdue.
+        admin
+            .rounds
+            .create_round(create(round_2031_34()))
+            .await
+            .expect("a round whose refreshes are due later");
+        go.agreements
+            .open_agreement(pb::OpenAgreementRequest {
+                area: "areas/kent".into(),
+                round: "2031-34".into(),
+                indicator_set: 2008,
+                request_id: rid(),
+                ..Default::default()
+            })
+            .await
+            .expect("open under 2031-34");
+        assert_eq!(overdue(&mut go).await, [KENT]);
+        assert_eq!(overdue(&mut minister).await, [KENT]);
+        assert_eq!(
+            overdue(&mut app.clients(Some(&t.go_london)).await).await,
+            Vec::<String>::new(),
+            "only the caller's scope is listed"
+        );
+
+        // Under way, the refresh is still overdue; closed, nothing is.
+        go.agreements
+            .open_refresh(pb::OpenRefreshRequest {
+                agreement: KENT.into(),
+                request_id: rid(),
+                expected_version: v,
+                round: "2009".into(),
+                ..Default::default()
+            })
+            .await
+            .expect("2009 opens first");
+        assert_eq!(overdue(&mut go).await, [KENT]);
+        let v = version(&mut go, KENT).await;
+        minister
+            .agreements
+            .close_agreement(pb::CloseAgreementRequest {
+                agreement: KENT.into(),
+                request_id: rid(),
+                expected_version: v,
+                ..Default::default()
+            })
+            .await
+            .expect("close");
+        assert!(overdue(&mut go).await.is_empty());
+    })
+    .await;
+}

@@ -447,6 +447,7 @@ impl pb::agreement_service_server::AgreementService for Engine {
                 Some(convert::area_name("area", &r.area)?)
             },
             status: convert::status_filter(r.status)?,
+            refresh_overdue_on: r.refresh_overdue.then(|| Utc::now().date_naive()),
         };
         self.scope_filter(&actor, &mut filter)?;
         let size = convert::page_size(r.page_size, 50, 200)?;
