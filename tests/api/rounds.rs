@@ -265,6 +265,15 @@ async fn refreshes_open_in_order_and_the_overdue_are_listed() {
             .expect("open under 2031-34");
         assert_eq!(overdue(&mut go).await, [KENT]);
         assert_eq!(overdue(&mut minister).await, [KENT]);
+        let listed = crate::cli::ok(&crate::cli::laa(
+            &app,
+            Some(&t.go),
+            &["agreements", "list", "--refresh-overdue"],
+        ));
+        assert!(listed.contains("kent-2008-11"), "{listed}");
+        assert!(!listed.contains("kent-2031-34"), "{listed}");
+        let all = crate::cli::ok(&crate::cli::laa(&app, Some(&t.go), &["agreements", "list"]));
+        assert!(all.contains("kent-2031-34"), "{all}");
         assert_eq!(
             overdue(&mut app.clients(Some(&t.go_london)).await).await,
             Vec::<String>::new(),
