@@ -307,3 +307,36 @@ async fn refreshes_open_in_order_and_the_overdue_are_listed() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_created_round_survives_a_restart_and_the_seed_does_not_duplicate() {
+    for_each_database(|mut app| async move {
+        let mut admin = app.clients(Some(&app.tokens.admin)).await;
+        let created = admin
+            .rounds
+            .create_round(create(round_2011_14()))
+            .await
+            .expect("create")
+            .into_inner();
+        app.restart().await;
+        let mut auditor = app.clients(Some(&app.tokens.auditor)).await;
+        let rounds = auditor
+            .rounds
+            .list_rounds(pb::ListRoundsRequest {})
+            .await
+            .expect("list after a restart")
+            .into_inner()
+            .rounds;
+        let names: Vec<&str> = rounds.iter().map(|r| r.round.as_str()).collect();
+        assert_eq!(names, ["2008-11", "2011-14"]);
+        assert_eq!(rounds[1], created, "stored whole, read back unchanged");
+        let missing = auditor
+            .rounds
+            .get_round(pb::GetRoundRequest {
+                name: "rounds/2014-17".into(),
+            })
+            .await;
+        assert_refused(missing, Code::NotFound, "NOT_FOUND");
+    })
+    .await;
+}
