@@ -135,6 +135,9 @@ pub enum ClientCommand {
     /// Upper-tier areas: list, show, create.
     #[command(subcommand, alias = "areas")]
     Area(AreaCommand),
+    /// Negotiating rounds and their policy: list, show.
+    #[command(subcommand, alias = "rounds")]
+    Round(RoundCommand),
     /// Agreements: list, show, open, and their lifecycle (endorse, submit, return, sign-off, open-refresh, close).
     #[command(subcommand, alias = "agreements")]
     Agreement(AgreementCommand),
@@ -188,6 +191,18 @@ pub enum IndicatorCommand {
     Sets,
     /// List the Whitehall departments and agencies a Government offer may name.
     Departments,
+}
+
+/// `laa round`.
+#[derive(Debug, Subcommand)]
+pub enum RoundCommand {
+    /// List the rounds with their policy.
+    List,
+    /// Show one round's whole policy.
+    Show {
+        /// The round, such as 2008-11.
+        round: String,
+    },
 }
 
 /// `laa area`.

@@ -274,6 +274,18 @@ async fn refreshes_open_in_order_and_the_overdue_are_listed() {
         assert!(!listed.contains("kent-2031-34"), "{listed}");
         let all = crate::cli::ok(&crate::cli::laa(&app, Some(&t.go), &["agreements", "list"]));
         assert!(all.contains("kent-2031-34"), "{all}");
+        let rounds = crate::cli::ok(&crate::cli::laa(&app, Some(&t.kent), &["rounds", "list"]));
+        assert!(
+            rounds.contains("2009 (2008-12-01), 2010 (2009-12-01)"),
+            "{rounds}"
+        );
+        assert!(rounds.contains("2031-34"), "{rounds}");
+        let shown = crate::cli::ok(&crate::cli::laa(
+            &app,
+            Some(&t.kent),
+            &["round", "show", "2031-34", "--output", "json"],
+        ));
+        assert!(shown.contains("\"maxWhitehallPriorities\": 5"), "{shown}");
         assert_eq!(
             overdue(&mut app.clients(Some(&t.go_london)).await).await,
             Vec::<String>::new(),
