@@ -127,6 +127,8 @@ pub struct Which {
 }
 
 /// The client commands.
+// Parsed once per process: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum ClientCommand {
     /// The National Indicator Set: list, show, sets.
@@ -360,6 +362,10 @@ pub enum TargetCommand {
         /// For Government proposals, the department asking, such as HO, DCSF, DH.
         #[arg(long)]
         department: Option<String>,
+        /// For Government proposals in a round that limits Whitehall's
+        /// priorities, the declared priority served (numbered from 1).
+        #[arg(long)]
+        priority: Option<u16>,
     },
     /// Answer the open offer with other terms (or offer terms where none is open).
     Counter {

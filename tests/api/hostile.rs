@@ -54,7 +54,7 @@ enum Call {
 }
 
 /// Every method's gRPC path, and whether it changes anything.
-const METHODS: [(&str, bool); 32] = [
+const METHODS: [(&str, bool); 33] = [
     ("/laa.v1.AgreementService/OpenAgreement", true),
     ("/laa.v1.AgreementService/GetAgreement", false),
     ("/laa.v1.AgreementService/ListAgreements", false),
@@ -85,6 +85,7 @@ const METHODS: [(&str, bool); 32] = [
     ("/laa.v1.AuditService/ImportHistory", true),
     ("/laa.v1.IndicatorService/ListDepartments", false),
     ("/laa.v1.RoundService/CreateRound", true),
+    ("/laa.v1.AgreementService/DeclarePriorities", true),
     ("/laa.v1.RoundService/GetRound", false),
     ("/laa.v1.RoundService/ListRounds", false),
 ];

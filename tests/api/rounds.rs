@@ -352,3 +352,147 @@ async fn a_created_round_survives_a_restart_and_the_seed_does_not_duplicate() {
     })
     .await;
 }
+
+const KENT_2011: &str = "agreements/kent-2011-14";
+
+/// Percent terms over 2011-14, with a 2010 baseline.
+pub fn pct_2011(baseline: f64, years: [f64; 3]) -> pb::Terms {
+    let mut terms = pct(baseline, years);
+    if let Some(pb::terms::Kind::Values(v)) = &mut terms.kind {
+        if let Some(b) = &mut v.baseline {
+            b.period = "2010".into();
+        }
+        for (y, name) in v
+            .trajectory
+            .iter_mut()
+            .zip(["2011/12", "2012/13", "2013/14"])
+        {
+            y.year = name.into();
+        }
+    }
+    terms
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn government_proposals_cite_the_priorities_declared_at_the_outset() {
+    for_each_database(|app| async move {
+        let t = &app.tokens;
+        let mut go = app.clients(Some(&t.go)).await;
+        let mut kent = app.clients(Some(&t.kent)).await;
+        let mut admin = app.clients(Some(&t.admin)).await;
+        admin
+            .rounds
+            .create_round(create(round_2011_14()))
+            .await
+            .expect("create 2011-14");
+        go.agreements
+            .open_agreement(pb::OpenAgreementRequest {
+                area: "areas/kent".into(),
+                round: "2011-14".into(),
+                indicator_set: 2008,
+                request_id: rid(),
+                ..Default::default()
+            })
+            .await
+            .expect("open");
+        let v = version(&mut go, KENT_2011).await;
+        let offer = |v: i64, priority: i32| pb::ProposeTargetRequest {
+            agreement: KENT_2011.into(),
+            priority,
+            ..go_proposal(v, 117, pct_2011(8.0, [7.0, 6.0, 5.0]), "DCSF")
+        };
+        let refused = go.agreements.propose_target(offer(v, 0)).await;
+        let status = assert_refused(
+            refused,
+            Code::FailedPrecondition,
+            "OUTSIDE_DECLARED_PRIORITIES",
+        );
+        assert!(status.message().contains("declared"), "{status:?}");
+
+        let declare = |v: i64| pb::DeclarePrioritiesRequest {
+            agreement: KENT_2011.into(),
+            request_id: rid(),
+            expected_version: v,
+            priorities: vec![
+                pb::Priority {
+                    statement: "Fewer young people not in education, employment or training".into(),
+                    departments: vec!["DCSF".into(), "dwp".into()],
+                },
+                pb::Priority {
+                    statement: "Safer town centres at night".into(),
+                    departments: vec!["HO".into()],
+                },
+            ],
+            occurred_at: None,
+        };
+        let by_area = kent.agreements.declare_priorities(declare(v)).await;
+        assert_refused(by_area, Code::PermissionDenied, "OUT_OF_SCOPE");
+        let mut six = declare(v);
+        six.priorities = (0..6)
+            .map(|i| pb::Priority {
+                statement: format!("priority {i}"),
+                departments: vec!["HO".into()],
+            })
+            .collect();
+        let too_many = go.agreements.declare_priorities(six).await;
+        assert_refused(too_many, Code::FailedPrecondition, "DESIGNATED_CAP_REACHED");
+        let declared = go
+            .agreements
+            .declare_priorities(declare(v))
+            .await
+            .expect("the GO declares")
+            .into_inner()
+            .agreement
+            .expect("agreement");
+        assert_eq!(declared.priorities.len(), 2);
+        assert_eq!(declared.priorities[0].departments, ["DCSF", "DWP"]);
+
+        let v = declared.version;
+        let outside = go.agreements.propose_target(offer(v, 3)).await;
+        assert_refused(
+            outside,
+            Code::FailedPrecondition,
+            "OUTSIDE_DECLARED_PRIORITIES",
+        );
+        go.agreements
+            .propose_target(offer(v, 1))
+            .await
+            .expect("a proposal citing priority 1");
+        let read = kent
+            .agreements
+            .get_agreement(pb::GetAgreementRequest {
+                name: KENT_2011.into(),
+            })
+            .await
+            .expect("the area reads the priorities")
+            .into_inner();
+        assert_eq!(read.priorities, declared.priorities);
+        let events = kent
+            .audit
+            .list_events(pb::ListEventsRequest {
+                agreement: KENT_2011.into(),
+                ..Default::default()
+            })
+            .await
+            .expect("history")
+            .into_inner()
+            .events;
+        let kinds: Vec<&str> = events.iter().map(|e| e.kind.as_str()).collect();
+        assert_eq!(
+            kinds,
+            ["agreement_opened", "priorities_declared", "target_proposed"]
+        );
+        assert!(
+            events[2].payload_json.contains("\"priority\":1"),
+            "{}",
+            events[2].payload_json
+        );
+        // 2008-11 limits nothing: its Government proposals cite nothing.
+        let v = open_kent(&mut go).await;
+        go.agreements
+            .propose_target(go_proposal(v, 117, pct(8.0, [7.0, 6.0, 5.0]), "DCSF"))
+            .await
+            .expect("2008-11 unchanged");
+    })
+    .await;
+}

@@ -482,6 +482,7 @@ pub async fn version(c: &mut Clients, name: &str) -> i64 {
 /// A proposal request on a National Indicator.
 pub fn proposal(v: i64, n: i32, terms: pb::Terms) -> pb::ProposeTargetRequest {
     pb::ProposeTargetRequest {
+        priority: 0,
         agreement: KENT.into(),
         request_id: rid(),
         expected_version: v,

@@ -105,11 +105,13 @@ pub enum CommandKind {
     Close,
     /// Record that a department asked for an indicator and the GO declined to carry it.
     RefuseRequest,
+    /// Declare Whitehall's outcome priorities for the area (recommendation 16).
+    DeclarePriorities,
 }
 
 impl CommandKind {
     /// Every command kind.
-    pub const ALL: [CommandKind; 15] = [
+    pub const ALL: [CommandKind; 16] = [
         CommandKind::Open,
         CommandKind::Propose,
         CommandKind::Counter,
@@ -125,6 +127,7 @@ impl CommandKind {
         CommandKind::Revoke,
         CommandKind::Close,
         CommandKind::RefuseRequest,
+        CommandKind::DeclarePriorities,
     ];
 
     /// The command's name, as in the API (`ProposeTarget`).
@@ -145,6 +148,7 @@ impl CommandKind {
             CommandKind::Revoke => "RevokeDesignation",
             CommandKind::Close => "CloseAgreement",
             CommandKind::RefuseRequest => "RecordRefusedRequest",
+            CommandKind::DeclarePriorities => "DeclarePriorities",
         }
     }
 }
@@ -194,6 +198,7 @@ pub const AGREEMENT_LIFECYCLE: &[Transition<AgreementStatus>] = &[
     Transition { from: NEGOTIATING, command: C::Withdraw, to: NEGOTIATING },
     Transition { from: NEGOTIATING, command: C::Endorse, to: NEGOTIATING },
     Transition { from: NEGOTIATING, command: C::RefuseRequest, to: NEGOTIATING },
+    Transition { from: &[A::Draft], command: C::DeclarePriorities, to: &[A::Draft] },
     Transition { from: NEGOTIATING, command: C::Submit, to: &[A::Submitted] },
     Transition { from: &[A::Submitted], command: C::Return, to: NEGOTIATING },
     Transition { from: &[A::Submitted], command: C::SignOff, to: SIGNED },
@@ -430,6 +435,16 @@ pub struct Opening {
     pub opened_at: DateTime<Utc>,
 }
 
+/// One of Whitehall's outcome-level priorities for an area, declared at
+/// the outset in a round that limits them (recommendation 16).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Priority {
+    /// A short statement of the outcome sought.
+    pub statement: String,
+    /// The departments behind it.
+    pub departments: Vec<Department>,
+}
+
 /// One area's Local Area Agreement for a round.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Agreement {
@@ -461,6 +476,10 @@ pub struct Agreement {
     /// may be dated before it.
     #[serde(default)]
     pub last_occurred_at: Option<DateTime<Utc>>,
+    /// Whitehall's declared outcome priorities for the area, in order
+    /// (cited by number from 1); empty when none were declared.
+    #[serde(default)]
+    pub priorities: Vec<Priority>,
 }
 
 impl Agreement {
@@ -501,6 +520,7 @@ impl Agreement {
             submitted_from: None,
             refresh: None,
             refreshes_held: Vec::new(),
+            priorities: Vec::new(),
             first_signed_off_at: None,
             next_target: TargetId::first(),
             last_occurred_at: None,

@@ -320,6 +320,7 @@ mutating!(
     pb::RevokeDesignationRequest,
     pb::CloseAgreementRequest,
     pb::RecordRefusedRequestRequest,
+    pb::DeclarePrioritiesRequest,
 );
 
 fn command_target(command: &Command) -> Option<TargetId> {
@@ -484,6 +485,16 @@ impl pb::agreement_service_server::AgreementService for Engine {
                 rationale: r.rationale,
                 evidence: r.evidence,
                 department: convert::department(&r.department)?,
+                priority: match r.priority {
+                    0 => None,
+                    n => Some(u16::try_from(n).map_err(|_| {
+                        ApiError::invalid(
+                            convert::TERMS,
+                            "priority",
+                            format!("{n} is not a declared priority's number"),
+                        )
+                    })?),
+                },
             })
         })
         .await
@@ -651,6 +662,34 @@ impl pb::agreement_service_server::AgreementService for Engine {
                 })?,
                 rationale: r.rationale,
             })
+        })
+        .await
+    }
+
+    async fn declare_priorities(
+        &self,
+        request: Request<pb::DeclarePrioritiesRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        self.run(request, |r| {
+            let priorities = r
+                .priorities
+                .into_iter()
+                .map(|p| {
+                    let departments = p
+                        .departments
+                        .iter()
+                        .map(|d| convert::department(d))
+                        .collect::<Result<Vec<_>, _>>()?
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                    Ok(laa_core::agreement::Priority {
+                        statement: p.statement,
+                        departments,
+                    })
+                })
+                .collect::<Result<Vec<_>, ApiError>>()?;
+            Ok(Command::DeclarePriorities { priorities })
         })
         .await
     }

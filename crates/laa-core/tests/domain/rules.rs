@@ -38,6 +38,7 @@ fn rule_1_a_36th_designated_proposal_is_refused() {
 fn rule_1_local_targets_do_not_count_against_the_cap() {
     let n = with_designated(Negotiation::opened(), 35);
     let local = Command::ProposeTarget {
+        priority: None,
         indicator: IndicatorRef::Local {
             code: LocalIndicatorCode::new("l-graffiti").unwrap(),
             title: "Graffiti removed within 48 hours".into(),
@@ -93,14 +94,17 @@ fn rule_1_whitehall_priorities_can_be_limited_by_policy() {
         max_whitehall_priorities: Some(5),
         ..RoundPolicy::round_2008_11()
     };
-    let mut n = Negotiation::opened_with(policy, 2007);
+    let mut n = Negotiation::opened_with(policy, 2007).given(&go(), declare(&["Safer streets"]));
     for &i in DESIGNATED_POOL.iter().take(5) {
-        n = n.given(&go(), propose_for(i, pct(50, [52, 54, 56]), "HO"));
+        n = n.given(&go(), cite(propose_for(i, pct(50, [52, 54, 56]), "HO"), 1));
     }
     let e = n
         .when(
             &go(),
-            propose_for(DESIGNATED_POOL[5], pct(50, [52, 54, 56]), "DH"),
+            cite(
+                propose_for(DESIGNATED_POOL[5], pct(50, [52, 54, 56]), "DH"),
+                1,
+            ),
         )
         .then_refused("DESIGNATED_CAP_REACHED");
     assert!(matches!(
@@ -110,6 +114,89 @@ fn rule_1_whitehall_priorities_can_be_limited_by_policy() {
     // The area's own priorities are not limited.
     n.when(&area(), propose(DESIGNATED_POOL[5], pct(50, [52, 54, 56])))
         .then_ok();
+}
+
+/// Whitehall's priorities, each for the Home Office and CLG.
+fn declare(statements: &[&str]) -> Command {
+    Command::DeclarePriorities {
+        priorities: statements
+            .iter()
+            .map(|s| laa_core::agreement::Priority {
+                statement: (*s).into(),
+                departments: vec![dept("HO"), dept("CLG")],
+            })
+            .collect(),
+    }
+}
+
+/// A proposal citing declared priority `n`.
+fn cite(command: Command, n: u16) -> Command {
+    match command {
+        Command::ProposeTarget {
+            indicator,
+            terms,
+            rationale,
+            evidence,
+            department,
+            ..
+        } => Command::ProposeTarget {
+            indicator,
+            terms,
+            rationale,
+            evidence,
+            department,
+            priority: Some(n),
+        },
+        other => other,
+    }
+}
+
+#[test]
+fn rule_16_government_proposals_cite_priorities_declared_at_the_outset() {
+    let limited = RoundPolicy {
+        max_whitehall_priorities: Some(2),
+        ..RoundPolicy::round_2008_11()
+    };
+    let n = Negotiation::opened_with(limited, 2007);
+    let offer = || propose_for(DESIGNATED_POOL[0], pct(50, [52, 54, 56]), "HO");
+    // Nothing declared: a Government proposal serves no declared priority.
+    n.when(&go(), offer())
+        .then_refused("OUTSIDE_DECLARED_PRIORITIES");
+    n.when(&area(), Command::EndorseAgreement).then_ok();
+    n.when(&area(), declare(&["Safer streets"]))
+        .then_refused("OUT_OF_SCOPE");
+    n.when(&go(), declare(&["a", "b", "c"]))
+        .then_refused("DESIGNATED_CAP_REACHED");
+    n.when(&go(), declare(&[])).then_refused("INVALID_TERMS");
+    n.when(&go(), declare(&[&"x".repeat(281)]))
+        .then_refused("INVALID_TERMS");
+    let n = n.given(
+        &go(),
+        declare(&["Safer streets", "Fewer young people NEET"]),
+    );
+    assert_eq!(n.state.priorities.len(), 2);
+    n.when(&go(), declare(&["Again"]))
+        .then_refused("INVALID_TERMS");
+    n.when(&go(), offer())
+        .then_refused("OUTSIDE_DECLARED_PRIORITIES");
+    n.when(&go(), cite(offer(), 3))
+        .then_refused("OUTSIDE_DECLARED_PRIORITIES");
+    let n = n.given(&go(), cite(offer(), 2));
+    // The area's own proposals cite nothing.
+    n.when(&area(), propose(DESIGNATED_POOL[1], pct(50, [52, 54, 56])))
+        .then_ok();
+    n.when(
+        &area(),
+        cite(propose(DESIGNATED_POOL[1], pct(50, [52, 54, 56])), 1),
+    )
+    .then_refused("INVALID_TERMS");
+    // In a limited round the Government's first proposal needs a declared
+    // priority, so the declaration always comes first: once made, it stands.
+    // A round with no limit (2008-11) has nothing to declare and cites nothing.
+    let open = Negotiation::opened();
+    open.when(&go(), declare(&["Safer streets"]))
+        .then_refused("INVALID_TERMS");
+    open.when(&go(), offer()).then_ok();
 }
 
 // Rule 2: the statutory targets.
@@ -314,6 +401,7 @@ fn rule_5_malformed_terms_are_refused() {
     };
     for rationale in [String::from("  "), "x".repeat(10_001)] {
         let cmd = Command::ProposeTarget {
+            priority: None,
             indicator: indicator.clone(),
             terms: terms.clone(),
             rationale,
@@ -517,7 +605,8 @@ fn the_permission_table_denies_by_default() {
                 ),
                 Role::GoNegotiator => matches!(
                     kind,
-                    CommandKind::Open
+                    CommandKind::DeclarePriorities
+                        | CommandKind::Open
                         | CommandKind::Propose
                         | CommandKind::Counter
                         | CommandKind::Accept
@@ -753,6 +842,7 @@ fn more_demanding_terms_ask_more_in_the_direction_of_improvement() {
 fn free_text_holds_no_control_characters_but_newlines_and_tabs() {
     let n = Negotiation::opened();
     let with_rationale = |text: &str| Command::ProposeTarget {
+        priority: None,
         indicator: IndicatorRef::National(ni(117)),
         terms: pct(8, [7, 6, 5]),
         rationale: text.into(),
@@ -955,6 +1045,17 @@ fn every_reason_code_is_produced_by_some_refusal() {
         (
             "ALREADY_EXISTS",
             opened.when(&go(), open_cmd(RoundPolicy::round_2008_11(), 2007)),
+        ),
+        (
+            "OUTSIDE_DECLARED_PRIORITIES",
+            Negotiation::opened_with(
+                RoundPolicy {
+                    max_whitehall_priorities: Some(5),
+                    ..RoundPolicy::round_2008_11()
+                },
+                2007,
+            )
+            .when(&go(), propose(117, pct(8, [7, 6, 5]))),
         ),
         (
             "REFRESH_OUT_OF_ORDER",
