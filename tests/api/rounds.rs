@@ -496,3 +496,126 @@ async fn government_proposals_cite_the_priorities_declared_at_the_outset() {
     })
     .await;
 }
+
+/// The agreement's version after a command.
+fn after(r: tonic::Response<pb::AgreementResponse>) -> (i64, String) {
+    let a = r.into_inner().agreement.expect("agreement");
+    (a.version, a.status().as_str_name().to_owned())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_2011_14_round_created_through_the_api_is_negotiated_to_sign_off() {
+    for_each_database(|app| async move {
+        let t = &app.tokens;
+        let mut go = app.clients(Some(&t.go)).await;
+        let mut kent = app.clients(Some(&t.kent)).await;
+        let mut minister = app.clients(Some(&t.sign_off)).await;
+        let mut admin = app.clients(Some(&t.admin)).await;
+        let round = admin
+            .rounds
+            .create_round(create(round_2011_14()))
+            .await
+            .expect("2011-14, through the API alone")
+            .into_inner();
+        assert!(round.statutory_indicators.is_empty());
+        assert_eq!(
+            (round.designated_cap, round.max_whitehall_priorities),
+            (20, Some(5))
+        );
+        assert_eq!(round.reward_per_target, "80000", "the reward doubled");
+        let (v, _) = after(
+            go.agreements
+                .open_agreement(pb::OpenAgreementRequest {
+                    area: "areas/kent".into(),
+                    round: "2011-14".into(),
+                    indicator_set: 2008,
+                    request_id: rid(),
+                    ..Default::default()
+                })
+                .await
+                .expect("open"),
+        );
+        let (v, _) = after(
+            go.agreements
+                .declare_priorities(pb::DeclarePrioritiesRequest {
+                    agreement: KENT_2011.into(),
+                    request_id: rid(),
+                    expected_version: v,
+                    priorities: vec![pb::Priority {
+                        statement: "Young people in learning or work".into(),
+                        departments: vec!["DCSF".into()],
+                    }],
+                    occurred_at: None,
+                })
+                .await
+                .expect("declare"),
+        );
+        let (v, _) = after(
+            go.agreements
+                .propose_target(pb::ProposeTargetRequest {
+                    agreement: KENT_2011.into(),
+                    priority: 1,
+                    ..go_proposal(v, 117, pct_2011(8.0, [7.0, 6.0, 5.0]), "DCSF")
+                })
+                .await
+                .expect("propose"),
+        );
+        let (v, _) = after(
+            kent.agreements
+                .accept_offer(pb::AcceptOfferRequest {
+                    agreement: KENT_2011.into(),
+                    request_id: rid(),
+                    expected_version: v,
+                    target: 1,
+                    occurred_at: None,
+                })
+                .await
+                .expect("the area accepts"),
+        );
+        let (v, _) = after(
+            kent.agreements
+                .endorse_agreement(pb::EndorseAgreementRequest {
+                    agreement: KENT_2011.into(),
+                    request_id: rid(),
+                    expected_version: v,
+                    occurred_at: None,
+                })
+                .await
+                .expect("endorse"),
+        );
+        let (v, _) = after(
+            go.agreements
+                .submit_agreement(pb::SubmitAgreementRequest {
+                    agreement: KENT_2011.into(),
+                    request_id: rid(),
+                    expected_version: v,
+                    occurred_at: None,
+                })
+                .await
+                .expect("submit: no statutory targets to settle"),
+        );
+        let (_, status) = after(
+            minister
+                .agreements
+                .sign_off_agreement(pb::SignOffAgreementRequest {
+                    agreement: KENT_2011.into(),
+                    request_id: rid(),
+                    expected_version: v,
+                    occurred_at: None,
+                })
+                .await
+                .expect("sign off"),
+        );
+        assert_eq!(status, "AGREEMENT_STATUS_AGREED");
+        let verified = kent
+            .audit
+            .verify_history(pb::VerifyHistoryRequest {
+                agreement: KENT_2011.into(),
+            })
+            .await
+            .expect("verify")
+            .into_inner();
+        assert!(verified.ok, "{verified:?}");
+    })
+    .await;
+}
