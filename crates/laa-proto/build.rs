@@ -11,10 +11,17 @@ use std::path::PathBuf;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR")?).join("../../proto");
-    let protos: Vec<PathBuf> = ["resources", "indicators", "areas", "agreements", "audit"]
-        .iter()
-        .map(|p| root.join(format!("laa/v1/{p}.proto")))
-        .collect();
+    let protos: Vec<PathBuf> = [
+        "resources",
+        "indicators",
+        "areas",
+        "agreements",
+        "audit",
+        "rounds",
+    ]
+    .iter()
+    .map(|p| root.join(format!("laa/v1/{p}.proto")))
+    .collect();
     for proto in &protos {
         println!("cargo:rerun-if-changed={}", proto.display());
     }

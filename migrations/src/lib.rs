@@ -17,6 +17,7 @@
 //! - `m20261126_000006_credential_expiry`: a token's expiry and last use.
 //! - `m20261126_000010_broken_histories`: agreements whose history was found
 //!   broken, refused for writes until restored.
+//! - `m20261126_000020_rounds`: the negotiating rounds and their policies.
 //!
 //! The tables are named in [`tables`], which the store's entities follow.
 //! Architecture invariant: the event log is the record; every other table
@@ -34,6 +35,7 @@ mod m20261126_000004_credentials;
 mod m20261126_000005_postgres_storage;
 mod m20261126_000006_credential_expiry;
 mod m20261126_000010_broken_histories;
+mod m20261126_000020_rounds;
 pub mod tables;
 
 /// Every migration of the schema, in order.
@@ -50,6 +52,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000005_postgres_storage::Migration),
             Box::new(m20261126_000006_credential_expiry::Migration),
             Box::new(m20261126_000010_broken_histories::Migration),
+            Box::new(m20261126_000020_rounds::Migration),
         ]
     }
 }

@@ -212,3 +212,18 @@ pub enum BrokenHistories {
     /// When it was found.
     FoundAt,
 }
+
+/// The negotiating rounds, each with its whole policy.
+#[derive(DeriveIden)]
+pub enum Rounds {
+    /// The table.
+    Table,
+    /// The round's name, such as `2008-11` (primary key).
+    Name,
+    /// The indicator set version the round's policy was validated against.
+    IndicatorSet,
+    /// The round's policy (`laa_core::RoundPolicy`), as JSON.
+    Policy,
+    /// When the round was created.
+    CreatedAt,
+}

@@ -84,6 +84,7 @@ impl Negotiation {
         n.version = opened.agreement.map_or(0, |a| a.version);
         if designated {
             let request = pb::ProposeTargetRequest {
+                priority: 0,
                 agreement: n.name.clone(),
                 request_id: n.request_id(),
                 expected_version: n.version,

@@ -136,6 +136,8 @@ pub struct Which {
 }
 
 /// The client commands.
+// Parsed once per process: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum ClientCommand {
     /// The National Indicator Set: list, show, sets.
@@ -144,6 +146,9 @@ pub enum ClientCommand {
     /// Upper-tier areas: list, show, create.
     #[command(subcommand, alias = "areas")]
     Area(AreaCommand),
+    /// Negotiating rounds and their policy: list, show.
+    #[command(subcommand, alias = "rounds")]
+    Round(RoundCommand),
     /// Agreements: list, show, open, and their lifecycle (endorse, submit, return, sign-off, open-refresh, close).
     #[command(subcommand, alias = "agreements")]
     Agreement(AgreementCommand),
@@ -199,6 +204,18 @@ pub enum IndicatorCommand {
     Departments,
 }
 
+/// `laa round`.
+#[derive(Debug, Subcommand)]
+pub enum RoundCommand {
+    /// List the rounds with their policy.
+    List,
+    /// Show one round's whole policy.
+    Show {
+        /// The round, such as 2008-11.
+        round: String,
+    },
+}
+
 /// `laa area`.
 #[derive(Debug, Subcommand)]
 pub enum AreaCommand {
@@ -244,6 +261,9 @@ pub enum AgreementCommand {
         /// Only one status: draft, submitted, placeholder, agreed, refresh_open, refreshed, closed.
         #[arg(long)]
         status: Option<String>,
+        /// Only agreements with a refresh overdue today (its deadline passed, not signed off).
+        #[arg(long)]
+        refresh_overdue: bool,
     },
     /// Show one agreement with its targets.
     Show {
@@ -351,6 +371,10 @@ pub enum TargetCommand {
         /// For Government proposals, the department asking, such as HO, DCSF, DH.
         #[arg(long)]
         department: Option<String>,
+        /// For Government proposals in a round that limits Whitehall's
+        /// priorities, the declared priority served (numbered from 1).
+        #[arg(long)]
+        priority: Option<u16>,
     },
     /// Answer the open offer with other terms (or offer terms where none is open).
     Counter {

@@ -9,6 +9,7 @@ use pb::agreement_service_client::AgreementServiceClient;
 use pb::area_service_client::AreaServiceClient;
 use pb::audit_service_client::AuditServiceClient;
 use pb::indicator_service_client::IndicatorServiceClient;
+use pb::round_service_client::RoundServiceClient;
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
@@ -37,13 +38,14 @@ impl Interceptor for Bearer {
 
 type Authed = InterceptedService<Channel, Bearer>;
 
-/// Clients for the four services, sharing one channel.
+/// Clients for the five services, sharing one channel.
 #[derive(Clone)]
 pub struct Clients {
     pub indicators: IndicatorServiceClient<Authed>,
     pub areas: AreaServiceClient<Authed>,
     pub agreements: AgreementServiceClient<Authed>,
     pub audit: AuditServiceClient<Authed>,
+    pub rounds: RoundServiceClient<Authed>,
 }
 
 /// How long to wait, and how often to try again.
@@ -156,7 +158,8 @@ impl Clients {
             indicators: IndicatorServiceClient::with_interceptor(channel.clone(), b.clone()),
             areas: AreaServiceClient::with_interceptor(channel.clone(), b.clone()),
             agreements: AgreementServiceClient::with_interceptor(channel.clone(), b.clone()),
-            audit: AuditServiceClient::with_interceptor(channel, b),
+            audit: AuditServiceClient::with_interceptor(channel.clone(), b.clone()),
+            rounds: RoundServiceClient::with_interceptor(channel, b),
         })
     }
 }

@@ -307,6 +307,52 @@ pub fn areas(out: &Output, all: &[pb::Area]) -> Result<(), CliError> {
 }
 
 /// One area.
+/// Rounds, one line each: the period, the cap, the statutory count, the
+/// refreshes with their deadlines, the priorities limit and the reward.
+pub fn rounds(out: &Output, all: &[pb::Round]) -> Result<(), CliError> {
+    if out.format() == Format::Json {
+        return out.messages(all);
+    }
+    let mut rows = Rows::new(&[
+        "ROUND",
+        "YEARS",
+        "CAP",
+        "STATUTORY",
+        "REFRESHES (DUE BY)",
+        "PRIORITIES",
+        "REWARD",
+    ]);
+    for r in all {
+        rows.push(vec![
+            r.round.clone(),
+            match (r.years.first(), r.years.last()) {
+                (Some(a), Some(b)) => format!("{a} to {b}"),
+                _ => String::new(),
+            },
+            r.designated_cap.to_string(),
+            r.statutory_indicators.len().to_string(),
+            r.refreshes
+                .iter()
+                .map(|f| format!("{} ({})", f.refresh, f.deadline))
+                .collect::<Vec<_>>()
+                .join(", "),
+            r.max_whitehall_priorities
+                .map_or_else(|| "no limit".to_owned(), |n| n.to_string()),
+            format!("GBP {}", r.reward_per_target),
+        ]);
+    }
+    out.rows(&rows);
+    Ok(())
+}
+
+/// One round.
+pub fn round(out: &Output, r: &pb::Round) -> Result<(), CliError> {
+    if out.format() == Format::Json {
+        return out.message(r);
+    }
+    rounds(out, std::slice::from_ref(r))
+}
+
 pub fn area(out: &Output, a: &pb::Area) -> Result<(), CliError> {
     if out.format() == Format::Json {
         return out.message(a);

@@ -211,6 +211,7 @@ impl Negotiation<'_> {
             };
             let (agreement, request_id, expected_version) = self.envelope();
             let proposal = pb::ProposeTargetRequest {
+                priority: 0,
                 agreement,
                 request_id,
                 expected_version,
@@ -269,6 +270,7 @@ impl Negotiation<'_> {
             let r = call!(
                 self,
                 go.propose_target(pb::ProposeTargetRequest {
+                    priority: 0,
                     agreement,
                     request_id,
                     expected_version,

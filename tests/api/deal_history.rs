@@ -499,6 +499,7 @@ async fn a_2008_history_is_exported_verified_offline_and_imported_elsewhere() {
         };
         let terms = |t: pb::Terms| laa_server_terms(t);
         let propose = |n: u16, t: pb::Terms, dept: Option<&str>| Command::ProposeTarget {
+            priority: None,
             indicator: IndicatorRef::National(laa_core::IndicatorNumber::new(n).unwrap()),
             terms: terms(t),
             rationale: "three-year rolling average".into(),

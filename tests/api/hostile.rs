@@ -54,7 +54,7 @@ enum Call {
 }
 
 /// Every method's gRPC path, and whether it changes anything.
-const METHODS: [(&str, bool); 29] = [
+const METHODS: [(&str, bool); 33] = [
     ("/laa.v1.AgreementService/OpenAgreement", true),
     ("/laa.v1.AgreementService/GetAgreement", false),
     ("/laa.v1.AgreementService/ListAgreements", false),
@@ -84,6 +84,10 @@ const METHODS: [(&str, bool); 29] = [
     ("/laa.v1.AgreementService/RecordRefusedRequest", true),
     ("/laa.v1.AuditService/ImportHistory", true),
     ("/laa.v1.IndicatorService/ListDepartments", false),
+    ("/laa.v1.RoundService/CreateRound", true),
+    ("/laa.v1.AgreementService/DeclarePriorities", true),
+    ("/laa.v1.RoundService/GetRound", false),
+    ("/laa.v1.RoundService/ListRounds", false),
 ];
 
 impl Call {
@@ -1144,7 +1148,9 @@ async fn a_generated_corpus_of_malformed_requests_is_refused_cleanly_and_writes_
             for (path, mutates, bytes) in chunk.iter().cloned() {
                 let channel = channel.clone();
                 let token = match path {
-                    p if p.ends_with("/CreateArea") => t.admin.clone(),
+                    p if p.ends_with("/CreateArea") || p.ends_with("/CreateRound") => {
+                        t.admin.clone()
+                    }
                     p if p.contains("AgreementService") => t.go.clone(),
                     _ => t.auditor.clone(),
                 };
@@ -1225,7 +1231,10 @@ async fn undecodable_bytes_are_invalid_argument_with_one_error_info_on_every_met
             ],
         ];
         for (path, _) in METHODS {
-            if path.ends_with("/ListIndicatorSets") || path.ends_with("/ListDepartments") {
+            if path.ends_with("/ListIndicatorSets")
+                || path.ends_with("/ListDepartments")
+                || path.ends_with("/ListRounds")
+            {
                 continue; // no fields: field 1 is an unknown field, skipped
             }
             for bytes in undecodable {

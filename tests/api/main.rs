@@ -18,6 +18,7 @@ mod malformed;
 mod negotiation;
 mod observability;
 mod permissions;
+mod rounds;
 mod servers;
 mod support;
 mod tampering;

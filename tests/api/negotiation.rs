@@ -255,7 +255,12 @@ async fn endorse(kent: &mut Clients, v: i64) -> i64 {
 }
 
 /// Endorse, submit, sign off; returns the version.
-async fn sign_off(go: &mut Clients, kent: &mut Clients, minister: &mut Clients, v: i64) -> i64 {
+pub(crate) async fn sign_off(
+    go: &mut Clients,
+    kent: &mut Clients,
+    minister: &mut Clients,
+    v: i64,
+) -> i64 {
     let v = endorse(kent, v).await;
     let v = go
         .agreements

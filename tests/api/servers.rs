@@ -14,27 +14,9 @@ use crate::support::*;
 const SURREY: &str = "agreements/surrey-2008-11";
 
 async fn clients_on(address: SocketAddr, token: &str) -> Clients {
-    let channel = tonic::transport::Channel::from_shared(format!("http://{address}"))
-        .unwrap()
-        .connect()
+    clients_at(&format!("http://{address}"), Some(token))
         .await
-        .unwrap();
-    let bearer = Bearer(Some(format!("Bearer {token}").parse().unwrap()));
-    Clients {
-        indicators: pb::indicator_service_client::IndicatorServiceClient::with_interceptor(
-            channel.clone(),
-            bearer.clone(),
-        ),
-        areas: pb::area_service_client::AreaServiceClient::with_interceptor(
-            channel.clone(),
-            bearer.clone(),
-        ),
-        agreements: pb::agreement_service_client::AgreementServiceClient::with_interceptor(
-            channel.clone(),
-            bearer.clone(),
-        ),
-        audit: pb::audit_service_client::AuditServiceClient::with_interceptor(channel, bearer),
-    }
+        .expect("connect")
 }
 
 /// Proposes `indicator` on `agreement`, reading the version again after

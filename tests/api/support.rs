@@ -11,6 +11,7 @@ use pb::agreement_service_client::AgreementServiceClient;
 use pb::area_service_client::AreaServiceClient;
 use pb::audit_service_client::AuditServiceClient;
 use pb::indicator_service_client::IndicatorServiceClient;
+use pb::round_service_client::RoundServiceClient;
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
 use tonic::transport::Channel;
@@ -130,13 +131,14 @@ impl Interceptor for Bearer {
 
 type Authed = InterceptedService<Channel, Bearer>;
 
-/// Generated clients for the four services.
+/// Generated clients for the five services.
 #[derive(Clone)]
 pub struct Clients {
     pub indicators: IndicatorServiceClient<Authed>,
     pub areas: AreaServiceClient<Authed>,
     pub agreements: AgreementServiceClient<Authed>,
     pub audit: AuditServiceClient<Authed>,
+    pub rounds: RoundServiceClient<Authed>,
 }
 
 async fn issue(store: &Store, role: Role, scope: Scope, label: &str) -> String {
@@ -303,7 +305,8 @@ pub async fn clients_at(
         indicators: IndicatorServiceClient::with_interceptor(channel.clone(), bearer.clone()),
         areas: AreaServiceClient::with_interceptor(channel.clone(), bearer.clone()),
         agreements: AgreementServiceClient::with_interceptor(channel.clone(), bearer.clone()),
-        audit: AuditServiceClient::with_interceptor(channel, bearer),
+        audit: AuditServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+        rounds: RoundServiceClient::with_interceptor(channel, bearer),
     })
 }
 
@@ -425,6 +428,7 @@ pub async fn version(c: &mut Clients, name: &str) -> i64 {
 /// A proposal request on a National Indicator.
 pub fn proposal(v: i64, n: i32, terms: pb::Terms) -> pb::ProposeTargetRequest {
     pb::ProposeTargetRequest {
+        priority: 0,
         agreement: KENT.into(),
         request_id: rid(),
         expected_version: v,

@@ -105,11 +105,13 @@ pub enum CommandKind {
     Close,
     /// Record that a department asked for an indicator and the GO declined to carry it.
     RefuseRequest,
+    /// Declare Whitehall's outcome priorities for the area (recommendation 16).
+    DeclarePriorities,
 }
 
 impl CommandKind {
     /// Every command kind.
-    pub const ALL: [CommandKind; 15] = [
+    pub const ALL: [CommandKind; 16] = [
         CommandKind::Open,
         CommandKind::Propose,
         CommandKind::Counter,
@@ -125,6 +127,7 @@ impl CommandKind {
         CommandKind::Revoke,
         CommandKind::Close,
         CommandKind::RefuseRequest,
+        CommandKind::DeclarePriorities,
     ];
 
     /// The command's name, as in the API (`ProposeTarget`).
@@ -145,6 +148,7 @@ impl CommandKind {
             CommandKind::Revoke => "RevokeDesignation",
             CommandKind::Close => "CloseAgreement",
             CommandKind::RefuseRequest => "RecordRefusedRequest",
+            CommandKind::DeclarePriorities => "DeclarePriorities",
         }
     }
 }
@@ -194,6 +198,7 @@ pub const AGREEMENT_LIFECYCLE: &[Transition<AgreementStatus>] = &[
     Transition { from: NEGOTIATING, command: C::Withdraw, to: NEGOTIATING },
     Transition { from: NEGOTIATING, command: C::Endorse, to: NEGOTIATING },
     Transition { from: NEGOTIATING, command: C::RefuseRequest, to: NEGOTIATING },
+    Transition { from: &[A::Draft], command: C::DeclarePriorities, to: &[A::Draft] },
     Transition { from: NEGOTIATING, command: C::Submit, to: &[A::Submitted] },
     Transition { from: &[A::Submitted], command: C::Return, to: NEGOTIATING },
     Transition { from: &[A::Submitted], command: C::SignOff, to: SIGNED },
@@ -430,6 +435,16 @@ pub struct Opening {
     pub opened_at: DateTime<Utc>,
 }
 
+/// One of Whitehall's outcome-level priorities for an area, declared at
+/// the outset in a round that limits them (recommendation 16).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Priority {
+    /// A short statement of the outcome sought.
+    pub statement: String,
+    /// The departments behind it.
+    pub departments: Vec<Department>,
+}
+
 /// One area's Local Area Agreement for a round.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Agreement {
@@ -461,9 +476,37 @@ pub struct Agreement {
     /// may be dated before it.
     #[serde(default)]
     pub last_occurred_at: Option<DateTime<Utc>>,
+    /// Whitehall's declared outcome priorities for the area, in order
+    /// (cited by number from 1); empty when none were declared.
+    #[serde(default)]
+    pub priorities: Vec<Priority>,
 }
 
 impl Agreement {
+    /// The earliest refresh of the round's calendar whose deadline is before
+    /// `today` and that has not been signed off: not yet opened, or opened
+    /// and still under way (`refresh_open` or `submitted`). A closed
+    /// agreement has nothing overdue. The date is the caller's: the core
+    /// has no clock.
+    pub fn refresh_overdue(&self, today: chrono::NaiveDate) -> Option<&crate::RefreshRound> {
+        if matches!(
+            self.status,
+            AgreementStatus::Closed | AgreementStatus::Unopened
+        ) {
+            return None;
+        }
+        let policy = &self.opening.as_ref()?.policy;
+        let under_way = self.refreshes_held.last().filter(|_| {
+            matches!(
+                self.status,
+                AgreementStatus::RefreshOpen | AgreementStatus::Submitted
+            )
+        });
+        policy.refresh_rounds.iter().find(|r| {
+            r.deadline < today && (!self.refreshes_held.contains(&r.id) || under_way == Some(&r.id))
+        })
+    }
+
     /// The state before the first event.
     pub fn unopened(id: AgreementId) -> Self {
         Self {
@@ -477,6 +520,7 @@ impl Agreement {
             submitted_from: None,
             refresh: None,
             refreshes_held: Vec::new(),
+            priorities: Vec::new(),
             first_signed_off_at: None,
             next_target: TargetId::first(),
             last_occurred_at: None,

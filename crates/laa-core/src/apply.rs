@@ -46,6 +46,7 @@ pub fn apply(state: &mut Agreement, event: &Event) {
             target_kind,
             indicator,
             offer,
+            ..
         } => {
             state.targets.insert(
                 *target,
@@ -133,6 +134,7 @@ pub fn apply(state: &mut Agreement, event: &Event) {
         Change::AgreementClosed => state.status = AgreementStatus::Closed,
         // On the record for the analytics; it changes no target.
         Change::RequestRefused { .. } => {}
+        Change::PrioritiesDeclared { priorities } => state.priorities = priorities.clone(),
     }
 }
 

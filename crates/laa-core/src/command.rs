@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::agreement::{CommandKind, IndicatorRef};
+use crate::agreement::{CommandKind, IndicatorRef, Priority};
 use crate::ids::{
     AreaCode, Department, FinancialYear, IndicatorNumber, RefreshId, Region, SetVersion, TargetId,
 };
@@ -40,6 +40,10 @@ pub enum Command {
         evidence: Vec<String>,
         /// For a Government proposal, the department asking for it.
         department: Option<Department>,
+        /// For a Government proposal in a round that limits Whitehall's
+        /// priorities, the declared priority it serves (numbered from 1).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        priority: Option<u16>,
     },
     /// Answer the open offer with other terms, or make a fresh offer on a
     /// target that has none open (a statutory target awaiting terms, or an
@@ -129,6 +133,12 @@ pub enum Command {
         /// Why the GO declined to carry it.
         rationale: String,
     },
+    /// Declare Whitehall's outcome priorities for the area, at the outset
+    /// (before the Government's first proposal), in a round that limits them.
+    DeclarePriorities {
+        /// The priorities, at most the round's limit.
+        priorities: Vec<Priority>,
+    },
 }
 
 impl Command {
@@ -150,6 +160,7 @@ impl Command {
             Command::RevokeDesignation { .. } => CommandKind::Revoke,
             Command::CloseAgreement => CommandKind::Close,
             Command::RecordRefusedRequest { .. } => CommandKind::RefuseRequest,
+            Command::DeclarePriorities { .. } => CommandKind::DeclarePriorities,
         }
     }
 }

@@ -15,8 +15,8 @@ use rust_decimal::Decimal;
 
 use crate::actor::{Actor, Role, Scope, Side};
 use crate::agreement::{
-    Agreement, AgreementStatus, CommandKind, IndicatorRef, Offer, Target, TargetKind, TargetStatus,
-    agreement_accepts, target_accepts,
+    Agreement, AgreementStatus, CommandKind, IndicatorRef, Offer, Priority, Target, TargetKind,
+    TargetStatus, agreement_accepts, target_accepts,
 };
 use crate::catalogue::{Catalogue, IndicatorStatus, SetStatus};
 use crate::command::Command;
@@ -67,6 +67,7 @@ pub const PERMISSIONS: &[(CommandKind, &[Role])] = &[
     (CommandKind::Revoke,       &[Role::SignOff]),
     (CommandKind::Close,        &[Role::SignOff]),
     (CommandKind::RefuseRequest, &[Role::GoNegotiator]),
+    (CommandKind::DeclarePriorities, &[Role::GoNegotiator]),
 ];
 
 /// True when `role` may issue `command` somewhere.
@@ -258,7 +259,8 @@ pub fn decide(
             rationale,
             evidence,
             department,
-        } => d.propose(indicator, terms, rationale, evidence, department)?,
+            priority,
+        } => d.propose(indicator, terms, rationale, evidence, department, priority)?,
         Command::CounterOffer {
             target,
             terms,
@@ -298,6 +300,7 @@ pub fn decide(
             department,
             rationale,
         } => d.refuse_request(indicator, department, rationale)?,
+        Command::DeclarePriorities { priorities } => d.declare_priorities(priorities)?,
     };
     Ok(vec![d.event(change)])
 }
@@ -606,9 +609,27 @@ impl Decider<'_> {
         rationale: String,
         evidence: Vec<String>,
         department: Option<Department>,
+        priority: Option<u16>,
     ) -> Result<Change, DomainError> {
         let side = self.side();
         let department = known_department(side, department)?;
+        // Recommendation 16: in a round that limits Whitehall's priorities,
+        // every Government proposal serves one declared for the area.
+        if side != Side::Government && priority.is_some() {
+            return Err(invalid(
+                "priority",
+                "only a Government proposal cites a Whitehall priority",
+            ));
+        }
+        if side == Side::Government && self.policy.max_whitehall_priorities.is_some() {
+            let declared = self.state.priorities.len();
+            if !priority.is_some_and(|p| p >= 1 && usize::from(p) <= declared) {
+                return Err(DomainError::OutsideDeclaredPriorities {
+                    cited: priority,
+                    declared,
+                });
+            }
+        }
         let kind = match &indicator {
             IndicatorRef::National(number) => {
                 let number = *number;
@@ -694,6 +715,7 @@ impl Decider<'_> {
             target_kind: kind,
             indicator,
             offer,
+            priority,
         })
     }
 
@@ -739,6 +761,70 @@ impl Decider<'_> {
     /// A department's request the GO declined to carry: the indicator must
     /// exist and have no live target (a target is the request granted), the
     /// department be one of the reference list, and the rationale given.
+    fn declare_priorities(&self, priorities: Vec<Priority>) -> Result<Change, DomainError> {
+        let Some(limit) = self.policy.max_whitehall_priorities else {
+            return Err(invalid(
+                "priorities",
+                "this round sets no limit on Whitehall's priorities: there is nothing to declare",
+            ));
+        };
+        if !self.state.priorities.is_empty() {
+            return Err(invalid(
+                "priorities",
+                "Whitehall's priorities for this area are already declared",
+            ));
+        }
+        if self
+            .state
+            .targets
+            .values()
+            .any(|t| t.originated_by == Side::Government && t.kind == TargetKind::Designated)
+        {
+            return Err(invalid(
+                "priorities",
+                "priorities are declared at the outset, before the Government's first proposal",
+            ));
+        }
+        if priorities.is_empty() {
+            return Err(invalid("priorities", "declare at least one priority"));
+        }
+        if priorities.len() > usize::from(limit) {
+            return Err(DomainError::WhitehallPrioritiesExceeded {
+                limit,
+                count: priorities.len(),
+            });
+        }
+        let mut checked = Vec::with_capacity(priorities.len());
+        for p in priorities {
+            let statement = required_text("priorities.statement", p.statement)?;
+            if statement.chars().count() > 280 {
+                return Err(invalid(
+                    "priorities.statement",
+                    "a priority is a short statement: at most 280 characters",
+                ));
+            }
+            if p.departments.is_empty() {
+                return Err(invalid(
+                    "priorities.departments",
+                    "name the departments behind each priority, such as HO or DCSF",
+                ));
+            }
+            let mut departments = Vec::with_capacity(p.departments.len());
+            for d in p.departments {
+                if let Some(d) = known_department(Side::Government, Some(d))? {
+                    departments.push(d);
+                }
+            }
+            checked.push(Priority {
+                statement,
+                departments,
+            });
+        }
+        Ok(Change::PrioritiesDeclared {
+            priorities: checked,
+        })
+    }
+
     fn refuse_request(
         &self,
         indicator: IndicatorNumber,
@@ -954,6 +1040,18 @@ impl Decider<'_> {
             .any(|p| p >= position);
         if passed {
             return Err(DomainError::RefreshAlreadyHeld { round });
+        }
+        // Refreshes open in the calendar's order: every earlier one must
+        // have been held (and, since a refresh opens only from a signed-off
+        // status, signed off).
+        if let Some(earlier) = self.policy.refresh_rounds[..position]
+            .iter()
+            .find(|r| !self.state.refreshes_held.contains(&r.id))
+        {
+            return Err(DomainError::RefreshOutOfOrder {
+                round,
+                earlier: earlier.id.clone(),
+            });
         }
         if let Some(requested) = indicator_set {
             published_set(self.ctx.catalogue, requested)?;

@@ -245,6 +245,27 @@ pub enum DomainError {
         /// The round.
         round: RefreshId,
     },
+    /// A Government proposal in a round that limits Whitehall's priorities
+    /// does not cite one of the priorities declared for the area.
+    #[error(
+        "a Government proposal in this round must cite one of the {declared} declared Whitehall priorities (by number from 1){}",
+        cited.map(|c| format!("; {c} is not one")).unwrap_or_default()
+    )]
+    OutsideDeclaredPriorities {
+        /// The priority cited, if any.
+        cited: Option<u16>,
+        /// How many were declared.
+        declared: usize,
+    },
+    /// An earlier refresh of the round's calendar has not been held and
+    /// signed off (refreshes open in order: no 2010 before 2009).
+    #[error("refresh '{round}' cannot open before refresh '{earlier}' is held and signed off")]
+    RefreshOutOfOrder {
+        /// The refresh asked for.
+        round: RefreshId,
+        /// The earliest refresh not yet held.
+        earlier: RefreshId,
+    },
 }
 
 fn list<T: std::fmt::Display>(items: &[T]) -> String {
@@ -307,6 +328,8 @@ impl DomainError {
             | E::RefreshUnknown { .. }
             | E::IndicatorSetUnknown { .. } => "NOT_FOUND",
             E::AgreementAlreadyOpen { .. } | E::RefreshAlreadyHeld { .. } => "ALREADY_EXISTS",
+            E::RefreshOutOfOrder { .. } => "REFRESH_OUT_OF_ORDER",
+            E::OutsideDeclaredPriorities { .. } => "OUTSIDE_DECLARED_PRIORITIES",
         }
     }
 
@@ -443,12 +466,20 @@ impl DomainError {
             }
             E::AgreementAlreadyOpen { agreement } => vec![("agreement", agreement.to_string())],
             E::RefreshAlreadyHeld { round } => vec![("refresh", round.to_string())],
+            E::OutsideDeclaredPriorities { cited, declared } => vec![
+                ("cited", cited.map(|c| c.to_string()).unwrap_or_default()),
+                ("declared", declared.to_string()),
+            ],
+            E::RefreshOutOfOrder { round, earlier } => vec![
+                ("refresh", round.to_string()),
+                ("earlier", earlier.to_string()),
+            ],
         }
     }
 }
 
 /// Every reason code of the API contract, for tests and documentation.
-pub const REASONS: [&str; 19] = [
+pub const REASONS: [&str; 21] = [
     "DESIGNATED_CAP_REACHED",
     "STATUTORY_TARGET_IMMUTABLE",
     "INDICATOR_NOT_ACTIVE",
@@ -468,4 +499,6 @@ pub const REASONS: [&str; 19] = [
     "NOT_FOUND",
     "ALREADY_EXISTS",
     "OCCURRED_AT_OUT_OF_RANGE",
+    "REFRESH_OUT_OF_ORDER",
+    "OUTSIDE_DECLARED_PRIORITIES",
 ];

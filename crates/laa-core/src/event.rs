@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::actor::{Actor, Side};
-use crate::agreement::{AgreementStatus, CommandKind, IndicatorRef, Offer, TargetKind};
+use crate::agreement::{AgreementStatus, CommandKind, IndicatorRef, Offer, Priority, TargetKind};
 use crate::ids::{
     AreaCode, Department, FinancialYear, IndicatorNumber, RefreshId, Region, SetVersion, TargetId,
 };
@@ -68,6 +68,9 @@ pub enum Change {
         indicator: IndicatorRef,
         /// The first offer.
         offer: Offer,
+        /// The declared Whitehall priority the proposal cites, if any.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        priority: Option<u16>,
     },
     /// A counter-offer (or fresh offer) was made.
     OfferMade {
@@ -159,6 +162,11 @@ pub enum Change {
         /// Why the GO declined.
         rationale: String,
     },
+    /// Whitehall's outcome priorities for the area were declared.
+    PrioritiesDeclared {
+        /// The priorities, in order.
+        priorities: Vec<Priority>,
+    },
 }
 
 impl Change {
@@ -180,6 +188,7 @@ impl Change {
             Change::DesignationRevoked { .. } => "designation_revoked",
             Change::AgreementClosed => "agreement_closed",
             Change::RequestRefused { .. } => "request_refused",
+            Change::PrioritiesDeclared { .. } => "priorities_declared",
         }
     }
 
@@ -201,6 +210,7 @@ impl Change {
             Change::DesignationRevoked { .. } => CommandKind::Revoke,
             Change::AgreementClosed => CommandKind::Close,
             Change::RequestRefused { .. } => CommandKind::RefuseRequest,
+            Change::PrioritiesDeclared { .. } => CommandKind::DeclarePriorities,
         }
     }
 

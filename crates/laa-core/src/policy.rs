@@ -12,6 +12,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::catalogue::{IndicatorSet, IndicatorStatus};
 use crate::ids::{FinancialYear, IndicatorNumber, ParseError, RefreshId};
 use crate::terms::Money;
 
@@ -53,6 +54,26 @@ impl Period {
     /// Every year of the period, in order.
     pub fn years(&self) -> impl Iterator<Item = FinancialYear> + '_ {
         (self.first.start()..=self.last.start()).filter_map(|y| FinancialYear::starting(y).ok())
+    }
+
+    /// The period made of exactly these years, which must be given in order
+    /// and consecutive (2011/12, 2012/13, 2013/14).
+    pub fn from_years(years: &[FinancialYear]) -> Result<Self, ParseError> {
+        let (Some(first), Some(last)) = (years.first(), years.last()) else {
+            return Err(ParseError::new("years", "a period has at least one year"));
+        };
+        for pair in years.windows(2) {
+            if pair[1].start() != pair[0].start() + 1 {
+                return Err(ParseError::new(
+                    "years",
+                    format!(
+                        "the years must be consecutive: {} is followed by {}",
+                        pair[0], pair[1]
+                    ),
+                ));
+            }
+        }
+        Self::new(*first, *last)
     }
 
     /// True when `year` lies within the period.
@@ -134,9 +155,9 @@ fn year(start: u16) -> FinancialYear {
 impl RoundPolicy {
     /// The 2008-11 round as the report describes it: up to 35 designated
     /// targets plus the 16 statutory ones, the period 2008/09 to 2010/11,
-    /// refreshes in 2009 and 2010 (the report recommends refreshes be final
-    /// by December; the deadlines here are the end of each financial year in
-    /// which the refresh runs), demands after the first drafts (1 March 2008)
+    /// refreshes in 2009 and 2010, each due by 1 December of the year before
+    /// the financial year it refreshes starts (recommendation 3: refreshes
+    /// should conclude by December, so that areas can plan), demands after the first drafts (1 March 2008)
     /// counted as late, no limit on Whitehall's priorities, and a reward of
     /// GBP 40,000 per target met, paid pro rata from 60% of the planned
     /// improvement (the earlier Local PSA scheme's rule).
@@ -155,11 +176,11 @@ impl RoundPolicy {
             refresh_rounds: vec![
                 RefreshRound {
                     id: refresh("2009"),
-                    deadline: date(2009, 3, 31),
+                    deadline: date(2008, 12, 1),
                 },
                 RefreshRound {
                     id: refresh("2010"),
-                    deadline: date(2010, 3, 31),
+                    deadline: date(2009, 12, 1),
                 },
             ],
             late_demand_cutoff: Some(date(2008, 3, 1)),
@@ -179,6 +200,92 @@ impl RoundPolicy {
             "2008-11" => Some(Self::round_2008_11()),
             _ => None,
         }
+    }
+
+    /// Checks the policy as a whole against the indicator set its round is
+    /// bound to: a name usable in an agreement's name, a cap of at least one,
+    /// every statutory indicator active in `set` (and none twice), refresh
+    /// rounds with distinct names and strictly increasing deadlines, a
+    /// reward floor no higher than its full-payment share, and a limit on
+    /// Whitehall priorities, if any, of at least one. The period's years are
+    /// consecutive by construction ([`Period::from_years`]).
+    pub fn validate(&self, set: &IndicatorSet) -> Result<(), ParseError> {
+        let name_ok = !self.name.is_empty()
+            && self.name.len() <= 20
+            && self
+                .name
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+            && !self.name.starts_with('-')
+            && !self.name.ends_with('-');
+        if !name_ok {
+            return Err(ParseError::new(
+                "name",
+                format!(
+                    "{} is not a round name: 1 to 20 lower-case letters, digits and inner hyphens, such as 2011-14",
+                    crate::quote(&self.name)
+                ),
+            ));
+        }
+        if self.designated_cap == 0 {
+            return Err(ParseError::new(
+                "designated_cap",
+                "a round allows at least one designated target",
+            ));
+        }
+        let mut seen = Vec::with_capacity(self.statutory_indicators.len());
+        for n in &self.statutory_indicators {
+            if seen.contains(n) {
+                return Err(ParseError::new(
+                    "statutory_indicators",
+                    format!("NI {n} is listed twice"),
+                ));
+            }
+            seen.push(*n);
+            if set.status_of(*n) != Some(IndicatorStatus::Active) {
+                return Err(ParseError::new(
+                    "statutory_indicators",
+                    format!(
+                        "NI {n} is not an active indicator of the {} set the round is bound to",
+                        set.version
+                    ),
+                ));
+            }
+        }
+        for (i, r) in self.refresh_rounds.iter().enumerate() {
+            if self.refresh_rounds[..i].iter().any(|o| o.id == r.id) {
+                return Err(ParseError::new(
+                    "refresh_rounds",
+                    format!("the refresh {} is listed twice", r.id),
+                ));
+            }
+            if let Some(prev) = i.checked_sub(1).map(|j| &self.refresh_rounds[j])
+                && r.deadline <= prev.deadline
+            {
+                return Err(ParseError::new(
+                    "refresh_rounds",
+                    format!(
+                        "the refreshes' deadlines must be in order: {} is due {} but {} before it is due {}",
+                        r.id, r.deadline, prev.id, prev.deadline
+                    ),
+                ));
+            }
+        }
+        if self.reward.floor_percent > self.reward.full_percent
+            || self.reward.floor_percent < Decimal::ZERO
+        {
+            return Err(ParseError::new(
+                "reward",
+                "the reward's floor must lie between 0 and its full-payment share",
+            ));
+        }
+        if self.max_whitehall_priorities == Some(0) {
+            return Err(ParseError::new(
+                "max_whitehall_priorities",
+                "a limit on Whitehall's priorities is at least one (leave it unset for no limit)",
+            ));
+        }
+        Ok(())
     }
 
     /// True when `indicator` is statutory in this round.
@@ -224,6 +331,88 @@ mod tests {
         assert_eq!(p.refresh_names(), ["2009", "2010"]);
         assert_eq!(p.reward.per_target.amount(), Decimal::from(40_000));
         assert!(p.max_whitehall_priorities.is_none());
+        assert_eq!(p.refresh_rounds[0].deadline, date(2008, 12, 1));
+        assert_eq!(p.refresh_rounds[1].deadline, date(2009, 12, 1));
+    }
+
+    fn set_2008() -> IndicatorSet {
+        let catalogue = crate::Catalogue::national().unwrap();
+        catalogue
+            .set(crate::SetVersion::new(2008).unwrap())
+            .unwrap()
+            .clone()
+    }
+
+    fn check(change: impl FnOnce(&mut RoundPolicy), field: &str) {
+        let mut p = RoundPolicy::round_2008_11();
+        change(&mut p);
+        let err = p.validate(&set_2008()).unwrap_err();
+        assert_eq!(err.field, field, "{}", err.problem);
+    }
+
+    #[test]
+    fn the_2008_preset_is_valid_against_the_2008_set() {
+        RoundPolicy::round_2008_11().validate(&set_2008()).unwrap();
+    }
+
+    #[test]
+    fn a_future_round_without_statutory_targets_is_valid() {
+        let mut p = RoundPolicy::round_2008_11();
+        p.name = "2011-14".into();
+        p.designated_cap = 20;
+        p.statutory_indicators.clear();
+        p.max_whitehall_priorities = Some(5);
+        p.validate(&set_2008()).unwrap();
+    }
+
+    #[test]
+    fn a_policy_is_refused_as_a_whole_for_each_broken_rule() {
+        check(|p| p.name = "2011/14".into(), "name");
+        check(|p| p.designated_cap = 0, "designated_cap");
+        check(
+            |p| {
+                p.statutory_indicators
+                    .push(IndicatorNumber::new(999).unwrap())
+            },
+            "statutory_indicators",
+        );
+        check(
+            |p| {
+                let first = p.statutory_indicators[0];
+                p.statutory_indicators.push(first);
+            },
+            "statutory_indicators",
+        );
+        check(|p| p.refresh_rounds.reverse(), "refresh_rounds");
+        check(
+            |p| {
+                let first = p.refresh_rounds[0].clone();
+                p.refresh_rounds.push(RefreshRound {
+                    id: first.id,
+                    deadline: date(2012, 1, 1),
+                });
+            },
+            "refresh_rounds",
+        );
+        check(|p| p.reward.floor_percent = Decimal::from(120), "reward");
+        check(
+            |p| p.max_whitehall_priorities = Some(0),
+            "max_whitehall_priorities",
+        );
+    }
+
+    #[test]
+    fn a_period_is_made_of_consecutive_years() {
+        let y = |n| FinancialYear::starting(n).unwrap();
+        assert_eq!(
+            Period::from_years(&[y(2011), y(2012), y(2013)])
+                .unwrap()
+                .last(),
+            y(2013)
+        );
+        assert!(Period::from_years(&[y(2011), y(2013)]).is_err());
+        assert!(Period::from_years(&[y(2012), y(2011)]).is_err());
+        assert!(Period::from_years(&[]).is_err());
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! The `laa.v1` gRPC contract, generated from `proto/laa/v1/*.proto`.
 //!
-//! Messages, the four services' server traits and clients, and the encoded
+//! Messages, the five services' server traits and clients, and the encoded
 //! file descriptor set that server reflection serves ([`v1`]); the same
 //! messages with the proto3 JSON mapping ([`json`], through [`ToJson`]);
 //! and the few wire spellings people type ([`names`]). The conversions
@@ -70,4 +70,6 @@ json_twins!(
     ListDepartmentsResponse,
     ListAgreementsResponse,
     ListEventsResponse,
+    Round,
+    ListRoundsResponse,
 );

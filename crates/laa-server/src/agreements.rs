@@ -12,8 +12,7 @@ use std::sync::Arc;
 
 use laa_core::decide::{Visible, authorise_listing, authorise_read, authorise_unopened};
 use laa_core::{
-    Actor, Agreement, AgreementId, Command, Context, DomainError, ErrorClass, RoundPolicy,
-    TargetId, decide,
+    Actor, Agreement, AgreementId, Command, Context, DomainError, ErrorClass, TargetId, decide,
 };
 use laa_proto::v1 as pb;
 use laa_store::{AgreementFilter, AppendOutcome};
@@ -324,6 +323,7 @@ mutating!(
     pb::RevokeDesignationRequest,
     pb::CloseAgreementRequest,
     pb::RecordRefusedRequestRequest,
+    pb::DeclarePrioritiesRequest,
 );
 
 fn command_target(command: &Command) -> Option<TargetId> {
@@ -375,15 +375,21 @@ impl pb::agreement_service_server::AgreementService for Engine {
         } else {
             r.round.trim()
         };
-        let policy = RoundPolicy::preset(round).ok_or_else(|| {
-            ApiError::bad_argument(
-                "round",
-                format!(
-                    "{} is not a round this server knows: use {DEFAULT_ROUND}",
-                    laa_core::quote(round)
-                ),
-            )
-        })?;
+        let policy = self
+            .store
+            .round(round)
+            .await
+            .map_err(ApiError::from)?
+            .ok_or_else(|| {
+                ApiError::bad_argument(
+                    "round",
+                    format!(
+                        "{} is not a round this server knows: see ListRounds (default {DEFAULT_ROUND})",
+                        laa_core::quote(round)
+                    ),
+                )
+            })?
+            .policy;
         let indicator_set = convert::set_version("indicator_set", r.indicator_set)?;
         let Some(area) = self.store.area(&code).await.map_err(ApiError::from)? else {
             // An unknown area lies outside every regional or area scope.
@@ -445,6 +451,7 @@ impl pb::agreement_service_server::AgreementService for Engine {
                 Some(convert::area_name("area", &r.area)?)
             },
             status: convert::status_filter(r.status)?,
+            refresh_overdue_on: r.refresh_overdue.then(|| Utc::now().date_naive()),
         };
         self.scope_filter(&actor, &mut filter)?;
         let size = convert::page_size(r.page_size, 50, 200)?;
@@ -481,6 +488,16 @@ impl pb::agreement_service_server::AgreementService for Engine {
                 rationale: r.rationale,
                 evidence: r.evidence,
                 department: convert::department(&r.department)?,
+                priority: match r.priority {
+                    0 => None,
+                    n => Some(u16::try_from(n).map_err(|_| {
+                        ApiError::invalid(
+                            convert::TERMS,
+                            "priority",
+                            format!("{n} is not a declared priority's number"),
+                        )
+                    })?),
+                },
             })
         })
         .await
@@ -648,6 +665,34 @@ impl pb::agreement_service_server::AgreementService for Engine {
                 })?,
                 rationale: r.rationale,
             })
+        })
+        .await
+    }
+
+    async fn declare_priorities(
+        &self,
+        request: Request<pb::DeclarePrioritiesRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        self.run(request, |r| {
+            let priorities = r
+                .priorities
+                .into_iter()
+                .map(|p| {
+                    let departments = p
+                        .departments
+                        .iter()
+                        .map(|d| convert::department(d))
+                        .collect::<Result<Vec<_>, _>>()?
+                        .into_iter()
+                        .flatten()
+                        .collect();
+                    Ok(laa_core::agreement::Priority {
+                        statement: p.statement,
+                        departments,
+                    })
+                })
+                .collect::<Result<Vec<_>, ApiError>>()?;
+            Ok(Command::DeclarePriorities { priorities })
         })
         .await
     }

@@ -528,6 +528,14 @@ pub fn agreement_with_targets_to_pb<'a>(
         designated_count: i32::try_from(a.designated_count()).unwrap_or(i32::MAX),
         designated_cap: opening.map_or(0, |o| i32::from(o.policy.designated_cap)),
         first_bad_sequence: None,
+        priorities: a
+            .priorities
+            .iter()
+            .map(|p| pb::Priority {
+                statement: p.statement.clone(),
+                departments: p.departments.iter().map(ToString::to_string).collect(),
+            })
+            .collect(),
     }
 }
 

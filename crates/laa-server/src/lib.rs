@@ -25,6 +25,7 @@ pub mod edge;
 pub mod error;
 pub mod indicators;
 pub mod metrics;
+pub mod rounds;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -200,15 +201,17 @@ pub fn incoming(
 
 /// Every name the health service answers for: the server as a whole (`""`)
 /// and each of the four services.
-pub fn health_names() -> [&'static str; 5] {
+pub fn health_names() -> [&'static str; 6] {
     use pb::agreement_service_server::AgreementServiceServer;
     use pb::area_service_server::AreaServiceServer;
     use pb::audit_service_server::AuditServiceServer;
     use pb::indicator_service_server::IndicatorServiceServer;
+    use pb::round_service_server::RoundServiceServer;
     use tonic::server::NamedService;
     [
         "",
         <IndicatorServiceServer<Engine> as NamedService>::NAME,
+        <RoundServiceServer<Engine> as NamedService>::NAME,
         <AreaServiceServer<Engine> as NamedService>::NAME,
         <AgreementServiceServer<Engine> as NamedService>::NAME,
         <AuditServiceServer<Engine> as NamedService>::NAME,
@@ -282,6 +285,7 @@ pub async fn serve(
     use pb::area_service_server::AreaServiceServer;
     use pb::audit_service_server::AuditServiceServer;
     use pb::indicator_service_server::IndicatorServiceServer;
+    use pb::round_service_server::RoundServiceServer;
 
     let (stop, stopping) = watch::channel(false);
     let engine = Engine {
@@ -340,6 +344,7 @@ pub async fn serve(
         .add_service(reflection_v1)
         .add_service(reflection_v1alpha)
         .add_service(IndicatorServiceServer::new(engine.clone()).max_decoding_message_size(max))
+        .add_service(RoundServiceServer::new(engine.clone()).max_decoding_message_size(max))
         .add_service(AreaServiceServer::new(engine.clone()).max_decoding_message_size(max))
         .add_service(AgreementServiceServer::new(engine.clone()).max_decoding_message_size(max))
         .add_service(AuditServiceServer::new(engine).max_decoding_message_size(max))

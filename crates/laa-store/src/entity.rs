@@ -302,3 +302,30 @@ pub mod credential {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// The `rounds` table.
+pub mod round {
+    use sea_orm::entity::prelude::*;
+
+    /// One negotiating round.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "rounds")]
+    pub struct Model {
+        /// Its name, such as `2008-11`.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub name: String,
+        /// The indicator set version its policy was validated against.
+        pub indicator_set: i32,
+        /// Its policy, as JSON.
+        #[sea_orm(column_type = "Text")]
+        pub policy: String,
+        /// When it was created.
+        pub created_at: DateTimeUtc,
+    }
+
+    /// No relations are navigated.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

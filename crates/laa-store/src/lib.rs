@@ -43,6 +43,7 @@ pub mod hash;
 pub mod options;
 pub mod query;
 pub mod reference;
+pub mod rounds;
 pub mod store;
 
 pub use credentials::{Principal, TokenCheck, TokenId, TokenInfo};
@@ -51,6 +52,7 @@ pub use hash::GENESIS_HASH;
 pub use options::{Backend, BeforeCommit, StoreOptions, Synchronous};
 pub use query::{AgreementFilter, AgreementRow};
 pub use reference::{AreaRecord, IndicatorRow, IndicatorSetInfo};
+pub use rounds::RoundRecord;
 pub use store::{
     AppendOutcome, Committed, ExportedEvent, GroupCommits, HISTORY_FORMAT, Imported, MAX_BATCH,
     Store, StoredEvent, Verification, parse_and_verify,

@@ -27,6 +27,9 @@ pub struct AgreementFilter {
     pub area: Option<AreaCode>,
     /// Only agreements in this status.
     pub status: Option<AgreementStatus>,
+    /// Only agreements with a refresh overdue on this date
+    /// ([`Agreement::refresh_overdue`]).
+    pub refresh_overdue_on: Option<chrono::NaiveDate>,
 }
 
 /// One agreement as listed.
@@ -75,36 +78,56 @@ impl Store {
         if let Some(status) = filter.status {
             query = query.filter(agreement::Column::Status.eq(status.as_str()));
         }
-        if let Some(after) = &after {
-            query = query.filter(agreement::Column::Id.gt(after.as_str()));
+        // Without the overdue filter one query answers the page; with it
+        // (a question of the date, not a column) rows are read in batches
+        // and kept while they match, until the page and one more are found.
+        let mut out = Vec::with_capacity(size as usize);
+        let mut cursor = after;
+        loop {
+            let mut batch = query.clone();
+            if let Some(after) = &cursor {
+                batch = batch.filter(agreement::Column::Id.gt(after.as_str()));
+            }
+            let rows = batch
+                .order_by_asc(agreement::Column::Id)
+                .limit(size + 1)
+                .all(self.connection())
+                .await?;
+            let exhausted = (rows.len() as u64) <= size;
+            for row in rows {
+                cursor = Some(row.id.clone());
+                let head = self.head_of(self.connection(), row).await?;
+                let agreement = Arc::unwrap_or_clone(head.state);
+                if let Some(today) = filter.refresh_overdue_on
+                    && agreement.refresh_overdue(today).is_none()
+                {
+                    continue;
+                }
+                let opening = agreement.opening.as_ref().ok_or_else(|| {
+                    StoreError::corrupt(agreement.id.as_str(), agreement.version, "not opened")
+                })?;
+                out.push(AgreementRow {
+                    id: agreement.id.clone(),
+                    area: opening.area.clone(),
+                    region: opening.region,
+                    status: agreement.status,
+                    version: agreement.version,
+                    agreement,
+                });
+                if out.len() as u64 > size {
+                    break;
+                }
+            }
+            if exhausted || out.len() as u64 > size {
+                break;
+            }
         }
-        let mut rows = query
-            .order_by_asc(agreement::Column::Id)
-            .limit(size + 1)
-            .all(self.connection())
-            .await?;
-        let next = if rows.len() as u64 > size {
-            rows.truncate(size as usize);
-            rows.last().map(|r| r.id.clone())
+        let next = if out.len() as u64 > size {
+            out.truncate(size as usize);
+            out.last().map(|r| r.id.to_string())
         } else {
             None
         };
-        let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            let head = self.head_of(self.connection(), row).await?;
-            let agreement = Arc::unwrap_or_clone(head.state);
-            let opening = agreement.opening.as_ref().ok_or_else(|| {
-                StoreError::corrupt(agreement.id.as_str(), agreement.version, "not opened")
-            })?;
-            out.push(AgreementRow {
-                id: agreement.id.clone(),
-                area: opening.area.clone(),
-                region: opening.region,
-                status: agreement.status,
-                version: agreement.version,
-                agreement,
-            });
-        }
         Ok((out, next))
     }
 

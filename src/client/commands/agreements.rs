@@ -37,6 +37,7 @@ pub async fn run(session: &Session, command: AgreementCommand) -> Result<(), Cli
         AgreementCommand::List {
             region: r,
             status: s,
+            refresh_overdue,
         } => {
             let region = match r {
                 Some(r) => region(&r)? as i32,
@@ -55,6 +56,7 @@ pub async fn run(session: &Session, command: AgreementCommand) -> Result<(), Cli
                         area: String::new(),
                         page_size: 200,
                         page_token,
+                        refresh_overdue,
                     })
                 )?;
                 Ok((r.agreements, r.next_page_token))

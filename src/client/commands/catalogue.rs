@@ -3,7 +3,7 @@
 
 use laa_proto::v1 as pb;
 
-use crate::client::args::{AreaCommand, IndicatorCommand};
+use crate::client::args::{AreaCommand, IndicatorCommand, RoundCommand};
 use crate::client::connect::{Session, rpc};
 use crate::client::error::{CliError, Exit};
 use crate::client::suggest::{did_you_mean, nearest_numbers, region};
@@ -206,6 +206,26 @@ pub async fn area(session: &Session, command: AreaCommand) -> Result<(), CliErro
             } else {
                 render::area(out, &created)
             }
+        }
+    }
+}
+
+/// Runs `laa round`.
+pub async fn round(session: &Session, command: RoundCommand) -> Result<(), CliError> {
+    let out = &session.out;
+    match command {
+        RoundCommand::List => {
+            let r = rpc!(session, rounds.list_rounds(pb::ListRoundsRequest {}))?;
+            render::rounds(out, &r.rounds)
+        }
+        RoundCommand::Show { round } => {
+            let r = rpc!(
+                session,
+                rounds.get_round(pb::GetRoundRequest {
+                    name: format!("rounds/{}", round.trim().trim_start_matches("rounds/")),
+                })
+            )?;
+            render::round(out, &r)
         }
     }
 }

@@ -23,6 +23,7 @@ pub async fn run(global: &Global, command: ClientCommand) -> Result<(), CliError
     match command {
         ClientCommand::Indicator(c) => catalogue::indicator(&session, c).await,
         ClientCommand::Area(c) => catalogue::area(&session, c).await,
+        ClientCommand::Round(c) => catalogue::round(&session, c).await,
         ClientCommand::Agreement(c) => agreements::run(&session, c).await,
         ClientCommand::Target(c) => targets::run(&session, c).await,
         ClientCommand::Actual(c) => targets::actual(&session, c).await,

@@ -21,6 +21,7 @@ pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliErr
             rationale,
             evidence,
             department,
+            priority,
         } => {
             let terms = terms.to_pb().map_err(CliError::usage)?;
             let indicator = match (indicator, local_code) {
@@ -41,6 +42,7 @@ pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliErr
             let result = rpc!(
                 session,
                 agreements.propose_target(pb::ProposeTargetRequest {
+                    priority: priority.map_or(0, i32::from),
                     agreement: p.agreement.clone(),
                     request_id: p.request_id.clone(),
                     expected_version: p.version,

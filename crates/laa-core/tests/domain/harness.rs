@@ -146,6 +146,7 @@ pub fn placeholder(reason: PlaceholderReason) -> Terms {
 
 pub fn propose(n: u16, terms: Terms) -> Command {
     Command::ProposeTarget {
+        priority: None,
         indicator: IndicatorRef::National(ni(n)),
         terms,
         rationale: format!("NI {n} matters here: three-year rolling average"),
@@ -166,6 +167,7 @@ pub fn propose_for(n: u16, terms: Terms, department: &str) -> Command {
         unreachable!()
     };
     Command::ProposeTarget {
+        priority: None,
         indicator,
         terms,
         rationale,
@@ -245,7 +247,9 @@ fn for_clg_by_default(actor: &Actor, command: Command) -> Command {
             rationale,
             evidence,
             department: None,
+            priority,
         } if actor.role == Role::GoNegotiator => Command::ProposeTarget {
+            priority,
             indicator,
             terms,
             rationale,

@@ -38,6 +38,7 @@ fn rule_1_a_36th_designated_proposal_is_refused() {
 fn rule_1_local_targets_do_not_count_against_the_cap() {
     let n = with_designated(Negotiation::opened(), 35);
     let local = Command::ProposeTarget {
+        priority: None,
         indicator: IndicatorRef::Local {
             code: LocalIndicatorCode::new("l-graffiti").unwrap(),
             title: "Graffiti removed within 48 hours".into(),
@@ -93,14 +94,17 @@ fn rule_1_whitehall_priorities_can_be_limited_by_policy() {
         max_whitehall_priorities: Some(5),
         ..RoundPolicy::round_2008_11()
     };
-    let mut n = Negotiation::opened_with(policy, 2007);
+    let mut n = Negotiation::opened_with(policy, 2007).given(&go(), declare(&["Safer streets"]));
     for &i in DESIGNATED_POOL.iter().take(5) {
-        n = n.given(&go(), propose_for(i, pct(50, [52, 54, 56]), "HO"));
+        n = n.given(&go(), cite(propose_for(i, pct(50, [52, 54, 56]), "HO"), 1));
     }
     let e = n
         .when(
             &go(),
-            propose_for(DESIGNATED_POOL[5], pct(50, [52, 54, 56]), "DH"),
+            cite(
+                propose_for(DESIGNATED_POOL[5], pct(50, [52, 54, 56]), "DH"),
+                1,
+            ),
         )
         .then_refused("DESIGNATED_CAP_REACHED");
     assert!(matches!(
@@ -110,6 +114,89 @@ fn rule_1_whitehall_priorities_can_be_limited_by_policy() {
     // The area's own priorities are not limited.
     n.when(&area(), propose(DESIGNATED_POOL[5], pct(50, [52, 54, 56])))
         .then_ok();
+}
+
+/// Whitehall's priorities, each for the Home Office and CLG.
+fn declare(statements: &[&str]) -> Command {
+    Command::DeclarePriorities {
+        priorities: statements
+            .iter()
+            .map(|s| laa_core::agreement::Priority {
+                statement: (*s).into(),
+                departments: vec![dept("HO"), dept("CLG")],
+            })
+            .collect(),
+    }
+}
+
+/// A proposal citing declared priority `n`.
+fn cite(command: Command, n: u16) -> Command {
+    match command {
+        Command::ProposeTarget {
+            indicator,
+            terms,
+            rationale,
+            evidence,
+            department,
+            ..
+        } => Command::ProposeTarget {
+            indicator,
+            terms,
+            rationale,
+            evidence,
+            department,
+            priority: Some(n),
+        },
+        other => other,
+    }
+}
+
+#[test]
+fn rule_16_government_proposals_cite_priorities_declared_at_the_outset() {
+    let limited = RoundPolicy {
+        max_whitehall_priorities: Some(2),
+        ..RoundPolicy::round_2008_11()
+    };
+    let n = Negotiation::opened_with(limited, 2007);
+    let offer = || propose_for(DESIGNATED_POOL[0], pct(50, [52, 54, 56]), "HO");
+    // Nothing declared: a Government proposal serves no declared priority.
+    n.when(&go(), offer())
+        .then_refused("OUTSIDE_DECLARED_PRIORITIES");
+    n.when(&area(), Command::EndorseAgreement).then_ok();
+    n.when(&area(), declare(&["Safer streets"]))
+        .then_refused("OUT_OF_SCOPE");
+    n.when(&go(), declare(&["a", "b", "c"]))
+        .then_refused("DESIGNATED_CAP_REACHED");
+    n.when(&go(), declare(&[])).then_refused("INVALID_TERMS");
+    n.when(&go(), declare(&[&"x".repeat(281)]))
+        .then_refused("INVALID_TERMS");
+    let n = n.given(
+        &go(),
+        declare(&["Safer streets", "Fewer young people NEET"]),
+    );
+    assert_eq!(n.state.priorities.len(), 2);
+    n.when(&go(), declare(&["Again"]))
+        .then_refused("INVALID_TERMS");
+    n.when(&go(), offer())
+        .then_refused("OUTSIDE_DECLARED_PRIORITIES");
+    n.when(&go(), cite(offer(), 3))
+        .then_refused("OUTSIDE_DECLARED_PRIORITIES");
+    let n = n.given(&go(), cite(offer(), 2));
+    // The area's own proposals cite nothing.
+    n.when(&area(), propose(DESIGNATED_POOL[1], pct(50, [52, 54, 56])))
+        .then_ok();
+    n.when(
+        &area(),
+        cite(propose(DESIGNATED_POOL[1], pct(50, [52, 54, 56])), 1),
+    )
+    .then_refused("INVALID_TERMS");
+    // In a limited round the Government's first proposal needs a declared
+    // priority, so the declaration always comes first: once made, it stands.
+    // A round with no limit (2008-11) has nothing to declare and cites nothing.
+    let open = Negotiation::opened();
+    open.when(&go(), declare(&["Safer streets"]))
+        .then_refused("INVALID_TERMS");
+    open.when(&go(), offer()).then_ok();
 }
 
 // Rule 2: the statutory targets.
@@ -314,6 +401,7 @@ fn rule_5_malformed_terms_are_refused() {
     };
     for rationale in [String::from("  "), "x".repeat(10_001)] {
         let cmd = Command::ProposeTarget {
+            priority: None,
             indicator: indicator.clone(),
             terms: terms.clone(),
             rationale,
@@ -517,7 +605,8 @@ fn the_permission_table_denies_by_default() {
                 ),
                 Role::GoNegotiator => matches!(
                     kind,
-                    CommandKind::Open
+                    CommandKind::DeclarePriorities
+                        | CommandKind::Open
                         | CommandKind::Propose
                         | CommandKind::Counter
                         | CommandKind::Accept
@@ -753,6 +842,7 @@ fn more_demanding_terms_ask_more_in_the_direction_of_improvement() {
 fn free_text_holds_no_control_characters_but_newlines_and_tabs() {
     let n = Negotiation::opened();
     let with_rationale = |text: &str| Command::ProposeTarget {
+        priority: None,
         indicator: IndicatorRef::National(ni(117)),
         terms: pct(8, [7, 6, 5]),
         rationale: text.into(),
@@ -849,8 +939,11 @@ fn refreshes_are_held_in_order_and_once() {
     let n = Negotiation::statutory_settled().signed_off();
     n.when(&go(), open_refresh("2012", None))
         .then_refused("NOT_FOUND");
-    let n = n.given(&go(), open_refresh("2010", None));
-    // Skipping to 2010 leaves the statutory 2010/11 values (due 2009) overdue: they must be set now.
+    // No 2010 before 2009 is held and signed off.
+    n.when(&go(), open_refresh("2010", None))
+        .then_refused("REFRESH_OUT_OF_ORDER");
+    let n = n.given(&go(), open_refresh("2009", None));
+    // The statutory values deferred to 2009 must be set now.
     let n = n.given(&area(), Command::EndorseAgreement);
     n.when(&go(), Command::SubmitAgreement)
         .then_refused("PLACEHOLDERS_OUTSTANDING");
@@ -860,6 +953,8 @@ fn refreshes_are_held_in_order_and_once() {
             .given(&go(), counter(id, pct(60, [62, 64, 66])))
             .given(&area(), accept(id));
     }
+    // After 2009's sign-off, 2010 opens.
+    let n = n.signed_off().given(&go(), open_refresh("2010", None));
     let n = n.signed_off();
     assert_eq!(n.state.status, AgreementStatus::Refreshed);
     n.when(&go(), open_refresh("2009", None))
@@ -952,6 +1047,24 @@ fn every_reason_code_is_produced_by_some_refusal() {
             opened.when(&go(), open_cmd(RoundPolicy::round_2008_11(), 2007)),
         ),
         (
+            "OUTSIDE_DECLARED_PRIORITIES",
+            Negotiation::opened_with(
+                RoundPolicy {
+                    max_whitehall_priorities: Some(5),
+                    ..RoundPolicy::round_2008_11()
+                },
+                2007,
+            )
+            .when(&go(), propose(117, pct(8, [7, 6, 5]))),
+        ),
+        (
+            "REFRESH_OUT_OF_ORDER",
+            settled
+                .clone()
+                .signed_off()
+                .when(&go(), open_refresh("2010", None)),
+        ),
+        (
             "OCCURRED_AT_OUT_OF_RANGE",
             opened
                 .clone()
@@ -975,4 +1088,27 @@ fn terms_beyond_the_period() -> Terms {
     v.trajectory
         .insert(year("2012/13"), YearValue::Value(Decimal::from(70)));
     Terms::Values(v)
+}
+
+#[test]
+fn a_refresh_is_overdue_from_its_deadline_until_it_is_signed_off() {
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let overdue = |n: &Negotiation, today| n.state.refresh_overdue(today).map(|r| r.id.to_string());
+    let n = Negotiation::statutory_settled().signed_off();
+    // 2009 is due by 1 December 2008 (recommendation 3).
+    assert_eq!(overdue(&n, day(2008, 12, 1)), None);
+    assert_eq!(overdue(&n, day(2008, 12, 2)).as_deref(), Some("2009"));
+    let n = n.given(&go(), open_refresh("2009", None));
+    assert_eq!(overdue(&n, day(2008, 12, 2)).as_deref(), Some("2009"));
+    let mut n = n;
+    for id in 1..=16 {
+        n = n
+            .given(&go(), counter(id, pct(60, [62, 64, 66])))
+            .given(&area(), accept(id));
+    }
+    let n = n.signed_off();
+    assert_eq!(overdue(&n, day(2009, 6, 1)), None);
+    assert_eq!(overdue(&n, day(2009, 12, 2)).as_deref(), Some("2010"));
+    let n = n.given(&minister(), Command::CloseAgreement);
+    assert_eq!(overdue(&n, day(2011, 1, 1)), None);
 }

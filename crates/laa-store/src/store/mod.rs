@@ -263,6 +263,7 @@ impl Store {
             Migrator::up(&store.inner.db, None).await?;
         }
         store.seed_reference_data().await?;
+        store.seed_rounds().await?;
         store.recall_broken().await?;
         if store.is_sole_writer() {
             checkpoint::start(Arc::downgrade(&store.inner));

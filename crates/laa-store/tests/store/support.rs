@@ -195,6 +195,7 @@ pub fn accept(target: u32) -> Command {
 /// A command to propose a National Indicator target.
 pub fn propose(indicator: u16, terms: Terms) -> Command {
     Command::ProposeTarget {
+        priority: None,
         indicator: IndicatorRef::National(ni(indicator)),
         terms,
         rationale: "a local priority".into(),
@@ -214,6 +215,7 @@ pub fn go_propose(indicator: u16, terms: Terms) -> Command {
             evidence,
             ..
         } => Command::ProposeTarget {
+            priority: None,
             indicator,
             terms,
             rationale,
@@ -348,6 +350,7 @@ impl Negotiation {
         self.run(
             &go(),
             Command::ProposeTarget {
+                priority: None,
                 indicator: IndicatorRef::National(ni(1)),
                 terms: values(60, 61, 63, 65),
                 rationale: "cohesion is a regional priority".into(),
@@ -365,6 +368,7 @@ impl Negotiation {
         self.run(
             &area,
             Command::ProposeTarget {
+                priority: None,
                 indicator: IndicatorRef::Local {
                     code: laa_core::LocalIndicatorCode::new("l-graffiti").expect("a code"),
                     title: "Graffiti removed within 48 hours".into(),

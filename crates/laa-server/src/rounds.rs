@@ -1,0 +1,215 @@
+//! `RoundService`: negotiating rounds and their policy, as data.
+
+use chrono::NaiveDate;
+use laa_core::decide::authorise_administration;
+use laa_core::policy::{DEFAULT_BACKDATING_DAYS, Period, RefreshRound, RewardPolicy};
+use laa_core::terms::Money;
+use laa_core::{IndicatorNumber, RoundPolicy};
+use laa_proto::v1 as pb;
+use laa_store::RoundRecord;
+use rust_decimal::Decimal;
+use tonic::{Request, Response, Status};
+
+use crate::Engine;
+use crate::auth::authenticate;
+use crate::convert;
+use crate::error::ApiError;
+
+/// A round to the wire.
+pub fn round_to_pb(r: &RoundRecord) -> pb::Round {
+    let p = &r.policy;
+    pb::Round {
+        name: format!("rounds/{}", p.name),
+        round: p.name.clone(),
+        indicator_set: i32::from(r.indicator_set.get()),
+        designated_cap: i32::from(p.designated_cap),
+        statutory_indicators: p
+            .statutory_indicators
+            .iter()
+            .map(|n| i32::from(n.get()))
+            .collect(),
+        years: p.period.years().map(|y| y.to_string()).collect(),
+        refreshes: p
+            .refresh_rounds
+            .iter()
+            .map(|r| pb::RefreshDeadline {
+                refresh: r.id.to_string(),
+                deadline: r.deadline.to_string(),
+            })
+            .collect(),
+        late_demand_cutoff: p
+            .late_demand_cutoff
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        max_whitehall_priorities: p.max_whitehall_priorities.map(i32::from),
+        reward_per_target: p.reward.per_target.amount().to_string(),
+        reward_floor_percent: p.reward.floor_percent.to_string(),
+        reward_full_percent: p.reward.full_percent.to_string(),
+        max_backdating_days: i32::from(p.max_backdating_days),
+        create_time: Some(convert::timestamp(r.created_at)),
+    }
+}
+
+fn date(field: &str, text: &str) -> Result<NaiveDate, ApiError> {
+    NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").map_err(|_| {
+        ApiError::bad_argument(
+            field,
+            format!("{} is not a date such as 2011-12-01", laa_core::quote(text)),
+        )
+    })
+}
+
+fn decimal(field: &str, text: &str) -> Result<Decimal, ApiError> {
+    text.trim().parse::<Decimal>().map_err(|_| {
+        ApiError::bad_argument(
+            field,
+            format!("{} is not a number such as 40000", laa_core::quote(text)),
+        )
+    })
+}
+
+fn small(field: &str, n: i32) -> Result<u16, ApiError> {
+    u16::try_from(n)
+        .map_err(|_| ApiError::bad_argument(field, format!("{n} is out of range (0 to 65535)")))
+}
+
+/// A round's policy from the wire, each field parsed; the policy as a whole
+/// is checked by the store against its indicator set.
+pub fn round_from_pb(r: &pb::Round) -> Result<RoundPolicy, ApiError> {
+    let statutory_indicators = r
+        .statutory_indicators
+        .iter()
+        .map(|n| {
+            u16::try_from(*n)
+                .map_err(|_| ())
+                .and_then(|n| IndicatorNumber::new(n).map_err(|_| ()))
+                .map_err(|()| {
+                    ApiError::bad_argument(
+                        "round.statutory_indicators",
+                        format!("{n} is not an indicator number"),
+                    )
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let years = r
+        .years
+        .iter()
+        .map(|y| convert::year("round.years", y))
+        .collect::<Result<Vec<_>, _>>()?;
+    let period =
+        Period::from_years(&years).map_err(|e| ApiError::bad_argument("round.years", e.problem))?;
+    let refresh_rounds = r
+        .refreshes
+        .iter()
+        .map(|f| {
+            Ok(RefreshRound {
+                id: convert::refresh("round.refreshes.refresh", &f.refresh)?,
+                deadline: date("round.refreshes.deadline", &f.deadline)?,
+            })
+        })
+        .collect::<Result<Vec<_>, ApiError>>()?;
+    let late_demand_cutoff = if r.late_demand_cutoff.trim().is_empty() {
+        None
+    } else {
+        Some(date("round.late_demand_cutoff", &r.late_demand_cutoff)?)
+    };
+    let per_target = decimal("round.reward_per_target", &r.reward_per_target)?;
+    if per_target < Decimal::ZERO {
+        return Err(ApiError::bad_argument(
+            "round.reward_per_target",
+            "the reward per target is not negative",
+        ));
+    }
+    Ok(RoundPolicy {
+        name: r.round.trim().to_owned(),
+        designated_cap: small("round.designated_cap", r.designated_cap)?,
+        statutory_indicators,
+        period,
+        refresh_rounds,
+        late_demand_cutoff,
+        max_backdating_days: match r.max_backdating_days {
+            0 => DEFAULT_BACKDATING_DAYS,
+            n => small("round.max_backdating_days", n)?,
+        },
+        max_whitehall_priorities: r
+            .max_whitehall_priorities
+            .map(|n| small("round.max_whitehall_priorities", n))
+            .transpose()?,
+        reward: RewardPolicy {
+            per_target: Money::pounds(per_target),
+            floor_percent: decimal("round.reward_floor_percent", &r.reward_floor_percent)?,
+            full_percent: decimal("round.reward_full_percent", &r.reward_full_percent)?,
+        },
+    })
+}
+
+/// `rounds/{round}` or the bare id.
+pub fn round_name(name: &str) -> &str {
+    let name = name.trim();
+    name.strip_prefix("rounds/").unwrap_or(name)
+}
+
+#[tonic::async_trait]
+impl pb::round_service_server::RoundService for Engine {
+    async fn create_round(
+        &self,
+        request: Request<pb::CreateRoundRequest>,
+    ) -> Result<Response<pb::Round>, Status> {
+        let actor = authenticate(&self.store, &request).await?;
+        authorise_administration(&actor).map_err(ApiError::from)?;
+        let round = request
+            .into_inner()
+            .round
+            .ok_or_else(|| ApiError::bad_argument("round", "the round is required"))?;
+        let policy = round_from_pb(&round)?;
+        let set = convert::set_version("round.indicator_set", round.indicator_set)?;
+        let record = self
+            .store
+            .create_round(policy, set)
+            .await
+            .map_err(|e| match e {
+                // The policy's own rules name the request's fields.
+                laa_store::StoreError::InvalidArgument { field, problem } => {
+                    let field = match field {
+                        "name" => "round",
+                        "refresh_rounds" => "refreshes",
+                        "reward" => "reward_floor_percent",
+                        other => other,
+                    };
+                    ApiError::bad_argument(format!("round.{field}"), problem)
+                }
+                other => ApiError::from(other),
+            })?;
+        tracing::info!(round = %record.policy.name, principal = %actor.principal, "round created");
+        Ok(Response::new(round_to_pb(&record)))
+    }
+
+    async fn get_round(
+        &self,
+        request: Request<pb::GetRoundRequest>,
+    ) -> Result<Response<pb::Round>, Status> {
+        authenticate(&self.store, &request).await?;
+        let name = round_name(&request.get_ref().name);
+        let record = self
+            .store
+            .round(name)
+            .await
+            .map_err(ApiError::from)?
+            .ok_or_else(|| ApiError::NotFound {
+                what: "round",
+                key: name.to_owned(),
+            })?;
+        Ok(Response::new(round_to_pb(&record)))
+    }
+
+    async fn list_rounds(
+        &self,
+        request: Request<pb::ListRoundsRequest>,
+    ) -> Result<Response<pb::ListRoundsResponse>, Status> {
+        authenticate(&self.store, &request).await?;
+        let rounds = self.store.rounds().await.map_err(ApiError::from)?;
+        Ok(Response::new(pb::ListRoundsResponse {
+            rounds: rounds.iter().map(round_to_pb).collect(),
+        }))
+    }
+}
