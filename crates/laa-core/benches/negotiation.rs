@@ -76,6 +76,7 @@ fn script() -> Vec<(Actor, Command)> {
                 rationale: "local priority".into(),
                 evidence: vec!["LSP evidence base".into()],
                 department: None,
+                priority: None,
             },
         ));
         s.push((go.clone(), Command::AcceptOffer { target }));
