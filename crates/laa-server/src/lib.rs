@@ -123,6 +123,8 @@ pub struct Engine {
     rendered: std::sync::Arc<agreements::Rendered>,
     /// See [`ServerConfig::replay_dates`].
     replay_dates: bool,
+    /// On PostgreSQL: the agreements to announce to the other servers.
+    notify: Option<tokio::sync::mpsc::UnboundedSender<AgreementId>>,
 }
 
 /// The PostgreSQL channel on which every server of a database announces
@@ -135,22 +137,42 @@ impl Engine {
     /// after the commit, in the background: the caller does not wait).
     pub(crate) fn announce(&self, id: &AgreementId) {
         self.feed.announce(id);
-        if self.store.backend() != laa_store::Backend::Postgres {
-            return;
+        if let Some(notify) = &self.notify {
+            // The notifier may have stopped with the server: nobody to tell.
+            let _ = notify.send(id.clone());
         }
-        let (store, id) = (self.store.clone(), id.clone());
-        tokio::spawn(async move {
-            use sea_orm::ConnectionTrait;
-            let db = store.connection();
-            let notify = sea_orm::Statement::from_sql_and_values(
-                sea_orm::DatabaseBackend::Postgres,
-                "SELECT pg_notify($1, $2)",
-                [EVENTS_CHANNEL.into(), id.as_str().into()],
-            );
-            if let Err(error) = db.execute_raw(notify).await {
-                tracing::warn!(%error, agreement = %id, "cannot notify the other servers; their followers poll");
-            }
-        });
+    }
+}
+
+/// On PostgreSQL: announces appended agreements to the other servers of the
+/// database, after the commit, in the background. What queued while the
+/// last `NOTIFY` was sent goes in the next one, and a `NOTIFY` commits
+/// without waiting for the disk (`synchronous_commit` off for it alone):
+/// an announcement only wakes followers, who also re-read every second, so
+/// it needs no flush of its own; one per command would cost a flush each
+/// and serialise commits on PostgreSQL's notification queue.
+async fn notify_other_servers(
+    store: Store,
+    mut queued: tokio::sync::mpsc::UnboundedReceiver<AgreementId>,
+) {
+    use sea_orm::sqlx;
+    while let Some(first) = queued.recv().await {
+        let mut ids = std::collections::BTreeSet::from([first.to_string()]);
+        while let Ok(id) = queued.try_recv() {
+            ids.insert(id.to_string());
+        }
+        let ids: Vec<String> = ids.into_iter().collect();
+        let sent = sqlx::query(
+            "SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, id) \
+             FROM unnest($2::text[]) AS ids(id)",
+        )
+        .bind(EVENTS_CHANNEL)
+        .bind(&ids)
+        .execute(store.connection().get_postgres_connection_pool())
+        .await;
+        if let Err(error) = sent {
+            tracing::warn!(%error, agreements = ids.len(), "cannot notify the other servers; their followers poll");
+        }
     }
 }
 
@@ -288,12 +310,18 @@ pub async fn serve(
     use pb::round_service_server::RoundServiceServer;
 
     let (stop, stopping) = watch::channel(false);
+    let notify = (store.backend() == laa_store::Backend::Postgres).then(|| {
+        let (notify, queued) = tokio::sync::mpsc::unbounded_channel();
+        tokio::spawn(notify_other_servers(store.clone(), queued));
+        notify
+    });
     let engine = Engine {
         store: store.clone(),
         feed: Feed::new(),
         stopping,
         rendered: Default::default(),
         replay_dates: config.replay_dates,
+        notify,
     };
     let (health, health_service) = tonic_health::server::health_reporter();
     let listener_task = tokio::spawn(listen_for_other_servers(
