@@ -2,7 +2,8 @@
 # a non-root user. Not built by CI: `docker build -t laa .` by hand (see
 # docs/DEPLOYMENT.md).
 #
-#   docker build -t laa .                       # TLS to PostgreSQL included (sslmode in the URL)
+#   docker build -t laa .
+#   docker build -t laa --build-arg FEATURES=postgres-tls .   # TLS to PostgreSQL (sslmode)
 
 FROM rust:1.94-bookworm AS build
 ARG FEATURES=""
