@@ -219,6 +219,10 @@ impl Store {
             .sqlx_logging(false)
             .acquire_timeout(options.acquire_timeout)
             .max_connections(options.max_connections.unwrap_or(match backend {
+                // A sole writer reads agreements from memory and writes
+                // through one committer: each SQLite connection is a thread
+                // and a page cache of its own, so it keeps fewer.
+                Backend::Sqlite if options.sole_writer => 4,
                 Backend::Sqlite => 8,
                 Backend::Postgres => 20,
             }));
