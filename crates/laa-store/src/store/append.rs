@@ -188,16 +188,36 @@ impl Store {
         events: &[Event],
     ) -> Result<Committed, StoreError> {
         self.refuse_if_broken(agreement)?;
-        let result = self
+        match self
             .append_once(agreement, expected_version, request_id, events)
-            .await;
-        let actual = match result {
-            Ok(committed) => return Ok(committed),
-            Err(StoreError::VersionConflict { actual, .. }) => actual,
-            Err(StoreError::Database(e)) if is_unique_violation(&e) => {
+            .await
+        {
+            Ok(committed) => Ok(committed),
+            Err(error) => {
+                self.after_refusal(agreement, expected_version, request_id, events, error)
+                    .await
+            }
+        }
+    }
+
+    /// The answer to an append the database refused or that failed: a
+    /// version conflict or a unique key is resolved by [`Store::unwritten`]
+    /// (a retry's first outcome, or a conflict); anything else forgets the
+    /// head and is returned as it is.
+    pub(super) async fn after_refusal(
+        &self,
+        agreement: &AgreementId,
+        expected_version: u64,
+        request_id: &str,
+        events: &[Event],
+        error: StoreError,
+    ) -> Result<Committed, StoreError> {
+        let actual = match error {
+            StoreError::VersionConflict { actual, .. } => actual,
+            StoreError::Database(e) if is_unique_violation(&e) => {
                 self.current_version(agreement).await?
             }
-            Err(other) => {
+            other => {
                 self.forget(agreement);
                 return Err(other);
             }

@@ -28,7 +28,7 @@ use tokio::sync::{mpsc, oneshot};
 use super::append::Committed;
 use super::plan::{Plan, Rows, Write, one_statement};
 use super::{Inner, Store, read_head};
-use crate::error::{StoreError, is_unique_violation};
+use crate::error::StoreError;
 use crate::options::Backend;
 
 /// The most commands one group commit writes. On PostgreSQL the batch is
@@ -279,24 +279,15 @@ impl Store {
             let Some((job, _)) = planned.into_iter().next() else {
                 return;
             };
-            let result = match error {
-                StoreError::Database(ref e) if is_unique_violation(e) => {
-                    match self.current_version(&job.agreement).await {
-                        Ok(actual) => {
-                            self.unwritten(
-                                &job.agreement,
-                                job.expected,
-                                &job.request_id,
-                                &job.events,
-                                actual,
-                            )
-                            .await
-                        }
-                        Err(e) => Err(e),
-                    }
-                }
-                _ => Err(error),
-            };
+            let result = self
+                .after_refusal(
+                    &job.agreement,
+                    job.expected,
+                    &job.request_id,
+                    &job.events,
+                    error,
+                )
+                .await;
             job.answer(result);
             return;
         }
