@@ -20,10 +20,12 @@
 //! - [`areas`]: the 150 upper-tier areas of 2008, embedded from CSV.
 //! - [`departments`]: the Whitehall departments and agencies of 2008, embedded from CSV.
 //! - [`policy`]: a round's rules as data; the 2008-11 preset.
-//! - [`terms`]: baselines, trajectories, placeholders, money.
+//! - [`terms`]: baselines, trajectories, placeholders.
+//! - [`money`]: amounts in pounds, exact to the penny.
 //! - [`actor`]: roles, scopes and sides.
 //! - [`agreement`]: the state, and both lifecycle tables.
 //! - [`command`], [`event`]: what comes in, what is recorded.
+//! - [`authorise`]: who may do what (rule 10), deny by default.
 //! - [`decide`](mod@decide), [`apply`](mod@apply): the two functions.
 //! - [`error`]: every broken rule and its stable reason code.
 //! - [`performance`]: progress against trajectories, and the reward grant.
@@ -33,6 +35,7 @@ pub mod actor;
 pub mod agreement;
 pub mod apply;
 pub mod areas;
+pub mod authorise;
 pub mod catalogue;
 pub mod command;
 pub mod decide;
@@ -40,6 +43,7 @@ pub mod departments;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod money;
 pub mod performance;
 pub mod policy;
 pub mod summary;
@@ -59,5 +63,6 @@ pub use ids::{
     AgreementId, AreaCode, Department, FinancialYear, IndicatorNumber, LocalIndicatorCode,
     ParseError, RefreshId, Region, SetVersion, TargetId, quote,
 };
+pub use money::Money;
 pub use policy::{Period, RefreshRound, RewardPolicy, RoundPolicy};
-pub use terms::{Baseline, Money, PlaceholderReason, TargetValues, Terms, Unit, YearValue};
+pub use terms::{Baseline, PlaceholderReason, TargetValues, Terms, Unit, YearValue};

@@ -6,8 +6,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::agreement::{Target, TargetKind};
 use crate::ids::FinancialYear;
+use crate::money::Money;
 use crate::policy::RoundPolicy;
-use crate::terms::{Money, TargetValues, Terms, YearValue};
+use crate::terms::{TargetValues, Terms, YearValue};
 
 /// How a target stands in a year, judged from its trajectory.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

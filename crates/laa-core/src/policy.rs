@@ -14,7 +14,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::{IndicatorSet, IndicatorStatus};
 use crate::ids::{FinancialYear, IndicatorNumber, ParseError, RefreshId};
-use crate::terms::Money;
+use crate::money::Money;
 
 /// The years an agreement covers, such as 2008/09 to 2010/11.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -9,7 +9,6 @@
 //! [`Terms::check_against`], which `decide` calls.
 
 use std::collections::BTreeMap;
-use std::fmt;
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -129,32 +128,6 @@ pub fn decimal_from_f64(value: f64) -> Result<Decimal, ParseError> {
         return Err(inexact());
     }
     Ok(decimal)
-}
-
-/// An amount of money in pounds, exact to the penny.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Money(Decimal);
-
-impl Money {
-    /// No money.
-    pub const ZERO: Money = Money(Decimal::ZERO);
-
-    /// An amount in pounds, rounded to the penny (banker's rounding).
-    pub fn pounds(amount: Decimal) -> Self {
-        Money(amount.round_dp(2))
-    }
-
-    /// The amount in pounds.
-    pub fn amount(self) -> Decimal {
-        self.0
-    }
-}
-
-impl fmt::Display for Money {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "£{:.2}", self.0)
-    }
 }
 
 /// The baseline a target improves on: a value and the period it describes
@@ -511,11 +484,5 @@ mod tests {
         assert!(Unit::Percent.check(dec("100")).is_ok());
         assert!(Unit::Percent.check(dec("100.0000000001")).is_err());
         assert!(Unit::Percent.check(dec("-0.0000000001")).is_err());
-    }
-
-    #[test]
-    fn money_rounds_to_the_penny() {
-        assert_eq!(Money::pounds(dec("40000.005")).amount(), dec("40000.00"));
-        assert_eq!(Money::pounds(dec("1.5")).to_string(), "£1.50");
     }
 }

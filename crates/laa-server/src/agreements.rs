@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use laa_core::decide::{Visible, authorise_listing, authorise_read, authorise_unopened};
+use laa_core::authorise::{Visible, authorise_listing, authorise_read, authorise_unopened};
 use laa_core::{
     Actor, Agreement, AgreementId, Command, Context, DomainError, ErrorClass, TargetId, decide,
 };
@@ -62,7 +62,7 @@ pub const DEFAULT_ROUND: &str = "2008-11";
 impl Engine {
     /// Loads an agreement for reading, checking the reader's scope first.
     /// An agreement that is not there, or cannot be loaded, is answered as
-    /// [`laa_core::decide::authorise_unopened`] says: a reader outside its
+    /// [`laa_core::authorise::authorise_unopened`] says: a reader outside its
     /// scope learns nothing about it.
     pub(crate) async fn read_agreement(
         &self,

@@ -1,6 +1,6 @@
 //! `AreaService`: England's upper-tier areas.
 
-use laa_core::decide::authorise_administration;
+use laa_core::authorise::authorise_administration;
 use laa_proto::v1 as pb;
 use laa_store::AreaRecord;
 use tonic::{Request, Response, Status};

@@ -300,7 +300,7 @@ impl pb::audit_service_server::AuditService for Engine {
         request: Request<pb::ImportHistoryRequest>,
     ) -> Result<Response<pb::ImportHistoryResponse>, Status> {
         let actor = authenticate(&self.store, &request).await?;
-        laa_core::decide::authorise_administration(&actor).map_err(ApiError::from)?;
+        laa_core::authorise::authorise_administration(&actor).map_err(ApiError::from)?;
         let imported = self
             .store
             .import_history(&request.into_inner().history)

@@ -1,9 +1,9 @@
 //! `RoundService`: negotiating rounds and their policy, as data.
 
 use chrono::NaiveDate;
-use laa_core::decide::authorise_administration;
+use laa_core::authorise::authorise_administration;
+use laa_core::money::Money;
 use laa_core::policy::{DEFAULT_BACKDATING_DAYS, Period, RefreshRound, RewardPolicy};
-use laa_core::terms::Money;
 use laa_core::{IndicatorNumber, RoundPolicy};
 use laa_proto::v1 as pb;
 use laa_store::RoundRecord;

@@ -618,7 +618,7 @@ fn the_permission_table_denies_by_default() {
                 ),
             };
             assert_eq!(
-                laa_core::decide::role_may(role, kind),
+                laa_core::authorise::role_may(role, kind),
                 expected,
                 "{role} {kind}"
             );

@@ -1,0 +1,141 @@
+//! Who may do what (DOMAIN.md rule 10): the permission table for commands,
+//! and the rules for reading an agreement, listing agreements and
+//! administering reference data. Deny by default; [`crate::decide`] applies
+//! [`role_may`] first, and the server asks these functions before it reads.
+
+use crate::actor::{Actor, Role, Scope};
+use crate::agreement::CommandKind;
+use crate::error::DomainError;
+use crate::ids::{AreaCode, Region};
+
+/// Which roles may issue each command (rule 10). Everything not listed is denied.
+#[rustfmt::skip]
+pub const PERMISSIONS: &[(CommandKind, &[Role])] = &[
+    (CommandKind::Open,         &[Role::GoNegotiator]),
+    (CommandKind::Propose,      &[Role::GoNegotiator, Role::AreaNegotiator]),
+    (CommandKind::Counter,      &[Role::GoNegotiator, Role::AreaNegotiator]),
+    (CommandKind::Accept,       &[Role::GoNegotiator, Role::AreaNegotiator]),
+    (CommandKind::Decline,      &[Role::GoNegotiator, Role::AreaNegotiator]),
+    (CommandKind::Withdraw,     &[Role::GoNegotiator, Role::AreaNegotiator]),
+    (CommandKind::Endorse,      &[Role::AreaNegotiator]),
+    (CommandKind::Submit,       &[Role::GoNegotiator]),
+    (CommandKind::Return,       &[Role::SignOff]),
+    (CommandKind::SignOff,      &[Role::SignOff]),
+    (CommandKind::OpenRefresh,  &[Role::GoNegotiator]),
+    (CommandKind::RecordActual, &[Role::AreaNegotiator]),
+    (CommandKind::Revoke,       &[Role::SignOff]),
+    (CommandKind::Close,        &[Role::SignOff]),
+    (CommandKind::RefuseRequest, &[Role::GoNegotiator]),
+    (CommandKind::DeclarePriorities, &[Role::GoNegotiator]),
+];
+
+/// True when `role` may issue `command` somewhere.
+pub fn role_may(role: Role, command: CommandKind) -> bool {
+    PERMISSIONS
+        .iter()
+        .any(|(c, roles)| *c == command && roles.contains(&role))
+}
+
+/// Rule 10 for reading an agreement and its history: auditors and sign-off
+/// read everything; negotiators read what lies in their scope;
+/// administrators manage reference data and credentials, not agreements.
+pub fn authorise_read(actor: &Actor, area: &AreaCode, region: Region) -> Result<(), DomainError> {
+    match actor.role {
+        Role::Auditor | Role::SignOff => Ok(()),
+        Role::GoNegotiator | Role::AreaNegotiator if actor.scope.covers(area, region) => Ok(()),
+        Role::GoNegotiator | Role::AreaNegotiator => Err(DomainError::OutOfScope {
+            scope: actor.scope.clone(),
+        }),
+        Role::Admin => Err(DomainError::AdministratorsOnly {
+            role: actor.role,
+            reads: true,
+        }),
+    }
+}
+
+/// What a listing of agreements may show a reader (rule 10).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Visible {
+    /// Every agreement (auditors, sign-off, a national scope).
+    All,
+    /// The agreements of one region (a GO negotiator's).
+    Region(Region),
+    /// The agreements of one area (an area negotiator's).
+    Area(AreaCode),
+}
+
+/// Rule 10 for a listing: what a reader may see, given the region or area
+/// the listing asks for. Asking for more than the scope holds is
+/// `OUT_OF_SCOPE`; administrators read no agreements.
+pub fn authorise_listing(
+    actor: &Actor,
+    region: Option<Region>,
+    area: Option<&AreaCode>,
+) -> Result<Visible, DomainError> {
+    let out_of_scope = || DomainError::OutOfScope {
+        scope: actor.scope.clone(),
+    };
+    match (actor.role, &actor.scope) {
+        (Role::Admin, _) => Err(DomainError::AdministratorsOnly {
+            role: actor.role,
+            reads: true,
+        }),
+        (Role::Auditor | Role::SignOff, _) | (_, Scope::National) => Ok(Visible::All),
+        (_, Scope::Region(own)) if region.is_some_and(|r| r != *own) => Err(out_of_scope()),
+        (_, Scope::Region(own)) => Ok(Visible::Region(*own)),
+        (_, Scope::Area(own)) if area.is_some_and(|a| a != own) => Err(out_of_scope()),
+        (_, Scope::Area(own)) => Ok(Visible::Area(own.clone())),
+    }
+}
+
+/// Rule 10 for an agreement that could not be loaded (it was never opened,
+/// or its history cannot be read), known only by its id: `command` is the
+/// command asked for (`None` for a read), `named` the area and region the
+/// id names by the `{area}-{round}` convention (`None` when it names no
+/// known area).
+///
+/// The answer is the one an opened agreement of that area would give, in
+/// the same order (role, then scope): a principal outside an agreement's
+/// scope cannot tell whether it exists, is of another round, or names an
+/// area that does not exist (an unknown area lies outside every regional
+/// or area scope). `Ok` means the caller may be told the agreement is not
+/// found.
+pub fn authorise_unopened(
+    actor: &Actor,
+    command: Option<CommandKind>,
+    named: Option<(&AreaCode, Region)>,
+) -> Result<(), DomainError> {
+    if let Some(kind) = command
+        && !role_may(actor.role, kind)
+    {
+        return Err(DomainError::RoleNotPermitted {
+            role: actor.role,
+            command: kind,
+        });
+    }
+    let out_of_scope = || DomainError::OutOfScope {
+        scope: actor.scope.clone(),
+    };
+    match (command, named) {
+        (None, Some((area, region))) => authorise_read(actor, area, region),
+        (None, None) if actor.role == Role::Admin => Err(DomainError::AdministratorsOnly {
+            role: actor.role,
+            reads: true,
+        }),
+        (Some(_), Some((area, region))) if !actor.scope.covers(area, region) => Err(out_of_scope()),
+        (_, None) if actor.scope != crate::actor::Scope::National => Err(out_of_scope()),
+        _ => Ok(()),
+    }
+}
+
+/// Rule 10 for administration (areas, indicator sets, credentials): administrators only.
+pub fn authorise_administration(actor: &Actor) -> Result<(), DomainError> {
+    if actor.role == Role::Admin {
+        Ok(())
+    } else {
+        Err(DomainError::AdministratorsOnly {
+            role: actor.role,
+            reads: false,
+        })
+    }
+}

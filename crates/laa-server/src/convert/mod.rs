@@ -1,0 +1,16 @@
+//! Between the wire (`laa_proto::v1`) and the domain (`laa_core`).
+//!
+//! - [`parse`]: the wire to the domain. Parsing is where malformed input
+//!   stops: every function there either returns a domain value that is
+//!   valid by construction or an [`ApiError::Invalid`](crate::error::ApiError)
+//!   naming the field. Nothing past it re-checks what it parsed.
+//! - [`render`]: the domain to the wire.
+//! - [`paging`]: page tokens, page sizes and positions.
+
+mod paging;
+mod parse;
+mod render;
+
+pub use paging::*;
+pub use parse::*;
+pub use render::*;
