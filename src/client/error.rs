@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use laa_core::Reason;
 use serde_json::json;
 use tonic::Code;
 use tonic_types::StatusExt;
@@ -237,56 +238,19 @@ fn causes(status: &tonic::Status) -> String {
     parts.join(": ")
 }
 
-/// What to do about each stable reason.
+/// What to do about each stable reason (`Reason::hint`); a version
+/// conflict also says which versions met.
 fn hint(reason: &str, facts: &BTreeMap<String, String>) -> String {
     let fact = |k: &str| facts.get(k).cloned().unwrap_or_else(|| "?".into());
-    match reason {
-        "DESIGNATED_CAP_REACHED" => {
-            "withdraw or decline a designated target first (the cap counts open offers)".into()
-        }
-        "STATUTORY_TARGET_IMMUTABLE" => {
-            "statutory targets stay; counter-offer their terms instead".into()
-        }
-        "INDICATOR_NOT_ACTIVE" => {
-            "choose an indicator active in the agreement's set (`laa indicator list --set N`)".into()
-        }
-        "INDICATOR_UNKNOWN" => "check the number with `laa indicator list`".into(),
-        "DUPLICATE_INDICATOR" => {
-            "counter-offer on the existing target instead (`laa agreement show`)".into()
-        }
-        "NOT_YOUR_TURN" => {
-            "the other side must answer this offer: wait for it, or act as the other side".into()
-        }
-        "NO_OPEN_OFFER" => {
-            "there is nothing to accept: make an offer with `laa target counter`".into()
-        }
-        "INVALID_TERMS" | "INVALID_ARGUMENT" => "fix the field named above and send again".into(),
-        "AGREEMENT_NOT_EDITABLE" => "check the agreement's status with `laa agreement show`; after sign-off, terms change only in a refresh".into(),
-        "OPEN_OFFERS_OUTSTANDING" => "accept, counter or withdraw the targets listed first".into(),
-        "STATUTORY_TARGETS_INCOMPLETE" => "agree values for every statutory target first".into(),
-        "NOT_ENDORSED" => {
-            "the area negotiator must run `laa agreement endorse` after the last change".into()
-        }
-        "PLACEHOLDERS_OUTSTANDING" => {
-            "agree values for the placeholders and deferred years due in this refresh".into()
-        }
-        "WITHDRAWN_INDICATORS_OUTSTANDING" => {
-            "withdraw or replace the targets on indicators the new set withdrew".into()
-        }
-        "VERSION_CONFLICT" => format!(
+    match Reason::parse(reason) {
+        Some(Reason::VersionConflict) => format!(
             "someone changed the agreement since version {} (it is now at version {}); nothing was overwritten: look at it again with `laa agreement show`, then repeat your command with --expected-version {}",
             fact("expected_version"),
             fact("actual_version"),
             fact("actual_version"),
         ),
-        "OUT_OF_SCOPE" => "your token's role or scope does not cover this; ask an administrator for the right token".into(),
-        "NOT_FOUND" => "check the name (`laa agreement list`, `laa area list`)".into(),
-        "ALREADY_EXISTS" => "it exists already: use it (`laa agreement show`), or send a fresh --request-id".into(),
-        "UNAUTHENTICATED" => {
-            "set LAA_TOKEN to a valid token (`laa token issue` on the server's database)".into()
-        }
-        "STORE_UNAVAILABLE" => "the server's database failed: try again later (a change may be repeated safely with the same --request-id)".into(),
-        _ => "see the message above".into(),
+        Some(reason) => reason.hint().unwrap_or("see the message above").into(),
+        None => "see the message above".into(),
     }
 }
 

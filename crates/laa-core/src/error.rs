@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use crate::actor::{Role, Scope, Side};
 use crate::agreement::{AgreementStatus, CommandKind, IndicatorRef, TargetStatus};
 use crate::ids::{AgreementId, IndicatorNumber, RefreshId, SetVersion, TargetId};
+use crate::reason::Reason;
 
 /// Why `decide` refused a command. A refused command produces no events.
 ///
@@ -295,41 +296,41 @@ pub enum ErrorClass {
 
 impl DomainError {
     /// The stable reason code of the API contract (`ErrorInfo.reason`).
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         use DomainError as E;
         match self {
             E::DesignatedCapReached { .. } | E::WhitehallPrioritiesExceeded { .. } => {
-                "DESIGNATED_CAP_REACHED"
+                Reason::DesignatedCapReached
             }
-            E::StatutoryTargetImmutable { .. } => "STATUTORY_TARGET_IMMUTABLE",
+            E::StatutoryTargetImmutable { .. } => Reason::StatutoryTargetImmutable,
             E::IndicatorNotActive { .. }
             | E::IndicatorSetNotPublished { .. }
-            | E::IndicatorSetNotNewer { .. } => "INDICATOR_NOT_ACTIVE",
-            E::IndicatorUnknown { .. } => "INDICATOR_UNKNOWN",
-            E::DuplicateIndicator { .. } => "DUPLICATE_INDICATOR",
-            E::NotYourTurn { .. } => "NOT_YOUR_TURN",
-            E::NoOpenOffer { .. } => "NO_OPEN_OFFER",
-            E::OccurredAtOutOfRange { .. } => "OCCURRED_AT_OUT_OF_RANGE",
-            E::InvalidTerms { .. } => "INVALID_TERMS",
+            | E::IndicatorSetNotNewer { .. } => Reason::IndicatorNotActive,
+            E::IndicatorUnknown { .. } => Reason::IndicatorUnknown,
+            E::DuplicateIndicator { .. } => Reason::DuplicateIndicator,
+            E::NotYourTurn { .. } => Reason::NotYourTurn,
+            E::NoOpenOffer { .. } => Reason::NoOpenOffer,
+            E::OccurredAtOutOfRange { .. } => Reason::OccurredAtOutOfRange,
+            E::InvalidTerms { .. } => Reason::InvalidTerms,
             E::AgreementNotEditable { .. } | E::TargetNotEditable { .. } => {
-                "AGREEMENT_NOT_EDITABLE"
+                Reason::AgreementNotEditable
             }
-            E::OpenOffersOutstanding { .. } => "OPEN_OFFERS_OUTSTANDING",
-            E::StatutoryTargetsIncomplete { .. } => "STATUTORY_TARGETS_INCOMPLETE",
-            E::NotEndorsed => "NOT_ENDORSED",
-            E::PlaceholdersOutstanding { .. } => "PLACEHOLDERS_OUTSTANDING",
-            E::WithdrawnIndicatorsOutstanding { .. } => "WITHDRAWN_INDICATORS_OUTSTANDING",
-            E::VersionConflict { .. } => "VERSION_CONFLICT",
+            E::OpenOffersOutstanding { .. } => Reason::OpenOffersOutstanding,
+            E::StatutoryTargetsIncomplete { .. } => Reason::StatutoryTargetsIncomplete,
+            E::NotEndorsed => Reason::NotEndorsed,
+            E::PlaceholdersOutstanding { .. } => Reason::PlaceholdersOutstanding,
+            E::WithdrawnIndicatorsOutstanding { .. } => Reason::WithdrawnIndicatorsOutstanding,
+            E::VersionConflict { .. } => Reason::VersionConflict,
             E::RoleNotPermitted { .. } | E::OutOfScope { .. } | E::AdministratorsOnly { .. } => {
-                "OUT_OF_SCOPE"
+                Reason::OutOfScope
             }
             E::AgreementNotFound { .. }
             | E::TargetNotFound { .. }
             | E::RefreshUnknown { .. }
-            | E::IndicatorSetUnknown { .. } => "NOT_FOUND",
-            E::AgreementAlreadyOpen { .. } | E::RefreshAlreadyHeld { .. } => "ALREADY_EXISTS",
-            E::RefreshOutOfOrder { .. } => "REFRESH_OUT_OF_ORDER",
-            E::OutsideDeclaredPriorities { .. } => "OUTSIDE_DECLARED_PRIORITIES",
+            | E::IndicatorSetUnknown { .. } => Reason::NotFound,
+            E::AgreementAlreadyOpen { .. } | E::RefreshAlreadyHeld { .. } => Reason::AlreadyExists,
+            E::RefreshOutOfOrder { .. } => Reason::RefreshOutOfOrder,
+            E::OutsideDeclaredPriorities { .. } => Reason::OutsideDeclaredPriorities,
         }
     }
 
@@ -478,27 +479,28 @@ impl DomainError {
     }
 }
 
-/// Every reason code of the API contract, for tests and documentation.
-pub const REASONS: [&str; 21] = [
-    "DESIGNATED_CAP_REACHED",
-    "STATUTORY_TARGET_IMMUTABLE",
-    "INDICATOR_NOT_ACTIVE",
-    "INDICATOR_UNKNOWN",
-    "DUPLICATE_INDICATOR",
-    "NOT_YOUR_TURN",
-    "NO_OPEN_OFFER",
-    "INVALID_TERMS",
-    "AGREEMENT_NOT_EDITABLE",
-    "OPEN_OFFERS_OUTSTANDING",
-    "STATUTORY_TARGETS_INCOMPLETE",
-    "NOT_ENDORSED",
-    "PLACEHOLDERS_OUTSTANDING",
-    "WITHDRAWN_INDICATORS_OUTSTANDING",
-    "VERSION_CONFLICT",
-    "OUT_OF_SCOPE",
-    "NOT_FOUND",
-    "ALREADY_EXISTS",
-    "OCCURRED_AT_OUT_OF_RANGE",
-    "REFRESH_OUT_OF_ORDER",
-    "OUTSIDE_DECLARED_PRIORITIES",
+/// Every reason a [`DomainError`] can carry (the rest of [`Reason::ALL`]
+/// comes from outside the domain: credentials, the store, the transport).
+pub const REASONS: [Reason; 21] = [
+    Reason::DesignatedCapReached,
+    Reason::StatutoryTargetImmutable,
+    Reason::IndicatorNotActive,
+    Reason::IndicatorUnknown,
+    Reason::DuplicateIndicator,
+    Reason::NotYourTurn,
+    Reason::NoOpenOffer,
+    Reason::InvalidTerms,
+    Reason::AgreementNotEditable,
+    Reason::OpenOffersOutstanding,
+    Reason::StatutoryTargetsIncomplete,
+    Reason::NotEndorsed,
+    Reason::PlaceholdersOutstanding,
+    Reason::WithdrawnIndicatorsOutstanding,
+    Reason::VersionConflict,
+    Reason::OutOfScope,
+    Reason::NotFound,
+    Reason::AlreadyExists,
+    Reason::OccurredAtOutOfRange,
+    Reason::RefreshOutOfOrder,
+    Reason::OutsideDeclaredPriorities,
 ];

@@ -28,6 +28,7 @@
 //! - [`authorise`]: who may do what (rule 10), deny by default.
 //! - [`decide`](mod@decide), [`apply`](mod@apply): the two functions.
 //! - [`error`]: every broken rule and its stable reason code.
+//! - [`reason`]: the API's reason vocabulary, once.
 //! - [`performance`]: progress against trajectories, and the reward grant.
 //! - [`summary`]: the negotiation analytics CLG asks for, from the history.
 
@@ -46,6 +47,7 @@ pub mod ids;
 pub mod money;
 pub mod performance;
 pub mod policy;
+pub mod reason;
 pub mod summary;
 pub mod terms;
 
@@ -65,4 +67,5 @@ pub use ids::{
 };
 pub use money::Money;
 pub use policy::{Period, RefreshRound, RewardPolicy, RoundPolicy};
+pub use reason::Reason;
 pub use terms::{Baseline, PlaceholderReason, TargetValues, Terms, Unit, YearValue};

@@ -14,7 +14,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::time::Duration;
 
-use laa_core::{DomainError, ErrorClass, quote};
+use laa_core::{DomainError, ErrorClass, Reason, quote};
 use laa_store::StoreError;
 use prost::Message;
 use tonic::{Code, Status};
@@ -57,7 +57,7 @@ pub enum ApiError {
     #[error("{}", violations.iter().map(|(f, d)| format!("{f}: {d}")).collect::<Vec<_>>().join("; "))]
     Invalid {
         /// The stable reason (`INVALID_TERMS`, `INDICATOR_UNKNOWN`, `INVALID_ARGUMENT`).
-        reason: &'static str,
+        reason: Reason,
         /// (field, description) pairs.
         violations: Vec<(String, String)>,
     },
@@ -111,7 +111,7 @@ pub enum ApiError {
 impl ApiError {
     /// A malformed field.
     pub fn invalid(
-        reason: &'static str,
+        reason: Reason,
         field: impl Into<String>,
         description: impl Into<String>,
     ) -> Self {
@@ -123,30 +123,30 @@ impl ApiError {
 
     /// A malformed field that is not part of a target's terms.
     pub fn bad_argument(field: impl Into<String>, description: impl Into<String>) -> Self {
-        Self::invalid("INVALID_ARGUMENT", field, description)
+        Self::invalid(Reason::InvalidArgument, field, description)
     }
 
     /// The stable reason this error carries.
-    pub fn reason(&self) -> &'static str {
+    pub fn reason(&self) -> Reason {
         match self {
-            ApiError::Unauthenticated(_) => "UNAUTHENTICATED",
+            ApiError::Unauthenticated(_) => Reason::Unauthenticated,
             ApiError::Domain(e) => e.reason(),
             ApiError::Store(e) => e.reason().unwrap_or(match e {
-                StoreError::InvalidArgument { .. } => "INVALID_ARGUMENT",
-                _ => "STORE_UNAVAILABLE",
+                StoreError::InvalidArgument { .. } => Reason::InvalidArgument,
+                _ => Reason::StoreUnavailable,
             }),
-            ApiError::Invalid { reason, .. } => reason,
-            ApiError::NotFound { .. } => "NOT_FOUND",
-            ApiError::RequestIdReused { .. } => "ALREADY_EXISTS",
-            ApiError::Malformed { .. } => "MALFORMED_REQUEST",
-            ApiError::TooLarge { .. } => "MESSAGE_TOO_LARGE",
-            ApiError::DeadlineExceeded { .. } => "DEADLINE_EXCEEDED",
+            ApiError::Invalid { reason, .. } => *reason,
+            ApiError::NotFound { .. } => Reason::NotFound,
+            ApiError::RequestIdReused { .. } => Reason::AlreadyExists,
+            ApiError::Malformed { .. } => Reason::MalformedRequest,
+            ApiError::TooLarge { .. } => Reason::MessageTooLarge,
+            ApiError::DeadlineExceeded { .. } => Reason::DeadlineExceeded,
             ApiError::Transport { code, .. } => match code {
-                Code::Unimplemented => "UNIMPLEMENTED",
-                Code::NotFound => "NOT_FOUND",
-                Code::Unauthenticated => "UNAUTHENTICATED",
-                Code::Unavailable => "UNAVAILABLE",
-                _ => "TRANSPORT_ERROR",
+                Code::Unimplemented => Reason::Unimplemented,
+                Code::NotFound => Reason::NotFound,
+                Code::Unauthenticated => Reason::Unauthenticated,
+                Code::Unavailable => Reason::Unavailable,
+                _ => Reason::TransportError,
             },
         }
     }
@@ -274,7 +274,7 @@ impl From<ApiError> for Status {
         facts.sort();
         facts.truncate(MAX_FACTS);
         let info = OrderedErrorInfo {
-            reason: error.reason().to_owned(),
+            reason: error.reason().as_str().to_owned(),
             domain: ERROR_DOMAIN.to_owned(),
             metadata: facts
                 .into_iter()
@@ -380,7 +380,7 @@ mod tests {
                 key: huge.clone(),
             },
             ApiError::Invalid {
-                reason: "INVALID_ARGUMENT",
+                reason: Reason::InvalidArgument,
                 violations: (0..20)
                     .map(|i| (huge.clone(), format!("{i}{huge}")))
                     .collect(),

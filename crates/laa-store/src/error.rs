@@ -1,5 +1,6 @@
 //! The store's one error type, and its stable reason codes.
 
+use laa_core::Reason;
 use sea_orm::DbErr;
 
 /// Why a store operation failed.
@@ -80,14 +81,14 @@ pub enum StoreError {
 
 impl StoreError {
     /// The API's stable reason code (API.md), where one applies.
-    pub fn reason(&self) -> Option<&'static str> {
+    pub fn reason(&self) -> Option<Reason> {
         match self {
-            StoreError::VersionConflict { .. } => Some("VERSION_CONFLICT"),
-            StoreError::NotFound { .. } => Some("NOT_FOUND"),
+            StoreError::VersionConflict { .. } => Some(Reason::VersionConflict),
+            StoreError::NotFound { .. } => Some(Reason::NotFound),
             StoreError::AlreadyExists { .. } | StoreError::RequestIdReused { .. } => {
-                Some("ALREADY_EXISTS")
+                Some(Reason::AlreadyExists)
             }
-            StoreError::HistoryBroken { .. } => Some("HISTORY_BROKEN"),
+            StoreError::HistoryBroken { .. } => Some(Reason::HistoryBroken),
             StoreError::InvalidArgument { .. }
             | StoreError::Corrupt { .. }
             | StoreError::Database(_) => None,

@@ -3,5 +3,6 @@
 mod catalogue;
 mod harness;
 mod properties;
+mod reasons;
 mod rules;
 mod scenarios;

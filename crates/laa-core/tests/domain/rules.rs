@@ -1077,7 +1077,13 @@ fn every_reason_code_is_produced_by_some_refusal() {
         outcome.then_refused(reason);
         produced.insert(reason);
     }
-    assert_eq!(produced, REASONS.into_iter().collect::<BTreeSet<_>>());
+    assert_eq!(
+        produced,
+        REASONS
+            .into_iter()
+            .map(|r| r.as_str())
+            .collect::<BTreeSet<_>>()
+    );
 }
 
 /// Percent terms with a fourth year, beyond the 2008-11 period.

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use laa_core::{
     AgreementId, AgreementStatus, AreaCode, Baseline, Department, FinancialYear, IndicatorNumber,
-    IndicatorRef, LocalIndicatorCode, PlaceholderReason, RefreshId, Region, SetVersion, TargetId,
-    Terms, Unit, YearValue,
+    IndicatorRef, LocalIndicatorCode, PlaceholderReason, Reason, RefreshId, Region, SetVersion,
+    TargetId, Terms, Unit, YearValue,
 };
 use laa_proto::v1 as pb;
 use rust_decimal::Decimal;
@@ -15,7 +15,7 @@ use rust_decimal::Decimal;
 use crate::error::ApiError;
 
 /// The reason for malformed terms.
-pub(crate) const TERMS: &str = "INVALID_TERMS";
+pub(crate) const TERMS: Reason = Reason::InvalidTerms;
 
 /// The longest request id accepted.
 pub const MAX_REQUEST_ID: usize = 200;
@@ -93,7 +93,7 @@ pub fn indicator_number(field: &str, number: i32) -> Result<IndicatorNumber, Api
         .and_then(|n| IndicatorNumber::new(n).ok())
         .ok_or_else(|| {
             ApiError::invalid(
-                "INDICATOR_UNKNOWN",
+                Reason::IndicatorUnknown,
                 field,
                 format!("{number} is not a National Indicator number"),
             )

@@ -65,7 +65,7 @@ async fn a_stale_expected_version_is_refused_and_writes_nothing() {
             "{}: {err}",
             db.name()
         );
-        assert_eq!(err.reason(), Some("VERSION_CONFLICT"));
+        assert_eq!(err.reason().map(|r| r.as_str()), Some("VERSION_CONFLICT"));
         assert_eq!(stored_sequences(&db, &n.id).await, [1]);
         assert_eq!(db.store.find_outcome(&n.id, "stale").await.unwrap(), None);
         assert_eq!(db.store.current_version(&n.id).await.unwrap(), 1);

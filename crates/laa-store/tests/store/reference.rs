@@ -121,7 +121,10 @@ async fn the_150_areas_are_seeded_once_and_administrators_add_more() {
             matches!(duplicate, StoreError::AlreadyExists { .. }),
             "{duplicate}"
         );
-        assert_eq!(duplicate.reason(), Some("ALREADY_EXISTS"));
+        assert_eq!(
+            duplicate.reason().map(|r| r.as_str()),
+            Some("ALREADY_EXISTS")
+        );
         assert!(matches!(
             s.create_area(area("new-town", Region::SouthEast, "island"))
                 .await,
