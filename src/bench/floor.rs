@@ -127,7 +127,8 @@ struct Direct {
 impl Direct {
     async fn open(store: &Store, area: &str) -> Result<Self, String> {
         let code = AreaCode::new(area).map_err(|e| format!("error: {e}"))?;
-        let id = AgreementId::for_area(&code, "2008-11").map_err(|e| format!("error: {e}"))?;
+        let id = AgreementId::for_area(&code, laa_core::policy::DEFAULT_ROUND)
+            .map_err(|e| format!("error: {e}"))?;
         let mut n = Direct {
             store: store.clone(),
             state: Agreement::unopened(id.clone()),
@@ -170,7 +171,12 @@ impl Direct {
         let events =
             decide(&self.state, command, actor, &ctx).map_err(|e| format!("error: {e}"))?;
         self.requests += 1;
-        let request = format!("bench-direct-{}-{}", std::process::id(), self.requests);
+        let request = laa_core::RequestId::new(&format!(
+            "bench-direct-{}-{}",
+            std::process::id(),
+            self.requests
+        ))
+        .map_err(|e| format!("error: {e}"))?;
         self.store
             .append(&self.id, self.state.version, &request, &events)
             .await

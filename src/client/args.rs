@@ -170,7 +170,7 @@ pub enum ClientCommand {
         #[arg(long)]
         region: Option<String>,
         /// The round, with --area.
-        #[arg(long, default_value = "2008-11")]
+        #[arg(long, default_value = laa_core::policy::DEFAULT_ROUND)]
         round: String,
     },
 }
@@ -279,7 +279,7 @@ pub enum AgreementCommand {
         #[arg(long, default_value_t = 2007)]
         set: i32,
         /// The round.
-        #[arg(long, default_value = "2008-11")]
+        #[arg(long, default_value = laa_core::policy::DEFAULT_ROUND)]
         round: String,
         /// An idempotency key (default: a fresh one).
         #[arg(long)]

@@ -164,7 +164,7 @@ impl Negotiation<'_> {
             self,
             go.open_agreement(pb::OpenAgreementRequest {
                 area: format!("areas/{area}"),
-                round: "2008-11".into(),
+                round: laa_core::policy::DEFAULT_ROUND.into(),
                 indicator_set: 2007,
                 request_id,
                 expected_version: 0,

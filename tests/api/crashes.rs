@@ -212,7 +212,8 @@ async fn sigkill_under_load_loses_no_acknowledged_write() {
                     let verification = store.verify(&id).await.expect("verify");
                     assert!(verification.ok, "{backend}: {} {verification:?}", w.name);
                     for (request, version) in &w.acknowledged {
-                        let found = store.find_outcome(&id, request).await.expect("look up");
+                        let request = laa_core::RequestId::new(request).expect("a request id");
+                        let found = store.find_outcome(&id, &request).await.expect("look up");
                         assert_eq!(
                             found.map(|o| o.version as i64),
                             Some(*version),

@@ -473,7 +473,12 @@ async fn at_2008(
     };
     let events = laa_core::decide(&state, command, actor, &ctx).expect("a 2008 command");
     app.store
-        .append_command(&id, state.version, &rid(), events)
+        .append_command(
+            &id,
+            state.version,
+            &laa_core::RequestId::new(&rid()).expect("a request id"),
+            events,
+        )
         .await
         .expect("appended");
 }

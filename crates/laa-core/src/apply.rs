@@ -157,7 +157,7 @@ fn statutory_target(id: TargetId, indicator: IndicatorNumber) -> Target {
         indicator: IndicatorRef::National(indicator),
         status: TargetStatus::Draft,
         originated_by: Side::Government,
-        department: Department::new("DCSF").ok(),
+        department: Department::new(crate::policy::STATUTORY_DEPARTMENT).ok(),
         agreed: None,
         open_offer: None,
         offers_made: 0,

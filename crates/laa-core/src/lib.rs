@@ -29,6 +29,7 @@
 //! - [`decide`](mod@decide), [`apply`](mod@apply): the two functions.
 //! - [`error`]: every broken rule and its stable reason code.
 //! - [`reason`]: the API's reason vocabulary, once.
+//! - [`request_id`]: the idempotency key a client sends with each command.
 //! - [`performance`]: progress against trajectories, and the reward grant.
 //! - [`summary`]: the negotiation analytics CLG asks for, from the history.
 
@@ -48,6 +49,7 @@ pub mod money;
 pub mod performance;
 pub mod policy;
 pub mod reason;
+pub mod request_id;
 pub mod summary;
 pub mod terms;
 
@@ -68,4 +70,5 @@ pub use ids::{
 pub use money::Money;
 pub use policy::{Period, RefreshRound, RewardPolicy, RoundPolicy};
 pub use reason::Reason;
+pub use request_id::RequestId;
 pub use terms::{Baseline, PlaceholderReason, TargetValues, Terms, Unit, YearValue};

@@ -132,9 +132,25 @@ pub struct RoundPolicy {
 /// How far back a command may be dated by default, in days.
 pub const DEFAULT_BACKDATING_DAYS: u16 = 30;
 
+/// The name of the 2008-11 round, the first of the LAAs' three-year rounds.
+pub const ROUND_2008_11: &str = "2008-11";
+
+/// The round `OpenAgreement` uses when the request names none, the one
+/// every database is seeded with, and the CLI's default.
+pub const DEFAULT_ROUND: &str = ROUND_2008_11;
+
+/// The indicator set the default round is bound to: the National
+/// Indicator Set as published for 2008.
+pub const DEFAULT_ROUND_SET: u16 = 2008;
+
 fn default_backdating_days() -> u16 {
     DEFAULT_BACKDATING_DAYS
 }
+
+/// The department responsible for the statutory targets: the statutory
+/// early-years and education indicators are DCSF's (its Departmental
+/// Strategic Objectives), in every agreement.
+pub const STATUTORY_DEPARTMENT: &str = "DCSF";
 
 /// The 16 statutory DCSF early-years and education indicators of the 2008-11 round.
 pub const STATUTORY_2008: [u16; 16] = [
@@ -163,7 +179,7 @@ impl RoundPolicy {
     /// improvement (the earlier Local PSA scheme's rule).
     pub fn round_2008_11() -> Self {
         RoundPolicy {
-            name: "2008-11".into(),
+            name: ROUND_2008_11.into(),
             designated_cap: 35,
             statutory_indicators: STATUTORY_2008
                 .iter()
@@ -197,7 +213,7 @@ impl RoundPolicy {
     /// The named preset, if there is one (`2008-11`).
     pub fn preset(name: &str) -> Option<Self> {
         match name {
-            "2008-11" => Some(Self::round_2008_11()),
+            ROUND_2008_11 => Some(Self::round_2008_11()),
             _ => None,
         }
     }
@@ -320,6 +336,12 @@ fn refresh(name: &'static str) -> RefreshId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_statutory_department_is_a_known_department() {
+        let known = crate::departments::canonical(STATUTORY_DEPARTMENT).expect("a department");
+        assert_eq!(known.code.as_str(), STATUTORY_DEPARTMENT);
+    }
 
     #[test]
     fn the_2008_preset_matches_the_report() {

@@ -56,8 +56,7 @@ impl Rendered {
     }
 }
 
-/// The round an agreement is opened for when the request names none.
-pub const DEFAULT_ROUND: &str = "2008-11";
+pub use laa_core::policy::DEFAULT_ROUND;
 
 impl Engine {
     /// Loads an agreement for reading, checking the reader's scope first.
@@ -454,7 +453,7 @@ impl pb::agreement_service_server::AgreementService for Engine {
             refresh_overdue_on: r.refresh_overdue.then(|| Utc::now().date_naive()),
         };
         self.scope_filter(&actor, &mut filter)?;
-        let size = convert::page_size(r.page_size, 50, 200)?;
+        let size = convert::page_size(r.page_size, laa_store::PageLimits::AGREEMENTS)?;
         let after = convert::parse_page_token(&r.page_token, |p| {
             AgreementId::new(p).ok().map(|id| id.to_string())
         })?;

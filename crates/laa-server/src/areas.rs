@@ -30,7 +30,7 @@ impl pb::area_service_server::AreaService for Engine {
         authenticate(&self.store, &request).await?;
         let r = request.into_inner();
         let region = convert::region(r.region)?;
-        let size = convert::page_size(r.page_size, 50, 200)?;
+        let size = convert::page_size(r.page_size, laa_store::PageLimits::AREAS)?;
         let after = convert::parse_page_token(&r.page_token, |p| {
             laa_core::AreaCode::new(p).ok().map(|code| code.to_string())
         })?;

@@ -179,7 +179,7 @@ impl pb::audit_service_server::AuditService for Engine {
         let actor = authenticate(&self.store, &request).await?;
         let r = request.into_inner();
         let id = convert::agreement_name("agreement", &r.agreement)?;
-        let size = convert::page_size(r.page_size, 100, 1_000)?;
+        let size = convert::page_size(r.page_size, laa_store::PageLimits::EVENTS)?;
         let from = match convert::parse_page_token(&r.page_token, convert::numeric_position)? {
             Some(sequence) => sequence,
             None => convert::from_sequence(r.from_sequence)?,

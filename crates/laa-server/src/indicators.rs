@@ -58,7 +58,7 @@ impl pb::indicator_service_server::IndicatorService for Engine {
         authenticate(&self.store, &request).await?;
         let r = request.into_inner();
         let version = convert::set_name("indicator_set", &r.indicator_set)?;
-        let size = convert::page_size(r.page_size, 50, 500)?;
+        let size = convert::page_size(r.page_size, laa_store::PageLimits::INDICATORS)?;
         // An offset token is 1 or more (the first page has no token).
         let offset: usize =
             convert::parse_page_token(&r.page_token, convert::numeric_position)?.unwrap_or(0);

@@ -295,7 +295,7 @@ impl Negotiation {
         };
         let events = decide(&self.state, command, actor, &ctx)?;
         self.requests += 1;
-        let request = format!("{}-{}", self.id, self.requests);
+        let request = laa_core::RequestId::new(&format!("{}-{}", self.id, self.requests))?;
         self.store
             .append(&self.id, self.state.version, &request, &events)
             .await?;
@@ -310,7 +310,7 @@ impl Negotiation {
 /// open on the first, as one is in the thick of a negotiation.
 async fn prepare_agreement(store: &Store, area: &str) -> BenchResult<Negotiation> {
     let area = AreaCode::new(area)?;
-    let id = AgreementId::for_area(&area, "2008-11")?;
+    let id = AgreementId::for_area(&area, laa_core::policy::DEFAULT_ROUND)?;
     let mut n = Negotiation {
         store: store.clone(),
         state: Agreement::unopened(id.clone()),

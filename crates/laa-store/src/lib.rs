@@ -50,7 +50,7 @@ pub use credentials::{Principal, TokenCheck, TokenId, TokenInfo};
 pub use error::StoreError;
 pub use hash::GENESIS_HASH;
 pub use options::{Backend, BeforeCommit, StoreOptions, Synchronous};
-pub use query::{AgreementFilter, AgreementRow};
+pub use query::{AgreementFilter, AgreementRow, PageLimits};
 pub use reference::{AreaRecord, IndicatorRow, IndicatorSetInfo};
 pub use rounds::RoundRecord;
 pub use store::{

@@ -13,10 +13,47 @@ use crate::entity::{agreement, target};
 use crate::error::StoreError;
 use crate::store::Store;
 
-/// The most rows one page may hold; larger page sizes are cut to it.
-pub const MAX_PAGE_SIZE: u64 = 1_000;
-/// The page size used when the caller asks for 0.
-pub const DEFAULT_PAGE_SIZE: u64 = 50;
+/// The page sizes of one kind of listing: the one used when the caller
+/// asks for 0, and the most one page may hold (larger requests are cut to
+/// it). Every listing's limits are here, once; API.md states them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageLimits {
+    /// The page size when none is asked for.
+    pub default: u64,
+    /// The largest page.
+    pub max: u64,
+}
+
+impl PageLimits {
+    /// `ListAgreements`.
+    pub const AGREEMENTS: PageLimits = PageLimits {
+        default: 50,
+        max: 200,
+    };
+    /// `ListAreas`.
+    pub const AREAS: PageLimits = PageLimits {
+        default: 50,
+        max: 200,
+    };
+    /// `ListIndicators`.
+    pub const INDICATORS: PageLimits = PageLimits {
+        default: 50,
+        max: 500,
+    };
+    /// `ListEvents`: events are small, and an auditor reads them in bulk.
+    pub const EVENTS: PageLimits = PageLimits {
+        default: 100,
+        max: 1_000,
+    };
+
+    /// The page size to use for a requested one.
+    pub fn size(self, requested: u64) -> u64 {
+        match requested {
+            0 => self.default,
+            n => n.min(self.max),
+        }
+    }
+}
 
 /// Which agreements to list; `None` matches any.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -49,14 +86,6 @@ pub struct AgreementRow {
     pub agreement: Agreement,
 }
 
-/// The page size to use for a requested one.
-pub(crate) fn page_size(requested: u64) -> u64 {
-    match requested {
-        0 => DEFAULT_PAGE_SIZE,
-        n => n.min(MAX_PAGE_SIZE),
-    }
-}
-
 impl Store {
     /// One page of agreements matching `filter`, in id order, after the
     /// agreement id `after` (the previous page's token). Returns the rows and
@@ -67,7 +96,7 @@ impl Store {
         page_size: u64,
         after: Option<String>,
     ) -> Result<(Vec<AgreementRow>, Option<String>), StoreError> {
-        let size = self::page_size(page_size);
+        let size = PageLimits::AGREEMENTS.size(page_size);
         let mut query = agreement::Entity::find();
         if let Some(region) = filter.region {
             query = query.filter(agreement::Column::Region.eq(region.code()));

@@ -19,7 +19,6 @@ use sea_orm::{
 use crate::entity::{area, indicator, indicator_set, region};
 use crate::error::{StoreError, is_unique_violation};
 use crate::hash::now_micros;
-use crate::query::page_size;
 use crate::store::Store;
 
 pub use laa_core::areas::AREA_KINDS;
@@ -246,7 +245,7 @@ impl Store {
         page_size: u64,
         after: Option<String>,
     ) -> Result<(Vec<AreaRecord>, Option<String>), StoreError> {
-        let size = self::page_size(page_size);
+        let size = crate::query::PageLimits::AREAS.size(page_size);
         let mut query = area::Entity::find();
         if let Some(region) = region {
             query = query.filter(area::Column::Region.eq(region.code()));

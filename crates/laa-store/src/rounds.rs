@@ -25,11 +25,8 @@ pub struct RoundRecord {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-/// The round `OpenAgreement` uses when none is named, and the one seeded.
-pub const DEFAULT_ROUND: &str = "2008-11";
-
-/// The indicator set the seeded 2008-11 round is bound to.
-const DEFAULT_ROUND_SET: u16 = 2008;
+pub use laa_core::policy::DEFAULT_ROUND;
+use laa_core::policy::DEFAULT_ROUND_SET;
 
 impl Store {
     /// Loads the 2008-11 round if it is not yet in the database.

@@ -81,7 +81,7 @@ pub async fn run(session: &Session, command: AgreementCommand) -> Result<(), Cli
                     area: format!("areas/{area}"),
                     round,
                     indicator_set: set,
-                    request_id: request_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+                    request_id: super::change::request_id(request_id),
                     expected_version: 0,
                     occurred_at: super::change::occurred_at(occurred_at.as_deref())?,
                 })

@@ -197,7 +197,7 @@ pub async fn area(session: &Session, command: AreaCommand) -> Result<(), CliErro
                         region: region as i32,
                         kind,
                     }),
-                    request_id: request_id.unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+                    request_id: super::change::request_id(request_id),
                 })
             )?;
             if out.format() == crate::client::args::Format::Table {

@@ -72,6 +72,12 @@ pub struct Prepared<'a> {
     pub occurred_at: Option<prost_types::Timestamp>,
 }
 
+/// The request id to send: the one given (so a retry repeats it), or a
+/// fresh one. The one place the client makes request ids.
+pub fn request_id(given: Option<String>) -> String {
+    given.unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
 /// Parses `--occurred-at`: a date (midnight UTC) or an RFC 3339 time.
 pub fn occurred_at(text: Option<&str>) -> Result<Option<prost_types::Timestamp>, CliError> {
     let Some(text) = text.map(str::trim) else {
@@ -106,10 +112,7 @@ impl<'a> Prepared<'a> {
         Ok(Self {
             session,
             agreement: agreement_name(&change.agreement),
-            request_id: change
-                .request_id
-                .clone()
-                .unwrap_or_else(|| uuid::Uuid::new_v4().to_string()),
+            request_id: request_id(change.request_id.clone()),
             version: change.expected_version.unwrap_or(current.version),
             current,
             occurred_at: occurred_at(change.occurred_at.as_deref())?,

@@ -1,5 +1,7 @@
 //! Page tokens, page sizes and the positions they carry.
 
+use laa_store::PageLimits;
+
 use crate::error::ApiError;
 
 /// An opaque page token: `v1:` and the position to resume after.
@@ -47,11 +49,9 @@ pub fn from_sequence(from: i64) -> Result<u64, ApiError> {
         .map_err(|_| ApiError::bad_argument("from_sequence", "must be 0 or more"))
 }
 
-/// A page size within 1..=max (0 means the default).
-pub fn page_size(size: i32, default: u64, max: u64) -> Result<u64, ApiError> {
-    match size {
-        0 => Ok(default),
-        s if s < 0 => Err(ApiError::bad_argument("page_size", "must not be negative")),
-        s => Ok(u64::try_from(s).unwrap_or(max).min(max)),
-    }
+/// A page size within the listing's limits (0 means its default).
+pub fn page_size(size: i32, limits: PageLimits) -> Result<u64, ApiError> {
+    u64::try_from(size)
+        .map(|s| limits.size(s))
+        .map_err(|_| ApiError::bad_argument("page_size", "must not be negative"))
 }

@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use laa_core::{
     AgreementId, AgreementStatus, AreaCode, Baseline, Department, FinancialYear, IndicatorNumber,
-    IndicatorRef, LocalIndicatorCode, PlaceholderReason, Reason, RefreshId, Region, SetVersion,
-    TargetId, Terms, Unit, YearValue,
+    IndicatorRef, LocalIndicatorCode, PlaceholderReason, Reason, RefreshId, Region, RequestId,
+    SetVersion, TargetId, Terms, Unit, YearValue,
 };
 use laa_proto::v1 as pb;
 use rust_decimal::Decimal;
@@ -16,9 +16,6 @@ use crate::error::ApiError;
 
 /// The reason for malformed terms.
 pub(crate) const TERMS: Reason = Reason::InvalidTerms;
-
-/// The longest request id accepted.
-pub const MAX_REQUEST_ID: usize = 200;
 
 /// Strips an optional collection prefix (`agreements/`) from a resource name.
 fn strip<'a>(name: &'a str, prefix: &str) -> &'a str {
@@ -110,21 +107,20 @@ pub fn target_id(field: &str, id: u32) -> Result<TargetId, ApiError> {
     })
 }
 
-/// A request id: any text up to 200 bytes; empty means "generate one"
-/// (the request then cannot be retried safely).
-pub fn request_id(id: &str) -> Result<String, ApiError> {
-    let id = id.trim();
-    if id.len() > MAX_REQUEST_ID || id.chars().any(char::is_control) {
-        return Err(ApiError::bad_argument(
-            "request_id",
-            format!("at most {MAX_REQUEST_ID} bytes of printable text"),
-        ));
-    }
-    let id = if id.is_empty() {
-        uuid::Uuid::new_v4().to_string()
+/// A request id: printable text up to [`RequestId::MAX_BYTES`] bytes;
+/// empty means "generate one" (the request then cannot be retried safely).
+pub fn request_id(id: &str) -> Result<RequestId, ApiError> {
+    let id = if id.trim().is_empty() {
+        RequestId::new(&uuid::Uuid::new_v4().to_string())
     } else {
-        id.to_owned()
-    };
+        RequestId::new(id)
+    }
+    .map_err(|_| {
+        ApiError::bad_argument(
+            "request_id",
+            format!("at most {} bytes of printable text", RequestId::MAX_BYTES),
+        )
+    })?;
     tracing::Span::current().record("request_id", id.as_str());
     Ok(id)
 }

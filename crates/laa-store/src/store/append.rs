@@ -4,16 +4,13 @@
 
 use std::sync::Arc;
 
-use laa_core::{Agreement, AgreementId, CommandKind, Event};
+use laa_core::{Agreement, AgreementId, CommandKind, Event, RequestId};
 use sea_orm::sea_query::Values;
 use sea_orm::{ConnectionTrait, EntityTrait, Statement};
 
 use super::committer::Job;
 use super::plan::{Rows, one_statement};
-use super::{
-    AppendOutcome, CloseUnlessReleased, MAX_REQUEST_ID_LEN, Store, db_err, read_head, stored,
-    to_i64,
-};
+use super::{AppendOutcome, CloseUnlessReleased, Store, db_err, read_head, stored, to_i64};
 use crate::entity::request;
 use crate::error::{StoreError, is_unique_violation};
 use crate::options::Backend;
@@ -44,10 +41,10 @@ impl Store {
     pub async fn find_outcome(
         &self,
         agreement: &AgreementId,
-        request_id: &str,
+        request_id: &RequestId,
     ) -> Result<Option<AppendOutcome>, StoreError> {
         Ok(self
-            .first_request(agreement, request_id)
+            .first_request(agreement, request_id.as_str())
             .await?
             .map(|(outcome, _)| outcome))
     }
@@ -59,6 +56,18 @@ impl Store {
     /// (AIP-155: a request id names one request), `Ok(None)` when it was
     /// never applied. This is the one place the rule lives.
     pub async fn find_request(
+        &self,
+        agreement: &AgreementId,
+        request_id: &RequestId,
+        principal: &str,
+        kind: CommandKind,
+    ) -> Result<Option<AppendOutcome>, StoreError> {
+        self.request_of(agreement, request_id.as_str(), principal, kind)
+            .await
+    }
+
+    /// [`Store::find_request`] for a request id already parsed.
+    async fn request_of(
         &self,
         agreement: &AgreementId,
         request_id: &str,
@@ -128,7 +137,7 @@ impl Store {
         &self,
         agreement: &AgreementId,
         expected_version: u64,
-        request_id: &str,
+        request_id: &RequestId,
         events: &[Event],
     ) -> Result<AppendOutcome, StoreError> {
         Ok(self
@@ -142,15 +151,10 @@ impl Store {
         &self,
         agreement: &AgreementId,
         expected_version: u64,
-        request_id: &str,
+        request_id: &RequestId,
         events: Vec<Event>,
     ) -> Result<Committed, StoreError> {
-        if request_id.trim().is_empty() || request_id.len() > MAX_REQUEST_ID_LEN {
-            return Err(StoreError::invalid(
-                "request_id",
-                format!("a request id is 1 to {MAX_REQUEST_ID_LEN} bytes"),
-            ));
-        }
+        let request_id = request_id.as_str();
         if events.is_empty() {
             return Err(StoreError::invalid(
                 "events",
@@ -244,7 +248,7 @@ impl Store {
         self.forget(agreement);
         if let Some(first) = events.first()
             && let Some(outcome) = self
-                .find_request(
+                .request_of(
                     agreement,
                     request_id,
                     &first.actor.principal,

@@ -41,9 +41,6 @@ use crate::error::StoreError;
 use crate::options::{Backend, BeforeCommit, StoreOptions, Synchronous};
 use history::read_head;
 
-/// The longest request id accepted, in bytes.
-pub const MAX_REQUEST_ID_LEN: usize = 200;
-
 /// The persistent home of agreements, their histories, reference data and
 /// credentials. Cheap to clone: clones share one connection pool.
 #[derive(Clone)]

@@ -10,7 +10,7 @@ use sea_orm::{ConnectionTrait, Statement};
 use tokio::sync::{Barrier, Notify};
 
 use crate::support::{
-    Negotiation, TestDb, for_each_database, go, go_propose, kill_child_when_ready, values,
+    Negotiation, TestDb, for_each_database, go, go_propose, kill_child_when_ready, rid, values,
 };
 
 /// The sequences stored for an agreement, in order, read with raw SQL.
@@ -51,7 +51,7 @@ async fn a_stale_expected_version_is_refused_and_writes_nothing() {
         let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
         let err = db
             .store
-            .append(&n.id, 0, "stale", &events)
+            .append(&n.id, 0, &rid("stale"), &events)
             .await
             .expect_err("version 0 is stale");
         assert!(
@@ -67,7 +67,10 @@ async fn a_stale_expected_version_is_refused_and_writes_nothing() {
         );
         assert_eq!(err.reason().map(|r| r.as_str()), Some("VERSION_CONFLICT"));
         assert_eq!(stored_sequences(&db, &n.id).await, [1]);
-        assert_eq!(db.store.find_outcome(&n.id, "stale").await.unwrap(), None);
+        assert_eq!(
+            db.store.find_outcome(&n.id, &rid("stale")).await.unwrap(),
+            None
+        );
         assert_eq!(db.store.current_version(&n.id).await.unwrap(), 1);
     })
     .await;
@@ -91,7 +94,7 @@ async fn sixteen_racing_writers_one_wins_the_rest_conflict_and_the_log_has_no_ga
             tasks.push(tokio::spawn(async move {
                 barrier.wait().await;
                 store
-                    .append(&id, version, &format!("writer-{writer}"), &events)
+                    .append(&id, version, &rid(format!("writer-{writer}")), &events)
                     .await
             }));
         }
@@ -155,7 +158,7 @@ async fn a_retried_request_returns_the_first_outcome_and_appends_nothing() {
         let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
         let first = db
             .store
-            .append(&n.id, 1, "retry-me", &events)
+            .append(&n.id, 1, &rid("retry-me"), &events)
             .await
             .unwrap();
         assert_eq!(
@@ -172,7 +175,7 @@ async fn a_retried_request_returns_the_first_outcome_and_appends_nothing() {
         for expected in [1, 2] {
             let again = db
                 .store
-                .append(&n.id, expected, "retry-me", &events)
+                .append(&n.id, expected, &rid("retry-me"), &events)
                 .await
                 .unwrap();
             assert_eq!(
@@ -188,7 +191,10 @@ async fn a_retried_request_returns_the_first_outcome_and_appends_nothing() {
             );
         }
         assert_eq!(
-            db.store.find_outcome(&n.id, "retry-me").await.unwrap(),
+            db.store
+                .find_outcome(&n.id, &rid("retry-me"))
+                .await
+                .unwrap(),
             Some(laa_store::AppendOutcome {
                 replayed: true,
                 ..first
@@ -217,7 +223,7 @@ async fn the_same_request_racing_itself_appends_one_set_of_events() {
             );
             tasks.push(tokio::spawn(async move {
                 barrier.wait().await;
-                store.append(&id, 1, "same-request", &events).await
+                store.append(&id, 1, &rid("same-request"), &events).await
             }));
         }
         let mut fresh = 0;
@@ -241,7 +247,7 @@ async fn appends_are_refused_when_malformed() {
         let mut n = Negotiation::new(&db.store, "kent");
         let id = n.id.clone();
         assert!(matches!(
-            db.store.append(&id, 0, "r", &[]).await,
+            db.store.append(&id, 0, &rid("r"), &[]).await,
             Err(StoreError::InvalidArgument {
                 field: "events",
                 ..
@@ -249,9 +255,10 @@ async fn appends_are_refused_when_malformed() {
         ));
         n.open().await;
         let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
+        // A blank request id cannot reach the store: it is not a RequestId.
         assert!(matches!(
-            db.store.append(&id, 1, " ", &events).await,
-            Err(StoreError::InvalidArgument {
+            laa_core::RequestId::new(" "),
+            Err(laa_core::ParseError {
                 field: "request_id",
                 ..
             })
@@ -259,7 +266,7 @@ async fn appends_are_refused_when_malformed() {
         // A history must begin by opening the agreement.
         let other = AgreementId::new("surrey-2008-11").unwrap();
         assert!(matches!(
-            db.store.append(&other, 0, "r", &events).await,
+            db.store.append(&other, 0, &rid("r"), &events).await,
             Err(StoreError::InvalidArgument {
                 field: "events",
                 ..
@@ -301,7 +308,7 @@ async fn a_writer_aborted_inside_its_transaction_leaves_no_partial_write() {
         let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
         let task = {
             let (id, events) = (n.id.clone(), events.clone());
-            tokio::spawn(async move { crashing.append(&id, 3, "doomed", &events).await })
+            tokio::spawn(async move { crashing.append(&id, 3, &rid("doomed"), &events).await })
         };
         tokio::time::timeout(Duration::from_secs(30), reached.notified())
             .await
@@ -319,13 +326,16 @@ async fn a_writer_aborted_inside_its_transaction_leaves_no_partial_write() {
         assert_eq!(count(&db, "requests", &n.id).await, 3);
         assert_eq!(count(&db, "targets", &n.id).await, targets_before);
         assert_eq!(db.store.load(&n.id).await.unwrap(), before);
-        assert_eq!(db.store.find_outcome(&n.id, "doomed").await.unwrap(), None);
+        assert_eq!(
+            db.store.find_outcome(&n.id, &rid("doomed")).await.unwrap(),
+            None
+        );
         assert!(db.store.verify(&n.id).await.unwrap().ok);
         // The lock is free and nothing half-written is in the way: the same
         // request goes through now, from another store.
         let outcome = tokio::time::timeout(
             Duration::from_secs(30),
-            db.store.append(&n.id, 3, "doomed", &events),
+            db.store.append(&n.id, 3, &rid("doomed"), &events),
         )
         .await
         .expect("the write lock was released")
@@ -372,7 +382,7 @@ async fn crash_child() {
     let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
     let version = n.state.version;
     store
-        .append(&n.id, version, "doomed", &events)
+        .append(&n.id, version, &rid("doomed"), &events)
         .await
         .expect("the child is killed before this returns");
     panic!("the child was not killed");
@@ -401,10 +411,13 @@ async fn a_process_killed_inside_its_transaction_leaves_no_partial_write() {
             );
             assert_eq!(count(&db, "requests", &n.id).await, 3);
             assert_eq!(db.store.load(&n.id).await.unwrap(), before);
-            assert_eq!(db.store.find_outcome(&n.id, "doomed").await.unwrap(), None);
+            assert_eq!(
+                db.store.find_outcome(&n.id, &rid("doomed")).await.unwrap(),
+                None
+            );
             assert!(db.store.verify(&n.id).await.unwrap().ok);
             let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
-            db.store.append(&n.id, 3, "doomed", &events).await
+            db.store.append(&n.id, 3, &rid("doomed"), &events).await
         })
         .await
         .expect("the dead writer's lock is released")
@@ -453,12 +466,15 @@ async fn a_store_that_missed_another_writer_conflicts_then_recovers() {
         // Another store (another process) appends behind this one's back.
         let other = db.open(StoreOptions::default()).await;
         let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
-        other.append(&n.id, 3, "elsewhere", &events).await.unwrap();
+        other
+            .append(&n.id, 3, &rid("elsewhere"), &events)
+            .await
+            .unwrap();
         // This store still remembers version 3: its write is refused whole.
         let events = n.decide(&go(), go_propose(2, values(60, 61, 62, 63)));
         let err = db
             .store
-            .append(&n.id, 3, "here", &events)
+            .append(&n.id, 3, &rid("here"), &events)
             .await
             .unwrap_err();
         assert!(
@@ -505,7 +521,7 @@ async fn appends_cancelled_at_any_moment_are_whole_or_absent() {
                 let (store, id, events) = (db.store.clone(), n.id.clone(), events.clone());
                 tokio::spawn(async move {
                     store
-                        .append(&id, version, &format!("cancel-{round}"), &events)
+                        .append(&id, version, &rid(format!("cancel-{round}")), &events)
                         .await
                 })
             };
@@ -525,7 +541,7 @@ async fn appends_cancelled_at_any_moment_are_whole_or_absent() {
         for round in 0..ROUNDS {
             if let Some(outcome) = db
                 .store
-                .find_outcome(&n.id, &format!("cancel-{round}"))
+                .find_outcome(&n.id, &rid(format!("cancel-{round}")))
                 .await
                 .unwrap()
             {

@@ -12,7 +12,8 @@ use sea_orm::{ConnectionTrait, Statement};
 use tokio::sync::{Barrier, Notify};
 
 use crate::support::{
-    Negotiation, TestDb, counter, for_each_database, go, go_propose, kill_child_when_ready, values,
+    Negotiation, TestDb, counter, for_each_database, go, go_propose, kill_child_when_ready, rid,
+    values,
 };
 
 /// A hook that, once armed, holds the next batch inside its transaction
@@ -106,7 +107,9 @@ async fn appends_queued_behind_a_flush_commit_together_in_the_next() {
             let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
             let (store, id) = (store.clone(), n.id.clone());
             tasks.push(tokio::spawn(async move {
-                store.append(&id, 1, &format!("batch-{i}"), &events).await
+                store
+                    .append(&id, 1, &rid(format!("batch-{i}")), &events)
+                    .await
             }));
             if i == 0 {
                 // The first holds its transaction open; the rest queue.
@@ -149,7 +152,7 @@ async fn a_refused_member_of_a_batch_fails_alone() {
         // Agreement 1 has applied request id "taken" already, for the GO.
         let first = negotiations[1].decide(&go(), go_propose(1, values(60, 61, 62, 63)));
         store
-            .append(&negotiations[1].id, 1, "taken", &first)
+            .append(&negotiations[1].id, 1, &rid("taken"), &first)
             .await
             .expect("the first use of the request id");
         for e in &first {
@@ -160,7 +163,7 @@ async fn a_refused_member_of_a_batch_fails_alone() {
         let held = {
             let events = negotiations[0].decide(&go(), go_propose(1, values(60, 61, 62, 63)));
             let (store, id) = (store.clone(), negotiations[0].id.clone());
-            tokio::spawn(async move { store.append(&id, 1, "held", &events).await })
+            tokio::spawn(async move { store.append(&id, 1, &rid("held"), &events).await })
         };
         hold.reached.notified().await;
         let mut tasks = Vec::new();
@@ -189,7 +192,7 @@ async fn a_refused_member_of_a_batch_fails_alone() {
             };
             let (store, id) = (store.clone(), n.id.clone());
             tasks.push(tokio::spawn(async move {
-                store.append(&id, expected, &request, &events).await
+                store.append(&id, expected, &rid(&request), &events).await
             }));
         }
         queued(&store, 5).await;
@@ -258,7 +261,7 @@ async fn sixteen_principals_racing_one_request_id_get_already_exists() {
             let (store, id, barrier) = (db.store.clone(), n.id.clone(), barrier.clone());
             tasks.push(tokio::spawn(async move {
                 barrier.wait().await;
-                store.append(&id, 1, "shared-request", &events).await
+                store.append(&id, 1, &rid("shared-request"), &events).await
             }));
         }
         let results = futures_results(tasks).await;
@@ -329,7 +332,9 @@ async fn batch_crash_child() {
         let id = n.id.clone();
         let store = store.clone();
         tasks.push(tokio::spawn(async move {
-            store.append(&id, 1, &format!("crash-{i}"), &events).await
+            store
+                .append(&id, 1, &rid(format!("crash-{i}")), &events)
+                .await
         }));
         if i == 0 {
             reached.notified().await;
@@ -369,7 +374,7 @@ async fn a_batch_killed_inside_its_transaction_leaves_none_of_its_members() {
                 assert_eq!(stored_sequences(&db, &n.id).await, [1], "{}", db.name());
                 assert_eq!(
                     db.store
-                        .find_outcome(&n.id, &format!("crash-{i}"))
+                        .find_outcome(&n.id, &rid(format!("crash-{i}")))
                         .await
                         .unwrap(),
                     None
@@ -383,7 +388,7 @@ async fn a_batch_killed_inside_its_transaction_leaves_none_of_its_members() {
                 let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
                 let outcome = db
                     .store
-                    .append(&n.id, 1, &format!("crash-{i}"), &events)
+                    .append(&n.id, 1, &rid(format!("crash-{i}")), &events)
                     .await
                     .expect("the command goes through after the crash");
                 assert_eq!((outcome.version, outcome.replayed), (2, false));

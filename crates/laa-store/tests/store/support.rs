@@ -93,6 +93,11 @@ where
 }
 
 /// The Government Office negotiator for the South East.
+/// A request id from test text.
+pub fn rid(text: impl AsRef<str>) -> laa_core::RequestId {
+    laa_core::RequestId::new(text.as_ref()).expect("a request id")
+}
+
 pub fn go() -> Actor {
     Actor::new(
         "gose:alice",
@@ -289,7 +294,7 @@ impl Negotiation {
         let request = self.request_id();
         let outcome = self
             .store
-            .append(&self.id, self.state.version, &request, &events)
+            .append(&self.id, self.state.version, &rid(&request), &events)
             .await
             .unwrap_or_else(|e| panic!("{}: append failed: {e}", self.id));
         assert!(!outcome.replayed);

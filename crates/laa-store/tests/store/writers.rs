@@ -12,7 +12,7 @@ use laa_core::apply;
 use laa_store::Store;
 use tokio::task::JoinHandle;
 
-use crate::support::{Negotiation, counter, go, values};
+use crate::support::{Negotiation, counter, go, rid, values};
 
 /// One writer's result: its negotiation and its acknowledged writes
 /// (request id → version).
@@ -65,7 +65,10 @@ impl Load {
             let verification = store.verify(&n.id).await.expect("verify");
             assert!(verification.ok, "{}: {verification:?}", n.id);
             for (request, version) in &acknowledged {
-                let found = store.find_outcome(&n.id, request).await.expect("look up");
+                let found = store
+                    .find_outcome(&n.id, &rid(request))
+                    .await
+                    .expect("look up");
                 assert_eq!(
                     found.map(|o| o.version),
                     Some(*version),
@@ -80,7 +83,7 @@ impl Load {
                 .expect("the agreement");
             let events = n.decide(&turn(&n), counter(1, values(60, 61, 62, 63)));
             store
-                .append(&n.id, n.state.version, "after-the-fault", &events)
+                .append(&n.id, n.state.version, &rid("after-the-fault"), &events)
                 .await
                 .expect("a write once the fault has passed, without a restart");
         }
@@ -117,7 +120,8 @@ async fn write(store: Store, mut n: Negotiation, tag: String, stop: Arc<AtomicBo
             counter(1, values(value, value + 1, value + 2, value + 3)),
         );
         let request = format!("{tag}-{k}");
-        let append = store.append(&n.id, n.state.version, &request, &events);
+        let request_id = rid(&request);
+        let append = store.append(&n.id, n.state.version, &request_id, &events);
         let answered = if k.is_multiple_of(3) {
             match tokio::time::timeout(Duration::from_micros(200 + k % 900), append).await {
                 Ok(answered) => answered,
