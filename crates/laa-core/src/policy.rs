@@ -157,10 +157,14 @@ pub const STATUTORY_2008: [u16; 16] = [
     72, 73, 74, 75, 83, 87, 92, 93, 94, 95, 96, 97, 98, 99, 100, 101,
 ];
 
-fn date(y: i32, m: u32, d: u32) -> NaiveDate {
-    // The preset's dates are constants that exist; `from_ymd_opt` can only
-    // fail for impossible dates, so fall back to the epoch rather than panic.
-    NaiveDate::from_ymd_opt(y, m, d).unwrap_or_default()
+/// A date of a preset, evaluated when the crate compiles (each call sits
+/// in a `const` block): an impossible date fails the build, and nothing
+/// falls back to a plausible default at run time.
+const fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    match NaiveDate::from_ymd_opt(y, m, d) {
+        Some(date) => date,
+        None => panic!("a preset date that does not exist"),
+    }
 }
 
 fn year(start: u16) -> FinancialYear {
@@ -192,14 +196,14 @@ impl RoundPolicy {
             refresh_rounds: vec![
                 RefreshRound {
                     id: refresh("2009"),
-                    deadline: date(2008, 12, 1),
+                    deadline: const { date(2008, 12, 1) },
                 },
                 RefreshRound {
                     id: refresh("2010"),
-                    deadline: date(2009, 12, 1),
+                    deadline: const { date(2009, 12, 1) },
                 },
             ],
-            late_demand_cutoff: Some(date(2008, 3, 1)),
+            late_demand_cutoff: Some(const { date(2008, 3, 1) }),
             max_backdating_days: DEFAULT_BACKDATING_DAYS,
             max_whitehall_priorities: None,
             reward: RewardPolicy {
@@ -353,8 +357,8 @@ mod tests {
         assert_eq!(p.refresh_names(), ["2009", "2010"]);
         assert_eq!(p.reward.per_target.amount(), Decimal::from(40_000));
         assert!(p.max_whitehall_priorities.is_none());
-        assert_eq!(p.refresh_rounds[0].deadline, date(2008, 12, 1));
-        assert_eq!(p.refresh_rounds[1].deadline, date(2009, 12, 1));
+        assert_eq!(p.refresh_rounds[0].deadline, const { date(2008, 12, 1) });
+        assert_eq!(p.refresh_rounds[1].deadline, const { date(2009, 12, 1) });
     }
 
     fn set_2008() -> IndicatorSet {
@@ -411,7 +415,7 @@ mod tests {
                 let first = p.refresh_rounds[0].clone();
                 p.refresh_rounds.push(RefreshRound {
                     id: first.id,
-                    deadline: date(2012, 1, 1),
+                    deadline: const { date(2012, 1, 1) },
                 });
             },
             "refresh_rounds",

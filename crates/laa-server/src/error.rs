@@ -183,7 +183,7 @@ impl ApiError {
                 }
                 StoreError::InvalidArgument { .. } => Code::InvalidArgument,
                 StoreError::Corrupt { .. } | StoreError::HistoryBroken { .. } => Code::DataLoss,
-                StoreError::Database(_) => Code::Unavailable,
+                StoreError::Database(_) | StoreError::NoRandomness { .. } => Code::Unavailable,
             },
             ApiError::Invalid { .. } | ApiError::Malformed { .. } => Code::InvalidArgument,
             ApiError::NotFound { .. } => Code::NotFound,

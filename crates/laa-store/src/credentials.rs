@@ -442,10 +442,8 @@ impl TokenCache {
 
 fn random_bytes<const N: usize>() -> Result<[u8; N], StoreError> {
     let mut bytes = [0u8; N];
-    getrandom::fill(&mut bytes).map_err(|e| {
-        StoreError::Database(sea_orm::DbErr::Custom(format!(
-            "the operating system gave no random bytes: {e}"
-        )))
+    getrandom::fill(&mut bytes).map_err(|e| StoreError::NoRandomness {
+        problem: e.to_string(),
     })?;
     Ok(bytes)
 }

@@ -74,6 +74,13 @@ pub enum StoreError {
         /// What was found there.
         problem: String,
     },
+    /// The operating system gave no random bytes for a new credential:
+    /// nothing was written.
+    #[error("the operating system gave no random bytes: {problem}")]
+    NoRandomness {
+        /// What the operating system said.
+        problem: String,
+    },
     /// The database failed or refused the operation.
     #[error("database error: {0}")]
     Database(#[from] DbErr),
@@ -91,6 +98,7 @@ impl StoreError {
             StoreError::HistoryBroken { .. } => Some(Reason::HistoryBroken),
             StoreError::InvalidArgument { .. }
             | StoreError::Corrupt { .. }
+            | StoreError::NoRandomness { .. }
             | StoreError::Database(_) => None,
         }
     }

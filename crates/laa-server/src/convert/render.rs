@@ -10,7 +10,6 @@ use laa_core::{
 };
 use laa_proto::v1 as pb;
 use rust_decimal::Decimal;
-use rust_decimal::prelude::ToPrimitive;
 
 fn status_to_pb(s: AgreementStatus) -> pb::AgreementStatus {
     match s {
@@ -69,8 +68,10 @@ pub fn timestamp(t: DateTime<Utc>) -> prost_types::Timestamp {
     }
 }
 
+/// A value as the wire's double: every decimal has one (`as_f64` is
+/// total), never a NaN.
 fn number(d: Decimal) -> f64 {
-    d.to_f64().unwrap_or(f64::NAN)
+    d.as_f64()
 }
 
 /// Terms to the wire.
