@@ -40,6 +40,7 @@ pub mod credentials;
 mod entity;
 pub mod error;
 pub mod hash;
+pub mod nodelay;
 pub mod options;
 pub mod query;
 pub mod reference;

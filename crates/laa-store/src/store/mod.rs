@@ -237,6 +237,16 @@ impl Store {
                 .foreign_keys(true)
                 .pragma("wal_autocheckpoint", autocheckpoint)
         });
+        if backend == Backend::Postgres {
+            let ports = Arc::new(crate::nodelay::database_ports(url));
+            connect.map_sqlx_postgres_pool_opts(move |pool| {
+                let ports = ports.clone();
+                pool.after_connect(move |_connection, _meta| {
+                    crate::nodelay::database_sockets_nodelay(&ports);
+                    Box::pin(async { Ok(()) })
+                })
+            });
+        }
         let sole_writer = match (options.sole_writer, backend) {
             (true, Backend::Sqlite) => Some(lock_sole_writer(url)?),
             _ => None,

@@ -12,6 +12,7 @@ mod dropped_connections;
 mod group_commit;
 mod migrations;
 mod negotiation;
+mod nodelay;
 mod reference;
 mod sole_writer;
 mod writers;
