@@ -15,6 +15,7 @@ mod client;
 mod database;
 mod demo;
 mod serve;
+mod systemd;
 mod tokens;
 
 use std::io::Write;

@@ -147,7 +147,12 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         tracing::info!(%address, "serving /metrics, /healthz and /readyz");
         println!("laa metrics on {address}");
     }
-    let served = laa_server::serve(store.clone(), listener, config, shutdown_signal()).await;
+    crate::systemd::ready(local);
+    let shutdown = async {
+        shutdown_signal().await;
+        crate::systemd::stopping();
+    };
+    let served = laa_server::serve(store.clone(), listener, config, shutdown).await;
     let closed = store.close().await;
     served.map_err(|e| format!("error: {e}"))?;
     closed.map_err(|e| format!("error: closing the database: {e}"))

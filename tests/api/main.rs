@@ -21,5 +21,6 @@ mod permissions;
 mod rounds;
 mod servers;
 mod support;
+mod systemd;
 mod tampering;
 mod tls;
