@@ -3,7 +3,7 @@
 # docs/DEPLOYMENT.md).
 #
 #   docker build -t laa .
-#   docker build -t laa --build-arg FEATURES=postgres-tls .   # TLS to PostgreSQL (sslmode)
+#   docker build -t laa --build-arg FEATURES=...   # extra cargo features, if any
 
 FROM rust:1.94-bookworm AS build
 ARG FEATURES=""
