@@ -12,7 +12,7 @@ use laa_proto::v1 as pb;
 use laa_store::Store;
 
 use super::selections::{
-    PLACE_SURVEY, Rng, assign_selections, department_for, placeholder, rate, values,
+    PLACE_SURVEY, Rng, assign_selections, department_for, placeholder, shaped,
 };
 use crate::client::{CliError, Clients, Limits};
 
@@ -171,12 +171,17 @@ impl Negotiation<'_> {
                 occurred_at: self.when(),
             })
         );
-        let statutory: Vec<u32> = opened
+        let statutory: Vec<(u32, u16)> = opened
             .agreement
-            .map(|a| a.targets.iter().map(|t| t.id).collect())
+            .map(|a| {
+                a.targets
+                    .iter()
+                    .map(|t| (t.id, target_indicator(t)))
+                    .collect()
+            })
             .unwrap_or_default();
         // The statutory targets: the GO proposes for DCSF, the area accepts; 2010/11 is set at the 2009 refresh.
-        for target in statutory {
+        for (target, n) in statutory {
             let base = 40.0 + self.rng.below(40) as f64;
             let (agreement, request_id, expected_version) = self.envelope();
             call!(
@@ -186,7 +191,7 @@ impl Negotiation<'_> {
                     request_id,
                     expected_version,
                     target,
-                    terms: Some(values(base, 2.0, true)),
+                    terms: Some(shaped(self.catalogue, n, base, 4.0, true)),
                     rationale: "DCSF floor targets, from the 2007 results".into(),
                     evidence: vec!["DCSF statistical first release 2007".into()],
                     deal_breaker: false,
@@ -202,7 +207,7 @@ impl Negotiation<'_> {
             let terms = if PLACE_SURVEY.contains(&n) {
                 placeholder()
             } else {
-                values(30.0 + self.rng.below(50) as f64, 1.5, false)
+                shaped(self.catalogue, n, 30.0 + self.rng.below(50) as f64, 3.0, false)
             };
             let department = if by_go {
                 department_for(self.catalogue, n)
@@ -232,7 +237,13 @@ impl Negotiation<'_> {
             let target = r.target;
             let countered = !PLACE_SURVEY.contains(&n) && self.rng.chance(30);
             if countered {
-                let stretch = values(30.0 + self.rng.below(50) as f64, 2.0, false);
+                let stretch = shaped(
+                    self.catalogue,
+                    n,
+                    30.0 + self.rng.below(50) as f64,
+                    4.0,
+                    false,
+                );
                 let deal_breaker = self.rng.chance(10);
                 let (agreement, request_id, expected_version) = self.envelope();
                 let counter = pb::CounterOfferRequest {
@@ -275,7 +286,7 @@ impl Negotiation<'_> {
                     request_id,
                     expected_version,
                     indicator: Some(pb::propose_target_request::Indicator::IndicatorNumber(120)),
-                    terms: Some(rate(700.0, -10.0)),
+                    terms: Some(shaped(self.catalogue, 120, 70.0, 1.5, false)),
                     rationale: "DH: all-age all-cause mortality".into(),
                     evidence: vec![],
                     department: "DH".into(),
@@ -354,7 +365,13 @@ impl Negotiation<'_> {
                     request_id,
                     expected_version,
                     target: t.id,
-                    terms: Some(values(35.0 + self.rng.below(40) as f64, 1.8, false)),
+                    terms: Some(shaped(
+                        self.catalogue,
+                        target_indicator(t),
+                        35.0 + self.rng.below(40) as f64,
+                        3.5,
+                        false,
+                    )),
                     rationale: if due {
                         "values now that the Place Survey has reported".into()
                     } else {
@@ -548,4 +565,12 @@ pub async fn national_round(
         mismatches,
         areas: total,
     })
+}
+
+/// The National Indicator a target is on (0 for a local indicator).
+fn target_indicator(t: &pb::Target) -> u16 {
+    match t.indicator {
+        Some(pb::target::Indicator::IndicatorNumber(n)) => u16::try_from(n).unwrap_or(0),
+        _ => 0,
+    }
 }

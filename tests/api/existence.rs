@@ -83,7 +83,7 @@ async fn call(
         "ProposeTarget" => a
             .propose_target(pb::ProposeTargetRequest {
                 agreement: name(),
-                ..go_proposal(v, 112, pct(40.0, [38.0, 36.0, 34.0]), "HO")
+                ..go_proposal(v, 112, on(112, 40.0, [38.0, 36.0, 34.0]), "HO")
             })
             .await
             .map(drop),

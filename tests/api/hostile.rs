@@ -236,6 +236,7 @@ fn values_terms(unit: &str, baseline: f64, period: &str, years: Vec<pb::YearValu
                 period: period.into(),
             }),
             trajectory: years,
+            limit_deterioration: String::new(),
         })),
     }
 }
@@ -265,6 +266,7 @@ fn hostile_terms() -> Vec<Option<pb::Terms>> {
                 unit: "percent".into(),
                 baseline: None,
                 trajectory: good_years(),
+                limit_deterioration: String::new(),
             })),
         }),
         Some(values_terms("", 8.0, "2007", good_years())),
@@ -450,7 +452,7 @@ fn typed_corpus(v: i64) -> Vec<Call> {
     }));
 
     let propose = envelope!(ProposeTarget, {
-        let mut p = go_proposal(v, 112, pct(40.0, [38.0, 36.0, 34.0]), "HO");
+        let mut p = go_proposal(v, 112, on(112, 40.0, [38.0, 36.0, 34.0]), "HO");
         p.request_id = rid();
         p
     });

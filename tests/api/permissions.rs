@@ -74,7 +74,7 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
             .map(drop),
         "ProposeTarget" => c
             .agreements
-            .propose_target(proposal(v, 112, pct(40.0, [38.0, 36.0, 34.0])))
+            .propose_target(proposal(v, 112, on(112, 40.0, [38.0, 36.0, 34.0])))
             .await
             .map(drop),
         "CounterOffer" => c

@@ -20,7 +20,8 @@
 //! - [`areas`]: the 150 upper-tier areas of 2008, embedded from CSV.
 //! - [`departments`]: the Whitehall departments and agencies of 2008, embedded from CSV.
 //! - [`policy`]: a round's rules as data; the 2008-11 preset.
-//! - [`terms`]: baselines, trajectories, placeholders.
+//! - [`terms`]: baselines, trajectories, placeholders, units.
+//! - [`polarity`]: whether higher or lower is better, per indicator.
 //! - [`money`]: amounts in pounds, exact to the penny.
 //! - [`actor`]: roles, scopes and sides.
 //! - [`agreement`]: the state, and both lifecycle tables.
@@ -45,6 +46,7 @@ pub mod event;
 pub mod ids;
 pub mod money;
 pub mod performance;
+pub mod polarity;
 pub mod policy;
 pub mod summary;
 pub mod terms;
@@ -64,5 +66,6 @@ pub use ids::{
     ParseError, RefreshId, Region, SetVersion, TargetId, quote,
 };
 pub use money::Money;
+pub use polarity::Polarity;
 pub use policy::{Period, RefreshRound, RewardPolicy, RoundPolicy};
 pub use terms::{Baseline, PlaceholderReason, TargetValues, Terms, Unit, YearValue};

@@ -12,12 +12,14 @@
 //! - this module: the order of checks above, opening an agreement, dates and versions;
 //! - [`negotiation`]: proposing, countering, accepting, declining, withdrawing, priorities;
 //! - [`lifecycle`]: endorsement, submission, sign-off, refreshes, actuals, revocation;
+//! - [`shape`]: terms fitted to their indicator's unit and polarity;
 //! - [`text`]: the checks on free text, evidence and departments every command shares.
 //!
 //! [`AGREEMENT_LIFECYCLE`]: crate::agreement::AGREEMENT_LIFECYCLE
 
 mod lifecycle;
 mod negotiation;
+mod shape;
 mod text;
 
 use chrono::{DateTime, Utc};

@@ -228,8 +228,15 @@ pub fn terms(t: Option<pb::Terms>) -> Result<Terms, ApiError> {
                     ));
                 }
             }
-            Terms::values(unit, baseline, trajectory)
-                .map_err(|p| ApiError::invalid(TERMS, "terms.values", p))
+            let terms = Terms::values(unit, baseline, trajectory)
+                .map_err(|p| ApiError::invalid(TERMS, "terms.values", p))?;
+            // Empty: a target that promises improvement. The reason's text
+            // is checked by the core with every other free text.
+            Ok(if v.limit_deterioration.is_empty() {
+                terms
+            } else {
+                terms.limiting_deterioration(v.limit_deterioration)
+            })
         }
     }
 }

@@ -99,6 +99,7 @@ pub fn terms_to_pb(t: &Terms) -> pb::Terms {
                     }),
                 })
                 .collect(),
+            limit_deterioration: v.limit_deterioration.clone().unwrap_or_default(),
         }),
     };
     pb::Terms { kind: Some(kind) }
@@ -241,6 +242,8 @@ pub fn indicator_to_pb(
             laa_core::IndicatorStatus::Withdrawn => "withdrawn".into(),
         },
         laa_selections_2008: i.laa_selections_2008.map(i32::from),
+        unit: i.unit.as_str().into(),
+        polarity: i.polarity.as_str().into(),
     })
 }
 
