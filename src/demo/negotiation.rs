@@ -207,7 +207,13 @@ impl Negotiation<'_> {
             let terms = if PLACE_SURVEY.contains(&n) {
                 placeholder()
             } else {
-                shaped(self.catalogue, n, 30.0 + self.rng.below(50) as f64, 3.0, false)
+                shaped(
+                    self.catalogue,
+                    n,
+                    30.0 + self.rng.below(50) as f64,
+                    3.0,
+                    false,
+                )
             };
             let department = if by_go {
                 department_for(self.catalogue, n)

@@ -58,7 +58,12 @@ async fn departments_are_served_and_matched_to_their_canonical_code() {
         // "DEFRA" is Defra.
         let (v, defra) = version_of(
             go.agreements
-                .propose_target(go_proposal(v, 188, on(188, 10.0, [12.0, 14.0, 16.0]), "DEFRA"))
+                .propose_target(go_proposal(
+                    v,
+                    188,
+                    on(188, 10.0, [12.0, 14.0, 16.0]),
+                    "DEFRA",
+                ))
                 .await
                 .expect("DEFRA is a department"),
         );

@@ -142,9 +142,13 @@ async fn a_go_and_an_area_negotiate_an_laa_from_opening_to_a_rebinding_refresh()
         assert_eq!(a.indicator_set, 2008);
         let mut v = a.version;
         for target in (1..=16).chain([survey]) {
+            // Targets 1 to 16 are the statutory ones, in the round's order; the survey's is NI 4.
+            let ni = laa_core::policy::STATUTORY_2008
+                .get(target as usize - 1)
+                .map_or(4, |n| i32::from(*n));
             let (a, _) = agreement_of(
                 go.agreements
-                    .counter_offer(counter(v, target, pct(50.0, [52.0, 54.0, 56.0]), false))
+                    .counter_offer(counter(v, target, fitting(ni), false))
                     .await
                     .unwrap(),
             );

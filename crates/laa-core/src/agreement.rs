@@ -480,6 +480,9 @@ pub struct Agreement {
     /// (cited by number from 1); empty when none were declared.
     #[serde(default)]
     pub priorities: Vec<Priority>,
+    /// The reward grant as last assessed (`reward_assessed`), if it has been.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reward: Option<crate::performance::RewardWorking>,
 }
 
 impl Agreement {
@@ -521,6 +524,7 @@ impl Agreement {
             refresh: None,
             refreshes_held: Vec::new(),
             priorities: Vec::new(),
+            reward: None,
             first_signed_off_at: None,
             next_target: TargetId::first(),
             last_occurred_at: None,

@@ -126,6 +126,9 @@ pub fn apply(state: &mut Agreement, event: &Event) {
                 );
             }
         }
+        Change::RewardAssessed { working } => {
+            state.reward = Some(working.clone());
+        }
         Change::DesignationRevoked { targets, .. } => {
             for target in targets {
                 end_target(state, *target, Ending::Revoked);

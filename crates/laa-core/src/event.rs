@@ -13,6 +13,7 @@ use crate::agreement::{AgreementStatus, CommandKind, IndicatorRef, Offer, Priori
 use crate::ids::{
     AreaCode, Department, FinancialYear, IndicatorNumber, RefreshId, Region, SetVersion, TargetId,
 };
+use crate::performance::RewardWorking;
 use crate::policy::RoundPolicy;
 use crate::terms::Terms;
 
@@ -167,6 +168,12 @@ pub enum Change {
         /// The priorities, in order.
         priorities: Vec<Priority>,
     },
+    /// The reward grant was assessed (or assessed again) from the final
+    /// actuals: recorded with the actual that completed or changed it.
+    RewardAssessed {
+        /// The whole working, per target.
+        working: RewardWorking,
+    },
 }
 
 impl Change {
@@ -189,6 +196,7 @@ impl Change {
             Change::AgreementClosed => "agreement_closed",
             Change::RequestRefused { .. } => "request_refused",
             Change::PrioritiesDeclared { .. } => "priorities_declared",
+            Change::RewardAssessed { .. } => "reward_assessed",
         }
     }
 
@@ -211,6 +219,7 @@ impl Change {
             Change::AgreementClosed => CommandKind::Close,
             Change::RequestRefused { .. } => CommandKind::RefuseRequest,
             Change::PrioritiesDeclared { .. } => CommandKind::DeclarePriorities,
+            Change::RewardAssessed { .. } => CommandKind::RecordActual,
         }
     }
 

@@ -29,7 +29,7 @@
 //! - [`authorise`]: who may do what (rule 10), deny by default.
 //! - [`decide`](mod@decide), [`apply`](mod@apply): the two functions.
 //! - [`error`]: every broken rule and its stable reason code.
-//! - [`performance`]: progress against trajectories, and the reward grant.
+//! - [`performance`]: statuses against trajectories, and the reward grant.
 //! - [`summary`]: the negotiation analytics CLG asks for, from the history.
 
 pub mod actor;
@@ -67,5 +67,5 @@ pub use ids::{
 };
 pub use money::Money;
 pub use polarity::Polarity;
-pub use policy::{Period, RefreshRound, RewardPolicy, RoundPolicy};
+pub use policy::{Period, RefreshRound, RewardBearing, RewardPolicy, RoundPolicy};
 pub use terms::{Baseline, PlaceholderReason, TargetValues, Terms, Unit, YearValue};

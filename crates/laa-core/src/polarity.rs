@@ -89,7 +89,10 @@ mod tests {
         assert!(!Polarity::HigherIsBetter.at_least_as_good(seven, eight));
         assert_eq!(Polarity::LowerIsBetter.gain(eight, seven), Decimal::ONE);
         assert_eq!(Polarity::HigherIsBetter.gain(eight, seven), -Decimal::ONE);
-        assert_eq!(Polarity::parse("LOWER_IS_BETTER").unwrap(), Polarity::LowerIsBetter);
+        assert_eq!(
+            Polarity::parse("LOWER_IS_BETTER").unwrap(),
+            Polarity::LowerIsBetter
+        );
         assert!(Polarity::parse("sideways").is_err());
     }
 }

@@ -299,8 +299,9 @@ fn indicator_model(set: i32, i: &Indicator, status: IndicatorStatus) -> indicato
 }
 
 /// The embedded National Indicator Set, parsed once.
-static NATIONAL: std::sync::LazyLock<Result<laa_core::Catalogue, laa_core::catalogue::CatalogueError>> =
-    std::sync::LazyLock::new(laa_core::Catalogue::national);
+static NATIONAL: std::sync::LazyLock<
+    Result<laa_core::Catalogue, laa_core::catalogue::CatalogueError>,
+> = std::sync::LazyLock::new(laa_core::Catalogue::national);
 
 fn decode_indicator(row: indicator::Model) -> Result<IndicatorRow, StoreError> {
     let bad = |problem: String| StoreError::corrupt("indicators", 0, problem);

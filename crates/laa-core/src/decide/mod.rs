@@ -13,12 +13,14 @@
 //! - [`negotiation`]: proposing, countering, accepting, declining, withdrawing, priorities;
 //! - [`lifecycle`]: endorsement, submission, sign-off, refreshes, actuals, revocation;
 //! - [`shape`]: terms fitted to their indicator's unit and polarity;
+//! - [`reward`]: the reward grant assessed when the final actuals are in;
 //! - [`text`]: the checks on free text, evidence and departments every command shares.
 //!
 //! [`AGREEMENT_LIFECYCLE`]: crate::agreement::AGREEMENT_LIFECYCLE
 
 mod lifecycle;
 mod negotiation;
+mod reward;
 mod shape;
 mod text;
 
@@ -176,7 +178,14 @@ pub fn decide(
         } => d.refuse_request(indicator, department, rationale)?,
         Command::DeclarePriorities { priorities } => d.declare_priorities(priorities)?,
     };
-    Ok(vec![d.event(change)])
+    let event = d.event(change);
+    // The actual that completes (or changes) the reward's working records
+    // its assessment with it.
+    let assessed = match &event.change {
+        Change::ActualRecorded { .. } => d.reward_after(&event),
+        _ => None,
+    };
+    Ok(std::iter::once(event).chain(assessed).collect())
 }
 
 /// `OpenAgreement` is handled before the agreement must exist; reaching the

@@ -109,7 +109,9 @@ fn a_malformed_row_is_an_error_naming_its_line() {
             3,
         ),
         (
-            format!("{header}\n{good}\n2,Title,Group,21,CLG,false,2007,,1,percent,higher_is_better\n"),
+            format!(
+                "{header}\n{good}\n2,Title,Group,21,CLG,false,2007,,1,percent,higher_is_better\n"
+            ),
             3,
         ),
         (
@@ -122,8 +124,14 @@ fn a_malformed_row_is_an_error_naming_its_line() {
         ),
         (format!("{header}\n{good}\n2,Title,Group,,,false,2007\n"), 3),
         (format!("{header}\n{good}\n{good}\n"), 3),
-        (format!("{header}\n2,,Group,,,false,2007,,1,percent,higher_is_better\n"), 2),
-        (format!("{header}\n2,T,Group,,,false,2008,2007,1,percent,higher_is_better\n"), 2),
+        (
+            format!("{header}\n2,,Group,,,false,2007,,1,percent,higher_is_better\n"),
+            2,
+        ),
+        (
+            format!("{header}\n2,T,Group,,,false,2008,2007,1,percent,higher_is_better\n"),
+            2,
+        ),
         (
             format!("{header}\n{good}\n2,T,Group,,,false,2007,,1,furlongs,higher_is_better\n"),
             3,

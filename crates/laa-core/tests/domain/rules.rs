@@ -29,7 +29,10 @@ fn rule_1_a_36th_designated_proposal_is_refused() {
     let n = with_designated(Negotiation::opened(), 35);
     assert_eq!(n.state.designated_count(), 35);
     let e = n
-        .when(&go(), propose(DESIGNATED_POOL[35], fitting(DESIGNATED_POOL[35])))
+        .when(
+            &go(),
+            propose(DESIGNATED_POOL[35], fitting(DESIGNATED_POOL[35])),
+        )
         .then_refused("DESIGNATED_CAP_REACHED");
     assert_eq!(e, DomainError::DesignatedCapReached { cap: 35, count: 35 });
 }
@@ -57,8 +60,11 @@ fn rule_1_a_withdrawn_target_frees_its_slot() {
     let n = with_designated(Negotiation::opened(), 35);
     let first = n.target_on(DESIGNATED_POOL[0]).id.get();
     let n = n.given(&area(), withdraw(first));
-    n.when(&go(), propose(DESIGNATED_POOL[35], fitting(DESIGNATED_POOL[35])))
-        .then_ok();
+    n.when(
+        &go(),
+        propose(DESIGNATED_POOL[35], fitting(DESIGNATED_POOL[35])),
+    )
+    .then_ok();
 }
 
 #[test]
@@ -74,8 +80,11 @@ fn rule_1_the_cap_is_policy_a_future_round_with_cap_20_and_no_statutory_targets(
         "no statutory targets in this round"
     );
     let n = with_designated(n, 20);
-    n.when(&go(), propose(DESIGNATED_POOL[20], fitting(DESIGNATED_POOL[20])))
-        .then_refused("DESIGNATED_CAP_REACHED");
+    n.when(
+        &go(),
+        propose(DESIGNATED_POOL[20], fitting(DESIGNATED_POOL[20])),
+    )
+    .then_refused("DESIGNATED_CAP_REACHED");
     // With no statutory list, NI 72 is an ordinary designated indicator.
     let n = Negotiation::opened_with(
         RoundPolicy {
@@ -112,8 +121,11 @@ fn rule_1_whitehall_priorities_can_be_limited_by_policy() {
         DomainError::WhitehallPrioritiesExceeded { limit: 5, count: 5 }
     ));
     // The area's own priorities are not limited.
-    n.when(&area(), propose(DESIGNATED_POOL[5], fitting(DESIGNATED_POOL[5])))
-        .then_ok();
+    n.when(
+        &area(),
+        propose(DESIGNATED_POOL[5], fitting(DESIGNATED_POOL[5])),
+    )
+    .then_ok();
 }
 
 /// Whitehall's priorities, each for the Home Office and CLG.
@@ -183,8 +195,11 @@ fn rule_16_government_proposals_cite_priorities_declared_at_the_outset() {
         .then_refused("OUTSIDE_DECLARED_PRIORITIES");
     let n = n.given(&go(), cite(offer(), 2));
     // The area's own proposals cite nothing.
-    n.when(&area(), propose(DESIGNATED_POOL[1], fitting(DESIGNATED_POOL[1])))
-        .then_ok();
+    n.when(
+        &area(),
+        propose(DESIGNATED_POOL[1], fitting(DESIGNATED_POOL[1])),
+    )
+    .then_ok();
     n.when(
         &area(),
         cite(propose(DESIGNATED_POOL[1], fitting(DESIGNATED_POOL[1])), 1),
@@ -425,8 +440,14 @@ fn rule_5_terms_fit_their_indicators_unit_and_polarity() {
         .then_refused("INVALID_TERMS");
     n.when(&area(), propose(154, on(154, 400, [420, 440, 460])))
         .then_ok();
-    n.when(&area(), propose(15, values(Unit::Rate, Decimal::TEN, [9, 8, 7].map(Decimal::from))))
-        .then_refused("INVALID_TERMS");
+    n.when(
+        &area(),
+        propose(
+            15,
+            values(Unit::Rate, Decimal::TEN, [9, 8, 7].map(Decimal::from)),
+        ),
+    )
+    .then_refused("INVALID_TERMS");
     // Lower is better for NEET: rising is refused, falling or flat accepted.
     let worse = pct(6, [7, 8, 9]);
     n.when(&area(), propose(117, worse.clone()))
@@ -437,18 +458,34 @@ fn rule_5_terms_fit_their_indicators_unit_and_polarity() {
     n.when(&area(), propose(163, pct(60, [59, 58, 57])))
         .then_refused("INVALID_TERMS");
     // Only the final year counts: a dip on the way is a trajectory.
-    n.when(&area(), propose(163, pct(60, [58, 60, 62]))).then_ok();
+    n.when(&area(), propose(163, pct(60, [58, 60, 62])))
+        .then_ok();
     // A target that limits an expected deterioration says so, and why.
-    let limited = worse.clone().limiting_deterioration("  NEET will rise in the downturn ");
+    let limited = worse
+        .clone()
+        .limiting_deterioration("  NEET will rise in the downturn ");
     let accepted = n
         .when(&area(), propose(117, limited))
         .then_events(&["target_proposed"]);
-    let Terms::Values(v) = accepted.target_on(117).open_offer.as_ref().unwrap().terms.clone() else {
+    let Terms::Values(v) = accepted
+        .target_on(117)
+        .open_offer
+        .as_ref()
+        .unwrap()
+        .terms
+        .clone()
+    else {
         unreachable!()
     };
-    assert_eq!(v.limit_deterioration.as_deref(), Some("NEET will rise in the downturn"));
-    n.when(&area(), propose(117, worse.clone().limiting_deterioration(" ")))
-        .then_refused("INVALID_TERMS");
+    assert_eq!(
+        v.limit_deterioration.as_deref(),
+        Some("NEET will rise in the downturn")
+    );
+    n.when(
+        &area(),
+        propose(117, worse.clone().limiting_deterioration(" ")),
+    )
+    .then_refused("INVALID_TERMS");
     // A counter-offer is held to the same rules as a proposal.
     let (settled, id) = n
         .clone()
@@ -816,7 +853,10 @@ fn a_government_counter_defaults_to_the_targets_department_and_may_name_another(
         .when(&go(), counter_for(17, on(112, 40, [37, 35, 33]), "DH"))
         .then_events(&["offer_made"]);
     area_target
-        .when(&go(), counter_for(17, on(112, 40, [37, 35, 33]), "Treasuryish"))
+        .when(
+            &go(),
+            counter_for(17, on(112, 40, [37, 35, 33]), "Treasuryish"),
+        )
         .then_refused("INVALID_TERMS");
 }
 
@@ -947,26 +987,23 @@ fn actuals_are_recorded_by_the_area_after_sign_off_and_earn_reward() {
         .given(&area(), record("2008/09", 9))
         .given(&area(), record("2009/10", 9))
         .given(&area(), record("2010/11", 7));
-    let policy = RoundPolicy::round_2008_11();
+    use laa_core::performance::{Status, target_performance};
     let target = &n.state.targets[&tid(id)];
-    use laa_core::performance::{Progress, improvement_share, progress, reward};
+    let statuses: Vec<Status> = target_performance(&n.state, target, &CATALOGUE)
+        .years
+        .iter()
+        .map(|y| y.status)
+        .collect();
     assert_eq!(
-        progress(target, year("2008/09"), &policy),
-        Some(Progress::OnTrack)
+        statuses,
+        [Status::OnTrack, Status::OffTrack, Status::Missed]
     );
-    assert_eq!(
-        progress(target, year("2009/10"), &policy),
-        Some(Progress::OffTrack)
-    );
-    assert_eq!(
-        progress(target, year("2010/11"), &policy),
-        Some(Progress::Missed)
-    );
-    // 3 of the planned 4 points: 75% of the improvement, 75% of £40,000.
-    assert_eq!(improvement_share(target, &policy), Some(Decimal::from(75)));
-    assert_eq!(reward(target, &policy).amount(), Decimal::from(30_000));
-    // Statutory targets earn no reward.
-    assert_eq!(reward(&n.state.targets[&tid(1)], &policy), Money::ZERO);
+    // 3 of the planned 4 points: 75% of the improvement, 75% of £40,000,
+    // assessed with the final actual.
+    let working = n.state.reward.as_ref().expect("assessed");
+    assert_eq!(working.total.amount(), Decimal::from(30_000));
+    assert_eq!(working.lines.len(), 1, "statutory targets bear no reward");
+    assert_eq!(n.history.last().unwrap().change.kind(), "reward_assessed");
 }
 
 #[test]
