@@ -36,7 +36,12 @@ const MAX_RENDERED: usize = 10_000;
 
 impl Rendered {
     /// The agreement on the wire.
-    fn agreement(&self, id: &AgreementId, state: &Arc<Agreement>) -> pb::Agreement {
+    fn agreement(
+        &self,
+        id: &AgreementId,
+        state: &Arc<Agreement>,
+        catalogue: &laa_core::Catalogue,
+    ) -> pb::Agreement {
         // Each operation is one map call: a poisoned lock is still sound.
         let mut kept = self
             .0
@@ -47,7 +52,7 @@ impl Rendered {
         {
             return rendered.clone();
         }
-        let rendered = agreement_to_pb(state);
+        let rendered = agreement_to_pb(state, catalogue);
         if kept.len() >= MAX_RENDERED {
             kept.clear();
         }
@@ -195,7 +200,13 @@ impl Engine {
                 {
                     Some(first) => {
                         self.authorise_read(actor, &state)?;
-                        Ok(response(None, &state, first.target.or(named_target), first))
+                        Ok(response(
+                            None,
+                            &state,
+                            first.target.or(named_target),
+                            first,
+                            self.store.catalogue(),
+                        ))
                     }
                     None => Err(refused.into()),
                 };
@@ -214,11 +225,17 @@ impl Engine {
             Some(after) => {
                 self.announce(&id);
                 tracing::info!(agreement = %id, command = %kind, principal = %actor.principal, version = outcome.version, "command applied");
-                response(Some(&state), &after, target, outcome)
+                response(
+                    Some(&state),
+                    &after,
+                    target,
+                    outcome,
+                    self.store.catalogue(),
+                )
             }
             None => {
                 let now = self.store.load_shared(&id).await?.unwrap_or(state);
-                response(None, &now, target, outcome)
+                response(None, &now, target, outcome, self.store.catalogue())
             }
         })
     }
@@ -347,13 +364,14 @@ fn response(
     state: &Agreement,
     target: Option<TargetId>,
     outcome: AppendOutcome,
+    catalogue: &laa_core::Catalogue,
 ) -> pb::AgreementResponse {
     let changed = state.targets.values().filter(|t| match before {
         Some(before) => before.targets.get(&t.id) != Some(*t),
         None => Some(t.id) == target,
     });
     pb::AgreementResponse {
-        agreement: Some(agreement_with_targets_to_pb(state, changed)),
+        agreement: Some(agreement_with_targets_to_pb(state, changed, catalogue)),
         target: target.map_or(0, TargetId::get),
         first_sequence: i64::try_from(outcome.first_sequence).unwrap_or(i64::MAX),
         last_sequence: i64::try_from(outcome.last_sequence).unwrap_or(i64::MAX),
@@ -429,7 +447,7 @@ impl pb::agreement_service_server::AgreementService for Engine {
         let actor = authenticate(&self.store, &request).await?;
         let id = convert::agreement_name("name", &request.get_ref().name)?;
         let state = self.read_agreement(&actor, &id).await?;
-        let mut agreement = self.rendered.agreement(&id, &state);
+        let mut agreement = self.rendered.agreement(&id, &state, self.store.catalogue());
         agreement.first_bad_sequence = self
             .store
             .broken(&id)
@@ -466,7 +484,7 @@ impl pb::agreement_service_server::AgreementService for Engine {
         Ok(Response::new(pb::ListAgreementsResponse {
             agreements: rows
                 .iter()
-                .map(|row| agreement_to_pb(&row.agreement))
+                .map(|row| agreement_to_pb(&row.agreement, self.store.catalogue()))
                 .collect(),
             next_page_token: next.map(|n| convert::page_token(&n)).unwrap_or_default(),
         }))

@@ -3,7 +3,6 @@
 use chrono::{DateTime, Utc};
 use laa_core::agreement::Ending;
 use laa_core::catalogue::Owner;
-use laa_core::performance::progress;
 use laa_core::{
     Actor, Agreement, AgreementStatus, Catalogue, IndicatorNumber, IndicatorRef, Offer, Region,
     Role, Scope, SetVersion, Side, Target, TargetKind, TargetStatus, Terms, YearValue,
@@ -12,7 +11,8 @@ use laa_proto::v1 as pb;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-fn status_to_pb(s: AgreementStatus) -> pb::AgreementStatus {
+/// An agreement status to the wire.
+pub fn status_to_pb(s: AgreementStatus) -> pb::AgreementStatus {
     match s {
         AgreementStatus::Unopened => pb::AgreementStatus::Unspecified,
         AgreementStatus::Draft => pb::AgreementStatus::Draft,
@@ -35,7 +35,8 @@ fn target_status_to_pb(s: TargetStatus) -> pb::TargetStatus {
     }
 }
 
-fn kind_to_pb(k: TargetKind) -> pb::TargetKind {
+/// A target kind to the wire.
+pub fn kind_to_pb(k: TargetKind) -> pb::TargetKind {
     match k {
         TargetKind::Statutory => pb::TargetKind::Statutory,
         TargetKind::Designated => pb::TargetKind::Designated,
@@ -69,7 +70,8 @@ pub fn timestamp(t: DateTime<Utc>) -> prost_types::Timestamp {
     }
 }
 
-fn number(d: Decimal) -> f64 {
+/// An exact decimal as the wire's double.
+pub fn number(d: Decimal) -> f64 {
     d.to_f64().unwrap_or(f64::NAN)
 }
 
@@ -121,8 +123,14 @@ fn offer_to_pb(o: &Offer) -> pb::Offer {
     }
 }
 
-fn target_to_pb(agreement: &Agreement, t: &Target) -> pb::Target {
-    let policy = agreement.policy();
+fn target_to_pb(agreement: &Agreement, t: &Target, catalogue: &Catalogue) -> pb::Target {
+    let verdicts: std::collections::BTreeMap<_, _> =
+        laa_core::performance::target_performance(agreement, t, catalogue)
+            .years
+            .into_iter()
+            .filter(|y| y.status.is_verdict())
+            .map(|y| (y.year, y.status))
+            .collect();
     pb::Target {
         name: format!("agreements/{}/targets/{}", agreement.id, t.id),
         id: t.id.get(),
@@ -160,9 +168,9 @@ fn target_to_pb(agreement: &Agreement, t: &Target) -> pb::Target {
                 value: number(a.value),
                 source: a.source.clone(),
                 recorded_at: Some(timestamp(a.recorded_at)),
-                progress: policy
-                    .and_then(|p| progress(t, *y, p))
-                    .map(|p| p.as_str().to_owned())
+                progress: verdicts
+                    .get(y)
+                    .map(|s| s.as_str().to_owned())
                     .unwrap_or_default(),
             })
             .collect(),
@@ -170,8 +178,8 @@ fn target_to_pb(agreement: &Agreement, t: &Target) -> pb::Target {
 }
 
 /// An agreement to the wire, with every target.
-pub fn agreement_to_pb(a: &Agreement) -> pb::Agreement {
-    agreement_with_targets_to_pb(a, a.targets.values())
+pub fn agreement_to_pb(a: &Agreement, catalogue: &Catalogue) -> pb::Agreement {
+    agreement_with_targets_to_pb(a, a.targets.values(), catalogue)
 }
 
 /// An agreement to the wire with only the given targets (the rest of the
@@ -179,6 +187,7 @@ pub fn agreement_to_pb(a: &Agreement) -> pb::Agreement {
 pub fn agreement_with_targets_to_pb<'a>(
     a: &Agreement,
     targets: impl Iterator<Item = &'a laa_core::Target>,
+    catalogue: &Catalogue,
 ) -> pb::Agreement {
     let opening = a.opening.as_ref();
     pb::Agreement {
@@ -199,7 +208,7 @@ pub fn agreement_with_targets_to_pb<'a>(
             .as_ref()
             .map(ToString::to_string)
             .unwrap_or_default(),
-        targets: targets.map(|t| target_to_pb(a, t)).collect(),
+        targets: targets.map(|t| target_to_pb(a, t, catalogue)).collect(),
         opened_at: opening.map(|o| timestamp(o.opened_at)),
         first_signed_off_at: a.first_signed_off_at.map(timestamp),
         designated_count: i32::try_from(a.designated_count()).unwrap_or(i32::MAX),
