@@ -161,6 +161,17 @@ pub enum ClientCommand {
     /// An agreement's deal history: show, follow, verify, export.
     #[command(subcommand)]
     History(HistoryCommand),
+    /// Delivery after sign-off: each target's status against its trajectory (show, list).
+    #[command(subcommand)]
+    Performance(PerformanceCommand),
+    /// The reward grant an agreement earned, with its working per target.
+    Reward {
+        /// The area (with --round), or an agreement's name such as kent-2008-11.
+        area: String,
+        /// The round.
+        #[arg(long, default_value = "2008-11")]
+        round: String,
+    },
     /// The negotiation analytics, for one area or the whole country.
     Summary {
         /// One area's agreement (default: every agreement you may read).
@@ -172,6 +183,31 @@ pub enum ClientCommand {
         /// The round, with --area.
         #[arg(long, default_value = "2008-11")]
         round: String,
+    },
+}
+
+/// `laa performance`.
+#[derive(Debug, Subcommand)]
+pub enum PerformanceCommand {
+    /// One agreement's targets: baseline, trajectory, actuals and status per year.
+    Show {
+        /// The area (with --round), or an agreement's name such as kent-2008-11.
+        area: String,
+        /// The round.
+        #[arg(long, default_value = "2008-11")]
+        round: String,
+    },
+    /// Targets across every agreement you may read: "every area in GOSE with NI 117 off track".
+    List {
+        /// Only one Government Office region's agreements, by code (gose) or name.
+        #[arg(long)]
+        region: Option<String>,
+        /// Only targets on this National Indicator, such as 117.
+        #[arg(long)]
+        indicator: Option<i32>,
+        /// Only targets whose overall status is this: no_data, on_track, off_track, met, missed or unresolved.
+        #[arg(long)]
+        status: Option<String>,
     },
 }
 

@@ -72,4 +72,8 @@ json_twins!(
     ListEventsResponse,
     Round,
     ListRoundsResponse,
+    TargetPerformance,
+    AgreementPerformance,
+    ListPerformanceResponse,
+    Reward,
 );
