@@ -21,7 +21,7 @@ const CASES: [(&str, &str); 4] = [
 ];
 
 /// Every method that names an agreement.
-const METHODS: [&str; 19] = [
+const METHODS: [&str; 21] = [
     "OpenAgreement",
     "GetAgreement",
     "ProposeTarget",
@@ -41,14 +41,18 @@ const METHODS: [&str; 19] = [
     "StreamEvents",
     "VerifyHistory",
     "GetNegotiationSummary",
+    "GetPerformance",
+    "GetReward",
 ];
 
-const READS: [&str; 5] = [
+const READS: [&str; 7] = [
     "GetAgreement",
     "ListEvents",
     "StreamEvents",
     "VerifyHistory",
     "GetNegotiationSummary",
+    "GetPerformance",
+    "GetReward",
 ];
 
 /// Calls `method` on `agreement` (for `OpenAgreement`, opens the area the
@@ -247,6 +251,16 @@ async fn call(
                 agreement: name(),
                 ..Default::default()
             })
+            .await
+            .map(drop),
+        "GetPerformance" => c
+            .performance
+            .get_performance(pb::GetPerformanceRequest { agreement: name() })
+            .await
+            .map(drop),
+        "GetReward" => c
+            .performance
+            .get_reward(pb::GetRewardRequest { agreement: name() })
             .await
             .map(drop),
         other => panic!("no such method in the matrix: {other}"),

@@ -51,10 +51,13 @@ enum Call {
     ListAreas(pb::ListAreasRequest),
     GetArea(pb::GetAreaRequest),
     CreateArea(pb::CreateAreaRequest),
+    GetPerformance(pb::GetPerformanceRequest),
+    ListPerformance(pb::ListPerformanceRequest),
+    GetReward(pb::GetRewardRequest),
 }
 
 /// Every method's gRPC path, and whether it changes anything.
-const METHODS: [(&str, bool); 33] = [
+const METHODS: [(&str, bool); 36] = [
     ("/laa.v1.AgreementService/OpenAgreement", true),
     ("/laa.v1.AgreementService/GetAgreement", false),
     ("/laa.v1.AgreementService/ListAgreements", false),
@@ -88,6 +91,9 @@ const METHODS: [(&str, bool); 33] = [
     ("/laa.v1.AgreementService/DeclarePriorities", true),
     ("/laa.v1.RoundService/GetRound", false),
     ("/laa.v1.RoundService/ListRounds", false),
+    ("/laa.v1.PerformanceService/GetPerformance", false),
+    ("/laa.v1.PerformanceService/ListPerformance", false),
+    ("/laa.v1.PerformanceService/GetReward", false),
 ];
 
 impl Call {
@@ -106,6 +112,9 @@ impl Call {
                 | Call::GetIndicator(_)
                 | Call::ListAreas(_)
                 | Call::GetArea(_)
+                | Call::GetPerformance(_)
+                | Call::ListPerformance(_)
+                | Call::GetReward(_)
         )
     }
 
@@ -143,6 +152,9 @@ impl Call {
             Call::ListAreas(r) => c.areas.list_areas(r).await.map(drop),
             Call::GetArea(r) => c.areas.get_area(r).await.map(drop),
             Call::CreateArea(r) => c.areas.create_area(r).await.map(drop),
+            Call::GetPerformance(r) => c.performance.get_performance(r).await.map(drop),
+            Call::ListPerformance(r) => c.performance.list_performance(r).await.map(drop),
+            Call::GetReward(r) => c.performance.get_reward(r).await.map(drop),
         }
     }
 }
@@ -752,6 +764,16 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             area: name.clone(),
             ..Default::default()
         }));
+        calls.push(Call::GetPerformance(pb::GetPerformanceRequest {
+            agreement: name.clone(),
+        }));
+        calls.push(Call::GetReward(pb::GetRewardRequest {
+            agreement: name.clone(),
+        }));
+        calls.push(Call::ListPerformance(pb::ListPerformanceRequest {
+            status: name.clone(),
+            ..Default::default()
+        }));
         calls.push(Call::GetArea(pb::GetAreaRequest { name: name.clone() }));
         calls.push(Call::GetIndicator(pb::GetIndicatorRequest {
             name: name.clone(),
@@ -795,6 +817,21 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             request_id: rid(),
         }));
     }
+    for (region, indicator_number, page_size) in [
+        (-1, 0, 0),
+        (10, 0, 0),
+        (0, -1, 0),
+        (0, 250, 0),
+        (0, i32::MAX, 0),
+        (0, 0, -5),
+    ] {
+        calls.push(Call::ListPerformance(pb::ListPerformanceRequest {
+            region,
+            indicator_number,
+            page_size,
+            ..Default::default()
+        }));
+    }
     for region in [-1, 10, 99, i32::MAX] {
         calls.push(Call::CreateArea(pb::CreateAreaRequest {
             area: Some(pb::Area {
@@ -829,6 +866,10 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             ..Default::default()
         }));
         calls.push(Call::ListAreas(pb::ListAreasRequest {
+            page_token: token.clone(),
+            ..Default::default()
+        }));
+        calls.push(Call::ListPerformance(pb::ListPerformanceRequest {
             page_token: token.clone(),
             ..Default::default()
         }));

@@ -309,6 +309,25 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
             })
             .await
             .map(drop),
+        "GetPerformance" => c
+            .performance
+            .get_performance(pb::GetPerformanceRequest {
+                agreement: KENT.into(),
+            })
+            .await
+            .map(drop),
+        "GetReward" => c
+            .performance
+            .get_reward(pb::GetRewardRequest {
+                agreement: KENT.into(),
+            })
+            .await
+            .map(drop),
+        "ListPerformance" => c
+            .performance
+            .list_performance(pb::ListPerformanceRequest::default())
+            .await
+            .map(drop),
         other => panic!("no such method in the matrix: {other}"),
     };
     match result {
@@ -338,8 +357,10 @@ fn allowed(method: &str) -> &'static [Who] {
         | "ListEvents"
         | "StreamEvents"
         | "VerifyHistory"
-        | "GetNegotiationSummary" => &[Go, Kent, SignOff, Auditor],
-        "ListAgreements" => &[Go, GoLondon, Kent, Surrey, SignOff, Auditor],
+        | "GetNegotiationSummary"
+        | "GetPerformance"
+        | "GetReward" => &[Go, Kent, SignOff, Auditor],
+        "ListAgreements" | "ListPerformance" => &[Go, GoLondon, Kent, Surrey, SignOff, Auditor],
         "ListIndicatorSets" | "ListIndicators" | "GetIndicator" | "ListDepartments"
         | "ListAreas" | "GetArea" => &[Go, GoLondon, Kent, Surrey, SignOff, Auditor, Admin],
         "CreateArea" => &[Admin],
@@ -347,7 +368,7 @@ fn allowed(method: &str) -> &'static [Who] {
     }
 }
 
-const METHODS: [&str; 28] = [
+const METHODS: [&str; 31] = [
     "OpenAgreement",
     "GetAgreement",
     "ListAgreements",
@@ -376,6 +397,9 @@ const METHODS: [&str; 28] = [
     "ListAreas",
     "GetArea",
     "CreateArea",
+    "GetPerformance",
+    "GetReward",
+    "ListPerformance",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

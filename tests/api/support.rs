@@ -11,6 +11,7 @@ use pb::agreement_service_client::AgreementServiceClient;
 use pb::area_service_client::AreaServiceClient;
 use pb::audit_service_client::AuditServiceClient;
 use pb::indicator_service_client::IndicatorServiceClient;
+use pb::performance_service_client::PerformanceServiceClient;
 use pb::round_service_client::RoundServiceClient;
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
@@ -139,6 +140,7 @@ pub struct Clients {
     pub agreements: AgreementServiceClient<Authed>,
     pub audit: AuditServiceClient<Authed>,
     pub rounds: RoundServiceClient<Authed>,
+    pub performance: PerformanceServiceClient<Authed>,
 }
 
 async fn issue(store: &Store, role: Role, scope: Scope, label: &str) -> String {
@@ -306,7 +308,8 @@ pub async fn clients_at(
         areas: AreaServiceClient::with_interceptor(channel.clone(), bearer.clone()),
         agreements: AgreementServiceClient::with_interceptor(channel.clone(), bearer.clone()),
         audit: AuditServiceClient::with_interceptor(channel.clone(), bearer.clone()),
-        rounds: RoundServiceClient::with_interceptor(channel, bearer),
+        rounds: RoundServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+        performance: PerformanceServiceClient::with_interceptor(channel, bearer),
     })
 }
 
