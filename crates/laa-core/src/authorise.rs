@@ -27,6 +27,7 @@ pub const PERMISSIONS: &[(CommandKind, &[Role])] = &[
     (CommandKind::Close,        &[Role::SignOff]),
     (CommandKind::RefuseRequest, &[Role::GoNegotiator]),
     (CommandKind::DeclarePriorities, &[Role::GoNegotiator]),
+    (CommandKind::Rebaseline,   &[Role::GoNegotiator, Role::AreaNegotiator]),
 ];
 
 /// True when `role` may issue `command` somewhere.

@@ -14,12 +14,14 @@
 //! - [`lifecycle`]: endorsement, submission, sign-off, refreshes, actuals, revocation;
 //! - [`shape`]: terms fitted to their indicator's unit and polarity;
 //! - [`reward`]: the reward grant assessed when the final actuals are in;
+//! - [`rebaseline`]: new terms for a settled target when its measure changed;
 //! - [`text`]: the checks on free text, evidence and departments every command shares.
 //!
 //! [`AGREEMENT_LIFECYCLE`]: crate::agreement::AGREEMENT_LIFECYCLE
 
 mod lifecycle;
 mod negotiation;
+mod rebaseline;
 mod reward;
 mod shape;
 mod text;
@@ -177,12 +179,20 @@ pub fn decide(
             rationale,
         } => d.refuse_request(indicator, department, rationale)?,
         Command::DeclarePriorities { priorities } => d.declare_priorities(priorities)?,
+        Command::ProposeRebaseline {
+            target,
+            terms,
+            reason,
+            rationale,
+            evidence,
+            department,
+        } => d.rebaseline(target, terms, reason, rationale, evidence, department)?,
     };
     let event = d.event(change);
-    // The actual that completes (or changes) the reward's working records
-    // its assessment with it.
+    // The actual (or accepted re-baselining) that completes or changes the
+    // reward's working records its assessment with it.
     let assessed = match &event.change {
-        Change::ActualRecorded { .. } => d.reward_after(&event),
+        Change::ActualRecorded { .. } | Change::OfferAccepted { .. } => d.reward_after(&event),
         _ => None,
     };
     Ok(std::iter::once(event).chain(assessed).collect())

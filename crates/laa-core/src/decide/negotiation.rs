@@ -33,6 +33,7 @@ impl Decider<'_> {
             department,
             deal_breaker,
             made_at: self.ctx.occurred(),
+            rebaseline: None,
         })
     }
 
@@ -299,6 +300,13 @@ impl Decider<'_> {
         let Some(offer) = &target.open_offer else {
             return Err(DomainError::NoOpenOffer { target: id });
         };
+        // After sign-off, outside a refresh, only a re-baselining is open to accept.
+        if !self.state.status.is_negotiating() && offer.rebaseline.is_none() {
+            return Err(DomainError::AgreementNotEditable {
+                status: self.state.status,
+                command: CommandKind::Accept,
+            });
+        }
         let side = self.side();
         if offer.side == side {
             return Err(DomainError::NotYourTurn {

@@ -263,3 +263,70 @@ proptest! {
         prop_assert_eq!(working.lines.len(), 3);
     }
 }
+
+fn rebaseline(id: u32, terms: Terms) -> Command {
+    Command::ProposeRebaseline {
+        target: tid(id),
+        terms,
+        reason: laa_core::agreement::Rebaseline::MeasurementChange,
+        rationale: "recording changed: admissions mushroomed from about 50 to about 1,000".into(),
+        evidence: vec!["PCT recording guidance 2009".into()],
+        department: None,
+    }
+}
+
+/// Figure 5.3: the measure changes mid-period, the area proposes a new
+/// baseline and trajectory, the GO accepts, and the reward is assessed
+/// against the new terms; the history keeps both.
+#[test]
+fn a_target_is_rebaselined_when_its_measure_changes() {
+    let old = on(47, 50, [48, 46, 44]);
+    let new = on(47, 1000, [960, 920, 880]);
+    // Before sign-off there is nothing to re-baseline: terms are negotiated.
+    let (n, id) = Negotiation::statutory_settled().agreed_target(&go(), &area(), 47, old.clone());
+    n.when(&area(), rebaseline(id, new.clone()))
+        .then_refused("AGREEMENT_NOT_EDITABLE");
+    let n = n.signed_off();
+    // Ministers do not negotiate; a placeholder is no re-baselining; the
+    // new terms must fit the indicator like any others.
+    n.when(&minister(), rebaseline(id, new.clone()))
+        .then_refused("OUT_OF_SCOPE");
+    n.when(&area(), rebaseline(id, placeholder(PlaceholderReason::DefinitionPending)))
+        .then_refused("INVALID_TERMS");
+    n.when(&area(), rebaseline(id, on(47, 1000, [1100, 1200, 1300])))
+        .then_refused("INVALID_TERMS");
+    // An ordinary counter-offer is still refused after sign-off.
+    n.when(&area(), counter(id, new.clone()))
+        .then_refused("AGREEMENT_NOT_EDITABLE");
+    let n = n
+        .given(&area(), record(id, "2008/09", "990"))
+        .when(&area(), rebaseline(id, new.clone()))
+        .then_events(&["offer_made"]);
+    // The proposer cannot accept its own re-baselining; the GO does.
+    n.when(&area(), accept(id)).then_refused("NOT_YOUR_TURN");
+    let n = n.when(&go(), accept(id)).then_events(&["offer_accepted"]);
+    let target = n.target_on(47);
+    assert_eq!(target.agreed.as_ref(), Some(&new));
+    assert_eq!(target.status, TargetStatus::Agreed);
+    assert_eq!(n.state.status, AgreementStatus::Agreed);
+    let Change::OfferMade {
+        offer,
+        terms_before,
+        ..
+    } = &n.history[n.history.len() - 2].change
+    else {
+        panic!("the re-baselining offer")
+    };
+    assert_eq!(terms_before.as_ref(), Some(&old), "the history keeps both");
+    assert_eq!(
+        offer.rebaseline,
+        Some(laa_core::agreement::Rebaseline::MeasurementChange)
+    );
+    // Judged against the new terms: 990 is worse than the planned 960.
+    assert_eq!(statuses(&n, id).0[0], Status::OffTrack);
+    // 900 achieves 100 of the planned 120: 83.33%, paid in proportion.
+    let n = n.given(&area(), record(id, "2010/11", "900"));
+    let working = n.state.reward.clone().unwrap();
+    assert_eq!(working.lines[0].amount.amount(), dec("33333.33"));
+    assert_eq!(replay(n.state.id.clone(), &n.history), n.state);
+}

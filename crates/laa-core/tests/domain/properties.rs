@@ -381,10 +381,18 @@ proptest! {
                     prop_assert!(laa_core::error::REASONS.contains(&e.reason()));
                 }
                 Ok(events) => {
-                    // One event, but for the actual that completes (or changes)
-                    // the reward's working, which records its assessment too.
+                    // One event, but for the actual or acceptance that completes
+                    // (or changes) the reward's working, which records its
+                    // assessment too.
                     let extra: Vec<&str> = events[1..].iter().map(|e| e.change.kind()).collect();
-                    prop_assert!(extra.is_empty() || (extra == ["reward_assessed"] && events[0].change.kind() == "actual_recorded"));
+                    prop_assert!(
+                        extra.is_empty()
+                            || (extra == ["reward_assessed"]
+                                && matches!(
+                                    events[0].change.kind(),
+                                    "actual_recorded" | "offer_accepted"
+                                ))
+                    );
                     let before = n.state.clone();
                     for event in &events {
                         apply(&mut n.state, event);

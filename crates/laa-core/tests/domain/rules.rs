@@ -698,6 +698,7 @@ fn the_permission_table_denies_by_default() {
                         | CommandKind::Withdraw
                         | CommandKind::Endorse
                         | CommandKind::RecordActual
+                        | CommandKind::Rebaseline
                 ),
                 Role::GoNegotiator => matches!(
                     kind,
@@ -711,6 +712,7 @@ fn the_permission_table_denies_by_default() {
                         | CommandKind::Submit
                         | CommandKind::OpenRefresh
                         | CommandKind::RefuseRequest
+                        | CommandKind::Rebaseline
                 ),
             };
             assert_eq!(
