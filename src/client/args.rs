@@ -152,7 +152,7 @@ pub enum ClientCommand {
     /// Agreements: list, show, open, and their lifecycle (endorse, submit, return, sign-off, open-refresh, close).
     #[command(subcommand, alias = "agreements")]
     Agreement(AgreementCommand),
-    /// Negotiate targets: propose, counter, accept, decline, withdraw, revoke.
+    /// Negotiate targets: propose, counter, accept, decline, withdraw, revoke, rebaseline.
     #[command(subcommand, alias = "targets")]
     Target(TargetCommand),
     /// Record actual values after sign-off.
@@ -431,6 +431,24 @@ pub enum TargetCommand {
         deal_breaker: bool,
         /// For a Government offer, the department it speaks for (HO, DCSF,
         /// DH...; see `laa department list`); default: the target's.
+        #[arg(long)]
+        department: Option<String>,
+    },
+    /// After sign-off: offer a settled target a new baseline and trajectory because its measure changed (the other side accepts it with `accept`).
+    Rebaseline {
+        #[command(flatten)]
+        change: Change,
+        #[command(flatten)]
+        which: Which,
+        #[command(flatten)]
+        terms: TermsArgs,
+        /// Why the measure changed (the definition, the recording).
+        #[arg(long)]
+        rationale: String,
+        /// A reference to evidence (repeatable).
+        #[arg(long)]
+        evidence: Vec<String>,
+        /// For a Government offer, the department it speaks for; default: the target's.
         #[arg(long)]
         department: Option<String>,
     },

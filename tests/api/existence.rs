@@ -21,7 +21,7 @@ const CASES: [(&str, &str); 4] = [
 ];
 
 /// Every method that names an agreement.
-const METHODS: [&str; 21] = [
+const METHODS: [&str; 22] = [
     "OpenAgreement",
     "GetAgreement",
     "ProposeTarget",
@@ -43,6 +43,7 @@ const METHODS: [&str; 21] = [
     "GetNegotiationSummary",
     "GetPerformance",
     "GetReward",
+    "ProposeRebaseline",
 ];
 
 const READS: [&str; 7] = [
@@ -101,6 +102,19 @@ async fn call(
                 rationale: "matrix".into(),
                 evidence: vec![],
                 deal_breaker: false,
+                ..Default::default()
+            })
+            .await
+            .map(drop),
+        "ProposeRebaseline" => a
+            .propose_rebaseline(pb::ProposeRebaselineRequest {
+                agreement: name(),
+                request_id: rid(),
+                expected_version: v,
+                target: 17,
+                terms: Some(pct(8.0, [7.0, 6.0, 5.0])),
+                reason: "measurement_change".into(),
+                rationale: "matrix".into(),
                 ..Default::default()
             })
             .await
@@ -273,9 +287,8 @@ fn outsiders(method: &str) -> Vec<&'static str> {
     let mut who = vec!["go-london", "surrey"];
     let role_may = |role: &str| match method {
         "OpenAgreement" | "SubmitAgreement" | "OpenRefresh" => role == "go",
-        "ProposeTarget" | "CounterOffer" | "AcceptOffer" | "DeclineTarget" | "WithdrawTarget" => {
-            role == "go" || role == "area"
-        }
+        "ProposeTarget" | "CounterOffer" | "AcceptOffer" | "DeclineTarget" | "WithdrawTarget"
+        | "ProposeRebaseline" => role == "go" || role == "area",
         "EndorseAgreement" | "RecordActual" => role == "area",
         "ReturnAgreement" | "SignOffAgreement" | "RevokeDesignation" | "CloseAgreement" => {
             role == "sign-off"

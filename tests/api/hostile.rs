@@ -52,12 +52,13 @@ enum Call {
     GetArea(pb::GetAreaRequest),
     CreateArea(pb::CreateAreaRequest),
     GetPerformance(pb::GetPerformanceRequest),
+    ProposeRebaseline(pb::ProposeRebaselineRequest),
     ListPerformance(pb::ListPerformanceRequest),
     GetReward(pb::GetRewardRequest),
 }
 
 /// Every method's gRPC path, and whether it changes anything.
-const METHODS: [(&str, bool); 36] = [
+const METHODS: [(&str, bool); 37] = [
     ("/laa.v1.AgreementService/OpenAgreement", true),
     ("/laa.v1.AgreementService/GetAgreement", false),
     ("/laa.v1.AgreementService/ListAgreements", false),
@@ -94,6 +95,7 @@ const METHODS: [(&str, bool); 36] = [
     ("/laa.v1.PerformanceService/GetPerformance", false),
     ("/laa.v1.PerformanceService/ListPerformance", false),
     ("/laa.v1.PerformanceService/GetReward", false),
+    ("/laa.v1.AgreementService/ProposeRebaseline", true),
 ];
 
 impl Call {
@@ -155,6 +157,7 @@ impl Call {
             Call::GetPerformance(r) => c.performance.get_performance(r).await.map(drop),
             Call::ListPerformance(r) => c.performance.list_performance(r).await.map(drop),
             Call::GetReward(r) => c.performance.get_reward(r).await.map(drop),
+            Call::ProposeRebaseline(r) => c.agreements.propose_rebaseline(r).await.map(drop),
         }
     }
 }
@@ -383,6 +386,7 @@ fn caller_for<'a>(call: &Call, t: &'a Tokens) -> &'a str {
         Call::OpenAgreement(_)
         | Call::ProposeTarget(_)
         | Call::CounterOffer(_)
+        | Call::ProposeRebaseline(_)
         | Call::AcceptOffer(_)
         | Call::DeclineTarget(_)
         | Call::WithdrawTarget(_)
@@ -552,6 +556,36 @@ fn typed_corpus(v: i64) -> Vec<Call> {
         calls.push(Call::CounterOffer(pb::CounterOfferRequest {
             rationale: text,
             ..counter.clone()
+        }));
+    }
+
+    let rebaseline = envelope!(
+        ProposeRebaseline,
+        pb::ProposeRebaselineRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            target: 17,
+            terms: Some(pct(8.0, [7.0, 6.5, 6.0])),
+            reason: "measurement_change".into(),
+            rationale: "recording changed".into(),
+            ..Default::default()
+        }
+    );
+    for terms in hostile_terms() {
+        calls.push(Call::ProposeRebaseline(pb::ProposeRebaselineRequest {
+            terms,
+            ..rebaseline.clone()
+        }));
+    }
+    for text in hostile_texts() {
+        calls.push(Call::ProposeRebaseline(pb::ProposeRebaselineRequest {
+            reason: text.clone(),
+            ..rebaseline.clone()
+        }));
+        calls.push(Call::ProposeRebaseline(pb::ProposeRebaselineRequest {
+            rationale: text,
+            ..rebaseline.clone()
         }));
     }
 

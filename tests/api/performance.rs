@@ -282,3 +282,62 @@ async fn statuses_per_target_and_the_reward_grant_through_the_api() {
     })
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_target_is_rebaselined_after_sign_off_when_its_measure_changes() {
+    for_each_database(|app| async move {
+        let t = &app.tokens;
+        let mut go = app.clients(Some(&t.go)).await;
+        let mut kent = app.clients(Some(&t.kent)).await;
+        let mut minister = app.clients(Some(&t.sign_off)).await;
+        let v = open_kent(&mut go).await;
+        let v = settle_statutory(&mut go, &mut kent, v).await;
+        let r = go
+            .agreements
+            .propose_target(go_proposal(v, 47, on(47, 50.0, [48.0, 46.0, 44.0]), "DfT"))
+            .await
+            .unwrap()
+            .into_inner();
+        let target = r.target;
+        let v = accept(&mut kent, r.agreement.unwrap().version, target).await;
+        let v = sign_off(&mut go, &mut kent, &mut minister, v).await;
+        let request = |v, reason: &str| pb::ProposeRebaselineRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            target,
+            terms: Some(on(47, 1000.0, [960.0, 920.0, 880.0])),
+            reason: reason.into(),
+            rationale: "recording changed: about 50 became about 1,000".into(),
+            ..Default::default()
+        };
+        let status = kent
+            .agreements
+            .propose_rebaseline(request(v, "we missed"))
+            .await
+            .unwrap_err();
+        assert_eq!(reason(&status), "INVALID_TERMS");
+        let r = kent
+            .agreements
+            .propose_rebaseline(request(v, "measurement_change"))
+            .await
+            .expect("the area proposes new terms")
+            .into_inner();
+        let agreement = r.agreement.unwrap();
+        let offer = agreement.targets[0].open_offer.clone().unwrap();
+        assert_eq!(offer.rebaseline, "measurement_change");
+        accept(&mut go, agreement.version, target).await;
+        let p = go
+            .performance
+            .get_performance(pb::GetPerformanceRequest {
+                agreement: KENT.into(),
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        let ksi = p.targets.iter().find(|t| t.indicator_number == 47).unwrap();
+        assert_eq!(ksi.baseline, Some(1000.0));
+        assert_eq!(ksi.years[2].planned, Some(880.0));
+    })
+    .await;
+}

@@ -309,6 +309,20 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
             })
             .await
             .map(drop),
+        "ProposeRebaseline" => c
+            .agreements
+            .propose_rebaseline(pb::ProposeRebaselineRequest {
+                agreement: KENT.into(),
+                request_id: rid(),
+                expected_version: v,
+                target: 17,
+                terms: Some(pct(8.0, [7.0, 6.0, 5.0])),
+                reason: "measurement_change".into(),
+                rationale: "matrix".into(),
+                ..Default::default()
+            })
+            .await
+            .map(drop),
         "GetPerformance" => c
             .performance
             .get_performance(pb::GetPerformanceRequest {
@@ -346,9 +360,8 @@ fn allowed(method: &str) -> &'static [Who] {
     use Who::*;
     match method {
         "OpenAgreement" | "SubmitAgreement" | "OpenRefresh" | "RecordRefusedRequest" => &[Go],
-        "ProposeTarget" | "CounterOffer" | "AcceptOffer" | "DeclineTarget" | "WithdrawTarget" => {
-            &[Go, Kent]
-        }
+        "ProposeTarget" | "CounterOffer" | "AcceptOffer" | "DeclineTarget" | "WithdrawTarget"
+        | "ProposeRebaseline" => &[Go, Kent],
         "EndorseAgreement" | "RecordActual" => &[Kent],
         "ReturnAgreement" | "SignOffAgreement" | "RevokeDesignation" | "CloseAgreement" => {
             &[SignOff]
@@ -368,7 +381,7 @@ fn allowed(method: &str) -> &'static [Who] {
     }
 }
 
-const METHODS: [&str; 31] = [
+const METHODS: [&str; 32] = [
     "OpenAgreement",
     "GetAgreement",
     "ListAgreements",
@@ -400,6 +413,7 @@ const METHODS: [&str; 31] = [
     "GetPerformance",
     "GetReward",
     "ListPerformance",
+    "ProposeRebaseline",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

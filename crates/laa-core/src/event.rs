@@ -205,7 +205,9 @@ impl Change {
         match self {
             Change::AgreementOpened { .. } => CommandKind::Open,
             Change::TargetProposed { .. } => CommandKind::Propose,
-            Change::OfferMade { offer, .. } if offer.rebaseline.is_some() => CommandKind::Rebaseline,
+            Change::OfferMade { offer, .. } if offer.rebaseline.is_some() => {
+                CommandKind::Rebaseline
+            }
             Change::OfferMade { .. } => CommandKind::Counter,
             Change::OfferAccepted { .. } => CommandKind::Accept,
             Change::TargetDeclined { .. } => CommandKind::Decline,

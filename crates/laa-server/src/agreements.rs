@@ -341,6 +341,7 @@ mutating!(
     pb::CloseAgreementRequest,
     pb::RecordRefusedRequestRequest,
     pb::DeclarePrioritiesRequest,
+    pb::ProposeRebaselineRequest,
 );
 
 fn command_target(command: &Command) -> Option<TargetId> {
@@ -349,7 +350,8 @@ fn command_target(command: &Command) -> Option<TargetId> {
         | Command::AcceptOffer { target }
         | Command::DeclineTarget { target, .. }
         | Command::WithdrawTarget { target, .. }
-        | Command::RecordActual { target, .. } => Some(*target),
+        | Command::RecordActual { target, .. }
+        | Command::ProposeRebaseline { target, .. } => Some(*target),
         Command::RevokeDesignation { target, .. } => *target,
         _ => None,
     }
@@ -532,6 +534,23 @@ impl pb::agreement_service_server::AgreementService for Engine {
                 rationale: r.rationale,
                 evidence: r.evidence,
                 deal_breaker: r.deal_breaker,
+                department: convert::department(&r.department)?,
+            })
+        })
+        .await
+    }
+
+    async fn propose_rebaseline(
+        &self,
+        request: Request<pb::ProposeRebaselineRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        self.run(request, |r| {
+            Ok(Command::ProposeRebaseline {
+                target: convert::target_id("target", r.target)?,
+                terms: convert::terms(r.terms)?,
+                reason: convert::rebaseline_reason(&r.reason)?,
+                rationale: r.rationale,
+                evidence: r.evidence,
                 department: convert::department(&r.department)?,
             })
         })

@@ -291,8 +291,11 @@ fn a_target_is_rebaselined_when_its_measure_changes() {
     // new terms must fit the indicator like any others.
     n.when(&minister(), rebaseline(id, new.clone()))
         .then_refused("OUT_OF_SCOPE");
-    n.when(&area(), rebaseline(id, placeholder(PlaceholderReason::DefinitionPending)))
-        .then_refused("INVALID_TERMS");
+    n.when(
+        &area(),
+        rebaseline(id, placeholder(PlaceholderReason::DefinitionPending)),
+    )
+    .then_refused("INVALID_TERMS");
     n.when(&area(), rebaseline(id, on(47, 1000, [1100, 1200, 1300])))
         .then_refused("INVALID_TERMS");
     // An ordinary counter-offer is still refused after sign-off.

@@ -120,6 +120,10 @@ fn offer_to_pb(o: &Offer) -> pb::Offer {
             .unwrap_or_default(),
         deal_breaker: o.deal_breaker,
         made_at: Some(timestamp(o.made_at)),
+        rebaseline: o
+            .rebaseline
+            .map(|r| r.as_str().to_owned())
+            .unwrap_or_default(),
     }
 }
 
