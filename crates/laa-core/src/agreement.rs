@@ -110,11 +110,13 @@ pub enum CommandKind {
     /// Propose a new baseline and trajectory for a settled target after
     /// sign-off, because the measure changed (Figure 5.3).
     Rebaseline,
+    /// The area lodges an explanation for its results on an indicator.
+    LodgeExplanation,
 }
 
 impl CommandKind {
     /// Every command kind.
-    pub const ALL: [CommandKind; 17] = [
+    pub const ALL: [CommandKind; 18] = [
         CommandKind::Open,
         CommandKind::Propose,
         CommandKind::Counter,
@@ -132,6 +134,7 @@ impl CommandKind {
         CommandKind::RefuseRequest,
         CommandKind::DeclarePriorities,
         CommandKind::Rebaseline,
+        CommandKind::LodgeExplanation,
     ];
 
     /// The command's name, as in the API (`ProposeTarget`).
@@ -154,6 +157,7 @@ impl CommandKind {
             CommandKind::RefuseRequest => "RecordRefusedRequest",
             CommandKind::DeclarePriorities => "DeclarePriorities",
             CommandKind::Rebaseline => "ProposeRebaseline",
+            CommandKind::LodgeExplanation => "LodgeExplanation",
         }
     }
 }
@@ -212,6 +216,7 @@ pub const AGREEMENT_LIFECYCLE: &[Transition<AgreementStatus>] = &[
     Transition { from: IN_FORCE, command: C::RecordActual, to: IN_FORCE },
     Transition { from: SIGNED, command: C::Rebaseline, to: SIGNED },
     Transition { from: SIGNED, command: C::Accept, to: SIGNED },
+    Transition { from: IN_FORCE, command: C::LodgeExplanation, to: IN_FORCE },
     Transition { from: IN_FORCE, command: C::Revoke, to: IN_FORCE },
     Transition { from: IN_FORCE, command: C::Close, to: &[A::Closed] },
 ];
@@ -512,6 +517,10 @@ pub struct Agreement {
     /// (cited by number from 1); empty when none were declared.
     #[serde(default)]
     pub priorities: Vec<Priority>,
+    /// Explanations the area lodged for its results, by indicator
+    /// (tournaments show them beside its rank).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub explanations: BTreeMap<IndicatorNumber, String>,
     /// The reward grant as last assessed (`reward_assessed`), if it has been.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reward: Option<crate::performance::RewardWorking>,
@@ -557,6 +566,7 @@ impl Agreement {
             refreshes_held: Vec::new(),
             priorities: Vec::new(),
             reward: None,
+            explanations: BTreeMap::new(),
             first_signed_off_at: None,
             next_target: TargetId::first(),
             last_occurred_at: None,

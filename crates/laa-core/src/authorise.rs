@@ -28,6 +28,7 @@ pub const PERMISSIONS: &[(CommandKind, &[Role])] = &[
     (CommandKind::RefuseRequest, &[Role::GoNegotiator]),
     (CommandKind::DeclarePriorities, &[Role::GoNegotiator]),
     (CommandKind::Rebaseline,   &[Role::GoNegotiator, Role::AreaNegotiator]),
+    (CommandKind::LodgeExplanation, &[Role::AreaNegotiator]),
 ];
 
 /// True when `role` may issue `command` somewhere.

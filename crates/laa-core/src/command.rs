@@ -151,6 +151,14 @@ pub enum Command {
         /// means the target's department.
         department: Option<Department>,
     },
+    /// The area explains its results on an indicator (a factory closed),
+    /// to be shown beside its rank in the indicator's tournament.
+    LodgeExplanation {
+        /// The indicator, on which the agreement has a live target.
+        indicator: IndicatorNumber,
+        /// The explanation.
+        explanation: String,
+    },
     /// Declare Whitehall's outcome priorities for the area, at the outset
     /// (before the Government's first proposal), in a round that limits them.
     DeclarePriorities {
@@ -180,6 +188,7 @@ impl Command {
             Command::RecordRefusedRequest { .. } => CommandKind::RefuseRequest,
             Command::DeclarePriorities { .. } => CommandKind::DeclarePriorities,
             Command::ProposeRebaseline { .. } => CommandKind::Rebaseline,
+            Command::LodgeExplanation { .. } => CommandKind::LodgeExplanation,
         }
     }
 }

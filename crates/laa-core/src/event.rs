@@ -174,6 +174,13 @@ pub enum Change {
         /// The whole working, per target.
         working: RewardWorking,
     },
+    /// The area lodged (or replaced) an explanation for its results on an indicator.
+    ExplanationLodged {
+        /// The indicator.
+        indicator: IndicatorNumber,
+        /// The explanation.
+        explanation: String,
+    },
 }
 
 impl Change {
@@ -197,6 +204,7 @@ impl Change {
             Change::RequestRefused { .. } => "request_refused",
             Change::PrioritiesDeclared { .. } => "priorities_declared",
             Change::RewardAssessed { .. } => "reward_assessed",
+            Change::ExplanationLodged { .. } => "explanation_lodged",
         }
     }
 
@@ -223,6 +231,7 @@ impl Change {
             Change::RequestRefused { .. } => CommandKind::RefuseRequest,
             Change::PrioritiesDeclared { .. } => CommandKind::DeclarePriorities,
             Change::RewardAssessed { .. } => CommandKind::RecordActual,
+            Change::ExplanationLodged { .. } => CommandKind::LodgeExplanation,
         }
     }
 

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalogue::{IndicatorSet, IndicatorStatus};
 use crate::ids::{FinancialYear, IndicatorNumber, ParseError, RefreshId};
 use crate::money::Money;
+use crate::performance::TournamentPolicy;
 
 /// The years an agreement covers, such as 2008/09 to 2010/11.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -168,6 +169,9 @@ pub struct RoundPolicy {
     pub max_whitehall_priorities: Option<u16>,
     /// The reward grant.
     pub reward: RewardPolicy,
+    /// How tournaments rank areas (recommendation 14); the default when absent.
+    #[serde(default, skip_serializing_if = "TournamentPolicy::is_default")]
+    pub tournament: TournamentPolicy,
 }
 
 /// How far back a command may be dated by default, in days.
@@ -234,6 +238,7 @@ impl RoundPolicy {
                 multiplier: Decimal::ONE,
                 bearing: RewardBearing::Designated,
             },
+            tournament: TournamentPolicy::default(),
         }
     }
 

@@ -123,6 +123,7 @@ pub fn round_from_pb(r: &pb::Round) -> Result<RoundPolicy, ApiError> {
         ));
     }
     Ok(RoundPolicy {
+        tournament: Default::default(),
         name: r.round.trim().to_owned(),
         designated_cap: small("round.designated_cap", r.designated_cap)?,
         statutory_indicators,

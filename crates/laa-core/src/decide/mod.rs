@@ -187,6 +187,10 @@ pub fn decide(
             evidence,
             department,
         } => d.rebaseline(target, terms, reason, rationale, evidence, department)?,
+        Command::LodgeExplanation {
+            indicator,
+            explanation,
+        } => d.lodge_explanation(indicator, explanation)?,
     };
     let event = d.event(change);
     // The actual (or accepted re-baselining) that completes or changes the

@@ -3,7 +3,8 @@
 //! for the reason `measurement_change`; the other side accepts it with
 //! `AcceptOffer` (or leaves it open), the accepted terms replace the old
 //! ones, the reward is assessed against them, and the history keeps both
-//! (`offer_made` carries `terms_before`).
+//! (`offer_made` carries `terms_before`). Also the area's explanation for
+//! its results, lodged for the tournaments.
 
 use crate::actor::Side;
 use crate::agreement::{CommandKind, Rebaseline};
@@ -66,6 +67,32 @@ impl Decider<'_> {
             target: id,
             offer,
             terms_before: target.agreed.clone(),
+        })
+    }
+}
+
+impl Decider<'_> {
+    /// An explanation for the area's results on an indicator it has a live
+    /// target on (tournaments, recommendation 14); a later one replaces it,
+    /// and the history keeps both.
+    pub(super) fn lodge_explanation(
+        &self,
+        indicator: crate::ids::IndicatorNumber,
+        explanation: String,
+    ) -> Result<Change, DomainError> {
+        if self
+            .state
+            .live_target_on(&crate::agreement::IndicatorRef::National(indicator))
+            .is_none()
+        {
+            return Err(invalid(
+                "indicator",
+                format!("the agreement has no live target on {indicator} to explain"),
+            ));
+        }
+        Ok(Change::ExplanationLodged {
+            indicator,
+            explanation: super::text::required_text("explanation", explanation)?,
         })
     }
 }

@@ -8,12 +8,16 @@
 //! - [`status`]: a status per target per year and overall
 //!   ([`target_performance`]);
 //! - [`reward`]: the reward grant's working per target
-//!   ([`reward_working`]).
+//!   ([`reward_working`]);
+//! - [`tournament`]: areas ranked on one indicator by value added
+//!   ([`tournament()`]).
 
 pub mod reward;
 pub mod status;
+pub mod tournament;
 
 pub use reward::{RewardLine, RewardWorking, reward_working};
 pub use status::{
     Status, TargetPerformance, YearPerformance, agreement_performance, target_performance,
 };
+pub use tournament::{Entrant, Similarity, Standing, TournamentPolicy, entrant, tournament};

@@ -333,3 +333,119 @@ fn a_target_is_rebaselined_when_its_measure_changes() {
     assert_eq!(working.lines[0].amount.amount(), dec("33333.33"));
     assert_eq!(replay(n.state.id.clone(), &n.history), n.state);
 }
+
+fn entry(code: &str, kind: &str, baseline: i64, actual: i64) -> laa_core::performance::Entrant {
+    laa_core::performance::Entrant {
+        agreement: AgreementId::new(format!("{code}-2008-11")).unwrap(),
+        area: area_code(code),
+        region: Region::SouthEast,
+        kind: kind.into(),
+        baseline: Decimal::from(baseline),
+        actual: Decimal::from(actual),
+        year: year("2010/11"),
+        explanation: None,
+    }
+}
+
+#[test]
+fn tournaments_rank_by_value_added_against_similar_areas() {
+    use laa_core::performance::{TournamentPolicy, tournament};
+    let mut policy = TournamentPolicy {
+        min_group: 3,
+        prize: Money::pounds(Decimal::from(10_000)),
+        ..TournamentPolicy::default()
+    };
+    // NEET, lower is better: improvements 25%, 10%, 0%, -10% among the
+    // counties (median 5); two unitaries, too few to rank.
+    let entrants = vec![
+        entry("kent", "county", 8, 6),
+        entry("surrey", "county", 10, 9),
+        entry("essex", "county", 10, 10),
+        entry("norfolk", "county", 10, 11),
+        entry("medway", "unitary", 10, 5),
+        entry("slough", "unitary", 10, 9),
+    ];
+    let table = tournament(Polarity::LowerIsBetter, entrants.clone(), &policy);
+    let row = |code: &str| {
+        table
+            .iter()
+            .find(|s| s.entrant.area.as_str() == code)
+            .unwrap()
+    };
+    assert_eq!(row("kent").value_added, Some(dec("20")));
+    assert_eq!(row("kent").rank, Some(1));
+    assert!(row("kent").top_quartile);
+    assert_eq!(row("kent").prize.amount(), dec("10000"));
+    assert_eq!(row("norfolk").rank, Some(4));
+    assert_eq!(row("norfolk").prize, Money::ZERO);
+    assert_eq!(
+        row("medway").rank,
+        None,
+        "a group of 2 is below the minimum of 3"
+    );
+    assert!(row("medway").unranked_because.is_some());
+    assert_eq!(table[0].entrant.area.as_str(), "kent");
+    // By region instead, all six are similar.
+    policy.similar_by = laa_core::performance::Similarity::Region;
+    let by_region = tournament(Polarity::LowerIsBetter, entrants, &policy);
+    assert!(by_region.iter().all(|s| s.rank.is_some()));
+    assert_eq!(by_region[0].entrant.area.as_str(), "medway");
+}
+
+#[test]
+fn an_area_lodges_an_explanation_after_sign_off() {
+    let (n, _) = kent_neet();
+    let why = || Command::LodgeExplanation {
+        indicator: ni(117),
+        explanation: "the Pfizer plant at Sandwich closed".into(),
+    };
+    n.when(&go(), why()).then_refused("OUT_OF_SCOPE");
+    n.when(
+        &area(),
+        Command::LodgeExplanation {
+            indicator: ni(154),
+            explanation: "no such target".into(),
+        },
+    )
+    .then_refused("INVALID_TERMS");
+    let n = n.when(&area(), why()).then_events(&["explanation_lodged"]);
+    assert_eq!(
+        n.state.explanations[&ni(117)],
+        "the Pfizer plant at Sandwich closed"
+    );
+    let entrant = laa_core::performance::entrant(&n.state, ni(117), "county");
+    assert!(entrant.is_none(), "no actual yet: not in the tournament");
+}
+
+proptest! {
+    /// Renaming and reordering the areas changes no area's rank.
+    #[test]
+    fn a_ranking_is_stable_under_relabelling_of_areas(
+        figures in proptest::collection::vec((1i64..100, 0i64..150, any::<bool>()), 1..24),
+        rotate in 0usize..24,
+    ) {
+        use laa_core::performance::{TournamentPolicy, tournament};
+        let policy = TournamentPolicy { min_group: 2, ..TournamentPolicy::default() };
+        let kind = |county: bool| if county { "county" } else { "unitary" };
+        let first: Vec<_> = figures.iter().enumerate()
+            .map(|(i, (b, a, c))| entry(&format!("area-{i}"), kind(*c), *b, *a))
+            .collect();
+        // The same figures under other names, in another order.
+        let n = figures.len();
+        let mut second: Vec<_> = figures.iter().enumerate()
+            .map(|(i, (b, a, c))| entry(&format!("zz-{}", n - i), kind(*c), *b, *a))
+            .collect();
+        second.rotate_left(rotate % n);
+        let ranks = |table: Vec<laa_core::performance::Standing>, prefix: &str| {
+            let mut by_figures: Vec<_> = table.into_iter()
+                .map(|s| (s.entrant.baseline, s.entrant.actual, s.entrant.kind.clone(), s.rank, s.top_quartile, s.entrant.area.as_str().starts_with(prefix)))
+                .collect();
+            by_figures.sort();
+            by_figures.into_iter().map(|(b, a, k, r, q, _)| (b, a, k, r, q)).collect::<Vec<_>>()
+        };
+        prop_assert_eq!(
+            ranks(tournament(Polarity::HigherIsBetter, first, &policy), "area"),
+            ranks(tournament(Polarity::HigherIsBetter, second, &policy), "zz")
+        );
+    }
+}

@@ -699,6 +699,7 @@ fn the_permission_table_denies_by_default() {
                         | CommandKind::Endorse
                         | CommandKind::RecordActual
                         | CommandKind::Rebaseline
+                        | CommandKind::LodgeExplanation
                 ),
                 Role::GoNegotiator => matches!(
                     kind,
