@@ -161,7 +161,7 @@ pub enum ClientCommand {
     /// An agreement's deal history: show, follow, verify, export.
     #[command(subcommand)]
     History(HistoryCommand),
-    /// Delivery after sign-off: each target's status against its trajectory (show, list).
+    /// Delivery after sign-off: each target's status against its trajectory (show, list), explanations and tournaments.
     #[command(subcommand)]
     Performance(PerformanceCommand),
     /// The reward grant an agreement earned, with its working per target.
@@ -208,6 +208,25 @@ pub enum PerformanceCommand {
         /// Only targets whose overall status is this: no_data, on_track, off_track, met, missed or unresolved.
         #[arg(long)]
         status: Option<String>,
+    },
+    /// The area explains its results on an indicator (shown beside its rank in the tournament).
+    Explain {
+        #[command(flatten)]
+        change: Change,
+        /// The National Indicator, such as 117.
+        #[arg(long)]
+        indicator: i32,
+        /// The explanation, such as "the Pfizer plant at Sandwich closed".
+        #[arg(long)]
+        explanation: String,
+    },
+    /// The tournament on one indicator: areas ranked by value added against similar areas.
+    Tournament {
+        /// The National Indicator, such as 117.
+        indicator: i32,
+        /// The round.
+        #[arg(long, default_value = "2008-11")]
+        round: String,
     },
 }
 

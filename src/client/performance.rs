@@ -157,3 +157,59 @@ pub fn reward(out: &Output, r: &pb::Reward) -> Result<(), CliError> {
     }
     Ok(())
 }
+
+/// A tournament table.
+pub fn tournament(out: &Output, t: &pb::Tournament) -> Result<(), CliError> {
+    if out.format() == Format::Json {
+        return out.message(t);
+    }
+    let mut rows = Rows::new(&[
+        "RANK",
+        "AREA",
+        "GROUP",
+        "BASELINE",
+        "ACTUAL",
+        "IMPROVEMENT %",
+        "GROUP MEDIAN %",
+        "VALUE ADDED",
+        "PRIZE £",
+        "EXPLANATION",
+    ]);
+    for s in &t.standings {
+        rows.push(vec![
+            if s.rank == 0 {
+                "-".into()
+            } else if s.top_quartile {
+                format!("{}*", s.rank)
+            } else {
+                s.rank.to_string()
+            },
+            area_code(&s.area).to_owned(),
+            format!("{} ({})", s.group, s.group_size),
+            s.baseline.to_string(),
+            format!("{} ({})", s.actual, s.year),
+            s.improvement_percent.clone(),
+            s.group_median.clone(),
+            if s.rank == 0 {
+                s.unranked_because.clone()
+            } else {
+                s.value_added.clone()
+            },
+            s.prize.clone(),
+            s.explanation.clone(),
+        ]);
+    }
+    if out.format() == Format::Table {
+        println!(
+            "tournament on NI {} ({} round, {}): similar areas by {}, groups of at least {}, top quartile (*) prize £{}",
+            t.indicator_number,
+            t.round,
+            t.polarity.replace('_', " "),
+            t.similar_by,
+            t.min_group_size,
+            t.prize
+        );
+    }
+    out.rows(&rows);
+    Ok(())
+}

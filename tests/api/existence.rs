@@ -21,7 +21,7 @@ const CASES: [(&str, &str); 4] = [
 ];
 
 /// Every method that names an agreement.
-const METHODS: [&str; 22] = [
+const METHODS: [&str; 23] = [
     "OpenAgreement",
     "GetAgreement",
     "ProposeTarget",
@@ -44,6 +44,7 @@ const METHODS: [&str; 22] = [
     "GetPerformance",
     "GetReward",
     "ProposeRebaseline",
+    "LodgeExplanation",
 ];
 
 const READS: [&str; 7] = [
@@ -103,6 +104,17 @@ async fn call(
                 evidence: vec![],
                 deal_breaker: false,
                 ..Default::default()
+            })
+            .await
+            .map(drop),
+        "LodgeExplanation" => a
+            .lodge_explanation(pb::LodgeExplanationRequest {
+                agreement: name(),
+                request_id: rid(),
+                expected_version: v,
+                indicator_number: 117,
+                explanation: "matrix".into(),
+                occurred_at: None,
             })
             .await
             .map(drop),
@@ -289,7 +301,7 @@ fn outsiders(method: &str) -> Vec<&'static str> {
         "OpenAgreement" | "SubmitAgreement" | "OpenRefresh" => role == "go",
         "ProposeTarget" | "CounterOffer" | "AcceptOffer" | "DeclineTarget" | "WithdrawTarget"
         | "ProposeRebaseline" => role == "go" || role == "area",
-        "EndorseAgreement" | "RecordActual" => role == "area",
+        "EndorseAgreement" | "RecordActual" | "LodgeExplanation" => role == "area",
         "ReturnAgreement" | "SignOffAgreement" | "RevokeDesignation" | "CloseAgreement" => {
             role == "sign-off"
         }

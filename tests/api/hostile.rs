@@ -53,12 +53,14 @@ enum Call {
     CreateArea(pb::CreateAreaRequest),
     GetPerformance(pb::GetPerformanceRequest),
     ProposeRebaseline(pb::ProposeRebaselineRequest),
+    LodgeExplanation(pb::LodgeExplanationRequest),
+    GetTournament(pb::GetTournamentRequest),
     ListPerformance(pb::ListPerformanceRequest),
     GetReward(pb::GetRewardRequest),
 }
 
 /// Every method's gRPC path, and whether it changes anything.
-const METHODS: [(&str, bool); 37] = [
+const METHODS: [(&str, bool); 39] = [
     ("/laa.v1.AgreementService/OpenAgreement", true),
     ("/laa.v1.AgreementService/GetAgreement", false),
     ("/laa.v1.AgreementService/ListAgreements", false),
@@ -96,6 +98,8 @@ const METHODS: [(&str, bool); 37] = [
     ("/laa.v1.PerformanceService/ListPerformance", false),
     ("/laa.v1.PerformanceService/GetReward", false),
     ("/laa.v1.AgreementService/ProposeRebaseline", true),
+    ("/laa.v1.AgreementService/LodgeExplanation", true),
+    ("/laa.v1.PerformanceService/GetTournament", false),
 ];
 
 impl Call {
@@ -117,6 +121,7 @@ impl Call {
                 | Call::GetPerformance(_)
                 | Call::ListPerformance(_)
                 | Call::GetReward(_)
+                | Call::GetTournament(_)
         )
     }
 
@@ -158,6 +163,8 @@ impl Call {
             Call::ListPerformance(r) => c.performance.list_performance(r).await.map(drop),
             Call::GetReward(r) => c.performance.get_reward(r).await.map(drop),
             Call::ProposeRebaseline(r) => c.agreements.propose_rebaseline(r).await.map(drop),
+            Call::LodgeExplanation(r) => c.agreements.lodge_explanation(r).await.map(drop),
+            Call::GetTournament(r) => c.performance.get_tournament(r).await.map(drop),
         }
     }
 }
@@ -377,7 +384,7 @@ fn hostile_terms() -> Vec<Option<pb::Terms>> {
 /// rules behind authorisation.
 fn caller_for<'a>(call: &Call, t: &'a Tokens) -> &'a str {
     match call {
-        Call::EndorseAgreement(_) | Call::RecordActual(_) => &t.kent,
+        Call::EndorseAgreement(_) | Call::RecordActual(_) | Call::LodgeExplanation(_) => &t.kent,
         Call::ReturnAgreement(_)
         | Call::SignOffAgreement(_)
         | Call::RevokeDesignation(_)
@@ -586,6 +593,34 @@ fn typed_corpus(v: i64) -> Vec<Call> {
         calls.push(Call::ProposeRebaseline(pb::ProposeRebaselineRequest {
             rationale: text,
             ..rebaseline.clone()
+        }));
+    }
+
+    let explanation = envelope!(
+        LodgeExplanation,
+        pb::LodgeExplanationRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            indicator_number: 117,
+            explanation: "the plant closed".into(),
+            occurred_at: None,
+        }
+    );
+    for text in hostile_texts() {
+        calls.push(Call::LodgeExplanation(pb::LodgeExplanationRequest {
+            explanation: text,
+            ..explanation.clone()
+        }));
+    }
+    for n in [0, -1, 250, i32::MAX, i32::MIN] {
+        calls.push(Call::LodgeExplanation(pb::LodgeExplanationRequest {
+            indicator_number: n,
+            ..explanation.clone()
+        }));
+        calls.push(Call::GetTournament(pb::GetTournamentRequest {
+            indicator_number: n,
+            round: String::new(),
         }));
     }
 

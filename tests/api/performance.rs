@@ -279,6 +279,47 @@ async fn statuses_per_target_and_the_reward_grant_through_the_api() {
             out.contains("total £24000.00 of a pot of £40000.00"),
             "{out}"
         );
+
+        // The tournament on NI 117: Kent alone among counties is unranked,
+        // its explanation beside it.
+        let v = version(&mut kent, KENT).await;
+        kent.agreements
+            .lodge_explanation(pb::LodgeExplanationRequest {
+                agreement: KENT.into(),
+                request_id: rid(),
+                expected_version: v,
+                indicator_number: 117,
+                explanation: "the Pfizer plant at Sandwich closed".into(),
+                occurred_at: None,
+            })
+            .await
+            .expect("the area explains its results");
+        let table = london
+            .performance
+            .get_tournament(pb::GetTournamentRequest {
+                indicator_number: 117,
+                round: String::new(),
+            })
+            .await
+            .expect("a league table is read by every role but administrators")
+            .into_inner();
+        assert_eq!(table.polarity, "lower_is_better");
+        assert_eq!(table.min_group_size, 5);
+        assert_eq!(table.standings.len(), 1);
+        let kent_row = &table.standings[0];
+        assert_eq!(kent_row.rank, 0);
+        assert_eq!(kent_row.improvement_percent, "7.5");
+        assert_eq!(kent_row.explanation, "the Pfizer plant at Sandwich closed");
+        assert!(
+            kent_row.unranked_because.contains("fewer than 5"),
+            "{kent_row:?}"
+        );
+        let out = ok(&laa(
+            &app,
+            Some(&t.auditor),
+            &["performance", "tournament", "117"],
+        ));
+        assert!(out.contains("Pfizer"), "{out}");
     })
     .await;
 }

@@ -323,6 +323,26 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
             })
             .await
             .map(drop),
+        "LodgeExplanation" => c
+            .agreements
+            .lodge_explanation(pb::LodgeExplanationRequest {
+                agreement: KENT.into(),
+                request_id: rid(),
+                expected_version: v,
+                indicator_number: 117,
+                explanation: "matrix".into(),
+                occurred_at: None,
+            })
+            .await
+            .map(drop),
+        "GetTournament" => c
+            .performance
+            .get_tournament(pb::GetTournamentRequest {
+                indicator_number: 117,
+                round: String::new(),
+            })
+            .await
+            .map(drop),
         "GetPerformance" => c
             .performance
             .get_performance(pb::GetPerformanceRequest {
@@ -362,7 +382,8 @@ fn allowed(method: &str) -> &'static [Who] {
         "OpenAgreement" | "SubmitAgreement" | "OpenRefresh" | "RecordRefusedRequest" => &[Go],
         "ProposeTarget" | "CounterOffer" | "AcceptOffer" | "DeclineTarget" | "WithdrawTarget"
         | "ProposeRebaseline" => &[Go, Kent],
-        "EndorseAgreement" | "RecordActual" => &[Kent],
+        "EndorseAgreement" | "RecordActual" | "LodgeExplanation" => &[Kent],
+        "GetTournament" => &[Go, GoLondon, Kent, Surrey, SignOff, Auditor],
         "ReturnAgreement" | "SignOffAgreement" | "RevokeDesignation" | "CloseAgreement" => {
             &[SignOff]
         }
@@ -381,7 +402,7 @@ fn allowed(method: &str) -> &'static [Who] {
     }
 }
 
-const METHODS: [&str; 32] = [
+const METHODS: [&str; 34] = [
     "OpenAgreement",
     "GetAgreement",
     "ListAgreements",
@@ -414,6 +435,8 @@ const METHODS: [&str; 32] = [
     "GetReward",
     "ListPerformance",
     "ProposeRebaseline",
+    "LodgeExplanation",
+    "GetTournament",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

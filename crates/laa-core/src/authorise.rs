@@ -55,6 +55,19 @@ pub fn authorise_read(actor: &Actor, area: &AreaCode, region: Region) -> Result<
     }
 }
 
+/// Rule 10 for a tournament table (recommendation 14): a league table is
+/// published, so every role that reads agreements reads every area's place
+/// in it; administrators read no agreements.
+pub fn authorise_tournament(actor: &Actor) -> Result<(), DomainError> {
+    match actor.role {
+        Role::Admin => Err(DomainError::AdministratorsOnly {
+            role: actor.role,
+            reads: true,
+        }),
+        _ => Ok(()),
+    }
+}
+
 /// What a listing of agreements may show a reader (rule 10).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Visible {

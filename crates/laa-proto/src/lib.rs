@@ -76,4 +76,6 @@ json_twins!(
     AgreementPerformance,
     ListPerformanceResponse,
     Reward,
+    Tournament,
+    Standing,
 );

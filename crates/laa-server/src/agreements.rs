@@ -342,6 +342,7 @@ mutating!(
     pb::RecordRefusedRequestRequest,
     pb::DeclarePrioritiesRequest,
     pb::ProposeRebaselineRequest,
+    pb::LodgeExplanationRequest,
 );
 
 fn command_target(command: &Command) -> Option<TargetId> {
@@ -552,6 +553,19 @@ impl pb::agreement_service_server::AgreementService for Engine {
                 rationale: r.rationale,
                 evidence: r.evidence,
                 department: convert::department(&r.department)?,
+            })
+        })
+        .await
+    }
+
+    async fn lodge_explanation(
+        &self,
+        request: Request<pb::LodgeExplanationRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        self.run(request, |r| {
+            Ok(Command::LodgeExplanation {
+                indicator: convert::indicator_number("indicator_number", r.indicator_number)?,
+                explanation: r.explanation,
             })
         })
         .await

@@ -90,6 +90,59 @@ impl pb::performance_service_server::PerformanceService for Engine {
         }))
     }
 
+    async fn get_tournament(
+        &self,
+        request: Request<pb::GetTournamentRequest>,
+    ) -> Result<Response<pb::Tournament>, GrpcStatus> {
+        let actor = authenticate(&self.store, &request).await?;
+        laa_core::authorise::authorise_tournament(&actor).map_err(ApiError::from)?;
+        let r = request.into_inner();
+        let indicator = convert::indicator_number("indicator_number", r.indicator_number)?;
+        let round = match r.round.trim() {
+            "" => crate::agreements::DEFAULT_ROUND,
+            other => other,
+        };
+        let catalogue = self.store.catalogue();
+        let polarity = catalogue
+            .indicator(indicator)
+            .map(|i| i.polarity)
+            .unwrap_or_default();
+        let mut entrants = Vec::new();
+        let mut policy = None;
+        let mut after = None;
+        loop {
+            let (rows, next) = self
+                .store
+                .list_agreements(AgreementFilter::default(), 200, after)
+                .await
+                .map_err(ApiError::from)?;
+            for row in &rows {
+                let state = &row.agreement;
+                let Some(round_policy) = state.policy().filter(|p| p.name == round) else {
+                    continue;
+                };
+                policy.get_or_insert_with(|| round_policy.tournament.clone());
+                let kind = self
+                    .store
+                    .area(&row.area)
+                    .await
+                    .map_err(ApiError::from)?
+                    .map(|a| a.kind)
+                    .unwrap_or_default();
+                entrants.extend(laa_core::performance::entrant(state, indicator, &kind));
+            }
+            match next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        let policy = policy.unwrap_or_default();
+        let table = laa_core::performance::tournament(polarity, entrants, &policy);
+        Ok(Response::new(convert::tournament_to_pb(
+            indicator, round, polarity, &policy, &table,
+        )))
+    }
+
     async fn get_reward(
         &self,
         request: Request<pb::GetRewardRequest>,

@@ -6,6 +6,8 @@ use crate::client::args::PerformanceCommand;
 use crate::client::connect::{Session, rpc};
 use crate::client::error::CliError;
 use crate::client::paging;
+
+use super::change::Prepared;
 use crate::client::performance as render;
 
 /// The agreement an area and round name (or a name given whole).
@@ -58,6 +60,35 @@ pub async fn run(session: &Session, command: PerformanceCommand) -> Result<(), C
             })
             .await?;
             render::targets(&session.out, &all, true)
+        }
+        PerformanceCommand::Explain {
+            change,
+            indicator,
+            explanation,
+        } => {
+            let p = Prepared::new(session, &change).await?;
+            let result = rpc!(
+                session,
+                agreements.lodge_explanation(pb::LodgeExplanationRequest {
+                    agreement: p.agreement.clone(),
+                    request_id: p.request_id.clone(),
+                    expected_version: p.version,
+                    indicator_number: indicator,
+                    explanation,
+                    occurred_at: p.occurred_at,
+                })
+            );
+            p.finish("explanation lodged", result)
+        }
+        PerformanceCommand::Tournament { indicator, round } => {
+            let t = rpc!(
+                session,
+                performance.get_tournament(pb::GetTournamentRequest {
+                    indicator_number: indicator,
+                    round,
+                })
+            )?;
+            render::tournament(&session.out, &t)
         }
     }
 }

@@ -150,3 +150,44 @@ pub fn reward_to_pb(a: &Agreement) -> pb::Reward {
         .collect();
     out
 }
+
+/// A tournament table to the wire.
+pub fn tournament_to_pb(
+    indicator: laa_core::IndicatorNumber,
+    round: &str,
+    polarity: laa_core::Polarity,
+    policy: &laa_core::performance::TournamentPolicy,
+    standings: &[laa_core::performance::Standing],
+) -> pb::Tournament {
+    let text = |d: Option<Decimal>| d.map(exact).unwrap_or_default();
+    pb::Tournament {
+        indicator_number: i32::from(indicator.get()),
+        round: round.to_owned(),
+        polarity: polarity.as_str().into(),
+        similar_by: policy.similar_by.as_str().into(),
+        min_group_size: i32::from(policy.min_group),
+        prize: pounds(policy.prize),
+        standings: standings
+            .iter()
+            .map(|s| pb::Standing {
+                agreement: format!("agreements/{}", s.entrant.agreement),
+                area: format!("areas/{}", s.entrant.area),
+                region: region_to_pb(s.entrant.region).into(),
+                kind: s.entrant.kind.clone(),
+                baseline: number(s.entrant.baseline),
+                actual: number(s.entrant.actual),
+                year: s.entrant.year.to_string(),
+                improvement_percent: text(s.improvement_percent),
+                group: s.group.clone(),
+                group_size: i32::try_from(s.group_size).unwrap_or(i32::MAX),
+                group_median: text(s.group_median.map(|d| d.round_dp(4))),
+                value_added: text(s.value_added.map(|d| d.round_dp(4))),
+                rank: s.rank.map_or(0, |r| i32::try_from(r).unwrap_or(i32::MAX)),
+                top_quartile: s.top_quartile,
+                prize: pounds(s.prize),
+                explanation: s.entrant.explanation.clone().unwrap_or_default(),
+                unranked_because: s.unranked_because.clone().unwrap_or_default(),
+            })
+            .collect(),
+    }
+}
