@@ -217,6 +217,20 @@ pub fn shaped(catalogue: &Catalogue, n: u16, level: f64, pace: f64, defer_last: 
     }
 }
 
+/// A plausible actual: `pace` of the planned change from the baseline (1
+/// is the plan; below it falls short, above it beats it), in the unit's
+/// range and precision.
+pub fn actual_for(unit: &str, baseline: f64, planned: f64, pace: f64) -> f64 {
+    let unit = Unit::parse(unit).unwrap_or(Unit::Score);
+    let value = baseline + (planned - baseline) * pace;
+    let value = match unit {
+        Unit::Percent => value.clamp(0.0, 100.0),
+        Unit::Pounds | Unit::Score => value,
+        _ => value.max(0.0),
+    };
+    round_to(value, scale(unit).1)
+}
+
 pub fn placeholder() -> pb::Terms {
     pb::Terms {
         kind: Some(pb::terms::Kind::Placeholder(pb::Placeholder {
