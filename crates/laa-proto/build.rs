@@ -18,6 +18,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         "agreements",
         "audit",
         "rounds",
+        "performance",
     ]
     .iter()
     .map(|p| root.join(format!("laa/v1/{p}.proto")))

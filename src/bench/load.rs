@@ -31,6 +31,7 @@ fn terms(value: f64) -> pb::Terms {
                 period: "2007".into(),
             }),
             trajectory,
+            limit_deterioration: String::new(),
         })),
     }
 }

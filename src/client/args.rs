@@ -152,7 +152,7 @@ pub enum ClientCommand {
     /// Agreements: list, show, open, and their lifecycle (endorse, submit, return, sign-off, open-refresh, close).
     #[command(subcommand, alias = "agreements")]
     Agreement(AgreementCommand),
-    /// Negotiate targets: propose, counter, accept, decline, withdraw, revoke.
+    /// Negotiate targets: propose, counter, accept, decline, withdraw, revoke, rebaseline.
     #[command(subcommand, alias = "targets")]
     Target(TargetCommand),
     /// Record actual values after sign-off.
@@ -161,6 +161,17 @@ pub enum ClientCommand {
     /// An agreement's deal history: show, follow, verify, export.
     #[command(subcommand)]
     History(HistoryCommand),
+    /// Delivery after sign-off: each target's status against its trajectory (show, list), explanations and tournaments.
+    #[command(subcommand)]
+    Performance(PerformanceCommand),
+    /// The reward grant an agreement earned, with its working per target.
+    Reward {
+        /// The area (with --round), or an agreement's name such as kent-2008-11.
+        area: String,
+        /// The round.
+        #[arg(long, default_value = "2008-11")]
+        round: String,
+    },
     /// The negotiation analytics, for one area or the whole country.
     Summary {
         /// One area's agreement (default: every agreement you may read).
@@ -171,6 +182,50 @@ pub enum ClientCommand {
         region: Option<String>,
         /// The round, with --area.
         #[arg(long, default_value = laa_core::policy::DEFAULT_ROUND)]
+        round: String,
+    },
+}
+
+/// `laa performance`.
+#[derive(Debug, Subcommand)]
+pub enum PerformanceCommand {
+    /// One agreement's targets: baseline, trajectory, actuals and status per year.
+    Show {
+        /// The area (with --round), or an agreement's name such as kent-2008-11.
+        area: String,
+        /// The round.
+        #[arg(long, default_value = "2008-11")]
+        round: String,
+    },
+    /// Targets across every agreement you may read: "every area in GOSE with NI 117 off track".
+    List {
+        /// Only one Government Office region's agreements, by code (gose) or name.
+        #[arg(long)]
+        region: Option<String>,
+        /// Only targets on this National Indicator, such as 117.
+        #[arg(long)]
+        indicator: Option<i32>,
+        /// Only targets whose overall status is this: no_data, on_track, off_track, met, missed or unresolved.
+        #[arg(long)]
+        status: Option<String>,
+    },
+    /// The area explains its results on an indicator (shown beside its rank in the tournament).
+    Explain {
+        #[command(flatten)]
+        change: Change,
+        /// The National Indicator, such as 117.
+        #[arg(long)]
+        indicator: i32,
+        /// The explanation, such as "the Pfizer plant at Sandwich closed".
+        #[arg(long)]
+        explanation: String,
+    },
+    /// The tournament on one indicator: areas ranked by value added against similar areas.
+    Tournament {
+        /// The National Indicator, such as 117.
+        indicator: i32,
+        /// The round.
+        #[arg(long, default_value = "2008-11")]
         round: String,
     },
 }
@@ -395,6 +450,24 @@ pub enum TargetCommand {
         deal_breaker: bool,
         /// For a Government offer, the department it speaks for (HO, DCSF,
         /// DH...; see `laa department list`); default: the target's.
+        #[arg(long)]
+        department: Option<String>,
+    },
+    /// After sign-off: offer a settled target a new baseline and trajectory because its measure changed (the other side accepts it with `accept`).
+    Rebaseline {
+        #[command(flatten)]
+        change: Change,
+        #[command(flatten)]
+        which: Which,
+        #[command(flatten)]
+        terms: TermsArgs,
+        /// Why the measure changed (the definition, the recording).
+        #[arg(long)]
+        rationale: String,
+        /// A reference to evidence (repeatable).
+        #[arg(long)]
+        evidence: Vec<String>,
+        /// For a Government offer, the department it speaks for; default: the target's.
         #[arg(long)]
         department: Option<String>,
     },

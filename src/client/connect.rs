@@ -9,6 +9,7 @@ use pb::agreement_service_client::AgreementServiceClient;
 use pb::area_service_client::AreaServiceClient;
 use pb::audit_service_client::AuditServiceClient;
 use pb::indicator_service_client::IndicatorServiceClient;
+use pb::performance_service_client::PerformanceServiceClient;
 use pb::round_service_client::RoundServiceClient;
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
@@ -38,7 +39,7 @@ impl Interceptor for Bearer {
 
 type Authed = InterceptedService<Channel, Bearer>;
 
-/// Clients for the five services, sharing one channel.
+/// Clients for the six services, sharing one channel.
 #[derive(Clone)]
 pub struct Clients {
     pub indicators: IndicatorServiceClient<Authed>,
@@ -46,6 +47,7 @@ pub struct Clients {
     pub agreements: AgreementServiceClient<Authed>,
     pub audit: AuditServiceClient<Authed>,
     pub rounds: RoundServiceClient<Authed>,
+    pub performance: PerformanceServiceClient<Authed>,
 }
 
 /// How long to wait, and how often to try again.
@@ -159,7 +161,8 @@ impl Clients {
             areas: AreaServiceClient::with_interceptor(channel.clone(), b.clone()),
             agreements: AgreementServiceClient::with_interceptor(channel.clone(), b.clone()),
             audit: AuditServiceClient::with_interceptor(channel.clone(), b.clone()),
-            rounds: RoundServiceClient::with_interceptor(channel, b),
+            rounds: RoundServiceClient::with_interceptor(channel.clone(), b.clone()),
+            performance: PerformanceServiceClient::with_interceptor(channel, b),
         })
     }
 }

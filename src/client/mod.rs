@@ -5,6 +5,7 @@
 //! - `paging`: the one loop over list pages;
 //! - `commands/`: one module per noun;
 //! - `render` and `output`: tables fitted to the terminal, proto3 JSON, CSV;
+//! - `performance`: statuses and the reward grant as tables;
 //! - `error`: exit codes, stable reasons, hints, errors as JSON;
 //! - `suggest`: "did you mean" for areas, regions and indicators;
 //! - `terms`: terms as people type them.
@@ -20,6 +21,7 @@ mod error;
 mod history_file;
 mod output;
 mod paging;
+mod performance;
 mod render;
 mod suggest;
 mod terms;

@@ -204,7 +204,16 @@ pub fn indicators(out: &Output, all: &[pb::Indicator]) -> Result<(), CliError> {
     if out.format() == Format::Json {
         return out.messages(all);
     }
-    let mut rows = Rows::new(&["NI", "STATUS", "STATUTORY", "LAAS", "GROUP", "TITLE"]);
+    let mut rows = Rows::new(&[
+        "NI",
+        "STATUS",
+        "STATUTORY",
+        "LAAS",
+        "UNIT",
+        "BETTER",
+        "GROUP",
+        "TITLE",
+    ]);
     for i in all {
         rows.push(vec![
             i.number.to_string(),
@@ -217,6 +226,8 @@ pub fn indicators(out: &Output, all: &[pb::Indicator]) -> Result<(), CliError> {
             i.laa_selections_2008
                 .map(|n| n.to_string())
                 .unwrap_or_else(|| "-".into()),
+            i.unit.clone(),
+            better(&i.polarity).into(),
             i.subject_group.clone(),
             i.title.clone(),
         ]);
@@ -239,6 +250,7 @@ pub fn indicator(out: &Output, i: &pb::Indicator) -> Result<(), CliError> {
     }
     println!("NI {}: {}", i.number, i.title);
     println!("subject group: {}", i.subject_group);
+    println!("measured in: {}, {} is better", i.unit, better(&i.polarity));
     if i.psa != 0 {
         println!("linked to: PSA {}", i.psa);
     } else if !i.dso_department.is_empty() {
@@ -253,6 +265,11 @@ pub fn indicator(out: &Output, i: &pb::Indicator) -> Result<(), CliError> {
         println!("chosen by {n} of the 150 LAAs in 2008");
     }
     Ok(())
+}
+
+/// Which way is better, in one word: `higher` or `lower`.
+pub fn better(polarity: &str) -> &str {
+    polarity.strip_suffix("_is_better").unwrap_or(polarity)
 }
 
 /// Indicator set versions.

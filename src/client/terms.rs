@@ -68,9 +68,12 @@ pub struct TermsArgs {
     /// The value for each year: 2008/09=50,2009/10=48,2010/11=45 (a year may be @2009: set at the 2009 refresh).
     #[arg(long, requires = "baseline")]
     pub trajectory: Option<String>,
-    /// The unit: percent, count, rate, pounds or score (percent when the baseline has a %).
+    /// The unit: the indicator's (`laa indicators get NUMBER` shows it), such as percent, count, rate_per_1000 or days (percent when the baseline has a %).
     #[arg(long)]
     pub unit: Option<String>,
+    /// The target limits a deterioration the area expects rather than promising improvement: why the measure will worsen (only such a trajectory may end worse than its baseline).
+    #[arg(long, requires = "baseline")]
+    pub limit_deterioration: Option<String>,
     /// Agree a placeholder instead of values: no_baseline, awaiting_survey or definition_pending.
     #[arg(long, requires = "due")]
     pub placeholder: Option<String>,
@@ -100,7 +103,7 @@ impl TermsArgs {
                 (Some(u), _) => u.clone(),
                 (None, true) => "percent".into(),
                 (None, false) => return Err(
-                    "give --unit (count, rate, pounds or score), or write the baseline with a %"
+                    "give --unit (the indicator's: count, rate_per_1000, days...), or write the baseline with a %"
                         .into(),
                 ),
             };
@@ -114,6 +117,7 @@ impl TermsArgs {
                 unit,
                 baseline: Some(pb::Baseline { value, period }),
                 trajectory,
+                limit_deterioration: self.limit_deterioration.clone().unwrap_or_default(),
             })),
         })
     }

@@ -8,8 +8,12 @@
 //! deal-breakers, placeholders for the Place Survey indicators, then
 //! endorsement, submission and sign-off; then the 2009 refresh rebinds to
 //! set 2008, fills the placeholders and deferred years, and revisits a
-//! quarter of the targets. Every step is a real gRPC call with a real
-//! credential for its role. The run is deterministic for a `--seed`.
+//! quarter of the targets; then three years of actuals are recorded (each
+//! July, every target somewhere between well short of its plan and beating
+//! it), the reward grant is assessed as the final actuals come in, and the
+//! report ends with the national reward bill and the tournament table on
+//! NI 117. Every step is a real gRPC call with a real credential for its
+//! role. The run is deterministic for a `--seed`.
 
 mod negotiation;
 mod selections;
@@ -27,7 +31,7 @@ use negotiation::{RoundReport, issue_credentials, national_round};
 /// `laa demo`.
 #[derive(Debug, Subcommand)]
 pub enum DemoCommand {
-    /// Replay the 2008 national round (150 LAAs, sign-off, first refresh) through the gRPC API.
+    /// Replay the 2008 national round (150 LAAs, sign-off, first refresh, three years of actuals, the reward bill, a tournament) through the gRPC API.
     ///
     /// With --server (or LAA_SERVER), against that server, whose database
     /// --database-url names to issue the demo's credentials; otherwise on a
@@ -215,6 +219,10 @@ fn print_report(r: &RoundReport, json: bool) {
                 "median_days_to_sign_off": s.median_days_to_sign_off,
                 "matches_appendix_3d": if r.areas == 150 { serde_json::json!(r.mismatches.is_empty()) } else { serde_json::Value::Null },
                 "commands": r.commands, "seconds": r.seconds, "commands_per_second": rate,
+                "rewards_assessed": r.rewards_assessed,
+                "reward_bill_pounds": r.reward_bill.to_string(),
+                "reward_pot_pounds": r.reward_pot.to_string(),
+                "tournament_ni_117_ranked": r.tournament.standings.iter().filter(|s| s.rank > 0).count(),
             })
         );
         return;
@@ -261,7 +269,33 @@ fn print_report(r: &RoundReport, json: bool) {
         );
     }
     println!(
+        "  reward bill                 £{:.2} of a pot of £{:.2} ({} agreements assessed)",
+        r.reward_bill, r.reward_pot, r.rewards_assessed
+    );
+    println!(
         "  throughput                  {} commands in {:.1} s: {:.0} commands/s",
         r.commands, r.seconds, rate
+    );
+    let t = &r.tournament;
+    println!(
+        "\ntournament on NI 117 (NEET, lower is better): value added against the median of areas of the same kind, groups of at least {}",
+        t.min_group_size
+    );
+    println!("  rank  area                        kind            improvement %  value added");
+    for s in t.standings.iter().filter(|s| s.rank > 0).take(10) {
+        println!(
+            "  {:>4}{} {:<27} {:<15} {:>13} {:>12}",
+            s.rank,
+            if s.top_quartile { "*" } else { " " },
+            s.area.trim_start_matches("areas/"),
+            s.kind,
+            s.improvement_percent,
+            s.value_added
+        );
+    }
+    let ranked = t.standings.iter().filter(|s| s.rank > 0).count();
+    println!(
+        "  ... {ranked} ranked, {} unranked (too few similar areas); * top quartile",
+        t.standings.len() - ranked
     );
 }

@@ -12,7 +12,7 @@ use laa_proto::v1 as pb;
 use laa_store::Store;
 
 use super::selections::{
-    PLACE_SURVEY, Rng, assign_selections, department_for, placeholder, rate, values,
+    PLACE_SURVEY, Rng, actual_for, assign_selections, department_for, placeholder, shaped,
 };
 use crate::client::{CliError, Clients, Limits};
 
@@ -171,12 +171,17 @@ impl Negotiation<'_> {
                 occurred_at: self.when(),
             })
         );
-        let statutory: Vec<u32> = opened
+        let statutory: Vec<(u32, u16)> = opened
             .agreement
-            .map(|a| a.targets.iter().map(|t| t.id).collect())
+            .map(|a| {
+                a.targets
+                    .iter()
+                    .map(|t| (t.id, target_indicator(t)))
+                    .collect()
+            })
             .unwrap_or_default();
         // The statutory targets: the GO proposes for DCSF, the area accepts; 2010/11 is set at the 2009 refresh.
-        for target in statutory {
+        for (target, n) in statutory {
             let base = 40.0 + self.rng.below(40) as f64;
             let (agreement, request_id, expected_version) = self.envelope();
             call!(
@@ -186,7 +191,7 @@ impl Negotiation<'_> {
                     request_id,
                     expected_version,
                     target,
-                    terms: Some(values(base, 2.0, true)),
+                    terms: Some(shaped(self.catalogue, n, base, 4.0, true)),
                     rationale: "DCSF floor targets, from the 2007 results".into(),
                     evidence: vec!["DCSF statistical first release 2007".into()],
                     deal_breaker: false,
@@ -202,7 +207,13 @@ impl Negotiation<'_> {
             let terms = if PLACE_SURVEY.contains(&n) {
                 placeholder()
             } else {
-                values(30.0 + self.rng.below(50) as f64, 1.5, false)
+                shaped(
+                    self.catalogue,
+                    n,
+                    30.0 + self.rng.below(50) as f64,
+                    3.0,
+                    false,
+                )
             };
             let department = if by_go {
                 department_for(self.catalogue, n)
@@ -232,7 +243,13 @@ impl Negotiation<'_> {
             let target = r.target;
             let countered = !PLACE_SURVEY.contains(&n) && self.rng.chance(30);
             if countered {
-                let stretch = values(30.0 + self.rng.below(50) as f64, 2.0, false);
+                let stretch = shaped(
+                    self.catalogue,
+                    n,
+                    30.0 + self.rng.below(50) as f64,
+                    4.0,
+                    false,
+                );
                 let deal_breaker = self.rng.chance(10);
                 let (agreement, request_id, expected_version) = self.envelope();
                 let counter = pb::CounterOfferRequest {
@@ -275,7 +292,7 @@ impl Negotiation<'_> {
                     request_id,
                     expected_version,
                     indicator: Some(pb::propose_target_request::Indicator::IndicatorNumber(120)),
-                    terms: Some(rate(700.0, -10.0)),
+                    terms: Some(shaped(self.catalogue, 120, 70.0, 1.5, false)),
                     rationale: "DH: all-age all-cause mortality".into(),
                     evidence: vec![],
                     department: "DH".into(),
@@ -354,7 +371,13 @@ impl Negotiation<'_> {
                     request_id,
                     expected_version,
                     target: t.id,
-                    terms: Some(values(35.0 + self.rng.below(40) as f64, 1.8, false)),
+                    terms: Some(shaped(
+                        self.catalogue,
+                        target_indicator(t),
+                        35.0 + self.rng.below(40) as f64,
+                        3.5,
+                        false,
+                    )),
                     rationale: if due {
                         "values now that the Place Survey has reported".into()
                     } else {
@@ -376,7 +399,61 @@ impl Negotiation<'_> {
             );
             self.accept(t.id, false).await?;
         }
-        self.sign_off(day(2009, 3, 16)).await
+        self.sign_off(day(2009, 3, 16)).await?;
+        self.deliver().await
+    }
+
+    /// Three years of delivery: each July the area records the year just
+    /// ended for every target with values, somewhere between falling well
+    /// short of the plan and beating it (a pace drawn once per target).
+    async fn deliver(&mut self) -> Result<(), String> {
+        let targets = self
+            .area
+            .agreements
+            .get_agreement(pb::GetAgreementRequest {
+                name: self.name.clone(),
+            })
+            .await
+            .map_err(|s| format!("{} get_agreement: {}", self.name, s.message()))?
+            .into_inner()
+            .targets;
+        let plans: Vec<(u32, pb::TargetValues, f64)> = targets
+            .into_iter()
+            .filter(|t| t.status != pb::TargetStatus::Withdrawn as i32)
+            .filter_map(|t| match t.agreed.and_then(|a| a.kind) {
+                Some(pb::terms::Kind::Values(v)) => Some((t.id, v)),
+                _ => None,
+            })
+            .map(|(id, v)| (id, v, 0.2 + self.rng.below(120) as f64 / 100.0))
+            .collect();
+        for (k, year) in ["2008/09", "2009/10", "2010/11"].into_iter().enumerate() {
+            self.from(day(2009 + k as i32, 7, 1));
+            for (id, values, pace) in &plans {
+                let planned = values.trajectory.iter().find(|y| y.year == year);
+                let Some(pb::year_value::Value::Amount(planned)) =
+                    planned.and_then(|y| y.value.clone())
+                else {
+                    continue;
+                };
+                let baseline = values.baseline.as_ref().map_or(planned, |b| b.value);
+                let value = actual_for(&values.unit, baseline, planned, *pace);
+                let (agreement, request_id, expected_version) = self.envelope();
+                call!(
+                    self,
+                    area.record_actual(pb::RecordActualRequest {
+                        agreement,
+                        request_id,
+                        expected_version,
+                        target: *id,
+                        year: year.into(),
+                        value,
+                        source: "the area's performance return".into(),
+                        occurred_at: self.when(),
+                    })
+                );
+            }
+        }
+        Ok(())
     }
 
     /// The side that did not make the offer accepts it.
@@ -448,6 +525,14 @@ pub struct RoundReport {
     pub mismatches: Vec<(u16, u16, i32)>,
     /// How many areas took part.
     pub areas: usize,
+    /// The national reward bill: what the assessed agreements earn, in pounds.
+    pub reward_bill: rust_decimal::Decimal,
+    /// The pot the bill is out of, in pounds.
+    pub reward_pot: rust_decimal::Decimal,
+    /// How many agreements had their reward assessed.
+    pub rewards_assessed: usize,
+    /// The tournament on NI 117 (NEET).
+    pub tournament: pb::Tournament,
 }
 
 /// Clients for one of the demo's principals.
@@ -541,11 +626,57 @@ pub async fn national_round(
     } else {
         Vec::new()
     };
+    // The national reward bill, and one tournament table.
+    let mut reward_bill = rust_decimal::Decimal::ZERO;
+    let mut reward_pot = rust_decimal::Decimal::ZERO;
+    let mut rewards_assessed = 0;
+    for area in areas {
+        let reward = auditor
+            .performance
+            .get_reward(pb::GetRewardRequest {
+                agreement: format!("agreements/{}-2008-11", area.code),
+            })
+            .await
+            .map_err(|s| CliError::from_status(&s, server).text())?
+            .into_inner();
+        if reward.assessed {
+            rewards_assessed += 1;
+            reward_bill += reward
+                .total
+                .parse::<rust_decimal::Decimal>()
+                .unwrap_or_default();
+            reward_pot += reward
+                .pot
+                .parse::<rust_decimal::Decimal>()
+                .unwrap_or_default();
+        }
+    }
+    let tournament = auditor
+        .performance
+        .get_tournament(pb::GetTournamentRequest {
+            indicator_number: 117,
+            round: "2008-11".into(),
+        })
+        .await
+        .map_err(|s| CliError::from_status(&s, server).text())?
+        .into_inner();
     Ok(RoundReport {
         summary,
         commands,
         seconds,
         mismatches,
         areas: total,
+        reward_bill,
+        reward_pot,
+        rewards_assessed,
+        tournament,
     })
+}
+
+/// The National Indicator a target is on (0 for a local indicator).
+fn target_indicator(t: &pb::Target) -> u16 {
+    match t.indicator {
+        Some(pb::target::Indicator::IndicatorNumber(n)) => u16::try_from(n).unwrap_or(0),
+        _ => 0,
+    }
 }

@@ -1,8 +1,8 @@
 //! The round's data: which indicators each area chooses, who demands them,
 //! and the terms offered, all deterministic for a seed.
 
-use laa_core::Catalogue;
 use laa_core::catalogue::Owner;
+use laa_core::{Catalogue, Polarity, Unit};
 use laa_proto::v1 as pb;
 
 /// The Place Survey indicators: no baseline until the survey of autumn 2008.
@@ -122,7 +122,69 @@ pub fn department_for(catalogue: &Catalogue, number: u16) -> String {
     .into()
 }
 
-pub fn values(baseline: f64, step: f64, defer_last: bool) -> pb::Terms {
+/// How a unit's plausible values relate to a level read as a percentage
+/// (30 to 80): the scale to multiply by, and the decimal places kept.
+fn scale(unit: Unit) -> (f64, i32) {
+    match unit {
+        Unit::Percent | Unit::Rate => (1.0, 1),
+        Unit::Count => (10.0, 0),
+        Unit::RatePer1000 => (0.25, 2),
+        Unit::RatePer10000 | Unit::Days => (0.5, 1),
+        Unit::RatePer100000 => (10.0, 0),
+        Unit::Score | Unit::Minutes => (0.1, 2),
+        Unit::Years => (0.25, 1),
+        Unit::Kilograms => (15.0, 0),
+        Unit::Tonnes => (0.15, 2),
+        Unit::Pounds => (10_000.0, 0),
+    }
+}
+
+fn round_to(x: f64, places: i32) -> f64 {
+    let f = 10f64.powi(places);
+    (x * f).round() / f
+}
+
+/// NI `n`'s unit and polarity (percent, higher is better, if unknown).
+pub fn measure(catalogue: &Catalogue, n: u16) -> (Unit, Polarity) {
+    laa_core::IndicatorNumber::new(n)
+        .ok()
+        .and_then(|n| catalogue.indicator(n))
+        .map_or((Unit::Percent, Polarity::HigherIsBetter), |i| {
+            (i.unit, i.polarity)
+        })
+}
+
+/// The baseline for NI `n` from a `level` (30 to 80, read as a
+/// percentage), in the indicator's unit.
+pub fn baseline_for(catalogue: &Catalogue, n: u16, level: f64) -> f64 {
+    let (scale, places) = scale(measure(catalogue, n).0);
+    round_to(level * scale, places)
+}
+
+/// The value `years` years on from `baseline` at `pace` percent of the
+/// baseline a year in NI `n`'s better direction (a negative pace worsens).
+pub fn improved(catalogue: &Catalogue, n: u16, baseline: f64, pace: f64, years: f64) -> f64 {
+    let (unit, polarity) = measure(catalogue, n);
+    let sign = match polarity {
+        Polarity::HigherIsBetter => 1.0,
+        Polarity::LowerIsBetter => -1.0,
+    };
+    let value = baseline + sign * baseline * pace / 100.0 * years;
+    let value = if unit == Unit::Percent {
+        value.clamp(0.0, 100.0)
+    } else {
+        value.max(0.0)
+    };
+    round_to(value, scale(unit).1)
+}
+
+/// Well-shaped terms for NI `n`: its unit, a plausible baseline for it from
+/// `level`, improving by `pace` percent of the baseline a year in the
+/// indicator's better direction; the final year deferred to the 2009
+/// refresh when `defer_last`.
+pub fn shaped(catalogue: &Catalogue, n: u16, level: f64, pace: f64, defer_last: bool) -> pb::Terms {
+    let unit = measure(catalogue, n).0;
+    let baseline = baseline_for(catalogue, n, level);
     let years = ["2008/09", "2009/10", "2010/11"];
     let trajectory = years
         .iter()
@@ -132,31 +194,41 @@ pub fn values(baseline: f64, step: f64, defer_last: bool) -> pb::Terms {
             value: Some(if defer_last && k == 2 {
                 pb::year_value::Value::DeferredTo("2009".into())
             } else {
-                pb::year_value::Value::Amount(
-                    ((baseline + step * (k as f64 + 1.0)) * 10.0).round() / 10.0,
-                )
+                pb::year_value::Value::Amount(improved(
+                    catalogue,
+                    n,
+                    baseline,
+                    pace,
+                    k as f64 + 1.0,
+                ))
             }),
         })
         .collect();
     pb::Terms {
         kind: Some(pb::terms::Kind::Values(pb::TargetValues {
-            unit: "percent".into(),
+            unit: unit.as_str().into(),
             baseline: Some(pb::Baseline {
                 value: baseline,
                 period: "2007".into(),
             }),
             trajectory,
+            limit_deterioration: String::new(),
         })),
     }
 }
 
-/// A rate per 100,000 falling from `baseline` by `step` a year.
-pub fn rate(baseline: f64, step: f64) -> pb::Terms {
-    let mut terms = values(baseline, step, false);
-    if let Some(pb::terms::Kind::Values(v)) = &mut terms.kind {
-        v.unit = "rate".into();
-    }
-    terms
+/// A plausible actual: `pace` of the planned change from the baseline (1
+/// is the plan; below it falls short, above it beats it), in the unit's
+/// range and precision.
+pub fn actual_for(unit: &str, baseline: f64, planned: f64, pace: f64) -> f64 {
+    let unit = Unit::parse(unit).unwrap_or(Unit::Score);
+    let value = baseline + (planned - baseline) * pace;
+    let value = match unit {
+        Unit::Percent => value.clamp(0.0, 100.0),
+        Unit::Pounds | Unit::Score => value,
+        _ => value.max(0.0),
+    };
+    round_to(value, scale(unit).1)
 }
 
 pub fn placeholder() -> pb::Terms {
@@ -201,6 +273,27 @@ mod tests {
             chosen,
             "deterministic for a seed"
         );
+    }
+
+    #[test]
+    fn generated_terms_fit_every_indicator() {
+        let catalogue = Catalogue::national().unwrap();
+        for i in catalogue.indicators() {
+            let n = i.number.get();
+            let Some(pb::terms::Kind::Values(v)) = shaped(&catalogue, n, 55.0, 4.0, false).kind
+            else {
+                panic!("values")
+            };
+            assert_eq!(v.unit, i.unit.as_str(), "NI {n}");
+            let base = v.baseline.unwrap().value;
+            let Some(pb::year_value::Value::Amount(last)) = v.trajectory[2].value else {
+                panic!("a value")
+            };
+            match i.polarity {
+                Polarity::HigherIsBetter => assert!(last > base, "NI {n}: {base} to {last}"),
+                Polarity::LowerIsBetter => assert!(last < base, "NI {n}: {base} to {last}"),
+            }
+        }
     }
 
     #[test]

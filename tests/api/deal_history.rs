@@ -58,7 +58,12 @@ async fn departments_are_served_and_matched_to_their_canonical_code() {
         // "DEFRA" is Defra.
         let (v, defra) = version_of(
             go.agreements
-                .propose_target(go_proposal(v, 188, pct(10.0, [12.0, 14.0, 16.0]), "DEFRA"))
+                .propose_target(go_proposal(
+                    v,
+                    188,
+                    on(188, 10.0, [12.0, 14.0, 16.0]),
+                    "DEFRA",
+                ))
                 .await
                 .expect("DEFRA is a department"),
         );
@@ -112,21 +117,21 @@ async fn the_home_office_counter_is_recorded_against_the_home_office() {
         let v = open_kent(&mut go).await;
         let (v, target) = version_of(
             kent.agreements
-                .propose_target(proposal(v, 15, pct(0.0, [3.5, 7.1, 10.6])))
+                .propose_target(proposal(v, 15, on(15, 10.0, [9.65, 9.29, 8.94])))
                 .await
                 .expect("the partnership offers 10.6%"),
         );
         // A GO counter on the area's target must name a department.
         assert_refused(
             go.agreements
-                .counter_offer(counter(v, target, pct(0.0, [4.0, 8.0, 12.0]), ""))
+                .counter_offer(counter(v, target, on(15, 10.0, [9.6, 9.2, 8.8]), ""))
                 .await,
             Code::InvalidArgument,
             "INVALID_TERMS",
         );
         let answer = go
             .agreements
-            .counter_offer(counter(v, target, pct(0.0, [4.0, 8.0, 12.0]), "ho"))
+            .counter_offer(counter(v, target, on(15, 10.0, [9.6, 9.2, 8.8]), "ho"))
             .await
             .expect("the Home Office insists on 12%")
             .into_inner();
@@ -142,7 +147,7 @@ async fn the_home_office_counter_is_recorded_against_the_home_office() {
         // The area names no department.
         assert_refused(
             kent.agreements
-                .counter_offer(counter(v, target, pct(0.0, [3.5, 7.1, 11.0]), "HO"))
+                .counter_offer(counter(v, target, on(15, 10.0, [9.65, 9.29, 8.9]), "HO"))
                 .await,
             Code::InvalidArgument,
             "INVALID_TERMS",
@@ -338,12 +343,12 @@ async fn refused_requests_and_departments_in_the_analytics() {
         // The Home Office's counter on the partnership's NI 15.
         let (v, target) = version_of(
             kent.agreements
-                .propose_target(proposal(v, 15, pct(0.0, [3.5, 7.1, 10.6])))
+                .propose_target(proposal(v, 15, on(15, 10.0, [9.65, 9.29, 8.94])))
                 .await
                 .unwrap(),
         );
         go.agreements
-            .counter_offer(counter(v, target, pct(0.0, [4.0, 8.0, 12.0]), "HO"))
+            .counter_offer(counter(v, target, on(15, 10.0, [9.6, 9.2, 8.8]), "HO"))
             .await
             .unwrap();
 
@@ -536,7 +541,7 @@ async fn a_2008_history_is_exported_verified_offline_and_imported_elsewhere() {
             &app,
             &kent,
             (1, 20),
-            propose(15, pct(0.0, [3.5, 7.1, 10.6]), None),
+            propose(15, on(15, 10.0, [9.65, 9.29, 8.94]), None),
         )
         .await;
         // 1 June: the Home Office insists on 12%, and DH demands NI 112.
@@ -546,7 +551,7 @@ async fn a_2008_history_is_exported_verified_offline_and_imported_elsewhere() {
             (6, 1),
             Command::CounterOffer {
                 target: laa_core::TargetId::new(18).unwrap(),
-                terms: terms(pct(0.0, [4.0, 8.0, 12.0])),
+                terms: terms(on(15, 10.0, [9.6, 9.2, 8.8])),
                 rationale: "twelve would be tidy".into(),
                 evidence: vec![],
                 deal_breaker: false,
@@ -558,7 +563,7 @@ async fn a_2008_history_is_exported_verified_offline_and_imported_elsewhere() {
             &app,
             &go,
             (6, 1),
-            propose(112, pct(40.0, [38.0, 36.0, 34.0]), Some("DH")),
+            propose(112, on(112, 40.0, [38.0, 36.0, 34.0]), Some("DH")),
         )
         .await;
 

@@ -117,7 +117,12 @@ async fn a_follow_stream_ends_unauthenticated_once_its_token_is_revoked() {
         );
         revoke_with_the_cli(&app, busy_id.as_str());
         go.agreements
-            .propose_target(go_proposal(v + 1, 112, pct(40.0, [38.0, 36.0, 34.0]), "HO"))
+            .propose_target(go_proposal(
+                v + 1,
+                112,
+                on(112, 40.0, [38.0, 36.0, 34.0]),
+                "HO",
+            ))
             .await
             .expect("a proposal after the revocation");
         let status = next(&mut stream)
@@ -186,7 +191,12 @@ async fn verification_names_a_deleted_event_even_after_a_restart() {
         for (n, department) in [(117, "DCSF"), (112, "HO"), (39, "DH")] {
             v = go
                 .agreements
-                .propose_target(go_proposal(v, n, pct(40.0, [38.0, 36.0, 34.0]), department))
+                .propose_target(go_proposal(
+                    v,
+                    n,
+                    on(n, 40.0, [38.0, 36.0, 34.0]),
+                    department,
+                ))
                 .await
                 .expect("a proposal")
                 .into_inner()

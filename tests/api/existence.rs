@@ -21,7 +21,7 @@ const CASES: [(&str, &str); 4] = [
 ];
 
 /// Every method that names an agreement.
-const METHODS: [&str; 19] = [
+const METHODS: [&str; 23] = [
     "OpenAgreement",
     "GetAgreement",
     "ProposeTarget",
@@ -41,14 +41,20 @@ const METHODS: [&str; 19] = [
     "StreamEvents",
     "VerifyHistory",
     "GetNegotiationSummary",
+    "GetPerformance",
+    "GetReward",
+    "ProposeRebaseline",
+    "LodgeExplanation",
 ];
 
-const READS: [&str; 5] = [
+const READS: [&str; 7] = [
     "GetAgreement",
     "ListEvents",
     "StreamEvents",
     "VerifyHistory",
     "GetNegotiationSummary",
+    "GetPerformance",
+    "GetReward",
 ];
 
 /// Calls `method` on `agreement` (for `OpenAgreement`, opens the area the
@@ -83,7 +89,7 @@ async fn call(
         "ProposeTarget" => a
             .propose_target(pb::ProposeTargetRequest {
                 agreement: name(),
-                ..go_proposal(v, 112, pct(40.0, [38.0, 36.0, 34.0]), "HO")
+                ..go_proposal(v, 112, on(112, 40.0, [38.0, 36.0, 34.0]), "HO")
             })
             .await
             .map(drop),
@@ -97,6 +103,30 @@ async fn call(
                 rationale: "matrix".into(),
                 evidence: vec![],
                 deal_breaker: false,
+                ..Default::default()
+            })
+            .await
+            .map(drop),
+        "LodgeExplanation" => a
+            .lodge_explanation(pb::LodgeExplanationRequest {
+                agreement: name(),
+                request_id: rid(),
+                expected_version: v,
+                indicator_number: 117,
+                explanation: "matrix".into(),
+                occurred_at: None,
+            })
+            .await
+            .map(drop),
+        "ProposeRebaseline" => a
+            .propose_rebaseline(pb::ProposeRebaselineRequest {
+                agreement: name(),
+                request_id: rid(),
+                expected_version: v,
+                target: 17,
+                terms: Some(pct(8.0, [7.0, 6.0, 5.0])),
+                reason: "measurement_change".into(),
+                rationale: "matrix".into(),
                 ..Default::default()
             })
             .await
@@ -249,6 +279,16 @@ async fn call(
             })
             .await
             .map(drop),
+        "GetPerformance" => c
+            .performance
+            .get_performance(pb::GetPerformanceRequest { agreement: name() })
+            .await
+            .map(drop),
+        "GetReward" => c
+            .performance
+            .get_reward(pb::GetRewardRequest { agreement: name() })
+            .await
+            .map(drop),
         other => panic!("no such method in the matrix: {other}"),
     }
 }
@@ -259,10 +299,9 @@ fn outsiders(method: &str) -> Vec<&'static str> {
     let mut who = vec!["go-london", "surrey"];
     let role_may = |role: &str| match method {
         "OpenAgreement" | "SubmitAgreement" | "OpenRefresh" => role == "go",
-        "ProposeTarget" | "CounterOffer" | "AcceptOffer" | "DeclineTarget" | "WithdrawTarget" => {
-            role == "go" || role == "area"
-        }
-        "EndorseAgreement" | "RecordActual" => role == "area",
+        "ProposeTarget" | "CounterOffer" | "AcceptOffer" | "DeclineTarget" | "WithdrawTarget"
+        | "ProposeRebaseline" => role == "go" || role == "area",
+        "EndorseAgreement" | "RecordActual" | "LodgeExplanation" => role == "area",
         "ReturnAgreement" | "SignOffAgreement" | "RevokeDesignation" | "CloseAgreement" => {
             role == "sign-off"
         }

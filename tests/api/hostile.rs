@@ -51,10 +51,16 @@ enum Call {
     ListAreas(pb::ListAreasRequest),
     GetArea(pb::GetAreaRequest),
     CreateArea(pb::CreateAreaRequest),
+    GetPerformance(pb::GetPerformanceRequest),
+    ProposeRebaseline(pb::ProposeRebaselineRequest),
+    LodgeExplanation(pb::LodgeExplanationRequest),
+    GetTournament(pb::GetTournamentRequest),
+    ListPerformance(pb::ListPerformanceRequest),
+    GetReward(pb::GetRewardRequest),
 }
 
 /// Every method's gRPC path, and whether it changes anything.
-const METHODS: [(&str, bool); 33] = [
+const METHODS: [(&str, bool); 39] = [
     ("/laa.v1.AgreementService/OpenAgreement", true),
     ("/laa.v1.AgreementService/GetAgreement", false),
     ("/laa.v1.AgreementService/ListAgreements", false),
@@ -88,6 +94,12 @@ const METHODS: [(&str, bool); 33] = [
     ("/laa.v1.AgreementService/DeclarePriorities", true),
     ("/laa.v1.RoundService/GetRound", false),
     ("/laa.v1.RoundService/ListRounds", false),
+    ("/laa.v1.PerformanceService/GetPerformance", false),
+    ("/laa.v1.PerformanceService/ListPerformance", false),
+    ("/laa.v1.PerformanceService/GetReward", false),
+    ("/laa.v1.AgreementService/ProposeRebaseline", true),
+    ("/laa.v1.AgreementService/LodgeExplanation", true),
+    ("/laa.v1.PerformanceService/GetTournament", false),
 ];
 
 impl Call {
@@ -106,6 +118,10 @@ impl Call {
                 | Call::GetIndicator(_)
                 | Call::ListAreas(_)
                 | Call::GetArea(_)
+                | Call::GetPerformance(_)
+                | Call::ListPerformance(_)
+                | Call::GetReward(_)
+                | Call::GetTournament(_)
         )
     }
 
@@ -143,6 +159,12 @@ impl Call {
             Call::ListAreas(r) => c.areas.list_areas(r).await.map(drop),
             Call::GetArea(r) => c.areas.get_area(r).await.map(drop),
             Call::CreateArea(r) => c.areas.create_area(r).await.map(drop),
+            Call::GetPerformance(r) => c.performance.get_performance(r).await.map(drop),
+            Call::ListPerformance(r) => c.performance.list_performance(r).await.map(drop),
+            Call::GetReward(r) => c.performance.get_reward(r).await.map(drop),
+            Call::ProposeRebaseline(r) => c.agreements.propose_rebaseline(r).await.map(drop),
+            Call::LodgeExplanation(r) => c.agreements.lodge_explanation(r).await.map(drop),
+            Call::GetTournament(r) => c.performance.get_tournament(r).await.map(drop),
         }
     }
 }
@@ -236,6 +258,7 @@ fn values_terms(unit: &str, baseline: f64, period: &str, years: Vec<pb::YearValu
                 period: period.into(),
             }),
             trajectory: years,
+            limit_deterioration: String::new(),
         })),
     }
 }
@@ -265,6 +288,7 @@ fn hostile_terms() -> Vec<Option<pb::Terms>> {
                 unit: "percent".into(),
                 baseline: None,
                 trajectory: good_years(),
+                limit_deterioration: String::new(),
             })),
         }),
         Some(values_terms("", 8.0, "2007", good_years())),
@@ -360,7 +384,7 @@ fn hostile_terms() -> Vec<Option<pb::Terms>> {
 /// rules behind authorisation.
 fn caller_for<'a>(call: &Call, t: &'a Tokens) -> &'a str {
     match call {
-        Call::EndorseAgreement(_) | Call::RecordActual(_) => &t.kent,
+        Call::EndorseAgreement(_) | Call::RecordActual(_) | Call::LodgeExplanation(_) => &t.kent,
         Call::ReturnAgreement(_)
         | Call::SignOffAgreement(_)
         | Call::RevokeDesignation(_)
@@ -369,6 +393,7 @@ fn caller_for<'a>(call: &Call, t: &'a Tokens) -> &'a str {
         Call::OpenAgreement(_)
         | Call::ProposeTarget(_)
         | Call::CounterOffer(_)
+        | Call::ProposeRebaseline(_)
         | Call::AcceptOffer(_)
         | Call::DeclineTarget(_)
         | Call::WithdrawTarget(_)
@@ -450,7 +475,7 @@ fn typed_corpus(v: i64) -> Vec<Call> {
     }));
 
     let propose = envelope!(ProposeTarget, {
-        let mut p = go_proposal(v, 112, pct(40.0, [38.0, 36.0, 34.0]), "HO");
+        let mut p = go_proposal(v, 112, on(112, 40.0, [38.0, 36.0, 34.0]), "HO");
         p.request_id = rid();
         p
     });
@@ -538,6 +563,64 @@ fn typed_corpus(v: i64) -> Vec<Call> {
         calls.push(Call::CounterOffer(pb::CounterOfferRequest {
             rationale: text,
             ..counter.clone()
+        }));
+    }
+
+    let rebaseline = envelope!(
+        ProposeRebaseline,
+        pb::ProposeRebaselineRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            target: 17,
+            terms: Some(pct(8.0, [7.0, 6.5, 6.0])),
+            reason: "measurement_change".into(),
+            rationale: "recording changed".into(),
+            ..Default::default()
+        }
+    );
+    for terms in hostile_terms() {
+        calls.push(Call::ProposeRebaseline(pb::ProposeRebaselineRequest {
+            terms,
+            ..rebaseline.clone()
+        }));
+    }
+    for text in hostile_texts() {
+        calls.push(Call::ProposeRebaseline(pb::ProposeRebaselineRequest {
+            reason: text.clone(),
+            ..rebaseline.clone()
+        }));
+        calls.push(Call::ProposeRebaseline(pb::ProposeRebaselineRequest {
+            rationale: text,
+            ..rebaseline.clone()
+        }));
+    }
+
+    let explanation = envelope!(
+        LodgeExplanation,
+        pb::LodgeExplanationRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            indicator_number: 117,
+            explanation: "the plant closed".into(),
+            occurred_at: None,
+        }
+    );
+    for text in hostile_texts() {
+        calls.push(Call::LodgeExplanation(pb::LodgeExplanationRequest {
+            explanation: text,
+            ..explanation.clone()
+        }));
+    }
+    for n in [0, -1, 250, i32::MAX, i32::MIN] {
+        calls.push(Call::LodgeExplanation(pb::LodgeExplanationRequest {
+            indicator_number: n,
+            ..explanation.clone()
+        }));
+        calls.push(Call::GetTournament(pb::GetTournamentRequest {
+            indicator_number: n,
+            round: String::new(),
         }));
     }
 
@@ -750,6 +833,16 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             area: name.clone(),
             ..Default::default()
         }));
+        calls.push(Call::GetPerformance(pb::GetPerformanceRequest {
+            agreement: name.clone(),
+        }));
+        calls.push(Call::GetReward(pb::GetRewardRequest {
+            agreement: name.clone(),
+        }));
+        calls.push(Call::ListPerformance(pb::ListPerformanceRequest {
+            status: name.clone(),
+            ..Default::default()
+        }));
         calls.push(Call::GetArea(pb::GetAreaRequest { name: name.clone() }));
         calls.push(Call::GetIndicator(pb::GetIndicatorRequest {
             name: name.clone(),
@@ -793,6 +886,21 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             request_id: rid(),
         }));
     }
+    for (region, indicator_number, page_size) in [
+        (-1, 0, 0),
+        (10, 0, 0),
+        (0, -1, 0),
+        (0, 250, 0),
+        (0, i32::MAX, 0),
+        (0, 0, -5),
+    ] {
+        calls.push(Call::ListPerformance(pb::ListPerformanceRequest {
+            region,
+            indicator_number,
+            page_size,
+            ..Default::default()
+        }));
+    }
     for region in [-1, 10, 99, i32::MAX] {
         calls.push(Call::CreateArea(pb::CreateAreaRequest {
             area: Some(pb::Area {
@@ -827,6 +935,10 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             ..Default::default()
         }));
         calls.push(Call::ListAreas(pb::ListAreasRequest {
+            page_token: token.clone(),
+            ..Default::default()
+        }));
+        calls.push(Call::ListPerformance(pb::ListPerformanceRequest {
             page_token: token.clone(),
             ..Default::default()
         }));

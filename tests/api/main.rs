@@ -17,6 +17,7 @@ mod infrastructure;
 mod malformed;
 mod negotiation;
 mod observability;
+mod performance;
 mod permissions;
 mod rounds;
 mod servers;

@@ -279,7 +279,7 @@ async fn the_36th_designated_target_is_refused() {
         for n in &pool[..35] {
             v = go
                 .agreements
-                .propose_target(go_proposal(v, *n, pct(50.0, [52.0, 54.0, 56.0]), "HO"))
+                .propose_target(go_proposal(v, *n, fitting(*n), "HO"))
                 .await
                 .unwrap()
                 .into_inner()

@@ -53,7 +53,7 @@ async fn a_go_and_an_area_negotiate_an_laa_from_opening_to_a_rebinding_refresh()
         // The partnership offers 10.6%; the Home Office, through the GO, insists on 12%.
         let (a, violent) = agreement_of(
             kent.agreements
-                .propose_target(proposal(v, 15, pct(0.0, [3.5, 7.1, 10.6])))
+                .propose_target(proposal(v, 15, on(15, 10.0, [9.65, 9.29, 8.94])))
                 .await
                 .unwrap(),
         );
@@ -61,7 +61,7 @@ async fn a_go_and_an_area_negotiate_an_laa_from_opening_to_a_rebinding_refresh()
             go.agreements
                 .counter_offer(pb::CounterOfferRequest {
                     department: "HO".into(),
-                    ..counter(a.version, violent, pct(0.0, [4.0, 8.0, 12.0]), true)
+                    ..counter(a.version, violent, on(15, 10.0, [9.6, 9.2, 8.8]), true)
                 })
                 .await
                 .unwrap(),
@@ -81,7 +81,7 @@ async fn a_go_and_an_area_negotiate_an_laa_from_opening_to_a_rebinding_refresh()
         );
         let v = accept(&mut go, a.version, ni31).await;
         // NI 120, declined by the area as a deal-breaker.
-        let mut req = proposal(v, 120, pct(7.0, [6.9, 6.8, 6.7]));
+        let mut req = proposal(v, 120, on(120, 700.0, [690.0, 680.0, 670.0]));
         req.department = "DH".into();
         let (a, mortality) = agreement_of(go.agreements.propose_target(req).await.unwrap());
         let (a, _) = agreement_of(
@@ -142,9 +142,13 @@ async fn a_go_and_an_area_negotiate_an_laa_from_opening_to_a_rebinding_refresh()
         assert_eq!(a.indicator_set, 2008);
         let mut v = a.version;
         for target in (1..=16).chain([survey]) {
+            // Targets 1 to 16 are the statutory ones, in the round's order; the survey's is NI 4.
+            let ni = laa_core::policy::STATUTORY_2008
+                .get(target as usize - 1)
+                .map_or(4, |n| i32::from(*n));
             let (a, _) = agreement_of(
                 go.agreements
-                    .counter_offer(counter(v, target, pct(50.0, [52.0, 54.0, 56.0]), false))
+                    .counter_offer(counter(v, target, fitting(ni), false))
                     .await
                     .unwrap(),
             );
@@ -339,7 +343,7 @@ async fn the_same_request_id_twice_appends_once_and_a_stale_version_is_aborted()
         // A stale expected version is ABORTED / VERSION_CONFLICT and writes nothing.
         let stale = go
             .agreements
-            .propose_target(proposal(v, 112, pct(40.0, [38.0, 36.0, 34.0])))
+            .propose_target(proposal(v, 112, on(112, 40.0, [38.0, 36.0, 34.0])))
             .await;
         let status = assert_refused(stale, Code::Aborted, "VERSION_CONFLICT");
         assert!(status.message().contains("version"), "{status:?}");
@@ -356,10 +360,10 @@ async fn racing_clients_at_one_version_get_one_winner() {
         let mut tasks = tokio::task::JoinSet::new();
         for (k, n) in [117, 112, 15, 16, 20, 30, 32, 39].into_iter().enumerate() {
             let (mut c, request) = if k % 2 == 0 {
-                let request = go_proposal(v, n, pct(8.0, [7.0, 6.0, 5.0]), "HO");
+                let request = go_proposal(v, n, on(n, 8.0, [7.0, 6.0, 5.0]), "HO");
                 (app.clients(Some(&app.tokens.go)).await, request)
             } else {
-                let request = proposal(v, n, pct(8.0, [7.0, 6.0, 5.0]));
+                let request = proposal(v, n, on(n, 8.0, [7.0, 6.0, 5.0]));
                 (app.clients(Some(&app.tokens.kent)).await, request)
             };
             tasks.spawn(async move { c.agreements.propose_target(request).await.map(drop) });

@@ -74,7 +74,7 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
             .map(drop),
         "ProposeTarget" => c
             .agreements
-            .propose_target(proposal(v, 112, pct(40.0, [38.0, 36.0, 34.0])))
+            .propose_target(proposal(v, 112, on(112, 40.0, [38.0, 36.0, 34.0])))
             .await
             .map(drop),
         "CounterOffer" => c
@@ -309,6 +309,59 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
             })
             .await
             .map(drop),
+        "ProposeRebaseline" => c
+            .agreements
+            .propose_rebaseline(pb::ProposeRebaselineRequest {
+                agreement: KENT.into(),
+                request_id: rid(),
+                expected_version: v,
+                target: 17,
+                terms: Some(pct(8.0, [7.0, 6.0, 5.0])),
+                reason: "measurement_change".into(),
+                rationale: "matrix".into(),
+                ..Default::default()
+            })
+            .await
+            .map(drop),
+        "LodgeExplanation" => c
+            .agreements
+            .lodge_explanation(pb::LodgeExplanationRequest {
+                agreement: KENT.into(),
+                request_id: rid(),
+                expected_version: v,
+                indicator_number: 117,
+                explanation: "matrix".into(),
+                occurred_at: None,
+            })
+            .await
+            .map(drop),
+        "GetTournament" => c
+            .performance
+            .get_tournament(pb::GetTournamentRequest {
+                indicator_number: 117,
+                round: String::new(),
+            })
+            .await
+            .map(drop),
+        "GetPerformance" => c
+            .performance
+            .get_performance(pb::GetPerformanceRequest {
+                agreement: KENT.into(),
+            })
+            .await
+            .map(drop),
+        "GetReward" => c
+            .performance
+            .get_reward(pb::GetRewardRequest {
+                agreement: KENT.into(),
+            })
+            .await
+            .map(drop),
+        "ListPerformance" => c
+            .performance
+            .list_performance(pb::ListPerformanceRequest::default())
+            .await
+            .map(drop),
         other => panic!("no such method in the matrix: {other}"),
     };
     match result {
@@ -327,10 +380,10 @@ fn allowed(method: &str) -> &'static [Who] {
     use Who::*;
     match method {
         "OpenAgreement" | "SubmitAgreement" | "OpenRefresh" | "RecordRefusedRequest" => &[Go],
-        "ProposeTarget" | "CounterOffer" | "AcceptOffer" | "DeclineTarget" | "WithdrawTarget" => {
-            &[Go, Kent]
-        }
-        "EndorseAgreement" | "RecordActual" => &[Kent],
+        "ProposeTarget" | "CounterOffer" | "AcceptOffer" | "DeclineTarget" | "WithdrawTarget"
+        | "ProposeRebaseline" => &[Go, Kent],
+        "EndorseAgreement" | "RecordActual" | "LodgeExplanation" => &[Kent],
+        "GetTournament" => &[Go, GoLondon, Kent, Surrey, SignOff, Auditor],
         "ReturnAgreement" | "SignOffAgreement" | "RevokeDesignation" | "CloseAgreement" => {
             &[SignOff]
         }
@@ -338,8 +391,10 @@ fn allowed(method: &str) -> &'static [Who] {
         | "ListEvents"
         | "StreamEvents"
         | "VerifyHistory"
-        | "GetNegotiationSummary" => &[Go, Kent, SignOff, Auditor],
-        "ListAgreements" => &[Go, GoLondon, Kent, Surrey, SignOff, Auditor],
+        | "GetNegotiationSummary"
+        | "GetPerformance"
+        | "GetReward" => &[Go, Kent, SignOff, Auditor],
+        "ListAgreements" | "ListPerformance" => &[Go, GoLondon, Kent, Surrey, SignOff, Auditor],
         "ListIndicatorSets" | "ListIndicators" | "GetIndicator" | "ListDepartments"
         | "ListAreas" | "GetArea" => &[Go, GoLondon, Kent, Surrey, SignOff, Auditor, Admin],
         "CreateArea" => &[Admin],
@@ -347,7 +402,7 @@ fn allowed(method: &str) -> &'static [Who] {
     }
 }
 
-const METHODS: [&str; 28] = [
+const METHODS: [&str; 34] = [
     "OpenAgreement",
     "GetAgreement",
     "ListAgreements",
@@ -376,6 +431,12 @@ const METHODS: [&str; 28] = [
     "ListAreas",
     "GetArea",
     "CreateArea",
+    "GetPerformance",
+    "GetReward",
+    "ListPerformance",
+    "ProposeRebaseline",
+    "LodgeExplanation",
+    "GetTournament",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -28,7 +28,7 @@ async fn propose(c: &mut Clients, agreement: &str, indicator: i32) {
         let request = pb::ProposeTargetRequest {
             agreement: agreement.into(),
             request_id: request_id.clone(),
-            ..go_proposal(v, indicator, pct(50.0, [52.0, 54.0, 56.0]), "HO")
+            ..go_proposal(v, indicator, fitting(indicator), "HO")
         };
         match c.agreements.propose_target(request).await {
             Ok(_) => return,

@@ -11,6 +11,7 @@ use pb::agreement_service_client::AgreementServiceClient;
 use pb::area_service_client::AreaServiceClient;
 use pb::audit_service_client::AuditServiceClient;
 use pb::indicator_service_client::IndicatorServiceClient;
+use pb::performance_service_client::PerformanceServiceClient;
 use pb::round_service_client::RoundServiceClient;
 use tonic::service::Interceptor;
 use tonic::service::interceptor::InterceptedService;
@@ -139,6 +140,7 @@ pub struct Clients {
     pub agreements: AgreementServiceClient<Authed>,
     pub audit: AuditServiceClient<Authed>,
     pub rounds: RoundServiceClient<Authed>,
+    pub performance: PerformanceServiceClient<Authed>,
 }
 
 async fn issue(store: &Store, role: Role, scope: Scope, label: &str) -> String {
@@ -306,7 +308,8 @@ pub async fn clients_at(
         areas: AreaServiceClient::with_interceptor(channel.clone(), bearer.clone()),
         agreements: AgreementServiceClient::with_interceptor(channel.clone(), bearer.clone()),
         audit: AuditServiceClient::with_interceptor(channel.clone(), bearer.clone()),
-        rounds: RoundServiceClient::with_interceptor(channel, bearer),
+        rounds: RoundServiceClient::with_interceptor(channel.clone(), bearer.clone()),
+        performance: PerformanceServiceClient::with_interceptor(channel, bearer),
     })
 }
 
@@ -346,6 +349,38 @@ pub fn assert_refused<T: std::fmt::Debug>(
     status
 }
 
+/// NI `n`'s unit and polarity, from the embedded catalogue (percent and
+/// higher is better for a number it does not hold).
+pub fn measure(n: i32) -> (laa_core::Unit, laa_core::Polarity) {
+    static CATALOGUE: std::sync::LazyLock<laa_core::Catalogue> =
+        std::sync::LazyLock::new(|| laa_core::Catalogue::national().expect("catalogue"));
+    u16::try_from(n)
+        .ok()
+        .and_then(|n| laa_core::IndicatorNumber::new(n).ok())
+        .and_then(|n| CATALOGUE.indicator(n))
+        .map_or(
+            (laa_core::Unit::Percent, laa_core::Polarity::HigherIsBetter),
+            |i| (i.unit, i.polarity),
+        )
+}
+
+/// Values terms on NI `n` in its own unit: a baseline (2007) and three years.
+pub fn on(n: i32, baseline: f64, years: [f64; 3]) -> pb::Terms {
+    let mut terms = pct(baseline, years);
+    if let Some(pb::terms::Kind::Values(v)) = &mut terms.kind {
+        v.unit = measure(n).0.as_str().into();
+    }
+    terms
+}
+
+/// Well-shaped terms on NI `n`: its unit, from 50 two a year in its better direction.
+pub fn fitting(n: i32) -> pb::Terms {
+    match measure(n).1 {
+        laa_core::Polarity::HigherIsBetter => on(n, 50.0, [52.0, 54.0, 56.0]),
+        laa_core::Polarity::LowerIsBetter => on(n, 50.0, [48.0, 46.0, 44.0]),
+    }
+}
+
 /// Percent values terms: a baseline (2007) and three years.
 pub fn pct(baseline: f64, years: [f64; 3]) -> pb::Terms {
     let names = ["2008/09", "2009/10", "2010/11"];
@@ -364,6 +399,7 @@ pub fn pct(baseline: f64, years: [f64; 3]) -> pb::Terms {
                     value: Some(pb::year_value::Value::Amount(v)),
                 })
                 .collect(),
+            limit_deterioration: String::new(),
         })),
     }
 }

@@ -8,7 +8,7 @@ use sea_orm::{ConnectionTrait, Database};
 use tonic::Code;
 
 use crate::support::{
-    Clients, TestApp, for_each_database, go_proposal, open_kent, pct, reason, rid,
+    Clients, TestApp, for_each_database, go_proposal, on, open_kent, pct, reason, rid,
 };
 
 const KENT: &str = "agreements/kent-2008-11";
@@ -19,7 +19,12 @@ async fn four_events(go: &mut Clients) -> i64 {
     for (n, department) in [(117, "DCSF"), (112, "HO"), (39, "DH")] {
         v = go
             .agreements
-            .propose_target(go_proposal(v, n, pct(40.0, [38.0, 36.0, 34.0]), department))
+            .propose_target(go_proposal(
+                v,
+                n,
+                on(n, 40.0, [38.0, 36.0, 34.0]),
+                department,
+            ))
             .await
             .expect("a proposal")
             .into_inner()
@@ -57,7 +62,12 @@ async fn assert_writes_refused(app: &TestApp, version: i64, sequence: i64, kind:
     let mut go = app.clients(Some(&app.tokens.go)).await;
     let status = go
         .agreements
-        .propose_target(go_proposal(version, 120, pct(7.0, [6.9, 6.8, 6.7]), "DH"))
+        .propose_target(go_proposal(
+            version,
+            120,
+            on(120, 700.0, [690.0, 680.0, 670.0]),
+            "DH",
+        ))
         .await
         .expect_err("a broken history takes no writes");
     assert_eq!(
@@ -156,7 +166,12 @@ async fn an_edited_projection_is_found_and_the_history_is_served() {
         assert_eq!(agreement.first_bad_sequence, None);
         // The next command rewrites the projection; the listing agrees.
         go.agreements
-            .propose_target(go_proposal(v, 120, pct(7.0, [6.9, 6.8, 6.7]), "DH"))
+            .propose_target(go_proposal(
+                v,
+                120,
+                on(120, 700.0, [690.0, 680.0, 670.0]),
+                "DH",
+            ))
             .await
             .expect("writes go on: the history is sound");
         let listed = app

@@ -107,11 +107,16 @@ pub enum CommandKind {
     RefuseRequest,
     /// Declare Whitehall's outcome priorities for the area (recommendation 16).
     DeclarePriorities,
+    /// Propose a new baseline and trajectory for a settled target after
+    /// sign-off, because the measure changed (Figure 5.3).
+    Rebaseline,
+    /// The area lodges an explanation for its results on an indicator.
+    LodgeExplanation,
 }
 
 impl CommandKind {
     /// Every command kind.
-    pub const ALL: [CommandKind; 16] = [
+    pub const ALL: [CommandKind; 18] = [
         CommandKind::Open,
         CommandKind::Propose,
         CommandKind::Counter,
@@ -128,6 +133,8 @@ impl CommandKind {
         CommandKind::Close,
         CommandKind::RefuseRequest,
         CommandKind::DeclarePriorities,
+        CommandKind::Rebaseline,
+        CommandKind::LodgeExplanation,
     ];
 
     /// The command's name, as in the API (`ProposeTarget`).
@@ -149,6 +156,8 @@ impl CommandKind {
             CommandKind::Close => "CloseAgreement",
             CommandKind::RefuseRequest => "RecordRefusedRequest",
             CommandKind::DeclarePriorities => "DeclarePriorities",
+            CommandKind::Rebaseline => "ProposeRebaseline",
+            CommandKind::LodgeExplanation => "LodgeExplanation",
         }
     }
 }
@@ -187,6 +196,7 @@ const IN_FORCE: &[AgreementStatus] = &[A::Placeholder, A::Agreed, A::RefreshOpen
 ///                                          |                        v
 ///  refreshed | placeholder <--sign off-- submitted <--submit-- refresh_open
 ///  any signed-off status or refresh_open --close--> closed
+///  any signed-off status --propose re-baseline, accept it--> (unchanged)
 /// ```
 #[rustfmt::skip]
 pub const AGREEMENT_LIFECYCLE: &[Transition<AgreementStatus>] = &[
@@ -204,6 +214,9 @@ pub const AGREEMENT_LIFECYCLE: &[Transition<AgreementStatus>] = &[
     Transition { from: &[A::Submitted], command: C::SignOff, to: SIGNED },
     Transition { from: SIGNED, command: C::OpenRefresh, to: &[A::RefreshOpen] },
     Transition { from: IN_FORCE, command: C::RecordActual, to: IN_FORCE },
+    Transition { from: SIGNED, command: C::Rebaseline, to: SIGNED },
+    Transition { from: SIGNED, command: C::Accept, to: SIGNED },
+    Transition { from: IN_FORCE, command: C::LodgeExplanation, to: IN_FORCE },
     Transition { from: IN_FORCE, command: C::Revoke, to: IN_FORCE },
     Transition { from: IN_FORCE, command: C::Close, to: &[A::Closed] },
 ];
@@ -261,6 +274,7 @@ pub const TARGET_LIFECYCLE: &[Transition<TargetStatus>] = &[
     Transition { from: &[], command: C::Open, to: &[T::Draft] },
     Transition { from: LIVE, command: C::Counter, to: &[T::Draft] },
     Transition { from: &[T::Draft], command: C::Accept, to: &[T::Placeholder, T::Agreed, T::Refreshed] },
+    Transition { from: &[T::Agreed, T::Refreshed], command: C::Rebaseline, to: &[T::Draft] },
     Transition { from: LIVE, command: C::Decline, to: &[T::Withdrawn] },
     Transition { from: LIVE, command: C::Withdraw, to: &[T::Withdrawn] },
     Transition { from: LIVE, command: C::Revoke, to: &[T::Withdrawn] },
@@ -346,6 +360,25 @@ impl fmt::Display for IndicatorRef {
     }
 }
 
+/// Why a settled target's baseline and trajectory are offered again after
+/// sign-off, outside a refresh (Figure 5.3).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rebaseline {
+    /// The indicator's definition or recording changed mid-period (falls
+    /// admissions "mushroomed" from about 50 to about 1,000).
+    MeasurementChange,
+}
+
+impl Rebaseline {
+    /// The reason's wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rebaseline::MeasurementChange => "measurement_change",
+        }
+    }
+}
+
 /// One party's offer of terms for a target.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Offer {
@@ -363,6 +396,10 @@ pub struct Offer {
     pub deal_breaker: bool,
     /// When it was made.
     pub made_at: DateTime<Utc>,
+    /// Set on an offer of new terms for a settled target after sign-off:
+    /// why it is re-baselined.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rebaseline: Option<Rebaseline>,
 }
 
 /// An actual value recorded after sign-off.
@@ -480,6 +517,13 @@ pub struct Agreement {
     /// (cited by number from 1); empty when none were declared.
     #[serde(default)]
     pub priorities: Vec<Priority>,
+    /// Explanations the area lodged for its results, by indicator
+    /// (tournaments show them beside its rank).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub explanations: BTreeMap<IndicatorNumber, String>,
+    /// The reward grant as last assessed (`reward_assessed`), if it has been.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reward: Option<crate::performance::RewardWorking>,
 }
 
 impl Agreement {
@@ -521,6 +565,8 @@ impl Agreement {
             refresh: None,
             refreshes_held: Vec::new(),
             priorities: Vec::new(),
+            reward: None,
+            explanations: BTreeMap::new(),
             first_signed_off_at: None,
             next_target: TargetId::first(),
             last_occurred_at: None,

@@ -126,6 +126,15 @@ pub fn apply(state: &mut Agreement, event: &Event) {
                 );
             }
         }
+        Change::ExplanationLodged {
+            indicator,
+            explanation,
+        } => {
+            state.explanations.insert(*indicator, explanation.clone());
+        }
+        Change::RewardAssessed { working } => {
+            state.reward = Some(working.clone());
+        }
         Change::DesignationRevoked { targets, .. } => {
             for target in targets {
                 end_target(state, *target, Ending::Revoked);

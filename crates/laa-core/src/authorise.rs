@@ -27,6 +27,8 @@ pub const PERMISSIONS: &[(CommandKind, &[Role])] = &[
     (CommandKind::Close,        &[Role::SignOff]),
     (CommandKind::RefuseRequest, &[Role::GoNegotiator]),
     (CommandKind::DeclarePriorities, &[Role::GoNegotiator]),
+    (CommandKind::Rebaseline,   &[Role::GoNegotiator, Role::AreaNegotiator]),
+    (CommandKind::LodgeExplanation, &[Role::AreaNegotiator]),
 ];
 
 /// True when `role` may issue `command` somewhere.
@@ -50,6 +52,19 @@ pub fn authorise_read(actor: &Actor, area: &AreaCode, region: Region) -> Result<
             role: actor.role,
             reads: true,
         }),
+    }
+}
+
+/// Rule 10 for a tournament table (recommendation 14): a league table is
+/// published, so every role that reads agreements reads every area's place
+/// in it; administrators read no agreements.
+pub fn authorise_tournament(actor: &Actor) -> Result<(), DomainError> {
+    match actor.role {
+        Role::Admin => Err(DomainError::AdministratorsOnly {
+            role: actor.role,
+            reads: true,
+        }),
+        _ => Ok(()),
     }
 }
 

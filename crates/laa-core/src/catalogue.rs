@@ -11,12 +11,14 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use crate::ids::{Department, IndicatorNumber, SetVersion};
+use crate::polarity::Polarity;
+use crate::terms::Unit;
 
 /// The embedded CSV of the National Indicator Set.
 pub const NATIONAL_INDICATORS_CSV: &str = include_str!("../data/national_indicators.csv");
 
 /// The header the CSV must have, column for column.
-pub const CSV_HEADER: [&str; 9] = [
+pub const CSV_HEADER: [&str; 11] = [
     "number",
     "title",
     "subject_group",
@@ -26,6 +28,8 @@ pub const CSV_HEADER: [&str; 9] = [
     "added_in",
     "withdrawn_in",
     "laa_selections_2008",
+    "unit",
+    "polarity",
 ];
 
 /// A malformed catalogue file: which line, and what is wrong with it.
@@ -69,6 +73,19 @@ pub struct Indicator {
     pub withdrawn_in: Option<SetVersion>,
     /// How many of the 150 LAAs of 2008 chose it (Appendix 3d); none for the statutory ones.
     pub laa_selections_2008: Option<u16>,
+    /// What its values measure; terms on it must use this unit. (Absent
+    /// in JSON written before units were recorded: `score`, the unit that
+    /// promises nothing.)
+    #[serde(default = "unit_unstated")]
+    pub unit: Unit,
+    /// Whether a higher or a lower value is better. (Absent in JSON written
+    /// before polarities were recorded: higher is better.)
+    #[serde(default)]
+    pub polarity: Polarity,
+}
+
+fn unit_unstated() -> Unit {
+    Unit::Score
 }
 
 impl Indicator {
@@ -322,7 +339,11 @@ fn parse_row(record: &csv::StringRecord) -> Result<Indicator, String> {
             Some(n)
         }
     };
+    let unit = Unit::parse(field(9)).map_err(|e| format!("{number}: {}", e.problem))?;
+    let polarity = Polarity::parse(field(10)).map_err(|e| format!("{number}: {}", e.problem))?;
     Ok(Indicator {
+        unit,
+        polarity,
         number,
         title: title.to_owned(),
         subject_group: subject_group.to_owned(),

@@ -3,7 +3,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::agreement::{CommandKind, IndicatorRef, Priority};
+use crate::agreement::{CommandKind, IndicatorRef, Priority, Rebaseline};
 use crate::ids::{
     AreaCode, Department, FinancialYear, IndicatorNumber, RefreshId, Region, SetVersion, TargetId,
 };
@@ -133,6 +133,32 @@ pub enum Command {
         /// Why the GO declined to carry it.
         rationale: String,
     },
+    /// Propose a new baseline and trajectory for a settled target after
+    /// sign-off, because the measure changed; the other side accepts it
+    /// with `AcceptOffer`, and the reward is then assessed against it.
+    ProposeRebaseline {
+        /// The target.
+        target: TargetId,
+        /// The new terms (values).
+        terms: Terms,
+        /// Why: the measure changed.
+        reason: Rebaseline,
+        /// The argument for the new terms.
+        rationale: String,
+        /// References to the evidence.
+        evidence: Vec<String>,
+        /// For a Government offer, the department it speaks for; `None`
+        /// means the target's department.
+        department: Option<Department>,
+    },
+    /// The area explains its results on an indicator (a factory closed),
+    /// to be shown beside its rank in the indicator's tournament.
+    LodgeExplanation {
+        /// The indicator, on which the agreement has a live target.
+        indicator: IndicatorNumber,
+        /// The explanation.
+        explanation: String,
+    },
     /// Declare Whitehall's outcome priorities for the area, at the outset
     /// (before the Government's first proposal), in a round that limits them.
     DeclarePriorities {
@@ -161,6 +187,8 @@ impl Command {
             Command::CloseAgreement => CommandKind::Close,
             Command::RecordRefusedRequest { .. } => CommandKind::RefuseRequest,
             Command::DeclarePriorities { .. } => CommandKind::DeclarePriorities,
+            Command::ProposeRebaseline { .. } => CommandKind::Rebaseline,
+            Command::LodgeExplanation { .. } => CommandKind::LodgeExplanation,
         }
     }
 }

@@ -13,6 +13,7 @@ use crate::agreement::{AgreementStatus, CommandKind, IndicatorRef, Offer, Priori
 use crate::ids::{
     AreaCode, Department, FinancialYear, IndicatorNumber, RefreshId, Region, SetVersion, TargetId,
 };
+use crate::performance::RewardWorking;
 use crate::policy::RoundPolicy;
 use crate::terms::Terms;
 
@@ -167,6 +168,19 @@ pub enum Change {
         /// The priorities, in order.
         priorities: Vec<Priority>,
     },
+    /// The reward grant was assessed (or assessed again) from the final
+    /// actuals: recorded with the actual that completed or changed it.
+    RewardAssessed {
+        /// The whole working, per target.
+        working: RewardWorking,
+    },
+    /// The area lodged (or replaced) an explanation for its results on an indicator.
+    ExplanationLodged {
+        /// The indicator.
+        indicator: IndicatorNumber,
+        /// The explanation.
+        explanation: String,
+    },
 }
 
 impl Change {
@@ -189,6 +203,8 @@ impl Change {
             Change::AgreementClosed => "agreement_closed",
             Change::RequestRefused { .. } => "request_refused",
             Change::PrioritiesDeclared { .. } => "priorities_declared",
+            Change::RewardAssessed { .. } => "reward_assessed",
+            Change::ExplanationLodged { .. } => "explanation_lodged",
         }
     }
 
@@ -197,6 +213,9 @@ impl Change {
         match self {
             Change::AgreementOpened { .. } => CommandKind::Open,
             Change::TargetProposed { .. } => CommandKind::Propose,
+            Change::OfferMade { offer, .. } if offer.rebaseline.is_some() => {
+                CommandKind::Rebaseline
+            }
             Change::OfferMade { .. } => CommandKind::Counter,
             Change::OfferAccepted { .. } => CommandKind::Accept,
             Change::TargetDeclined { .. } => CommandKind::Decline,
@@ -211,6 +230,8 @@ impl Change {
             Change::AgreementClosed => CommandKind::Close,
             Change::RequestRefused { .. } => CommandKind::RefuseRequest,
             Change::PrioritiesDeclared { .. } => CommandKind::DeclarePriorities,
+            Change::RewardAssessed { .. } => CommandKind::RecordActual,
+            Change::ExplanationLodged { .. } => CommandKind::LodgeExplanation,
         }
     }
 

@@ -20,7 +20,8 @@
 //! - [`areas`]: the 150 upper-tier areas of 2008, embedded from CSV.
 //! - [`departments`]: the Whitehall departments and agencies of 2008, embedded from CSV.
 //! - [`policy`]: a round's rules as data; the 2008-11 preset.
-//! - [`terms`]: baselines, trajectories, placeholders.
+//! - [`terms`]: baselines, trajectories, placeholders, units.
+//! - [`polarity`]: whether higher or lower is better, per indicator.
 //! - [`money`]: amounts in pounds, exact to the penny.
 //! - [`actor`]: roles, scopes and sides.
 //! - [`agreement`]: the state, and both lifecycle tables.
@@ -30,7 +31,7 @@
 //! - [`error`]: every broken rule and its stable reason code.
 //! - [`reason`]: the API's reason vocabulary, once.
 //! - [`request_id`]: the idempotency key a client sends with each command.
-//! - [`performance`]: progress against trajectories, and the reward grant.
+//! - [`performance`]: statuses against trajectories, and the reward grant.
 //! - [`summary`]: the negotiation analytics CLG asks for, from the history.
 
 pub mod actor;
@@ -47,6 +48,7 @@ pub mod event;
 pub mod ids;
 pub mod money;
 pub mod performance;
+pub mod polarity;
 pub mod policy;
 pub mod reason;
 pub mod request_id;
@@ -68,7 +70,8 @@ pub use ids::{
     ParseError, RefreshId, Region, SetVersion, TargetId, quote,
 };
 pub use money::Money;
-pub use policy::{Period, RefreshRound, RewardPolicy, RoundPolicy};
+pub use polarity::Polarity;
+pub use policy::{Period, RefreshRound, RewardBearing, RewardPolicy, RoundPolicy};
 pub use reason::Reason;
 pub use request_id::RequestId;
 pub use terms::{Baseline, PlaceholderReason, TargetValues, Terms, Unit, YearValue};

@@ -15,6 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalogue::{IndicatorSet, IndicatorStatus};
 use crate::ids::{FinancialYear, IndicatorNumber, ParseError, RefreshId};
 use crate::money::Money;
+use crate::performance::TournamentPolicy;
 
 /// The years an agreement covers, such as 2008/09 to 2010/11.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -94,12 +95,53 @@ pub struct RefreshRound {
 /// How the reward grant is paid (DOMAIN.md 6).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RewardPolicy {
-    /// The most a designated target can earn over the period.
+    /// The most a reward-bearing target can earn over the period, before the multiplier.
     pub per_target: Money,
     /// Below this share (in percent) of the planned improvement, nothing is paid.
     pub floor_percent: Decimal,
     /// At or above this share (in percent) of the planned improvement, the full amount is paid.
     pub full_percent: Decimal,
+    /// What every payment is multiplied by (recommendation 18's "at least
+    /// double" is 2); 1 when absent.
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub multiplier: Decimal,
+    /// Which targets bear reward; designated ones when absent.
+    #[serde(default, skip_serializing_if = "RewardBearing::is_default")]
+    pub bearing: RewardBearing,
+}
+
+/// Which targets bear the reward grant. Local targets never do.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RewardBearing {
+    /// The designated targets only: the ones negotiated for improvement
+    /// (the default; the statutory education targets are DCSF's own).
+    #[default]
+    Designated,
+    /// The designated and the statutory targets.
+    DesignatedAndStatutory,
+}
+
+impl RewardBearing {
+    fn is_default(&self) -> bool {
+        *self == RewardBearing::Designated
+    }
+
+    /// The wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RewardBearing::Designated => "designated",
+            RewardBearing::DesignatedAndStatutory => "designated_and_statutory",
+        }
+    }
+}
+
+fn one() -> Decimal {
+    Decimal::ONE
+}
+
+fn is_one(d: &Decimal) -> bool {
+    *d == Decimal::ONE
 }
 
 /// The rules of one negotiating round.
@@ -127,6 +169,9 @@ pub struct RoundPolicy {
     pub max_whitehall_priorities: Option<u16>,
     /// The reward grant.
     pub reward: RewardPolicy,
+    /// How tournaments rank areas (recommendation 14); the default when absent.
+    #[serde(default, skip_serializing_if = "TournamentPolicy::is_default")]
+    pub tournament: TournamentPolicy,
 }
 
 /// How far back a command may be dated by default, in days.
@@ -210,7 +255,10 @@ impl RoundPolicy {
                 per_target: Money::pounds(Decimal::from(40_000)),
                 floor_percent: Decimal::from(60),
                 full_percent: Decimal::ONE_HUNDRED,
+                multiplier: Decimal::ONE,
+                bearing: RewardBearing::Designated,
             },
+            tournament: TournamentPolicy::default(),
         }
     }
 
@@ -297,6 +345,12 @@ impl RoundPolicy {
             return Err(ParseError::new(
                 "reward",
                 "the reward's floor must lie between 0 and its full-payment share",
+            ));
+        }
+        if self.reward.multiplier <= Decimal::ZERO || self.reward.multiplier > Decimal::from(10) {
+            return Err(ParseError::new(
+                "reward_multiplier",
+                "the reward's multiplier lies above 0 and at most 10",
             ));
         }
         if self.max_whitehall_priorities == Some(0) {

@@ -16,7 +16,9 @@ use serde::{Deserialize, Serialize};
 use crate::ids::{FinancialYear, ParseError, RefreshId, quote};
 use crate::policy::RoundPolicy;
 
-/// What a target's values measure.
+/// What a target's values measure. Each National Indicator has one
+/// ([`crate::catalogue::Indicator::unit`]), and terms on it must use it;
+/// a local indicator's terms may use any.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Unit {
@@ -24,48 +26,104 @@ pub enum Unit {
     Percent,
     /// A count of people, homes, incidents...
     Count,
-    /// A rate per population (per 1,000 or per 100,000, as the indicator defines).
+    /// A rate per population whose base is not stated (local indicators,
+    /// and histories recorded before units were per indicator).
     Rate,
+    /// A rate per 1,000 population (NI 15 serious violent crime).
+    #[serde(rename = "rate_per_1000")]
+    RatePer1000,
+    /// A rate per 10,000 population (NI 33 arson incidents).
+    #[serde(rename = "rate_per_10000")]
+    RatePer10000,
+    /// A rate per 100,000 population (NI 120 all-age mortality).
+    #[serde(rename = "rate_per_100000")]
+    RatePer100000,
     /// An amount of money in pounds sterling.
     Pounds,
     /// An index, score or other measure the indicator defines.
     Score,
+    /// A number of days (NI 181 time taken to process claims).
+    Days,
+    /// A number of years (NI 137 healthy life expectancy at 65).
+    Years,
+    /// A number of minutes (NI 167 journey time per mile).
+    Minutes,
+    /// A weight in kilograms (NI 191 residual waste per household).
+    Kilograms,
+    /// A weight in tonnes (NI 186 CO2 emissions per head).
+    Tonnes,
 }
 
 impl Unit {
+    /// Every unit, in the order documented.
+    pub const ALL: [Unit; 13] = [
+        Unit::Percent,
+        Unit::Count,
+        Unit::Rate,
+        Unit::RatePer1000,
+        Unit::RatePer10000,
+        Unit::RatePer100000,
+        Unit::Pounds,
+        Unit::Score,
+        Unit::Days,
+        Unit::Years,
+        Unit::Minutes,
+        Unit::Kilograms,
+        Unit::Tonnes,
+    ];
+
     /// The unit's wire name.
     pub fn as_str(self) -> &'static str {
         match self {
             Unit::Percent => "percent",
             Unit::Count => "count",
             Unit::Rate => "rate",
+            Unit::RatePer1000 => "rate_per_1000",
+            Unit::RatePer10000 => "rate_per_10000",
+            Unit::RatePer100000 => "rate_per_100000",
             Unit::Pounds => "pounds",
             Unit::Score => "score",
+            Unit::Days => "days",
+            Unit::Years => "years",
+            Unit::Minutes => "minutes",
+            Unit::Kilograms => "kilograms",
+            Unit::Tonnes => "tonnes",
         }
     }
 
-    /// Parses a unit name (`percent` or `%`, `count`, `rate`, `pounds` or `gbp`, `score`).
+    /// Parses a unit's wire name (and the spellings `%`, `number`, `gbp`,
+    /// `£`, `index`).
     pub fn parse(s: &str) -> Result<Self, ParseError> {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "percent" | "%" => Ok(Unit::Percent),
-            "count" | "number" => Ok(Unit::Count),
-            "rate" => Ok(Unit::Rate),
-            "pounds" | "gbp" | "£" => Ok(Unit::Pounds),
-            "score" | "index" => Ok(Unit::Score),
+        let lower = s.trim().to_ascii_lowercase();
+        if let Some(unit) = Unit::ALL.iter().find(|u| u.as_str() == lower) {
+            return Ok(*unit);
+        }
+        match lower.as_str() {
+            "%" => Ok(Unit::Percent),
+            "number" => Ok(Unit::Count),
+            "gbp" | "£" => Ok(Unit::Pounds),
+            "index" => Ok(Unit::Score),
             other => Err(ParseError::new(
                 "unit",
                 format!(
-                    "{} is not a unit: use percent, count, rate, pounds or score",
-                    quote(other)
+                    "{} is not a unit: use one of {}",
+                    quote(other),
+                    Unit::ALL.map(Unit::as_str).join(", ")
                 ),
             )),
         }
     }
 
+    /// True for units whose values cannot be negative: counts, rates,
+    /// durations and weights.
+    fn never_negative(self) -> bool {
+        !matches!(self, Unit::Pounds | Unit::Score)
+    }
+
     /// Checks one value against the unit's range: a percentage lies in
-    /// 0..=100, a count or rate is not negative, and no value is a negative
-    /// zero (`-0`, or what is left of `-1e-300`): every numeric field of
-    /// terms and actuals passes through here.
+    /// 0..=100, a count, rate, duration or weight is not negative, and no
+    /// value is a negative zero (`-0`, or what is left of `-1e-300`):
+    /// every numeric field of terms and actuals passes through here.
     pub fn check(self, value: Decimal) -> Result<(), String> {
         if value.is_zero() && value.is_sign_negative() {
             return Err("-0 is not a value: write 0".into());
@@ -75,10 +133,9 @@ impl Unit {
                 "{value} is not a percentage: percentages lie between 0 and 100"
             ));
         }
-        if matches!(self, Unit::Count | Unit::Rate) && value.is_sign_negative() && !value.is_zero()
-        {
+        if self.never_negative() && value.is_sign_negative() && !value.is_zero() {
             return Err(format!(
-                "{value} is negative: a {} cannot be",
+                "{value} is negative: a value in {} cannot be",
                 self.as_str()
             ));
         }
@@ -163,6 +220,23 @@ pub struct TargetValues {
     pub baseline: Baseline,
     /// One entry per year of the period.
     pub trajectory: BTreeMap<FinancialYear, YearValue>,
+    /// Set on a target that limits a deterioration the area expects
+    /// (NEET in a downturn) rather than promising improvement: why the
+    /// measure is expected to worsen. Only such a target's trajectory may
+    /// end worse than its baseline (by the indicator's polarity).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit_deterioration: Option<String>,
+}
+
+impl TargetValues {
+    /// The value planned for the final year of the trajectory, if it is
+    /// set (not deferred).
+    pub fn final_value(&self) -> Option<Decimal> {
+        match self.trajectory.values().next_back()? {
+            YearValue::Value(v) => Some(*v),
+            YearValue::Deferred { .. } => None,
+        }
+    }
 }
 
 /// Why a target is a placeholder rather than values.
@@ -250,7 +324,20 @@ impl Terms {
             unit,
             baseline,
             trajectory,
+            limit_deterioration: None,
         }))
+    }
+
+    /// These terms marked as limiting an expected deterioration, for the
+    /// reason given (placeholder terms are returned unchanged).
+    pub fn limiting_deterioration(self, why: impl Into<String>) -> Self {
+        match self {
+            Terms::Values(mut v) => {
+                v.limit_deterioration = Some(why.into());
+                Terms::Values(v)
+            }
+            placeholder => placeholder,
+        }
     }
 
     /// A placeholder due at `due`.
@@ -471,13 +558,7 @@ mod tests {
     fn no_value_of_any_unit_is_a_negative_zero() {
         let negative_zero = -Decimal::ZERO;
         assert!(negative_zero.is_sign_negative());
-        for unit in [
-            Unit::Percent,
-            Unit::Count,
-            Unit::Rate,
-            Unit::Pounds,
-            Unit::Score,
-        ] {
+        for unit in Unit::ALL {
             assert!(unit.check(negative_zero).is_err(), "{unit:?}");
             assert!(unit.check(Decimal::ZERO).is_ok(), "{unit:?}");
         }

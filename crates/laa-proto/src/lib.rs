@@ -72,4 +72,10 @@ json_twins!(
     ListEventsResponse,
     Round,
     ListRoundsResponse,
+    TargetPerformance,
+    AgreementPerformance,
+    ListPerformanceResponse,
+    Reward,
+    Tournament,
+    Standing,
 );

@@ -36,7 +36,12 @@ const MAX_RENDERED: usize = 10_000;
 
 impl Rendered {
     /// The agreement on the wire.
-    fn agreement(&self, id: &AgreementId, state: &Arc<Agreement>) -> pb::Agreement {
+    fn agreement(
+        &self,
+        id: &AgreementId,
+        state: &Arc<Agreement>,
+        catalogue: &laa_core::Catalogue,
+    ) -> pb::Agreement {
         // Each operation is one map call: a poisoned lock is still sound.
         let mut kept = self
             .0
@@ -47,7 +52,7 @@ impl Rendered {
         {
             return rendered.clone();
         }
-        let rendered = agreement_to_pb(state);
+        let rendered = agreement_to_pb(state, catalogue);
         if kept.len() >= MAX_RENDERED {
             kept.clear();
         }
@@ -194,7 +199,13 @@ impl Engine {
                 {
                     Some(first) => {
                         self.authorise_read(actor, &state)?;
-                        Ok(response(None, &state, first.target.or(named_target), first))
+                        Ok(response(
+                            None,
+                            &state,
+                            first.target.or(named_target),
+                            first,
+                            self.store.catalogue(),
+                        ))
                     }
                     None => Err(refused.into()),
                 };
@@ -213,11 +224,17 @@ impl Engine {
             Some(after) => {
                 self.announce(&id);
                 tracing::info!(agreement = %id, command = %kind, principal = %actor.principal, version = outcome.version, "command applied");
-                response(Some(&state), &after, target, outcome)
+                response(
+                    Some(&state),
+                    &after,
+                    target,
+                    outcome,
+                    self.store.catalogue(),
+                )
             }
             None => {
                 let now = self.store.load_shared(&id).await?.unwrap_or(state);
-                response(None, &now, target, outcome)
+                response(None, &now, target, outcome, self.store.catalogue())
             }
         })
     }
@@ -323,6 +340,8 @@ mutating!(
     pb::CloseAgreementRequest,
     pb::RecordRefusedRequestRequest,
     pb::DeclarePrioritiesRequest,
+    pb::ProposeRebaselineRequest,
+    pb::LodgeExplanationRequest,
 );
 
 fn command_target(command: &Command) -> Option<TargetId> {
@@ -331,7 +350,8 @@ fn command_target(command: &Command) -> Option<TargetId> {
         | Command::AcceptOffer { target }
         | Command::DeclineTarget { target, .. }
         | Command::WithdrawTarget { target, .. }
-        | Command::RecordActual { target, .. } => Some(*target),
+        | Command::RecordActual { target, .. }
+        | Command::ProposeRebaseline { target, .. } => Some(*target),
         Command::RevokeDesignation { target, .. } => *target,
         _ => None,
     }
@@ -346,13 +366,14 @@ fn response(
     state: &Agreement,
     target: Option<TargetId>,
     outcome: AppendOutcome,
+    catalogue: &laa_core::Catalogue,
 ) -> pb::AgreementResponse {
     let changed = state.targets.values().filter(|t| match before {
         Some(before) => before.targets.get(&t.id) != Some(*t),
         None => Some(t.id) == target,
     });
     pb::AgreementResponse {
-        agreement: Some(agreement_with_targets_to_pb(state, changed)),
+        agreement: Some(agreement_with_targets_to_pb(state, changed, catalogue)),
         target: target.map_or(0, TargetId::get),
         first_sequence: i64::try_from(outcome.first_sequence).unwrap_or(i64::MAX),
         last_sequence: i64::try_from(outcome.last_sequence).unwrap_or(i64::MAX),
@@ -428,7 +449,7 @@ impl pb::agreement_service_server::AgreementService for Engine {
         let actor = authenticate(&self.store, &request).await?;
         let id = convert::agreement_name("name", &request.get_ref().name)?;
         let state = self.read_agreement(&actor, &id).await?;
-        let mut agreement = self.rendered.agreement(&id, &state);
+        let mut agreement = self.rendered.agreement(&id, &state, self.store.catalogue());
         agreement.first_bad_sequence = self
             .store
             .broken(&id)
@@ -465,7 +486,7 @@ impl pb::agreement_service_server::AgreementService for Engine {
         Ok(Response::new(pb::ListAgreementsResponse {
             agreements: rows
                 .iter()
-                .map(|row| agreement_to_pb(&row.agreement))
+                .map(|row| agreement_to_pb(&row.agreement, self.store.catalogue()))
                 .collect(),
             next_page_token: next.map(|n| convert::page_token(&n)).unwrap_or_default(),
         }))
@@ -514,6 +535,36 @@ impl pb::agreement_service_server::AgreementService for Engine {
                 evidence: r.evidence,
                 deal_breaker: r.deal_breaker,
                 department: convert::department(&r.department)?,
+            })
+        })
+        .await
+    }
+
+    async fn propose_rebaseline(
+        &self,
+        request: Request<pb::ProposeRebaselineRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        self.run(request, |r| {
+            Ok(Command::ProposeRebaseline {
+                target: convert::target_id("target", r.target)?,
+                terms: convert::terms(r.terms)?,
+                reason: convert::rebaseline_reason(&r.reason)?,
+                rationale: r.rationale,
+                evidence: r.evidence,
+                department: convert::department(&r.department)?,
+            })
+        })
+        .await
+    }
+
+    async fn lodge_explanation(
+        &self,
+        request: Request<pb::LodgeExplanationRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        self.run(request, |r| {
+            Ok(Command::LodgeExplanation {
+                indicator: convert::indicator_number("indicator_number", r.indicator_number)?,
+                explanation: r.explanation,
             })
         })
         .await

@@ -25,6 +25,7 @@ pub mod edge;
 pub mod error;
 pub mod indicators;
 pub mod metrics;
+pub mod performance;
 pub mod rounds;
 
 use std::future::Future;
@@ -222,12 +223,13 @@ pub fn incoming(
 }
 
 /// Every name the health service answers for: the server as a whole (`""`)
-/// and each of the four services.
-pub fn health_names() -> [&'static str; 6] {
+/// and each of the services.
+pub fn health_names() -> [&'static str; 7] {
     use pb::agreement_service_server::AgreementServiceServer;
     use pb::area_service_server::AreaServiceServer;
     use pb::audit_service_server::AuditServiceServer;
     use pb::indicator_service_server::IndicatorServiceServer;
+    use pb::performance_service_server::PerformanceServiceServer;
     use pb::round_service_server::RoundServiceServer;
     use tonic::server::NamedService;
     [
@@ -237,6 +239,7 @@ pub fn health_names() -> [&'static str; 6] {
         <AreaServiceServer<Engine> as NamedService>::NAME,
         <AgreementServiceServer<Engine> as NamedService>::NAME,
         <AuditServiceServer<Engine> as NamedService>::NAME,
+        <PerformanceServiceServer<Engine> as NamedService>::NAME,
     ]
 }
 
@@ -307,6 +310,7 @@ pub async fn serve(
     use pb::area_service_server::AreaServiceServer;
     use pb::audit_service_server::AuditServiceServer;
     use pb::indicator_service_server::IndicatorServiceServer;
+    use pb::performance_service_server::PerformanceServiceServer;
     use pb::round_service_server::RoundServiceServer;
 
     let (stop, stopping) = watch::channel(false);
@@ -375,7 +379,8 @@ pub async fn serve(
         .add_service(RoundServiceServer::new(engine.clone()).max_decoding_message_size(max))
         .add_service(AreaServiceServer::new(engine.clone()).max_decoding_message_size(max))
         .add_service(AgreementServiceServer::new(engine.clone()).max_decoding_message_size(max))
-        .add_service(AuditServiceServer::new(engine).max_decoding_message_size(max))
+        .add_service(AuditServiceServer::new(engine.clone()).max_decoding_message_size(max))
+        .add_service(PerformanceServiceServer::new(engine).max_decoding_message_size(max))
         .serve_with_incoming_shutdown(incoming(listener), on_shutdown)
         .await?;
     tracing::info!("server stopped");

@@ -45,6 +45,8 @@ pub fn round_to_pb(r: &RoundRecord) -> pb::Round {
         reward_per_target: p.reward.per_target.amount().to_string(),
         reward_floor_percent: p.reward.floor_percent.to_string(),
         reward_full_percent: p.reward.full_percent.to_string(),
+        reward_multiplier: p.reward.multiplier.normalize().to_string(),
+        reward_bearing: p.reward.bearing.as_str().into(),
         max_backdating_days: i32::from(p.max_backdating_days),
         create_time: Some(convert::timestamp(r.created_at)),
     }
@@ -121,6 +123,7 @@ pub fn round_from_pb(r: &pb::Round) -> Result<RoundPolicy, ApiError> {
         ));
     }
     Ok(RoundPolicy {
+        tournament: Default::default(),
         name: r.round.trim().to_owned(),
         designated_cap: small("round.designated_cap", r.designated_cap)?,
         statutory_indicators,
@@ -139,6 +142,23 @@ pub fn round_from_pb(r: &pb::Round) -> Result<RoundPolicy, ApiError> {
             per_target: Money::pounds(per_target),
             floor_percent: decimal("round.reward_floor_percent", &r.reward_floor_percent)?,
             full_percent: decimal("round.reward_full_percent", &r.reward_full_percent)?,
+            multiplier: match r.reward_multiplier.trim() {
+                "" => Decimal::ONE,
+                text => decimal("round.reward_multiplier", text)?,
+            },
+            bearing: match r.reward_bearing.trim() {
+                "" | "designated" => laa_core::RewardBearing::Designated,
+                "designated_and_statutory" => laa_core::RewardBearing::DesignatedAndStatutory,
+                other => {
+                    return Err(ApiError::bad_argument(
+                        "round.reward_bearing",
+                        format!(
+                            "{} is not designated or designated_and_statutory",
+                            laa_core::quote(other)
+                        ),
+                    ));
+                }
+            },
         },
     })
 }

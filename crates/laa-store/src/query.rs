@@ -40,6 +40,11 @@ impl PageLimits {
         default: 50,
         max: 500,
     };
+    /// `ListPerformance`: one row per target, read in bulk for reports.
+    pub const PERFORMANCE: PageLimits = PageLimits {
+        default: 100,
+        max: 1_000,
+    };
     /// `ListEvents`: events are small, and an auditor reads them in bulk.
     pub const EVENTS: PageLimits = PageLimits {
         default: 100,

@@ -297,6 +297,11 @@ fn indicator_model(set: i32, i: &Indicator, status: IndicatorStatus) -> indicato
     }
 }
 
+/// The embedded National Indicator Set, parsed once.
+static NATIONAL: std::sync::LazyLock<
+    Result<laa_core::Catalogue, laa_core::catalogue::CatalogueError>,
+> = std::sync::LazyLock::new(laa_core::Catalogue::national);
+
 fn decode_indicator(row: indicator::Model) -> Result<IndicatorRow, StoreError> {
     let bad = |problem: String| StoreError::corrupt("indicators", 0, problem);
     let number = u16::try_from(row.number)
@@ -313,8 +318,13 @@ fn decode_indicator(row: indicator::Model) -> Result<IndicatorRow, StoreError> {
         "withdrawn" => IndicatorStatus::Withdrawn,
         other => return Err(bad(format!("indicator status '{other}'"))),
     };
+    // The table has no columns for what an indicator measures: the unit
+    // and polarity come from the embedded set the rows were seeded from.
+    let embedded = NATIONAL.as_ref().ok().and_then(|c| c.indicator(number));
     Ok(IndicatorRow {
         indicator: Indicator {
+            unit: embedded.map_or(laa_core::Unit::Score, |i| i.unit),
+            polarity: embedded.map(|i| i.polarity).unwrap_or_default(),
             number,
             title: row.title,
             subject_group: row.subject_group,

@@ -4,6 +4,7 @@ mod agreements;
 mod catalogue;
 mod change;
 mod history;
+mod performance;
 mod targets;
 
 use super::args::{ClientCommand, Global};
@@ -28,6 +29,8 @@ pub async fn run(global: &Global, command: ClientCommand) -> Result<(), CliError
         ClientCommand::Target(c) => targets::run(&session, c).await,
         ClientCommand::Actual(c) => targets::actual(&session, c).await,
         ClientCommand::History(c) => history::run(&session, c).await,
+        ClientCommand::Performance(c) => performance::run(&session, c).await,
+        ClientCommand::Reward { area, round } => performance::reward(&session, &area, &round).await,
         ClientCommand::Summary {
             area,
             region,

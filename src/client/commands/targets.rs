@@ -97,6 +97,34 @@ pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliErr
             );
             p.finish("counter-offer made", result)
         }
+        TargetCommand::Rebaseline {
+            change,
+            which,
+            terms,
+            rationale,
+            evidence,
+            department,
+        } => {
+            let terms = terms.to_pb().map_err(CliError::usage)?;
+            let p = Prepared::new(session, &change).await?;
+            let target = p.target(&which)?;
+            let result = rpc!(
+                session,
+                agreements.propose_rebaseline(pb::ProposeRebaselineRequest {
+                    agreement: p.agreement.clone(),
+                    request_id: p.request_id.clone(),
+                    expected_version: p.version,
+                    target,
+                    terms: Some(terms),
+                    reason: "measurement_change".into(),
+                    rationale,
+                    evidence,
+                    department: department.unwrap_or_default(),
+                    occurred_at: p.occurred_at,
+                })
+            );
+            p.finish("re-baselining proposed", result)
+        }
         TargetCommand::Accept { change, which } => {
             let p = Prepared::new(session, &change).await?;
             let target = p.target(&which)?;

@@ -12,12 +12,18 @@
 //! - this module: the order of checks above, opening an agreement, dates and versions;
 //! - [`negotiation`]: proposing, countering, accepting, declining, withdrawing, priorities;
 //! - [`lifecycle`]: endorsement, submission, sign-off, refreshes, actuals, revocation;
+//! - [`shape`]: terms fitted to their indicator's unit and polarity;
+//! - [`reward`]: the reward grant assessed when the final actuals are in;
+//! - [`rebaseline`]: new terms for a settled target when its measure changed;
 //! - [`text`]: the checks on free text, evidence and departments every command shares.
 //!
 //! [`AGREEMENT_LIFECYCLE`]: crate::agreement::AGREEMENT_LIFECYCLE
 
 mod lifecycle;
 mod negotiation;
+mod rebaseline;
+mod reward;
+mod shape;
 mod text;
 
 use chrono::{DateTime, Utc};
@@ -173,8 +179,27 @@ pub fn decide(
             rationale,
         } => d.refuse_request(indicator, department, rationale)?,
         Command::DeclarePriorities { priorities } => d.declare_priorities(priorities)?,
+        Command::ProposeRebaseline {
+            target,
+            terms,
+            reason,
+            rationale,
+            evidence,
+            department,
+        } => d.rebaseline(target, terms, reason, rationale, evidence, department)?,
+        Command::LodgeExplanation {
+            indicator,
+            explanation,
+        } => d.lodge_explanation(indicator, explanation)?,
     };
-    Ok(vec![d.event(change)])
+    let event = d.event(change);
+    // The actual (or accepted re-baselining) that completes or changes the
+    // reward's working records its assessment with it.
+    let assessed = match &event.change {
+        Change::ActualRecorded { .. } | Change::OfferAccepted { .. } => d.reward_after(&event),
+        _ => None,
+    };
+    Ok(std::iter::once(event).chain(assessed).collect())
 }
 
 /// `OpenAgreement` is handled before the agreement must exist; reaching the

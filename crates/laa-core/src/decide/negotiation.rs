@@ -16,6 +16,7 @@ use super::text::{check_evidence, invalid, known_department, required_text};
 impl Decider<'_> {
     pub(super) fn offer(
         &self,
+        indicator: &IndicatorRef,
         terms: Terms,
         rationale: String,
         evidence: Vec<String>,
@@ -23,6 +24,7 @@ impl Decider<'_> {
         deal_breaker: bool,
     ) -> Result<Offer, DomainError> {
         self.check_terms(&terms)?;
+        let terms = self.fit_terms(indicator, terms)?;
         Ok(Offer {
             side: self.side(),
             terms,
@@ -31,6 +33,7 @@ impl Decider<'_> {
             department,
             deal_breaker,
             made_at: self.ctx.occurred(),
+            rebaseline: None,
         })
     }
 
@@ -135,7 +138,7 @@ impl Decider<'_> {
                 }
             }
         }
-        let offer = self.offer(terms, rationale, evidence, department, false)?;
+        let offer = self.offer(&indicator, terms, rationale, evidence, department, false)?;
         if side == Side::Government && offer.department.is_none() {
             return Err(invalid(
                 "department",
@@ -182,7 +185,14 @@ impl Decider<'_> {
             })?),
             None => None,
         };
-        let offer = self.offer(terms, rationale, evidence, department, deal_breaker)?;
+        let offer = self.offer(
+            &target.indicator,
+            terms,
+            rationale,
+            evidence,
+            department,
+            deal_breaker,
+        )?;
         Ok(Change::OfferMade {
             target: id,
             offer,
@@ -290,6 +300,13 @@ impl Decider<'_> {
         let Some(offer) = &target.open_offer else {
             return Err(DomainError::NoOpenOffer { target: id });
         };
+        // After sign-off, outside a refresh, only a re-baselining is open to accept.
+        if !self.state.status.is_negotiating() && offer.rebaseline.is_none() {
+            return Err(DomainError::AgreementNotEditable {
+                status: self.state.status,
+                command: CommandKind::Accept,
+            });
+        }
         let side = self.side();
         if offer.side == side {
             return Err(DomainError::NotYourTurn {

@@ -102,28 +102,44 @@ fn titles_groups_and_owners_are_parsed() {
 #[test]
 fn a_malformed_row_is_an_error_naming_its_line() {
     let header = CSV_HEADER.join(",");
-    let good = "1,Title,Group,21,,false,2007,,87";
+    let good = "1,Title,Group,21,,false,2007,,87,percent,higher_is_better";
     let cases = [
         (
-            format!("{header}\n{good}\nx,Title,Group,,,false,2007,,1\n"),
+            format!("{header}\n{good}\nx,Title,Group,,,false,2007,,1,percent,higher_is_better\n"),
             3,
         ),
         (
-            format!("{header}\n{good}\n2,Title,Group,21,CLG,false,2007,,1\n"),
+            format!(
+                "{header}\n{good}\n2,Title,Group,21,CLG,false,2007,,1,percent,higher_is_better\n"
+            ),
             3,
         ),
         (
-            format!("{header}\n{good}\n2,Title,Group,,,maybe,2007,,1\n"),
+            format!("{header}\n{good}\n2,Title,Group,,,maybe,2007,,1,percent,higher_is_better\n"),
             3,
         ),
         (
-            format!("{header}\n{good}\n2,Title,Group,,,false,2007,,151\n"),
+            format!("{header}\n{good}\n2,Title,Group,,,false,2007,,151,percent,higher_is_better\n"),
             3,
         ),
         (format!("{header}\n{good}\n2,Title,Group,,,false,2007\n"), 3),
         (format!("{header}\n{good}\n{good}\n"), 3),
-        (format!("{header}\n2,,Group,,,false,2007,,1\n"), 2),
-        (format!("{header}\n2,T,Group,,,false,2008,2007,1\n"), 2),
+        (
+            format!("{header}\n2,,Group,,,false,2007,,1,percent,higher_is_better\n"),
+            2,
+        ),
+        (
+            format!("{header}\n2,T,Group,,,false,2008,2007,1,percent,higher_is_better\n"),
+            2,
+        ),
+        (
+            format!("{header}\n{good}\n2,T,Group,,,false,2007,,1,furlongs,higher_is_better\n"),
+            3,
+        ),
+        (
+            format!("{header}\n{good}\n2,T,Group,,,false,2007,,1,percent,sideways\n"),
+            3,
+        ),
         ("number,title\n1,x\n".to_string(), 1),
         (format!("{header}\n"), 1),
     ];
@@ -132,4 +148,40 @@ fn a_malformed_row_is_an_error_naming_its_line() {
         assert_eq!(err.line, line, "{err}");
         assert!(err.to_string().contains(&format!("line {line}")), "{err}");
     }
+}
+
+/// Issue 12's examples: which way is better, and in what unit, for the
+/// indicators people quote.
+#[test]
+fn every_indicator_knows_which_way_is_better_and_its_unit() {
+    use laa_core::Polarity::{HigherIsBetter as Higher, LowerIsBetter as Lower};
+    let of = |n: u16| {
+        let i = CATALOGUE.indicator(ni(n)).unwrap();
+        (i.polarity, i.unit)
+    };
+    for n in [117, 112, 56, 15, 16, 47, 120, 158, 191] {
+        assert_eq!(of(n).0, Lower, "NI {n}");
+    }
+    for n in [154, 155, 163, 192, 4, 5, 8] {
+        assert_eq!(of(n).0, Higher, "NI {n}");
+    }
+    assert_eq!(of(154).1, Unit::Count);
+    assert_eq!(of(155).1, Unit::Count);
+    assert_eq!(of(117).1, Unit::Percent);
+    assert_eq!(of(15).1, Unit::RatePer1000);
+    assert_eq!(of(120).1, Unit::RatePer100000);
+    assert_eq!(of(181).1, Unit::Days);
+    // The handbook's measure for NI 158 is the share of non-decent homes.
+    assert_eq!(
+        CATALOGUE.indicator(ni(158)).unwrap().title,
+        "% non-decent council homes"
+    );
+    // An indicator stored as JSON before units and polarities existed
+    // still reads: score, higher is better.
+    let mut json = serde_json::to_value(CATALOGUE.indicator(ni(117)).unwrap()).unwrap();
+    let object = json.as_object_mut().unwrap();
+    object.remove("unit");
+    object.remove("polarity");
+    let old: laa_core::Indicator = serde_json::from_value(json).unwrap();
+    assert_eq!((old.polarity, old.unit), (Higher, Unit::Score));
 }

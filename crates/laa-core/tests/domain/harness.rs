@@ -125,6 +125,39 @@ pub fn values(unit: Unit, baseline: Decimal, trajectory: [Decimal; 3]) -> Terms 
     .expect("test terms are valid")
 }
 
+/// NI `n`'s unit and polarity, from the catalogue (percent and higher is
+/// better for a number it does not hold).
+pub fn measure(n: u16) -> (Unit, Polarity) {
+    IndicatorNumber::new(n)
+        .ok()
+        .and_then(|n| CATALOGUE.indicator(n))
+        .map_or((Unit::Percent, Polarity::HigherIsBetter), |i| {
+            (i.unit, i.polarity)
+        })
+}
+
+/// Terms on NI `n` in its own unit, with these values.
+pub fn on(n: u16, baseline: i64, trajectory: [i64; 3]) -> Terms {
+    values(
+        measure(n).0,
+        Decimal::from(baseline),
+        trajectory.map(Decimal::from),
+    )
+}
+
+/// Well-shaped terms on NI `n`: its unit, from 50 two a year in its better direction.
+pub fn fitting(n: u16) -> Terms {
+    match measure(n).1 {
+        Polarity::HigherIsBetter => on(n, 50, [52, 54, 56]),
+        Polarity::LowerIsBetter => on(n, 50, [48, 46, 44]),
+    }
+}
+
+/// The statutory indicator of the 2008-11 round whose target is numbered `id` (1 to 16).
+pub fn statutory(id: u32) -> u16 {
+    laa_core::policy::STATUTORY_2008[id as usize - 1]
+}
+
 /// Percent terms whose last year is deferred to the 2009 refresh (as the education targets were).
 pub fn pct_deferred(baseline: i64, first: i64, second: i64) -> Terms {
     let Terms::Values(mut v) = pct(baseline, [first, second, second]) else {

@@ -2,6 +2,7 @@
 
 mod catalogue;
 mod harness;
+mod performance;
 mod properties;
 mod reasons;
 mod rules;

@@ -102,9 +102,11 @@ fn indicator(seed: u8) -> u16 {
         .unwrap_or_else(|| ODD[k - DESIGNATED_POOL.len()])
 }
 
-fn terms(seed: u8) -> Terms {
+/// Terms for a walk's offer on NI `n` (when the target is a National
+/// Indicator): mostly well shaped for it, sometimes not.
+fn terms(seed: u8, n: Option<u16>) -> Terms {
     match seed % 7 {
-        0 | 1 => pct(50, [52, 54, 56]),
+        0 | 1 => n.map_or_else(|| pct(50, [52, 54, 56]), fitting),
         2 => pct_deferred(60, 62, 64),
         3 => placeholder(PlaceholderReason::AwaitingSurvey),
         4 => Terms::placeholder(PlaceholderReason::NoBaseline, refresh("2010")),
@@ -166,14 +168,21 @@ fn command(state: &Agreement, mv: &Move) -> Command {
         Move::Propose {
             indicator: i,
             terms: t,
-        } => propose(indicator(*i), terms(*t)),
+        } => propose(indicator(*i), terms(*t, Some(indicator(*i)))),
         Move::Counter {
             pick: p,
             terms: t,
             deal_breaker,
         } => Command::CounterOffer {
             target: pick_open(state, *p),
-            terms: terms(*t),
+            terms: terms(
+                *t,
+                state
+                    .targets
+                    .get(&pick_open(state, *p))
+                    .and_then(|t| t.indicator.national())
+                    .map(|n| n.get()),
+            ),
             rationale: "walk".into(),
             evidence: vec![],
             deal_breaker: *deal_breaker,
@@ -372,7 +381,18 @@ proptest! {
                     prop_assert!(laa_core::error::REASONS.contains(&e.reason()));
                 }
                 Ok(events) => {
-                    prop_assert_eq!(events.len(), 1);
+                    // One event, but for the actual or acceptance that completes
+                    // (or changes) the reward's working, which records its
+                    // assessment too.
+                    let extra: Vec<&str> = events[1..].iter().map(|e| e.change.kind()).collect();
+                    prop_assert!(
+                        extra.is_empty()
+                            || (extra == ["reward_assessed"]
+                                && matches!(
+                                    events[0].change.kind(),
+                                    "actual_recorded" | "offer_accepted"
+                                ))
+                    );
                     let before = n.state.clone();
                     for event in &events {
                         apply(&mut n.state, event);

@@ -17,7 +17,7 @@ pub const DESIGNATED_POOL: [u16; 40] = [
 
 fn with_designated(mut n: Negotiation, count: usize) -> Negotiation {
     for &i in DESIGNATED_POOL.iter().take(count) {
-        n = n.given(&area(), propose(i, pct(50, [52, 54, 56])));
+        n = n.given(&area(), propose(i, fitting(i)));
     }
     n
 }
@@ -29,7 +29,10 @@ fn rule_1_a_36th_designated_proposal_is_refused() {
     let n = with_designated(Negotiation::opened(), 35);
     assert_eq!(n.state.designated_count(), 35);
     let e = n
-        .when(&go(), propose(DESIGNATED_POOL[35], pct(50, [52, 54, 56])))
+        .when(
+            &go(),
+            propose(DESIGNATED_POOL[35], fitting(DESIGNATED_POOL[35])),
+        )
         .then_refused("DESIGNATED_CAP_REACHED");
     assert_eq!(e, DomainError::DesignatedCapReached { cap: 35, count: 35 });
 }
@@ -57,8 +60,11 @@ fn rule_1_a_withdrawn_target_frees_its_slot() {
     let n = with_designated(Negotiation::opened(), 35);
     let first = n.target_on(DESIGNATED_POOL[0]).id.get();
     let n = n.given(&area(), withdraw(first));
-    n.when(&go(), propose(DESIGNATED_POOL[35], pct(50, [52, 54, 56])))
-        .then_ok();
+    n.when(
+        &go(),
+        propose(DESIGNATED_POOL[35], fitting(DESIGNATED_POOL[35])),
+    )
+    .then_ok();
 }
 
 #[test]
@@ -74,8 +80,11 @@ fn rule_1_the_cap_is_policy_a_future_round_with_cap_20_and_no_statutory_targets(
         "no statutory targets in this round"
     );
     let n = with_designated(n, 20);
-    n.when(&go(), propose(DESIGNATED_POOL[20], pct(50, [52, 54, 56])))
-        .then_refused("DESIGNATED_CAP_REACHED");
+    n.when(
+        &go(),
+        propose(DESIGNATED_POOL[20], fitting(DESIGNATED_POOL[20])),
+    )
+    .then_refused("DESIGNATED_CAP_REACHED");
     // With no statutory list, NI 72 is an ordinary designated indicator.
     let n = Negotiation::opened_with(
         RoundPolicy {
@@ -96,13 +105,13 @@ fn rule_1_whitehall_priorities_can_be_limited_by_policy() {
     };
     let mut n = Negotiation::opened_with(policy, 2007).given(&go(), declare(&["Safer streets"]));
     for &i in DESIGNATED_POOL.iter().take(5) {
-        n = n.given(&go(), cite(propose_for(i, pct(50, [52, 54, 56]), "HO"), 1));
+        n = n.given(&go(), cite(propose_for(i, fitting(i), "HO"), 1));
     }
     let e = n
         .when(
             &go(),
             cite(
-                propose_for(DESIGNATED_POOL[5], pct(50, [52, 54, 56]), "DH"),
+                propose_for(DESIGNATED_POOL[5], fitting(DESIGNATED_POOL[5]), "DH"),
                 1,
             ),
         )
@@ -112,8 +121,11 @@ fn rule_1_whitehall_priorities_can_be_limited_by_policy() {
         DomainError::WhitehallPrioritiesExceeded { limit: 5, count: 5 }
     ));
     // The area's own priorities are not limited.
-    n.when(&area(), propose(DESIGNATED_POOL[5], pct(50, [52, 54, 56])))
-        .then_ok();
+    n.when(
+        &area(),
+        propose(DESIGNATED_POOL[5], fitting(DESIGNATED_POOL[5])),
+    )
+    .then_ok();
 }
 
 /// Whitehall's priorities, each for the Home Office and CLG.
@@ -158,7 +170,7 @@ fn rule_16_government_proposals_cite_priorities_declared_at_the_outset() {
         ..RoundPolicy::round_2008_11()
     };
     let n = Negotiation::opened_with(limited, 2007);
-    let offer = || propose_for(DESIGNATED_POOL[0], pct(50, [52, 54, 56]), "HO");
+    let offer = || propose_for(DESIGNATED_POOL[0], fitting(DESIGNATED_POOL[0]), "HO");
     // Nothing declared: a Government proposal serves no declared priority.
     n.when(&go(), offer())
         .then_refused("OUTSIDE_DECLARED_PRIORITIES");
@@ -183,11 +195,14 @@ fn rule_16_government_proposals_cite_priorities_declared_at_the_outset() {
         .then_refused("OUTSIDE_DECLARED_PRIORITIES");
     let n = n.given(&go(), cite(offer(), 2));
     // The area's own proposals cite nothing.
-    n.when(&area(), propose(DESIGNATED_POOL[1], pct(50, [52, 54, 56])))
-        .then_ok();
     n.when(
         &area(),
-        cite(propose(DESIGNATED_POOL[1], pct(50, [52, 54, 56])), 1),
+        propose(DESIGNATED_POOL[1], fitting(DESIGNATED_POOL[1])),
+    )
+    .then_ok();
+    n.when(
+        &area(),
+        cite(propose(DESIGNATED_POOL[1], fitting(DESIGNATED_POOL[1])), 1),
     )
     .then_refused("INVALID_TERMS");
     // In a limited round the Government's first proposal needs a declared
@@ -415,10 +430,91 @@ fn rule_5_malformed_terms_are_refused() {
     assert!(laa_core::terms::decimal_from_f64(f64::NEG_INFINITY).is_err());
 }
 
+/// Issue 12: a NEET target rising from 6% to 9% is no improvement, and
+/// NI 154 (net additional homes) is a count, not a percentage.
+#[test]
+fn rule_5_terms_fit_their_indicators_unit_and_polarity() {
+    let n = Negotiation::statutory_settled();
+    // The unit is the indicator's.
+    n.when(&area(), propose(154, pct(40, [42, 44, 46])))
+        .then_refused("INVALID_TERMS");
+    n.when(&area(), propose(154, on(154, 400, [420, 440, 460])))
+        .then_ok();
+    n.when(
+        &area(),
+        propose(
+            15,
+            values(Unit::Rate, Decimal::TEN, [9, 8, 7].map(Decimal::from)),
+        ),
+    )
+    .then_refused("INVALID_TERMS");
+    // Lower is better for NEET: rising is refused, falling or flat accepted.
+    let worse = pct(6, [7, 8, 9]);
+    n.when(&area(), propose(117, worse.clone()))
+        .then_refused("INVALID_TERMS");
+    n.when(&area(), propose(117, pct(6, [6, 6, 6]))).then_ok();
+    n.when(&area(), propose(117, pct(6, [6, 5, 5]))).then_ok();
+    // Higher is better for Level 2 qualifications: falling is refused.
+    n.when(&area(), propose(163, pct(60, [59, 58, 57])))
+        .then_refused("INVALID_TERMS");
+    // Only the final year counts: a dip on the way is a trajectory.
+    n.when(&area(), propose(163, pct(60, [58, 60, 62])))
+        .then_ok();
+    // A target that limits an expected deterioration says so, and why.
+    let limited = worse
+        .clone()
+        .limiting_deterioration("  NEET will rise in the downturn ");
+    let accepted = n
+        .when(&area(), propose(117, limited))
+        .then_events(&["target_proposed"]);
+    let Terms::Values(v) = accepted
+        .target_on(117)
+        .open_offer
+        .as_ref()
+        .unwrap()
+        .terms
+        .clone()
+    else {
+        unreachable!()
+    };
+    assert_eq!(
+        v.limit_deterioration.as_deref(),
+        Some("NEET will rise in the downturn")
+    );
+    n.when(
+        &area(),
+        propose(117, worse.clone().limiting_deterioration(" ")),
+    )
+    .then_refused("INVALID_TERMS");
+    // A counter-offer is held to the same rules as a proposal.
+    let (settled, id) = n
+        .clone()
+        .agreed_target(&go(), &area(), 117, pct(8, [7, 6, 5]));
+    settled
+        .when(&area(), counter(id, pct(8, [8, 9, 9])))
+        .then_refused("INVALID_TERMS");
+    // Local indicators have no catalogue entry: any unit, any direction.
+    n.when(
+        &area(),
+        Command::ProposeTarget {
+            priority: None,
+            indicator: IndicatorRef::Local {
+                code: LocalIndicatorCode::new("bus-complaints").unwrap(),
+                title: "Complaints about buses".into(),
+            },
+            terms: values(Unit::Rate, Decimal::TEN, [11, 12, 13].map(Decimal::from)),
+            rationale: "more complaints recorded is the point".into(),
+            evidence: vec![],
+            department: None,
+        },
+    )
+    .then_ok();
+}
+
 #[test]
 fn rule_5_values_in_other_units_are_exact_decimals() {
     let terms = values(
-        Unit::Rate,
+        Unit::RatePer1000,
         "10.6".parse().unwrap(),
         [
             "10.2".parse().unwrap(),
@@ -467,7 +563,7 @@ fn rule_7_signed_off_terms_change_only_in_a_refresh() {
     assert_eq!(n.state.status, AgreementStatus::Agreed);
     n.when(&go(), counter(id, pct(8, [7, 6, 4])))
         .then_refused("AGREEMENT_NOT_EDITABLE");
-    n.when(&area(), propose(112, pct(40, [38, 36, 34])))
+    n.when(&area(), propose(112, on(112, 40, [38, 36, 34])))
         .then_refused("AGREEMENT_NOT_EDITABLE");
     let n = n.given(&go(), open_refresh("2009", None));
     n.when(&go(), counter(id, pct(8, [7, 6, 4]))).then_ok();
@@ -553,7 +649,7 @@ fn rule_10_roles_and_scopes() {
         let e = n.when(&actor, accept(17)).then_refused("OUT_OF_SCOPE");
         assert_eq!(e.class(), ErrorClass::Forbidden);
     }
-    n.when(&go_london(), propose(112, pct(40, [38, 36, 34])))
+    n.when(&go_london(), propose(112, on(112, 40, [38, 36, 34])))
         .then_refused("OUT_OF_SCOPE");
     n.when(&other_area(), accept(17))
         .then_refused("OUT_OF_SCOPE");
@@ -602,6 +698,8 @@ fn the_permission_table_denies_by_default() {
                         | CommandKind::Withdraw
                         | CommandKind::Endorse
                         | CommandKind::RecordActual
+                        | CommandKind::Rebaseline
+                        | CommandKind::LodgeExplanation
                 ),
                 Role::GoNegotiator => matches!(
                     kind,
@@ -615,6 +713,7 @@ fn the_permission_table_denies_by_default() {
                         | CommandKind::Submit
                         | CommandKind::OpenRefresh
                         | CommandKind::RefuseRequest
+                        | CommandKind::Rebaseline
                 ),
             };
             assert_eq!(
@@ -648,7 +747,7 @@ fn decline_is_for_the_other_side_and_withdraw_for_the_proposer() {
         propose_for(
             120,
             values(
-                Unit::Rate,
+                Unit::RatePer100000,
                 Decimal::from(700),
                 [690, 680, 670].map(Decimal::from),
             ),
@@ -749,15 +848,18 @@ fn a_government_counter_defaults_to_the_targets_department_and_may_name_another(
         .when(&area(), counter_for(17, pct(8, [7, 6, 5]), "HO"))
         .then_refused("INVALID_TERMS");
     let area_target =
-        Negotiation::statutory_settled().given(&area(), propose(112, pct(40, [38, 36, 34])));
+        Negotiation::statutory_settled().given(&area(), propose(112, on(112, 40, [38, 36, 34])));
     area_target
-        .when(&go(), counter(17, pct(40, [37, 35, 33])))
+        .when(&go(), counter(17, on(112, 40, [37, 35, 33])))
         .then_refused("INVALID_TERMS");
     area_target
-        .when(&go(), counter_for(17, pct(40, [37, 35, 33]), "DH"))
+        .when(&go(), counter_for(17, on(112, 40, [37, 35, 33]), "DH"))
         .then_events(&["offer_made"]);
     area_target
-        .when(&go(), counter_for(17, pct(40, [37, 35, 33]), "Treasuryish"))
+        .when(
+            &go(),
+            counter_for(17, on(112, 40, [37, 35, 33]), "Treasuryish"),
+        )
         .then_refused("INVALID_TERMS");
 }
 
@@ -888,26 +990,23 @@ fn actuals_are_recorded_by_the_area_after_sign_off_and_earn_reward() {
         .given(&area(), record("2008/09", 9))
         .given(&area(), record("2009/10", 9))
         .given(&area(), record("2010/11", 7));
-    let policy = RoundPolicy::round_2008_11();
+    use laa_core::performance::{Status, target_performance};
     let target = &n.state.targets[&tid(id)];
-    use laa_core::performance::{Progress, improvement_share, progress, reward};
+    let statuses: Vec<Status> = target_performance(&n.state, target, &CATALOGUE)
+        .years
+        .iter()
+        .map(|y| y.status)
+        .collect();
     assert_eq!(
-        progress(target, year("2008/09"), &policy),
-        Some(Progress::OnTrack)
+        statuses,
+        [Status::OnTrack, Status::OffTrack, Status::Missed]
     );
-    assert_eq!(
-        progress(target, year("2009/10"), &policy),
-        Some(Progress::OffTrack)
-    );
-    assert_eq!(
-        progress(target, year("2010/11"), &policy),
-        Some(Progress::Missed)
-    );
-    // 3 of the planned 4 points: 75% of the improvement, 75% of £40,000.
-    assert_eq!(improvement_share(target, &policy), Some(Decimal::from(75)));
-    assert_eq!(reward(target, &policy).amount(), Decimal::from(30_000));
-    // Statutory targets earn no reward.
-    assert_eq!(reward(&n.state.targets[&tid(1)], &policy), Money::ZERO);
+    // 3 of the planned 4 points: 75% of the improvement, 75% of £40,000,
+    // assessed with the final actual.
+    let working = n.state.reward.as_ref().expect("assessed");
+    assert_eq!(working.total.amount(), Decimal::from(30_000));
+    assert_eq!(working.lines.len(), 1, "statutory targets bear no reward");
+    assert_eq!(n.history.last().unwrap().change.kind(), "reward_assessed");
 }
 
 #[test]
@@ -950,7 +1049,7 @@ fn refreshes_are_held_in_order_and_once() {
     let mut n = n;
     for id in 1..=16 {
         n = n
-            .given(&go(), counter(id, pct(60, [62, 64, 66])))
+            .given(&go(), counter(id, fitting(statutory(id))))
             .given(&area(), accept(id));
     }
     // After 2009's sign-off, 2010 opens.
@@ -985,7 +1084,7 @@ fn every_reason_code_is_produced_by_some_refusal() {
     let cases: Vec<(&str, Outcome)> = vec![
         (
             "DESIGNATED_CAP_REACHED",
-            full.when(&go(), propose(195, pct(60, [62, 64, 66]))),
+            full.when(&go(), propose(195, on(195, 60, [62, 64, 66]))),
         ),
         (
             "STATUTORY_TARGET_IMMUTABLE",
@@ -1109,7 +1208,7 @@ fn a_refresh_is_overdue_from_its_deadline_until_it_is_signed_off() {
     let mut n = n;
     for id in 1..=16 {
         n = n
-            .given(&go(), counter(id, pct(60, [62, 64, 66])))
+            .given(&go(), counter(id, fitting(statutory(id))))
             .given(&area(), accept(id));
     }
     let n = n.signed_off();

@@ -14,7 +14,7 @@ use crate::rules::DESIGNATED_POOL;
 fn a_go_keeps_the_laa_at_34_and_refuses_a_department_the_free_slot() {
     let mut n = Negotiation::statutory_settled();
     for &i in DESIGNATED_POOL.iter().take(34) {
-        n = n.agreed_target(&area(), &go(), i, pct(50, [52, 54, 56])).0;
+        n = n.agreed_target(&area(), &go(), i, fitting(i)).0;
     }
     assert_eq!(n.state.designated_count(), 34);
     // A department asks, through the GO, for the free slot; the engine would
@@ -67,7 +67,7 @@ fn an_area_makes_ni_120_a_deal_breaker() {
         propose_for(
             120,
             values(
-                Unit::Rate,
+                Unit::RatePer100000,
                 Decimal::from(700),
                 [690, 675, 660].map(Decimal::from),
             ),
@@ -103,11 +103,13 @@ fn an_area_makes_ni_120_a_deal_breaker() {
 /// crime by 10.6%; the Home Office insisted on 12% ("Twelve would be tidy").
 #[test]
 fn the_partnership_offers_10_6_percent_and_the_home_office_insists_on_12() {
+    // NI 15 is a rate per 1,000 people: a reduction of p% from a baseline of 10.
+    let rate = |p: &str| Decimal::from(10) - p.parse::<Decimal>().unwrap() / Decimal::from(10);
     let reduction = |a: &str, b: &str, c: &str| {
         values(
-            Unit::Percent,
-            Decimal::ZERO,
-            [a.parse().unwrap(), b.parse().unwrap(), c.parse().unwrap()],
+            Unit::RatePer1000,
+            Decimal::from(10),
+            [rate(a), rate(b), rate(c)],
         )
     };
     let offered = reduction("3.5", "7.1", "10.6");
@@ -172,7 +174,7 @@ fn a_home_office_set_agreed_mostly_as_placeholders_and_filled_at_the_first_refre
         let terms = if k < 7 {
             placeholder(PlaceholderReason::AwaitingSurvey)
         } else {
-            pct(30, [28, 26, 24])
+            fitting(i)
         };
         n = n.given(&go(), propose_for(i, terms, "HO"));
         let id = n.target_on(i).id.get();
@@ -192,7 +194,7 @@ fn a_home_office_set_agreed_mostly_as_placeholders_and_filled_at_the_first_refre
     for &i in &home_office[..7] {
         let id = n.target_on(i).id.get();
         n = n
-            .given(&go(), counter(id, pct(40, [38, 36, 34])))
+            .given(&go(), counter(id, fitting(i)))
             .given(&area(), accept(id));
         assert_eq!(n.state.targets[&tid(id)].status, TargetStatus::Refreshed);
     }
@@ -202,7 +204,7 @@ fn a_home_office_set_agreed_mostly_as_placeholders_and_filled_at_the_first_refre
     let mut n = n;
     for id in 1..=16 {
         n = n
-            .given(&go(), counter(id, pct(60, [62, 64, 66])))
+            .given(&go(), counter(id, fitting(statutory(id))))
             .given(&area(), accept(id));
     }
     let n = n.signed_off();
@@ -238,7 +240,7 @@ fn a_refresh_rebinds_to_set_2008_and_replaces_the_target_on_ni_31() {
     let mut n = n;
     for id in 1..=16 {
         n = n
-            .given(&go(), counter(id, pct(60, [62, 64, 66])))
+            .given(&go(), counter(id, fitting(statutory(id))))
             .given(&area(), accept(id));
     }
     let n = n.given(&area(), Command::EndorseAgreement);
@@ -263,10 +265,10 @@ fn a_refresh_rebinds_to_set_2008_and_replaces_the_target_on_ni_31() {
 fn replaying_the_history_rebuilds_the_agreement_exactly() {
     let n = Negotiation::statutory_settled();
     let (n, _) = n.agreed_target(&go(), &area(), 117, pct(8, [7, 6, 5]));
-    let n = n.given(&area(), propose(112, pct(40, [38, 36, 34])));
+    let n = n.given(&area(), propose(112, on(112, 40, [38, 36, 34])));
     let id = n.target_on(112).id.get();
     let n = n
-        .given(&go(), counter_for(id, pct(40, [37, 35, 33]), "DH"))
+        .given(&go(), counter_for(id, on(112, 40, [37, 35, 33]), "DH"))
         .given(&area(), accept(id))
         .signed_off();
     assert_eq!(replay(n.state.id.clone(), &n.history), n.state);
@@ -283,8 +285,8 @@ fn government_demands_after_the_cut_off_are_late() {
     let n = Negotiation::opened()
         .given(&go(), propose_for(117, pct(8, [7, 6, 5]), "DCSF"))
         .days_later(90)
-        .given(&go(), propose_for(112, pct(40, [38, 36, 34]), "DH"))
-        .given(&area(), propose(15, pct(10, [9, 8, 7])));
+        .given(&go(), propose_for(112, on(112, 40, [38, 36, 34]), "DH"))
+        .given(&area(), propose(15, on(15, 10, [9, 8, 7])));
     let summary = NegotiationSummary::of_history(&n.history);
     assert_eq!(
         summary.late_demands, 1,
@@ -307,21 +309,21 @@ fn late_demands_are_judged_on_occurred_at() {
         .dated(Some(day(2008, 1, 15)))
         .given(&go(), propose_for(117, pct(8, [7, 6, 5]), "DCSF"))
         .dated(None)
-        .given(&area(), propose(15, pct(10, [9, 8, 7])))
+        .given(&area(), propose(15, on(15, 10, [9, 8, 7])))
         .clock(day(2008, 6, 20))
         .dated(Some(day(2008, 6, 1)))
-        .given(&go(), propose_for(112, pct(40, [38, 36, 34]), "DH"))
-        .given(&go(), counter_for(18, pct(10, [9, 8, 6]), "HO"))
-        .given(&area(), counter(18, pct(10, [9, 8, 7])))
-        .given(&go(), counter_for(18, pct(10, [9, 8, 6]), "HO"))
-        .given(&area(), counter(18, pct(10, [9, 9, 7])));
+        .given(&go(), propose_for(112, on(112, 40, [38, 36, 34]), "DH"))
+        .given(&go(), counter_for(18, on(15, 10, [9, 8, 6]), "HO"))
+        .given(&area(), counter(18, on(15, 10, [9, 8, 7])))
+        .given(&go(), counter_for(18, on(15, 10, [9, 8, 6]), "HO"))
+        .given(&area(), counter(18, on(15, 10, [9, 9, 7])));
     let summary = NegotiationSummary::of_history(&n.history);
     assert_eq!(
         summary.late_demands, 3,
         "the DH proposal and the two Home Office counters asking for more, not the 15 January demand"
     );
     // A Government counter asking for less is no demand.
-    let eased = n.given(&go(), counter_for(18, pct(10, [9, 9, 8]), "HO"));
+    let eased = n.given(&go(), counter_for(18, on(15, 10, [9, 9, 8]), "HO"));
     assert_eq!(
         NegotiationSummary::of_history(&eased.history).late_demands,
         3

@@ -6,11 +6,14 @@
 //!   naming the field. Nothing past it re-checks what it parsed.
 //! - [`render`]: the domain to the wire.
 //! - [`paging`]: page tokens, page sizes and positions.
+//! - [`performance`]: monitoring statuses and the reward grant to the wire.
 
 mod paging;
 mod parse;
+mod performance;
 mod render;
 
 pub use paging::*;
 pub use parse::*;
+pub use performance::*;
 pub use render::*;

@@ -165,6 +165,21 @@ pub fn refresh(field: &str, name: &str) -> Result<RefreshId, ApiError> {
     RefreshId::new(name.trim()).map_err(|e| ApiError::invalid(TERMS, field, e.problem))
 }
 
+/// Why a target is re-baselined: `measurement_change`.
+pub fn rebaseline_reason(text: &str) -> Result<laa_core::agreement::Rebaseline, ApiError> {
+    match text.trim() {
+        "measurement_change" => Ok(laa_core::agreement::Rebaseline::MeasurementChange),
+        other => Err(ApiError::invalid(
+            TERMS,
+            "reason",
+            format!(
+                "{} is not a reason to re-baseline: use measurement_change",
+                laa_core::quote(other)
+            ),
+        )),
+    }
+}
+
 /// Terms from the wire: values (unit, dated baseline, one entry per year) or a placeholder.
 pub fn terms(t: Option<pb::Terms>) -> Result<Terms, ApiError> {
     let kind = t.and_then(|t| t.kind).ok_or_else(|| {
@@ -224,8 +239,15 @@ pub fn terms(t: Option<pb::Terms>) -> Result<Terms, ApiError> {
                     ));
                 }
             }
-            Terms::values(unit, baseline, trajectory)
-                .map_err(|p| ApiError::invalid(TERMS, "terms.values", p))
+            let terms = Terms::values(unit, baseline, trajectory)
+                .map_err(|p| ApiError::invalid(TERMS, "terms.values", p))?;
+            // Empty: a target that promises improvement. The reason's text
+            // is checked by the core with every other free text.
+            Ok(if v.limit_deterioration.is_empty() {
+                terms
+            } else {
+                terms.limiting_deterioration(v.limit_deterioration)
+            })
         }
     }
 }

@@ -3,7 +3,6 @@
 use chrono::{DateTime, Utc};
 use laa_core::agreement::Ending;
 use laa_core::catalogue::Owner;
-use laa_core::performance::progress;
 use laa_core::{
     Actor, Agreement, AgreementStatus, Catalogue, IndicatorNumber, IndicatorRef, Offer, Region,
     Role, Scope, SetVersion, Side, Target, TargetKind, TargetStatus, Terms, YearValue,
@@ -11,7 +10,8 @@ use laa_core::{
 use laa_proto::v1 as pb;
 use rust_decimal::Decimal;
 
-fn status_to_pb(s: AgreementStatus) -> pb::AgreementStatus {
+/// An agreement status to the wire.
+pub fn status_to_pb(s: AgreementStatus) -> pb::AgreementStatus {
     match s {
         AgreementStatus::Unopened => pb::AgreementStatus::Unspecified,
         AgreementStatus::Draft => pb::AgreementStatus::Draft,
@@ -34,7 +34,8 @@ fn target_status_to_pb(s: TargetStatus) -> pb::TargetStatus {
     }
 }
 
-fn kind_to_pb(k: TargetKind) -> pb::TargetKind {
+/// A target kind to the wire.
+pub fn kind_to_pb(k: TargetKind) -> pb::TargetKind {
     match k {
         TargetKind::Statutory => pb::TargetKind::Statutory,
         TargetKind::Designated => pb::TargetKind::Designated,
@@ -70,7 +71,7 @@ pub fn timestamp(t: DateTime<Utc>) -> prost_types::Timestamp {
 
 /// A value as the wire's double: every decimal has one (`as_f64` is
 /// total), never a NaN.
-fn number(d: Decimal) -> f64 {
+pub fn number(d: Decimal) -> f64 {
     d.as_f64()
 }
 
@@ -100,6 +101,7 @@ pub fn terms_to_pb(t: &Terms) -> pb::Terms {
                     }),
                 })
                 .collect(),
+            limit_deterioration: v.limit_deterioration.clone().unwrap_or_default(),
         }),
     };
     pb::Terms { kind: Some(kind) }
@@ -118,11 +120,21 @@ fn offer_to_pb(o: &Offer) -> pb::Offer {
             .unwrap_or_default(),
         deal_breaker: o.deal_breaker,
         made_at: Some(timestamp(o.made_at)),
+        rebaseline: o
+            .rebaseline
+            .map(|r| r.as_str().to_owned())
+            .unwrap_or_default(),
     }
 }
 
-fn target_to_pb(agreement: &Agreement, t: &Target) -> pb::Target {
-    let policy = agreement.policy();
+fn target_to_pb(agreement: &Agreement, t: &Target, catalogue: &Catalogue) -> pb::Target {
+    let verdicts: std::collections::BTreeMap<_, _> =
+        laa_core::performance::target_performance(agreement, t, catalogue)
+            .years
+            .into_iter()
+            .filter(|y| y.status.is_verdict())
+            .map(|y| (y.year, y.status))
+            .collect();
     pb::Target {
         name: format!("agreements/{}/targets/{}", agreement.id, t.id),
         id: t.id.get(),
@@ -160,9 +172,9 @@ fn target_to_pb(agreement: &Agreement, t: &Target) -> pb::Target {
                 value: number(a.value),
                 source: a.source.clone(),
                 recorded_at: Some(timestamp(a.recorded_at)),
-                progress: policy
-                    .and_then(|p| progress(t, *y, p))
-                    .map(|p| p.as_str().to_owned())
+                progress: verdicts
+                    .get(y)
+                    .map(|s| s.as_str().to_owned())
                     .unwrap_or_default(),
             })
             .collect(),
@@ -170,8 +182,8 @@ fn target_to_pb(agreement: &Agreement, t: &Target) -> pb::Target {
 }
 
 /// An agreement to the wire, with every target.
-pub fn agreement_to_pb(a: &Agreement) -> pb::Agreement {
-    agreement_with_targets_to_pb(a, a.targets.values())
+pub fn agreement_to_pb(a: &Agreement, catalogue: &Catalogue) -> pb::Agreement {
+    agreement_with_targets_to_pb(a, a.targets.values(), catalogue)
 }
 
 /// An agreement to the wire with only the given targets (the rest of the
@@ -179,6 +191,7 @@ pub fn agreement_to_pb(a: &Agreement) -> pb::Agreement {
 pub fn agreement_with_targets_to_pb<'a>(
     a: &Agreement,
     targets: impl Iterator<Item = &'a laa_core::Target>,
+    catalogue: &Catalogue,
 ) -> pb::Agreement {
     let opening = a.opening.as_ref();
     pb::Agreement {
@@ -199,7 +212,7 @@ pub fn agreement_with_targets_to_pb<'a>(
             .as_ref()
             .map(ToString::to_string)
             .unwrap_or_default(),
-        targets: targets.map(|t| target_to_pb(a, t)).collect(),
+        targets: targets.map(|t| target_to_pb(a, t, catalogue)).collect(),
         opened_at: opening.map(|o| timestamp(o.opened_at)),
         first_signed_off_at: a.first_signed_off_at.map(timestamp),
         designated_count: i32::try_from(a.designated_count()).unwrap_or(i32::MAX),
@@ -242,6 +255,8 @@ pub fn indicator_to_pb(
             laa_core::IndicatorStatus::Withdrawn => "withdrawn".into(),
         },
         laa_selections_2008: i.laa_selections_2008.map(i32::from),
+        unit: i.unit.as_str().into(),
+        polarity: i.polarity.as_str().into(),
     })
 }
 

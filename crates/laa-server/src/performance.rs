@@ -1,0 +1,155 @@
+//! `PerformanceService`: monitoring after sign-off and the reward grant.
+//! The statuses and the reward's working are `laa_core::performance`'s;
+//! this file reads, filters and renders.
+
+use laa_core::performance::{Status, agreement_performance};
+use laa_proto::v1 as pb;
+use laa_store::AgreementFilter;
+use tonic::{Request, Response, Status as GrpcStatus};
+
+use crate::Engine;
+use crate::auth::authenticate;
+use crate::convert::{self, agreement_performance_to_pb, reward_to_pb, target_performance_to_pb};
+use crate::error::ApiError;
+
+#[tonic::async_trait]
+impl pb::performance_service_server::PerformanceService for Engine {
+    async fn get_performance(
+        &self,
+        request: Request<pb::GetPerformanceRequest>,
+    ) -> Result<Response<pb::AgreementPerformance>, GrpcStatus> {
+        let actor = authenticate(&self.store, &request).await?;
+        let id = convert::agreement_name("agreement", &request.get_ref().agreement)?;
+        let state = self.read_agreement(&actor, &id).await?;
+        let targets = agreement_performance(&state, self.store.catalogue());
+        Ok(Response::new(agreement_performance_to_pb(&state, &targets)))
+    }
+
+    async fn list_performance(
+        &self,
+        request: Request<pb::ListPerformanceRequest>,
+    ) -> Result<Response<pb::ListPerformanceResponse>, GrpcStatus> {
+        let actor = authenticate(&self.store, &request).await?;
+        let r = request.into_inner();
+        let region = convert::region(r.region)?;
+        let indicator = match r.indicator_number {
+            0 => None,
+            n => Some(convert::indicator_number("indicator_number", n)?),
+        };
+        let status = match r.status.trim() {
+            "" => None,
+            text => {
+                Some(Status::parse(text).map_err(|e| ApiError::bad_argument("status", e.problem))?)
+            }
+        };
+        let size = convert::page_size(r.page_size, laa_store::PageLimits::PERFORMANCE)?;
+        let offset: usize =
+            convert::parse_page_token(&r.page_token, convert::numeric_position)?.unwrap_or(0);
+        let mut filter = AgreementFilter {
+            region,
+            ..AgreementFilter::default()
+        };
+        self.scope_filter(&actor, &mut filter)?;
+        let mut matching = Vec::new();
+        let mut after = None;
+        loop {
+            let (rows, next) = self
+                .store
+                .list_agreements(filter.clone(), 200, after)
+                .await
+                .map_err(ApiError::from)?;
+            for row in &rows {
+                let state = &row.agreement;
+                for p in agreement_performance(state, self.store.catalogue()) {
+                    if indicator.is_some_and(|n| p.indicator.national() != Some(n))
+                        || status.is_some_and(|s| p.overall != s)
+                    {
+                        continue;
+                    }
+                    matching.push(target_performance_to_pb(state, &p));
+                }
+            }
+            match next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        let end = offset
+            .saturating_add(usize::try_from(size).unwrap_or(usize::MAX))
+            .min(matching.len());
+        let next = if end < matching.len() {
+            convert::page_token(&end.to_string())
+        } else {
+            String::new()
+        };
+        matching.truncate(end);
+        let page = matching.split_off(offset.min(end));
+        Ok(Response::new(pb::ListPerformanceResponse {
+            targets: page,
+            next_page_token: next,
+        }))
+    }
+
+    async fn get_tournament(
+        &self,
+        request: Request<pb::GetTournamentRequest>,
+    ) -> Result<Response<pb::Tournament>, GrpcStatus> {
+        let actor = authenticate(&self.store, &request).await?;
+        laa_core::authorise::authorise_tournament(&actor).map_err(ApiError::from)?;
+        let r = request.into_inner();
+        let indicator = convert::indicator_number("indicator_number", r.indicator_number)?;
+        let round = match r.round.trim() {
+            "" => crate::agreements::DEFAULT_ROUND,
+            other => other,
+        };
+        let catalogue = self.store.catalogue();
+        let polarity = catalogue
+            .indicator(indicator)
+            .map(|i| i.polarity)
+            .unwrap_or_default();
+        let mut entrants = Vec::new();
+        let mut policy = None;
+        let mut after = None;
+        loop {
+            let (rows, next) = self
+                .store
+                .list_agreements(AgreementFilter::default(), 200, after)
+                .await
+                .map_err(ApiError::from)?;
+            for row in &rows {
+                let state = &row.agreement;
+                let Some(round_policy) = state.policy().filter(|p| p.name == round) else {
+                    continue;
+                };
+                policy.get_or_insert_with(|| round_policy.tournament.clone());
+                let kind = self
+                    .store
+                    .area(&row.area)
+                    .await
+                    .map_err(ApiError::from)?
+                    .map(|a| a.kind)
+                    .unwrap_or_default();
+                entrants.extend(laa_core::performance::entrant(state, indicator, &kind));
+            }
+            match next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        let policy = policy.unwrap_or_default();
+        let table = laa_core::performance::tournament(polarity, entrants, &policy);
+        Ok(Response::new(convert::tournament_to_pb(
+            indicator, round, polarity, &policy, &table,
+        )))
+    }
+
+    async fn get_reward(
+        &self,
+        request: Request<pb::GetRewardRequest>,
+    ) -> Result<Response<pb::Reward>, GrpcStatus> {
+        let actor = authenticate(&self.store, &request).await?;
+        let id = convert::agreement_name("agreement", &request.get_ref().agreement)?;
+        let state = self.read_agreement(&actor, &id).await?;
+        Ok(Response::new(reward_to_pb(&state)))
+    }
+}
