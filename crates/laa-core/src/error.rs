@@ -1,6 +1,6 @@
 //! Every broken rule, with its facts, and its stable reason code.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::actor::{Role, Scope, Side};
 use crate::agreement::{AgreementStatus, CommandKind, IndicatorRef, TargetStatus};
@@ -266,6 +266,43 @@ pub enum DomainError {
         /// The earliest refresh not yet held.
         earlier: RefreshId,
     },
+    /// Rec. 17: a draft set cannot be published before its consultation
+    /// window has passed.
+    #[error(
+        "indicator set {set} is under consultation until {closes}: it can be published from then"
+    )]
+    ConsultationOpen {
+        /// The draft.
+        set: SetVersion,
+        /// The first day it can be published.
+        closes: NaiveDate,
+    },
+    /// Rec. 17: comments are recorded only while a draft's consultation
+    /// window is open.
+    #[error("indicator set {set} is not under consultation: {why}")]
+    ConsultationClosed {
+        /// The set.
+        set: SetVersion,
+        /// Published, or the window has passed.
+        why: &'static str,
+    },
+    /// A set version can be created, and published, once.
+    #[error("indicator set {set} already exists{}", if *published { " and is published" } else { "" })]
+    IndicatorSetExists {
+        /// The set.
+        set: SetVersion,
+        /// True when the clash is publishing a published set.
+        published: bool,
+    },
+    /// A draft set's content is malformed: an edit names an indicator it
+    /// cannot apply to, or a field is missing or out of range.
+    #[error("invalid indicator set: {problem}")]
+    InvalidIndicatorSet {
+        /// The field at fault.
+        field: &'static str,
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 fn list<T: std::fmt::Display>(items: &[T]) -> String {
@@ -330,6 +367,10 @@ impl DomainError {
             E::AgreementAlreadyOpen { .. } | E::RefreshAlreadyHeld { .. } => "ALREADY_EXISTS",
             E::RefreshOutOfOrder { .. } => "REFRESH_OUT_OF_ORDER",
             E::OutsideDeclaredPriorities { .. } => "OUTSIDE_DECLARED_PRIORITIES",
+            E::ConsultationOpen { .. } => "CONSULTATION_OPEN",
+            E::ConsultationClosed { .. } => "CONSULTATION_CLOSED",
+            E::IndicatorSetExists { .. } => "ALREADY_EXISTS",
+            E::InvalidIndicatorSet { .. } => "INVALID_ARGUMENT",
         }
     }
 
@@ -337,7 +378,9 @@ impl DomainError {
     pub fn class(&self) -> ErrorClass {
         use DomainError as E;
         match self {
-            E::InvalidTerms { .. } | E::IndicatorUnknown { .. } => ErrorClass::InvalidInput,
+            E::InvalidTerms { .. } | E::IndicatorUnknown { .. } | E::InvalidIndicatorSet { .. } => {
+                ErrorClass::InvalidInput
+            }
             E::VersionConflict { .. } => ErrorClass::Conflict,
             E::RoleNotPermitted { .. } | E::OutOfScope { .. } | E::AdministratorsOnly { .. } => {
                 ErrorClass::Forbidden
@@ -346,9 +389,9 @@ impl DomainError {
             | E::TargetNotFound { .. }
             | E::RefreshUnknown { .. }
             | E::IndicatorSetUnknown { .. } => ErrorClass::NotFound,
-            E::AgreementAlreadyOpen { .. } | E::RefreshAlreadyHeld { .. } => {
-                ErrorClass::AlreadyExists
-            }
+            E::AgreementAlreadyOpen { .. }
+            | E::RefreshAlreadyHeld { .. }
+            | E::IndicatorSetExists { .. } => ErrorClass::AlreadyExists,
             _ => ErrorClass::RuleViolation,
         }
     }
@@ -474,12 +517,24 @@ impl DomainError {
                 ("refresh", round.to_string()),
                 ("earlier", earlier.to_string()),
             ],
+            E::ConsultationOpen { set, closes } => vec![
+                ("indicator_set", set.to_string()),
+                ("consultation_closes", closes.to_string()),
+            ],
+            E::ConsultationClosed { set, why } => vec![
+                ("indicator_set", set.to_string()),
+                ("why", (*why).to_owned()),
+            ],
+            E::IndicatorSetExists { set, .. } => vec![("indicator_set", set.to_string())],
+            E::InvalidIndicatorSet { field, problem } => {
+                vec![("field", (*field).to_owned()), ("problem", problem.clone())]
+            }
         }
     }
 }
 
 /// Every reason code of the API contract, for tests and documentation.
-pub const REASONS: [&str; 21] = [
+pub const REASONS: [&str; 23] = [
     "DESIGNATED_CAP_REACHED",
     "STATUTORY_TARGET_IMMUTABLE",
     "INDICATOR_NOT_ACTIVE",
@@ -501,4 +556,6 @@ pub const REASONS: [&str; 21] = [
     "OCCURRED_AT_OUT_OF_RANGE",
     "REFRESH_OUT_OF_ORDER",
     "OUTSIDE_DECLARED_PRIORITIES",
+    "CONSULTATION_OPEN",
+    "CONSULTATION_CLOSED",
 ];

@@ -18,7 +18,7 @@
 
 mod lifecycle;
 mod negotiation;
-mod text;
+pub(crate) mod text;
 
 use chrono::{DateTime, Utc};
 

@@ -1077,6 +1077,49 @@ fn every_reason_code_is_produced_by_some_refusal() {
         outcome.then_refused(reason);
         produced.insert(reason);
     }
+    // The indicator sets' own reasons (rec. 17): a draft under consultation.
+    let mut catalogue = laa_core::Catalogue::national().unwrap();
+    let admin = laa_core::Actor {
+        principal: "clg:admin".into(),
+        role: laa_core::Role::Admin,
+        scope: laa_core::Scope::National,
+    };
+    let drafted_at = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2010, 6, 1, 9, 0, 0).unwrap();
+    let v2011 = laa_core::SetVersion::new(2011).unwrap();
+    let draft = laa_core::indicator_sets::draft_set(
+        &catalogue,
+        &admin,
+        laa_core::indicator_sets::DraftRequest {
+            version: v2011,
+            based_on: laa_core::SetVersion::new(2008).unwrap(),
+            edits: vec![],
+            consultation_closes: None,
+        },
+        drafted_at,
+    )
+    .unwrap();
+    catalogue.insert_set(draft.set, draft.wording).unwrap();
+    let later = drafted_at + chrono::Duration::days(200);
+    for (reason, refused) in [
+        (
+            "CONSULTATION_OPEN",
+            laa_core::indicator_sets::publish_set(&catalogue, &admin, v2011, drafted_at),
+        ),
+        (
+            "CONSULTATION_CLOSED",
+            laa_core::indicator_sets::comment_on_set(
+                &catalogue,
+                &admin,
+                v2011,
+                "late".into(),
+                later,
+            )
+            .map(drop),
+        ),
+    ] {
+        assert_eq!(refused.unwrap_err().reason(), reason);
+        produced.insert(reason);
+    }
     assert_eq!(produced, REASONS.into_iter().collect::<BTreeSet<_>>());
 }
 
