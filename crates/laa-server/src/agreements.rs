@@ -232,12 +232,13 @@ impl Engine {
         expected: u64,
         occurred_at: Option<DateTime<Utc>>,
     ) -> Result<Vec<laa_core::Event>, DomainError> {
+        let catalogue = self.store.catalogue();
         let ctx = Context {
             now: match occurred_at {
                 Some(at) if self.replay_dates => at,
                 _ => Utc::now(),
             },
-            catalogue: self.store.catalogue(),
+            catalogue: &catalogue,
             expected_version: Some(expected),
             occurred_at,
         };
@@ -256,7 +257,19 @@ impl Engine {
     ) -> Result<(Arc<Agreement>, Result<Vec<laa_core::Event>, DomainError>), ApiError> {
         let loaded = self.load_for(actor, id, &command).await?;
         let state = loaded.unwrap_or_else(|| Arc::new(Agreement::unopened(id.clone())));
-        let decided = self.decide(actor, &state, command, expected, occurred_at);
+        let mut decided = self.decide(actor, &state, command.clone(), expected, occurred_at);
+        // A set drafted or published by another server since this one read
+        // the catalogue: read it again, and decide again if it changed.
+        if let Err(
+            DomainError::IndicatorSetUnknown { .. }
+            | DomainError::IndicatorSetNotPublished { .. }
+            | DomainError::IndicatorUnknown { .. }
+            | DomainError::IndicatorNotActive { .. },
+        ) = &decided
+            && self.store.refresh_catalogue().await?.1
+        {
+            decided = self.decide(actor, &state, command, expected, occurred_at);
+        }
         Ok((state, decided))
     }
 
