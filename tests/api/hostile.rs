@@ -54,7 +54,7 @@ enum Call {
 }
 
 /// Every method's gRPC path, and whether it changes anything.
-const METHODS: [(&str, bool); 33] = [
+const METHODS: [(&str, bool); 37] = [
     ("/laa.v1.AgreementService/OpenAgreement", true),
     ("/laa.v1.AgreementService/GetAgreement", false),
     ("/laa.v1.AgreementService/ListAgreements", false),
@@ -88,6 +88,10 @@ const METHODS: [(&str, bool); 33] = [
     ("/laa.v1.AgreementService/DeclarePriorities", true),
     ("/laa.v1.RoundService/GetRound", false),
     ("/laa.v1.RoundService/ListRounds", false),
+    ("/laa.v1.IndicatorService/GetIndicatorSet", false),
+    ("/laa.v1.IndicatorService/CreateIndicatorSet", true),
+    ("/laa.v1.IndicatorService/CommentOnIndicatorSet", true),
+    ("/laa.v1.IndicatorService/PublishIndicatorSet", true),
 ];
 
 impl Call {
@@ -1148,7 +1152,11 @@ async fn a_generated_corpus_of_malformed_requests_is_refused_cleanly_and_writes_
             for (path, mutates, bytes) in chunk.iter().cloned() {
                 let channel = channel.clone();
                 let token = match path {
-                    p if p.ends_with("/CreateArea") || p.ends_with("/CreateRound") => {
+                    p if p.ends_with("/CreateArea")
+                        || p.ends_with("/CreateRound")
+                        || p.ends_with("/CreateIndicatorSet")
+                        || p.ends_with("/PublishIndicatorSet") =>
+                    {
                         t.admin.clone()
                     }
                     p if p.contains("AgreementService") => t.go.clone(),

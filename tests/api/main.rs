@@ -13,6 +13,7 @@ mod edges;
 mod existence;
 mod health;
 mod hostile;
+mod indicator_sets;
 mod infrastructure;
 mod malformed;
 mod negotiation;

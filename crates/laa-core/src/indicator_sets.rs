@@ -187,7 +187,7 @@ pub fn draft_set(
                         format!("{number} is already in set {based_on}: amend it instead"),
                     ));
                 }
-                let mut new = checked_wording(new)?;
+                let mut new = checked_wording(new, true)?;
                 new.added_in = version;
                 new.withdrawn_in = None;
                 new.laa_selections_2008 = None;
@@ -203,7 +203,7 @@ pub fn draft_set(
             }
             SetEdit::Amend(new) => {
                 active_in_base(listed, number, based_on, "edits.amend")?;
-                let mut new = checked_wording(new)?;
+                let mut new = checked_wording(new, false)?;
                 if let Some(old) = wording.get(&number) {
                     new.added_in = old.added_in;
                     new.withdrawn_in = old.withdrawn_in;
@@ -242,11 +242,25 @@ fn active_in_base(
 }
 
 /// A title and subject group that people can read: trimmed, not blank, one
-/// line, not too long; a DSO department from the reference list.
-fn checked_wording(mut indicator: Indicator) -> Result<Indicator, DomainError> {
+/// line, not too long; a DSO department from the reference list. The fields
+/// are named as in the request (`edits.add.title`, `edits.amend.title`...).
+fn checked_wording(mut indicator: Indicator, added: bool) -> Result<Indicator, DomainError> {
+    let [title, subject_group, dso_department] = if added {
+        [
+            "edits.add.title",
+            "edits.add.subject_group",
+            "edits.add.dso_department",
+        ]
+    } else {
+        [
+            "edits.amend.title",
+            "edits.amend.subject_group",
+            "edits.amend.dso_department",
+        ]
+    };
     for (field, text) in [
-        ("title", &mut indicator.title),
-        ("subject_group", &mut indicator.subject_group),
+        (title, &mut indicator.title),
+        (subject_group, &mut indicator.subject_group),
     ] {
         let trimmed = text.trim();
         if trimmed.is_empty()
@@ -256,8 +270,9 @@ fn checked_wording(mut indicator: Indicator) -> Result<Indicator, DomainError> {
             return Err(invalid(
                 field,
                 format!(
-                    "{}'s {field} is 1 to {MAX_TITLE_CHARS} characters on one line",
-                    indicator.number
+                    "{}'s {} is 1 to {MAX_TITLE_CHARS} characters on one line",
+                    indicator.number,
+                    field.rsplit('.').next().unwrap_or(field)
                 ),
             ));
         }
@@ -266,7 +281,7 @@ fn checked_wording(mut indicator: Indicator) -> Result<Indicator, DomainError> {
     if let crate::catalogue::Owner::Dso(d) = &indicator.owner {
         let known = crate::departments::canonical(d.as_str()).ok_or_else(|| {
             invalid(
-                "dso_department",
+                dso_department,
                 format!(
                     "{} is not a department of the reference list",
                     crate::quote(d.as_str())
@@ -488,10 +503,13 @@ mod tests {
                 vec![SetEdit::Withdraw(ni(15)), SetEdit::Withdraw(ni(15))],
                 "edits",
             ),
-            (vec![SetEdit::Add(new_indicator(201, "  "))], "title"),
+            (
+                vec![SetEdit::Add(new_indicator(201, "  "))],
+                "edits.add.title",
+            ),
             (
                 vec![SetEdit::Add(new_indicator(201, "two\nlines"))],
-                "title",
+                "edits.add.title",
             ),
         ] {
             match refused(request(edits)) {
