@@ -260,12 +260,13 @@ pub fn indicator_sets(out: &Output, all: &[pb::IndicatorSet]) -> Result<(), CliE
     if out.format() == Format::Json {
         return out.messages(all);
     }
-    let mut rows = Rows::new(&["SET", "STATUS", "ACTIVE"]);
+    let mut rows = Rows::new(&["SET", "STATUS", "ACTIVE", "CONSULTATION CLOSES"]);
     for s in all {
         rows.push(vec![
             s.version.to_string(),
             s.status.clone(),
             s.active_count.to_string(),
+            s.consultation_closes.clone(),
         ]);
     }
     out.rows(&rows);
