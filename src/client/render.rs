@@ -493,6 +493,19 @@ pub fn verification(
 
 /// A negotiation summary: its figures, then (tables and CSV) the figures
 /// per department, per region and per refresh.
+/// The agreements with a refresh overdue, by refresh: "3 (2009: 2, 2010: 1)".
+fn overdue(s: &pb::NegotiationSummary) -> String {
+    if s.agreements_overdue == 0 {
+        return "0".into();
+    }
+    let by: Vec<String> = s
+        .refreshes_overdue
+        .iter()
+        .map(|(refresh, n)| format!("{refresh}: {n}"))
+        .collect();
+    format!("{} ({})", s.agreements_overdue, by.join(", "))
+}
+
 pub fn summary(out: &Output, scope: &str, s: &pb::NegotiationSummary) -> Result<(), CliError> {
     if out.format() == Format::Json {
         return out.message(s);
@@ -566,6 +579,7 @@ pub fn summary(out: &Output, scope: &str, s: &pb::NegotiationSummary) -> Result<
             format!("{} ({} of {})", share(r.share), r.revisited, r.targets),
         ));
     }
+    figures.push(("refreshes overdue today".to_owned(), overdue(s)));
     if out.format() == Format::Csv {
         for (dept, d) in &s.by_department {
             for (what, n) in [
@@ -585,6 +599,10 @@ pub fn summary(out: &Output, scope: &str, s: &pb::NegotiationSummary) -> Result<
             figures.push((
                 format!("{region} refused requests"),
                 r.refused_requests.to_string(),
+            ));
+            figures.push((
+                format!("{region} refreshes overdue"),
+                r.agreements_overdue.to_string(),
             ));
         }
         let mut rows = Rows::new(&["FIGURE", "VALUE"]);
@@ -643,6 +661,7 @@ pub fn summary(out: &Output, scope: &str, s: &pb::NegotiationSummary) -> Result<
             "REFUSED",
             "MEDIAN DAYS",
             "LIMITED SAY",
+            "OVERDUE",
         ]);
         for (region, r) in &s.by_region {
             rows.push(vec![
@@ -657,6 +676,7 @@ pub fn summary(out: &Output, scope: &str, s: &pb::NegotiationSummary) -> Result<
                 r.median_days_to_sign_off
                     .map_or_else(|| "-".to_owned(), |d| format!("{d:.1}")),
                 share(r.very_limited_say),
+                overdue(r),
             ]);
         }
         out.rows(&rows);

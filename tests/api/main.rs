@@ -18,6 +18,7 @@ mod infrastructure;
 mod malformed;
 mod negotiation;
 mod observability;
+mod overdue;
 mod permissions;
 mod rounds;
 mod servers;

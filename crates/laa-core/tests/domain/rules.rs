@@ -1155,3 +1155,53 @@ fn a_refresh_is_overdue_from_its_deadline_until_it_is_signed_off() {
     let n = n.given(&minister(), Command::CloseAgreement);
     assert_eq!(overdue(&n, day(2011, 1, 1)), None);
 }
+
+proptest::proptest! {
+    /// Summaries of agreements at every stage, each noted for the same day
+    /// and merged in any order, count exactly the agreements with a refresh
+    /// overdue that day, under the refresh that is overdue.
+    #[test]
+    fn the_summary_counts_each_overdue_agreement_once(
+        day in 0i64..1200,
+        picks in proptest::collection::vec(0usize..4, 1..8),
+    ) {
+        let today = chrono::NaiveDate::from_ymd_opt(2008, 6, 1).unwrap() + chrono::Duration::days(day);
+        let signed = Negotiation::statutory_settled().signed_off();
+        let stages = [
+            Negotiation::opened(),
+            signed.clone(),
+            signed.clone().given(&go(), open_refresh("2009", None)),
+            signed.given(&minister(), Command::CloseAgreement),
+        ];
+        let mut forward = laa_core::summary::NegotiationSummary::default();
+        let mut backward = laa_core::summary::NegotiationSummary::default();
+        let mut expected = std::collections::BTreeMap::<String, u64>::new();
+        let ones: Vec<_> = picks
+            .iter()
+            .map(|&p| {
+                let n = &stages[p];
+                if let Some(r) = n.state.refresh_overdue(today) {
+                    *expected.entry(r.id.to_string()).or_default() += 1;
+                }
+                let mut one = laa_core::summary::NegotiationSummary::of_history(&n.history);
+                one.note_overdue(&n.state, today);
+                one
+            })
+            .collect();
+        for one in &ones {
+            forward.merge(one);
+        }
+        for one in ones.iter().rev() {
+            backward.merge(one);
+        }
+        proptest::prop_assert_eq!(&forward.refreshes_overdue, &expected);
+        proptest::prop_assert_eq!(&backward.refreshes_overdue, &expected);
+        proptest::prop_assert_eq!(
+            forward.agreements_overdue(),
+            picks
+                .iter()
+                .filter(|&&p| stages[p].state.refresh_overdue(today).is_some())
+                .count() as u64
+        );
+    }
+}
