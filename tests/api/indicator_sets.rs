@@ -455,6 +455,7 @@ async fn the_2011_set_after_consultation_carries_a_2011_14_agreement_to_sign_off
             .create_round(pb::CreateRoundRequest {
                 round: Some(pb::Round {
                     indicator_set: 2011,
+                    max_government_targets: Some(10),
                     ..round_2011_14()
                 }),
             })
@@ -468,6 +469,11 @@ async fn the_2011_set_after_consultation_carries_a_2011_14_agreement_to_sign_off
                 round.max_whitehall_priorities
             ),
             (2011, 20, Some(5))
+        );
+        assert_eq!(
+            round.max_government_targets,
+            Some(10),
+            "apart from the priorities"
         );
         let v = after(
             go.agreements

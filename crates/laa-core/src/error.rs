@@ -24,14 +24,25 @@ pub enum DomainError {
         /// Live designated targets now.
         count: usize,
     },
-    /// Rule 5 (policy): the Government side has declared as many priorities as the round allows.
+    /// Recommendation 16 (policy): more outcome priorities declared than the round allows.
     #[error(
-        "Whitehall has already declared {count} priorities for this area, the round's limit of {limit}"
+        "{count} priorities declared for this area, beyond the round's limit of {limit} Whitehall priorities"
     )]
     WhitehallPrioritiesExceeded {
-        /// The limit.
+        /// The limit (`max_whitehall_priorities`).
         limit: u16,
-        /// Government-originated designated targets now.
+        /// The priorities declared.
+        count: usize,
+    },
+    /// Rule 1 (policy): the Government side has originated as many
+    /// designated targets before the first sign-off as the round allows.
+    #[error(
+        "the Government side has originated {count} designated targets, the round's limit of {limit} before the first sign-off"
+    )]
+    GovernmentTargetsExceeded {
+        /// The limit (`max_government_targets`).
+        limit: u16,
+        /// Government-originated live designated targets now.
         count: usize,
     },
     /// Rule 2: statutory targets cannot be withdrawn, declined or revoked.
@@ -335,9 +346,9 @@ impl DomainError {
     pub fn reason(&self) -> &'static str {
         use DomainError as E;
         match self {
-            E::DesignatedCapReached { .. } | E::WhitehallPrioritiesExceeded { .. } => {
-                "DESIGNATED_CAP_REACHED"
-            }
+            E::DesignatedCapReached { .. }
+            | E::WhitehallPrioritiesExceeded { .. }
+            | E::GovernmentTargetsExceeded { .. } => "DESIGNATED_CAP_REACHED",
             E::StatutoryTargetImmutable { .. } => "STATUTORY_TARGET_IMMUTABLE",
             E::IndicatorNotActive { .. }
             | E::IndicatorSetNotPublished { .. }
@@ -406,6 +417,12 @@ impl DomainError {
             E::WhitehallPrioritiesExceeded { limit, count } => {
                 vec![
                     ("whitehall_priorities_limit", limit.to_string()),
+                    ("count", count.to_string()),
+                ]
+            }
+            E::GovernmentTargetsExceeded { limit, count } => {
+                vec![
+                    ("government_targets_limit", limit.to_string()),
                     ("count", count.to_string()),
                 ]
             }

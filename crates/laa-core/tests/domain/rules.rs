@@ -89,14 +89,24 @@ fn rule_1_the_cap_is_policy_a_future_round_with_cap_20_and_no_statutory_targets(
 }
 
 #[test]
-fn rule_1_whitehall_priorities_can_be_limited_by_policy() {
+fn rule_1_the_governments_targets_can_be_limited_by_policy() {
+    // A limit on the Government's targets apart from its declared
+    // priorities: two priorities, five targets.
     let policy = RoundPolicy {
-        max_whitehall_priorities: Some(5),
+        max_whitehall_priorities: Some(2),
+        max_government_targets: Some(5),
         ..RoundPolicy::round_2008_11()
     };
-    let mut n = Negotiation::opened_with(policy, 2007).given(&go(), declare(&["Safer streets"]));
-    for &i in DESIGNATED_POOL.iter().take(5) {
-        n = n.given(&go(), cite(propose_for(i, pct(50, [52, 54, 56]), "HO"), 1));
+    let mut n = Negotiation::opened_with(policy, 2007)
+        .given(&go(), declare(&["Safer streets", "Healthier lives"]));
+    for (k, &i) in DESIGNATED_POOL.iter().take(5).enumerate() {
+        n = n.given(
+            &go(),
+            cite(
+                propose_for(i, pct(50, [52, 54, 56]), "HO"),
+                1 + (k % 2) as u16,
+            ),
+        );
     }
     let e = n
         .when(
@@ -109,7 +119,7 @@ fn rule_1_whitehall_priorities_can_be_limited_by_policy() {
         .then_refused("DESIGNATED_CAP_REACHED");
     assert!(matches!(
         e,
-        DomainError::WhitehallPrioritiesExceeded { limit: 5, count: 5 }
+        DomainError::GovernmentTargetsExceeded { limit: 5, count: 5 }
     ));
     // The area's own priorities are not limited.
     n.when(&area(), propose(DESIGNATED_POOL[5], pct(50, [52, 54, 56])))
