@@ -279,6 +279,14 @@ async fn a_draft_is_public_is_consulted_on_and_is_published_after_its_window() {
             .expect_err("published once");
         assert_eq!(twice.code(), Code::AlreadyExists);
 
+        // An agreement bound to an older set (2007) keeps it: NI 16, withdrawn in 2011, is
+        // still there to propose.
+        let v = open_kent(&mut go).await;
+        go.agreements
+            .propose_target(go_proposal(v, 16, pct(8.0, [7.0, 6.0, 5.0]), "HO"))
+            .await
+            .expect("NI 16 under the older set");
+
         // The set, its wording and its comments outlive a restart.
         let mut app = app;
         app.restart().await;
