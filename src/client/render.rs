@@ -309,7 +309,8 @@ pub fn areas(out: &Output, all: &[pb::Area]) -> Result<(), CliError> {
 
 /// One area.
 /// Rounds, one line each: the period, the cap, the statutory count, the
-/// refreshes with their deadlines, the priorities limit and the reward.
+/// refreshes with their deadlines, the priorities limit (and the limit on
+/// the Government's own targets, if any) and the reward.
 pub fn rounds(out: &Output, all: &[pb::Round]) -> Result<(), CliError> {
     if out.format() == Format::Json {
         return out.messages(all);
@@ -337,8 +338,14 @@ pub fn rounds(out: &Output, all: &[pb::Round]) -> Result<(), CliError> {
                 .map(|f| format!("{} ({})", f.refresh, f.deadline))
                 .collect::<Vec<_>>()
                 .join(", "),
-            r.max_whitehall_priorities
-                .map_or_else(|| "no limit".to_owned(), |n| n.to_string()),
+            match (r.max_whitehall_priorities, r.max_government_targets) {
+                (None, None) => "no limit".to_owned(),
+                (p, None) => p.map_or_else(String::new, |n| n.to_string()),
+                (p, Some(g)) => format!(
+                    "{} (Government targets: at most {g})",
+                    p.map_or_else(|| "no limit".to_owned(), |n| n.to_string())
+                ),
+            },
             format!("GBP {}", r.reward_per_target),
         ]);
     }
