@@ -14,6 +14,7 @@ mod existence;
 mod health;
 mod hostile;
 mod indicator_sets;
+mod indicator_sets_cli;
 mod infrastructure;
 mod malformed;
 mod negotiation;
