@@ -264,13 +264,15 @@ fn checked_wording(mut indicator: Indicator, added: bool) -> Result<Indicator, D
     ] {
         let trimmed = text.trim();
         if trimmed.is_empty()
-            || trimmed.chars().any(char::is_control)
+            || trimmed
+                .chars()
+                .any(|c| c.is_control() || is_bidi_control(c))
             || trimmed.chars().count() > MAX_TITLE_CHARS
         {
             return Err(invalid(
                 field,
                 format!(
-                    "{}'s {} is 1 to {MAX_TITLE_CHARS} characters on one line",
+                    "{}'s {} is 1 to {MAX_TITLE_CHARS} characters on one line, with no control or bidirectional formatting characters",
                     indicator.number,
                     field.rsplit('.').next().unwrap_or(field)
                 ),
@@ -291,6 +293,12 @@ fn checked_wording(mut indicator: Indicator, added: bool) -> Result<Indicator, D
         indicator.owner = crate::catalogue::Owner::Dso(known.code.clone());
     }
     Ok(indicator)
+}
+
+/// The bidirectional embeddings, overrides and isolates: a title holding
+/// one reads otherwise than it is stored.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
 /// Publishes a draft (administrators only) once its consultation window

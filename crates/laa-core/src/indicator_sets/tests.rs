@@ -140,6 +140,10 @@ fn a_draft_is_refused_for_what_it_cannot_be() {
             vec![SetEdit::Add(new_indicator(201, "two\nlines"))],
             "edits.add.title",
         ),
+        (
+            vec![SetEdit::Add(new_indicator(201, "\u{202e}desrever"))],
+            "edits.add.title",
+        ),
     ] {
         match refused(request(edits)) {
             DomainError::InvalidIndicatorSet { field: f, .. } => assert_eq!(f, field),
