@@ -505,8 +505,9 @@ fn overdue(s: &pb::NegotiationSummary) -> String {
     if s.agreements_overdue == 0 {
         return "0".into();
     }
-    let by: Vec<String> = s
-        .refreshes_overdue
+    // In refresh order (the wire's map has none).
+    let sorted: std::collections::BTreeMap<&String, &i64> = s.refreshes_overdue.iter().collect();
+    let by: Vec<String> = sorted
         .iter()
         .map(|(refresh, n)| format!("{refresh}: {n}"))
         .collect();
