@@ -18,6 +18,8 @@
 //! - `m20261126_000010_broken_histories`: agreements whose history was found
 //!   broken, refused for writes until restored.
 //! - `m20261126_000020_rounds`: the negotiating rounds and their policies.
+//! - `m20261126_000030_indicator_set_consultation`: draft indicator sets,
+//!   their consultation windows and comments, each indicator as JSON.
 //!
 //! The tables are named in [`tables`], which the store's entities follow.
 //! Architecture invariant: the event log is the record; every other table
@@ -36,6 +38,7 @@ mod m20261126_000005_postgres_storage;
 mod m20261126_000006_credential_expiry;
 mod m20261126_000010_broken_histories;
 mod m20261126_000020_rounds;
+mod m20261126_000030_indicator_set_consultation;
 pub mod tables;
 
 /// Every migration of the schema, in order.
@@ -53,6 +56,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000006_credential_expiry::Migration),
             Box::new(m20261126_000010_broken_histories::Migration),
             Box::new(m20261126_000020_rounds::Migration),
+            Box::new(m20261126_000030_indicator_set_consultation::Migration),
         ]
     }
 }

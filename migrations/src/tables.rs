@@ -227,3 +227,41 @@ pub enum Rounds {
     /// When the round was created.
     CreatedAt,
 }
+
+/// The columns `m20261126_000030_indicator_set_consultation` adds to
+/// `indicator_sets` and `indicators`.
+#[derive(DeriveIden)]
+pub enum SetConsultation {
+    /// `indicator_sets.based_on`: the published set a draft was drafted from.
+    BasedOn,
+    /// `indicator_sets.consultation_opens`: the window's first day (`YYYY-MM-DD`).
+    ConsultationOpens,
+    /// `indicator_sets.consultation_closes`: the first day of publication (`YYYY-MM-DD`).
+    ConsultationCloses,
+    /// `indicator_sets.created_at`: when the draft was created.
+    CreatedAt,
+    /// `indicator_sets.published_at`: when the set was published through the API.
+    PublishedAt,
+    /// `indicators.definition`: the indicator (`laa_core::Indicator`) as JSON,
+    /// the whole of it, in the set's wording.
+    Definition,
+}
+
+/// Comments recorded on a draft indicator set during its consultation.
+#[derive(DeriveIden)]
+pub enum IndicatorSetComments {
+    /// The table.
+    Table,
+    /// The comment's id, in the order comments were recorded.
+    Id,
+    /// The set version commented on.
+    SetVersion,
+    /// The principal who commented.
+    Author,
+    /// Their role.
+    Role,
+    /// What they said.
+    Text,
+    /// When.
+    CreatedAt,
+}

@@ -164,7 +164,7 @@ impl Direct {
     async fn run(&mut self, actor: &Actor, command: Command) -> Result<(), String> {
         let ctx = Context {
             now: Utc::now(),
-            catalogue: self.store.catalogue(),
+            catalogue: &self.store.catalogue(),
             expected_version: Some(self.state.version),
             occurred_at: None,
         };

@@ -140,7 +140,7 @@ pub struct Which {
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Subcommand)]
 pub enum ClientCommand {
-    /// The National Indicator Set: list, show, sets.
+    /// The National Indicator Set: list, show, sets, departments; set show, draft, comment, publish.
     #[command(subcommand, alias = "indicators")]
     Indicator(IndicatorCommand),
     /// Upper-tier areas: list, show, create.
@@ -255,8 +255,64 @@ pub enum IndicatorCommand {
     },
     /// List the indicator set versions.
     Sets,
+    /// One set version: show it with its consultation and comments, draft
+    /// the next one, comment on a draft, publish it.
+    #[command(subcommand)]
+    Set(SetCommand),
     /// List the Whitehall departments and agencies a Government offer may name.
     Departments,
+}
+
+/// `laa indicator set`.
+#[derive(Debug, Subcommand)]
+pub enum SetCommand {
+    /// Show a set version with its consultation window and the comments on it.
+    Show {
+        /// The version, such as 2011.
+        #[arg(value_name = "VERSION")]
+        set: i32,
+    },
+    /// Draft the next set version from a published one (administrator). It
+    /// is public at once and under consultation for at least three months.
+    Draft {
+        /// The new version, later than every set, such as 2011.
+        #[arg(value_name = "VERSION")]
+        set: i32,
+        /// The published set it starts from.
+        #[arg(long, default_value_t = 2008)]
+        from: i32,
+        /// A new indicator: "NUMBER|TITLE|SUBJECT GROUP|OWNER", OWNER a
+        /// department's code (BERR), psa:N, or empty. Repeatable.
+        #[arg(long, value_name = "SPEC")]
+        add: Vec<String>,
+        /// Withdraw an active indicator, by number. Repeatable.
+        #[arg(long, value_name = "NUMBER")]
+        withdraw: Vec<i32>,
+        /// Reword an active indicator: as --add. Repeatable.
+        #[arg(long, value_name = "SPEC")]
+        amend: Vec<String>,
+        /// The statutory flag of every --add and --amend (default: not statutory).
+        #[arg(long)]
+        statutory: bool,
+        /// When the consultation closes, YYYY-MM-DD (default: three months on).
+        #[arg(long, value_name = "DATE")]
+        consultation_closes: Option<String>,
+    },
+    /// Comment on a draft while its consultation is open (any role).
+    Comment {
+        /// The version, such as 2011.
+        #[arg(value_name = "VERSION")]
+        set: i32,
+        /// What you have to say.
+        #[arg(long)]
+        text: String,
+    },
+    /// Publish a draft once its consultation has closed (administrator).
+    Publish {
+        /// The version, such as 2011.
+        #[arg(value_name = "VERSION")]
+        set: i32,
+    },
 }
 
 /// `laa round`.
@@ -396,6 +452,18 @@ pub enum AgreementCommand {
         /// Why the GO declined to carry it.
         #[arg(long)]
         rationale: String,
+    },
+    /// Declare Whitehall's outcome-level priorities for the area at the
+    /// outset, before the first proposal (GO negotiator; rounds that limit
+    /// them). Government proposals then cite one with `--priority`.
+    DeclarePriorities {
+        #[command(flatten)]
+        change: Change,
+        /// One priority: its statement, a `|`, then the departments behind
+        /// it, comma-separated: "Young people in learning or work|DCSF,DIUS".
+        /// Repeat for each, in order (the first is priority 1).
+        #[arg(long = "priority", value_name = "STATEMENT|DEPTS", required = true)]
+        priorities: Vec<String>,
     },
 }
 

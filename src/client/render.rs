@@ -277,12 +277,13 @@ pub fn indicator_sets(out: &Output, all: &[pb::IndicatorSet]) -> Result<(), CliE
     if out.format() == Format::Json {
         return out.messages(all);
     }
-    let mut rows = Rows::new(&["SET", "STATUS", "ACTIVE"]);
+    let mut rows = Rows::new(&["SET", "STATUS", "ACTIVE", "CONSULTATION CLOSES"]);
     for s in all {
         rows.push(vec![
             s.version.to_string(),
             s.status.clone(),
             s.active_count.to_string(),
+            s.consultation_closes.clone(),
         ]);
     }
     out.rows(&rows);
@@ -325,7 +326,8 @@ pub fn areas(out: &Output, all: &[pb::Area]) -> Result<(), CliError> {
 
 /// One area.
 /// Rounds, one line each: the period, the cap, the statutory count, the
-/// refreshes with their deadlines, the priorities limit and the reward.
+/// refreshes with their deadlines, the priorities limit (and the limit on
+/// the Government's own targets, if any) and the reward.
 pub fn rounds(out: &Output, all: &[pb::Round]) -> Result<(), CliError> {
     if out.format() == Format::Json {
         return out.messages(all);
@@ -353,8 +355,14 @@ pub fn rounds(out: &Output, all: &[pb::Round]) -> Result<(), CliError> {
                 .map(|f| format!("{} ({})", f.refresh, f.deadline))
                 .collect::<Vec<_>>()
                 .join(", "),
-            r.max_whitehall_priorities
-                .map_or_else(|| "no limit".to_owned(), |n| n.to_string()),
+            match (r.max_whitehall_priorities, r.max_government_targets) {
+                (None, None) => "no limit".to_owned(),
+                (p, None) => p.map_or_else(String::new, |n| n.to_string()),
+                (p, Some(g)) => format!(
+                    "{} (Government targets: at most {g})",
+                    p.map_or_else(|| "no limit".to_owned(), |n| n.to_string())
+                ),
+            },
             format!("GBP {}", r.reward_per_target),
         ]);
     }
@@ -509,6 +517,20 @@ pub fn verification(
 
 /// A negotiation summary: its figures, then (tables and CSV) the figures
 /// per department, per region and per refresh.
+/// The agreements with a refresh overdue, by refresh: "3 (2009: 2, 2010: 1)".
+fn overdue(s: &pb::NegotiationSummary) -> String {
+    if s.agreements_overdue == 0 {
+        return "0".into();
+    }
+    // In refresh order (the wire's map has none).
+    let sorted: std::collections::BTreeMap<&String, &i64> = s.refreshes_overdue.iter().collect();
+    let by: Vec<String> = sorted
+        .iter()
+        .map(|(refresh, n)| format!("{refresh}: {n}"))
+        .collect();
+    format!("{} ({})", s.agreements_overdue, by.join(", "))
+}
+
 pub fn summary(out: &Output, scope: &str, s: &pb::NegotiationSummary) -> Result<(), CliError> {
     if out.format() == Format::Json {
         return out.message(s);
@@ -582,6 +604,7 @@ pub fn summary(out: &Output, scope: &str, s: &pb::NegotiationSummary) -> Result<
             format!("{} ({} of {})", share(r.share), r.revisited, r.targets),
         ));
     }
+    figures.push(("refreshes overdue today".to_owned(), overdue(s)));
     if out.format() == Format::Csv {
         for (dept, d) in &s.by_department {
             for (what, n) in [
@@ -601,6 +624,10 @@ pub fn summary(out: &Output, scope: &str, s: &pb::NegotiationSummary) -> Result<
             figures.push((
                 format!("{region} refused requests"),
                 r.refused_requests.to_string(),
+            ));
+            figures.push((
+                format!("{region} refreshes overdue"),
+                r.agreements_overdue.to_string(),
             ));
         }
         let mut rows = Rows::new(&["FIGURE", "VALUE"]);
@@ -659,6 +686,7 @@ pub fn summary(out: &Output, scope: &str, s: &pb::NegotiationSummary) -> Result<
             "REFUSED",
             "MEDIAN DAYS",
             "LIMITED SAY",
+            "OVERDUE",
         ]);
         for (region, r) in &s.by_region {
             rows.push(vec![
@@ -673,6 +701,7 @@ pub fn summary(out: &Output, scope: &str, s: &pb::NegotiationSummary) -> Result<
                 r.median_days_to_sign_off
                     .map_or_else(|| "-".to_owned(), |d| format!("{d:.1}")),
                 share(r.very_limited_say),
+                overdue(r),
             ]);
         }
         out.rows(&rows);

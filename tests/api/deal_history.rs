@@ -472,7 +472,7 @@ async fn at_2008(
             .with_ymd_and_hms(2008, when.0, when.1, 10, 0, 0)
             .single()
             .unwrap(),
-        catalogue: app.store.catalogue(),
+        catalogue: &app.store.catalogue(),
         expected_version: Some(state.version),
         occurred_at: None,
     };

@@ -57,10 +57,14 @@ enum Call {
     GetTournament(pb::GetTournamentRequest),
     ListPerformance(pb::ListPerformanceRequest),
     GetReward(pb::GetRewardRequest),
+    GetIndicatorSet(pb::GetIndicatorSetRequest),
+    CreateIndicatorSet(pb::CreateIndicatorSetRequest),
+    CommentOnIndicatorSet(pb::CommentOnIndicatorSetRequest),
+    PublishIndicatorSet(pb::PublishIndicatorSetRequest),
 }
 
 /// Every method's gRPC path, and whether it changes anything.
-const METHODS: [(&str, bool); 39] = [
+const METHODS: [(&str, bool); 43] = [
     ("/laa.v1.AgreementService/OpenAgreement", true),
     ("/laa.v1.AgreementService/GetAgreement", false),
     ("/laa.v1.AgreementService/ListAgreements", false),
@@ -100,6 +104,10 @@ const METHODS: [(&str, bool); 39] = [
     ("/laa.v1.AgreementService/ProposeRebaseline", true),
     ("/laa.v1.AgreementService/LodgeExplanation", true),
     ("/laa.v1.PerformanceService/GetTournament", false),
+    ("/laa.v1.IndicatorService/GetIndicatorSet", false),
+    ("/laa.v1.IndicatorService/CreateIndicatorSet", true),
+    ("/laa.v1.IndicatorService/CommentOnIndicatorSet", true),
+    ("/laa.v1.IndicatorService/PublishIndicatorSet", true),
 ];
 
 impl Call {
@@ -122,6 +130,7 @@ impl Call {
                 | Call::ListPerformance(_)
                 | Call::GetReward(_)
                 | Call::GetTournament(_)
+                | Call::GetIndicatorSet(_)
         )
     }
 
@@ -165,6 +174,12 @@ impl Call {
             Call::ProposeRebaseline(r) => c.agreements.propose_rebaseline(r).await.map(drop),
             Call::LodgeExplanation(r) => c.agreements.lodge_explanation(r).await.map(drop),
             Call::GetTournament(r) => c.performance.get_tournament(r).await.map(drop),
+            Call::GetIndicatorSet(r) => c.indicators.get_indicator_set(r).await.map(drop),
+            Call::CreateIndicatorSet(r) => c.indicators.create_indicator_set(r).await.map(drop),
+            Call::CommentOnIndicatorSet(r) => {
+                c.indicators.comment_on_indicator_set(r).await.map(drop)
+            }
+            Call::PublishIndicatorSet(r) => c.indicators.publish_indicator_set(r).await.map(drop),
         }
     }
 }
@@ -389,7 +404,9 @@ fn caller_for<'a>(call: &Call, t: &'a Tokens) -> &'a str {
         | Call::SignOffAgreement(_)
         | Call::RevokeDesignation(_)
         | Call::CloseAgreement(_) => &t.sign_off,
-        Call::CreateArea(_) => &t.admin,
+        Call::CreateArea(_) | Call::CreateIndicatorSet(_) | Call::PublishIndicatorSet(_) => {
+            &t.admin
+        }
         Call::OpenAgreement(_)
         | Call::ProposeTarget(_)
         | Call::CounterOffer(_)
@@ -874,6 +891,76 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             request_id: rid(),
         }));
     }
+    // Indicator sets: hostile names, and hostile text where a draft (2011,
+    // created before the corpus runs) would take it.
+    let add = |title: String, group: String| pb::CreateIndicatorSetRequest {
+        version: 2012,
+        based_on: "2008".into(),
+        edits: vec![pb::IndicatorSetEdit {
+            edit: Some(pb::indicator_set_edit::Edit::Add(pb::Indicator {
+                number: 201,
+                title,
+                subject_group: group,
+                ..Default::default()
+            })),
+        }],
+        ..Default::default()
+    };
+    for name in hostile_names() {
+        calls.push(Call::GetIndicatorSet(pb::GetIndicatorSetRequest {
+            name: name.clone(),
+        }));
+        calls.push(Call::PublishIndicatorSet(pb::PublishIndicatorSetRequest {
+            name: name.clone(),
+            occurred_at: None,
+        }));
+        calls.push(Call::CommentOnIndicatorSet(
+            pb::CommentOnIndicatorSetRequest {
+                indicator_set: name.clone(),
+                text: "A fair comment".into(),
+                occurred_at: None,
+            },
+        ));
+        calls.push(Call::CreateIndicatorSet(pb::CreateIndicatorSetRequest {
+            based_on: name.clone(),
+            ..add("A new indicator".into(), "Local economy".into())
+        }));
+        // An empty date is the default window, not a hostile one.
+        calls.extend((!name.trim().is_empty()).then(|| {
+            Call::CreateIndicatorSet(pb::CreateIndicatorSetRequest {
+                consultation_closes: name.clone(),
+                ..add("A new indicator".into(), "Local economy".into())
+            })
+        }));
+    }
+    for version in [-1, 0, 1, 65_536, i32::MIN, i32::MAX] {
+        calls.push(Call::CreateIndicatorSet(pb::CreateIndicatorSetRequest {
+            version,
+            ..add("A new indicator".into(), "Local economy".into())
+        }));
+    }
+    for text in hostile_texts() {
+        calls.push(Call::CommentOnIndicatorSet(
+            pb::CommentOnIndicatorSetRequest {
+                indicator_set: "2011".into(),
+                text: text.clone(),
+                occurred_at: None,
+            },
+        ));
+        calls.push(Call::CreateIndicatorSet(add(
+            text.clone(),
+            "Local economy".into(),
+        )));
+        calls.push(Call::CreateIndicatorSet(add(
+            "A new indicator".into(),
+            text,
+        )));
+    }
+    // A title that reads one way and is stored another.
+    calls.push(Call::CreateIndicatorSet(add(
+        "\u{202e}rotacidni wen A".into(),
+        "Local economy".into(),
+    )));
     for text in hostile_texts() {
         calls.push(Call::CreateArea(pb::CreateAreaRequest {
             area: Some(pb::Area {
@@ -1221,6 +1308,18 @@ async fn a_generated_corpus_of_malformed_requests_is_refused_cleanly_and_writes_
                 .expect("a client per token")
         };
 
+        // A draft under consultation, so that comments reach their text.
+        app.clients(Some(&t.admin))
+            .await
+            .indicators
+            .create_indicator_set(pb::CreateIndicatorSetRequest {
+                version: 2011,
+                based_on: "2008".into(),
+                ..Default::default()
+            })
+            .await
+            .expect("a draft to comment on");
+
         // The typed corpus.
         let corpus = typed_corpus(version_before);
         for chunk in corpus.chunks(IN_FLIGHT) {
@@ -1260,7 +1359,11 @@ async fn a_generated_corpus_of_malformed_requests_is_refused_cleanly_and_writes_
             for (path, mutates, bytes) in chunk.iter().cloned() {
                 let channel = channel.clone();
                 let token = match path {
-                    p if p.ends_with("/CreateArea") || p.ends_with("/CreateRound") => {
+                    p if p.ends_with("/CreateArea")
+                        || p.ends_with("/CreateRound")
+                        || p.ends_with("/CreateIndicatorSet")
+                        || p.ends_with("/PublishIndicatorSet") =>
+                    {
                         t.admin.clone()
                     }
                     p if p.contains("AgreementService") => t.go.clone(),

@@ -362,6 +362,67 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
             .list_performance(pb::ListPerformanceRequest::default())
             .await
             .map(drop),
+        "GetIndicatorSet" => c
+            .indicators
+            .get_indicator_set(pb::GetIndicatorSetRequest {
+                name: "indicatorSets/2008".into(),
+            })
+            .await
+            .map(drop),
+        "CreateIndicatorSet" => c
+            .indicators
+            .create_indicator_set(pb::CreateIndicatorSetRequest {
+                version: 2030,
+                based_on: "2008".into(),
+                ..Default::default()
+            })
+            .await
+            .map(drop),
+        "CommentOnIndicatorSet" => c
+            .indicators
+            .comment_on_indicator_set(pb::CommentOnIndicatorSetRequest {
+                indicator_set: "2030".into(),
+                text: "matrix".into(),
+                occurred_at: None,
+            })
+            .await
+            .map(drop),
+        "PublishIndicatorSet" => c
+            .indicators
+            .publish_indicator_set(pb::PublishIndicatorSetRequest {
+                name: "2030".into(),
+                occurred_at: None,
+            })
+            .await
+            .map(drop),
+        "CreateRound" => c
+            .rounds
+            .create_round(pb::CreateRoundRequest { round: None })
+            .await
+            .map(drop),
+        "GetRound" => c
+            .rounds
+            .get_round(pb::GetRoundRequest {
+                name: "rounds/2008-11".into(),
+            })
+            .await
+            .map(drop),
+        "ListRounds" => c
+            .rounds
+            .list_rounds(pb::ListRoundsRequest {})
+            .await
+            .map(drop),
+        "DeclarePriorities" => c
+            .agreements
+            .declare_priorities(pb::DeclarePrioritiesRequest {
+                agreement: KENT.into(),
+                request_id: rid(),
+                expected_version: v,
+                priorities: vec![],
+                occurred_at: None,
+            })
+            .await
+            .map(drop),
         other => panic!("no such method in the matrix: {other}"),
     };
     match result {
@@ -379,7 +440,11 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
 fn allowed(method: &str) -> &'static [Who] {
     use Who::*;
     match method {
-        "OpenAgreement" | "SubmitAgreement" | "OpenRefresh" | "RecordRefusedRequest" => &[Go],
+        "OpenAgreement"
+        | "SubmitAgreement"
+        | "OpenRefresh"
+        | "RecordRefusedRequest"
+        | "DeclarePriorities" => &[Go],
         "ProposeTarget" | "CounterOffer" | "AcceptOffer" | "DeclineTarget" | "WithdrawTarget"
         | "ProposeRebaseline" => &[Go, Kent],
         "EndorseAgreement" | "RecordActual" | "LodgeExplanation" => &[Kent],
@@ -395,14 +460,22 @@ fn allowed(method: &str) -> &'static [Who] {
         | "GetPerformance"
         | "GetReward" => &[Go, Kent, SignOff, Auditor],
         "ListAgreements" | "ListPerformance" => &[Go, GoLondon, Kent, Surrey, SignOff, Auditor],
-        "ListIndicatorSets" | "ListIndicators" | "GetIndicator" | "ListDepartments"
-        | "ListAreas" | "GetArea" => &[Go, GoLondon, Kent, Surrey, SignOff, Auditor, Admin],
-        "CreateArea" => &[Admin],
+        "ListIndicatorSets"
+        | "ListIndicators"
+        | "GetIndicator"
+        | "ListDepartments"
+        | "ListAreas"
+        | "GetArea"
+        | "GetIndicatorSet"
+        | "CommentOnIndicatorSet"
+        | "GetRound"
+        | "ListRounds" => &[Go, GoLondon, Kent, Surrey, SignOff, Auditor, Admin],
+        "CreateArea" | "CreateIndicatorSet" | "PublishIndicatorSet" | "CreateRound" => &[Admin],
         _ => &[],
     }
 }
 
-const METHODS: [&str; 34] = [
+const METHODS: [&str; 42] = [
     "OpenAgreement",
     "GetAgreement",
     "ListAgreements",
@@ -437,6 +510,14 @@ const METHODS: [&str; 34] = [
     "ProposeRebaseline",
     "LodgeExplanation",
     "GetTournament",
+    "GetIndicatorSet",
+    "CreateIndicatorSet",
+    "CommentOnIndicatorSet",
+    "PublishIndicatorSet",
+    "CreateRound",
+    "GetRound",
+    "ListRounds",
+    "DeclarePriorities",
 ];
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

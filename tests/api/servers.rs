@@ -160,3 +160,65 @@ async fn two_servers_share_one_postgres_database() {
         eprintln!("delivered across servers in {:?}", started.elapsed());
     }
 }
+
+/// A set drafted and published through one server binds through another,
+/// whose catalogue was read before the set existed: a refusal that names a
+/// set or an indicator is decided again on the catalogue read afresh.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_set_published_through_one_server_binds_through_the_other() {
+    let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
+        return; // several servers share PostgreSQL only
+    };
+    let replaying = laa_server::ServerConfig {
+        replay_dates: true,
+        ..Default::default()
+    };
+    let pg = FreshPostgres::create(&admin_url, "laa_e2e").await;
+    let url = pg.url.clone();
+    let app = spawn_on(url.clone(), "postgres", None, Some(pg), replaying.clone()).await;
+    let second_store = laa_store::Store::connect(&url, laa_store::StoreOptions::default())
+        .await
+        .unwrap();
+    let any_port: SocketAddr = "127.0.0.1:0".parse().unwrap();
+    let (_stop_second, _second, second) = serve_on(second_store, any_port, replaying).await;
+    let mut admin = clients_on(app.address, &app.tokens.admin).await;
+    let day = |y: i32, m: u32, d: u32| {
+        let at = chrono::NaiveDate::from_ymd_opt(y, m, d)
+            .and_then(|d| d.and_hms_opt(12, 0, 0))
+            .unwrap()
+            .and_utc();
+        Some(prost_types::Timestamp {
+            seconds: at.timestamp(),
+            nanos: 0,
+        })
+    };
+    admin
+        .indicators
+        .create_indicator_set(pb::CreateIndicatorSetRequest {
+            version: 2011,
+            based_on: "2008".into(),
+            occurred_at: day(2010, 6, 1),
+            ..Default::default()
+        })
+        .await
+        .expect("draft through the first server");
+    admin
+        .indicators
+        .publish_indicator_set(pb::PublishIndicatorSetRequest {
+            name: "2011".into(),
+            occurred_at: day(2010, 9, 1),
+        })
+        .await
+        .expect("publish through the first server");
+    let mut go = clients_on(second, &app.tokens.go).await;
+    go.agreements
+        .open_agreement(pb::OpenAgreementRequest {
+            area: "areas/kent".into(),
+            round: "2008-11".into(),
+            indicator_set: 2011,
+            request_id: rid(),
+            ..Default::default()
+        })
+        .await
+        .expect("the second server binds the set the first published");
+}

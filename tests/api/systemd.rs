@@ -6,13 +6,17 @@ use std::os::unix::net::UnixDatagram;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-/// The next notification on `socket`, as text.
-fn next_notification(socket: &UnixDatagram) -> String {
+/// The next notification on `socket`, as text; on a timeout, the server's
+/// log so far (`log`) says why.
+fn next_notification(socket: &UnixDatagram, log: &std::path::Path) -> String {
     let mut buffer = [0u8; 4096];
-    let n = socket
-        .recv(&mut buffer)
-        .expect("a notification within the timeout");
-    String::from_utf8_lossy(&buffer[..n]).into_owned()
+    match socket.recv(&mut buffer) {
+        Ok(n) => String::from_utf8_lossy(&buffer[..n]).into_owned(),
+        Err(e) => panic!(
+            "no notification within the timeout ({e}); the server logged:\n{}",
+            std::fs::read_to_string(log).unwrap_or_default()
+        ),
+    }
 }
 
 #[test]
@@ -23,6 +27,7 @@ fn laa_serve_tells_systemd_when_it_is_ready_and_when_it_stops() {
     socket
         .set_read_timeout(Some(Duration::from_secs(60)))
         .unwrap();
+    let log = dir.path().join("serve.log");
     let database = format!("sqlite://{}?mode=rwc", dir.path().join("laa.db").display());
     let mut child = Command::new(env!("CARGO_BIN_EXE_laa"))
         .args([
@@ -35,19 +40,19 @@ fn laa_serve_tells_systemd_when_it_is_ready_and_when_it_stops() {
         .env("NOTIFY_SOCKET", &socket_path)
         .env_remove("RUST_LOG")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(&log).expect("a log file"))
         .spawn()
         .expect("start laa serve");
     let mut line = String::new();
-    BufReader::new(child.stdout.take().expect("stdout"))
-        .read_line(&mut line)
-        .expect("read the address");
+    // Kept open to the end, so the server never writes to a closed pipe.
+    let mut stdout = BufReader::new(child.stdout.take().expect("stdout"));
+    stdout.read_line(&mut line).expect("read the address");
     let address = line
         .trim()
         .strip_prefix("laa listening on ")
         .expect("an address");
 
-    let ready = next_notification(&socket);
+    let ready = next_notification(&socket, &log);
     assert!(ready.lines().any(|l| l == "READY=1"), "{ready:?}");
     assert!(
         ready.contains(&format!("STATUS=listening on {address}")),
@@ -60,7 +65,7 @@ fn laa_serve_tells_systemd_when_it_is_ready_and_when_it_stops() {
         .args(["-TERM", &child.id().to_string()])
         .status()
         .expect("send SIGTERM");
-    let stopping = next_notification(&socket);
+    let stopping = next_notification(&socket, &log);
     assert!(stopping.lines().any(|l| l == "STOPPING=1"), "{stopping:?}");
     assert!(child.wait().expect("the server exits").success());
 }

@@ -89,6 +89,33 @@ fn unit_unstated() -> Unit {
 }
 
 impl Indicator {
+    /// A new indicator, introduced by the set version `added_in`: active,
+    /// chosen by no 2008 agreement, measured in `unit` with `polarity`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn introduced(
+        number: IndicatorNumber,
+        title: String,
+        subject_group: String,
+        owner: Owner,
+        statutory: bool,
+        added_in: SetVersion,
+        unit: Unit,
+        polarity: Polarity,
+    ) -> Self {
+        Indicator {
+            unit,
+            polarity,
+            number,
+            title,
+            subject_group,
+            owner,
+            statutory,
+            added_in,
+            withdrawn_in: None,
+            laa_selections_2008: None,
+        }
+    }
+
     /// Its status in a set version, or `None` when the version predates it.
     pub fn status_in(&self, version: SetVersion) -> Option<IndicatorStatus> {
         if version < self.added_in {
@@ -130,6 +157,31 @@ pub struct IndicatorSet {
     pub status: SetStatus,
     /// The indicators it lists (active or withdrawn), by number.
     pub members: BTreeMap<IndicatorNumber, IndicatorStatus>,
+    /// The published set it was drafted from; `None` for the embedded sets.
+    #[serde(default)]
+    pub based_on: Option<SetVersion>,
+    /// Its consultation window (rec. 17); `None` for the embedded sets,
+    /// which were published before the engine existed.
+    #[serde(default)]
+    pub consultation: Option<Consultation>,
+}
+
+/// The window in which a draft set is consulted on (recommendation 17):
+/// comments are recorded from `opens` until the day before `closes`, and
+/// the set can be published from `closes` on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Consultation {
+    /// The first day of the window: the day the draft was created.
+    pub opens: chrono::NaiveDate,
+    /// The day the window has passed: the earliest day of publication.
+    pub closes: chrono::NaiveDate,
+}
+
+impl Consultation {
+    /// True on the days comments are recorded (`opens <= day < closes`).
+    pub fn is_open_on(&self, day: chrono::NaiveDate) -> bool {
+        self.opens <= day && day < self.closes
+    }
 }
 
 impl IndicatorSet {
@@ -147,11 +199,18 @@ impl IndicatorSet {
     }
 }
 
-/// Every indicator ever published, and the set versions built from them.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// Every indicator ever listed, and the set versions listing them, each
+/// with its own wording of its indicators (an amendment in a later set does
+/// not reword an earlier one, so an agreement bound to the earlier set keeps
+/// the indicators it was negotiated on).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Catalogue {
+    /// Each indicator in the wording of the newest published set listing it
+    /// (or of the newest draft, when only drafts list it).
     indicators: BTreeMap<IndicatorNumber, Indicator>,
     sets: BTreeMap<SetVersion, IndicatorSet>,
+    /// Each set's own wording of the indicators it lists.
+    wording: BTreeMap<SetVersion, BTreeMap<IndicatorNumber, Indicator>>,
 }
 
 impl Catalogue {
@@ -220,14 +279,101 @@ impl Catalogue {
                         version,
                         status: SetStatus::Published,
                         members,
+                        based_on: None,
+                        consultation: None,
                     },
                 )
             })
+            .collect::<BTreeMap<_, _>>();
+        let wording = sets
+            .iter()
+            .map(|(version, set)| {
+                let own = set
+                    .members
+                    .keys()
+                    .filter_map(|n| indicators.get(n).map(|i| (*n, i.clone())))
+                    .collect();
+                (*version, own)
+            })
             .collect();
-        Self { indicators, sets }
+        Self {
+            indicators,
+            sets,
+            wording,
+        }
     }
 
-    /// One indicator, whatever its status.
+    /// Adds a set version with its own wording of every indicator it lists,
+    /// as the database holds it; refused when the version is taken or the
+    /// wording and the members differ.
+    pub fn insert_set(
+        &mut self,
+        set: IndicatorSet,
+        wording: impl IntoIterator<Item = Indicator>,
+    ) -> Result<(), CatalogueError> {
+        let bad = |problem: String| CatalogueError { line: 0, problem };
+        if self.sets.contains_key(&set.version) {
+            return Err(bad(format!("set {} is listed twice", set.version)));
+        }
+        let own: BTreeMap<IndicatorNumber, Indicator> =
+            wording.into_iter().map(|i| (i.number, i)).collect();
+        if !own.keys().eq(set.members.keys()) {
+            return Err(bad(format!(
+                "set {} words other indicators than it lists",
+                set.version
+            )));
+        }
+        self.wording.insert(set.version, own);
+        self.sets.insert(set.version, set);
+        self.reindex();
+        Ok(())
+    }
+
+    /// Marks a draft set published (the rules are
+    /// [`crate::indicator_sets::publish_set`]'s); false if there is no such set.
+    pub fn mark_published(&mut self, version: SetVersion) -> bool {
+        let Some(set) = self.sets.get_mut(&version) else {
+            return false;
+        };
+        set.status = SetStatus::Published;
+        self.reindex();
+        true
+    }
+
+    /// Recomputes [`Catalogue::indicator`]'s wording: the newest published
+    /// set's, else the newest draft's.
+    fn reindex(&mut self) {
+        let mut indicators = BTreeMap::new();
+        for published in [false, true] {
+            for (version, set) in &self.sets {
+                if (set.status == SetStatus::Published) != published {
+                    continue;
+                }
+                if let Some(own) = self.wording.get(version) {
+                    for (n, i) in own {
+                        indicators.insert(*n, i.clone());
+                    }
+                }
+            }
+        }
+        self.indicators = indicators;
+    }
+
+    /// An indicator in the wording of one set version, if it lists it.
+    pub fn indicator_in(&self, version: SetVersion, number: IndicatorNumber) -> Option<&Indicator> {
+        self.wording.get(&version)?.get(&number)
+    }
+
+    /// The indicators one set version lists, in its own wording, by number.
+    pub fn wording_of(&self, version: SetVersion) -> impl Iterator<Item = &Indicator> {
+        self.wording
+            .get(&version)
+            .into_iter()
+            .flat_map(|w| w.values())
+    }
+
+    /// One indicator, whatever its status, in the wording of the newest
+    /// published set listing it (see [`Catalogue::indicator_in`] for one set's).
     pub fn indicator(&self, number: IndicatorNumber) -> Option<&Indicator> {
         self.indicators.get(&number)
     }
@@ -248,24 +394,31 @@ impl Catalogue {
     }
 
     /// Adds a draft set version (an administrator preparing the next set).
-    /// It lists every indicator of the newest set, which can then be edited
-    /// with [`Catalogue::set_mut`] before it is published.
+    /// It lists every indicator of the newest set, in its wording, which can
+    /// then be edited with [`Catalogue::set_mut`] before it is published.
+    /// (The API drafts through [`crate::indicator_sets::draft_set`].)
     pub fn add_draft_set(&mut self, version: SetVersion) -> Option<&mut IndicatorSet> {
         if self.sets.contains_key(&version) {
             return None;
         }
-        let members = self
-            .sets
-            .values()
-            .next_back()
+        let newest = self.sets.keys().next_back().copied();
+        let members = newest
+            .and_then(|v| self.sets.get(&v))
             .map(|s| s.members.clone())
             .unwrap_or_default();
+        let wording = newest
+            .and_then(|v| self.wording.get(&v))
+            .cloned()
+            .unwrap_or_default();
+        self.wording.insert(version, wording);
         self.sets.insert(
             version,
             IndicatorSet {
                 version,
                 status: SetStatus::Draft,
                 members,
+                based_on: newest,
+                consultation: None,
             },
         );
         self.sets.get_mut(&version)

@@ -1,6 +1,6 @@
 //! Every broken rule, with its facts, and its stable reason code.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::actor::{Role, Scope, Side};
 use crate::agreement::{AgreementStatus, CommandKind, IndicatorRef, TargetStatus};
@@ -25,14 +25,25 @@ pub enum DomainError {
         /// Live designated targets now.
         count: usize,
     },
-    /// Rule 5 (policy): the Government side has declared as many priorities as the round allows.
+    /// Recommendation 16 (policy): more outcome priorities declared than the round allows.
     #[error(
-        "Whitehall has already declared {count} priorities for this area, the round's limit of {limit}"
+        "{count} priorities declared for this area, beyond the round's limit of {limit} Whitehall priorities"
     )]
     WhitehallPrioritiesExceeded {
-        /// The limit.
+        /// The limit (`max_whitehall_priorities`).
         limit: u16,
-        /// Government-originated designated targets now.
+        /// The priorities declared.
+        count: usize,
+    },
+    /// Rule 1 (policy): the Government side has originated as many
+    /// designated targets before the first sign-off as the round allows.
+    #[error(
+        "the Government side has originated {count} designated targets, the round's limit of {limit} before the first sign-off"
+    )]
+    GovernmentTargetsExceeded {
+        /// The limit (`max_government_targets`).
+        limit: u16,
+        /// Government-originated live designated targets now.
         count: usize,
     },
     /// Rule 2: statutory targets cannot be withdrawn, declined or revoked.
@@ -267,6 +278,43 @@ pub enum DomainError {
         /// The earliest refresh not yet held.
         earlier: RefreshId,
     },
+    /// Rec. 17: a draft set cannot be published before its consultation
+    /// window has passed.
+    #[error(
+        "indicator set {set} is under consultation until {closes}: it can be published from then"
+    )]
+    ConsultationOpen {
+        /// The draft.
+        set: SetVersion,
+        /// The first day it can be published.
+        closes: NaiveDate,
+    },
+    /// Rec. 17: comments are recorded only while a draft's consultation
+    /// window is open.
+    #[error("indicator set {set} is not under consultation: {why}")]
+    ConsultationClosed {
+        /// The set.
+        set: SetVersion,
+        /// Published, or the window has passed.
+        why: &'static str,
+    },
+    /// A set version can be created, and published, once.
+    #[error("indicator set {set} already exists{}", if *published { " and is published" } else { "" })]
+    IndicatorSetExists {
+        /// The set.
+        set: SetVersion,
+        /// True when the clash is publishing a published set.
+        published: bool,
+    },
+    /// A draft set's content is malformed: an edit names an indicator it
+    /// cannot apply to, or a field is missing or out of range.
+    #[error("invalid indicator set: {problem}")]
+    InvalidIndicatorSet {
+        /// The field at fault.
+        field: &'static str,
+        /// What is wrong.
+        problem: String,
+    },
 }
 
 fn list<T: std::fmt::Display>(items: &[T]) -> String {
@@ -299,9 +347,9 @@ impl DomainError {
     pub fn reason(&self) -> Reason {
         use DomainError as E;
         match self {
-            E::DesignatedCapReached { .. } | E::WhitehallPrioritiesExceeded { .. } => {
-                Reason::DesignatedCapReached
-            }
+            E::DesignatedCapReached { .. }
+            | E::WhitehallPrioritiesExceeded { .. }
+            | E::GovernmentTargetsExceeded { .. } => Reason::DesignatedCapReached,
             E::StatutoryTargetImmutable { .. } => Reason::StatutoryTargetImmutable,
             E::IndicatorNotActive { .. }
             | E::IndicatorSetNotPublished { .. }
@@ -331,6 +379,10 @@ impl DomainError {
             E::AgreementAlreadyOpen { .. } | E::RefreshAlreadyHeld { .. } => Reason::AlreadyExists,
             E::RefreshOutOfOrder { .. } => Reason::RefreshOutOfOrder,
             E::OutsideDeclaredPriorities { .. } => Reason::OutsideDeclaredPriorities,
+            E::ConsultationOpen { .. } => Reason::ConsultationOpen,
+            E::ConsultationClosed { .. } => Reason::ConsultationClosed,
+            E::IndicatorSetExists { .. } => Reason::AlreadyExists,
+            E::InvalidIndicatorSet { .. } => Reason::InvalidArgument,
         }
     }
 
@@ -338,7 +390,9 @@ impl DomainError {
     pub fn class(&self) -> ErrorClass {
         use DomainError as E;
         match self {
-            E::InvalidTerms { .. } | E::IndicatorUnknown { .. } => ErrorClass::InvalidInput,
+            E::InvalidTerms { .. } | E::IndicatorUnknown { .. } | E::InvalidIndicatorSet { .. } => {
+                ErrorClass::InvalidInput
+            }
             E::VersionConflict { .. } => ErrorClass::Conflict,
             E::RoleNotPermitted { .. } | E::OutOfScope { .. } | E::AdministratorsOnly { .. } => {
                 ErrorClass::Forbidden
@@ -347,9 +401,9 @@ impl DomainError {
             | E::TargetNotFound { .. }
             | E::RefreshUnknown { .. }
             | E::IndicatorSetUnknown { .. } => ErrorClass::NotFound,
-            E::AgreementAlreadyOpen { .. } | E::RefreshAlreadyHeld { .. } => {
-                ErrorClass::AlreadyExists
-            }
+            E::AgreementAlreadyOpen { .. }
+            | E::RefreshAlreadyHeld { .. }
+            | E::IndicatorSetExists { .. } => ErrorClass::AlreadyExists,
             _ => ErrorClass::RuleViolation,
         }
     }
@@ -364,6 +418,12 @@ impl DomainError {
             E::WhitehallPrioritiesExceeded { limit, count } => {
                 vec![
                     ("whitehall_priorities_limit", limit.to_string()),
+                    ("count", count.to_string()),
+                ]
+            }
+            E::GovernmentTargetsExceeded { limit, count } => {
+                vec![
+                    ("government_targets_limit", limit.to_string()),
                     ("count", count.to_string()),
                 ]
             }
@@ -475,13 +535,25 @@ impl DomainError {
                 ("refresh", round.to_string()),
                 ("earlier", earlier.to_string()),
             ],
+            E::ConsultationOpen { set, closes } => vec![
+                ("indicator_set", set.to_string()),
+                ("consultation_closes", closes.to_string()),
+            ],
+            E::ConsultationClosed { set, why } => vec![
+                ("indicator_set", set.to_string()),
+                ("why", (*why).to_owned()),
+            ],
+            E::IndicatorSetExists { set, .. } => vec![("indicator_set", set.to_string())],
+            E::InvalidIndicatorSet { field, problem } => {
+                vec![("field", (*field).to_owned()), ("problem", problem.clone())]
+            }
         }
     }
 }
 
 /// Every reason a [`DomainError`] can carry (the rest of [`Reason::ALL`]
 /// comes from outside the domain: credentials, the store, the transport).
-pub const REASONS: [Reason; 21] = [
+pub const REASONS: [Reason; 23] = [
     Reason::DesignatedCapReached,
     Reason::StatutoryTargetImmutable,
     Reason::IndicatorNotActive,
@@ -503,4 +575,6 @@ pub const REASONS: [Reason; 21] = [
     Reason::OccurredAtOutOfRange,
     Reason::RefreshOutOfOrder,
     Reason::OutsideDeclaredPriorities,
+    Reason::ConsultationOpen,
+    Reason::ConsultationClosed,
 ];

@@ -17,6 +17,7 @@
 //! # Layout
 //! - [`ids`]: identifiers and small values that can only exist valid.
 //! - [`catalogue`]: the National Indicator Set, embedded from CSV, versioned.
+//! - [`indicator_sets`]: drafting, consulting on and publishing a new set version.
 //! - [`areas`]: the 150 upper-tier areas of 2008, embedded from CSV.
 //! - [`departments`]: the Whitehall departments and agencies of 2008, embedded from CSV.
 //! - [`policy`]: a round's rules as data; the 2008-11 preset.
@@ -46,6 +47,7 @@ pub mod departments;
 pub mod error;
 pub mod event;
 pub mod ids;
+pub mod indicator_sets;
 pub mod money;
 pub mod performance;
 pub mod polarity;

@@ -164,9 +164,15 @@ pub struct RoundPolicy {
     /// command (`occurred_at`); administrators are not bound by it.
     #[serde(default = "default_backdating_days")]
     pub max_backdating_days: u16,
-    /// At most this many designated targets may be originated by the Government
-    /// Office side at the outset (before the first sign-off); unset in 2008.
+    /// At most this many outcome-level priorities may Whitehall declare for
+    /// an area at the outset (recommendation 16); when set, every Government
+    /// proposal cites one of them. Unset in 2008: no declaration, no citation.
     pub max_whitehall_priorities: Option<u16>,
+    /// At most this many designated targets may the Government side
+    /// originate before the first sign-off (however many priorities they
+    /// serve); unset (no limit) in 2008 and by default.
+    #[serde(default)]
+    pub max_government_targets: Option<u16>,
     /// The reward grant.
     pub reward: RewardPolicy,
     /// How tournaments rank areas (recommendation 14); the default when absent.
@@ -251,6 +257,7 @@ impl RoundPolicy {
             late_demand_cutoff: Some(const { date(2008, 3, 1) }),
             max_backdating_days: DEFAULT_BACKDATING_DAYS,
             max_whitehall_priorities: None,
+            max_government_targets: None,
             reward: RewardPolicy {
                 per_target: Money::pounds(Decimal::from(40_000)),
                 floor_percent: Decimal::from(60),
@@ -357,6 +364,12 @@ impl RoundPolicy {
             return Err(ParseError::new(
                 "max_whitehall_priorities",
                 "a limit on Whitehall's priorities is at least one (leave it unset for no limit)",
+            ));
+        }
+        if self.max_government_targets == Some(0) {
+            return Err(ParseError::new(
+                "max_government_targets",
+                "a limit on the Government's targets is at least one (leave it unset for no limit)",
             ));
         }
         Ok(())
@@ -478,6 +491,10 @@ mod tests {
         check(
             |p| p.max_whitehall_priorities = Some(0),
             "max_whitehall_priorities",
+        );
+        check(
+            |p| p.max_government_targets = Some(0),
+            "max_government_targets",
         );
     }
 

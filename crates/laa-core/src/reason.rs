@@ -43,6 +43,10 @@ pub enum Reason {
     OutsideDeclaredPriorities,
     /// An earlier refresh of the calendar has not been held and signed off.
     RefreshOutOfOrder,
+    /// Publishing an indicator set before its consultation window has passed.
+    ConsultationOpen,
+    /// Commenting on an indicator set outside its consultation window.
+    ConsultationClosed,
     /// The caller's expected version is stale.
     VersionConflict,
     /// The role or scope does not cover the request.
@@ -91,7 +95,7 @@ mod status {
 
 impl Reason {
     /// Every reason, in the order of `docs/API.md`'s table.
-    pub const ALL: [Reason; 31] = [
+    pub const ALL: [Reason; 33] = [
         Reason::DesignatedCapReached,
         Reason::StatutoryTargetImmutable,
         Reason::IndicatorNotActive,
@@ -109,6 +113,8 @@ impl Reason {
         Reason::OccurredAtOutOfRange,
         Reason::OutsideDeclaredPriorities,
         Reason::RefreshOutOfOrder,
+        Reason::ConsultationOpen,
+        Reason::ConsultationClosed,
         Reason::VersionConflict,
         Reason::OutOfScope,
         Reason::NotFound,
@@ -146,6 +152,8 @@ impl Reason {
             R::OccurredAtOutOfRange => "OCCURRED_AT_OUT_OF_RANGE",
             R::OutsideDeclaredPriorities => "OUTSIDE_DECLARED_PRIORITIES",
             R::RefreshOutOfOrder => "REFRESH_OUT_OF_ORDER",
+            R::ConsultationOpen => "CONSULTATION_OPEN",
+            R::ConsultationClosed => "CONSULTATION_CLOSED",
             R::VersionConflict => "VERSION_CONFLICT",
             R::OutOfScope => "OUT_OF_SCOPE",
             R::NotFound => "NOT_FOUND",
@@ -203,7 +211,9 @@ impl Reason {
             | R::WithdrawnIndicatorsOutstanding
             | R::OccurredAtOutOfRange
             | R::OutsideDeclaredPriorities
-            | R::RefreshOutOfOrder => &[FAILED_PRECONDITION],
+            | R::RefreshOutOfOrder
+            | R::ConsultationOpen
+            | R::ConsultationClosed => &[FAILED_PRECONDITION],
         }
     }
 
@@ -261,6 +271,10 @@ impl Reason {
                 "the server may or may not have made the change: repeat the command with the same --request-id to find out"
             }
             R::Unavailable => "the server is not serving now: try again shortly",
+            R::ConsultationOpen => {
+                "publish once the consultation window has passed (`laa indicator set show`)"
+            }
+            R::ConsultationClosed => "comments are taken only while a draft is under consultation",
             _ => return None,
         })
     }

@@ -11,7 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::actor::Side;
-use crate::agreement::TargetKind;
+use crate::agreement::{Agreement, TargetKind};
 use crate::event::{Change, Event};
 use crate::ids::{Department, TargetId};
 use crate::terms::Terms;
@@ -61,6 +61,12 @@ pub struct NegotiationSummary {
     pub refreshes: BTreeMap<String, RefreshRevisits>,
     /// The figures per Whitehall department.
     pub by_department: BTreeMap<String, DepartmentSummary>,
+    /// Agreements with a refresh overdue on the day asked (its deadline
+    /// passed, not signed off: [`Agreement::refresh_overdue`]), by the
+    /// earliest such refresh ("2009"). Not part of the history: the caller
+    /// notes it with [`NegotiationSummary::note_overdue`] for its date.
+    #[serde(default)]
+    pub refreshes_overdue: BTreeMap<String, u64>,
 }
 
 /// How much of an agreement a refresh revisited.
@@ -317,8 +323,27 @@ impl NegotiationSummary {
         department.map(|d| self.by_department.entry(d.to_string()).or_default())
     }
 
+    /// Notes whether `agreement` has a refresh overdue on `today` (the
+    /// caller's date: the core has no clock).
+    pub fn note_overdue(&mut self, agreement: &Agreement, today: NaiveDate) {
+        if let Some(refresh) = agreement.refresh_overdue(today) {
+            *self
+                .refreshes_overdue
+                .entry(refresh.id.to_string())
+                .or_default() += 1;
+        }
+    }
+
+    /// How many agreements have a refresh overdue (each counted once).
+    pub fn agreements_overdue(&self) -> u64 {
+        self.refreshes_overdue.values().sum()
+    }
+
     /// Adds another summary into this one (for regional and national totals).
     pub fn merge(&mut self, other: &NegotiationSummary) {
+        for (refresh, n) in &other.refreshes_overdue {
+            *self.refreshes_overdue.entry(refresh.clone()).or_default() += n;
+        }
         self.agreements += other.agreements;
         self.signed_off += other.signed_off;
         self.originated_by_government += other.originated_by_government;

@@ -53,6 +53,7 @@ macro_rules! json_twins {
 
 json_twins!(
     IndicatorSet,
+    IndicatorSetComment,
     Indicator,
     Area,
     Department,

@@ -204,7 +204,7 @@ impl Engine {
                             &state,
                             first.target.or(named_target),
                             first,
-                            self.store.catalogue(),
+                            &self.store.catalogue(),
                         ))
                     }
                     None => Err(refused.into()),
@@ -229,12 +229,12 @@ impl Engine {
                     &after,
                     target,
                     outcome,
-                    self.store.catalogue(),
+                    &self.store.catalogue(),
                 )
             }
             None => {
                 let now = self.store.load_shared(&id).await?.unwrap_or(state);
-                response(None, &now, target, outcome, self.store.catalogue())
+                response(None, &now, target, outcome, &self.store.catalogue())
             }
         })
     }
@@ -248,12 +248,13 @@ impl Engine {
         expected: u64,
         occurred_at: Option<DateTime<Utc>>,
     ) -> Result<Vec<laa_core::Event>, DomainError> {
+        let catalogue = self.store.catalogue();
         let ctx = Context {
             now: match occurred_at {
                 Some(at) if self.replay_dates => at,
                 _ => Utc::now(),
             },
-            catalogue: self.store.catalogue(),
+            catalogue: &catalogue,
             expected_version: Some(expected),
             occurred_at,
         };
@@ -272,7 +273,19 @@ impl Engine {
     ) -> Result<(Arc<Agreement>, Result<Vec<laa_core::Event>, DomainError>), ApiError> {
         let loaded = self.load_for(actor, id, &command).await?;
         let state = loaded.unwrap_or_else(|| Arc::new(Agreement::unopened(id.clone())));
-        let decided = self.decide(actor, &state, command, expected, occurred_at);
+        let mut decided = self.decide(actor, &state, command.clone(), expected, occurred_at);
+        // A set drafted or published by another server since this one read
+        // the catalogue: read it again, and decide again if it changed.
+        if let Err(
+            DomainError::IndicatorSetUnknown { .. }
+            | DomainError::IndicatorSetNotPublished { .. }
+            | DomainError::IndicatorUnknown { .. }
+            | DomainError::IndicatorNotActive { .. },
+        ) = &decided
+            && self.store.refresh_catalogue().await?.1
+        {
+            decided = self.decide(actor, &state, command, expected, occurred_at);
+        }
         Ok((state, decided))
     }
 
@@ -449,7 +462,9 @@ impl pb::agreement_service_server::AgreementService for Engine {
         let actor = authenticate(&self.store, &request).await?;
         let id = convert::agreement_name("name", &request.get_ref().name)?;
         let state = self.read_agreement(&actor, &id).await?;
-        let mut agreement = self.rendered.agreement(&id, &state, self.store.catalogue());
+        let mut agreement = self
+            .rendered
+            .agreement(&id, &state, &self.store.catalogue());
         agreement.first_bad_sequence = self
             .store
             .broken(&id)
@@ -486,7 +501,7 @@ impl pb::agreement_service_server::AgreementService for Engine {
         Ok(Response::new(pb::ListAgreementsResponse {
             agreements: rows
                 .iter()
-                .map(|row| agreement_to_pb(&row.agreement, self.store.catalogue()))
+                .map(|row| agreement_to_pb(&row.agreement, &self.store.catalogue()))
                 .collect(),
             next_page_token: next.map(|n| convert::page_token(&n)).unwrap_or_default(),
         }))

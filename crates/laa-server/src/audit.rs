@@ -49,6 +49,7 @@ impl Engine {
             ..AgreementFilter::default()
         };
         self.scope_filter(actor, &mut filter)?;
+        let today = chrono::Utc::now().date_naive();
         let mut total = NegotiationSummary::default();
         let mut selections: BTreeMap<i32, i32> = BTreeMap::new();
         let mut placeholders = 0;
@@ -61,7 +62,8 @@ impl Engine {
                 .list_agreements(filter.clone(), 200, after)
                 .await?;
             for row in &rows {
-                let one = NegotiationSummary::of_history(&self.history(&row.id).await?);
+                let mut one = NegotiationSummary::of_history(&self.history(&row.id).await?);
+                one.note_overdue(&row.agreement, today);
                 total.merge(&one);
                 let region = row.agreement.opening.as_ref().map(|o| o.region);
                 let mut in_region = region.map(|r| regions.entry(r).or_default());
@@ -147,6 +149,12 @@ fn summary_to_pb(
         very_limited_say: s.very_limited_say(),
         designated_settled: count(s.designated_settled),
         designated_imposed: count(s.designated_imposed),
+        refreshes_overdue: s
+            .refreshes_overdue
+            .iter()
+            .map(|(refresh, n)| (refresh.clone(), count(*n)))
+            .collect(),
+        agreements_overdue: count(s.agreements_overdue()),
         by_department: s
             .by_department
             .iter()
@@ -328,7 +336,8 @@ impl pb::audit_service_server::AuditService for Engine {
         }
         let id = convert::agreement_name("agreement", &name)?;
         let state = self.read_agreement(&actor, &id).await?;
-        let summary = NegotiationSummary::of_history(&self.history(&id).await?);
+        let mut summary = NegotiationSummary::of_history(&self.history(&id).await?);
+        summary.note_overdue(&state, chrono::Utc::now().date_naive());
         let mut selections = BTreeMap::new();
         for t in state
             .live_targets()

@@ -252,6 +252,9 @@ impl ApiError {
             {
                 vec![((*field).to_owned(), problem.clone())]
             }
+            ApiError::Domain(DomainError::InvalidIndicatorSet { field, problem }) => {
+                vec![((*field).to_owned(), problem.clone())]
+            }
             ApiError::Domain(e @ DomainError::IndicatorUnknown { .. }) => {
                 vec![("indicator_number".into(), e.to_string())]
             }

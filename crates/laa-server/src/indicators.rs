@@ -1,13 +1,147 @@
-//! `IndicatorService`: the National Indicator Set, by version.
+//! `IndicatorService`: the National Indicator Set, by version, and the
+//! drafting, consultation and publication of new versions.
+//!
+//! The rules are `laa_core::indicator_sets`'; this file parses, asks them,
+//! records through the store and renders.
 
-use laa_core::IndicatorStatus;
+use chrono::{DateTime, NaiveDate, Utc};
+use laa_core::catalogue::Owner;
+use laa_core::indicator_sets::{
+    DraftRequest, SetComment, SetEdit, comment_on_set, draft_set, publish_set,
+};
+use laa_core::{Department, Indicator, IndicatorNumber, IndicatorStatus, SetVersion};
 use laa_proto::v1 as pb;
+use laa_store::IndicatorSetInfo;
 use tonic::{Request, Response, Status};
 
 use crate::Engine;
 use crate::auth::authenticate;
 use crate::convert::{self, indicator_to_pb};
 use crate::error::ApiError;
+
+/// A set to the wire, with its comments when they were read.
+fn set_to_pb(s: &IndicatorSetInfo, comments: &[SetComment]) -> pb::IndicatorSet {
+    pb::IndicatorSet {
+        name: format!("indicatorSets/{}", s.version),
+        version: i32::from(s.version.get()),
+        status: match s.status {
+            laa_core::SetStatus::Draft => "draft".into(),
+            laa_core::SetStatus::Published => "published".into(),
+        },
+        active_count: i32::try_from(s.active).unwrap_or(i32::MAX),
+        withdrawn_count: i32::try_from(s.withdrawn).unwrap_or(i32::MAX),
+        based_on: s.based_on.map_or(0, |b| i32::from(b.get())),
+        consultation_opens: s
+            .consultation
+            .map(|c| c.opens.to_string())
+            .unwrap_or_default(),
+        consultation_closes: s
+            .consultation
+            .map(|c| c.closes.to_string())
+            .unwrap_or_default(),
+        create_time: s.created_at.map(convert::timestamp),
+        publish_time: s.published_at.map(convert::timestamp),
+        comments: comments.iter().map(comment_to_pb).collect(),
+    }
+}
+
+fn comment_to_pb(c: &SetComment) -> pb::IndicatorSetComment {
+    pb::IndicatorSetComment {
+        author: c.author.clone(),
+        role: c.role.to_string(),
+        text: c.text.clone(),
+        create_time: Some(convert::timestamp(c.at)),
+    }
+}
+
+/// An indicator of an `add` or `amend` edit from the wire.
+/// An indicator of an edit from the wire. Its unit and polarity are
+/// required for a new indicator; an amendment without them keeps those of
+/// `base` (the base set's wording of the indicator).
+fn indicator_from_pb(
+    field: &'static str,
+    i: &pb::Indicator,
+    version: SetVersion,
+    base: Option<&Indicator>,
+) -> Result<Indicator, ApiError> {
+    let number = u16::try_from(i.number)
+        .ok()
+        .and_then(|n| IndicatorNumber::new(n).ok())
+        .ok_or_else(|| {
+            ApiError::bad_argument(
+                format!("{field}.number"),
+                format!("{} is not an indicator number", i.number),
+            )
+        })?;
+    let owner = match (i.psa, i.dso_department.trim()) {
+        (0, "") => Owner::Unassigned,
+        (psa, "") => Owner::Psa(u8::try_from(psa).ok().filter(|p| *p > 0).ok_or_else(|| {
+            ApiError::bad_argument(format!("{field}.psa"), format!("{psa} is not a PSA number"))
+        })?),
+        (0, dso) => {
+            Owner::Dso(Department::new(dso).map_err(|e| {
+                ApiError::bad_argument(format!("{field}.dso_department"), e.problem)
+            })?)
+        }
+        _ => {
+            return Err(ApiError::bad_argument(
+                format!("{field}.psa"),
+                "an indicator serves a PSA or a department's DSO, not both",
+            ));
+        }
+    };
+    let unit = match (i.unit.trim(), base) {
+        ("", Some(base)) => base.unit,
+        (text, _) => laa_core::Unit::parse(text)
+            .map_err(|e| ApiError::bad_argument(format!("{field}.unit"), e.problem))?,
+    };
+    let polarity = match (i.polarity.trim(), base) {
+        ("", Some(base)) => base.polarity,
+        (text, _) => laa_core::Polarity::parse(text)
+            .map_err(|e| ApiError::bad_argument(format!("{field}.polarity"), e.problem))?,
+    };
+    Ok(Indicator::introduced(
+        number,
+        i.title.clone(),
+        i.subject_group.clone(),
+        owner,
+        i.statutory,
+        version,
+        unit,
+        polarity,
+    ))
+}
+
+impl Engine {
+    /// The time a set command is decided at: the server's clock, or the
+    /// `occurred_at` of a server replaying dates (others refuse one).
+    fn set_clock(
+        &self,
+        occurred_at: Option<&prost_types::Timestamp>,
+    ) -> Result<DateTime<Utc>, ApiError> {
+        match convert::occurred_at(occurred_at)? {
+            None => Ok(Utc::now()),
+            Some(at) if self.replay_dates => Ok(at),
+            Some(_) => Err(ApiError::bad_argument(
+                "occurred_at",
+                "only a server replaying a historic round (replay_dates) accepts a date for indicator sets; leave it unset",
+            )),
+        }
+    }
+
+    /// One set as the database lists it.
+    async fn set_info(&self, version: SetVersion) -> Result<IndicatorSetInfo, ApiError> {
+        self.store
+            .indicator_sets()
+            .await?
+            .into_iter()
+            .find(|s| s.version == version)
+            .ok_or_else(|| ApiError::NotFound {
+                what: "indicator set",
+                key: version.to_string(),
+            })
+    }
+}
 
 #[tonic::async_trait]
 impl pb::indicator_service_server::IndicatorService for Engine {
@@ -36,19 +170,165 @@ impl pb::indicator_service_server::IndicatorService for Engine {
         authenticate(&self.store, &request).await?;
         let sets = self.store.indicator_sets().await.map_err(ApiError::from)?;
         Ok(Response::new(pb::ListIndicatorSetsResponse {
-            indicator_sets: sets
-                .into_iter()
-                .map(|s| pb::IndicatorSet {
-                    name: format!("indicatorSets/{}", s.version),
-                    version: i32::from(s.version.get()),
-                    status: match s.status {
-                        laa_core::SetStatus::Draft => "draft".into(),
-                        laa_core::SetStatus::Published => "published".into(),
-                    },
-                    active_count: i32::try_from(s.active).unwrap_or(i32::MAX),
-                })
-                .collect(),
+            indicator_sets: sets.iter().map(|s| set_to_pb(s, &[])).collect(),
         }))
+    }
+
+    async fn get_indicator_set(
+        &self,
+        request: Request<pb::GetIndicatorSetRequest>,
+    ) -> Result<Response<pb::IndicatorSet>, Status> {
+        authenticate(&self.store, &request).await?;
+        let version = convert::set_name("name", &request.get_ref().name)?;
+        let info = self.set_info(version).await?;
+        let comments = self
+            .store
+            .indicator_set_comments(version)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(Response::new(set_to_pb(&info, &comments)))
+    }
+
+    async fn create_indicator_set(
+        &self,
+        request: Request<pb::CreateIndicatorSetRequest>,
+    ) -> Result<Response<pb::IndicatorSet>, Status> {
+        let actor = authenticate(&self.store, &request).await?;
+        // Who may draft is answered before anything else is read.
+        laa_core::authorise::authorise_administration(&actor).map_err(ApiError::from)?;
+        let r = request.into_inner();
+        let now = self.set_clock(r.occurred_at.as_ref())?;
+        let version = convert::set_version("version", r.version)?;
+        let based_on = convert::set_name("based_on", &r.based_on)?;
+        let consultation_closes = match r.consultation_closes.trim() {
+            "" => None,
+            text => Some(NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+                ApiError::bad_argument(
+                    "consultation_closes",
+                    format!("{} is not a date such as 2010-09-01", laa_core::quote(text)),
+                )
+            })?),
+        };
+        if r.edits.len() > laa_core::indicator_sets::MAX_EDITS {
+            return Err(ApiError::bad_argument(
+                "edits",
+                format!(
+                    "at most {} edits per draft",
+                    laa_core::indicator_sets::MAX_EDITS
+                ),
+            )
+            .into());
+        }
+        let (catalogue, _) = self
+            .store
+            .refresh_catalogue()
+            .await
+            .map_err(ApiError::from)?;
+        let edits = r
+            .edits
+            .iter()
+            .map(|e| match &e.edit {
+                Some(pb::indicator_set_edit::Edit::Add(i)) => {
+                    indicator_from_pb("edits.add", i, version, None).map(SetEdit::Add)
+                }
+                Some(pb::indicator_set_edit::Edit::Amend(i)) => {
+                    let base = u16::try_from(i.number)
+                        .ok()
+                        .and_then(|n| IndicatorNumber::new(n).ok())
+                        .and_then(|n| catalogue.indicator_in(based_on, n));
+                    indicator_from_pb("edits.amend", i, version, base).map(SetEdit::Amend)
+                }
+                Some(pb::indicator_set_edit::Edit::Withdraw(n)) => u16::try_from(*n)
+                    .ok()
+                    .and_then(|n| IndicatorNumber::new(n).ok())
+                    .map(SetEdit::Withdraw)
+                    .ok_or_else(|| {
+                        ApiError::bad_argument(
+                            "edits.withdraw",
+                            format!("{n} is not an indicator number"),
+                        )
+                    }),
+                None => Err(ApiError::bad_argument(
+                    "edits",
+                    "each edit is an add, a withdraw or an amend",
+                )),
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let draft = draft_set(
+            &catalogue,
+            &actor,
+            DraftRequest {
+                version,
+                based_on,
+                edits,
+                consultation_closes,
+            },
+            now,
+        )
+        .map_err(ApiError::from)?;
+        self.store
+            .create_indicator_set(&draft, now)
+            .await
+            .map_err(ApiError::from)?;
+        tracing::info!(indicator_set = %version, principal = %actor.principal, "indicator set drafted");
+        Ok(Response::new(set_to_pb(
+            &self.set_info(version).await?,
+            &[],
+        )))
+    }
+
+    async fn comment_on_indicator_set(
+        &self,
+        request: Request<pb::CommentOnIndicatorSetRequest>,
+    ) -> Result<Response<pb::IndicatorSetComment>, Status> {
+        let actor = authenticate(&self.store, &request).await?;
+        let r = request.into_inner();
+        let now = self.set_clock(r.occurred_at.as_ref())?;
+        let version = convert::set_name("indicator_set", &r.indicator_set)?;
+        let (catalogue, _) = self
+            .store
+            .refresh_catalogue()
+            .await
+            .map_err(ApiError::from)?;
+        let comment =
+            comment_on_set(&catalogue, &actor, version, r.text, now).map_err(ApiError::from)?;
+        self.store
+            .comment_on_indicator_set(&comment)
+            .await
+            .map_err(ApiError::from)?;
+        tracing::info!(indicator_set = %version, principal = %actor.principal, "comment recorded");
+        Ok(Response::new(comment_to_pb(&comment)))
+    }
+
+    async fn publish_indicator_set(
+        &self,
+        request: Request<pb::PublishIndicatorSetRequest>,
+    ) -> Result<Response<pb::IndicatorSet>, Status> {
+        let actor = authenticate(&self.store, &request).await?;
+        laa_core::authorise::authorise_administration(&actor).map_err(ApiError::from)?;
+        let r = request.into_inner();
+        let now = self.set_clock(r.occurred_at.as_ref())?;
+        let version = convert::set_name("name", &r.name)?;
+        let (catalogue, _) = self
+            .store
+            .refresh_catalogue()
+            .await
+            .map_err(ApiError::from)?;
+        publish_set(&catalogue, &actor, version, now).map_err(ApiError::from)?;
+        self.store
+            .publish_indicator_set(version, now)
+            .await
+            .map_err(ApiError::from)?;
+        tracing::info!(indicator_set = %version, principal = %actor.principal, "indicator set published");
+        let comments = self
+            .store
+            .indicator_set_comments(version)
+            .await
+            .map_err(ApiError::from)?;
+        Ok(Response::new(set_to_pb(
+            &self.set_info(version).await?,
+            &comments,
+        )))
     }
 
     async fn list_indicators(
@@ -74,7 +354,12 @@ impl pb::indicator_service_server::IndicatorService for Engine {
                 .into());
             }
         };
-        let catalogue = self.store.catalogue();
+        let (catalogue, _) = self
+            .store
+            .refresh_catalogue()
+            .await
+            .map_err(ApiError::from)?;
+        let catalogue = &*catalogue;
         let set = catalogue.set(version).ok_or(ApiError::NotFound {
             what: "indicator set",
             key: version.to_string(),
@@ -114,7 +399,12 @@ impl pb::indicator_service_server::IndicatorService for Engine {
     ) -> Result<Response<pb::Indicator>, Status> {
         authenticate(&self.store, &request).await?;
         let (version, number) = convert::indicator_name("name", &request.get_ref().name)?;
-        indicator_to_pb(self.store.catalogue(), version, number)
+        let (catalogue, _) = self
+            .store
+            .refresh_catalogue()
+            .await
+            .map_err(ApiError::from)?;
+        indicator_to_pb(&catalogue, version, number)
             .map(Response::new)
             .ok_or_else(|| {
                 ApiError::NotFound {

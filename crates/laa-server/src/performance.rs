@@ -21,7 +21,7 @@ impl pb::performance_service_server::PerformanceService for Engine {
         let actor = authenticate(&self.store, &request).await?;
         let id = convert::agreement_name("agreement", &request.get_ref().agreement)?;
         let state = self.read_agreement(&actor, &id).await?;
-        let targets = agreement_performance(&state, self.store.catalogue());
+        let targets = agreement_performance(&state, &self.store.catalogue());
         Ok(Response::new(agreement_performance_to_pb(&state, &targets)))
     }
 
@@ -60,7 +60,7 @@ impl pb::performance_service_server::PerformanceService for Engine {
                 .map_err(ApiError::from)?;
             for row in &rows {
                 let state = &row.agreement;
-                for p in agreement_performance(state, self.store.catalogue()) {
+                for p in agreement_performance(state, &self.store.catalogue()) {
                     if indicator.is_some_and(|n| p.indicator.national() != Some(n))
                         || status.is_some_and(|s| p.overall != s)
                     {

@@ -42,6 +42,7 @@ pub fn round_to_pb(r: &RoundRecord) -> pb::Round {
             .map(|d| d.to_string())
             .unwrap_or_default(),
         max_whitehall_priorities: p.max_whitehall_priorities.map(i32::from),
+        max_government_targets: p.max_government_targets.map(i32::from),
         reward_per_target: p.reward.per_target.amount().to_string(),
         reward_floor_percent: p.reward.floor_percent.to_string(),
         reward_full_percent: p.reward.full_percent.to_string(),
@@ -137,6 +138,10 @@ pub fn round_from_pb(r: &pb::Round) -> Result<RoundPolicy, ApiError> {
         max_whitehall_priorities: r
             .max_whitehall_priorities
             .map(|n| small("round.max_whitehall_priorities", n))
+            .transpose()?,
+        max_government_targets: r
+            .max_government_targets
+            .map(|n| small("round.max_government_targets", n))
             .transpose()?,
         reward: RewardPolicy {
             per_target: Money::pounds(per_target),

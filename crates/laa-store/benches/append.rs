@@ -289,7 +289,7 @@ impl Negotiation {
     async fn run(&mut self, actor: &Actor, command: Command) -> BenchResult<()> {
         let ctx = Context {
             now: Utc::now(),
-            catalogue: self.store.catalogue(),
+            catalogue: &self.store.catalogue(),
             expected_version: Some(self.state.version),
             occurred_at: None,
         };

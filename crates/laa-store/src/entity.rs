@@ -16,6 +16,16 @@ pub mod indicator_set {
         pub version: i32,
         /// `draft` or `published`.
         pub status: String,
+        /// The published set a draft was drafted from (none for the embedded sets).
+        pub based_on: Option<i32>,
+        /// The consultation's first day, `YYYY-MM-DD`.
+        pub consultation_opens: Option<String>,
+        /// The consultation's end: the first day of publication, `YYYY-MM-DD`.
+        pub consultation_closes: Option<String>,
+        /// When the draft was created through the API.
+        pub created_at: Option<DateTimeUtc>,
+        /// When it was published through the API.
+        pub published_at: Option<DateTimeUtc>,
     }
 
     /// No relations are navigated.
@@ -58,6 +68,10 @@ pub mod indicator {
         /// How many 2008 agreements chose it.
         #[sea_orm(column_name = "laa_selections_2008")]
         pub laa_selections_2008: Option<i32>,
+        /// The whole indicator (`laa_core::Indicator`) as JSON, in this
+        /// set's wording; the columns above are kept for queries.
+        #[sea_orm(column_type = "Text", nullable)]
+        pub definition: Option<String>,
     }
 
     /// No relations are navigated.
@@ -320,6 +334,37 @@ pub mod round {
         #[sea_orm(column_type = "Text")]
         pub policy: String,
         /// When it was created.
+        pub created_at: DateTimeUtc,
+    }
+
+    /// No relations are navigated.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// `indicator_set_comments`: comments recorded on draft sets.
+pub mod indicator_set_comment {
+    use sea_orm::entity::prelude::*;
+
+    /// One comment.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "indicator_set_comments")]
+    pub struct Model {
+        /// Its id, in recording order.
+        #[sea_orm(primary_key)]
+        pub id: i64,
+        /// The set version commented on.
+        pub set_version: i32,
+        /// The principal who commented.
+        pub author: String,
+        /// Their role.
+        pub role: String,
+        /// What they said.
+        #[sea_orm(column_type = "Text")]
+        pub text: String,
+        /// When.
         pub created_at: DateTimeUtc,
     }
 

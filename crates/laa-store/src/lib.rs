@@ -14,6 +14,8 @@
 //! - [`StoreOptions`] ([`options`]): durability and pool settings.
 //! - [`query`]: listing agreements, and the cross-agreement target queries.
 //! - [`reference`](mod@reference): indicator sets, regions and areas, seeded on first start.
+//! - [`indicator_sets`]: drafts, their consultation and publication; the
+//!   catalogue the database holds, remembered and swapped whole.
 //! - [`credentials`]: bearer tokens, stored as SHA-256 hashes only.
 //! - [`hash`]: the canonical event encoding the hash chain is taken over.
 //! - [`StoreError`] ([`error`]): every failure, with its API reason code.
@@ -40,6 +42,7 @@ pub mod credentials;
 mod entity;
 pub mod error;
 pub mod hash;
+pub mod indicator_sets;
 pub mod nodelay;
 pub mod options;
 pub mod query;

@@ -1,15 +1,16 @@
 //! Reference data: the indicator sets, the nine regions, and the areas.
 //!
-//! The indicator sets (from `laa-core`'s embedded catalogue), the regions
+//! The embedded indicator sets (from `laa-core`'s catalogue; later sets are
+//! drafted and published through `indicator_sets.rs`), the regions
 //! and the 150 areas of 2008 (from `laa-core`'s embedded list) are loaded on
 //! first start, idempotently: a set already present is left alone, and areas
 //! are loaded only into an empty table, so an administrator's later edits
 //! and additions survive restarts.
 
-use laa_core::catalogue::Owner;
+use laa_core::catalogue::{Consultation, Owner};
 use laa_core::{
-    AreaCode, Department, Indicator, IndicatorNumber, IndicatorStatus, Region, SetStatus,
-    SetVersion,
+    AreaCode, Catalogue, Department, Indicator, IndicatorNumber, IndicatorStatus, Region,
+    SetStatus, SetVersion,
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -34,6 +35,14 @@ pub struct IndicatorSetInfo {
     pub active: u64,
     /// How many it lists as withdrawn.
     pub withdrawn: u64,
+    /// The published set a draft was drafted from (none for the embedded sets).
+    pub based_on: Option<SetVersion>,
+    /// Its consultation window (none for the embedded sets).
+    pub consultation: Option<Consultation>,
+    /// When it was drafted through the API.
+    pub created_at: Option<chrono::DateTime<chrono::Utc>>,
+    /// When it was published through the API.
+    pub published_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 /// One indicator as a set version lists it.
@@ -72,8 +81,9 @@ impl Store {
         let areas_2008 = laa_core::areas::areas_2008()
             .map_err(|e| StoreError::corrupt("areas_2008.csv", 0, e.to_string()))?;
         let areas: u64 = area::Entity::find().count(self.connection()).await?;
-        let missing: Vec<_> = self
-            .catalogue()
+        let embedded = Catalogue::national()
+            .map_err(|e| StoreError::corrupt("catalogue", 0, e.to_string()))?;
+        let missing: Vec<_> = embedded
             .sets()
             .filter(|s| !present.contains(&i32::from(s.version.get())))
             .collect();
@@ -109,6 +119,11 @@ impl Store {
             let inserted = indicator_set::Entity::insert(indicator_set::ActiveModel {
                 version: Set(version),
                 status: Set(set_status_str(set.status).to_owned()),
+                based_on: Set(None),
+                consultation_opens: Set(None),
+                consultation_closes: Set(None),
+                created_at: Set(None),
+                published_at: Set(None),
             })
             .on_conflict_do_nothing_on([indicator_set::Column::Version])
             .exec_without_returning(&txn)
@@ -121,10 +136,10 @@ impl Store {
                 .members
                 .iter()
                 .filter_map(|(number, status)| {
-                    let i = self.catalogue().indicator(*number)?;
+                    let i = embedded.indicator_in(set.version, *number)?;
                     Some(indicator_model(version, i, *status))
                 })
-                .collect();
+                .collect::<Result<_, _>>()?;
             if !rows.is_empty() {
                 indicator::Entity::insert_many(rows)
                     .exec_without_returning(&txn)
@@ -151,11 +166,16 @@ impl Store {
             };
             let active = count("active").await?;
             let withdrawn = count("withdrawn").await?;
+            let (version, status, based_on, consultation) = crate::indicator_sets::set_info(&set)?;
             out.push(IndicatorSetInfo {
-                version: set_version(set.version, "indicator_sets")?,
-                status: parse_set_status(&set.status)?,
+                version,
+                status,
                 active,
                 withdrawn,
+                based_on,
+                consultation,
+                created_at: set.created_at,
+                published_at: set.published_at,
             });
         }
         Ok(out)
@@ -272,13 +292,18 @@ impl Store {
     }
 }
 
-fn indicator_model(set: i32, i: &Indicator, status: IndicatorStatus) -> indicator::ActiveModel {
+/// One indicator row: the columns queries read, and the whole definition as JSON.
+pub(crate) fn indicator_model(
+    set: i32,
+    i: &Indicator,
+    status: IndicatorStatus,
+) -> Result<indicator::ActiveModel, StoreError> {
     let (psa, dso) = match &i.owner {
         Owner::Psa(n) => (Some(i32::from(*n)), None),
         Owner::Dso(d) => (None, Some(d.as_str().to_owned())),
         Owner::Unassigned => (None, None),
     };
-    indicator::ActiveModel {
+    Ok(indicator::ActiveModel {
         set_version: Set(set),
         number: Set(i32::from(i.number.get())),
         title: Set(i.title.clone()),
@@ -286,15 +311,12 @@ fn indicator_model(set: i32, i: &Indicator, status: IndicatorStatus) -> indicato
         psa: Set(psa),
         dso_department: Set(dso),
         statutory: Set(i.statutory),
-        status: Set(match status {
-            IndicatorStatus::Active => "active",
-            IndicatorStatus::Withdrawn => "withdrawn",
-        }
-        .to_owned()),
+        status: Set(crate::indicator_sets::status_str(status).to_owned()),
         added_in: Set(i32::from(i.added_in.get())),
         withdrawn_in: Set(i.withdrawn_in.map(|w| i32::from(w.get()))),
         laa_selections_2008: Set(i.laa_selections_2008.map(i32::from)),
-    }
+        definition: Set(Some(crate::indicator_sets::definition_json(i)?)),
+    })
 }
 
 /// The embedded National Indicator Set, parsed once.
@@ -302,8 +324,26 @@ static NATIONAL: std::sync::LazyLock<
     Result<laa_core::Catalogue, laa_core::catalogue::CatalogueError>,
 > = std::sync::LazyLock::new(laa_core::Catalogue::national);
 
-fn decode_indicator(row: indicator::Model) -> Result<IndicatorRow, StoreError> {
+/// One indicator row back: its JSON definition when it has one (every row
+/// written since indicator sets became data), else its columns.
+pub(crate) fn decode_indicator(row: indicator::Model) -> Result<IndicatorRow, StoreError> {
     let bad = |problem: String| StoreError::corrupt("indicators", 0, problem);
+    let status = match row.status.as_str() {
+        "active" => IndicatorStatus::Active,
+        "withdrawn" => IndicatorStatus::Withdrawn,
+        other => return Err(bad(format!("indicator status '{other}'"))),
+    };
+    if let Some(json) = &row.definition {
+        let indicator: Indicator = serde_json::from_str(json)
+            .map_err(|e| bad(format!("indicator {}: {e}", row.number)))?;
+        if i32::from(indicator.number.get()) != row.number {
+            return Err(bad(format!(
+                "indicator {} defines another number",
+                row.number
+            )));
+        }
+        return Ok(IndicatorRow { indicator, status });
+    }
     let number = u16::try_from(row.number)
         .ok()
         .and_then(|n| IndicatorNumber::new(n).ok())
@@ -313,18 +353,24 @@ fn decode_indicator(row: indicator::Model) -> Result<IndicatorRow, StoreError> {
         (None, Some(d)) => Owner::Dso(Department::new(d.clone()).map_err(|e| bad(e.to_string()))?),
         (None, None) => Owner::Unassigned,
     };
-    let status = match row.status.as_str() {
-        "active" => IndicatorStatus::Active,
-        "withdrawn" => IndicatorStatus::Withdrawn,
-        other => return Err(bad(format!("indicator status '{other}'"))),
-    };
-    // The table has no columns for what an indicator measures: the unit
-    // and polarity come from the embedded set the rows were seeded from.
-    let embedded = NATIONAL.as_ref().ok().and_then(|c| c.indicator(number));
+    // Rows from before indicator sets became data have no JSON, and no
+    // columns for what an indicator measures: they were seeded from the
+    // embedded set, whose unit and polarity they take. A row the embedded
+    // set does not hold cannot have been seeded: it is corruption.
+    let embedded = NATIONAL
+        .as_ref()
+        .ok()
+        .and_then(|c| c.indicator(number))
+        .ok_or_else(|| {
+            bad(format!(
+                "indicator {} has neither a definition nor an embedded one",
+                row.number
+            ))
+        })?;
     Ok(IndicatorRow {
         indicator: Indicator {
-            unit: embedded.map_or(laa_core::Unit::Score, |i| i.unit),
-            polarity: embedded.map(|i| i.polarity).unwrap_or_default(),
+            unit: embedded.unit,
+            polarity: embedded.polarity,
             number,
             title: row.title,
             subject_group: row.subject_group,
@@ -357,21 +403,21 @@ fn decode_area(row: area::Model) -> Result<AreaRecord, StoreError> {
     })
 }
 
-fn set_version(v: i32, table: &str) -> Result<SetVersion, StoreError> {
+pub(crate) fn set_version(v: i32, table: &str) -> Result<SetVersion, StoreError> {
     u16::try_from(v)
         .ok()
         .and_then(|v| SetVersion::new(v).ok())
         .ok_or_else(|| StoreError::corrupt(table, 0, format!("set version {v}")))
 }
 
-fn set_status_str(status: SetStatus) -> &'static str {
+pub(crate) fn set_status_str(status: SetStatus) -> &'static str {
     match status {
         SetStatus::Draft => "draft",
         SetStatus::Published => "published",
     }
 }
 
-fn parse_set_status(s: &str) -> Result<SetStatus, StoreError> {
+pub(crate) fn parse_set_status(s: &str) -> Result<SetStatus, StoreError> {
     match s {
         "draft" => Ok(SetStatus::Draft),
         "published" => Ok(SetStatus::Published),

@@ -58,13 +58,11 @@ impl Store {
         policy: RoundPolicy,
         set: SetVersion,
     ) -> Result<RoundRecord, StoreError> {
-        let bound = self
-            .catalogue()
-            .set(set)
-            .ok_or_else(|| StoreError::NotFound {
-                what: "indicator set",
-                key: set.to_string(),
-            })?;
+        let (catalogue, _) = self.refresh_catalogue().await?;
+        let bound = catalogue.set(set).ok_or_else(|| StoreError::NotFound {
+            what: "indicator set",
+            key: set.to_string(),
+        })?;
         if bound.status != SetStatus::Published {
             return Err(StoreError::invalid(
                 "indicator_set",

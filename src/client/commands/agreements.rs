@@ -107,7 +107,8 @@ async fn change(session: &Session, command: AgreementCommand) -> Result<(), CliE
         | AgreementCommand::SignOff { change }
         | AgreementCommand::OpenRefresh { change, .. }
         | AgreementCommand::Close { change }
-        | AgreementCommand::RefuseRequest { change, .. } => change.clone(),
+        | AgreementCommand::RefuseRequest { change, .. }
+        | AgreementCommand::DeclarePriorities { change, .. } => change.clone(),
         _ => return Err(CliError::usage("not a lifecycle command")),
     };
     let p = Prepared::new(session, &change).await?;
@@ -209,7 +210,44 @@ async fn change(session: &Session, command: AgreementCommand) -> Result<(), CliE
                 })
             ),
         ),
+        AgreementCommand::DeclarePriorities { priorities, .. } => {
+            let priorities = priorities
+                .iter()
+                .map(|p| priority(p))
+                .collect::<Result<Vec<_>, _>>()?;
+            (
+                "priorities declared",
+                rpc!(
+                    session,
+                    agreements.declare_priorities(pb::DeclarePrioritiesRequest {
+                        agreement,
+                        request_id,
+                        expected_version,
+                        priorities,
+                        occurred_at: p.occurred_at,
+                    })
+                ),
+            )
+        }
         _ => return Err(CliError::usage("not a lifecycle command")),
     };
     p.finish(what, result)
+}
+
+/// "STATEMENT|DEPT,DEPT": one Whitehall priority as typed.
+fn priority(spec: &str) -> Result<pb::Priority, CliError> {
+    let Some((statement, departments)) = spec.rsplit_once('|') else {
+        return Err(CliError::usage(format!(
+            "'{spec}' is not STATEMENT|DEPTS, such as \"Young people in learning or work|DCSF,DIUS\""
+        )));
+    };
+    Ok(pb::Priority {
+        statement: statement.trim().to_owned(),
+        departments: departments
+            .split(',')
+            .map(str::trim)
+            .filter(|d| !d.is_empty())
+            .map(str::to_owned)
+            .collect(),
+    })
 }

@@ -143,6 +143,7 @@ pub async fn indicator(session: &Session, command: IndicatorCommand) -> Result<(
             )?;
             render::indicator_sets(out, &r.indicator_sets)
         }
+        IndicatorCommand::Set(c) => super::indicator_sets::run(session, c).await,
         IndicatorCommand::Departments => {
             let r = rpc!(
                 session,

@@ -4,6 +4,7 @@ mod agreements;
 mod catalogue;
 mod change;
 mod history;
+mod indicator_sets;
 mod performance;
 mod targets;
 

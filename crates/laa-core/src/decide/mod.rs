@@ -24,7 +24,7 @@ mod negotiation;
 mod rebaseline;
 mod reward;
 mod shape;
-mod text;
+pub(crate) mod text;
 
 use chrono::{DateTime, Utc};
 

@@ -122,7 +122,7 @@ impl Decider<'_> {
                     count,
                 });
             }
-            if let Some(limit) = self.policy.max_whitehall_priorities
+            if let Some(limit) = self.policy.max_government_targets
                 && side == Side::Government
                 && self.state.first_signed_off_at.is_none()
             {
@@ -134,7 +134,7 @@ impl Decider<'_> {
                     })
                     .count();
                 if count >= usize::from(limit) {
-                    return Err(DomainError::WhitehallPrioritiesExceeded { limit, count });
+                    return Err(DomainError::GovernmentTargetsExceeded { limit, count });
                 }
             }
         }

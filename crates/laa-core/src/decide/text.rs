@@ -29,7 +29,7 @@ pub(super) fn has_stray_control(text: &str) -> bool {
 
 /// Checks free text: not blank, no control characters but line breaks and
 /// tabs, not longer than [`MAX_TEXT_CHARS`].
-pub(super) fn required_text(field: &'static str, text: String) -> Result<String, DomainError> {
+pub(crate) fn required_text(field: &'static str, text: String) -> Result<String, DomainError> {
     let trimmed = text.trim();
     if trimmed.contains('\0') {
         return Err(invalid(

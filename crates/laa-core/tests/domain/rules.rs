@@ -98,14 +98,21 @@ fn rule_1_the_cap_is_policy_a_future_round_with_cap_20_and_no_statutory_targets(
 }
 
 #[test]
-fn rule_1_whitehall_priorities_can_be_limited_by_policy() {
+fn rule_1_the_governments_targets_can_be_limited_by_policy() {
+    // A limit on the Government's targets apart from its declared
+    // priorities: two priorities, five targets.
     let policy = RoundPolicy {
-        max_whitehall_priorities: Some(5),
+        max_whitehall_priorities: Some(2),
+        max_government_targets: Some(5),
         ..RoundPolicy::round_2008_11()
     };
-    let mut n = Negotiation::opened_with(policy, 2007).given(&go(), declare(&["Safer streets"]));
-    for &i in DESIGNATED_POOL.iter().take(5) {
-        n = n.given(&go(), cite(propose_for(i, fitting(i), "HO"), 1));
+    let mut n = Negotiation::opened_with(policy, 2007)
+        .given(&go(), declare(&["Safer streets", "Healthier lives"]));
+    for (k, &i) in DESIGNATED_POOL.iter().take(5).enumerate() {
+        n = n.given(
+            &go(),
+            cite(propose_for(i, fitting(i), "HO"), 1 + (k % 2) as u16),
+        );
     }
     let e = n
         .when(
@@ -118,7 +125,7 @@ fn rule_1_whitehall_priorities_can_be_limited_by_policy() {
         .then_refused("DESIGNATED_CAP_REACHED");
     assert!(matches!(
         e,
-        DomainError::WhitehallPrioritiesExceeded { limit: 5, count: 5 }
+        DomainError::GovernmentTargetsExceeded { limit: 5, count: 5 }
     ));
     // The area's own priorities are not limited.
     n.when(
@@ -1176,6 +1183,49 @@ fn every_reason_code_is_produced_by_some_refusal() {
         outcome.then_refused(reason);
         produced.insert(reason);
     }
+    // The indicator sets' own reasons (rec. 17): a draft under consultation.
+    let mut catalogue = laa_core::Catalogue::national().unwrap();
+    let admin = laa_core::Actor {
+        principal: "clg:admin".into(),
+        role: laa_core::Role::Admin,
+        scope: laa_core::Scope::National,
+    };
+    let drafted_at = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2010, 6, 1, 9, 0, 0).unwrap();
+    let v2011 = laa_core::SetVersion::new(2011).unwrap();
+    let draft = laa_core::indicator_sets::draft_set(
+        &catalogue,
+        &admin,
+        laa_core::indicator_sets::DraftRequest {
+            version: v2011,
+            based_on: laa_core::SetVersion::new(2008).unwrap(),
+            edits: vec![],
+            consultation_closes: None,
+        },
+        drafted_at,
+    )
+    .unwrap();
+    catalogue.insert_set(draft.set, draft.wording).unwrap();
+    let later = drafted_at + chrono::Duration::days(200);
+    for (reason, refused) in [
+        (
+            "CONSULTATION_OPEN",
+            laa_core::indicator_sets::publish_set(&catalogue, &admin, v2011, drafted_at),
+        ),
+        (
+            "CONSULTATION_CLOSED",
+            laa_core::indicator_sets::comment_on_set(
+                &catalogue,
+                &admin,
+                v2011,
+                "late".into(),
+                later,
+            )
+            .map(drop),
+        ),
+    ] {
+        assert_eq!(refused.unwrap_err().reason(), reason);
+        produced.insert(reason);
+    }
     assert_eq!(
         produced,
         REASONS
@@ -1216,4 +1266,54 @@ fn a_refresh_is_overdue_from_its_deadline_until_it_is_signed_off() {
     assert_eq!(overdue(&n, day(2009, 12, 2)).as_deref(), Some("2010"));
     let n = n.given(&minister(), Command::CloseAgreement);
     assert_eq!(overdue(&n, day(2011, 1, 1)), None);
+}
+
+proptest::proptest! {
+    /// Summaries of agreements at every stage, each noted for the same day
+    /// and merged in any order, count exactly the agreements with a refresh
+    /// overdue that day, under the refresh that is overdue.
+    #[test]
+    fn the_summary_counts_each_overdue_agreement_once(
+        day in 0i64..1200,
+        picks in proptest::collection::vec(0usize..4, 1..8),
+    ) {
+        let today = chrono::NaiveDate::from_ymd_opt(2008, 6, 1).unwrap() + chrono::Duration::days(day);
+        let signed = Negotiation::statutory_settled().signed_off();
+        let stages = [
+            Negotiation::opened(),
+            signed.clone(),
+            signed.clone().given(&go(), open_refresh("2009", None)),
+            signed.given(&minister(), Command::CloseAgreement),
+        ];
+        let mut forward = laa_core::summary::NegotiationSummary::default();
+        let mut backward = laa_core::summary::NegotiationSummary::default();
+        let mut expected = std::collections::BTreeMap::<String, u64>::new();
+        let ones: Vec<_> = picks
+            .iter()
+            .map(|&p| {
+                let n = &stages[p];
+                if let Some(r) = n.state.refresh_overdue(today) {
+                    *expected.entry(r.id.to_string()).or_default() += 1;
+                }
+                let mut one = laa_core::summary::NegotiationSummary::of_history(&n.history);
+                one.note_overdue(&n.state, today);
+                one
+            })
+            .collect();
+        for one in &ones {
+            forward.merge(one);
+        }
+        for one in ones.iter().rev() {
+            backward.merge(one);
+        }
+        proptest::prop_assert_eq!(&forward.refreshes_overdue, &expected);
+        proptest::prop_assert_eq!(&backward.refreshes_overdue, &expected);
+        proptest::prop_assert_eq!(
+            forward.agreements_overdue(),
+            picks
+                .iter()
+                .filter(|&&p| stages[p].state.refresh_overdue(today).is_some())
+                .count() as u64
+        );
+    }
 }

@@ -235,7 +235,7 @@ pub fn indicator_to_pb(
     version: SetVersion,
     number: IndicatorNumber,
 ) -> Option<pb::Indicator> {
-    let i = catalogue.indicator(number)?;
+    let i = catalogue.indicator_in(version, number)?;
     let status = catalogue.set(version)?.status_of(number)?;
     let (psa, dso) = match &i.owner {
         Owner::Psa(n) => (i32::from(*n), String::new()),

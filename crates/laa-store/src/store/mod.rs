@@ -53,7 +53,8 @@ struct Inner {
     backend: Backend,
     /// SQLite only: one writer at a time in this process (see [`Store::begin_write`]).
     write_lock: Option<Mutex<()>>,
-    catalogue: Catalogue,
+    /// The catalogue the database holds (see `indicator_sets.rs`).
+    catalogue: std::sync::RwLock<Arc<Catalogue>>,
     before_commit: Option<BeforeCommit>,
     before_batch_commit: Option<BeforeCommit>,
     /// The last head seen of each agreement (see [`Head`]).
@@ -209,8 +210,6 @@ impl Store {
     /// PostgreSQL: `postgres://user@host:port/db`.
     pub async fn connect(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
         let backend = Backend::of_url(url)?;
-        let catalogue = Catalogue::national()
-            .map_err(|e| StoreError::corrupt("catalogue", 0, e.to_string()))?;
         let mut connect = ConnectOptions::new(url.to_owned());
         connect
             .sqlx_logging(false)
@@ -257,7 +256,7 @@ impl Store {
                 db,
                 backend,
                 write_lock: (backend == Backend::Sqlite).then(|| Mutex::new(())),
-                catalogue,
+                catalogue: Default::default(),
                 before_commit: options.before_commit,
                 before_batch_commit: options.before_batch_commit,
                 heads: std::sync::Mutex::new(HashMap::new()),
@@ -274,6 +273,7 @@ impl Store {
             Migrator::up(&store.inner.db, None).await?;
         }
         store.seed_reference_data().await?;
+        store.load_catalogue().await?;
         store.seed_rounds().await?;
         store.recall_broken().await?;
         if store.is_sole_writer() {
@@ -315,9 +315,8 @@ impl Store {
         self.inner.backend
     }
 
-    /// The indicator catalogue the store was seeded from (`laa-core`'s
-    /// embedded National Indicator Set).
-    pub fn catalogue(&self) -> &Catalogue {
+    /// The cell holding the remembered catalogue.
+    pub(crate) fn catalogue_cell(&self) -> &std::sync::RwLock<Arc<Catalogue>> {
         &self.inner.catalogue
     }
 

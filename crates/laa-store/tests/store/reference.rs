@@ -241,3 +241,26 @@ async fn sslmode_in_a_postgres_url_gives_tls() {
     })
     .await;
 }
+
+/// A database seeded before indicators were stored as JSON (its rows have
+/// only their columns) reads back the same catalogue: the embedded one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn indicator_rows_without_their_json_read_back_from_their_columns() {
+    for_each_database(|db| async move {
+        let embedded = laa_core::Catalogue::national().unwrap();
+        assert_eq!(*db.store.catalogue(), embedded, "seeded: the embedded sets");
+        assert_eq!(
+            scalar_i64(
+                &db,
+                "SELECT COUNT(*) FROM indicators WHERE definition IS NULL"
+            )
+            .await,
+            0,
+            "every row written now carries its JSON"
+        );
+        db.sql("UPDATE indicators SET definition = NULL").await;
+        let reopened = db.open(StoreOptions::default()).await;
+        assert_eq!(*reopened.catalogue(), embedded);
+    })
+    .await;
+}

@@ -274,7 +274,7 @@ impl Negotiation {
     pub fn decide(&self, actor: &Actor, command: Command) -> Vec<Event> {
         let ctx = Context {
             now: self.now,
-            catalogue: self.store.catalogue(),
+            catalogue: &self.store.catalogue(),
             expected_version: Some(self.state.version),
             occurred_at: None,
         };
