@@ -12,7 +12,7 @@ use laa_proto::v1 as pb;
 use laa_store::Store;
 
 use super::selections::{
-    PLACE_SURVEY, Rng, actual_for, assign_selections, department_for, placeholder, shaped,
+    PLACE_SURVEY, Rng, assign_selections, department_for, placeholder, shaped,
 };
 use crate::client::{CliError, Clients, Limits};
 
@@ -120,6 +120,8 @@ macro_rules! call {
         response
     }};
 }
+
+mod delivery;
 
 impl Negotiation<'_> {
     /// The date of the next command, when dated: the timeline moves on
@@ -403,59 +405,6 @@ impl Negotiation<'_> {
         self.deliver().await
     }
 
-    /// Three years of delivery: each July the area records the year just
-    /// ended for every target with values, somewhere between falling well
-    /// short of the plan and beating it (a pace drawn once per target).
-    async fn deliver(&mut self) -> Result<(), String> {
-        let targets = self
-            .area
-            .agreements
-            .get_agreement(pb::GetAgreementRequest {
-                name: self.name.clone(),
-            })
-            .await
-            .map_err(|s| format!("{} get_agreement: {}", self.name, s.message()))?
-            .into_inner()
-            .targets;
-        let plans: Vec<(u32, pb::TargetValues, f64)> = targets
-            .into_iter()
-            .filter(|t| t.status != pb::TargetStatus::Withdrawn as i32)
-            .filter_map(|t| match t.agreed.and_then(|a| a.kind) {
-                Some(pb::terms::Kind::Values(v)) => Some((t.id, v)),
-                _ => None,
-            })
-            .map(|(id, v)| (id, v, 0.2 + self.rng.below(120) as f64 / 100.0))
-            .collect();
-        for (k, year) in ["2008/09", "2009/10", "2010/11"].into_iter().enumerate() {
-            self.from(day(2009 + k as i32, 7, 1));
-            for (id, values, pace) in &plans {
-                let planned = values.trajectory.iter().find(|y| y.year == year);
-                let Some(pb::year_value::Value::Amount(planned)) =
-                    planned.and_then(|y| y.value.clone())
-                else {
-                    continue;
-                };
-                let baseline = values.baseline.as_ref().map_or(planned, |b| b.value);
-                let value = actual_for(&values.unit, baseline, planned, *pace);
-                let (agreement, request_id, expected_version) = self.envelope();
-                call!(
-                    self,
-                    area.record_actual(pb::RecordActualRequest {
-                        agreement,
-                        request_id,
-                        expected_version,
-                        target: *id,
-                        year: year.into(),
-                        value,
-                        source: "the area's performance return".into(),
-                        occurred_at: self.when(),
-                    })
-                );
-            }
-        }
-        Ok(())
-    }
-
     /// The side that did not make the offer accepts it.
     async fn accept(&mut self, target: u32, go_accepts: bool) -> Result<(), String> {
         let (agreement, request_id, expected_version) = self.envelope();
@@ -627,49 +576,17 @@ pub async fn national_round(
         Vec::new()
     };
     // The national reward bill, and one tournament table.
-    let mut reward_bill = rust_decimal::Decimal::ZERO;
-    let mut reward_pot = rust_decimal::Decimal::ZERO;
-    let mut rewards_assessed = 0;
-    for area in areas {
-        let reward = auditor
-            .performance
-            .get_reward(pb::GetRewardRequest {
-                agreement: format!("agreements/{}-2008-11", area.code),
-            })
-            .await
-            .map_err(|s| CliError::from_status(&s, server).text())?
-            .into_inner();
-        if reward.assessed {
-            rewards_assessed += 1;
-            reward_bill += reward
-                .total
-                .parse::<rust_decimal::Decimal>()
-                .unwrap_or_default();
-            reward_pot += reward
-                .pot
-                .parse::<rust_decimal::Decimal>()
-                .unwrap_or_default();
-        }
-    }
-    let tournament = auditor
-        .performance
-        .get_tournament(pb::GetTournamentRequest {
-            indicator_number: 117,
-            round: "2008-11".into(),
-        })
-        .await
-        .map_err(|s| CliError::from_status(&s, server).text())?
-        .into_inner();
+    let results = delivery::national_results(&mut auditor, server, areas).await?;
     Ok(RoundReport {
         summary,
         commands,
         seconds,
         mismatches,
         areas: total,
-        reward_bill,
-        reward_pot,
-        rewards_assessed,
-        tournament,
+        reward_bill: results.reward_bill,
+        reward_pot: results.reward_pot,
+        rewards_assessed: results.rewards_assessed,
+        tournament: results.tournament,
     })
 }
 

@@ -15,18 +15,31 @@ const DESIGNATED: [u16; 35] = [
     117, 120, 121, 123, 130, 135, 141, 152, 153, 154, 155,
 ];
 
-fn terms(base: i64) -> Terms {
-    let trajectory: BTreeMap<_, _> = [(2008, base + 1), (2009, base + 2), (2010, base + 3)]
-        .into_iter()
-        .map(|(y, v)| {
-            (
-                FinancialYear::starting(y).expect("year"),
-                YearValue::Value(Decimal::from(v)),
-            )
-        })
-        .collect();
+/// Terms on NI `n` in its unit, moving from `base` a point a year in its better direction.
+fn terms(n: u16, base: i64) -> Terms {
+    let catalogue = Catalogue::national().expect("catalogue");
+    let indicator = catalogue
+        .indicator(IndicatorNumber::new(n).expect("ni"))
+        .expect("indicator");
+    let step = match indicator.polarity {
+        Polarity::HigherIsBetter => 1,
+        Polarity::LowerIsBetter => -1,
+    };
+    let trajectory: BTreeMap<_, _> = [
+        (2008, base + step),
+        (2009, base + 2 * step),
+        (2010, base + 3 * step),
+    ]
+    .into_iter()
+    .map(|(y, v)| {
+        (
+            FinancialYear::starting(y).expect("year"),
+            YearValue::Value(Decimal::from(v)),
+        )
+    })
+    .collect();
     Terms::values(
-        Unit::Percent,
+        indicator.unit,
         Baseline {
             value: Decimal::from(base),
             period: "2007".into(),
@@ -57,7 +70,7 @@ fn script() -> Vec<(Actor, Command)> {
             go.clone(),
             Command::CounterOffer {
                 target,
-                terms: terms(60),
+                terms: terms(policy::STATUTORY_2008[id as usize - 1], 60),
                 rationale: "DCSF floor".into(),
                 evidence: vec![],
                 deal_breaker: false,
@@ -72,7 +85,7 @@ fn script() -> Vec<(Actor, Command)> {
             area.clone(),
             Command::ProposeTarget {
                 indicator: IndicatorRef::National(IndicatorNumber::new(*n).expect("ni")),
-                terms: terms(40),
+                terms: terms(*n, 40),
                 rationale: "local priority".into(),
                 evidence: vec!["LSP evidence base".into()],
                 department: None,

@@ -356,8 +356,21 @@ fn tid(n: u32) -> BenchResult<TargetId> {
     Ok(TargetId::new(n)?)
 }
 
+/// The embedded National Indicator Set, for which way each indicator improves.
+static CATALOGUE: std::sync::LazyLock<laa_core::Catalogue> = std::sync::LazyLock::new(|| {
+    laa_core::Catalogue::national().unwrap_or_else(|e| unreachable!("{e}"))
+});
+
 fn counter(target: u32, value: i64) -> Command {
     let year = |s: &str| FinancialYear::from_str(s).unwrap_or_else(|_| unreachable!());
+    // NI 87 and NI 92 (targets 6 and 7): lower is better, so their values fall.
+    let lower = laa_core::policy::STATUTORY_2008
+        .get(target as usize - 1)
+        .and_then(|n| laa_core::IndicatorNumber::new(*n).ok())
+        .and_then(|n| CATALOGUE.indicator(n).map(|i| i.polarity))
+        == Some(laa_core::Polarity::LowerIsBetter);
+    let value = if lower { 96 - value } else { value };
+    let step = if lower { -2 } else { 2 };
     let terms = Terms::values(
         Unit::Percent,
         Baseline {
@@ -366,8 +379,14 @@ fn counter(target: u32, value: i64) -> Command {
         },
         BTreeMap::from([
             (year("2008/09"), YearValue::Value(Decimal::from(value))),
-            (year("2009/10"), YearValue::Value(Decimal::from(value + 2))),
-            (year("2010/11"), YearValue::Value(Decimal::from(value + 4))),
+            (
+                year("2009/10"),
+                YearValue::Value(Decimal::from(value + step)),
+            ),
+            (
+                year("2010/11"),
+                YearValue::Value(Decimal::from(value + 2 * step)),
+            ),
         ]),
     )
     .unwrap_or_else(|e| unreachable!("{e}"));

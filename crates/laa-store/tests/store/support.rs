@@ -173,6 +173,30 @@ pub fn values_deferring_last(base: i64, a: i64, b: i64, to: &str) -> Terms {
     .expect("valid terms")
 }
 
+/// Terms written as a rising percentage, fitted to the indicator they are
+/// offered on: its unit, and for one where lower is better the trajectory
+/// mirrored about the baseline (50 → 51, 52, 53 becomes 50 → 49, 48, 47).
+pub fn fitted(indicator: Option<u16>, terms: Terms) -> Terms {
+    static CATALOGUE: std::sync::LazyLock<laa_core::Catalogue> =
+        std::sync::LazyLock::new(|| laa_core::Catalogue::national().expect("the catalogue"));
+    let measure = indicator
+        .and_then(|n| IndicatorNumber::new(n).ok())
+        .and_then(|n| CATALOGUE.indicator(n));
+    let (Some(measure), Terms::Values(mut v)) = (measure, terms.clone()) else {
+        return terms;
+    };
+    v.unit = measure.unit;
+    if measure.polarity == laa_core::Polarity::LowerIsBetter {
+        let base = v.baseline.value;
+        for value in v.trajectory.values_mut() {
+            if let YearValue::Value(x) = value {
+                *x = base + base - *x;
+            }
+        }
+    }
+    Terms::Values(v)
+}
+
 /// A placeholder awaiting the Place Survey, due at a refresh.
 pub fn placeholder(due: &str) -> Terms {
     Terms::placeholder(PlaceholderReason::AwaitingSurvey, refresh(due))
@@ -180,9 +204,13 @@ pub fn placeholder(due: &str) -> Terms {
 
 /// A command to counter (or first offer) terms on a target.
 pub fn counter(target: u32, terms: Terms) -> Command {
+    // Targets 1 to 16 are the statutory ones, in the round's order.
+    let indicator = laa_core::policy::STATUTORY_2008
+        .get((target as usize).wrapping_sub(1))
+        .copied();
     Command::CounterOffer {
         target: tid(target),
-        terms,
+        terms: fitted(indicator, terms),
         rationale: "three-year rolling average".into(),
         evidence: vec!["https://example.invalid/data".into()],
         deal_breaker: false,
@@ -202,7 +230,7 @@ pub fn propose(indicator: u16, terms: Terms) -> Command {
     Command::ProposeTarget {
         priority: None,
         indicator: IndicatorRef::National(ni(indicator)),
-        terms,
+        terms: fitted(Some(indicator), terms),
         rationale: "a local priority".into(),
         evidence: vec![],
         department: None,
