@@ -281,14 +281,17 @@ pub enum SetCommand {
         /// The published set it starts from.
         #[arg(long, default_value_t = 2008)]
         from: i32,
-        /// A new indicator: "NUMBER|TITLE|SUBJECT GROUP|OWNER", OWNER a
-        /// department's code (BERR), psa:N, or empty. Repeatable.
+        /// A new indicator: "NUMBER|TITLE|SUBJECT GROUP|OWNER|UNIT|POLARITY",
+        /// OWNER a department's code (BERR), psa:N, or empty; UNIT such as
+        /// percent or count; POLARITY higher_is_better or lower_is_better.
+        /// Repeatable.
         #[arg(long, value_name = "SPEC")]
         add: Vec<String>,
         /// Withdraw an active indicator, by number. Repeatable.
         #[arg(long, value_name = "NUMBER")]
         withdraw: Vec<i32>,
-        /// Reword an active indicator: as --add. Repeatable.
+        /// Reword an active indicator: as --add; without UNIT|POLARITY it
+        /// keeps the indicator's. Repeatable.
         #[arg(long, value_name = "SPEC")]
         amend: Vec<String>,
         /// The statutory flag of every --add and --amend (default: not statutory).

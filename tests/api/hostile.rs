@@ -901,6 +901,8 @@ fn typed_corpus(v: i64) -> Vec<Call> {
                 number: 201,
                 title,
                 subject_group: group,
+                unit: "count".into(),
+                polarity: "higher_is_better".into(),
                 ..Default::default()
             })),
         }],

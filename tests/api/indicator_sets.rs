@@ -39,6 +39,8 @@ fn new_indicator(number: i32, title: &str) -> pb::Indicator {
         title: title.into(),
         subject_group: "Local economy".into(),
         dso_department: "BERR".into(),
+        unit: "count".into(),
+        polarity: "higher_is_better".into(),
         ..Default::default()
     }
 }
@@ -362,6 +364,26 @@ async fn a_draft_is_refused_as_a_whole_for_what_it_cannot_be() {
                     ..draft_2011()
                 },
                 "edits.add.dso_department",
+            ),
+            (
+                pb::CreateIndicatorSetRequest {
+                    edits: vec![edit(Edit::Add(pb::Indicator {
+                        unit: String::new(),
+                        ..new_indicator(201, "Owls")
+                    }))],
+                    ..draft_2011()
+                },
+                "edits.add.unit",
+            ),
+            (
+                pb::CreateIndicatorSetRequest {
+                    edits: vec![edit(Edit::Add(pb::Indicator {
+                        polarity: "sideways".into(),
+                        ..new_indicator(201, "Owls")
+                    }))],
+                    ..draft_2011()
+                },
+                "edits.add.polarity",
             ),
             (
                 pb::CreateIndicatorSetRequest {

@@ -23,7 +23,7 @@ async fn sets_and_priorities_through_the_command_line() {
                 "draft",
                 "2011",
                 "--add",
-                "201|Businesses helped to grow|Local economy|BERR",
+                "201|Businesses helped to grow|Local economy|BERR|count|higher_is_better",
                 "--withdraw",
                 "16",
             ],

@@ -8,17 +8,23 @@ use crate::client::connect::{Session, rpc};
 use crate::client::error::CliError;
 use crate::client::output::{Output, Rows};
 
-/// Parses "NUMBER|TITLE|SUBJECT GROUP|OWNER" (OWNER: a department's code,
-/// `psa:N`, or empty) into the indicator of an edit.
+/// Parses "NUMBER|TITLE|SUBJECT GROUP|OWNER|UNIT|POLARITY" (OWNER: a
+/// department's code, `psa:N`, or empty; UNIT and POLARITY may be left off
+/// an amendment, which then keeps the indicator's) into the indicator of
+/// an edit.
 pub fn indicator_spec(spec: &str, statutory: bool) -> Result<pb::Indicator, CliError> {
     let usage = || {
         CliError::usage(format!(
-            "'{spec}' is not NUMBER|TITLE|SUBJECT GROUP|OWNER, such as \"201|Businesses helped to grow|Local economy|BERR\""
+            "'{spec}' is not NUMBER|TITLE|SUBJECT GROUP|OWNER|UNIT|POLARITY, such as \"201|Businesses helped to grow|Local economy|BERR|count|higher_is_better\""
         ))
     };
     let parts: Vec<&str> = spec.split('|').map(str::trim).collect();
-    let [number, title, group, owner] = parts[..] else {
-        return Err(usage());
+    let (number, title, group, owner, unit, polarity) = match parts[..] {
+        [number, title, group, owner] => (number, title, group, owner, "", ""),
+        [number, title, group, owner, unit, polarity] => {
+            (number, title, group, owner, unit, polarity)
+        }
+        _ => return Err(usage()),
     };
     let number: i32 = number.parse().map_err(|_| usage())?;
     let (psa, dso_department) = match owner.strip_prefix("psa:") {
@@ -32,6 +38,8 @@ pub fn indicator_spec(spec: &str, statutory: bool) -> Result<pb::Indicator, CliE
         psa,
         dso_department,
         statutory,
+        unit: unit.to_owned(),
+        polarity: polarity.to_owned(),
         ..Default::default()
     })
 }
