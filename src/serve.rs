@@ -147,9 +147,10 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         tracing::info!(%address, "serving /metrics, /healthz and /readyz");
         println!("laa metrics on {address}");
     }
+    let signalled = shutdown_signal();
     crate::systemd::ready(local);
     let shutdown = async {
-        shutdown_signal().await;
+        signalled.await;
         crate::systemd::stopping();
     };
     let served = laa_server::serve(store.clone(), listener, config, shutdown).await;
@@ -245,28 +246,39 @@ fn redact(url: &str) -> String {
     }
 }
 
-/// Completes on SIGINT (Ctrl-C) or SIGTERM.
-async fn shutdown_signal() {
-    let interrupt = tokio::signal::ctrl_c();
+/// A future that completes on SIGINT (Ctrl-C) or SIGTERM. The handlers
+/// are installed when this is called, not when the future is first polled:
+/// a SIGTERM that arrives just after `READY=1` must begin a graceful
+/// shutdown, not find the default action (an immediate exit).
+fn shutdown_signal() -> impl std::future::Future<Output = ()> {
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(
-            tokio::signal::unix::SignalKind::terminate(),
-        ) {
-            Ok(term) => term,
-            Err(e) => {
-                tracing::warn!(error = %e, "cannot listen for SIGTERM; Ctrl-C still stops the server");
-                let _ = interrupt.await;
-                return;
+        use tokio::signal::unix::{SignalKind, signal};
+        let interrupt = signal(SignalKind::interrupt());
+        let term = signal(SignalKind::terminate());
+        async move {
+            match (interrupt, term) {
+                (Ok(mut interrupt), Ok(mut term)) => {
+                    tokio::select! {
+                        _ = interrupt.recv() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                (interrupt, term) => {
+                    let error = interrupt.err().or(term.err());
+                    tracing::warn!(
+                        ?error,
+                        "cannot listen for SIGINT or SIGTERM; Ctrl-C still stops the server"
+                    );
+                    let _ = tokio::signal::ctrl_c().await;
+                }
             }
-        };
-        tokio::select! {
-            _ = interrupt => {}
-            _ = term.recv() => {}
         }
     }
     #[cfg(not(unix))]
     {
-        let _ = interrupt.await;
+        async {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     }
 }

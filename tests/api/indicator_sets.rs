@@ -33,6 +33,14 @@ fn on(y: i32, m: u32, d: u32) -> Option<prost_types::Timestamp> {
     })
 }
 
+/// `terms` measured in `unit` (the indicator's own, by issue 12's rule).
+fn measured_in(mut terms: pb::Terms, unit: &str) -> pb::Terms {
+    if let Some(pb::terms::Kind::Values(v)) = &mut terms.kind {
+        v.unit = unit.into();
+    }
+    terms
+}
+
 fn new_indicator(number: i32, title: &str) -> pb::Indicator {
     pb::Indicator {
         number,
@@ -285,7 +293,12 @@ async fn a_draft_is_public_is_consulted_on_and_is_published_after_its_window() {
         // still there to propose.
         let v = open_kent(&mut go).await;
         go.agreements
-            .propose_target(go_proposal(v, 16, pct(8.0, [7.0, 6.0, 5.0]), "HO"))
+            .propose_target(go_proposal(
+                v,
+                16,
+                measured_in(pct(8.0, [7.0, 6.0, 5.0]), "rate_per_1000"),
+                "HO",
+            ))
             .await
             .expect("NI 16 under the older set");
 
@@ -537,7 +550,12 @@ async fn the_2011_set_after_consultation_carries_a_2011_14_agreement_to_sign_off
             .propose_target(pb::ProposeTargetRequest {
                 agreement: KENT_2011.into(),
                 priority: 1,
-                ..go_proposal(v, 16, pct_2011(8.0, [7.0, 6.0, 5.0]), "BERR")
+                ..go_proposal(
+                    v,
+                    16,
+                    measured_in(pct_2011(8.0, [7.0, 6.0, 5.0]), "rate_per_1000"),
+                    "BERR",
+                )
             })
             .await
             .expect_err("NI 16 is withdrawn in 2011");
@@ -547,7 +565,12 @@ async fn the_2011_set_after_consultation_carries_a_2011_14_agreement_to_sign_off
                 .propose_target(pb::ProposeTargetRequest {
                     agreement: KENT_2011.into(),
                     priority: 1,
-                    ..go_proposal(v, 201, pct_2011(8.0, [9.0, 10.0, 11.0]), "BERR")
+                    ..go_proposal(
+                        v,
+                        201,
+                        measured_in(pct_2011(8.0, [9.0, 10.0, 11.0]), "count"),
+                        "BERR",
+                    )
                 })
                 .await
                 .expect("propose on the new NI 201"),

@@ -90,13 +90,19 @@ fn indicator_from_pb(
             ));
         }
     };
+    // An amendment of an indicator its base does not hold is refused by
+    // the core (with the reason that says so); until then it keeps the
+    // defaults of an unmeasured indicator, which are never stored.
+    let amendment = field == "edits.amend";
     let unit = match (i.unit.trim(), base) {
         ("", Some(base)) => base.unit,
+        ("", None) if amendment => laa_core::Unit::Score,
         (text, _) => laa_core::Unit::parse(text)
             .map_err(|e| ApiError::bad_argument(format!("{field}.unit"), e.problem))?,
     };
     let polarity = match (i.polarity.trim(), base) {
         ("", Some(base)) => base.polarity,
+        ("", None) if amendment => laa_core::Polarity::default(),
         (text, _) => laa_core::Polarity::parse(text)
             .map_err(|e| ApiError::bad_argument(format!("{field}.polarity"), e.problem))?,
     };
