@@ -29,6 +29,7 @@
 //! - [`decide`](mod@decide), [`apply`](mod@apply): the two functions.
 //! - [`error`]: every broken rule and its stable reason code.
 //! - [`performance`]: progress against trajectories, and the reward grant.
+//! - [`publication`]: what of an agreement is public, for the citizens' pages.
 //! - [`summary`]: the negotiation analytics CLG asks for, from the history.
 
 pub mod actor;
@@ -46,6 +47,7 @@ pub mod ids;
 pub mod money;
 pub mod performance;
 pub mod policy;
+pub mod publication;
 pub mod summary;
 pub mod terms;
 

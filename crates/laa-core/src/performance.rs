@@ -44,7 +44,7 @@ fn values(target: &Target) -> Option<&TargetValues> {
 }
 
 /// True when the plan is to reduce the measure (the final value lies below the baseline).
-fn aims_down(values: &TargetValues) -> bool {
+pub fn aims_down(values: &TargetValues) -> bool {
     let last = values.trajectory.values().rev().find_map(|v| match v {
         YearValue::Value(v) => Some(*v),
         YearValue::Deferred { .. } => None,
