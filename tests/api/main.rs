@@ -3,6 +3,7 @@
 //! set), driven by the generated tonic clients and by the `laa` binary.
 
 mod backup;
+mod browser;
 mod cli;
 mod cli_conventions;
 mod crashes;
@@ -23,3 +24,4 @@ mod servers;
 mod support;
 mod tampering;
 mod tls;
+mod web;

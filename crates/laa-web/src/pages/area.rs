@@ -5,7 +5,9 @@
 //! agreement's public history.
 
 use laa_core::publication::{ChangeKind, Signing};
-use laa_core::{Catalogue, IndicatorRef, PlaceholderReason, Target, Terms, YearValue};
+use laa_core::{
+    AgreementStatus, Catalogue, IndicatorRef, PlaceholderReason, Target, Terms, YearValue,
+};
 use laa_store::AreaRecord;
 use maud::{Markup, html};
 
@@ -35,6 +37,19 @@ fn placeholder_words(reason: PlaceholderReason) -> &'static str {
             "its baseline comes from a survey (the Place Survey of autumn 2008) not yet held when it was agreed"
         }
         PlaceholderReason::DefinitionPending => "the indicator's definition was not yet settled",
+    }
+}
+
+/// The agreement's status in words (only signed-off statuses are public).
+fn status_words(status: AgreementStatus) -> &'static str {
+    match status {
+        AgreementStatus::Placeholder => {
+            "In force; some targets are placeholders awaiting values at a refresh"
+        }
+        AgreementStatus::Agreed => "In force; every target has values",
+        AgreementStatus::Refreshed => "In force, as refreshed",
+        AgreementStatus::Closed => "Closed: the period has ended and the outcomes are final",
+        _ => "In force",
     }
 }
 
@@ -72,6 +87,7 @@ fn agreement(p: &Published, area: &AreaRecord, catalogue: &Catalogue) -> Markup 
     html! {
         h2 { "Agreement " (p.round()) }
         dl.summary {
+            div { dt { "Status" } dd { (status_words(a.status)) } }
             div { dt { "Signed off by Ministers" } dd { (a.first_signed_off_at.map(date).unwrap_or_default()) } }
             div { dt { "Negotiated with" } dd { (area.region.name()) } }
             div { dt { "Targets" } dd { (tally.total()) } }
