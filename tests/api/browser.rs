@@ -50,12 +50,12 @@ pub async fn dom(url: String) -> String {
         .expect("browser task")
 }
 
-/// Saves a screenshot of `url` at `width` pixels wide into `file`.
-pub async fn screenshot(url: String, width: u32, file: PathBuf) {
+/// Saves a screenshot of `url`, `width` by `height` pixels, into `file`.
+pub async fn screenshot(url: String, width: u32, height: u32, file: PathBuf) {
     tokio::task::spawn_blocking(move || {
         run(&[
             format!("--screenshot={}", file.display()),
-            format!("--window-size={width},2200"),
+            format!("--window-size={width},{height}"),
             url,
         ]);
         let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);

@@ -313,7 +313,13 @@ async fn a_citizen_reads_kents_signed_off_agreement_in_a_real_browser() {
         ] {
             for width in [360, 1280] {
                 let file = dir.join(format!("{}-{name}-{width}.png", app.backend));
-                screenshot(url(path), width, file).await;
+                // The area page whole (its targets run long), the others' first screens.
+                let height = if path.starts_with("/areas/") {
+                    16_000
+                } else {
+                    2_200
+                };
+                screenshot(url(path), width, height, file).await;
             }
         }
     })

@@ -12,12 +12,12 @@ use laa_core::{Target, YearValue};
 
 use crate::facts::{unit_words, values};
 
-const WIDTH: f64 = 640.0;
-const HEIGHT: f64 = 260.0;
-const LEFT: f64 = 70.0;
+const WIDTH: f64 = 480.0;
+const HEIGHT: f64 = 250.0;
+const LEFT: f64 = 64.0;
 const RIGHT: f64 = 20.0;
 const TOP: f64 = 20.0;
-const BOTTOM: f64 = 50.0;
+const BOTTOM: f64 = 44.0;
 
 /// The GOV.UK palette's blue (the plan) and black (the actuals).
 const PLAN: &str = "#1d70b8";
@@ -120,15 +120,21 @@ pub fn chart(target: &Target, id: &str, title: &str) -> Option<Markup> {
             @for t in &ticks {
                 line x1=(LEFT) x2=(WIDTH - RIGHT) y1=(format!("{:.1}", y(*t))) y2=(format!("{:.1}", y(*t)))
                     stroke=(GRID) stroke-width="1" {}
-                text x=(LEFT - 8.0) y=(format!("{:.1}", y(*t) + 5.0)) text-anchor="end" font-size="14" fill=(ACTUAL) {
+                text x=(LEFT - 8.0) y=(format!("{:.1}", y(*t) + 5.0)) text-anchor="end" font-size="17" fill=(ACTUAL) {
                     (label(*t))
                 }
             }
-            text x="14" y=(TOP + plot_h / 2.0) font-size="14" fill=(ACTUAL) text-anchor="middle"
+            text x="14" y=(TOP + plot_h / 2.0) font-size="17" fill=(ACTUAL) text-anchor="middle"
                 transform=(format!("rotate(-90 14 {})", TOP + plot_h / 2.0)) { (axis_unit) }
             @for (i, c) in columns.iter().enumerate() {
-                text x=(format!("{:.1}", x(i))) y=(HEIGHT - BOTTOM + 22.0) text-anchor="middle" font-size="14" fill=(ACTUAL) {
-                    (c)
+                @let (first, second) = c.split_once(' ').unwrap_or((c.as_str(), ""));
+                text x=(format!("{:.1}", x(i))) y=(HEIGHT - BOTTOM + 20.0) text-anchor="middle" font-size="17" fill=(ACTUAL) {
+                    (first)
+                }
+                @if !second.is_empty() {
+                    text x=(format!("{:.1}", x(i))) y=(HEIGHT - BOTTOM + 40.0) text-anchor="middle" font-size="17" fill=(ACTUAL) {
+                        (second)
+                    }
                 }
             }
             polyline points=(path(&plan)) fill="none" stroke=(PLAN) stroke-width="3" stroke-dasharray="8 5" {}
@@ -140,7 +146,7 @@ pub fn chart(target: &Target, id: &str, title: &str) -> Option<Markup> {
             }
             @for (i, v) in &actual {
                 rect x=(format!("{:.1}", x(*i) - 6.0)) y=(format!("{:.1}", y(*v) - 6.0)) width="12" height="12" fill=(ACTUAL) {}
-                text x=(format!("{:.1}", x(*i) + 10.0)) y=(format!("{:.1}", y(*v) - 10.0)) font-size="14" font-weight="bold" fill=(ACTUAL) {
+                text x=(format!("{:.1}", x(*i) + 10.0)) y=(format!("{:.1}", y(*v) - 10.0)) font-size="17" font-weight="bold" fill=(ACTUAL) {
                     (label(*v))
                 }
             }

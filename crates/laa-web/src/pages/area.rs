@@ -105,7 +105,29 @@ fn agreement(p: &Published, area: &AreaRecord, catalogue: &Catalogue) -> Markup 
         @if p.record.refresh_under_way {
             div.inset { p { "A refresh of this agreement is being negotiated. The targets below are those last signed off; changes are shown once Ministers sign the refresh off." } }
         }
-        h3 { "Targets" }
+        h3 { "Targets at a glance" }
+        div.table-wrap {
+            table {
+                caption { "Every target of the agreement " (p.id) " and how it is doing" }
+                thead { tr {
+                    th scope="col" { "Target" }
+                    th scope="col" { "Verdict" }
+                } }
+                tbody {
+                    @for t in &targets {
+                        @let verdict = a.policy().map_or(Verdict::NoData, |policy| verdict(t, policy));
+                        tr {
+                            th scope="row" {
+                                a href=(format!("#target-{}", t.id.get())) { (title_of(&t.indicator, catalogue).0) }
+                                " " span.secondary { (title_of(&t.indicator, catalogue).1) }
+                            }
+                            td { strong.(verdict.tag_class()) { (verdict.words()) } }
+                        }
+                    }
+                }
+            }
+        }
+        h3 { "Targets in detail" }
         p.secondary {
             "Each target has a baseline (where the area started), a planned value for each year and, once measured, the actual value. "
             "The chart draws the plan as a dashed blue line with open circles and the actual values as black squares."
@@ -135,13 +157,14 @@ fn target(p: &Published, t: &Target, catalogue: &Catalogue) -> Markup {
     let v = values(t);
     html! {
         section.target aria-labelledby=(id) {
-            h3 id=(id) {
+            h4 id=(id) {
                 span.caption { (reference) " · " (t.kind.as_str()) " target" }
                 @if let IndicatorRef::National(n) = &t.indicator {
                     a href=(format!("/indicators/{}", n.get())) { (title) }
                 } @else { (title) }
             }
             p { strong.(overall.tag_class()) { (overall.words()) } }
+            div.target-body {
             dl.summary {
                 div {
                     dt { "Responsible" }
@@ -176,10 +199,17 @@ fn target(p: &Published, t: &Target, catalogue: &Catalogue) -> Markup {
                 _ => {}
             }
             @if let Some(v) = v {
+                div {
                 @if let Some(svg) = chart(t, &id, &title) { (svg) }
                 p.legend aria-hidden="true" {
                     span { "- - o  Plan" } span { "■  Actual" }
                 }
+                }
+            }
+            }
+            @if let Some(v) = v {
+                details {
+                summary { "The numbers for each year" }
                 div.table-wrap {
                     table {
                         caption { "Plan and actual values: " (title) }
@@ -220,6 +250,7 @@ fn target(p: &Published, t: &Target, catalogue: &Catalogue) -> Markup {
                             }
                         }
                     }
+                }
                 }
             }
         }
