@@ -3,5 +3,6 @@
 mod catalogue;
 mod harness;
 mod properties;
+mod publication;
 mod rules;
 mod scenarios;

@@ -272,6 +272,31 @@ fn check_state(n: &Negotiation) -> Result<(), TestCaseError> {
         );
     }
     prop_assert_eq!(s.version, n.history.len() as u64);
+    // What is public: nothing before the first sign-off; afterwards the
+    // state as signed off, never an open offer.
+    let public = laa_core::publication::publish(s.id.clone(), &n.history);
+    prop_assert_eq!(public.is_some(), s.first_signed_off_at.is_some());
+    if let Some(p) = public {
+        prop_assert!(p.agreement.targets.values().all(|t| t.open_offer.is_none()));
+        prop_assert!(laa_core::publication::is_signed_off(p.agreement.status));
+        let signings = n
+            .history
+            .iter()
+            .filter(|e| matches!(e.change, Change::AgreementSignedOff { .. }))
+            .count();
+        prop_assert_eq!(p.signings.len(), signings);
+        if laa_core::publication::is_signed_off(s.status) {
+            prop_assert_eq!(
+                &p.agreement,
+                s,
+                "a signed-off agreement is public as it stands"
+            );
+            prop_assert_eq!(p.public_through, s.version);
+        } else {
+            prop_assert!(p.refresh_under_way);
+            prop_assert!(p.public_through < s.version);
+        }
+    }
     prop_assert_eq!(
         &replay(s.id.clone(), &n.history),
         s,
