@@ -27,7 +27,7 @@ const GRID: &str = "#b1b4b6";
 /// Round tick values spanning `lo..=hi`: about four steps of 1, 2, 2.5 or
 /// 5 times a power of ten.
 pub fn ticks(lo: f64, hi: f64) -> Vec<f64> {
-    let (lo, hi) = if hi - lo < f64::EPSILON {
+    let (lo, hi) = if (hi - lo).abs() < f64::EPSILON {
         (lo - 1.0, hi + 1.0)
     } else {
         (lo, hi)

@@ -141,11 +141,14 @@ impl Snapshot {
     }
 }
 
+/// Each agreement's public record (`None`: nothing public) at the version it was computed for.
+type Cache = HashMap<AgreementId, (u64, Option<Arc<Publication>>)>;
+
 /// The public record of every agreement, each computed once per version.
 #[derive(Clone)]
 pub struct ReadModel {
     store: Store,
-    cache: Arc<Mutex<HashMap<AgreementId, (u64, Option<Arc<Publication>>)>>>,
+    cache: Arc<Mutex<Cache>>,
 }
 
 impl ReadModel {

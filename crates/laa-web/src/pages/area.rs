@@ -102,6 +102,17 @@ fn agreement(p: &Published, area: &AreaRecord, catalogue: &Catalogue) -> Markup 
                 }
             }
         }
+        @if !a.priorities.is_empty() {
+            h3 { "Whitehall's priorities for this area" }
+            ol {
+                @for priority in &a.priorities {
+                    li {
+                        (priority.statement)
+                        " " span.secondary { "(" (priority.departments.iter().map(department_name).collect::<Vec<_>>().join(", ")) ")" }
+                    }
+                }
+            }
+        }
         @if p.record.refresh_under_way {
             div.inset { p { "A refresh of this agreement is being negotiated. The targets below are those last signed off; changes are shown once Ministers sign the refresh off." } }
         }
@@ -198,7 +209,7 @@ fn target(p: &Published, t: &Target, catalogue: &Catalogue) -> Markup {
                 }
                 _ => {}
             }
-            @if let Some(v) = v {
+            @if v.is_some() {
                 div {
                 @if let Some(svg) = chart(t, &id, &title) { (svg) }
                 p.legend aria-hidden="true" {

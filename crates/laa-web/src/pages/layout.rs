@@ -80,3 +80,17 @@ pub fn page(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_value_is_escaped() {
+        let hostile = "<script>alert(1)</script> & \"quoted\"";
+        let html = page(hostile, &[(hostile, "/")], None, html! { p { (hostile) } }).into_string();
+        assert!(!html.contains("<script>"), "{html}");
+        assert!(html.contains("&lt;script&gt;alert(1)&lt;/script&gt; &amp; &quot;quoted&quot;"));
+        assert!(html.starts_with("<!DOCTYPE html><html lang=\"en-GB\">"));
+    }
+}
