@@ -219,7 +219,7 @@ async fn a_citizen_reads_kents_signed_off_agreement_in_a_real_browser() {
         // England: Kent counted, Surrey listed without an agreement.
         let england = dom(url("/")).await;
         assert!(england.contains("href=\"/areas/kent\""), "{england}");
-        assert!(england.contains("No signed-off agreement yet"));
+        assert!(england.contains("Not yet signed off"));
         assert!(england.contains("1 of 150 areas"), "{england}");
         assert_headings_in_order("England", &england);
 

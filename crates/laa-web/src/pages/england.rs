@@ -105,7 +105,7 @@ fn region_section(snapshot: &Snapshot, region: Region) -> Markup {
                             @if published.is_empty() {
                                 tr {
                                     th scope="row" { (a.name) }
-                                    td colspan="6" { span.secondary { "No signed-off agreement yet" } }
+                                    td colspan="6" { span.secondary { "Not yet signed off" } }
                                 }
                             }
                             @for p in published {
