@@ -39,12 +39,14 @@ pub fn ticks(lo: f64, hi: f64) -> Vec<f64> {
         .map(|m| m * power)
         .find(|s| *s >= rough)
         .unwrap_or(10.0 * power);
-    let first = (lo / step).floor() * step;
+    let first = (lo / step).floor();
     let mut out = Vec::new();
-    let mut t = first;
-    while t < hi + step * 0.999 {
-        out.push((t / step).round() * step);
-        t += step;
+    for k in 0..=20 {
+        let t = (first + f64::from(k)) * step;
+        out.push(t);
+        if t >= hi - step * 1e-9 {
+            break;
+        }
     }
     out
 }

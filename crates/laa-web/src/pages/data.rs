@@ -3,7 +3,6 @@
 
 use maud::{Markup, html};
 
-use crate::datasets::DATASETS;
 use crate::model::Snapshot;
 use crate::pages::layout::{LICENCE, LICENCE_URL, moment, page};
 
@@ -39,7 +38,6 @@ pub fn data(snapshot: &Snapshot, descriptions: &[(String, String)]) -> Markup {
                 "Each agreement's public history, with the hash chain that makes tampering detectable, is at "
                 code { "/data/agreements/{agreement}/history.csv" } " and " code { ".json" } ", linked from each area's page."
             }
-            @let _ = DATASETS;
         },
     )
 }
