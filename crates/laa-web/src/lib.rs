@@ -246,11 +246,25 @@ async fn history(
     let Ok(id) = AgreementId::new(id) else {
         return missing(&headers);
     };
-    let snapshot = match model.snapshot(None).await {
-        Ok(s) => s,
-        Err(e) => return failed(&headers, e),
-    };
-    let Some(published) = snapshot.published.iter().find(|p| p.id == id) else {
+    // The agreement's area is the id's first part (`kent` of `kent-2008-11`,
+    // `east-sussex` of `east-sussex-2008-11`): read only the areas it may be.
+    let mut published = None;
+    let mut snapshot = None;
+    for (i, _) in id.as_str().match_indices('-') {
+        let Ok(area) = AreaCode::new(&id.as_str()[..i]) else {
+            continue;
+        };
+        match model.snapshot(Some(&area)).await {
+            Ok(s) if s.published.iter().any(|p| p.id == id) => {
+                published = s.published.iter().find(|p| p.id == id).cloned();
+                snapshot = Some(s);
+                break;
+            }
+            Ok(_) => {}
+            Err(e) => return failed(&headers, e),
+        }
+    }
+    let (Some(published), Some(snapshot)) = (published, snapshot) else {
         return missing(&headers);
     };
     let through = published.record.public_through;

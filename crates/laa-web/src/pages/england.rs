@@ -15,7 +15,7 @@ fn tally_cells(tally: &Tally) -> Markup {
         @for v in Verdict::ALL {
             td.num {
                 (tally.count(v))
-                @if tally.total() > 0 { " " span.secondary { "(" (tally.share(v)) "%)" } }
+                @if tally.total() > 0 { span.secondary.share { " (" (tally.share(v)) "%)" } }
             }
         }
     }
