@@ -21,10 +21,11 @@ COPY --from=build /src/target/release/laa /usr/local/bin/laa
 USER 10001:10001
 WORKDIR /var/lib/laa
 ENV LAA_LISTEN=0.0.0.0:50051 \
+    LAA_HTTP_LISTEN=0.0.0.0:8080 \
     LAA_DATABASE_URL=sqlite:///var/lib/laa/laa.db?mode=rwc \
     LAA_LOG_FORMAT=json
 VOLUME ["/var/lib/laa"]
-EXPOSE 50051 9090
+EXPOSE 50051 8080 9090
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["laa"]
 CMD ["serve"]

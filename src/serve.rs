@@ -57,6 +57,9 @@ pub struct ServeArgs {
     /// An HTTP address serving Prometheus /metrics, /healthz and /readyz (default: off).
     #[arg(long, env = "LAA_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    /// The address of the public web pages and open data (no credentials; signed-off agreements only), or `off`.
+    #[arg(long, env = "LAA_HTTP_LISTEN", default_value = "127.0.0.1:8080", value_parser = parse_http_listen)]
+    pub http_listen: HttpListen,
     /// TLS: the server's certificate chain (PEM); with --tls-key, the server speaks only TLS.
     #[arg(long, env = "LAA_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<std::path::PathBuf>,
@@ -66,6 +69,26 @@ pub struct ServeArgs {
     /// Mutual TLS: the CA (PEM) whose client certificates are required.
     #[arg(long, env = "LAA_TLS_CLIENT_CA", requires = "tls_cert")]
     pub tls_client_ca: Option<std::path::PathBuf>,
+}
+
+/// Where the public pages listen: an address, or nowhere.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HttpListen {
+    /// Serve the pages on this address (port 0 picks a free port and prints it).
+    At(SocketAddr),
+    /// Do not serve them.
+    Off,
+}
+
+fn parse_http_listen(value: &str) -> Result<HttpListen, String> {
+    if value.trim().eq_ignore_ascii_case("off") {
+        return Ok(HttpListen::Off);
+    }
+    value
+        .trim()
+        .parse()
+        .map(HttpListen::At)
+        .map_err(|_| format!("'{value}' is neither an address such as 127.0.0.1:8080 nor off"))
 }
 
 /// The server's TLS settings from the files named, if any.
@@ -131,6 +154,14 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         ),
         None => None,
     };
+    let web = match args.http_listen {
+        HttpListen::At(address) => Some(
+            tokio::net::TcpListener::bind(address)
+                .await
+                .map_err(|e| format!("error: cannot listen on {address} for the web pages: {e}\nhint: choose another address with --http-listen or LAA_HTTP_LISTEN, or turn them off with --http-listen off"))?,
+        ),
+        HttpListen::Off => None,
+    };
     let store = open_server_store(&args.database_url, args.sqlite_synchronous).await?;
     let local = listener.local_addr().map_err(|e| format!("error: {e}"))?;
     tracing::info!(address = %local, database = %redact(&args.database_url), "laa serving laa.v1");
@@ -147,6 +178,21 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         tracing::info!(%address, "serving /metrics, /healthz and /readyz");
         println!("laa metrics on {address}");
     }
+    let (web_stop, web_stopped) = tokio::sync::oneshot::channel::<()>();
+    if let Some(web) = web {
+        let address = web.local_addr().map_err(|e| format!("error: {e}"))?;
+        let store = store.clone();
+        tokio::spawn(async move {
+            let stopped = async {
+                let _ = web_stopped.await;
+            };
+            if let Err(error) = laa_web::serve(web, store, stopped).await {
+                tracing::error!(%error, "the web pages' listener stopped");
+            }
+        });
+        tracing::info!(%address, "serving the public web pages and open data");
+        println!("laa web pages on http://{address}/");
+    }
     let signalled = shutdown_signal();
     crate::systemd::ready(local);
     let shutdown = async {
@@ -154,6 +200,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         crate::systemd::stopping();
     };
     let served = laa_server::serve(store.clone(), listener, config, shutdown).await;
+    let _ = web_stop.send(());
     let closed = store.close().await;
     served.map_err(|e| format!("error: {e}"))?;
     closed.map_err(|e| format!("error: closing the database: {e}"))

@@ -422,6 +422,7 @@ fn a_command_sent_while_the_server_is_down_is_retried_with_one_request_id() {
     let client = open();
     std::thread::sleep(Duration::from_millis(300));
     let mut serving = laa()
+        .env("LAA_HTTP_LISTEN", "off")
         .args(["serve", "--listen", &format!("127.0.0.1:{port}")])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())

@@ -153,6 +153,7 @@ async fn tokens_rotate_expire_in_their_lifetime_and_record_their_last_use() {
 /// child and the address it listens on.
 pub fn spawn_laa_serve(database_url: &str, extra: &[&str]) -> (std::process::Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_laa"))
+        .env("LAA_HTTP_LISTEN", "off")
         .args([
             "serve",
             "--listen",

@@ -40,6 +40,10 @@ fn quickstart_runs_verbatim() {
         .and_then(|l| l.local_addr())
         .expect("a free port")
         .port();
+    let web_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
+        .port();
     // The blocks run as written, in one shell, in a fresh folder; only the
     // build is skipped (this test's `laa` is already built) and the port is
     // a free one rather than 50051.
@@ -57,6 +61,7 @@ fn quickstart_runs_verbatim() {
             ),
         )
         .env("LAA_LISTEN", format!("127.0.0.1:{port}"))
+        .env("LAA_HTTP_LISTEN", format!("127.0.0.1:{web_port}"))
         .env("LAA_SERVER", format!("http://127.0.0.1:{port}"))
         .env_remove("LAA_TOKEN")
         .env_remove("LAA_DATABASE_URL")

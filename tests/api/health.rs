@@ -178,6 +178,7 @@ fn a_taken_port_leaves_no_database_behind() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("fresh.db");
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_laa"))
+        .env("LAA_HTTP_LISTEN", "off")
         .args(["serve", "--listen", &address, "--database-url"])
         .arg(format!("sqlite://{}?mode=rwc", file.display()))
         .output()

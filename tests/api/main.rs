@@ -3,6 +3,7 @@
 //! set), driven by the generated tonic clients and by the `laa` binary.
 
 mod backup;
+mod browser;
 mod cli;
 mod cli_conventions;
 mod crashes;
@@ -28,3 +29,4 @@ mod support;
 mod systemd;
 mod tampering;
 mod tls;
+mod web;

@@ -54,6 +54,7 @@ async fn observed_on(url: &str) {
     store.close().await.unwrap();
 
     let mut child = Command::new(env!("CARGO_BIN_EXE_laa"))
+        .env("LAA_HTTP_LISTEN", "off")
         .args([
             "serve",
             "--listen",

@@ -38,6 +38,7 @@ fn laa_serve_tells_systemd_when_it_is_ready_and_when_it_stops() {
             &database,
         ])
         .env("NOTIFY_SOCKET", &socket_path)
+        .env("LAA_HTTP_LISTEN", "off")
         .env_remove("RUST_LOG")
         .stdout(Stdio::piped())
         .stderr(std::fs::File::create(&log).expect("a log file"))

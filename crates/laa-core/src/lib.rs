@@ -33,6 +33,7 @@
 //! - [`reason`]: the API's reason vocabulary, once.
 //! - [`request_id`]: the idempotency key a client sends with each command.
 //! - [`performance`]: statuses against trajectories, and the reward grant.
+//! - [`publication`]: what of an agreement is public, for the citizens' pages.
 //! - [`summary`]: the negotiation analytics CLG asks for, from the history.
 
 pub mod actor;
@@ -52,6 +53,7 @@ pub mod money;
 pub mod performance;
 pub mod polarity;
 pub mod policy;
+pub mod publication;
 pub mod reason;
 pub mod request_id;
 pub mod summary;

@@ -18,6 +18,7 @@ pub mod tournament;
 
 pub use reward::{RewardLine, RewardWorking, reward_working};
 pub use status::{
-    Status, TargetPerformance, YearPerformance, agreement_performance, target_performance,
+    Status, TargetPerformance, YearPerformance, agreement_performance, judge, polarity_of,
+    polarity_with, target_performance,
 };
 pub use tournament::{Entrant, Similarity, Standing, TournamentPolicy, entrant, tournament};

@@ -151,11 +151,19 @@ pub fn agreement_performance(
 /// The polarity a target is judged by: its National Indicator's, or for a
 /// local indicator the direction its agreed trajectory moves.
 pub fn polarity_of(target: &Target, catalogue: &Catalogue) -> Polarity {
-    if let Some(i) = target
-        .indicator
-        .national()
-        .and_then(|n| catalogue.indicator(n))
-    {
+    polarity_with(
+        target,
+        target
+            .indicator
+            .national()
+            .and_then(|n| catalogue.indicator(n)),
+    )
+}
+
+/// [`polarity_of`] with the target's National Indicator already looked up
+/// (`None` for a local indicator, or one the catalogue does not hold).
+pub fn polarity_with(target: &Target, indicator: Option<&crate::Indicator>) -> Polarity {
+    if let Some(i) = indicator {
         return i.polarity;
     }
     match &target.agreed {
@@ -197,6 +205,35 @@ pub fn target_performance(
         .policy()
         .map(|p| p.period.years().collect())
         .unwrap_or_default();
+    let (years, overall) = judge(target, &period, polarity);
+    TargetPerformance {
+        target: target.id,
+        kind: target.kind,
+        indicator: target.indicator.clone(),
+        title,
+        polarity,
+        unit: values.map(|v| v.unit),
+        baseline: values.map(|v| v.baseline.clone()),
+        limit_deterioration: values.and_then(|v| v.limit_deterioration.clone()),
+        department,
+        years,
+        overall,
+    }
+}
+
+/// A target's years over `period` (the round's years, in order) and its
+/// overall status, judged by `polarity`: the rule behind
+/// [`target_performance`], for callers that have the polarity already (the
+/// citizens' pages).
+pub fn judge(
+    target: &Target,
+    period: &[FinancialYear],
+    polarity: Polarity,
+) -> (Vec<YearPerformance>, Status) {
+    let values = match &target.agreed {
+        Some(Terms::Values(v)) => Some(v),
+        _ => None,
+    };
     let last = period.last().copied();
     let years: Vec<YearPerformance> = period
         .iter()
@@ -228,19 +265,7 @@ pub fn target_performance(
         })
         .collect();
     let overall = overall(&years);
-    TargetPerformance {
-        target: target.id,
-        kind: target.kind,
-        indicator: target.indicator.clone(),
-        title,
-        polarity,
-        unit: values.map(|v| v.unit),
-        baseline: values.map(|v| v.baseline.clone()),
-        limit_deterioration: values.and_then(|v| v.limit_deterioration.clone()),
-        department,
-        years,
-        overall,
-    }
+    (years, overall)
 }
 
 /// The overall status from the years': the final year's verdict, else the

@@ -4,6 +4,7 @@ mod catalogue;
 mod harness;
 mod performance;
 mod properties;
+mod publication;
 mod reasons;
 mod rules;
 mod scenarios;

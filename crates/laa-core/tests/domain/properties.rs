@@ -281,6 +281,47 @@ fn check_state(n: &Negotiation) -> Result<(), TestCaseError> {
         );
     }
     prop_assert_eq!(s.version, n.history.len() as u64);
+    // What is public: nothing before the first sign-off; afterwards the
+    // state as signed off, never an open offer.
+    let public = laa_core::publication::publish(s.id.clone(), &n.history);
+    prop_assert_eq!(public.is_some(), s.first_signed_off_at.is_some());
+    if let Some(p) = public {
+        prop_assert!(p.agreement.targets.values().all(|t| t.open_offer.is_none()));
+        prop_assert!(laa_core::publication::is_signed_off(p.agreement.status));
+        let signings = n
+            .history
+            .iter()
+            .filter(|e| matches!(e.change, Change::AgreementSignedOff { .. }))
+            .count();
+        prop_assert_eq!(p.signings.len(), signings);
+        // Closed while a refresh was negotiated: the refresh ends unsigned,
+        // and the terms last signed off stay the public ones.
+        let last_signing = n
+            .history
+            .iter()
+            .rposition(|e| matches!(e.change, Change::AgreementSignedOff { .. }));
+        let last_refresh = n
+            .history
+            .iter()
+            .rposition(|e| matches!(e.change, Change::RefreshOpened { .. }));
+        let closed_mid_refresh =
+            s.status == laa_core::AgreementStatus::Closed && last_refresh > last_signing;
+        if closed_mid_refresh {
+            prop_assert_eq!(p.agreement.status, laa_core::AgreementStatus::Closed);
+            prop_assert!(!p.refresh_under_way);
+            prop_assert!(p.public_through < s.version);
+        } else if laa_core::publication::is_signed_off(s.status) {
+            prop_assert_eq!(
+                &p.agreement,
+                s,
+                "a signed-off agreement is public as it stands"
+            );
+            prop_assert_eq!(p.public_through, s.version);
+        } else {
+            prop_assert!(p.refresh_under_way);
+            prop_assert!(p.public_through < s.version);
+        }
+    }
     prop_assert_eq!(
         &replay(s.id.clone(), &n.history),
         s,

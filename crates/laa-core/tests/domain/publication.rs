@@ -1,0 +1,129 @@
+//! What is public (recommendation 1): nothing before the first sign-off,
+//! the agreement as last signed off while a refresh is negotiated, the
+//! actuals recorded meanwhile, and what each refresh changed.
+
+use laa_core::publication::{ChangeKind, publish};
+use laa_core::*;
+use rust_decimal::Decimal;
+
+use crate::harness::*;
+
+fn signed() -> Negotiation {
+    let (n, _) =
+        Negotiation::statutory_settled().agreed_target(&go(), &area(), 117, pct(8, [7, 6, 5]));
+    n.signed_off()
+}
+
+fn public(n: &Negotiation) -> Option<publication::Publication> {
+    publish(n.state.id.clone(), &n.history)
+}
+
+fn actual(target: u32, year_name: &str, value: i64) -> Command {
+    Command::RecordActual {
+        target: tid(target),
+        year: year(year_name),
+        value: Decimal::from(value),
+        source: "test".into(),
+    }
+}
+
+#[test]
+fn nothing_is_public_before_the_first_sign_off() {
+    let n = Negotiation::statutory_settled().given(&go(), propose(117, pct(8, [7, 6, 5])));
+    assert!(public(&n).is_none());
+    let submitted = Negotiation::statutory_settled()
+        .given(&area(), Command::EndorseAgreement)
+        .given(&go(), Command::SubmitAgreement);
+    assert!(
+        public(&submitted).is_none(),
+        "submitted is not yet signed off"
+    );
+}
+
+#[test]
+fn a_signed_off_agreement_is_public_as_it_stands() {
+    let n = signed();
+    let p = public(&n).expect("public once signed off");
+    assert_eq!(p.agreement, n.state);
+    assert_eq!(p.public_through, n.state.version);
+    assert!(!p.refresh_under_way);
+    assert_eq!(p.signings.len(), 1);
+    assert!(p.signings[0].refresh.is_none());
+}
+
+#[test]
+fn a_refresh_under_negotiation_shows_the_terms_last_signed_off_and_the_actuals_since() {
+    let n = signed();
+    let signed_version = n.state.version;
+    let neet = n.target_on(117).id.get();
+    let before = n.target_on(117).agreed.clone();
+    let n = n
+        .given(&go(), open_refresh("2009", None))
+        .given(&go(), counter_for(neet, pct(8, [6, 5, 4]), "DCSF"))
+        .given(&go(), propose_for(15, on(15, 10, [9, 8, 7]), "HO"))
+        .given(&area(), actual(neet, "2008/09", 7));
+    let p = public(&n).expect("still public");
+    assert!(p.refresh_under_way);
+    assert_eq!(
+        p.public_through, signed_version,
+        "the refresh's events are not public"
+    );
+    let shown = p
+        .agreement
+        .live_target_on(&IndicatorRef::National(ni(117)))
+        .unwrap();
+    assert_eq!(
+        shown.agreed, before,
+        "the terms under negotiation are not shown"
+    );
+    assert!(shown.open_offer.is_none());
+    assert_eq!(shown.actuals[&year("2008/09")].value, Decimal::from(7));
+    assert!(
+        p.agreement
+            .live_target_on(&IndicatorRef::National(ni(15)))
+            .is_none(),
+        "a target proposed in the refresh is not shown"
+    );
+    assert_eq!(p.agreement.status, AgreementStatus::Agreed);
+    assert!(p.agreement.refreshes_held.is_empty());
+}
+
+#[test]
+fn each_refresh_signed_off_lists_what_changed() {
+    let n = signed();
+    let neet = n.target_on(117).id.get();
+    // The statutory targets' 2010/11 values were deferred to the 2009 refresh.
+    let statutory: Vec<u32> = n
+        .state
+        .live_targets()
+        .filter(|t| t.kind == TargetKind::Statutory)
+        .map(|t| t.id.get())
+        .collect();
+    let mut n = n
+        .given(&go(), open_refresh("2009", None))
+        .given(&go(), counter_for(neet, pct(8, [7, 6, 4]), "DCSF"))
+        .given(&area(), accept(neet));
+    for id in &statutory {
+        n = n
+            .given(&go(), counter(*id, fitting(crate::harness::statutory(*id))))
+            .given(&area(), accept(*id));
+    }
+    let n = n.signed_off();
+    let p = public(&n).expect("public");
+    assert!(!p.refresh_under_way);
+    assert_eq!(p.agreement, n.state);
+    assert_eq!(p.signings.len(), 2);
+    let refresh = &p.signings[1];
+    assert_eq!(refresh.refresh, Some(refresh_id("2009")));
+    assert_eq!(refresh.changes.len(), statutory.len() + 1);
+    assert!(
+        refresh
+            .changes
+            .iter()
+            .all(|c| matches!(c.what, ChangeKind::TermsChanged { .. }))
+    );
+}
+
+fn refresh_id(s: &str) -> RefreshId {
+    refresh(s)
+}

@@ -1,0 +1,85 @@
+//! An agreement's public history: each event up to the last moment its
+//! public state was its whole state (nothing under negotiation after it),
+//! with the hash chain. The acting principal is given only as its
+//! organisation (the Government Office, the area, Ministers): officers'
+//! names are not published. The full export (`laa history export`, for
+//! auditors) verifies against the same hashes.
+
+use laa_core::{Role, Scope};
+use laa_store::StoredEvent;
+
+use crate::names::region_name;
+use crate::table::{Cell, Table};
+
+/// Who acted, as an organisation.
+pub fn organisation(role: Role, scope: &Scope) -> String {
+    match (role, scope) {
+        (Role::SignOff, _) => "Ministers (CLG)".to_owned(),
+        (Role::Auditor, _) => "Audit (CLG)".to_owned(),
+        (Role::Admin, _) => "Administrator".to_owned(),
+        (_, Scope::Region(r)) => format!("Government Office, {}", region_name(*r)),
+        (_, Scope::Area(a)) => format!("Area: {a}"),
+        (_, Scope::National) => "Government".to_owned(),
+    }
+}
+
+/// The public history table of `agreement` from its events (already cut
+/// at the public sequence).
+pub fn history(agreement: &str, events: &[StoredEvent]) -> Table {
+    let rows = events
+        .iter()
+        .map(|e| {
+            vec![
+                Cell::from(agreement),
+                Cell::Int(i64::try_from(e.sequence).unwrap_or(i64::MAX)),
+                Cell::from(
+                    e.event
+                        .occurred()
+                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+                ),
+                Cell::from(
+                    e.recorded_at
+                        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+                ),
+                Cell::from(e.kind.as_str()),
+                Cell::from(organisation(e.event.actor.role, &e.event.actor.scope)),
+                Cell::from(e.prev_hash.as_str()),
+                Cell::from(e.hash.as_str()),
+            ]
+        })
+        .collect();
+    Table {
+        name: format!("agreements/{agreement}/history"),
+        description: "One row per event of the agreement's history up to its last sign-off: when, what, which organisation, and the hash chain (each event's hash covers the previous one's).".into(),
+        columns: vec![
+            "agreement", "sequence", "occurred_at", "recorded_at", "kind", "organisation",
+            "prev_hash", "hash",
+        ],
+        rows,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use laa_core::{AreaCode, Region};
+
+    #[test]
+    fn organisations_name_no_person() {
+        assert_eq!(
+            organisation(Role::GoNegotiator, &Scope::Region(Region::SouthEast)),
+            "Government Office, South East"
+        );
+        assert_eq!(
+            organisation(
+                Role::AreaNegotiator,
+                &Scope::Area(AreaCode::new("kent").unwrap())
+            ),
+            "Area: kent"
+        );
+        assert_eq!(
+            organisation(Role::SignOff, &Scope::National),
+            "Ministers (CLG)"
+        );
+    }
+}

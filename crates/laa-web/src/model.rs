@@ -1,0 +1,236 @@
+//! The read model behind the pages: every agreement's public record
+//! ([`laa_core::publication::publish`] over its history), cached by version,
+//! and the areas and indicators from the store's reference data.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+
+use chrono::{DateTime, Utc};
+use laa_core::publication::{Publication, publish, target_is_public};
+use laa_core::{AgreementId, AreaCode, Catalogue, IndicatorNumber, Region, Target};
+use laa_store::{AgreementFilter, AreaRecord, Store, StoreError};
+
+use crate::facts::{Verdict, verdict};
+
+/// The most rows the store gives in one page.
+const PAGE: u64 = 1_000;
+
+/// One agreement's public record, with where it belongs.
+#[derive(Debug, Clone)]
+pub struct Published {
+    /// The agreement's id (`kent-2008-11`).
+    pub id: AgreementId,
+    /// Its area.
+    pub area: AreaCode,
+    /// Its region.
+    pub region: Region,
+    /// The public record.
+    pub record: Arc<Publication>,
+    /// The indicator catalogue it was read with (each target's indicator,
+    /// its polarity and unit).
+    pub catalogue: Arc<Catalogue>,
+}
+
+impl Published {
+    /// The round's name: the id after the area's code (`2008-11`).
+    pub fn round(&self) -> &str {
+        self.id
+            .as_str()
+            .strip_prefix(self.area.as_str())
+            .and_then(|r| r.strip_prefix('-'))
+            .unwrap_or(self.id.as_str())
+    }
+
+    /// The public targets (live, with agreed terms), by number.
+    pub fn targets(&self) -> impl Iterator<Item = &Target> {
+        self.record
+            .agreement
+            .live_targets()
+            .filter(|t| target_is_public(t.status, t.agreed.as_ref()))
+    }
+
+    /// How many public targets stand at each verdict.
+    pub fn tally(&self) -> Tally {
+        let mut tally = Tally::default();
+        if let Some(policy) = self.record.agreement.policy() {
+            for target in self.targets() {
+                let indicator = target
+                    .indicator
+                    .national()
+                    .and_then(|n| self.catalogue.indicator(n));
+                tally.add(verdict(target, policy, indicator));
+            }
+        }
+        tally
+    }
+}
+
+/// Counts of targets by verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Tally {
+    counts: [u32; 5],
+}
+
+impl Tally {
+    /// Counts one more target at `verdict`.
+    pub fn add(&mut self, verdict: Verdict) {
+        self.counts[Verdict::ALL.iter().position(|v| *v == verdict).unwrap_or(4)] += 1;
+    }
+
+    /// Adds another tally to this one.
+    pub fn merge(&mut self, other: Tally) {
+        for (a, b) in self.counts.iter_mut().zip(other.counts) {
+            *a += b;
+        }
+    }
+
+    /// How many targets stand at `verdict`.
+    pub fn count(&self, verdict: Verdict) -> u32 {
+        self.counts[Verdict::ALL.iter().position(|v| *v == verdict).unwrap_or(4)]
+    }
+
+    /// How many targets in all.
+    pub fn total(&self) -> u32 {
+        self.counts.iter().sum()
+    }
+
+    /// The share at `verdict`, in whole per cent (rounded half up); 0 of none.
+    pub fn share(&self, verdict: Verdict) -> u32 {
+        let total = self.total();
+        if total == 0 {
+            0
+        } else {
+            (self.count(verdict) * 200 + total) / (2 * total)
+        }
+    }
+}
+
+/// Everything public, read at one moment.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    /// Every area, in code order.
+    pub areas: Vec<AreaRecord>,
+    /// Every public agreement, in id order.
+    pub published: Vec<Published>,
+}
+
+impl Snapshot {
+    /// The public agreements of one area.
+    pub fn of_area<'a>(&'a self, area: &'a AreaCode) -> impl Iterator<Item = &'a Published> {
+        self.published.iter().filter(move |p| &p.area == area)
+    }
+
+    /// The area's record, if it exists.
+    pub fn area(&self, code: &str) -> Option<&AreaRecord> {
+        self.areas.iter().find(|a| a.code.as_str() == code)
+    }
+
+    /// When the data was last changed: the latest moment an event of a
+    /// public agreement happened.
+    pub fn as_of(&self) -> Option<DateTime<Utc>> {
+        self.published
+            .iter()
+            .filter_map(|p| p.record.agreement.last_occurred_at)
+            .max()
+    }
+
+    /// How many public agreements have a public target on each indicator.
+    pub fn choosing(&self) -> BTreeMap<IndicatorNumber, u32> {
+        let mut out = BTreeMap::new();
+        for p in &self.published {
+            for t in p.targets() {
+                if let Some(n) = t.indicator.national() {
+                    *out.entry(n).or_insert(0) += 1;
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Each agreement's public record (`None`: nothing public) at the version it was computed for.
+type Cache = HashMap<AgreementId, (u64, Option<Arc<Publication>>)>;
+
+/// The public record of every agreement, each computed once per version.
+#[derive(Clone)]
+pub struct ReadModel {
+    store: Store,
+    cache: Arc<Mutex<Cache>>,
+}
+
+impl ReadModel {
+    /// A read model over `store`.
+    pub fn new(store: Store) -> Self {
+        Self {
+            store,
+            cache: Arc::default(),
+        }
+    }
+
+    /// The store read.
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Everything public now (`area`: only that area's agreements).
+    pub async fn snapshot(&self, area: Option<&AreaCode>) -> Result<Snapshot, StoreError> {
+        let mut areas = Vec::new();
+        let mut after = None;
+        loop {
+            let (page, next) = self.store.list_areas(None, PAGE, after).await?;
+            areas.extend(page);
+            match next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        let filter = AgreementFilter {
+            area: area.cloned(),
+            ..AgreementFilter::default()
+        };
+        let mut published = Vec::new();
+        let mut after = None;
+        loop {
+            let (rows, next) = self
+                .store
+                .list_agreements(filter.clone(), PAGE, after)
+                .await?;
+            for row in rows {
+                if let Some(record) = self.record(&row.id, row.version).await? {
+                    published.push(Published {
+                        id: row.id,
+                        area: row.area,
+                        region: row.region,
+                        record,
+                        catalogue: self.store.catalogue(),
+                    });
+                }
+            }
+            match next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        Ok(Snapshot { areas, published })
+    }
+
+    /// The public record of an agreement at `version`, from the cache or its history.
+    async fn record(
+        &self,
+        id: &AgreementId,
+        version: u64,
+    ) -> Result<Option<Arc<Publication>>, StoreError> {
+        if let Some((v, record)) = self.cache.lock().expect("cache").get(id)
+            && *v == version
+        {
+            return Ok(record.clone());
+        }
+        let events = self.store.events(id, 1, version).await?;
+        let record = publish(id.clone(), events.iter().map(|e| &e.event)).map(Arc::new);
+        self.cache
+            .lock()
+            .expect("cache")
+            .insert(id.clone(), (version, record.clone()));
+        Ok(record)
+    }
+}

@@ -1,0 +1,306 @@
+//! An area's page: each of its signed-off agreements, every target with
+//! its plain title, who is responsible, baseline, plan and actuals (a chart
+//! and a table), its verdict in words and colour, placeholders and deferred
+//! years explained; the sign-offs and what changed at each refresh; and the
+//! agreement's public history.
+
+use laa_core::publication::{ChangeKind, Signing};
+use laa_core::{
+    AgreementStatus, Catalogue, IndicatorRef, PlaceholderReason, Target, Terms, YearValue,
+};
+use laa_store::AreaRecord;
+use maud::{Markup, html};
+
+use crate::chart::chart;
+use crate::facts::{Verdict, polarity, unit_words, values, verdict, with_unit, year_verdict};
+use crate::model::{Published, Snapshot};
+use crate::names::{department_name, region_name};
+use crate::pages::layout::{date, page};
+
+/// The indicator's plain title and its reference (`NI 117`, or `Local indicator`).
+pub fn title_of(indicator: &IndicatorRef, catalogue: &Catalogue) -> (String, String) {
+    match indicator {
+        IndicatorRef::National(n) => (
+            catalogue
+                .indicator(*n)
+                .map_or_else(|| format!("National Indicator {n}"), |i| i.title.clone()),
+            format!("NI {}", n.get()),
+        ),
+        IndicatorRef::Local { code, title } => (title.clone(), format!("Local indicator {code}")),
+    }
+}
+
+fn placeholder_words(reason: PlaceholderReason) -> &'static str {
+    match reason {
+        PlaceholderReason::NoBaseline => "there was no baseline to measure from when it was agreed",
+        PlaceholderReason::AwaitingSurvey => {
+            "its baseline comes from a survey (the Place Survey of autumn 2008) not yet held when it was agreed"
+        }
+        PlaceholderReason::DefinitionPending => "the indicator's definition was not yet settled",
+    }
+}
+
+/// The agreement's status in words (only signed-off statuses are public).
+fn status_words(status: AgreementStatus) -> &'static str {
+    match status {
+        AgreementStatus::Placeholder => {
+            "In force; some targets are placeholders awaiting values at a refresh"
+        }
+        AgreementStatus::Agreed => "In force; every target has values",
+        AgreementStatus::Refreshed => "In force, as refreshed",
+        AgreementStatus::Closed => "Closed: the period has ended and the outcomes are final",
+        _ => "In force",
+    }
+}
+
+/// The area page.
+pub fn area(snapshot: &Snapshot, area: &AreaRecord, catalogue: &Catalogue) -> Markup {
+    let published: Vec<_> = snapshot.of_area(&area.code).collect();
+    page(
+        &area.name,
+        &[
+            ("England", "/"),
+            (
+                region_name(area.region),
+                &format!("/#region-{}", area.region.code()),
+            ),
+        ],
+        snapshot.as_of(),
+        html! {
+            span.caption { (region_name(area.region)) }
+            h1 { (area.name) }
+            @if published.is_empty() {
+                p { "This area has no signed-off Local Area Agreement yet. An agreement is published here once Ministers sign it off." }
+            }
+            @for p in &published {
+                (agreement(p, area, catalogue))
+            }
+        },
+    )
+}
+
+fn agreement(p: &Published, area: &AreaRecord, catalogue: &Catalogue) -> Markup {
+    let a = &p.record.agreement;
+    let tally = p.tally();
+    let targets: Vec<&Target> = p.targets().collect();
+    let history = format!("/data/agreements/{}/history", p.id);
+    html! {
+        h2 { "Agreement " (p.round()) }
+        dl.summary {
+            div { dt { "Status" } dd { (status_words(a.status)) } }
+            div { dt { "Signed off by Ministers" } dd { (a.first_signed_off_at.map(date).unwrap_or_default()) } }
+            div { dt { "Negotiated with" } dd { (area.region.name()) } }
+            div { dt { "Targets" } dd { (tally.total()) } }
+            @for v in Verdict::ALL {
+                div { dt { (v.words()) } dd { (tally.count(v)) " (" (tally.share(v)) "%)" } }
+            }
+            div {
+                dt { "Refreshes" }
+                dd {
+                    @if a.refreshes_held.is_empty() { "None yet" }
+                    @else { (a.refreshes_held.iter().map(|r| r.as_str()).collect::<Vec<_>>().join(", ")) }
+                }
+            }
+        }
+        @if !a.priorities.is_empty() {
+            h3 { "Whitehall's priorities for this area" }
+            ol {
+                @for priority in &a.priorities {
+                    li {
+                        (priority.statement)
+                        " " span.secondary { "(" (priority.departments.iter().map(department_name).collect::<Vec<_>>().join(", ")) ")" }
+                    }
+                }
+            }
+        }
+        @if p.record.refresh_under_way {
+            div.inset { p { "A refresh of this agreement is being negotiated. The targets below are those last signed off; changes are shown once Ministers sign the refresh off." } }
+        }
+        h3 { "Targets at a glance" }
+        div.table-wrap {
+            table {
+                caption { "Every target of the agreement " (p.id) " and how it is doing" }
+                thead { tr {
+                    th scope="col" { "Target" }
+                    th scope="col" { "Verdict" }
+                } }
+                tbody {
+                    @for t in &targets {
+                        @let indicator = t.indicator.national().and_then(|n| catalogue.indicator(n));
+                        @let verdict = a.policy().map_or(Verdict::NoData, |policy| verdict(t, policy, indicator));
+                        tr {
+                            th scope="row" {
+                                a href=(format!("#target-{}", t.id.get())) { (title_of(&t.indicator, catalogue).0) }
+                                " " span.secondary { (title_of(&t.indicator, catalogue).1) }
+                            }
+                            td { strong.(verdict.tag_class()) { (verdict.words()) } }
+                        }
+                    }
+                }
+            }
+        }
+        h3 { "Targets in detail" }
+        p.secondary {
+            "Each target has a baseline (where the area started), a planned value for each year and, once measured, the actual value. "
+            "The chart draws the plan as a dashed blue line with open circles and the actual values as black squares."
+        }
+        @for t in &targets {
+            (target(p, t, catalogue))
+        }
+        (changes(&p.record.signings, catalogue))
+        h3 { "History" }
+        p {
+            "Every change to this agreement is recorded in a hash-chained history that can be checked for tampering. "
+            a href=(format!("{history}.csv")) { "The public history of this agreement (CSV)" } " and "
+            a href=(format!("{history}.json")) { "(JSON)" }
+            " list each event up to the last sign-off, with its hash and the previous event's hash."
+        }
+    }
+}
+
+fn target(p: &Published, t: &Target, catalogue: &Catalogue) -> Markup {
+    let (title, reference) = title_of(&t.indicator, catalogue);
+    let Some(policy) = p.record.agreement.policy() else {
+        return html! {};
+    };
+    let indicator = t.indicator.national().and_then(|n| catalogue.indicator(n));
+    let overall = verdict(t, policy, indicator);
+    let id = format!("target-{}", t.id.get());
+    let v = values(t);
+    html! {
+        section.target aria-labelledby=(id) {
+            h4 id=(id) {
+                span.caption { (reference) " · " (t.kind.as_str()) " target" }
+                @if let IndicatorRef::National(n) = &t.indicator {
+                    a href=(format!("/indicators/{}", n.get())) { (title) }
+                } @else { (title) }
+            }
+            p { strong.(overall.tag_class()) { (overall.words()) } }
+            div.target-body {
+            dl.summary {
+                div {
+                    dt { "Responsible" }
+                    dd {
+                        @match &t.department {
+                            Some(d) => { (department_name(d)) ", with the " }
+                            None => { "The area, with the " }
+                        }
+                        (p.region.name())
+                    }
+                }
+                @if let Some(v) = v {
+                    div { dt { "Measured as" } dd { (unit_words(v.unit)) } }
+                    div { dt { "Baseline" } dd { (with_unit(v.baseline.value, v.unit)) " (" (v.baseline.period) ")" } }
+                }
+                @if let Some(pol) = polarity(indicator, t) {
+                    div { dt { "Which way is better" } dd { (pol.words()) } }
+                }
+                @if let Some(why) = p.record.rationales.get(&t.id) {
+                    div { dt { "Why this target" } dd.rationale { (why) } }
+                }
+            }
+            @match &t.agreed {
+                Some(Terms::Placeholder { reason, due }) => {
+                    div.inset {
+                        p {
+                            "This target is a placeholder: it is part of the agreement, but it has no values yet because "
+                            (placeholder_words(*reason)) ". Its values are due at the " (due.as_str()) " refresh."
+                        }
+                    }
+                }
+                _ => {}
+            }
+            @if v.is_some() {
+                div {
+                @if let Some(svg) = chart(t, &id, &title) { (svg) }
+                p.legend aria-hidden="true" {
+                    span { "- - o  Plan" } span { "■  Actual" }
+                }
+                }
+            }
+            }
+            @if let Some(v) = v {
+                details {
+                summary { "The numbers for each year" }
+                div.table-wrap {
+                    table {
+                        caption { "Plan and actual values: " (title) }
+                        thead { tr {
+                            th scope="col" { "Year" }
+                            th.num scope="col" { "Planned" }
+                            th.num scope="col" { "Actual" }
+                            th scope="col" { "Verdict" }
+                        } }
+                        tbody {
+                            tr {
+                                th scope="row" { "Baseline (" (v.baseline.period) ")" }
+                                td.num { (with_unit(v.baseline.value, v.unit)) }
+                                td.num { "" } td { "" }
+                            }
+                            @for (year, planned) in &v.trajectory {
+                                tr {
+                                    th scope="row" { (year.to_string()) }
+                                    td.num {
+                                        @match planned {
+                                            YearValue::Value(x) => { (with_unit(*x, v.unit)) }
+                                            YearValue::Deferred { to } => { "To be set at the " (to.as_str()) " refresh" }
+                                        }
+                                    }
+                                    td.num {
+                                        @match t.actuals.get(year) {
+                                            Some(a) => { (with_unit(a.value, v.unit)) }
+                                            None => { span.secondary { "Not yet recorded" } }
+                                        }
+                                    }
+                                    td {
+                                        @match year_verdict(t, *year, policy, indicator) {
+                                            Some(y) => { strong.(y.tag_class()) { (y.words()) } }
+                                            None => { "" }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                }
+            }
+        }
+    }
+}
+
+fn changes(signings: &[Signing], catalogue: &Catalogue) -> Markup {
+    html! {
+        h3 { "Sign-offs and refreshes" }
+        ol {
+            @for s in signings {
+                li {
+                    @match &s.refresh {
+                        None => { "First signed off on " (date(s.occurred_at)) "." }
+                        Some(r) => { "The " (r.as_str()) " refresh was signed off on " (date(s.occurred_at)) "." }
+                    }
+                    @if s.refresh.is_some() {
+                        @if s.changes.is_empty() { " No target changed." }
+                        @else {
+                            ul {
+                                @for c in &s.changes {
+                                    li {
+                                        (title_of(&c.indicator, catalogue).0) ": "
+                                        @match &c.what {
+                                            ChangeKind::Added => { "added" }
+                                            ChangeKind::Removed => { "removed" }
+                                            ChangeKind::TermsChanged { before, .. } => {
+                                                @if before.as_ref().is_some_and(Terms::is_placeholder) { "placeholder given its values" }
+                                                @else { "values revised" }
+                                            }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

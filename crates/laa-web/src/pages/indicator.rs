@@ -1,0 +1,160 @@
+//! The indicator pages: the list of National Indicators, and one
+//! indicator's standing in each set version, its owner, and how many areas
+//! chose it (Appendix 3d for 2008, and the signed-off agreements here).
+
+use laa_core::catalogue::Owner;
+use laa_core::{Catalogue, IndicatorNumber, IndicatorStatus, SetStatus};
+use maud::{Markup, html};
+
+use crate::facts::{indicator_polarity, polarity};
+use crate::model::Snapshot;
+use crate::names::department_name;
+use crate::pages::layout::page;
+
+fn status_words(status: IndicatorStatus) -> &'static str {
+    match status {
+        IndicatorStatus::Active => "Active",
+        IndicatorStatus::Withdrawn => "Withdrawn",
+    }
+}
+
+fn set_words(status: SetStatus) -> &'static str {
+    match status {
+        SetStatus::Draft => "Draft, under consultation",
+        SetStatus::Published => "Published",
+    }
+}
+
+/// The list of every National Indicator, newest set first.
+pub fn list(snapshot: &Snapshot, catalogue: &Catalogue) -> Markup {
+    let choosing = snapshot.choosing();
+    page(
+        "National Indicators",
+        &[("England", "/")],
+        snapshot.as_of(),
+        html! {
+            h1 { "National Indicators" }
+            p.lead { "Areas chose their targets from the National Indicator Set: 198 measures of local services, each owned by a government department." }
+            div.table-wrap {
+                table {
+                    caption { "Every National Indicator" }
+                    thead { tr {
+                        th scope="col" { "Indicator" }
+                        th scope="col" { "Subject" }
+                        th.num scope="col" { "Areas choosing it in 2008" }
+                        th.num scope="col" { "Agreements here" }
+                    } }
+                    tbody {
+                        @for i in catalogue.indicators() {
+                            tr {
+                                th scope="row" { a href=(format!("/indicators/{}", i.number.get())) { "NI " (i.number.get()) ": " (i.title) } }
+                                td { (i.subject_group) }
+                                td.num {
+                                    @match (i.laa_selections_2008, i.statutory) {
+                                        (_, true) => { "All (statutory)" }
+                                        (Some(n), _) => { (n) }
+                                        (None, false) => { "" }
+                                    }
+                                }
+                                td.num { (choosing.get(&i.number).copied().unwrap_or(0)) }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    )
+}
+
+/// One indicator's page; `None` when the catalogue has no such indicator.
+pub fn indicator(
+    snapshot: &Snapshot,
+    catalogue: &Catalogue,
+    number: IndicatorNumber,
+) -> Option<Markup> {
+    let i = catalogue.indicator(number)?;
+    let carrying: Vec<_> = snapshot
+        .published
+        .iter()
+        .filter_map(|p| {
+            let t = p
+                .targets()
+                .find(|t| t.indicator.national() == Some(number))?;
+            Some((p, t))
+        })
+        .collect();
+    let title = format!("NI {}: {}", number.get(), i.title);
+    Some(page(
+        &title,
+        &[("England", "/"), ("Indicators", "/indicators")],
+        snapshot.as_of(),
+        html! {
+            span.caption { (i.subject_group) }
+            h1 { (title) }
+            dl.summary {
+                div { dt { "Owned by" } dd {
+                    @match &i.owner {
+                        Owner::Psa(n) => { "Public Service Agreement " (n) }
+                        Owner::Dso(d) => { (department_name(d)) " (a departmental strategic objective)" }
+                        Owner::Unassigned => { "Not stated in the National Indicator Set" }
+                    }
+                } }
+                div { dt { "Statutory" } dd {
+                    @if i.statutory { "Yes: every area carries a target on it" } @else { "No: areas chose it by negotiation" }
+                } }
+                div { dt { "Areas choosing it in 2008" } dd {
+                    @match (i.laa_selections_2008, i.statutory) {
+                        (_, true) => { "All 150 (statutory)" }
+                        (Some(n), _) => { (n) " of 150 (Appendix 3d of the report)" }
+                        (None, false) => { "Not recorded" }
+                    }
+                } }
+                div { dt { "Signed-off agreements here carrying it" } dd { (carrying.len()) } }
+            }
+            h2 { "In each version of the indicator set" }
+            div.table-wrap {
+                table {
+                    caption { "NI " (number.get()) " by set version" }
+                    thead { tr {
+                        th scope="col" { "Set" }
+                        th scope="col" { "Set status" }
+                        th scope="col" { "Indicator status" }
+                        th scope="col" { "Which way is better" }
+                    } }
+                    tbody {
+                        @for set in catalogue.sets() {
+                            @if let Some(status) = set.status_of(number) {
+                                tr {
+                                    th scope="row" { (set.version.get()) }
+                                    td { (set_words(set.status)) }
+                                    td { (status_words(status)) }
+                                    td {
+                                        @match indicator_polarity(i) {
+                                            Some(p) => { (p.words()) }
+                                            None => { span.secondary { "Not recorded in the set; each target below shows the direction it plans" } }
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            h2 { "Areas with a target on it" }
+            @if carrying.is_empty() {
+                p { "No signed-off agreement published here carries a target on this indicator." }
+            } @else {
+                ul.columns {
+                    @for (p, t) in &carrying {
+                        li {
+                            a href=(format!("/areas/{}#target-{}", p.area, t.id.get())) {
+                                (snapshot.area(p.area.as_str()).map_or(p.area.as_str(), |a| a.name.as_str()))
+                            }
+                            @if let Some(pol) = polarity(Some(i), t) { span.secondary { " (" (pol.words().to_lowercase()) ")" } }
+                        }
+                    }
+                }
+            }
+        },
+    ))
+}

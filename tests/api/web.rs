@@ -1,0 +1,335 @@
+//! The citizens' pages and open data (issue 14), end to end: Kent's
+//! agreement negotiated to sign-off through the API, an actual recorded,
+//! Surrey's still in negotiation; then the pages opened in a real headless
+//! Chromium, the data read over HTTP, and screenshots saved at 360 and
+//! 1280 pixels wide under `target/tmp/web-screenshots/`.
+
+use std::net::SocketAddr;
+use std::time::Instant;
+
+use laa_proto::v1 as pb;
+
+use crate::browser::{dom, get, screenshot, screenshot_dir};
+use crate::negotiation::sign_off;
+use crate::support::*;
+
+/// A rationale a hostile or careless officer might write.
+const HOSTILE: &str = "<script>alert('pwned')</script> three-year rolling average & \"stretch\"";
+/// Text only Surrey's unsigned draft holds.
+const SURREY_SECRET: &str = "Surrey draft: not for publication";
+
+async fn counter(c: &mut Clients, v: i64, target: u32, terms: pb::Terms, rationale: &str) -> i64 {
+    c.agreements
+        .counter_offer(pb::CounterOfferRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            target,
+            terms: Some(terms),
+            rationale: rationale.into(),
+            evidence: vec![],
+            deal_breaker: false,
+            department: String::new(),
+            occurred_at: None,
+        })
+        .await
+        .expect("counter")
+        .into_inner()
+        .agreement
+        .expect("agreement")
+        .version
+}
+
+async fn propose(c: &mut Clients, request: pb::ProposeTargetRequest) -> i64 {
+    c.agreements
+        .propose_target(request)
+        .await
+        .expect("propose")
+        .into_inner()
+        .agreement
+        .expect("agreement")
+        .version
+}
+
+/// Kent signed off with the NEET target (NI 117, 8% down to 6.5%, the
+/// hostile rationale agreed), a Place Survey placeholder (NI 5) and an
+/// actual of 7.2% for 2008/09; Surrey opened and negotiating.
+async fn given_kent_signed_off_and_surrey_negotiating(app: &TestApp) {
+    let t = &app.tokens;
+    let mut go = app.clients(Some(&t.go)).await;
+    let mut kent = app.clients(Some(&t.kent)).await;
+    let mut minister = app.clients(Some(&t.sign_off)).await;
+    let v = open_kent(&mut go).await;
+    let v = settle_statutory(&mut go, &mut kent, v).await;
+    let v = propose(
+        &mut go,
+        go_proposal(v, 117, pct(8.0, [7.5, 7.0, 6.0]), "DCSF"),
+    )
+    .await;
+    let v = counter(&mut kent, v, 17, pct(8.0, [7.5, 7.0, 6.5]), HOSTILE).await;
+    let v = accept(&mut go, v, 17).await;
+    let v = propose(
+        &mut go,
+        go_proposal(v, 5, placeholder("awaiting_survey"), "CLG"),
+    )
+    .await;
+    let v = accept(&mut kent, v, 18).await;
+    let v = sign_off(&mut go, &mut kent, &mut minister, v).await;
+    kent.agreements
+        .record_actual(pb::RecordActualRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            target: 17,
+            year: "2008/09".into(),
+            value: 7.2,
+            source: "Connexions, November 2008".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("record the NEET actual");
+
+    go.agreements
+        .open_agreement(pb::OpenAgreementRequest {
+            area: "areas/surrey".into(),
+            round: String::new(),
+            indicator_set: 2007,
+            request_id: rid(),
+            expected_version: 0,
+            occurred_at: None,
+        })
+        .await
+        .expect("open surrey");
+    let mut request = go_proposal(1, 117, pct(6.0, [5.5, 5.0, 4.5]), "DCSF");
+    request.agreement = "agreements/surrey-2008-11".into();
+    request.rationale = SURREY_SECRET.into();
+    propose(&mut go, request).await;
+}
+
+/// Starts the web pages over the test server's store; their address.
+async fn serve_pages(app: &TestApp) -> SocketAddr {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind the pages");
+    let address = listener.local_addr().expect("address");
+    tokio::spawn(laa_web::serve(
+        listener,
+        app.store.clone(),
+        std::future::pending(),
+    ));
+    address
+}
+
+/// The headings of a DOM in order, as levels (1 for `h1`...).
+fn heading_levels(dom: &str) -> Vec<u8> {
+    let lower = dom.to_ascii_lowercase();
+    let bytes = lower.as_bytes();
+    let mut out = Vec::new();
+    for (i, w) in bytes.windows(3).enumerate() {
+        if w[0] == b'<' && w[1] == b'h' && (b'1'..=b'6').contains(&w[2]) {
+            let next = bytes.get(i + 3).copied().unwrap_or(b' ');
+            if next == b' ' || next == b'>' {
+                out.push(w[2] - b'0');
+            }
+        }
+    }
+    out
+}
+
+fn assert_headings_in_order(page: &str, dom: &str) {
+    let levels = heading_levels(dom);
+    assert_eq!(
+        levels.first(),
+        Some(&1),
+        "{page} starts with its h1: {levels:?}"
+    );
+    assert_eq!(
+        levels.iter().filter(|l| **l == 1).count(),
+        1,
+        "{page}: one h1"
+    );
+    for pair in levels.windows(2) {
+        assert!(
+            pair[1] <= pair[0] + 1,
+            "{page}: a heading level skipped in {levels:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_citizen_reads_kents_signed_off_agreement_in_a_real_browser() {
+    for_each_database(|app| async move {
+        given_kent_signed_off_and_surrey_negotiating(&app).await;
+        let web = serve_pages(&app).await;
+        let url = |path: &str| format!("http://{web}{path}");
+
+        // Kent's page: the NEET target's numbers and verdict, in words.
+        let kent = dom(url("/areas/kent")).await;
+        assert!(kent.contains("Kent"), "{kent}");
+        assert!(kent.contains(
+            "16 to 18 year olds who are not in education, training or employment (NEET)"
+        ));
+        for fact in [
+            "8% (2007)",
+            "7.5%",
+            "6.5%",
+            "7.2%",
+            "On track",
+            "Lower is better",
+            "Department for Children, Schools and Families",
+            "Government Office for the South East",
+        ] {
+            assert!(kent.contains(fact), "Kent's page shows {fact:?}");
+        }
+        assert!(
+            kent.contains("placeholder"),
+            "the Place Survey placeholder is explained"
+        );
+        assert!(
+            kent.contains("2009 refresh"),
+            "the deferred and placeholder years name their refresh"
+        );
+        assert!(kent.contains("<svg"), "the chart is drawn");
+        // The rationale is shown as text, never run: the page has no script at all.
+        assert!(
+            kent.contains("&lt;script&gt;alert('pwned')&lt;/script&gt;"),
+            "escaped: {kent}"
+        );
+        assert!(
+            !kent.to_ascii_lowercase().contains("<script"),
+            "no script element"
+        );
+        assert!(!kent.contains(SURREY_SECRET));
+        assert!(
+            !kent.contains("kent:officer") && !kent.contains("gose:negotiator"),
+            "no principal is named"
+        );
+        assert_headings_in_order("Kent", &kent);
+
+        // Surrey is still negotiating: nothing of it is reachable.
+        let surrey = dom(url("/areas/surrey")).await;
+        assert!(
+            surrey.contains("no signed-off Local Area Agreement yet"),
+            "{surrey}"
+        );
+        assert!(!surrey.contains(SURREY_SECRET) && !surrey.contains("5.5%"));
+        let history = get(web, "/data/agreements/surrey-2008-11/history.csv", &[]).await;
+        assert_eq!(history.status, 404, "Surrey's history is not public");
+
+        // England: Kent counted, Surrey listed without an agreement.
+        let england = dom(url("/")).await;
+        assert!(england.contains("href=\"/areas/kent\""), "{england}");
+        assert!(england.contains("Not yet signed off"));
+        assert!(england.contains("1 of 150 areas"), "{england}");
+        assert_headings_in_order("England", &england);
+
+        // The indicator page: Appendix 3d's 115, and Kent carrying it.
+        let neet = dom(url("/indicators/117")).await;
+        assert!(neet.contains("115 of 150"), "{neet}");
+        assert!(neet.contains("/areas/kent#target-17"));
+        assert!(
+            !neet.contains("Surrey"),
+            "Surrey's draft NEET target is not counted"
+        );
+        assert_headings_in_order("NI 117", &neet);
+
+        let data = dom(url("/data")).await;
+        assert!(data.contains("Open Government Licence"));
+        assert_headings_in_order("Open data", &data);
+
+        // The open data say what the page says.
+        let csv = get(web, "/data/targets.csv", &[]).await;
+        assert_eq!(csv.status, 200);
+        assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+        let neet_row = csv
+            .body
+            .lines()
+            .find(|l| {
+                l.starts_with("kent-2008-11,kent,")
+                    && l.contains(",117,")
+                    && l.contains(",2008/09,")
+            })
+            .unwrap_or_else(|| panic!("Kent's NEET row for 2008/09 in {}", csv.body));
+        assert!(
+            neet_row
+                .contains(",percent,lower_is_better,8,2007,,,2008/09,7.5,,7.2,on_track,on_track"),
+            "{neet_row}"
+        );
+        assert!(!csv.body.contains("surrey-2008-11"));
+        let json = get(web, "/data/targets.json", &[]).await;
+        let document: serde_json::Value = serde_json::from_str(&json.body).expect("JSON");
+        assert_eq!(document["licence"], "Open Government Licence v3.0");
+        assert!(document["data_as_of"].is_string());
+        let row = document["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["indicator_number"] == 117 && r["year"] == "2008/09")
+            .expect("the NEET row");
+        assert_eq!(row["actual"], serde_json::json!(7.2));
+        assert_eq!(row["planned"], serde_json::json!(7.5));
+        let areas = get(web, "/data/areas.csv", &[]).await;
+        assert_eq!(areas.body.lines().count(), 151, "a header and 150 areas");
+        assert!(
+            areas
+                .body
+                .contains("gose,South East,kent,Kent,kent-2008-11,placeholder,")
+        );
+
+        // The public history: the hash chain, organisations, no principals.
+        let history = get(web, "/data/agreements/kent-2008-11/history.csv", &[]).await;
+        assert_eq!(history.status, 200);
+        assert!(history.body.contains("Government Office, South East"));
+        assert!(!history.body.contains("kent:officer") && !history.body.contains("clg:minister"));
+
+        // Headers: no script allowed, and a page that has not changed is not sent again.
+        let page = get(web, "/areas/kent", &[]).await;
+        let csp = page.header("content-security-policy").expect("a CSP");
+        assert!(csp.contains("default-src 'none'") && !csp.contains("script-src"));
+        let tag = page.header("etag").expect("an ETag").to_owned();
+        let again = get(web, "/areas/kent", &[("If-None-Match", &tag)]).await;
+        assert_eq!(again.status, 304);
+        assert!(again.body.is_empty());
+        assert_eq!(get(web, "/areas/nowhere", &[]).await.status, 404);
+        assert_eq!(get(web, "/data/secrets.csv", &[]).await.status, 404);
+
+        // Under 200 ms from the server (warm), even in a debug build.
+        let started = Instant::now();
+        let page = get(web, "/areas/kent", &[]).await;
+        assert_eq!(page.status, 200);
+        assert!(
+            started.elapsed().as_millis() < 200,
+            "{:?}",
+            started.elapsed()
+        );
+
+        // Screenshots for a person to look at.
+        let dir = screenshot_dir();
+        for (name, path) in [
+            ("england", "/"),
+            ("area-kent", "/areas/kent"),
+            ("indicator-117", "/indicators/117"),
+            ("open-data", "/data"),
+        ] {
+            for width in [360, 1280] {
+                let file = dir.join(format!("{}-{name}-{width}.png", app.backend));
+                // The area page whole (its targets run long), the others' first screens.
+                let height = if path.starts_with("/areas/") {
+                    16_000
+                } else {
+                    2_200
+                };
+                screenshot(url(path), width, height, file).await;
+            }
+        }
+    })
+    .await;
+}
+
+#[test]
+fn heading_levels_are_read_in_order() {
+    assert_eq!(
+        heading_levels("<h1>a</h1><header><h2 id=x>b</h2><hr><h3>"),
+        vec![1, 2, 3]
+    );
+}
