@@ -27,9 +27,11 @@ pub fn round_2011_14() -> pb::Round {
         ],
         late_demand_cutoff: "2011-03-01".into(),
         max_whitehall_priorities: Some(5),
-        reward_per_target: "80000".into(),
+        reward_per_target: "40000".into(),
         reward_floor_percent: "60".into(),
         reward_full_percent: "100".into(),
+        // Recommendation 18: "at least double" the reward.
+        reward_multiplier: "2".into(),
         ..Default::default()
     }
 }
@@ -522,7 +524,14 @@ async fn a_2011_14_round_created_through_the_api_is_negotiated_to_sign_off() {
             (round.designated_cap, round.max_whitehall_priorities),
             (20, Some(5))
         );
-        assert_eq!(round.reward_per_target, "80000", "the reward doubled");
+        assert_eq!(
+            (
+                round.reward_per_target.as_str(),
+                round.reward_multiplier.parse::<f64>().ok()
+            ),
+            ("40000", Some(2.0)),
+            "the reward doubled"
+        );
         let (v, _) = after(
             go.agreements
                 .open_agreement(pb::OpenAgreementRequest {

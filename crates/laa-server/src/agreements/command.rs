@@ -1,0 +1,349 @@
+//! The path of a command: authenticate, load the agreement, `decide`,
+//! `append`, tell followers, answer with what changed.
+
+use chrono::{DateTime, Utc};
+use std::sync::Arc;
+
+use laa_core::authorise::{authorise_read, authorise_unopened};
+use laa_core::{
+    Actor, Agreement, AgreementId, Command, Context, DomainError, ErrorClass, TargetId, decide,
+};
+use laa_proto::v1 as pb;
+use laa_store::AppendOutcome;
+use tonic::{Request, Response, Status};
+
+use crate::Engine;
+use crate::auth::authenticate;
+use crate::convert::{self, agreement_with_targets_to_pb};
+use crate::error::ApiError;
+
+impl Engine {
+    /// Loads an agreement for reading, checking the reader's scope first.
+    /// An agreement that is not there, or cannot be loaded, is answered as
+    /// [`laa_core::authorise::authorise_unopened`] says: a reader outside its
+    /// scope learns nothing about it.
+    pub(crate) async fn read_agreement(
+        &self,
+        actor: &Actor,
+        id: &AgreementId,
+    ) -> Result<Arc<Agreement>, ApiError> {
+        match self.store.load_shared(id).await {
+            Ok(Some(state)) => {
+                self.authorise_read(actor, &state)?;
+                Ok(state)
+            }
+            Ok(None) => {
+                self.authorise_by_name(actor, id, None).await?;
+                Err(DomainError::AgreementNotFound {
+                    agreement: id.clone(),
+                }
+                .into())
+            }
+            Err(e) => {
+                self.authorise_by_name(actor, id, None).await?;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Rule 10 for reading an opened agreement.
+    pub(crate) fn authorise_read(&self, actor: &Actor, state: &Agreement) -> Result<(), ApiError> {
+        if let Some(opening) = &state.opening {
+            authorise_read(actor, &opening.area, opening.region)?;
+        }
+        Ok(())
+    }
+
+    /// Loads the agreement a command acts on. One that is not there (or
+    /// cannot be loaded) is first authorised by the area its id names, so
+    /// a principal outside its scope gets the answer an opened agreement
+    /// of that area would give.
+    pub(super) async fn load_for(
+        &self,
+        actor: &Actor,
+        id: &AgreementId,
+        command: &Command,
+    ) -> Result<Option<Arc<Agreement>>, ApiError> {
+        let opening = matches!(command, Command::OpenAgreement { .. });
+        match self.store.load_shared(id).await {
+            Ok(None) if !opening => {
+                self.authorise_by_name(actor, id, Some(command.kind()))
+                    .await?;
+                Ok(None)
+            }
+            Ok(loaded) => Ok(loaded),
+            Err(e) => {
+                self.authorise_by_name(actor, id, Some(command.kind()))
+                    .await?;
+                Err(e.into())
+            }
+        }
+    }
+
+    /// Rule 10 for an agreement known only by its id: the area the id names
+    /// by the `{area}-{round}` convention, if it is one, decides.
+    pub(crate) async fn authorise_by_name(
+        &self,
+        actor: &Actor,
+        id: &AgreementId,
+        command: Option<laa_core::CommandKind>,
+    ) -> Result<(), ApiError> {
+        let text = id.as_str();
+        let mut named = None;
+        for (cut, _) in text.match_indices('-') {
+            let Ok(code) = laa_core::AreaCode::new(&text[..cut]) else {
+                continue;
+            };
+            if let Some(area) = self.store.area(&code).await? {
+                named = Some(area);
+                break;
+            }
+        }
+        authorise_unopened(actor, command, named.as_ref().map(|a| (&a.code, a.region)))?;
+        Ok(())
+    }
+
+    /// Runs one command against one agreement, end to end.
+    ///
+    /// The request id is not looked up before deciding: the append detects
+    /// a replay itself (its idempotency record), and a retried command whose
+    /// agreement has moved on fails `decide` (its expected version is
+    /// stale), after which the request id is looked up. Authorisation
+    /// errors are answered before any lookup, so a request id reveals
+    /// nothing to a caller who may not act.
+    pub(super) async fn execute(
+        &self,
+        actor: &Actor,
+        id: AgreementId,
+        request_id: &str,
+        expected_version: i64,
+        occurred_at: Option<DateTime<Utc>>,
+        command: Command,
+    ) -> Result<pb::AgreementResponse, ApiError> {
+        tracing::Span::current().record("agreement", id.as_str());
+        let request_id = convert::request_id(request_id)?;
+        let expected = convert::expected_version(expected_version)?;
+        let named_target = command_target(&command);
+        let kind = command.kind();
+        // The remembered state first (no read): the database refuses a write
+        // built on a stale one, and any refusal is decided again on the
+        // current state before it is answered.
+        let (state, events) = match self.store.recall(&id) {
+            Some(state) => match self.decide(actor, &state, command.clone(), expected, occurred_at)
+            {
+                Ok(events) => (state, Ok(events)),
+                Err(_) => {
+                    self.decide_current(actor, &id, command, expected, occurred_at)
+                        .await?
+                }
+            },
+            None => {
+                self.decide_current(actor, &id, command, expected, occurred_at)
+                    .await?
+            }
+        };
+        let events = match events {
+            Ok(events) => events,
+            Err(refused) if refused.class() == ErrorClass::Forbidden => return Err(refused.into()),
+            Err(refused) => {
+                return match self
+                    .store
+                    .find_request(&id, &request_id, &actor.principal, kind)
+                    .await?
+                {
+                    Some(first) => {
+                        self.authorise_read(actor, &state)?;
+                        Ok(response(
+                            None,
+                            &state,
+                            first.target.or(named_target),
+                            first,
+                            &self.store.catalogue(),
+                        ))
+                    }
+                    None => Err(refused.into()),
+                };
+            }
+        };
+        let appending = std::time::Instant::now();
+        let committed = self
+            .store
+            .append_command(&id, expected, &request_id, events)
+            .await;
+        crate::metrics::appended(appending.elapsed(), committed.is_ok());
+        let committed = committed?;
+        let outcome = committed.outcome;
+        let target = outcome.target.or(named_target);
+        Ok(match committed.state {
+            Some(after) => {
+                self.announce(&id);
+                tracing::info!(agreement = %id, command = %kind, principal = %actor.principal, version = outcome.version, "command applied");
+                response(
+                    Some(&state),
+                    &after,
+                    target,
+                    outcome,
+                    &self.store.catalogue(),
+                )
+            }
+            None => {
+                let now = self.store.load_shared(&id).await?.unwrap_or(state);
+                response(None, &now, target, outcome, &self.store.catalogue())
+            }
+        })
+    }
+
+    /// Decides a command against a state at the server's clock.
+    pub(super) fn decide(
+        &self,
+        actor: &Actor,
+        state: &Agreement,
+        command: Command,
+        expected: u64,
+        occurred_at: Option<DateTime<Utc>>,
+    ) -> Result<Vec<laa_core::Event>, DomainError> {
+        let catalogue = self.store.catalogue();
+        let ctx = Context {
+            now: match occurred_at {
+                Some(at) if self.replay_dates => at,
+                _ => Utc::now(),
+            },
+            catalogue: &catalogue,
+            expected_version: Some(expected),
+            occurred_at,
+        };
+        decide(state, command, actor, &ctx)
+    }
+
+    /// Loads the agreement's current state from the database and decides
+    /// the command against it: the state, and what `decide` said.
+    pub(super) async fn decide_current(
+        &self,
+        actor: &Actor,
+        id: &AgreementId,
+        command: Command,
+        expected: u64,
+        occurred_at: Option<DateTime<Utc>>,
+    ) -> Result<(Arc<Agreement>, Result<Vec<laa_core::Event>, DomainError>), ApiError> {
+        let loaded = self.load_for(actor, id, &command).await?;
+        let state = loaded.unwrap_or_else(|| Arc::new(Agreement::unopened(id.clone())));
+        let mut decided = self.decide(actor, &state, command.clone(), expected, occurred_at);
+        // A set drafted or published by another server since this one read
+        // the catalogue: read it again, and decide again if it changed.
+        if let Err(
+            DomainError::IndicatorSetUnknown { .. }
+            | DomainError::IndicatorSetNotPublished { .. }
+            | DomainError::IndicatorUnknown { .. }
+            | DomainError::IndicatorNotActive { .. },
+        ) = &decided
+            && self.store.refresh_catalogue().await?.1
+        {
+            decided = self.decide(actor, &state, command, expected, occurred_at);
+        }
+        Ok((state, decided))
+    }
+
+    /// Authenticates, reads the request's agreement, request id and
+    /// expected version, parses its command, and executes it.
+    pub(super) async fn run<T: Mutating>(
+        &self,
+        request: Request<T>,
+        parse: impl FnOnce(T) -> Result<Command, ApiError>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        let actor = authenticate(&self.store, &request).await?;
+        let r = request.into_inner();
+        let id = convert::agreement_name("agreement", r.agreement())?;
+        let (request_id, expected) = (r.request_id().to_owned(), r.expected_version());
+        let occurred_at = convert::occurred_at(r.occurred_at())?;
+        let command = parse(r)?;
+        Ok(Response::new(
+            self.execute(&actor, id, &request_id, expected, occurred_at, command)
+                .await?,
+        ))
+    }
+}
+
+/// The envelope every mutating request of an existing agreement carries
+/// (AIP-155 request id, AIP-154-style expected version).
+pub(super) trait Mutating {
+    fn agreement(&self) -> &str;
+    fn request_id(&self) -> &str;
+    fn expected_version(&self) -> i64;
+    fn occurred_at(&self) -> Option<&prost_types::Timestamp>;
+}
+
+macro_rules! mutating {
+    ($($request:ty),* $(,)?) => {$(
+        impl Mutating for $request {
+            fn agreement(&self) -> &str {
+                &self.agreement
+            }
+            fn request_id(&self) -> &str {
+                &self.request_id
+            }
+            fn expected_version(&self) -> i64 {
+                self.expected_version
+            }
+            fn occurred_at(&self) -> Option<&prost_types::Timestamp> {
+                self.occurred_at.as_ref()
+            }
+        }
+    )*};
+}
+
+mutating!(
+    pb::ProposeTargetRequest,
+    pb::CounterOfferRequest,
+    pb::AcceptOfferRequest,
+    pb::DeclineTargetRequest,
+    pb::WithdrawTargetRequest,
+    pb::EndorseAgreementRequest,
+    pb::SubmitAgreementRequest,
+    pb::ReturnAgreementRequest,
+    pb::SignOffAgreementRequest,
+    pb::OpenRefreshRequest,
+    pb::RecordActualRequest,
+    pb::RevokeDesignationRequest,
+    pb::CloseAgreementRequest,
+    pb::RecordRefusedRequestRequest,
+    pb::DeclarePrioritiesRequest,
+    pb::ProposeRebaselineRequest,
+    pb::LodgeExplanationRequest,
+);
+
+pub(super) fn command_target(command: &Command) -> Option<TargetId> {
+    match command {
+        Command::CounterOffer { target, .. }
+        | Command::AcceptOffer { target }
+        | Command::DeclineTarget { target, .. }
+        | Command::WithdrawTarget { target, .. }
+        | Command::RecordActual { target, .. }
+        | Command::ProposeRebaseline { target, .. } => Some(*target),
+        Command::RevokeDesignation { target, .. } => *target,
+        _ => None,
+    }
+}
+
+/// A command's answer: the agreement as it now stands, with the targets
+/// the command changed (or, for a replayed request, the target it acted
+/// on) rather than every target: `GetAgreement` reads them all. An answer
+/// costs the command's own size, not the agreement's.
+pub(super) fn response(
+    before: Option<&Agreement>,
+    state: &Agreement,
+    target: Option<TargetId>,
+    outcome: AppendOutcome,
+    catalogue: &laa_core::Catalogue,
+) -> pb::AgreementResponse {
+    let changed = state.targets.values().filter(|t| match before {
+        Some(before) => before.targets.get(&t.id) != Some(*t),
+        None => Some(t.id) == target,
+    });
+    pb::AgreementResponse {
+        agreement: Some(agreement_with_targets_to_pb(state, changed, catalogue)),
+        target: target.map_or(0, TargetId::get),
+        first_sequence: i64::try_from(outcome.first_sequence).unwrap_or(i64::MAX),
+        last_sequence: i64::try_from(outcome.last_sequence).unwrap_or(i64::MAX),
+        replayed: outcome.replayed,
+    }
+}
