@@ -14,6 +14,7 @@ mod bench;
 mod client;
 mod database;
 mod demo;
+mod https;
 mod serve;
 mod systemd;
 mod tokens;

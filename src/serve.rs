@@ -54,19 +54,19 @@ pub struct ServeArgs {
     /// Log format: text or json (default: text on a terminal, json otherwise).
     #[arg(long, env = "LAA_LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
-    /// An HTTP address serving Prometheus /metrics, /healthz and /readyz (default: off).
+    /// An HTTP address serving Prometheus /metrics, /healthz and /readyz (default: off); HTTPS with --tls-cert.
     #[arg(long, env = "LAA_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
-    /// The address of the public web pages and open data (no credentials; signed-off agreements only), or `off`.
+    /// The address of the public web pages and open data (no credentials; signed-off agreements only), or `off`; HTTPS with --tls-cert.
     #[arg(long, env = "LAA_HTTP_LISTEN", default_value = "127.0.0.1:8080", value_parser = parse_http_listen)]
     pub http_listen: HttpListen,
-    /// TLS: the server's certificate chain (PEM); with --tls-key, the server speaks only TLS.
+    /// TLS: the server's certificate chain (PEM); with --tls-key, every listener speaks only TLS (gRPC, and HTTPS on --http-listen and --metrics-listen); without, all are plaintext.
     #[arg(long, env = "LAA_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<std::path::PathBuf>,
     /// TLS: the server's private key (PEM).
     #[arg(long, env = "LAA_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<std::path::PathBuf>,
-    /// Mutual TLS: the CA (PEM) whose client certificates are required.
+    /// Mutual TLS on the gRPC listener: the CA (PEM) whose client certificates are required (the HTTP listeners ask for none).
     #[arg(long, env = "LAA_TLS_CLIENT_CA", requires = "tls_cert")]
     pub tls_client_ca: Option<std::path::PathBuf>,
 }
@@ -91,8 +91,16 @@ fn parse_http_listen(value: &str) -> Result<HttpListen, String> {
         .map_err(|_| format!("'{value}' is neither an address such as 127.0.0.1:8080 nor off"))
 }
 
+/// The server's TLS, one certificate and key for every listener.
+struct Tls {
+    /// The gRPC listener's (with the client CA for mutual TLS).
+    grpc: tonic::transport::ServerTlsConfig,
+    /// The HTTP listeners' (HTTP/1.1, no client certificates).
+    http: tokio_rustls::TlsAcceptor,
+}
+
 /// The server's TLS settings from the files named, if any.
-fn tls_config(args: &ServeArgs) -> Result<Option<tonic::transport::ServerTlsConfig>, String> {
+fn tls_config(args: &ServeArgs) -> Result<Option<Tls>, String> {
     let (Some(cert), Some(key)) = (&args.tls_cert, &args.tls_key) else {
         return Ok(None);
     };
@@ -100,8 +108,9 @@ fn tls_config(args: &ServeArgs) -> Result<Option<tonic::transport::ServerTlsConf
         std::fs::read(path)
             .map_err(|e| format!("error: cannot read the TLS {what} {}: {e}", path.display()))
     };
-    let identity =
-        tonic::transport::Identity::from_pem(read(cert, "certificate")?, read(key, "key")?);
+    let (cert_pem, key_pem) = (read(cert, "certificate")?, read(key, "key")?);
+    let http = crate::https::acceptor(&cert_pem, &key_pem, cert, key)?;
+    let identity = tonic::transport::Identity::from_pem(cert_pem, key_pem);
     let mut tls = tonic::transport::ServerTlsConfig::new().identity(identity);
     if let Some(ca) = &args.tls_client_ca {
         tls = tls.client_ca_root(tonic::transport::Certificate::from_pem(read(
@@ -109,7 +118,7 @@ fn tls_config(args: &ServeArgs) -> Result<Option<tonic::transport::ServerTlsConf
             "client CA",
         )?));
     }
-    Ok(Some(tls))
+    Ok(Some(Tls { grpc: tls, http }))
 }
 
 /// Opens the store (migrations and reference data on first start).
@@ -169,29 +178,42 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
     let config = ServerConfig {
         request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
         shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
-        tls,
+        tls: tls.as_ref().map(|t| t.grpc.clone()),
         ..ServerConfig::default()
     };
+    // The HTTP listeners: HTTPS with the server's certificate, or plaintext.
+    let acceptor = tls.map(|t| t.http);
+    let scheme = if acceptor.is_some() { "https" } else { "http" };
+    let (stop_http, stopping) = tokio::sync::watch::channel(());
+    let stopped = move || {
+        let mut stopping = stopping.clone();
+        async move {
+            let _ = stopping.changed().await;
+        }
+    };
+    let mut listeners = Vec::new();
     if let Some(http) = http {
         let address = http.local_addr().map_err(|e| format!("error: {e}"))?;
-        serve_http(http, store.clone(), config.ready.clone())?;
-        tracing::info!(%address, "serving /metrics, /healthz and /readyz");
+        let router = metrics_router(store.clone(), config.ready.clone())?;
+        listeners.push(tokio::spawn(crate::https::serve(
+            http,
+            acceptor.clone(),
+            router,
+            stopped(),
+        )));
+        tracing::info!(%address, %scheme, "serving /metrics, /healthz and /readyz");
         println!("laa metrics on {address}");
     }
-    let (web_stop, web_stopped) = tokio::sync::oneshot::channel::<()>();
     if let Some(web) = web {
         let address = web.local_addr().map_err(|e| format!("error: {e}"))?;
-        let store = store.clone();
-        tokio::spawn(async move {
-            let stopped = async {
-                let _ = web_stopped.await;
-            };
-            if let Err(error) = laa_web::serve(web, store, stopped).await {
-                tracing::error!(%error, "the web pages' listener stopped");
-            }
-        });
-        tracing::info!(%address, "serving the public web pages and open data");
-        println!("laa web pages on http://{address}/");
+        listeners.push(tokio::spawn(crate::https::serve(
+            web,
+            acceptor,
+            laa_web::router(store.clone()),
+            stopped(),
+        )));
+        tracing::info!(%address, %scheme, "serving the public web pages and open data");
+        println!("laa web pages on {scheme}://{address}/");
     }
     let signalled = shutdown_signal();
     crate::systemd::ready(local);
@@ -200,7 +222,20 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         crate::systemd::stopping();
     };
     let served = laa_server::serve(store.clone(), listener, config, shutdown).await;
-    let _ = web_stop.send(());
+    // The HTTP listeners (/readyz answering 503) stop after gRPC, and
+    // finish the requests they are on before the database closes.
+    let _ = stop_http.send(());
+    let finished = async {
+        for listener in listeners {
+            let _ = listener.await;
+        }
+    };
+    if tokio::time::timeout(Duration::from_secs(5), finished)
+        .await
+        .is_err()
+    {
+        tracing::warn!("HTTP requests still open 5 s after the shutdown; closing anyway");
+    }
     let closed = store.close().await;
     served.map_err(|e| format!("error: {e}"))?;
     closed.map_err(|e| format!("error: closing the database: {e}"))
@@ -232,13 +267,12 @@ const BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 ];
 
-/// Installs the Prometheus recorder and serves `/metrics`, `/healthz`
-/// (the process is up) and `/readyz` (health is SERVING) on `listener`.
-fn serve_http(
-    listener: tokio::net::TcpListener,
+/// Installs the Prometheus recorder; the routes `/metrics`, `/healthz`
+/// (the process is up) and `/readyz` (health is SERVING).
+fn metrics_router(
     store: Store,
     ready: std::sync::Arc<std::sync::atomic::AtomicBool>,
-) -> Result<(), String> {
+) -> Result<axum::Router, String> {
     use axum::http::StatusCode;
     use axum::routing::get;
     let handle = metrics_exporter_prometheus::PrometheusBuilder::new()
@@ -252,7 +286,7 @@ fn serve_http(
             upkeep.run_upkeep();
         }
     });
-    let app = axum::Router::new()
+    Ok(axum::Router::new()
         .route(
             "/metrics",
             get(move || async move {
@@ -270,13 +304,7 @@ fn serve_http(
                     (StatusCode::SERVICE_UNAVAILABLE, "not ready\n")
                 }
             }),
-        );
-    tokio::spawn(async move {
-        if let Err(error) = axum::serve(listener, app).await {
-            tracing::error!(%error, "the metrics listener stopped");
-        }
-    });
-    Ok(())
+        ))
 }
 
 /// The database URL without a password, for logs.

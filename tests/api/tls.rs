@@ -1,11 +1,20 @@
 //! TLS with certificates made at test time (rcgen): the client verifies
 //! the server against `--ca-cert`, a plaintext client gets nothing from a
-//! TLS server, and mutual TLS refuses a client without a certificate.
+//! TLS server, and mutual TLS refuses a client without a certificate. A
+//! real `laa serve --tls-cert --tls-key` serves gRPC, the web pages and
+//! `/metrics` all over TLS with the one certificate.
 
-use std::time::Duration;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use laa_proto::v1 as pb;
 use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, DnType, IsCa, KeyPair};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio_rustls::rustls;
+use tokio_rustls::rustls::pki_types::CertificateDer;
+use tokio_rustls::rustls::pki_types::pem::PemObject as _;
 use tonic::transport::{Certificate, Channel, ClientTlsConfig, Identity, ServerTlsConfig};
 
 use crate::cli::{fails, laa, ok};
@@ -160,4 +169,186 @@ async fn mutual_tls_requires_a_client_certificate_from_the_ca() {
     list_over(with_cert, &app.tokens.go)
         .await
         .expect("a call with a client certificate");
+}
+
+/// `GET path` over `stream` (HTTP/1.1, the connection then closed): the
+/// whole answer, or what came back before the server hung up.
+async fn get_over<S: AsyncRead + AsyncWrite + Unpin>(mut stream: S, path: &str) -> String {
+    stream
+        .write_all(
+            format!("GET {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+                .as_bytes(),
+        )
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut answer))
+        .await
+        .expect("the server answers or hangs up");
+    String::from_utf8_lossy(&answer).into_owned()
+}
+
+/// `GET path` over HTTPS to `address` as `localhost`, trusting only `ca`.
+async fn https_get(address: &str, ca: &str, path: &str) -> String {
+    let mut roots = rustls::RootCertStore::empty();
+    roots
+        .add(CertificateDer::from_pem_slice(ca.as_bytes()).unwrap())
+        .unwrap();
+    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    // As a browser offers them: the server picks HTTP/1.1.
+    config.alpn_protocols = vec![b"h2".to_vec(), b"http/1.1".to_vec()];
+    let tcp = tokio::net::TcpStream::connect(address).await.unwrap();
+    let tls = tokio_rustls::TlsConnector::from(Arc::new(config))
+        .connect("localhost".try_into().unwrap(), tcp)
+        .await
+        .expect("a TLS handshake verified against the test CA");
+    assert_eq!(tls.get_ref().1.alpn_protocol(), Some(&b"http/1.1"[..]));
+    get_over(tls, path).await
+}
+
+/// The status code of an HTTP answer (0 when there is none).
+fn status(answer: &str) -> u16 {
+    answer
+        .strip_prefix("HTTP/1.1 ")
+        .and_then(|rest| rest.get(..3))
+        .and_then(|code| code.parse().ok())
+        .unwrap_or(0)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn laa_serve_with_a_certificate_serves_the_pages_and_metrics_over_https() {
+    let pki = pki();
+    let dir = tempfile::tempdir().unwrap();
+    let (cert, key) = (dir.path().join("server.crt"), dir.path().join("server.key"));
+    std::fs::write(&cert, &pki.server_cert).unwrap();
+    std::fs::write(&key, &pki.server_key).unwrap();
+    let url = format!("sqlite://{}/laa.db?mode=rwc", dir.path().display());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_laa"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--database-url", &url])
+        .args([
+            "--http-listen",
+            "127.0.0.1:0",
+            "--metrics-listen",
+            "127.0.0.1:0",
+        ])
+        .args(["--tls-cert", cert.to_str().unwrap()])
+        .args(["--tls-key", key.to_str().unwrap()])
+        .env_remove("RUST_LOG")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start laa serve");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut next = |prefix: &str| {
+        let line = lines.next().unwrap().unwrap();
+        line.strip_prefix(prefix)
+            .unwrap_or_else(|| panic!("expected {prefix}..., got {line:?}"))
+            .to_owned()
+    };
+    let grpc = next("laa listening on ");
+    let metrics = next("laa metrics on ");
+    let web = next("laa web pages on https://")
+        .trim_end_matches('/')
+        .to_owned();
+
+    // The web pages and /metrics, verified against the test CA.
+    let page = https_get(&web, &pki.ca, "/").await;
+    assert_eq!(status(&page), 200, "{page}");
+    assert!(page.contains("<html"), "{page}");
+    let stylesheet = https_get(&web, &pki.ca, "/style.css").await;
+    assert_eq!(status(&stylesheet), 200, "{stylesheet}");
+    let exported = https_get(&metrics, &pki.ca, "/metrics").await;
+    assert_eq!(status(&exported), 200, "{exported}");
+    assert!(exported.contains("laa_db_pool_connections"), "{exported}");
+    assert_eq!(status(&https_get(&metrics, &pki.ca, "/readyz").await), 200);
+
+    // Plaintext HTTP to either TLS port: no page, no metrics.
+    for (address, path) in [(&web, "/"), (&metrics, "/metrics")] {
+        let tcp = tokio::net::TcpStream::connect(address.as_str())
+            .await
+            .unwrap();
+        let answer = get_over(tcp, path).await;
+        assert_eq!(
+            status(&answer),
+            0,
+            "plaintext answered on {address}: {answer}"
+        );
+        assert!(
+            !answer.contains("<html") && !answer.contains("laa_"),
+            "{answer}"
+        );
+    }
+
+    // gRPC on the same certificate.
+    let channel = Channel::from_shared(format!("https://localhost:{}", grpc_port(&grpc)))
+        .unwrap()
+        .tls_config(ClientTlsConfig::new().ca_certificate(Certificate::from_pem(&pki.ca)))
+        .unwrap()
+        .connect()
+        .await
+        .expect("gRPC over TLS");
+    let serving = tonic_health::pb::health_client::HealthClient::new(channel)
+        .check(tonic_health::pb::HealthCheckRequest::default())
+        .await
+        .expect("health over TLS")
+        .into_inner()
+        .status;
+    assert_eq!(
+        serving,
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    );
+
+    // A TLS connection left open does not hold up a graceful shutdown.
+    let roots = {
+        let mut roots = rustls::RootCertStore::empty();
+        roots
+            .add(CertificateDer::from_pem_slice(pki.ca.as_bytes()).unwrap())
+            .unwrap();
+        roots
+    };
+    let config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .unwrap()
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    let mut idle = tokio_rustls::TlsConnector::from(Arc::new(config))
+        .connect(
+            "localhost".try_into().unwrap(),
+            tokio::net::TcpStream::connect(web.as_str()).await.unwrap(),
+        )
+        .await
+        .unwrap();
+    idle.write_all(b"GET /style.css HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .unwrap();
+    let mut first = [0u8; 12];
+    idle.read_exact(&mut first).await.unwrap();
+    assert_eq!(&first, b"HTTP/1.1 200");
+    let began = Instant::now();
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let exit = tokio::task::spawn_blocking(move || child.wait())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(exit.success(), "laa serve exited with {exit}");
+    assert!(
+        began.elapsed() < Duration::from_secs(4),
+        "shutdown took {:?}",
+        began.elapsed()
+    );
+    drop(idle);
+}
+
+fn grpc_port(address: &str) -> u16 {
+    address.rsplit_once(':').unwrap().1.parse().unwrap()
 }

@@ -63,7 +63,9 @@ pub fn router(store: Store) -> Router {
         .with_state(ReadModel::new(store))
 }
 
-/// Serves the pages on `listener` until `shutdown` completes.
+/// Serves the pages over plain HTTP on `listener` until `shutdown`
+/// completes. (`laa serve` runs [`router`] on its own HTTP listener, which
+/// speaks TLS when the server has a certificate.)
 pub async fn serve(
     listener: tokio::net::TcpListener,
     store: Store,
