@@ -232,6 +232,18 @@ async fn a_citizen_reads_kents_signed_off_agreement_in_a_real_browser() {
             "Surrey's draft NEET target is not counted"
         );
         assert_headings_in_order("NI 117", &neet);
+        // Its unit and polarity per set version, and the tournament: Kent's
+        // NEET fell from 8% to 7.2%, a 10% improvement, in a group too small
+        // to rank (one county of the five a ranking needs).
+        assert!(
+            neet.contains("per cent") && neet.contains("Lower is better"),
+            "{neet}"
+        );
+        assert!(neet.contains("How the areas compare"), "{neet}");
+        assert!(
+            neet.contains("10%") && neet.contains("Not ranked"),
+            "{neet}"
+        );
 
         let data = dom(url("/data")).await;
         assert!(data.contains("Open Government Licence"));

@@ -1,6 +1,7 @@
 //! The indicator pages: the list of National Indicators, and one
-//! indicator's standing in each set version, its owner, and how many areas
-//! chose it (Appendix 3d for 2008, and the signed-off agreements here).
+//! indicator's wording, unit, polarity and standing in each set version,
+//! its owner, how many areas chose it (Appendix 3d for 2008, and the
+//! signed-off agreements here), and how those areas compare.
 
 use laa_core::catalogue::Owner;
 use laa_core::{Catalogue, IndicatorNumber, IndicatorStatus, SetStatus};
@@ -119,6 +120,8 @@ pub fn indicator(
                         th scope="col" { "Set" }
                         th scope="col" { "Set status" }
                         th scope="col" { "Indicator status" }
+                        th scope="col" { "Wording" }
+                        th scope="col" { "Measured in" }
                         th scope="col" { "Which way is better" }
                     } }
                     tbody {
@@ -128,8 +131,11 @@ pub fn indicator(
                                     th scope="row" { (set.version.get()) }
                                     td { (set_words(set.status)) }
                                     td { (status_words(status)) }
+                                    @let worded = catalogue.indicator_in(set.version, number).unwrap_or(i);
+                                    td { (worded.title) }
+                                    td { (crate::facts::unit_words(worded.unit)) }
                                     td {
-                                        @match indicator_polarity(i) {
+                                        @match indicator_polarity(worded) {
                                             Some(p) => { (p.words()) }
                                             None => { span.secondary { "Not recorded in the set; each target below shows the direction it plans" } }
                                         }
@@ -155,6 +161,7 @@ pub fn indicator(
                     }
                 }
             }
+            (crate::pages::tournament::section(snapshot, catalogue, number))
         },
     ))
 }
