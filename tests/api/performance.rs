@@ -320,6 +320,49 @@ async fn statuses_per_target_and_the_reward_grant_through_the_api() {
             &["performance", "tournament", "117"],
         ));
         assert!(out.contains("Pfizer"), "{out}");
+
+        // Provisional while Kent's agreement is in force; final once it is
+        // closed, and then no explanation can be lodged.
+        assert!(
+            !table.r#final,
+            "provisional while the agreement is in force"
+        );
+        let mut minister = app.clients(Some(&t.sign_off)).await;
+        let v = version(&mut kent, KENT).await;
+        minister
+            .agreements
+            .close_agreement(pb::CloseAgreementRequest {
+                agreement: KENT.into(),
+                request_id: rid(),
+                expected_version: v,
+                occurred_at: None,
+            })
+            .await
+            .expect("Ministers close the agreement at the end of the period");
+        let table = london
+            .performance
+            .get_tournament(pb::GetTournamentRequest {
+                indicator_number: 117,
+                round: String::new(),
+            })
+            .await
+            .expect("the final table")
+            .into_inner();
+        assert!(table.r#final, "final once every agreement in it is closed");
+        let v = version(&mut kent, KENT).await;
+        let late = kent
+            .agreements
+            .lodge_explanation(pb::LodgeExplanationRequest {
+                agreement: KENT.into(),
+                request_id: rid(),
+                expected_version: v,
+                indicator_number: 117,
+                explanation: "too late".into(),
+                occurred_at: None,
+            })
+            .await
+            .expect_err("no explanation once the ranking is final");
+        assert_eq!(reason(&late), "AGREEMENT_NOT_EDITABLE");
     })
     .await;
 }

@@ -32,6 +32,11 @@ pub fn round_2011_14() -> pb::Round {
         reward_full_percent: "100".into(),
         // Recommendation 18: "at least double" the reward.
         reward_multiplier: "2".into(),
+        // Recommendation 14: tournaments among areas of the same region,
+        // from groups of three, with a prize for the top quartile.
+        tournament_similar_by: "region".into(),
+        tournament_min_group: 3,
+        tournament_prize: "10000".into(),
         ..Default::default()
     }
 }
@@ -162,7 +167,7 @@ async fn an_administrator_creates_a_round_and_agreements_open_under_it() {
 async fn a_round_is_refused_as_a_whole_when_its_policy_does_not_hold() {
     for_each_database(|app| async move {
         let mut admin = app.clients(Some(&app.tokens.admin)).await;
-        let cases: [(&str, Change); 5] = [
+        let cases: [(&str, Change); 8] = [
             (
                 "round.statutory_indicators",
                 Box::new(|r| r.statutory_indicators = vec![999]),
@@ -174,6 +179,18 @@ async fn a_round_is_refused_as_a_whole_when_its_policy_does_not_hold() {
             ("round.refreshes", Box::new(|r| r.refreshes.reverse())),
             ("round.designated_cap", Box::new(|r| r.designated_cap = 0)),
             ("round.round", Box::new(|r| r.round = "2011/14".into())),
+            (
+                "round.tournament_similar_by",
+                Box::new(|r| r.tournament_similar_by = "borough".into()),
+            ),
+            (
+                "round.tournament_min_group",
+                Box::new(|r| r.tournament_min_group = -1),
+            ),
+            (
+                "round.tournament_prize",
+                Box::new(|r| r.tournament_prize = "-5".into()),
+            ),
         ];
         for (field, change) in cases {
             let mut round = round_2011_14();
@@ -531,6 +548,15 @@ async fn a_2011_14_round_created_through_the_api_is_negotiated_to_sign_off() {
             ),
             ("40000", Some(2.0)),
             "the reward doubled"
+        );
+        assert_eq!(
+            (
+                round.tournament_similar_by.as_str(),
+                round.tournament_min_group,
+                round.tournament_prize.as_str()
+            ),
+            ("region", 3, "10000"),
+            "the tournament policy as created"
         );
         let (v, _) = after(
             go.agreements

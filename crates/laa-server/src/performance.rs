@@ -109,6 +109,8 @@ impl pb::performance_service_server::PerformanceService for Engine {
             .unwrap_or_default();
         let mut entrants = Vec::new();
         let mut policy = None;
+        // Final once every agreement with a place in it is closed.
+        let mut all_closed = true;
         let mut after = None;
         loop {
             let (rows, next) = self
@@ -129,7 +131,10 @@ impl pb::performance_service_server::PerformanceService for Engine {
                     .map_err(ApiError::from)?
                     .map(|a| a.kind)
                     .unwrap_or_default();
-                entrants.extend(laa_core::performance::entrant(state, indicator, &kind));
+                if let Some(entrant) = laa_core::performance::entrant(state, indicator, &kind) {
+                    all_closed &= state.status == laa_core::AgreementStatus::Closed;
+                    entrants.push(entrant);
+                }
             }
             match next {
                 Some(n) => after = Some(n),
@@ -137,9 +142,10 @@ impl pb::performance_service_server::PerformanceService for Engine {
             }
         }
         let policy = policy.unwrap_or_default();
+        let is_final = all_closed && !entrants.is_empty();
         let table = laa_core::performance::tournament(polarity, entrants, &policy);
         Ok(Response::new(convert::tournament_to_pb(
-            indicator, round, polarity, &policy, &table,
+            indicator, round, polarity, &policy, &table, is_final,
         )))
     }
 

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use laa_core::authorise::authorise_administration;
 use laa_core::money::Money;
+use laa_core::performance::{Similarity, TournamentPolicy};
 use laa_core::policy::{DEFAULT_BACKDATING_DAYS, Period, RefreshRound, RewardPolicy};
 use laa_core::{IndicatorNumber, RoundPolicy};
 use laa_proto::v1 as pb;
@@ -50,6 +51,9 @@ pub fn round_to_pb(r: &RoundRecord) -> pb::Round {
         reward_bearing: p.reward.bearing.as_str().into(),
         max_backdating_days: i32::from(p.max_backdating_days),
         create_time: Some(convert::timestamp(r.created_at)),
+        tournament_similar_by: p.tournament.similar_by.as_str().into(),
+        tournament_min_group: i32::from(p.tournament.min_group),
+        tournament_prize: p.tournament.prize.amount().to_string(),
     }
 }
 
@@ -124,7 +128,6 @@ pub fn round_from_pb(r: &pb::Round) -> Result<RoundPolicy, ApiError> {
         ));
     }
     Ok(RoundPolicy {
-        tournament: Default::default(),
         name: r.round.trim().to_owned(),
         designated_cap: small("round.designated_cap", r.designated_cap)?,
         statutory_indicators,
@@ -143,6 +146,31 @@ pub fn round_from_pb(r: &pb::Round) -> Result<RoundPolicy, ApiError> {
             .max_government_targets
             .map(|n| small("round.max_government_targets", n))
             .transpose()?,
+        tournament: TournamentPolicy {
+            similar_by: match r.tournament_similar_by.trim() {
+                "" => Similarity::default(),
+                text => Similarity::parse(text).map_err(|e| {
+                    ApiError::bad_argument("round.tournament_similar_by", e.problem)
+                })?,
+            },
+            min_group: match r.tournament_min_group {
+                0 => TournamentPolicy::default().min_group,
+                n => small("round.tournament_min_group", n)?,
+            },
+            prize: match r.tournament_prize.trim() {
+                "" => Money::ZERO,
+                text => {
+                    let prize = decimal("round.tournament_prize", text)?;
+                    if prize.is_sign_negative() {
+                        return Err(ApiError::bad_argument(
+                            "round.tournament_prize",
+                            "a prize is 0 or more pounds",
+                        ));
+                    }
+                    Money::pounds(prize)
+                }
+            },
+        },
         reward: RewardPolicy {
             per_target: Money::pounds(per_target),
             floor_percent: decimal("round.reward_floor_percent", &r.reward_floor_percent)?,

@@ -42,6 +42,18 @@ impl Similarity {
             Similarity::Region => "region",
         }
     }
+
+    /// Parses a wire name.
+    pub fn parse(text: &str) -> Result<Self, crate::ParseError> {
+        match text {
+            "area_kind" => Ok(Similarity::AreaKind),
+            "region" => Ok(Similarity::Region),
+            other => Err(crate::ParseError {
+                field: "tournament_similar_by",
+                problem: format!("{} is not area_kind or region", crate::quote(other)),
+            }),
+        }
+    }
 }
 
 /// How tournaments are run: a field of the round's policy.

@@ -158,6 +158,7 @@ pub fn tournament_to_pb(
     polarity: laa_core::Polarity,
     policy: &laa_core::performance::TournamentPolicy,
     standings: &[laa_core::performance::Standing],
+    is_final: bool,
 ) -> pb::Tournament {
     let text = |d: Option<Decimal>| d.map(exact).unwrap_or_default();
     pb::Tournament {
@@ -167,6 +168,7 @@ pub fn tournament_to_pb(
         similar_by: policy.similar_by.as_str().into(),
         min_group_size: i32::from(policy.min_group),
         prize: pounds(policy.prize),
+        r#final: is_final,
         standings: standings
             .iter()
             .map(|s| pb::Standing {
