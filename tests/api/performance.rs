@@ -349,6 +349,18 @@ async fn statuses_per_target_and_the_reward_grant_through_the_api() {
             .expect("the final table")
             .into_inner();
         assert!(table.r#final, "final once every agreement in it is closed");
+        let unknown = london
+            .performance
+            .get_tournament(pb::GetTournamentRequest {
+                indicator_number: 250,
+                round: String::new(),
+            })
+            .await
+            .expect_err("no tournament on an indicator the catalogue does not hold");
+        assert_eq!(
+            (unknown.code(), reason(&unknown).as_str()),
+            (Code::InvalidArgument, "INDICATOR_UNKNOWN")
+        );
         let v = version(&mut kent, KENT).await;
         let late = kent
             .agreements

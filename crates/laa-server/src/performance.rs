@@ -106,7 +106,9 @@ impl pb::performance_service_server::PerformanceService for Engine {
         let polarity = catalogue
             .indicator(indicator)
             .map(|i| i.polarity)
-            .unwrap_or_default();
+            .ok_or(ApiError::from(laa_core::DomainError::IndicatorUnknown {
+                indicator,
+            }))?;
         let mut entrants = Vec::new();
         let mut policy = None;
         // Final once every agreement with a place in it is closed.
