@@ -220,7 +220,12 @@ impl ReadModel {
         id: &AgreementId,
         version: u64,
     ) -> Result<Option<Arc<Publication>>, StoreError> {
-        if let Some((v, record)) = self.cache.lock().expect("cache").get(id)
+        // Each use of the cache is one map call: a poisoned lock is still sound.
+        if let Some((v, record)) = self
+            .cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(id)
             && *v == version
         {
             return Ok(record.clone());
@@ -229,7 +234,7 @@ impl ReadModel {
         let record = publish(id.clone(), events.iter().map(|e| &e.event)).map(Arc::new);
         self.cache
             .lock()
-            .expect("cache")
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
             .insert(id.clone(), (version, record.clone()));
         Ok(record)
     }

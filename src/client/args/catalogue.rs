@@ -1,0 +1,137 @@
+//! The reference data's verbs: indicators, indicator sets, rounds, areas.
+
+use clap::Subcommand;
+
+/// `laa indicator`.
+#[derive(Debug, Subcommand)]
+pub enum IndicatorCommand {
+    /// List the indicators of a set version.
+    List {
+        /// The set version.
+        #[arg(long, default_value_t = 2008)]
+        set: i32,
+        /// Only the statutory ones.
+        #[arg(long)]
+        statutory: bool,
+        /// Only this subject group, such as "Safer communities".
+        #[arg(long)]
+        group: Option<String>,
+    },
+    /// Show one indicator.
+    Show {
+        /// Its number, such as 117.
+        number: i32,
+        /// The set version.
+        #[arg(long, default_value_t = 2008)]
+        set: i32,
+    },
+    /// List the indicator set versions.
+    Sets,
+    /// One set version: show it with its consultation and comments, draft
+    /// the next one, comment on a draft, publish it.
+    #[command(subcommand)]
+    Set(SetCommand),
+    /// List the Whitehall departments and agencies a Government offer may name.
+    Departments,
+}
+
+/// `laa indicator set`.
+#[derive(Debug, Subcommand)]
+pub enum SetCommand {
+    /// Show a set version with its consultation window and the comments on it.
+    Show {
+        /// The version, such as 2011.
+        #[arg(value_name = "VERSION")]
+        set: i32,
+    },
+    /// Draft the next set version from a published one (administrator). It
+    /// is public at once and under consultation for at least three months.
+    Draft {
+        /// The new version, later than every set, such as 2011.
+        #[arg(value_name = "VERSION")]
+        set: i32,
+        /// The published set it starts from.
+        #[arg(long, default_value_t = 2008)]
+        from: i32,
+        /// A new indicator: "NUMBER|TITLE|SUBJECT GROUP|OWNER|UNIT|POLARITY",
+        /// OWNER a department's code (BERR), psa:N, or empty; UNIT such as
+        /// percent or count; POLARITY higher_is_better or lower_is_better.
+        /// Repeatable.
+        #[arg(long, value_name = "SPEC")]
+        add: Vec<String>,
+        /// Withdraw an active indicator, by number. Repeatable.
+        #[arg(long, value_name = "NUMBER")]
+        withdraw: Vec<i32>,
+        /// Reword an active indicator: as --add; without UNIT|POLARITY it
+        /// keeps the indicator's. Repeatable.
+        #[arg(long, value_name = "SPEC")]
+        amend: Vec<String>,
+        /// The statutory flag of every --add and --amend (default: not statutory).
+        #[arg(long)]
+        statutory: bool,
+        /// When the consultation closes, YYYY-MM-DD (default: three months on).
+        #[arg(long, value_name = "DATE")]
+        consultation_closes: Option<String>,
+    },
+    /// Comment on a draft while its consultation is open (any role).
+    Comment {
+        /// The version, such as 2011.
+        #[arg(value_name = "VERSION")]
+        set: i32,
+        /// What you have to say.
+        #[arg(long)]
+        text: String,
+    },
+    /// Publish a draft once its consultation has closed (administrator).
+    Publish {
+        /// The version, such as 2011.
+        #[arg(value_name = "VERSION")]
+        set: i32,
+    },
+}
+
+/// `laa round`.
+#[derive(Debug, Subcommand)]
+pub enum RoundCommand {
+    /// List the rounds with their policy.
+    List,
+    /// Show one round's whole policy.
+    Show {
+        /// The round, such as 2008-11.
+        round: String,
+    },
+}
+
+/// `laa area`.
+#[derive(Debug, Subcommand)]
+pub enum AreaCommand {
+    /// List areas.
+    List {
+        /// Only one Government Office region, by code (gose) or name (south_east).
+        #[arg(long)]
+        region: Option<String>,
+    },
+    /// Show one area.
+    Show {
+        /// The area's code, such as kent.
+        area: String,
+    },
+    /// Create an area (administrator).
+    Create {
+        /// The area's code: a lowercase slug, such as north-somerset.
+        #[arg(long)]
+        code: String,
+        /// Its name for people, such as "North Somerset".
+        #[arg(long)]
+        name: String,
+        /// Its Government Office region, by code (gosw) or name (south_west).
+        #[arg(long)]
+        region: String,
+        /// county, unitary, metropolitan or london_borough.
+        #[arg(long)]
+        kind: String,
+        /// An idempotency key.
+        #[arg(long)]
+        request_id: Option<String>,
+    },
+}

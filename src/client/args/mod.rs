@@ -1,0 +1,200 @@
+//! The client's command line: global options, then one noun per resource
+//! with its verbs (`laa agreement show`, `laa target propose`). The plural
+//! of each noun is accepted too (`laa agreements list`).
+//!
+//! - this module: the global options, a change's envelope, the nouns;
+//! - [`catalogue`]: indicators, indicator sets, rounds, areas;
+//! - [`negotiation`]: agreements, targets, actuals;
+//! - [`records`]: performance, reward, tournaments and the history.
+
+mod catalogue;
+mod negotiation;
+mod records;
+
+pub use catalogue::*;
+pub use negotiation::*;
+pub use records::*;
+
+use clap::{Args, Subcommand, ValueEnum};
+
+use crate::client::terms::TermsArgs;
+
+/// How results are printed.
+#[derive(Debug, Clone, Copy, Default, ValueEnum, PartialEq, Eq)]
+pub enum Format {
+    /// Tables and sentences, for people (fitted to the terminal's width).
+    #[default]
+    Table,
+    /// The proto3 JSON mapping, for scripts; errors become JSON objects on stderr.
+    Json,
+    /// Comma-separated values with a header row.
+    Csv,
+}
+
+/// Options every command takes, before or after the subcommand.
+#[derive(Debug, Clone, Args)]
+pub struct Global {
+    /// Output format.
+    #[arg(
+        long,
+        short = 'o',
+        global = true,
+        value_enum,
+        default_value = "table",
+        env = "LAA_OUTPUT"
+    )]
+    pub output: Format,
+    /// The server's address, with its scheme [default: http://127.0.0.1:50051].
+    #[arg(
+        long,
+        global = true,
+        env = "LAA_SERVER",
+        help_heading = "Client options"
+    )]
+    pub server: Option<String>,
+    /// A CA certificate (PEM) to trust for an https:// server, besides the system's roots.
+    #[arg(
+        long,
+        global = true,
+        env = "LAA_CA_CERT",
+        value_name = "FILE",
+        help_heading = "Client options"
+    )]
+    pub ca_cert: Option<std::path::PathBuf>,
+    /// The bearer token (prefer the LAA_TOKEN environment variable: arguments are visible to other users).
+    #[arg(
+        long,
+        global = true,
+        env = "LAA_TOKEN",
+        hide_env_values = true,
+        help_heading = "Client options"
+    )]
+    pub token: Option<String>,
+    /// Seconds to wait for a connection to the server.
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        default_value_t = 5.0,
+        help_heading = "Client options"
+    )]
+    pub connect_timeout: f64,
+    /// Seconds each call may take (following a history is not limited).
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        default_value_t = 30.0,
+        help_heading = "Client options"
+    )]
+    pub timeout: f64,
+    /// How many times a call is repeated, with backoff, while the server is
+    /// unavailable (a change is repeated with the same request id, so it is
+    /// never applied twice).
+    #[arg(
+        long,
+        global = true,
+        value_name = "N",
+        default_value_t = 3,
+        help_heading = "Client options"
+    )]
+    pub retries: u32,
+}
+
+/// The default server.
+pub const DEFAULT_SERVER: &str = "http://127.0.0.1:50051";
+
+impl Global {
+    /// The server to talk to.
+    pub fn server(&self) -> &str {
+        self.server.as_deref().unwrap_or(DEFAULT_SERVER)
+    }
+}
+
+/// Options every command that changes an agreement takes.
+#[derive(Debug, Clone, Args)]
+pub struct Change {
+    /// The agreement, such as kent-2008-11 (or agreements/kent-2008-11).
+    #[arg(long)]
+    pub agreement: String,
+    /// The agreement version you last saw (as `laa agreement show` prints it).
+    /// Without it, the version read just before sending is named. Either way
+    /// a change someone made meanwhile is reported as a conflict (exit 5),
+    /// never overwritten: look at the agreement again, then repeat the
+    /// command with its new version.
+    #[arg(long, value_name = "N")]
+    pub expected_version: Option<i64>,
+    /// An idempotency key (default: a fresh one). To retry a command whose
+    /// outcome you did not see, repeat it with the same key: if it was
+    /// applied, you get its first outcome and nothing is recorded twice.
+    #[arg(long)]
+    pub request_id: Option<String>,
+    /// When it happened (the meeting, the letter): a date (2008-06-01) or
+    /// an RFC 3339 time; default now. At most the round's backdating limit
+    /// (30 days) ago, never in the future or before the latest event.
+    #[arg(long, value_name = "WHEN")]
+    pub occurred_at: Option<String>,
+}
+
+/// Which target: by number, or by the National Indicator it measures.
+#[derive(Debug, Clone, Args)]
+#[group(required = true, multiple = false)]
+pub struct Which {
+    /// The target's number within the agreement.
+    #[arg(long)]
+    pub target: Option<u32>,
+    /// The National Indicator of the target (its live target is meant).
+    #[arg(long)]
+    pub indicator: Option<i32>,
+}
+
+/// The client commands.
+// Parsed once per process: the size of the largest variant costs nothing.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Subcommand)]
+pub enum ClientCommand {
+    /// The National Indicator Set: list, show, sets, departments; set show, draft, comment, publish.
+    #[command(subcommand, alias = "indicators")]
+    Indicator(IndicatorCommand),
+    /// Upper-tier areas: list, show, create.
+    #[command(subcommand, alias = "areas")]
+    Area(AreaCommand),
+    /// Negotiating rounds and their policy: list, show.
+    #[command(subcommand, alias = "rounds")]
+    Round(RoundCommand),
+    /// Agreements: list, show, open, and their lifecycle (endorse, submit, return, sign-off, open-refresh, close).
+    #[command(subcommand, alias = "agreements")]
+    Agreement(AgreementCommand),
+    /// Negotiate targets: propose, counter, accept, decline, withdraw, revoke, rebaseline.
+    #[command(subcommand, alias = "targets")]
+    Target(TargetCommand),
+    /// Record actual values after sign-off.
+    #[command(subcommand, alias = "actuals")]
+    Actual(ActualCommand),
+    /// An agreement's deal history: show, follow, verify, export.
+    #[command(subcommand)]
+    History(HistoryCommand),
+    /// Delivery after sign-off: each target's status against its trajectory (show, list), explanations and tournaments.
+    #[command(subcommand)]
+    Performance(PerformanceCommand),
+    /// The reward grant an agreement earned, with its working per target.
+    Reward {
+        /// The area (with --round), or an agreement's name such as kent-2008-11.
+        area: String,
+        /// The round.
+        #[arg(long, default_value = "2008-11")]
+        round: String,
+    },
+    /// The negotiation analytics, for one area or the whole country.
+    Summary {
+        /// One area's agreement (default: every agreement you may read).
+        #[arg(long, conflicts_with = "region")]
+        area: Option<String>,
+        /// Only one Government Office region's agreements, by code (gose) or name.
+        #[arg(long)]
+        region: Option<String>,
+        /// The round, with --area.
+        #[arg(long, default_value = laa_core::policy::DEFAULT_ROUND)]
+        round: String,
+    },
+}

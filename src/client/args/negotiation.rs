@@ -1,0 +1,253 @@
+//! The negotiation's verbs: agreements, targets, actuals.
+
+use clap::Subcommand;
+
+use super::*;
+
+/// `laa agreement`.
+#[derive(Debug, Subcommand)]
+pub enum AgreementCommand {
+    /// List the agreements you may read.
+    List {
+        /// Only one region, by code (gose) or name (south_east).
+        #[arg(long)]
+        region: Option<String>,
+        /// Only one status: draft, submitted, placeholder, agreed, refresh_open, refreshed, closed.
+        #[arg(long)]
+        status: Option<String>,
+        /// Only agreements with a refresh overdue today (its deadline passed, not signed off).
+        #[arg(long)]
+        refresh_overdue: bool,
+    },
+    /// Show one agreement with its targets.
+    Show {
+        /// The agreement, such as kent-2008-11.
+        agreement: String,
+    },
+    /// Open an area's agreement (GO negotiator).
+    Open {
+        /// The area, such as kent.
+        #[arg(long)]
+        area: String,
+        /// The indicator set version to bind.
+        #[arg(long, default_value_t = 2007)]
+        set: i32,
+        /// The round.
+        #[arg(long, default_value = laa_core::policy::DEFAULT_ROUND)]
+        round: String,
+        /// An idempotency key (default: a fresh one).
+        #[arg(long)]
+        request_id: Option<String>,
+        /// When it was opened: a date (2008-01-07) or an RFC 3339 time; default now.
+        #[arg(long, value_name = "WHEN")]
+        occurred_at: Option<String>,
+    },
+    /// Endorse the current terms (area negotiator).
+    Endorse {
+        #[command(flatten)]
+        change: Change,
+    },
+    /// Recommend the agreement to Ministers (GO negotiator).
+    Submit {
+        #[command(flatten)]
+        change: Change,
+    },
+    /// Return a submitted agreement to its negotiation (sign-off).
+    Return {
+        #[command(flatten)]
+        change: Change,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Sign a submitted agreement off (sign-off).
+    SignOff {
+        #[command(flatten)]
+        change: Change,
+    },
+    /// Open a refresh round (GO negotiator).
+    OpenRefresh {
+        #[command(flatten)]
+        change: Change,
+        /// The refresh round, such as 2009.
+        #[arg(long)]
+        round: String,
+        /// Rebind to a newer indicator set, such as 2008.
+        #[arg(long)]
+        set: Option<i32>,
+    },
+    /// Close the agreement at the end of its period (sign-off).
+    Close {
+        #[command(flatten)]
+        change: Change,
+    },
+    /// Record that a department asked for an indicator and the GO declined
+    /// to carry it (GO negotiator): on the record, not a target.
+    RefuseRequest {
+        #[command(flatten)]
+        change: Change,
+        /// The National Indicator asked for, such as 47.
+        #[arg(long)]
+        indicator: i32,
+        /// The department that asked, such as DfT (see `laa indicator departments`).
+        #[arg(long)]
+        department: String,
+        /// Why the GO declined to carry it.
+        #[arg(long)]
+        rationale: String,
+    },
+    /// Declare Whitehall's outcome-level priorities for the area at the
+    /// outset, before the first proposal (GO negotiator; rounds that limit
+    /// them). Government proposals then cite one with `--priority`.
+    DeclarePriorities {
+        #[command(flatten)]
+        change: Change,
+        /// One priority: its statement, a `|`, then the departments behind
+        /// it, comma-separated: "Young people in learning or work|DCSF,DIUS".
+        /// Repeat for each, in order (the first is priority 1).
+        #[arg(long = "priority", value_name = "STATEMENT|DEPTS", required = true)]
+        priorities: Vec<String>,
+    },
+}
+
+/// `laa target`.
+#[derive(Debug, Subcommand)]
+pub enum TargetCommand {
+    /// Propose a target on a National Indicator (or a local one).
+    Propose {
+        #[command(flatten)]
+        change: Change,
+        /// The National Indicator, such as 117.
+        #[arg(long, conflicts_with = "local_code")]
+        indicator: Option<i32>,
+        /// A local indicator's code, such as l-graffiti (with --local-title).
+        #[arg(long, requires = "local_title")]
+        local_code: Option<String>,
+        /// A local indicator's title.
+        #[arg(long)]
+        local_title: Option<String>,
+        #[command(flatten)]
+        terms: TermsArgs,
+        /// Why: the argument from evidence.
+        #[arg(long)]
+        rationale: String,
+        /// A reference to evidence (repeatable).
+        #[arg(long)]
+        evidence: Vec<String>,
+        /// For Government proposals, the department asking, such as HO, DCSF, DH.
+        #[arg(long)]
+        department: Option<String>,
+        /// For Government proposals in a round that limits Whitehall's
+        /// priorities, the declared priority served (numbered from 1).
+        #[arg(long)]
+        priority: Option<u16>,
+    },
+    /// Answer the open offer with other terms (or offer terms where none is open).
+    Counter {
+        #[command(flatten)]
+        change: Change,
+        #[command(flatten)]
+        which: Which,
+        #[command(flatten)]
+        terms: TermsArgs,
+        /// Why.
+        #[arg(long)]
+        rationale: String,
+        /// A reference to evidence (repeatable).
+        #[arg(long)]
+        evidence: Vec<String>,
+        /// Your side will not sign without these terms.
+        #[arg(long)]
+        deal_breaker: bool,
+        /// For a Government offer, the department it speaks for (HO, DCSF,
+        /// DH...; see `laa department list`); default: the target's.
+        #[arg(long)]
+        department: Option<String>,
+    },
+    /// After sign-off: offer a settled target a new baseline and trajectory because its measure changed (the other side accepts it with `accept`).
+    Rebaseline {
+        #[command(flatten)]
+        change: Change,
+        #[command(flatten)]
+        which: Which,
+        #[command(flatten)]
+        terms: TermsArgs,
+        /// Why the measure changed (the definition, the recording).
+        #[arg(long)]
+        rationale: String,
+        /// A reference to evidence (repeatable).
+        #[arg(long)]
+        evidence: Vec<String>,
+        /// For a Government offer, the department it speaks for; default: the target's.
+        #[arg(long)]
+        department: Option<String>,
+    },
+    /// Accept the other side's open offer.
+    Accept {
+        #[command(flatten)]
+        change: Change,
+        #[command(flatten)]
+        which: Which,
+    },
+    /// Decline a target the other side proposed.
+    Decline {
+        #[command(flatten)]
+        change: Change,
+        #[command(flatten)]
+        which: Which,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+        /// Your side will not sign an agreement that includes it.
+        #[arg(long)]
+        deal_breaker: bool,
+    },
+    /// Withdraw a target your side proposed.
+    Withdraw {
+        #[command(flatten)]
+        change: Change,
+        #[command(flatten)]
+        which: Which,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+    /// Revoke a designation, or every designation with --all (sign-off).
+    Revoke {
+        #[command(flatten)]
+        change: Change,
+        /// The target's number within the agreement.
+        #[arg(long, conflicts_with_all = ["indicator", "all"])]
+        target: Option<u32>,
+        /// The National Indicator of the target.
+        #[arg(long, conflicts_with = "all")]
+        indicator: Option<i32>,
+        /// Every designated target.
+        #[arg(long)]
+        all: bool,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+/// `laa actual`.
+#[derive(Debug, Subcommand)]
+pub enum ActualCommand {
+    /// Record a target's actual value for a year (area negotiator).
+    Record {
+        #[command(flatten)]
+        change: Change,
+        #[command(flatten)]
+        which: Which,
+        /// The year, such as 2008/09.
+        #[arg(long)]
+        year: String,
+        /// The value.
+        #[arg(long)]
+        value: f64,
+        /// Where it comes from.
+        #[arg(long)]
+        source: String,
+    },
+}
