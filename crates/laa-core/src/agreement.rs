@@ -453,6 +453,14 @@ pub struct Target {
 }
 
 impl Target {
+    /// Its agreed values: `None` before terms are agreed, or for a placeholder.
+    pub fn agreed_values(&self) -> Option<&crate::terms::TargetValues> {
+        match &self.agreed {
+            Some(crate::terms::Terms::Values(v)) => Some(v),
+            _ => None,
+        }
+    }
+
     /// True unless withdrawn, declined or revoked.
     pub fn is_live(&self) -> bool {
         self.status != TargetStatus::Withdrawn

@@ -6,7 +6,7 @@
 //! turns the answers into words.
 
 use laa_core::performance::{Status, judge, polarity_with};
-use laa_core::{FinancialYear, Indicator, RoundPolicy, Target, TargetValues, Terms, Unit};
+use laa_core::{FinancialYear, Indicator, RoundPolicy, Target, TargetValues, Unit};
 
 /// How a target stands overall: the verdict of its latest year with an
 /// actual value, or no data yet.
@@ -156,10 +156,7 @@ pub fn polarity(indicator: Option<&Indicator>, target: &Target) -> Option<Polari
 
 /// The agreed values of a target, if it has values (not a placeholder).
 pub fn values(target: &Target) -> Option<&TargetValues> {
-    match target.agreed.as_ref()? {
-        Terms::Values(v) => Some(v),
-        Terms::Placeholder { .. } => None,
-    }
+    target.agreed_values()
 }
 
 /// The unit's words after a number ("8.5%", "1,200 people"...).

@@ -127,10 +127,7 @@ fn line(
 ) -> RewardLine {
     let polarity = polarity_of(target, catalogue);
     let share = Money::pounds(policy.per_target.amount() * policy.multiplier);
-    let values = match &target.agreed {
-        Some(Terms::Values(v)) => Some(v),
-        _ => None,
-    };
+    let values = target.agreed_values();
     let baseline = values.map(|v| v.baseline.value);
     let planned = values.and_then(|v| match v.trajectory.get(&last) {
         Some(YearValue::Value(p)) => Some(*p),

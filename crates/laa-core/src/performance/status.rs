@@ -16,7 +16,7 @@ use crate::agreement::{Actual, Agreement, IndicatorRef, Target, TargetKind};
 use crate::catalogue::{Catalogue, Owner};
 use crate::ids::{Department, FinancialYear, ParseError, TargetId, quote};
 use crate::polarity::Polarity;
-use crate::terms::{Baseline, Terms, Unit, YearValue};
+use crate::terms::{Baseline, Unit, YearValue};
 
 /// How a target stands, in one year or overall.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -163,12 +163,10 @@ pub fn polarity_of(target: &Target, catalogue: &Catalogue) -> Polarity {
 /// [`polarity_of`] with the target's National Indicator already looked up
 /// (`None` for a local indicator, or one the catalogue does not hold).
 pub fn polarity_with(target: &Target, indicator: Option<&crate::Indicator>) -> Polarity {
-    if let Some(i) = indicator {
-        return i.polarity;
-    }
-    match &target.agreed {
-        Some(Terms::Values(v)) => Polarity::implied(v.baseline.value, v.final_value()),
-        _ => Polarity::HigherIsBetter,
+    match (indicator, target.agreed_values()) {
+        (Some(i), _) => i.polarity,
+        (None, Some(v)) => Polarity::implied(v.baseline.value, v.final_value()),
+        (None, None) => Polarity::HigherIsBetter,
     }
 }
 
@@ -197,10 +195,7 @@ pub fn target_performance(
         },
         None => None,
     });
-    let values = match &target.agreed {
-        Some(Terms::Values(v)) => Some(v),
-        _ => None,
-    };
+    let values = target.agreed_values();
     let period: Vec<FinancialYear> = agreement
         .policy()
         .map(|p| p.period.years().collect())
@@ -230,10 +225,7 @@ pub fn judge(
     period: &[FinancialYear],
     polarity: Polarity,
 ) -> (Vec<YearPerformance>, Status) {
-    let values = match &target.agreed {
-        Some(Terms::Values(v)) => Some(v),
-        _ => None,
-    };
+    let values = target.agreed_values();
     let last = period.last().copied();
     let years: Vec<YearPerformance> = period
         .iter()
