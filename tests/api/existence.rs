@@ -21,7 +21,7 @@ const CASES: [(&str, &str); 4] = [
 ];
 
 /// Every method that names an agreement.
-const METHODS: [&str; 23] = [
+const METHODS: [&str; 25] = [
     "OpenAgreement",
     "GetAgreement",
     "ProposeTarget",
@@ -44,6 +44,8 @@ const METHODS: [&str; 23] = [
     "GetPerformance",
     "GetReward",
     "ProposeRebaseline",
+    "ApproveRebaseline",
+    "RejectRebaseline",
     "LodgeExplanation",
 ];
 
@@ -128,6 +130,27 @@ async fn call(
                 reason: "measurement_change".into(),
                 rationale: "matrix".into(),
                 ..Default::default()
+            })
+            .await
+            .map(drop),
+        "ApproveRebaseline" => a
+            .approve_rebaseline(pb::ApproveRebaselineRequest {
+                agreement: name(),
+                request_id: rid(),
+                expected_version: v,
+                target: 17,
+                occurred_at: None,
+            })
+            .await
+            .map(drop),
+        "RejectRebaseline" => a
+            .reject_rebaseline(pb::RejectRebaselineRequest {
+                agreement: name(),
+                request_id: rid(),
+                expected_version: v,
+                target: 17,
+                reason: "matrix".into(),
+                occurred_at: None,
             })
             .await
             .map(drop),
@@ -302,9 +325,8 @@ fn outsiders(method: &str) -> Vec<&'static str> {
         "ProposeTarget" | "CounterOffer" | "AcceptOffer" | "DeclineTarget" | "WithdrawTarget"
         | "ProposeRebaseline" => role == "go" || role == "area",
         "EndorseAgreement" | "RecordActual" | "LodgeExplanation" => role == "area",
-        "ReturnAgreement" | "SignOffAgreement" | "RevokeDesignation" | "CloseAgreement" => {
-            role == "sign-off"
-        }
+        "ReturnAgreement" | "SignOffAgreement" | "RevokeDesignation" | "CloseAgreement"
+        | "ApproveRebaseline" | "RejectRebaseline" => role == "sign-off",
         _ => role == "auditor" || role == "sign-off",
     };
     for role in ["auditor", "sign-off", "admin"] {

@@ -53,6 +53,8 @@ enum Call {
     CreateArea(pb::CreateAreaRequest),
     GetPerformance(pb::GetPerformanceRequest),
     ProposeRebaseline(pb::ProposeRebaselineRequest),
+    ApproveRebaseline(pb::ApproveRebaselineRequest),
+    RejectRebaseline(pb::RejectRebaselineRequest),
     LodgeExplanation(pb::LodgeExplanationRequest),
     GetTournament(pb::GetTournamentRequest),
     ListPerformance(pb::ListPerformanceRequest),
@@ -64,7 +66,7 @@ enum Call {
 }
 
 /// Every method's gRPC path, and whether it changes anything.
-const METHODS: [(&str, bool); 43] = [
+const METHODS: [(&str, bool); 45] = [
     ("/laa.v1.AgreementService/OpenAgreement", true),
     ("/laa.v1.AgreementService/GetAgreement", false),
     ("/laa.v1.AgreementService/ListAgreements", false),
@@ -102,6 +104,8 @@ const METHODS: [(&str, bool); 43] = [
     ("/laa.v1.PerformanceService/ListPerformance", false),
     ("/laa.v1.PerformanceService/GetReward", false),
     ("/laa.v1.AgreementService/ProposeRebaseline", true),
+    ("/laa.v1.AgreementService/ApproveRebaseline", true),
+    ("/laa.v1.AgreementService/RejectRebaseline", true),
     ("/laa.v1.AgreementService/LodgeExplanation", true),
     ("/laa.v1.PerformanceService/GetTournament", false),
     ("/laa.v1.IndicatorService/GetIndicatorSet", false),
@@ -172,6 +176,8 @@ impl Call {
             Call::ListPerformance(r) => c.performance.list_performance(r).await.map(drop),
             Call::GetReward(r) => c.performance.get_reward(r).await.map(drop),
             Call::ProposeRebaseline(r) => c.agreements.propose_rebaseline(r).await.map(drop),
+            Call::ApproveRebaseline(r) => c.agreements.approve_rebaseline(r).await.map(drop),
+            Call::RejectRebaseline(r) => c.agreements.reject_rebaseline(r).await.map(drop),
             Call::LodgeExplanation(r) => c.agreements.lodge_explanation(r).await.map(drop),
             Call::GetTournament(r) => c.performance.get_tournament(r).await.map(drop),
             Call::GetIndicatorSet(r) => c.indicators.get_indicator_set(r).await.map(drop),
@@ -403,6 +409,8 @@ fn caller_for<'a>(call: &Call, t: &'a Tokens) -> &'a str {
         Call::ReturnAgreement(_)
         | Call::SignOffAgreement(_)
         | Call::RevokeDesignation(_)
+        | Call::ApproveRebaseline(_)
+        | Call::RejectRebaseline(_)
         | Call::CloseAgreement(_) => &t.sign_off,
         Call::CreateArea(_) | Call::CreateIndicatorSet(_) | Call::PublishIndicatorSet(_) => {
             &t.admin
@@ -610,6 +618,34 @@ fn typed_corpus(v: i64) -> Vec<Call> {
         calls.push(Call::ProposeRebaseline(pb::ProposeRebaselineRequest {
             rationale: text,
             ..rebaseline.clone()
+        }));
+    }
+
+    envelope!(
+        ApproveRebaseline,
+        pb::ApproveRebaselineRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            target: 17,
+            occurred_at: None,
+        }
+    );
+    let reject = envelope!(
+        RejectRebaseline,
+        pb::RejectRebaselineRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            target: 17,
+            reason: "not audited".into(),
+            occurred_at: None,
+        }
+    );
+    for text in hostile_texts() {
+        calls.push(Call::RejectRebaseline(pb::RejectRebaselineRequest {
+            reason: text,
+            ..reject.clone()
         }));
     }
 

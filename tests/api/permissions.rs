@@ -323,6 +323,29 @@ async fn call(c: &mut Clients, method: &str, v: i64) -> Code {
             })
             .await
             .map(drop),
+        "ApproveRebaseline" => c
+            .agreements
+            .approve_rebaseline(pb::ApproveRebaselineRequest {
+                agreement: KENT.into(),
+                request_id: rid(),
+                expected_version: v,
+                target: 17,
+                occurred_at: None,
+            })
+            .await
+            .map(drop),
+        "RejectRebaseline" => c
+            .agreements
+            .reject_rebaseline(pb::RejectRebaselineRequest {
+                agreement: KENT.into(),
+                request_id: rid(),
+                expected_version: v,
+                target: 17,
+                reason: "matrix".into(),
+                occurred_at: None,
+            })
+            .await
+            .map(drop),
         "LodgeExplanation" => c
             .agreements
             .lodge_explanation(pb::LodgeExplanationRequest {
@@ -449,9 +472,8 @@ fn allowed(method: &str) -> &'static [Who] {
         | "ProposeRebaseline" => &[Go, Kent],
         "EndorseAgreement" | "RecordActual" | "LodgeExplanation" => &[Kent],
         "GetTournament" => &[Go, GoLondon, Kent, Surrey, SignOff, Auditor],
-        "ReturnAgreement" | "SignOffAgreement" | "RevokeDesignation" | "CloseAgreement" => {
-            &[SignOff]
-        }
+        "ReturnAgreement" | "SignOffAgreement" | "RevokeDesignation" | "CloseAgreement"
+        | "ApproveRebaseline" | "RejectRebaseline" => &[SignOff],
         "GetAgreement"
         | "ListEvents"
         | "StreamEvents"
@@ -475,7 +497,7 @@ fn allowed(method: &str) -> &'static [Who] {
     }
 }
 
-const METHODS: [&str; 42] = [
+const METHODS: [&str; 44] = [
     "OpenAgreement",
     "GetAgreement",
     "ListAgreements",
@@ -508,6 +530,8 @@ const METHODS: [&str; 42] = [
     "GetReward",
     "ListPerformance",
     "ProposeRebaseline",
+    "ApproveRebaseline",
+    "RejectRebaseline",
     "LodgeExplanation",
     "GetTournament",
     "GetIndicatorSet",

@@ -7,7 +7,8 @@ use tonic::Code;
 use crate::support::*;
 
 /// The 2011-14 round of the report's future: no statutory targets, a cap of
-/// 20, at most five Whitehall priorities, the reward doubled.
+/// 20, at most five Whitehall priorities, the reward doubled, and
+/// Ministers approving every re-baselining.
 pub fn round_2011_14() -> pb::Round {
     pb::Round {
         round: "2011-14".into(),
@@ -37,6 +38,7 @@ pub fn round_2011_14() -> pb::Round {
         tournament_similar_by: "region".into(),
         tournament_min_group: 3,
         tournament_prize: "10000".into(),
+        rebaseline_needs_ministers: true,
         ..Default::default()
     }
 }
@@ -558,6 +560,7 @@ async fn a_2011_14_round_created_through_the_api_is_negotiated_to_sign_off() {
             ("region", 3, "10000"),
             "the tournament policy as created"
         );
+        assert!(round.rebaseline_needs_ministers);
         let (v, _) = after(
             go.agreements
                 .open_agreement(pb::OpenAgreementRequest {
@@ -642,6 +645,7 @@ async fn a_2011_14_round_created_through_the_api_is_negotiated_to_sign_off() {
                 .expect("sign off"),
         );
         assert_eq!(status, "AGREEMENT_STATUS_AGREED");
+        rebaseline_with_ministers(&app, &mut go, &mut kent, &mut minister).await;
         let verified = kent
             .audit
             .verify_history(pb::VerifyHistoryRequest {
@@ -653,4 +657,107 @@ async fn a_2011_14_round_created_through_the_api_is_negotiated_to_sign_off() {
         assert!(verified.ok, "{verified:?}");
     })
     .await;
+}
+
+/// NI 117's target 1 in Kent's 2011-14 agreement, whose round asks
+/// Ministers to approve re-baselinings: the accepted terms wait, the old
+/// ones stay in force, only Ministers decide, and their approval (through
+/// the CLI) makes the new terms the agreed ones.
+async fn rebaseline_with_ministers(
+    app: &TestApp,
+    go: &mut Clients,
+    kent: &mut Clients,
+    minister: &mut Clients,
+) {
+    let old = pct_2011(8.0, [7.0, 6.0, 5.0]);
+    let new = pct_2011(11.0, [10.0, 9.5, 9.0]);
+    let approve = |v| pb::ApproveRebaselineRequest {
+        agreement: KENT_2011.into(),
+        request_id: rid(),
+        expected_version: v,
+        target: 1,
+        occurred_at: None,
+    };
+    let v = version(kent, KENT_2011).await;
+    assert_refused(
+        minister.agreements.approve_rebaseline(approve(v)).await,
+        Code::FailedPrecondition,
+        "NO_PENDING_REBASELINE",
+    );
+    let (v, _) = after(
+        kent.agreements
+            .propose_rebaseline(pb::ProposeRebaselineRequest {
+                agreement: KENT_2011.into(),
+                request_id: rid(),
+                expected_version: v,
+                target: 1,
+                terms: Some(new.clone()),
+                reason: "measurement_change".into(),
+                rationale: "CCIS now counts the not-known as NEET".into(),
+                ..Default::default()
+            })
+            .await
+            .expect("the area proposes new terms"),
+    );
+    let accepted = go
+        .agreements
+        .accept_offer(pb::AcceptOfferRequest {
+            agreement: KENT_2011.into(),
+            request_id: rid(),
+            expected_version: v,
+            target: 1,
+            occurred_at: None,
+        })
+        .await
+        .expect("the GO accepts")
+        .into_inner()
+        .agreement
+        .unwrap();
+    let target = &accepted.targets[0];
+    assert_eq!(
+        target.agreed.as_ref(),
+        Some(&old),
+        "the old terms stay in force"
+    );
+    assert_eq!(
+        target
+            .pending_rebaseline
+            .as_ref()
+            .and_then(|o| o.terms.as_ref()),
+        Some(&new)
+    );
+    let v = accepted.version;
+    assert_refused(
+        go.agreements.approve_rebaseline(approve(v)).await,
+        Code::PermissionDenied,
+        "OUT_OF_SCOPE",
+    );
+    let out = crate::cli::ok(&crate::cli::laa(
+        app,
+        Some(&app.tokens.sign_off),
+        &[
+            "target",
+            "approve-rebaseline",
+            "--agreement",
+            "kent-2011-14",
+            "--target",
+            "1",
+        ],
+    ));
+    assert!(out.contains("re-baselining approved"), "{out}");
+    let a = kent
+        .agreements
+        .get_agreement(pb::GetAgreementRequest {
+            name: KENT_2011.into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    let target = &a.targets[0];
+    assert_eq!(
+        target.agreed.as_ref(),
+        Some(&new),
+        "approved: the new terms"
+    );
+    assert!(target.pending_rebaseline.is_none());
 }

@@ -112,11 +112,16 @@ pub enum CommandKind {
     Rebaseline,
     /// The area lodges an explanation for its results on an indicator.
     LodgeExplanation,
+    /// Ministers approve a re-baselining both sides accepted, in a round
+    /// whose policy asks for their approval.
+    ApproveRebaseline,
+    /// Ministers reject it: the terms agreed before stay in force.
+    RejectRebaseline,
 }
 
 impl CommandKind {
     /// Every command kind.
-    pub const ALL: [CommandKind; 18] = [
+    pub const ALL: [CommandKind; 20] = [
         CommandKind::Open,
         CommandKind::Propose,
         CommandKind::Counter,
@@ -135,6 +140,8 @@ impl CommandKind {
         CommandKind::DeclarePriorities,
         CommandKind::Rebaseline,
         CommandKind::LodgeExplanation,
+        CommandKind::ApproveRebaseline,
+        CommandKind::RejectRebaseline,
     ];
 
     /// The command's name, as in the API (`ProposeTarget`).
@@ -158,6 +165,8 @@ impl CommandKind {
             CommandKind::DeclarePriorities => "DeclarePriorities",
             CommandKind::Rebaseline => "ProposeRebaseline",
             CommandKind::LodgeExplanation => "LodgeExplanation",
+            CommandKind::ApproveRebaseline => "ApproveRebaseline",
+            CommandKind::RejectRebaseline => "RejectRebaseline",
         }
     }
 }
@@ -197,6 +206,7 @@ const IN_FORCE: &[AgreementStatus] = &[A::Placeholder, A::Agreed, A::RefreshOpen
 ///  refreshed | placeholder <--sign off-- submitted <--submit-- refresh_open
 ///  any signed-off status or refresh_open --close--> closed
 ///  any signed-off status --propose re-baseline, accept it--> (unchanged)
+///  in force --Ministers approve or reject an accepted re-baselining--> (unchanged)
 /// ```
 #[rustfmt::skip]
 pub const AGREEMENT_LIFECYCLE: &[Transition<AgreementStatus>] = &[
@@ -217,6 +227,8 @@ pub const AGREEMENT_LIFECYCLE: &[Transition<AgreementStatus>] = &[
     Transition { from: SIGNED, command: C::Rebaseline, to: SIGNED },
     Transition { from: SIGNED, command: C::Accept, to: SIGNED },
     Transition { from: IN_FORCE, command: C::LodgeExplanation, to: IN_FORCE },
+    Transition { from: IN_FORCE, command: C::ApproveRebaseline, to: IN_FORCE },
+    Transition { from: IN_FORCE, command: C::RejectRebaseline, to: IN_FORCE },
     Transition { from: IN_FORCE, command: C::Revoke, to: IN_FORCE },
     Transition { from: IN_FORCE, command: C::Close, to: &[A::Closed] },
 ];
@@ -267,6 +279,7 @@ const LIVE: &[TargetStatus] = &[T::Draft, T::Placeholder, T::Agreed, T::Refreshe
 /// ```text
 /// (proposed) -> draft --accept--> placeholder | agreed | refreshed --counter--> draft
 /// draft | placeholder | agreed | refreshed --decline, withdraw, revoke--> withdrawn
+/// agreed | refreshed --Ministers approve or reject its accepted re-baselining--> (unchanged)
 /// ```
 #[rustfmt::skip]
 pub const TARGET_LIFECYCLE: &[Transition<TargetStatus>] = &[
@@ -275,6 +288,8 @@ pub const TARGET_LIFECYCLE: &[Transition<TargetStatus>] = &[
     Transition { from: LIVE, command: C::Counter, to: &[T::Draft] },
     Transition { from: &[T::Draft], command: C::Accept, to: &[T::Placeholder, T::Agreed, T::Refreshed] },
     Transition { from: &[T::Agreed, T::Refreshed], command: C::Rebaseline, to: &[T::Draft] },
+    Transition { from: &[T::Agreed, T::Refreshed], command: C::ApproveRebaseline, to: &[T::Agreed, T::Refreshed] },
+    Transition { from: &[T::Agreed, T::Refreshed], command: C::RejectRebaseline, to: &[T::Agreed, T::Refreshed] },
     Transition { from: LIVE, command: C::Decline, to: &[T::Withdrawn] },
     Transition { from: LIVE, command: C::Withdraw, to: &[T::Withdrawn] },
     Transition { from: LIVE, command: C::Revoke, to: &[T::Withdrawn] },
@@ -444,6 +459,11 @@ pub struct Target {
     pub agreed: Option<Terms>,
     /// The offer awaiting the other side's answer, if any.
     pub open_offer: Option<Offer>,
+    /// A re-baselining both sides accepted that awaits Ministers' approval
+    /// (in a round whose policy asks for it); `agreed` stays in force
+    /// until they approve it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_rebaseline: Option<Offer>,
     /// How many offers have been made on it.
     pub offers_made: u32,
     /// How it left the agreement, once withdrawn.

@@ -59,6 +59,7 @@ pub fn apply(state: &mut Agreement, event: &Event) {
                     department: offer.department.clone(),
                     agreed: None,
                     open_offer: Some(offer.clone()),
+                    pending_rebaseline: None,
                     offers_made: 1,
                     ending: None,
                     actuals: Default::default(),
@@ -73,16 +74,39 @@ pub fn apply(state: &mut Agreement, event: &Event) {
                 t.status = TargetStatus::Draft;
             }
         }
-        Change::OfferAccepted { target, terms, .. } => {
+        Change::OfferAccepted {
+            target,
+            terms,
+            awaiting_ministers,
+            ..
+        } => {
             let refreshing = state.status == AgreementStatus::RefreshOpen;
             if let Some(t) = state.targets.get_mut(target) {
-                t.status = match terms {
+                let settled = if *awaiting_ministers {
+                    // The terms agreed before stay in force meanwhile.
+                    t.pending_rebaseline = t.open_offer.take();
+                    t.agreed.as_ref().unwrap_or(terms)
+                } else {
+                    t.agreed = Some(terms.clone());
+                    t.open_offer = None;
+                    terms
+                };
+                t.status = match settled {
                     Terms::Placeholder { .. } => TargetStatus::Placeholder,
                     Terms::Values(_) if refreshing => TargetStatus::Refreshed,
                     Terms::Values(_) => TargetStatus::Agreed,
                 };
+            }
+        }
+        Change::RebaselineApproved { target, terms } => {
+            if let Some(t) = state.targets.get_mut(target) {
                 t.agreed = Some(terms.clone());
-                t.open_offer = None;
+                t.pending_rebaseline = None;
+            }
+        }
+        Change::RebaselineRejected { target, .. } => {
+            if let Some(t) = state.targets.get_mut(target) {
+                t.pending_rebaseline = None;
             }
         }
         Change::TargetDeclined { target, .. } => end_target(state, *target, Ending::Declined),
@@ -169,6 +193,7 @@ fn statutory_target(id: TargetId, indicator: IndicatorNumber) -> Target {
         department: Department::new(crate::policy::STATUTORY_DEPARTMENT).ok(),
         agreed: None,
         open_offer: None,
+        pending_rebaseline: None,
         offers_made: 0,
         ending: None,
         actuals: Default::default(),
@@ -179,6 +204,7 @@ fn end_target(state: &mut Agreement, id: TargetId, ending: Ending) {
     if let Some(t) = state.targets.get_mut(&id) {
         t.status = TargetStatus::Withdrawn;
         t.open_offer = None;
+        t.pending_rebaseline = None;
         t.ending = Some(ending);
     }
 }

@@ -135,7 +135,8 @@ pub enum Command {
     },
     /// Propose a new baseline and trajectory for a settled target after
     /// sign-off, because the measure changed; the other side accepts it
-    /// with `AcceptOffer`, and the reward is then assessed against it.
+    /// with `AcceptOffer`, and the reward is then assessed against it (in a
+    /// round whose policy asks for it, once Ministers approve it).
     ProposeRebaseline {
         /// The target.
         target: TargetId,
@@ -158,6 +159,19 @@ pub enum Command {
         indicator: IndicatorNumber,
         /// The explanation.
         explanation: String,
+    },
+    /// Ministers approve the re-baselining both sides accepted on a target:
+    /// its terms become the agreed terms and the reward is assessed against them.
+    ApproveRebaseline {
+        /// The target.
+        target: TargetId,
+    },
+    /// Ministers reject it: the terms agreed before stay in force.
+    RejectRebaseline {
+        /// The target.
+        target: TargetId,
+        /// Why.
+        reason: String,
     },
     /// Declare Whitehall's outcome priorities for the area, at the outset
     /// (before the Government's first proposal), in a round that limits them.
@@ -189,6 +203,8 @@ impl Command {
             Command::DeclarePriorities { .. } => CommandKind::DeclarePriorities,
             Command::ProposeRebaseline { .. } => CommandKind::Rebaseline,
             Command::LodgeExplanation { .. } => CommandKind::LodgeExplanation,
+            Command::ApproveRebaseline { .. } => CommandKind::ApproveRebaseline,
+            Command::RejectRebaseline { .. } => CommandKind::RejectRebaseline,
         }
     }
 }

@@ -125,6 +125,13 @@ pub enum DomainError {
         /// The target.
         target: TargetId,
     },
+    /// Ministers were asked to decide a re-baselining that no one accepted
+    /// (or that the round's policy does not put to them).
+    #[error("target {target} has no accepted re-baselining awaiting Ministers' decision")]
+    NoPendingRebaseline {
+        /// The target.
+        target: TargetId,
+    },
     /// Rule 5, or malformed content: the terms (or the text around them) are not acceptable.
     #[error("invalid terms: {problem}")]
     InvalidTerms {
@@ -358,6 +365,7 @@ impl DomainError {
             E::DuplicateIndicator { .. } => Reason::DuplicateIndicator,
             E::NotYourTurn { .. } => Reason::NotYourTurn,
             E::NoOpenOffer { .. } => Reason::NoOpenOffer,
+            E::NoPendingRebaseline { .. } => Reason::NoPendingRebaseline,
             E::OccurredAtOutOfRange { .. } => Reason::OccurredAtOutOfRange,
             E::InvalidTerms { .. } => Reason::InvalidTerms,
             E::AgreementNotEditable { .. } | E::TargetNotEditable { .. } => {
@@ -460,7 +468,9 @@ impl DomainError {
             E::NotYourTurn { target, side, .. } => {
                 vec![("target", target.to_string()), ("side", side.to_string())]
             }
-            E::NoOpenOffer { target } => vec![("target", target.to_string())],
+            E::NoOpenOffer { target } | E::NoPendingRebaseline { target } => {
+                vec![("target", target.to_string())]
+            }
             E::OccurredAtOutOfRange {
                 occurred_at,
                 bound,
@@ -553,7 +563,7 @@ impl DomainError {
 
 /// Every reason a [`DomainError`] can carry (the rest of [`Reason::ALL`]
 /// comes from outside the domain: credentials, the store, the transport).
-pub const REASONS: [Reason; 23] = [
+pub const REASONS: [Reason; 24] = [
     Reason::DesignatedCapReached,
     Reason::StatutoryTargetImmutable,
     Reason::IndicatorNotActive,
@@ -561,6 +571,7 @@ pub const REASONS: [Reason; 23] = [
     Reason::DuplicateIndicator,
     Reason::NotYourTurn,
     Reason::NoOpenOffer,
+    Reason::NoPendingRebaseline,
     Reason::InvalidTerms,
     Reason::AgreementNotEditable,
     Reason::OpenOffersOutstanding,

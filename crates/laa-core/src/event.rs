@@ -88,8 +88,14 @@ pub enum Change {
         target: TargetId,
         /// The side that accepted.
         by: Side,
-        /// The terms now agreed.
+        /// The terms now agreed, or for a re-baselining that awaits
+        /// Ministers, the terms they are asked to approve.
         terms: Terms,
+        /// A re-baselining accepted in a round whose policy asks Ministers
+        /// to approve it: the terms agreed before stay in force until they
+        /// do (`rebaseline_approved`).
+        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+        awaiting_ministers: bool,
     },
     /// A target was declined by the side that did not propose it.
     TargetDeclined {
@@ -181,6 +187,21 @@ pub enum Change {
         /// The explanation.
         explanation: String,
     },
+    /// Ministers approved an accepted re-baselining: its terms are now agreed.
+    RebaselineApproved {
+        /// The target.
+        target: TargetId,
+        /// The terms now agreed.
+        terms: Terms,
+    },
+    /// Ministers rejected an accepted re-baselining: the terms agreed
+    /// before stay in force.
+    RebaselineRejected {
+        /// The target.
+        target: TargetId,
+        /// Why.
+        reason: String,
+    },
 }
 
 impl Change {
@@ -205,6 +226,8 @@ impl Change {
             Change::PrioritiesDeclared { .. } => "priorities_declared",
             Change::RewardAssessed { .. } => "reward_assessed",
             Change::ExplanationLodged { .. } => "explanation_lodged",
+            Change::RebaselineApproved { .. } => "rebaseline_approved",
+            Change::RebaselineRejected { .. } => "rebaseline_rejected",
         }
     }
 
@@ -232,6 +255,8 @@ impl Change {
             Change::PrioritiesDeclared { .. } => CommandKind::DeclarePriorities,
             Change::RewardAssessed { .. } => CommandKind::RecordActual,
             Change::ExplanationLodged { .. } => CommandKind::LodgeExplanation,
+            Change::RebaselineApproved { .. } => CommandKind::ApproveRebaseline,
+            Change::RebaselineRejected { .. } => CommandKind::RejectRebaseline,
         }
     }
 
@@ -243,7 +268,9 @@ impl Change {
             | Change::OfferAccepted { target, .. }
             | Change::TargetDeclined { target, .. }
             | Change::TargetWithdrawn { target, .. }
-            | Change::ActualRecorded { target, .. } => Some(*target),
+            | Change::ActualRecorded { target, .. }
+            | Change::RebaselineApproved { target, .. }
+            | Change::RebaselineRejected { target, .. } => Some(*target),
             _ => None,
         }
     }
@@ -260,6 +287,7 @@ impl Change {
                 | Change::AgreementReturned { .. }
                 | Change::RefreshOpened { .. }
                 | Change::DesignationRevoked { .. }
+                | Change::RebaselineApproved { .. }
         )
     }
 }

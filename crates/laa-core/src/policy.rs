@@ -178,6 +178,12 @@ pub struct RoundPolicy {
     /// How tournaments rank areas (recommendation 14); the default when absent.
     #[serde(default, skip_serializing_if = "TournamentPolicy::is_default")]
     pub tournament: TournamentPolicy,
+    /// A re-baselining both sides accepted takes effect only once Ministers
+    /// approve it (`ApproveRebaseline`), for every target Ministers sign
+    /// off (statutory and designated; a local target's takes effect on
+    /// acceptance). Off in 2008-11 and by default: acceptance suffices.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub rebaseline_needs_ministers: bool,
 }
 
 /// How far back a command may be dated by default, in days.
@@ -266,6 +272,7 @@ impl RoundPolicy {
                 bearing: RewardBearing::Designated,
             },
             tournament: TournamentPolicy::default(),
+            rebaseline_needs_ministers: false,
         }
     }
 

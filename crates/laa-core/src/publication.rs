@@ -118,10 +118,19 @@ pub fn publish<'a>(
             | Change::OfferMade { target, offer, .. } => {
                 offered.insert(*target, offer.rationale.clone());
             }
-            Change::OfferAccepted { target, .. } => {
+            // A re-baselining awaiting Ministers is agreed once they approve it.
+            Change::OfferAccepted {
+                target,
+                awaiting_ministers: false,
+                ..
+            }
+            | Change::RebaselineApproved { target, .. } => {
                 if let Some(rationale) = offered.remove(target) {
                     agreed.insert(*target, rationale);
                 }
+            }
+            Change::RebaselineRejected { target, .. } => {
+                offered.remove(target);
             }
             _ => {}
         }
@@ -137,12 +146,15 @@ pub fn publish<'a>(
             }
             // Facts about the agreement in force, public at once even while
             // a refresh is negotiated: actuals, their reward, explanations,
-            // revocations, and its closing (which ends the refresh unsigned:
-            // the terms last signed off stay the public ones).
+            // revocations, Ministers' decisions on re-baselinings, and its
+            // closing (which ends the refresh unsigned: the terms last
+            // signed off stay the public ones).
             Change::ActualRecorded { .. }
             | Change::RewardAssessed { .. }
             | Change::ExplanationLodged { .. }
             | Change::DesignationRevoked { .. }
+            | Change::RebaselineApproved { .. }
+            | Change::RebaselineRejected { .. }
             | Change::AgreementClosed => {
                 if let Some(public) = frozen.as_mut() {
                     apply(public, event);

@@ -23,6 +23,8 @@ pub enum Reason {
     NotYourTurn,
     /// Nothing to accept.
     NoOpenOffer,
+    /// No accepted re-baselining awaits Ministers' decision on the target.
+    NoPendingRebaseline,
     /// Malformed content of a command.
     InvalidTerms,
     /// The agreement's or target's status does not allow the command.
@@ -95,7 +97,7 @@ mod status {
 
 impl Reason {
     /// Every reason, in the order of `docs/API.md`'s table.
-    pub const ALL: [Reason; 33] = [
+    pub const ALL: [Reason; 34] = [
         Reason::DesignatedCapReached,
         Reason::StatutoryTargetImmutable,
         Reason::IndicatorNotActive,
@@ -103,6 +105,7 @@ impl Reason {
         Reason::DuplicateIndicator,
         Reason::NotYourTurn,
         Reason::NoOpenOffer,
+        Reason::NoPendingRebaseline,
         Reason::InvalidTerms,
         Reason::AgreementNotEditable,
         Reason::OpenOffersOutstanding,
@@ -142,6 +145,7 @@ impl Reason {
             R::DuplicateIndicator => "DUPLICATE_INDICATOR",
             R::NotYourTurn => "NOT_YOUR_TURN",
             R::NoOpenOffer => "NO_OPEN_OFFER",
+            R::NoPendingRebaseline => "NO_PENDING_REBASELINE",
             R::InvalidTerms => "INVALID_TERMS",
             R::AgreementNotEditable => "AGREEMENT_NOT_EDITABLE",
             R::OpenOffersOutstanding => "OPEN_OFFERS_OUTSTANDING",
@@ -203,6 +207,7 @@ impl Reason {
             | R::DuplicateIndicator
             | R::NotYourTurn
             | R::NoOpenOffer
+            | R::NoPendingRebaseline
             | R::AgreementNotEditable
             | R::OpenOffersOutstanding
             | R::StatutoryTargetsIncomplete
@@ -239,6 +244,9 @@ impl Reason {
                 "the other side must answer this offer: wait for it, or act as the other side"
             }
             R::NoOpenOffer => "there is nothing to accept: make an offer with `laa target counter`",
+            R::NoPendingRebaseline => {
+                "Ministers decide a re-baselining only once both sides have accepted it (`laa agreement show`)"
+            }
             R::InvalidTerms | R::InvalidArgument => "fix the field named above and send again",
             R::AgreementNotEditable => {
                 "check the agreement's status with `laa agreement show`; after sign-off, terms change only in a refresh"

@@ -54,6 +54,7 @@ pub fn round_to_pb(r: &RoundRecord) -> pb::Round {
         tournament_similar_by: p.tournament.similar_by.as_str().into(),
         tournament_min_group: i32::from(p.tournament.min_group),
         tournament_prize: p.tournament.prize.amount().to_string(),
+        rebaseline_needs_ministers: p.rebaseline_needs_ministers,
     }
 }
 
@@ -146,6 +147,7 @@ pub fn round_from_pb(r: &pb::Round) -> Result<RoundPolicy, ApiError> {
             .max_government_targets
             .map(|n| small("round.max_government_targets", n))
             .transpose()?,
+        rebaseline_needs_ministers: r.rebaseline_needs_ministers,
         tournament: TournamentPolicy {
             similar_by: match r.tournament_similar_by.trim() {
                 "" => Similarity::default(),

@@ -165,7 +165,7 @@ pub enum ClientCommand {
     /// Agreements: list, show, open, and their lifecycle (endorse, submit, return, sign-off, open-refresh, close).
     #[command(subcommand, alias = "agreements")]
     Agreement(AgreementCommand),
-    /// Negotiate targets: propose, counter, accept, decline, withdraw, revoke, rebaseline.
+    /// Negotiate targets: propose, counter, accept, decline, withdraw, revoke, rebaseline (and Ministers' approve-rebaseline, reject-rebaseline).
     #[command(subcommand, alias = "targets")]
     Target(TargetCommand),
     /// Record actual values after sign-off.

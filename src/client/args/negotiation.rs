@@ -182,6 +182,23 @@ pub enum TargetCommand {
         #[arg(long)]
         department: Option<String>,
     },
+    /// Approve a re-baselining both sides accepted, in a round that asks Ministers to (sign-off).
+    ApproveRebaseline {
+        #[command(flatten)]
+        change: Change,
+        #[command(flatten)]
+        which: Which,
+    },
+    /// Reject a re-baselining both sides accepted: the terms agreed before stay (sign-off).
+    RejectRebaseline {
+        #[command(flatten)]
+        change: Change,
+        #[command(flatten)]
+        which: Which,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
     /// Accept the other side's open offer.
     Accept {
         #[command(flatten)]

@@ -125,6 +125,41 @@ pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliErr
             );
             p.finish("re-baselining proposed", result)
         }
+        TargetCommand::ApproveRebaseline { change, which } => {
+            let p = Prepared::new(session, &change).await?;
+            let target = p.target(&which)?;
+            let result = rpc!(
+                session,
+                agreements.approve_rebaseline(pb::ApproveRebaselineRequest {
+                    agreement: p.agreement.clone(),
+                    request_id: p.request_id.clone(),
+                    expected_version: p.version,
+                    target,
+                    occurred_at: p.occurred_at,
+                })
+            );
+            p.finish("re-baselining approved", result)
+        }
+        TargetCommand::RejectRebaseline {
+            change,
+            which,
+            reason,
+        } => {
+            let p = Prepared::new(session, &change).await?;
+            let target = p.target(&which)?;
+            let result = rpc!(
+                session,
+                agreements.reject_rebaseline(pb::RejectRebaselineRequest {
+                    agreement: p.agreement.clone(),
+                    request_id: p.request_id.clone(),
+                    expected_version: p.version,
+                    target,
+                    reason,
+                    occurred_at: p.occurred_at,
+                })
+            );
+            p.finish("re-baselining rejected", result)
+        }
         TargetCommand::Accept { change, which } => {
             let p = Prepared::new(session, &change).await?;
             let target = p.target(&which)?;

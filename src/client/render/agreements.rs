@@ -30,7 +30,14 @@ fn target_line(t: &pb::Target) -> String {
             describe(o.terms.as_ref())
         ),
         None if t.status == pb::TargetStatus::Withdrawn as i32 => t.ending.clone(),
-        None => describe(t.agreed.as_ref()),
+        None => match &t.pending_rebaseline {
+            Some(p) => format!(
+                "{}; re-baselining to {} awaits Ministers",
+                describe(t.agreed.as_ref()),
+                describe(p.terms.as_ref())
+            ),
+            None => describe(t.agreed.as_ref()),
+        },
     }
 }
 

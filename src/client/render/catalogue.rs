@@ -135,7 +135,8 @@ pub fn areas(out: &Output, all: &[pb::Area]) -> Result<(), CliError> {
 /// One area.
 /// Rounds, one line each: the period, the cap, the statutory count, the
 /// refreshes with their deadlines, the priorities limit (and the limit on
-/// the Government's own targets, if any) and the reward.
+/// the Government's own targets, if any), the reward, and whether an
+/// accepted re-baselining awaits Ministers.
 pub fn rounds(out: &Output, all: &[pb::Round]) -> Result<(), CliError> {
     if out.format() == Format::Json {
         return out.messages(all);
@@ -148,6 +149,7 @@ pub fn rounds(out: &Output, all: &[pb::Round]) -> Result<(), CliError> {
         "REFRESHES (DUE BY)",
         "PRIORITIES",
         "REWARD",
+        "RE-BASELINING",
     ]);
     for r in all {
         rows.push(vec![
@@ -172,6 +174,11 @@ pub fn rounds(out: &Output, all: &[pb::Round]) -> Result<(), CliError> {
                 ),
             },
             format!("GBP {}", r.reward_per_target),
+            if r.rebaseline_needs_ministers {
+                "Ministers approve".to_owned()
+            } else {
+                "on acceptance".to_owned()
+            },
         ]);
     }
     out.rows(&rows);

@@ -14,7 +14,8 @@
 //! - [`lifecycle`]: endorsement, submission, sign-off, refreshes, actuals, revocation;
 //! - [`shape`]: terms fitted to their indicator's unit and polarity;
 //! - [`reward`]: the reward grant assessed when the final actuals are in;
-//! - [`rebaseline`]: new terms for a settled target when its measure changed;
+//! - [`rebaseline`]: new terms for a settled target when its measure changed,
+//!   and Ministers' approval of them where the round asks for it;
 //! - [`text`]: the checks on free text, evidence and departments every command shares.
 //!
 //! [`AGREEMENT_LIFECYCLE`]: crate::agreement::AGREEMENT_LIFECYCLE
@@ -191,12 +192,16 @@ pub fn decide(
             indicator,
             explanation,
         } => d.lodge_explanation(indicator, explanation)?,
+        Command::ApproveRebaseline { target } => d.approve_rebaseline(target)?,
+        Command::RejectRebaseline { target, reason } => d.reject_rebaseline(target, reason)?,
     };
     let event = d.event(change);
     // The actual (or accepted re-baselining) that completes or changes the
     // reward's working records its assessment with it.
     let assessed = match &event.change {
-        Change::ActualRecorded { .. } | Change::OfferAccepted { .. } => d.reward_after(&event),
+        Change::ActualRecorded { .. }
+        | Change::OfferAccepted { .. }
+        | Change::RebaselineApproved { .. } => d.reward_after(&event),
         _ => None,
     };
     Ok(std::iter::once(event).chain(assessed).collect())

@@ -165,6 +165,7 @@ impl Decider<'_> {
     ) -> Result<Change, DomainError> {
         let target = self.target_in(id, CommandKind::Counter)?;
         let side = self.side();
+        Self::not_awaiting_ministers(target, side)?;
         if target.open_offer.as_ref().is_some_and(|o| o.side == side) {
             return Err(DomainError::NotYourTurn {
                 target: id,
@@ -319,6 +320,9 @@ impl Decider<'_> {
             target: id,
             by: side,
             terms: offer.terms.clone(),
+            awaiting_ministers: offer.rebaseline.is_some()
+                && self.policy.rebaseline_needs_ministers
+                && target.kind != TargetKind::Local,
         })
     }
 

@@ -3,11 +3,14 @@
 //! for the reason `measurement_change`; the other side accepts it with
 //! `AcceptOffer` (or leaves it open), the accepted terms replace the old
 //! ones, the reward is assessed against them, and the history keeps both
-//! (`offer_made` carries `terms_before`). Also the area's explanation for
-//! its results, lodged for the tournaments.
+//! (`offer_made` carries `terms_before`). In a round whose policy asks for
+//! it (`rebaseline_needs_ministers`), an accepted re-baselining of a target
+//! Ministers sign off waits for their approval, and the old terms stay in
+//! force until they give it. Also the area's explanation for its results,
+//! lodged for the tournaments.
 
 use crate::actor::Side;
-use crate::agreement::{CommandKind, Rebaseline};
+use crate::agreement::{CommandKind, Rebaseline, Target};
 use crate::departments;
 use crate::error::DomainError;
 use crate::event::Change;
@@ -28,6 +31,7 @@ impl Decider<'_> {
         department: Option<Department>,
     ) -> Result<Change, DomainError> {
         let target = self.target_in(id, CommandKind::Rebaseline)?;
+        Self::not_awaiting_ministers(target, self.side())?;
         let Some(Terms::Values(_)) = &target.agreed else {
             return Err(invalid(
                 "terms",
@@ -72,6 +76,54 @@ impl Decider<'_> {
 }
 
 impl Decider<'_> {
+    /// Refuses an offer on a target whose accepted re-baselining awaits
+    /// Ministers: they answer first.
+    pub(super) fn not_awaiting_ministers(target: &Target, side: Side) -> Result<(), DomainError> {
+        if target.pending_rebaseline.is_some() {
+            return Err(DomainError::NotYourTurn {
+                target: target.id,
+                side,
+                why: "its accepted re-baselining awaits Ministers' decision",
+            });
+        }
+        Ok(())
+    }
+
+    /// Ministers approve the accepted re-baselining: its terms are agreed.
+    pub(super) fn approve_rebaseline(&self, id: TargetId) -> Result<Change, DomainError> {
+        let pending = self.pending_rebaseline(id, CommandKind::ApproveRebaseline)?;
+        Ok(Change::RebaselineApproved {
+            target: id,
+            terms: pending.terms.clone(),
+        })
+    }
+
+    /// Ministers reject it: the terms agreed before stay in force.
+    pub(super) fn reject_rebaseline(
+        &self,
+        id: TargetId,
+        reason: String,
+    ) -> Result<Change, DomainError> {
+        self.pending_rebaseline(id, CommandKind::RejectRebaseline)?;
+        Ok(Change::RebaselineRejected {
+            target: id,
+            reason: super::text::required_text("reason", reason)?,
+        })
+    }
+
+    fn pending_rebaseline(
+        &self,
+        id: TargetId,
+        command: CommandKind,
+    ) -> Result<&crate::agreement::Offer, DomainError> {
+        let target = self.target(id)?;
+        let Some(pending) = &target.pending_rebaseline else {
+            return Err(DomainError::NoPendingRebaseline { target: id });
+        };
+        self.target_in(id, command)?;
+        Ok(pending)
+    }
+
     /// An explanation for the area's results on an indicator it has a live
     /// target on (tournaments, recommendation 14); a later one replaces it,
     /// and the history keeps both.

@@ -341,7 +341,12 @@ impl Negotiation {
 
     /// Opened, with every statutory target offered by the GO and accepted by the area.
     pub fn statutory_settled() -> Self {
-        let mut n = Self::opened();
+        Self::statutory_settled_under(RoundPolicy::round_2008_11())
+    }
+
+    /// [`Self::statutory_settled`] under another policy, on set 2007.
+    pub fn statutory_settled_under(policy: RoundPolicy) -> Self {
+        let mut n = Self::opened_with(policy, 2007);
         let statutory: Vec<TargetId> = n
             .state
             .live_targets()

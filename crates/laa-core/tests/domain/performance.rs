@@ -334,6 +334,117 @@ fn a_target_is_rebaselined_when_its_measure_changes() {
     assert_eq!(replay(n.state.id.clone(), &n.history), n.state);
 }
 
+fn approve(id: u32) -> Command {
+    Command::ApproveRebaseline { target: tid(id) }
+}
+
+fn reject(id: u32) -> Command {
+    Command::RejectRebaseline {
+        target: tid(id),
+        reason: "the new recording is not yet audited".into(),
+    }
+}
+
+/// In a round whose policy asks for it, a re-baselining both sides accepted
+/// waits for Ministers: the old terms, and the statuses and reward judged
+/// against them, stay in force until they approve it; a rejection keeps
+/// them; a local target's re-baselining needs no Minister.
+#[test]
+fn ministers_approve_a_rebaselining_when_the_round_asks_them() {
+    let mut policy = RoundPolicy::round_2008_11();
+    policy.rebaseline_needs_ministers = true;
+    let old = on(47, 50, [48, 46, 44]);
+    let new = on(47, 1000, [960, 920, 880]);
+    let (n, id) =
+        Negotiation::statutory_settled_under(policy).agreed_target(&go(), &area(), 47, old.clone());
+    let local = Command::ProposeTarget {
+        priority: None,
+        indicator: IndicatorRef::Local {
+            code: LocalIndicatorCode::new("l-falls").unwrap(),
+            title: "Older people seen by the falls clinic".into(),
+        },
+        terms: pct(70, [75, 80, 85]),
+        rationale: "the 50+ programme".into(),
+        evidence: vec![],
+        department: None,
+    };
+    let local_id = n.state.next_target.get();
+    let n = n
+        .given(&area(), local)
+        .given(&go(), accept(local_id))
+        .signed_off();
+    n.when(&minister(), approve(id))
+        .then_refused("NO_PENDING_REBASELINE");
+    let n = n.given(&area(), rebaseline(id, new.clone()));
+    // An open offer is the other side's to answer, not Ministers'.
+    n.when(&minister(), approve(id))
+        .then_refused("NO_PENDING_REBASELINE");
+    let n = n.when(&go(), accept(id)).then_events(&["offer_accepted"]);
+    let Change::OfferAccepted {
+        awaiting_ministers, ..
+    } = &n.history.last().unwrap().change
+    else {
+        panic!("the acceptance")
+    };
+    assert!(awaiting_ministers);
+    let target = n.target_on(47);
+    assert_eq!(
+        target.agreed.as_ref(),
+        Some(&old),
+        "the old terms stay in force"
+    );
+    assert_eq!(
+        target.pending_rebaseline.as_ref().map(|o| &o.terms),
+        Some(&new)
+    );
+    assert_eq!(target.status, TargetStatus::Agreed);
+    // Only Ministers decide it, and no side offers on the target meanwhile.
+    n.when(&go(), approve(id)).then_refused("OUT_OF_SCOPE");
+    n.when(&area(), reject(id)).then_refused("OUT_OF_SCOPE");
+    n.when(&area(), rebaseline(id, on(47, 900, [880, 860, 840])))
+        .then_refused("NOT_YOUR_TURN");
+    // Judged against the old terms meanwhile: 955 is far above 48, and the
+    // final 900 against a planned 44 pays nothing.
+    let n = n
+        .given(&area(), record(id, "2008/09", "955"))
+        .given(&area(), record(id, "2010/11", "900"));
+    assert_eq!(statuses(&n, id).0[0], Status::OffTrack);
+    let paid = |n: &Negotiation| n.state.reward.clone().unwrap().lines[0].amount.amount();
+    assert_eq!(paid(&n), Decimal::ZERO);
+    // Rejected: the old terms stay, and a new re-baselining may be proposed.
+    let rejected = n
+        .when(&minister(), reject(id))
+        .then_events(&["rebaseline_rejected"]);
+    assert_eq!(rejected.target_on(47).agreed.as_ref(), Some(&old));
+    assert!(rejected.target_on(47).pending_rebaseline.is_none());
+    rejected
+        .when(&area(), rebaseline(id, new.clone()))
+        .then_events(&["offer_made"]);
+    // Approved: the new terms are agreed and the reward assessed against
+    // them (900 achieves 100 of the planned 120: 83.33%).
+    let n = n
+        .when(&minister(), approve(id))
+        .then_events(&["rebaseline_approved", "reward_assessed"]);
+    let target = n.target_on(47);
+    assert_eq!(target.agreed.as_ref(), Some(&new));
+    assert!(target.pending_rebaseline.is_none());
+    assert_eq!(statuses(&n, id).0[0], Status::OnTrack);
+    assert_eq!(paid(&n), dec("33333.33"));
+    n.when(&minister(), approve(id))
+        .then_refused("NO_PENDING_REBASELINE");
+    // A local target is outside Ministers' sign-off: acceptance suffices.
+    let local_new = pct(20, [25, 30, 35]);
+    let n = n
+        .given(&area(), rebaseline(local_id, local_new.clone()))
+        .when(&go(), accept(local_id))
+        .then_events(&["offer_accepted"]);
+    assert_eq!(
+        n.state.targets[&tid(local_id)].agreed.as_ref(),
+        Some(&local_new)
+    );
+    assert_eq!(replay(n.state.id.clone(), &n.history), n.state);
+}
+
 fn entry(code: &str, kind: &str, baseline: i64, actual: i64) -> laa_core::performance::Entrant {
     laa_core::performance::Entrant {
         agreement: AgreementId::new(format!("{code}-2008-11")).unwrap(),

@@ -695,6 +695,8 @@ fn the_permission_table_denies_by_default() {
                         | CommandKind::SignOff
                         | CommandKind::Revoke
                         | CommandKind::Close
+                        | CommandKind::ApproveRebaseline
+                        | CommandKind::RejectRebaseline
                 ),
                 Role::AreaNegotiator => matches!(
                     kind,
@@ -1111,6 +1113,13 @@ fn every_reason_code_is_produced_by_some_refusal() {
         ),
         ("NOT_YOUR_TURN", with_offer.when(&go(), accept(17))),
         ("NO_OPEN_OFFER", opened.when(&area(), accept(1))),
+        (
+            "NO_PENDING_REBASELINE",
+            settled
+                .clone()
+                .signed_off()
+                .when(&minister(), Command::ApproveRebaseline { target: tid(1) }),
+        ),
         (
             "INVALID_TERMS",
             opened.when(&go(), counter(1, terms_beyond_the_period())),

@@ -308,6 +308,8 @@ mutating!(
     pb::RecordRefusedRequestRequest,
     pb::DeclarePrioritiesRequest,
     pb::ProposeRebaselineRequest,
+    pb::ApproveRebaselineRequest,
+    pb::RejectRebaselineRequest,
     pb::LodgeExplanationRequest,
 );
 
@@ -318,7 +320,9 @@ pub(super) fn command_target(command: &Command) -> Option<TargetId> {
         | Command::DeclineTarget { target, .. }
         | Command::WithdrawTarget { target, .. }
         | Command::RecordActual { target, .. }
-        | Command::ProposeRebaseline { target, .. } => Some(*target),
+        | Command::ProposeRebaseline { target, .. }
+        | Command::ApproveRebaseline { target }
+        | Command::RejectRebaseline { target, .. } => Some(*target),
         Command::RevokeDesignation { target, .. } => *target,
         _ => None,
     }

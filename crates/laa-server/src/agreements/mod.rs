@@ -206,6 +206,31 @@ impl pb::agreement_service_server::AgreementService for Engine {
         .await
     }
 
+    async fn approve_rebaseline(
+        &self,
+        request: Request<pb::ApproveRebaselineRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        self.run(request, |r| {
+            Ok(Command::ApproveRebaseline {
+                target: convert::target_id("target", r.target)?,
+            })
+        })
+        .await
+    }
+
+    async fn reject_rebaseline(
+        &self,
+        request: Request<pb::RejectRebaselineRequest>,
+    ) -> Result<Response<pb::AgreementResponse>, Status> {
+        self.run(request, |r| {
+            Ok(Command::RejectRebaseline {
+                target: convert::target_id("target", r.target)?,
+                reason: r.reason,
+            })
+        })
+        .await
+    }
+
     async fn lodge_explanation(
         &self,
         request: Request<pb::LodgeExplanationRequest>,

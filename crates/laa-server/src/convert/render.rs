@@ -157,6 +157,7 @@ fn target_to_pb(agreement: &Agreement, t: &Target, catalogue: &Catalogue) -> pb:
             .unwrap_or_default(),
         agreed: t.agreed.as_ref().map(terms_to_pb),
         open_offer: t.open_offer.as_ref().map(offer_to_pb),
+        pending_rebaseline: t.pending_rebaseline.as_ref().map(offer_to_pb),
         offers_made: t.offers_made,
         ending: match t.ending {
             None => String::new(),
