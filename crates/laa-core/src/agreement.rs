@@ -623,4 +623,19 @@ impl Agreement {
     pub fn policy(&self) -> Option<&RoundPolicy> {
         self.opening.as_ref().map(|o| &o.policy)
     }
+
+    /// A National Indicator as the agreement's bound set words it (its
+    /// unit, polarity and title), falling back to the newest published
+    /// wording for one that set does not list: a later set that changes
+    /// an indicator's unit or polarity changes nothing for agreements
+    /// bound to an earlier one.
+    pub fn measure<'c>(
+        &self,
+        catalogue: &'c crate::Catalogue,
+        number: IndicatorNumber,
+    ) -> Option<&'c crate::Indicator> {
+        self.indicator_set
+            .and_then(|set| catalogue.indicator_in(set, number))
+            .or_else(|| catalogue.indicator(number))
+    }
 }

@@ -103,12 +103,16 @@ impl pb::performance_service_server::PerformanceService for Engine {
             other => other,
         };
         let catalogue = self.store.catalogue();
-        let polarity = catalogue
-            .indicator(indicator)
-            .map(|i| i.polarity)
-            .ok_or(ApiError::from(laa_core::DomainError::IndicatorUnknown {
-                indicator,
-            }))?;
+        // Judged by the indicator's polarity as the entrants' bound set
+        // words it (the newest wording when no area has entered).
+        let mut polarity =
+            catalogue
+                .indicator(indicator)
+                .map(|i| i.polarity)
+                .ok_or(ApiError::from(laa_core::DomainError::IndicatorUnknown {
+                    indicator,
+                }))?;
+        let mut bound = false;
         let mut entrants = Vec::new();
         let mut policy = None;
         // Final once every agreement with a place in it is closed.
@@ -134,6 +138,10 @@ impl pb::performance_service_server::PerformanceService for Engine {
                     .map(|a| a.kind)
                     .unwrap_or_default();
                 if let Some(entrant) = laa_core::performance::entrant(state, indicator, &kind) {
+                    if !bound && let Some(measure) = state.measure(&catalogue, indicator) {
+                        polarity = measure.polarity;
+                        bound = true;
+                    }
                     all_closed &= state.status == laa_core::AgreementStatus::Closed;
                     entrants.push(entrant);
                 }

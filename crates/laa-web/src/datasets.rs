@@ -97,7 +97,10 @@ pub fn targets(snapshot: &Snapshot, catalogue: &Catalogue) -> Table {
                     Cell::from(title.as_str()),
                 ),
             };
-            let indicator = t.indicator.national().and_then(|n| catalogue.indicator(n));
+            let indicator = t
+                .indicator
+                .national()
+                .and_then(|n| p.record.agreement.measure(catalogue, n));
             let overall = verdict(t, policy, indicator);
             let (placeholder, due) = match &t.agreed {
                 Some(Terms::Placeholder { reason, due }) => {

@@ -57,7 +57,7 @@ impl Published {
                 let indicator = target
                     .indicator
                     .national()
-                    .and_then(|n| self.catalogue.indicator(n));
+                    .and_then(|n| self.record.agreement.measure(&self.catalogue, n));
                 tally.add(verdict(target, policy, indicator));
             }
         }

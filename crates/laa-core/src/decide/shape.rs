@@ -27,7 +27,7 @@ impl Decider<'_> {
         let Some(number) = indicator.national() else {
             return Ok(Terms::Values(values));
         };
-        let Some(measure) = self.ctx.catalogue.indicator(number) else {
+        let Some(measure) = self.state.measure(self.ctx.catalogue, number) else {
             return Err(DomainError::IndicatorUnknown { indicator: number });
         };
         if values.unit != measure.unit {

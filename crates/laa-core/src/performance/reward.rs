@@ -123,9 +123,8 @@ fn line(
     target: &Target,
     policy: &RewardPolicy,
     last: crate::ids::FinancialYear,
-    catalogue: &Catalogue,
+    polarity: Polarity,
 ) -> RewardLine {
-    let polarity = polarity_of(target, catalogue);
     let share = Money::pounds(policy.per_target.amount() * policy.multiplier);
     let values = target.agreed_values();
     let baseline = values.map(|v| v.baseline.value);
@@ -219,7 +218,7 @@ pub fn reward_working(agreement: &Agreement, catalogue: &Catalogue) -> Option<Re
     }
     let lines: Vec<RewardLine> = bearing
         .into_iter()
-        .map(|t| line(t, policy, last, catalogue))
+        .map(|t| line(t, policy, last, polarity_of(agreement, t, catalogue)))
         .collect();
     let count = Decimal::from(lines.len() as u64);
     let pot = Money::pounds(policy.per_target.amount() * count * policy.multiplier);

@@ -148,15 +148,16 @@ pub fn agreement_performance(
         .collect()
 }
 
-/// The polarity a target is judged by: its National Indicator's, or for a
-/// local indicator the direction its agreed trajectory moves.
-pub fn polarity_of(target: &Target, catalogue: &Catalogue) -> Polarity {
+/// The polarity a target of `agreement` is judged by: its National
+/// Indicator's in the agreement's bound set, or for a local indicator the
+/// direction its agreed trajectory moves.
+pub fn polarity_of(agreement: &Agreement, target: &Target, catalogue: &Catalogue) -> Polarity {
     polarity_with(
         target,
         target
             .indicator
             .national()
-            .and_then(|n| catalogue.indicator(n)),
+            .and_then(|n| agreement.measure(catalogue, n)),
     )
 }
 
@@ -178,11 +179,11 @@ pub fn target_performance(
     target: &Target,
     catalogue: &Catalogue,
 ) -> TargetPerformance {
-    let polarity = polarity_of(target, catalogue);
+    let polarity = polarity_of(agreement, target, catalogue);
     let national = target
         .indicator
         .national()
-        .and_then(|n| catalogue.indicator(n));
+        .and_then(|n| agreement.measure(catalogue, n));
     let title = match (&target.indicator, national) {
         (IndicatorRef::Local { title, .. }, _) => title.clone(),
         (_, Some(i)) => i.title.clone(),

@@ -560,3 +560,64 @@ proptest! {
         );
     }
 }
+
+/// A later set that rewords an indicator's unit and polarity changes
+/// nothing for an agreement bound to an earlier set: its terms are checked,
+/// its statuses judged and its reward paid by its own set's wording.
+#[test]
+fn an_agreement_is_judged_by_its_bound_sets_wording() {
+    use laa_core::indicator_sets::{DraftRequest, SetEdit, draft_set};
+    let mut catalogue = Catalogue::national().unwrap();
+    let mut reworded = catalogue.indicator(ni(117)).unwrap().clone();
+    reworded.unit = Unit::Count;
+    reworded.polarity = Polarity::HigherIsBetter;
+    let drafted = chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2010, 6, 1, 9, 0, 0).unwrap();
+    let draft = draft_set(
+        &catalogue,
+        &admin(),
+        DraftRequest {
+            version: set(2011),
+            based_on: set(2008),
+            edits: vec![SetEdit::Amend(reworded)],
+            consultation_closes: None,
+        },
+        drafted,
+    )
+    .unwrap();
+    catalogue.insert_set(draft.set, draft.wording).unwrap();
+    assert!(catalogue.mark_published(set(2011)));
+    assert_eq!(
+        catalogue.indicator(ni(117)).map(|i| i.polarity),
+        Some(Polarity::HigherIsBetter),
+        "the newest wording says higher is better"
+    );
+    // Kent, bound to 2007: NI 117 is a percentage, lower is better.
+    let (n, id) = kent_neet();
+    assert_eq!(n.state.indicator_set, Some(set(2007)));
+    let n = n
+        .given(&area(), record(id, "2008/09", "7.7"))
+        .given(&area(), record(id, "2010/11", "7.4"));
+    let target = &n.state.targets[&tid(id)];
+    let p = target_performance(&n.state, target, &catalogue);
+    assert_eq!(
+        p.years[0].status,
+        Status::OnTrack,
+        "7.7 beats 7.8 when lower is better"
+    );
+    let working = reward_working(&n.state, &catalogue).unwrap();
+    assert_eq!(working.lines[0].amount.amount(), dec("24000"));
+    // New terms on it are still a percentage that falls.
+    let ctx = Context {
+        now: n.now,
+        catalogue: &catalogue,
+        expected_version: Some(n.state.version),
+        occurred_at: None,
+    };
+    let refitted = decide(
+        &n.state,
+        rebaseline(id, pct_dec("9.0", ["8.6", "8.3", "8.0"])),
+        &area(),
+        &ctx,
+    );
+    assert!(refitted.is_ok(), "{refitted:?}");
+}

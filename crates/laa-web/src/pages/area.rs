@@ -126,7 +126,7 @@ fn agreement(p: &Published, area: &AreaRecord, catalogue: &Catalogue) -> Markup 
                 } }
                 tbody {
                     @for t in &targets {
-                        @let indicator = t.indicator.national().and_then(|n| catalogue.indicator(n));
+                        @let indicator = t.indicator.national().and_then(|n| a.measure(catalogue, n));
                         @let verdict = a.policy().map_or(Verdict::NoData, |policy| verdict(t, policy, indicator));
                         tr {
                             th scope="row" {
@@ -163,7 +163,10 @@ fn target(p: &Published, t: &Target, catalogue: &Catalogue) -> Markup {
     let Some(policy) = p.record.agreement.policy() else {
         return html! {};
     };
-    let indicator = t.indicator.national().and_then(|n| catalogue.indicator(n));
+    let indicator = t
+        .indicator
+        .national()
+        .and_then(|n| p.record.agreement.measure(catalogue, n));
     let overall = verdict(t, policy, indicator);
     let id = format!("target-{}", t.id.get());
     let v = values(t);

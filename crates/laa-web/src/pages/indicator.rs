@@ -156,7 +156,7 @@ pub fn indicator(
                             a href=(format!("/areas/{}#target-{}", p.area, t.id.get())) {
                                 (snapshot.area(p.area.as_str()).map_or(p.area.as_str(), |a| a.name.as_str()))
                             }
-                            @if let Some(pol) = polarity(Some(i), t) { span.secondary { " (" (pol.words().to_lowercase()) ")" } }
+                            @if let Some(pol) = polarity(p.record.agreement.measure(catalogue, number).or(Some(i)), t) { span.secondary { " (" (pol.words().to_lowercase()) ")" } }
                         }
                     }
                 }

@@ -7,7 +7,7 @@
 use std::collections::BTreeMap;
 
 use laa_core::performance::{Entrant, Similarity, TournamentPolicy, entrant, tournament};
-use laa_core::{Catalogue, IndicatorNumber, Money};
+use laa_core::{Catalogue, IndicatorNumber, Money, Polarity};
 use maud::{Markup, html};
 
 use crate::model::Snapshot;
@@ -26,7 +26,9 @@ pub fn section(snapshot: &Snapshot, catalogue: &Catalogue, number: IndicatorNumb
     let Some(indicator) = catalogue.indicator(number) else {
         return html! {};
     };
-    let mut rounds: BTreeMap<String, (TournamentPolicy, Vec<Entrant>)> = BTreeMap::new();
+    // Per round: its tournament policy, the polarity its entrants' bound
+    // set gives the indicator, and the entrants.
+    let mut rounds: BTreeMap<String, (TournamentPolicy, Polarity, Vec<Entrant>)> = BTreeMap::new();
     let mut explanations = BTreeMap::new();
     for p in &snapshot.published {
         let agreement = &p.record.agreement;
@@ -40,10 +42,13 @@ pub fn section(snapshot: &Snapshot, catalogue: &Catalogue, number: IndicatorNumb
             if let Some(text) = agreement.explanations.get(&number) {
                 explanations.insert(p.id.clone(), text.clone());
             }
+            let polarity = agreement
+                .measure(catalogue, number)
+                .map_or(indicator.polarity, |i| i.polarity);
             rounds
                 .entry(p.round().to_owned())
-                .or_insert_with(|| (policy.tournament.clone(), Vec::new()))
-                .1
+                .or_insert_with(|| (policy.tournament.clone(), polarity, Vec::new()))
+                .2
                 .push(e);
         }
     }
@@ -52,8 +57,8 @@ pub fn section(snapshot: &Snapshot, catalogue: &Catalogue, number: IndicatorNumb
         @if rounds.is_empty() {
             p { "No area with a signed-off target on this indicator has recorded an actual value yet, so there is no ranking." }
         }
-        @for (round, (policy, entrants)) in rounds {
-            @let standings = tournament(indicator.polarity, entrants, &policy);
+        @for (round, (policy, polarity, entrants)) in rounds {
+            @let standings = tournament(polarity, entrants, &policy);
             p {
                 "Each area's improvement is the change from its baseline to its latest actual value, in the better direction, as a share of the baseline. "
                 "Its value added is that improvement less the median improvement of " (similar_words(policy.similar_by)) ". "
