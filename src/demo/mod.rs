@@ -206,6 +206,7 @@ fn print_report(r: &RoundReport, json: bool) {
             .count(),
     );
     let rate = r.commands as f64 / r.seconds.max(f64::EPSILON);
+    let delivery_rate = r.delivery_commands as f64 / r.delivery_seconds.max(f64::EPSILON);
     if json {
         println!(
             "{}",
@@ -219,6 +220,8 @@ fn print_report(r: &RoundReport, json: bool) {
                 "median_days_to_sign_off": s.median_days_to_sign_off,
                 "matches_appendix_3d": if r.areas == 150 { serde_json::json!(r.mismatches.is_empty()) } else { serde_json::Value::Null },
                 "commands": r.commands, "seconds": r.seconds, "commands_per_second": rate,
+                "delivery_commands": r.delivery_commands, "delivery_seconds": r.delivery_seconds,
+                "delivery_commands_per_second": delivery_rate,
                 "rewards_assessed": r.rewards_assessed,
                 "reward_bill_pounds": r.reward_bill.to_string(),
                 "reward_pot_pounds": r.reward_pot.to_string(),
@@ -273,12 +276,22 @@ fn print_report(r: &RoundReport, json: bool) {
         r.reward_bill, r.reward_pot, r.rewards_assessed
     );
     println!(
-        "  throughput                  {} commands in {:.1} s: {:.0} commands/s",
+        "  negotiation                 {} commands in {:.1} s: {:.0} commands/s",
         r.commands, r.seconds, rate
+    );
+    println!(
+        "  delivery (actuals)          {} commands in {:.1} s: {:.0} commands/s",
+        r.delivery_commands, r.delivery_seconds, delivery_rate
     );
     let t = &r.tournament;
     println!(
-        "\ntournament on NI 117 (NEET, lower is better): value added against the median of areas of the same kind, groups of at least {}",
+        "\ntournament on NI 117 (NEET, {}): value added against the median of {}, groups of at least {}",
+        t.polarity.replace('_', " "),
+        if t.similar_by == "region" {
+            "areas in the same region"
+        } else {
+            "areas of the same kind"
+        },
         t.min_group_size
     );
     println!("  rank  area                        kind            improvement %  value added");

@@ -90,6 +90,77 @@ struct Negotiation<'a> {
     clock: std::cell::Cell<DateTime<Utc>>,
 }
 
+/// The credentials one area's negotiation uses.
+#[derive(Debug, Clone)]
+struct Principals {
+    go: String,
+    area: String,
+    minister: String,
+}
+
+impl Principals {
+    fn of(credentials: &Credentials, area: &laa_core::areas::AreaEntry) -> Self {
+        Self {
+            go: credentials
+                .go
+                .get(&area.region)
+                .cloned()
+                .unwrap_or_default(),
+            area: credentials
+                .area
+                .get(area.code.as_str())
+                .cloned()
+                .unwrap_or_default(),
+            minister: credentials.sign_off.clone(),
+        }
+    }
+}
+
+/// Where one area's negotiation stands between the round's phases: enough
+/// to take it up again with the same generator and timeline.
+struct Resume {
+    code: String,
+    principals: Principals,
+    rng: Rng,
+    clock: DateTime<Utc>,
+    version: i64,
+}
+
+impl Resume {
+    /// A negotiation taken up from here, with fresh connections.
+    fn negotiation<'a>(
+        &self,
+        server: &str,
+        catalogue: &'a Catalogue,
+        dated: bool,
+    ) -> Result<Negotiation<'a>, String> {
+        Ok(Negotiation {
+            go: connect(server, &self.principals.go)?,
+            area: connect(server, &self.principals.area)?,
+            minister: connect(server, &self.principals.minister)?,
+            name: format!("agreements/{}-2008-11", self.code),
+            version: self.version,
+            rng: self.rng.clone(),
+            catalogue,
+            commands: 0,
+            dated,
+            clock: std::cell::Cell::new(self.clock),
+        })
+    }
+}
+
+impl Negotiation<'_> {
+    /// Where this negotiation stands now, to take it up again later.
+    fn resume(&self, from: Resume) -> Resume {
+        Resume {
+            rng: self.rng.clone(),
+            clock: self.clock.get(),
+            version: self.version,
+            ..from
+        }
+    }
+}
+
 /// A day of the round, at nine in the morning.
 fn day(y: i32, m: u32, d: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, 9, 0, 0)
@@ -160,7 +231,8 @@ impl Negotiation<'_> {
         )
     }
 
-    async fn run(&mut self, area: &str, selections: &[u16]) -> Result<(), String> {
+    /// The negotiation, from opening to the 2009 refresh's sign-off.
+    async fn negotiate(&mut self, area: &str, selections: &[u16]) -> Result<(), String> {
         let request_id = self.rid();
         let opened = call!(
             self,
@@ -401,8 +473,7 @@ impl Negotiation<'_> {
             );
             self.accept(t.id, false).await?;
         }
-        self.sign_off(day(2009, 3, 16)).await?;
-        self.deliver().await
+        self.sign_off(day(2009, 3, 16)).await
     }
 
     /// The side that did not make the offer accepts it.
@@ -470,6 +541,10 @@ pub struct RoundReport {
     pub commands: u64,
     /// Seconds taken by the negotiations.
     pub seconds: f64,
+    /// Commands of the delivery that followed (three years of actuals).
+    pub delivery_commands: u64,
+    /// Seconds the delivery took.
+    pub delivery_seconds: f64,
     /// Indicators whose national count differs from Appendix 3d (empty when all match).
     pub mismatches: Vec<(u16, u16, i32)>,
     /// How many areas took part.
@@ -507,51 +582,68 @@ pub async fn national_round(
     let mut commands = 0u64;
     let mut work = areas.iter().zip(selections).enumerate();
     let mut running = tokio::task::JoinSet::new();
+    // Where each negotiation left off, for its delivery.
+    let mut signed: Vec<Resume> = Vec::with_capacity(total);
     loop {
         while running.len() < concurrency.max(1) {
             let Some((k, (area, chosen))) = work.next() else {
                 break;
             };
-            let go = credentials
-                .go
-                .get(&area.region)
-                .cloned()
-                .unwrap_or_default();
-            let officer = credentials
-                .area
-                .get(area.code.as_str())
-                .cloned()
-                .unwrap_or_default();
-            let minister = credentials.sign_off.clone();
+            let principals = Principals::of(credentials, area);
             let server = server.to_owned();
             let code = area.code.to_string();
             let catalogue = catalogue.clone();
             running.spawn(async move {
-                let mut n = Negotiation {
-                    go: connect(&server, &go)?,
-                    area: connect(&server, &officer)?,
-                    minister: connect(&server, &minister)?,
-                    name: format!("agreements/{code}-2008-11"),
-                    version: 0,
+                let resume = Resume {
+                    code,
+                    principals,
                     rng: Rng::new(seed.wrapping_add(k as u64 * 7919)),
-                    catalogue: &catalogue,
-                    commands: 0,
-                    dated,
                     // Opened in the first weeks of January 2008.
-                    clock: std::cell::Cell::new(day(2008, 1, 7) + Duration::days((k % 20) as i64)),
+                    clock: day(2008, 1, 7) + Duration::days((k % 20) as i64),
+                    version: 0,
                 };
-                n.run(&code, &chosen).await?;
+                let mut n = resume.negotiation(&server, &catalogue, dated)?;
+                n.negotiate(&resume.code, &chosen).await?;
+                Ok::<(u64, Resume), String>((n.commands, n.resume(resume)))
+            });
+        }
+        let Some(finished) = running.join_next().await else {
+            break;
+        };
+        let (done, resume) =
+            finished.map_err(|e| format!("error: a negotiation task failed: {e}"))??;
+        commands += done;
+        signed.push(resume);
+        progress.inc(1);
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    // Then three years of delivery, every agreement's after every
+    // negotiation: timed on its own, the negotiation above is the round.
+    let delivery_started = Instant::now();
+    let mut delivery_commands = 0u64;
+    let mut work = signed.into_iter();
+    let mut running = tokio::task::JoinSet::new();
+    loop {
+        while running.len() < concurrency.max(1) {
+            let Some(resume) = work.next() else {
+                break;
+            };
+            let server = server.to_owned();
+            let catalogue = catalogue.clone();
+            running.spawn(async move {
+                let mut n = resume.negotiation(&server, &catalogue, dated)?;
+                n.deliver().await?;
                 Ok::<u64, String>(n.commands)
             });
         }
         let Some(finished) = running.join_next().await else {
             break;
         };
-        commands += finished.map_err(|e| format!("error: a negotiation task failed: {e}"))??;
-        progress.inc(1);
+        delivery_commands +=
+            finished.map_err(|e| format!("error: a delivery task failed: {e}"))??;
     }
+    let delivery_seconds = delivery_started.elapsed().as_secs_f64();
     progress.finish_and_clear();
-    let seconds = started.elapsed().as_secs_f64();
     let mut auditor = connect(server, &credentials.auditor)?;
     let summary = auditor
         .audit
@@ -581,6 +673,8 @@ pub async fn national_round(
         summary,
         commands,
         seconds,
+        delivery_commands,
+        delivery_seconds,
         mismatches,
         areas: total,
         reward_bill: results.reward_bill,

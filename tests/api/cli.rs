@@ -504,6 +504,21 @@ async fn the_full_national_round_matches_appendix_3d() {
         assert_eq!(report["indicators_chosen_by_none"], 19);
         assert!(report["deal_breakers"].as_u64().unwrap() > 0);
         assert!(report["counter_offers"].as_u64().unwrap() > 0);
+        // Three years of delivery: every agreement's reward assessed, a
+        // bill within its pot, and NI 117's tournament ranked.
+        assert!(report["delivery_commands"].as_u64().unwrap() > 150 * 3 * 20);
+        assert_eq!(report["rewards_assessed"], 150, "{report}");
+        let pounds =
+            |key: &str| -> rust_decimal::Decimal { report[key].as_str().unwrap().parse().unwrap() };
+        let (bill, pot) = (pounds("reward_bill_pounds"), pounds("reward_pot_pounds"));
+        assert!(
+            bill > rust_decimal::Decimal::ZERO && bill <= pot,
+            "{bill} of {pot}"
+        );
+        assert!(
+            report["tournament_ni_117_ranked"].as_u64().unwrap() > 50,
+            "{report}"
+        );
         // Independently of the demo's own check: the server's summary, per indicator.
         let catalogue = laa_core::Catalogue::national().unwrap();
         let mut auditor = app.clients(Some(&app.tokens.auditor)).await;
