@@ -218,6 +218,30 @@ async fn statuses_per_target_and_the_reward_grant_through_the_api() {
             ],
         ));
         assert!(csv.lines().count() == 2 && csv.contains("kent"), "{csv}");
+        let filters = [
+            "performance",
+            "list",
+            "--region",
+            "gose",
+            "--indicator",
+            "117",
+            "--status",
+            "off_track",
+        ];
+        let json: serde_json::Value = serde_json::from_str(&ok(&laa(
+            &app,
+            Some(&t.go),
+            &[&["--output", "json"][..], &filters[..]].concat(),
+        )))
+        .expect("JSON");
+        let rows = json.as_array().expect("a JSON array");
+        assert_eq!(rows.len(), 1, "{json}");
+        assert!(rows[0].to_string().contains("kent"), "{json}");
+        let table = ok(&laa(&app, Some(&t.go), &filters));
+        assert!(
+            table.contains("kent") && table.to_lowercase().contains("off"),
+            "{table}"
+        );
 
         // No reward until the final actuals are in.
         let reward = || pb::GetRewardRequest {

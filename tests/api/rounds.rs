@@ -760,4 +760,34 @@ async fn rebaseline_with_ministers(
         "approved: the new terms"
     );
     assert!(target.pending_rebaseline.is_none());
+    // The reward is judged against them, doubled by the round's policy:
+    // 9.8 achieves 1.2 of the planned 2.0 from 11.0, 60% of GBP 80,000.
+    kent.agreements
+        .record_actual(pb::RecordActualRequest {
+            agreement: KENT_2011.into(),
+            request_id: rid(),
+            expected_version: a.version,
+            target: 1,
+            year: "2013/14".into(),
+            value: 9.8,
+            source: "Connexions CCIS".into(),
+            occurred_at: None,
+        })
+        .await
+        .expect("the final actual");
+    let reward = kent
+        .performance
+        .get_reward(pb::GetRewardRequest {
+            agreement: KENT_2011.into(),
+        })
+        .await
+        .unwrap()
+        .into_inner();
+    assert!(reward.assessed);
+    assert_eq!(reward.lines[0].achieved_percent, "60");
+    assert_eq!(
+        (reward.lines[0].share.as_str(), reward.total.as_str()),
+        ("80000.00", "48000.00"),
+        "{reward:?}"
+    );
 }

@@ -561,6 +561,51 @@ proptest! {
     }
 }
 
+proptest! {
+    /// A better actual for one area (by the polarity) never lowers its
+    /// improvement or value added, never worsens its rank, and never takes
+    /// it out of the top quartile.
+    #[test]
+    fn a_ranking_is_monotone_in_the_actual(
+        figures in proptest::collection::vec((1i64..100, 0i64..150, any::<bool>()), 1..24),
+        pick in 0usize..24,
+        better_by in 0i64..60,
+        lower in any::<bool>(),
+    ) {
+        use laa_core::performance::{TournamentPolicy, tournament};
+        let policy = TournamentPolicy { min_group: 2, ..TournamentPolicy::default() };
+        let polarity = if lower { Polarity::LowerIsBetter } else { Polarity::HigherIsBetter };
+        let kind = |county: bool| if county { "county" } else { "unitary" };
+        let entrants = |bump: i64| -> Vec<_> {
+            figures.iter().enumerate()
+                .map(|(i, (b, a, c))| {
+                    let a = if i == pick % figures.len() {
+                        if lower { a - bump } else { a + bump }
+                    } else {
+                        *a
+                    };
+                    entry(&format!("area-{i}"), kind(*c), *b, a)
+                })
+                .collect()
+        };
+        let picked = format!("area-{}", pick % figures.len());
+        let standing = |bump: i64| {
+            tournament(polarity, entrants(bump), &policy)
+                .into_iter()
+                .find(|s| s.entrant.area.as_str() == picked)
+                .unwrap()
+        };
+        let (before, after) = (standing(0), standing(better_by));
+        prop_assert!(after.improvement_percent >= before.improvement_percent);
+        prop_assert!(after.value_added >= before.value_added);
+        if let (Some(was), Some(now)) = (before.rank, after.rank) {
+            prop_assert!(now <= was, "rank {} became {}", was, now);
+        }
+        prop_assert!(!before.top_quartile || after.top_quartile);
+        prop_assert!(after.prize >= before.prize);
+    }
+}
+
 /// A later set that rewords an indicator's unit and polarity changes
 /// nothing for an agreement bound to an earlier set: its terms are checked,
 /// its statuses judged and its reward paid by its own set's wording.
