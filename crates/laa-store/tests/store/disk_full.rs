@@ -20,7 +20,11 @@
 //! chained the next event to a lost one (`first_bad_sequence`), left a
 //! projection ahead of its history ("the history ends before the
 //! agreement's version"), and stalled writers on "database is locked" and
-//! "cannot start a transaction within a transaction".
+//! "cannot start a transaction within a transaction". The old store with
+//! only the pool's check of `outside_transactions` (src/store/mod.rs)
+//! added passed it 6 runs of 6. Main's appends no longer take that path
+//! (group commit runs its own batch), but every other write in a
+//! transaction did, until that check: see the second test.
 //!
 //! The database lives on a small tmpfs mounted for the test (root only:
 //! CI runs as root); elsewhere the test fails saying so rather than
@@ -113,5 +117,66 @@ async fn a_full_disk_loses_no_acknowledged_write_and_breaks_no_chain() {
         .await
         .expect("reopen the store");
     check(&reopened, &written, Vec::new()).await;
+    reopened.close().await.expect("close");
+}
+
+/// The cause the load above found on the old store, in order, on one
+/// pooled connection: a transaction whose COMMIT the full disk refused
+/// (SQLite rolls it back, but the driver still counted the connection as
+/// inside it), then a transaction rolled back on that connection, then a
+/// write answered as committed. The write must be there after a restart.
+/// Before the store discarded such connections, the second transaction
+/// began as a SAVEPOINT whose rollback left a real transaction open on the
+/// connection, and the write committed only inside it: gone on reopening.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_commit_refused_for_a_full_disk_leaves_no_connection_inside_a_transaction() {
+    use laa_core::{Role, Scope};
+    use laa_store::TokenId;
+    use sea_orm::ConnectionTrait;
+
+    let disk = SmallDisk::mount(24);
+    let url = format!("sqlite://{}/laa.db?mode=rwc", disk.path().display());
+    let options = || StoreOptions {
+        busy_timeout: Duration::from_secs(1),
+        max_connections: Some(1),
+        ..StoreOptions::default()
+    };
+    let store = Store::connect(&url, options())
+        .await
+        .expect("open the store");
+    // An empty log, so that the next commit must grow it.
+    store
+        .connection()
+        .execute_unprepared("PRAGMA wal_checkpoint(TRUNCATE)")
+        .await
+        .expect("truncate the log");
+    let filler = tokio::task::block_in_place(|| disk.fill());
+    let refused = store
+        .issue_token(Role::Admin, Scope::National, "on a full disk")
+        .await;
+    assert!(refused.is_err(), "a commit on a full disk: {refused:?}");
+    std::fs::remove_file(&filler).expect("free the disk");
+
+    let missing = store
+        .rotate_token(&TokenId::new("no-such-token"), Duration::from_secs(60))
+        .await;
+    assert!(missing.is_err(), "rotating no token: {missing:?}");
+    let (_, secret) = store
+        .issue_token(Role::Admin, Scope::National, "after the fault")
+        .await
+        .expect("a token issued once the disk is freed");
+    store.close().await.expect("close");
+
+    let reopened = Store::connect(&url, options())
+        .await
+        .expect("reopen the store");
+    let principal = reopened
+        .resolve_token_now(&secret)
+        .await
+        .expect("resolve the token");
+    assert!(
+        principal.is_some(),
+        "a token issued (answered as committed) is gone after a restart"
+    );
     reopened.close().await.expect("close");
 }
