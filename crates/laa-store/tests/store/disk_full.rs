@@ -78,8 +78,14 @@ impl SmallDisk {
 }
 
 impl Drop for SmallDisk {
+    /// Unmounts lazily: a test that failed may still hold the database
+    /// open (the pool closes its connections on threads of its own), and a
+    /// plain umount would then leave the tmpfs mounted.
     fn drop(&mut self) {
-        let _ = Command::new("umount").arg(self.dir.path()).status();
+        let _ = Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
     }
 }
 
