@@ -236,6 +236,7 @@ impl Store {
                 .foreign_keys(true)
                 .pragma("wal_autocheckpoint", autocheckpoint)
         });
+        connect.map_sqlx_sqlite_before_acquire(outside_transactions);
         if backend == Backend::Postgres {
             let ports = Arc::new(crate::nodelay::database_ports(url));
             connect.map_sqlx_postgres_pool_opts(move |pool| {
@@ -357,6 +358,28 @@ impl Store {
             })
             .await?)
     }
+}
+
+/// Whether a pooled SQLite connection may be handed out: only when the
+/// driver counts it outside any transaction; otherwise the pool discards
+/// it (closing it rolls back whatever it holds) and takes another.
+///
+/// A COMMIT the database refuses (a full disk: SQLite then rolls the
+/// transaction back itself) leaves the driver counting the connection as
+/// inside the transaction, and the ROLLBACK that follows fails, there being
+/// none. The next transaction begun on that connection would be a
+/// SAVEPOINT instead of `BEGIN IMMEDIATE`, and once rolled back it leaves a
+/// real transaction open, inside which later writes on the connection are
+/// answered as committed and never are (the disk-full tests in
+/// `tests/store/disk_full.rs`).
+fn outside_transactions(
+    conn: &mut sea_orm::sqlx::sqlite::SqliteConnection,
+    _meta: sea_orm::sqlx::pool::PoolConnectionMetadata,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<bool, sea_orm::sqlx::Error>> + Send + '_>,
+> {
+    use sea_orm::sqlx::Connection;
+    Box::pin(std::future::ready(Ok(!conn.is_in_transaction())))
 }
 
 /// A count computed by the store itself (never negative by construction).
