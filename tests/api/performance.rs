@@ -200,24 +200,7 @@ async fn statuses_per_target_and_the_reward_grant_through_the_api() {
             .unwrap()
             .into_inner();
         assert!(none.targets.is_empty());
-        // ...and one command, as CSV.
-        let csv = ok(&laa(
-            &app,
-            Some(&t.go),
-            &[
-                "--output",
-                "csv",
-                "performance",
-                "list",
-                "--region",
-                "gose",
-                "--indicator",
-                "117",
-                "--status",
-                "off_track",
-            ],
-        ));
-        assert!(csv.lines().count() == 2 && csv.contains("kent"), "{csv}");
+        // ...and one command, as CSV, JSON and a table.
         let filters = [
             "performance",
             "list",
@@ -228,6 +211,12 @@ async fn statuses_per_target_and_the_reward_grant_through_the_api() {
             "--status",
             "off_track",
         ];
+        let csv = ok(&laa(
+            &app,
+            Some(&t.go),
+            &[&["--output", "csv"][..], &filters[..]].concat(),
+        ));
+        assert!(csv.lines().count() == 2 && csv.contains("kent"), "{csv}");
         let json: serde_json::Value = serde_json::from_str(&ok(&laa(
             &app,
             Some(&t.go),

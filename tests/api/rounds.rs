@@ -518,6 +518,17 @@ async fn government_proposals_cite_the_priorities_declared_at_the_outset() {
     .await;
 }
 
+/// Accepts the open offer on Kent's 2011-14 target 1.
+fn accept_first(v: i64) -> pb::AcceptOfferRequest {
+    pb::AcceptOfferRequest {
+        agreement: KENT_2011.into(),
+        request_id: rid(),
+        expected_version: v,
+        target: 1,
+        occurred_at: None,
+    }
+}
+
 /// The agreement's version after a command.
 fn after(r: tonic::Response<pb::AgreementResponse>) -> (i64, String) {
     let a = r.into_inner().agreement.expect("agreement");
@@ -600,13 +611,7 @@ async fn a_2011_14_round_created_through_the_api_is_negotiated_to_sign_off() {
         );
         let (v, _) = after(
             kent.agreements
-                .accept_offer(pb::AcceptOfferRequest {
-                    agreement: KENT_2011.into(),
-                    request_id: rid(),
-                    expected_version: v,
-                    target: 1,
-                    occurred_at: None,
-                })
+                .accept_offer(accept_first(v))
                 .await
                 .expect("the area accepts"),
         );
@@ -701,13 +706,7 @@ async fn rebaseline_with_ministers(
     );
     let accepted = go
         .agreements
-        .accept_offer(pb::AcceptOfferRequest {
-            agreement: KENT_2011.into(),
-            request_id: rid(),
-            expected_version: v,
-            target: 1,
-            occurred_at: None,
-        })
+        .accept_offer(accept_first(v))
         .await
         .expect("the GO accepts")
         .into_inner()
