@@ -1,6 +1,6 @@
 //! The edges of a call's life: a follow stream whose token is revoked, a
-//! request that runs out of time, and verification of a history that has
-//! lost an event.
+//! request that runs out of time, verification of a history that has lost
+//! an event, and a creation retried after its answer was lost.
 
 use std::process::Command;
 use std::time::Duration;
@@ -237,6 +237,59 @@ async fn verification_names_a_deleted_event_even_after_a_restart() {
             .await
             .expect_err("out of scope");
         assert_eq!(status.code(), Code::PermissionDenied);
+    })
+    .await;
+}
+
+/// Creating an area that exists just so succeeds again (a retry whose first
+/// answer was lost); another area under the same code is ALREADY_EXISTS.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_retried_area_creation_is_answered_again() {
+    for_each_database(|app| async move {
+        let mut admin = app.clients(Some(&app.tokens.admin)).await;
+        let area = pb::Area {
+            code: "new-town".into(),
+            display_name: "New Town".into(),
+            region: pb::Region::SouthEast as i32,
+            kind: "unitary".into(),
+            ..Default::default()
+        };
+        let create = |area: pb::Area| pb::CreateAreaRequest {
+            area: Some(area),
+            request_id: rid(),
+        };
+        for attempt in ["first", "retry"] {
+            let created = admin
+                .areas
+                .create_area(create(area.clone()))
+                .await
+                .unwrap_or_else(|e| panic!("{attempt}: {e:?}"))
+                .into_inner();
+            assert_eq!(created.display_name, "New Town");
+        }
+        assert_refused(
+            admin
+                .areas
+                .create_area(create(pb::Area {
+                    kind: "county".into(),
+                    ..area.clone()
+                }))
+                .await,
+            Code::AlreadyExists,
+            "ALREADY_EXISTS",
+        );
+        let listed = admin
+            .areas
+            .list_areas(pb::ListAreasRequest {
+                region: pb::Region::SouthEast as i32,
+                page_size: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner()
+            .areas;
+        assert_eq!(listed.iter().filter(|a| a.code == "new-town").count(), 1);
     })
     .await;
 }

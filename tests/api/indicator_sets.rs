@@ -210,6 +210,20 @@ async fn a_draft_is_public_is_consulted_on_and_is_published_after_its_window() {
                 .await
                 .expect("a comment in the window");
         }
+        // A retry of Kent's comment (its answer lost) is answered with the
+        // first and records nothing twice (the two authors are listed once
+        // each when the set is published, below).
+        let again = kent
+            .indicators
+            .comment_on_indicator_set(pb::CommentOnIndicatorSetRequest {
+                indicator_set: "2011".into(),
+                text: "Keep NI 16: it is in our LAA".into(),
+                occurred_at: on(2010, 7, 16),
+            })
+            .await
+            .expect("a retried comment")
+            .into_inner();
+        assert_eq!(again.create_time, on(2010, 7, 15), "the first comment");
         let blank = kent
             .indicators
             .comment_on_indicator_set(pb::CommentOnIndicatorSetRequest {

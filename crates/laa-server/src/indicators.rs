@@ -298,7 +298,8 @@ impl pb::indicator_service_server::IndicatorService for Engine {
             .map_err(ApiError::from)?;
         let comment =
             comment_on_set(&catalogue, &actor, version, r.text, now).map_err(ApiError::from)?;
-        self.store
+        let comment = self
+            .store
             .comment_on_indicator_set(&comment)
             .await
             .map_err(ApiError::from)?;

@@ -203,8 +203,14 @@ impl Store {
 
     /// Records a comment `laa_core::indicator_sets::comment_on_set`
     /// accepted, if the set is still a draft ([`StoreError::NotFound`]
-    /// otherwise: it was published meanwhile).
-    pub async fn comment_on_indicator_set(&self, comment: &SetComment) -> Result<(), StoreError> {
+    /// otherwise: it was published meanwhile), and returns the comment as
+    /// recorded. A comment its author already made on the set, word for
+    /// word, is recorded once: the first is returned, so a retry of a call
+    /// whose answer was lost records nothing twice.
+    pub async fn comment_on_indicator_set(
+        &self,
+        comment: &SetComment,
+    ) -> Result<SetComment, StoreError> {
         let version = i32::from(comment.set.get());
         let _guard = self.write_guard().await;
         let txn = self.begin_write().await?;
@@ -218,6 +224,16 @@ impl Store {
                 key: comment.set.to_string(),
             });
         }
+        let made = indicator_set_comment::Entity::find()
+            .filter(indicator_set_comment::Column::SetVersion.eq(version))
+            .filter(indicator_set_comment::Column::Author.eq(comment.author.as_str()))
+            .filter(indicator_set_comment::Column::Text.eq(comment.text.as_str()))
+            .order_by_asc(indicator_set_comment::Column::Id)
+            .one(&txn)
+            .await?;
+        if let Some(row) = made {
+            return recorded(comment.set, row);
+        }
         indicator_set_comment::Entity::insert(indicator_set_comment::ActiveModel {
             set_version: Set(version),
             author: Set(comment.author.clone()),
@@ -229,7 +245,7 @@ impl Store {
         .exec_without_returning(&txn)
         .await?;
         txn.commit().await?;
-        Ok(())
+        Ok(comment.clone())
     }
 
     /// The comments recorded on a set, oldest first (at most
@@ -245,18 +261,22 @@ impl Store {
             .all(self.connection())
             .await?
             .into_iter()
-            .map(|row| {
-                let bad = |p: String| StoreError::corrupt("indicator_set_comments", 0, p);
-                Ok(SetComment {
-                    set: version,
-                    role: row.role.parse::<Role>().map_err(|e| bad(e.to_string()))?,
-                    author: row.author,
-                    text: row.text,
-                    at: row.created_at,
-                })
-            })
+            .map(|row| recorded(version, row))
             .collect()
     }
+}
+
+/// A comment as its row records it.
+fn recorded(set: SetVersion, row: indicator_set_comment::Model) -> Result<SetComment, StoreError> {
+    let id = u64::try_from(row.id).unwrap_or(0);
+    let bad = |p: String| StoreError::corrupt("indicator_set_comments", id, p);
+    Ok(SetComment {
+        set,
+        role: row.role.parse::<Role>().map_err(|e| bad(e.to_string()))?,
+        author: row.author,
+        text: row.text,
+        at: row.created_at,
+    })
 }
 
 /// A set row's version, status, base and window.

@@ -225,6 +225,25 @@ impl Store {
         }
         let _guard = self.write_guard().await;
         let txn = self.begin_write().await?;
+        // Creating an area that exists just so is done already: a retry of
+        // a call whose answer was lost succeeds; another area under the
+        // code is refused.
+        if let Some(existing) = area::Entity::find_by_id(record.code.as_str().to_owned())
+            .one(&txn)
+            .await?
+        {
+            let same = existing.name == name
+                && existing.region == record.region.code()
+                && existing.kind == record.kind;
+            return if same {
+                Ok(())
+            } else {
+                Err(StoreError::AlreadyExists {
+                    what: "area",
+                    key: record.code.to_string(),
+                })
+            };
+        }
         let result = area::Entity::insert(area::ActiveModel {
             code: Set(record.code.as_str().to_owned()),
             name: Set(name.to_owned()),
