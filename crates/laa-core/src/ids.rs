@@ -200,6 +200,12 @@ impl FinancialYear {
     pub fn next(self) -> Self {
         Self(self.0 + 1)
     }
+
+    /// The first day after the year: 1 April of the calendar year it ends in.
+    pub fn ended_on(self) -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(i32::from(self.0) + 1, 4, 1)
+            .expect("1 April exists in every year from 2001 to 2999")
+    }
 }
 
 impl FromStr for FinancialYear {

@@ -193,6 +193,18 @@ impl Decider<'_> {
                 ),
             ));
         }
+        // An actual is the year's outturn: known once the year has ended.
+        let occurred = self.ctx.occurred();
+        if occurred.date_naive() < year.ended_on() {
+            return Err(invalid(
+                "year",
+                format!(
+                    "{year} has not ended on {}: its actual can be recorded from {}",
+                    occurred.date_naive(),
+                    year.ended_on()
+                ),
+            ));
+        }
         if let Terms::Values(values) = agreed {
             values.unit.check(value).map_err(|p| invalid("value", p))?;
         }

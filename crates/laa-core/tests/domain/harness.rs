@@ -323,6 +323,16 @@ impl Negotiation {
         self
     }
 
+    /// Moves the clock to July 2011, after the 2008-11 period: every
+    /// year's actual can be recorded (an actual is the year's outturn).
+    pub fn after_the_period(self) -> Self {
+        self.clock(
+            Utc.with_ymd_and_hms(2011, 7, 1, 9, 0, 0)
+                .single()
+                .expect("time"),
+        )
+    }
+
     /// Dates the next commands (`occurred_at`), or stops dating them.
     pub fn dated(mut self, occurred_at: Option<DateTime<Utc>>) -> Self {
         self.occurred_at = occurred_at;

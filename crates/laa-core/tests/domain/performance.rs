@@ -35,7 +35,7 @@ fn kent_neet() -> (Negotiation, u32) {
         117,
         pct_dec("8.0", ["7.8", "7.4", "7.0"]),
     );
-    (n.signed_off(), id)
+    (n.signed_off().after_the_period(), id)
 }
 
 fn statuses(n: &Negotiation, id: u32) -> (Vec<Status>, Status) {
@@ -82,6 +82,7 @@ fn higher_is_better_indicators_are_judged_the_other_way() {
         Negotiation::statutory_settled().agreed_target(&go(), &area(), 163, pct(60, [62, 64, 66]));
     let n = n
         .signed_off()
+        .after_the_period()
         .given(&area(), record(id, "2008/09", "61"))
         .given(&area(), record(id, "2009/10", "64"))
         .given(&area(), record(id, "2010/11", "67"));
@@ -93,7 +94,10 @@ fn placeholders_and_deferred_years_have_no_verdict_until_resolved() {
     use Status::*;
     let n = Negotiation::statutory_settled();
     // Statutory target 1 (NI 72): 2010/11 deferred to the 2009 refresh.
-    let n = n.signed_off().given(&area(), record(1, "2010/11", "70"));
+    let n = n
+        .signed_off()
+        .after_the_period()
+        .given(&area(), record(1, "2010/11", "70"));
     let (years, overall) = statuses(&n, 1);
     assert_eq!(years, vec![NoData, NoData, Unresolved]);
     assert_eq!(overall, NoData);
@@ -160,7 +164,7 @@ fn the_reward_is_assessed_once_every_final_actual_is_in_and_again_when_corrected
         pct_dec("8.0", ["7.8", "7.4", "7.0"]),
     );
     let (n, homes) = n.agreed_target(&go(), &area(), 154, on(154, 400, [420, 440, 460]));
-    let n = n.signed_off();
+    let n = n.signed_off().after_the_period();
     let n = n.given(&area(), record(neet, "2010/11", "7.0"));
     assert!(
         n.state.reward.is_none(),
@@ -193,7 +197,7 @@ fn a_target_that_limits_a_deterioration_pays_in_full_if_held() {
     let terms =
         pct_dec("6", ["7", "8", "9"]).limiting_deterioration("NEET will rise in the downturn");
     let (n, id) = Negotiation::statutory_settled().agreed_target(&go(), &area(), 117, terms);
-    let n = n.signed_off();
+    let n = n.signed_off().after_the_period();
     let held = n.clone().given(&area(), record(id, "2010/11", "8.5"));
     assert_eq!(held.state.reward.unwrap().total.amount(), dec("40000"));
     assert_eq!(
@@ -247,7 +251,7 @@ proptest! {
         let (n, a) = n.agreed_target(&go(), &area(), 117, pct(10, [9, 8, 6]));
         let (n, b) = n.agreed_target(&go(), &area(), 163, pct(60, [62, 64, 66]));
         let (n, c) = n.agreed_target(&go(), &area(), 154, on(154, 400, [420, 440, 460]));
-        let mut n = n.signed_off();
+        let mut n = n.signed_off().after_the_period();
         for (id, v) in [a, b, c].into_iter().zip(&actuals) {
             let value = if id == c { *v * 5 } else { *v % 101 };
             n = n.given(&area(), Command::RecordActual {
@@ -286,7 +290,7 @@ fn a_target_is_rebaselined_when_its_measure_changes() {
     let (n, id) = Negotiation::statutory_settled().agreed_target(&go(), &area(), 47, old.clone());
     n.when(&area(), rebaseline(id, new.clone()))
         .then_refused("AGREEMENT_NOT_EDITABLE");
-    let n = n.signed_off();
+    let n = n.signed_off().after_the_period();
     // Ministers do not negotiate; a placeholder is no re-baselining; the
     // new terms must fit the indicator like any others.
     n.when(&minister(), rebaseline(id, new.clone()))
@@ -372,7 +376,8 @@ fn ministers_approve_a_rebaselining_when_the_round_asks_them() {
     let n = n
         .given(&area(), local)
         .given(&go(), accept(local_id))
-        .signed_off();
+        .signed_off()
+        .after_the_period();
     n.when(&minister(), approve(id))
         .then_refused("NO_PENDING_REBASELINE");
     let n = n.given(&area(), rebaseline(id, new.clone()));

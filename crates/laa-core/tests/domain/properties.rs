@@ -245,14 +245,16 @@ fn start(seed: u8) -> Negotiation {
         );
         n
     };
-    match seed % 5 {
+    match seed % 6 {
         0 => Negotiation::opened(),
         1 => Negotiation::statutory_settled(),
         2 => signed().given(&area(), Command::EndorseAgreement),
         3 => signed()
             .given(&area(), Command::EndorseAgreement)
             .given(&go(), Command::SubmitAgreement),
-        _ => signed().signed_off(),
+        4 => signed().signed_off(),
+        // After the period, when every year's actual can be recorded.
+        _ => signed().signed_off().after_the_period(),
     }
 }
 

@@ -61,6 +61,11 @@ fn a_refresh_under_negotiation_shows_the_terms_last_signed_off_and_the_actuals_s
         .given(&go(), open_refresh("2009", None))
         .given(&go(), counter_for(neet, pct(8, [6, 5, 4]), "DCSF"))
         .given(&go(), propose_for(15, on(15, 10, [9, 8, 7]), "HO"))
+        .clock(
+            chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2009, 7, 1, 9, 0, 0)
+                .single()
+                .unwrap(),
+        )
         .given(&area(), actual(neet, "2008/09", 7));
     let p = public(&n).expect("still public");
     assert!(p.refresh_under_way);

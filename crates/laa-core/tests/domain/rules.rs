@@ -995,8 +995,22 @@ fn actuals_are_recorded_by_the_area_after_sign_off_and_earn_reward() {
         .then_refused("OUT_OF_SCOPE");
     n.when(&area(), record("2011/12", 9))
         .then_refused("INVALID_TERMS");
+    // An actual is the year's outturn: not before the year has ended.
+    let e = n
+        .when(&area(), record("2008/09", 9))
+        .then_refused("INVALID_TERMS");
+    assert!(e.to_string().contains("2008/09 has not ended"), "{e}");
     let n = n
-        .given(&area(), record("2008/09", 9))
+        .clock(
+            chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2009, 4, 1, 0, 0, 0)
+                .single()
+                .unwrap(),
+        )
+        .given(&area(), record("2008/09", 9));
+    n.when(&area(), record("2009/10", 9))
+        .then_refused("INVALID_TERMS");
+    let n = n
+        .after_the_period()
         .given(&area(), record("2009/10", 9))
         .given(&area(), record("2010/11", 7));
     use laa_core::performance::{Status, target_performance};
