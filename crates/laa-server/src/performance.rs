@@ -130,13 +130,22 @@ impl pb::performance_service_server::PerformanceService for Engine {
                     continue;
                 };
                 policy.get_or_insert_with(|| round_policy.tournament.clone());
+                // An agreement is opened only for an area the reference
+                // data holds, and areas are never removed: one missing is
+                // corruption, not an area of no kind.
                 let kind = self
                     .store
                     .area(&row.area)
                     .await
                     .map_err(ApiError::from)?
                     .map(|a| a.kind)
-                    .unwrap_or_default();
+                    .ok_or_else(|| {
+                        ApiError::from(laa_store::StoreError::Corrupt {
+                            agreement: state.id.to_string(),
+                            sequence: state.version,
+                            problem: format!("its area {} is not in the reference data", row.area),
+                        })
+                    })?;
                 if let Some(entrant) = laa_core::performance::entrant(state, indicator, &kind) {
                     if !bound && let Some(measure) = state.measure(&catalogue, indicator) {
                         polarity = measure.polarity;
