@@ -90,77 +90,6 @@ struct Negotiation<'a> {
     clock: std::cell::Cell<DateTime<Utc>>,
 }
 
-/// The credentials one area's negotiation uses.
-#[derive(Debug, Clone)]
-struct Principals {
-    go: String,
-    area: String,
-    minister: String,
-}
-
-impl Principals {
-    fn of(credentials: &Credentials, area: &laa_core::areas::AreaEntry) -> Self {
-        Self {
-            go: credentials
-                .go
-                .get(&area.region)
-                .cloned()
-                .unwrap_or_default(),
-            area: credentials
-                .area
-                .get(area.code.as_str())
-                .cloned()
-                .unwrap_or_default(),
-            minister: credentials.sign_off.clone(),
-        }
-    }
-}
-
-/// Where one area's negotiation stands between the round's phases: enough
-/// to take it up again with the same generator and timeline.
-struct Resume {
-    code: String,
-    principals: Principals,
-    rng: Rng,
-    clock: DateTime<Utc>,
-    version: i64,
-}
-
-impl Resume {
-    /// A negotiation taken up from here, with fresh connections.
-    fn negotiation<'a>(
-        &self,
-        server: &str,
-        catalogue: &'a Catalogue,
-        dated: bool,
-    ) -> Result<Negotiation<'a>, String> {
-        Ok(Negotiation {
-            go: connect(server, &self.principals.go)?,
-            area: connect(server, &self.principals.area)?,
-            minister: connect(server, &self.principals.minister)?,
-            name: format!("agreements/{}-2008-11", self.code),
-            version: self.version,
-            rng: self.rng.clone(),
-            catalogue,
-            commands: 0,
-            dated,
-            clock: std::cell::Cell::new(self.clock),
-        })
-    }
-}
-
-impl Negotiation<'_> {
-    /// Where this negotiation stands now, to take it up again later.
-    fn resume(&self, from: Resume) -> Resume {
-        Resume {
-            rng: self.rng.clone(),
-            clock: self.clock.get(),
-            version: self.version,
-            ..from
-        }
-    }
-}
-
 /// A day of the round, at nine in the morning.
 fn day(y: i32, m: u32, d: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(y, m, d, 9, 0, 0)
@@ -193,6 +122,9 @@ macro_rules! call {
 }
 
 mod delivery;
+mod resume;
+
+use resume::{Principals, Resume};
 
 impl Negotiation<'_> {
     /// The date of the next command, when dated: the timeline moves on
