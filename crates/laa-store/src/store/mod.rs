@@ -222,6 +222,13 @@ impl Store {
                 Backend::Sqlite => 8,
                 Backend::Postgres => 20,
             }));
+        if backend == Backend::Sqlite {
+            // sqlx pings an idle connection before handing it out; for
+            // SQLite that is a round trip to the connection's own thread
+            // (two thread wake-ups) before every batch and every read, to
+            // learn what cannot happen: a local file does not hang up.
+            connect.test_before_acquire(false);
+        }
         let synchronous = match options.sqlite_synchronous {
             Synchronous::Full => SqliteSynchronous::Full,
             Synchronous::Normal => SqliteSynchronous::Normal,
