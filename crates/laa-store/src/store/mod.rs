@@ -175,12 +175,16 @@ pub struct Verification {
 
 /// A pooled SQLite connection that is closed, not returned to the pool,
 /// unless released: see [`Store::run_sqlite_batch`].
-struct CloseUnlessReleased(Option<sea_orm::sqlx::pool::PoolConnection<sea_orm::sqlx::Sqlite>>);
+struct CloseUnlessReleased(Option<SqlitePooled>);
+
+/// A connection checked out of an SQLite pool.
+pub(crate) type SqlitePooled = sea_orm::sqlx::pool::PoolConnection<sea_orm::sqlx::Sqlite>;
 
 impl CloseUnlessReleased {
-    /// Returns the connection to the pool when dropped.
-    fn release(&mut self) {
-        self.0 = None;
+    /// Hands the connection back, to keep or to drop (which returns it to
+    /// the pool).
+    fn release(&mut self) -> Option<SqlitePooled> {
+        self.0.take()
     }
 }
 
