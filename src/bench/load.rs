@@ -241,3 +241,33 @@ pub async fn writes(
     }
     Ok((all, back))
 }
+
+/// Every negotiation counters as fast as it is answered, all at once, until
+/// `commands` counter-offers are made in all (shared evenly); how many were
+/// made, and the negotiations back.
+pub async fn counted_writes(
+    negotiations: Vec<Negotiation>,
+    commands: usize,
+) -> Result<(usize, Vec<Negotiation>), String> {
+    let clients = negotiations.len().max(1);
+    let mut tasks = Vec::new();
+    for (k, mut n) in negotiations.into_iter().enumerate() {
+        let share = commands / clients + usize::from(k < commands % clients);
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..share {
+                n.counter().await?;
+            }
+            Ok::<_, String>((share, n))
+        }));
+    }
+    let mut made = 0;
+    let mut back = Vec::new();
+    for task in tasks {
+        let (share, n) = task
+            .await
+            .map_err(|e| format!("error: a client failed: {e}"))??;
+        made += share;
+        back.push(n);
+    }
+    Ok((made, back))
+}

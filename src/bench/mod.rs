@@ -47,6 +47,13 @@ pub struct BenchArgs {
     /// The concurrent client counts measured, each client on its own agreement.
     #[arg(long, value_delimiter = ',', default_value = "16,64")]
     pub clients: Vec<usize>,
+    /// A fixed amount of work instead of timed measurements: only the
+    /// concurrent writes run, each client count making this many
+    /// CounterOffers in all (shared evenly among its clients), for counting
+    /// the CPU a command costs with `perf stat` (run two counts and divide
+    /// the difference).
+    #[arg(long)]
+    pub commands: Option<usize>,
 }
 
 /// Where the bench's server runs.
@@ -81,6 +88,11 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         ));
     }
     let target = start(&args).await?;
+    if let Some(commands) = args.commands {
+        let result = counted(&target, &areas, &args.clients, most, commands).await;
+        stop(target).await;
+        return result;
+    }
     let result = measure(&target, &areas, &args.clients, most, duration).await;
     stop(target).await;
     let report = result?;
@@ -194,15 +206,14 @@ struct Report {
     seconds: f64,
 }
 
-async fn measure(
+/// A GO credential per region, and the first `most` areas' agreements
+/// opened, each with its own area credential.
+async fn negotiations(
     target: &Target,
     areas: &[laa_core::areas::AreaEntry],
-    counts: &[usize],
     most: usize,
-    duration: Duration,
-) -> Result<Report, String> {
+) -> Result<Vec<Negotiation>, String> {
     let store = &target.store;
-    // Credentials: a GO negotiator per region, a negotiator per area used.
     let mut go = BTreeMap::new();
     for region in Region::ALL {
         let (_, secret) = store
@@ -234,6 +245,45 @@ async fn measure(
             .await?,
         );
     }
+    Ok(negotiations)
+}
+
+/// `--commands`: each client count makes `commands` CounterOffers in all,
+/// untimed; prints how many were made and the group commits they took.
+async fn counted(
+    target: &Target,
+    areas: &[laa_core::areas::AreaEntry],
+    counts: &[usize],
+    most: usize,
+    commands: usize,
+) -> Result<(), String> {
+    let mut negotiations = negotiations(target, areas, most).await?;
+    for &count in counts {
+        let count = count.clamp(1, negotiations.len());
+        let rest = negotiations.split_off(count);
+        let before = target.store.group_commits();
+        let (made, mut back) = load::counted_writes(negotiations, commands).await?;
+        let after = target.store.group_commits();
+        back.extend(rest);
+        negotiations = back;
+        println!(
+            "{count} clients: {made} CounterOffers in {} transactions",
+            after.batches - before.batches
+        );
+    }
+    Ok(())
+}
+
+async fn measure(
+    target: &Target,
+    areas: &[laa_core::areas::AreaEntry],
+    counts: &[usize],
+    most: usize,
+    duration: Duration,
+) -> Result<Report, String> {
+    let store = &target.store;
+    // Credentials: a GO negotiator per region, a negotiator per area used.
+    let mut negotiations = negotiations(target, areas, most).await?;
     let direct_area = areas[most].code.as_str();
 
     eprintln!("bench: measuring, {:.1} s each", duration.as_secs_f64());

@@ -88,7 +88,11 @@ fn write_canonical(out: &mut String, value: &Value) {
     match value {
         Value::Null => out.push_str("null"),
         Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::Number(n) => {
+            use std::fmt::Write as _;
+            // `Display`, as `to_string` would, without a string of its own.
+            let _ = write!(out, "{n}");
+        }
         Value::String(s) => write_string(out, s),
         Value::Array(items) => {
             out.push('[');
@@ -102,36 +106,58 @@ fn write_canonical(out: &mut String, value: &Value) {
         }
         Value::Object(map) => {
             // Sorted explicitly, so the encoding does not depend on whether
-            // some crate in the build enables serde_json's `preserve_order`.
-            let mut entries: Vec<(&String, &Value)> = map.iter().collect();
-            entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-            out.push('{');
-            for (i, (key, item)) in entries.into_iter().enumerate() {
-                if i > 0 {
-                    out.push(',');
-                }
-                write_string(out, key);
-                out.push(':');
-                write_canonical(out, item);
+            // some crate in the build enables serde_json's `preserve_order`;
+            // a map already in order (serde_json's default `BTreeMap`) is
+            // written as it is, without a sorted copy.
+            if map.keys().is_sorted_by(|a, b| a.as_bytes() <= b.as_bytes()) {
+                write_entries(out, map.iter());
+            } else {
+                let mut entries: Vec<(&String, &Value)> = map.iter().collect();
+                entries.sort_unstable_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                write_entries(out, entries.into_iter());
             }
-            out.push('}');
         }
     }
 }
 
+fn write_entries<'a>(out: &mut String, entries: impl Iterator<Item = (&'a String, &'a Value)>) {
+    out.push('{');
+    for (i, (key, item)) in entries.enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        write_string(out, key);
+        out.push(':');
+        write_canonical(out, item);
+    }
+    out.push('}');
+}
+
 fn write_string(out: &mut String, s: &str) {
     out.push('"');
-    for c in s.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
-            c => out.push(c),
+    // Runs that need no escape are copied whole. Every byte escaped is
+    // ASCII, so each cut falls on a character boundary.
+    let mut start = 0;
+    for (i, b) in s.bytes().enumerate() {
+        let escaped = match b {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            b if b < 0x20 => "",
+            _ => continue,
+        };
+        out.push_str(&s[start..i]);
+        if escaped.is_empty() {
+            use std::fmt::Write as _;
+            let _ = write!(out, "\\u{:04x}", b);
+        } else {
+            out.push_str(escaped);
         }
+        start = i + 1;
     }
+    out.push_str(&s[start..]);
     out.push('"');
 }
 
@@ -162,6 +188,52 @@ mod tests {
         assert_eq!(
             canonical_json(&v),
             r#"{"a":{"c":"é","z":[true,null,"x\ny"]},"b":1}"#
+        );
+    }
+
+    /// The escaping as it was first written, a character at a time: the
+    /// hashes of every stored event depend on it byte for byte.
+    fn escaped_a_char_at_a_time(s: &str) -> String {
+        let mut out = String::from('"');
+        for c in s.chars() {
+            match c {
+                '"' => out.push_str("\\\""),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if (c as u32) < 0x20 => out.push_str(&format!("\\u{:04x}", c as u32)),
+                c => out.push(c),
+            }
+        }
+        out.push('"');
+        out
+    }
+
+    #[test]
+    fn strings_are_escaped_byte_for_byte_as_before() {
+        for s in [
+            "",
+            "plain",
+            "\"quoted\" \\ back",
+            "tab\tnew\nline\rreturn",
+            "\u{0}\u{1}\u{1f} controls\u{7f}",
+            "é, ü, 日本, 🙂 and \"é\"\n",
+            "\n\n",
+            "ends with an escape\\",
+        ] {
+            let mut out = String::new();
+            write_string(&mut out, s);
+            assert_eq!(out, escaped_a_char_at_a_time(s), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn numbers_and_nested_objects_are_canonical() {
+        let v = json!({"z": {"b": -1.5, "a": 12345678901_i64}, "a": [0.1, {"y": 2, "x": 1}]});
+        assert_eq!(
+            canonical_json(&v),
+            r#"{"a":[0.1,{"x":1,"y":2}],"z":{"a":12345678901,"b":-1.5}}"#
         );
     }
 

@@ -10,7 +10,9 @@ use sea_orm::{ConnectionTrait, EntityTrait, Statement};
 
 use super::committer::Job;
 use super::plan::{Rows, one_statement};
-use super::{AppendOutcome, CloseUnlessReleased, Store, db_err, read_head, stored, to_i64};
+use super::{
+    AppendOutcome, CloseUnlessReleased, SqlitePooled, Store, db_err, read_head, stored, to_i64,
+};
 use crate::entity::request;
 use crate::error::{StoreError, is_unique_violation};
 use crate::options::Backend;
@@ -368,9 +370,31 @@ impl Store {
     /// the pool, and closing it rolls back whatever it left open. No
     /// connection goes back to the pool inside a transaction.
     pub(super) async fn run_sqlite_batch(&self, batch: Statement) -> Result<(), StoreError> {
+        self.run_sqlite_batch_on(batch, &mut None).await
+    }
+
+    /// [`Store::run_sqlite_batch`] on the connection `held`, if there is
+    /// one (else on one from the pool), which is left in `held` afterwards
+    /// unless it was closed. The committer keeps its connection between
+    /// batches this way: its page cache stays valid (a connection's cache
+    /// is dropped whenever another connection has written since it last
+    /// read, and the pool hands out the connection idle the longest), and
+    /// a batch costs no check-out and return.
+    pub(super) async fn run_sqlite_batch_on(
+        &self,
+        batch: Statement,
+        held: &mut Option<SqlitePooled>,
+    ) -> Result<(), StoreError> {
         use sea_orm::sqlx::{self, Executor};
-        let pool = self.connection().get_sqlite_connection_pool();
-        let conn = pool.acquire().await.map_err(db_err)?;
+        let conn = match held.take() {
+            Some(conn) => conn,
+            None => self
+                .connection()
+                .get_sqlite_connection_pool()
+                .acquire()
+                .await
+                .map_err(db_err)?,
+        };
         let mut conn = CloseUnlessReleased(Some(conn));
         let Some(c) = conn.0.as_mut() else {
             return Ok(());
@@ -384,12 +408,12 @@ impl Store {
         .await;
         match result {
             Ok(_) => {
-                conn.release();
+                *held = conn.release();
                 Ok(())
             }
             Err(e) => {
                 if c.execute("ROLLBACK").await.is_ok() {
-                    conn.release();
+                    *held = conn.release();
                 }
                 Err(db_err(e))
             }

@@ -27,7 +27,7 @@ use tokio::sync::{mpsc, oneshot};
 
 use super::append::Committed;
 use super::plan::{Plan, Rows, Write, one_statement};
-use super::{Inner, Store, read_head};
+use super::{Inner, SqlitePooled, Store, read_head};
 use crate::error::StoreError;
 use crate::options::Backend;
 
@@ -148,9 +148,21 @@ async fn drain(
     counts: Arc<Counts>,
 ) {
     let mut waiting: VecDeque<Job> = VecDeque::new();
+    // SQLite: the connection the batches are written on, kept while there
+    // is work (see `Store::run_sqlite_batch_on`) and returned to the pool
+    // whenever the queue runs dry, so that closing the pool, which waits
+    // for every connection, is never kept waiting by an idle committer.
+    let mut writer: Option<SqlitePooled> = None;
     loop {
         if waiting.is_empty() {
-            match receiver.recv().await {
+            let job = match receiver.try_recv() {
+                Ok(job) => Some(job),
+                Err(_) => {
+                    writer = None;
+                    receiver.recv().await
+                }
+            };
+            match job {
                 Some(job) => waiting.push_back(job),
                 None => return,
             }
@@ -163,7 +175,7 @@ async fn drain(
         };
         let batch = take_batch(&mut waiting);
         counts.queued.fetch_sub(batch.len(), Ordering::Relaxed);
-        Store { inner }.commit_batch(batch).await;
+        Store { inner }.commit_batch(batch, &mut writer).await;
     }
 }
 
@@ -196,17 +208,26 @@ enum Prepared {
 
 impl Store {
     /// Plans one command against its agreement's head.
-    async fn prepare(&self, job: &Job) -> Result<Prepared, StoreError> {
+    /// Anything read from the database is read after the `writer` is
+    /// returned to the pool, so that even a pool of one connection serves it.
+    async fn prepare(
+        &self,
+        job: &Job,
+        writer: &mut Option<SqlitePooled>,
+    ) -> Result<Prepared, StoreError> {
         self.refuse_if_broken(&job.agreement)?;
         let head = match self
             .recalled(&job.agreement)
             .filter(|h| h.version == job.expected)
         {
             Some(head) => head,
-            None => match read_head(self, self.connection(), &job.agreement).await {
-                Ok(head) => Arc::new(head),
-                Err(e) => return Err(self.found_broken(&job.agreement, e).await),
-            },
+            None => {
+                *writer = None;
+                match read_head(self, self.connection(), &job.agreement).await {
+                    Ok(head) => Arc::new(head),
+                    Err(e) => return Err(self.found_broken(&job.agreement, e).await),
+                }
+            }
         };
         if head.version != job.expected {
             return Ok(Prepared::Behind(head.version));
@@ -220,14 +241,14 @@ impl Store {
     }
 
     /// Plans, writes and answers one batch.
-    async fn commit_batch(&self, jobs: Vec<Job>) {
+    async fn commit_batch(&self, jobs: Vec<Job>, writer: &mut Option<SqlitePooled>) {
         let mut planned: Vec<(Job, Box<Plan>)> = Vec::with_capacity(jobs.len());
         let mut behind: Vec<(Job, u64)> = Vec::new();
         for job in jobs {
             if job.abandoned() {
                 continue;
             }
-            match self.prepare(&job).await {
+            match self.prepare(&job, writer).await {
                 Ok(Prepared::Planned(plan)) => planned.push((job, plan)),
                 Ok(Prepared::Behind(actual)) => behind.push((job, actual)),
                 Err(e) => {
@@ -243,7 +264,7 @@ impl Store {
                     .filter_map(|(_, plan)| plan.rows.take())
                     .collect(),
             );
-            match self.write_batch(writes).await {
+            match self.write_batch(writes, writer).await {
                 Ok(()) => {
                     self.inner.committer.counts.committed(planned.len() as u64);
                     for (job, plan) in planned {
@@ -251,8 +272,14 @@ impl Store {
                         job.answer(Ok(committed));
                     }
                 }
-                Err(error) => self.after_failed_batch(planned, error).await,
+                Err(error) => {
+                    *writer = None;
+                    self.after_failed_batch(planned, error).await;
+                }
             }
+        }
+        if !behind.is_empty() {
+            *writer = None;
         }
         for (job, actual) in behind {
             let result = self
@@ -300,12 +327,16 @@ impl Store {
     }
 
     /// Writes a batch's rows in one transaction.
-    async fn write_batch(&self, writes: Vec<Write>) -> Result<(), StoreError> {
+    async fn write_batch(
+        &self,
+        writes: Vec<Write>,
+        writer: &mut Option<SqlitePooled>,
+    ) -> Result<(), StoreError> {
         let backend = self.inner.backend;
         match (&self.inner.before_batch_commit, backend) {
             (None, Backend::Sqlite) => {
                 let _guard = self.write_guard().await;
-                self.run_sqlite_batch(one_statement(backend, writes, true))
+                self.run_sqlite_batch_on(one_statement(backend, writes, true), writer)
                     .await
             }
             (None, Backend::Postgres) => {

@@ -175,12 +175,16 @@ pub struct Verification {
 
 /// A pooled SQLite connection that is closed, not returned to the pool,
 /// unless released: see [`Store::run_sqlite_batch`].
-struct CloseUnlessReleased(Option<sea_orm::sqlx::pool::PoolConnection<sea_orm::sqlx::Sqlite>>);
+struct CloseUnlessReleased(Option<SqlitePooled>);
+
+/// A connection checked out of an SQLite pool.
+pub(crate) type SqlitePooled = sea_orm::sqlx::pool::PoolConnection<sea_orm::sqlx::Sqlite>;
 
 impl CloseUnlessReleased {
-    /// Returns the connection to the pool when dropped.
-    fn release(&mut self) {
-        self.0 = None;
+    /// Hands the connection back, to keep or to drop (which returns it to
+    /// the pool).
+    fn release(&mut self) -> Option<SqlitePooled> {
+        self.0.take()
     }
 }
 
@@ -222,6 +226,13 @@ impl Store {
                 Backend::Sqlite => 8,
                 Backend::Postgres => 20,
             }));
+        if backend == Backend::Sqlite {
+            // sqlx pings an idle connection before handing it out; for
+            // SQLite that is a round trip to the connection's own thread
+            // (two thread wake-ups) before every batch and every read, to
+            // learn what cannot happen: a local file does not hang up.
+            connect.test_before_acquire(false);
+        }
         let synchronous = match options.sqlite_synchronous {
             Synchronous::Full => SqliteSynchronous::Full,
             Synchronous::Normal => SqliteSynchronous::Normal,
