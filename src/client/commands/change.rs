@@ -22,7 +22,7 @@ pub fn agreement_name(a: &str) -> String {
 }
 
 /// The area part of an agreement's id: `kent` of `kent-2008-11`.
-fn area_of(agreement: &str) -> Option<&str> {
+pub(super) fn area_of(agreement: &str) -> Option<&str> {
     let id = agreement.trim().trim_start_matches("agreements/");
     let mut parts = id.rsplitn(3, '-');
     let (end, start, area) = (parts.next()?, parts.next()?, parts.next()?);

@@ -14,7 +14,9 @@ use crate::client::performance as render;
 fn agreement_name(area: &str, round: &str) -> String {
     let area = area.trim();
     let bare = area.strip_prefix("agreements/").unwrap_or(area);
-    if bare.ends_with(round) {
+    // An agreement's name (`kent-2023-26`) names its own round, whatever
+    // --round says; an area's code (`kent`) takes --round's.
+    if super::change::area_of(bare).is_some() {
         format!("agreements/{bare}")
     } else {
         format!("agreements/{bare}-{round}")
@@ -101,4 +103,26 @@ pub async fn reward(session: &Session, area: &str, round: &str) -> Result<(), Cl
         performance.get_reward(pb::GetRewardRequest { agreement })
     )?;
     render::reward(&session.out, &r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::agreement_name;
+
+    #[test]
+    fn an_agreements_name_keeps_its_own_round() {
+        assert_eq!(
+            agreement_name("kent-2023-26", "2008-11"),
+            "agreements/kent-2023-26"
+        );
+        assert_eq!(
+            agreement_name("agreements/kent-2023-26", "2008-11"),
+            "agreements/kent-2023-26"
+        );
+        assert_eq!(agreement_name("kent", "2023-26"), "agreements/kent-2023-26");
+        assert_eq!(
+            agreement_name("east-sussex", "2008-11"),
+            "agreements/east-sussex-2008-11"
+        );
+    }
 }
