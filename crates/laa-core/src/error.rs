@@ -17,7 +17,7 @@ use crate::reason::Reason;
 pub enum DomainError {
     /// Rule 1: the cap on designated targets is reached.
     #[error(
-        "the agreement already has {count} designated targets, the round's cap of {cap}: withdraw one before proposing another"
+        "the agreement is at the round's cap on designated targets ({count} of {cap}, open offers included): withdraw one before proposing another"
     )]
     DesignatedCapReached {
         /// The cap.
@@ -38,7 +38,7 @@ pub enum DomainError {
     /// Rule 1 (policy): the Government side has originated as many
     /// designated targets before the first sign-off as the round allows.
     #[error(
-        "the Government side has originated {count} designated targets, the round's limit of {limit} before the first sign-off"
+        "the Government side is at the round's limit on the designated targets it originates before the first sign-off ({count} of {limit})"
     )]
     GovernmentTargetsExceeded {
         /// The limit (`max_government_targets`).

@@ -68,10 +68,26 @@ fn date(field: &str, text: &str) -> Result<NaiveDate, ApiError> {
 }
 
 fn decimal(field: &str, text: &str) -> Result<Decimal, ApiError> {
+    // An example of the field's own kind: a percentage, a multiplier or pounds.
+    let example = if field.ends_with("_percent") {
+        "60"
+    } else if field.ends_with("_multiplier") {
+        "2"
+    } else {
+        "40000"
+    };
     text.trim().parse::<Decimal>().map_err(|_| {
         ApiError::bad_argument(
             field,
-            format!("{} is not a number such as 40000", laa_core::quote(text)),
+            format!(
+                "{} is not a number such as {example}{}",
+                laa_core::quote(text),
+                if text.trim().is_empty() {
+                    " (the field is required)"
+                } else {
+                    ""
+                }
+            ),
         )
     })
 }
