@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use laa_server::ServerConfig;
-use laa_store::{Store, StoreOptions, Synchronous};
+use laa_store::{PostgresServer, Store, StoreOptions, Synchronous};
 
 use crate::DEFAULT_DATABASE_URL;
 
@@ -45,6 +45,9 @@ pub struct ServeArgs {
         default_value = "full"
     )]
     pub sqlite_synchronous: SyncMode,
+    /// PostgreSQL: this is the database's only server. Reads then answer from memory, as on SQLite (where a server is always the only one), and no other server can start beside it (nor this one beside another). Without it, several servers may share the database.
+    #[arg(long, env = "LAA_SOLE_SERVER")]
+    pub sole_server: bool,
     /// Seconds a request may run before it fails with DEADLINE_EXCEEDED.
     #[arg(long, env = "LAA_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
@@ -123,23 +126,40 @@ fn tls_config(args: &ServeArgs) -> Result<Option<Tls>, String> {
 
 /// Opens the store (migrations and reference data on first start).
 pub async fn open_store(database_url: &str, sync: SyncMode) -> Result<Store, String> {
-    connect(database_url, sync, false).await
+    connect(database_url, sync, false, None).await
 }
 
 /// Opens the store a server runs on: on SQLite it is the database's only
 /// writer (an exclusive lock on `<file>.lock`), so reads answer from the
-/// state it remembers; on PostgreSQL several servers may share it.
-pub async fn open_server_store(database_url: &str, sync: SyncMode) -> Result<Store, String> {
-    connect(database_url, sync, true).await
+/// state it remembers; on PostgreSQL several servers may share it, unless
+/// `sole` makes this one the only one (an advisory lock held for its
+/// life), whose reads then answer from memory too.
+pub async fn open_server_store(
+    database_url: &str,
+    sync: SyncMode,
+    sole: bool,
+) -> Result<Store, String> {
+    let server = if sole {
+        PostgresServer::Sole
+    } else {
+        PostgresServer::Shared
+    };
+    connect(database_url, sync, true, Some(server)).await
 }
 
-async fn connect(database_url: &str, sync: SyncMode, sole_writer: bool) -> Result<Store, String> {
+async fn connect(
+    database_url: &str,
+    sync: SyncMode,
+    sole_writer: bool,
+    postgres_server: Option<PostgresServer>,
+) -> Result<Store, String> {
     let options = StoreOptions {
         sqlite_synchronous: match sync {
             SyncMode::Full => Synchronous::Full,
             SyncMode::Normal => Synchronous::Normal,
         },
         sole_writer,
+        postgres_server,
         ..StoreOptions::default()
     };
     Store::connect(database_url, options)
@@ -171,7 +191,12 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         ),
         HttpListen::Off => None,
     };
-    let store = open_server_store(&args.database_url, args.sqlite_synchronous).await?;
+    let store = open_server_store(
+        &args.database_url,
+        args.sqlite_synchronous,
+        args.sole_server,
+    )
+    .await?;
     let local = listener.local_addr().map_err(|e| format!("error: {e}"))?;
     tracing::info!(address = %local, database = %redact(&args.database_url), "laa serving laa.v1");
     println!("laa listening on {local}");

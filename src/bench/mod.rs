@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use clap::Args;
 use laa_core::{Region, Role, Scope};
-use laa_store::{Backend, Store, StoreOptions};
+use laa_store::{Backend, PostgresServer, Store, StoreOptions};
 
 use load::Negotiation;
 use measure::Samples;
@@ -41,6 +41,11 @@ pub struct BenchArgs {
     /// postgres://postgres@127.0.0.1:5432/postgres.
     #[arg(long, conflicts_with_all = ["server", "database_url"])]
     pub postgres: Option<String>,
+    /// PostgreSQL: the embedded server is the database's only server
+    /// (`laa serve --sole-server`): reads answer from memory. Without it,
+    /// it serves as one of several, each read asking the database.
+    #[arg(long, conflicts_with = "server")]
+    pub sole_server: bool,
     /// Seconds each measurement runs.
     #[arg(long, default_value_t = 3.0)]
     pub seconds: f64,
@@ -101,9 +106,10 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
 }
 
 async fn start(args: &BenchArgs) -> Result<Target, String> {
-    let open = |url: String, sole_writer: bool| async move {
+    let open = |url: String, server: Option<PostgresServer>| async move {
         let options = StoreOptions {
-            sole_writer,
+            sole_writer: server.is_some(),
+            postgres_server: server,
             ..StoreOptions::default()
         };
         Store::connect(&url, options)
@@ -114,7 +120,7 @@ async fn start(args: &BenchArgs) -> Result<Target, String> {
         let url = args.database_url.clone().unwrap_or_default();
         return Ok(Target {
             server: server.clone(),
-            store: open(url.clone(), false).await?,
+            store: open(url.clone(), None).await?,
             label: format!("the server at {server}"),
             embedded: None,
             cleanup: Cleanup::Nothing,
@@ -147,8 +153,15 @@ async fn start(args: &BenchArgs) -> Result<Target, String> {
             (url, Cleanup::Directory(dir))
         }
     };
-    // The embedded server is its database's only writer, as `laa serve` is.
-    let store = open(url.clone(), true).await?;
+    // The embedded server is a server as `laa serve` is: on SQLite its
+    // database's only writer; on PostgreSQL one of several unless
+    // --sole-server says it is the only one.
+    let server = if args.sole_server {
+        PostgresServer::Sole
+    } else {
+        PostgresServer::Shared
+    };
+    let store = open(url.clone(), Some(server)).await?;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .map_err(|e| format!("error: {e}"))?;
@@ -164,9 +177,10 @@ async fn start(args: &BenchArgs) -> Result<Target, String> {
             eprintln!("error: the embedded server stopped: {e}");
         }
     });
-    let backend = match store.backend() {
-        Backend::Sqlite => "SQLite",
-        Backend::Postgres => "PostgreSQL",
+    let backend = match (store.backend(), args.sole_server) {
+        (Backend::Sqlite, _) => "SQLite",
+        (Backend::Postgres, true) => "PostgreSQL as its sole server",
+        (Backend::Postgres, false) => "PostgreSQL, one of several servers",
     };
     Ok(Target {
         server: format!("http://{address}"),

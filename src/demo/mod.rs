@@ -116,7 +116,7 @@ pub async fn run(global: &Global, command: DemoCommand) -> Result<(), CliError> 
                 url
             }
         };
-        let store = open_server_store(&url, SyncMode::Full).await?;
+        let store = open_server_store(&url, SyncMode::Full, false).await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(|e| e.to_string())?;

@@ -17,9 +17,15 @@ use crate::support::{FreshPostgres, POSTGRES_ENV, clients_at, pct};
 
 /// `laa serve` on `url`, on a free port; its address.
 fn serve(url: &str) -> (Child, String) {
+    serve_with(url, &[])
+}
+
+/// `laa serve` on `url` with `more` arguments, on a free port; its address.
+pub fn serve_with(url: &str, more: &[&str]) -> (Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_laa"))
         .env("LAA_HTTP_LISTEN", "off")
         .args(["serve", "--database-url", url, "--listen", "127.0.0.1:0"])
+        .args(more)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .stderr(Stdio::null())

@@ -222,3 +222,62 @@ async fn a_set_published_through_one_server_binds_through_the_other() {
         .await
         .expect("the second server binds the set the first published");
 }
+
+/// `laa serve --sole-server` on PostgreSQL: no other server starts beside
+/// it (it answers reads from memory), and it serves as any server does.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sole_server_on_postgres_turns_every_other_server_away() {
+    let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
+        return; // a sole server is PostgreSQL's (a server on SQLite always is one)
+    };
+    let pg = FreshPostgres::create(&admin_url, "laa_e2e").await;
+    let (mut sole, address) = crate::crashes::serve_with(&pg.url, &["--sole-server"]);
+    let mut second = std::process::Command::new(env!("CARGO_BIN_EXE_laa"))
+        .args([
+            "serve",
+            "--database-url",
+            &pg.url,
+            "--listen",
+            "127.0.0.1:0",
+        ])
+        .env("LAA_HTTP_LISTEN", "off")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start a second laa serve");
+    // A guard against a hang, not a measurement.
+    let mut waited = 0;
+    let status = loop {
+        if let Some(status) = second.try_wait().expect("wait") {
+            break status;
+        }
+        waited += 1;
+        if waited > 600 {
+            let _ = second.kill();
+            let _ = sole.kill();
+            panic!("a second server started beside a sole one");
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    };
+    let mut stderr = String::new();
+    std::io::Read::read_to_string(&mut second.stderr.take().expect("stderr"), &mut stderr)
+        .expect("read stderr");
+    assert!(!status.success(), "{stderr}");
+    assert!(stderr.contains("a sole server"), "{stderr}");
+    // The sole server answers as any server does.
+    let channel = tonic::transport::Endpoint::from_shared(address.clone())
+        .expect("the sole server's address")
+        .connect()
+        .await
+        .expect("connect to the sole server");
+    let health = tonic_health::pb::health_client::HealthClient::new(channel)
+        .check(tonic_health::pb::HealthCheckRequest::default())
+        .await
+        .expect("health");
+    assert_eq!(
+        health.into_inner().status,
+        tonic_health::pb::health_check_response::ServingStatus::Serving as i32
+    );
+    let _ = sole.kill();
+    let _ = sole.wait();
+}

@@ -53,11 +53,12 @@ pub mod store;
 pub use credentials::{Principal, TokenCheck, TokenId, TokenInfo};
 pub use error::StoreError;
 pub use hash::GENESIS_HASH;
-pub use options::{Backend, BeforeCommit, StoreOptions, Synchronous};
+pub use options::{Backend, BeforeCommit, PostgresServer, StoreOptions, Synchronous};
 pub use query::{AgreementFilter, AgreementRow, PageLimits};
 pub use reference::{AreaRecord, IndicatorRow, IndicatorSetInfo};
 pub use rounds::RoundRecord;
 pub use store::{
     AppendOutcome, Committed, ExportedEvent, GroupCommits, HISTORY_FORMAT, Imported, MAX_BATCH,
-    Store, StoredEvent, Verification, parse_and_verify,
+    SERVER_LOCK_APPLICATION, SERVER_LOCK_CHECK_EVERY, SERVER_LOCK_GRACE, SERVER_LOCK_KEY, Store,
+    StoredEvent, Verification, parse_and_verify,
 };

@@ -74,6 +74,11 @@ pub struct StoreOptions {
     /// PostgreSQL, where several servers may share one database, and for
     /// an in-memory SQLite database.
     pub sole_writer: bool,
+    /// How a server's store holds a PostgreSQL database beside other
+    /// servers (`None` for a store that does not serve: the CLI's tools).
+    /// Ignored on SQLite, where a server is always its database's sole
+    /// writer (see `sole_writer`).
+    pub postgres_server: Option<PostgresServer>,
     /// Fault injection for tests; see [`BeforeCommit`]. A store with this
     /// hook appends in the caller's task, one command a transaction (no
     /// group commit), so that aborting the caller aborts its transaction.
@@ -93,6 +98,7 @@ impl Default for StoreOptions {
             max_connections: None,
             acquire_timeout: Duration::from_secs(30),
             sole_writer: false,
+            postgres_server: None,
             before_commit: None,
             before_batch_commit: None,
         }
@@ -111,4 +117,18 @@ impl fmt::Debug for StoreOptions {
             .field("before_batch_commit", &self.before_batch_commit.is_some())
             .finish()
     }
+}
+
+/// How a server holds its PostgreSQL database (an advisory lock held for
+/// the server's life on a connection of its own).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PostgresServer {
+    /// Several servers share the database: a read of an agreement asks the
+    /// database for its head, so a write through another server is seen
+    /// at once. No sole server can start beside them.
+    Shared,
+    /// This server is the database's only server (`laa serve
+    /// --sole-server`): reads answer from the heads it remembers, and no
+    /// other server can start beside it.
+    Sole,
 }

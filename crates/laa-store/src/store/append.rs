@@ -165,6 +165,7 @@ impl Store {
         }
         to_i64("expected_version", expected_version)?;
         if self.inner.before_commit.is_some() {
+            self.check_writable()?;
             // Fault injection: the caller's own transaction, so that
             // aborting the caller aborts it.
             return self

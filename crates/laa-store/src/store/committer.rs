@@ -332,6 +332,7 @@ impl Store {
         writes: Vec<Write>,
         writer: &mut Option<SqlitePooled>,
     ) -> Result<(), StoreError> {
+        self.check_writable()?;
         let backend = self.inner.backend;
         match (&self.inner.before_batch_commit, backend) {
             (None, Backend::Sqlite) => {

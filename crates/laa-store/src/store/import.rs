@@ -139,6 +139,7 @@ impl Store {
     /// first bad sequence if the chain does not verify. The events are
     /// written as exported, with the projection their replay gives.
     pub async fn import_history(&self, text: &str) -> Result<Imported, StoreError> {
+        self.check_writable()?;
         let events = parse_and_verify(text)?;
         let first = &events[0].0;
         let id = AgreementId::new(first.agreement_id.clone()).map_err(|e| {

@@ -14,6 +14,7 @@ mod heads;
 mod history;
 mod import;
 mod plan;
+mod server_lock;
 mod verify;
 
 pub use append::Committed;
@@ -23,6 +24,10 @@ pub use committer::{GroupCommits, MAX_BATCH};
 pub(crate) use heads::Head;
 pub use heads::SNAPSHOT_EVERY;
 pub use import::{ExportedEvent, HISTORY_FORMAT, Imported, parse_and_verify};
+pub use server_lock::{
+    APPLICATION_NAME as SERVER_LOCK_APPLICATION, CHECK_EVERY as SERVER_LOCK_CHECK_EVERY,
+    GRACE as SERVER_LOCK_GRACE, KEY as SERVER_LOCK_KEY,
+};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -69,6 +74,9 @@ struct Inner {
     /// [`StoreOptions::sole_writer`]), held for the store's life; `Some`
     /// when reads may answer from the remembered heads.
     sole_writer: Option<SoleWriter>,
+    /// PostgreSQL: this server's hold on the database beside other
+    /// servers (see `server_lock`); `None` for a store that does not serve.
+    server_lock: Option<server_lock::ServerLock>,
 }
 
 /// Proof that this store is its database's only writer of agreements.
@@ -263,6 +271,14 @@ impl Store {
             _ => None,
         };
         let db = Database::connect(connect).await?;
+        // Taken before the migrations run, so that a server refused here
+        // changes nothing.
+        let server_lock = match (options.postgres_server, backend) {
+            (Some(mode), Backend::Postgres) => {
+                Some(server_lock::ServerLock::take(url, mode).await?)
+            }
+            _ => None,
+        };
         let store = Store {
             inner: Arc::new_cyclic(|inner| Inner {
                 db,
@@ -276,6 +292,7 @@ impl Store {
                 tokens: Default::default(),
                 broken: Default::default(),
                 sole_writer,
+                server_lock,
             }),
         };
         {
@@ -288,7 +305,7 @@ impl Store {
         store.load_catalogue().await?;
         store.seed_rounds().await?;
         store.recall_broken().await?;
-        if store.is_sole_writer() {
+        if store.is_sole_writer() && backend == Backend::Sqlite {
             checkpoint::start(Arc::downgrade(&store.inner));
         }
         Ok(store)
@@ -312,9 +329,25 @@ impl Store {
     }
 
     /// True when this store is its database's only writer of agreements
-    /// (see [`StoreOptions::sole_writer`]).
+    /// (see [`StoreOptions::sole_writer`]): on SQLite for its life, on
+    /// PostgreSQL while it holds the sole server's lock
+    /// ([`crate::PostgresServer::Sole`]).
     pub fn is_sole_writer(&self) -> bool {
         self.inner.sole_writer.is_some()
+            || self
+                .inner
+                .server_lock
+                .as_ref()
+                .is_some_and(|lock| lock.is_sole())
+    }
+
+    /// Refuses to write agreements while a PostgreSQL server holds no lock
+    /// on its database (see `server_lock`).
+    pub(crate) fn check_writable(&self) -> Result<(), StoreError> {
+        match &self.inner.server_lock {
+            Some(lock) => lock.check_writable(),
+            None => Ok(()),
+        }
     }
 
     /// The tokens this store resolved recently.

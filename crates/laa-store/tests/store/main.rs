@@ -14,5 +14,6 @@ mod migrations;
 mod negotiation;
 mod nodelay;
 mod reference;
+mod sole_server;
 mod sole_writer;
 mod writers;
