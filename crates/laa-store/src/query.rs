@@ -87,8 +87,9 @@ pub struct AgreementRow {
     pub status: AgreementStatus,
     /// Its version.
     pub version: u64,
-    /// Its whole state at that version.
-    pub agreement: Agreement,
+    /// Its whole state at that version, shared with the store's memory of
+    /// it (a listing copies no agreement).
+    pub agreement: Arc<Agreement>,
 }
 
 impl Store {
@@ -131,7 +132,7 @@ impl Store {
             for row in rows {
                 cursor = Some(row.id.clone());
                 let head = self.head_of(self.connection(), row).await?;
-                let agreement = Arc::unwrap_or_clone(head.state);
+                let agreement = head.state;
                 if let Some(today) = filter.refresh_overdue_on
                     && agreement.refresh_overdue(today).is_none()
                 {
