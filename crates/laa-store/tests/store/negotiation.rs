@@ -139,7 +139,7 @@ async fn lost_projections_are_rebuilt_from_the_history() {
             .await
             .unwrap();
         assert_eq!(rows.len(), 1);
-        assert_eq!(rows[0].agreement, n.state);
+        assert_eq!(*rows[0].agreement, n.state);
         assert_eq!(
             db.store.areas_choosing(ni(72)).await.unwrap(),
             [n.id.clone()]

@@ -136,8 +136,7 @@ async fn a_server_that_loses_its_lock_writes_nothing_until_it_holds_it_again() {
     let refused = sole
         .append(&n.id, n.state.version, &rid("while-fenced"), &events)
         .await
-        .err()
-        .expect("no write while another server holds the lock");
+        .expect_err("no write while another server holds the lock");
     assert!(refused.to_string().contains("lost its lock"), "{refused}");
     assert_eq!(
         tool.current_version(&n.id).await.expect("version"),
