@@ -2,18 +2,14 @@
 //! conversation between the area's GO, its council and Ministers.
 
 use std::collections::BTreeMap;
-use std::time::Instant;
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 
-use indicatif::ProgressBar;
 use laa_core::{Catalogue, Region, Role, Scope};
 use laa_proto::v1 as pb;
 use laa_store::Store;
 
-use super::selections::{
-    PLACE_SURVEY, Rng, assign_selections, department_for, placeholder, shaped,
-};
+use super::selections::{PLACE_SURVEY, Rng, department_for, placeholder, shaped};
 use crate::client::{CliError, Clients, Limits};
 
 /// The credentials the demo acts with.
@@ -123,8 +119,10 @@ macro_rules! call {
 
 mod delivery;
 mod resume;
+mod round;
 
 use resume::{Principals, Resume};
+pub use round::{RoundReport, national_round};
 
 impl Negotiation<'_> {
     /// The date of the next command, when dated: the timeline moves on
@@ -464,156 +462,9 @@ impl Negotiation<'_> {
     }
 }
 
-/// What a round produced, for printing and for tests.
-#[derive(Debug, Clone)]
-pub struct RoundReport {
-    /// The server's national summary, read with the auditor's credential.
-    pub summary: pb::NegotiationSummary,
-    /// Commands sent.
-    pub commands: u64,
-    /// Seconds taken by the negotiations.
-    pub seconds: f64,
-    /// Commands of the delivery that followed (three years of actuals).
-    pub delivery_commands: u64,
-    /// Seconds the delivery took.
-    pub delivery_seconds: f64,
-    /// Indicators whose national count differs from Appendix 3d (empty when all match).
-    pub mismatches: Vec<(u16, u16, i32)>,
-    /// How many areas took part.
-    pub areas: usize,
-    /// The national reward bill: what the assessed agreements earn, in pounds.
-    pub reward_bill: rust_decimal::Decimal,
-    /// The pot the bill is out of, in pounds.
-    pub reward_pot: rust_decimal::Decimal,
-    /// How many agreements had their reward assessed.
-    pub rewards_assessed: usize,
-    /// The tournament on NI 117 (NEET).
-    pub tournament: pb::Tournament,
-}
-
 /// Clients for one of the demo's principals.
 fn connect(server: &str, token: &str) -> Result<Clients, String> {
     Clients::new(server, Some(token), Limits::default()).map_err(|e| e.text())
-}
-
-/// Replays the round against `server` with `credentials`.
-pub async fn national_round(
-    server: &str,
-    credentials: &Credentials,
-    areas: &[laa_core::areas::AreaEntry],
-    seed: u64,
-    concurrency: usize,
-    progress: &ProgressBar,
-    dated: bool,
-) -> Result<RoundReport, String> {
-    let catalogue = Catalogue::national().map_err(|e| format!("error: {e}"))?;
-    let full = areas.len() == 150;
-    let selections = assign_selections(&catalogue, areas.len(), 35, seed)?;
-    let started = Instant::now();
-    let total = areas.len();
-    let mut commands = 0u64;
-    let mut work = areas.iter().zip(selections).enumerate();
-    let mut running = tokio::task::JoinSet::new();
-    // Where each negotiation left off, for its delivery.
-    let mut signed: Vec<Resume> = Vec::with_capacity(total);
-    loop {
-        while running.len() < concurrency.max(1) {
-            let Some((k, (area, chosen))) = work.next() else {
-                break;
-            };
-            let principals = Principals::of(credentials, area);
-            let server = server.to_owned();
-            let code = area.code.to_string();
-            let catalogue = catalogue.clone();
-            running.spawn(async move {
-                let resume = Resume {
-                    code,
-                    principals,
-                    rng: Rng::new(seed.wrapping_add(k as u64 * 7919)),
-                    // Opened in the first weeks of January 2008.
-                    clock: day(2008, 1, 7) + Duration::days((k % 20) as i64),
-                    version: 0,
-                };
-                let mut n = resume.negotiation(&server, &catalogue, dated)?;
-                n.negotiate(&resume.code, &chosen).await?;
-                Ok::<(u64, Resume), String>((n.commands, n.resume(resume)))
-            });
-        }
-        let Some(finished) = running.join_next().await else {
-            break;
-        };
-        let (done, resume) =
-            finished.map_err(|e| format!("error: a negotiation task failed: {e}"))??;
-        commands += done;
-        signed.push(resume);
-        progress.inc(1);
-    }
-    let seconds = started.elapsed().as_secs_f64();
-    // Then three years of delivery, every agreement's after every
-    // negotiation: timed on its own, the negotiation above is the round.
-    let delivery_started = Instant::now();
-    let mut delivery_commands = 0u64;
-    let mut work = signed.into_iter();
-    let mut running = tokio::task::JoinSet::new();
-    loop {
-        while running.len() < concurrency.max(1) {
-            let Some(resume) = work.next() else {
-                break;
-            };
-            let server = server.to_owned();
-            let catalogue = catalogue.clone();
-            running.spawn(async move {
-                let mut n = resume.negotiation(&server, &catalogue, dated)?;
-                n.deliver().await?;
-                Ok::<u64, String>(n.commands)
-            });
-        }
-        let Some(finished) = running.join_next().await else {
-            break;
-        };
-        delivery_commands +=
-            finished.map_err(|e| format!("error: a delivery task failed: {e}"))??;
-    }
-    let delivery_seconds = delivery_started.elapsed().as_secs_f64();
-    progress.finish_and_clear();
-    let mut auditor = connect(server, &credentials.auditor)?;
-    let summary = auditor
-        .audit
-        .get_negotiation_summary(pb::GetNegotiationSummaryRequest::default())
-        .await
-        .map_err(|s| CliError::from_status(&s, server).text())?
-        .into_inner();
-    let mismatches = if full {
-        catalogue
-            .indicators()
-            .filter_map(|i| {
-                let expected = i.laa_selections_2008?;
-                let got = summary
-                    .selections_by_indicator
-                    .get(&i32::from(i.number.get()))
-                    .copied()
-                    .unwrap_or(0);
-                (i32::from(expected) != got).then_some((i.number.get(), expected, got))
-            })
-            .collect()
-    } else {
-        Vec::new()
-    };
-    // The national reward bill, and one tournament table.
-    let results = delivery::national_results(&mut auditor, server, areas).await?;
-    Ok(RoundReport {
-        summary,
-        commands,
-        seconds,
-        delivery_commands,
-        delivery_seconds,
-        mismatches,
-        areas: total,
-        reward_bill: results.reward_bill,
-        reward_pot: results.reward_pot,
-        rewards_assessed: results.rewards_assessed,
-        tournament: results.tournament,
-    })
 }
 
 /// The National Indicator a target is on (0 for a local indicator).

@@ -1,11 +1,9 @@
-//! The state of one Local Area Agreement and its targets, and both lifecycles.
+//! The state of one Local Area Agreement and its targets.
 //!
 //! The state is never edited directly: [`crate::decide`] turns a command
-//! into events and [`crate::apply`] folds each event into the state. The
-//! two transition tables below ([`AGREEMENT_LIFECYCLE`] and
-//! [`TARGET_LIFECYCLE`]) are the single statement of which command may move
-//! which status where; `decide` consults them and the property tests check
-//! that every accepted command moved along one of their rows.
+//! into events and [`crate::apply`] folds each event into the state. Which
+//! command may move which status where is [`crate::lifecycle`]'s (its
+//! tables are re-exported here).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -21,6 +19,11 @@ use crate::ids::{
 };
 use crate::policy::RoundPolicy;
 use crate::terms::Terms;
+
+pub use crate::lifecycle::{
+    AGREEMENT_LIFECYCLE, CommandKind, TARGET_LIFECYCLE, Transition, agreement_accepts,
+    target_accepts,
+};
 
 /// Where an agreement is in its lifecycle (DOMAIN.md 2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -71,168 +74,6 @@ impl fmt::Display for AgreementStatus {
     }
 }
 
-/// The kind of each command, for the lifecycle tables and authorisation.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CommandKind {
-    /// Open an agreement.
-    Open,
-    /// Propose a target.
-    Propose,
-    /// Counter the open offer (or make a fresh offer where none is open).
-    Counter,
-    /// Accept the open offer.
-    Accept,
-    /// Decline a target the other side proposed.
-    Decline,
-    /// Withdraw a target one's own side proposed.
-    Withdraw,
-    /// The area endorses the current terms.
-    Endorse,
-    /// The GO recommends the agreement to Ministers.
-    Submit,
-    /// Ministers send it back.
-    Return,
-    /// Ministers sign it off.
-    SignOff,
-    /// Open a refresh round.
-    OpenRefresh,
-    /// Record an actual value.
-    RecordActual,
-    /// Revoke designations.
-    Revoke,
-    /// Close the agreement at the end of its period.
-    Close,
-    /// Record that a department asked for an indicator and the GO declined to carry it.
-    RefuseRequest,
-    /// Declare Whitehall's outcome priorities for the area (recommendation 16).
-    DeclarePriorities,
-    /// Propose a new baseline and trajectory for a settled target after
-    /// sign-off, because the measure changed (Figure 5.3).
-    Rebaseline,
-    /// The area lodges an explanation for its results on an indicator.
-    LodgeExplanation,
-    /// Ministers approve a re-baselining both sides accepted, in a round
-    /// whose policy asks for their approval.
-    ApproveRebaseline,
-    /// Ministers reject it: the terms agreed before stay in force.
-    RejectRebaseline,
-}
-
-impl CommandKind {
-    /// Every command kind.
-    pub const ALL: [CommandKind; 20] = [
-        CommandKind::Open,
-        CommandKind::Propose,
-        CommandKind::Counter,
-        CommandKind::Accept,
-        CommandKind::Decline,
-        CommandKind::Withdraw,
-        CommandKind::Endorse,
-        CommandKind::Submit,
-        CommandKind::Return,
-        CommandKind::SignOff,
-        CommandKind::OpenRefresh,
-        CommandKind::RecordActual,
-        CommandKind::Revoke,
-        CommandKind::Close,
-        CommandKind::RefuseRequest,
-        CommandKind::DeclarePriorities,
-        CommandKind::Rebaseline,
-        CommandKind::LodgeExplanation,
-        CommandKind::ApproveRebaseline,
-        CommandKind::RejectRebaseline,
-    ];
-
-    /// The command's name, as in the API (`ProposeTarget`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            CommandKind::Open => "OpenAgreement",
-            CommandKind::Propose => "ProposeTarget",
-            CommandKind::Counter => "CounterOffer",
-            CommandKind::Accept => "AcceptOffer",
-            CommandKind::Decline => "DeclineTarget",
-            CommandKind::Withdraw => "WithdrawTarget",
-            CommandKind::Endorse => "EndorseAgreement",
-            CommandKind::Submit => "SubmitAgreement",
-            CommandKind::Return => "ReturnAgreement",
-            CommandKind::SignOff => "SignOffAgreement",
-            CommandKind::OpenRefresh => "OpenRefresh",
-            CommandKind::RecordActual => "RecordActual",
-            CommandKind::Revoke => "RevokeDesignation",
-            CommandKind::Close => "CloseAgreement",
-            CommandKind::RefuseRequest => "RecordRefusedRequest",
-            CommandKind::DeclarePriorities => "DeclarePriorities",
-            CommandKind::Rebaseline => "ProposeRebaseline",
-            CommandKind::LodgeExplanation => "LodgeExplanation",
-            CommandKind::ApproveRebaseline => "ApproveRebaseline",
-            CommandKind::RejectRebaseline => "RejectRebaseline",
-        }
-    }
-}
-
-impl fmt::Display for CommandKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-/// One row of a lifecycle table: from a status, a command may lead to any of `to`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Transition<S: 'static> {
-    /// The statuses the command is accepted in.
-    pub from: &'static [S],
-    /// The command.
-    pub command: CommandKind,
-    /// The statuses it may lead to.
-    pub to: &'static [S],
-}
-
-use AgreementStatus as A;
-use CommandKind as C;
-
-const NEGOTIATING: &[AgreementStatus] = &[A::Draft, A::RefreshOpen];
-const SIGNED: &[AgreementStatus] = &[A::Placeholder, A::Agreed, A::Refreshed];
-const IN_FORCE: &[AgreementStatus] = &[A::Placeholder, A::Agreed, A::RefreshOpen, A::Refreshed];
-
-/// The agreement lifecycle, whole. Negotiating commands keep the status
-/// they are made in; a return goes back to the status submission came from.
-///
-/// ```text
-/// unopened --open--> draft --submit--> submitted --sign off--> placeholder | agreed
-///                      ^                   |                        |
-///                      +------return-------+                   open refresh
-///                                          |                        v
-///  refreshed | placeholder <--sign off-- submitted <--submit-- refresh_open
-///  any signed-off status or refresh_open --close--> closed
-///  any signed-off status --propose re-baseline, accept it--> (unchanged)
-///  in force --Ministers approve or reject an accepted re-baselining--> (unchanged)
-/// ```
-#[rustfmt::skip]
-pub const AGREEMENT_LIFECYCLE: &[Transition<AgreementStatus>] = &[
-    Transition { from: &[A::Unopened], command: C::Open, to: &[A::Draft] },
-    Transition { from: NEGOTIATING, command: C::Propose, to: NEGOTIATING },
-    Transition { from: NEGOTIATING, command: C::Counter, to: NEGOTIATING },
-    Transition { from: NEGOTIATING, command: C::Accept, to: NEGOTIATING },
-    Transition { from: NEGOTIATING, command: C::Decline, to: NEGOTIATING },
-    Transition { from: NEGOTIATING, command: C::Withdraw, to: NEGOTIATING },
-    Transition { from: NEGOTIATING, command: C::Endorse, to: NEGOTIATING },
-    Transition { from: NEGOTIATING, command: C::RefuseRequest, to: NEGOTIATING },
-    Transition { from: &[A::Draft], command: C::DeclarePriorities, to: &[A::Draft] },
-    Transition { from: NEGOTIATING, command: C::Submit, to: &[A::Submitted] },
-    Transition { from: &[A::Submitted], command: C::Return, to: NEGOTIATING },
-    Transition { from: &[A::Submitted], command: C::SignOff, to: SIGNED },
-    Transition { from: SIGNED, command: C::OpenRefresh, to: &[A::RefreshOpen] },
-    Transition { from: IN_FORCE, command: C::RecordActual, to: IN_FORCE },
-    Transition { from: SIGNED, command: C::Rebaseline, to: SIGNED },
-    Transition { from: SIGNED, command: C::Accept, to: SIGNED },
-    Transition { from: IN_FORCE, command: C::LodgeExplanation, to: IN_FORCE },
-    Transition { from: IN_FORCE, command: C::ApproveRebaseline, to: IN_FORCE },
-    Transition { from: IN_FORCE, command: C::RejectRebaseline, to: IN_FORCE },
-    Transition { from: IN_FORCE, command: C::Revoke, to: IN_FORCE },
-    Transition { from: IN_FORCE, command: C::Close, to: &[A::Closed] },
-];
-
 /// Where a target is in its lifecycle (DOMAIN.md 2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -266,47 +107,6 @@ impl fmt::Display for TargetStatus {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
-}
-
-use TargetStatus as T;
-
-const LIVE: &[TargetStatus] = &[T::Draft, T::Placeholder, T::Agreed, T::Refreshed];
-
-/// The target lifecycle, whole. A proposal creates a target in `draft`
-/// (the statutory targets are created in `draft` when the agreement opens);
-/// a counter-offer on a settled target reopens it.
-///
-/// ```text
-/// (proposed) -> draft --accept--> placeholder | agreed | refreshed --counter--> draft
-/// draft | placeholder | agreed | refreshed --decline, withdraw, revoke--> withdrawn
-/// agreed | refreshed --Ministers approve or reject its accepted re-baselining--> (unchanged)
-/// ```
-#[rustfmt::skip]
-pub const TARGET_LIFECYCLE: &[Transition<TargetStatus>] = &[
-    Transition { from: &[], command: C::Propose, to: &[T::Draft] },
-    Transition { from: &[], command: C::Open, to: &[T::Draft] },
-    Transition { from: LIVE, command: C::Counter, to: &[T::Draft] },
-    Transition { from: &[T::Draft], command: C::Accept, to: &[T::Placeholder, T::Agreed, T::Refreshed] },
-    Transition { from: &[T::Agreed, T::Refreshed], command: C::Rebaseline, to: &[T::Draft] },
-    Transition { from: &[T::Agreed, T::Refreshed], command: C::ApproveRebaseline, to: &[T::Agreed, T::Refreshed] },
-    Transition { from: &[T::Agreed, T::Refreshed], command: C::RejectRebaseline, to: &[T::Agreed, T::Refreshed] },
-    Transition { from: LIVE, command: C::Decline, to: &[T::Withdrawn] },
-    Transition { from: LIVE, command: C::Withdraw, to: &[T::Withdrawn] },
-    Transition { from: LIVE, command: C::Revoke, to: &[T::Withdrawn] },
-];
-
-/// True when the table lets `command` act on an agreement in `status`.
-pub fn agreement_accepts(status: AgreementStatus, command: CommandKind) -> bool {
-    AGREEMENT_LIFECYCLE
-        .iter()
-        .any(|t| t.command == command && t.from.contains(&status))
-}
-
-/// True when the table lets `command` act on a target in `status`.
-pub fn target_accepts(status: TargetStatus, command: CommandKind) -> bool {
-    TARGET_LIFECYCLE
-        .iter()
-        .any(|t| t.command == command && t.from.contains(&status))
 }
 
 /// The kind of a target (DOMAIN.md 2).

@@ -49,6 +49,7 @@ pub mod error;
 pub mod event;
 pub mod ids;
 pub mod indicator_sets;
+pub mod lifecycle;
 pub mod money;
 pub mod performance;
 pub mod polarity;
