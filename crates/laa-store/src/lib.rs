@@ -59,6 +59,5 @@ pub use reference::{AreaRecord, IndicatorRow, IndicatorSetInfo};
 pub use rounds::RoundRecord;
 pub use store::{
     AppendOutcome, Committed, ExportedEvent, GroupCommits, HISTORY_FORMAT, Imported, MAX_BATCH,
-    SERVER_LOCK_APPLICATION, SERVER_LOCK_CHECK_EVERY, SERVER_LOCK_GRACE, SERVER_LOCK_KEY, Store,
-    StoredEvent, Verification, parse_and_verify,
+    SERVER_LOCK_APPLICATION, SERVER_LOCK_KEY, Store, StoredEvent, Verification, parse_and_verify,
 };

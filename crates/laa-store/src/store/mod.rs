@@ -24,10 +24,7 @@ pub use committer::{GroupCommits, MAX_BATCH};
 pub(crate) use heads::Head;
 pub use heads::SNAPSHOT_EVERY;
 pub use import::{ExportedEvent, HISTORY_FORMAT, Imported, parse_and_verify};
-pub use server_lock::{
-    APPLICATION_NAME as SERVER_LOCK_APPLICATION, CHECK_EVERY as SERVER_LOCK_CHECK_EVERY,
-    GRACE as SERVER_LOCK_GRACE, KEY as SERVER_LOCK_KEY,
-};
+pub use server_lock::{APPLICATION_NAME as SERVER_LOCK_APPLICATION, KEY as SERVER_LOCK_KEY};
 
 use std::collections::HashMap;
 use std::sync::Arc;
