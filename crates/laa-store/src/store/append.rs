@@ -413,7 +413,17 @@ impl Store {
                 Ok(())
             }
             Err(e) => {
-                if c.execute("ROLLBACK").await.is_ok() {
+                // A broken constraint has rolled the batch back already
+                // (its statements are `OR ROLLBACK`); anything else may
+                // have left the transaction open.
+                let rolled_back = match c.execute("ROLLBACK").await {
+                    Ok(_) => true,
+                    Err(sqlx::Error::Database(r)) => {
+                        r.message().contains("no transaction is active")
+                    }
+                    Err(_) => false,
+                };
+                if rolled_back {
                     *held = conn.release();
                 }
                 Err(db_err(e))

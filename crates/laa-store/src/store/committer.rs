@@ -7,7 +7,10 @@
 //! [`MAX_BATCH`] commands), plans each against its agreement's head exactly
 //! as a lone append would, writes them all in one transaction (SQLite: one
 //! `BEGIN IMMEDIATE .. COMMIT` batch; PostgreSQL: one statement, which is
-//! its own transaction), and only then answers each caller. Per-agreement
+//! its own transaction), and only then answers each caller. While one
+//! batch is written (in a task of its own), the commands that arrive are
+//! planned for the next, which takes off as soon as it lands; a command
+//! whose agreement is in that batch waits for it to land. Per-agreement
 //! order, the version check, idempotency and the hash chain are those of a
 //! lone append, because each command is planned as one. A command whose
 //! agreement is not at its expected version is answered alone (a conflict,
@@ -24,6 +27,7 @@ use std::sync::{Arc, Weak};
 use laa_core::{AgreementId, Event};
 use sea_orm::{ConnectionTrait, DbErr};
 use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
 
 use super::append::Committed;
 use super::plan::{Plan, Rows, Write, one_statement};
@@ -141,61 +145,264 @@ impl Queue {
     }
 }
 
-/// The committer's loop: wait for work, take a batch, commit it, repeat.
+/// A batch being written, in a task of its own, while the next is planned.
+struct Flight {
+    task: JoinHandle<Landed>,
+    /// The agreements it writes: their next commands wait for it to land.
+    agreements: HashSet<AgreementId>,
+}
+
+/// What a flight brings back.
+struct Landed {
+    store: Store,
+    planned: Vec<(Job, Box<Plan>)>,
+    result: Result<(), StoreError>,
+    writer: Option<SqlitePooled>,
+}
+
+/// The committer's work in hand: while one batch is written (its flight),
+/// the commands that arrive are planned, so that the next batch takes off
+/// the moment the last one lands. A command whose agreement is in flight
+/// waits for it to land, so each agreement's commands are still planned
+/// one at a time against the head the last one left.
+struct Committer {
+    inner: Weak<Inner>,
+    counts: Arc<Counts>,
+    /// Arrived and not yet planned, in order of arrival.
+    waiting: VecDeque<Job>,
+    /// Planned against their agreements' heads, for the next transaction.
+    next: Vec<(Job, Box<Plan>)>,
+    /// The transaction being written.
+    flight: Option<Flight>,
+    /// SQLite: the connection the batches are written on, kept while there
+    /// is work (see `Store::run_sqlite_batch_on`) and returned to the pool
+    /// whenever the queue runs dry, so that closing the pool, which waits
+    /// for every connection, is never kept waiting by an idle committer.
+    writer: Option<SqlitePooled>,
+}
+
+/// The committer's loop: wait for work, plan it, write it, repeat.
 async fn drain(
     mut receiver: mpsc::UnboundedReceiver<Job>,
     inner: Weak<Inner>,
     counts: Arc<Counts>,
 ) {
-    let mut waiting: VecDeque<Job> = VecDeque::new();
-    // SQLite: the connection the batches are written on, kept while there
-    // is work (see `Store::run_sqlite_batch_on`) and returned to the pool
-    // whenever the queue runs dry, so that closing the pool, which waits
-    // for every connection, is never kept waiting by an idle committer.
-    let mut writer: Option<SqlitePooled> = None;
+    let mut committer = Committer {
+        inner: inner.clone(),
+        counts,
+        waiting: VecDeque::new(),
+        next: Vec::new(),
+        flight: None,
+        writer: None,
+    };
+    let mut open = true;
     loop {
-        if waiting.is_empty() {
-            let job = match receiver.try_recv() {
-                Ok(job) => Some(job),
-                Err(_) => {
-                    writer = None;
-                    receiver.recv().await
-                }
-            };
-            match job {
-                Some(job) => waiting.push_back(job),
+        while let Ok(job) = receiver.try_recv() {
+            committer.waiting.push_back(job);
+        }
+        if committer.idle() {
+            committer.writer = None;
+            if !open {
+                return;
+            }
+            match receiver.recv().await {
+                Some(job) => committer.waiting.push_back(job),
                 None => return,
             }
+            continue;
         }
-        while let Ok(job) = receiver.try_recv() {
-            waiting.push_back(job);
+        {
+            let Some(inner) = inner.upgrade() else {
+                return;
+            };
+            let store = Store { inner };
+            committer.plan(&store).await;
+            committer.take_off(&store);
         }
-        let Some(inner) = inner.upgrade() else {
-            return;
+        let Some(flight) = committer.flight.as_mut() else {
+            continue;
         };
-        let batch = take_batch(&mut waiting);
-        counts.queued.fetch_sub(batch.len(), Ordering::Relaxed);
-        Store { inner }.commit_batch(batch, &mut writer).await;
+        tokio::select! {
+            biased;
+            landed = &mut flight.task => {
+                let agreements = committer.flight.take().map(|f| f.agreements).unwrap_or_default();
+                committer.land(landed, agreements).await;
+            }
+            job = receiver.recv(), if open => match job {
+                Some(job) => committer.waiting.push_back(job),
+                None => open = false,
+            },
+        }
     }
 }
 
-/// The next batch: the oldest waiting command of each agreement, oldest
-/// first, at most [`MAX_BATCH`]; the rest wait, in order, for the next.
-fn take_batch(waiting: &mut VecDeque<Job>) -> Vec<Job> {
+/// The next commands to plan: the oldest waiting command of each agreement
+/// that is not `busy` (in flight or already planned), oldest first, at most
+/// `room`; the rest wait, in order. An agreement passed over stays passed
+/// over for the rest of the queue, so its commands keep their order.
+fn take_batch(
+    waiting: &mut VecDeque<Job>,
+    busy: &mut HashSet<AgreementId>,
+    room: usize,
+) -> Vec<Job> {
     let mut batch = Vec::new();
-    let mut taken = HashSet::new();
     let mut rest = VecDeque::with_capacity(waiting.len());
     for job in waiting.drain(..) {
-        if batch.len() < MAX_BATCH && !taken.contains(&job.agreement) {
-            taken.insert(job.agreement.clone());
+        if busy.insert(job.agreement.clone()) && batch.len() < room {
             batch.push(job);
         } else {
-            taken.insert(job.agreement.clone());
             rest.push_back(job);
         }
     }
     *waiting = rest;
     batch
+}
+
+impl Committer {
+    /// True when there is nothing to plan, write or wait for.
+    fn idle(&self) -> bool {
+        self.waiting.is_empty() && self.next.is_empty() && self.flight.is_none()
+    }
+
+    /// Answers a job without writing it.
+    fn answer(&self, job: Job, result: Result<Committed, StoreError>) {
+        self.counts.queued.fetch_sub(1, Ordering::Relaxed);
+        job.answer(result);
+    }
+
+    /// Plans what is waiting and may be planned now (see [`take_batch`]).
+    /// A command the memory cannot plan (its agreement's head is not
+    /// remembered at the version it expects) is planned, or refused, on
+    /// what the database says, after the flight has landed: its head may
+    /// be the flight's, and the flight may hold the only connection.
+    async fn plan(&mut self, store: &Store) {
+        let mut busy: HashSet<AgreementId> =
+            self.next.iter().map(|(j, _)| j.agreement.clone()).collect();
+        if let Some(flight) = &self.flight {
+            busy.extend(flight.agreements.iter().cloned());
+        }
+        let room = MAX_BATCH.saturating_sub(self.next.len());
+        for job in take_batch(&mut self.waiting, &mut busy, room) {
+            if job.abandoned() {
+                self.counts.queued.fetch_sub(1, Ordering::Relaxed);
+                continue;
+            }
+            match store.plan_from_memory(&job) {
+                Ok(Some(plan)) => self.next.push((job, plan)),
+                Ok(None) => self.plan_from_database(store, job).await,
+                Err(e) => {
+                    store.forget(&job.agreement);
+                    self.answer(job, Err(e));
+                }
+            }
+        }
+    }
+
+    /// [`Committer::plan`] for one command, on what the database says.
+    async fn plan_from_database(&mut self, store: &Store, job: Job) {
+        if let Some(flight) = self.flight.take() {
+            let landed = flight.task.await;
+            self.land(landed, flight.agreements).await;
+        }
+        match store.prepare(&job, &mut self.writer).await {
+            Ok(Prepared::Planned(plan)) => self.next.push((job, plan)),
+            Ok(Prepared::Behind(actual)) => {
+                self.writer = None;
+                let result = store
+                    .unwritten(
+                        &job.agreement,
+                        job.expected,
+                        &job.request_id,
+                        &job.events,
+                        actual,
+                    )
+                    .await;
+                self.answer(job, result);
+            }
+            Err(e) => {
+                store.forget(&job.agreement);
+                self.answer(job, Err(e));
+            }
+        }
+    }
+
+    /// Starts writing what is planned, unless a batch is in the air.
+    fn take_off(&mut self, store: &Store) {
+        if self.flight.is_some() || self.next.is_empty() {
+            return;
+        }
+        let mut planned = std::mem::take(&mut self.next);
+        self.counts
+            .queued
+            .fetch_sub(planned.len(), Ordering::Relaxed);
+        // A caller cancelled while its command waited: it is dropped, as a
+        // lone append's transaction would have been.
+        planned.retain(|(job, _)| !job.abandoned());
+        if planned.is_empty() {
+            return;
+        }
+        let agreements = planned.iter().map(|(j, _)| j.agreement.clone()).collect();
+        let writes = Rows::writes(
+            planned
+                .iter_mut()
+                .filter_map(|(_, plan)| plan.rows.take())
+                .collect(),
+        );
+        let mut writer = self.writer.take();
+        let store = store.clone();
+        let task = tokio::spawn(async move {
+            let result = store.write_batch(writes, &mut writer).await;
+            Landed {
+                store,
+                planned,
+                result,
+                writer,
+            }
+        });
+        self.flight = Some(Flight { task, agreements });
+    }
+
+    /// Answers the members of a batch that has been written, or not.
+    async fn land(
+        &mut self,
+        landed: Result<Landed, tokio::task::JoinError>,
+        agreements: HashSet<AgreementId>,
+    ) {
+        let Landed {
+            store,
+            planned,
+            result,
+            writer,
+        } = match landed {
+            Ok(landed) => landed,
+            Err(_) => {
+                // The write panicked: its callers hear that the writer
+                // stopped, and what their agreements hold is read afresh.
+                self.writer = None;
+                if let Some(inner) = self.inner.upgrade() {
+                    let store = Store { inner };
+                    for agreement in &agreements {
+                        store.forget(agreement);
+                    }
+                }
+                return;
+            }
+        };
+        match result {
+            Ok(()) => {
+                self.writer = writer;
+                self.counts.committed(planned.len() as u64);
+                for (job, plan) in planned {
+                    let committed = store.committed(&job.agreement, plan.outcome, plan.head);
+                    job.answer(Ok(committed));
+                }
+            }
+            Err(error) => {
+                self.writer = None;
+                store.after_failed_batch(planned, error).await;
+            }
+        }
+    }
 }
 
 /// What planning a command found.
@@ -207,27 +414,37 @@ enum Prepared {
 }
 
 impl Store {
-    /// Plans one command against its agreement's head.
-    /// Anything read from the database is read after the `writer` is
-    /// returned to the pool, so that even a pool of one connection serves it.
+    /// Plans one command against its agreement's head as remembered, if it
+    /// is remembered at the version the command expects (`None` if not).
+    fn plan_from_memory(&self, job: &Job) -> Result<Option<Box<Plan>>, StoreError> {
+        self.refuse_if_broken(&job.agreement)?;
+        let Some(head) = self
+            .recalled(&job.agreement)
+            .filter(|h| h.version == job.expected)
+        else {
+            return Ok(None);
+        };
+        Ok(Some(Box::new(self.plan(
+            &head,
+            &job.agreement,
+            &job.request_id,
+            &job.events,
+        )?)))
+    }
+
+    /// Plans one command against its agreement's head as the database
+    /// holds it. The `writer` is returned to the pool first, so that even
+    /// a pool of one connection serves the read.
     async fn prepare(
         &self,
         job: &Job,
         writer: &mut Option<SqlitePooled>,
     ) -> Result<Prepared, StoreError> {
         self.refuse_if_broken(&job.agreement)?;
-        let head = match self
-            .recalled(&job.agreement)
-            .filter(|h| h.version == job.expected)
-        {
-            Some(head) => head,
-            None => {
-                *writer = None;
-                match read_head(self, self.connection(), &job.agreement).await {
-                    Ok(head) => Arc::new(head),
-                    Err(e) => return Err(self.found_broken(&job.agreement, e).await),
-                }
-            }
+        *writer = None;
+        let head = match read_head(self, self.connection(), &job.agreement).await {
+            Ok(head) => Arc::new(head),
+            Err(e) => return Err(self.found_broken(&job.agreement, e).await),
         };
         if head.version != job.expected {
             return Ok(Prepared::Behind(head.version));
@@ -238,61 +455,6 @@ impl Store {
             &job.request_id,
             &job.events,
         )?)))
-    }
-
-    /// Plans, writes and answers one batch.
-    async fn commit_batch(&self, jobs: Vec<Job>, writer: &mut Option<SqlitePooled>) {
-        let mut planned: Vec<(Job, Box<Plan>)> = Vec::with_capacity(jobs.len());
-        let mut behind: Vec<(Job, u64)> = Vec::new();
-        for job in jobs {
-            if job.abandoned() {
-                continue;
-            }
-            match self.prepare(&job, writer).await {
-                Ok(Prepared::Planned(plan)) => planned.push((job, plan)),
-                Ok(Prepared::Behind(actual)) => behind.push((job, actual)),
-                Err(e) => {
-                    self.forget(&job.agreement);
-                    job.answer(Err(e));
-                }
-            }
-        }
-        if !planned.is_empty() {
-            let writes = Rows::writes(
-                planned
-                    .iter_mut()
-                    .filter_map(|(_, plan)| plan.rows.take())
-                    .collect(),
-            );
-            match self.write_batch(writes, writer).await {
-                Ok(()) => {
-                    self.inner.committer.counts.committed(planned.len() as u64);
-                    for (job, plan) in planned {
-                        let committed = self.committed(&job.agreement, plan.outcome, plan.head);
-                        job.answer(Ok(committed));
-                    }
-                }
-                Err(error) => {
-                    *writer = None;
-                    self.after_failed_batch(planned, error).await;
-                }
-            }
-        }
-        if !behind.is_empty() {
-            *writer = None;
-        }
-        for (job, actual) in behind {
-            let result = self
-                .unwritten(
-                    &job.agreement,
-                    job.expected,
-                    &job.request_id,
-                    &job.events,
-                    actual,
-                )
-                .await;
-            job.answer(result);
-        }
     }
 
     /// Nothing of a failed batch was written. A lone command gets the
@@ -391,7 +553,7 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let first = take_batch(&mut waiting);
+        let first = take_batch(&mut waiting, &mut HashSet::new(), MAX_BATCH);
         assert_eq!(
             names(&first),
             [
@@ -400,7 +562,7 @@ mod tests {
                 ("medway-2008-11".to_owned(), 1)
             ]
         );
-        let second = take_batch(&mut waiting);
+        let second = take_batch(&mut waiting, &mut HashSet::new(), MAX_BATCH);
         assert_eq!(
             names(&second),
             [
@@ -416,12 +578,35 @@ mod tests {
         let mut waiting: VecDeque<Job> = (0..(MAX_BATCH as u64 + 3))
             .map(|i| job(&format!("area{i}-2008-11"), i))
             .collect();
-        let first = take_batch(&mut waiting);
+        let first = take_batch(&mut waiting, &mut HashSet::new(), MAX_BATCH);
         assert_eq!(first.len(), MAX_BATCH);
         let rest: Vec<u64> = waiting.iter().map(|j| j.expected).collect();
         assert_eq!(
             rest,
             [MAX_BATCH as u64, MAX_BATCH as u64 + 1, MAX_BATCH as u64 + 2]
+        );
+    }
+
+    #[test]
+    fn an_agreement_in_flight_or_planned_waits_and_keeps_its_order() {
+        let mut waiting: VecDeque<Job> = [
+            job("kent-2008-11", 5),
+            job("surrey-2008-11", 9),
+            job("kent-2008-11", 6),
+            job("medway-2008-11", 1),
+        ]
+        .into_iter()
+        .collect();
+        let mut busy: HashSet<AgreementId> = [job("kent-2008-11", 4).agreement].into();
+        let taken = take_batch(&mut waiting, &mut busy, 1);
+        assert_eq!(names(&taken), [("surrey-2008-11".to_owned(), 9)]);
+        assert_eq!(
+            names(waiting.make_contiguous()),
+            [
+                ("kent-2008-11".to_owned(), 5),
+                ("kent-2008-11".to_owned(), 6),
+                ("medway-2008-11".to_owned(), 1)
+            ]
         );
     }
 }

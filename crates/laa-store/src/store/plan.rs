@@ -294,11 +294,26 @@ pub(super) enum Write {
 }
 
 impl Write {
-    fn build_sqlite(&self) -> (String, Values) {
-        match self {
+    /// The statement in SQLite's dialect; with `or_rollback`, a constraint
+    /// it breaks rolls back the whole transaction (`INSERT OR ROLLBACK`,
+    /// `UPDATE OR ROLLBACK`) instead of only the statement, so SQLite keeps
+    /// no statement journal to undo a statement alone (on a group commit of
+    /// 32 commands, a fifth of the transaction's time). Only for a batch
+    /// that is its own transaction, which fails whole whatever fails in it.
+    fn build_sqlite(&self, or_rollback: bool) -> (String, Values) {
+        let (text, values) = match self {
             Write::Insert(q) => q.build(SqliteQueryBuilder),
             Write::Update(q) => q.build(SqliteQueryBuilder),
+        };
+        if !or_rollback {
+            return (text, values);
         }
+        let text = match (text.strip_prefix("INSERT "), text.strip_prefix("UPDATE ")) {
+            (Some(rest), _) => format!("INSERT OR ROLLBACK {rest}"),
+            (_, Some(rest)) => format!("UPDATE OR ROLLBACK {rest}"),
+            _ => text,
+        };
+        (text, values)
     }
 }
 
@@ -334,7 +349,7 @@ pub(super) fn one_statement(
                 sql.push_str("BEGIN IMMEDIATE;\n");
             }
             for write in &writes {
-                let (text, bound) = write.build_sqlite();
+                let (text, bound) = write.build_sqlite(own_transaction);
                 sql.push_str(&text);
                 sql.push_str(";\n");
                 values.extend(bound.0);

@@ -230,6 +230,83 @@ async fn a_refused_member_of_a_batch_fails_alone() {
     .await;
 }
 
+/// A command on an agreement whose batch is being written waits for that
+/// batch to land and is then planned on the head it left, while commands
+/// on other agreements are planned during the flight and written in the
+/// next batch.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_on_an_agreement_in_flight_follows_its_batch() {
+    for_each_database(|db| async move {
+        let hold = Hold::new();
+        let store = db
+            .open(StoreOptions {
+                before_batch_commit: Some(hold.hook()),
+                ..StoreOptions::default()
+            })
+            .await;
+        let mut negotiations = opened(&store, "follow", 3).await;
+        let before = store.group_commits();
+
+        hold.armed.store(true, Ordering::SeqCst);
+        let first = negotiations[0].decide(&go(), go_propose(1, values(60, 61, 62, 63)));
+        let held = {
+            let (store, id, events) = (store.clone(), negotiations[0].id.clone(), first.clone());
+            tokio::spawn(async move { store.append(&id, 1, &rid("follow-first"), &events).await })
+        };
+        hold.reached.notified().await;
+        for e in &first {
+            laa_core::apply(&mut negotiations[0].state, e);
+        }
+        // The next command on the agreement in flight, at the version its
+        // batch will leave; and one command on each of the others.
+        let council = negotiations[0].council();
+        let next = negotiations[0].decide(&council, counter(2, values(50, 51, 52, 53)));
+        let mut tasks = Vec::new();
+        {
+            let (store, id) = (store.clone(), negotiations[0].id.clone());
+            tasks.push(tokio::spawn(async move {
+                store.append(&id, 2, &rid("follow-next"), &next).await
+            }));
+        }
+        for (i, n) in negotiations.iter().enumerate().skip(1) {
+            let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
+            let (store, id) = (store.clone(), n.id.clone());
+            tasks.push(tokio::spawn(async move {
+                store
+                    .append(&id, 1, &rid(format!("follow-{i}")), &events)
+                    .await
+            }));
+        }
+        queued(&store, 3).await;
+        assert_eq!(stored_sequences(&db, &negotiations[0].id).await, [1]);
+        hold.release.notify_one();
+        assert_eq!(held.await.expect("a task").expect("held").version, 2);
+        let results = futures_results(tasks).await;
+        let versions: Vec<u64> = results
+            .iter()
+            .map(|r| r.as_ref().expect("an append").version)
+            .collect();
+        assert_eq!(versions, [3, 2, 2], "{}", db.name());
+        assert_eq!(stored_sequences(&db, &negotiations[0].id).await, [1, 2, 3]);
+        let after = store.group_commits();
+        // The held batch, then the two others together, then the follower
+        // (planned only once its agreement's batch had landed) with them or
+        // after them.
+        assert!(
+            (2..=3).contains(&(after.batches - before.batches)),
+            "{}: {:?}",
+            db.name(),
+            after
+        );
+        assert_eq!(after.commands - before.commands, 4, "{}", db.name());
+        assert_eq!(after.queued, 0);
+        for n in &negotiations {
+            assert!(db.store.verify(&n.id).await.unwrap().ok, "{}", db.name());
+        }
+    })
+    .await;
+}
+
 async fn futures_results(
     tasks: Vec<tokio::task::JoinHandle<Result<laa_store::AppendOutcome, StoreError>>>,
 ) -> Vec<Result<laa_store::AppendOutcome, StoreError>> {
