@@ -144,7 +144,13 @@ impl Clients {
     /// Clients on `server` that send `token`; the connection is made by the
     /// first call (and made again after a failure).
     pub fn new(server: &str, token: Option<&str>, limits: Limits) -> Result<Self, CliError> {
-        let channel = endpoint(server, limits)?.connect_lazy();
+        Self::on(endpoint(server, limits)?.connect_lazy(), token)
+    }
+
+    /// Clients that send `token` over `channel`, which clients of other
+    /// principals may share (one HTTP/2 connection carrying their calls
+    /// side by side, each with its own credential).
+    pub fn on(channel: Channel, token: Option<&str>) -> Result<Self, CliError> {
         let bearer = match token {
             Some(t) => Some(format!("Bearer {}", t.trim()).parse().map_err(|_| {
                 CliError::new(

@@ -28,7 +28,7 @@ mod terms;
 
 pub use args::{ClientCommand, Format, Global};
 pub use commands::run;
-pub use connect::{Clients, Limits};
+pub use connect::{Clients, Limits, endpoint};
 pub use error::{CliError, EXIT_CODES, Exit};
 pub use output::{Output, Rows};
 

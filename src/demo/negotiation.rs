@@ -462,9 +462,18 @@ impl Negotiation<'_> {
     }
 }
 
-/// Clients for one of the demo's principals.
-fn connect(server: &str, token: &str) -> Result<Clients, String> {
-    Clients::new(server, Some(token), Limits::default()).map_err(|e| e.text())
+/// Clients for one of the demo's principals, over the round's channel.
+fn connect(channel: &tonic::transport::Channel, token: &str) -> Result<Clients, String> {
+    Clients::on(channel.clone(), Some(token)).map_err(|e| e.text())
+}
+
+/// The round's one connection to the server: every principal's calls go
+/// over it side by side (HTTP/2 streams), each with its own credential, as
+/// they would through an organisation's gateway.
+fn channel(server: &str) -> Result<tonic::transport::Channel, String> {
+    Ok(crate::client::endpoint(server, Limits::default())
+        .map_err(|e| e.text())?
+        .connect_lazy())
 }
 
 /// The National Indicator a target is on (0 for a local indicator).

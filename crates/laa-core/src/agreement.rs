@@ -7,6 +7,7 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
@@ -323,8 +324,11 @@ pub struct Agreement {
     pub opening: Option<Opening>,
     /// The indicator set version it is bound to.
     pub indicator_set: Option<SetVersion>,
-    /// Its targets, by number.
-    pub targets: BTreeMap<TargetId, Target>,
+    /// Its targets, by number. Each is shared between the states that
+    /// hold it unchanged (a command's new state copies the map, not the
+    /// targets; `Arc::make_mut` copies the one a change touches).
+    #[serde(with = "shared_targets")]
+    pub targets: BTreeMap<TargetId, Arc<Target>>,
     /// The area has endorsed the current terms (voided by any later change).
     pub endorsed: bool,
     /// The status submission came from, while submitted.
@@ -403,7 +407,7 @@ impl Agreement {
 
     /// The live (not withdrawn) targets.
     pub fn live_targets(&self) -> impl Iterator<Item = &Target> {
-        self.targets.values().filter(|t| t.is_live())
+        self.targets.values().map(|t| &**t).filter(|t| t.is_live())
     }
 
     /// How many live designated targets it has, open offers included.
@@ -437,5 +441,31 @@ impl Agreement {
         self.indicator_set
             .and_then(|set| catalogue.indicator_in(set, number))
             .or_else(|| catalogue.indicator(number))
+    }
+}
+
+/// Serialises an agreement's shared targets as a plain map of targets
+/// (the same JSON as before they were shared).
+mod shared_targets {
+    use std::collections::BTreeMap;
+    use std::sync::Arc;
+
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    use super::Target;
+    use crate::ids::TargetId;
+
+    pub(super) fn serialize<S: Serializer>(
+        targets: &BTreeMap<TargetId, Arc<Target>>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        serializer.collect_map(targets.iter().map(|(id, t)| (id, &**t)))
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<BTreeMap<TargetId, Arc<Target>>, D::Error> {
+        let plain = BTreeMap::<TargetId, Target>::deserialize(deserializer)?;
+        Ok(plain.into_iter().map(|(id, t)| (id, Arc::new(t))).collect())
     }
 }

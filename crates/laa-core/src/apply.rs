@@ -4,6 +4,8 @@
 //! from `decide` (or from a verified history) and ignores, rather than
 //! panics on, an event naming a target the state does not have.
 
+use std::sync::Arc;
+
 use crate::actor::Side;
 use crate::agreement::IndicatorRef;
 use crate::agreement::{
@@ -37,7 +39,9 @@ pub fn apply(state: &mut Agreement, event: &Event) {
             });
             state.indicator_set = Some(*indicator_set);
             for &(id, indicator) in statutory_targets {
-                state.targets.insert(id, statutory_target(id, indicator));
+                state
+                    .targets
+                    .insert(id, Arc::new(statutory_target(id, indicator)));
                 state.next_target = state.next_target.max(id.next());
             }
         }
@@ -50,7 +54,7 @@ pub fn apply(state: &mut Agreement, event: &Event) {
         } => {
             state.targets.insert(
                 *target,
-                Target {
+                Arc::new(Target {
                     id: *target,
                     kind: *target_kind,
                     indicator: indicator.clone(),
@@ -63,12 +67,12 @@ pub fn apply(state: &mut Agreement, event: &Event) {
                     offers_made: 1,
                     ending: None,
                     actuals: Default::default(),
-                },
+                }),
             );
             state.next_target = state.next_target.max(target.next());
         }
         Change::OfferMade { target, offer, .. } => {
-            if let Some(t) = state.targets.get_mut(target) {
+            if let Some(t) = state.targets.get_mut(target).map(Arc::make_mut) {
                 t.open_offer = Some(offer.clone());
                 t.offers_made += 1;
                 t.status = TargetStatus::Draft;
@@ -81,7 +85,7 @@ pub fn apply(state: &mut Agreement, event: &Event) {
             ..
         } => {
             let refreshing = state.status == AgreementStatus::RefreshOpen;
-            if let Some(t) = state.targets.get_mut(target) {
+            if let Some(t) = state.targets.get_mut(target).map(Arc::make_mut) {
                 let settled = if *awaiting_ministers {
                     // The terms agreed before stay in force meanwhile.
                     t.pending_rebaseline = t.open_offer.take();
@@ -99,13 +103,13 @@ pub fn apply(state: &mut Agreement, event: &Event) {
             }
         }
         Change::RebaselineApproved { target, terms } => {
-            if let Some(t) = state.targets.get_mut(target) {
+            if let Some(t) = state.targets.get_mut(target).map(Arc::make_mut) {
                 t.agreed = Some(terms.clone());
                 t.pending_rebaseline = None;
             }
         }
         Change::RebaselineRejected { target, .. } => {
-            if let Some(t) = state.targets.get_mut(target) {
+            if let Some(t) = state.targets.get_mut(target).map(Arc::make_mut) {
                 t.pending_rebaseline = None;
             }
         }
@@ -139,7 +143,7 @@ pub fn apply(state: &mut Agreement, event: &Event) {
             value,
             source,
         } => {
-            if let Some(t) = state.targets.get_mut(target) {
+            if let Some(t) = state.targets.get_mut(target).map(Arc::make_mut) {
                 t.actuals.insert(
                     *year,
                     Actual {
@@ -201,7 +205,7 @@ fn statutory_target(id: TargetId, indicator: IndicatorNumber) -> Target {
 }
 
 fn end_target(state: &mut Agreement, id: TargetId, ending: Ending) {
-    if let Some(t) = state.targets.get_mut(&id) {
+    if let Some(t) = state.targets.get_mut(&id).map(Arc::make_mut) {
         t.status = TargetStatus::Withdrawn;
         t.open_offer = None;
         t.pending_rebaseline = None;

@@ -178,7 +178,9 @@ pub fn publish<'a>(
         .is_some_and(|f| f.status != AgreementStatus::Closed);
     let mut agreement = frozen.unwrap_or(state);
     for target in agreement.targets.values_mut() {
-        target.open_offer = None;
+        if target.open_offer.is_some() {
+            std::sync::Arc::make_mut(target).open_offer = None;
+        }
     }
     let mut rationales = frozen_agreed.unwrap_or(agreed);
     rationales.retain(|id, _| {

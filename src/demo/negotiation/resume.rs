@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use laa_core::Catalogue;
+use tonic::transport::Channel;
 
 use super::super::selections::Rng;
 use super::{Credentials, Negotiation, connect};
@@ -44,17 +45,18 @@ pub(super) struct Resume {
 }
 
 impl Resume {
-    /// A negotiation taken up from here, with fresh connections.
+    /// A negotiation taken up from here, its three principals calling over
+    /// the round's `channel`.
     pub(super) fn negotiation<'a>(
         &self,
-        server: &str,
+        channel: &Channel,
         catalogue: &'a Catalogue,
         dated: bool,
     ) -> Result<Negotiation<'a>, String> {
         Ok(Negotiation {
-            go: connect(server, &self.principals.go)?,
-            area: connect(server, &self.principals.area)?,
-            minister: connect(server, &self.principals.minister)?,
+            go: connect(channel, &self.principals.go)?,
+            area: connect(channel, &self.principals.area)?,
+            minister: connect(channel, &self.principals.minister)?,
             name: format!("agreements/{}-2008-11", self.code),
             version: self.version,
             rng: self.rng.clone(),

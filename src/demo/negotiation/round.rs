@@ -9,7 +9,7 @@ use laa_core::Catalogue;
 use laa_proto::v1 as pb;
 
 use super::super::selections::{Rng, assign_selections};
-use super::{Credentials, Principals, Resume, connect, day, delivery};
+use super::{Credentials, Principals, Resume, channel, connect, day, delivery};
 use crate::client::CliError;
 
 /// What a round produced, for printing and for tests.
@@ -52,6 +52,7 @@ pub async fn national_round(
     let catalogue = Catalogue::national().map_err(|e| format!("error: {e}"))?;
     let full = areas.len() == 150;
     let selections = assign_selections(&catalogue, areas.len(), 35, seed)?;
+    let channel = channel(server)?;
     let started = Instant::now();
     let total = areas.len();
     let mut commands = 0u64;
@@ -65,7 +66,7 @@ pub async fn national_round(
                 break;
             };
             let principals = Principals::of(credentials, area);
-            let server = server.to_owned();
+            let channel = channel.clone();
             let code = area.code.to_string();
             let catalogue = catalogue.clone();
             running.spawn(async move {
@@ -77,7 +78,7 @@ pub async fn national_round(
                     clock: day(2008, 1, 7) + Duration::days((k % 20) as i64),
                     version: 0,
                 };
-                let mut n = resume.negotiation(&server, &catalogue, dated)?;
+                let mut n = resume.negotiation(&channel, &catalogue, dated)?;
                 n.negotiate(&resume.code, &chosen).await?;
                 Ok::<(u64, Resume), String>((n.commands, n.resume(resume)))
             });
@@ -103,10 +104,10 @@ pub async fn national_round(
             let Some(resume) = work.next() else {
                 break;
             };
-            let server = server.to_owned();
+            let channel = channel.clone();
             let catalogue = catalogue.clone();
             running.spawn(async move {
-                let mut n = resume.negotiation(&server, &catalogue, dated)?;
+                let mut n = resume.negotiation(&channel, &catalogue, dated)?;
                 n.deliver().await?;
                 Ok::<u64, String>(n.commands)
             });
@@ -119,7 +120,7 @@ pub async fn national_round(
     }
     let delivery_seconds = delivery_started.elapsed().as_secs_f64();
     progress.finish_and_clear();
-    let mut auditor = connect(server, &credentials.auditor)?;
+    let mut auditor = connect(&channel, &credentials.auditor)?;
     let summary = auditor
         .audit
         .get_negotiation_summary(pb::GetNegotiationSummaryRequest::default())

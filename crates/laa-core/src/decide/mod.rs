@@ -355,6 +355,7 @@ impl Decider<'_> {
         self.state
             .targets
             .get(&id)
+            .map(|t| &**t)
             .ok_or(DomainError::TargetNotFound {
                 target: id,
                 what: "target",

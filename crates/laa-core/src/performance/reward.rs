@@ -204,6 +204,7 @@ pub fn reward_working(agreement: &Agreement, catalogue: &Catalogue) -> Option<Re
     let bearing: Vec<&Target> = agreement
         .targets
         .values()
+        .map(|t| &**t)
         .filter(|t| bears_reward(t, policy))
         .collect();
     if bearing.is_empty() {

@@ -339,10 +339,16 @@ pub(super) fn response(
     outcome: AppendOutcome,
     catalogue: &laa_core::Catalogue,
 ) -> pb::AgreementResponse {
-    let changed = state.targets.values().filter(|t| match before {
-        Some(before) => before.targets.get(&t.id) != Some(*t),
-        None => Some(t.id) == target,
-    });
+    // A target no command touched is the same shared target in both
+    // states, so the comparison is a pointer's.
+    let changed = state
+        .targets
+        .values()
+        .filter(|t| match before {
+            Some(before) => before.targets.get(&t.id) != Some(*t),
+            None => Some(t.id) == target,
+        })
+        .map(|t| &**t);
     pb::AgreementResponse {
         agreement: Some(agreement_with_targets_to_pb(state, changed, catalogue)),
         target: target.map_or(0, TargetId::get),

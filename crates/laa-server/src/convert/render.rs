@@ -184,7 +184,7 @@ fn target_to_pb(agreement: &Agreement, t: &Target, catalogue: &Catalogue) -> pb:
 
 /// An agreement to the wire, with every target.
 pub fn agreement_to_pb(a: &Agreement, catalogue: &Catalogue) -> pb::Agreement {
-    agreement_with_targets_to_pb(a, a.targets.values(), catalogue)
+    agreement_with_targets_to_pb(a, a.targets.values().map(|t| &**t), catalogue)
 }
 
 /// An agreement to the wire with only the given targets (the rest of the

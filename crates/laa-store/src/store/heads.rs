@@ -35,7 +35,7 @@ const MAX_REMEMBERED: usize = 10_000;
 /// Rewriting the whole state on every append would triple the pages (and
 /// the WAL) an append writes; readers apply the few events since the
 /// snapshot instead, or take the state this store remembers.
-pub const SNAPSHOT_EVERY: u64 = 16;
+pub const SNAPSHOT_EVERY: u64 = 32;
 
 impl Store {
     /// The head this process last committed or loaded for an agreement.

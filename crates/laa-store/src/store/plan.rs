@@ -163,17 +163,23 @@ impl Store {
         // The targets whose projected columns changed (all of them when the
         // projection is being rebuilt).
         let mut changed = Vec::new();
+        // A target the events did not touch is the very target the head
+        // shares (its projection depends besides only on the round's policy,
+        // fixed at opening), so it is passed over without comparing.
         for (tid, t) in &state.targets {
-            let row = TargetProjection::of(&state, t);
-            let unchanged = head.projected
-                && head
-                    .state
-                    .targets
-                    .get(tid)
-                    .is_some_and(|b| TargetProjection::of(&head.state, b) == row);
-            if !unchanged {
-                changed.push(row.into_model(id, t.id, now)?);
+            let before = head.state.targets.get(tid);
+            if head.projected && before.is_some_and(|b| Arc::ptr_eq(b, t)) {
+                continue;
             }
+            let row = TargetProjection::of(&state, t);
+            let before = before
+                .filter(|_| head.projected)
+                .map(|b| TargetProjection::of(&head.state, b));
+            if before.as_ref() == Some(&row) {
+                continue;
+            }
+            let whole = Whole(before.is_none_or(|b| !b.same_indexed_columns(&row)));
+            changed.push((row.into_model(id, t.id, now)?, whole));
         }
 
         // The idempotency record; its primary key refuses a request id
@@ -221,8 +227,10 @@ pub(super) struct Rows {
     /// The agreement's projection row: an update of what changed, or the
     /// whole row when there is none yet.
     projection: Write,
-    /// The target rows whose projected columns changed.
-    targets: Vec<target::ActiveModel>,
+    /// The target rows whose projected columns changed: with whether the
+    /// row is written whole (new, rebuilt, or its refresh due changed) or
+    /// only in its status and terms (see [`Rows::writes`]).
+    targets: Vec<(target::ActiveModel, Whole)>,
     /// The idempotency record.
     request: request::ActiveModel,
 }
@@ -256,23 +264,44 @@ impl Rows {
             event::Entity::insert_many(events).into_query(),
         ));
         writes.extend(projections);
-        if !targets.is_empty() {
+        // An upsert that sets an indexed column rewrites that index's
+        // entry even when its value is unchanged (on SQLite a page more
+        // each), so rows whose indexed columns did not change set only
+        // their status, terms and time.
+        let (whole, lean): (Vec<_>, Vec<_>) = targets.into_iter().partition(|(_, w)| w.0);
+        for (rows, columns) in [
+            (
+                whole,
+                &[
+                    target::Column::IndicatorNumber,
+                    target::Column::LocalCode,
+                    target::Column::Kind,
+                    target::Column::Status,
+                    target::Column::Terms,
+                    target::Column::DueRefresh,
+                    target::Column::UpdatedAt,
+                ][..],
+            ),
+            (
+                lean,
+                &[
+                    target::Column::Status,
+                    target::Column::Terms,
+                    target::Column::UpdatedAt,
+                ][..],
+            ),
+        ] {
+            if rows.is_empty() {
+                continue;
+            }
             writes.push(Write::Insert(
-                target::Entity::insert_many(targets)
+                target::Entity::insert_many(rows.into_iter().map(|(row, _)| row))
                     .on_conflict(
                         OnConflict::columns([
                             target::Column::AgreementId,
                             target::Column::TargetId,
                         ])
-                        .update_columns([
-                            target::Column::IndicatorNumber,
-                            target::Column::LocalCode,
-                            target::Column::Kind,
-                            target::Column::Status,
-                            target::Column::Terms,
-                            target::Column::DueRefresh,
-                            target::Column::UpdatedAt,
-                        ])
+                        .update_columns(columns.iter().copied())
                         .to_owned(),
                     )
                     .into_query(),
@@ -404,7 +433,19 @@ struct TargetProjection<'a> {
     due_refresh: Option<&'a RefreshId>,
 }
 
+/// Whether a target's row is written whole, indexed columns included.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) struct Whole(bool);
+
 impl<'a> TargetProjection<'a> {
+    /// True when the columns the `targets` indexes hold (indicator and
+    /// refresh due; the kind goes with the indicator) are the same.
+    fn same_indexed_columns(&self, other: &Self) -> bool {
+        self.indicator == other.indicator
+            && self.kind == other.kind
+            && self.due_refresh == other.due_refresh
+    }
+
     fn of(state: &'a Agreement, t: &'a Target) -> Self {
         let due_refresh = t.agreed.as_ref().and_then(|terms| {
             terms.due_refreshes().into_iter().min_by_key(|r| {
