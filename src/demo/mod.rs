@@ -51,8 +51,8 @@ pub enum DemoCommand {
         /// Replay only the first N areas (the selections are then not the report's).
         #[arg(long)]
         areas: Option<usize>,
-        /// Concurrent negotiations.
-        #[arg(long, default_value_t = 8)]
+        /// Concurrent negotiations (each area's three principals calling in turn; all share one HTTP/2 connection).
+        #[arg(long, default_value_t = 32)]
         concurrency: usize,
         /// Keep the embedded server's database, and print where it is and an
         /// auditor's token to explore it with.

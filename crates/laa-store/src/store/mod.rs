@@ -43,6 +43,9 @@ use crate::error::StoreError;
 use crate::options::{Backend, BeforeCommit, StoreOptions, Synchronous};
 use history::read_head;
 
+/// How many prepared statements an SQLite connection keeps.
+const STATEMENT_CACHE: usize = 24;
+
 /// The persistent home of agreements, their histories, reference data and
 /// credentials. Cheap to clone: clones share one connection pool.
 #[derive(Clone)]
@@ -251,6 +254,11 @@ impl Store {
                 .busy_timeout(busy_timeout)
                 .foreign_keys(true)
                 .pragma("wal_autocheckpoint", autocheckpoint)
+                // A group commit's text changes with its size and members:
+                // the common ones stay prepared, and a hundred rarely met
+                // batches of a dozen statements each (sqlx's default) are
+                // not kept in memory on every connection.
+                .statement_cache_capacity(STATEMENT_CACHE)
         });
         connect.map_sqlx_sqlite_before_acquire(outside_transactions);
         if backend == Backend::Postgres {
