@@ -52,6 +52,17 @@ impl Hold {
     }
 }
 
+impl Hold {
+    /// A store on `db` whose batches this holds when armed.
+    async fn open(&self, db: &TestDb) -> Store {
+        db.open(StoreOptions {
+            before_batch_commit: Some(self.hook()),
+            ..StoreOptions::default()
+        })
+        .await
+    }
+}
+
 /// Waits until `n` appends are queued behind the batch being held.
 async fn queued(store: &Store, n: usize) {
     tokio::time::timeout(Duration::from_secs(30), async {
@@ -92,12 +103,7 @@ async fn opened(store: &Store, prefix: &str, n: usize) -> Vec<Negotiation> {
 async fn appends_queued_behind_a_flush_commit_together_in_the_next() {
     for_each_database(|db| async move {
         let hold = Hold::new();
-        let store = db
-            .open(StoreOptions {
-                before_batch_commit: Some(hold.hook()),
-                ..StoreOptions::default()
-            })
-            .await;
+        let store = hold.open(&db).await;
         let negotiations = opened(&store, "batch", 6).await;
         let before = store.group_commits();
 
@@ -142,12 +148,7 @@ async fn appends_queued_behind_a_flush_commit_together_in_the_next() {
 async fn a_refused_member_of_a_batch_fails_alone() {
     for_each_database(|db| async move {
         let hold = Hold::new();
-        let store = db
-            .open(StoreOptions {
-                before_batch_commit: Some(hold.hook()),
-                ..StoreOptions::default()
-            })
-            .await;
+        let store = hold.open(&db).await;
         let mut negotiations = opened(&store, "mixed", 6).await;
         // Agreement 1 has applied request id "taken" already, for the GO.
         let first = negotiations[1].decide(&go(), go_propose(1, values(60, 61, 62, 63)));
@@ -238,12 +239,7 @@ async fn a_refused_member_of_a_batch_fails_alone() {
 async fn a_command_on_an_agreement_in_flight_follows_its_batch() {
     for_each_database(|db| async move {
         let hold = Hold::new();
-        let store = db
-            .open(StoreOptions {
-                before_batch_commit: Some(hold.hook()),
-                ..StoreOptions::default()
-            })
-            .await;
+        let store = hold.open(&db).await;
         let mut negotiations = opened(&store, "follow", 3).await;
         let before = store.group_commits();
 
