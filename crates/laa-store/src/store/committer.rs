@@ -25,15 +25,15 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
 use laa_core::{AgreementId, Event};
-use sea_orm::{ConnectionTrait, DbErr};
+use sea_orm::DbErr;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
 use super::append::Committed;
-use super::plan::{Plan, Rows, Write, one_statement};
-use super::{Inner, SqlitePooled, Store, read_head};
+use super::batch::Prepared;
+use super::plan::{Plan, Rows};
+use super::{Inner, SqlitePooled, Store};
 use crate::error::StoreError;
-use crate::options::Backend;
 
 /// The most commands one group commit writes. On PostgreSQL the batch is
 /// one statement, whose bind parameters (at most 65,535) this keeps well
@@ -51,7 +51,7 @@ pub(super) struct Job {
 
 impl Job {
     /// Answers the caller (who may have gone away: then nobody hears).
-    fn answer(mut self, result: Result<Committed, StoreError>) {
+    pub(super) fn answer(mut self, result: Result<Committed, StoreError>) {
         if let Some(reply) = self.reply.take() {
             let _ = reply.send(result);
         }
@@ -172,6 +172,8 @@ struct Committer {
     waiting: VecDeque<Job>,
     /// Planned against their agreements' heads, for the next transaction.
     next: Vec<(Job, Box<Plan>)>,
+    /// The agreements in `next` or in flight: their next commands wait.
+    busy: HashSet<AgreementId>,
     /// The transaction being written.
     flight: Option<Flight>,
     /// SQLite: the connection the batches are written on, kept while there
@@ -188,10 +190,11 @@ async fn drain(
     counts: Arc<Counts>,
 ) {
     let mut committer = Committer {
-        inner: inner.clone(),
+        inner,
         counts,
         waiting: VecDeque::new(),
         next: Vec::new(),
+        busy: HashSet::new(),
         flight: None,
         writer: None,
     };
@@ -212,7 +215,7 @@ async fn drain(
             continue;
         }
         {
-            let Some(inner) = inner.upgrade() else {
+            let Some(inner) = committer.inner.upgrade() else {
                 return;
             };
             let store = Store { inner };
@@ -240,15 +243,13 @@ async fn drain(
 /// that is not `busy` (in flight or already planned), oldest first, at most
 /// `room`; the rest wait, in order. An agreement passed over stays passed
 /// over for the rest of the queue, so its commands keep their order.
-fn take_batch(
-    waiting: &mut VecDeque<Job>,
-    busy: &mut HashSet<AgreementId>,
-    room: usize,
-) -> Vec<Job> {
+fn take_batch(waiting: &mut VecDeque<Job>, busy: &HashSet<AgreementId>, room: usize) -> Vec<Job> {
     let mut batch = Vec::new();
+    let mut seen: HashSet<AgreementId> = HashSet::new();
     let mut rest = VecDeque::with_capacity(waiting.len());
     for job in waiting.drain(..) {
-        if busy.insert(job.agreement.clone()) && batch.len() < room {
+        let first = seen.insert(job.agreement.clone());
+        if first && !busy.contains(&job.agreement) && batch.len() < room {
             batch.push(job);
         } else {
             rest.push_back(job);
@@ -276,19 +277,14 @@ impl Committer {
     /// what the database says, after the flight has landed: its head may
     /// be the flight's, and the flight may hold the only connection.
     async fn plan(&mut self, store: &Store) {
-        let mut busy: HashSet<AgreementId> =
-            self.next.iter().map(|(j, _)| j.agreement.clone()).collect();
-        if let Some(flight) = &self.flight {
-            busy.extend(flight.agreements.iter().cloned());
-        }
         let room = MAX_BATCH.saturating_sub(self.next.len());
-        for job in take_batch(&mut self.waiting, &mut busy, room) {
+        for job in take_batch(&mut self.waiting, &self.busy, room) {
             if job.abandoned() {
                 self.counts.queued.fetch_sub(1, Ordering::Relaxed);
                 continue;
             }
             match store.plan_from_memory(&job) {
-                Ok(Some(plan)) => self.next.push((job, plan)),
+                Ok(Some(plan)) => self.plan_next(job, plan),
                 Ok(None) => self.plan_from_database(store, job).await,
                 Err(e) => {
                     store.forget(&job.agreement);
@@ -298,6 +294,12 @@ impl Committer {
         }
     }
 
+    /// Puts a planned command in the next batch.
+    fn plan_next(&mut self, job: Job, plan: Box<Plan>) {
+        self.busy.insert(job.agreement.clone());
+        self.next.push((job, plan));
+    }
+
     /// [`Committer::plan`] for one command, on what the database says.
     async fn plan_from_database(&mut self, store: &Store, job: Job) {
         if let Some(flight) = self.flight.take() {
@@ -305,7 +307,7 @@ impl Committer {
             self.land(landed, flight.agreements).await;
         }
         match store.prepare(&job, &mut self.writer).await {
-            Ok(Prepared::Planned(plan)) => self.next.push((job, plan)),
+            Ok(Prepared::Planned(plan)) => self.plan_next(job, plan),
             Ok(Prepared::Behind(actual)) => {
                 self.writer = None;
                 let result = store
@@ -337,7 +339,13 @@ impl Committer {
             .fetch_sub(planned.len(), Ordering::Relaxed);
         // A caller cancelled while its command waited: it is dropped, as a
         // lone append's transaction would have been.
-        planned.retain(|(job, _)| !job.abandoned());
+        planned.retain(|(job, _)| {
+            let keep = !job.abandoned();
+            if !keep {
+                self.busy.remove(&job.agreement);
+            }
+            keep
+        });
         if planned.is_empty() {
             return;
         }
@@ -368,6 +376,9 @@ impl Committer {
         landed: Result<Landed, tokio::task::JoinError>,
         agreements: HashSet<AgreementId>,
     ) {
+        for agreement in &agreements {
+            self.busy.remove(agreement);
+        }
         let Landed {
             store,
             planned,
@@ -405,122 +416,6 @@ impl Committer {
     }
 }
 
-/// What planning a command found.
-enum Prepared {
-    /// Its writes, ready for the batch.
-    Planned(Box<Plan>),
-    /// The agreement is at another version than the command expects.
-    Behind(u64),
-}
-
-impl Store {
-    /// Plans one command against its agreement's head as remembered, if it
-    /// is remembered at the version the command expects (`None` if not).
-    fn plan_from_memory(&self, job: &Job) -> Result<Option<Box<Plan>>, StoreError> {
-        self.refuse_if_broken(&job.agreement)?;
-        let Some(head) = self
-            .recalled(&job.agreement)
-            .filter(|h| h.version == job.expected)
-        else {
-            return Ok(None);
-        };
-        Ok(Some(Box::new(self.plan(
-            &head,
-            &job.agreement,
-            &job.request_id,
-            &job.events,
-        )?)))
-    }
-
-    /// Plans one command against its agreement's head as the database
-    /// holds it. The `writer` is returned to the pool first, so that even
-    /// a pool of one connection serves the read.
-    async fn prepare(
-        &self,
-        job: &Job,
-        writer: &mut Option<SqlitePooled>,
-    ) -> Result<Prepared, StoreError> {
-        self.refuse_if_broken(&job.agreement)?;
-        *writer = None;
-        let head = match read_head(self, self.connection(), &job.agreement).await {
-            Ok(head) => Arc::new(head),
-            Err(e) => return Err(self.found_broken(&job.agreement, e).await),
-        };
-        if head.version != job.expected {
-            return Ok(Prepared::Behind(head.version));
-        }
-        Ok(Prepared::Planned(Box::new(self.plan(
-            &head,
-            &job.agreement,
-            &job.request_id,
-            &job.events,
-        )?)))
-    }
-
-    /// Nothing of a failed batch was written. A lone command gets the
-    /// answer a lone append would; the members of a larger batch are each
-    /// appended alone, so that the one the database refused fails alone.
-    async fn after_failed_batch(&self, planned: Vec<(Job, Box<Plan>)>, error: StoreError) {
-        for (job, _) in &planned {
-            self.forget(&job.agreement);
-        }
-        if planned.len() == 1 {
-            let Some((job, _)) = planned.into_iter().next() else {
-                return;
-            };
-            let result = self
-                .after_refusal(
-                    &job.agreement,
-                    job.expected,
-                    &job.request_id,
-                    &job.events,
-                    error,
-                )
-                .await;
-            job.answer(result);
-            return;
-        }
-        for (job, _) in planned {
-            let result = self
-                .append_alone(&job.agreement, job.expected, &job.request_id, &job.events)
-                .await;
-            job.answer(result);
-        }
-    }
-
-    /// Writes a batch's rows in one transaction.
-    async fn write_batch(
-        &self,
-        writes: Vec<Write>,
-        writer: &mut Option<SqlitePooled>,
-    ) -> Result<(), StoreError> {
-        self.check_writable()?;
-        let backend = self.inner.backend;
-        match (&self.inner.before_batch_commit, backend) {
-            (None, Backend::Sqlite) => {
-                let _guard = self.write_guard().await;
-                self.run_sqlite_batch_on(one_statement(backend, writes, true), writer)
-                    .await
-            }
-            (None, Backend::Postgres) => {
-                self.connection()
-                    .execute_raw(one_statement(backend, writes, false))
-                    .await?;
-                Ok(())
-            }
-            (Some(hook), _) => {
-                let _guard = self.write_guard().await;
-                let txn = self.begin_write().await?;
-                txn.execute_raw(one_statement(backend, writes, false))
-                    .await?;
-                hook().await;
-                txn.commit().await?;
-                Ok(())
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -553,7 +448,7 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let first = take_batch(&mut waiting, &mut HashSet::new(), MAX_BATCH);
+        let first = take_batch(&mut waiting, &HashSet::new(), MAX_BATCH);
         assert_eq!(
             names(&first),
             [
@@ -562,7 +457,7 @@ mod tests {
                 ("medway-2008-11".to_owned(), 1)
             ]
         );
-        let second = take_batch(&mut waiting, &mut HashSet::new(), MAX_BATCH);
+        let second = take_batch(&mut waiting, &HashSet::new(), MAX_BATCH);
         assert_eq!(
             names(&second),
             [
@@ -578,7 +473,7 @@ mod tests {
         let mut waiting: VecDeque<Job> = (0..(MAX_BATCH as u64 + 3))
             .map(|i| job(&format!("area{i}-2008-11"), i))
             .collect();
-        let first = take_batch(&mut waiting, &mut HashSet::new(), MAX_BATCH);
+        let first = take_batch(&mut waiting, &HashSet::new(), MAX_BATCH);
         assert_eq!(first.len(), MAX_BATCH);
         let rest: Vec<u64> = waiting.iter().map(|j| j.expected).collect();
         assert_eq!(
@@ -597,8 +492,8 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let mut busy: HashSet<AgreementId> = [job("kent-2008-11", 4).agreement].into();
-        let taken = take_batch(&mut waiting, &mut busy, 1);
+        let busy: HashSet<AgreementId> = [job("kent-2008-11", 4).agreement].into();
+        let taken = take_batch(&mut waiting, &busy, 1);
         assert_eq!(names(&taken), [("surrey-2008-11".to_owned(), 9)]);
         assert_eq!(
             names(waiting.make_contiguous()),

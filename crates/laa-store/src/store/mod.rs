@@ -7,6 +7,7 @@
 //! agreements back) and `verify` (the hash chain).
 
 mod append;
+mod batch;
 mod broken;
 mod checkpoint;
 mod committer;
