@@ -53,7 +53,9 @@ pub mod store;
 pub use credentials::{Principal, TokenCheck, TokenId, TokenInfo};
 pub use error::StoreError;
 pub use hash::GENESIS_HASH;
-pub use options::{Backend, BeforeCommit, PostgresServer, StoreOptions, Synchronous};
+pub use options::{
+    Backend, BeforeCommit, DEFAULT_BATCHES_IN_FLIGHT, PostgresServer, StoreOptions, Synchronous,
+};
 pub use query::{AgreementFilter, AgreementRow, PageLimits};
 pub use reference::{AreaRecord, IndicatorRow, IndicatorSetInfo};
 pub use rounds::RoundRecord;

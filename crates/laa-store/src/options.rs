@@ -88,7 +88,17 @@ pub struct StoreOptions {
     /// commit (with the number of appends in the batch known to the hook's
     /// caller only through what it observes). `None` in production.
     pub before_batch_commit: Option<BeforeCommit>,
+    /// How many group commits may be written at once; `None` for the
+    /// default ([`DEFAULT_BATCHES_IN_FLIGHT`] on PostgreSQL). SQLite writes
+    /// one transaction at a time, so there it is always 1.
+    pub batches_in_flight: Option<usize>,
 }
+
+/// PostgreSQL: how many group commits a store writes at once by default.
+/// Each is a transaction on a connection of its own; PostgreSQL flushes
+/// the commits that arrive together with one write of its log, so while
+/// one batch waits for its flush the next is already being written.
+pub const DEFAULT_BATCHES_IN_FLIGHT: usize = 4;
 
 impl Default for StoreOptions {
     fn default() -> Self {
@@ -101,6 +111,7 @@ impl Default for StoreOptions {
             postgres_server: None,
             before_commit: None,
             before_batch_commit: None,
+            batches_in_flight: None,
         }
     }
 }
@@ -115,6 +126,7 @@ impl fmt::Debug for StoreOptions {
             .field("sole_writer", &self.sole_writer)
             .field("before_commit", &self.before_commit.is_some())
             .field("before_batch_commit", &self.before_batch_commit.is_some())
+            .field("batches_in_flight", &self.batches_in_flight)
             .finish()
     }
 }

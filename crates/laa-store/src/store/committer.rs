@@ -9,8 +9,14 @@
 //! `BEGIN IMMEDIATE .. COMMIT` batch; PostgreSQL: one statement, which is
 //! its own transaction), and only then answers each caller. While one
 //! batch is written (in a task of its own), the commands that arrive are
-//! planned for the next, which takes off as soon as it lands; a command
-//! whose agreement is in that batch waits for it to land. Per-agreement
+//! planned for the next, which takes off as soon as there is room in the
+//! air: on SQLite, which writes one transaction at a time, when the last
+//! one lands; on PostgreSQL, while up to
+//! [`DEFAULT_BATCHES_IN_FLIGHT`](crate::DEFAULT_BATCHES_IN_FLIGHT) others
+//! are still being written, each on a connection of its own, so that one
+//! flush of PostgreSQL's log commits several. A command whose agreement is
+//! in a batch in the air waits for it to land, so an agreement's events
+//! are committed in the order of their sequence. Per-agreement
 //! order, the version check, idempotency and the hash chain are those of a
 //! lone append, because each command is planned as one. A command whose
 //! agreement is not at its expected version is answered alone (a conflict,
@@ -20,14 +26,14 @@
 //! nothing of it was written, and each member is retried in a transaction
 //! of its own, so a refused command fails alone, never its neighbours.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
 use laa_core::{AgreementId, Event};
 use sea_orm::DbErr;
 use tokio::sync::{mpsc, oneshot};
-use tokio::task::JoinHandle;
+use tokio::task::{Id as TaskId, JoinSet};
 
 use super::append::Committed;
 use super::batch::Prepared;
@@ -113,11 +119,12 @@ fn stopped() -> StoreError {
 }
 
 impl Queue {
-    /// Starts the task that drains the queue for the store `inner`.
-    pub(super) fn start(inner: Weak<Inner>) -> Self {
+    /// Starts the task that drains the queue for the store `inner`,
+    /// writing at most `in_flight` batches at once.
+    pub(super) fn start(inner: Weak<Inner>, in_flight: usize) -> Self {
         let (sender, receiver) = mpsc::unbounded_channel();
         let counts = Arc::new(Counts::default());
-        tokio::spawn(drain(receiver, inner, counts.clone()));
+        tokio::spawn(drain(receiver, inner, counts.clone(), in_flight));
         Queue { sender, counts }
     }
 
@@ -145,13 +152,6 @@ impl Queue {
     }
 }
 
-/// A batch being written, in a task of its own, while the next is planned.
-struct Flight {
-    task: JoinHandle<Landed>,
-    /// The agreements it writes: their next commands wait for it to land.
-    agreements: HashSet<AgreementId>,
-}
-
 /// What a flight brings back.
 struct Landed {
     store: Store,
@@ -160,11 +160,12 @@ struct Landed {
     writer: Option<SqlitePooled>,
 }
 
-/// The committer's work in hand: while one batch is written (its flight),
-/// the commands that arrive are planned, so that the next batch takes off
-/// the moment the last one lands. A command whose agreement is in flight
-/// waits for it to land, so each agreement's commands are still planned
-/// one at a time against the head the last one left.
+/// The committer's work in hand: while batches are written (each a flight,
+/// in a task of its own), the commands that arrive are planned, so that
+/// the next batch takes off the moment there is room in the air. A command
+/// whose agreement is in flight waits for it to land, so each agreement's
+/// commands are still planned one at a time against the head the last one
+/// left.
 struct Committer {
     inner: Weak<Inner>,
     counts: Arc<Counts>,
@@ -174,8 +175,12 @@ struct Committer {
     next: Vec<(Job, Box<Plan>)>,
     /// The agreements in `next` or in flight: their next commands wait.
     busy: HashSet<AgreementId>,
-    /// The transaction being written.
-    flight: Option<Flight>,
+    /// The transactions being written.
+    flights: JoinSet<Landed>,
+    /// The agreements each flight writes: their next commands wait for it.
+    in_air: HashMap<TaskId, HashSet<AgreementId>>,
+    /// The most flights in the air at once (1 on SQLite).
+    max_flights: usize,
     /// SQLite: the connection the batches are written on, kept while there
     /// is work (see `Store::run_sqlite_batch_on`) and returned to the pool
     /// whenever the queue runs dry, so that closing the pool, which waits
@@ -188,6 +193,7 @@ async fn drain(
     mut receiver: mpsc::UnboundedReceiver<Job>,
     inner: Weak<Inner>,
     counts: Arc<Counts>,
+    max_flights: usize,
 ) {
     let mut committer = Committer {
         inner,
@@ -195,7 +201,9 @@ async fn drain(
         waiting: VecDeque::new(),
         next: Vec::new(),
         busy: HashSet::new(),
-        flight: None,
+        flights: JoinSet::new(),
+        in_air: HashMap::new(),
+        max_flights,
         writer: None,
     };
     let mut open = true;
@@ -222,14 +230,13 @@ async fn drain(
             committer.plan(&store).await;
             committer.take_off(&store);
         }
-        let Some(flight) = committer.flight.as_mut() else {
+        if committer.flights.is_empty() {
             continue;
-        };
+        }
         tokio::select! {
             biased;
-            landed = &mut flight.task => {
-                let agreements = committer.flight.take().map(|f| f.agreements).unwrap_or_default();
-                committer.land(landed, agreements).await;
+            Some(landed) = committer.flights.join_next_with_id() => {
+                committer.land(landed).await;
             }
             job = receiver.recv(), if open => match job {
                 Some(job) => committer.waiting.push_back(job),
@@ -262,7 +269,7 @@ fn take_batch(waiting: &mut VecDeque<Job>, busy: &HashSet<AgreementId>, room: us
 impl Committer {
     /// True when there is nothing to plan, write or wait for.
     fn idle(&self) -> bool {
-        self.waiting.is_empty() && self.next.is_empty() && self.flight.is_none()
+        self.waiting.is_empty() && self.next.is_empty() && self.flights.is_empty()
     }
 
     /// Answers a job without writing it.
@@ -275,7 +282,7 @@ impl Committer {
     /// A command the memory cannot plan (its agreement's head is not
     /// remembered at the version it expects) is planned, or refused, on
     /// what the database says, after the flight has landed: its head may
-    /// be the flight's, and the flight may hold the only connection.
+    /// be a flight's, and a flight may hold the only connection.
     async fn plan(&mut self, store: &Store) {
         let room = MAX_BATCH.saturating_sub(self.next.len());
         for job in take_batch(&mut self.waiting, &self.busy, room) {
@@ -302,9 +309,8 @@ impl Committer {
 
     /// [`Committer::plan`] for one command, on what the database says.
     async fn plan_from_database(&mut self, store: &Store, job: Job) {
-        if let Some(flight) = self.flight.take() {
-            let landed = flight.task.await;
-            self.land(landed, flight.agreements).await;
+        while let Some(landed) = self.flights.join_next_with_id().await {
+            self.land(landed).await;
         }
         match store.prepare(&job, &mut self.writer).await {
             Ok(Prepared::Planned(plan)) => self.plan_next(job, plan),
@@ -328,9 +334,9 @@ impl Committer {
         }
     }
 
-    /// Starts writing what is planned, unless a batch is in the air.
+    /// Starts writing what is planned, if there is room in the air.
     fn take_off(&mut self, store: &Store) {
-        if self.flight.is_some() || self.next.is_empty() {
+        if self.flights.len() >= self.max_flights || self.next.is_empty() {
             return;
         }
         let mut planned = std::mem::take(&mut self.next);
@@ -349,7 +355,8 @@ impl Committer {
         if planned.is_empty() {
             return;
         }
-        let agreements = planned.iter().map(|(j, _)| j.agreement.clone()).collect();
+        let agreements: HashSet<AgreementId> =
+            planned.iter().map(|(j, _)| j.agreement.clone()).collect();
         let writes = Rows::writes(
             planned
                 .iter_mut()
@@ -358,7 +365,7 @@ impl Committer {
         );
         let mut writer = self.writer.take();
         let store = store.clone();
-        let task = tokio::spawn(async move {
+        let task = self.flights.spawn(async move {
             let result = store.write_batch(writes, &mut writer).await;
             Landed {
                 store,
@@ -367,15 +374,16 @@ impl Committer {
                 writer,
             }
         });
-        self.flight = Some(Flight { task, agreements });
+        self.in_air.insert(task.id(), agreements);
     }
 
     /// Answers the members of a batch that has been written, or not.
-    async fn land(
-        &mut self,
-        landed: Result<Landed, tokio::task::JoinError>,
-        agreements: HashSet<AgreementId>,
-    ) {
+    async fn land(&mut self, landed: Result<(TaskId, Landed), tokio::task::JoinError>) {
+        let task = match &landed {
+            Ok((task, _)) => *task,
+            Err(e) => e.id(),
+        };
+        let agreements = self.in_air.remove(&task).unwrap_or_default();
         for agreement in &agreements {
             self.busy.remove(agreement);
         }
@@ -385,7 +393,7 @@ impl Committer {
             result,
             writer,
         } = match landed {
-            Ok(landed) => landed,
+            Ok((_, landed)) => landed,
             Err(_) => {
                 // The write panicked: its callers hear that the writer
                 // stopped, and what their agreements hold is read afresh.

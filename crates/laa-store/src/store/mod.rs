@@ -294,7 +294,16 @@ impl Store {
                 before_commit: options.before_commit,
                 before_batch_commit: options.before_batch_commit,
                 heads: std::sync::Mutex::new(HashMap::new()),
-                committer: committer::Queue::start(inner.clone()),
+                committer: committer::Queue::start(
+                    inner.clone(),
+                    match backend {
+                        Backend::Sqlite => 1,
+                        Backend::Postgres => options
+                            .batches_in_flight
+                            .unwrap_or(crate::options::DEFAULT_BATCHES_IN_FLIGHT)
+                            .max(1),
+                    },
+                ),
                 tokens: Default::default(),
                 broken: Default::default(),
                 sole_writer,

@@ -53,10 +53,19 @@ impl Hold {
 }
 
 impl Hold {
-    /// A store on `db` whose batches this holds when armed.
+    /// A store on `db` whose batches this holds when armed, writing one
+    /// batch at a time (as SQLite always does), so that what arrives while
+    /// one is held queues for the next.
     async fn open(&self, db: &TestDb) -> Store {
+        self.open_with(db, Some(1)).await
+    }
+
+    /// A store on `db` whose batches this holds when armed, writing at
+    /// most `in_flight` batches at once (`None`: the default).
+    async fn open_with(&self, db: &TestDb, in_flight: Option<usize>) -> Store {
         db.open(StoreOptions {
             before_batch_commit: Some(self.hook()),
+            batches_in_flight: in_flight,
             ..StoreOptions::default()
         })
         .await
@@ -303,6 +312,86 @@ async fn a_command_on_an_agreement_in_flight_follows_its_batch() {
     .await;
 }
 
+/// On PostgreSQL, a batch takes off while another is still being written:
+/// the commands on other agreements commit while the first batch is held
+/// inside its transaction, and a command on the held agreement waits for
+/// it. SQLite writes one transaction at a time: there they queue.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgresql_batches_are_written_side_by_side() {
+    for_each_database(|db| async move {
+        let hold = Hold::new();
+        let store = hold.open_with(&db, None).await;
+        let mut negotiations = opened(&store, "side", 3).await;
+
+        hold.armed.store(true, Ordering::SeqCst);
+        let first = negotiations[0].decide(&go(), go_propose(1, values(60, 61, 62, 63)));
+        let held = {
+            let (store, id, events) = (store.clone(), negotiations[0].id.clone(), first.clone());
+            tokio::spawn(async move { store.append(&id, 1, &rid("side-first"), &events).await })
+        };
+        hold.reached.notified().await;
+        for e in &first {
+            laa_core::apply(&mut negotiations[0].state, e);
+        }
+        let council = negotiations[0].council();
+        let next = negotiations[0].decide(&council, counter(2, values(50, 51, 52, 53)));
+        let follower = {
+            let (store, id) = (store.clone(), negotiations[0].id.clone());
+            tokio::spawn(async move { store.append(&id, 2, &rid("side-next"), &next).await })
+        };
+        let mut others = Vec::new();
+        for (i, n) in negotiations.iter().enumerate().skip(1) {
+            let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
+            let (store, id) = (store.clone(), n.id.clone());
+            others.push(tokio::spawn(async move {
+                store
+                    .append(&id, 1, &rid(format!("side-{i}")), &events)
+                    .await
+            }));
+        }
+        match db.store.backend() {
+            laa_store::Backend::Postgres => {
+                // Written and answered while the first is still held.
+                let results =
+                    tokio::time::timeout(Duration::from_secs(30), futures_results(others))
+                        .await
+                        .expect("the other agreements commit beside the held batch");
+                for result in results {
+                    assert_eq!(result.expect("an append").version, 2);
+                }
+                for n in &negotiations[1..] {
+                    assert_eq!(stored_sequences(&db, &n.id).await, [1, 2]);
+                }
+                // The held agreement's next command waits for its batch.
+                queued(&store, 1).await;
+                assert!(!follower.is_finished());
+                assert_eq!(stored_sequences(&db, &negotiations[0].id).await, [1]);
+                hold.release.notify_one();
+            }
+            laa_store::Backend::Sqlite => {
+                queued(&store, 3).await;
+                for n in &negotiations {
+                    assert_eq!(stored_sequences(&db, &n.id).await, [1]);
+                }
+                hold.release.notify_one();
+                for result in futures_results(others).await {
+                    assert_eq!(result.expect("an append").version, 2);
+                }
+            }
+        }
+        assert_eq!(held.await.expect("a task").expect("held").version, 2);
+        assert_eq!(
+            follower.await.expect("a task").expect("follower").version,
+            3
+        );
+        assert_eq!(stored_sequences(&db, &negotiations[0].id).await, [1, 2, 3]);
+        for n in &negotiations {
+            assert!(db.store.verify(&n.id).await.unwrap().ok, "{}", db.name());
+        }
+    })
+    .await;
+}
+
 async fn futures_results(
     tasks: Vec<tokio::task::JoinHandle<Result<laa_store::AppendOutcome, StoreError>>>,
 ) -> Vec<Result<laa_store::AppendOutcome, StoreError>> {
@@ -392,6 +481,8 @@ async fn batch_crash_child() {
         &url,
         StoreOptions {
             before_batch_commit: Some(hook),
+            // One batch at a time, so that the three queue behind the first.
+            batches_in_flight: Some(1),
             ..StoreOptions::default()
         },
     )
