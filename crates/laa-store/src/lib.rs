@@ -61,5 +61,6 @@ pub use reference::{AreaRecord, IndicatorRow, IndicatorSetInfo};
 pub use rounds::RoundRecord;
 pub use store::{
     AppendOutcome, Committed, ExportedEvent, GroupCommits, HISTORY_FORMAT, Imported, MAX_BATCH,
-    SERVER_LOCK_APPLICATION, SERVER_LOCK_KEY, Store, StoredEvent, Verification, parse_and_verify,
+    MIN_BATCH_BESIDE, SERVER_LOCK_APPLICATION, SERVER_LOCK_KEY, Store, StoredEvent, Verification,
+    parse_and_verify,
 };

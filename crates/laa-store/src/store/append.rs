@@ -294,8 +294,7 @@ impl Store {
                     return Err(conflict(head.version));
                 }
                 let mut plan = self.plan(&head, id, request_id, events)?;
-                let writes = Rows::writes(plan.rows.take().into_iter().collect());
-                db.execute_raw(one_statement(Backend::Postgres, writes, false))
+                self.write_on_postgres(plan.rows.take().into_iter().collect())
                     .await?;
                 Ok(self.committed(id, plan.outcome, plan.head))
             }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use sea_orm::ConnectionTrait;
 
 use super::committer::Job;
-use super::plan::{Plan, Write, one_statement};
+use super::plan::{Plan, Rows, one_statement};
 use super::{Head, SqlitePooled, Store, read_head};
 use crate::error::StoreError;
 use crate::options::Backend;
@@ -104,7 +104,7 @@ impl Store {
     /// Writes a batch's rows in one transaction.
     pub(super) async fn write_batch(
         &self,
-        writes: Vec<Write>,
+        rows: Vec<Rows>,
         writer: &mut Option<SqlitePooled>,
     ) -> Result<(), StoreError> {
         self.check_writable()?;
@@ -112,16 +112,13 @@ impl Store {
         match (&self.inner.before_batch_commit, backend) {
             (None, Backend::Sqlite) => {
                 let _guard = self.write_guard().await;
+                let writes = Rows::writes(rows);
                 self.run_sqlite_batch_on(one_statement(backend, writes, true), writer)
                     .await
             }
-            (None, Backend::Postgres) => {
-                self.connection()
-                    .execute_raw(one_statement(backend, writes, false))
-                    .await?;
-                Ok(())
-            }
+            (None, Backend::Postgres) => self.write_on_postgres(rows).await,
             (Some(hook), _) => {
+                let writes = Rows::writes(rows);
                 let _guard = self.write_guard().await;
                 let txn = self.begin_write().await?;
                 txn.execute_raw(one_statement(backend, writes, false))

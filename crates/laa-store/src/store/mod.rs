@@ -16,12 +16,13 @@ mod history;
 mod import;
 mod plan;
 mod server_lock;
+mod unnest;
 mod verify;
 
 pub use append::Committed;
 pub use broken::BrokenHistory;
 pub use checkpoint::CHECKPOINT_EVERY;
-pub use committer::{GroupCommits, MAX_BATCH};
+pub use committer::{GroupCommits, MAX_BATCH, MIN_BATCH_BESIDE};
 pub(crate) use heads::Head;
 pub use heads::SNAPSHOT_EVERY;
 pub use import::{ExportedEvent, HISTORY_FORMAT, Imported, parse_and_verify};

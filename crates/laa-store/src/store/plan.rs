@@ -73,17 +73,16 @@ impl Store {
                 prev_hash: &prev_hash,
             }
             .hash();
-            rows.push(event::ActiveModel {
-                id: NotSet,
-                agreement_id: Set(id.as_str().to_owned()),
-                sequence: Set(sequence),
-                recorded_at: Set(now),
-                actor: Set(e.actor.principal.clone()),
-                kind: Set(kind.to_owned()),
-                payload: Set(payload),
-                request_id: Set(request_id.to_owned()),
-                prev_hash: Set(std::mem::replace(&mut prev_hash, hash.clone())),
-                hash: Set(hash),
+            rows.push(EventRow {
+                agreement_id: id.as_str().to_owned(),
+                sequence,
+                recorded_at: now,
+                actor: e.actor.principal.clone(),
+                kind: kind.to_owned(),
+                payload,
+                request_id: request_id.to_owned(),
+                prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
+                hash,
             });
         }
         let version = expected + events.len() as i64;
@@ -106,58 +105,29 @@ impl Store {
         // and on SQLite the record keeps its size and only its first page
         // is rewritten), or written whole when there is none yet.
         let projection = match (head.projected, snapshot) {
-            (true, snapshot) => {
-                let mut changes = agreement::ActiveModel {
-                    version: Set(version),
-                    head_hash: Set(prev_hash.clone()),
-                    updated_at: Set(now),
-                    ..Default::default()
-                };
-                if let Some(snapshot) = snapshot {
-                    changes.snapshot = Set(snapshot);
-                    changes.snapshot_version = Set(version);
-                }
-                if state.status != head.state.status {
-                    changes.status = Set(state.status.as_str().to_owned());
-                }
-                if state.indicator_set != head.state.indicator_set {
-                    changes.indicator_set = Set(state.indicator_set.map(|s| i32::from(s.get())));
-                }
-                Write::Update(
-                    agreement::Entity::update_many()
-                        .set(changes)
-                        .filter(agreement::Column::Id.eq(id.as_str()))
-                        .into_query(),
-                )
-            }
-            (false, snapshot) => Write::Insert(
-                agreement::Entity::insert(agreement::ActiveModel {
-                    id: Set(id.as_str().to_owned()),
-                    area: Set(opening.area.as_str().to_owned()),
-                    region: Set(opening.region.code().to_owned()),
-                    status: Set(state.status.as_str().to_owned()),
-                    version: Set(version),
-                    indicator_set: Set(state.indicator_set.map(|s| i32::from(s.get()))),
-                    head_hash: Set(prev_hash.clone()),
-                    updated_at: Set(now),
-                    snapshot_version: Set(version),
-                    snapshot: Set(snapshot.unwrap_or_default()),
-                })
-                .on_conflict(
-                    OnConflict::column(agreement::Column::Id)
-                        .update_columns([
-                            agreement::Column::Status,
-                            agreement::Column::Version,
-                            agreement::Column::IndicatorSet,
-                            agreement::Column::HeadHash,
-                            agreement::Column::UpdatedAt,
-                            agreement::Column::SnapshotVersion,
-                            agreement::Column::Snapshot,
-                        ])
-                        .to_owned(),
-                )
-                .into_query(),
-            ),
+            (true, snapshot) => Projection::Update(ProjectionUpdate {
+                id: id.as_str().to_owned(),
+                version,
+                head_hash: prev_hash.clone(),
+                updated_at: now,
+                snapshot,
+                status: (state.status != head.state.status)
+                    .then(|| state.status.as_str().to_owned()),
+                indicator_set: (state.indicator_set != head.state.indicator_set)
+                    .then(|| state.indicator_set.map(|s| i32::from(s.get()))),
+            }),
+            (false, snapshot) => Projection::Whole(agreement::Model {
+                id: id.as_str().to_owned(),
+                area: opening.area.as_str().to_owned(),
+                region: opening.region.code().to_owned(),
+                status: state.status.as_str().to_owned(),
+                version,
+                indicator_set: state.indicator_set.map(|s| i32::from(s.get())),
+                head_hash: prev_hash.clone(),
+                updated_at: now,
+                snapshot_version: version,
+                snapshot: snapshot.unwrap_or_default(),
+            }),
         };
 
         // The targets whose projected columns changed (all of them when the
@@ -184,13 +154,13 @@ impl Store {
 
         // The idempotency record; its primary key refuses a request id
         // applied before, which rolls everything back.
-        let record = request::ActiveModel {
-            agreement_id: Set(id.as_str().to_owned()),
-            request_id: Set(request_id.to_owned()),
-            first_sequence: Set(expected + 1),
-            last_sequence: Set(version),
-            version: Set(version),
-            created_at: Set(now),
+        let record = request::Model {
+            agreement_id: id.as_str().to_owned(),
+            request_id: request_id.to_owned(),
+            first_sequence: expected + 1,
+            last_sequence: version,
+            version,
+            created_at: now,
         };
         let rows = Rows {
             events: rows,
@@ -223,16 +193,156 @@ impl Store {
 /// The rows one append writes, table by table.
 pub(super) struct Rows {
     /// The events, hash-chained.
-    events: Vec<event::ActiveModel>,
+    pub(super) events: Vec<EventRow>,
     /// The agreement's projection row: an update of what changed, or the
     /// whole row when there is none yet.
-    projection: Write,
+    pub(super) projection: Projection,
     /// The target rows whose projected columns changed: with whether the
     /// row is written whole (new, rebuilt, or its refresh due changed) or
     /// only in its status and terms (see [`Rows::writes`]).
-    targets: Vec<(target::ActiveModel, Whole)>,
+    pub(super) targets: Vec<(target::Model, Whole)>,
     /// The idempotency record.
-    request: request::ActiveModel,
+    pub(super) request: request::Model,
+}
+
+/// One event's row (its `id` is the database's to give).
+pub(super) struct EventRow {
+    pub(super) agreement_id: String,
+    pub(super) sequence: i64,
+    pub(super) recorded_at: DateTime<Utc>,
+    pub(super) actor: String,
+    pub(super) kind: String,
+    /// The event as canonical JSON.
+    pub(super) payload: String,
+    pub(super) request_id: String,
+    pub(super) prev_hash: String,
+    pub(super) hash: String,
+}
+
+impl EventRow {
+    fn into_active(self) -> event::ActiveModel {
+        event::ActiveModel {
+            id: NotSet,
+            agreement_id: Set(self.agreement_id),
+            sequence: Set(self.sequence),
+            recorded_at: Set(self.recorded_at),
+            actor: Set(self.actor),
+            kind: Set(self.kind),
+            payload: Set(self.payload),
+            request_id: Set(self.request_id),
+            prev_hash: Set(self.prev_hash),
+            hash: Set(self.hash),
+        }
+    }
+}
+
+/// What an append writes of its agreement's projection row.
+pub(super) enum Projection {
+    /// The row exists: what changes in it.
+    Update(ProjectionUpdate),
+    /// There is none yet (or it is being rebuilt): the whole row, upserted.
+    Whole(agreement::Model),
+}
+
+/// The columns of an existing projection row an append changes: always
+/// its version, head and time; the others only when they change (so the
+/// indexes on status and indicator set are left alone when those are, and
+/// on SQLite the record keeps its size and only its first page is
+/// rewritten).
+pub(super) struct ProjectionUpdate {
+    pub(super) id: String,
+    pub(super) version: i64,
+    pub(super) head_hash: String,
+    pub(super) updated_at: DateTime<Utc>,
+    /// A new snapshot, at `version`.
+    pub(super) snapshot: Option<String>,
+    pub(super) status: Option<String>,
+    pub(super) indicator_set: Option<Option<i32>>,
+}
+
+impl Projection {
+    fn into_write(self) -> Write {
+        match self {
+            Projection::Update(p) => {
+                let mut changes = agreement::ActiveModel {
+                    version: Set(p.version),
+                    head_hash: Set(p.head_hash),
+                    updated_at: Set(p.updated_at),
+                    ..Default::default()
+                };
+                if let Some(snapshot) = p.snapshot {
+                    changes.snapshot = Set(snapshot);
+                    changes.snapshot_version = Set(p.version);
+                }
+                if let Some(status) = p.status {
+                    changes.status = Set(status);
+                }
+                if let Some(indicator_set) = p.indicator_set {
+                    changes.indicator_set = Set(indicator_set);
+                }
+                Write::Update(
+                    agreement::Entity::update_many()
+                        .set(changes)
+                        .filter(agreement::Column::Id.eq(p.id))
+                        .into_query(),
+                )
+            }
+            Projection::Whole(m) => Write::Insert(
+                agreement::Entity::insert(agreement::ActiveModel {
+                    id: Set(m.id),
+                    area: Set(m.area),
+                    region: Set(m.region),
+                    status: Set(m.status),
+                    version: Set(m.version),
+                    indicator_set: Set(m.indicator_set),
+                    head_hash: Set(m.head_hash),
+                    updated_at: Set(m.updated_at),
+                    snapshot_version: Set(m.snapshot_version),
+                    snapshot: Set(m.snapshot),
+                })
+                .on_conflict(
+                    OnConflict::column(agreement::Column::Id)
+                        .update_columns([
+                            agreement::Column::Status,
+                            agreement::Column::Version,
+                            agreement::Column::IndicatorSet,
+                            agreement::Column::HeadHash,
+                            agreement::Column::UpdatedAt,
+                            agreement::Column::SnapshotVersion,
+                            agreement::Column::Snapshot,
+                        ])
+                        .to_owned(),
+                )
+                .into_query(),
+            ),
+        }
+    }
+}
+
+/// A target row to insert or upsert.
+fn target_active(m: target::Model) -> target::ActiveModel {
+    target::ActiveModel {
+        agreement_id: Set(m.agreement_id),
+        target_id: Set(m.target_id),
+        indicator_number: Set(m.indicator_number),
+        local_code: Set(m.local_code),
+        kind: Set(m.kind),
+        status: Set(m.status),
+        terms: Set(m.terms),
+        due_refresh: Set(m.due_refresh),
+        updated_at: Set(m.updated_at),
+    }
+}
+
+fn request_active(m: request::Model) -> request::ActiveModel {
+    request::ActiveModel {
+        agreement_id: Set(m.agreement_id),
+        request_id: Set(m.request_id),
+        first_sequence: Set(m.first_sequence),
+        last_sequence: Set(m.last_sequence),
+        version: Set(m.version),
+        created_at: Set(m.created_at),
+    }
 }
 
 impl Rows {
@@ -254,10 +364,10 @@ impl Rows {
         let mut targets = Vec::new();
         let mut requests = Vec::with_capacity(all.len());
         for rows in all {
-            events.extend(rows.events);
-            projections.push(rows.projection);
+            events.extend(rows.events.into_iter().map(EventRow::into_active));
+            projections.push(rows.projection.into_write());
             targets.extend(rows.targets);
-            requests.push(rows.request);
+            requests.push(request_active(rows.request));
         }
         let mut writes = Vec::with_capacity(projections.len() + 3);
         writes.push(Write::Insert(
@@ -295,7 +405,7 @@ impl Rows {
                 continue;
             }
             writes.push(Write::Insert(
-                target::Entity::insert_many(rows.into_iter().map(|(row, _)| row))
+                target::Entity::insert_many(rows.into_iter().map(|(row, _)| target_active(row)))
                     .on_conflict(
                         OnConflict::columns([
                             target::Column::AgreementId,
@@ -417,7 +527,11 @@ pub(super) fn target_rows(
     state
         .targets
         .values()
-        .map(|t| TargetProjection::of(state, t).into_model(id, t.id, now))
+        .map(|t| {
+            TargetProjection::of(state, t)
+                .into_model(id, t.id, now)
+                .map(target_active)
+        })
         .collect()
 }
 
@@ -435,7 +549,7 @@ struct TargetProjection<'a> {
 
 /// Whether a target's row is written whole, indexed columns included.
 #[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) struct Whole(bool);
+pub(super) struct Whole(pub(super) bool);
 
 impl<'a> TargetProjection<'a> {
     /// True when the columns the `targets` indexes hold (indicator and
@@ -469,7 +583,7 @@ impl<'a> TargetProjection<'a> {
         id: &AgreementId,
         target: TargetId,
         now: DateTime<Utc>,
-    ) -> Result<target::ActiveModel, StoreError> {
+    ) -> Result<target::Model, StoreError> {
         let terms = self
             .agreed
             .map(serde_json::to_string)
@@ -479,18 +593,18 @@ impl<'a> TargetProjection<'a> {
             IndicatorRef::National(n) => (Some(i32::from(n.get())), None),
             IndicatorRef::Local { code, .. } => (None, Some(code.as_str().to_owned())),
         };
-        Ok(target::ActiveModel {
-            agreement_id: Set(id.as_str().to_owned()),
-            target_id: Set(i32::try_from(target.get()).map_err(|_| {
+        Ok(target::Model {
+            agreement_id: id.as_str().to_owned(),
+            target_id: i32::try_from(target.get()).map_err(|_| {
                 StoreError::invalid("events", format!("target {} is out of range", target.get()))
-            })?),
-            indicator_number: Set(indicator_number),
-            local_code: Set(local_code),
-            kind: Set(self.kind.as_str().to_owned()),
-            status: Set(self.status.as_str().to_owned()),
-            terms: Set(terms),
-            due_refresh: Set(self.due_refresh.map(|r| r.as_str().to_owned())),
-            updated_at: Set(now),
+            })?,
+            indicator_number,
+            local_code,
+            kind: self.kind.as_str().to_owned(),
+            status: self.status.as_str().to_owned(),
+            terms,
+            due_refresh: self.due_refresh.map(|r| r.as_str().to_owned()),
+            updated_at: now,
         })
     }
 }

@@ -312,16 +312,18 @@ async fn a_command_on_an_agreement_in_flight_follows_its_batch() {
     .await;
 }
 
-/// On PostgreSQL, a batch takes off while another is still being written:
-/// the commands on other agreements commit while the first batch is held
-/// inside its transaction, and a command on the held agreement waits for
-/// it. SQLite writes one transaction at a time: there they queue.
+/// On PostgreSQL, a batch takes off while another is still being written,
+/// once it holds `MIN_BATCH_BESIDE` commands: the commands on other
+/// agreements commit while the first batch is held inside its transaction,
+/// and a command on the held agreement waits for it. SQLite writes one
+/// transaction at a time: there they queue.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_postgresql_batches_are_written_side_by_side() {
     for_each_database(|db| async move {
         let hold = Hold::new();
         let store = hold.open_with(&db, None).await;
-        let mut negotiations = opened(&store, "side", 3).await;
+        let beside = laa_store::MIN_BATCH_BESIDE;
+        let mut negotiations = opened(&store, "side", 1 + beside).await;
 
         hold.armed.store(true, Ordering::SeqCst);
         let first = negotiations[0].decide(&go(), go_propose(1, values(60, 61, 62, 63)));
@@ -369,7 +371,7 @@ async fn on_postgresql_batches_are_written_side_by_side() {
                 hold.release.notify_one();
             }
             laa_store::Backend::Sqlite => {
-                queued(&store, 3).await;
+                queued(&store, 1 + beside).await;
                 for n in &negotiations {
                     assert_eq!(stored_sequences(&db, &n.id).await, [1]);
                 }

@@ -301,3 +301,85 @@ async fn agreements_list_by_region_area_and_status_in_pages() {
     })
     .await;
 }
+
+/// The projection rows the appends leave change by change (on PostgreSQL
+/// through the batch statement whose every column is an array) hold what
+/// the agreement's state says: its status, version, indicator set and head,
+/// and each target's indicator, kind, status and agreed terms.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn projection_rows_written_change_by_change_hold_the_state() {
+    use sea_orm::{ConnectionTrait, Statement};
+    for_each_database(|db| async move {
+        let mut n = Negotiation::new(&db.store, "kent");
+        n.negotiate_to_refreshed().await;
+        let conn = db.store.connection();
+        let backend = conn.get_database_backend();
+        let row = conn
+            .query_one_raw(Statement::from_string(
+                backend,
+                format!(
+                    "SELECT status, version, indicator_set, snapshot_version \
+                     FROM agreements WHERE id = '{}'",
+                    n.id
+                ),
+            ))
+            .await
+            .unwrap()
+            .expect("the agreement's row");
+        assert_eq!(
+            row.try_get_by_index::<String>(0).unwrap(),
+            n.state.status.as_str(),
+            "{}",
+            db.name()
+        );
+        assert_eq!(
+            row.try_get_by_index::<i64>(1).unwrap() as u64,
+            n.state.version
+        );
+        assert_eq!(
+            row.try_get_by_index::<Option<i32>>(2).unwrap(),
+            n.state.indicator_set.map(|s| i32::from(s.get()))
+        );
+        assert!(row.try_get_by_index::<i64>(3).unwrap() as u64 <= n.state.version);
+
+        let rows = conn
+            .query_all_raw(Statement::from_string(
+                backend,
+                format!(
+                    "SELECT target_id, indicator_number, local_code, kind, status, terms \
+                     FROM targets WHERE agreement_id = '{}' ORDER BY target_id",
+                    n.id
+                ),
+            ))
+            .await
+            .unwrap();
+        assert_eq!(rows.len(), n.state.targets.len(), "{}", db.name());
+        for (row, (id, t)) in rows.iter().zip(&n.state.targets) {
+            assert_eq!(row.try_get_by_index::<i32>(0).unwrap() as u32, id.get());
+            let (number, code) = match &t.indicator {
+                laa_core::IndicatorRef::National(n) => (Some(i32::from(n.get())), None),
+                laa_core::IndicatorRef::Local { code, .. } => {
+                    (None, Some(code.as_str().to_owned()))
+                }
+            };
+            assert_eq!(row.try_get_by_index::<Option<i32>>(1).unwrap(), number);
+            assert_eq!(row.try_get_by_index::<Option<String>>(2).unwrap(), code);
+            assert_eq!(row.try_get_by_index::<String>(3).unwrap(), t.kind.as_str());
+            assert_eq!(
+                row.try_get_by_index::<String>(4).unwrap(),
+                t.status.as_str(),
+                "{}: target {}",
+                db.name(),
+                id.get()
+            );
+            let terms = row
+                .try_get_by_index::<Option<String>>(5)
+                .unwrap()
+                .map(|json| serde_json::from_str::<laa_core::Terms>(&json).unwrap());
+            assert_eq!(terms.as_ref(), t.agreed.as_ref(), "{}", db.name());
+        }
+        // Two targets changed status along the way and one was declined.
+        assert!(rows.len() >= 20);
+    })
+    .await;
+}
