@@ -283,7 +283,13 @@ fn init_logs(format: Option<LogFormat>) {
         .with_ansi(terminal && format == LogFormat::Text);
     match format {
         LogFormat::Text => builder.init(),
-        LogFormat::Json => builder.json().with_current_span(true).init(),
+        // The call's span once (`span`), not again in a list of the spans
+        // it is in (there is only the one): half the bytes a line.
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(false)
+            .init(),
     }
 }
 

@@ -158,6 +158,8 @@ async fn observed_on(url: &str) {
     assert_eq!(span["agreement"], "kent-2008-11", "{opened}");
     assert_eq!(span["request_id"], "obs-open-kent", "{opened}");
     assert_eq!(span["code"], "OK", "{opened}");
+    assert_eq!(span["version"], 1, "{opened}");
+    assert!(opened.get("spans").is_none(), "{opened}");
     assert!(span["latency_ms"].is_number(), "{opened}");
     let refused = events
         .iter()

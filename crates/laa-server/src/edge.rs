@@ -79,13 +79,15 @@ where
         let limit = client_timeout(request.headers()).map_or(self.timeout, |t| t.min(self.timeout));
         let method = request.uri().path().trim_start_matches('/').to_owned();
         // One span per call: the handler records the principal, the
-        // agreement and the request id as it learns them.
+        // agreement, the request id and (a command) the version it left
+        // as it learns them.
         let span = tracing::info_span!(
             "request",
             method = %method,
             principal = Empty,
             agreement = Empty,
             request_id = Empty,
+            version = Empty,
             code = Empty,
             latency_ms = Empty,
         );

@@ -177,7 +177,10 @@ impl Engine {
         Ok(match committed.state {
             Some(after) => {
                 self.announce(&id);
-                tracing::info!(agreement = %id, command = %kind, principal = %actor.principal, version = outcome.version, "command applied");
+                // The call's one `request` line carries the new version; the
+                // command's own line is for debugging.
+                tracing::Span::current().record("version", outcome.version);
+                tracing::debug!(agreement = %id, command = %kind, principal = %actor.principal, version = outcome.version, "command applied");
                 response(
                     Some(&state),
                     &after,
