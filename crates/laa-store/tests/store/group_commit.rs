@@ -97,6 +97,39 @@ async fn stored_sequences(db: &TestDb, id: &laa_core::AgreementId) -> Vec<i64> {
         .collect()
 }
 
+type Appending = tokio::task::JoinHandle<Result<laa_store::AppendOutcome, StoreError>>;
+
+/// Arms `hold`, appends a proposal to `n` (at version 1) and waits until its
+/// batch is held inside its transaction; then queues the agreement's next
+/// command (a counter-offer at version 2, the version the held batch will
+/// leave). Returns the held append and the follower, with `n` at version 2.
+async fn hold_one_and_follow(
+    store: &Store,
+    hold: &Hold,
+    n: &mut Negotiation,
+    label: &str,
+) -> (Appending, Appending) {
+    hold.armed.store(true, Ordering::SeqCst);
+    let first = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
+    let held = {
+        let (store, id, events) = (store.clone(), n.id.clone(), first.clone());
+        let request = rid(format!("{label}-first"));
+        tokio::spawn(async move { store.append(&id, 1, &request, &events).await })
+    };
+    hold.reached.notified().await;
+    for e in &first {
+        laa_core::apply(&mut n.state, e);
+    }
+    let council = n.council();
+    let next = n.decide(&council, counter(2, values(50, 51, 52, 53)));
+    let follower = {
+        let (store, id) = (store.clone(), n.id.clone());
+        let request = rid(format!("{label}-next"));
+        tokio::spawn(async move { store.append(&id, 2, &request, &next).await })
+    };
+    (held, follower)
+}
+
 /// Opens `n` agreements on `store`, one per area `{prefix}{i}`.
 async fn opened(store: &Store, prefix: &str, n: usize) -> Vec<Negotiation> {
     let mut all = Vec::new();
@@ -252,27 +285,11 @@ async fn a_command_on_an_agreement_in_flight_follows_its_batch() {
         let mut negotiations = opened(&store, "follow", 3).await;
         let before = store.group_commits();
 
-        hold.armed.store(true, Ordering::SeqCst);
-        let first = negotiations[0].decide(&go(), go_propose(1, values(60, 61, 62, 63)));
-        let held = {
-            let (store, id, events) = (store.clone(), negotiations[0].id.clone(), first.clone());
-            tokio::spawn(async move { store.append(&id, 1, &rid("follow-first"), &events).await })
-        };
-        hold.reached.notified().await;
-        for e in &first {
-            laa_core::apply(&mut negotiations[0].state, e);
-        }
         // The next command on the agreement in flight, at the version its
         // batch will leave; and one command on each of the others.
-        let council = negotiations[0].council();
-        let next = negotiations[0].decide(&council, counter(2, values(50, 51, 52, 53)));
-        let mut tasks = Vec::new();
-        {
-            let (store, id) = (store.clone(), negotiations[0].id.clone());
-            tasks.push(tokio::spawn(async move {
-                store.append(&id, 2, &rid("follow-next"), &next).await
-            }));
-        }
+        let (held, follower) =
+            hold_one_and_follow(&store, &hold, &mut negotiations[0], "follow").await;
+        let mut tasks = vec![follower];
         for (i, n) in negotiations.iter().enumerate().skip(1) {
             let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
             let (store, id) = (store.clone(), n.id.clone());
@@ -324,23 +341,8 @@ async fn on_postgresql_batches_are_written_side_by_side() {
         let store = hold.open_with(&db, None).await;
         let beside = laa_store::MIN_BATCH_BESIDE;
         let mut negotiations = opened(&store, "side", 1 + beside).await;
-
-        hold.armed.store(true, Ordering::SeqCst);
-        let first = negotiations[0].decide(&go(), go_propose(1, values(60, 61, 62, 63)));
-        let held = {
-            let (store, id, events) = (store.clone(), negotiations[0].id.clone(), first.clone());
-            tokio::spawn(async move { store.append(&id, 1, &rid("side-first"), &events).await })
-        };
-        hold.reached.notified().await;
-        for e in &first {
-            laa_core::apply(&mut negotiations[0].state, e);
-        }
-        let council = negotiations[0].council();
-        let next = negotiations[0].decide(&council, counter(2, values(50, 51, 52, 53)));
-        let follower = {
-            let (store, id) = (store.clone(), negotiations[0].id.clone());
-            tokio::spawn(async move { store.append(&id, 2, &rid("side-next"), &next).await })
-        };
+        let (held, follower) =
+            hold_one_and_follow(&store, &hold, &mut negotiations[0], "side").await;
         let mut others = Vec::new();
         for (i, n) in negotiations.iter().enumerate().skip(1) {
             let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
@@ -395,7 +397,7 @@ async fn on_postgresql_batches_are_written_side_by_side() {
 }
 
 async fn futures_results(
-    tasks: Vec<tokio::task::JoinHandle<Result<laa_store::AppendOutcome, StoreError>>>,
+    tasks: Vec<Appending>,
 ) -> Vec<Result<laa_store::AppendOutcome, StoreError>> {
     let mut results = Vec::new();
     for task in tasks {
