@@ -460,10 +460,15 @@ impl DomainError {
                 indicator,
                 existing,
             } => {
-                vec![
-                    ("indicator", indicator.to_string()),
-                    ("existing_target", existing.to_string()),
-                ]
+                // As every other reason names an indicator: its number
+                // alone ("72", not "NI 72"); a local one by its code.
+                let named = match indicator {
+                    IndicatorRef::National(n) => ("indicator", n.get().to_string()),
+                    IndicatorRef::Local { code, .. } => {
+                        ("local_indicator", code.as_str().to_owned())
+                    }
+                };
+                vec![named, ("existing_target", existing.to_string())]
             }
             E::NotYourTurn { target, side, .. } => {
                 vec![("target", target.to_string()), ("side", side.to_string())]

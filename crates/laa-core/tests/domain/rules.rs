@@ -298,6 +298,14 @@ fn rule_3_one_live_target_per_indicator() {
         .when(&area(), propose(117, pct(8, [7, 7, 6])))
         .then_refused("DUPLICATE_INDICATOR");
     assert!(matches!(e, DomainError::DuplicateIndicator { existing, .. } if existing == tid(17)));
+    // Its facts name the indicator as every other reason does: the number.
+    assert_eq!(
+        e.facts(),
+        [
+            ("indicator", "117".to_owned()),
+            ("existing_target", tid(17).to_string())
+        ]
+    );
     n.when(&go(), propose(72, pct(50, [52, 54, 56])))
         .then_refused("DUPLICATE_INDICATOR");
     // Once withdrawn, the indicator can be proposed again, as a new target.
