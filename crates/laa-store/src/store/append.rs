@@ -165,7 +165,6 @@ impl Store {
         }
         to_i64("expected_version", expected_version)?;
         if self.inner.before_commit.is_some() {
-            self.check_writable()?;
             // Fault injection: the caller's own transaction, so that
             // aborting the caller aborts it.
             return self
@@ -186,7 +185,9 @@ impl Store {
 
     /// One append in a transaction of its own; the path of a store with a
     /// `before_commit` hook, and of every member of a group commit that
-    /// failed as a whole (so that a refused member fails alone).
+    /// failed as a whole (so that a refused member fails alone). A server
+    /// that lost its lock on the database writes nothing, here as in a
+    /// batch.
     pub(super) async fn append_alone(
         &self,
         agreement: &AgreementId,
@@ -194,6 +195,7 @@ impl Store {
         request_id: &str,
         events: &[Event],
     ) -> Result<Committed, StoreError> {
+        self.check_writable()?;
         self.refuse_if_broken(agreement)?;
         match self
             .append_once(agreement, expected_version, request_id, events)

@@ -19,14 +19,14 @@ use crate::support::{
 /// A hook that, once armed, holds the next batch inside its transaction
 /// (every row written, nothing committed) until released; later batches
 /// pass straight through.
-struct Hold {
-    armed: Arc<AtomicBool>,
-    reached: Arc<Notify>,
-    release: Arc<Notify>,
+pub(crate) struct Hold {
+    pub(crate) armed: Arc<AtomicBool>,
+    pub(crate) reached: Arc<Notify>,
+    pub(crate) release: Arc<Notify>,
 }
 
 impl Hold {
-    fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             armed: Arc::new(AtomicBool::new(false)),
             reached: Arc::new(Notify::new()),
@@ -34,7 +34,7 @@ impl Hold {
         }
     }
 
-    fn hook(&self) -> BeforeCommit {
+    pub(crate) fn hook(&self) -> BeforeCommit {
         let (armed, reached, release) = (
             self.armed.clone(),
             self.reached.clone(),
@@ -73,7 +73,7 @@ impl Hold {
 }
 
 /// Waits until `n` appends are queued behind the batch being held.
-async fn queued(store: &Store, n: usize) {
+pub(crate) async fn queued(store: &Store, n: usize) {
     tokio::time::timeout(Duration::from_secs(30), async {
         while store.group_commits().queued < n {
             tokio::time::sleep(Duration::from_millis(2)).await;

@@ -162,3 +162,79 @@ async fn a_server_that_loses_its_lock_writes_nothing_until_it_holds_it_again() {
     sole.close().await.ok();
     tool.close().await.ok();
 }
+
+/// A batch of several commands that finds its server fenced is refused
+/// whole: its members, retried one by one as any refused batch's are, are
+/// refused too, and nothing of them is written.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_of_several_that_finds_its_server_fenced_writes_nothing() {
+    use std::sync::atomic::Ordering;
+    let Some(db) = fresh().await else { return };
+    let hold = crate::group_commit::Hold::new();
+    let sole = Store::connect(
+        &db.url,
+        StoreOptions {
+            before_batch_commit: Some(hold.hook()),
+            batches_in_flight: Some(1),
+            ..server(PostgresServer::Sole)
+        },
+    )
+    .await
+    .expect("a sole server");
+    let tool = Store::connect(&db.url, StoreOptions::default())
+        .await
+        .expect("a tool's store");
+    let mut all = Vec::new();
+    for area in ["kent", "surrey", "medway"] {
+        let mut n = Negotiation::new(&sole, area);
+        n.open().await;
+        all.push(n);
+    }
+    // The first command is held inside its transaction while the other
+    // two queue behind it, to be written together.
+    hold.armed.store(true, Ordering::SeqCst);
+    let mut tasks = Vec::new();
+    for (i, n) in all.iter().enumerate() {
+        let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
+        let (store, id) = (sole.clone(), n.id.clone());
+        tasks.push(tokio::spawn(async move {
+            store
+                .append(&id, 1, &rid(format!("fenced-{i}")), &events)
+                .await
+        }));
+        if i == 0 {
+            hold.reached.notified().await;
+        }
+    }
+    crate::group_commit::queued(&sole, 2).await;
+    // Meanwhile another sole server takes the lock.
+    cut_locks(&tool).await;
+    let mut other = PgConnection::connect(&db.url).await.expect("connect");
+    sea_orm::sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(SERVER_LOCK_KEY)
+        .execute(&mut other)
+        .await
+        .expect("another sole server's lock");
+    until("the server notices its lock is gone", async || {
+        !sole.is_sole_writer()
+    })
+    .await;
+    hold.release.notify_one();
+    let mut results = Vec::new();
+    for task in tasks {
+        results.push(task.await.expect("a task"));
+    }
+    for (n, result) in all.iter().zip(&results).skip(1) {
+        let refused = result.as_ref().expect_err("no write while fenced");
+        assert!(refused.to_string().contains("lost its lock"), "{refused}");
+        assert_eq!(
+            tool.current_version(&n.id).await.expect("version"),
+            1,
+            "nothing of {} was written",
+            n.id
+        );
+    }
+    other.close().await.ok();
+    sole.close().await.ok();
+    tool.close().await.ok();
+}
