@@ -10,7 +10,7 @@ use sea_orm::ConnectionTrait;
 
 use super::committer::Job;
 use super::plan::{Plan, Rows, one_statement};
-use super::{Head, SqlitePooled, Store, read_head};
+use super::{Head, SqlitePooled, Store, db_err, read_head};
 use crate::error::StoreError;
 use crate::options::Backend;
 
@@ -117,7 +117,31 @@ impl Store {
                     .await
             }
             (None, Backend::Postgres) => self.write_on_postgres(rows).await,
-            (Some(hook), _) => {
+            (Some(hook), Backend::Postgres) => {
+                // The statement production writes, in a transaction held
+                // open for the hook.
+                let rows = match super::unnest::statement(rows) {
+                    Ok(query) => {
+                        let mut txn = self
+                            .connection()
+                            .get_postgres_connection_pool()
+                            .begin()
+                            .await
+                            .map_err(db_err)?;
+                        query.execute(&mut *txn).await.map_err(db_err)?;
+                        hook().await;
+                        return txn.commit().await.map_err(db_err);
+                    }
+                    Err(rows) => rows,
+                };
+                let txn = self.begin_write().await?;
+                txn.execute_raw(one_statement(backend, Rows::writes(rows), false))
+                    .await?;
+                hook().await;
+                txn.commit().await?;
+                Ok(())
+            }
+            (Some(hook), Backend::Sqlite) => {
                 let writes = Rows::writes(rows);
                 let _guard = self.write_guard().await;
                 let txn = self.begin_write().await?;

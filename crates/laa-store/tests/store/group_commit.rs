@@ -341,6 +341,7 @@ async fn on_postgresql_batches_are_written_side_by_side() {
         let store = hold.open_with(&db, None).await;
         let beside = laa_store::MIN_BATCH_BESIDE;
         let mut negotiations = opened(&store, "side", 1 + beside).await;
+        let before = store.group_commits();
         let (held, follower) =
             hold_one_and_follow(&store, &hold, &mut negotiations[0], "side").await;
         let mut others = Vec::new();
@@ -389,6 +390,21 @@ async fn on_postgresql_batches_are_written_side_by_side() {
             3
         );
         assert_eq!(stored_sequences(&db, &negotiations[0].id).await, [1, 2, 3]);
+        // PostgreSQL: the held batch, the others together beside it (not
+        // in smaller batches: none took off before it held
+        // MIN_BATCH_BESIDE), then the follower. SQLite: the held batch,
+        // then everything else together.
+        let after = store.group_commits();
+        let expected = match db.store.backend() {
+            laa_store::Backend::Postgres => (3, beside as u64),
+            laa_store::Backend::Sqlite => (2, 1 + beside as u64),
+        };
+        assert_eq!(
+            (after.batches - before.batches, after.largest),
+            expected,
+            "{}: {after:?}",
+            db.name()
+        );
         for n in &negotiations {
             assert!(db.store.verify(&n.id).await.unwrap().ok, "{}", db.name());
         }
