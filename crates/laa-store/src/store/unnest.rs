@@ -278,3 +278,104 @@ pub(super) fn statement(all: Vec<Rows>) -> Result<Bound, Vec<Rows>> {
     let q = events.bind(sea_orm::sqlx::query(BATCH));
     Ok(requests.bind(lean.bind(whole.bind(projections.bind(q)))))
 }
+
+#[cfg(test)]
+mod tests {
+    use chrono::Utc;
+
+    use super::*;
+    use crate::entity::agreement;
+    use crate::store::plan::Whole;
+
+    fn rows(projection: Projection) -> Rows {
+        let now = Utc::now();
+        let id = "kent-2008-11".to_owned();
+        Rows {
+            events: vec![EventRow {
+                agreement_id: id.clone(),
+                sequence: 2,
+                recorded_at: now,
+                actor: "gose:negotiator".into(),
+                kind: "offer_made".into(),
+                payload: "{}".into(),
+                request_id: "r-2".into(),
+                prev_hash: "a".into(),
+                hash: "b".into(),
+            }],
+            projection,
+            targets: vec![(
+                target::Model {
+                    agreement_id: id.clone(),
+                    target_id: 17,
+                    indicator_number: Some(72),
+                    local_code: None,
+                    kind: "designated".into(),
+                    status: "offered".into(),
+                    terms: None,
+                    due_refresh: None,
+                    updated_at: now,
+                },
+                Whole(false),
+            )],
+            request: request::Model {
+                agreement_id: id,
+                request_id: "r-2".into(),
+                first_sequence: 2,
+                last_sequence: 2,
+                version: 2,
+                created_at: now,
+            },
+        }
+    }
+
+    fn update() -> Projection {
+        Projection::Update(ProjectionUpdate {
+            id: "kent-2008-11".into(),
+            version: 2,
+            head_hash: "b".into(),
+            updated_at: Utc::now(),
+            snapshot: None,
+            status: None,
+            indicator_set: Some(None),
+        })
+    }
+
+    fn whole() -> Projection {
+        Projection::Whole(agreement::Model {
+            id: "kent-2008-11".into(),
+            area: "kent".into(),
+            region: "SE".into(),
+            status: "draft".into(),
+            version: 1,
+            indicator_set: None,
+            head_hash: "b".into(),
+            updated_at: Utc::now(),
+            snapshot_version: 1,
+            snapshot: "{}".into(),
+        })
+    }
+
+    #[test]
+    fn batches_that_only_update_projections_take_the_fixed_statement() {
+        assert!(statement(vec![rows(update())]).is_ok());
+        assert!(statement(vec![rows(update()), rows(update())]).is_ok());
+    }
+
+    #[test]
+    fn a_batch_that_writes_a_projection_row_whole_keeps_the_generic_statement() {
+        let back = statement(vec![rows(update()), rows(whole())])
+            .err()
+            .expect("the rows back");
+        assert_eq!(back.len(), 2);
+    }
+
+    #[test]
+    fn the_statement_numbers_one_parameter_a_column() {
+        // 9 event columns, 8 of the projection, 9 for each of the two target
+        // upserts, 6 of the requests: $1 to $41, each once as an array.
+        for n in 1..=41 {
+            assert!(BATCH.contains(&format!("${n}::")), "${n}");
+        }
+        assert!(!BATCH.contains("$42"));
+    }
+}
