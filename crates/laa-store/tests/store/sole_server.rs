@@ -51,6 +51,24 @@ async fn cut_locks(tool: &Store) {
         .expect("terminate the lock connections");
 }
 
+/// Cuts `sole`'s lock connection (through `tool`) and takes the lock as
+/// another sole server would, before `sole` can take it back; returns once
+/// `sole` has noticed, with the connection that holds the lock.
+async fn fence(url: &str, tool: &Store, sole: &Store) -> PgConnection {
+    cut_locks(tool).await;
+    let mut other = PgConnection::connect(url).await.expect("connect");
+    sea_orm::sqlx::query("SELECT pg_advisory_lock($1)")
+        .bind(SERVER_LOCK_KEY)
+        .execute(&mut other)
+        .await
+        .expect("another sole server's lock");
+    until("the server notices its lock is gone", async || {
+        !sole.is_sole_writer()
+    })
+    .await;
+    other
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_sole_server_excludes_every_other_server_and_shared_ones_exclude_it() {
     let Some(db) = fresh().await else { return };
@@ -121,17 +139,7 @@ async fn a_server_that_loses_its_lock_writes_nothing_until_it_holds_it_again() {
     n.open().await;
     // The lock's connection is cut, and another sole server takes the
     // lock before this one can take it back (the test holds it as one).
-    cut_locks(&tool).await;
-    let mut other = PgConnection::connect(&db.url).await.expect("connect");
-    sea_orm::sqlx::query("SELECT pg_advisory_lock($1)")
-        .bind(SERVER_LOCK_KEY)
-        .execute(&mut other)
-        .await
-        .expect("another sole server's lock");
-    until("the server notices its lock is gone", async || {
-        !sole.is_sole_writer()
-    })
-    .await;
+    let other = fence(&db.url, &tool, &sole).await;
     let events = n.decide(&go(), go_propose(1, values(60, 61, 62, 63)));
     let refused = sole
         .append(&n.id, n.state.version, &rid("while-fenced"), &events)
@@ -208,17 +216,7 @@ async fn a_batch_of_several_that_finds_its_server_fenced_writes_nothing() {
     }
     crate::group_commit::queued(&sole, 2).await;
     // Meanwhile another sole server takes the lock.
-    cut_locks(&tool).await;
-    let mut other = PgConnection::connect(&db.url).await.expect("connect");
-    sea_orm::sqlx::query("SELECT pg_advisory_lock($1)")
-        .bind(SERVER_LOCK_KEY)
-        .execute(&mut other)
-        .await
-        .expect("another sole server's lock");
-    until("the server notices its lock is gone", async || {
-        !sole.is_sole_writer()
-    })
-    .await;
+    let other = fence(&db.url, &tool, &sole).await;
     hold.release.notify_one();
     let mut results = Vec::new();
     for task in tasks {
