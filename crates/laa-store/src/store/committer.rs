@@ -290,8 +290,7 @@ impl Committer {
     /// Plans what is waiting and may be planned now (see [`take_batch`]).
     /// A command the memory cannot plan (its agreement's head is not
     /// remembered at the version it expects) is planned, or refused, on
-    /// what the database says, after the flight has landed: its head may
-    /// be a flight's, and a flight may hold the only connection.
+    /// what the database says (see [`Committer::plan_from_database`]).
     async fn plan(&mut self, store: &Store) {
         let room = MAX_BATCH.saturating_sub(self.next.len());
         for job in take_batch(&mut self.waiting, &self.busy, room) {
@@ -317,9 +316,15 @@ impl Committer {
     }
 
     /// [`Committer::plan`] for one command, on what the database says.
+    /// On SQLite the flight lands first: it may hold the connection the
+    /// read needs. PostgreSQL's flights each hold a connection of their
+    /// own, and none writes this command's agreement (it is not busy), so
+    /// the read does not wait for them.
     async fn plan_from_database(&mut self, store: &Store, job: Job) {
-        while let Some(landed) = self.flights.join_next_with_id().await {
-            self.land(landed).await;
+        if self.max_flights == 1 {
+            while let Some(landed) = self.flights.join_next_with_id().await {
+                self.land(landed).await;
+            }
         }
         match store.prepare(&job, &mut self.writer).await {
             Ok(Prepared::Planned(plan)) => self.plan_next(job, plan),
