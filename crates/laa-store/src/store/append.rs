@@ -9,7 +9,7 @@ use sea_orm::sea_query::Values;
 use sea_orm::{ConnectionTrait, EntityTrait, Statement};
 
 use super::committer::Job;
-use super::plan::{Rows, one_statement};
+use super::rows::Rows;
 use super::{
     AppendOutcome, CloseUnlessReleased, SqlitePooled, Store, db_err, read_head, stored, to_i64,
 };
@@ -280,7 +280,7 @@ impl Store {
         let recalled = self.recalled(id).filter(|h| h.version == expected);
         let conflict = |actual| StoreError::VersionConflict { expected, actual };
         match (self.inner.backend, &self.inner.before_commit, recalled) {
-            // PostgreSQL: the writes are one statement (see `one_statement`),
+            // PostgreSQL: the writes are one statement (see `Rows::statement`),
             // which PostgreSQL runs as a transaction of its own; wrapping it
             // in BEGIN and COMMIT would only add two round trips. The head,
             // when it must be read first, needs no transaction around it:
@@ -316,8 +316,8 @@ impl Store {
                 }
                 let _guard = self.write_guard().await;
                 let mut plan = self.plan(&head, id, request_id, events)?;
-                let writes = Rows::writes(plan.rows.take().into_iter().collect());
-                self.run_sqlite_batch(one_statement(Backend::Sqlite, writes, true))
+                let rows = plan.rows.take().into_iter().collect();
+                self.run_sqlite_batch(Rows::statement(rows, Backend::Sqlite, true))
                     .await?;
                 Ok(self.committed(id, plan.outcome, plan.head))
             }
@@ -338,8 +338,8 @@ impl Store {
                 }
                 // On any error below, dropping the transaction rolls it back.
                 let mut plan = self.plan(&head, id, request_id, events)?;
-                let writes = Rows::writes(plan.rows.take().into_iter().collect());
-                txn.execute_raw(one_statement(self.inner.backend, writes, false))
+                let rows = plan.rows.take().into_iter().collect();
+                txn.execute_raw(Rows::statement(rows, self.inner.backend, false))
                     .await?;
                 hook().await;
                 txn.commit().await?;

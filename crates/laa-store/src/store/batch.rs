@@ -9,7 +9,8 @@ use std::sync::Arc;
 use sea_orm::ConnectionTrait;
 
 use super::committer::Job;
-use super::plan::{Plan, Rows, one_statement};
+use super::plan::Plan;
+use super::rows::Rows;
 use super::{Head, SqlitePooled, Store, db_err, read_head};
 use crate::error::StoreError;
 use crate::options::Backend;
@@ -112,40 +113,29 @@ impl Store {
         match (&self.inner.before_batch_commit, backend) {
             (None, Backend::Sqlite) => {
                 let _guard = self.write_guard().await;
-                let writes = Rows::writes(rows);
-                self.run_sqlite_batch_on(one_statement(backend, writes, true), writer)
+                self.run_sqlite_batch_on(Rows::statement(rows, backend, true), writer)
                     .await
             }
             (None, Backend::Postgres) => self.write_on_postgres(rows).await,
-            (Some(hook), Backend::Postgres) => {
-                // The statement production writes, in a transaction held
-                // open for the hook.
-                let rows = match super::unnest::statement(rows) {
-                    Ok(query) => {
-                        let mut txn = self
-                            .connection()
-                            .get_postgres_connection_pool()
-                            .begin()
-                            .await
-                            .map_err(db_err)?;
-                        query.execute(&mut *txn).await.map_err(db_err)?;
-                        hook().await;
-                        return txn.commit().await.map_err(db_err);
-                    }
-                    Err(rows) => rows,
+            (Some(hook), _) => {
+                // PostgreSQL: the statement production writes, in a
+                // transaction held open for the hook.
+                let rows = match backend {
+                    Backend::Postgres => match super::unnest::statement(rows) {
+                        Ok(query) => {
+                            let pool = self.connection().get_postgres_connection_pool();
+                            let mut txn = pool.begin().await.map_err(db_err)?;
+                            query.execute(&mut *txn).await.map_err(db_err)?;
+                            hook().await;
+                            return txn.commit().await.map_err(db_err);
+                        }
+                        Err(rows) => rows,
+                    },
+                    Backend::Sqlite => rows,
                 };
-                let txn = self.begin_write().await?;
-                txn.execute_raw(one_statement(backend, Rows::writes(rows), false))
-                    .await?;
-                hook().await;
-                txn.commit().await?;
-                Ok(())
-            }
-            (Some(hook), Backend::Sqlite) => {
-                let writes = Rows::writes(rows);
                 let _guard = self.write_guard().await;
                 let txn = self.begin_write().await?;
-                txn.execute_raw(one_statement(backend, writes, false))
+                txn.execute_raw(Rows::statement(rows, backend, false))
                     .await?;
                 hook().await;
                 txn.commit().await?;

@@ -38,7 +38,8 @@ use tokio::task::{Id as TaskId, JoinSet};
 
 use super::append::Committed;
 use super::batch::Prepared;
-use super::plan::{Plan, Rows};
+use super::plan::Plan;
+use super::rows::Rows;
 use super::{Inner, SqlitePooled, Store};
 use crate::error::StoreError;
 

@@ -15,6 +15,7 @@ mod heads;
 mod history;
 mod import;
 mod plan;
+mod rows;
 mod server_lock;
 mod unnest;
 mod verify;

@@ -1,6 +1,6 @@
 //! PostgreSQL: a batch's rows as one statement whose text never changes.
 //!
-//! The generic statement (`plan::one_statement`) spells every row out, so
+//! The generic statement (`Rows::statement`) spells every row out, so
 //! its text differs with every batch's size and members: PostgreSQL parses,
 //! analyses and plans it afresh each time (a third of its CPU in the
 //! national round), and each connection's statement cache fills with texts
@@ -22,7 +22,7 @@ use sea_orm::sqlx::query::Query;
 
 use sea_orm::ConnectionTrait;
 
-use super::plan::{EventRow, Projection, ProjectionUpdate, Rows, one_statement};
+use super::rows::{EventRow, Projection, ProjectionUpdate, Rows};
 use super::{Store, db_err};
 use crate::entity::{request, target};
 use crate::error::StoreError;
@@ -41,7 +41,7 @@ impl Store {
             }
             Err(rows) => {
                 self.connection()
-                    .execute_raw(one_statement(Backend::Postgres, Rows::writes(rows), false))
+                    .execute_raw(Rows::statement(rows, Backend::Postgres, false))
                     .await?;
             }
         }
@@ -285,7 +285,7 @@ mod tests {
 
     use super::*;
     use crate::entity::agreement;
-    use crate::store::plan::Whole;
+    use crate::store::rows::Whole;
 
     fn rows(projection: Projection) -> Rows {
         let now = Utc::now();
