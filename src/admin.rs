@@ -5,11 +5,12 @@ use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
 use laa_migration::{Migrator, MigratorTrait, SchemaManager};
+use laa_store::redacted;
 use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
 
 use crate::client::{CliError, Exit};
+use crate::database::{DatabaseArg, ToolDatabase, cannot_open, check_prepared, exists, shown};
 use crate::serve::{SyncMode, open_store};
-use crate::tokens::DatabaseArg;
 
 /// The flag a destructive migration needs on a database holding events.
 pub const DESTROY_FLAG: &str = "i-understand-this-destroys-the-audit-trail";
@@ -31,7 +32,7 @@ pub struct RestoreArgs {
     #[arg(long, value_name = "FILE")]
     pub from: PathBuf,
     /// Where to restore it: sqlite://FILE (a new file: it must not exist).
-    #[arg(long, env = "LAA_DATABASE_URL")]
+    #[arg(long, env = "LAA_DATABASE_URL", hide_env_values = true)]
     pub database_url: String,
 }
 
@@ -46,7 +47,7 @@ pub enum MigrateCommand {
     /// Apply every pending migration (laa serve does this on start).
     Up {
         #[command(flatten)]
-        db: DatabaseArg,
+        db: ToolDatabase,
     },
     /// Roll back the last migrations: refused on a database holding events unless
     /// --i-understand-this-destroys-the-audit-trail is given.
@@ -77,11 +78,7 @@ fn failed(e: impl std::fmt::Display) -> CliError {
 
 /// The file of an SQLite URL; `None` for another database.
 fn sqlite_path(url: &str) -> Option<PathBuf> {
-    let rest = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))?;
-    let path = rest.split('?').next().unwrap_or(rest);
-    (!path.is_empty() && !path.contains(":memory:")).then(|| PathBuf::from(path))
+    laa_store::sqlite_file(url).map(PathBuf::from)
 }
 
 /// How many events a database holds (0 when it has no event log).
@@ -111,24 +108,21 @@ pub async fn backup(args: BackupArgs) -> Result<(), CliError> {
     let Some(path) = sqlite_path(&url) else {
         return Err(CliError::usage(format!(
             "laa backup copies SQLite databases; {} is not one",
-            redact(&url)
+            redacted(&url)
         ))
         .hint("back PostgreSQL up with pg_dump: pg_dump --format=custom --file laa.dump 'postgres://USER@HOST:5432/laa' (see docs/DEPLOYMENT.md, Backups)"));
     };
-    if !path.exists() {
-        return Err(CliError::new(
-            Exit::NotFound,
-            "NOT_FOUND",
-            format!("there is no database at {}", path.display()),
-        ));
-    }
+    eprintln!("laa: database {}", shown(&url));
+    check_prepared(&url).await?;
     if args.to.exists() {
         return Err(CliError::usage(format!(
             "{} exists: a backup never overwrites a file",
             args.to.display()
         )));
     }
-    let db = Database::connect(&url).await.map_err(failed)?;
+    let db = Database::connect(&url)
+        .await
+        .map_err(|e| cannot_open(&url, &laa_store::StoreError::Database(e)))?;
     let target = args.to.to_string_lossy().replace('\'', "''");
     // VACUUM INTO reads one consistent snapshot while a server goes on
     // writing, and writes a compact copy.
@@ -219,17 +213,20 @@ async fn verify_all(store: &laa_store::Store) -> Result<(u64, u64, Vec<String>),
 pub async fn migrate(command: MigrateCommand) -> Result<(), CliError> {
     let url = match &command {
         MigrateCommand::Status { db }
-        | MigrateCommand::Up { db }
         | MigrateCommand::Down { db, .. }
         | MigrateCommand::Reset { db, .. } => db.database_url.clone(),
+        MigrateCommand::Up { db } => db.db.database_url.clone(),
     };
-    let db = Database::connect(&url).await.map_err(|e| {
-        CliError::new(
-            Exit::Unavailable,
-            "STORE_UNAVAILABLE",
-            format!("cannot open {}: {e}", redact(&url)),
-        )
-    })?;
+    if let MigrateCommand::Up { db } = &command {
+        return migrate_up(&url, db.create).await;
+    }
+    eprintln!("laa: database {}", shown(&url));
+    // The schema may be missing: after `migrate reset`, status says every
+    // migration is pending. The database itself must exist.
+    exists(&url)?;
+    let db = Database::connect(&url)
+        .await
+        .map_err(|e| cannot_open(&url, &laa_store::StoreError::Database(e)))?;
     let guard = async |destroy: bool| {
         let events = events_held(&db).await?;
         if events > 0 && !destroy {
@@ -255,14 +252,7 @@ pub async fn migrate(command: MigrateCommand) -> Result<(), CliError> {
                 println!("{}\t{}", m.name(), m.status());
             }
         }
-        MigrateCommand::Up { .. } => {
-            let pending = Migrator::get_pending_migrations(&db)
-                .await
-                .map_err(failed)?
-                .len();
-            Migrator::up(&db, None).await.map_err(failed)?;
-            println!("applied {pending} migrations");
-        }
+        MigrateCommand::Up { .. } => {}
         MigrateCommand::Down { steps, destroy, .. } => {
             guard(destroy).await?;
             Migrator::down(&db, Some(steps)).await.map_err(failed)?;
@@ -277,16 +267,28 @@ pub async fn migrate(command: MigrateCommand) -> Result<(), CliError> {
     db.close().await.map_err(failed)
 }
 
-/// A database URL without its password.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let creds = &url[scheme + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
+/// Runs `laa migrate up`: the pending migrations applied as a server
+/// applies them on start (under the schema lock, with the reference data),
+/// on a database that exists, and laa's schema given to one without it
+/// (a PostgreSQL database just created; an SQLite file only with
+/// `--create`).
+async fn migrate_up(url: &str, create: bool) -> Result<(), CliError> {
+    eprintln!("laa: database {}", shown(url));
+    if !create {
+        exists(url)?;
     }
+    let pending = match Database::connect(url).await {
+        Ok(db) => {
+            let pending = Migrator::get_pending_migrations(&db).await.map(|p| p.len());
+            let _ = db.close().await;
+            pending.map_err(failed)?
+        }
+        Err(e) => return Err(cannot_open(url, &laa_store::StoreError::Database(e))),
+    };
+    let store = laa_store::Store::connect(url, laa_store::StoreOptions::default())
+        .await
+        .map_err(|e| cannot_open(url, &e))?;
+    store.close().await.map_err(failed)?;
+    println!("applied {pending} migrations");
+    Ok(())
 }

@@ -1,6 +1,131 @@
-//! Explaining a database that cannot be opened, for `laa serve`, `laa
-//! token` and `laa demo`: without the driver's internal details, and with
-//! the command to run when a PostgreSQL database does not exist yet.
+//! The database a command works on: the operator tools open an existing
+//! one only, and a database that cannot be opened is explained without the
+//! driver's internal details, with the command to run when a PostgreSQL
+//! database does not exist yet.
+
+use clap::Args;
+use laa_migration::SchemaManager;
+use laa_store::{Schema, Store, StoreError, StoreOptions};
+use sea_orm::Database;
+
+use crate::DEFAULT_DATABASE_URL;
+use crate::client::{CliError, Exit};
+
+/// Where the database is.
+#[derive(Debug, Args)]
+pub struct DatabaseArg {
+    /// The database: sqlite://FILE?mode=rwc or postgres://USER@HOST:PORT/DB.
+    #[arg(long, env = "LAA_DATABASE_URL", hide_env_values = true, default_value = DEFAULT_DATABASE_URL)]
+    pub database_url: String,
+}
+
+/// The database of a tool that may also make a new one when told.
+#[derive(Debug, Args)]
+pub struct ToolDatabase {
+    #[command(flatten)]
+    pub db: DatabaseArg,
+    /// Create the database (an SQLite file) and its schema if there is none. Without it the command works only on a database `laa serve` has prepared, and says so when there is none.
+    #[arg(long)]
+    pub create: bool,
+}
+
+/// Opens the database at `url` for a tool: one that `laa serve` prepared
+/// (an older schema is brought up to date, as a server would), never a new
+/// one unless `create` says so. Says on stderr which database it is, so
+/// that a tool run in the wrong folder, or without `LAA_DATABASE_URL`,
+/// cannot quietly work on another database than the server's. A tool
+/// opening a database that a server is preparing waits for it.
+pub async fn open_existing(url: &str, create: bool) -> Result<Store, CliError> {
+    eprintln!("laa: database {}", shown(url));
+    if !create {
+        exists(url)?;
+    }
+    let options = StoreOptions {
+        schema: if create {
+            Schema::Prepare
+        } else {
+            Schema::Existing
+        },
+        ..StoreOptions::default()
+    };
+    Store::connect(url, options)
+        .await
+        .map_err(|e| cannot_open(url, &e))
+}
+
+/// The database as a person reads it: the URL without its password, and
+/// for SQLite the file's full path (the folder the command ran in decides
+/// which file a relative URL names).
+pub fn shown(url: &str) -> String {
+    let redacted = laa_store::redacted(url);
+    match laa_store::sqlite_file(url) {
+        Some(file) => {
+            let path = std::path::absolute(file).unwrap_or_else(|_| file.into());
+            format!("{redacted} ({})", path.display())
+        }
+        None => redacted,
+    }
+}
+
+/// What to do about a database that is not there or not prepared.
+fn prepare_hint(url: &str) -> String {
+    format!(
+        "start the server on it first (`laa serve --database-url '{}'`), name the server's database with --database-url or LAA_DATABASE_URL, or pass --create to make a new one here",
+        laa_store::redacted(url)
+    )
+}
+
+/// Fails when an SQLite database's file is missing (opening it would
+/// create it). A PostgreSQL database that does not exist fails to open.
+pub fn exists(url: &str) -> Result<(), CliError> {
+    match laa_store::sqlite_file(url) {
+        Some(file) if !std::path::Path::new(file).exists() => Err(CliError::new(
+            Exit::NotFound,
+            "NOT_FOUND",
+            format!("there is no database at {}", shown(url)),
+        )
+        .hint(prepare_hint(url))),
+        _ => Ok(()),
+    }
+}
+
+/// A database that could not be opened, explained: which one (its
+/// password masked), why, and what to do.
+pub fn cannot_open(url: &str, error: &StoreError) -> CliError {
+    if let StoreError::Unprepared = error {
+        return CliError::new(
+            Exit::NotFound,
+            "NOT_FOUND",
+            format!("{} holds no laa database (no schema)", shown(url)),
+        )
+        .hint(prepare_hint(url));
+    }
+    let message = without_internals(&laa_store::masked(
+        &format!("cannot open the database {url}: {error}"),
+        url,
+    ));
+    let hint = missing_database_hint(&message)
+        .unwrap_or_else(|| "check that the database server is running and the URL is right".into());
+    CliError::new(Exit::Unavailable, "STORE_UNAVAILABLE", message).hint(hint)
+}
+
+/// Fails unless the database exists and `laa serve` prepared it (a look
+/// that changes nothing, for the tools that work on it without a store).
+pub async fn check_prepared(url: &str) -> Result<(), CliError> {
+    exists(url)?;
+    let db = Database::connect(url)
+        .await
+        .map_err(|e| cannot_open(url, &StoreError::Database(e)))?;
+    let prepared = SchemaManager::new(&db)
+        .has_table(laa_migration::tables::LAA_TABLE)
+        .await;
+    let _ = db.close().await;
+    match prepared {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(cannot_open(url, &StoreError::Unprepared)),
+        Err(e) => Err(cannot_open(url, &StoreError::Database(e))),
+    }
+}
 
 /// The message without locations internal to the database server, such as
 /// PostgreSQL's "at line 948" (a line of its own source code).

@@ -32,7 +32,7 @@ pub enum LogFormat {
 #[derive(Debug, Args)]
 pub struct ServeArgs {
     /// The database: sqlite://FILE?mode=rwc (embedded) or postgres://USER@HOST:PORT/DB.
-    #[arg(long, env = "LAA_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
+    #[arg(long, env = "LAA_DATABASE_URL", hide_env_values = true, default_value = DEFAULT_DATABASE_URL)]
     pub database_url: String,
     /// The address to listen on (port 0 picks a free port and prints it).
     #[arg(long, env = "LAA_LISTEN", default_value = "127.0.0.1:50051")]
@@ -164,7 +164,13 @@ async fn connect(
     };
     Store::connect(database_url, options)
         .await
-        .map_err(|e| format!("error: cannot open the database {database_url}: {e}\nhint: use sqlite://laa.db?mode=rwc, or check that PostgreSQL is running and the URL is right"))
+        .map_err(|e| {
+            let message = laa_store::masked(
+                &format!("cannot open the database {database_url}: {e}"),
+                database_url,
+            );
+            format!("error: {message}\nhint: use sqlite://laa.db?mode=rwc, or check that PostgreSQL is running and the URL is right")
+        })
 }
 
 /// Runs the server until SIGINT or SIGTERM.
@@ -191,21 +197,37 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         ),
         HttpListen::Off => None,
     };
-    let store = open_server_store(
-        &args.database_url,
-        args.sqlite_synchronous,
-        args.sole_server,
-    )
-    .await?;
     let local = listener.local_addr().map_err(|e| format!("error: {e}"))?;
-    tracing::info!(address = %local, database = %redact(&args.database_url), "laa serving laa.v1");
-    println!("laa listening on {local}");
     let config = ServerConfig {
         request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
         shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
         tls: tls.as_ref().map(|t| t.grpc.clone()),
         ..ServerConfig::default()
     };
+    // Answer from the start: health NOT_SERVING and calls UNAVAILABLE
+    // while the database is opened (which may mean waiting for another
+    // process to finish preparing a fresh one).
+    let serving = laa_server::Serving::start(listener, config.clone())
+        .await
+        .map_err(|e| format!("error: {e}"))?;
+    let database = laa_store::redacted(&args.database_url);
+    tracing::info!(address = %local, %database, "listening; opening the database");
+    let store = match open_server_store(
+        &args.database_url,
+        args.sqlite_synchronous,
+        args.sole_server,
+    )
+    .await
+    {
+        Ok(store) => store,
+        Err(error) => {
+            let _ = serving.run_until(async {}).await;
+            return Err(error);
+        }
+    };
+    serving.open(store.clone()).await;
+    tracing::info!(address = %local, %database, "laa serving laa.v1");
+    println!("laa listening on {local}");
     // The HTTP listeners: HTTPS with the server's certificate, or plaintext.
     let acceptor = tls.map(|t| t.http);
     let scheme = if acceptor.is_some() { "https" } else { "http" };
@@ -246,7 +268,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         signalled.await;
         crate::systemd::stopping();
     };
-    let served = laa_server::serve(store.clone(), listener, config, shutdown).await;
+    let served = serving.run_until(shutdown).await;
     // The HTTP listeners (/readyz answering 503) stop after gRPC, and
     // finish the requests they are on before the database closes.
     let _ = stop_http.send(());
@@ -336,20 +358,6 @@ fn metrics_router(
                 }
             }),
         ))
-}
-
-/// The database URL without a password, for logs.
-fn redact(url: &str) -> String {
-    match (url.find("://"), url.find('@')) {
-        (Some(scheme), Some(at)) if at > scheme => {
-            let creds = &url[scheme + 3..at];
-            match creds.split_once(':') {
-                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
-                None => url.to_owned(),
-            }
-        }
-        _ => url.to_owned(),
-    }
 }
 
 /// A future that completes on SIGINT (Ctrl-C) or SIGTERM. The handlers

@@ -2,13 +2,12 @@
 
 use std::time::Duration;
 
-use clap::{Args, Subcommand, ValueEnum};
+use clap::{Subcommand, ValueEnum};
 use laa_core::{AreaCode, Region, Role, Scope};
 use laa_store::TokenId;
 
-use crate::DEFAULT_DATABASE_URL;
 use crate::client::{CliError, Exit, Format, Global, Output, Rows};
-use crate::serve::{SyncMode, open_store};
+use crate::database::{ToolDatabase, open_existing};
 
 /// A role, as typed on the command line.
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -37,14 +36,6 @@ impl From<RoleArg> for Role {
     }
 }
 
-/// Where the database is.
-#[derive(Debug, Args)]
-pub struct DatabaseArg {
-    /// The database: sqlite://FILE?mode=rwc or postgres://USER@HOST:PORT/DB.
-    #[arg(long, env = "LAA_DATABASE_URL", default_value = DEFAULT_DATABASE_URL)]
-    pub database_url: String,
-}
-
 /// Credential commands.
 #[derive(Debug, Subcommand)]
 pub enum TokenCommand {
@@ -66,7 +57,7 @@ pub enum TokenCommand {
         #[arg(long, default_value = "90d", value_parser = parse_lifetime)]
         expires_in: Duration,
         #[command(flatten)]
-        db: DatabaseArg,
+        db: ToolDatabase,
     },
     /// Replace a live token: a new secret with the same role, scope and label; the old one is revoked.
     Rotate {
@@ -76,19 +67,19 @@ pub enum TokenCommand {
         #[arg(long, default_value = "90d", value_parser = parse_lifetime)]
         expires_in: Duration,
         #[command(flatten)]
-        db: DatabaseArg,
+        db: ToolDatabase,
     },
     /// List tokens (never their secrets).
     List {
         #[command(flatten)]
-        db: DatabaseArg,
+        db: ToolDatabase,
     },
     /// Revoke a token by its id (as `laa token list` shows it).
     Revoke {
         /// The token's id, such as tok_3f9a0c1b2d4e5f60.
         id: String,
         #[command(flatten)]
-        db: DatabaseArg,
+        db: ToolDatabase,
     },
 }
 
@@ -170,7 +161,7 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
                 Scope::Region(r) => format!("{role}@{r}"),
                 Scope::Area(a) => format!("{role}@{a}"),
             });
-            let store = open_store(&db.database_url, SyncMode::Full).await?;
+            let store = open_existing(&db.db.database_url, db.create).await?;
             if let Scope::Area(a) = &scope
                 && store.area(a).await.map_err(failed)?.is_none()
             {
@@ -201,7 +192,7 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
             Ok(())
         }
         TokenCommand::Rotate { id, expires_in, db } => {
-            let store = open_store(&db.database_url, SyncMode::Full).await?;
+            let store = open_existing(&db.db.database_url, db.create).await?;
             let rotated = store
                 .rotate_token(&TokenId::new(id.clone()), expires_in)
                 .await;
@@ -224,7 +215,7 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
             Ok(())
         }
         TokenCommand::List { db } => {
-            let store = open_store(&db.database_url, SyncMode::Full).await?;
+            let store = open_existing(&db.db.database_url, db.create).await?;
             let tokens = store.list_tokens().await.map_err(failed)?;
             let listed: Vec<Listed> = tokens
                 .into_iter()
@@ -270,7 +261,7 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
             store.close().await.map_err(failed)
         }
         TokenCommand::Revoke { id, db } => {
-            let store = open_store(&db.database_url, SyncMode::Full).await?;
+            let store = open_existing(&db.db.database_url, db.create).await?;
             let revoked = store
                 .revoke_token(&TokenId::new(id.clone()))
                 .await

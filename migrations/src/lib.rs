@@ -20,6 +20,8 @@
 //! - `m20261126_000020_rounds`: the negotiating rounds and their policies.
 //! - `m20261126_000030_indicator_set_consultation`: draft indicator sets,
 //!   their consultation windows and comments, each indicator as JSON.
+//! - `m20261206_000040_request_fingerprint`: what each request id was
+//!   first used for, so a reuse for other fields is refused.
 //!
 //! The tables are named in [`tables`], which the store's entities follow.
 //! Architecture invariant: the event log is the record; every other table
@@ -39,6 +41,7 @@ mod m20261126_000006_credential_expiry;
 mod m20261126_000010_broken_histories;
 mod m20261126_000020_rounds;
 mod m20261126_000030_indicator_set_consultation;
+mod m20261206_000040_request_fingerprint;
 pub mod tables;
 
 /// Every migration of the schema, in order.
@@ -57,6 +60,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000010_broken_histories::Migration),
             Box::new(m20261126_000020_rounds::Migration),
             Box::new(m20261126_000030_indicator_set_consultation::Migration),
+            Box::new(m20261206_000040_request_fingerprint::Migration),
         ]
     }
 }

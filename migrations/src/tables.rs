@@ -2,6 +2,11 @@
 
 use sea_orm_migration::prelude::*;
 
+/// The table whose presence says a database holds laa's schema (the
+/// event log, created by the first migrations and never dropped by an
+/// upgrade).
+pub const LAA_TABLE: &str = "events";
+
 /// Versions of the National Indicator Set.
 #[derive(DeriveIden)]
 pub enum IndicatorSets {
@@ -168,6 +173,8 @@ pub enum Requests {
     Version,
     /// When it was applied.
     CreatedAt,
+    /// Hex SHA-256 of the request first sent with the id (null before it was kept).
+    Fingerprint,
 }
 
 /// Credentials: hashes of bearer tokens, with their role and scope.

@@ -25,7 +25,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use laa_core::Catalogue;
 
 use crate::client::{CliError, Format, Global};
-use crate::serve::{SyncMode, open_server_store, open_store};
+use crate::serve::{SyncMode, open_server_store};
 use negotiation::{RoundReport, issue_credentials, national_round};
 
 /// `laa demo`.
@@ -43,7 +43,7 @@ pub enum DemoCommand {
         embedded: bool,
         /// The server's database, to issue one credential per role, GO and area
         /// (embedded: the database to serve instead of a fresh SQLite file).
-        #[arg(long, env = "LAA_DATABASE_URL")]
+        #[arg(long, env = "LAA_DATABASE_URL", hide_env_values = true)]
         database_url: Option<String>,
         /// The seed: the same seed replays the same round.
         #[arg(long, default_value_t = 2008)]
@@ -104,7 +104,11 @@ pub async fn run(global: &Global, command: DemoCommand) -> Result<(), CliError> 
             CliError::usage("a demo against --server needs --database-url (or LAA_DATABASE_URL) to issue its credentials")
                 .hint("or run it on a server of its own with --embedded")
         })?;
-        (server, open_store(&url, SyncMode::Full).await?, None)
+        (
+            server,
+            crate::database::open_existing(&url, false).await?,
+            None,
+        )
     } else {
         let url = match database_url {
             Some(url) => url,
@@ -138,7 +142,10 @@ pub async fn run(global: &Global, command: DemoCommand) -> Result<(), CliError> 
             )
             .await
         });
-        eprintln!("embedded server on {address} ({url})");
+        eprintln!(
+            "embedded server on {address} ({})",
+            laa_store::redacted(&url)
+        );
         (format!("http://{address}"), store, Some((stop, handle)))
     };
     let credentials = issue_credentials(&store, &areas).await?;

@@ -393,6 +393,8 @@ fn a_command_sent_while_the_server_is_down_is_retried_with_one_request_id() {
             "go-negotiator",
             "--region",
             "south_east",
+            // No server has prepared the database yet: make it.
+            "--create",
         ])
         .output()
         .expect("issue a token"))

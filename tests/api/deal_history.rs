@@ -481,7 +481,7 @@ async fn at_2008(
         .append_command(
             &id,
             state.version,
-            &laa_core::RequestId::new(&rid()).expect("a request id"),
+            &laa_store::Request::by_id(laa_core::RequestId::new(&rid()).expect("a request id")),
             events,
         )
         .await

@@ -25,6 +25,7 @@ mod performance;
 mod permissions;
 mod rounds;
 mod servers;
+mod startup;
 mod support;
 mod systemd;
 mod tampering;

@@ -352,6 +352,62 @@ async fn the_same_request_id_twice_appends_once_and_a_stale_version_is_aborted()
     .await;
 }
 
+/// AIP-155 with a fingerprint: the same id sent again for another
+/// indicator, another department or another command is refused and records
+/// nothing; only the identical request replays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_id_reused_for_other_fields_is_refused_not_replayed() {
+    for_each_database(|app| async move {
+        let mut go = app.clients(Some(&app.tokens.go)).await;
+        let v = open_kent(&mut go).await;
+        let mut first = go_proposal(v, 118, fitting(118), "DCSF");
+        first.request_id = "r-118".into();
+        let recorded = go.agreements.propose_target(first.clone()).await.unwrap();
+        let v = recorded.into_inner().agreement.expect("agreement").version;
+
+        let mut other_indicator = go_proposal(v, 119, fitting(119), "DH");
+        other_indicator.request_id = "r-118".into();
+        let mut other_department = first.clone();
+        other_department.expected_version = v;
+        other_department.department = "DH".into();
+        for request in [other_indicator, other_department] {
+            let status = assert_refused(
+                go.agreements.propose_target(request).await,
+                Code::InvalidArgument,
+                "REQUEST_ID_REUSED",
+            );
+            assert!(status.message().contains("ProposeTarget"), "{status:?}");
+            assert_eq!(bad_fields(&status), ["request_id"], "{status:?}");
+        }
+        let other_command = pb::EndorseAgreementRequest {
+            agreement: KENT.into(),
+            request_id: "r-118".into(),
+            expected_version: v,
+            ..Default::default()
+        };
+        let mut kent = app.clients(Some(&app.tokens.kent)).await;
+        // Another principal's reuse is refused without naming their command.
+        let status = assert_refused(
+            kent.agreements.endorse_agreement(other_command).await,
+            Code::InvalidArgument,
+            "REQUEST_ID_REUSED",
+        );
+        assert!(!status.message().contains("ProposeTarget"), "{status:?}");
+        assert_eq!(
+            app.event_count("kent-2008-11").await,
+            2,
+            "nothing was recorded"
+        );
+
+        // The identical request, even at a later version, is a retry.
+        first.expected_version = v;
+        let again = go.agreements.propose_target(first).await.unwrap();
+        assert!(again.into_inner().replayed);
+        assert_eq!(app.event_count("kent-2008-11").await, 2);
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn racing_clients_at_one_version_get_one_winner() {
     for_each_database(|app| async move {

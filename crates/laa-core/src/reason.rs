@@ -55,8 +55,10 @@ pub enum Reason {
     OutOfScope,
     /// Something named does not exist.
     NotFound,
-    /// Something to be created exists, or a request id was used for another request.
+    /// Something to be created exists.
     AlreadyExists,
+    /// The request id was already used on the agreement for a different request.
+    RequestIdReused,
     /// No, unknown, revoked or expired credential.
     Unauthenticated,
     /// A malformed resource name, page token, page size, version or request id.
@@ -97,7 +99,7 @@ mod status {
 
 impl Reason {
     /// Every reason, in the order of `docs/API.md`'s table.
-    pub const ALL: [Reason; 34] = [
+    pub const ALL: [Reason; 35] = [
         Reason::DesignatedCapReached,
         Reason::StatutoryTargetImmutable,
         Reason::IndicatorNotActive,
@@ -122,6 +124,7 @@ impl Reason {
         Reason::OutOfScope,
         Reason::NotFound,
         Reason::AlreadyExists,
+        Reason::RequestIdReused,
         Reason::Unauthenticated,
         Reason::InvalidArgument,
         Reason::StoreUnavailable,
@@ -162,6 +165,7 @@ impl Reason {
             R::OutOfScope => "OUT_OF_SCOPE",
             R::NotFound => "NOT_FOUND",
             R::AlreadyExists => "ALREADY_EXISTS",
+            R::RequestIdReused => "REQUEST_ID_REUSED",
             R::Unauthenticated => "UNAUTHENTICATED",
             R::InvalidArgument => "INVALID_ARGUMENT",
             R::StoreUnavailable => "STORE_UNAVAILABLE",
@@ -186,9 +190,11 @@ impl Reason {
         use Reason as R;
         use status::*;
         match self {
-            R::IndicatorUnknown | R::InvalidTerms | R::InvalidArgument | R::MalformedRequest => {
-                &[INVALID_ARGUMENT]
-            }
+            R::IndicatorUnknown
+            | R::InvalidTerms
+            | R::InvalidArgument
+            | R::RequestIdReused
+            | R::MalformedRequest => &[INVALID_ARGUMENT],
             R::VersionConflict => &[ABORTED],
             R::OutOfScope => &[PERMISSION_DENIED],
             R::NotFound => &[NOT_FOUND],
@@ -266,8 +272,9 @@ impl Reason {
                 "your token's role or scope does not cover this; ask an administrator for the right token"
             }
             R::NotFound => "check the name (`laa agreement list`, `laa area list`)",
-            R::AlreadyExists => {
-                "it exists already: use it (`laa agreement show`), or send a fresh --request-id"
+            R::AlreadyExists => "it exists already: use it (`laa agreement show`)",
+            R::RequestIdReused => {
+                "a request id names one request: send this one with a fresh --request-id (or none, and the CLI makes one)"
             }
             R::Unauthenticated => {
                 "set LAA_TOKEN to a valid token (`laa token issue` on the server's database)"

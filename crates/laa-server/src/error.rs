@@ -61,15 +61,6 @@ pub enum ApiError {
         /// (field, description) pairs.
         violations: Vec<(String, String)>,
     },
-    /// A request id already used on the agreement by another principal or for another command.
-    #[error(
-        "request id {} was already used on this agreement for a different request: send a fresh request id",
-        quote(request_id)
-    )]
-    RequestIdReused {
-        /// The request id.
-        request_id: String,
-    },
     /// A resource named in the request does not exist.
     #[error("{what} {} was not found", quote(key))]
     NotFound {
@@ -97,6 +88,12 @@ pub enum ApiError {
         /// The timeout that ran out.
         limit: Duration,
     },
+    /// The server is starting: its database is being opened (the schema
+    /// and reference data prepared, perhaps by another process first).
+    #[error(
+        "the server is starting: its database is being prepared (schema and reference data); try again in a moment"
+    )]
+    Starting,
     /// Any other answer the transport gave without details (no such
     /// method, an unsupported encoding, an answer of the health service).
     #[error("{message}")]
@@ -137,10 +134,10 @@ impl ApiError {
             }),
             ApiError::Invalid { reason, .. } => *reason,
             ApiError::NotFound { .. } => Reason::NotFound,
-            ApiError::RequestIdReused { .. } => Reason::AlreadyExists,
             ApiError::Malformed { .. } => Reason::MalformedRequest,
             ApiError::TooLarge { .. } => Reason::MessageTooLarge,
             ApiError::DeadlineExceeded { .. } => Reason::DeadlineExceeded,
+            ApiError::Starting => Reason::Unavailable,
             ApiError::Transport { code, .. } => match code {
                 Code::Unimplemented => Reason::Unimplemented,
                 Code::NotFound => Reason::NotFound,
@@ -178,18 +175,18 @@ impl ApiError {
             ApiError::Store(e) => match e {
                 StoreError::VersionConflict { .. } => Code::Aborted,
                 StoreError::NotFound { .. } => Code::NotFound,
-                StoreError::AlreadyExists { .. } | StoreError::RequestIdReused { .. } => {
-                    Code::AlreadyExists
-                }
+                StoreError::AlreadyExists { .. } => Code::AlreadyExists,
+                StoreError::RequestIdReused { .. } => Code::InvalidArgument,
                 StoreError::InvalidArgument { .. } => Code::InvalidArgument,
                 StoreError::Corrupt { .. } | StoreError::HistoryBroken { .. } => Code::DataLoss,
+                StoreError::Unprepared | StoreError::CannotOpen(_) => Code::Unavailable,
                 StoreError::Database(_) | StoreError::NoRandomness { .. } => Code::Unavailable,
             },
             ApiError::Invalid { .. } | ApiError::Malformed { .. } => Code::InvalidArgument,
             ApiError::NotFound { .. } => Code::NotFound,
-            ApiError::RequestIdReused { .. } => Code::AlreadyExists,
             ApiError::TooLarge { .. } => Code::ResourceExhausted,
             ApiError::DeadlineExceeded { .. } => Code::DeadlineExceeded,
+            ApiError::Starting => Code::Unavailable,
             ApiError::Transport { code, .. } => *code,
         }
     }
@@ -235,6 +232,10 @@ impl ApiError {
             ApiError::DeadlineExceeded { limit } => {
                 vec![("timeout_ms".into(), limit.as_millis().to_string())]
             }
+            ApiError::Store(StoreError::RequestIdReused {
+                first_command: Some(kind),
+                ..
+            }) => vec![("first_command".into(), kind.to_string())],
             _ => vec![],
         };
         pairs.into_iter().collect()
@@ -243,8 +244,7 @@ impl ApiError {
     fn violations(&self) -> Vec<(String, String)> {
         match self {
             ApiError::Invalid { violations, .. } => violations.clone(),
-            ApiError::RequestIdReused { .. }
-            | ApiError::Store(StoreError::RequestIdReused { .. }) => {
+            ApiError::Store(StoreError::RequestIdReused { .. }) => {
                 vec![("request_id".into(), self.to_string())]
             }
             ApiError::Domain(e @ DomainError::InvalidTerms { field, problem })

@@ -10,8 +10,10 @@
 //!   implemented on [`Engine`].
 //! - [`metrics`]: the Prometheus metrics the server records (through the
 //!   `metrics` facade; `laa serve --metrics-listen` installs the exporter).
-//! - [`serve`]: the server itself: the services, reflection (v1 and
-//!   v1alpha), health, limits, and graceful shutdown.
+//! - [`serving`]: the server's life: listening from the start (health
+//!   `NOT_SERVING` and calls `UNAVAILABLE` while the database is being
+//!   opened), the services, reflection (v1 and v1alpha), health, limits,
+//!   and graceful shutdown; [`serve`] runs it on an open store.
 //!
 //! The server decides nothing itself: every rule, including who may do
 //! what, is `laa-core`'s; every write goes through `laa-store`'s `append`.
@@ -27,6 +29,7 @@ pub mod indicators;
 pub mod metrics;
 pub mod performance;
 pub mod rounds;
+pub mod serving;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -40,6 +43,7 @@ use tokio::sync::{broadcast, watch};
 use tokio_stream::wrappers::TcpListenerStream;
 
 pub use error::ApiError;
+pub use serving::Serving;
 
 /// Limits and timeouts of the server.
 #[derive(Debug, Clone)]
@@ -91,6 +95,9 @@ pub enum ServerError {
     /// The reflection service could not be built from the descriptor set.
     #[error("server reflection: {0}")]
     Reflection(#[from] tonic_reflection::server::Error),
+    /// The serving task ended abnormally (it panicked or was cancelled).
+    #[error("the server stopped abnormally: {0}")]
+    Stopped(String),
 }
 
 /// Tells followers of the event stream that an agreement has new events.
@@ -295,96 +302,20 @@ async fn watch_database(
     }
 }
 
-/// Serves every service on `listener` until `shutdown` completes; then
-/// reports NOT_SERVING for every service, goes on serving for
-/// [`ServerConfig::shutdown_grace`], stops accepting, ends following
-/// streams, finishes in-flight calls and returns. Every acknowledged write
-/// was committed before its answer.
+/// Serves every service on `store` on `listener` until `shutdown`
+/// completes (see [`Serving::run_until`]). Every acknowledged write was
+/// committed before its answer. A server that must answer while its
+/// database is still being opened uses [`Serving`] itself.
 pub async fn serve(
     store: Store,
     listener: tokio::net::TcpListener,
     config: ServerConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
-    use pb::agreement_service_server::AgreementServiceServer;
-    use pb::area_service_server::AreaServiceServer;
-    use pb::audit_service_server::AuditServiceServer;
-    use pb::indicator_service_server::IndicatorServiceServer;
-    use pb::performance_service_server::PerformanceServiceServer;
-    use pb::round_service_server::RoundServiceServer;
-
-    let (stop, stopping) = watch::channel(false);
-    let notify = (store.backend() == laa_store::Backend::Postgres).then(|| {
-        let (notify, queued) = tokio::sync::mpsc::unbounded_channel();
-        tokio::spawn(notify_other_servers(store.clone(), queued));
-        notify
-    });
-    let engine = Engine {
-        store: store.clone(),
-        feed: Feed::new(),
-        stopping,
-        rendered: Default::default(),
-        replay_dates: config.replay_dates,
-        notify,
-    };
-    let (health, health_service) = tonic_health::server::health_reporter();
-    let listener_task = tokio::spawn(listen_for_other_servers(
-        engine.store.clone(),
-        engine.feed.clone(),
-    ));
-    let ready = config.ready.clone();
-    set_health(&health, &ready, true).await;
-    let watcher = tokio::spawn(watch_database(
-        store,
-        health.clone(),
-        ready.clone(),
-        config.health_interval,
-    ));
-    let reflection_v1 = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .build_v1()?;
-    let reflection_v1alpha = tonic_reflection::server::Builder::configure()
-        .register_encoded_file_descriptor_set(pb::FILE_DESCRIPTOR_SET)
-        .register_encoded_file_descriptor_set(tonic_health::pb::FILE_DESCRIPTOR_SET)
-        .build_v1alpha()?;
-    let max = config.max_message_bytes;
-    let on_shutdown = async move {
-        shutdown.await;
-        // The watcher stops first, so it cannot report SERVING again.
-        watcher.abort();
-        let _ = watcher.await;
-        listener_task.abort();
-        set_health(&health, &ready, false).await;
-        if !config.shutdown_grace.is_zero() {
-            tracing::info!(
-                grace_ms = config.shutdown_grace.as_millis() as u64,
-                "shutting down: health is NOT_SERVING; still serving during the grace period"
-            );
-            tokio::time::sleep(config.shutdown_grace).await;
-        }
-        tracing::info!("shutting down: no new connections; finishing in-flight calls");
-        let _ = stop.send(true);
-    };
-    let mut builder = tonic::transport::Server::builder();
-    if let Some(tls) = config.tls.clone() {
-        builder = builder.tls_config(tls)?;
-    }
-    builder
-        .layer(edge::EdgeLayer::new(config.request_timeout))
-        .add_service(health_service)
-        .add_service(reflection_v1)
-        .add_service(reflection_v1alpha)
-        .add_service(IndicatorServiceServer::new(engine.clone()).max_decoding_message_size(max))
-        .add_service(RoundServiceServer::new(engine.clone()).max_decoding_message_size(max))
-        .add_service(AreaServiceServer::new(engine.clone()).max_decoding_message_size(max))
-        .add_service(AgreementServiceServer::new(engine.clone()).max_decoding_message_size(max))
-        .add_service(AuditServiceServer::new(engine.clone()).max_decoding_message_size(max))
-        .add_service(PerformanceServiceServer::new(engine).max_decoding_message_size(max))
-        .serve_with_incoming_shutdown(incoming(listener), on_shutdown)
-        .await?;
-    tracing::info!("server stopped");
-    Ok(())
+    Serving::start_open(listener, config, store)
+        .await?
+        .run_until(shutdown)
+        .await
 }
 
 #[cfg(test)]

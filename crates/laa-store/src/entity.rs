@@ -269,6 +269,8 @@ pub mod request {
         pub version: i64,
         /// When it was applied.
         pub created_at: DateTimeUtc,
+        /// The request's fingerprint (`None` for records older than it).
+        pub fingerprint: Option<String>,
     }
 
     /// No relations are navigated.

@@ -17,13 +17,19 @@ pub enum StoreError {
         actual: u64,
     },
     /// AIP-155: the request id was applied to this agreement before, for
-    /// another principal or another kind of command; nothing was written.
+    /// another principal, another command or other fields; nothing was
+    /// written.
     #[error(
-        "request id '{request_id}' was already used on this agreement for a different request: send a fresh request id"
+        "this request id was already used on this agreement for a different request{}: send a fresh request id",
+        first_command.map(|kind| format!(" ({kind})")).unwrap_or_default()
     )]
     RequestIdReused {
-        /// The request id.
+        /// The request id (not in the message: the caller sent it, and it
+        /// may be long).
         request_id: String,
+        /// The command it was first used for, when the same principal sent
+        /// it (another principal's command is not theirs to learn).
+        first_command: Option<laa_core::CommandKind>,
     },
     /// The thing asked for does not exist.
     #[error("{what} '{key}' was not found")]
@@ -74,6 +80,14 @@ pub enum StoreError {
         /// What was found there.
         problem: String,
     },
+    /// The database has no laa schema, and the store was opened for an
+    /// existing one only ([`crate::Schema::Existing`]): nothing was written.
+    #[error("the database holds no laa schema")]
+    Unprepared,
+    /// The database could not be opened, and the driver's message quoted
+    /// a secret of its URL: the message with every secret masked.
+    #[error("{0}")]
+    CannotOpen(String),
     /// The operating system gave no random bytes for a new credential:
     /// nothing was written.
     #[error("the operating system gave no random bytes: {problem}")]
@@ -92,11 +106,12 @@ impl StoreError {
         match self {
             StoreError::VersionConflict { .. } => Some(Reason::VersionConflict),
             StoreError::NotFound { .. } => Some(Reason::NotFound),
-            StoreError::AlreadyExists { .. } | StoreError::RequestIdReused { .. } => {
-                Some(Reason::AlreadyExists)
-            }
+            StoreError::AlreadyExists { .. } => Some(Reason::AlreadyExists),
+            StoreError::RequestIdReused { .. } => Some(Reason::RequestIdReused),
             StoreError::HistoryBroken { .. } => Some(Reason::HistoryBroken),
             StoreError::InvalidArgument { .. }
+            | StoreError::Unprepared
+            | StoreError::CannotOpen(_)
             | StoreError::Corrupt { .. }
             | StoreError::NoRandomness { .. }
             | StoreError::Database(_) => None,

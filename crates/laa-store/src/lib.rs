@@ -54,13 +54,14 @@ pub use credentials::{Principal, TokenCheck, TokenId, TokenInfo};
 pub use error::StoreError;
 pub use hash::GENESIS_HASH;
 pub use options::{
-    Backend, BeforeCommit, DEFAULT_BATCHES_IN_FLIGHT, PostgresServer, StoreOptions, Synchronous,
+    Backend, BeforeCommit, DEFAULT_BATCHES_IN_FLIGHT, PostgresServer, Schema, StoreOptions,
+    Synchronous, masked, redacted, sqlite_file,
 };
 pub use query::{AgreementFilter, AgreementRow, PageLimits};
 pub use reference::{AreaRecord, IndicatorRow, IndicatorSetInfo};
 pub use rounds::RoundRecord;
 pub use store::{
     AppendOutcome, Committed, ExportedEvent, GroupCommits, HISTORY_FORMAT, Imported, MAX_BATCH,
-    MIN_BATCH_BESIDE, SERVER_LOCK_APPLICATION, SERVER_LOCK_KEY, Store, StoredEvent, Verification,
-    parse_and_verify,
+    MIN_BATCH_BESIDE, Request, SCHEMA_LOCK_KEY, SERVER_LOCK_APPLICATION, SERVER_LOCK_KEY, Store,
+    StoredEvent, Verification, parse_and_verify,
 };

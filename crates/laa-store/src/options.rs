@@ -33,6 +33,122 @@ impl Backend {
     }
 }
 
+/// The file an SQLite URL names (`sqlite://laa.db?mode=rwc` -> `laa.db`);
+/// `None` for an in-memory database or another backend's URL.
+pub fn sqlite_file(url: &str) -> Option<&str> {
+    let rest = url
+        .strip_prefix("sqlite://")
+        .or_else(|| url.strip_prefix("sqlite:"))?;
+    let path = rest.split('?').next().unwrap_or(rest);
+    (!path.is_empty() && !path.contains(":memory:")).then_some(path)
+}
+
+/// A database URL as it may be shown (in an error, a log line, a metric):
+/// any password masked, in the user information (`postgres://u:***@host`)
+/// and in the query (`?password=***`). Everything else is kept, so that
+/// the reader can tell which database was meant.
+pub fn redacted(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let (before_query, query) = match rest.split_once('?') {
+        Some((before, query)) => (before, Some(query)),
+        None => (rest, None),
+    };
+    // The last `@` ends the user information: a password may hold `@` or
+    // `/` when its writer did not percent-encode it.
+    let mut shown = format!("{scheme}://");
+    match before_query.rsplit_once('@') {
+        Some((credentials, host)) => {
+            match credentials.split_once(':') {
+                Some((user, _)) => shown.push_str(&format!("{user}:***")),
+                None => shown.push_str(credentials),
+            }
+            shown.push('@');
+            shown.push_str(host);
+        }
+        None => shown.push_str(before_query),
+    }
+    if let Some(query) = query {
+        let pairs: Vec<String> = query
+            .split('&')
+            .map(|pair| match pair.split_once('=') {
+                Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+                _ => pair.to_owned(),
+            })
+            .collect();
+        shown.push('?');
+        shown.push_str(&pairs.join("&"));
+    }
+    shown
+}
+
+/// `text` (an error message that may quote the URL, as the database
+/// driver's do) with every secret of `url` masked: the URL itself shown as
+/// [`redacted`] does, and the password wherever else it appears (as
+/// written, or percent-decoded).
+pub fn masked(text: &str, url: &str) -> String {
+    let mut text = text.replace(url, &redacted(url));
+    for secret in secrets(url) {
+        text = text.replace(&secret, "***");
+    }
+    text
+}
+
+/// The passwords a database URL carries, as written and percent-decoded.
+fn secrets(url: &str) -> Vec<String> {
+    let Some((_, rest)) = url.split_once("://") else {
+        return Vec::new();
+    };
+    let (before_query, query) = match rest.split_once('?') {
+        Some((before, query)) => (before, Some(query)),
+        None => (rest, None),
+    };
+    let mut found = Vec::new();
+    if let Some((credentials, _)) = before_query.rsplit_once('@')
+        && let Some((_, password)) = credentials.split_once(':')
+    {
+        found.push(password.to_owned());
+    }
+    for pair in query.into_iter().flat_map(|q| q.split('&')) {
+        if let Some((key, value)) = pair.split_once('=')
+            && key.eq_ignore_ascii_case("password")
+        {
+            found.push(value.to_owned());
+        }
+    }
+    let decoded: Vec<String> = found.iter().map(|s| percent_decoded(s)).collect();
+    found.extend(decoded);
+    found.retain(|s| !s.is_empty());
+    found.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    found.dedup();
+    found
+}
+
+/// `%XX` escapes decoded (invalid ones kept as written).
+fn percent_decoded(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let escaped = (bytes[i] == b'%')
+            .then(|| text.get(i + 1..i + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok());
+        match escaped {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
 /// SQLite's `synchronous` setting in WAL mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Synchronous {
@@ -92,6 +208,22 @@ pub struct StoreOptions {
     /// default ([`DEFAULT_BATCHES_IN_FLIGHT`] on PostgreSQL). SQLite writes
     /// one transaction at a time, so there it is always 1.
     pub batches_in_flight: Option<usize>,
+    /// Whether opening may give the database laa's schema.
+    pub schema: Schema,
+}
+
+/// Whether opening a database may give it laa's schema.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Schema {
+    /// Create the schema and reference data if they are missing, and bring
+    /// an older schema up to date: what a server does.
+    #[default]
+    Prepare,
+    /// Only a database that has laa's schema already (an older one is
+    /// brought up to date): what the operator tools do, so that they never
+    /// make a database no server uses. Checked under the schema lock, so a
+    /// tool opening a database that a server is preparing waits for it.
+    Existing,
 }
 
 /// PostgreSQL: how many group commits a store writes at once by default.
@@ -112,6 +244,7 @@ impl Default for StoreOptions {
             before_commit: None,
             before_batch_commit: None,
             batches_in_flight: None,
+            schema: Schema::Prepare,
         }
     }
 }
@@ -127,6 +260,7 @@ impl fmt::Debug for StoreOptions {
             .field("before_commit", &self.before_commit.is_some())
             .field("before_batch_commit", &self.before_batch_commit.is_some())
             .field("batches_in_flight", &self.batches_in_flight)
+            .field("schema", &self.schema)
             .finish()
     }
 }
@@ -143,4 +277,54 @@ pub enum PostgresServer {
     /// --sole-server`): reads answer from the heads it remembers, and no
     /// other server can start beside it.
     Sole,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_shown_url_holds_no_password() {
+        for (url, shown) in [
+            (
+                "postgres://laa:s3cret@db:5432/laa",
+                "postgres://laa:***@db:5432/laa",
+            ),
+            (
+                "postgres://laa:p@ss/w0rd@db/laa?sslmode=require",
+                "postgres://laa:***@db/laa?sslmode=require",
+            ),
+            (
+                "postgresql://db/laa?user=laa&password=s3cret",
+                "postgresql://db/laa?user=laa&password=***",
+            ),
+            ("postgres://laa@db/laa", "postgres://laa@db/laa"),
+            ("sqlite://laa.db?mode=rwc", "sqlite://laa.db?mode=rwc"),
+            ("not a url", "not a url"),
+        ] {
+            assert_eq!(redacted(url), shown, "{url}");
+        }
+    }
+
+    #[test]
+    fn a_message_quoting_the_url_or_the_password_is_masked() {
+        let url = "postgres://laa:p%40ss@db/laa?password=other";
+        let message = format!("cannot parse '{url}'; also p@ss, p%40ss and other");
+        let shown = masked(&message, url);
+        for secret in ["p@ss", "p%40ss", "other"] {
+            assert!(!shown.contains(secret), "{shown}");
+        }
+        assert!(shown.contains("postgres://laa:***@db/laa"), "{shown}");
+    }
+
+    #[test]
+    fn an_sqlite_url_names_its_file() {
+        assert_eq!(sqlite_file("sqlite://laa.db?mode=rwc"), Some("laa.db"));
+        assert_eq!(
+            sqlite_file("sqlite:/var/lib/laa/laa.db"),
+            Some("/var/lib/laa/laa.db")
+        );
+        assert_eq!(sqlite_file("sqlite::memory:"), None);
+        assert_eq!(sqlite_file("postgres://db/laa"), None);
+    }
 }

@@ -121,7 +121,7 @@ impl Engine {
         command: Command,
     ) -> Result<pb::AgreementResponse, ApiError> {
         tracing::Span::current().record("agreement", id.as_str());
-        let request_id = convert::request_id(request_id)?;
+        let request = laa_store::Request::of(convert::request_id(request_id)?, &command);
         let expected = convert::expected_version(expected_version)?;
         let named_target = command_target(&command);
         let kind = command.kind();
@@ -148,7 +148,7 @@ impl Engine {
             Err(refused) => {
                 return match self
                     .store
-                    .find_request(&id, &request_id, &actor.principal, kind)
+                    .find_request(&id, &request, &actor.principal, kind)
                     .await?
                 {
                     Some(first) => {
@@ -168,7 +168,7 @@ impl Engine {
         let appending = std::time::Instant::now();
         let committed = self
             .store
-            .append_command(&id, expected, &request_id, events)
+            .append_command(&id, expected, &request, events)
             .await;
         crate::metrics::appended(appending.elapsed(), committed.is_ok());
         let committed = committed?;

@@ -5,6 +5,8 @@
 use std::sync::Arc;
 
 use laa_core::{Agreement, AgreementId, CommandKind, Event, RequestId};
+
+use super::request::Request;
 use sea_orm::sea_query::Values;
 use sea_orm::{ConnectionTrait, EntityTrait, Statement};
 
@@ -37,6 +39,16 @@ impl Committed {
     }
 }
 
+/// A request id's idempotency record, as found.
+struct FirstRequest {
+    /// What the request recorded.
+    outcome: AppendOutcome,
+    /// The first event it recorded (who sent it, and its kind of command).
+    first: Option<Event>,
+    /// Its fingerprint, if the record keeps one.
+    fingerprint: Option<String>,
+}
+
 impl Store {
     /// The outcome of a request already applied to an agreement, if it was,
     /// whoever sent it. [`Store::find_request`] also checks who sent it.
@@ -48,44 +60,48 @@ impl Store {
         Ok(self
             .first_request(agreement, request_id.as_str())
             .await?
-            .map(|(outcome, _)| outcome))
+            .map(|found| found.outcome))
     }
 
     /// The first outcome of a request id on an agreement, if it was applied:
-    /// `Ok(Some(..))` when it was applied for the same principal and the
-    /// same kind of command (a retry, answered with its first outcome),
-    /// [`StoreError::RequestIdReused`] when it was applied for another
-    /// (AIP-155: a request id names one request), `Ok(None)` when it was
-    /// never applied. This is the one place the rule lives.
+    /// `Ok(Some(..))` when the same principal sent the same request before
+    /// (a retry, answered with its first outcome), [`StoreError::RequestIdReused`]
+    /// when the id was applied for another principal, another command or
+    /// other fields (AIP-155: a request id names one request), `Ok(None)`
+    /// when it was never applied. This is the one place the rule lives.
+    ///
+    /// The same request is the same fingerprint ([`Request::of`]); where
+    /// either side has none (a record written before fingerprints were
+    /// kept, or an append by [`Store::append`]), the same kind of command.
     pub async fn find_request(
         &self,
         agreement: &AgreementId,
-        request_id: &RequestId,
+        request: &Request,
         principal: &str,
         kind: CommandKind,
     ) -> Result<Option<AppendOutcome>, StoreError> {
-        self.request_of(agreement, request_id.as_str(), principal, kind)
-            .await
-    }
-
-    /// [`Store::find_request`] for a request id already parsed.
-    async fn request_of(
-        &self,
-        agreement: &AgreementId,
-        request_id: &str,
-        principal: &str,
-        kind: CommandKind,
-    ) -> Result<Option<AppendOutcome>, StoreError> {
-        match self.first_request(agreement, request_id).await? {
-            None => Ok(None),
-            Some((outcome, Some(first)))
-                if first.actor.principal == principal && first.change.command_kind() == kind =>
-            {
-                Ok(Some(outcome))
-            }
-            Some(_) => Err(StoreError::RequestIdReused {
-                request_id: request_id.to_owned(),
-            }),
+        let reused = |first_command| StoreError::RequestIdReused {
+            request_id: request.id().as_str().to_owned(),
+            first_command,
+        };
+        let Some(found) = self.first_request(agreement, request.id().as_str()).await? else {
+            return Ok(None);
+        };
+        let Some(first) = found.first else {
+            return Err(reused(None));
+        };
+        if first.actor.principal != principal {
+            return Err(reused(None));
+        }
+        let first_kind = first.change.command_kind();
+        let same = match (found.fingerprint.as_deref(), request.fingerprint()) {
+            (Some(then), Some(now)) => then == now,
+            _ => first_kind == kind,
+        };
+        if same {
+            Ok(Some(found.outcome))
+        } else {
+            Err(reused(Some(first_kind)))
         }
     }
 
@@ -95,7 +111,7 @@ impl Store {
         &self,
         id: &AgreementId,
         request_id: &str,
-    ) -> Result<Option<(AppendOutcome, Option<Event>)>, StoreError> {
+    ) -> Result<Option<FirstRequest>, StoreError> {
         let found = request::Entity::find_by_id((id.as_str().to_owned(), request_id.to_owned()))
             .one(self.connection())
             .await?;
@@ -116,7 +132,11 @@ impl Store {
             replayed: true,
             target: events.iter().find_map(|e| e.event.change.target()),
         };
-        Ok(Some((outcome, events.into_iter().next().map(|e| e.event))))
+        Ok(Some(FirstRequest {
+            outcome,
+            first: events.into_iter().next().map(|e| e.event),
+            fingerprint: row.fingerprint,
+        }))
     }
 
     /// Appends the events `decide` returned for one command, as the next
@@ -142,21 +162,23 @@ impl Store {
         request_id: &RequestId,
         events: &[Event],
     ) -> Result<AppendOutcome, StoreError> {
+        let request = Request::by_id(request_id.clone());
         Ok(self
-            .append_command(agreement, expected_version, request_id, events.to_vec())
+            .append_command(agreement, expected_version, &request, events.to_vec())
             .await?
             .outcome)
     }
 
-    /// [`Store::append`], also returning the agreement's new state.
+    /// [`Store::append`] for a command's request (so that a reuse of its
+    /// id for other fields is refused, see [`Store::find_request`]), also
+    /// returning the agreement's new state.
     pub async fn append_command(
         &self,
         agreement: &AgreementId,
         expected_version: u64,
-        request_id: &RequestId,
+        request: &Request,
         events: Vec<Event>,
     ) -> Result<Committed, StoreError> {
-        let request_id = request_id.as_str();
         if events.is_empty() {
             return Err(StoreError::invalid(
                 "events",
@@ -168,7 +190,7 @@ impl Store {
             // Fault injection: the caller's own transaction, so that
             // aborting the caller aborts it.
             return self
-                .append_alone(agreement, expected_version, request_id, &events)
+                .append_alone(agreement, expected_version, request, &events)
                 .await;
         }
         self.inner
@@ -176,7 +198,7 @@ impl Store {
             .submit(Job {
                 agreement: agreement.clone(),
                 expected: expected_version,
-                request_id: request_id.to_owned(),
+                request: request.clone(),
                 events,
                 reply: None,
             })
@@ -192,18 +214,18 @@ impl Store {
         &self,
         agreement: &AgreementId,
         expected_version: u64,
-        request_id: &str,
+        request: &Request,
         events: &[Event],
     ) -> Result<Committed, StoreError> {
         self.check_writable()?;
         self.refuse_if_broken(agreement)?;
         match self
-            .append_once(agreement, expected_version, request_id, events)
+            .append_once(agreement, expected_version, request, events)
             .await
         {
             Ok(committed) => Ok(committed),
             Err(error) => {
-                self.after_refusal(agreement, expected_version, request_id, events, error)
+                self.after_refusal(agreement, expected_version, request, events, error)
                     .await
             }
         }
@@ -217,7 +239,7 @@ impl Store {
         &self,
         agreement: &AgreementId,
         expected_version: u64,
-        request_id: &str,
+        request: &Request,
         events: &[Event],
         error: StoreError,
     ) -> Result<Committed, StoreError> {
@@ -231,7 +253,7 @@ impl Store {
                 return Err(other);
             }
         };
-        self.unwritten(agreement, expected_version, request_id, events, actual)
+        self.unwritten(agreement, expected_version, request, events, actual)
             .await
     }
 
@@ -246,16 +268,16 @@ impl Store {
         &self,
         agreement: &AgreementId,
         expected_version: u64,
-        request_id: &str,
+        request: &Request,
         events: &[Event],
         actual: u64,
     ) -> Result<Committed, StoreError> {
         self.forget(agreement);
         if let Some(first) = events.first()
             && let Some(outcome) = self
-                .request_of(
+                .find_request(
                     agreement,
-                    request_id,
+                    request,
                     &first.actor.principal,
                     first.change.command_kind(),
                 )
@@ -274,7 +296,7 @@ impl Store {
         &self,
         id: &AgreementId,
         expected: u64,
-        request_id: &str,
+        request: &Request,
         events: &[Event],
     ) -> Result<Committed, StoreError> {
         let recalled = self.recalled(id).filter(|h| h.version == expected);
@@ -295,7 +317,7 @@ impl Store {
                 if head.version != expected {
                     return Err(conflict(head.version));
                 }
-                let mut plan = self.plan(&head, id, request_id, events)?;
+                let mut plan = self.plan(&head, id, request, events)?;
                 self.write_on_postgres(plan.rows.take().into_iter().collect())
                     .await?;
                 Ok(self.committed(id, plan.outcome, plan.head))
@@ -315,7 +337,7 @@ impl Store {
                     return Err(conflict(head.version));
                 }
                 let _guard = self.write_guard().await;
-                let mut plan = self.plan(&head, id, request_id, events)?;
+                let mut plan = self.plan(&head, id, request, events)?;
                 let rows = plan.rows.take().into_iter().collect();
                 self.run_sqlite_batch(Rows::statement(rows, Backend::Sqlite, true))
                     .await?;
@@ -337,7 +359,7 @@ impl Store {
                     return Err(conflict(head.version));
                 }
                 // On any error below, dropping the transaction rolls it back.
-                let mut plan = self.plan(&head, id, request_id, events)?;
+                let mut plan = self.plan(&head, id, request, events)?;
                 let rows = plan.rows.take().into_iter().collect();
                 txn.execute_raw(Rows::statement(rows, self.inner.backend, false))
                     .await?;

@@ -42,7 +42,7 @@ impl Store {
         Ok(Box::new(self.plan(
             head,
             &job.agreement,
-            &job.request_id,
+            &job.request,
             &job.events,
         )?))
     }
@@ -86,7 +86,7 @@ impl Store {
                 .after_refusal(
                     &job.agreement,
                     job.expected,
-                    &job.request_id,
+                    &job.request,
                     &job.events,
                     error,
                 )
@@ -96,7 +96,7 @@ impl Store {
         }
         for (job, _) in planned {
             let result = self
-                .append_alone(&job.agreement, job.expected, &job.request_id, &job.events)
+                .append_alone(&job.agreement, job.expected, &job.request, &job.events)
                 .await;
             job.answer(result);
         }

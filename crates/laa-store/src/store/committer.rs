@@ -40,7 +40,7 @@ use super::append::Committed;
 use super::batch::Prepared;
 use super::plan::Plan;
 use super::rows::Rows;
-use super::{Inner, SqlitePooled, Store};
+use super::{Inner, Request, SqlitePooled, Store};
 use crate::error::StoreError;
 
 /// The most commands one group commit writes. On PostgreSQL the batch is
@@ -60,7 +60,7 @@ pub const MIN_BATCH_BESIDE: usize = MAX_BATCH / 4;
 pub(super) struct Job {
     pub(super) agreement: AgreementId,
     pub(super) expected: u64,
-    pub(super) request_id: String,
+    pub(super) request: Request,
     pub(super) events: Vec<Event>,
     pub(super) reply: Option<oneshot::Sender<Result<Committed, StoreError>>>,
 }
@@ -335,7 +335,7 @@ impl Committer {
                     .unwritten(
                         &job.agreement,
                         job.expected,
-                        &job.request_id,
+                        &job.request,
                         &job.events,
                         actual,
                     )
@@ -448,7 +448,10 @@ mod tests {
         Job {
             agreement: AgreementId::new(agreement.to_owned()).unwrap_or_else(|e| panic!("{e}")),
             expected,
-            request_id: format!("{agreement}-{expected}"),
+            request: Request::by_id(
+                laa_core::RequestId::new(&format!("{agreement}-{expected}"))
+                    .unwrap_or_else(|e| panic!("{e}")),
+            ),
             events: Vec::new(),
             reply: None,
         }

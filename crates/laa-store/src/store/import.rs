@@ -253,6 +253,9 @@ fn request_row(
         last_sequence: Set(last),
         version: Set(last),
         created_at: Set(at),
+        // An export carries no fingerprints: a reuse of an imported
+        // request id is recognised by principal and kind of command.
+        fingerprint: Set(None),
     }
 }
 

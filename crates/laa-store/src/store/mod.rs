@@ -3,7 +3,8 @@
 //! One concern a file: `append` (the public append, idempotency and the
 //! single-command path), `committer` (group commit: concurrent appends
 //! share one transaction and one flush), `plan` (what an append writes),
-//! `heads` (the state remembered per agreement), `history` (reading
+//! `heads` (the state remembered per agreement), `request` (a request id
+//! and the fingerprint of what it asked for), `history` (reading
 //! agreements back) and `verify` (the hash chain).
 
 mod append;
@@ -15,7 +16,9 @@ mod heads;
 mod history;
 mod import;
 mod plan;
+mod request;
 mod rows;
+mod schema_lock;
 mod server_lock;
 mod unnest;
 mod verify;
@@ -27,6 +30,8 @@ pub use committer::{GroupCommits, MAX_BATCH, MIN_BATCH_BESIDE};
 pub(crate) use heads::Head;
 pub use heads::SNAPSHOT_EVERY;
 pub use import::{ExportedEvent, HISTORY_FORMAT, Imported, parse_and_verify};
+pub use request::Request;
+pub use schema_lock::KEY as SCHEMA_LOCK_KEY;
 pub use server_lock::{APPLICATION_NAME as SERVER_LOCK_APPLICATION, KEY as SERVER_LOCK_KEY};
 
 use std::collections::HashMap;
@@ -91,14 +96,9 @@ struct SoleWriter {
 /// Takes the sole writer's lock of an SQLite database URL: an exclusive
 /// lock on `<file>.lock`, or nothing to lock for an in-memory database.
 fn lock_sole_writer(url: &str) -> Result<SoleWriter, StoreError> {
-    let path = url
-        .strip_prefix("sqlite://")
-        .or_else(|| url.strip_prefix("sqlite:"))
-        .unwrap_or(url);
-    let path = path.split('?').next().unwrap_or(path);
-    if path.is_empty() || path.contains(":memory:") {
+    let Some(path) = crate::options::sqlite_file(url) else {
         return Ok(SoleWriter { _lock: None });
-    }
+    };
     let lock_path = format!("{path}.lock");
     let file = std::fs::OpenOptions::new()
         .create(true)
@@ -223,7 +223,22 @@ impl Store {
     /// WAL journal, `synchronous` as [`StoreOptions::sqlite_synchronous`]
     /// says (`FULL` by default), a busy timeout, foreign keys on.
     /// PostgreSQL: `postgres://user@host:port/db`.
+    ///
+    /// An error never quotes a password of `url` (the driver's messages
+    /// may quote the whole URL): see [`crate::options::masked`].
     pub async fn connect(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
+        Self::open(url, options).await.map_err(|error| {
+            let message = error.to_string();
+            let shown = crate::options::masked(&message, url);
+            if shown == message {
+                error
+            } else {
+                StoreError::CannotOpen(shown)
+            }
+        })
+    }
+
+    async fn open(url: &str, options: StoreOptions) -> Result<Store, StoreError> {
         let backend = Backend::of_url(url)?;
         let mut connect = ConnectOptions::new(url.to_owned());
         connect
@@ -312,6 +327,18 @@ impl Store {
                 server_lock,
             }),
         };
+        // One process at a time brings the schema and the reference data
+        // up to date; another opening the database meanwhile waits, then
+        // finds nothing left to do.
+        let schema = schema_lock::SchemaLock::take(&store.inner.db, backend, url).await?;
+        if options.schema == crate::options::Schema::Existing
+            && !laa_migration::SchemaManager::new(&store.inner.db)
+                .has_table(laa_migration::tables::LAA_TABLE)
+                .await?
+        {
+            schema.release().await?;
+            return Err(StoreError::Unprepared);
+        }
         {
             // Migrations write; on SQLite they queue behind this process's
             // other writers like any write.
@@ -319,8 +346,9 @@ impl Store {
             Migrator::up(&store.inner.db, None).await?;
         }
         store.seed_reference_data().await?;
-        store.load_catalogue().await?;
         store.seed_rounds().await?;
+        schema.release().await?;
+        store.load_catalogue().await?;
         store.recall_broken().await?;
         if store.is_sole_writer() && backend == Backend::Sqlite {
             checkpoint::start(Arc::downgrade(&store.inner));

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use super::rows::{EventRow, Projection, ProjectionUpdate, Rows, Whole, target_active};
-use super::{AppendOutcome, Head, SNAPSHOT_EVERY, Store, to_i64, to_u64};
+use super::{AppendOutcome, Head, Request, SNAPSHOT_EVERY, Store, to_i64, to_u64};
 use crate::entity::{agreement, request, target};
 use crate::error::StoreError;
 use crate::hash::{HashInput, canonical_json, now_micros};
@@ -31,9 +31,10 @@ impl Store {
         &self,
         head: &Head,
         id: &AgreementId,
-        request_id: &str,
+        request: &Request,
         events: &[Event],
     ) -> Result<Plan, StoreError> {
+        let request_id = request.id().as_str();
         let expected = to_i64("expected_version", head.version)?;
         let mut state = Agreement::clone(&head.state);
         for e in events {
@@ -150,6 +151,7 @@ impl Store {
         let record = request::Model {
             agreement_id: id.as_str().to_owned(),
             request_id: request_id.to_owned(),
+            fingerprint: request.fingerprint().map(str::to_owned),
             first_sequence: expected + 1,
             last_sequence: version,
             version,

@@ -169,6 +169,7 @@ fn request_active(m: request::Model) -> request::ActiveModel {
         last_sequence: Set(m.last_sequence),
         version: Set(m.version),
         created_at: Set(m.created_at),
+        fingerprint: Set(m.fingerprint),
     }
 }
 

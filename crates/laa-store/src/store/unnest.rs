@@ -49,7 +49,7 @@ impl Store {
     }
 }
 
-/// The statement; `$1` to `$41` are arrays, one a column.
+/// The statement; `$1` to `$42` are arrays, one a column.
 const BATCH: &str = "\
 WITH new_events AS (
     INSERT INTO events
@@ -92,9 +92,10 @@ WITH new_events AS (
         terms = EXCLUDED.terms,
         updated_at = EXCLUDED.updated_at
 )
-INSERT INTO requests (agreement_id, request_id, first_sequence, last_sequence, version, created_at)
+INSERT INTO requests
+    (agreement_id, request_id, first_sequence, last_sequence, version, created_at, fingerprint)
 SELECT * FROM UNNEST($36::varchar[], $37::varchar[], $38::int8[], $39::int8[], $40::int8[],
-    $41::timestamptz[])";
+    $41::timestamptz[], $42::varchar[])";
 
 /// A bound query, one array parameter more at each step.
 type Bound = Query<'static, Postgres, PgArguments>;
@@ -228,6 +229,7 @@ struct RequestColumns {
     last_sequence: Vec<i64>,
     version: Vec<i64>,
     created_at: Vec<DateTime<Utc>>,
+    fingerprint: Vec<Option<String>>,
 }
 
 impl RequestColumns {
@@ -238,6 +240,7 @@ impl RequestColumns {
         self.last_sequence.push(r.last_sequence);
         self.version.push(r.version);
         self.created_at.push(r.created_at);
+        self.fingerprint.push(r.fingerprint);
     }
 
     fn bind(self, q: Bound) -> Bound {
@@ -247,6 +250,7 @@ impl RequestColumns {
             .bind(self.last_sequence)
             .bind(self.version)
             .bind(self.created_at)
+            .bind(self.fingerprint)
     }
 }
 
@@ -324,6 +328,7 @@ mod tests {
                 last_sequence: 2,
                 version: 2,
                 created_at: now,
+                fingerprint: Some("f".repeat(64)),
             },
         }
     }
@@ -372,10 +377,10 @@ mod tests {
     #[test]
     fn the_statement_numbers_one_parameter_a_column() {
         // 9 event columns, 8 of the projection, 9 for each of the two target
-        // upserts, 6 of the requests: $1 to $41, each once as an array.
-        for n in 1..=41 {
+        // upserts, 7 of the requests: $1 to $42, each once as an array.
+        for n in 1..=42 {
             assert!(BATCH.contains(&format!("${n}::")), "${n}");
         }
-        assert!(!BATCH.contains("$42"));
+        assert!(!BATCH.contains("$43"));
     }
 }

@@ -243,7 +243,7 @@ async fn a_refused_member_of_a_batch_fails_alone() {
         assert_eq!(held.await.expect("a task").expect("held").version, 2);
         let results: Vec<_> = futures_results(tasks).await;
         assert!(
-            matches!(&results[0], Err(StoreError::RequestIdReused { request_id }) if request_id == "taken"),
+            matches!(&results[0], Err(StoreError::RequestIdReused { request_id, .. }) if request_id == "taken"),
             "{}: {:?}",
             db.name(),
             results[0]
