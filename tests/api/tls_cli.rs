@@ -65,7 +65,7 @@ fn check(app: &TestApp, mistake: &Mistake<'_>) {
     }
 }
 
-/// The CA's certificate written to a file, and its path.
+/// `pem` written to `name` in `dir`: its path.
 fn write(dir: &Path, name: &str, pem: &str) -> String {
     let path = dir.join(name);
     std::fs::write(&path, pem).unwrap();
@@ -74,14 +74,15 @@ fn write(dir: &Path, name: &str, pem: &str) -> String {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_tls_mistake_is_one_error_with_its_exit_code() {
+    // A client certificate from another CA, which the servers do not trust.
+    let other = pki();
     let pki = pki();
-    let other = pki_other();
     let dir = tempfile::tempdir().unwrap();
     let ca = write(dir.path(), "ca.pem", &pki.ca);
     let client_cert = write(dir.path(), "client.crt", &pki.client_cert);
     let client_key = write(dir.path(), "client.key", &pki.client_key);
-    let stranger_cert = write(dir.path(), "stranger.crt", &other.0);
-    let stranger_key = write(dir.path(), "stranger.key", &other.1);
+    let stranger_cert = write(dir.path(), "stranger.crt", &other.client_cert);
+    let stranger_key = write(dir.path(), "stranger.key", &other.client_key);
 
     // A TLS server.
     let config = laa_server::ServerConfig {
@@ -232,16 +233,10 @@ async fn every_tls_mistake_is_one_error_with_its_exit_code() {
     .await;
 }
 
-/// A client certificate and key signed by a CA the servers do not trust.
-fn pki_other() -> (String, String) {
-    let other = pki();
-    (other.client_cert, other.client_key)
-}
-
-/// A real `laa serve` on port 0 with `args`, killed when dropped.
+/// A real `laa serve` on port 0 with `args`, killed when dropped: the
+/// addresses of its HTTP listeners.
 struct Served {
     child: Child,
-    grpc: String,
     metrics: String,
     web: String,
     _dir: tempfile::TempDir,
@@ -268,7 +263,7 @@ impl Served {
                 .unwrap_or_else(|| panic!("expected {prefix}..., got {line:?}"))
                 .to_owned()
         };
-        let grpc = next("laa listening on ");
+        next("laa listening on ");
         let metrics = next("laa metrics on ");
         let web = next("laa web pages on ");
         let web = web
@@ -278,7 +273,6 @@ impl Served {
             .to_owned();
         Self {
             child,
-            grpc,
             metrics,
             web,
             _dir: dir,
@@ -324,7 +318,6 @@ fn an_http_port_given_for_the_grpc_one_says_so() {
             );
         }
     }
-    let _ = &plain.grpc;
 
     let pki = pki();
     let dir = tempfile::tempdir().unwrap();
@@ -348,7 +341,6 @@ fn an_http_port_given_for_the_grpc_one_says_so() {
             "{error}"
         );
     }
-    let _ = &tls.grpc;
 }
 
 /// The OpenSSL command of docs/DEPLOYMENT.md that makes a self-signed
