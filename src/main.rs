@@ -92,7 +92,7 @@ fn main() -> ExitCode {
     };
     let format = cli.global.output;
     if !matches!(cli.command, Command::Serve(_)) {
-        restore_sigpipe();
+        sigpipe_ends_only_a_closed_stdout();
     }
     let result = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -171,14 +171,42 @@ fn usage_error(error: &clap::Error) -> ExitCode {
 }
 
 /// Client output piped into `head` should end quietly when the pipe closes,
-/// as other command-line tools do, rather than panic on a failed print. (The
-/// server keeps Rust's default of ignoring SIGPIPE: a closed socket must be
-/// an error there, never a signal that kills the process.)
-fn restore_sigpipe() {
+/// as other command-line tools do, rather than panic on a failed print;
+/// but a socket the server closed must never kill the client: the write
+/// fails with EPIPE and the call reports it. Both raise SIGPIPE (HTTP/2
+/// writes with `writev`, which cannot ask for no signal), so the handler
+/// tells them apart by standard output itself: only when it is a pipe
+/// whose reader has gone does the signal end the process, by its default
+/// action. (The server keeps Rust's default of ignoring SIGPIPE.)
+fn sigpipe_ends_only_a_closed_stdout() {
     #[cfg(unix)]
-    // SAFETY: setting a signal's disposition to the default before any
-    // thread is started has no preconditions.
-    unsafe {
-        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+    {
+        extern "C" fn on_sigpipe(_: libc::c_int) {
+            let mut stdout = libc::pollfd {
+                fd: libc::STDOUT_FILENO,
+                events: 0,
+                revents: 0,
+            };
+            // SAFETY: poll, signal and raise are async-signal-safe, and
+            // `stdout` is a live pollfd for the one descriptor polled.
+            unsafe {
+                // POLLERR: a pipe (or socket) with no reader left.
+                if libc::poll(&mut stdout, 1, 0) == 1
+                    && stdout.revents & (libc::POLLERR | libc::POLLHUP) != 0
+                {
+                    libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+                    libc::raise(libc::SIGPIPE);
+                }
+            }
+        }
+        // SAFETY: the handler only calls async-signal-safe functions, and
+        // it is installed before any thread is started.
+        unsafe {
+            let mut action: libc::sigaction = std::mem::zeroed();
+            action.sa_sigaction = on_sigpipe as extern "C" fn(libc::c_int) as libc::sighandler_t;
+            action.sa_flags = libc::SA_RESTART;
+            libc::sigemptyset(&mut action.sa_mask);
+            libc::sigaction(libc::SIGPIPE, &action, std::ptr::null_mut());
+        }
     }
 }

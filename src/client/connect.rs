@@ -16,8 +16,10 @@ use tonic::service::interceptor::InterceptedService;
 use tonic::transport::{Channel, Endpoint};
 
 use super::args::Global;
+use super::diagnose::diagnose;
 use super::error::{CliError, Exit};
 use super::output::Output;
+use super::tls::TlsFiles;
 
 /// Adds the bearer token to every request.
 #[derive(Clone)]
@@ -59,8 +61,8 @@ pub struct Limits {
     pub call: Option<Duration>,
     /// Further attempts while the server is unavailable.
     pub retries: u32,
-    /// A CA (PEM) trusted for https:// besides the system's roots.
-    pub ca_cert: Option<std::sync::Arc<Vec<u8>>>,
+    /// What https:// trusts and presents (`--ca-cert`, `--client-cert`, `--client-key`).
+    pub tls: TlsFiles,
 }
 
 impl Default for Limits {
@@ -69,7 +71,7 @@ impl Default for Limits {
             connect: Duration::from_secs(5),
             call: Some(Duration::from_secs(30)),
             retries: 3,
-            ca_cert: None,
+            tls: TlsFiles::default(),
         }
     }
 }
@@ -88,19 +90,19 @@ impl Limits {
             connect: seconds("connect-timeout", global.connect_timeout)?,
             call: Some(seconds("timeout", global.timeout)?),
             retries: global.retries,
-            ca_cert: match &global.ca_cert {
-                Some(path) => Some(std::sync::Arc::new(std::fs::read(path).map_err(|e| {
-                    CliError::usage(format!("cannot read --ca-cert {}: {e}", path.display()))
-                })?)),
-                None => None,
-            },
+            tls: TlsFiles::read(
+                global.ca_cert.as_deref(),
+                global.client_cert.as_deref(),
+                global.client_key.as_deref(),
+            )?,
         })
     }
 }
 
 /// The endpoint for a server address: `http://` in plaintext, `https://`
 /// over TLS verifying the server against the system's roots and
-/// `--ca-cert` (never falling back to plaintext); anything else refused.
+/// `--ca-cert`, presenting `--client-cert` if given (never falling back to
+/// plaintext); anything else refused.
 pub fn endpoint(server: &str, limits: Limits) -> Result<Endpoint, CliError> {
     let server = server.trim();
     let usage = |m: String| {
@@ -129,12 +131,10 @@ pub fn endpoint(server: &str, limits: Limits) -> Result<Endpoint, CliError> {
         endpoint = endpoint.timeout(call);
     }
     if tls {
-        let mut config = tonic::transport::ClientTlsConfig::new().with_native_roots();
-        if let Some(pem) = &limits.ca_cert {
-            config = config.ca_certificate(tonic::transport::Certificate::from_pem(pem.as_slice()));
-        }
-        endpoint = endpoint
-            .tls_config(config)
+        endpoint = limits
+            .tls
+            .client_tls()?
+            .apply(endpoint)
             .map_err(|e| CliError::usage(format!("'{server}': cannot set up TLS: {e}")))?;
     }
     Ok(endpoint)
@@ -216,8 +216,14 @@ impl Session {
         Clients::new(&self.server, self.global.token.as_deref(), limits)
     }
 
-    /// The error for a failed call.
-    pub fn failed(&self, status: &tonic::Status) -> CliError {
+    /// The error for a failed call: the server's own answer, or when the
+    /// connection failed, what the server was found to speak.
+    pub async fn failed(&self, status: &tonic::Status) -> CliError {
+        if transport_failure(status)
+            && let Some(error) = diagnose(&self.server, &self.limits).await
+        {
+            return error;
+        }
         CliError::from_status(status, &self.server)
     }
 
@@ -230,31 +236,68 @@ impl Session {
         F: Fn() -> Fut,
         Fut: Future<Output = Result<tonic::Response<T>, tonic::Status>>,
     {
-        retry(self.limits.retries, call)
-            .await
-            .map_err(|s| self.failed(&s))
+        retry(
+            self.limits.retries,
+            call,
+            async |status| {
+                if transport_failure(status) {
+                    diagnose(&self.server, &self.limits).await
+                } else {
+                    None
+                }
+            },
+            |status| CliError::from_status(status, &self.server),
+        )
+        .await
     }
+}
+
+/// Whether a failed call is the connection's failure rather than an answer
+/// of the server (which always carries an `ErrorInfo`).
+fn transport_failure(status: &tonic::Status) -> bool {
+    use tonic::Code;
+    use tonic_types::StatusExt;
+    matches!(
+        status.code(),
+        Code::Unavailable | Code::Unknown | Code::Internal | Code::Cancelled
+    ) && status.get_error_details().error_info().is_none()
 }
 
 /// Calls until the answer is not `UNAVAILABLE` or `retries` further
 /// attempts are spent, waiting 200 ms, 400 ms, 800 ms... (at most 5 s)
-/// between attempts.
-pub async fn retry<T, F, Fut>(retries: u32, call: F) -> Result<T, tonic::Status>
+/// between attempts. At the first failure `lasting` says whether it is
+/// one waiting cannot mend (the wrong scheme or port, a certificate): its
+/// error is then the outcome, with no further attempt. Otherwise the last
+/// failure is reported as `failed` words it.
+pub async fn retry<T, F, Fut>(
+    retries: u32,
+    call: F,
+    lasting: impl AsyncFnOnce(&tonic::Status) -> Option<CliError>,
+    failed: impl Fn(&tonic::Status) -> CliError,
+) -> Result<T, CliError>
 where
     F: Fn() -> Fut,
     Fut: Future<Output = Result<tonic::Response<T>, tonic::Status>>,
 {
     let mut delay = Duration::from_millis(200);
+    let mut lasting = Some(lasting);
     let mut attempt = 0;
     loop {
-        match call().await {
-            Err(status) if status.code() == tonic::Code::Unavailable && attempt < retries => {
-                attempt += 1;
-                tokio::time::sleep(delay).await;
-                delay = (delay * 2).min(Duration::from_secs(5));
-            }
-            result => return result.map(tonic::Response::into_inner),
+        let status = match call().await {
+            Ok(response) => return Ok(response.into_inner()),
+            Err(status) => status,
+        };
+        if let Some(lasting) = lasting.take()
+            && let Some(error) = lasting(&status).await
+        {
+            return Err(error);
         }
+        if status.code() != tonic::Code::Unavailable || attempt >= retries {
+            return Err(failed(&status));
+        }
+        attempt += 1;
+        tokio::time::sleep(delay).await;
+        delay = (delay * 2).min(Duration::from_secs(5));
     }
 }
 
@@ -303,29 +346,62 @@ mod tests {
 
     #[tokio::test]
     async fn only_unavailable_is_retried_and_the_same_request_is_sent() {
+        let failed = |s: &tonic::Status| CliError::from_status(s, "http://test");
         let attempts = AtomicU32::new(0);
         let sent: std::sync::Mutex<Vec<String>> = Default::default();
-        let result: Result<u32, _> = retry(3, || {
-            let n = attempts.fetch_add(1, Ordering::SeqCst);
-            sent.lock().unwrap().push("request-1".into());
-            async move {
-                if n < 2 {
-                    Err(tonic::Status::unavailable("down"))
-                } else {
-                    Ok(tonic::Response::new(n))
+        let result: Result<u32, _> = retry(
+            3,
+            || {
+                let n = attempts.fetch_add(1, Ordering::SeqCst);
+                sent.lock().unwrap().push("request-1".into());
+                async move {
+                    if n < 2 {
+                        Err(tonic::Status::unavailable("down"))
+                    } else {
+                        Ok(tonic::Response::new(n))
+                    }
                 }
-            }
-        })
+            },
+            async |_| None,
+            failed,
+        )
         .await;
         assert_eq!(result.unwrap(), 2);
         assert_eq!(sent.lock().unwrap().len(), 3);
         let refused = AtomicU32::new(0);
-        let result: Result<u32, _> = retry(3, || {
-            refused.fetch_add(1, Ordering::SeqCst);
-            async { Err(tonic::Status::failed_precondition("no")) }
-        })
+        let result: Result<u32, _> = retry(
+            3,
+            || {
+                refused.fetch_add(1, Ordering::SeqCst);
+                async { Err(tonic::Status::failed_precondition("no")) }
+            },
+            async |_| None,
+            failed,
+        )
         .await;
         assert!(result.is_err());
         assert_eq!(refused.load(Ordering::SeqCst), 1, "a refusal is final");
+    }
+
+    #[tokio::test]
+    async fn a_failure_waiting_cannot_mend_is_not_retried() {
+        let attempts = AtomicU32::new(0);
+        let asked = AtomicU32::new(0);
+        let result: Result<u32, _> = retry(
+            3,
+            || {
+                attempts.fetch_add(1, Ordering::SeqCst);
+                async { Err(tonic::Status::unavailable("handshake")) }
+            },
+            async |_| {
+                asked.fetch_add(1, Ordering::SeqCst);
+                Some(CliError::usage("the server speaks TLS"))
+            },
+            |s| CliError::from_status(s, "http://test"),
+        )
+        .await;
+        assert_eq!(result.unwrap_err().exit, Exit::Usage);
+        assert_eq!(attempts.load(Ordering::SeqCst), 1);
+        assert_eq!(asked.load(Ordering::SeqCst), 1);
     }
 }

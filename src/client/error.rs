@@ -14,7 +14,8 @@ use tonic_types::StatusExt;
 pub enum Exit {
     /// Anything else, such as a broken history.
     Failure = 1,
-    /// The command line or a field is malformed.
+    /// The command line or a field is malformed, or the server is not
+    /// spoken to as the address says (TLS or not, gRPC or not).
     Usage = 2,
     /// Something named does not exist.
     NotFound = 3,
@@ -22,9 +23,11 @@ pub enum Exit {
     Refused = 4,
     /// Someone changed the agreement meanwhile, or the thing exists already.
     Conflict = 5,
-    /// No valid token, or the token's role or scope does not cover it.
+    /// No valid token, or the token's role or scope does not cover it, or
+    /// the client certificate was refused.
     Denied = 6,
-    /// The server could not be reached or did not answer in time.
+    /// The server could not be reached, did not answer in time, or is not
+    /// trusted.
     Unavailable = 7,
 }
 
@@ -33,12 +36,15 @@ pub const EXIT_CODES: &str = "\
 Exit codes:
   0  success
   1  failure (such as a broken history)
-  2  usage: a malformed command line or field
+  2  usage: a malformed command line or field, or a --server that is not
+     a gRPC server spoken to as asked (TLS against http://, plaintext
+     against https://, the web pages' or metrics' port)
   3  not found
   4  refused by a rule of the domain
   5  conflict: the agreement changed meanwhile (or already exists)
-  6  unauthenticated or permission denied
-  7  the server is unavailable or did not answer in time";
+  6  unauthenticated or permission denied (a client certificate refused too)
+  7  the server is unavailable, did not answer in time, or its
+     certificate is not trusted (see --ca-cert)";
 
 /// Why a command failed.
 #[derive(Debug, Clone)]

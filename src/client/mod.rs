@@ -2,6 +2,8 @@
 //!
 //! - `args`: the command line (global options, one noun per resource, its verbs);
 //! - `connect`: the address, the token, timeouts and retries ([`Session`]);
+//! - `tls`: whom https:// trusts (`--ca-cert`) and what it presents (`--client-cert`);
+//! - `diagnose`: what a server that failed a call speaks (TLS or not, gRPC or not);
 //! - `paging`: the one loop over list pages;
 //! - `commands/`: one module per noun;
 //! - `render` and `output`: tables fitted to the terminal, proto3 JSON, CSV;
@@ -17,6 +19,7 @@
 mod args;
 mod commands;
 mod connect;
+mod diagnose;
 mod error;
 mod history_file;
 mod output;
@@ -25,6 +28,7 @@ mod performance;
 mod render;
 mod suggest;
 mod terms;
+mod tls;
 
 pub use args::{ClientCommand, Format, Global};
 pub use commands::run;

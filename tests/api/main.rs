@@ -30,4 +30,5 @@ mod support;
 mod systemd;
 mod tampering;
 mod tls;
+mod tls_cli;
 mod web;

@@ -22,15 +22,15 @@ use crate::support::*;
 
 /// A private CA, a server certificate for localhost and 127.0.0.1, and a
 /// client certificate, all PEM.
-struct Pki {
-    ca: String,
-    server_cert: String,
-    server_key: String,
-    client_cert: String,
-    client_key: String,
+pub struct Pki {
+    pub ca: String,
+    pub server_cert: String,
+    pub server_key: String,
+    pub client_cert: String,
+    pub client_key: String,
 }
 
-fn pki() -> Pki {
+pub fn pki() -> Pki {
     let mut ca_params = CertificateParams::new(Vec::<String>::new()).unwrap();
     ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     ca_params
@@ -56,7 +56,7 @@ fn pki() -> Pki {
     }
 }
 
-fn server_tls(pki: &Pki, mutual: bool) -> ServerTlsConfig {
+pub fn server_tls(pki: &Pki, mutual: bool) -> ServerTlsConfig {
     let tls =
         ServerTlsConfig::new().identity(Identity::from_pem(&pki.server_cert, &pki.server_key));
     if mutual {

@@ -52,7 +52,8 @@ pub struct Global {
         help_heading = "Client options"
     )]
     pub server: Option<String>,
-    /// A CA certificate (PEM) to trust for an https:// server, besides the system's roots.
+    /// A CA certificate (PEM) to trust for an https:// server, besides the system's roots (or the
+    /// server's own self-signed certificate).
     #[arg(
         long,
         global = true,
@@ -61,6 +62,26 @@ pub struct Global {
         help_heading = "Client options"
     )]
     pub ca_cert: Option<std::path::PathBuf>,
+    /// A client certificate (PEM) to present to an https:// server that asks for one (mutual TLS).
+    #[arg(
+        long,
+        global = true,
+        env = "LAA_CLIENT_CERT",
+        value_name = "FILE",
+        requires = "client_key",
+        help_heading = "Client options"
+    )]
+    pub client_cert: Option<std::path::PathBuf>,
+    /// The private key (PEM) of --client-cert.
+    #[arg(
+        long,
+        global = true,
+        env = "LAA_CLIENT_KEY",
+        value_name = "FILE",
+        requires = "client_cert",
+        help_heading = "Client options"
+    )]
+    pub client_key: Option<std::path::PathBuf>,
     /// The bearer token (prefer the LAA_TOKEN environment variable: arguments are visible to other users).
     #[arg(
         long,

@@ -46,19 +46,24 @@ pub async fn run(session: &Session, command: HistoryCommand) -> Result<(), CliEr
         HistoryCommand::Follow { agreement, from } => {
             // A followed stream has no deadline: its own clients, without one.
             let mut audit = session.streaming_clients()?.audit;
-            let mut stream = audit
+            let started = audit
                 .stream_events(pb::StreamEventsRequest {
                     agreement: agreement_name(&agreement),
                     from_sequence: from,
                     follow: true,
                 })
-                .await
-                .map_err(|s| session.failed(&s))?
-                .into_inner();
-            while let Some(event) = stream.message().await.map_err(|s| session.failed(&s))? {
-                render::event_line(out, &event)?;
+                .await;
+            let mut stream = match started {
+                Ok(stream) => stream.into_inner(),
+                Err(status) => return Err(session.failed(&status).await),
+            };
+            loop {
+                match stream.message().await {
+                    Ok(Some(event)) => render::event_line(out, &event)?,
+                    Ok(None) => return Ok(()),
+                    Err(status) => return Err(session.failed(&status).await),
+                }
             }
-            Ok(())
         }
         HistoryCommand::Verify {
             file: Some(file), ..
