@@ -9,6 +9,14 @@ use super::error::CliError;
 use super::output::{Output, Rows};
 use super::render::better;
 
+/// An amount of pounds from the wire as people read money, with its pence
+/// ("24000" as "24000.00"); text that is not a number is shown as it is.
+fn pounds(amount: &str) -> String {
+    amount
+        .parse::<rust_decimal::Decimal>()
+        .map_or_else(|_| amount.to_owned(), |d| format!("{d:.2}"))
+}
+
 fn value(v: Option<f64>) -> String {
     v.map_or_else(|| "-".into(), |x| x.to_string())
 }
@@ -130,8 +138,8 @@ pub fn reward(out: &Output, r: &pb::Reward) -> Result<(), CliError> {
             value(l.actual),
             l.achieved_percent.clone(),
             l.paid_percent.clone(),
-            l.share.clone(),
-            l.amount.clone(),
+            pounds(&l.share),
+            pounds(&l.amount),
             l.why.clone(),
         ]);
     }
@@ -143,7 +151,11 @@ pub fn reward(out: &Output, r: &pb::Reward) -> Result<(), CliError> {
             );
             println!(
                 "policy: £{} per {} target, nothing below {}%, in full at {}%, multiplier {}",
-                r.per_target, r.bearing, r.floor_percent, r.full_percent, r.multiplier
+                pounds(&r.per_target),
+                r.bearing,
+                r.floor_percent,
+                r.full_percent,
+                r.multiplier
             );
             return Ok(());
         }
@@ -152,7 +164,13 @@ pub fn reward(out: &Output, r: &pb::Reward) -> Result<(), CliError> {
     if out.format() == Format::Table {
         println!(
             "total £{} of a pot of £{} (£{} per {} target, nothing below {}%, in full at {}%, multiplier {})",
-            r.total, r.pot, r.per_target, r.bearing, r.floor_percent, r.full_percent, r.multiplier
+            pounds(&r.total),
+            pounds(&r.pot),
+            pounds(&r.per_target),
+            r.bearing,
+            r.floor_percent,
+            r.full_percent,
+            r.multiplier
         );
     }
     Ok(())

@@ -9,6 +9,7 @@ mod cli_conventions;
 mod crashes;
 mod credentials;
 mod deal_history;
+mod decimals;
 mod docs;
 mod edges;
 mod existence;

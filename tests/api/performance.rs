@@ -243,7 +243,9 @@ async fn statuses_per_target_and_the_reward_grant_through_the_api() {
             .unwrap()
             .into_inner();
         assert!(!r.assessed);
-        assert_eq!(r.per_target, "40000.00");
+        // Decimals are written one way (docs/API.md): no trailing zeros.
+        assert_eq!(r.per_target, "40000");
+        assert_eq!((r.total.as_str(), r.pot.as_str()), ("0", "0"));
         // The worked example: 7.4 of a target of 7.0 from 8.0 is 60%: GBP 24,000.
         kent.agreements
             .record_actual(record(v, "2010/11", 7.4))
@@ -256,15 +258,17 @@ async fn statuses_per_target_and_the_reward_grant_through_the_api() {
             .unwrap()
             .into_inner();
         assert!(r.assessed);
-        assert_eq!(r.total, "24000.00");
-        assert_eq!(r.pot, "40000.00");
+        assert_eq!(r.total, "24000");
+        assert_eq!(r.pot, "40000");
         assert_eq!(
             r.lines.len(),
             1,
             "statutory targets bear no reward by default"
         );
         assert_eq!(r.lines[0].achieved_percent, "60");
-        assert_eq!(r.lines[0].amount, "24000.00");
+        assert_eq!(r.lines[0].amount, "24000");
+        assert_eq!(r.lines[0].share, "40000");
+        assert_eq!(r.lines[0].paid_percent, "60");
         // The assessment is in the history, after the actual that completed it.
         let events = app
             .clients(Some(&t.auditor))
@@ -287,6 +291,16 @@ async fn statuses_per_target_and_the_reward_grant_through_the_api() {
             .map(|e| e.kind.as_str())
             .collect();
         assert_eq!(kinds, ["reward_assessed", "actual_recorded"]);
+        // The event writes its decimals as the wire does.
+        let assessed = &events.last().expect("an event").hashed_payload;
+        for field in [
+            r#""amount":"24000""#,
+            r#""share":"40000""#,
+            r#""total":"24000""#,
+            r#""baseline":"8""#,
+        ] {
+            assert!(assessed.contains(field), "{field} in {assessed}");
+        }
         let out = ok(&laa(&app, Some(&t.kent), &["reward", "kent"]));
         assert!(
             out.contains("total £24000.00 of a pot of £40000.00"),

@@ -222,6 +222,7 @@ pub struct Offer {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Actual {
     /// The value.
+    #[serde(with = "crate::decimal::serde_written")]
     pub value: Decimal,
     /// Where it comes from.
     pub source: String,

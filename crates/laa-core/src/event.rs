@@ -147,6 +147,7 @@ pub enum Change {
         /// The year.
         year: FinancialYear,
         /// The value.
+        #[serde(with = "crate::decimal::serde_written")]
         value: Decimal,
         /// Its source.
         source: String,

@@ -22,6 +22,8 @@
 //! - [`departments`]: the Whitehall departments and agencies of 2008, embedded from CSV.
 //! - [`policy`]: a round's rules as data; the 2008-11 preset.
 //! - [`terms`]: baselines, trajectories, placeholders, units.
+//! - [`decimal`]: doubles from the wire to exact decimals and back, and
+//!   the one written form of a decimal.
 //! - [`polarity`]: whether higher or lower is better, per indicator.
 //! - [`money`]: amounts in pounds, exact to the penny.
 //! - [`actor`]: roles, scopes and sides.
@@ -44,6 +46,7 @@ pub mod authorise;
 pub mod catalogue;
 pub mod command;
 pub mod decide;
+pub mod decimal;
 pub mod departments;
 pub mod error;
 pub mod event;

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 /// An amount of money in pounds, exact to the penny.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
-pub struct Money(Decimal);
+pub struct Money(#[serde(with = "crate::decimal::serde_written")] Decimal);
 
 impl Money {
     /// No money.

@@ -98,12 +98,18 @@ pub struct RewardPolicy {
     /// The most a reward-bearing target can earn over the period, before the multiplier.
     pub per_target: Money,
     /// Below this share (in percent) of the planned improvement, nothing is paid.
+    #[serde(with = "crate::decimal::serde_written")]
     pub floor_percent: Decimal,
     /// At or above this share (in percent) of the planned improvement, the full amount is paid.
+    #[serde(with = "crate::decimal::serde_written")]
     pub full_percent: Decimal,
     /// What every payment is multiplied by (recommendation 18's "at least
     /// double" is 2); 1 when absent.
-    #[serde(default = "one", skip_serializing_if = "is_one")]
+    #[serde(
+        default = "one",
+        skip_serializing_if = "is_one",
+        with = "crate::decimal::serde_written"
+    )]
     pub multiplier: Decimal,
     /// Which targets bear reward; designated ones when absent.
     #[serde(default, skip_serializing_if = "RewardBearing::is_default")]

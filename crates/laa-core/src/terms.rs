@@ -153,38 +153,11 @@ pub fn names_a_year(period: &str) -> bool {
         .any(|y| (1950..=2100).contains(&y))
 }
 
-/// Turns a float from the wire into an exact decimal. Refused: NaN and the
-/// infinities, a negative zero (`-0.0`), and any value the decimal does not
-/// hold exactly (one too large, or too small, such as `-1e-300`, which would
-/// otherwise become 0 and slip past the unit's range).
+/// Turns a double from the wire into the decimal of its shortest
+/// round-trip form ([`crate::decimal::from_f64`], where what is refused
+/// and why is said).
 pub fn decimal_from_f64(value: f64) -> Result<Decimal, ParseError> {
-    if !value.is_finite() {
-        return Err(ParseError::new(
-            "value",
-            format!("{value} is not a finite number"),
-        ));
-    }
-    if value == 0.0 && value.is_sign_negative() {
-        return Err(ParseError::new("value", "-0 is not a value: write 0"));
-    }
-    let inexact = || {
-        ParseError::new(
-            "value",
-            format!(
-                "{value:e} cannot be recorded exactly: values have at most 28 decimal places and 28 digits"
-            ),
-        )
-    };
-    let decimal = Decimal::try_from(value)
-        .map(|d| d.normalize())
-        .map_err(|_| inexact())?;
-    // The decimal must be the float, not a neighbour: same sign, same value.
-    if decimal.is_sign_negative() != value.is_sign_negative()
-        || rust_decimal::prelude::ToPrimitive::to_f64(&decimal) != Some(value)
-    {
-        return Err(inexact());
-    }
-    Ok(decimal)
+    crate::decimal::from_f64(value)
 }
 
 /// The baseline a target improves on: a value and the period it describes
@@ -192,6 +165,7 @@ pub fn decimal_from_f64(value: f64) -> Result<Decimal, ParseError> {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Baseline {
     /// The measured value.
+    #[serde(with = "crate::decimal::serde_written")]
     pub value: Decimal,
     /// The period the value describes, as stated by the source: `2007`, `2006/07`, `2004-2007 average`.
     pub period: String,
@@ -202,7 +176,7 @@ pub struct Baseline {
 #[serde(rename_all = "snake_case")]
 pub enum YearValue {
     /// The value agreed for the year.
-    Value(Decimal),
+    Value(#[serde(with = "crate::decimal::serde_written")] Decimal),
     /// Left open, to be set at the named refresh (as the 2010/11 education
     /// values were set at the 2009 refresh).
     Deferred {

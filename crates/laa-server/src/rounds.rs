@@ -2,6 +2,7 @@
 
 use chrono::NaiveDate;
 use laa_core::authorise::authorise_administration;
+use laa_core::decimal::written;
 use laa_core::money::Money;
 use laa_core::performance::{Similarity, TournamentPolicy};
 use laa_core::policy::{DEFAULT_BACKDATING_DAYS, Period, RefreshRound, RewardPolicy};
@@ -44,16 +45,16 @@ pub fn round_to_pb(r: &RoundRecord) -> pb::Round {
             .unwrap_or_default(),
         max_whitehall_priorities: p.max_whitehall_priorities.map(i32::from),
         max_government_targets: p.max_government_targets.map(i32::from),
-        reward_per_target: p.reward.per_target.amount().to_string(),
-        reward_floor_percent: p.reward.floor_percent.to_string(),
-        reward_full_percent: p.reward.full_percent.to_string(),
-        reward_multiplier: p.reward.multiplier.normalize().to_string(),
+        reward_per_target: written(p.reward.per_target.amount()),
+        reward_floor_percent: written(p.reward.floor_percent),
+        reward_full_percent: written(p.reward.full_percent),
+        reward_multiplier: written(p.reward.multiplier),
         reward_bearing: p.reward.bearing.as_str().into(),
         max_backdating_days: i32::from(p.max_backdating_days),
         create_time: Some(convert::timestamp(r.created_at)),
         tournament_similar_by: p.tournament.similar_by.as_str().into(),
         tournament_min_group: i32::from(p.tournament.min_group),
-        tournament_prize: p.tournament.prize.amount().to_string(),
+        tournament_prize: written(p.tournament.prize.amount()),
         rebaseline_needs_ministers: p.rebaseline_needs_ministers,
     }
 }
@@ -76,7 +77,8 @@ fn decimal(field: &str, text: &str) -> Result<Decimal, ApiError> {
     } else {
         "40000"
     };
-    text.trim().parse::<Decimal>().map_err(|_| {
+    // Exactly as written: a decimal too long to hold is refused, not rounded.
+    Decimal::from_str_exact(text.trim()).map_err(|_| {
         ApiError::bad_argument(
             field,
             format!(

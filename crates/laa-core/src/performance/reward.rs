@@ -41,16 +41,21 @@ pub struct RewardLine {
     /// The polarity improvement was measured by.
     pub polarity: Polarity,
     /// The agreed baseline, if values were agreed.
+    #[serde(default, with = "crate::decimal::serde_written_option")]
     pub baseline: Option<Decimal>,
     /// The value agreed for the final year, if agreed.
+    #[serde(default, with = "crate::decimal::serde_written_option")]
     pub planned: Option<Decimal>,
     /// The final year's actual, if recorded.
+    #[serde(default, with = "crate::decimal::serde_written_option")]
     pub actual: Option<Decimal>,
     /// The share (percent) of the planned improvement achieved, never
     /// below 0; `None` when it cannot be measured.
+    #[serde(default, with = "crate::decimal::serde_written_option")]
     pub achieved_percent: Option<Decimal>,
     /// The share (percent) of its pot share the target is paid: 0, the
     /// achieved share, or 100.
+    #[serde(with = "crate::decimal::serde_written")]
     pub paid_percent: Decimal,
     /// The target's share of the pot (the amount per target times the multiplier).
     pub share: Money,

@@ -93,6 +93,7 @@ pub struct YearPerformance {
     /// The year.
     pub year: FinancialYear,
     /// The value planned for it; `None` while deferred or a placeholder.
+    #[serde(default, with = "crate::decimal::serde_written_option")]
     pub planned: Option<Decimal>,
     /// The latest actual recorded for it (corrections are later events).
     pub actual: Option<Actual>,

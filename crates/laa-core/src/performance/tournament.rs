@@ -107,8 +107,10 @@ pub struct Entrant {
     /// Its kind (county, unitary, metropolitan, london_borough).
     pub kind: String,
     /// The agreed baseline.
+    #[serde(with = "crate::decimal::serde_written")]
     pub baseline: Decimal,
     /// The latest actual.
+    #[serde(with = "crate::decimal::serde_written")]
     pub actual: Decimal,
     /// The year of that actual.
     pub year: FinancialYear,
@@ -122,14 +124,17 @@ pub struct Standing {
     /// The area and its figures.
     pub entrant: Entrant,
     /// Its improvement, percent of the baseline (`None` for a zero baseline).
+    #[serde(default, with = "crate::decimal::serde_written_option")]
     pub improvement_percent: Option<Decimal>,
     /// Its group of similar areas (a kind or a region code).
     pub group: String,
     /// How many areas of the tournament are in the group.
     pub group_size: usize,
     /// The group's median improvement, when the group is ranked.
+    #[serde(default, with = "crate::decimal::serde_written_option")]
     pub group_median: Option<Decimal>,
     /// Improvement minus the group median, when ranked.
+    #[serde(default, with = "crate::decimal::serde_written_option")]
     pub value_added: Option<Decimal>,
     /// Its rank from 1 (equal values share one), when ranked.
     pub rank: Option<u32>,

@@ -383,6 +383,7 @@ impl Negotiation {
         match self.decide(actor, command) {
             Ok(events) => {
                 for event in &events {
+                    assert_decimals_written_one_way(event);
                     apply(&mut self.state, event);
                 }
                 self.history.extend(events);
@@ -470,6 +471,38 @@ impl Negotiation {
     }
 }
 
+/// Asserts that every decimal in an event's JSON is in its one written
+/// form (`laa_core::decimal::written`): no string in it looks like a
+/// decimal with a trailing zero after its point (`24000.0`, `12.50`), a
+/// bare point, or a negative zero. Every event a test records passes here,
+/// so a decimal field that forgets the written form fails some test.
+pub fn assert_decimals_written_one_way(event: &Event) {
+    fn walk(value: &serde_json::Value, kind: &str) {
+        match value {
+            serde_json::Value::String(s) => {
+                let digits = s.strip_prefix('-').unwrap_or(s);
+                let decimal_shaped = !digits.is_empty()
+                    && digits.chars().all(|c| c.is_ascii_digit() || c == '.')
+                    && digits.chars().filter(|c| *c == '.').count() <= 1
+                    && digits.starts_with(|c: char| c.is_ascii_digit());
+                let trailing =
+                    digits.contains('.') && (digits.ends_with('0') || digits.ends_with('.'));
+                let negative_zero =
+                    s.starts_with('-') && digits.chars().all(|c| c == '0' || c == '.');
+                assert!(
+                    !(decimal_shaped && (trailing || negative_zero)),
+                    "{kind}: {s:?} is not a decimal's written form"
+                );
+            }
+            serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, kind)),
+            serde_json::Value::Object(map) => map.values().for_each(|v| walk(v, kind)),
+            _ => {}
+        }
+    }
+    let json = serde_json::to_value(event).expect("an event serialises");
+    walk(&json, event.change.kind());
+}
+
 /// The result of the command under test.
 pub struct Outcome {
     pub before: Negotiation,
@@ -504,6 +537,7 @@ impl Outcome {
                     "an accepted command records at least one event"
                 );
                 for event in &events {
+                    assert_decimals_written_one_way(event);
                     apply(&mut n.state, event);
                 }
                 n.history.extend(events);

@@ -1,6 +1,7 @@
 //! The domain test suite: one binary, one module per area.
 
 mod catalogue;
+mod decimals;
 mod harness;
 mod performance;
 mod properties;

@@ -155,7 +155,7 @@ pub fn year(field: &str, text: &str) -> Result<FinancialYear, ApiError> {
         .map_err(|e: laa_core::ParseError| ApiError::invalid(TERMS, field, e.problem))
 }
 
-/// A finite number from the wire, exactly.
+/// A finite number from the wire, as the decimal it prints as.
 pub fn value(field: &str, v: f64) -> Result<Decimal, ApiError> {
     laa_core::terms::decimal_from_f64(v).map_err(|e| ApiError::invalid(TERMS, field, e.problem))
 }

@@ -7,14 +7,14 @@ use rust_decimal::Decimal;
 
 use super::render::{kind_to_pb, number, region_to_pb, status_to_pb, timestamp};
 
-/// An exact decimal as text, without trailing zeros ("60", "24000.5").
+/// A decimal as text, in its one written form ("60", "24000.5").
 fn exact(d: Decimal) -> String {
-    d.normalize().to_string()
+    laa_core::decimal::written(d)
 }
 
-/// Money as text, exact to the penny ("24000.00").
+/// Money as text, in the same form ("24000", "24000.5").
 fn pounds(m: laa_core::Money) -> String {
-    format!("{:.2}", m.amount())
+    exact(m.amount())
 }
 
 /// One target's performance in its agreement.
@@ -101,8 +101,8 @@ pub fn reward_to_pb(a: &Agreement) -> pb::Reward {
     let policy = a.policy().map(|p| p.reward.clone());
     let mut out = pb::Reward {
         agreement: name.clone(),
-        total: "0.00".into(),
-        pot: "0.00".into(),
+        total: "0".into(),
+        pot: "0".into(),
         ..Default::default()
     };
     if let Some(policy) = &policy {

@@ -69,10 +69,10 @@ pub fn timestamp(t: DateTime<Utc>) -> prost_types::Timestamp {
     }
 }
 
-/// A value as the wire's double: every decimal has one (`as_f64` is
-/// total), never a NaN.
+/// A value as the wire's double: the nearest one, so a value the wire
+/// sent comes back as the very double sent; never a NaN.
 pub fn number(d: Decimal) -> f64 {
-    d.as_f64()
+    laa_core::decimal::to_f64(d)
 }
 
 /// Terms to the wire.
