@@ -12,6 +12,7 @@ mod deal_history;
 mod docs;
 mod edges;
 mod existence;
+mod fields;
 mod health;
 mod hostile;
 mod indicator_sets;
