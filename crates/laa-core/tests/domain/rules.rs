@@ -230,7 +230,13 @@ fn rule_16_a_round_without_priorities_takes_no_citation_of_one() {
         .when(&go(), cite(offer(), 1))
         .then_refused("INVALID_TERMS");
     assert!(
-        matches!(refused, DomainError::InvalidTerms { field: "priority", .. }),
+        matches!(
+            refused,
+            DomainError::InvalidTerms {
+                field: "priority",
+                ..
+            }
+        ),
         "{refused:?}"
     );
     open.when(&go(), offer()).then_ok();
