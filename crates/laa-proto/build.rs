@@ -1,6 +1,7 @@
 //! Compiles `proto/laa/v1/*.proto` with the protoc shipped by the
 //! `protoc-bin-vendored` crate, so the build needs no system protoc, and
-//! writes the descriptor set that server reflection serves.
+//! writes the descriptor set that server reflection serves. Every method
+//! uses `codec::EdgeCodec`, which checks a request's strings on decoding.
 //!
 //! A second pass generates the same messages once more, with serde
 //! implementations of the proto3 JSON mapping (pbjson), into `json/`: the
@@ -32,9 +33,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let includes = [root, well_known];
 
     let mut config = tonic_prost_build::Config::new();
-    config.protoc_executable(&protoc);
+    // Type names let the codec find a decoded message in the descriptor set.
+    config.protoc_executable(&protoc).enable_type_names();
     tonic_prost_build::configure()
         .file_descriptor_set_path(out.join("laa_v1_descriptor.bin"))
+        .codec_path("crate::codec::EdgeCodec")
         .compile_with_config(config, &protos, &includes)?;
 
     let json = out.join("json");

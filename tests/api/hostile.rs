@@ -16,6 +16,7 @@ use tonic::transport::Channel;
 use tonic_types::StatusExt;
 
 use crate::support::*;
+use laa_proto::contract::contract;
 
 /// The most bytes an error may take (message, details and metadata).
 const MAX_ERROR_BYTES: usize = 8 * 1024;
@@ -1169,7 +1170,7 @@ impl Decoder for RawCodec {
 async fn raw_call(
     channel: Channel,
     token: &str,
-    path: &'static str,
+    path: &str,
     bytes: Vec<u8>,
 ) -> Result<(), tonic::Status> {
     let mut grpc = tonic::client::Grpc::new(channel);
@@ -1181,7 +1182,7 @@ async fn raw_call(
         "authorization",
         format!("Bearer {token}").parse().expect("header"),
     );
-    let path = PathAndQuery::from_static(path);
+    let path = PathAndQuery::try_from(path).expect("a method path");
     if path.as_str().ends_with("/StreamEvents") {
         let mut stream = grpc
             .server_streaming(request, path, RawCodec)
@@ -1249,9 +1250,17 @@ struct Tally {
 }
 
 /// Checks one answer: never INTERNAL (nor UNKNOWN), an error has exactly
-/// one `ErrorInfo` of domain `laa.v1` and fits in 8 KiB, and a call that
-/// would change something is refused.
-fn check(tally: &mut Tally, what: &str, mutates: bool, result: Result<(), tonic::Status>) {
+/// one `ErrorInfo` of domain `laa.v1` and fits in 8 KiB, every field it
+/// names (its `field` fact, its `BadRequest` violations) is a field of the
+/// `request` message by the descriptor set, and a call that would change
+/// something is refused.
+fn check(
+    tally: &mut Tally,
+    what: &str,
+    mutates: bool,
+    request: &str,
+    result: Result<(), tonic::Status>,
+) {
     tally.calls += 1;
     let status = match result {
         Ok(()) => {
@@ -1288,6 +1297,13 @@ fn check(tally: &mut Tally, what: &str, mutates: bool, result: Result<(), tonic:
         "{what}: exactly one ErrorInfo in {status:?}"
     );
     assert_eq!(infos[0].domain, "laa.v1", "{what}");
+    let named = infos[0].metadata.get("field").into_iter().cloned();
+    for field in named.chain(bad_fields(&status)) {
+        assert!(
+            contract().has_field(request, &field),
+            "{what}: the error names `{field}`, which {request} does not have: {status:?}"
+        );
+    }
     let size = error_bytes(&status);
     assert!(size <= MAX_ERROR_BYTES, "{what}: an error of {size} bytes");
 }
@@ -1366,16 +1382,26 @@ async fn a_generated_corpus_of_malformed_requests_is_refused_cleanly_and_writes_
                 let c = client_for(caller_for(&call, t));
                 set.spawn(async move {
                     let what = format!("{i}: {}", short(&format!("{call:?}")));
+                    // The variant is the method's name.
+                    let method = what[format!("{i}: ").len()..]
+                        .split('(')
+                        .next()
+                        .unwrap_or_default()
+                        .to_owned();
                     let mutates = call.mutates();
                     let result = tokio::time::timeout(Duration::from_secs(60), call.send(c))
                         .await
                         .unwrap_or_else(|_| panic!("{what} did not finish"));
-                    (what, mutates, result)
+                    (what, method, mutates, result)
                 });
             }
             while let Some(joined) = set.join_next().await {
-                let (what, mutates, result) = joined.expect("a call");
-                check(&mut tally, &what, mutates, result);
+                let (what, method, mutates, result) = joined.expect("a call");
+                let request = &contract()
+                    .method(&method)
+                    .unwrap_or_else(|| panic!("no method {method}"))
+                    .input;
+                check(&mut tally, &what, mutates, request, result);
             }
         }
         let typed = tally.calls;
@@ -1415,7 +1441,8 @@ async fn a_generated_corpus_of_malformed_requests_is_refused_cleanly_and_writes_
             }
             while let Some(joined) = set.join_next().await {
                 let (what, mutates, result) = joined.expect("a raw call");
-                check(&mut tally, &what, mutates, result);
+                let path = what.split(' ').nth(1).unwrap_or_default();
+                check(&mut tally, &what, mutates, &request_of(path), result);
             }
         }
         let raw = tally.calls - typed;
@@ -1924,9 +1951,99 @@ async fn broken_frames_are_invalid_argument_with_one_error_info_on_every_method(
                 app.backend
             );
             assert_eq!(reason(&status), "MALFORMED_REQUEST", "{path} {what}");
-            check(&mut tally, &format!("{path} {what}"), true, Err(status));
+            check(
+                &mut tally,
+                &format!("{path} {what}"),
+                true,
+                &request_of(path),
+                Err(status),
+            );
         }
         assert_eq!(tally.calls, METHODS.len() * 5);
+    })
+    .await;
+}
+
+/// The request message of the method at `path`, by the descriptor set.
+fn request_of(path: &str) -> String {
+    contract()
+        .methods()
+        .iter()
+        .find(|m| m.path == path)
+        .map(|m| m.input.clone())
+        .unwrap_or_else(|| panic!("no method at {path}"))
+}
+
+/// Control characters a request string may not hold: NUL, ESC, DEL and a
+/// C1 control (NEL), and, outside running text, a line break and a tab.
+const STRAY_CONTROLS: [&str; 4] = ["\0", "red \u{1b}[31m", "del\u{7f}", "nel\u{85}"];
+const LINE_BREAKS: [&str; 2] = ["two\nlines", "a\ttab"];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_control_character_in_any_string_of_any_request_is_invalid_argument_naming_the_field() {
+    for_each_database(|app| async move {
+        let channel = Channel::from_shared(app.url())
+            .expect("url")
+            .connect()
+            .await
+            .expect("connect");
+        let events_before = app.event_count("kent-2008-11").await;
+        // Every string of every method's request, from the descriptor set:
+        // a method or field added tomorrow is in the corpus with no new code.
+        let mut calls = Vec::new();
+        for method in contract().methods() {
+            for field in contract().string_fields(&method.input) {
+                for value in STRAY_CONTROLS {
+                    calls.push((method.clone(), field.clone(), value, true));
+                }
+                for value in LINE_BREAKS {
+                    calls.push((method.clone(), field.clone(), value, !field.running_text));
+                }
+            }
+        }
+        assert!(calls.len() > 500, "{} calls", calls.len());
+        let mut tally = Tally::default();
+        for chunk in calls.chunks(IN_FLIGHT) {
+            let mut set = tokio::task::JoinSet::new();
+            for (method, field, value, refused) in chunk.iter().cloned() {
+                let (channel, token) = (channel.clone(), app.tokens.admin.clone());
+                set.spawn(async move {
+                    let bytes = field.encode(value);
+                    let result = raw_call(channel, &token, &method.path, bytes).await;
+                    (method, field, value, refused, result)
+                });
+            }
+            while let Some(joined) = set.join_next().await {
+                let (method, field, value, refused, result) = joined.expect("a call");
+                let what = format!("{} {} = {value:?}", method.name, field.path);
+                let refused_here = match &result {
+                    Err(status) => {
+                        status.code() == Code::InvalidArgument
+                            && reason(status) == "INVALID_ARGUMENT"
+                            && bad_fields(status) == [field.path.clone()]
+                            && status.message().contains("control character")
+                    }
+                    Ok(()) => false,
+                };
+                assert_eq!(
+                    refused_here, refused,
+                    "{what} ({}): {result:?}",
+                    app.backend
+                );
+                if refused {
+                    let status = result.as_ref().expect_err("refused");
+                    let info = status
+                        .get_error_details()
+                        .error_info()
+                        .cloned()
+                        .expect("an ErrorInfo");
+                    assert_eq!(info.metadata.get("field"), Some(&field.path), "{what}");
+                }
+                check(&mut tally, &what, refused, &method.input, result);
+            }
+        }
+        assert_eq!(app.event_count("kent-2008-11").await, events_before);
+        assert_eq!(app.event_count("surrey-2008-11").await, 0);
     })
     .await;
 }

@@ -13,6 +13,7 @@ mod decimals;
 mod docs;
 mod edges;
 mod existence;
+mod fields;
 mod health;
 mod hostile;
 mod indicator_sets;

@@ -95,13 +95,14 @@ async fn malformed_requests_are_refused_with_their_reason_and_change_nothing() {
                 "INVALID_TERMS",
             ),
             (
+                // Refused at the edge, before the handler reads the terms.
                 "a NUL in the rationale",
                 pb::ProposeTargetRequest {
                     rationale: "fine\0not".into(),
                     ..proposal(v, 117, pct(1.0, [1.0, 1.0, 1.0]))
                 },
                 Code::InvalidArgument,
-                "INVALID_TERMS",
+                "INVALID_ARGUMENT",
             ),
             (
                 "a 10 MB rationale",

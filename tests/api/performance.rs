@@ -321,6 +321,21 @@ async fn statuses_per_target_and_the_reward_grant_through_the_api() {
             })
             .await
             .expect("the area explains its results");
+        // An indicator with no live target: the error names the request's field.
+        let v = version(&mut kent, KENT).await;
+        let nothing = kent
+            .agreements
+            .lodge_explanation(pb::LodgeExplanationRequest {
+                agreement: KENT.into(),
+                request_id: rid(),
+                expected_version: v,
+                indicator_number: 1,
+                explanation: "no target on NI 1".into(),
+                occurred_at: None,
+            })
+            .await
+            .expect_err("no live target on NI 1");
+        assert_eq!(bad_fields(&nothing), ["indicator_number"], "{nothing:?}");
         let table = london
             .performance
             .get_tournament(pb::GetTournamentRequest {

@@ -3,7 +3,9 @@
 //! Messages, the five services' server traits and clients, and the encoded
 //! file descriptor set that server reflection serves ([`v1`]); the same
 //! messages with the proto3 JSON mapping ([`json`], through [`ToJson`]);
-//! and the few wire spellings people type ([`names`]). The conversions
+//! the few wire spellings people type ([`names`]); the contract read from
+//! its descriptor set ([`contract`]) and the codec every method uses, which
+//! refuses control characters in a request's strings ([`codec`]). The conversions
 //! between these messages and the domain live in `laa-server`.
 
 #![allow(
@@ -12,6 +14,8 @@
     clippy::doc_overindented_list_items
 )]
 
+pub mod codec;
+pub mod contract;
 pub mod names;
 
 /// The generated `laa.v1` package.

@@ -29,7 +29,7 @@ impl pb::area_service_server::AreaService for Engine {
     ) -> Result<Response<pb::ListAreasResponse>, Status> {
         authenticate(&self.store, &request).await?;
         let r = request.into_inner();
-        let region = convert::region(r.region)?;
+        let region = convert::region("region", r.region)?;
         let size = convert::page_size(r.page_size, laa_store::PageLimits::AREAS)?;
         let after = convert::parse_page_token(&r.page_token, |p| {
             laa_core::AreaCode::new(p).ok().map(|code| code.to_string())
@@ -74,7 +74,7 @@ impl pb::area_service_server::AreaService for Engine {
             .area
             .ok_or_else(|| ApiError::bad_argument("area", "the area is required"))?;
         let code = convert::area_name("area.code", &area.code)?;
-        let region = convert::region(area.region)?
+        let region = convert::region("area.region", area.region)?
             .ok_or_else(|| ApiError::bad_argument("area.region", "the region is required"))?;
         let name = area.display_name.trim();
         if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {

@@ -331,7 +331,7 @@ impl pb::audit_service_server::AuditService for Engine {
         let r = request.into_inner();
         let name = r.agreement;
         if name.trim().is_empty() {
-            let region = convert::region(r.region)?;
+            let region = convert::region("region", r.region)?;
             return Ok(Response::new(self.summary_in_scope(&actor, region).await?));
         }
         let id = convert::agreement_name("agreement", &name)?;

@@ -15,6 +15,8 @@
 //! answer that carries no details into an [`ApiError`], so it leaves through
 //! `error.rs` like every other error: one `ErrorInfo`, bounded in size.
 //! Handlers' own errors already carry their details and pass unchanged.
+//! A request the codec refused for a control character in a string
+//! (`laa_proto::codec`) becomes `INVALID_ARGUMENT` naming the field.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -137,9 +139,12 @@ fn with_details<B: Default>(response: http::Response<B>) -> http::Response<B> {
     if code == Code::Ok || headers.contains_key(Status::GRPC_STATUS_DETAILS) {
         return response;
     }
-    let message = response
-        .extensions()
-        .get::<Status>()
+    let status = response.extensions().get::<Status>();
+    if let Some(stray) = status.and_then(laa_proto::codec::stray_control) {
+        tracing::debug!(field = %stray.field, "a request string held a control character");
+        return Status::from(ApiError::from(stray.clone())).into_http();
+    }
+    let message = status
         .map(|s| s.message().to_owned())
         .or_else(|| {
             headers

@@ -266,6 +266,15 @@ impl ApiError {
     }
 }
 
+/// A request string holding a control character its field may not hold,
+/// found by the codec before any handler ran: `INVALID_ARGUMENT` naming
+/// the field's path in the request.
+impl From<laa_proto::contract::StrayControl> for ApiError {
+    fn from(stray: laa_proto::contract::StrayControl) -> Self {
+        ApiError::bad_argument(stray.field.clone(), stray.to_string())
+    }
+}
+
 impl From<ApiError> for Status {
     fn from(error: ApiError) -> Status {
         let code = error.code();

@@ -31,7 +31,7 @@ impl pb::performance_service_server::PerformanceService for Engine {
     ) -> Result<Response<pb::ListPerformanceResponse>, GrpcStatus> {
         let actor = authenticate(&self.store, &request).await?;
         let r = request.into_inner();
-        let region = convert::region(r.region)?;
+        let region = convert::region("region", r.region)?;
         let indicator = match r.indicator_number {
             0 => None,
             n => Some(convert::indicator_number("indicator_number", n)?),

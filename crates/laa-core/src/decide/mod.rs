@@ -42,7 +42,7 @@ use crate::policy::RoundPolicy;
 use crate::terms::Terms;
 
 use crate::authorise::role_may;
-pub use text::{MAX_EVIDENCE_ITEMS, MAX_REFERENCE_CHARS, MAX_TEXT_CHARS};
+pub use text::{MAX_EVIDENCE_ITEMS, MAX_REFERENCE_CHARS, MAX_TEXT_CHARS, stray_control};
 use text::{invalid, required_text};
 
 /// What `decide` needs besides the state and the command: the time, the

@@ -56,6 +56,14 @@ impl Decider<'_> {
                 "only a Government proposal cites a Whitehall priority",
             ));
         }
+        // A round that declares no priorities has none to cite: a citation
+        // would be recorded pointing at nothing.
+        if self.policy.max_whitehall_priorities.is_none() && priority.is_some() {
+            return Err(invalid(
+                "priority",
+                "this round declares no Whitehall priorities: cite none (priority 0)",
+            ));
+        }
         if side == Side::Government && self.policy.max_whitehall_priorities.is_some() {
             let declared = self.state.priorities.len();
             if !priority.is_some_and(|p| p >= 1 && usize::from(p) <= declared) {
@@ -101,7 +109,7 @@ impl Decider<'_> {
                     || title.chars().count() > 300
                 {
                     return Err(invalid(
-                        "indicator",
+                        "local_indicator.title",
                         "a local indicator needs a title of 1 to 300 characters on one line",
                     ));
                 }

@@ -138,7 +138,7 @@ impl Decider<'_> {
             .is_none()
         {
             return Err(invalid(
-                "indicator",
+                "indicator_number",
                 format!("the agreement has no live target on {indicator} to explain"),
             ));
         }

@@ -20,11 +20,19 @@ pub(super) fn invalid(field: &'static str, problem: impl Into<String>) -> Domain
     }
 }
 
+/// The first control character (Unicode category Cc: C0, DEL and C1) in
+/// `text` that it may not hold: running text (a rationale, a reason, an
+/// explanation) may hold line breaks and tabs, any other text none. The
+/// server's edge refuses a request whose strings hold one, by this rule.
+pub fn stray_control(text: &str, running_text: bool) -> Option<char> {
+    text.chars()
+        .find(|&c| c.is_control() && !(running_text && matches!(c, '\n' | '\r' | '\t')))
+}
+
 /// True when text holds a control character other than the line breaks
 /// and tabs of running text (NUL, BEL, ESC, DEL...).
 pub(super) fn has_stray_control(text: &str) -> bool {
-    text.chars()
-        .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+    stray_control(text, true).is_some()
 }
 
 /// Checks free text: not blank, no control characters but line breaks and

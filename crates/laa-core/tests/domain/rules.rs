@@ -221,6 +221,27 @@ fn rule_16_government_proposals_cite_priorities_declared_at_the_outset() {
     open.when(&go(), offer()).then_ok();
 }
 
+#[test]
+fn rule_16_a_round_without_priorities_takes_no_citation_of_one() {
+    // 2008-11 declares no priorities: a cited one would point at nothing.
+    let open = Negotiation::opened();
+    let offer = || propose_for(DESIGNATED_POOL[0], fitting(DESIGNATED_POOL[0]), "HO");
+    let refused = open
+        .when(&go(), cite(offer(), 1))
+        .then_refused("INVALID_TERMS");
+    assert!(
+        matches!(
+            refused,
+            DomainError::InvalidTerms {
+                field: "priority",
+                ..
+            }
+        ),
+        "{refused:?}"
+    );
+    open.when(&go(), offer()).then_ok();
+}
+
 // Rule 2: the statutory targets.
 
 #[test]

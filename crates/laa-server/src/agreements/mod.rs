@@ -113,7 +113,7 @@ impl pb::agreement_service_server::AgreementService for Engine {
         let actor = authenticate(&self.store, &request).await?;
         let r = request.into_inner();
         let mut filter = AgreementFilter {
-            region: convert::region(r.region)?,
+            region: convert::region("region", r.region)?,
             area: if r.area.trim().is_empty() {
                 None
             } else {

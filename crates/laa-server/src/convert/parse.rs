@@ -267,21 +267,22 @@ pub fn proposed_indicator(
                 .map_err(|e| ApiError::invalid(TERMS, "local_indicator.code", e.problem))?,
             title: l.title.trim().to_owned(),
         }),
+        // `indicator` is the oneof, not a field: the error names the first of its fields.
         _ => Err(ApiError::invalid(
             TERMS,
-            "indicator",
+            "indicator_number",
             "give indicator_number or local_indicator",
         )),
     }
 }
 
-/// A region from the wire; unspecified is `None`.
-pub fn region(r: i32) -> Result<Option<Region>, ApiError> {
+/// A region from the wire, in the request's `field`; unspecified is `None`.
+pub fn region(field: &str, r: i32) -> Result<Option<Region>, ApiError> {
     match pb::Region::try_from(r) {
         Ok(pb::Region::Unspecified) => Ok(None),
         Ok(r) => Ok(Some(region_from_pb(r))),
         Err(_) => Err(ApiError::bad_argument(
-            "region",
+            field,
             format!("{r} is not a region"),
         )),
     }
