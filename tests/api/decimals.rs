@@ -43,19 +43,8 @@ async fn agreement(c: &mut Clients) -> pb::Agreement {
 }
 
 async fn hashed_payloads(app: &TestApp) -> String {
-    app.clients(Some(&app.tokens.auditor))
+    kent_history(app)
         .await
-        .audit
-        .list_events(pb::ListEventsRequest {
-            agreement: KENT.into(),
-            from_sequence: 1,
-            page_size: 1000,
-            page_token: String::new(),
-        })
-        .await
-        .expect("events")
-        .into_inner()
-        .events
         .into_iter()
         .map(|e| e.hashed_payload)
         .collect::<Vec<_>>()

@@ -6,22 +6,6 @@ use tonic::Code;
 
 use crate::support::*;
 
-/// Kent's history, as the auditor reads it.
-async fn history(app: &TestApp) -> Vec<pb::Event> {
-    app.clients(Some(&app.tokens.auditor))
-        .await
-        .audit
-        .list_events(pb::ListEventsRequest {
-            agreement: KENT.into(),
-            page_size: 1000,
-            ..Default::default()
-        })
-        .await
-        .expect("history")
-        .into_inner()
-        .events
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_nul_in_the_round_is_invalid_argument_naming_it_before_the_store() {
     for_each_database(|app| async move {
@@ -81,7 +65,7 @@ async fn a_trajectory_year_written_with_a_hyphen_is_recorded_as_the_contract_wri
         };
         let years: Vec<&str> = values.trajectory.iter().map(|y| y.year.as_str()).collect();
         assert_eq!(years, ["2008/09", "2009/10", "2010/11"]);
-        let proposed = history(&app).await.pop().expect("the proposal");
+        let proposed = kent_history(&app).await.pop().expect("the proposal");
         assert!(
             proposed.payload_json.contains("\"2008/09\"")
                 && !proposed.payload_json.contains("2008-09"),
@@ -107,7 +91,7 @@ async fn a_priority_cited_in_a_round_without_priorities_is_refused_and_not_recor
         assert_eq!(bad_fields(&status), ["priority"], "{status:?}");
         assert_eq!(app.event_count("kent-2008-11").await, events_before);
         assert!(
-            history(&app)
+            kent_history(&app)
                 .await
                 .iter()
                 .all(|e| !e.payload_json.contains("\"priority\":1")),

@@ -270,20 +270,7 @@ async fn statuses_per_target_and_the_reward_grant_through_the_api() {
         assert_eq!(r.lines[0].share, "40000");
         assert_eq!(r.lines[0].paid_percent, "60");
         // The assessment is in the history, after the actual that completed it.
-        let events = app
-            .clients(Some(&t.auditor))
-            .await
-            .audit
-            .list_events(pb::ListEventsRequest {
-                agreement: KENT.into(),
-                from_sequence: 1,
-                page_size: 1000,
-                page_token: String::new(),
-            })
-            .await
-            .unwrap()
-            .into_inner()
-            .events;
+        let events = kent_history(&app).await;
         let kinds: Vec<&str> = events
             .iter()
             .rev()

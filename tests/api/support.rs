@@ -530,3 +530,19 @@ pub async fn accept(c: &mut Clients, v: i64, target: u32) -> i64 {
         .expect("agreement")
         .version
 }
+
+/// Kent's history, as the auditor reads it (one page of up to 1,000 events).
+pub async fn kent_history(app: &TestApp) -> Vec<pb::Event> {
+    app.clients(Some(&app.tokens.auditor))
+        .await
+        .audit
+        .list_events(pb::ListEventsRequest {
+            agreement: KENT.into(),
+            page_size: 1000,
+            ..Default::default()
+        })
+        .await
+        .expect("Kent's history")
+        .into_inner()
+        .events
+}
