@@ -112,7 +112,7 @@ where
                 };
                 let latency = started.elapsed();
                 finished.record("code", code);
-                finished.record("latency_ms", latency.as_secs_f64() * 1000.0);
+                finished.record("latency_ms", latency_ms(latency));
                 // The API's calls at info; health checks and reflection,
                 // which load balancers and tools send all day, at debug.
                 if method.starts_with("laa.") {
@@ -203,8 +203,17 @@ fn client_timeout(headers: &http::HeaderMap) -> Option<Duration> {
     })
 }
 
+/// A latency in milliseconds to the microsecond, as a log line shows it:
+/// `1.416`, not the `1.4162370000000002` of a float's arithmetic.
+fn latency_ms(latency: std::time::Duration) -> f64 {
+    // A whole number of microseconds over 1000 is the double nearest that
+    // decimal, which prints as written.
+    latency.as_micros() as f64 / 1000.0
+}
+
 #[cfg(test)]
 mod tests {
+
     use super::*;
 
     #[test]
@@ -239,5 +248,13 @@ mod tests {
         );
         let ok: http::Response<()> = http::Response::new(());
         assert!(with_details(ok).headers().is_empty());
+    }
+
+    #[test]
+    fn a_latency_is_logged_to_the_microsecond() {
+        let shown = latency_ms(std::time::Duration::from_nanos(1_416_237_000));
+        assert_eq!(shown.to_string(), "1416.237");
+        let shown = latency_ms(std::time::Duration::from_nanos(1_416_237));
+        assert_eq!(shown.to_string(), "1.416");
     }
 }
