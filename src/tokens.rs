@@ -143,6 +143,16 @@ fn failed(e: impl std::fmt::Display) -> CliError {
     CliError::failure(e.to_string())
 }
 
+/// No live token has this id: it never existed, or it was revoked.
+fn no_active_token(id: &str) -> CliError {
+    CliError::new(
+        Exit::NotFound,
+        "NOT_FOUND",
+        format!("no active token '{id}'"),
+    )
+    .hint("see `laa token list`")
+}
+
 /// Runs a token command.
 pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError> {
     match command {
@@ -200,12 +210,7 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
                 Ok(issued) => issued,
                 Err(laa_store::StoreError::NotFound { .. }) => {
                     store.close().await.map_err(failed)?;
-                    return Err(CliError::new(
-                        Exit::NotFound,
-                        "NOT_FOUND",
-                        format!("no active token '{id}'"),
-                    )
-                    .hint("see `laa token list`"));
+                    return Err(no_active_token(&id));
                 }
                 Err(e) => return Err(failed(e)),
             };
@@ -262,21 +267,19 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
         }
         TokenCommand::Revoke { id, db } => {
             let store = open_existing(&db.db.database_url, db.create).await?;
-            let revoked = store
-                .revoke_token(&TokenId::new(id.clone()))
-                .await
-                .map_err(failed)?;
+            let revoked = store.revoke_token(&TokenId::new(id.clone())).await;
             store.close().await.map_err(failed)?;
-            if revoked {
-                println!("revoked {id}");
-                Ok(())
-            } else {
-                Err(CliError::new(
-                    Exit::NotFound,
-                    "NOT_FOUND",
-                    format!("no active token '{id}'"),
-                )
-                .hint("see `laa token list`"))
+            // A token that never existed and one revoked already are the
+            // same failure to the operator: there is no live token to revoke.
+            match revoked {
+                Ok(true) => {
+                    println!("revoked {id}");
+                    Ok(())
+                }
+                Ok(false) | Err(laa_store::StoreError::NotFound { .. }) => {
+                    Err(no_active_token(&id))
+                }
+                Err(e) => Err(failed(e)),
             }
         }
     }

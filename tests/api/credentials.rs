@@ -141,6 +141,13 @@ async fn tokens_rotate_expire_in_their_lifetime_and_record_their_last_use() {
         // A revoked token cannot be rotated; a lifetime must be sensible.
         let err = fails(&run(&["token", "rotate", old.id.as_str()]));
         assert!(err.contains("no active token"), "{err}");
+        // Revoking a revoked token and one that never existed: one failure,
+        // one exit code (3, not found).
+        for id in [old.id.as_str(), "tok_0000000000000000"] {
+            let out = run(&["token", "revoke", id]);
+            assert_eq!(out.status.code(), Some(3), "{id}: {out:?}");
+            assert!(fails(&out).contains("no active token"), "{id}: {out:?}");
+        }
         let out = run(&["token", "issue", "--role", "admin", "--expires-in", "0d"]);
         assert_eq!(out.status.code(), Some(2), "{out:?}");
         let out = run(&["token", "issue", "--role", "admin", "--expires-in", "30"]);
