@@ -245,11 +245,24 @@ pub async fn migrate(command: MigrateCommand) -> Result<(), CliError> {
     };
     match command {
         MigrateCommand::Status { .. } => {
-            let migrations = Migrator::get_migration_with_status(&db)
+            // Reading the status creates the migrations' own table where
+            // it is missing: a database no migration touched yet is left
+            // as it is, every migration pending.
+            let tracked = SchemaManager::new(&db)
+                .has_table("seaql_migrations")
                 .await
                 .map_err(failed)?;
-            for m in migrations {
-                println!("{}\t{}", m.name(), m.status());
+            if tracked {
+                for m in Migrator::get_migration_with_status(&db)
+                    .await
+                    .map_err(failed)?
+                {
+                    println!("{}\t{}", m.name(), m.status());
+                }
+            } else {
+                for m in Migrator::migrations() {
+                    println!("{}\tPending", m.name());
+                }
             }
         }
         MigrateCommand::Up { .. } => {}

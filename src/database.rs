@@ -61,7 +61,7 @@ pub fn shown(url: &str) -> String {
     match laa_store::sqlite_file(url) {
         Some(file) => {
             let path = std::path::absolute(file).unwrap_or_else(|_| file.into());
-            format!("{redacted} ({})", path.display())
+            laa_store::masked(&format!("{redacted} ({})", path.display()), url)
         }
         None => redacted,
     }
@@ -104,9 +104,18 @@ pub fn cannot_open(url: &str, error: &StoreError) -> CliError {
         &format!("cannot open the database {url}: {error}"),
         url,
     ));
-    let hint = missing_database_hint(&message)
-        .unwrap_or_else(|| "check that the database server is running and the URL is right".into());
-    CliError::new(Exit::Unavailable, "STORE_UNAVAILABLE", message).hint(hint)
+    // A PostgreSQL database that does not exist is not found, not a
+    // server to wait for.
+    if let Some(create) = missing_database_hint(&message) {
+        return CliError::new(
+            Exit::NotFound,
+            "NOT_FOUND",
+            format!("there is no database {}", laa_store::redacted(url)),
+        )
+        .hint(create);
+    }
+    CliError::new(Exit::Unavailable, "STORE_UNAVAILABLE", message)
+        .hint("check that the database server is running and the URL is right")
 }
 
 /// Fails unless the database exists and `laa serve` prepared it (a look

@@ -231,12 +231,35 @@ fn untrusted(server: &str, error: &std::io::Error) -> CliError {
         )) => "the certificate does not name the host in --server: connect by a name or address it holds (its subjectAltName)".to_owned(),
         _ => "give --ca-cert FILE (LAA_CA_CERT): the certificate of the CA that signed the server's, or the server's own certificate if it signed itself".to_owned(),
     };
+    let why = tls_error(error).map_or_else(|| error.to_string(), why_untrusted);
     CliError::new(
         Exit::Unavailable,
         "SERVER_CERTIFICATE_NOT_TRUSTED",
-        format!("the server at {server} cannot be trusted: {error}"),
+        format!("the server at {server} cannot be trusted: {why}"),
     )
     .hint(hint)
+}
+
+/// Why a server's certificate was refused, in words rather than the TLS
+/// library's names.
+fn why_untrusted(error: &rustls::Error) -> String {
+    use rustls::CertificateError as E;
+    let rustls::Error::InvalidCertificate(refusal) = error else {
+        return error.to_string();
+    };
+    match refusal {
+        E::UnknownIssuer => "its certificate is signed by no CA this client trusts".into(),
+        E::NotValidForName | E::NotValidForNameContext { .. } => {
+            "its certificate does not name the host in --server".into()
+        }
+        E::Expired | E::ExpiredContext { .. } => "its certificate has expired".into(),
+        E::NotValidYet | E::NotValidYetContext { .. } => "its certificate is not valid yet".into(),
+        E::Revoked => "its certificate is revoked".into(),
+        E::Other(other) if other.to_string().contains("CaUsedAsEndEntity") => {
+            "its certificate is a CA's (as OpenSSL makes a self-signed one), and it is not the one given with --ca-cert".into()
+        }
+        other => format!("its certificate is refused ({other:?})"),
+    }
 }
 
 fn client_refused(server: &str, alert: AlertDescription) -> CliError {

@@ -59,8 +59,8 @@ pub fn parse_trajectory(text: &str) -> Result<Vec<pb::YearValue>, String> {
 /// The terms options shared by `targets propose` and `targets counter`.
 #[derive(Debug, clap::Args)]
 pub struct TermsArgs {
-    /// The baseline and its period, such as "52% (2007)".
-    #[arg(long, conflicts_with = "placeholder")]
+    /// The baseline and its period, such as "52% (2007)" (a negative value needs no `=`: --baseline -3).
+    #[arg(long, conflicts_with = "placeholder", allow_hyphen_values = true)]
     pub baseline: Option<String>,
     /// The baseline's period, if not given in brackets after the value.
     #[arg(long)]
@@ -68,7 +68,7 @@ pub struct TermsArgs {
     /// The value for each year: 2008/09=50,2009/10=48,2010/11=45 (a year may be @2009: set at the 2009 refresh).
     #[arg(long, requires = "baseline")]
     pub trajectory: Option<String>,
-    /// The unit: the indicator's (`laa indicators get NUMBER` shows it), such as percent, count, rate_per_1000 or days (percent when the baseline has a %).
+    /// The unit: by default the indicator's (`laa indicator show NUMBER` shows it), such as percent, count, rate_per_1000 or days.
     #[arg(long)]
     pub unit: Option<String>,
     /// The target limits a deterioration the area expects rather than promising improvement: why the measure will worsen (only such a trajectory may end worse than its baseline).
@@ -83,8 +83,16 @@ pub struct TermsArgs {
 }
 
 impl TermsArgs {
-    /// The terms on the wire.
-    pub fn to_pb(&self) -> Result<pb::Terms, String> {
+    /// True when the terms are values whose unit was not given: the caller
+    /// looks up the indicator's, for [`TermsArgs::to_pb`].
+    pub fn needs_unit(&self) -> bool {
+        self.placeholder.is_none() && self.unit.is_none()
+    }
+
+    /// The terms on the wire; `indicator_unit` is the indicator's unit,
+    /// used when `--unit` is not given (else a baseline written with a %
+    /// is in percent).
+    pub fn to_pb(&self, indicator_unit: Option<&str>) -> Result<pb::Terms, String> {
         if let Some(reason) = &self.placeholder {
             return Ok(pb::Terms {
                 kind: Some(pb::terms::Kind::Placeholder(pb::Placeholder {
@@ -99,10 +107,11 @@ impl TermsArgs {
             .ok_or("give the terms: --baseline and --trajectory, or --placeholder and --due")?;
         let (value, period, percent) = parse_baseline(baseline, self.baseline_period.as_deref())?;
         let unit =
-            match (&self.unit, percent) {
-                (Some(u), _) => u.clone(),
-                (None, true) => "percent".into(),
-                (None, false) => return Err(
+            match (&self.unit, indicator_unit, percent) {
+                (Some(u), _, _) => u.clone(),
+                (None, Some(u), _) => u.to_owned(),
+                (None, None, true) => "percent".into(),
+                (None, None, false) => return Err(
                     "give --unit (the indicator's: count, rate_per_1000, days...), or write the baseline with a %"
                         .into(),
                 ),

@@ -399,8 +399,10 @@ async fn a_request_id_reused_for_other_fields_is_refused_not_replayed() {
             "nothing was recorded"
         );
 
-        // The identical request, even at a later version, is a retry.
+        // The identical request, even at a later version and with its
+        // department in another case (one department), is a retry.
         first.expected_version = v;
+        first.department = "dcsf".into();
         let again = go.agreements.propose_target(first).await.unwrap();
         assert!(again.into_inner().replayed);
         assert_eq!(app.event_count("kent-2008-11").await, 2);

@@ -290,7 +290,7 @@ async fn operator_tools_never_create_a_database_and_say_which_they_used() {
         let out = laa_in(dir.path(), &["token", "list", "--database-url", &missing])
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(7), "{}", text(&out));
+        assert_eq!(out.status.code(), Some(3), "{}", text(&out));
         assert!(
             String::from_utf8_lossy(&out.stderr).contains("createdb"),
             "{}",
@@ -335,6 +335,10 @@ async fn a_password_in_the_database_url_is_never_printed() {
     let mut urls = vec![
         format!("postgres://laa:{PASSWORD}@127.0.0.1:99999/laa"),
         format!("postgres://127.0.0.1:99999/laa?user=laa&password={PASSWORD}"),
+        // Typed wrongly: one slash, no scheme, an SQLite path with one.
+        format!("postgres:/laa:{PASSWORD}@127.0.0.1/laa"),
+        format!("laa:{PASSWORD}@127.0.0.1:5432/laa"),
+        format!("sqlite://laa:{PASSWORD}@/nonexistent/laa.db"),
     ];
     if std::env::var(laa_testkit::POSTGRES_ENV).is_ok() {
         // The test server trusts its users: the database is what is missing.
@@ -377,10 +381,12 @@ async fn a_password_in_the_database_url_is_never_printed() {
             (vec!["backup", "--to", "x.db", "--database-url", url], None),
             (vec!["serve", "--help"], Some(url)),
             (vec!["token", "list", "--help"], Some(url)),
+            (vec!["--help"], Some(url)),
         ] {
             let mut command = laa_in(dir.path(), &args);
             if let Some(url) = env {
-                command.env("LAA_DATABASE_URL", url);
+                // A server URL may carry credentials too.
+                command.env("LAA_DATABASE_URL", url).env("LAA_SERVER", url);
             }
             let out = command.output().unwrap();
             let everything = text(&out);

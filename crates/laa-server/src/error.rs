@@ -278,7 +278,9 @@ impl From<laa_proto::contract::StrayControl> for ApiError {
 impl From<ApiError> for Status {
     fn from(error: ApiError) -> Status {
         let code = error.code();
-        if matches!(code, Code::Unavailable | Code::DataLoss) {
+        if matches!(code, Code::Unavailable | Code::DataLoss)
+            && !matches!(error, ApiError::Starting)
+        {
             tracing::error!(%error, "request failed in the store");
         }
         let message = bounded(&error.to_string(), MAX_MESSAGE_BYTES);

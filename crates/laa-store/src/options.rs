@@ -49,7 +49,9 @@ pub fn sqlite_file(url: &str) -> Option<&str> {
 /// the reader can tell which database was meant.
 pub fn redacted(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
-        return url.to_owned();
+        // Not a URL as written (`postgres:/u:pw@host`, `u:pw@host`): every
+        // run that may be a password masked all the same.
+        return masked_secrets(url, url);
     };
     let (before_query, query) = match rest.split_once('?') {
         Some((before, query)) => (before, Some(query)),
@@ -88,7 +90,12 @@ pub fn redacted(url: &str) -> String {
 /// [`redacted`] does, and the password wherever else it appears (as
 /// written, or percent-decoded).
 pub fn masked(text: &str, url: &str) -> String {
-    let mut text = text.replace(url, &redacted(url));
+    masked_secrets(&text.replace(url, &redacted(url)), url)
+}
+
+/// `text` with every secret of `url` replaced by `***`.
+fn masked_secrets(text: &str, url: &str) -> String {
+    let mut text = text.to_owned();
     for secret in secrets(url) {
         text = text.replace(&secret, "***");
     }
@@ -96,19 +103,27 @@ pub fn masked(text: &str, url: &str) -> String {
 }
 
 /// The passwords a database URL carries, as written and percent-decoded.
+/// A URL written wrongly (one slash, no scheme) still has its user
+/// information before its last `@`: everything in it after the first `:`
+/// may be a password, and is taken as one.
 fn secrets(url: &str) -> Vec<String> {
-    let Some((_, rest)) = url.split_once("://") else {
-        return Vec::new();
-    };
-    let (before_query, query) = match rest.split_once('?') {
+    let (before_query, query) = match url.split_once('?') {
         Some((before, query)) => (before, Some(query)),
-        None => (rest, None),
+        None => (url, None),
     };
     let mut found = Vec::new();
-    if let Some((credentials, _)) = before_query.rsplit_once('@')
-        && let Some((_, password)) = credentials.split_once(':')
-    {
-        found.push(password.to_owned());
+    if let Some((credentials, _)) = before_query.rsplit_once('@') {
+        let user_information = credentials
+            .split_once("://")
+            .map_or(credentials, |(_, after)| after);
+        if let Some((_, password)) = user_information.split_once(':') {
+            found.push(password.to_owned());
+        }
+        if !credentials.contains("://")
+            && let Some((_, after_colon)) = credentials.split_once(':')
+        {
+            found.push(after_colon.to_owned());
+        }
     }
     for pair in query.into_iter().flat_map(|q| q.split('&')) {
         if let Some((key, value)) = pair.split_once('=')
@@ -315,6 +330,24 @@ mod tests {
             assert!(!shown.contains(secret), "{shown}");
         }
         assert!(shown.contains("postgres://laa:***@db/laa"), "{shown}");
+    }
+
+    #[test]
+    fn a_url_written_wrongly_shows_no_password_either() {
+        for url in [
+            "postgres:/u:S3cret@127.0.0.1/db",
+            "u:S3cret@127.0.0.1:5432/db",
+            "sqlite://u:S3cret@/tmp/x.db",
+            "postgres//u:S3cret@h/db",
+        ] {
+            assert!(
+                !redacted(url).contains("S3cret"),
+                "{url}: {}",
+                redacted(url)
+            );
+            let message = format!("cannot open {url}: /tmp/u:S3cret@/x.db");
+            assert!(!masked(&message, url).contains("S3cret"), "{url}");
+        }
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub enum IndicatorCommand {
     /// Show one indicator.
     Show {
         /// Its number, such as 117.
+        #[arg(value_parser = crate::client::args::indicator_number)]
         number: i32,
         /// The set version.
         #[arg(long, default_value_t = 2008)]

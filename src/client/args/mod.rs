@@ -49,6 +49,8 @@ pub struct Global {
         long,
         global = true,
         env = "LAA_SERVER",
+        // A URL may carry credentials: --help never shows its value.
+        hide_env_values = true,
         help_heading = "Client options"
     )]
     pub server: Option<String>,
@@ -157,6 +159,24 @@ pub struct Change {
     pub occurred_at: Option<String>,
 }
 
+/// A National Indicator's number as people write it: `117`, `NI117`,
+/// `NI 117`, `ni-117` (the CLI prints "NI 117").
+pub fn indicator_number(text: &str) -> Result<i32, String> {
+    let trimmed = text.trim();
+    let digits = match trimmed.get(..2) {
+        Some(prefix) if prefix.eq_ignore_ascii_case("ni") => {
+            trimmed[2..].trim_start_matches([' ', '-', '_'])
+        }
+        _ => trimmed,
+    };
+    match digits.parse::<i32>() {
+        Ok(n) if n > 0 && digits.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+        _ => Err(format!(
+            "'{text}' is not a National Indicator number: write 117, NI117 or \"NI 117\""
+        )),
+    }
+}
+
 /// Which target: by number, or by the National Indicator it measures.
 #[derive(Debug, Clone, Args)]
 #[group(required = true, multiple = false)]
@@ -165,7 +185,7 @@ pub struct Which {
     #[arg(long)]
     pub target: Option<u32>,
     /// The National Indicator of the target (its live target is meant).
-    #[arg(long)]
+    #[arg(long, value_parser = crate::client::args::indicator_number)]
     pub indicator: Option<i32>,
 }
 

@@ -87,7 +87,7 @@ pub enum AgreementCommand {
         #[command(flatten)]
         change: Change,
         /// The National Indicator asked for, such as 47.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::client::args::indicator_number)]
         indicator: i32,
         /// The department that asked, such as DfT (see `laa indicator departments`).
         #[arg(long)]
@@ -118,7 +118,7 @@ pub enum TargetCommand {
         #[command(flatten)]
         change: Change,
         /// The National Indicator, such as 117.
-        #[arg(long, conflicts_with = "local_code")]
+        #[arg(long, conflicts_with = "local_code", value_parser = crate::client::args::indicator_number)]
         indicator: Option<i32>,
         /// A local indicator's code, such as l-graffiti (with --local-title).
         #[arg(long, requires = "local_title")]
@@ -237,7 +237,7 @@ pub enum TargetCommand {
         #[arg(long, conflicts_with_all = ["indicator", "all"])]
         target: Option<u32>,
         /// The National Indicator of the target.
-        #[arg(long, conflicts_with = "all")]
+        #[arg(long, conflicts_with = "all", value_parser = crate::client::args::indicator_number)]
         indicator: Option<i32>,
         /// Every designated target.
         #[arg(long)]
@@ -260,8 +260,8 @@ pub enum ActualCommand {
         /// The year, such as 2008/09.
         #[arg(long)]
         year: String,
-        /// The value.
-        #[arg(long)]
+        /// The value (a negative one needs no `=`: --value -3).
+        #[arg(long, allow_negative_numbers = true)]
         value: f64,
         /// Where it comes from.
         #[arg(long)]

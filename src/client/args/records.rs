@@ -21,7 +21,7 @@ pub enum PerformanceCommand {
         #[arg(long)]
         region: Option<String>,
         /// Only targets on this National Indicator, such as 117.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::client::args::indicator_number)]
         indicator: Option<i32>,
         /// Only targets whose overall status is this: no_data, on_track, off_track, met, missed or unresolved.
         #[arg(long)]
@@ -32,7 +32,7 @@ pub enum PerformanceCommand {
         #[command(flatten)]
         change: Change,
         /// The National Indicator, such as 117.
-        #[arg(long)]
+        #[arg(long, value_parser = crate::client::args::indicator_number)]
         indicator: i32,
         /// The explanation, such as "the Pfizer plant at Sandwich closed".
         #[arg(long)]
@@ -41,6 +41,7 @@ pub enum PerformanceCommand {
     /// The tournament on one indicator: areas ranked by value added against similar areas.
     Tournament {
         /// The National Indicator, such as 117.
+        #[arg(value_parser = crate::client::args::indicator_number)]
         indicator: i32,
         /// The round.
         #[arg(long, default_value = "2008-11")]

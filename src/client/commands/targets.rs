@@ -9,6 +9,44 @@ use crate::client::error::{CliError, Exit};
 use super::catalogue::indicators_near;
 use super::change::Prepared;
 
+/// The unit of National Indicator `n` in set `set`, as the server knows
+/// it; `None` when it cannot say (the server then judges the terms).
+async fn indicator_unit(session: &Session, set: i32, n: i32) -> Option<String> {
+    let name = format!("indicatorSets/{set}/indicators/{n}");
+    rpc!(
+        session,
+        indicators.get_indicator(pb::GetIndicatorRequest { name })
+    )
+    .ok()
+    .map(|indicator| indicator.unit)
+    .filter(|unit| !unit.is_empty())
+}
+
+/// New terms for target `target` of the agreement as read: without
+/// `--unit`, in its indicator's unit.
+async fn target_terms(
+    p: &Prepared<'_>,
+    target: u32,
+    terms: &crate::client::terms::TermsArgs,
+) -> Result<pb::Terms, CliError> {
+    let number = p
+        .current
+        .targets
+        .iter()
+        .find(|t| t.id == target)
+        .and_then(|t| match t.indicator {
+            Some(pb::target::Indicator::IndicatorNumber(n)) => Some(n),
+            _ => None,
+        });
+    let unit = match number {
+        Some(n) if terms.needs_unit() => {
+            indicator_unit(p.session, p.current.indicator_set, n).await
+        }
+        _ => None,
+    };
+    terms.to_pb(unit.as_deref()).map_err(CliError::usage)
+}
+
 /// Runs `laa target`.
 pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliError> {
     match command {
@@ -23,7 +61,6 @@ pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliErr
             department,
             priority,
         } => {
-            let terms = terms.to_pb().map_err(CliError::usage)?;
             let indicator = match (indicator, local_code) {
                 (Some(n), None) => pb::propose_target_request::Indicator::IndicatorNumber(n),
                 (None, Some(code)) => {
@@ -39,6 +76,13 @@ pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliErr
                 }
             };
             let p = Prepared::new(session, &change).await?;
+            let unit = match (&indicator, terms.needs_unit()) {
+                (pb::propose_target_request::Indicator::IndicatorNumber(n), true) => {
+                    indicator_unit(session, p.current.indicator_set, *n).await
+                }
+                _ => None,
+            };
+            let terms = terms.to_pb(unit.as_deref()).map_err(CliError::usage)?;
             let result = rpc!(
                 session,
                 agreements.propose_target(pb::ProposeTargetRequest {
@@ -77,9 +121,9 @@ pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliErr
             deal_breaker,
             department,
         } => {
-            let terms = terms.to_pb().map_err(CliError::usage)?;
             let p = Prepared::new(session, &change).await?;
             let target = p.target(&which)?;
+            let terms = target_terms(&p, target, &terms).await?;
             let result = rpc!(
                 session,
                 agreements.counter_offer(pb::CounterOfferRequest {
@@ -105,9 +149,9 @@ pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliErr
             evidence,
             department,
         } => {
-            let terms = terms.to_pb().map_err(CliError::usage)?;
             let p = Prepared::new(session, &change).await?;
             let target = p.target(&which)?;
+            let terms = target_terms(&p, target, &terms).await?;
             let result = rpc!(
                 session,
                 agreements.propose_rebaseline(pb::ProposeRebaselineRequest {

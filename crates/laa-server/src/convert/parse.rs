@@ -131,11 +131,16 @@ pub fn expected_version(version: i64) -> Result<u64, ApiError> {
         .map_err(|_| ApiError::bad_argument("expected_version", "must be 0 or more"))
 }
 
-/// A department abbreviation, or none.
+/// A department abbreviation, or none: a known department by its
+/// canonical code, whatever case it was typed in (so that `dwp` and `DWP`
+/// are one request for idempotency, as they are one department).
 pub fn department(name: &str) -> Result<Option<Department>, ApiError> {
     let name = name.trim();
     if name.is_empty() {
         return Ok(None);
+    }
+    if let Some(known) = laa_core::departments::canonical(name) {
+        return Ok(Some(known.code.clone()));
     }
     Department::new(name).map(Some).map_err(|_| {
         ApiError::invalid(
