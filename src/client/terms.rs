@@ -68,7 +68,7 @@ pub struct TermsArgs {
     /// The value for each year: 2008/09=50,2009/10=48,2010/11=45 (a year may be @2009: set at the 2009 refresh).
     #[arg(long, requires = "baseline")]
     pub trajectory: Option<String>,
-    /// The unit: by default the indicator's (`laa indicator show NUMBER` shows it), such as percent, count, rate_per_1000 or days.
+    /// The unit, such as percent, count, rate_per_1000 or days: by default percent when the baseline has a %, else the indicator's (`laa indicator show NUMBER` shows it).
     #[arg(long)]
     pub unit: Option<String>,
     /// The target limits a deterioration the area expects rather than promising improvement: why the measure will worsen (only such a trajectory may end worse than its baseline).
@@ -90,8 +90,7 @@ impl TermsArgs {
     }
 
     /// The terms on the wire; `indicator_unit` is the indicator's unit,
-    /// used when `--unit` is not given (else a baseline written with a %
-    /// is in percent).
+    /// used when neither `--unit` nor a % on the baseline says one.
     pub fn to_pb(&self, indicator_unit: Option<&str>) -> Result<pb::Terms, String> {
         if let Some(reason) = &self.placeholder {
             return Ok(pb::Terms {
@@ -107,11 +106,13 @@ impl TermsArgs {
             .ok_or("give the terms: --baseline and --trajectory, or --placeholder and --due")?;
         let (value, period, percent) = parse_baseline(baseline, self.baseline_period.as_deref())?;
         let unit =
-            match (&self.unit, indicator_unit, percent) {
+            // What the person wrote first (--unit, then a % on the
+            // baseline), the indicator's unit only where they said none.
+            match (&self.unit, percent, indicator_unit) {
                 (Some(u), _, _) => u.clone(),
-                (None, Some(u), _) => u.to_owned(),
-                (None, None, true) => "percent".into(),
-                (None, None, false) => return Err(
+                (None, true, _) => "percent".into(),
+                (None, false, Some(u)) => u.to_owned(),
+                (None, false, None) => return Err(
                     "give --unit (the indicator's: count, rate_per_1000, days...), or write the baseline with a %"
                         .into(),
                 ),

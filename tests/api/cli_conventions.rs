@@ -468,3 +468,93 @@ fn completion_scripts_and_manual_pages_are_generated() {
         assert!(dir.path().join(page).exists(), "{page}");
     }
 }
+
+/// Indicators as people write them (`NI 117`, `NI117`, `ni117`), terms in
+/// the indicator's own unit without `--unit`, and negative numbers without
+/// `=`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn indicators_units_and_negative_numbers_as_people_type_them() {
+    for_each_database(|app| async move {
+        let t = &app.tokens;
+        ok(&laa(
+            &app,
+            Some(&t.go),
+            &["agreement", "open", "--area", "kent"],
+        ));
+        // No % and no --unit: NI 117's unit (percent) is the server's to say.
+        let proposed = laa(
+            &app,
+            Some(&t.go),
+            &[
+                "target",
+                "propose",
+                "--agreement",
+                "kent-2008-11",
+                "--indicator",
+                "NI 117",
+                "--baseline",
+                "8 (2007)",
+                "--trajectory",
+                "2008/09=7.5,2009/10=7,2010/11=6",
+                "--department",
+                "DCSF",
+                "--rationale",
+                "NEET",
+            ],
+        );
+        assert!(ok(&proposed).contains("target proposed"), "{proposed:?}");
+        for indicator in ["NI117", "ni117", "117"] {
+            let shown = laa(&app, Some(&t.kent), &["indicator", "show", indicator]);
+            assert!(ok(&shown).contains("117"), "{indicator}: {shown:?}");
+        }
+        let countered = laa(
+            &app,
+            Some(&t.kent),
+            &[
+                "target",
+                "counter",
+                "--agreement",
+                "kent-2008-11",
+                "--indicator",
+                "ni117",
+                "--baseline",
+                "8 (2007)",
+                "--trajectory",
+                "2008/09=7.8,2009/10=7.4,2010/11=7",
+                "--rationale",
+                "the closure of the Pfizer plant",
+            ],
+        );
+        assert!(
+            ok(&countered).contains("counter-offer made"),
+            "{countered:?}"
+        );
+
+        let out = laa(&app, Some(&t.kent), &["indicator", "show", "NI-x"]);
+        assert_eq!(out.status.code(), Some(2));
+        assert!(fails(&out).contains("not a National Indicator number"));
+        // A negative baseline reaches the server (which judges it against
+        // the unit) instead of being taken for a flag.
+        let out = laa(
+            &app,
+            Some(&t.kent),
+            &[
+                "target",
+                "counter",
+                "--agreement",
+                "kent-2008-11",
+                "--indicator",
+                "117",
+                "--baseline",
+                "-3",
+                "--trajectory",
+                "2008/09=7.8,2009/10=7.4,2010/11=7",
+                "--rationale",
+                "r",
+            ],
+        );
+        let err = fails(&out);
+        assert!(!err.contains("unexpected argument"), "{err}");
+    })
+    .await;
+}

@@ -239,3 +239,18 @@ pub enum ClientCommand {
         round: String,
     },
 }
+
+#[cfg(test)]
+mod tests {
+    use super::indicator_number;
+
+    #[test]
+    fn an_indicator_is_taken_as_people_write_it() {
+        for text in ["117", "NI117", "NI 117", "ni117", "Ni-117", " NI 117 "] {
+            assert_eq!(indicator_number(text), Ok(117), "{text}");
+        }
+        for text in ["", "NI", "NI x", "-3", "117a", "0", "NIL117"] {
+            assert!(indicator_number(text).is_err(), "{text}");
+        }
+    }
+}
