@@ -10,11 +10,10 @@ use std::time::Duration;
 use laa_proto::v1 as pb;
 use prost::Message;
 use tonic::Code;
-use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
-use tonic::codegen::http::uri::PathAndQuery;
 use tonic::transport::Channel;
 use tonic_types::StatusExt;
 
+use crate::rpc::raw_call;
 use crate::support::*;
 use laa_proto::contract::contract;
 
@@ -1120,79 +1119,6 @@ fn typed_corpus(v: i64) -> Vec<Call> {
     }
     calls.push(Call::ListIndicatorSets(pb::ListIndicatorSetsRequest {}));
     calls
-}
-
-/// A codec that sends and receives raw bytes: the client side of a call
-/// whose request is not the method's message.
-#[derive(Debug, Clone, Copy, Default)]
-struct RawCodec;
-
-impl Codec for RawCodec {
-    type Encode = Vec<u8>;
-    type Decode = Vec<u8>;
-    type Encoder = RawCodec;
-    type Decoder = RawCodec;
-
-    fn encoder(&mut self) -> RawCodec {
-        RawCodec
-    }
-
-    fn decoder(&mut self) -> RawCodec {
-        RawCodec
-    }
-}
-
-impl Encoder for RawCodec {
-    type Item = Vec<u8>;
-    type Error = tonic::Status;
-
-    fn encode(&mut self, item: Vec<u8>, dst: &mut EncodeBuf<'_>) -> Result<(), tonic::Status> {
-        use bytes::BufMut;
-        dst.put_slice(&item);
-        Ok(())
-    }
-}
-
-impl Decoder for RawCodec {
-    type Item = Vec<u8>;
-    type Error = tonic::Status;
-
-    fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<Vec<u8>>, tonic::Status> {
-        use bytes::Buf;
-        let mut out = vec![0; src.remaining()];
-        src.copy_to_slice(&mut out);
-        Ok(Some(out))
-    }
-}
-
-/// Sends `bytes` as the request message of `path`, reading a streamed
-/// answer to its end.
-async fn raw_call(
-    channel: Channel,
-    token: &str,
-    path: &str,
-    bytes: Vec<u8>,
-) -> Result<(), tonic::Status> {
-    let mut grpc = tonic::client::Grpc::new(channel);
-    grpc.ready()
-        .await
-        .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
-    let mut request = tonic::Request::new(bytes);
-    request.metadata_mut().insert(
-        "authorization",
-        format!("Bearer {token}").parse().expect("header"),
-    );
-    let path = PathAndQuery::try_from(path).expect("a method path");
-    if path.as_str().ends_with("/StreamEvents") {
-        let mut stream = grpc
-            .server_streaming(request, path, RawCodec)
-            .await?
-            .into_inner();
-        while stream.message().await?.is_some() {}
-        Ok(())
-    } else {
-        grpc.unary(request, path, RawCodec).await.map(drop)
-    }
 }
 
 /// Byte strings that are not a valid message of any method: a string field
