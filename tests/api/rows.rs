@@ -1,8 +1,9 @@
-//! One row per method of the contract: who may call it on Kent's agreement
-//! (in Kent's scope), and a well-formed request written as JSON. Data, not
-//! code: the permission and existence matrices (permissions.rs,
-//! existence.rs) run every row, and a method of the descriptor set without
-//! a row fails them ("method X has no row").
+//! One row per method of the contract: whether it writes, who may call it
+//! on Kent's agreement (in Kent's scope), and a well-formed request written
+//! as JSON. Data, not code: the permission, existence and hostile-input
+//! matrices (permissions.rs, existence.rs, hostile.rs) run every row, and
+//! a method of the descriptor set without a row fails them ("method X has
+//! no row").
 //!
 //! A request may hold placeholders, filled by [`Row::request`]:
 //! `{agreement}` (the agreement's name, `agreements/kent-2008-11`), `{area}`
@@ -64,11 +65,14 @@ impl Who {
     }
 }
 
-/// One method: who may call it, and a well-formed request.
+/// One method: whether it writes, who may call it, and a well-formed
+/// request.
 #[derive(Debug)]
 pub struct Row {
     /// The method's name in the contract.
     pub method: &'static str,
+    /// True when the method changes something if it succeeds.
+    pub writes: bool,
     /// Who may call it on Kent's agreement; everyone else signed in is
     /// refused `PERMISSION_DENIED` (`OUT_OF_SCOPE`), and nobody is
     /// `UNAUTHENTICATED`.
@@ -169,22 +173,26 @@ macro_rules! percent_terms {
 pub const ROWS: &[Row] = &[
     Row {
         method: "OpenAgreement",
+        writes: true,
         allowed: &[Go],
         request: r#"{"area": "areas/{area}", "round": "{round}", "indicator_set": 2007,
                      "expected_version": 0}"#,
     },
     Row {
         method: "GetAgreement",
+        writes: false,
         allowed: READERS,
         request: r#"{"name": "{agreement}"}"#,
     },
     Row {
         method: "ListAgreements",
+        writes: false,
         allowed: PARTICIPANTS,
         request: "{}",
     },
     Row {
         method: "ProposeTarget",
+        writes: true,
         allowed: &[Go, Kent],
         request: r#"{"agreement": "{agreement}", "indicator_number": 112,
             "terms": {"values": {"unit": "rate_per_1000",
@@ -196,6 +204,7 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         method: "CounterOffer",
+        writes: true,
         allowed: &[Go, Kent],
         request: concat!(
             r#"{"agreement": "{agreement}", "target": 17, "rationale": "matrix", "terms": "#,
@@ -205,123 +214,147 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         method: "AcceptOffer",
+        writes: true,
         allowed: &[Go, Kent],
         request: r#"{"agreement": "{agreement}", "target": 17}"#,
     },
     Row {
         method: "DeclineTarget",
+        writes: true,
         allowed: &[Go, Kent],
         request: r#"{"agreement": "{agreement}", "target": 17, "reason": "matrix"}"#,
     },
     Row {
         method: "WithdrawTarget",
+        writes: true,
         allowed: &[Go, Kent],
         request: r#"{"agreement": "{agreement}", "target": 17, "reason": "matrix"}"#,
     },
     Row {
         method: "EndorseAgreement",
+        writes: true,
         allowed: &[Kent],
         request: r#"{"agreement": "{agreement}"}"#,
     },
     Row {
         method: "SubmitAgreement",
+        writes: true,
         allowed: &[Go],
         request: r#"{"agreement": "{agreement}"}"#,
     },
     Row {
         method: "ReturnAgreement",
+        writes: true,
         allowed: &[SignOff],
         request: r#"{"agreement": "{agreement}", "reason": "matrix"}"#,
     },
     Row {
         method: "SignOffAgreement",
+        writes: true,
         allowed: &[SignOff],
         request: r#"{"agreement": "{agreement}"}"#,
     },
     Row {
         method: "OpenRefresh",
+        writes: true,
         allowed: &[Go],
         request: r#"{"agreement": "{agreement}", "round": "2009"}"#,
     },
     Row {
         method: "RecordActual",
+        writes: true,
         allowed: &[Kent],
         request: r#"{"agreement": "{agreement}", "target": 1, "year": "2008/09", "value": 50.0,
                      "source": "matrix"}"#,
     },
     Row {
         method: "RevokeDesignation",
+        writes: true,
         allowed: &[SignOff],
         request: r#"{"agreement": "{agreement}", "target": 17, "reason": "matrix"}"#,
     },
     Row {
         method: "CloseAgreement",
+        writes: true,
         allowed: &[SignOff],
         request: r#"{"agreement": "{agreement}"}"#,
     },
     Row {
         method: "RecordRefusedRequest",
+        writes: true,
         allowed: &[Go],
         request: r#"{"agreement": "{agreement}", "indicator_number": 47, "department": "DfT",
                      "rationale": "matrix"}"#,
     },
     Row {
         method: "ListDepartments",
+        writes: false,
         allowed: SIGNED_IN,
         request: "{}",
     },
     Row {
         method: "ListEvents",
+        writes: false,
         allowed: READERS,
         request: r#"{"agreement": "{agreement}"}"#,
     },
     Row {
         method: "StreamEvents",
+        writes: false,
         allowed: READERS,
         request: r#"{"agreement": "{agreement}", "from_sequence": 1}"#,
     },
     Row {
         method: "VerifyHistory",
+        writes: false,
         allowed: READERS,
         request: r#"{"agreement": "{agreement}"}"#,
     },
     Row {
         method: "GetNegotiationSummary",
+        writes: false,
         allowed: READERS,
         request: r#"{"agreement": "{agreement}"}"#,
     },
     Row {
         method: "ImportHistory",
+        writes: true,
         allowed: &[Admin],
         request: r#"{"history": ""}"#,
     },
     Row {
         method: "ListIndicatorSets",
+        writes: false,
         allowed: SIGNED_IN,
         request: "{}",
     },
     Row {
         method: "ListIndicators",
+        writes: false,
         allowed: SIGNED_IN,
         request: r#"{"indicator_set": "2008"}"#,
     },
     Row {
         method: "GetIndicator",
+        writes: false,
         allowed: SIGNED_IN,
         request: r#"{"name": "indicatorSets/2008/indicators/117"}"#,
     },
     Row {
         method: "ListAreas",
+        writes: false,
         allowed: SIGNED_IN,
         request: "{}",
     },
     Row {
         method: "GetArea",
+        writes: false,
         allowed: SIGNED_IN,
         request: r#"{"name": "areas/kent"}"#,
     },
     Row {
         method: "CreateArea",
+        writes: true,
         // Region 8 is REGION_SOUTH_EAST.
         allowed: &[Admin],
         request: r#"{"area": {"code": "new-area-{rid}", "display_name": "A New Unitary",
@@ -329,21 +362,25 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         method: "GetPerformance",
+        writes: false,
         allowed: READERS,
         request: r#"{"agreement": "{agreement}"}"#,
     },
     Row {
         method: "GetReward",
+        writes: false,
         allowed: READERS,
         request: r#"{"agreement": "{agreement}"}"#,
     },
     Row {
         method: "ListPerformance",
+        writes: false,
         allowed: PARTICIPANTS,
         request: "{}",
     },
     Row {
         method: "ProposeRebaseline",
+        writes: true,
         allowed: &[Go, Kent],
         request: concat!(
             r#"{"agreement": "{agreement}", "target": 17, "reason": "measurement_change",
@@ -354,62 +391,74 @@ pub const ROWS: &[Row] = &[
     },
     Row {
         method: "ApproveRebaseline",
+        writes: true,
         allowed: &[SignOff],
         request: r#"{"agreement": "{agreement}", "target": 17}"#,
     },
     Row {
         method: "RejectRebaseline",
+        writes: true,
         allowed: &[SignOff],
         request: r#"{"agreement": "{agreement}", "target": 17, "reason": "matrix"}"#,
     },
     Row {
         method: "LodgeExplanation",
+        writes: true,
         allowed: &[Kent],
         request: r#"{"agreement": "{agreement}", "indicator_number": 117,
                      "explanation": "matrix"}"#,
     },
     Row {
         method: "GetTournament",
+        writes: false,
         allowed: PARTICIPANTS,
         request: r#"{"indicator_number": 117}"#,
     },
     Row {
         method: "GetIndicatorSet",
+        writes: false,
         allowed: SIGNED_IN,
         request: r#"{"name": "indicatorSets/2008"}"#,
     },
     Row {
         method: "CreateIndicatorSet",
+        writes: true,
         allowed: &[Admin],
         request: r#"{"version": 2030, "based_on": "2008"}"#,
     },
     Row {
         method: "CommentOnIndicatorSet",
+        writes: true,
         allowed: SIGNED_IN,
         request: r#"{"indicator_set": "2030", "text": "matrix"}"#,
     },
     Row {
         method: "PublishIndicatorSet",
+        writes: true,
         allowed: &[Admin],
         request: r#"{"name": "2030"}"#,
     },
     Row {
         method: "CreateRound",
+        writes: true,
         allowed: &[Admin],
         request: "{}",
     },
     Row {
         method: "GetRound",
+        writes: false,
         allowed: SIGNED_IN,
         request: r#"{"name": "rounds/2008-11"}"#,
     },
     Row {
         method: "ListRounds",
+        writes: false,
         allowed: SIGNED_IN,
         request: "{}",
     },
     Row {
         method: "DeclarePriorities",
+        writes: true,
         allowed: &[Go],
         request: r#"{"agreement": "{agreement}"}"#,
     },
