@@ -209,6 +209,89 @@ fn encode_field(message: &str, field: &Field, value: &Value, out: &mut Vec<u8>) 
     }
 }
 
+/// A field somewhere in a request message, down through its nested
+/// messages: its path as errors name it, the field numbers that reach it,
+/// and the field itself.
+#[derive(Debug, Clone)]
+pub struct FieldAt {
+    /// The path (`terms.values.baseline.value`), `[0]` after a repeated field.
+    pub path: String,
+    /// The field numbers from the request message down to the field.
+    pub numbers: Vec<u32>,
+    /// The field.
+    pub field: Field,
+}
+
+impl FieldAt {
+    /// The bytes that set this field to `value` (its encoding, without the
+    /// key), wrapped in the messages that lead to it. Appended to a
+    /// message, they override a singular field (the last value wins).
+    pub fn encode(&self, value: &[u8]) -> Vec<u8> {
+        let (last, outer) = self.numbers.split_last().expect("a field");
+        let mut inner = Vec::new();
+        encode_key(*last, wire_type(self.field.proto_type), &mut inner);
+        inner.extend_from_slice(value);
+        for &number in outer.iter().rev() {
+            let mut wrapped = Vec::with_capacity(inner.len() + 12);
+            encode_key(number, WireType::LengthDelimited, &mut wrapped);
+            encode_varint(inner.len() as u64, &mut wrapped);
+            wrapped.extend_from_slice(&inner);
+            inner = wrapped;
+        }
+        inner
+    }
+}
+
+/// How a field of this type is put on the wire.
+fn wire_type(proto_type: Type) -> WireType {
+    match proto_type {
+        Type::Double | Type::Fixed64 | Type::Sfixed64 => WireType::SixtyFourBit,
+        Type::Float | Type::Fixed32 | Type::Sfixed32 => WireType::ThirtyTwoBit,
+        Type::String | Type::Bytes | Type::Message => WireType::LengthDelimited,
+        Type::Group => WireType::StartGroup,
+        _ => WireType::Varint,
+    }
+}
+
+/// Every field that is not a message, in a request `message` and the
+/// messages it holds (a message that holds itself is followed once).
+pub fn leaf_fields(message: &str) -> Vec<FieldAt> {
+    fn walk(
+        message: &str,
+        prefix: &str,
+        numbers: &[u32],
+        stack: &mut Vec<String>,
+        out: &mut Vec<FieldAt>,
+    ) {
+        for field in contract().fields(message) {
+            let path = format!(
+                "{prefix}{}{}",
+                field.name,
+                if field.repeated { "[0]" } else { "" }
+            );
+            let mut numbers = numbers.to_vec();
+            numbers.push(field.number);
+            match &field.kind {
+                FieldKind::Message(next) => {
+                    if !stack.contains(next) {
+                        stack.push(next.clone());
+                        walk(next, &format!("{path}."), &numbers, stack, out);
+                        stack.pop();
+                    }
+                }
+                _ => out.push(FieldAt {
+                    path,
+                    numbers,
+                    field: field.clone(),
+                }),
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(message, "", &[], &mut vec![message.to_owned()], &mut out);
+    out
+}
+
 #[test]
 fn a_request_encoded_from_json_is_the_message_prost_encodes() {
     use laa_proto::v1 as pb;
