@@ -10,11 +10,11 @@ use std::time::Duration;
 use laa_proto::v1 as pb;
 use prost::Message;
 use tonic::Code;
-use tonic::codec::{Codec, DecodeBuf, Decoder, EncodeBuf, Encoder};
-use tonic::codegen::http::uri::PathAndQuery;
 use tonic::transport::Channel;
 use tonic_types::StatusExt;
 
+use crate::rows::{KENT_2008, row};
+use crate::rpc::{self, raw_call};
 use crate::support::*;
 use laa_proto::contract::contract;
 
@@ -23,170 +23,22 @@ const MAX_ERROR_BYTES: usize = 8 * 1024;
 /// How many calls the corpus keeps in flight at once.
 const IN_FLIGHT: usize = 48;
 
-/// A request on one method, as a typed message.
+/// A request on one method: the typed message the corpus wrote, encoded.
+/// It is sent by the method's name (rpc.rs), as the first caller its row
+/// allows, so that it reaches the parsing and rules behind authorisation.
 #[derive(Debug, Clone)]
-enum Call {
-    OpenAgreement(pb::OpenAgreementRequest),
-    GetAgreement(pb::GetAgreementRequest),
-    ListAgreements(pb::ListAgreementsRequest),
-    ProposeTarget(pb::ProposeTargetRequest),
-    CounterOffer(pb::CounterOfferRequest),
-    AcceptOffer(pb::AcceptOfferRequest),
-    DeclineTarget(pb::DeclineTargetRequest),
-    WithdrawTarget(pb::WithdrawTargetRequest),
-    EndorseAgreement(pb::EndorseAgreementRequest),
-    SubmitAgreement(pb::SubmitAgreementRequest),
-    ReturnAgreement(pb::ReturnAgreementRequest),
-    SignOffAgreement(pb::SignOffAgreementRequest),
-    OpenRefresh(pb::OpenRefreshRequest),
-    RecordActual(pb::RecordActualRequest),
-    RevokeDesignation(pb::RevokeDesignationRequest),
-    CloseAgreement(pb::CloseAgreementRequest),
-    ListEvents(pb::ListEventsRequest),
-    StreamEvents(pb::StreamEventsRequest),
-    VerifyHistory(pb::VerifyHistoryRequest),
-    GetNegotiationSummary(pb::GetNegotiationSummaryRequest),
-    ListIndicatorSets(pb::ListIndicatorSetsRequest),
-    ListIndicators(pb::ListIndicatorsRequest),
-    GetIndicator(pb::GetIndicatorRequest),
-    ListAreas(pb::ListAreasRequest),
-    GetArea(pb::GetAreaRequest),
-    CreateArea(pb::CreateAreaRequest),
-    GetPerformance(pb::GetPerformanceRequest),
-    ProposeRebaseline(pb::ProposeRebaselineRequest),
-    ApproveRebaseline(pb::ApproveRebaselineRequest),
-    RejectRebaseline(pb::RejectRebaselineRequest),
-    LodgeExplanation(pb::LodgeExplanationRequest),
-    GetTournament(pb::GetTournamentRequest),
-    ListPerformance(pb::ListPerformanceRequest),
-    GetReward(pb::GetRewardRequest),
-    GetIndicatorSet(pb::GetIndicatorSetRequest),
-    CreateIndicatorSet(pb::CreateIndicatorSetRequest),
-    CommentOnIndicatorSet(pb::CommentOnIndicatorSetRequest),
-    PublishIndicatorSet(pb::PublishIndicatorSetRequest),
+struct Call {
+    method: &'static str,
+    description: String,
+    bytes: Vec<u8>,
 }
 
-/// Every method's gRPC path, and whether it changes anything.
-const METHODS: [(&str, bool); 45] = [
-    ("/laa.v1.AgreementService/OpenAgreement", true),
-    ("/laa.v1.AgreementService/GetAgreement", false),
-    ("/laa.v1.AgreementService/ListAgreements", false),
-    ("/laa.v1.AgreementService/ProposeTarget", true),
-    ("/laa.v1.AgreementService/CounterOffer", true),
-    ("/laa.v1.AgreementService/AcceptOffer", true),
-    ("/laa.v1.AgreementService/DeclineTarget", true),
-    ("/laa.v1.AgreementService/WithdrawTarget", true),
-    ("/laa.v1.AgreementService/EndorseAgreement", true),
-    ("/laa.v1.AgreementService/SubmitAgreement", true),
-    ("/laa.v1.AgreementService/ReturnAgreement", true),
-    ("/laa.v1.AgreementService/SignOffAgreement", true),
-    ("/laa.v1.AgreementService/OpenRefresh", true),
-    ("/laa.v1.AgreementService/RecordActual", true),
-    ("/laa.v1.AgreementService/RevokeDesignation", true),
-    ("/laa.v1.AgreementService/CloseAgreement", true),
-    ("/laa.v1.AuditService/ListEvents", false),
-    ("/laa.v1.AuditService/StreamEvents", false),
-    ("/laa.v1.AuditService/VerifyHistory", false),
-    ("/laa.v1.AuditService/GetNegotiationSummary", false),
-    ("/laa.v1.IndicatorService/ListIndicatorSets", false),
-    ("/laa.v1.IndicatorService/ListIndicators", false),
-    ("/laa.v1.IndicatorService/GetIndicator", false),
-    ("/laa.v1.AreaService/ListAreas", false),
-    ("/laa.v1.AreaService/GetArea", false),
-    ("/laa.v1.AreaService/CreateArea", true),
-    ("/laa.v1.AgreementService/RecordRefusedRequest", true),
-    ("/laa.v1.AuditService/ImportHistory", true),
-    ("/laa.v1.IndicatorService/ListDepartments", false),
-    ("/laa.v1.RoundService/CreateRound", true),
-    ("/laa.v1.AgreementService/DeclarePriorities", true),
-    ("/laa.v1.RoundService/GetRound", false),
-    ("/laa.v1.RoundService/ListRounds", false),
-    ("/laa.v1.PerformanceService/GetPerformance", false),
-    ("/laa.v1.PerformanceService/ListPerformance", false),
-    ("/laa.v1.PerformanceService/GetReward", false),
-    ("/laa.v1.AgreementService/ProposeRebaseline", true),
-    ("/laa.v1.AgreementService/ApproveRebaseline", true),
-    ("/laa.v1.AgreementService/RejectRebaseline", true),
-    ("/laa.v1.AgreementService/LodgeExplanation", true),
-    ("/laa.v1.PerformanceService/GetTournament", false),
-    ("/laa.v1.IndicatorService/GetIndicatorSet", false),
-    ("/laa.v1.IndicatorService/CreateIndicatorSet", true),
-    ("/laa.v1.IndicatorService/CommentOnIndicatorSet", true),
-    ("/laa.v1.IndicatorService/PublishIndicatorSet", true),
-];
-
 impl Call {
-    /// True for a call that would change something if it were accepted.
-    fn mutates(&self) -> bool {
-        !matches!(
-            self,
-            Call::GetAgreement(_)
-                | Call::ListAgreements(_)
-                | Call::ListEvents(_)
-                | Call::StreamEvents(_)
-                | Call::VerifyHistory(_)
-                | Call::GetNegotiationSummary(_)
-                | Call::ListIndicatorSets(_)
-                | Call::ListIndicators(_)
-                | Call::GetIndicator(_)
-                | Call::ListAreas(_)
-                | Call::GetArea(_)
-                | Call::GetPerformance(_)
-                | Call::ListPerformance(_)
-                | Call::GetReward(_)
-                | Call::GetTournament(_)
-                | Call::GetIndicatorSet(_)
-        )
-    }
-
-    /// Sends the call; a stream is read to its end.
-    async fn send(self, mut c: Clients) -> Result<(), tonic::Status> {
-        let a = &mut c.agreements;
-        match self {
-            Call::OpenAgreement(r) => a.open_agreement(r).await.map(drop),
-            Call::GetAgreement(r) => a.get_agreement(r).await.map(drop),
-            Call::ListAgreements(r) => a.list_agreements(r).await.map(drop),
-            Call::ProposeTarget(r) => a.propose_target(r).await.map(drop),
-            Call::CounterOffer(r) => a.counter_offer(r).await.map(drop),
-            Call::AcceptOffer(r) => a.accept_offer(r).await.map(drop),
-            Call::DeclineTarget(r) => a.decline_target(r).await.map(drop),
-            Call::WithdrawTarget(r) => a.withdraw_target(r).await.map(drop),
-            Call::EndorseAgreement(r) => a.endorse_agreement(r).await.map(drop),
-            Call::SubmitAgreement(r) => a.submit_agreement(r).await.map(drop),
-            Call::ReturnAgreement(r) => a.return_agreement(r).await.map(drop),
-            Call::SignOffAgreement(r) => a.sign_off_agreement(r).await.map(drop),
-            Call::OpenRefresh(r) => a.open_refresh(r).await.map(drop),
-            Call::RecordActual(r) => a.record_actual(r).await.map(drop),
-            Call::RevokeDesignation(r) => a.revoke_designation(r).await.map(drop),
-            Call::CloseAgreement(r) => a.close_agreement(r).await.map(drop),
-            Call::ListEvents(r) => c.audit.list_events(r).await.map(drop),
-            Call::StreamEvents(r) => {
-                let mut stream = c.audit.stream_events(r).await?.into_inner();
-                while stream.message().await?.is_some() {}
-                Ok(())
-            }
-            Call::VerifyHistory(r) => c.audit.verify_history(r).await.map(drop),
-            Call::GetNegotiationSummary(r) => c.audit.get_negotiation_summary(r).await.map(drop),
-            Call::ListIndicatorSets(r) => c.indicators.list_indicator_sets(r).await.map(drop),
-            Call::ListIndicators(r) => c.indicators.list_indicators(r).await.map(drop),
-            Call::GetIndicator(r) => c.indicators.get_indicator(r).await.map(drop),
-            Call::ListAreas(r) => c.areas.list_areas(r).await.map(drop),
-            Call::GetArea(r) => c.areas.get_area(r).await.map(drop),
-            Call::CreateArea(r) => c.areas.create_area(r).await.map(drop),
-            Call::GetPerformance(r) => c.performance.get_performance(r).await.map(drop),
-            Call::ListPerformance(r) => c.performance.list_performance(r).await.map(drop),
-            Call::GetReward(r) => c.performance.get_reward(r).await.map(drop),
-            Call::ProposeRebaseline(r) => c.agreements.propose_rebaseline(r).await.map(drop),
-            Call::ApproveRebaseline(r) => c.agreements.approve_rebaseline(r).await.map(drop),
-            Call::RejectRebaseline(r) => c.agreements.reject_rebaseline(r).await.map(drop),
-            Call::LodgeExplanation(r) => c.agreements.lodge_explanation(r).await.map(drop),
-            Call::GetTournament(r) => c.performance.get_tournament(r).await.map(drop),
-            Call::GetIndicatorSet(r) => c.indicators.get_indicator_set(r).await.map(drop),
-            Call::CreateIndicatorSet(r) => c.indicators.create_indicator_set(r).await.map(drop),
-            Call::CommentOnIndicatorSet(r) => {
-                c.indicators.comment_on_indicator_set(r).await.map(drop)
-            }
-            Call::PublishIndicatorSet(r) => c.indicators.publish_indicator_set(r).await.map(drop),
+    fn new<M: Message + std::fmt::Debug>(method: &'static str, request: M) -> Call {
+        Call {
+            method,
+            description: short(&format!("{method} {request:?}")),
+            bytes: request.encode_to_vec(),
         }
     }
 }
@@ -402,33 +254,6 @@ fn hostile_terms() -> Vec<Option<pb::Terms>> {
     terms
 }
 
-/// Who may call each method, so that the corpus reaches the parsing and
-/// rules behind authorisation.
-fn caller_for<'a>(call: &Call, t: &'a Tokens) -> &'a str {
-    match call {
-        Call::EndorseAgreement(_) | Call::RecordActual(_) | Call::LodgeExplanation(_) => &t.kent,
-        Call::ReturnAgreement(_)
-        | Call::SignOffAgreement(_)
-        | Call::RevokeDesignation(_)
-        | Call::ApproveRebaseline(_)
-        | Call::RejectRebaseline(_)
-        | Call::CloseAgreement(_) => &t.sign_off,
-        Call::CreateArea(_) | Call::CreateIndicatorSet(_) | Call::PublishIndicatorSet(_) => {
-            &t.admin
-        }
-        Call::OpenAgreement(_)
-        | Call::ProposeTarget(_)
-        | Call::CounterOffer(_)
-        | Call::ProposeRebaseline(_)
-        | Call::AcceptOffer(_)
-        | Call::DeclineTarget(_)
-        | Call::WithdrawTarget(_)
-        | Call::SubmitAgreement(_)
-        | Call::OpenRefresh(_) => &t.go,
-        _ => &t.auditor,
-    }
-}
-
 /// The typed corpus: every method, each field in turn given hostile values,
 /// on an agreement at version `v`.
 fn typed_corpus(v: i64) -> Vec<Call> {
@@ -439,21 +264,21 @@ fn typed_corpus(v: i64) -> Vec<Call> {
         ($variant:ident, $base:expr) => {{
             let base = $base;
             for name in hostile_names() {
-                calls.push(Call::$variant({
+                calls.push(Call::new(stringify!($variant), {
                     let mut r = base.clone();
                     r.agreement = name;
                     r
                 }));
             }
             for id in hostile_request_ids() {
-                calls.push(Call::$variant({
+                calls.push(Call::new(stringify!($variant), {
                     let mut r = base.clone();
                     r.request_id = id;
                     r
                 }));
             }
             for version in bad_versions {
-                calls.push(Call::$variant({
+                calls.push(Call::new(stringify!($variant), {
                     let mut r = base.clone();
                     r.expected_version = version;
                     r
@@ -472,33 +297,48 @@ fn typed_corpus(v: i64) -> Vec<Call> {
         ..Default::default()
     };
     for name in hostile_names() {
-        calls.push(Call::OpenAgreement(pb::OpenAgreementRequest {
-            area: name.clone(),
-            ..open.clone()
-        }));
-        if !name.is_empty() {
-            calls.push(Call::OpenAgreement(pb::OpenAgreementRequest {
-                round: name,
+        calls.push(Call::new(
+            "OpenAgreement",
+            pb::OpenAgreementRequest {
+                area: name.clone(),
                 ..open.clone()
-            }));
+            },
+        ));
+        if !name.is_empty() {
+            calls.push(Call::new(
+                "OpenAgreement",
+                pb::OpenAgreementRequest {
+                    round: name,
+                    ..open.clone()
+                },
+            ));
         }
     }
     for set in [-1, 1999, 3000, i32::MAX, i32::MIN] {
-        calls.push(Call::OpenAgreement(pb::OpenAgreementRequest {
-            indicator_set: set,
-            ..open.clone()
-        }));
+        calls.push(Call::new(
+            "OpenAgreement",
+            pb::OpenAgreementRequest {
+                indicator_set: set,
+                ..open.clone()
+            },
+        ));
     }
     for id in hostile_request_ids() {
-        calls.push(Call::OpenAgreement(pb::OpenAgreementRequest {
-            request_id: id,
-            ..open.clone()
-        }));
+        calls.push(Call::new(
+            "OpenAgreement",
+            pb::OpenAgreementRequest {
+                request_id: id,
+                ..open.clone()
+            },
+        ));
     }
-    calls.push(Call::OpenAgreement(pb::OpenAgreementRequest {
-        expected_version: -1,
-        ..open.clone()
-    }));
+    calls.push(Call::new(
+        "OpenAgreement",
+        pb::OpenAgreementRequest {
+            expected_version: -1,
+            ..open.clone()
+        },
+    ));
 
     let propose = envelope!(ProposeTarget, {
         let mut p = go_proposal(v, 112, on(112, 40.0, [38.0, 36.0, 34.0]), "HO");
@@ -508,11 +348,11 @@ fn typed_corpus(v: i64) -> Vec<Call> {
     for n in [0, -1, 999, i32::MAX, i32::MIN] {
         let mut p = propose.clone();
         p.indicator = Some(pb::propose_target_request::Indicator::IndicatorNumber(n));
-        calls.push(Call::ProposeTarget(p));
+        calls.push(Call::new("ProposeTarget", p));
     }
     let mut p = propose.clone();
     p.indicator = None;
-    calls.push(Call::ProposeTarget(p));
+    calls.push(Call::new("ProposeTarget", p));
     // (A hostile name that is a well-formed code would be a proposal like any other.)
     for code in hostile_names().into_iter().filter(|n| !well_formed(n)) {
         let mut p = propose.clone();
@@ -522,7 +362,7 @@ fn typed_corpus(v: i64) -> Vec<Call> {
                 title: "Graffiti removed".into(),
             },
         ));
-        calls.push(Call::ProposeTarget(p));
+        calls.push(Call::new("ProposeTarget", p));
     }
     for title in hostile_texts() {
         let mut p = propose.clone();
@@ -532,33 +372,48 @@ fn typed_corpus(v: i64) -> Vec<Call> {
                 title,
             },
         ));
-        calls.push(Call::ProposeTarget(p));
+        calls.push(Call::new("ProposeTarget", p));
     }
     for terms in hostile_terms() {
-        calls.push(Call::ProposeTarget(pb::ProposeTargetRequest {
-            terms,
-            ..propose.clone()
-        }));
+        calls.push(Call::new(
+            "ProposeTarget",
+            pb::ProposeTargetRequest {
+                terms,
+                ..propose.clone()
+            },
+        ));
     }
     for text in hostile_texts() {
-        calls.push(Call::ProposeTarget(pb::ProposeTargetRequest {
-            rationale: text.clone(),
-            ..propose.clone()
-        }));
-        calls.push(Call::ProposeTarget(pb::ProposeTargetRequest {
-            evidence: vec!["ok".into(), text],
-            ..propose.clone()
-        }));
+        calls.push(Call::new(
+            "ProposeTarget",
+            pb::ProposeTargetRequest {
+                rationale: text.clone(),
+                ..propose.clone()
+            },
+        ));
+        calls.push(Call::new(
+            "ProposeTarget",
+            pb::ProposeTargetRequest {
+                evidence: vec!["ok".into(), text],
+                ..propose.clone()
+            },
+        ));
     }
-    calls.push(Call::ProposeTarget(pb::ProposeTargetRequest {
-        evidence: vec!["e".into(); 51],
-        ..propose.clone()
-    }));
-    for department in ["H", "HO1", "Home Office", "\0\0", &"D".repeat(1 << 16)] {
-        calls.push(Call::ProposeTarget(pb::ProposeTargetRequest {
-            department: department.into(),
+    calls.push(Call::new(
+        "ProposeTarget",
+        pb::ProposeTargetRequest {
+            evidence: vec!["e".into(); 51],
             ..propose.clone()
-        }));
+        },
+    ));
+    for department in ["H", "HO1", "Home Office", "\0\0", &"D".repeat(1 << 16)] {
+        calls.push(Call::new(
+            "ProposeTarget",
+            pb::ProposeTargetRequest {
+                department: department.into(),
+                ..propose.clone()
+            },
+        ));
     }
 
     let counter = envelope!(
@@ -575,21 +430,30 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             ..Default::default()
         }
     );
-    calls.push(Call::CounterOffer(pb::CounterOfferRequest {
-        target: 0,
-        ..counter.clone()
-    }));
-    for terms in hostile_terms() {
-        calls.push(Call::CounterOffer(pb::CounterOfferRequest {
-            terms,
+    calls.push(Call::new(
+        "CounterOffer",
+        pb::CounterOfferRequest {
+            target: 0,
             ..counter.clone()
-        }));
+        },
+    ));
+    for terms in hostile_terms() {
+        calls.push(Call::new(
+            "CounterOffer",
+            pb::CounterOfferRequest {
+                terms,
+                ..counter.clone()
+            },
+        ));
     }
     for text in hostile_texts() {
-        calls.push(Call::CounterOffer(pb::CounterOfferRequest {
-            rationale: text,
-            ..counter.clone()
-        }));
+        calls.push(Call::new(
+            "CounterOffer",
+            pb::CounterOfferRequest {
+                rationale: text,
+                ..counter.clone()
+            },
+        ));
     }
 
     let rebaseline = envelope!(
@@ -606,20 +470,29 @@ fn typed_corpus(v: i64) -> Vec<Call> {
         }
     );
     for terms in hostile_terms() {
-        calls.push(Call::ProposeRebaseline(pb::ProposeRebaselineRequest {
-            terms,
-            ..rebaseline.clone()
-        }));
+        calls.push(Call::new(
+            "ProposeRebaseline",
+            pb::ProposeRebaselineRequest {
+                terms,
+                ..rebaseline.clone()
+            },
+        ));
     }
     for text in hostile_texts() {
-        calls.push(Call::ProposeRebaseline(pb::ProposeRebaselineRequest {
-            reason: text.clone(),
-            ..rebaseline.clone()
-        }));
-        calls.push(Call::ProposeRebaseline(pb::ProposeRebaselineRequest {
-            rationale: text,
-            ..rebaseline.clone()
-        }));
+        calls.push(Call::new(
+            "ProposeRebaseline",
+            pb::ProposeRebaselineRequest {
+                reason: text.clone(),
+                ..rebaseline.clone()
+            },
+        ));
+        calls.push(Call::new(
+            "ProposeRebaseline",
+            pb::ProposeRebaselineRequest {
+                rationale: text,
+                ..rebaseline.clone()
+            },
+        ));
     }
 
     envelope!(
@@ -644,10 +517,13 @@ fn typed_corpus(v: i64) -> Vec<Call> {
         }
     );
     for text in hostile_texts() {
-        calls.push(Call::RejectRebaseline(pb::RejectRebaselineRequest {
-            reason: text,
-            ..reject.clone()
-        }));
+        calls.push(Call::new(
+            "RejectRebaseline",
+            pb::RejectRebaselineRequest {
+                reason: text,
+                ..reject.clone()
+            },
+        ));
     }
 
     let explanation = envelope!(
@@ -662,20 +538,29 @@ fn typed_corpus(v: i64) -> Vec<Call> {
         }
     );
     for text in hostile_texts() {
-        calls.push(Call::LodgeExplanation(pb::LodgeExplanationRequest {
-            explanation: text,
-            ..explanation.clone()
-        }));
+        calls.push(Call::new(
+            "LodgeExplanation",
+            pb::LodgeExplanationRequest {
+                explanation: text,
+                ..explanation.clone()
+            },
+        ));
     }
     for n in [0, -1, 250, i32::MAX, i32::MIN] {
-        calls.push(Call::LodgeExplanation(pb::LodgeExplanationRequest {
-            indicator_number: n,
-            ..explanation.clone()
-        }));
-        calls.push(Call::GetTournament(pb::GetTournamentRequest {
-            indicator_number: n,
-            round: String::new(),
-        }));
+        calls.push(Call::new(
+            "LodgeExplanation",
+            pb::LodgeExplanationRequest {
+                indicator_number: n,
+                ..explanation.clone()
+            },
+        ));
+        calls.push(Call::new(
+            "GetTournament",
+            pb::GetTournamentRequest {
+                indicator_number: n,
+                round: String::new(),
+            },
+        ));
     }
 
     let accept = envelope!(
@@ -688,10 +573,13 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             ..Default::default()
         }
     );
-    calls.push(Call::AcceptOffer(pb::AcceptOfferRequest {
-        target: 0,
-        ..accept
-    }));
+    calls.push(Call::new(
+        "AcceptOffer",
+        pb::AcceptOfferRequest {
+            target: 0,
+            ..accept
+        },
+    ));
 
     let decline = envelope!(
         DeclineTarget,
@@ -737,31 +625,49 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             ..Default::default()
         }
     );
-    calls.push(Call::DeclineTarget(pb::DeclineTargetRequest {
-        target: 0,
-        ..decline.clone()
-    }));
-    calls.push(Call::WithdrawTarget(pb::WithdrawTargetRequest {
-        target: 0,
-        ..withdraw.clone()
-    }));
-    for text in hostile_texts() {
-        calls.push(Call::DeclineTarget(pb::DeclineTargetRequest {
-            reason: text.clone(),
+    calls.push(Call::new(
+        "DeclineTarget",
+        pb::DeclineTargetRequest {
+            target: 0,
             ..decline.clone()
-        }));
-        calls.push(Call::WithdrawTarget(pb::WithdrawTargetRequest {
-            reason: text.clone(),
+        },
+    ));
+    calls.push(Call::new(
+        "WithdrawTarget",
+        pb::WithdrawTargetRequest {
+            target: 0,
             ..withdraw.clone()
-        }));
-        calls.push(Call::ReturnAgreement(pb::ReturnAgreementRequest {
-            reason: text.clone(),
-            ..ret.clone()
-        }));
-        calls.push(Call::RevokeDesignation(pb::RevokeDesignationRequest {
-            reason: text,
-            ..revoke.clone()
-        }));
+        },
+    ));
+    for text in hostile_texts() {
+        calls.push(Call::new(
+            "DeclineTarget",
+            pb::DeclineTargetRequest {
+                reason: text.clone(),
+                ..decline.clone()
+            },
+        ));
+        calls.push(Call::new(
+            "WithdrawTarget",
+            pb::WithdrawTargetRequest {
+                reason: text.clone(),
+                ..withdraw.clone()
+            },
+        ));
+        calls.push(Call::new(
+            "ReturnAgreement",
+            pb::ReturnAgreementRequest {
+                reason: text.clone(),
+                ..ret.clone()
+            },
+        ));
+        calls.push(Call::new(
+            "RevokeDesignation",
+            pb::RevokeDesignationRequest {
+                reason: text,
+                ..revoke.clone()
+            },
+        ));
     }
 
     envelope!(
@@ -812,16 +718,22 @@ fn typed_corpus(v: i64) -> Vec<Call> {
         }
     );
     for round in hostile_names() {
-        calls.push(Call::OpenRefresh(pb::OpenRefreshRequest {
-            round,
-            ..refresh.clone()
-        }));
+        calls.push(Call::new(
+            "OpenRefresh",
+            pb::OpenRefreshRequest {
+                round,
+                ..refresh.clone()
+            },
+        ));
     }
     for set in [-1, 1999, i32::MAX, i32::MIN] {
-        calls.push(Call::OpenRefresh(pb::OpenRefreshRequest {
-            indicator_set: set,
-            ..refresh.clone()
-        }));
+        calls.push(Call::new(
+            "OpenRefresh",
+            pb::OpenRefreshRequest {
+                indicator_set: set,
+                ..refresh.clone()
+            },
+        ));
     }
 
     let actual = envelope!(
@@ -837,96 +749,144 @@ fn typed_corpus(v: i64) -> Vec<Call> {
             ..Default::default()
         }
     );
-    calls.push(Call::RecordActual(pb::RecordActualRequest {
-        target: 0,
-        ..actual.clone()
-    }));
-    for value in hostile_values() {
-        calls.push(Call::RecordActual(pb::RecordActualRequest {
-            value,
+    calls.push(Call::new(
+        "RecordActual",
+        pb::RecordActualRequest {
+            target: 0,
             ..actual.clone()
-        }));
+        },
+    ));
+    for value in hostile_values() {
+        calls.push(Call::new(
+            "RecordActual",
+            pb::RecordActualRequest {
+                value,
+                ..actual.clone()
+            },
+        ));
     }
     for y in ["", "2008", "2008/10", "1900/01", "\0", &"2".repeat(1 << 16)] {
-        calls.push(Call::RecordActual(pb::RecordActualRequest {
-            year: y.into(),
-            ..actual.clone()
-        }));
+        calls.push(Call::new(
+            "RecordActual",
+            pb::RecordActualRequest {
+                year: y.into(),
+                ..actual.clone()
+            },
+        ));
     }
     for text in hostile_texts() {
-        calls.push(Call::RecordActual(pb::RecordActualRequest {
-            source: text,
-            ..actual.clone()
-        }));
+        calls.push(Call::new(
+            "RecordActual",
+            pb::RecordActualRequest {
+                source: text,
+                ..actual.clone()
+            },
+        ));
     }
 
     // Reads.
     for name in hostile_names() {
-        calls.push(Call::GetAgreement(pb::GetAgreementRequest {
-            name: name.clone(),
-        }));
-        calls.push(Call::ListEvents(pb::ListEventsRequest {
-            agreement: name.clone(),
-            ..Default::default()
-        }));
-        calls.push(Call::StreamEvents(pb::StreamEventsRequest {
-            agreement: name.clone(),
-            from_sequence: 1,
-            follow: true,
-        }));
-        calls.push(Call::VerifyHistory(pb::VerifyHistoryRequest {
-            agreement: name.clone(),
-        }));
-        calls.push(Call::GetNegotiationSummary(
+        calls.push(Call::new(
+            "GetAgreement",
+            pb::GetAgreementRequest { name: name.clone() },
+        ));
+        calls.push(Call::new(
+            "ListEvents",
+            pb::ListEventsRequest {
+                agreement: name.clone(),
+                ..Default::default()
+            },
+        ));
+        calls.push(Call::new(
+            "StreamEvents",
+            pb::StreamEventsRequest {
+                agreement: name.clone(),
+                from_sequence: 1,
+                follow: true,
+            },
+        ));
+        calls.push(Call::new(
+            "VerifyHistory",
+            pb::VerifyHistoryRequest {
+                agreement: name.clone(),
+            },
+        ));
+        calls.push(Call::new(
+            "GetNegotiationSummary",
             pb::GetNegotiationSummaryRequest {
                 agreement: name.clone(),
                 ..Default::default()
             },
         ));
-        calls.push(Call::ListAgreements(pb::ListAgreementsRequest {
-            area: name.clone(),
-            ..Default::default()
-        }));
-        calls.push(Call::GetPerformance(pb::GetPerformanceRequest {
-            agreement: name.clone(),
-        }));
-        calls.push(Call::GetReward(pb::GetRewardRequest {
-            agreement: name.clone(),
-        }));
-        calls.push(Call::ListPerformance(pb::ListPerformanceRequest {
-            status: name.clone(),
-            ..Default::default()
-        }));
-        calls.push(Call::GetArea(pb::GetAreaRequest { name: name.clone() }));
-        calls.push(Call::GetIndicator(pb::GetIndicatorRequest {
-            name: name.clone(),
-        }));
-        calls.push(Call::ListIndicators(pb::ListIndicatorsRequest {
-            indicator_set: name.clone(),
-            ..Default::default()
-        }));
+        calls.push(Call::new(
+            "ListAgreements",
+            pb::ListAgreementsRequest {
+                area: name.clone(),
+                ..Default::default()
+            },
+        ));
+        calls.push(Call::new(
+            "GetPerformance",
+            pb::GetPerformanceRequest {
+                agreement: name.clone(),
+            },
+        ));
+        calls.push(Call::new(
+            "GetReward",
+            pb::GetRewardRequest {
+                agreement: name.clone(),
+            },
+        ));
+        calls.push(Call::new(
+            "ListPerformance",
+            pb::ListPerformanceRequest {
+                status: name.clone(),
+                ..Default::default()
+            },
+        ));
+        calls.push(Call::new(
+            "GetArea",
+            pb::GetAreaRequest { name: name.clone() },
+        ));
+        calls.push(Call::new(
+            "GetIndicator",
+            pb::GetIndicatorRequest { name: name.clone() },
+        ));
+        calls.push(Call::new(
+            "ListIndicators",
+            pb::ListIndicatorsRequest {
+                indicator_set: name.clone(),
+                ..Default::default()
+            },
+        ));
         calls.extend((!well_formed(&name)).then(|| {
-            Call::CreateArea(pb::CreateAreaRequest {
+            Call::new(
+                "CreateArea",
+                pb::CreateAreaRequest {
+                    area: Some(pb::Area {
+                        code: name.clone(),
+                        display_name: "A New Unitary".into(),
+                        region: pb::Region::SouthEast as i32,
+                        kind: "unitary".into(),
+                        ..Default::default()
+                    }),
+                    request_id: rid(),
+                },
+            )
+        }));
+        calls.push(Call::new(
+            "CreateArea",
+            pb::CreateAreaRequest {
                 area: Some(pb::Area {
-                    code: name.clone(),
+                    code: "hostile-unitary".into(),
                     display_name: "A New Unitary".into(),
                     region: pb::Region::SouthEast as i32,
-                    kind: "unitary".into(),
+                    kind: name,
                     ..Default::default()
                 }),
                 request_id: rid(),
-            })
-        }));
-        calls.push(Call::CreateArea(pb::CreateAreaRequest {
-            area: Some(pb::Area {
-                code: "hostile-unitary".into(),
-                display_name: "A New Unitary".into(),
-                region: pb::Region::SouthEast as i32,
-                kind: name,
-                ..Default::default()
-            }),
-            request_id: rid(),
-        }));
+            },
+        ));
     }
     // Indicator sets: hostile names, and hostile text where a draft (2011,
     // created before the corpus runs) would take it.
@@ -946,71 +906,89 @@ fn typed_corpus(v: i64) -> Vec<Call> {
         ..Default::default()
     };
     for name in hostile_names() {
-        calls.push(Call::GetIndicatorSet(pb::GetIndicatorSetRequest {
-            name: name.clone(),
-        }));
-        calls.push(Call::PublishIndicatorSet(pb::PublishIndicatorSetRequest {
-            name: name.clone(),
-            occurred_at: None,
-        }));
-        calls.push(Call::CommentOnIndicatorSet(
+        calls.push(Call::new(
+            "GetIndicatorSet",
+            pb::GetIndicatorSetRequest { name: name.clone() },
+        ));
+        calls.push(Call::new(
+            "PublishIndicatorSet",
+            pb::PublishIndicatorSetRequest {
+                name: name.clone(),
+                occurred_at: None,
+            },
+        ));
+        calls.push(Call::new(
+            "CommentOnIndicatorSet",
             pb::CommentOnIndicatorSetRequest {
                 indicator_set: name.clone(),
                 text: "A fair comment".into(),
                 occurred_at: None,
             },
         ));
-        calls.push(Call::CreateIndicatorSet(pb::CreateIndicatorSetRequest {
-            based_on: name.clone(),
-            ..add("A new indicator".into(), "Local economy".into())
-        }));
+        calls.push(Call::new(
+            "CreateIndicatorSet",
+            pb::CreateIndicatorSetRequest {
+                based_on: name.clone(),
+                ..add("A new indicator".into(), "Local economy".into())
+            },
+        ));
         // An empty date is the default window, not a hostile one.
         calls.extend((!name.trim().is_empty()).then(|| {
-            Call::CreateIndicatorSet(pb::CreateIndicatorSetRequest {
-                consultation_closes: name.clone(),
-                ..add("A new indicator".into(), "Local economy".into())
-            })
+            Call::new(
+                "CreateIndicatorSet",
+                pb::CreateIndicatorSetRequest {
+                    consultation_closes: name.clone(),
+                    ..add("A new indicator".into(), "Local economy".into())
+                },
+            )
         }));
     }
     for version in [-1, 0, 1, 65_536, i32::MIN, i32::MAX] {
-        calls.push(Call::CreateIndicatorSet(pb::CreateIndicatorSetRequest {
-            version,
-            ..add("A new indicator".into(), "Local economy".into())
-        }));
+        calls.push(Call::new(
+            "CreateIndicatorSet",
+            pb::CreateIndicatorSetRequest {
+                version,
+                ..add("A new indicator".into(), "Local economy".into())
+            },
+        ));
     }
     for text in hostile_texts() {
-        calls.push(Call::CommentOnIndicatorSet(
+        calls.push(Call::new(
+            "CommentOnIndicatorSet",
             pb::CommentOnIndicatorSetRequest {
                 indicator_set: "2011".into(),
                 text: text.clone(),
                 occurred_at: None,
             },
         ));
-        calls.push(Call::CreateIndicatorSet(add(
-            text.clone(),
-            "Local economy".into(),
-        )));
-        calls.push(Call::CreateIndicatorSet(add(
-            "A new indicator".into(),
-            text,
-        )));
+        calls.push(Call::new(
+            "CreateIndicatorSet",
+            add(text.clone(), "Local economy".into()),
+        ));
+        calls.push(Call::new(
+            "CreateIndicatorSet",
+            add("A new indicator".into(), text),
+        ));
     }
     // A title that reads one way and is stored another.
-    calls.push(Call::CreateIndicatorSet(add(
-        "\u{202e}rotacidni wen A".into(),
-        "Local economy".into(),
-    )));
+    calls.push(Call::new(
+        "CreateIndicatorSet",
+        add("\u{202e}rotacidni wen A".into(), "Local economy".into()),
+    ));
     for text in hostile_texts() {
-        calls.push(Call::CreateArea(pb::CreateAreaRequest {
-            area: Some(pb::Area {
-                code: "hostile-unitary".into(),
-                display_name: text,
-                region: pb::Region::SouthEast as i32,
-                kind: "unitary".into(),
-                ..Default::default()
-            }),
-            request_id: rid(),
-        }));
+        calls.push(Call::new(
+            "CreateArea",
+            pb::CreateAreaRequest {
+                area: Some(pb::Area {
+                    code: "hostile-unitary".into(),
+                    display_name: text,
+                    region: pb::Region::SouthEast as i32,
+                    kind: "unitary".into(),
+                    ..Default::default()
+                }),
+                request_id: rid(),
+            },
+        ));
     }
     for (region, indicator_number, page_size) in [
         (-1, 0, 0),
@@ -1020,179 +998,163 @@ fn typed_corpus(v: i64) -> Vec<Call> {
         (0, i32::MAX, 0),
         (0, 0, -5),
     ] {
-        calls.push(Call::ListPerformance(pb::ListPerformanceRequest {
-            region,
-            indicator_number,
-            page_size,
-            ..Default::default()
-        }));
+        calls.push(Call::new(
+            "ListPerformance",
+            pb::ListPerformanceRequest {
+                region,
+                indicator_number,
+                page_size,
+                ..Default::default()
+            },
+        ));
     }
     for region in [-1, 10, 99, i32::MAX] {
-        calls.push(Call::CreateArea(pb::CreateAreaRequest {
-            area: Some(pb::Area {
-                code: "hostile-unitary".into(),
-                display_name: "A New Unitary".into(),
+        calls.push(Call::new(
+            "CreateArea",
+            pb::CreateAreaRequest {
+                area: Some(pb::Area {
+                    code: "hostile-unitary".into(),
+                    display_name: "A New Unitary".into(),
+                    region,
+                    kind: "unitary".into(),
+                    ..Default::default()
+                }),
+                request_id: rid(),
+            },
+        ));
+        calls.push(Call::new(
+            "ListAreas",
+            pb::ListAreasRequest {
                 region,
-                kind: "unitary".into(),
                 ..Default::default()
-            }),
-            request_id: rid(),
-        }));
-        calls.push(Call::ListAreas(pb::ListAreasRequest {
-            region,
-            ..Default::default()
-        }));
-        calls.push(Call::ListAgreements(pb::ListAgreementsRequest {
-            region,
-            ..Default::default()
-        }));
-        calls.push(Call::ListAgreements(pb::ListAgreementsRequest {
-            status: region,
-            ..Default::default()
-        }));
+            },
+        ));
+        calls.push(Call::new(
+            "ListAgreements",
+            pb::ListAgreementsRequest {
+                region,
+                ..Default::default()
+            },
+        ));
+        calls.push(Call::new(
+            "ListAgreements",
+            pb::ListAgreementsRequest {
+                status: region,
+                ..Default::default()
+            },
+        ));
     }
-    calls.push(Call::CreateArea(pb::CreateAreaRequest {
-        area: None,
-        request_id: rid(),
-    }));
+    calls.push(Call::new(
+        "CreateArea",
+        pb::CreateAreaRequest {
+            area: None,
+            request_id: rid(),
+        },
+    ));
     for token in hostile_page_tokens() {
-        calls.push(Call::ListAgreements(pb::ListAgreementsRequest {
-            page_token: token.clone(),
-            ..Default::default()
-        }));
-        calls.push(Call::ListAreas(pb::ListAreasRequest {
-            page_token: token.clone(),
-            ..Default::default()
-        }));
-        calls.push(Call::ListPerformance(pb::ListPerformanceRequest {
-            page_token: token.clone(),
-            ..Default::default()
-        }));
-        calls.push(Call::ListIndicators(pb::ListIndicatorsRequest {
-            indicator_set: "2008".into(),
-            page_token: token.clone(),
-            ..Default::default()
-        }));
-        calls.push(Call::ListEvents(pb::ListEventsRequest {
-            agreement: KENT.into(),
-            page_token: token,
-            ..Default::default()
-        }));
+        calls.push(Call::new(
+            "ListAgreements",
+            pb::ListAgreementsRequest {
+                page_token: token.clone(),
+                ..Default::default()
+            },
+        ));
+        calls.push(Call::new(
+            "ListAreas",
+            pb::ListAreasRequest {
+                page_token: token.clone(),
+                ..Default::default()
+            },
+        ));
+        calls.push(Call::new(
+            "ListPerformance",
+            pb::ListPerformanceRequest {
+                page_token: token.clone(),
+                ..Default::default()
+            },
+        ));
+        calls.push(Call::new(
+            "ListIndicators",
+            pb::ListIndicatorsRequest {
+                indicator_set: "2008".into(),
+                page_token: token.clone(),
+                ..Default::default()
+            },
+        ));
+        calls.push(Call::new(
+            "ListEvents",
+            pb::ListEventsRequest {
+                agreement: KENT.into(),
+                page_token: token,
+                ..Default::default()
+            },
+        ));
     }
     for size in [-1, i32::MIN] {
-        calls.push(Call::ListAgreements(pb::ListAgreementsRequest {
-            page_size: size,
-            ..Default::default()
-        }));
-        calls.push(Call::ListAreas(pb::ListAreasRequest {
-            page_size: size,
-            ..Default::default()
-        }));
-        calls.push(Call::ListIndicators(pb::ListIndicatorsRequest {
-            indicator_set: "2008".into(),
-            page_size: size,
-            ..Default::default()
-        }));
-        calls.push(Call::ListEvents(pb::ListEventsRequest {
-            agreement: KENT.into(),
-            page_size: size,
-            ..Default::default()
-        }));
+        calls.push(Call::new(
+            "ListAgreements",
+            pb::ListAgreementsRequest {
+                page_size: size,
+                ..Default::default()
+            },
+        ));
+        calls.push(Call::new(
+            "ListAreas",
+            pb::ListAreasRequest {
+                page_size: size,
+                ..Default::default()
+            },
+        ));
+        calls.push(Call::new(
+            "ListIndicators",
+            pb::ListIndicatorsRequest {
+                indicator_set: "2008".into(),
+                page_size: size,
+                ..Default::default()
+            },
+        ));
+        calls.push(Call::new(
+            "ListEvents",
+            pb::ListEventsRequest {
+                agreement: KENT.into(),
+                page_size: size,
+                ..Default::default()
+            },
+        ));
     }
     for from in [-1, i64::MIN] {
-        calls.push(Call::ListEvents(pb::ListEventsRequest {
-            agreement: KENT.into(),
-            from_sequence: from,
-            ..Default::default()
-        }));
-        calls.push(Call::StreamEvents(pb::StreamEventsRequest {
-            agreement: KENT.into(),
-            from_sequence: from,
-            follow: true,
-        }));
+        calls.push(Call::new(
+            "ListEvents",
+            pb::ListEventsRequest {
+                agreement: KENT.into(),
+                from_sequence: from,
+                ..Default::default()
+            },
+        ));
+        calls.push(Call::new(
+            "StreamEvents",
+            pb::StreamEventsRequest {
+                agreement: KENT.into(),
+                from_sequence: from,
+                follow: true,
+            },
+        ));
     }
     for status in hostile_texts() {
-        calls.push(Call::ListIndicators(pb::ListIndicatorsRequest {
-            indicator_set: "2008".into(),
-            status,
-            ..Default::default()
-        }));
+        calls.push(Call::new(
+            "ListIndicators",
+            pb::ListIndicatorsRequest {
+                indicator_set: "2008".into(),
+                status,
+                ..Default::default()
+            },
+        ));
     }
-    calls.push(Call::ListIndicatorSets(pb::ListIndicatorSetsRequest {}));
+    calls.push(Call::new(
+        "ListIndicatorSets",
+        pb::ListIndicatorSetsRequest {},
+    ));
     calls
-}
-
-/// A codec that sends and receives raw bytes: the client side of a call
-/// whose request is not the method's message.
-#[derive(Debug, Clone, Copy, Default)]
-struct RawCodec;
-
-impl Codec for RawCodec {
-    type Encode = Vec<u8>;
-    type Decode = Vec<u8>;
-    type Encoder = RawCodec;
-    type Decoder = RawCodec;
-
-    fn encoder(&mut self) -> RawCodec {
-        RawCodec
-    }
-
-    fn decoder(&mut self) -> RawCodec {
-        RawCodec
-    }
-}
-
-impl Encoder for RawCodec {
-    type Item = Vec<u8>;
-    type Error = tonic::Status;
-
-    fn encode(&mut self, item: Vec<u8>, dst: &mut EncodeBuf<'_>) -> Result<(), tonic::Status> {
-        use bytes::BufMut;
-        dst.put_slice(&item);
-        Ok(())
-    }
-}
-
-impl Decoder for RawCodec {
-    type Item = Vec<u8>;
-    type Error = tonic::Status;
-
-    fn decode(&mut self, src: &mut DecodeBuf<'_>) -> Result<Option<Vec<u8>>, tonic::Status> {
-        use bytes::Buf;
-        let mut out = vec![0; src.remaining()];
-        src.copy_to_slice(&mut out);
-        Ok(Some(out))
-    }
-}
-
-/// Sends `bytes` as the request message of `path`, reading a streamed
-/// answer to its end.
-async fn raw_call(
-    channel: Channel,
-    token: &str,
-    path: &str,
-    bytes: Vec<u8>,
-) -> Result<(), tonic::Status> {
-    let mut grpc = tonic::client::Grpc::new(channel);
-    grpc.ready()
-        .await
-        .map_err(|e| tonic::Status::unavailable(e.to_string()))?;
-    let mut request = tonic::Request::new(bytes);
-    request.metadata_mut().insert(
-        "authorization",
-        format!("Bearer {token}").parse().expect("header"),
-    );
-    let path = PathAndQuery::try_from(path).expect("a method path");
-    if path.as_str().ends_with("/StreamEvents") {
-        let mut stream = grpc
-            .server_streaming(request, path, RawCodec)
-            .await?
-            .into_inner();
-        while stream.message().await?.is_some() {}
-        Ok(())
-    } else {
-        grpc.unary(request, path, RawCodec).await.map(drop)
-    }
 }
 
 /// Byte strings that are not a valid message of any method: a string field
@@ -1347,19 +1309,15 @@ async fn a_generated_corpus_of_malformed_requests_is_refused_cleanly_and_writes_
             .len();
 
         let mut tally = Tally::default();
-        let clients = [
-            (t.go.clone(), app.clients(Some(&t.go)).await),
-            (t.kent.clone(), app.clients(Some(&t.kent)).await),
-            (t.sign_off.clone(), app.clients(Some(&t.sign_off)).await),
-            (t.admin.clone(), app.clients(Some(&t.admin)).await),
-            (t.auditor.clone(), app.clients(Some(&t.auditor)).await),
-        ];
-        let client_for = |token: &str| {
-            clients
-                .iter()
-                .find(|(t, _)| t == token)
-                .map(|(_, c)| c.clone())
-                .expect("a client per token")
+        let channel = Channel::from_shared(app.url())
+            .expect("url")
+            .connect()
+            .await
+            .expect("connect");
+        // The first caller a method's row allows.
+        let caller = |method: &str| {
+            let who = row(method).allowed[0];
+            who.token(t).expect("a signed-in caller").to_owned()
         };
 
         // A draft under consultation, so that comments reach their text.
@@ -1379,70 +1337,53 @@ async fn a_generated_corpus_of_malformed_requests_is_refused_cleanly_and_writes_
         for chunk in corpus.chunks(IN_FLIGHT) {
             let mut set = tokio::task::JoinSet::new();
             for (i, call) in chunk.iter().cloned().enumerate() {
-                let c = client_for(caller_for(&call, t));
+                let (channel, token) = (channel.clone(), caller(call.method));
                 set.spawn(async move {
-                    let what = format!("{i}: {}", short(&format!("{call:?}")));
-                    // The variant is the method's name.
-                    let method = what[format!("{i}: ").len()..]
-                        .split('(')
-                        .next()
-                        .unwrap_or_default()
-                        .to_owned();
-                    let mutates = call.mutates();
-                    let result = tokio::time::timeout(Duration::from_secs(60), call.send(c))
-                        .await
-                        .unwrap_or_else(|_| panic!("{what} did not finish"));
-                    (what, method, mutates, result)
+                    let what = format!("{i}: {}", call.description);
+                    let path = &rpc::method(call.method).path;
+                    let result = tokio::time::timeout(
+                        Duration::from_secs(60),
+                        raw_call(channel, &token, path, call.bytes),
+                    )
+                    .await
+                    .unwrap_or_else(|_| panic!("{what} did not finish"));
+                    (what, call.method, result)
                 });
             }
             while let Some(joined) = set.join_next().await {
-                let (what, method, mutates, result) = joined.expect("a call");
-                let request = &contract()
-                    .method(&method)
-                    .unwrap_or_else(|| panic!("no method {method}"))
-                    .input;
-                check(&mut tally, &what, mutates, request, result);
+                let (what, method, result) = joined.expect("a call");
+                let request = &rpc::method(method).input;
+                check(&mut tally, &what, row(method).writes, request, result);
             }
         }
         let typed = tally.calls;
 
         // The raw corpus: every method, bytes that are not its message.
-        let channel = Channel::from_shared(app.url())
-            .expect("url")
-            .connect()
-            .await
-            .expect("connect");
         let mut raw_calls = Vec::new();
-        for (k, (path, mutates)) in METHODS.iter().enumerate() {
+        for (k, method) in contract().methods().iter().enumerate() {
             for bytes in raw_corpus(0x9e37_79b9_7f4a_7c15 ^ k as u64) {
-                raw_calls.push((*path, *mutates, bytes));
+                raw_calls.push((method, bytes));
             }
         }
         for chunk in raw_calls.chunks(IN_FLIGHT) {
             let mut set = tokio::task::JoinSet::new();
-            for (path, mutates, bytes) in chunk.iter().cloned() {
-                let channel = channel.clone();
-                let token = match path {
-                    p if p.ends_with("/CreateArea")
-                        || p.ends_with("/CreateRound")
-                        || p.ends_with("/CreateIndicatorSet")
-                        || p.ends_with("/PublishIndicatorSet") =>
-                    {
-                        t.admin.clone()
-                    }
-                    p if p.contains("AgreementService") => t.go.clone(),
-                    _ => t.auditor.clone(),
-                };
+            for (method, bytes) in chunk.iter().cloned() {
+                let (channel, token) = (channel.clone(), caller(&method.name));
                 set.spawn(async move {
-                    let what = format!("raw {path} {bytes:02x?}");
-                    let result = raw_call(channel, &token, path, bytes).await;
-                    (what, mutates, result)
+                    let what = format!("raw {} {bytes:02x?}", method.path);
+                    let result = raw_call(channel, &token, &method.path, bytes).await;
+                    (what, method, result)
                 });
             }
             while let Some(joined) = set.join_next().await {
-                let (what, mutates, result) = joined.expect("a raw call");
-                let path = what.split(' ').nth(1).unwrap_or_default();
-                check(&mut tally, &what, mutates, &request_of(path), result);
+                let (what, method, result) = joined.expect("a raw call");
+                check(
+                    &mut tally,
+                    &what,
+                    row(&method.name).writes,
+                    &method.input,
+                    result,
+                );
             }
         }
         let raw = tally.calls - typed;
@@ -1510,13 +1451,11 @@ async fn undecodable_bytes_are_invalid_argument_with_one_error_info_on_every_met
                 0x08, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01,
             ],
         ];
-        for (path, _) in METHODS {
-            if path.ends_with("/ListIndicatorSets")
-                || path.ends_with("/ListDepartments")
-                || path.ends_with("/ListRounds")
-            {
+        for method in contract().methods() {
+            if contract().fields(&method.input).is_empty() {
                 continue; // no fields: field 1 is an unknown field, skipped
             }
+            let path = method.path.as_str();
             for bytes in undecodable {
                 let status = raw_call(channel.clone(), &app.tokens.auditor, path, bytes.to_vec())
                     .await
@@ -1931,7 +1870,7 @@ async fn broken_frames_are_invalid_argument_with_one_error_info_on_every_method(
             ),
         ];
         let mut set = tokio::task::JoinSet::new();
-        for (path, _) in METHODS {
+        for path in contract().methods().iter().map(|m| m.path.as_str()) {
             for (what, body) in frames.clone() {
                 let (channel, token) = (channel.clone(), app.tokens.auditor.clone());
                 set.spawn(async move {
@@ -1959,7 +1898,7 @@ async fn broken_frames_are_invalid_argument_with_one_error_info_on_every_method(
                 Err(status),
             );
         }
-        assert_eq!(tally.calls, METHODS.len() * 5);
+        assert_eq!(tally.calls, contract().methods().len() * 5);
     })
     .await;
 }
@@ -2044,6 +1983,147 @@ async fn a_control_character_in_any_string_of_any_request_is_invalid_argument_na
         }
         assert_eq!(app.event_count("kent-2008-11").await, events_before);
         assert_eq!(app.event_count("surrey-2008-11").await, 0);
+    })
+    .await;
+}
+
+/// Values no field of their type should take, encoded (without the key):
+/// the most negative integers, the largest unsigned ones, NaN and -∞, and a
+/// 64 KiB string. Booleans and bytes have none.
+fn impossible_values(proto_type: prost_types::field_descriptor_proto::Type) -> Vec<Vec<u8>> {
+    use prost::encoding::encode_varint;
+    use prost_types::field_descriptor_proto::Type;
+    let varint = |v: u64| {
+        let mut out = Vec::new();
+        encode_varint(v, &mut out);
+        out
+    };
+    match proto_type {
+        // Sign-extended to ten bytes, as protobuf encodes a negative int32.
+        Type::Int32 | Type::Enum => vec![varint(i64::from(i32::MIN) as u64)],
+        Type::Int64 => vec![varint(i64::MIN as u64)],
+        Type::Uint32 => vec![varint(u64::from(u32::MAX))],
+        Type::Uint64 => vec![varint(u64::MAX)],
+        Type::Sint32 | Type::Sint64 => vec![varint(u64::MAX)],
+        Type::Fixed32 | Type::Sfixed32 => vec![i32::MIN.to_le_bytes().to_vec()],
+        Type::Fixed64 | Type::Sfixed64 => vec![i64::MIN.to_le_bytes().to_vec()],
+        Type::Double => vec![
+            f64::NAN.to_le_bytes().to_vec(),
+            f64::NEG_INFINITY.to_le_bytes().to_vec(),
+        ],
+        Type::Float => vec![f32::NAN.to_le_bytes().to_vec()],
+        Type::String => {
+            let text = "D".repeat(1 << 16);
+            let mut out = varint(text.len() as u64);
+            out.extend_from_slice(text.as_bytes());
+            vec![out]
+        }
+        Type::Bool | Type::Bytes | Type::Message | Type::Group => vec![],
+    }
+}
+
+/// Fields of a request the server ignores by design, so that any value in
+/// them is no reason to refuse it: an area's name is output only (its code
+/// names it), and docs/API.md says `CreateArea`'s `request_id` is unused.
+const IGNORED: [(&str, &str); 2] = [("CreateArea", "area.name"), ("CreateArea", "request_id")];
+
+/// Cells whose error names a field the request does not have: defects of
+/// the server, found by this corpus and not yet fixed (the fix is outside
+/// the tests). Each must still fail that way, so that the fix removes its
+/// entry here rather than leaving it to hide a new one.
+const KNOWN_MISNAMED: [(&str, &str); 2] = [
+    // Names `limit_deterioration`, not `terms.values.limit_deterioration`.
+    ("ProposeTarget", "terms.values.limit_deterioration"),
+    // Names `department`, not `priorities[0].departments[0]`.
+    ("DeclarePriorities", "priorities[0].departments[0]"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_impossible_value_in_any_field_of_any_request_is_refused_cleanly_and_writes_nothing() {
+    for_each_database(|app| async move {
+        let t = &app.tokens;
+        let mut go = app.clients(Some(&t.go)).await;
+        let v = open_kent(&mut go).await;
+        go.agreements
+            .propose_target(go_proposal(v, 117, pct(8.0, [7.0, 6.0, 5.0]), "DCSF"))
+            .await
+            .expect("a proposal to act on");
+        let mut auditor = app.clients(Some(&t.auditor)).await;
+        let version_before = version(&mut auditor, KENT).await;
+        let events_before = app.event_count("kent-2008-11").await;
+        let channel = Channel::from_shared(app.url())
+            .expect("url")
+            .connect()
+            .await
+            .expect("connect");
+        // Every field of every method's request, from the descriptor set,
+        // set to an impossible value on top of the method's well-formed
+        // request (its row): a method or field added tomorrow is in the
+        // corpus with no new code.
+        let mut calls = Vec::new();
+        for method in contract().methods() {
+            let row = row(&method.name);
+            let valid = row.request(KENT_2008, version_before);
+            for at in rpc::leaf_fields(&method.input) {
+                for value in impossible_values(at.field.proto_type) {
+                    let mut bytes = valid.clone();
+                    bytes.extend(at.encode(&value));
+                    calls.push((method, at.path.clone(), row, bytes));
+                }
+            }
+        }
+        assert!(calls.len() >= 250, "{} calls", calls.len());
+        let mut tally = Tally::default();
+        let mut failures = Vec::new();
+        for chunk in calls.chunks(IN_FLIGHT) {
+            let mut set = tokio::task::JoinSet::new();
+            for (method, path, row, bytes) in chunk.iter().cloned() {
+                let channel = channel.clone();
+                let token = row.allowed[0].token(t).expect("signed in").to_owned();
+                set.spawn(async move {
+                    let result = raw_call(channel, &token, &method.path, bytes).await;
+                    (method, path, row, result)
+                });
+            }
+            while let Some(joined) = set.join_next().await {
+                let (method, path, row, result) = joined.expect("a call");
+                let what = format!("{} {path} ({})", method.name, app.backend);
+                let ignored = IGNORED.contains(&(method.name.as_str(), path.as_str()));
+                let writes = row.writes && !ignored;
+                // Every cell is checked, and every failure reported at once.
+                let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    check(&mut tally, &what, writes, &method.input, result)
+                }));
+                let known = KNOWN_MISNAMED.contains(&(method.name.as_str(), path.as_str()));
+                match checked {
+                    Err(panic) => {
+                        let text = panic
+                            .downcast_ref::<String>()
+                            .cloned()
+                            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                            .unwrap_or_default();
+                        if known && text.contains("the error names") {
+                            continue;
+                        }
+                        failures.push(short(&text));
+                    }
+                    Ok(()) if known => failures.push(format!(
+                        "{what} names its field right now: delete its KNOWN_MISNAMED entry"
+                    )),
+                    Ok(()) => {}
+                }
+            }
+        }
+        assert!(
+            failures.is_empty(),
+            "{} cells failed:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
+        assert_eq!(version(&mut auditor, KENT).await, version_before);
+        assert_eq!(app.event_count("kent-2008-11").await, events_before);
+        assert_eq!(app.event_count("surrey-2008-11").await, 0);
+        eprintln!("{} impossible values: {tally:?}", app.backend);
     })
     .await;
 }

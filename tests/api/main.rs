@@ -26,6 +26,8 @@ mod overdue;
 mod performance;
 mod permissions;
 mod rounds;
+mod rows;
+mod rpc;
 mod servers;
 mod startup;
 mod support;

@@ -73,6 +73,8 @@ pub struct Field {
     pub kind: FieldKind,
     /// True for a repeated field.
     pub repeated: bool,
+    /// Its type as the descriptor set gives it (how it is encoded).
+    pub proto_type: Type,
 }
 
 /// A string somewhere in a request message: its path as errors name it
@@ -186,6 +188,7 @@ impl Contract {
                     _ => FieldKind::Other,
                 },
                 repeated: f.label() == Label::Repeated,
+                proto_type: f.r#type(),
             })
             .collect();
         self.messages.insert(name, fields);
