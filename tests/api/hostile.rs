@@ -2027,17 +2027,6 @@ fn impossible_values(proto_type: prost_types::field_descriptor_proto::Type) -> V
 /// names it), and docs/API.md says `CreateArea`'s `request_id` is unused.
 const IGNORED: [(&str, &str); 2] = [("CreateArea", "area.name"), ("CreateArea", "request_id")];
 
-/// Cells whose error names a field the request does not have: defects of
-/// the server, found by this corpus and not yet fixed (the fix is outside
-/// the tests). Each must still fail that way, so that the fix removes its
-/// entry here rather than leaving it to hide a new one.
-const KNOWN_MISNAMED: [(&str, &str); 2] = [
-    // Names `limit_deterioration`, not `terms.values.limit_deterioration`.
-    ("ProposeTarget", "terms.values.limit_deterioration"),
-    // Names `department`, not `priorities[0].departments[0]`.
-    ("DeclarePriorities", "priorities[0].departments[0]"),
-];
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_impossible_value_in_any_field_of_any_request_is_refused_cleanly_and_writes_nothing() {
     for_each_database(|app| async move {
@@ -2094,23 +2083,13 @@ async fn an_impossible_value_in_any_field_of_any_request_is_refused_cleanly_and_
                 let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
                     check(&mut tally, &what, writes, &method.input, result)
                 }));
-                let known = KNOWN_MISNAMED.contains(&(method.name.as_str(), path.as_str()));
-                match checked {
-                    Err(panic) => {
-                        let text = panic
-                            .downcast_ref::<String>()
-                            .cloned()
-                            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                            .unwrap_or_default();
-                        if known && text.contains("the error names") {
-                            continue;
-                        }
-                        failures.push(short(&text));
-                    }
-                    Ok(()) if known => failures.push(format!(
-                        "{what} names its field right now: delete its KNOWN_MISNAMED entry"
-                    )),
-                    Ok(()) => {}
+                if let Err(panic) = checked {
+                    let text = panic
+                        .downcast_ref::<String>()
+                        .cloned()
+                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+                        .unwrap_or_default();
+                    failures.push(short(&text));
                 }
             }
         }

@@ -61,7 +61,7 @@ async fn indicators_carry_unit_and_polarity_and_terms_must_fit_them() {
             .unwrap_err();
         assert_eq!(status.code(), Code::InvalidArgument);
         assert_eq!(reason(&status), "INVALID_TERMS");
-        assert_eq!(bad_fields(&status), ["terms.unit"]);
+        assert_eq!(bad_fields(&status), ["terms.values.unit"]);
         // A NEET target rising from 6% to 9% is no improvement...
         let rising = pct(6.0, [7.0, 8.0, 9.0]);
         let status = go
@@ -70,7 +70,7 @@ async fn indicators_carry_unit_and_polarity_and_terms_must_fit_them() {
             .await
             .unwrap_err();
         assert_eq!(reason(&status), "INVALID_TERMS");
-        assert_eq!(bad_fields(&status), ["terms.trajectory"]);
+        assert_eq!(bad_fields(&status), ["terms.values.trajectory"]);
         assert_eq!(
             app.event_count("kent-2008-11").await,
             1,

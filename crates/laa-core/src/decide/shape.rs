@@ -22,7 +22,8 @@ impl Decider<'_> {
             return Ok(terms);
         };
         if let Some(why) = values.limit_deterioration.take() {
-            values.limit_deterioration = Some(required_text("limit_deterioration", why)?);
+            values.limit_deterioration =
+                Some(required_text("terms.values.limit_deterioration", why)?);
         }
         let Some(number) = indicator.national() else {
             return Ok(Terms::Values(values));
@@ -32,7 +33,7 @@ impl Decider<'_> {
         };
         if values.unit != measure.unit {
             return Err(invalid(
-                "terms.unit",
+                "terms.values.unit",
                 format!(
                     "{number} ({}) is measured in {}, not {}",
                     crate::ids::quote(&measure.title),
@@ -48,7 +49,7 @@ impl Decider<'_> {
                 .at_least_as_good(last, values.baseline.value)
         {
             return Err(invalid(
-                "terms.trajectory",
+                "terms.values.trajectory",
                 format!(
                     "{number} ({}): {}, and a trajectory ending at {last} is worse than its baseline {}; \
                      a target that limits an expected deterioration says so (limit_deterioration) and why",

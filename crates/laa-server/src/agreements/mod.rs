@@ -401,11 +401,15 @@ impl pb::agreement_service_server::AgreementService for Engine {
             let priorities = r
                 .priorities
                 .into_iter()
-                .map(|p| {
+                .enumerate()
+                .map(|(i, p)| {
                     let departments = p
                         .departments
                         .iter()
-                        .map(|d| convert::department(d))
+                        .enumerate()
+                        .map(|(j, d)| {
+                            convert::department_in(&format!("priorities[{i}].departments[{j}]"), d)
+                        })
                         .collect::<Result<Vec<_>, _>>()?
                         .into_iter()
                         .flatten()

@@ -135,6 +135,12 @@ pub fn expected_version(version: i64) -> Result<u64, ApiError> {
 /// canonical code, whatever case it was typed in (so that `dwp` and `DWP`
 /// are one request for idempotency, as they are one department).
 pub fn department(name: &str) -> Result<Option<Department>, ApiError> {
+    department_in("department", name)
+}
+
+/// [`department`] for the request's field `field` (such as
+/// `priorities[0].departments[1]`), which a refusal names.
+pub fn department_in(field: &str, name: &str) -> Result<Option<Department>, ApiError> {
     let name = name.trim();
     if name.is_empty() {
         return Ok(None);
@@ -145,7 +151,7 @@ pub fn department(name: &str) -> Result<Option<Department>, ApiError> {
     Department::new(name).map(Some).map_err(|_| {
         ApiError::invalid(
             TERMS,
-            "department",
+            field,
             format!(
                 "'{name}' is not a Whitehall department or agency; the valid codes are {}",
                 laa_core::departments::valid_codes()
