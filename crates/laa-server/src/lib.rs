@@ -17,6 +17,8 @@
 //!
 //! The server decides nothing itself: every rule, including who may do
 //! what, is `laa-core`'s; every write goes through `laa-store`'s `append`.
+//! It reads no clock of its own: the time a command is decided at, and
+//! today's date, come from the store's `laa_store::Clock`.
 
 pub mod agreements;
 pub mod areas;
