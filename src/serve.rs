@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use clap::{Args, ValueEnum};
 use laa_server::ServerConfig;
-use laa_store::{PostgresServer, Store, StoreOptions, Synchronous};
+use laa_store::{Clock, PostgresServer, Store, StoreOptions, Synchronous};
 
 use crate::DEFAULT_DATABASE_URL;
 
@@ -17,6 +17,24 @@ pub enum SyncMode {
     Full,
     /// Faster; the last writes before a power loss may be lost (never corrupt).
     Normal,
+}
+
+/// The clock a server decides by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ClockChoice {
+    /// Every command is decided when it arrives; a date further back than the round allows is refused (a server of record).
+    System,
+    /// A command's occurred_at is the time it is decided at, and indicator-set commands accept one: replaying a historic round into a database of its own. Never for a server of record.
+    Replay,
+}
+
+impl From<ClockChoice> for Clock {
+    fn from(choice: ClockChoice) -> Self {
+        match choice {
+            ClockChoice::System => Clock::System,
+            ClockChoice::Replay => Clock::Replay,
+        }
+    }
 }
 
 /// How the server writes its logs.
@@ -48,6 +66,9 @@ pub struct ServeArgs {
     /// PostgreSQL: this is the database's only server. Reads then answer from memory, as on SQLite (where a server is always the only one), and no other server can start beside it (nor this one beside another). Without it, several servers may share the database.
     #[arg(long, env = "LAA_SOLE_SERVER")]
     pub sole_server: bool,
+    /// The clock commands are decided by: system (a server of record), or replay, which decides a command at its own occurred_at so that a historic round (2008) can be replayed or re-entered into a database of its own; what is recorded (recorded_at) is always the system's time.
+    #[arg(long, env = "LAA_CLOCK", value_enum, default_value = "system")]
+    pub clock: ClockChoice,
     /// Seconds a request may run before it fails with DEADLINE_EXCEEDED.
     #[arg(long, env = "LAA_REQUEST_TIMEOUT_SECS", default_value_t = 30)]
     pub request_timeout_secs: u64,
@@ -126,25 +147,27 @@ fn tls_config(args: &ServeArgs) -> Result<Option<Tls>, String> {
 
 /// Opens the store (migrations and reference data on first start).
 pub async fn open_store(database_url: &str, sync: SyncMode) -> Result<Store, String> {
-    connect(database_url, sync, false, None).await
+    connect(database_url, sync, false, None, Clock::System).await
 }
 
 /// Opens the store a server runs on: on SQLite it is the database's only
 /// writer (an exclusive lock on `<file>.lock`), so reads answer from the
 /// state it remembers; on PostgreSQL several servers may share it, unless
 /// `sole` makes this one the only one (an advisory lock held for its
-/// life), whose reads then answer from memory too.
+/// life), whose reads then answer from memory too. The server decides by
+/// `clock`.
 pub async fn open_server_store(
     database_url: &str,
     sync: SyncMode,
     sole: bool,
+    clock: Clock,
 ) -> Result<Store, String> {
     let server = if sole {
         PostgresServer::Sole
     } else {
         PostgresServer::Shared
     };
-    connect(database_url, sync, true, Some(server)).await
+    connect(database_url, sync, true, Some(server), clock).await
 }
 
 async fn connect(
@@ -152,6 +175,7 @@ async fn connect(
     sync: SyncMode,
     sole_writer: bool,
     postgres_server: Option<PostgresServer>,
+    clock: Clock,
 ) -> Result<Store, String> {
     let options = StoreOptions {
         sqlite_synchronous: match sync {
@@ -160,6 +184,7 @@ async fn connect(
         },
         sole_writer,
         postgres_server,
+        clock,
         ..StoreOptions::default()
     };
     Store::connect(database_url, options)
@@ -216,6 +241,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         &args.database_url,
         args.sqlite_synchronous,
         args.sole_server,
+        args.clock.into(),
     )
     .await
     {

@@ -6,7 +6,6 @@ use std::collections::BTreeMap;
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use laa_core::{
     Actor, Agreement, AgreementId, AreaCode, Baseline, Command, Context, FinancialYear, Region,
     Role, RoundPolicy, Scope, SetVersion, TargetId, Terms, Unit, YearValue, apply, decide,
@@ -163,7 +162,7 @@ impl Direct {
 
     async fn run(&mut self, actor: &Actor, command: Command) -> Result<(), String> {
         let ctx = Context {
-            now: Utc::now(),
+            now: self.store.clock().now(),
             catalogue: &self.store.catalogue(),
             expected_version: Some(self.state.version),
             occurred_at: None,

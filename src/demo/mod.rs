@@ -120,7 +120,9 @@ pub async fn run(global: &Global, command: DemoCommand) -> Result<(), CliError> 
                 url
             }
         };
-        let store = open_server_store(&url, SyncMode::Full, false).await?;
+        // Its own server: commands are decided at their 2008 dates.
+        let store =
+            open_server_store(&url, SyncMode::Full, false, laa_store::Clock::Replay).await?;
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .map_err(|e| e.to_string())?;
@@ -131,11 +133,7 @@ pub async fn run(global: &Global, command: DemoCommand) -> Result<(), CliError> 
             laa_server::serve(
                 serving_store,
                 listener,
-                // Its own server: commands are decided at their 2008 dates.
-                laa_server::ServerConfig {
-                    replay_dates: true,
-                    ..laa_server::ServerConfig::default()
-                },
+                laa_server::ServerConfig::default(),
                 async {
                     let _ = stopped.await;
                 },

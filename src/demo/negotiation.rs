@@ -80,7 +80,7 @@ struct Negotiation<'a> {
     catalogue: &'a Catalogue,
     commands: u64,
     /// Whether commands carry their 2008 dates (on the demo's own server,
-    /// which decides them at those dates: `ServerConfig::replay_dates`).
+    /// which decides them at those dates: `laa_store::Clock::Replay`).
     dated: bool,
     /// When the next command happens, on the round's timeline.
     clock: std::cell::Cell<DateTime<Utc>>,

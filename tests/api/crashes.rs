@@ -22,15 +22,21 @@ fn serve(url: &str) -> (Child, String) {
 
 /// `laa serve` on `url` with `more` arguments, on a free port; its address.
 pub fn serve_with(url: &str, more: &[&str]) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_laa"))
+    let mut server = Command::new(env!("CARGO_BIN_EXE_laa"));
+    server
         .env("LAA_HTTP_LISTEN", "off")
         .args(["serve", "--database-url", url, "--listen", "127.0.0.1:0"])
         .args(more)
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("start laa serve");
+        .stderr(Stdio::null());
+    listening(server)
+}
+
+/// Starts `server` (an `laa serve` whose output is piped) and waits until it
+/// listens: the child, and the URL it serves.
+pub fn listening(mut server: Command) -> (Child, String) {
+    let mut child = server.spawn().expect("start laa serve");
     let stdout = child.stdout.take().expect("its output");
     let line = BufReader::new(stdout)
         .lines()

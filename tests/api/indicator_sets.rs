@@ -13,12 +13,13 @@ use crate::support::*;
 
 const KENT_2011: &str = "agreements/kent-2011-14";
 
-/// A server deciding dated commands at their date.
-fn replaying() -> laa_server::ServerConfig {
-    laa_server::ServerConfig {
-        replay_dates: true,
-        ..Default::default()
-    }
+/// Runs `test` on servers deciding dated commands at their date.
+async fn replaying<F, Fut>(test: F)
+where
+    F: Fn(TestApp) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    for_each_database_clocked(laa_store::Clock::Replay, Default::default(), test).await;
 }
 
 /// Noon UTC on a day.
@@ -95,7 +96,7 @@ async fn title(c: &mut Clients, name: &str) -> (String, String) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_draft_is_public_is_consulted_on_and_is_published_after_its_window() {
-    for_each_database_with(replaying(), |app| async move {
+    replaying(|app| async move {
         let t = &app.tokens;
         let mut admin = app.clients(Some(&t.admin)).await;
         let mut kent = app.clients(Some(&t.kent)).await;
@@ -469,7 +470,7 @@ fn after(r: tonic::Response<pb::AgreementResponse>) -> i64 {
 /// it to sign-off on an indicator only the 2011 set lists.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_2011_set_after_consultation_carries_a_2011_14_agreement_to_sign_off() {
-    for_each_database_with(replaying(), |app| async move {
+    replaying(|app| async move {
         let t = &app.tokens;
         let mut admin = app.clients(Some(&t.admin)).await;
         let mut go = app.clients(Some(&t.go)).await;

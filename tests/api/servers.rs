@@ -169,18 +169,24 @@ async fn a_set_published_through_one_server_binds_through_the_other() {
     let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
         return; // several servers share PostgreSQL only
     };
-    let replaying = laa_server::ServerConfig {
-        replay_dates: true,
-        ..Default::default()
-    };
+    let replaying = laa_store::Clock::Replay;
     let pg = FreshPostgres::create(&admin_url, "laa_e2e").await;
     let url = pg.url.clone();
-    let app = spawn_on(url.clone(), "postgres", None, Some(pg), replaying.clone()).await;
-    let second_store = laa_store::Store::connect(&url, laa_store::StoreOptions::default())
+    let app = spawn_clocked_on(
+        url.clone(),
+        "postgres",
+        None,
+        Some(pg),
+        Default::default(),
+        replaying,
+    )
+    .await;
+    let second_store = laa_store::Store::connect(&url, clocked(replaying))
         .await
         .unwrap();
     let any_port: SocketAddr = "127.0.0.1:0".parse().unwrap();
-    let (_stop_second, _second, second) = serve_on(second_store, any_port, replaying).await;
+    let (_stop_second, _second, second) =
+        serve_on(second_store, any_port, Default::default()).await;
     let mut admin = clients_on(app.address, &app.tokens.admin).await;
     let day = |y: i32, m: u32, d: u32| {
         let at = chrono::NaiveDate::from_ymd_opt(y, m, d)
@@ -280,4 +286,68 @@ async fn a_sole_server_on_postgres_turns_every_other_server_away() {
     );
     let _ = sole.kill();
     let _ = sole.wait();
+}
+
+/// `laa serve --clock replay` (or `LAA_CLOCK=replay`) decides a command at
+/// its own date, so a historic round can be replayed: a server of record
+/// (the default clock, `system`) refuses an opening dated January 2008 as
+/// further back than the round allows, and a replaying server on the same
+/// database accepts it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn only_a_server_on_the_replay_clock_accepts_a_command_dated_2008() {
+    for_each_database(|app| async move {
+        let opening = |area: &str| pb::OpenAgreementRequest {
+            area: format!("areas/{area}"),
+            round: String::new(),
+            indicator_set: 2007,
+            request_id: rid(),
+            expected_version: 0,
+            occurred_at: Some(prost_types::Timestamp {
+                seconds: chrono::NaiveDate::from_ymd_opt(2008, 1, 7)
+                    .and_then(|d| d.and_hms_opt(9, 0, 0))
+                    .expect("a date")
+                    .and_utc()
+                    .timestamp(),
+                nanos: 0,
+            }),
+        };
+        // The flag, `LAA_CLOCK`, the area opened, and whether it opens.
+        let runs = [
+            (None, None, "kent", false),
+            (Some("system"), None, "kent", false),
+            (Some("replay"), None, "kent", true),
+            (None, Some("replay"), "surrey", true),
+        ];
+        for (flag, variable, area, replays) in runs {
+            let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_laa"));
+            server
+                .args(["serve", "--database-url", &app.database_url])
+                .args(["--listen", "127.0.0.1:0", "--http-listen", "off"])
+                .args(flag.map(|clock| ["--clock", clock]).into_iter().flatten())
+                .env_remove("LAA_CLOCK")
+                .envs(variable.map(|clock| ("LAA_CLOCK", clock)))
+                .env("RUST_LOG", "warn")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::null());
+            let (mut child, url) = crate::crashes::listening(server);
+            let mut go = clients_at(&url, Some(&app.tokens.go))
+                .await
+                .expect("connect");
+            let opened = go.agreements.open_agreement(opening(area)).await;
+            let _ = child.kill();
+            let _ = child.wait();
+            if replays {
+                opened.expect("a replaying server decides the opening at its 2008 date");
+            } else {
+                let status =
+                    assert_refused(opened, Code::FailedPrecondition, "OCCURRED_AT_OUT_OF_RANGE");
+                assert!(
+                    status.message().contains("backdating"),
+                    "{}",
+                    status.message()
+                );
+            }
+        }
+    })
+    .await;
 }

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 
 use laa_core::{AreaCode, Region, Role, Scope};
 use laa_proto::v1 as pb;
-use laa_store::{Store, StoreOptions};
+use laa_store::{Clock, Store, StoreOptions};
 use pb::agreement_service_client::AgreementServiceClient;
 use pb::area_service_client::AreaServiceClient;
 use pb::audit_service_client::AuditServiceClient;
@@ -28,6 +28,8 @@ pub struct TestApp {
     pub backend: &'static str,
     pub tokens: Tokens,
     pub config: laa_server::ServerConfig,
+    /// The clock the server's store was opened with.
+    pub clock: Clock,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     server: Option<tokio::task::JoinHandle<Result<(), laa_server::ServerError>>>,
     _dir: Option<tempfile::TempDir>,
@@ -86,7 +88,7 @@ impl TestApp {
     /// fresh store (nothing remembered), as a restart of `laa serve` would.
     pub async fn restart(&mut self) {
         self.shutdown().await;
-        let store = Store::connect(&self.database_url, StoreOptions::default())
+        let store = Store::connect(&self.database_url, clocked(self.clock))
             .await
             .expect("reopen the test database");
         let (stop, server, _) = serve_on(store.clone(), self.address, self.config.clone()).await;
@@ -181,7 +183,27 @@ pub async fn spawn_on(
     pg: Option<FreshPostgres>,
     config: laa_server::ServerConfig,
 ) -> TestApp {
-    let store = Store::connect(&url, StoreOptions::default())
+    spawn_clocked_on(url, backend, dir, pg, config, Clock::System).await
+}
+
+/// Store options with `clock`, the rest the defaults.
+pub fn clocked(clock: Clock) -> StoreOptions {
+    StoreOptions {
+        clock,
+        ..StoreOptions::default()
+    }
+}
+
+/// [`spawn_on`] with the store opened on `clock`.
+pub async fn spawn_clocked_on(
+    url: String,
+    backend: &'static str,
+    dir: Option<tempfile::TempDir>,
+    pg: Option<FreshPostgres>,
+    config: laa_server::ServerConfig,
+    clock: Clock,
+) -> TestApp {
+    let store = Store::connect(&url, clocked(clock))
         .await
         .expect("open the test database");
     let kent = AreaCode::new("kent").expect("kent");
@@ -228,6 +250,7 @@ pub async fn spawn_on(
         backend,
         tokens,
         config,
+        clock,
         stop: Some(stop),
         server: Some(server),
         _dir: dir,
@@ -252,13 +275,25 @@ where
     F: Fn(TestApp) -> Fut,
     Fut: Future<Output = ()>,
 {
+    for_each_database_clocked(Clock::System, config, test).await;
+}
+
+/// [`for_each_database_with`] on servers deciding by `clock`.
+pub async fn for_each_database_clocked<F, Fut>(
+    clock: Clock,
+    config: laa_server::ServerConfig,
+    test: F,
+) where
+    F: Fn(TestApp) -> Fut,
+    Fut: Future<Output = ()>,
+{
     let dir = tempfile::tempdir().expect("temporary directory");
     let url = format!("sqlite://{}/laa.db?mode=rwc", dir.path().display());
-    test(spawn_on(url, "sqlite", Some(dir), None, config.clone()).await).await;
+    test(spawn_clocked_on(url, "sqlite", Some(dir), None, config.clone(), clock).await).await;
     if let Ok(admin_url) = std::env::var(POSTGRES_ENV) {
         let pg = FreshPostgres::create(&admin_url, "laa_e2e").await;
         let url = pg.url.clone();
-        test(spawn_on(url, "postgres", None, Some(pg), config).await).await;
+        test(spawn_clocked_on(url, "postgres", None, Some(pg), config, clock).await).await;
     }
 }
 

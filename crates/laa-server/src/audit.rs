@@ -49,7 +49,7 @@ impl Engine {
             ..AgreementFilter::default()
         };
         self.scope_filter(actor, &mut filter)?;
-        let today = chrono::Utc::now().date_naive();
+        let today = self.store.clock().today();
         let mut total = NegotiationSummary::default();
         let mut selections: BTreeMap<i32, i32> = BTreeMap::new();
         let mut placeholders = 0;
@@ -337,7 +337,7 @@ impl pb::audit_service_server::AuditService for Engine {
         let id = convert::agreement_name("agreement", &name)?;
         let state = self.read_agreement(&actor, &id).await?;
         let mut summary = NegotiationSummary::of_history(&self.history(&id).await?);
-        summary.note_overdue(&state, chrono::Utc::now().date_naive());
+        summary.note_overdue(&state, self.store.clock().today());
         let mut selections = BTreeMap::new();
         for t in state
             .live_targets()

@@ -119,18 +119,18 @@ fn indicator_from_pb(
 }
 
 impl Engine {
-    /// The time a set command is decided at: the server's clock, or the
-    /// `occurred_at` of a server replaying dates (others refuse one).
+    /// The time a set command is decided at: now, or the `occurred_at` of
+    /// a server on a replaying clock (others refuse one).
     fn set_clock(
         &self,
         occurred_at: Option<&prost_types::Timestamp>,
     ) -> Result<DateTime<Utc>, ApiError> {
         match convert::occurred_at(occurred_at)? {
-            None => Ok(Utc::now()),
-            Some(at) if self.replay_dates => Ok(at),
+            None => Ok(self.store.clock().now()),
+            Some(at) if self.store.clock().replays() => Ok(at),
             Some(_) => Err(ApiError::bad_argument(
                 "occurred_at",
-                "only a server replaying a historic round (replay_dates) accepts a date for indicator sets; leave it unset",
+                "only a server replaying a historic round (laa serve --clock replay) accepts a date for indicator sets; leave it unset",
             )),
         }
     }

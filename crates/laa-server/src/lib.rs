@@ -17,6 +17,8 @@
 //!
 //! The server decides nothing itself: every rule, including who may do
 //! what, is `laa-core`'s; every write goes through `laa-store`'s `append`.
+//! It reads no clock of its own: the time a command is decided at, and
+//! today's date, come from the store's `laa_store::Clock`.
 
 pub mod agreements;
 pub mod areas;
@@ -52,13 +54,6 @@ pub struct ServerConfig {
     pub request_timeout: Duration,
     /// The largest request message accepted, in bytes.
     pub max_message_bytes: usize,
-    /// Replaying a historic round: a command dated with `occurred_at` is
-    /// decided as if the server's clock read that date (so the backdating
-    /// limit does not refuse 2008), while `recorded_at` stays the real
-    /// time. Only for the demo's own embedded server: a server of record
-    /// never sets it (`laa serve` cannot), and a historic round is loaded
-    /// into one with `ImportHistory`.
-    pub replay_dates: bool,
     /// How often the database is checked for the health service.
     pub health_interval: Duration,
     /// After the shutdown signal, how long the server goes on accepting
@@ -77,7 +72,6 @@ impl Default for ServerConfig {
         Self {
             request_timeout: Duration::from_secs(30),
             max_message_bytes: 16 * 1024 * 1024,
-            replay_dates: false,
             health_interval: Duration::from_secs(1),
             shutdown_grace: Duration::ZERO,
             ready: Arc::new(AtomicBool::new(false)),
@@ -129,8 +123,6 @@ pub struct Engine {
     feed: Feed,
     stopping: watch::Receiver<bool>,
     rendered: std::sync::Arc<agreements::Rendered>,
-    /// See [`ServerConfig::replay_dates`].
-    replay_dates: bool,
     /// On PostgreSQL: the agreements to announce to the other servers.
     notify: Option<tokio::sync::mpsc::UnboundedSender<AgreementId>>,
 }

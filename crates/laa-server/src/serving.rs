@@ -173,7 +173,6 @@ impl Serving {
             feed: Feed::new(),
             stopping: self.stop_engine.subscribe(),
             rendered: Default::default(),
-            replay_dates: self.config.replay_dates,
             notify,
         };
         let max = self.config.max_message_bytes;

@@ -27,7 +27,6 @@ use std::str::FromStr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use chrono::Utc;
 use laa_core::{
     Actor, Agreement, AgreementId, AreaCode, Baseline, Command, Context, FinancialYear, Region,
     Role, RoundPolicy, Scope, SetVersion, TargetId, Terms, Unit, YearValue, apply, decide,
@@ -288,7 +287,7 @@ struct Negotiation {
 impl Negotiation {
     async fn run(&mut self, actor: &Actor, command: Command) -> BenchResult<()> {
         let ctx = Context {
-            now: Utc::now(),
+            now: self.store.clock().now(),
             catalogue: &self.store.catalogue(),
             expected_version: Some(self.state.version),
             occurred_at: None,

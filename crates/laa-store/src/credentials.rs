@@ -21,7 +21,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 
 use crate::entity::credential;
 use crate::error::StoreError;
-use crate::hash::{hex, now_micros, sha256_hex};
+use crate::hash::{hex, sha256_hex};
 use crate::store::Store;
 
 /// The prefix of every token's secret.
@@ -153,7 +153,7 @@ impl Store {
     ) -> Result<(TokenId, String), StoreError> {
         let _guard = self.write_guard().await;
         let txn = self.begin_write().await?;
-        let issued = insert_token(&txn, role, scope, label, lifetime).await?;
+        let issued = insert_token(&txn, role, scope, label, lifetime, self.clock()).await?;
         txn.commit().await?;
         Ok(issued)
     }
@@ -182,13 +182,21 @@ impl Store {
         let old = decode(old)?;
         credential::Entity::update_many()
             .set(credential::ActiveModel {
-                revoked_at: Set(Some(now_micros())),
+                revoked_at: Set(Some(self.clock().now_micros())),
                 ..Default::default()
             })
             .filter(credential::Column::Id.eq(id.as_str()))
             .exec(&txn)
             .await?;
-        let issued = insert_token(&txn, old.role, old.scope, &old.label, lifetime).await?;
+        let issued = insert_token(
+            &txn,
+            old.role,
+            old.scope,
+            &old.label,
+            lifetime,
+            self.clock(),
+        )
+        .await?;
         txn.commit().await?;
         self.token_cache().forget_all();
         Ok(issued)
@@ -201,6 +209,7 @@ async fn insert_token(
     scope: Scope,
     label: &str,
     lifetime: Duration,
+    clock: crate::Clock,
 ) -> Result<(TokenId, String), StoreError> {
     let label = label.trim();
     if label.is_empty() || label.chars().count() > 200 {
@@ -218,7 +227,7 @@ async fn insert_token(
             StoreError::invalid("expires_in", "a token's lifetime is 1 second to 10 years")
         })?;
     let (scope_kind, scope_value) = scope_columns(&scope);
-    let now = now_micros();
+    let now = clock.now_micros();
     credential::Entity::insert(credential::ActiveModel {
         id: Set(id.0.clone()),
         token_hash: Set(sha256_hex(secret.as_bytes())),
@@ -259,7 +268,7 @@ impl Store {
         let hash = sha256_hex(secret.as_bytes());
         if let Some(principal) = self.token_cache().recall(&hash) {
             match principal.expires_at {
-                Some(at) if at <= Utc::now() => self.token_cache().forget(&hash),
+                Some(at) if at <= self.clock().now() => self.token_cache().forget(&hash),
                 _ => return Ok(TokenCheck::Live(principal)),
             }
         }
@@ -291,7 +300,7 @@ impl Store {
             return Ok(TokenCheck::Unknown);
         };
         let info = decode(row)?;
-        let now = Utc::now();
+        let now = self.clock().now();
         let check = if info.revoked_at.is_some() {
             TokenCheck::Revoked(info.id)
         } else if let Some(at) = info.expires_at.filter(|at| *at <= now) {
@@ -332,7 +341,7 @@ impl Store {
             };
             let updated = credential::Entity::update_many()
                 .set(credential::ActiveModel {
-                    last_used_at: Set(Some(now_micros())),
+                    last_used_at: Set(Some(store.clock().now_micros())),
                     ..Default::default()
                 })
                 .filter(credential::Column::Id.eq(id.as_str()))
@@ -351,7 +360,7 @@ impl Store {
         let txn = self.begin_write().await?;
         let updated = credential::Entity::update_many()
             .set(credential::ActiveModel {
-                revoked_at: Set(Some(now_micros())),
+                revoked_at: Set(Some(self.clock().now_micros())),
                 ..Default::default()
             })
             .filter(credential::Column::Id.eq(id.as_str()))

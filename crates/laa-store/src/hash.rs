@@ -17,7 +17,7 @@
 //! bytes at every depth, whatever order the database hands them back in.
 //! The first event's `prev_hash` is [`GENESIS_HASH`], 64 zeros.
 
-use chrono::{DateTime, SubsecRound, Utc};
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -70,11 +70,6 @@ impl HashInput<'_> {
 /// A time as the hash encodes it: RFC 3339, UTC, six fractional digits.
 pub(crate) fn format_time(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string()
-}
-
-/// The current time, truncated to the microsecond both databases keep.
-pub(crate) fn now_micros() -> DateTime<Utc> {
-    Utc::now().trunc_subsecs(6)
 }
 
 /// Canonical JSON for a value: no whitespace, object keys sorted.

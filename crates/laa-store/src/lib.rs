@@ -12,6 +12,7 @@
 //! - [`Store`] ([`store`]): connecting, appending, loading and verifying
 //!   agreements, the event log.
 //! - [`StoreOptions`] ([`options`]): durability and pool settings.
+//! - [`Clock`] ([`clock`]): the one clock every time read goes through.
 //! - [`query`]: listing agreements, and the cross-agreement target queries.
 //! - [`reference`](mod@reference): indicator sets, regions and areas, seeded on first start.
 //! - [`indicator_sets`]: drafts, their consultation and publication; the
@@ -38,6 +39,7 @@
 
 #![warn(missing_docs)]
 
+pub mod clock;
 pub mod credentials;
 mod entity;
 pub mod error;
@@ -50,6 +52,7 @@ pub mod reference;
 pub mod rounds;
 pub mod store;
 
+pub use clock::Clock;
 pub use credentials::{Principal, TokenCheck, TokenId, TokenInfo};
 pub use error::StoreError;
 pub use hash::GENESIS_HASH;

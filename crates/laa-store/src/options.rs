@@ -6,6 +6,7 @@ use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
+use crate::clock::Clock;
 use crate::error::StoreError;
 
 /// Which database a URL names.
@@ -225,6 +226,9 @@ pub struct StoreOptions {
     pub batches_in_flight: Option<usize>,
     /// Whether opening may give the database laa's schema.
     pub schema: Schema,
+    /// The clock the store records times by and the server decides by
+    /// ([`Clock::System`] but for a server replaying a historic round).
+    pub clock: Clock,
 }
 
 /// Whether opening a database may give it laa's schema.
@@ -260,6 +264,7 @@ impl Default for StoreOptions {
             before_batch_commit: None,
             batches_in_flight: None,
             schema: Schema::Prepare,
+            clock: Clock::System,
         }
     }
 }
@@ -276,6 +281,7 @@ impl fmt::Debug for StoreOptions {
             .field("before_batch_commit", &self.before_batch_commit.is_some())
             .field("batches_in_flight", &self.batches_in_flight)
             .field("schema", &self.schema)
+            .field("clock", &self.clock)
             .finish()
     }
 }

@@ -19,7 +19,6 @@ use sea_orm::{
 
 use crate::entity::{area, indicator, indicator_set, region};
 use crate::error::{StoreError, is_unique_violation};
-use crate::hash::now_micros;
 use crate::store::Store;
 
 pub use laa_core::areas::AREA_KINDS;
@@ -102,7 +101,7 @@ impl Store {
         // The 150 areas of 2008, on the first start only: an administrator
         // may add others later (CreateArea), and they are kept.
         if areas == 0 {
-            let created_at = now_micros();
+            let created_at = self.clock().now_micros();
             area::Entity::insert_many(areas_2008.into_iter().map(|a| area::ActiveModel {
                 code: Set(a.code.as_str().to_owned()),
                 name: Set(a.name),
@@ -249,7 +248,7 @@ impl Store {
             name: Set(name.to_owned()),
             region: Set(record.region.code().to_owned()),
             kind: Set(record.kind.clone()),
-            created_at: Set(now_micros()),
+            created_at: Set(self.clock().now_micros()),
         })
         .exec_without_returning(&txn)
         .await;

@@ -11,7 +11,6 @@ use sea_orm::{ActiveValue::Set, EntityTrait, QueryOrder};
 
 use crate::entity::round;
 use crate::error::{StoreError, is_unique_violation};
-use crate::hash::now_micros;
 use crate::store::Store;
 
 /// One stored round.
@@ -42,10 +41,14 @@ impl Store {
             .map_err(|e| StoreError::corrupt("rounds", 0, e.problem))?;
         let _guard = self.write_guard().await;
         let txn = self.begin_write().await?;
-        round::Entity::insert(model(&RoundPolicy::round_2008_11(), set, now_micros())?)
-            .on_conflict_do_nothing_on([round::Column::Name])
-            .exec_without_returning(&txn)
-            .await?;
+        round::Entity::insert(model(
+            &RoundPolicy::round_2008_11(),
+            set,
+            self.clock().now_micros(),
+        )?)
+        .on_conflict_do_nothing_on([round::Column::Name])
+        .exec_without_returning(&txn)
+        .await?;
         txn.commit().await?;
         Ok(())
     }
@@ -72,7 +75,7 @@ impl Store {
         policy
             .validate(bound)
             .map_err(|e| StoreError::invalid(e.field, e.problem))?;
-        let created_at = now_micros();
+        let created_at = self.clock().now_micros();
         let row = model(&policy, set, created_at)?;
         let _guard = self.write_guard().await;
         let txn = self.begin_write().await?;

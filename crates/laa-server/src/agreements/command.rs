@@ -207,10 +207,7 @@ impl Engine {
     ) -> Result<Vec<laa_core::Event>, DomainError> {
         let catalogue = self.store.catalogue();
         let ctx = Context {
-            now: match occurred_at {
-                Some(at) if self.replay_dates => at,
-                _ => Utc::now(),
-            },
+            now: self.store.clock().deciding_at(occurred_at),
             catalogue: &catalogue,
             expected_version: Some(expected),
             occurred_at,

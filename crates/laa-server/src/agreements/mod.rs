@@ -11,8 +11,6 @@
 mod command;
 mod rendered;
 
-use chrono::Utc;
-
 use laa_core::authorise::{Visible, authorise_listing, authorise_unopened};
 use laa_core::{Actor, AgreementId, Command};
 use laa_proto::v1 as pb;
@@ -120,7 +118,7 @@ impl pb::agreement_service_server::AgreementService for Engine {
                 Some(convert::area_name("area", &r.area)?)
             },
             status: convert::status_filter(r.status)?,
-            refresh_overdue_on: r.refresh_overdue.then(|| Utc::now().date_naive()),
+            refresh_overdue_on: r.refresh_overdue.then(|| self.store.clock().today()),
         };
         self.scope_filter(&actor, &mut filter)?;
         let size = convert::page_size(r.page_size, laa_store::PageLimits::AGREEMENTS)?;

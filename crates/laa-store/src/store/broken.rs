@@ -10,7 +10,6 @@ use sea_orm::sqlx;
 
 use super::{Store, db_err, to_i64};
 use crate::error::StoreError;
-use crate::hash::now_micros;
 use crate::options::Backend;
 
 /// What is known to be wrong with an agreement's history.
@@ -133,7 +132,7 @@ impl Store {
         {
             return Ok(());
         }
-        let at: DateTime<Utc> = now_micros();
+        let at: DateTime<Utc> = self.clock().now_micros();
         let seq = to_i64("sequence", sequence)?;
         let sql = |p: &str| {
             format!(

@@ -158,7 +158,7 @@ impl Store {
         };
         let last = &events[events.len() - 1].0;
         let version = to_i64("history", last.sequence)?;
-        let now = crate::hash::now_micros();
+        let now = self.clock().now_micros();
 
         let txn = self.begin_write().await?;
         if agreement::Entity::find_by_id(id.as_str().to_owned())

@@ -85,6 +85,8 @@ struct Inner {
     /// PostgreSQL: this server's hold on the database beside other
     /// servers (see `server_lock`); `None` for a store that does not serve.
     server_lock: Option<server_lock::ServerLock>,
+    /// The clock every time the store records is read from.
+    clock: crate::Clock,
 }
 
 /// Proof that this store is its database's only writer of agreements.
@@ -325,6 +327,7 @@ impl Store {
                 broken: Default::default(),
                 sole_writer,
                 server_lock,
+                clock: options.clock,
             }),
         };
         // One process at a time brings the schema and the reference data
@@ -398,6 +401,12 @@ impl Store {
     /// The tokens this store resolved recently.
     pub(crate) fn token_cache(&self) -> &crate::credentials::TokenCache {
         &self.inner.tokens
+    }
+
+    /// The clock this store was opened with: the one every time read goes
+    /// through (see [`crate::clock`]).
+    pub fn clock(&self) -> crate::Clock {
+        self.inner.clock
     }
 
     /// Which database this store is on.

@@ -8,7 +8,7 @@ use super::rows::{EventRow, Projection, ProjectionUpdate, Rows, Whole, target_ac
 use super::{AppendOutcome, Head, Request, SNAPSHOT_EVERY, Store, to_i64, to_u64};
 use crate::entity::{agreement, request, target};
 use crate::error::StoreError;
-use crate::hash::{HashInput, canonical_json, now_micros};
+use crate::hash::{HashInput, canonical_json};
 use chrono::{DateTime, Utc};
 use laa_core::{
     Agreement, AgreementId, Event, IndicatorRef, RefreshId, Target, TargetId, TargetKind,
@@ -47,7 +47,7 @@ impl Store {
             ));
         };
 
-        let now = now_micros();
+        let now = self.clock().now_micros();
         let mut prev_hash = head.hash.clone();
         let mut rows = Vec::with_capacity(events.len());
         for (i, e) in events.iter().enumerate() {
