@@ -319,8 +319,14 @@ impl Store {
                 backend,
                 write_lock: (backend == Backend::Sqlite).then(|| Mutex::new(())),
                 catalogue: Default::default(),
+                #[cfg(feature = "test-hooks")]
                 before_commit: options.before_commit,
+                #[cfg(feature = "test-hooks")]
                 before_batch_commit: options.before_batch_commit,
+                #[cfg(not(feature = "test-hooks"))]
+                before_commit: None,
+                #[cfg(not(feature = "test-hooks"))]
+                before_batch_commit: None,
                 heads: std::sync::Mutex::new(HashMap::new()),
                 committer: committer::Queue::start(
                     inner.clone(),
