@@ -4,9 +4,8 @@
 use std::path::PathBuf;
 
 use clap::{Args, Subcommand};
-use laa_migration::{Migrator, MigratorTrait, SchemaManager};
 use laa_store::redacted;
-use sea_orm::{ConnectionTrait, Database, DatabaseConnection, Statement};
+use laa_store::tools;
 
 use crate::client::{CliError, Exit};
 use crate::database::{DatabaseArg, ToolDatabase, cannot_open, check_prepared, exists, shown};
@@ -81,27 +80,6 @@ fn sqlite_path(url: &str) -> Option<PathBuf> {
     laa_store::sqlite_file(url).map(PathBuf::from)
 }
 
-/// How many events a database holds (0 when it has no event log).
-pub async fn events_held(db: &DatabaseConnection) -> Result<u64, CliError> {
-    let manager = SchemaManager::new(db);
-    if !manager.has_table("events").await.map_err(failed)? {
-        return Ok(0);
-    }
-    let row = db
-        .query_one_raw(Statement::from_string(
-            db.get_database_backend(),
-            "SELECT COUNT(*) FROM events",
-        ))
-        .await
-        .map_err(failed)?;
-    let count: i64 = row
-        .map(|r| r.try_get_by_index(0))
-        .transpose()
-        .map_err(failed)?
-        .unwrap_or(0);
-    Ok(count.max(0) as u64)
-}
-
 /// Runs `laa backup`.
 pub async fn backup(args: BackupArgs) -> Result<(), CliError> {
     let url = args.db.database_url;
@@ -120,16 +98,11 @@ pub async fn backup(args: BackupArgs) -> Result<(), CliError> {
             args.to.display()
         )));
     }
-    let db = Database::connect(&url)
+    let db = tools::Database::open(&url)
         .await
-        .map_err(|e| cannot_open(&url, &laa_store::StoreError::Database(e)))?;
-    let target = args.to.to_string_lossy().replace('\'', "''");
-    // VACUUM INTO reads one consistent snapshot while a server goes on
-    // writing, and writes a compact copy.
-    db.execute_unprepared(&format!("VACUUM INTO '{target}'"))
-        .await
-        .map_err(failed)?;
-    let events = events_held(&db).await?;
+        .map_err(|e| cannot_open(&url, &e))?;
+    db.backup_to(&args.to).await.map_err(failed)?;
+    let events = db.events_held().await.map_err(failed)?;
     db.close().await.map_err(failed)?;
     println!(
         "backed {} up to {} ({events} events)",
@@ -187,23 +160,14 @@ pub async fn restore(args: RestoreArgs) -> Result<(), CliError> {
 
 /// Verifies every agreement's history: (agreements, events, broken ids).
 async fn verify_all(store: &laa_store::Store) -> Result<(u64, u64, Vec<String>), CliError> {
-    let db = store.connection();
-    let rows = db
-        .query_all_raw(Statement::from_string(
-            db.get_database_backend(),
-            "SELECT DISTINCT agreement_id FROM events ORDER BY agreement_id",
-        ))
-        .await
-        .map_err(failed)?;
+    let logged = store.agreements_logged().await.map_err(failed)?;
     let (mut agreements, mut events, mut broken) = (0, 0, Vec::new());
-    for row in rows {
-        let id: String = row.try_get_by_index(0).map_err(failed)?;
-        let agreement = laa_core::AgreementId::new(&id).map_err(failed)?;
+    for agreement in logged {
         let verification = store.verify(&agreement).await.map_err(failed)?;
         agreements += 1;
         events += verification.length;
         if !verification.ok {
-            broken.push(id);
+            broken.push(agreement.to_string());
         }
     }
     Ok((agreements, events, broken))
@@ -224,11 +188,11 @@ pub async fn migrate(command: MigrateCommand) -> Result<(), CliError> {
     // The schema may be missing: after `migrate reset`, status says every
     // migration is pending. The database itself must exist.
     exists(&url)?;
-    let db = Database::connect(&url)
+    let db = tools::Database::open(&url)
         .await
-        .map_err(|e| cannot_open(&url, &laa_store::StoreError::Database(e)))?;
+        .map_err(|e| cannot_open(&url, &e))?;
     let guard = async |destroy: bool| {
-        let events = events_held(&db).await?;
+        let events = db.events_held().await.map_err(failed)?;
         if events > 0 && !destroy {
             return Err(CliError::new(
                 Exit::Refused,
@@ -245,35 +209,19 @@ pub async fn migrate(command: MigrateCommand) -> Result<(), CliError> {
     };
     match command {
         MigrateCommand::Status { .. } => {
-            // Reading the status creates the migrations' own table where
-            // it is missing: a database no migration touched yet is left
-            // as it is, every migration pending.
-            let tracked = SchemaManager::new(&db)
-                .has_table("seaql_migrations")
-                .await
-                .map_err(failed)?;
-            if tracked {
-                for m in Migrator::get_migration_with_status(&db)
-                    .await
-                    .map_err(failed)?
-                {
-                    println!("{}\t{}", m.name(), m.status());
-                }
-            } else {
-                for m in Migrator::migrations() {
-                    println!("{}\tPending", m.name());
-                }
+            for m in db.migrations().await.map_err(failed)? {
+                println!("{}\t{}", m.name, m.status);
             }
         }
         MigrateCommand::Up { .. } => {}
         MigrateCommand::Down { steps, destroy, .. } => {
             guard(destroy).await?;
-            Migrator::down(&db, Some(steps)).await.map_err(failed)?;
+            db.migrate_down(steps).await.map_err(failed)?;
             println!("rolled back {steps} migrations");
         }
         MigrateCommand::Reset { destroy, .. } => {
             guard(destroy).await?;
-            Migrator::reset(&db).await.map_err(failed)?;
+            db.reset().await.map_err(failed)?;
             println!("dropped every table");
         }
     }
@@ -290,14 +238,12 @@ async fn migrate_up(url: &str, create: bool) -> Result<(), CliError> {
     if !create {
         exists(url)?;
     }
-    let pending = match Database::connect(url).await {
-        Ok(db) => {
-            let pending = Migrator::get_pending_migrations(&db).await.map(|p| p.len());
-            let _ = db.close().await;
-            pending.map_err(failed)?
-        }
-        Err(e) => return Err(cannot_open(url, &laa_store::StoreError::Database(e))),
-    };
+    let db = tools::Database::open(url)
+        .await
+        .map_err(|e| cannot_open(url, &e))?;
+    let pending = db.pending_migrations().await;
+    let _ = db.close().await;
+    let pending = pending.map_err(failed)?;
     let store = laa_store::Store::connect(url, laa_store::StoreOptions::default())
         .await
         .map_err(|e| cannot_open(url, &e))?;

@@ -4,9 +4,8 @@
 //! database does not exist yet.
 
 use clap::Args;
-use laa_migration::SchemaManager;
+use laa_store::tools;
 use laa_store::{Schema, Store, StoreError, StoreOptions};
-use sea_orm::Database;
 
 use crate::DEFAULT_DATABASE_URL;
 use crate::client::{CliError, Exit};
@@ -122,17 +121,15 @@ pub fn cannot_open(url: &str, error: &StoreError) -> CliError {
 /// that changes nothing, for the tools that work on it without a store).
 pub async fn check_prepared(url: &str) -> Result<(), CliError> {
     exists(url)?;
-    let db = Database::connect(url)
+    let db = tools::Database::open(url)
         .await
-        .map_err(|e| cannot_open(url, &StoreError::Database(e)))?;
-    let prepared = SchemaManager::new(&db)
-        .has_table(laa_migration::tables::LAA_TABLE)
-        .await;
+        .map_err(|e| cannot_open(url, &e))?;
+    let prepared = db.is_prepared().await;
     let _ = db.close().await;
     match prepared {
         Ok(true) => Ok(()),
         Ok(false) => Err(cannot_open(url, &StoreError::Unprepared)),
-        Err(e) => Err(cannot_open(url, &StoreError::Database(e))),
+        Err(e) => Err(cannot_open(url, &e)),
     }
 }
 

@@ -129,15 +129,9 @@ async fn start(args: &BenchArgs) -> Result<Target, String> {
     let (url, cleanup) = match (&args.postgres, &args.database_url) {
         (Some(admin_url), _) => {
             let name = format!("laa_bench_{}", std::process::id());
-            let admin = sea_orm::Database::connect(admin_url)
+            laa_store::tools::create_postgres_database(admin_url, &name)
                 .await
-                .map_err(|e| format!("error: cannot reach {admin_url}: {e}"))?;
-            use sea_orm::ConnectionTrait;
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .map_err(|e| format!("error: creating database {name}: {e}"))?;
-            let _ = admin.close().await;
+                .map_err(|e| format!("error: creating database {name} at {admin_url}: {e}"))?;
             (
                 with_database(admin_url, &name),
                 Cleanup::PostgresDatabase {
@@ -197,13 +191,8 @@ async fn stop(target: Target) {
         let _ = handle.await;
     }
     let _ = target.store.close().await;
-    if let Cleanup::PostgresDatabase { admin_url, name } = target.cleanup
-        && let Ok(admin) = sea_orm::Database::connect(&admin_url).await
-    {
-        use sea_orm::ConnectionTrait;
-        let _ = admin
-            .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-            .await;
+    if let Cleanup::PostgresDatabase { admin_url, name } = target.cleanup {
+        let _ = laa_store::tools::drop_postgres_database(&admin_url, &name).await;
     }
 }
 

@@ -127,10 +127,6 @@ pub struct Engine {
     notify: Option<tokio::sync::mpsc::UnboundedSender<AgreementId>>,
 }
 
-/// The PostgreSQL channel on which every server of a database announces
-/// the agreements it appended to.
-pub const EVENTS_CHANNEL: &str = "laa_events";
-
 impl Engine {
     /// Tells this server's followers that an agreement has new events and,
     /// on PostgreSQL, every other server of the database (a `NOTIFY` sent
@@ -145,61 +141,31 @@ impl Engine {
 }
 
 /// On PostgreSQL: announces appended agreements to the other servers of the
-/// database, after the commit, in the background. What queued while the
-/// last `NOTIFY` was sent goes in the next one, and a `NOTIFY` commits
-/// without waiting for the disk (`synchronous_commit` off for it alone):
-/// an announcement only wakes followers, who also re-read every second, so
-/// it needs no flush of its own; one per command would cost a flush each
-/// and serialise commits on PostgreSQL's notification queue.
+/// database ([`Store::announce`]), after the commit, in the background. What
+/// queued while the last announcement was sent goes in the next one: one
+/// per command would cost a flush each and serialise commits on
+/// PostgreSQL's notification queue.
 async fn notify_other_servers(
     store: Store,
     mut queued: tokio::sync::mpsc::UnboundedReceiver<AgreementId>,
 ) {
-    use sea_orm::sqlx;
     while let Some(first) = queued.recv().await {
-        let mut ids = std::collections::BTreeSet::from([first.to_string()]);
+        let mut ids = std::collections::BTreeSet::from([first]);
         while let Ok(id) = queued.try_recv() {
-            ids.insert(id.to_string());
+            ids.insert(id);
         }
-        let ids: Vec<String> = ids.into_iter().collect();
-        let sent = sqlx::query(
-            "SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, id) \
-             FROM unnest($2::text[]) AS ids(id)",
-        )
-        .bind(EVENTS_CHANNEL)
-        .bind(&ids)
-        .execute(store.connection().get_postgres_connection_pool())
-        .await;
-        if let Err(error) = sent {
+        let ids: Vec<AgreementId> = ids.into_iter().collect();
+        if let Err(error) = store.announce(&ids).await {
             tracing::warn!(%error, agreements = ids.len(), "cannot notify the other servers; their followers poll");
         }
     }
 }
 
-/// On PostgreSQL: listens for other servers' announcements and passes them
-/// to this server's followers, reconnecting after a failure (meanwhile
-/// followers still re-read every second).
+/// On PostgreSQL: passes the other servers' announcements to this server's
+/// followers ([`Store::follow_announcements`], which listens again after a
+/// failure; meanwhile followers still re-read every second).
 async fn listen_for_other_servers(store: Store, feed: Feed) {
-    if store.backend() != laa_store::Backend::Postgres {
-        return;
-    }
-    let pool = store.connection().get_postgres_connection_pool().clone();
-    loop {
-        let listening = async {
-            let mut listener = sea_orm::sqlx::postgres::PgListener::connect_with(&pool).await?;
-            listener.listen(EVENTS_CHANNEL).await?;
-            loop {
-                let notification = listener.recv().await?;
-                if let Ok(id) = AgreementId::new(notification.payload()) {
-                    feed.announce(&id);
-                }
-            }
-        };
-        let ended: Result<std::convert::Infallible, sea_orm::sqlx::Error> = listening.await;
-        let Err(error) = ended;
-        tracing::warn!(%error, "lost the PostgreSQL notifications; listening again");
-        tokio::time::sleep(Duration::from_millis(500)).await;
-    }
+    store.follow_announcements(|id| feed.announce(&id)).await;
 }
 
 /// The connections accepted on `listener`, with Nagle's algorithm off.

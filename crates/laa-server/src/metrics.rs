@@ -58,24 +58,8 @@ pub fn observe_store(store: &Store) {
     metrics::counter!("laa_group_commit_commands_total").absolute(commits.commands);
     metrics::gauge!("laa_group_commit_largest_batch").set(commits.largest as f64);
     metrics::gauge!("laa_group_commit_queued").set(commits.queued as f64);
-    let (size, idle) = pool(store);
-    metrics::gauge!("laa_db_pool_connections", "state" => "idle").set(f64::from(idle));
+    let pool = store.pool_connections();
+    metrics::gauge!("laa_db_pool_connections", "state" => "idle").set(f64::from(pool.idle));
     metrics::gauge!("laa_db_pool_connections", "state" => "in_use")
-        .set(f64::from(size.saturating_sub(idle)));
-}
-
-/// The pool's connections and how many of them are idle.
-fn pool(store: &Store) -> (u32, u32) {
-    let db = store.connection();
-    match db.get_database_backend() {
-        sea_orm::DatabaseBackend::Postgres => {
-            let pool = db.get_postgres_connection_pool();
-            (pool.size(), pool.num_idle() as u32)
-        }
-        sea_orm::DatabaseBackend::Sqlite => {
-            let pool = db.get_sqlite_connection_pool();
-            (pool.size(), pool.num_idle() as u32)
-        }
-        _ => (0, 0),
-    }
+        .set(f64::from(pool.open.saturating_sub(pool.idle)));
 }

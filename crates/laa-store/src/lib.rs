@@ -20,6 +20,9 @@
 //! - [`credentials`]: bearer tokens, stored as SHA-256 hashes only.
 //! - [`hash`]: the canonical event encoding the hash chain is taken over.
 //! - [`StoreError`] ([`error`]): every failure, with its API reason code.
+//! - [`bench`]: the raw-insert floor `laa bench` measures the engine against.
+//! - [`tools`]: the database's care for the operator tools (backups,
+//!   migrations, the benchmark's databases), with no store.
 //! - `entity` (private): sea-orm entities for the tables of `laa-migration`.
 //!
 //! # Architecture invariants
@@ -39,6 +42,7 @@
 
 #![warn(missing_docs)]
 
+pub mod bench;
 pub mod clock;
 pub mod credentials;
 mod entity;
@@ -51,6 +55,7 @@ pub mod query;
 pub mod reference;
 pub mod rounds;
 pub mod store;
+pub mod tools;
 
 pub use clock::Clock;
 pub use credentials::{Principal, TokenCheck, TokenId, TokenInfo};
@@ -64,7 +69,7 @@ pub use query::{AgreementFilter, AgreementRow, PageLimits};
 pub use reference::{AreaRecord, IndicatorRow, IndicatorSetInfo};
 pub use rounds::RoundRecord;
 pub use store::{
-    AppendOutcome, Committed, ExportedEvent, GroupCommits, HISTORY_FORMAT, Imported, MAX_BATCH,
-    MIN_BATCH_BESIDE, Request, SCHEMA_LOCK_KEY, SERVER_LOCK_APPLICATION, SERVER_LOCK_KEY, Store,
-    StoredEvent, Verification, parse_and_verify,
+    AppendOutcome, Committed, EVENTS_CHANNEL, ExportedEvent, GroupCommits, HISTORY_FORMAT,
+    Imported, MAX_BATCH, MIN_BATCH_BESIDE, PoolConnections, Request, SCHEMA_LOCK_KEY,
+    SERVER_LOCK_APPLICATION, SERVER_LOCK_KEY, Store, StoredEvent, Verification, parse_and_verify,
 };

@@ -1,8 +1,11 @@
 //! How a [`Store`](crate::Store) opens its database.
 
 use std::fmt;
+#[cfg(feature = "test-hooks")]
 use std::future::Future;
+#[cfg(feature = "test-hooks")]
 use std::pin::Pin;
+#[cfg(feature = "test-hooks")]
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -180,8 +183,28 @@ pub enum Synchronous {
 
 /// A hook awaited inside an append's transaction, after every row is
 /// written and before the commit. Only fault-injection tests set one (to
-/// kill or stall a writer mid-transaction); it is `None` in production.
+/// kill or stall a writer mid-transaction), and only with the `test-hooks`
+/// feature, which only dev-dependencies enable.
+#[cfg(feature = "test-hooks")]
 pub type BeforeCommit = Arc<dyn Fn() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send + Sync>;
+
+/// Without the `test-hooks` feature no hook can exist: the type has no
+/// value, so a production build's appends take no path but the committer's.
+#[cfg(not(feature = "test-hooks"))]
+#[derive(Clone)]
+pub enum BeforeCommit {}
+
+/// Awaits a hook.
+#[cfg(feature = "test-hooks")]
+pub(crate) async fn run_hook(hook: &BeforeCommit) {
+    hook().await;
+}
+
+/// A hook that cannot exist is never awaited.
+#[cfg(not(feature = "test-hooks"))]
+pub(crate) async fn run_hook(hook: &BeforeCommit) {
+    match *hook {}
+}
 
 /// Settings for [`Store::connect`](crate::Store::connect).
 #[derive(Clone)]
@@ -214,11 +237,13 @@ pub struct StoreOptions {
     /// Fault injection for tests; see [`BeforeCommit`]. A store with this
     /// hook appends in the caller's task, one command a transaction (no
     /// group commit), so that aborting the caller aborts its transaction.
+    #[cfg(feature = "test-hooks")]
     pub before_commit: Option<BeforeCommit>,
     /// Fault injection for tests: awaited inside each group commit's
     /// transaction, after every row of the batch is written and before the
     /// commit (with the number of appends in the batch known to the hook's
     /// caller only through what it observes). `None` in production.
+    #[cfg(feature = "test-hooks")]
     pub before_batch_commit: Option<BeforeCommit>,
     /// How many group commits may be written at once; `None` for the
     /// default ([`DEFAULT_BATCHES_IN_FLIGHT`] on PostgreSQL). SQLite writes
@@ -260,7 +285,9 @@ impl Default for StoreOptions {
             acquire_timeout: Duration::from_secs(30),
             sole_writer: false,
             postgres_server: None,
+            #[cfg(feature = "test-hooks")]
             before_commit: None,
+            #[cfg(feature = "test-hooks")]
             before_batch_commit: None,
             batches_in_flight: None,
             schema: Schema::Prepare,
@@ -271,14 +298,18 @@ impl Default for StoreOptions {
 
 impl fmt::Debug for StoreOptions {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("StoreOptions")
+        let mut debug = f.debug_struct("StoreOptions");
+        debug
             .field("sqlite_synchronous", &self.sqlite_synchronous)
             .field("busy_timeout", &self.busy_timeout)
             .field("max_connections", &self.max_connections)
             .field("acquire_timeout", &self.acquire_timeout)
-            .field("sole_writer", &self.sole_writer)
+            .field("sole_writer", &self.sole_writer);
+        #[cfg(feature = "test-hooks")]
+        debug
             .field("before_commit", &self.before_commit.is_some())
-            .field("before_batch_commit", &self.before_batch_commit.is_some())
+            .field("before_batch_commit", &self.before_batch_commit.is_some());
+        debug
             .field("batches_in_flight", &self.batches_in_flight)
             .field("schema", &self.schema)
             .field("clock", &self.clock)

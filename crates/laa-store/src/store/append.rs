@@ -363,7 +363,7 @@ impl Store {
                 let rows = plan.rows.take().into_iter().collect();
                 txn.execute_raw(Rows::statement(rows, self.inner.backend, false))
                     .await?;
-                hook().await;
+                crate::options::run_hook(hook).await;
                 txn.commit().await?;
                 Ok(self.committed(id, plan.outcome, plan.head))
             }

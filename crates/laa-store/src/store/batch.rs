@@ -126,7 +126,7 @@ impl Store {
                             let pool = self.connection().get_postgres_connection_pool();
                             let mut txn = pool.begin().await.map_err(db_err)?;
                             query.execute(&mut *txn).await.map_err(db_err)?;
-                            hook().await;
+                            crate::options::run_hook(hook).await;
                             return txn.commit().await.map_err(db_err);
                         }
                         Err(rows) => rows,
@@ -137,7 +137,7 @@ impl Store {
                 let txn = self.begin_write().await?;
                 txn.execute_raw(Rows::statement(rows, backend, false))
                     .await?;
-                hook().await;
+                crate::options::run_hook(hook).await;
                 txn.commit().await?;
                 Ok(())
             }

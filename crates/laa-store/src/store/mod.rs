@@ -7,6 +7,7 @@
 //! and the fingerprint of what it asked for), `history` (reading
 //! agreements back) and `verify` (the hash chain).
 
+mod announce;
 mod append;
 mod batch;
 mod broken;
@@ -23,6 +24,7 @@ mod server_lock;
 mod unnest;
 mod verify;
 
+pub use announce::EVENTS_CHANNEL;
 pub use append::Committed;
 pub use broken::BrokenHistory;
 pub use checkpoint::CHECKPOINT_EVERY;
@@ -209,6 +211,15 @@ impl Drop for CloseUnlessReleased {
     }
 }
 
+/// The connections of a store's pool at one moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolConnections {
+    /// The connections open.
+    pub open: u32,
+    /// Those of them no one is using.
+    pub idle: u32,
+}
+
 /// A driver error as the database error sea-orm would give.
 pub(crate) fn db_err(e: sea_orm::sqlx::Error) -> StoreError {
     StoreError::Database(sea_orm::DbErr::Exec(sea_orm::RuntimeErr::SqlxError(
@@ -310,8 +321,14 @@ impl Store {
                 backend,
                 write_lock: (backend == Backend::Sqlite).then(|| Mutex::new(())),
                 catalogue: Default::default(),
+                #[cfg(feature = "test-hooks")]
                 before_commit: options.before_commit,
+                #[cfg(feature = "test-hooks")]
                 before_batch_commit: options.before_batch_commit,
+                #[cfg(not(feature = "test-hooks"))]
+                before_commit: None,
+                #[cfg(not(feature = "test-hooks"))]
+                before_batch_commit: None,
                 heads: std::sync::Mutex::new(HashMap::new()),
                 committer: committer::Queue::start(
                     inner.clone(),
@@ -359,7 +376,18 @@ impl Store {
         Ok(store)
     }
 
-    /// The database connection, for health checks and tools.
+    /// The database connection: private to this crate, which holds every
+    /// statement the engine runs.
+    #[cfg(not(feature = "test-hooks"))]
+    pub(crate) fn connection(&self) -> &DatabaseConnection {
+        &self.inner.db
+    }
+
+    /// The database connection, public only with the `test-hooks` feature,
+    /// which only dev-dependencies enable: the suites' fixtures corrupt and
+    /// inspect rows through it. A production build has no connection
+    /// outside this crate.
+    #[cfg(feature = "test-hooks")]
     pub fn connection(&self) -> &DatabaseConnection {
         &self.inner.db
     }
@@ -374,6 +402,26 @@ impl Store {
     /// appends waiting for the next.
     pub fn group_commits(&self) -> GroupCommits {
         self.inner.committer.group_commits()
+    }
+
+    /// The connection pool's connections now, and how many of them are
+    /// idle (for the pool's metrics).
+    pub fn pool_connections(&self) -> PoolConnections {
+        let db = &self.inner.db;
+        let (size, idle) = match self.inner.backend {
+            Backend::Postgres => {
+                let pool = db.get_postgres_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+            Backend::Sqlite => {
+                let pool = db.get_sqlite_connection_pool();
+                (pool.size(), pool.num_idle())
+            }
+        };
+        PoolConnections {
+            open: size,
+            idle: u32::try_from(idle).unwrap_or(u32::MAX),
+        }
     }
 
     /// True when this store is its database's only writer of agreements

@@ -16,6 +16,28 @@ use crate::hash::{GENESIS_HASH, HashInput, canonical_json};
 const VERIFY_PAGE: u64 = 1_000;
 
 impl Store {
+    /// Every agreement the event log holds events of, in order of id: what
+    /// a verification of the whole database walks.
+    pub async fn agreements_logged(&self) -> Result<Vec<AgreementId>, StoreError> {
+        let ids: Vec<String> = event::Entity::find()
+            .select_only()
+            .column(event::Column::AgreementId)
+            .distinct()
+            .order_by_asc(event::Column::AgreementId)
+            .into_tuple()
+            .all(&self.inner.db)
+            .await?;
+        ids.into_iter()
+            .map(|id| {
+                AgreementId::new(&id).map_err(|e| StoreError::Corrupt {
+                    problem: format!("an agreement id in the event log: {e}"),
+                    agreement: id,
+                    sequence: 0,
+                })
+            })
+            .collect()
+    }
+
     /// Walks the agreement's hash chain and reports the first sequence that
     /// is not what was appended: a changed row (its hash no longer matches
     /// its content), a missing one (a gap, or a history shorter than the
