@@ -306,6 +306,13 @@ impl Store {
             (true, Backend::Sqlite) => Some(lock_sole_writer(url)?),
             _ => None,
         };
+        // On SQLite the schema lock is taken before connecting: opening
+        // sets the journal mode (WAL), which on a fresh file races with
+        // another process doing the same ("database is locked").
+        let sqlite_schema = match backend {
+            Backend::Sqlite => Some(schema_lock::SchemaLock::sqlite(url).await?),
+            Backend::Postgres => None,
+        };
         let db = Database::connect(connect).await?;
         // Taken before the migrations run, so that a server refused here
         // changes nothing.
@@ -350,7 +357,10 @@ impl Store {
         // One process at a time brings the schema and the reference data
         // up to date; another opening the database meanwhile waits, then
         // finds nothing left to do.
-        let schema = schema_lock::SchemaLock::take(&store.inner.db, backend, url).await?;
+        let schema = match sqlite_schema {
+            Some(held) => held,
+            None => schema_lock::SchemaLock::postgres(&store.inner.db).await?,
+        };
         if options.schema == crate::options::Schema::Existing
             && !laa_migration::SchemaManager::new(&store.inner.db)
                 .has_table(laa_migration::tables::LAA_TABLE)

@@ -17,7 +17,7 @@ use sea_orm::sqlx::{self, Postgres, pool::PoolConnection};
 
 use super::db_err;
 use crate::error::StoreError;
-use crate::options::{Backend, sqlite_file};
+use crate::options::sqlite_file;
 
 /// The advisory lock's key on PostgreSQL (the bytes of `laa_schm`), other
 /// than the servers' own ([`super::server_lock::KEY`]).
@@ -35,48 +35,44 @@ pub(super) enum SchemaLock {
 }
 
 impl SchemaLock {
-    /// Takes the lock, waiting for another process that holds it.
-    pub(super) async fn take(
-        db: &DatabaseConnection,
-        backend: Backend,
-        url: &str,
-    ) -> Result<Self, StoreError> {
-        match backend {
-            Backend::Postgres => {
-                let mut conn = db
-                    .get_postgres_connection_pool()
-                    .acquire()
-                    .await
-                    .map_err(db_err)?;
-                sqlx::query("SELECT pg_advisory_lock($1)")
-                    .bind(KEY)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(db_err)?;
-                Ok(SchemaLock::Postgres(Some(conn)))
-            }
-            Backend::Sqlite => {
-                let Some(path) = sqlite_file(url) else {
-                    return Ok(SchemaLock::Nothing);
-                };
-                let lock_path = format!("{path}.schema-lock");
-                let cannot = |e: std::io::Error| {
-                    StoreError::invalid("database_url", format!("cannot lock {lock_path}: {e}"))
-                };
-                let file = std::fs::OpenOptions::new()
-                    .create(true)
-                    .truncate(false)
-                    .write(true)
-                    .open(&lock_path)
-                    .map_err(cannot)?;
-                // `File::lock` blocks its thread until the other holder lets go.
-                tokio::task::spawn_blocking(move || file.lock().map(|()| file))
-                    .await
-                    .map_err(|e| cannot(std::io::Error::other(e)))?
-                    .map(|file| SchemaLock::Sqlite(Some(file)))
-                    .map_err(cannot)
-            }
-        }
+    /// Takes a PostgreSQL database's lock, waiting for another process
+    /// that holds it.
+    pub(super) async fn postgres(db: &DatabaseConnection) -> Result<Self, StoreError> {
+        let mut conn = db
+            .get_postgres_connection_pool()
+            .acquire()
+            .await
+            .map_err(db_err)?;
+        sqlx::query("SELECT pg_advisory_lock($1)")
+            .bind(KEY)
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err)?;
+        Ok(SchemaLock::Postgres(Some(conn)))
+    }
+
+    /// Takes an SQLite database's lock (before any connection to it is
+    /// opened), waiting for another process that holds it.
+    pub(super) async fn sqlite(url: &str) -> Result<Self, StoreError> {
+        let Some(path) = sqlite_file(url) else {
+            return Ok(SchemaLock::Nothing);
+        };
+        let lock_path = format!("{path}.schema-lock");
+        let cannot = |e: std::io::Error| {
+            StoreError::invalid("database_url", format!("cannot lock {lock_path}: {e}"))
+        };
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(cannot)?;
+        // `File::lock` blocks its thread until the other holder lets go.
+        tokio::task::spawn_blocking(move || file.lock().map(|()| file))
+            .await
+            .map_err(|e| cannot(std::io::Error::other(e)))?
+            .map(|file| SchemaLock::Sqlite(Some(file)))
+            .map_err(cannot)
     }
 
     /// Gives the lock up.
