@@ -135,7 +135,15 @@ pub fn endpoint(server: &str, limits: Limits) -> Result<Endpoint, CliError> {
             .tls
             .client_tls()?
             .apply(endpoint)
-            .map_err(|e| CliError::usage(format!("'{server}': cannot set up TLS: {e}")))?;
+            .map_err(|e| {
+                let error = CliError::usage(format!("'{server}': cannot set up TLS: {e}"));
+                // What the transport refuses here is the client's identity.
+                if limits.tls.presents_certificate() {
+                    error.hint("check that --client-key (LAA_CLIENT_KEY) is the private key of --client-cert (LAA_CLIENT_CERT), both PEM")
+                } else {
+                    error
+                }
+            })?;
     }
     Ok(endpoint)
 }

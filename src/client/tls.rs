@@ -83,6 +83,11 @@ impl TlsFiles {
         })
     }
 
+    /// True when the client presents a certificate (mutual TLS).
+    pub fn presents_certificate(&self) -> bool {
+        self.client.is_some()
+    }
+
     /// The client's TLS set up from the files.
     pub fn client_tls(&self) -> Result<ClientTls, CliError> {
         let pinned = match &self.ca {

@@ -74,8 +74,21 @@ pub fn from_f64(value: f64) -> Result<Decimal, ParseError> {
 /// very double it was made from. (`Decimal::to_f64` divides in binary, and
 /// can miss the nearest double by one unit in the last place.)
 pub fn to_f64(d: Decimal) -> f64 {
-    // Rust's parsing of a decimal string is correctly rounded, and every
-    // decimal's text is a finite number well within a double's range.
+    // The common case without text: a mantissa and a power of ten that are
+    // both exact doubles (at most 2^53 and 10^22) divide to the nearest
+    // double, since IEEE division rounds correctly.
+    const EXACT: u128 = 1 << 53;
+    let mantissa = d.mantissa().unsigned_abs();
+    if mantissa <= EXACT && d.scale() <= 22 {
+        let quotient = mantissa as f64 / 10f64.powi(d.scale() as i32);
+        return if d.is_sign_negative() {
+            -quotient
+        } else {
+            quotient
+        };
+    }
+    // Otherwise Rust's parsing of a decimal string, which is correctly
+    // rounded; every decimal's text is well within a double's range.
     d.to_string().parse().unwrap_or_else(|_| d.as_f64())
 }
 
@@ -118,6 +131,30 @@ pub mod serde_written_option {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_quotient_is_the_double_the_text_parses_to() {
+        for text in [
+            "0",
+            "1",
+            "-1",
+            "0.1",
+            "0.30000000000000004",
+            "7.390000000000001",
+            "24000",
+            "0.6666666666666666",
+            "34599649029.65286",
+            "9007199254740993",
+            "-12.5",
+            "0.0000000000000000000001",
+            "123456789.123456789",
+        ] {
+            let d = dec(text);
+            let parsed: f64 = d.to_string().parse().unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(to_f64(d).to_bits(), parsed.to_bits(), "{text}");
+        }
+    }
+
     use super::*;
     use std::str::FromStr;
 
