@@ -74,11 +74,7 @@ async fn outside_its_scope_an_agreement_that_exists_looks_like_one_that_does_not
     for_each_database(|app| async move {
         let t = &app.tokens;
         let mut go = app.clients(Some(&t.go)).await;
-        let v = open_kent(&mut go).await;
-        go.agreements
-            .propose_target(go_proposal(v, 117, pct(8.0, [7.0, 6.0, 5.0]), "DCSF"))
-            .await
-            .expect("a target to act on");
+        kent_with_a_proposal(&mut go).await;
         let v = version(&mut go, KENT).await;
         let events_before = app.event_count("kent-2008-11").await;
         let channel = Channel::from_shared(app.url())

@@ -1288,11 +1288,7 @@ async fn a_generated_corpus_of_malformed_requests_is_refused_cleanly_and_writes_
     for_each_database(|app| async move {
         let t = &app.tokens;
         let mut go = app.clients(Some(&t.go)).await;
-        let v = open_kent(&mut go).await;
-        go.agreements
-            .propose_target(go_proposal(v, 117, pct(8.0, [7.0, 6.0, 5.0]), "DCSF"))
-            .await
-            .expect("a proposal to act on");
+        kent_with_a_proposal(&mut go).await;
         let mut auditor = app.clients(Some(&t.auditor)).await;
         let version_before = version(&mut auditor, KENT).await;
         let events_before = app.event_count("kent-2008-11").await;
@@ -2032,11 +2028,7 @@ async fn an_impossible_value_in_any_field_of_any_request_is_refused_cleanly_and_
     for_each_database(|app| async move {
         let t = &app.tokens;
         let mut go = app.clients(Some(&t.go)).await;
-        let v = open_kent(&mut go).await;
-        go.agreements
-            .propose_target(go_proposal(v, 117, pct(8.0, [7.0, 6.0, 5.0]), "DCSF"))
-            .await
-            .expect("a proposal to act on");
+        kent_with_a_proposal(&mut go).await;
         let mut auditor = app.clients(Some(&t.auditor)).await;
         let version_before = version(&mut auditor, KENT).await;
         let events_before = app.event_count("kent-2008-11").await;

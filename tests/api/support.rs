@@ -581,3 +581,17 @@ pub async fn kent_history(app: &TestApp) -> Vec<pb::Event> {
         .into_inner()
         .events
 }
+
+/// Kent's agreement opened by the GO with one proposal on it (NI 117, for
+/// DCSF), as the corpora act on: its version after the proposal.
+pub async fn kent_with_a_proposal(go: &mut Clients) -> i64 {
+    let v = open_kent(go).await;
+    go.agreements
+        .propose_target(go_proposal(v, 117, pct(8.0, [7.0, 6.0, 5.0]), "DCSF"))
+        .await
+        .expect("a proposal to act on")
+        .into_inner()
+        .agreement
+        .expect("agreement")
+        .version
+}
