@@ -35,4 +35,5 @@ mod systemd;
 mod tampering;
 mod tls;
 mod tls_cli;
+mod upgrade;
 mod web;
