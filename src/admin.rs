@@ -141,36 +141,59 @@ pub async fn restore(args: RestoreArgs) -> Result<(), CliError> {
         ))
     })?;
     let store = open_store(&args.database_url, SyncMode::Full).await?;
-    let (agreements, events, broken) = verify_all(&store).await?;
+    let verified = verify_all(&store).await?;
     store.close().await.map_err(failed)?;
-    if !broken.is_empty() {
+    if !verified.broken.is_empty() {
         let _ = std::fs::remove_file(&path);
         return Err(CliError::failure(format!(
             "the backup holds broken histories ({}); nothing was restored",
-            broken.join(", ")
+            verified.broken.join(", ")
         )));
     }
     println!(
-        "restored {} to {}: {agreements} agreements, {events} events, every history verified",
+        "restored {} to {}: {} agreements, {} events, {} reference streams (indicator sets, rounds, areas), every history verified",
         args.from.display(),
-        path.display()
+        path.display(),
+        verified.agreements,
+        verified.events,
+        verified.reference_streams,
     );
     Ok(())
 }
 
-/// Verifies every agreement's history: (agreements, events, broken ids).
-async fn verify_all(store: &laa_store::Store) -> Result<(u64, u64, Vec<String>), CliError> {
-    let logged = store.agreements_logged().await.map_err(failed)?;
-    let (mut agreements, mut events, mut broken) = (0, 0, Vec::new());
-    for agreement in logged {
-        let verification = store.verify(&agreement).await.map_err(failed)?;
-        agreements += 1;
-        events += verification.length;
+/// What verifying every stream of a database found.
+struct Verified {
+    /// How many agreements' histories.
+    agreements: u64,
+    /// How many events they hold.
+    events: u64,
+    /// How many other streams (the indicator sets, rounds, areas).
+    reference_streams: u64,
+    /// The streams whose history is broken.
+    broken: Vec<String>,
+}
+
+/// Verifies every stream's history, agreements' and the reference data's.
+async fn verify_all(store: &laa_store::Store) -> Result<Verified, CliError> {
+    let mut verified = Verified {
+        agreements: 0,
+        events: 0,
+        reference_streams: 0,
+        broken: Vec::new(),
+    };
+    for stream in store.streams_logged().await.map_err(failed)? {
+        let verification = store.verify_stream(&stream).await.map_err(failed)?;
+        if stream.agreement().is_some() {
+            verified.agreements += 1;
+            verified.events += verification.length;
+        } else {
+            verified.reference_streams += 1;
+        }
         if !verification.ok {
-            broken.push(agreement.to_string());
+            verified.broken.push(stream.to_string());
         }
     }
-    Ok((agreements, events, broken))
+    Ok(verified)
 }
 
 /// Runs `laa migrate`.

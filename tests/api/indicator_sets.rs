@@ -57,6 +57,7 @@ fn new_indicator(number: i32, title: &str) -> pb::Indicator {
 /// The 2011 draft of the tests: NI 201 added, NI 16 withdrawn, NI 15 reworded.
 fn draft_2011() -> pb::CreateIndicatorSetRequest {
     pb::CreateIndicatorSetRequest {
+        request_id: String::new(),
         version: 2011,
         based_on: "indicatorSets/2008".into(),
         edits: vec![
@@ -204,6 +205,7 @@ async fn a_draft_is_public_is_consulted_on_and_is_published_after_its_window() {
         ] {
             who.indicators
                 .comment_on_indicator_set(pb::CommentOnIndicatorSetRequest {
+                    request_id: String::new(),
                     indicator_set: "2011".into(),
                     text: text.into(),
                     occurred_at: on(2010, 7, 15),
@@ -217,6 +219,7 @@ async fn a_draft_is_public_is_consulted_on_and_is_published_after_its_window() {
         let again = kent
             .indicators
             .comment_on_indicator_set(pb::CommentOnIndicatorSetRequest {
+                request_id: String::new(),
                 indicator_set: "2011".into(),
                 text: "Keep NI 16: it is in our LAA".into(),
                 occurred_at: on(2010, 7, 16),
@@ -228,6 +231,7 @@ async fn a_draft_is_public_is_consulted_on_and_is_published_after_its_window() {
         let blank = kent
             .indicators
             .comment_on_indicator_set(pb::CommentOnIndicatorSetRequest {
+                request_id: String::new(),
                 indicator_set: "2011".into(),
                 text: "  ".into(),
                 occurred_at: on(2010, 7, 15),
@@ -241,6 +245,7 @@ async fn a_draft_is_public_is_consulted_on_and_is_published_after_its_window() {
         let early = admin
             .indicators
             .publish_indicator_set(pb::PublishIndicatorSetRequest {
+                request_id: String::new(),
                 name: "indicatorSets/2011".into(),
                 occurred_at: on(2010, 8, 31),
             })
@@ -253,6 +258,7 @@ async fn a_draft_is_public_is_consulted_on_and_is_published_after_its_window() {
         let by_council = kent
             .indicators
             .publish_indicator_set(pb::PublishIndicatorSetRequest {
+                request_id: String::new(),
                 name: "2011".into(),
                 occurred_at: on(2010, 9, 1),
             })
@@ -262,6 +268,7 @@ async fn a_draft_is_public_is_consulted_on_and_is_published_after_its_window() {
         let published = admin
             .indicators
             .publish_indicator_set(pb::PublishIndicatorSetRequest {
+                request_id: String::new(),
                 name: "2011".into(),
                 occurred_at: on(2010, 9, 1),
             })
@@ -284,6 +291,7 @@ async fn a_draft_is_public_is_consulted_on_and_is_published_after_its_window() {
         let late = kent
             .indicators
             .comment_on_indicator_set(pb::CommentOnIndicatorSetRequest {
+                request_id: String::new(),
                 indicator_set: "2011".into(),
                 text: "Too late".into(),
                 occurred_at: on(2010, 9, 2),
@@ -297,6 +305,7 @@ async fn a_draft_is_public_is_consulted_on_and_is_published_after_its_window() {
         let twice = admin
             .indicators
             .publish_indicator_set(pb::PublishIndicatorSetRequest {
+                request_id: String::new(),
                 name: "2011".into(),
                 occurred_at: on(2010, 9, 2),
             })
@@ -483,6 +492,7 @@ async fn the_2011_set_after_consultation_carries_a_2011_14_agreement_to_sign_off
             .expect("draft 2011");
         kent.indicators
             .comment_on_indicator_set(pb::CommentOnIndicatorSetRequest {
+                request_id: String::new(),
                 indicator_set: "2011".into(),
                 text: "NI 201 is welcome".into(),
                 occurred_at: on(2010, 7, 1),
@@ -492,6 +502,7 @@ async fn the_2011_set_after_consultation_carries_a_2011_14_agreement_to_sign_off
         let early = admin
             .rounds
             .create_round(pb::CreateRoundRequest {
+                request_id: String::new(),
                 round: Some(pb::Round {
                     indicator_set: 2011,
                     ..round_2011_14()
@@ -503,6 +514,7 @@ async fn the_2011_set_after_consultation_carries_a_2011_14_agreement_to_sign_off
         admin
             .indicators
             .publish_indicator_set(pb::PublishIndicatorSetRequest {
+                request_id: String::new(),
                 name: "2011".into(),
                 occurred_at: on(2010, 9, 1),
             })
@@ -511,6 +523,7 @@ async fn the_2011_set_after_consultation_carries_a_2011_14_agreement_to_sign_off
         let round = admin
             .rounds
             .create_round(pb::CreateRoundRequest {
+                request_id: String::new(),
                 round: Some(pb::Round {
                     indicator_set: 2011,
                     max_government_targets: Some(10),

@@ -74,6 +74,7 @@ async fn sets_and_priorities_through_the_command_line() {
         admin
             .rounds
             .create_round(pb::CreateRoundRequest {
+                request_id: String::new(),
                 round: Some(round_2011_14()),
             })
             .await

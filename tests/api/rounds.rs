@@ -47,7 +47,10 @@ pub fn round_2011_14() -> pb::Round {
 type Change = Box<dyn Fn(&mut pb::Round)>;
 
 fn create(round: pb::Round) -> pb::CreateRoundRequest {
-    pb::CreateRoundRequest { round: Some(round) }
+    pb::CreateRoundRequest {
+        round: Some(round),
+        request_id: String::new(),
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -789,4 +792,101 @@ async fn rebaseline_with_ministers(
         ("80000", "48000"),
         "{reward:?}"
     );
+}
+
+/// A round's and the National Indicator Set's histories are streams like
+/// an agreement's: `laa history export` writes them, and they verify with
+/// no server (the CLI and tools/verify_history.py), head for head with
+/// `VerifyHistory`; a retried creation records nothing twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rounds_and_the_sets_histories_export_and_verify_offline() {
+    for_each_database(|app| async move {
+        let mut admin = app.clients(Some(&app.tokens.admin)).await;
+        let request = pb::CreateRoundRequest {
+            round: Some(round_2011_14()),
+            request_id: "create-2011-14".into(),
+        };
+        let created = admin
+            .rounds
+            .create_round(request.clone())
+            .await
+            .expect("create")
+            .into_inner();
+        let retried = admin
+            .rounds
+            .create_round(request)
+            .await
+            .expect("a retry answers the first outcome")
+            .into_inner();
+        assert_eq!(retried, created);
+        let dir = tempfile::tempdir().unwrap();
+        let mut auditor = app.clients(Some(&app.tokens.auditor)).await;
+        for (stream, length) in [
+            ("rounds/2011-14", Some(1)),
+            ("indicator-sets/national", None),
+        ] {
+            let out = crate::cli::laa(
+                &app,
+                Some(&app.tokens.auditor),
+                &["history", "export", stream],
+            );
+            assert!(
+                out.status.success(),
+                "{}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            let text = String::from_utf8(out.stdout).unwrap();
+            if let Some(length) = length {
+                assert_eq!(text.lines().count(), length, "{stream}: {text}");
+            }
+            let file = dir.path().join("history.ndjson");
+            std::fs::write(&file, &text).unwrap();
+            let offline = std::process::Command::new(env!("CARGO_BIN_EXE_laa"))
+                .args(["history", "verify", "--file"])
+                .arg(&file)
+                .env("LAA_SERVER", "http://127.0.0.1:9")
+                .output()
+                .unwrap();
+            assert!(
+                offline.status.success(),
+                "{stream}: {}",
+                String::from_utf8_lossy(&offline.stderr)
+            );
+            let python = std::process::Command::new("python3")
+                .arg(concat!(
+                    env!("CARGO_MANIFEST_DIR"),
+                    "/tools/verify_history.py"
+                ))
+                .arg(&file)
+                .output()
+                .expect("python3");
+            assert!(python.status.success(), "{stream}: {python:?}");
+            let verified = auditor
+                .audit
+                .verify_history(pb::VerifyHistoryRequest {
+                    agreement: stream.into(),
+                })
+                .await
+                .expect("verify")
+                .into_inner();
+            assert!(verified.ok, "{stream}");
+            assert!(
+                String::from_utf8_lossy(&python.stdout).contains(&verified.head_hash),
+                "{stream}: the same head offline as on the server"
+            );
+            // One changed byte is found offline.
+            let tampered = text.replacen("\"kind\":\"", "\"kind\":\"x", 1);
+            std::fs::write(&file, tampered).unwrap();
+            let refused = std::process::Command::new(env!("CARGO_BIN_EXE_laa"))
+                .args(["history", "verify", "--file"])
+                .arg(&file)
+                .output()
+                .unwrap();
+            assert!(
+                !refused.status.success(),
+                "{stream}: a tampered export verifies"
+            );
+        }
+    })
+    .await;
 }

@@ -211,6 +211,7 @@ async fn a_set_published_through_one_server_binds_through_the_other() {
     admin
         .indicators
         .publish_indicator_set(pb::PublishIndicatorSetRequest {
+            request_id: String::new(),
             name: "2011".into(),
             occurred_at: day(2010, 9, 1),
         })

@@ -78,6 +78,7 @@ async fn upgrade(fixture: &str, backend: Backend) {
     rounds_are_listed_as_before(&held, &clients.auditor, &context).await;
     areas_are_listed_as_before(&held, &clients.auditor, &context).await;
     let upgraded = verify_streams(&held, &clients.auditor, &context).await;
+    genesis_records_what_the_tables_held(&held, &upgraded, &context);
     for stream in streams(&held) {
         if let Some(before) = &stream.held {
             assert_eq!(
@@ -104,6 +105,27 @@ async fn upgrade(fixture: &str, backend: Backend) {
     }
     sets_are_listed_as_before(&held, &clients.auditor, &context).await;
     server.stop();
+}
+
+/// The upgrade's genesis events: one per set as it stood and one per
+/// comment in the catalogue's stream, one creation per round and area.
+fn genesis_records_what_the_tables_held(
+    held: &Holdings,
+    heads: &BTreeMap<String, Head>,
+    context: &str,
+) {
+    let sets = held.indicator_sets.len();
+    let comments: usize = held.indicator_sets.iter().map(|s| s.comments.len()).sum();
+    assert_eq!(
+        heads["indicator-sets/national"].length,
+        i64::try_from(sets + comments).expect("small"),
+        "{context}: the catalogue's stream holds a set loaded for each set and a comment for each comment"
+    );
+    for (name, head) in heads {
+        if name.starts_with("rounds/") || name.starts_with("areas/") {
+            assert_eq!(head.length, 1, "{context}: {name} holds its creation");
+        }
+    }
 }
 
 // ---------------------------------------------------------------------------
@@ -671,16 +693,22 @@ struct Head {
 /// unchanged (a genesis written once). If they are verified by another
 /// method than `VerifyHistory`, [`verify_one`] is where to say so.
 fn streams(held: &Holdings) -> Vec<Stream> {
-    held.agreements
-        .iter()
-        .map(|a| Stream {
-            name: format!("agreements/{}", a.id),
-            held: Some(Head {
-                length: a.length,
-                hash: a.head_hash.clone(),
-            }),
-        })
-        .collect()
+    let agreements = held.agreements.iter().map(|a| Stream {
+        name: format!("agreements/{}", a.id),
+        held: Some(Head {
+            length: a.length,
+            hash: a.head_hash.clone(),
+        }),
+    });
+    let begun = |name: String| Stream { name, held: None };
+    let reference = std::iter::once("indicator-sets/national".to_owned())
+        .chain(held.rounds.iter().map(|r| format!("rounds/{}", r.round)))
+        .chain([
+            "areas/kent".to_owned(),
+            format!("areas/{}", held.areas.created.code),
+        ])
+        .map(begun);
+    agreements.chain(reference).collect()
 }
 
 /// Verifies every stream; their heads by name. An agreement is also read,

@@ -155,7 +155,11 @@ pub struct IndicatorSet {
     pub version: SetVersion,
     /// Draft or published.
     pub status: SetStatus,
-    /// The indicators it lists (active or withdrawn), by number.
+    /// The indicators it lists (active or withdrawn), by number. Written
+    /// as a list of `[number, status]` pairs: a map with numbers for keys
+    /// does not read back inside a change tagged with its kind (serde
+    /// buffers the keys as strings there).
+    #[serde(with = "members_as_pairs")]
     pub members: BTreeMap<IndicatorNumber, IndicatorStatus>,
     /// The published set it was drafted from; `None` for the embedded sets.
     #[serde(default)]
@@ -164,6 +168,30 @@ pub struct IndicatorSet {
     /// which were published before the engine existed.
     #[serde(default)]
     pub consultation: Option<Consultation>,
+}
+
+/// [`IndicatorSet::members`] as a list of pairs.
+mod members_as_pairs {
+    use std::collections::BTreeMap;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    use super::{IndicatorNumber, IndicatorStatus};
+
+    pub(super) fn serialize<S: Serializer>(
+        members: &BTreeMap<IndicatorNumber, IndicatorStatus>,
+        serializer: S,
+    ) -> Result<S::Ok, S::Error> {
+        let pairs: Vec<(&IndicatorNumber, &IndicatorStatus)> = members.iter().collect();
+        pairs.serialize(serializer)
+    }
+
+    pub(super) fn deserialize<'de, D: Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<BTreeMap<IndicatorNumber, IndicatorStatus>, D::Error> {
+        let pairs = Vec::<(IndicatorNumber, IndicatorStatus)>::deserialize(deserializer)?;
+        Ok(pairs.into_iter().collect())
+    }
 }
 
 /// The window in which a draft set is consulted on (recommendation 17):

@@ -313,6 +313,23 @@ pub enum DomainError {
         /// True when the clash is publishing a published set.
         published: bool,
     },
+    /// Reference data (a round, an area) names something that exists
+    /// already, otherwise.
+    #[error("the {what} {key} already exists")]
+    Exists {
+        /// What kind of thing.
+        what: &'static str,
+        /// Its name.
+        key: String,
+    },
+    /// Reference data (a round's policy, an area) is malformed.
+    #[error("{field}: {problem}")]
+    Invalid {
+        /// The request's field at fault.
+        field: &'static str,
+        /// What is wrong.
+        problem: String,
+    },
     /// A draft set's content is malformed: an edit names an indicator it
     /// cannot apply to, or a field is missing or out of range.
     #[error("invalid indicator set: {problem}")]
@@ -390,7 +407,8 @@ impl DomainError {
             E::ConsultationOpen { .. } => Reason::ConsultationOpen,
             E::ConsultationClosed { .. } => Reason::ConsultationClosed,
             E::IndicatorSetExists { .. } => Reason::AlreadyExists,
-            E::InvalidIndicatorSet { .. } => Reason::InvalidArgument,
+            E::InvalidIndicatorSet { .. } | E::Invalid { .. } => Reason::InvalidArgument,
+            E::Exists { .. } => Reason::AlreadyExists,
         }
     }
 
@@ -398,9 +416,10 @@ impl DomainError {
     pub fn class(&self) -> ErrorClass {
         use DomainError as E;
         match self {
-            E::InvalidTerms { .. } | E::IndicatorUnknown { .. } | E::InvalidIndicatorSet { .. } => {
-                ErrorClass::InvalidInput
-            }
+            E::InvalidTerms { .. }
+            | E::IndicatorUnknown { .. }
+            | E::InvalidIndicatorSet { .. }
+            | E::Invalid { .. } => ErrorClass::InvalidInput,
             E::VersionConflict { .. } => ErrorClass::Conflict,
             E::RoleNotPermitted { .. } | E::OutOfScope { .. } | E::AdministratorsOnly { .. } => {
                 ErrorClass::Forbidden
@@ -411,7 +430,8 @@ impl DomainError {
             | E::IndicatorSetUnknown { .. } => ErrorClass::NotFound,
             E::AgreementAlreadyOpen { .. }
             | E::RefreshAlreadyHeld { .. }
-            | E::IndicatorSetExists { .. } => ErrorClass::AlreadyExists,
+            | E::IndicatorSetExists { .. }
+            | E::Exists { .. } => ErrorClass::AlreadyExists,
             _ => ErrorClass::RuleViolation,
         }
     }
@@ -559,8 +579,11 @@ impl DomainError {
                 ("why", (*why).to_owned()),
             ],
             E::IndicatorSetExists { set, .. } => vec![("indicator_set", set.to_string())],
-            E::InvalidIndicatorSet { field, problem } => {
+            E::InvalidIndicatorSet { field, problem } | E::Invalid { field, problem } => {
                 vec![("field", (*field).to_owned()), ("problem", problem.clone())]
+            }
+            E::Exists { what, key } => {
+                vec![("resource", (*what).to_owned()), ("name", key.clone())]
             }
         }
     }

@@ -17,9 +17,11 @@ use crate::performance::RewardWorking;
 use crate::policy::RoundPolicy;
 use crate::terms::Terms;
 
-/// One recorded fact about an agreement.
+/// One recorded fact about an aggregate: by default an agreement, whose
+/// changes are [`Change`]s; the other aggregates' streams record their own
+/// kinds of change in the same envelope ([`crate::stream`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Event {
+pub struct Event<C = Change> {
     /// When it was decided: the server's clock (the store's `recorded_at`
     /// is when it was committed, a moment later).
     pub at: DateTime<Utc>,
@@ -31,10 +33,10 @@ pub struct Event {
     /// Who made it happen.
     pub actor: Actor,
     /// What happened.
-    pub change: Change,
+    pub change: C,
 }
 
-impl Event {
+impl<C> Event<C> {
     /// When it happened: `occurred_at`, or for an event recorded before
     /// commands could be dated, when it was decided.
     pub fn occurred(&self) -> DateTime<Utc> {

@@ -341,6 +341,12 @@ slug_type!(
     "refresh"
 );
 slug_type!(
+    /// A negotiating round, such as `2008-11` (a round's policy may ask
+    /// more of its name: [`crate::RoundPolicy::validate`]).
+    RoundName,
+    "round"
+);
+slug_type!(
     /// The code of a local indicator outside the National Indicator Set, such as `l-graffiti`.
     LocalIndicatorCode,
     "local_indicator"

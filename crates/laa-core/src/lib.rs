@@ -37,10 +37,15 @@
 //! - [`performance`]: statuses against trajectories, and the reward grant.
 //! - [`publication`]: what of an agreement is public, for the citizens' pages.
 //! - [`summary`]: the negotiation analytics CLG asks for, from the history.
+//! - [`stream`]: every aggregate's stream of events and the shape each
+//!   aggregate has (state, commands, changes, `decide`, `apply`): the
+//!   agreement, the National Indicator Set ([`indicator_sets::stream`]), a
+//!   [`round`] and an [`area`].
 
 pub mod actor;
 pub mod agreement;
 pub mod apply;
+pub mod area;
 pub mod areas;
 pub mod authorise;
 pub mod catalogue;
@@ -60,6 +65,8 @@ pub mod policy;
 pub mod publication;
 pub mod reason;
 pub mod request_id;
+pub mod round;
+pub mod stream;
 pub mod summary;
 pub mod terms;
 
@@ -75,11 +82,12 @@ pub use error::{DomainError, ErrorClass};
 pub use event::{Change, Event};
 pub use ids::{
     AgreementId, AreaCode, Department, FinancialYear, IndicatorNumber, LocalIndicatorCode,
-    ParseError, RefreshId, Region, SetVersion, TargetId, quote,
+    ParseError, RefreshId, Region, RoundName, SetVersion, TargetId, quote,
 };
 pub use money::Money;
 pub use polarity::Polarity;
 pub use policy::{Period, RefreshRound, RewardBearing, RewardPolicy, RoundPolicy};
 pub use reason::Reason;
 pub use request_id::RequestId;
+pub use stream::{Aggregate, Recorded, StreamId};
 pub use terms::{Baseline, PlaceholderReason, TargetValues, Terms, Unit, YearValue};

@@ -1,5 +1,7 @@
 //! `AreaService`: England's upper-tier areas.
 
+use laa_core::StreamId;
+use laa_core::area::{Area, AreaCommand};
 use laa_core::authorise::authorise_administration;
 use laa_proto::v1 as pb;
 use laa_store::AreaRecord;
@@ -69,43 +71,42 @@ impl pb::area_service_server::AreaService for Engine {
     ) -> Result<Response<pb::Area>, Status> {
         let actor = authenticate(&self.store, &request).await?;
         authorise_administration(&actor).map_err(ApiError::from)?;
-        let area = request
-            .into_inner()
+        let r = request.into_inner();
+        let request_id = convert::request_id(&r.request_id)?;
+        let area = r
             .area
             .ok_or_else(|| ApiError::bad_argument("area", "the area is required"))?;
         let code = convert::area_name("area.code", &area.code)?;
         let region = convert::region("area.region", area.region)?
             .ok_or_else(|| ApiError::bad_argument("area.region", "the region is required"))?;
-        let name = area.display_name.trim();
-        if name.is_empty() || name.chars().count() > 200 || name.chars().any(char::is_control) {
-            return Err(ApiError::bad_argument(
-                "area.display_name",
-                "a name of 1 to 200 characters is required",
+        let executed = self
+            .execute_on_stream::<Area, _>(
+                &StreamId::Area(code.clone()),
+                &actor,
+                request_id,
+                AreaCommand::Create {
+                    code: code.clone(),
+                    name: area.display_name,
+                    region,
+                    kind: area.kind,
+                },
+                None,
             )
-            .into());
-        }
-        let kind = area.kind.trim();
-        if !laa_core::areas::AREA_KINDS.contains(&kind) {
-            return Err(ApiError::bad_argument(
-                "area.kind",
-                format!(
-                    "{} is not one of {}",
-                    laa_core::quote(kind),
-                    laa_core::areas::AREA_KINDS.join(", ")
-                ),
-            )
-            .into());
-        }
+            .await?;
+        let created = executed
+            .head
+            .state
+            .created
+            .ok_or_else(|| ApiError::NotFound {
+                what: "area",
+                key: code.to_string(),
+            })?;
         let record = AreaRecord {
-            code,
-            name: name.to_owned(),
-            region,
-            kind: kind.to_owned(),
+            code: created.code,
+            name: created.name,
+            region: created.region,
+            kind: created.kind,
         };
-        self.store
-            .create_area(record.clone())
-            .await
-            .map_err(ApiError::from)?;
         tracing::info!(area = %record.code, principal = %actor.principal, "area created");
         Ok(Response::new(area_to_pb(&record)))
     }

@@ -4,6 +4,7 @@ use std::collections::BTreeMap;
 use std::pin::Pin;
 use std::time::Duration;
 
+use laa_core::StreamId;
 use laa_core::summary::NegotiationSummary;
 use laa_core::{Actor, AgreementId, Region, TargetKind, TargetStatus};
 use laa_proto::v1 as pb;
@@ -186,12 +187,40 @@ impl pb::audit_service_server::AuditService for Engine {
     ) -> Result<Response<pb::ListEventsResponse>, Status> {
         let actor = authenticate(&self.store, &request).await?;
         let r = request.into_inner();
-        let id = convert::agreement_name("agreement", &r.agreement)?;
         let size = convert::page_size(r.page_size, laa_store::PageLimits::EVENTS)?;
         let from = match convert::parse_page_token(&r.page_token, convert::numeric_position)? {
             Some(sequence) => sequence,
             None => convert::from_sequence(r.from_sequence)?,
         };
+        if let Some(stream) = reference_stream(&r.agreement) {
+            // The reference data's history is as public as the data.
+            let mut events = self
+                .store
+                .stream_events(&stream, from, size + 1)
+                .await
+                .map_err(ApiError::from)?;
+            if events.is_empty() && from <= 1 {
+                return Err(ApiError::NotFound {
+                    what: "stream",
+                    key: stream.to_string(),
+                }
+                .into());
+            }
+            let next = if events.len() as u64 > size {
+                events.truncate(usize::try_from(size).unwrap_or(usize::MAX));
+                events
+                    .last()
+                    .map(|e| convert::page_token(&(e.sequence + 1).to_string()))
+                    .unwrap_or_default()
+            } else {
+                String::new()
+            };
+            return Ok(Response::new(pb::ListEventsResponse {
+                events: events.iter().map(convert::stream_event_to_pb).collect(),
+                next_page_token: next,
+            }));
+        }
+        let id = convert::agreement_name("agreement", &r.agreement)?;
         self.read_agreement(&actor, &id).await?;
         // One more than the page, to know whether another page follows.
         let mut events = self
@@ -282,7 +311,24 @@ impl pb::audit_service_server::AuditService for Engine {
         request: Request<pb::VerifyHistoryRequest>,
     ) -> Result<Response<pb::VerifyHistoryResponse>, Status> {
         let actor = authenticate(&self.store, &request).await?;
-        let id = convert::agreement_name("agreement", &request.get_ref().agreement)?;
+        let name = request.get_ref().agreement.trim();
+        if let Some(stream) = reference_stream(name) {
+            // The reference data is public to every principal; so is the
+            // proof that its history is intact.
+            let v = self
+                .store
+                .verify_stream(&stream)
+                .await
+                .map_err(ApiError::from)?;
+            return Ok(Response::new(pb::VerifyHistoryResponse {
+                ok: v.ok,
+                length: count(v.length),
+                head_hash: v.head_hash,
+                first_bad_sequence: v.first_bad_sequence.map(count),
+                projection_rebuilt: false,
+            }));
+        }
+        let id = convert::agreement_name("agreement", name)?;
         // Verification answers even when the agreement cannot be loaded (a
         // deleted or edited event): it walks the stored chain and names the
         // first bad sequence. `read_agreement` has authorised the caller
@@ -356,5 +402,15 @@ impl pb::audit_service_server::AuditService for Engine {
             selections,
             count(placeholders as u64),
         )))
+    }
+}
+
+/// The stream a request names when it is not an agreement's (the
+/// indicator sets', a round's, an area's); `None` for an agreement, or a
+/// name that is not a stream's (which the agreement's parser then refuses).
+fn reference_stream(name: &str) -> Option<StreamId> {
+    match StreamId::parse(name) {
+        Ok(StreamId::Agreement(_)) | Err(_) => None,
+        Ok(reference) => Some(reference),
     }
 }

@@ -252,7 +252,10 @@ impl ApiError {
             {
                 vec![((*field).to_owned(), problem.clone())]
             }
-            ApiError::Domain(DomainError::InvalidIndicatorSet { field, problem }) => {
+            ApiError::Domain(
+                DomainError::InvalidIndicatorSet { field, problem }
+                | DomainError::Invalid { field, problem },
+            ) => {
                 vec![((*field).to_owned(), problem.clone())]
             }
             ApiError::Domain(e @ DomainError::IndicatorUnknown { .. }) => {

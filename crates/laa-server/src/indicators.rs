@@ -1,15 +1,13 @@
 //! `IndicatorService`: the National Indicator Set, by version, and the
 //! drafting, consultation and publication of new versions.
 //!
-//! The rules are `laa_core::indicator_sets`'; this file parses, asks them,
-//! records through the store and renders.
+//! The rules are `laa_core::indicator_sets`'; this file parses, hands the
+//! command to the stream's command path (`streams.rs`) and renders.
 
 use chrono::{DateTime, NaiveDate, Utc};
 use laa_core::catalogue::Owner;
-use laa_core::indicator_sets::{
-    DraftRequest, SetComment, SetEdit, comment_on_set, draft_set, publish_set,
-};
-use laa_core::{Department, Indicator, IndicatorNumber, IndicatorStatus, SetVersion};
+use laa_core::indicator_sets::{DraftRequest, IndicatorSets, SetCommand, SetComment, SetEdit};
+use laa_core::{Department, Indicator, IndicatorNumber, IndicatorStatus, SetVersion, StreamId};
 use laa_proto::v1 as pb;
 use laa_store::IndicatorSetInfo;
 use tonic::{Request, Response, Status};
@@ -124,10 +122,10 @@ impl Engine {
     fn set_clock(
         &self,
         occurred_at: Option<&prost_types::Timestamp>,
-    ) -> Result<DateTime<Utc>, ApiError> {
+    ) -> Result<Option<DateTime<Utc>>, ApiError> {
         match convert::occurred_at(occurred_at)? {
-            None => Ok(self.store.clock().now()),
-            Some(at) if self.store.clock().replays() => Ok(at),
+            None => Ok(None),
+            Some(at) if self.store.clock().replays() => Ok(Some(at)),
             Some(_) => Err(ApiError::bad_argument(
                 "occurred_at",
                 "only a server replaying a historic round (laa serve --clock replay) accepts a date for indicator sets; leave it unset",
@@ -203,7 +201,8 @@ impl pb::indicator_service_server::IndicatorService for Engine {
         // Who may draft is answered before anything else is read.
         laa_core::authorise::authorise_administration(&actor).map_err(ApiError::from)?;
         let r = request.into_inner();
-        let now = self.set_clock(r.occurred_at.as_ref())?;
+        let occurred_at = self.set_clock(r.occurred_at.as_ref())?;
+        let request_id = convert::request_id(&r.request_id)?;
         let version = convert::set_version("version", r.version)?;
         let based_on = convert::set_name("based_on", &r.based_on)?;
         let consultation_closes = match r.consultation_closes.trim() {
@@ -225,11 +224,7 @@ impl pb::indicator_service_server::IndicatorService for Engine {
             )
             .into());
         }
-        let (catalogue, _) = self
-            .store
-            .refresh_catalogue()
-            .await
-            .map_err(ApiError::from)?;
+        let catalogue = self.store.catalogue();
         let edits = r
             .edits
             .iter()
@@ -260,22 +255,20 @@ impl pb::indicator_service_server::IndicatorService for Engine {
                 )),
             })
             .collect::<Result<Vec<_>, _>>()?;
-        let draft = draft_set(
-            &catalogue,
+        let command = SetCommand::Draft(DraftRequest {
+            version,
+            based_on,
+            edits,
+            consultation_closes,
+        });
+        self.execute_on_stream::<IndicatorSets, _>(
+            &StreamId::IndicatorSets,
             &actor,
-            DraftRequest {
-                version,
-                based_on,
-                edits,
-                consultation_closes,
-            },
-            now,
+            request_id,
+            command,
+            occurred_at,
         )
-        .map_err(ApiError::from)?;
-        self.store
-            .create_indicator_set(&draft, now)
-            .await
-            .map_err(ApiError::from)?;
+        .await?;
         tracing::info!(indicator_set = %version, principal = %actor.principal, "indicator set drafted");
         Ok(Response::new(set_to_pb(
             &self.set_info(version).await?,
@@ -289,20 +282,42 @@ impl pb::indicator_service_server::IndicatorService for Engine {
     ) -> Result<Response<pb::IndicatorSetComment>, Status> {
         let actor = authenticate(&self.store, &request).await?;
         let r = request.into_inner();
-        let now = self.set_clock(r.occurred_at.as_ref())?;
+        let occurred_at = self.set_clock(r.occurred_at.as_ref())?;
+        let request_id = convert::request_id(&r.request_id)?;
         let version = convert::set_name("indicator_set", &r.indicator_set)?;
-        let (catalogue, _) = self
-            .store
-            .refresh_catalogue()
-            .await
-            .map_err(ApiError::from)?;
-        let comment =
-            comment_on_set(&catalogue, &actor, version, r.text, now).map_err(ApiError::from)?;
-        let comment = self
-            .store
-            .comment_on_indicator_set(&comment)
-            .await
-            .map_err(ApiError::from)?;
+        let text = r.text.trim().to_owned();
+        let command = SetCommand::Comment {
+            set: version,
+            text: r.text,
+        };
+        let executed = self
+            .execute_on_stream::<IndicatorSets, _>(
+                &StreamId::IndicatorSets,
+                &actor,
+                request_id,
+                command,
+                occurred_at,
+            )
+            .await?;
+        // The comment as recorded: this one, or the same words recorded
+        // before (the command then recorded nothing).
+        let mine: Vec<&SetComment> = executed
+            .head
+            .state
+            .comments_on(version)
+            .iter()
+            .filter(|c| c.author == actor.principal)
+            .collect();
+        let comment = mine
+            .iter()
+            .rev()
+            .find(|c| c.text == text)
+            .or(mine.last())
+            .map(|c| (*c).clone())
+            .ok_or_else(|| ApiError::NotFound {
+                what: "comment",
+                key: version.to_string(),
+            })?;
         tracing::info!(indicator_set = %version, principal = %actor.principal, "comment recorded");
         Ok(Response::new(comment_to_pb(&comment)))
     }
@@ -314,18 +329,17 @@ impl pb::indicator_service_server::IndicatorService for Engine {
         let actor = authenticate(&self.store, &request).await?;
         laa_core::authorise::authorise_administration(&actor).map_err(ApiError::from)?;
         let r = request.into_inner();
-        let now = self.set_clock(r.occurred_at.as_ref())?;
+        let occurred_at = self.set_clock(r.occurred_at.as_ref())?;
+        let request_id = convert::request_id(&r.request_id)?;
         let version = convert::set_name("name", &r.name)?;
-        let (catalogue, _) = self
-            .store
-            .refresh_catalogue()
-            .await
-            .map_err(ApiError::from)?;
-        publish_set(&catalogue, &actor, version, now).map_err(ApiError::from)?;
-        self.store
-            .publish_indicator_set(version, now)
-            .await
-            .map_err(ApiError::from)?;
+        self.execute_on_stream::<IndicatorSets, _>(
+            &StreamId::IndicatorSets,
+            &actor,
+            request_id,
+            SetCommand::Publish { set: version },
+            occurred_at,
+        )
+        .await?;
         tracing::info!(indicator_set = %version, principal = %actor.principal, "indicator set published");
         let comments = self
             .store

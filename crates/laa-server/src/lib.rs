@@ -32,6 +32,7 @@ pub mod metrics;
 pub mod performance;
 pub mod rounds;
 pub mod serving;
+mod streams;
 
 use std::future::Future;
 use std::sync::Arc;

@@ -6,7 +6,8 @@ use laa_core::decimal::written;
 use laa_core::money::Money;
 use laa_core::performance::{Similarity, TournamentPolicy};
 use laa_core::policy::{DEFAULT_BACKDATING_DAYS, Period, RefreshRound, RewardPolicy};
-use laa_core::{IndicatorNumber, RoundPolicy};
+use laa_core::round::{Round, RoundCommand};
+use laa_core::{DomainError, IndicatorNumber, RoundName, RoundPolicy, StreamId};
 use laa_proto::v1 as pb;
 use laa_store::RoundRecord;
 use rust_decimal::Decimal;
@@ -230,19 +231,30 @@ impl pb::round_service_server::RoundService for Engine {
     ) -> Result<Response<pb::Round>, Status> {
         let actor = authenticate(&self.store, &request).await?;
         authorise_administration(&actor).map_err(ApiError::from)?;
-        let round = request
-            .into_inner()
+        let r = request.into_inner();
+        let request_id = convert::request_id(&r.request_id)?;
+        let round = r
             .round
             .ok_or_else(|| ApiError::bad_argument("round", "the round is required"))?;
         let policy = round_from_pb(&round)?;
         let set = convert::set_version("round.indicator_set", round.indicator_set)?;
-        let record = self
-            .store
-            .create_round(policy, set)
+        let name = RoundName::new(policy.name.clone())
+            .map_err(|e| ApiError::bad_argument("round.round", e.problem))?;
+        let executed = self
+            .execute_on_stream::<Round, _>(
+                &StreamId::Round(name),
+                &actor,
+                request_id,
+                RoundCommand::Create {
+                    policy,
+                    indicator_set: set,
+                },
+                None,
+            )
             .await
             .map_err(|e| match e {
                 // The policy's own rules name the request's fields.
-                laa_store::StoreError::InvalidArgument { field, problem } => {
+                ApiError::Domain(DomainError::Invalid { field, problem }) => {
                     let field = match field {
                         "name" => "round",
                         "refresh_rounds" => "refreshes",
@@ -251,8 +263,21 @@ impl pb::round_service_server::RoundService for Engine {
                     };
                     ApiError::bad_argument(format!("round.{field}"), problem)
                 }
-                other => ApiError::from(other),
+                other => other,
             })?;
+        let created = executed
+            .head
+            .state
+            .created
+            .ok_or_else(|| ApiError::NotFound {
+                what: "round",
+                key: round.round.clone(),
+            })?;
+        let record = RoundRecord {
+            policy: created.policy,
+            indicator_set: created.indicator_set,
+            created_at: created.created_at,
+        };
         tracing::info!(round = %record.policy.name, principal = %actor.principal, "round created");
         Ok(Response::new(round_to_pb(&record)))
     }

@@ -1,13 +1,12 @@
 //! Indicator sets as administered data: the database is the one source of
 //! the catalogue the server decides with.
 //!
-//! The embedded 2007 and 2008 sets are loaded on first start
-//! (`reference.rs`); drafts are created, commented on and published
-//! through [`Store::create_indicator_set`], [`Store::comment_on_indicator_set`]
-//! and [`Store::publish_indicator_set`], after `laa-core`'s
-//! [`laa_core::indicator_sets`] rules accepted them. The store keeps the
-//! catalogue the database holds in memory, swapped whole when a set is
-//! created or published ([`Store::catalogue`]); a published set never
+//! The tables of sets, indicators and comments are the projection of the
+//! National Indicator Set's stream (`laa_core::indicator_sets::stream`:
+//! the embedded 2007 and 2008 sets begun on a new database, later ones
+//! drafted, commented on and published by commands). The store keeps the
+//! catalogue the database holds in memory ([`Store::catalogue`]), read
+//! again after every append to that stream; a published set never
 //! changes, so a remembered one is always right, and
 //! [`Store::refresh_catalogue`] re-reads the catalogue when the database
 //! lists other sets, or other statuses, than the one remembered (another
@@ -16,18 +15,13 @@
 use std::sync::Arc;
 
 use laa_core::catalogue::Consultation;
-use laa_core::indicator_sets::{Draft, SetComment};
+use laa_core::indicator_sets::SetComment;
 use laa_core::{Catalogue, Indicator, IndicatorSet, IndicatorStatus, Role, SetStatus, SetVersion};
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    sea_query::Expr,
-};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entity::{indicator, indicator_set, indicator_set_comment};
-use crate::error::{StoreError, is_unique_violation};
-use crate::reference::{
-    decode_indicator, indicator_model, parse_set_status, set_status_str, set_version,
-};
+use crate::error::StoreError;
+use crate::reference::{decode_indicator, parse_set_status, set_status_str, set_version};
 use crate::store::Store;
 
 /// The most comments listed with a set.
@@ -122,130 +116,6 @@ impl Store {
         let catalogue = self.read_catalogue().await?;
         self.swap_catalogue(catalogue);
         Ok(())
-    }
-
-    /// Records a draft `laa_core::indicator_sets::draft_set` accepted
-    /// ([`StoreError::AlreadyExists`] if its version was taken meanwhile).
-    pub async fn create_indicator_set(
-        &self,
-        draft: &Draft,
-        at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<(), StoreError> {
-        let version = i32::from(draft.set.version.get());
-        let window = draft.set.consultation;
-        let _guard = self.write_guard().await;
-        let txn = self.begin_write().await?;
-        let inserted = indicator_set::Entity::insert(indicator_set::ActiveModel {
-            version: Set(version),
-            status: Set(set_status_str(draft.set.status).to_owned()),
-            based_on: Set(draft.set.based_on.map(|b| i32::from(b.get()))),
-            consultation_opens: Set(window.map(|w| w.opens.to_string())),
-            consultation_closes: Set(window.map(|w| w.closes.to_string())),
-            created_at: Set(Some(at)),
-            published_at: Set(None),
-        })
-        .exec_without_returning(&txn)
-        .await;
-        match inserted {
-            Ok(_) => {}
-            Err(e) if is_unique_violation(&e) => {
-                return Err(StoreError::AlreadyExists {
-                    what: "indicator set",
-                    key: draft.set.version.to_string(),
-                });
-            }
-            Err(e) => return Err(e.into()),
-        }
-        let rows = draft
-            .wording
-            .iter()
-            .filter_map(|i| {
-                let status = draft.set.status_of(i.number)?;
-                Some(indicator_model(version, i, status))
-            })
-            .collect::<Result<Vec<_>, _>>()?;
-        for chunk in rows.chunks(100) {
-            indicator::Entity::insert_many(chunk.to_vec())
-                .exec_without_returning(&txn)
-                .await?;
-        }
-        txn.commit().await?;
-        self.refresh_catalogue().await?;
-        Ok(())
-    }
-
-    /// Publishes a draft `laa_core::indicator_sets::publish_set` accepted
-    /// ([`StoreError::AlreadyExists`] if it was published meanwhile).
-    pub async fn publish_indicator_set(
-        &self,
-        version: SetVersion,
-        at: chrono::DateTime<chrono::Utc>,
-    ) -> Result<(), StoreError> {
-        let _guard = self.write_guard().await;
-        let txn = self.begin_write().await?;
-        let updated = indicator_set::Entity::update_many()
-            .col_expr(indicator_set::Column::Status, Expr::value("published"))
-            .col_expr(indicator_set::Column::PublishedAt, Expr::value(at))
-            .filter(indicator_set::Column::Version.eq(i32::from(version.get())))
-            .filter(indicator_set::Column::Status.eq("draft"))
-            .exec(&txn)
-            .await?;
-        if updated.rows_affected != 1 {
-            return Err(StoreError::AlreadyExists {
-                what: "published indicator set",
-                key: version.to_string(),
-            });
-        }
-        txn.commit().await?;
-        self.refresh_catalogue().await?;
-        Ok(())
-    }
-
-    /// Records a comment `laa_core::indicator_sets::comment_on_set`
-    /// accepted, if the set is still a draft ([`StoreError::NotFound`]
-    /// otherwise: it was published meanwhile), and returns the comment as
-    /// recorded. A comment its author already made on the set, word for
-    /// word, is recorded once: the first is returned, so a retry of a call
-    /// whose answer was lost records nothing twice.
-    pub async fn comment_on_indicator_set(
-        &self,
-        comment: &SetComment,
-    ) -> Result<SetComment, StoreError> {
-        let version = i32::from(comment.set.get());
-        let _guard = self.write_guard().await;
-        let txn = self.begin_write().await?;
-        let draft = indicator_set::Entity::find_by_id(version)
-            .filter(indicator_set::Column::Status.eq("draft"))
-            .one(&txn)
-            .await?;
-        if draft.is_none() {
-            return Err(StoreError::NotFound {
-                what: "draft indicator set",
-                key: comment.set.to_string(),
-            });
-        }
-        let made = indicator_set_comment::Entity::find()
-            .filter(indicator_set_comment::Column::SetVersion.eq(version))
-            .filter(indicator_set_comment::Column::Author.eq(comment.author.as_str()))
-            .filter(indicator_set_comment::Column::Text.eq(comment.text.as_str()))
-            .order_by_asc(indicator_set_comment::Column::Id)
-            .one(&txn)
-            .await?;
-        if let Some(row) = made {
-            return recorded(comment.set, row);
-        }
-        indicator_set_comment::Entity::insert(indicator_set_comment::ActiveModel {
-            set_version: Set(version),
-            author: Set(comment.author.clone()),
-            role: Set(comment.role.as_str().to_owned()),
-            text: Set(comment.text.clone()),
-            created_at: Set(comment.at),
-            ..Default::default()
-        })
-        .exec_without_returning(&txn)
-        .await?;
-        txn.commit().await?;
-        Ok(comment.clone())
     }
 
     /// The comments recorded on a set, oldest first (at most

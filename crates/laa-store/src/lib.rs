@@ -55,6 +55,7 @@ pub mod query;
 pub mod reference;
 pub mod rounds;
 pub mod store;
+pub mod stored;
 pub mod tools;
 
 pub use clock::Clock;
@@ -71,5 +72,7 @@ pub use rounds::RoundRecord;
 pub use store::{
     AppendOutcome, Committed, EVENTS_CHANNEL, ExportedEvent, GroupCommits, HISTORY_FORMAT,
     Imported, MAX_BATCH, MIN_BATCH_BESIDE, PoolConnections, Request, SCHEMA_LOCK_KEY,
-    SERVER_LOCK_APPLICATION, SERVER_LOCK_KEY, Store, StoredEvent, Verification, parse_and_verify,
+    SERVER_LOCK_APPLICATION, SERVER_LOCK_KEY, Store, StoredEvent, StreamEvent, StreamHead,
+    Verification, parse_and_verify,
 };
+pub use stored::Stored;

@@ -9,8 +9,8 @@
 
 use laa_core::catalogue::{Consultation, Owner};
 use laa_core::{
-    AreaCode, Catalogue, Department, Indicator, IndicatorNumber, IndicatorStatus, Region,
-    SetStatus, SetVersion,
+    AreaCode, Department, Indicator, IndicatorNumber, IndicatorStatus, Region, SetStatus,
+    SetVersion,
 };
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
@@ -18,7 +18,7 @@ use sea_orm::{
 };
 
 use crate::entity::{area, indicator, indicator_set, region};
-use crate::error::{StoreError, is_unique_violation};
+use crate::error::StoreError;
 use crate::store::Store;
 
 pub use laa_core::areas::AREA_KINDS;
@@ -67,26 +67,12 @@ pub struct AreaRecord {
 }
 
 impl Store {
-    /// Loads the regions, any indicator set not yet in the database, and
-    /// (into an empty areas table) the 150 areas of 2008.
-    pub(crate) async fn seed_reference_data(&self) -> Result<(), StoreError> {
-        let present: Vec<i32> = indicator_set::Entity::find()
-            .select_only()
-            .column(indicator_set::Column::Version)
-            .into_tuple()
-            .all(self.connection())
-            .await?;
+    /// Loads the nine regions if they are not in the database (the
+    /// indicator sets, rounds and areas are their streams' projections:
+    /// `store/genesis.rs`).
+    pub(crate) async fn seed_regions(&self) -> Result<(), StoreError> {
         let regions: u64 = region::Entity::find().count(self.connection()).await?;
-        let areas_2008 = laa_core::areas::areas_2008()
-            .map_err(|e| StoreError::corrupt("areas_2008.csv", 0, e.to_string()))?;
-        let areas: u64 = area::Entity::find().count(self.connection()).await?;
-        let embedded = Catalogue::national()
-            .map_err(|e| StoreError::corrupt("catalogue", 0, e.to_string()))?;
-        let missing: Vec<_> = embedded
-            .sets()
-            .filter(|s| !present.contains(&i32::from(s.version.get())))
-            .collect();
-        if missing.is_empty() && regions >= Region::ALL.len() as u64 && areas > 0 {
+        if regions >= Region::ALL.len() as u64 {
             return Ok(());
         }
         let _guard = self.write_guard().await;
@@ -98,53 +84,6 @@ impl Store {
         .on_conflict_do_nothing_on([region::Column::Code])
         .exec_without_returning(&txn)
         .await?;
-        // The 150 areas of 2008, on the first start only: an administrator
-        // may add others later (CreateArea), and they are kept.
-        if areas == 0 {
-            let created_at = self.clock().now_micros();
-            area::Entity::insert_many(areas_2008.into_iter().map(|a| area::ActiveModel {
-                code: Set(a.code.as_str().to_owned()),
-                name: Set(a.name),
-                region: Set(a.region.code().to_owned()),
-                kind: Set(a.kind),
-                created_at: Set(created_at),
-            }))
-            .on_conflict_do_nothing_on([area::Column::Code])
-            .exec_without_returning(&txn)
-            .await?;
-        }
-        for set in missing {
-            let version = i32::from(set.version.get());
-            let inserted = indicator_set::Entity::insert(indicator_set::ActiveModel {
-                version: Set(version),
-                status: Set(set_status_str(set.status).to_owned()),
-                based_on: Set(None),
-                consultation_opens: Set(None),
-                consultation_closes: Set(None),
-                created_at: Set(None),
-                published_at: Set(None),
-            })
-            .on_conflict_do_nothing_on([indicator_set::Column::Version])
-            .exec_without_returning(&txn)
-            .await?;
-            if !matches!(inserted, sea_orm::TryInsertResult::Inserted(1)) {
-                // Another process seeded it first.
-                continue;
-            }
-            let rows: Vec<indicator::ActiveModel> = set
-                .members
-                .iter()
-                .filter_map(|(number, status)| {
-                    let i = embedded.indicator_in(set.version, *number)?;
-                    Some(indicator_model(version, i, *status))
-                })
-                .collect::<Result<_, _>>()?;
-            if !rows.is_empty() {
-                indicator::Entity::insert_many(rows)
-                    .exec_without_returning(&txn)
-                    .await?;
-            }
-        }
         txn.commit().await?;
         Ok(())
     }
@@ -201,68 +140,6 @@ impl Store {
             .into_iter()
             .map(decode_indicator)
             .collect()
-    }
-
-    /// Creates an area ([`StoreError::AlreadyExists`] if its code is taken).
-    pub async fn create_area(&self, record: AreaRecord) -> Result<(), StoreError> {
-        let name = record.name.trim();
-        if name.is_empty() || name.chars().count() > 200 {
-            return Err(StoreError::invalid(
-                "name",
-                "an area's name is 1 to 200 characters",
-            ));
-        }
-        if !AREA_KINDS.contains(&record.kind.as_str()) {
-            return Err(StoreError::invalid(
-                "kind",
-                format!(
-                    "'{}' is not a kind of area: use one of {}",
-                    record.kind,
-                    AREA_KINDS.join(", ")
-                ),
-            ));
-        }
-        let _guard = self.write_guard().await;
-        let txn = self.begin_write().await?;
-        // Creating an area that exists just so is done already: a retry of
-        // a call whose answer was lost succeeds; another area under the
-        // code is refused.
-        if let Some(existing) = area::Entity::find_by_id(record.code.as_str().to_owned())
-            .one(&txn)
-            .await?
-        {
-            let same = existing.name == name
-                && existing.region == record.region.code()
-                && existing.kind == record.kind;
-            return if same {
-                Ok(())
-            } else {
-                Err(StoreError::AlreadyExists {
-                    what: "area",
-                    key: record.code.to_string(),
-                })
-            };
-        }
-        let result = area::Entity::insert(area::ActiveModel {
-            code: Set(record.code.as_str().to_owned()),
-            name: Set(name.to_owned()),
-            region: Set(record.region.code().to_owned()),
-            kind: Set(record.kind.clone()),
-            created_at: Set(self.clock().now_micros()),
-        })
-        .exec_without_returning(&txn)
-        .await;
-        match result {
-            Ok(_) => {
-                txn.commit().await?;
-                Ok(())
-            }
-            Err(e) if is_unique_violation(&e) => Err(StoreError::AlreadyExists {
-                what: "area",
-                key: record.code.to_string(),
-            }),
-            Err(e) => Err(e.into()),
-        }
     }
 
     /// One area, if it exists.

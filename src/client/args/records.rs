@@ -81,10 +81,11 @@ pub enum HistoryCommand {
         #[arg(long, default_value_t = 1)]
         from: i64,
     },
-    /// Verify the hash chain of an agreement's history (exit 1 if broken):
-    /// on the server, or with --file an export, with no server at all.
+    /// Verify the hash chain of a history (exit 1 if broken): on the
+    /// server, or with --file an export, with no server at all.
     Verify {
-        /// The agreement (not with --file).
+        /// The agreement, or a reference stream: indicator-sets/national,
+        /// rounds/{round} or areas/{code} (not with --file).
         #[arg(required_unless_present = "file", conflicts_with = "file")]
         agreement: Option<String>,
         /// An exported history (NDJSON) to verify offline.
@@ -93,7 +94,8 @@ pub enum HistoryCommand {
     },
     /// Export the whole history (--format, default ndjson).
     Export {
-        /// The agreement.
+        /// The agreement, or a reference stream: indicator-sets/national,
+        /// rounds/{round} or areas/{code}.
         agreement: String,
         /// The format.
         #[arg(long, value_enum, default_value = "ndjson")]

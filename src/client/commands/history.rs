@@ -15,7 +15,7 @@ async fn all_events(
     agreement: &str,
     from: i64,
 ) -> Result<Vec<pb::Event>, CliError> {
-    let name = agreement_name(agreement);
+    let name = stream_name(agreement);
     let name = &name;
     let events = paging::all(|page_token| async move {
         let r = rpc!(
@@ -89,7 +89,7 @@ pub async fn run(session: &Session, command: HistoryCommand) -> Result<(), CliEr
             Ok(())
         }
         HistoryCommand::Verify { agreement, .. } => {
-            let name = agreement_name(&agreement.unwrap_or_default());
+            let name = stream_name(&agreement.unwrap_or_default());
             let v = rpc!(
                 session,
                 audit.verify_history(pb::VerifyHistoryRequest {
@@ -139,6 +139,18 @@ pub async fn run(session: &Session, command: HistoryCommand) -> Result<(), CliEr
                 }
             }
         }
+    }
+}
+
+/// The stream a history command names: an agreement (`kent-2008-11` or
+/// `agreements/kent-2008-11`), or the reference data's
+/// (`indicator-sets/national`, `rounds/2011-14`, `areas/kent`).
+fn stream_name(name: &str) -> String {
+    let name = name.trim();
+    if name.contains('/') {
+        name.to_owned()
+    } else {
+        agreement_name(name)
     }
 }
 

@@ -85,6 +85,7 @@ pub async fn run(session: &Session, command: SetCommand) -> Result<(), CliError>
             let set = rpc!(
                 session,
                 indicators.create_indicator_set(pb::CreateIndicatorSetRequest {
+                    request_id: String::new(),
                     version,
                     based_on: format!("indicatorSets/{from}"),
                     edits: edits
@@ -102,6 +103,7 @@ pub async fn run(session: &Session, command: SetCommand) -> Result<(), CliError>
             let comment = rpc!(
                 session,
                 indicators.comment_on_indicator_set(pb::CommentOnIndicatorSetRequest {
+                    request_id: String::new(),
                     indicator_set: format!("indicatorSets/{version}"),
                     text: text.clone(),
                     occurred_at: None,
@@ -117,6 +119,7 @@ pub async fn run(session: &Session, command: SetCommand) -> Result<(), CliError>
             let set = rpc!(
                 session,
                 indicators.publish_indicator_set(pb::PublishIndicatorSetRequest {
+                    request_id: String::new(),
                     name: format!("indicatorSets/{version}"),
                     occurred_at: None,
                 })

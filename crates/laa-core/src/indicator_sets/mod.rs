@@ -62,7 +62,7 @@ impl SetEdit {
 }
 
 /// What an administrator asks for when drafting a set.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct DraftRequest {
     /// The new version: later than every set.
     pub version: SetVersion,
@@ -377,6 +377,9 @@ pub fn comment_on_set(
         at: now,
     })
 }
+
+pub mod stream;
+pub use stream::{IndicatorSets, SetChange, SetCommand};
 
 #[cfg(test)]
 mod tests;

@@ -291,6 +291,24 @@ pub fn event_to_pb(e: &laa_store::StoredEvent) -> pb::Event {
     }
 }
 
+/// An event of a stream other than an agreement's to the wire, named by
+/// its stream.
+pub fn stream_event_to_pb(e: &laa_store::StreamEvent) -> pb::Event {
+    pb::Event {
+        agreement: e.stream.clone(),
+        sequence: i64::try_from(e.sequence).unwrap_or(i64::MAX),
+        recorded_at: Some(timestamp(e.recorded_at)),
+        occurred_at: Some(timestamp(e.event.occurred())),
+        actor: Some(actor_to_pb(&e.event.actor)),
+        kind: e.kind.clone(),
+        payload_json: serde_json::to_string(&e.event.change).unwrap_or_default(),
+        request_id: e.request_id.clone(),
+        prev_hash: e.prev_hash.clone(),
+        hash: e.hash.clone(),
+        hashed_payload: e.payload.clone(),
+    }
+}
+
 /// A region to the wire.
 pub fn region_to_pb(r: Region) -> pb::Region {
     match r {

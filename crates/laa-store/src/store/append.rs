@@ -4,13 +4,13 @@
 
 use std::sync::Arc;
 
-use laa_core::{Agreement, AgreementId, CommandKind, Event, RequestId};
+use laa_core::{Agreement, AgreementId, CommandKind, Event, RequestId, StreamId};
 
 use super::request::Request;
 use sea_orm::sea_query::Values;
 use sea_orm::{ConnectionTrait, EntityTrait, Statement};
 
-use super::committer::Job;
+use super::committer::{Job, Work};
 use super::rows::Rows;
 use super::{
     AppendOutcome, CloseUnlessReleased, SqlitePooled, Store, db_err, read_head, stored, to_i64,
@@ -196,10 +196,13 @@ impl Store {
         self.inner
             .committer
             .submit(Job {
-                agreement: agreement.clone(),
+                stream: StreamId::Agreement(agreement.clone()),
                 expected: expected_version,
                 request: request.clone(),
-                events,
+                work: Work::Agreement {
+                    id: agreement.clone(),
+                    events,
+                },
                 reply: None,
             })
             .await
@@ -320,7 +323,7 @@ impl Store {
                 let mut plan = self.plan(&head, id, request, events)?;
                 self.write_on_postgres(plan.rows.take().into_iter().collect())
                     .await?;
-                Ok(self.committed(id, plan.outcome, plan.head))
+                Ok(self.committed(Some(id), plan.outcome, plan.head))
             }
             // SQLite: BEGIN IMMEDIATE, the writes and COMMIT as one batch,
             // one hand-off to SQLite's worker thread instead of three (see
@@ -341,7 +344,7 @@ impl Store {
                 let rows = plan.rows.take().into_iter().collect();
                 self.run_sqlite_batch(Rows::statement(rows, Backend::Sqlite, true))
                     .await?;
-                Ok(self.committed(id, plan.outcome, plan.head))
+                Ok(self.committed(Some(id), plan.outcome, plan.head))
             }
             // With a `before_commit` hook, an explicit transaction, so that
             // the hook runs inside an open transaction: on SQLite, BEGIN
@@ -365,18 +368,25 @@ impl Store {
                     .await?;
                 crate::options::run_hook(hook).await;
                 txn.commit().await?;
-                Ok(self.committed(id, plan.outcome, plan.head))
+                Ok(self.committed(Some(id), plan.outcome, plan.head))
             }
         }
     }
 
-    /// Remembers the head a committed append produced and answers with it.
+    /// Remembers the head a committed append to an agreement produced and
+    /// answers with it (another stream's head is its caller's to keep).
     pub(super) fn committed(
         &self,
-        id: &AgreementId,
+        id: Option<&AgreementId>,
         outcome: AppendOutcome,
-        head: super::Head,
+        head: Option<super::Head>,
     ) -> Committed {
+        let (Some(id), Some(head)) = (id, head) else {
+            return Committed {
+                outcome,
+                state: None,
+            };
+        };
         let head = Arc::new(head);
         let state = head.state.clone();
         self.remember(id, head);

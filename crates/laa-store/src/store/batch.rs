@@ -8,7 +8,10 @@ use std::sync::Arc;
 
 use sea_orm::ConnectionTrait;
 
-use super::committer::Job;
+use laa_core::StreamId;
+
+use super::append::Committed;
+use super::committer::{Job, Work};
 use super::plan::Plan;
 use super::rows::Rows;
 use super::{Head, SqlitePooled, Store, db_err, read_head};
@@ -27,24 +30,20 @@ impl Store {
     /// Plans one command against its agreement's head as remembered, if it
     /// is remembered at the version the command expects (`None` if not).
     pub(super) fn plan_from_memory(&self, job: &Job) -> Result<Option<Box<Plan>>, StoreError> {
-        self.refuse_if_broken(&job.agreement)?;
-        let Some(head) = self
-            .recalled(&job.agreement)
-            .filter(|h| h.version == job.expected)
-        else {
+        let (id, events) = match &job.work {
+            Work::Agreement { id, events } => (id, events),
+            Work::Planned(plan) => return Ok(Some(Box::new(plan.again()))),
+        };
+        self.refuse_if_broken(id)?;
+        let Some(head) = self.recalled(id).filter(|h| h.version == job.expected) else {
             return Ok(None);
         };
-        self.plan_job(&head, job).map(Some)
-    }
-
-    /// Plans `job` on `head` (at the version it expects).
-    fn plan_job(&self, head: &Head, job: &Job) -> Result<Box<Plan>, StoreError> {
-        Ok(Box::new(self.plan(
-            head,
-            &job.agreement,
+        Ok(Some(Box::new(self.plan(
+            &head,
+            id,
             &job.request,
-            &job.events,
-        )?))
+            events,
+        )?)))
     }
 
     /// Plans one command against its agreement's head as the database
@@ -55,16 +54,65 @@ impl Store {
         job: &Job,
         writer: &mut Option<SqlitePooled>,
     ) -> Result<Prepared, StoreError> {
-        self.refuse_if_broken(&job.agreement)?;
+        let (id, events) = match &job.work {
+            Work::Agreement { id, events } => (id, events),
+            Work::Planned(plan) => return Ok(Prepared::Planned(Box::new(plan.again()))),
+        };
+        self.refuse_if_broken(id)?;
         *writer = None;
-        let head = match read_head(self, self.connection(), &job.agreement).await {
+        let head: Arc<Head> = match read_head(self, self.connection(), id).await {
             Ok(head) => Arc::new(head),
-            Err(e) => return Err(self.found_broken(&job.agreement, e).await),
+            Err(e) => return Err(self.found_broken(id, e).await),
         };
         if head.version != job.expected {
             return Ok(Prepared::Behind(head.version));
         }
-        self.plan_job(&head, job).map(Prepared::Planned)
+        Ok(Prepared::Planned(Box::new(self.plan(
+            &head,
+            id,
+            &job.request,
+            events,
+        )?)))
+    }
+
+    /// The answer to a job that wrote nothing because its stream was at
+    /// `actual`, not the version it expected (see [`Store::unwritten`]).
+    pub(super) async fn unwritten_job(
+        &self,
+        job: &Job,
+        actual: u64,
+    ) -> Result<Committed, StoreError> {
+        match &job.work {
+            Work::Agreement { id, events } => {
+                self.unwritten(id, job.expected, &job.request, events, actual)
+                    .await
+            }
+            Work::Planned(plan) => {
+                self.unwritten_elsewhere(&job.stream, job.expected, &job.request, plan, actual)
+                    .await
+            }
+        }
+    }
+
+    /// Forgets what this store remembers of a stream's head.
+    pub(super) fn forget_stream(&self, stream: &StreamId) {
+        if let StreamId::Agreement(id) = stream {
+            self.forget(id);
+        }
+    }
+
+    /// A job alone in a transaction of its own (see [`Store::append_alone`]).
+    async fn job_alone(&self, job: &Job) -> Result<Committed, StoreError> {
+        match &job.work {
+            Work::Agreement { id, events } => {
+                self.append_alone(id, job.expected, &job.request, events)
+                    .await
+            }
+            Work::Planned(plan) => {
+                self.planned_alone(&job.stream, job.expected, &job.request, plan)
+                    .await
+            }
+        }
     }
 
     /// Nothing of a failed batch was written. A lone command gets the
@@ -76,28 +124,27 @@ impl Store {
         error: StoreError,
     ) {
         for (job, _) in &planned {
-            self.forget(&job.agreement);
+            self.forget_stream(&job.stream);
         }
         if planned.len() == 1 {
             let Some((job, _)) = planned.into_iter().next() else {
                 return;
             };
-            let result = self
-                .after_refusal(
-                    &job.agreement,
-                    job.expected,
-                    &job.request,
-                    &job.events,
-                    error,
-                )
-                .await;
+            let result = match &job.work {
+                Work::Agreement { id, events } => {
+                    self.after_refusal(id, job.expected, &job.request, events, error)
+                        .await
+                }
+                Work::Planned(plan) => {
+                    self.planned_refused(&job.stream, job.expected, &job.request, plan, error)
+                        .await
+                }
+            };
             job.answer(result);
             return;
         }
         for (job, _) in planned {
-            let result = self
-                .append_alone(&job.agreement, job.expected, &job.request, &job.events)
-                .await;
+            let result = self.job_alone(&job).await;
             job.answer(result);
         }
     }

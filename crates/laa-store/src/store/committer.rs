@@ -31,7 +31,7 @@ use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Weak};
 
-use laa_core::{AgreementId, Event};
+use laa_core::{AgreementId, Event, StreamId};
 use sea_orm::DbErr;
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::{Id as TaskId, JoinSet};
@@ -58,11 +58,27 @@ pub const MIN_BATCH_BESIDE: usize = MAX_BATCH / 4;
 
 /// One append waiting for its group commit.
 pub(super) struct Job {
-    pub(super) agreement: AgreementId,
+    pub(super) stream: StreamId,
     pub(super) expected: u64,
     pub(super) request: Request,
-    pub(super) events: Vec<Event>,
+    pub(super) work: Work,
     pub(super) reply: Option<oneshot::Sender<Result<Committed, StoreError>>>,
+}
+
+/// What a command appends.
+pub(super) enum Work {
+    /// An agreement's events, planned on its head when the batch is made
+    /// (from memory when the store remembers it at the expected version).
+    Agreement {
+        /// The agreement.
+        id: AgreementId,
+        /// Its new events.
+        events: Vec<Event>,
+    },
+    /// Another stream's rows, planned by the caller on the head it decided
+    /// on (its streams are short and rarely written; the unique key on
+    /// `(stream, sequence)` refuses them if the stream moved on since).
+    Planned(Box<Plan>),
 }
 
 impl Job {
@@ -184,11 +200,11 @@ struct Committer {
     /// Planned against their agreements' heads, for the next transaction.
     next: Vec<(Job, Box<Plan>)>,
     /// The agreements in `next` or in flight: their next commands wait.
-    busy: HashSet<AgreementId>,
+    busy: HashSet<StreamId>,
     /// The transactions being written.
     flights: JoinSet<Landed>,
     /// The agreements each flight writes: their next commands wait for it.
-    in_air: HashMap<TaskId, HashSet<AgreementId>>,
+    in_air: HashMap<TaskId, HashSet<StreamId>>,
     /// The most flights in the air at once (1 on SQLite).
     max_flights: usize,
     /// SQLite: the connection the batches are written on, kept while there
@@ -260,13 +276,13 @@ async fn drain(
 /// that is not `busy` (in flight or already planned), oldest first, at most
 /// `room`; the rest wait, in order. An agreement passed over stays passed
 /// over for the rest of the queue, so its commands keep their order.
-fn take_batch(waiting: &mut VecDeque<Job>, busy: &HashSet<AgreementId>, room: usize) -> Vec<Job> {
+fn take_batch(waiting: &mut VecDeque<Job>, busy: &HashSet<StreamId>, room: usize) -> Vec<Job> {
     let mut batch = Vec::new();
-    let mut seen: HashSet<AgreementId> = HashSet::new();
+    let mut seen: HashSet<StreamId> = HashSet::new();
     let mut rest = VecDeque::with_capacity(waiting.len());
     for job in waiting.drain(..) {
-        let first = seen.insert(job.agreement.clone());
-        if first && !busy.contains(&job.agreement) && batch.len() < room {
+        let first = seen.insert(job.stream.clone());
+        if first && !busy.contains(&job.stream) && batch.len() < room {
             batch.push(job);
         } else {
             rest.push_back(job);
@@ -303,7 +319,7 @@ impl Committer {
                 Ok(Some(plan)) => self.plan_next(job, plan),
                 Ok(None) => self.plan_from_database(store, job).await,
                 Err(e) => {
-                    store.forget(&job.agreement);
+                    store.forget_stream(&job.stream);
                     self.answer(job, Err(e));
                 }
             }
@@ -312,7 +328,7 @@ impl Committer {
 
     /// Puts a planned command in the next batch.
     fn plan_next(&mut self, job: Job, plan: Box<Plan>) {
-        self.busy.insert(job.agreement.clone());
+        self.busy.insert(job.stream.clone());
         self.next.push((job, plan));
     }
 
@@ -331,19 +347,11 @@ impl Committer {
             Ok(Prepared::Planned(plan)) => self.plan_next(job, plan),
             Ok(Prepared::Behind(actual)) => {
                 self.writer = None;
-                let result = store
-                    .unwritten(
-                        &job.agreement,
-                        job.expected,
-                        &job.request,
-                        &job.events,
-                        actual,
-                    )
-                    .await;
+                let result = store.unwritten_job(&job, actual).await;
                 self.answer(job, result);
             }
             Err(e) => {
-                store.forget(&job.agreement);
+                store.forget_stream(&job.stream);
                 self.answer(job, Err(e));
             }
         }
@@ -366,15 +374,14 @@ impl Committer {
         planned.retain(|(job, _)| {
             let keep = !job.abandoned();
             if !keep {
-                self.busy.remove(&job.agreement);
+                self.busy.remove(&job.stream);
             }
             keep
         });
         if planned.is_empty() {
             return;
         }
-        let agreements: HashSet<AgreementId> =
-            planned.iter().map(|(j, _)| j.agreement.clone()).collect();
+        let agreements: HashSet<StreamId> = planned.iter().map(|(j, _)| j.stream.clone()).collect();
         let rows: Vec<Rows> = planned
             .iter_mut()
             .filter_map(|(_, plan)| plan.rows.take())
@@ -416,8 +423,8 @@ impl Committer {
                 self.writer = None;
                 if let Some(inner) = self.inner.upgrade() {
                     let store = Store { inner };
-                    for agreement in &agreements {
-                        store.forget(agreement);
+                    for stream in &agreements {
+                        store.forget_stream(stream);
                     }
                 }
                 return;
@@ -428,7 +435,8 @@ impl Committer {
                 self.writer = writer;
                 self.counts.committed(planned.len() as u64);
                 for (job, plan) in planned {
-                    let committed = store.committed(&job.agreement, plan.outcome, plan.head);
+                    let committed =
+                        store.committed(job.stream.agreement(), plan.outcome, plan.head);
                     job.answer(Ok(committed));
                 }
             }
@@ -445,14 +453,18 @@ mod tests {
     use super::*;
 
     fn job(agreement: &str, expected: u64) -> Job {
+        let id = AgreementId::new(agreement.to_owned()).unwrap_or_else(|e| panic!("{e}"));
         Job {
-            agreement: AgreementId::new(agreement.to_owned()).unwrap_or_else(|e| panic!("{e}")),
+            stream: StreamId::Agreement(id.clone()),
             expected,
             request: Request::by_id(
                 laa_core::RequestId::new(&format!("{agreement}-{expected}"))
                     .unwrap_or_else(|e| panic!("{e}")),
             ),
-            events: Vec::new(),
+            work: Work::Agreement {
+                id,
+                events: Vec::new(),
+            },
             reply: None,
         }
     }
@@ -460,7 +472,7 @@ mod tests {
     fn names(batch: &[Job]) -> Vec<(String, u64)> {
         batch
             .iter()
-            .map(|j| (j.agreement.as_str().to_owned(), j.expected))
+            .map(|j| (j.stream.as_stored(), j.expected))
             .collect()
     }
 
@@ -519,7 +531,7 @@ mod tests {
         ]
         .into_iter()
         .collect();
-        let busy: HashSet<AgreementId> = [job("kent-2008-11", 4).agreement].into();
+        let busy: HashSet<StreamId> = [job("kent-2008-11", 4).stream].into();
         let taken = take_batch(&mut waiting, &busy, 1);
         assert_eq!(names(&taken), [("surrey-2008-11".to_owned(), 9)]);
         assert_eq!(

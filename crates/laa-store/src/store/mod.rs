@@ -13,6 +13,7 @@ mod batch;
 mod broken;
 mod checkpoint;
 mod committer;
+mod genesis;
 mod heads;
 mod history;
 mod import;
@@ -21,6 +22,7 @@ mod request;
 mod rows;
 mod schema_lock;
 mod server_lock;
+mod streams;
 mod unnest;
 mod verify;
 
@@ -29,12 +31,15 @@ pub use append::Committed;
 pub use broken::BrokenHistory;
 pub use checkpoint::CHECKPOINT_EVERY;
 pub use committer::{GroupCommits, MAX_BATCH, MIN_BATCH_BESIDE};
+pub use genesis::{GENESIS_PRINCIPAL, GENESIS_REQUEST};
 pub(crate) use heads::Head;
 pub use heads::SNAPSHOT_EVERY;
 pub use import::{ExportedEvent, HISTORY_FORMAT, Imported, parse_and_verify};
 pub use request::Request;
+pub(crate) use rows::Write;
 pub use schema_lock::KEY as SCHEMA_LOCK_KEY;
 pub use server_lock::{APPLICATION_NAME as SERVER_LOCK_APPLICATION, KEY as SERVER_LOCK_KEY};
+pub use streams::{StreamEvent, StreamHead};
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -375,8 +380,8 @@ impl Store {
             let _guard = store.write_guard().await;
             Migrator::up(&store.inner.db, None).await?;
         }
-        store.seed_reference_data().await?;
-        store.seed_rounds().await?;
+        store.seed_regions().await?;
+        store.begin_reference_streams().await?;
         schema.release().await?;
         store.load_catalogue().await?;
         store.recall_broken().await?;

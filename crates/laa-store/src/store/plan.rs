@@ -21,8 +21,21 @@ pub(super) struct Plan {
     pub(super) rows: Option<Rows>,
     /// The outcome once they are committed.
     pub(super) outcome: AppendOutcome,
-    /// The agreement's head once they are committed.
-    pub(super) head: Head,
+    /// An agreement's head once they are committed (other streams' heads
+    /// are their callers' to keep).
+    pub(super) head: Option<Head>,
+}
+
+impl Plan {
+    /// The same plan, to write again (a job planned by its caller is
+    /// written whole by a batch, or alone when the batch failed).
+    pub(super) fn again(&self) -> Plan {
+        Plan {
+            rows: self.rows.clone(),
+            outcome: self.outcome,
+            head: None,
+        }
+    }
 }
 
 impl Store {
@@ -180,7 +193,7 @@ impl Store {
         Ok(Plan {
             rows: Some(rows),
             outcome,
-            head,
+            head: Some(head),
         })
     }
 }

@@ -1,7 +1,8 @@
 //! A request as the store keys idempotency on it: its id, and a
 //! fingerprint of what it asked for.
 
-use laa_core::{Command, RequestId};
+use laa_core::RequestId;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::hash::hex;
@@ -22,11 +23,11 @@ pub struct Request {
 }
 
 impl Request {
-    /// The request `id` sent with `command`: its fingerprint is the hex
-    /// SHA-256 of the command as JSON (its kind and every field, in the
-    /// order the core declares them, so the same command always gives the
-    /// same bytes).
-    pub fn of(id: RequestId, command: &Command) -> Self {
+    /// The request `id` sent with `command` (an agreement's, or another
+    /// stream's): its fingerprint is the hex SHA-256 of the command as JSON
+    /// (its kind and every field, in the order the core declares them, so
+    /// the same command always gives the same bytes).
+    pub fn of(id: RequestId, command: &impl Serialize) -> Self {
         let fingerprint = serde_json::to_vec(command)
             .ok()
             .map(|json| hex(&Sha256::digest(json)));

@@ -18,11 +18,13 @@ use crate::entity::{agreement, event, request, target};
 use crate::options::Backend;
 
 /// The rows one append writes, table by table.
+#[derive(Clone)]
 pub(super) struct Rows {
     /// The events, hash-chained.
     pub(super) events: Vec<EventRow>,
-    /// The agreement's projection row: an update of what changed, or the
-    /// whole row when there is none yet.
+    /// The stream's projection: an agreement's row (an update of what
+    /// changed, or the whole row when there is none yet), or another
+    /// stream's writes.
     pub(super) projection: Projection,
     /// The target rows whose projected columns changed: with whether the
     /// row is written whole (new, rebuilt, or its refresh due changed) or
@@ -33,6 +35,7 @@ pub(super) struct Rows {
 }
 
 /// One event's row (its `id` is the database's to give).
+#[derive(Clone)]
 pub(super) struct EventRow {
     pub(super) agreement_id: String,
     pub(super) sequence: i64,
@@ -63,12 +66,16 @@ impl EventRow {
     }
 }
 
-/// What an append writes of its agreement's projection row.
+/// What an append writes of its stream's projection.
+#[derive(Clone)]
 pub(super) enum Projection {
-    /// The row exists: what changes in it.
+    /// An agreement's row exists: what changes in it.
     Update(ProjectionUpdate),
     /// There is none yet (or it is being rebuilt): the whole row, upserted.
     Whole(agreement::Model),
+    /// Another stream's projection (the catalogue's tables, a round's row,
+    /// an area's row): its writes, in order.
+    Other(Vec<Write>),
 }
 
 /// The columns of an existing projection row an append changes: always
@@ -76,6 +83,7 @@ pub(super) enum Projection {
 /// indexes on status and indicator set are left alone when those are, and
 /// on SQLite the record keeps its size and only its first page is
 /// rewritten).
+#[derive(Clone)]
 pub(super) struct ProjectionUpdate {
     pub(super) id: String,
     pub(super) version: i64,
@@ -88,8 +96,9 @@ pub(super) struct ProjectionUpdate {
 }
 
 impl Projection {
-    fn into_write(self) -> Write {
+    fn into_writes(self) -> Vec<Write> {
         match self {
+            Projection::Other(writes) => writes,
             Projection::Update(p) => {
                 let mut changes = agreement::ActiveModel {
                     version: Set(p.version),
@@ -107,14 +116,14 @@ impl Projection {
                 if let Some(indicator_set) = p.indicator_set {
                     changes.indicator_set = Set(indicator_set);
                 }
-                Write::Update(
+                vec![Write::Update(
                     agreement::Entity::update_many()
                         .set(changes)
                         .filter(agreement::Column::Id.eq(p.id))
                         .into_query(),
-                )
+                )]
             }
-            Projection::Whole(m) => Write::Insert(
+            Projection::Whole(m) => vec![Write::Insert(
                 agreement::Entity::insert(agreement::ActiveModel {
                     id: Set(m.id),
                     area: Set(m.area),
@@ -141,7 +150,7 @@ impl Projection {
                         .to_owned(),
                 )
                 .into_query(),
-            ),
+            )],
         }
     }
 }
@@ -199,7 +208,7 @@ impl Rows {
         let mut requests = Vec::with_capacity(all.len());
         for rows in all {
             events.extend(rows.events.into_iter().map(EventRow::into_active));
-            projections.push(rows.projection.into_write());
+            projections.extend(rows.projection.into_writes());
             targets.extend(rows.targets);
             requests.push(request_active(rows.request));
         }
@@ -259,7 +268,8 @@ impl Rows {
 }
 
 /// One write of an append.
-enum Write {
+#[derive(Clone)]
+pub(crate) enum Write {
     /// An insert (or upsert).
     Insert(InsertStatement),
     /// An update.

@@ -259,7 +259,7 @@ impl RequestColumns {
 pub(super) fn statement(all: Vec<Rows>) -> Result<Bound, Vec<Rows>> {
     if all
         .iter()
-        .any(|rows| matches!(rows.projection, Projection::Whole(_)))
+        .any(|rows| matches!(rows.projection, Projection::Whole(_) | Projection::Other(_)))
     {
         return Err(all);
     }

@@ -1,8 +1,12 @@
-//! Verifying an agreement's hash chain.
+//! Verifying a stream's hash chain: an agreement's, with its projection,
+//! or any other stream's.
 
 use std::collections::BTreeSet;
 
-use laa_core::{AgreementId, Event};
+use laa_core::area::AreaChange;
+use laa_core::indicator_sets::SetChange;
+use laa_core::round::RoundChange;
+use laa_core::{AgreementId, Change, Event, Recorded, StreamId};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::Value;
 
@@ -17,8 +21,22 @@ const VERIFY_PAGE: u64 = 1_000;
 
 impl Store {
     /// Every agreement the event log holds events of, in order of id: what
-    /// a verification of the whole database walks.
+    /// a verification of the whole database walks (with
+    /// [`Store::streams_logged`]).
     pub async fn agreements_logged(&self) -> Result<Vec<AgreementId>, StoreError> {
+        Ok(self
+            .streams_logged()
+            .await?
+            .into_iter()
+            .filter_map(|s| match s {
+                StreamId::Agreement(id) => Some(id),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// Every stream the event log holds events of, in order of name.
+    pub async fn streams_logged(&self) -> Result<Vec<StreamId>, StoreError> {
         let ids: Vec<String> = event::Entity::find()
             .select_only()
             .column(event::Column::AgreementId)
@@ -29,8 +47,8 @@ impl Store {
             .await?;
         ids.into_iter()
             .map(|id| {
-                AgreementId::new(&id).map_err(|e| StoreError::Corrupt {
-                    problem: format!("an agreement id in the event log: {e}"),
+                StreamId::parse(&id).map_err(|e| StoreError::Corrupt {
+                    problem: format!("a stream in the event log: {e}"),
                     agreement: id,
                     sequence: 0,
                 })
@@ -46,33 +64,12 @@ impl Store {
     /// [`StoreError::NotFound`] if the agreement has neither events nor a
     /// projection.
     pub async fn verify(&self, id: &AgreementId) -> Result<Verification, StoreError> {
-        let mut expected_sequence: u64 = 1;
-        let mut prev_hash = GENESIS_HASH.to_owned();
-        let mut first_bad: Option<u64> = None;
-        let mut after: i64 = 0;
-        let mut length: u64 = 0;
-        loop {
-            let rows = event::Entity::find()
-                .filter(event::Column::AgreementId.eq(id.as_str()))
-                .filter(event::Column::Sequence.gt(after))
-                .order_by_asc(event::Column::Sequence)
-                .limit(VERIFY_PAGE)
-                .all(&self.inner.db)
-                .await?;
-            let Some(last) = rows.last() else { break };
-            after = last.sequence;
-            for row in &rows {
-                length += 1;
-                if first_bad.is_none() && !row_is_sound(row, expected_sequence, &prev_hash) {
-                    first_bad = Some(expected_sequence);
-                }
-                prev_hash.clone_from(&row.hash);
-                expected_sequence += 1;
-            }
-            if (rows.len() as u64) < VERIFY_PAGE {
-                break;
-            }
-        }
+        let stream = StreamId::Agreement(id.clone());
+        let Chain {
+            length,
+            head_hash: prev_hash,
+            mut first_bad,
+        } = self.walk_chain(&stream).await?;
         let projection = agreement::Entity::find_by_id(id.as_str().to_owned())
             .one(&self.inner.db)
             .await?;
@@ -119,6 +116,69 @@ impl Store {
             head_hash: prev_hash,
             first_bad_sequence: first_bad,
             projection_rebuilt,
+        })
+    }
+
+    /// Walks any stream's hash chain (an agreement's with its projection,
+    /// [`Store::verify`]; the others' alone: their projections are written
+    /// by the same transactions and read by no rule).
+    /// [`StoreError::NotFound`] if the stream holds no event.
+    pub async fn verify_stream(&self, stream: &StreamId) -> Result<Verification, StoreError> {
+        if let StreamId::Agreement(id) = stream {
+            return self.verify(id).await;
+        }
+        let chain = self.walk_chain(stream).await?;
+        if chain.length == 0 {
+            return Err(StoreError::NotFound {
+                what: "stream",
+                key: stream.to_string(),
+            });
+        }
+        Ok(Verification {
+            ok: chain.first_bad.is_none(),
+            length: chain.length,
+            head_hash: chain.head_hash,
+            first_bad_sequence: chain.first_bad,
+            projection_rebuilt: false,
+        })
+    }
+
+    /// Reads a stream's events in order and finds the first that is not
+    /// what was appended.
+    async fn walk_chain(&self, stream: &StreamId) -> Result<Chain, StoreError> {
+        let name = stream.as_stored();
+        let mut expected_sequence: u64 = 1;
+        let mut prev_hash = GENESIS_HASH.to_owned();
+        let mut first_bad: Option<u64> = None;
+        let mut after: i64 = 0;
+        let mut length: u64 = 0;
+        loop {
+            let rows = event::Entity::find()
+                .filter(event::Column::AgreementId.eq(name.as_str()))
+                .filter(event::Column::Sequence.gt(after))
+                .order_by_asc(event::Column::Sequence)
+                .limit(VERIFY_PAGE)
+                .all(&self.inner.db)
+                .await?;
+            let Some(last) = rows.last() else { break };
+            after = last.sequence;
+            for row in &rows {
+                length += 1;
+                if first_bad.is_none() && !row_is_sound(stream, row, expected_sequence, &prev_hash)
+                {
+                    first_bad = Some(expected_sequence);
+                }
+                prev_hash.clone_from(&row.hash);
+                expected_sequence += 1;
+            }
+            if (rows.len() as u64) < VERIFY_PAGE {
+                break;
+            }
+        }
+        Ok(Chain {
+            length,
+            head_hash: prev_hash,
+            first_bad,
         })
     }
 
@@ -196,9 +256,25 @@ impl Store {
     }
 }
 
+/// What walking a chain found.
+struct Chain {
+    /// How many events the stream holds.
+    length: u64,
+    /// The last one's hash ([`GENESIS_HASH`] for none).
+    head_hash: String,
+    /// The first sequence that is not what was appended.
+    first_bad: Option<u64>,
+}
+
 /// True when a row sits where it should, links to the previous hash, and
-/// hashes to its stored hash, and its payload is an event of its kind.
-fn row_is_sound(row: &event::Model, expected_sequence: u64, prev_hash: &str) -> bool {
+/// hashes to its stored hash, and its payload is an event of its kind of
+/// its stream's aggregate.
+fn row_is_sound(
+    stream: &StreamId,
+    row: &event::Model,
+    expected_sequence: u64,
+    prev_hash: &str,
+) -> bool {
     if row.sequence != clamp_i64(expected_sequence) || row.prev_hash != prev_hash {
         return false;
     }
@@ -219,7 +295,17 @@ fn row_is_sound(row: &event::Model, expected_sequence: u64, prev_hash: &str) -> 
     if recomputed != row.hash {
         return false;
     }
-    match serde_json::from_value::<Event>(payload) {
+    match stream {
+        StreamId::Agreement(_) => is_event::<Change>(payload, row),
+        StreamId::IndicatorSets => is_event::<SetChange>(payload, row),
+        StreamId::Round(_) => is_event::<RoundChange>(payload, row),
+        StreamId::Area(_) => is_event::<AreaChange>(payload, row),
+    }
+}
+
+/// True when a payload is an event of the row's kind and actor.
+fn is_event<C: Recorded>(payload: Value, row: &event::Model) -> bool {
+    match serde_json::from_value::<Event<C>>(payload) {
         Ok(e) => e.change.kind() == row.kind && e.actor.principal == row.actor,
         Err(_) => false,
     }
