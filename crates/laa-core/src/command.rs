@@ -3,18 +3,68 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::agreement::{CommandKind, IndicatorRef, Priority, Rebaseline};
+use crate::agreement::{IndicatorRef, Priority, Rebaseline};
 use crate::ids::{
     AreaCode, Department, FinancialYear, IndicatorNumber, RefreshId, Region, SetVersion, TargetId,
 };
 use crate::policy::RoundPolicy;
 use crate::terms::Terms;
 
-/// A request to change one agreement. Each variant is one method of the
-/// API's `AgreementService`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Command {
+/// Declares [`Command`] and, from the same list, [`CommandKind`] (one kind
+/// per command, named after it for the lifecycle tables and the permission
+/// table), `CommandKind::ALL`, `CommandKind::as_str` (the API's method name,
+/// the command's own) and `Command::kind`: a command is written once.
+macro_rules! commands {
+    ($(
+        $(#[$doc:meta])*
+        $command:ident $({ $($fields:tt)* })? => $kind:ident,
+    )*) => {
+        /// A request to change one agreement. Each variant is one method of
+        /// the API's `AgreementService`, and names its [`CommandKind`].
+        #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum Command {
+            $(
+                $(#[$doc])*
+                $command $({ $($fields)* })?,
+            )*
+        }
+
+        /// The kind of each command, for the lifecycle tables and
+        /// authorisation: one per [`Command`], in its order.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum CommandKind {
+            $(
+                $(#[$doc])*
+                $kind,
+            )*
+        }
+
+        impl CommandKind {
+            /// Every command kind.
+            pub const ALL: &[CommandKind] = &[$(CommandKind::$kind),*];
+
+            /// The command's name, as in the API (`ProposeTarget`).
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $(CommandKind::$kind => stringify!($command),)*
+                }
+            }
+        }
+
+        impl Command {
+            /// The command's kind.
+            pub fn kind(&self) -> CommandKind {
+                match self {
+                    $(Command::$command { .. } => CommandKind::$kind,)*
+                }
+            }
+        }
+    };
+}
+
+commands! {
     /// Open the area's agreement for a round, bound to a published indicator
     /// set; the round's statutory targets are created with it. `region` is
     /// the area's region from the reference data.
@@ -27,7 +77,7 @@ pub enum Command {
         policy: RoundPolicy,
         /// The indicator set version to bind.
         indicator_set: SetVersion,
-    },
+    } => Open,
     /// Propose a new target with its first offer.
     ProposeTarget {
         /// The indicator: a National Indicator or a local one.
@@ -44,7 +94,7 @@ pub enum Command {
         /// priorities, the declared priority it serves (numbered from 1).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         priority: Option<u16>,
-    },
+    } => Propose,
     /// Answer the open offer with other terms, or make a fresh offer on a
     /// target that has none open (a statutory target awaiting terms, or an
     /// agreed target revisited at a refresh).
@@ -62,12 +112,12 @@ pub enum Command {
         /// For a Government offer, the department it speaks for; `None`
         /// means the target's department.
         department: Option<Department>,
-    },
+    } => Counter,
     /// Accept the open offer: its terms become the agreed terms.
     AcceptOffer {
         /// The target.
         target: TargetId,
-    },
+    } => Accept,
     /// Decline a target the other side proposed.
     DeclineTarget {
         /// The target.
@@ -76,32 +126,32 @@ pub enum Command {
         reason: String,
         /// The side will not sign an agreement that includes it.
         deal_breaker: bool,
-    },
+    } => Decline,
     /// Withdraw a target one's own side proposed.
     WithdrawTarget {
         /// The target.
         target: TargetId,
         /// Why.
         reason: String,
-    },
+    } => Withdraw,
     /// The area endorses the current terms.
-    EndorseAgreement,
+    EndorseAgreement => Endorse,
     /// The Government Office recommends the agreement to Ministers.
-    SubmitAgreement,
+    SubmitAgreement => Submit,
     /// Ministers return the agreement to the negotiation it came from.
     ReturnAgreement {
         /// Why.
         reason: String,
-    },
+    } => Return,
     /// Ministers sign the agreement off.
-    SignOffAgreement,
+    SignOffAgreement => SignOff,
     /// Open a refresh round, optionally rebinding to a newer indicator set.
     OpenRefresh {
         /// The round, one of the policy's refresh rounds.
         round: RefreshId,
         /// A newer published set version to bind to.
         indicator_set: Option<SetVersion>,
-    },
+    } => OpenRefresh,
     /// Record a target's actual value for a year.
     RecordActual {
         /// The target.
@@ -112,16 +162,16 @@ pub enum Command {
         value: Decimal,
         /// Where it comes from.
         source: String,
-    },
+    } => RecordActual,
     /// Revoke the designation of one target, or of every designated target.
     RevokeDesignation {
         /// The target, or `None` for all.
         target: Option<TargetId>,
         /// Why.
         reason: String,
-    },
+    } => Revoke,
     /// Close the agreement at the end of its period.
-    CloseAgreement,
+    CloseAgreement => Close,
     /// Record that a Whitehall department asked the GO to carry an
     /// indicator in the agreement and the GO declined: on the record, not
     /// a target.
@@ -132,7 +182,13 @@ pub enum Command {
         department: Department,
         /// Why the GO declined to carry it.
         rationale: String,
-    },
+    } => RefuseRequest,
+    /// Declare Whitehall's outcome priorities for the area, at the outset
+    /// (before the Government's first proposal), in a round that limits them.
+    DeclarePriorities {
+        /// The priorities, at most the round's limit.
+        priorities: Vec<Priority>,
+    } => DeclarePriorities,
     /// Propose a new baseline and trajectory for a settled target after
     /// sign-off, because the measure changed; the other side accepts it
     /// with `AcceptOffer`, and the reward is then assessed against it (in a
@@ -151,7 +207,7 @@ pub enum Command {
         /// For a Government offer, the department it speaks for; `None`
         /// means the target's department.
         department: Option<Department>,
-    },
+    } => Rebaseline,
     /// The area explains its results on an indicator (a factory closed),
     /// to be shown beside its rank in the indicator's tournament.
     LodgeExplanation {
@@ -159,52 +215,18 @@ pub enum Command {
         indicator: IndicatorNumber,
         /// The explanation.
         explanation: String,
-    },
+    } => LodgeExplanation,
     /// Ministers approve the re-baselining both sides accepted on a target:
     /// its terms become the agreed terms and the reward is assessed against them.
     ApproveRebaseline {
         /// The target.
         target: TargetId,
-    },
+    } => ApproveRebaseline,
     /// Ministers reject it: the terms agreed before stay in force.
     RejectRebaseline {
         /// The target.
         target: TargetId,
         /// Why.
         reason: String,
-    },
-    /// Declare Whitehall's outcome priorities for the area, at the outset
-    /// (before the Government's first proposal), in a round that limits them.
-    DeclarePriorities {
-        /// The priorities, at most the round's limit.
-        priorities: Vec<Priority>,
-    },
-}
-
-impl Command {
-    /// The command's kind.
-    pub fn kind(&self) -> CommandKind {
-        match self {
-            Command::OpenAgreement { .. } => CommandKind::Open,
-            Command::ProposeTarget { .. } => CommandKind::Propose,
-            Command::CounterOffer { .. } => CommandKind::Counter,
-            Command::AcceptOffer { .. } => CommandKind::Accept,
-            Command::DeclineTarget { .. } => CommandKind::Decline,
-            Command::WithdrawTarget { .. } => CommandKind::Withdraw,
-            Command::EndorseAgreement => CommandKind::Endorse,
-            Command::SubmitAgreement => CommandKind::Submit,
-            Command::ReturnAgreement { .. } => CommandKind::Return,
-            Command::SignOffAgreement => CommandKind::SignOff,
-            Command::OpenRefresh { .. } => CommandKind::OpenRefresh,
-            Command::RecordActual { .. } => CommandKind::RecordActual,
-            Command::RevokeDesignation { .. } => CommandKind::Revoke,
-            Command::CloseAgreement => CommandKind::Close,
-            Command::RecordRefusedRequest { .. } => CommandKind::RefuseRequest,
-            Command::DeclarePriorities { .. } => CommandKind::DeclarePriorities,
-            Command::ProposeRebaseline { .. } => CommandKind::Rebaseline,
-            Command::LodgeExplanation { .. } => CommandKind::LodgeExplanation,
-            Command::ApproveRebaseline { .. } => CommandKind::ApproveRebaseline,
-            Command::RejectRebaseline { .. } => CommandKind::RejectRebaseline,
-        }
-    }
+    } => RejectRebaseline,
 }

@@ -715,7 +715,7 @@ fn rule_10_scope_is_checked_before_existence() {
 #[test]
 fn the_permission_table_denies_by_default() {
     for role in Role::ALL {
-        for kind in CommandKind::ALL {
+        for &kind in CommandKind::ALL {
             let expected = match role {
                 Role::Auditor | Role::Admin => false,
                 Role::SignOff => matches!(

@@ -14,6 +14,7 @@ use tonic::{Request, Response, Status};
 
 use crate::Engine;
 use crate::auth::authenticate;
+use crate::convert::commands::ToCommand;
 use crate::convert::{self, agreement_with_targets_to_pb};
 use crate::error::ApiError;
 
@@ -228,8 +229,10 @@ impl Engine {
         let loaded = self.load_for(actor, id, &command).await?;
         let state = loaded.unwrap_or_else(|| Arc::new(Agreement::unopened(id.clone())));
         let mut decided = self.decide(actor, &state, command.clone(), expected, occurred_at);
-        // A set drafted or published by another server since this one read
-        // the catalogue: read it again, and decide again if it changed.
+        // A refusal that rests on the catalogue is confirmed on the
+        // catalogue as the database holds it: another server's set reaches
+        // this one by NOTIFY a moment after its commit, and a command that
+        // arrives within that moment is not refused for it.
         if let Err(
             DomainError::IndicatorSetUnknown { .. }
             | DomainError::IndicatorSetNotPublished { .. }
@@ -248,14 +251,13 @@ impl Engine {
     pub(super) async fn run<T: Mutating>(
         &self,
         request: Request<T>,
-        parse: impl FnOnce(T) -> Result<Command, ApiError>,
     ) -> Result<Response<pb::AgreementResponse>, Status> {
         let actor = authenticate(&self.store, &request).await?;
         let r = request.into_inner();
         let id = convert::agreement_name("agreement", r.agreement())?;
         let (request_id, expected) = (r.request_id().to_owned(), r.expected_version());
         let occurred_at = convert::occurred_at(r.occurred_at())?;
-        let command = parse(r)?;
+        let command = r.command()?;
         Ok(Response::new(
             self.execute(&actor, id, &request_id, expected, occurred_at, command)
                 .await?,
@@ -264,54 +266,14 @@ impl Engine {
 }
 
 /// The envelope every mutating request of an existing agreement carries
-/// (AIP-155 request id, AIP-154-style expected version).
-pub(super) trait Mutating {
+/// (AIP-155 request id, AIP-154-style expected version); implemented for
+/// each registered request by `agreement_service!`.
+pub(super) trait Mutating: ToCommand {
     fn agreement(&self) -> &str;
     fn request_id(&self) -> &str;
     fn expected_version(&self) -> i64;
     fn occurred_at(&self) -> Option<&prost_types::Timestamp>;
 }
-
-macro_rules! mutating {
-    ($($request:ty),* $(,)?) => {$(
-        impl Mutating for $request {
-            fn agreement(&self) -> &str {
-                &self.agreement
-            }
-            fn request_id(&self) -> &str {
-                &self.request_id
-            }
-            fn expected_version(&self) -> i64 {
-                self.expected_version
-            }
-            fn occurred_at(&self) -> Option<&prost_types::Timestamp> {
-                self.occurred_at.as_ref()
-            }
-        }
-    )*};
-}
-
-mutating!(
-    pb::ProposeTargetRequest,
-    pb::CounterOfferRequest,
-    pb::AcceptOfferRequest,
-    pb::DeclineTargetRequest,
-    pb::WithdrawTargetRequest,
-    pb::EndorseAgreementRequest,
-    pb::SubmitAgreementRequest,
-    pb::ReturnAgreementRequest,
-    pb::SignOffAgreementRequest,
-    pb::OpenRefreshRequest,
-    pb::RecordActualRequest,
-    pb::RevokeDesignationRequest,
-    pb::CloseAgreementRequest,
-    pb::RecordRefusedRequestRequest,
-    pb::DeclarePrioritiesRequest,
-    pb::ProposeRebaselineRequest,
-    pb::ApproveRebaselineRequest,
-    pb::RejectRebaselineRequest,
-    pb::LodgeExplanationRequest,
-);
 
 pub(super) fn command_target(command: &Command) -> Option<TargetId> {
     match command {

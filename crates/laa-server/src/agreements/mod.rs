@@ -26,8 +26,68 @@ pub use rendered::Rendered;
 
 pub use laa_core::policy::DEFAULT_ROUND;
 
-#[tonic::async_trait]
-impl pb::agreement_service_server::AgreementService for Engine {
+/// `AgreementService`: each command registered on one line (the method and
+/// its request, which `convert::commands` parses), every one taking the one
+/// command path ([`Engine::run`]); and the methods that open or read
+/// agreements, written out.
+macro_rules! agreement_service {
+    (commands { $($method:ident: $request:ty,)* } $($reads:tt)*) => {
+        $(
+            impl command::Mutating for $request {
+                fn agreement(&self) -> &str {
+                    &self.agreement
+                }
+                fn request_id(&self) -> &str {
+                    &self.request_id
+                }
+                fn expected_version(&self) -> i64 {
+                    self.expected_version
+                }
+                fn occurred_at(&self) -> Option<&prost_types::Timestamp> {
+                    self.occurred_at.as_ref()
+                }
+            }
+        )*
+
+        #[tonic::async_trait]
+        impl pb::agreement_service_server::AgreementService for Engine {
+            $(
+                async fn $method(
+                    &self,
+                    request: Request<$request>,
+                ) -> Result<Response<pb::AgreementResponse>, Status> {
+                    self.run(request).await
+                }
+            )*
+
+            $($reads)*
+        }
+    };
+}
+
+agreement_service! {
+    commands {
+        propose_target: pb::ProposeTargetRequest,
+        counter_offer: pb::CounterOfferRequest,
+        propose_rebaseline: pb::ProposeRebaselineRequest,
+        approve_rebaseline: pb::ApproveRebaselineRequest,
+        reject_rebaseline: pb::RejectRebaselineRequest,
+        lodge_explanation: pb::LodgeExplanationRequest,
+        accept_offer: pb::AcceptOfferRequest,
+        decline_target: pb::DeclineTargetRequest,
+        withdraw_target: pb::WithdrawTargetRequest,
+        endorse_agreement: pb::EndorseAgreementRequest,
+        submit_agreement: pb::SubmitAgreementRequest,
+        return_agreement: pb::ReturnAgreementRequest,
+        sign_off_agreement: pb::SignOffAgreementRequest,
+        open_refresh: pb::OpenRefreshRequest,
+        record_actual: pb::RecordActualRequest,
+        revoke_designation: pb::RevokeDesignationRequest,
+        close_agreement: pb::CloseAgreementRequest,
+        record_refused_request: pb::RecordRefusedRequestRequest,
+        declare_priorities: pb::DeclarePrioritiesRequest,
+    }
+
     async fn open_agreement(
         &self,
         request: Request<pb::OpenAgreementRequest>,
@@ -139,289 +199,6 @@ impl pb::agreement_service_server::AgreementService for Engine {
         }))
     }
 
-    async fn propose_target(
-        &self,
-        request: Request<pb::ProposeTargetRequest>,
-    ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |r| {
-            let (number, local) = match r.indicator {
-                Some(pb::propose_target_request::Indicator::IndicatorNumber(n)) => (Some(n), None),
-                Some(pb::propose_target_request::Indicator::LocalIndicator(l)) => (None, Some(l)),
-                None => (None, None),
-            };
-            Ok(Command::ProposeTarget {
-                indicator: convert::proposed_indicator(number, local)?,
-                terms: convert::terms(r.terms)?,
-                rationale: r.rationale,
-                evidence: r.evidence,
-                department: convert::department(&r.department)?,
-                priority: match r.priority {
-                    0 => None,
-                    n => Some(u16::try_from(n).map_err(|_| {
-                        ApiError::invalid(
-                            convert::TERMS,
-                            "priority",
-                            format!("{n} is not a declared priority's number"),
-                        )
-                    })?),
-                },
-            })
-        })
-        .await
-    }
-
-    async fn counter_offer(
-        &self,
-        request: Request<pb::CounterOfferRequest>,
-    ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |r| {
-            Ok(Command::CounterOffer {
-                target: convert::target_id("target", r.target)?,
-                terms: convert::terms(r.terms)?,
-                rationale: r.rationale,
-                evidence: r.evidence,
-                deal_breaker: r.deal_breaker,
-                department: convert::department(&r.department)?,
-            })
-        })
-        .await
-    }
-
-    async fn propose_rebaseline(
-        &self,
-        request: Request<pb::ProposeRebaselineRequest>,
-    ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |r| {
-            Ok(Command::ProposeRebaseline {
-                target: convert::target_id("target", r.target)?,
-                terms: convert::terms(r.terms)?,
-                reason: convert::rebaseline_reason(&r.reason)?,
-                rationale: r.rationale,
-                evidence: r.evidence,
-                department: convert::department(&r.department)?,
-            })
-        })
-        .await
-    }
-
-    async fn approve_rebaseline(
-        &self,
-        request: Request<pb::ApproveRebaselineRequest>,
-    ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |r| {
-            Ok(Command::ApproveRebaseline {
-                target: convert::target_id("target", r.target)?,
-            })
-        })
-        .await
-    }
-
-    async fn reject_rebaseline(
-        &self,
-        request: Request<pb::RejectRebaselineRequest>,
-    ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |r| {
-            Ok(Command::RejectRebaseline {
-                target: convert::target_id("target", r.target)?,
-                reason: r.reason,
-            })
-        })
-        .await
-    }
-
-    async fn lodge_explanation(
-        &self,
-        request: Request<pb::LodgeExplanationRequest>,
-    ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |r| {
-            Ok(Command::LodgeExplanation {
-                indicator: convert::indicator_number("indicator_number", r.indicator_number)?,
-                explanation: r.explanation,
-            })
-        })
-        .await
-    }
-
-    async fn accept_offer(
-        &self,
-        request: Request<pb::AcceptOfferRequest>,
-    ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |r| {
-            Ok(Command::AcceptOffer {
-                target: convert::target_id("target", r.target)?,
-            })
-        })
-        .await
-    }
-
-    async fn decline_target(
-        &self,
-        request: Request<pb::DeclineTargetRequest>,
-    ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |r| {
-            Ok(Command::DeclineTarget {
-                target: convert::target_id("target", r.target)?,
-                reason: r.reason,
-                deal_breaker: r.deal_breaker,
-            })
-        })
-        .await
-    }
-
-    async fn withdraw_target(
-        &self,
-        request: Request<pb::WithdrawTargetRequest>,
-    ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |r| {
-            Ok(Command::WithdrawTarget {
-                target: convert::target_id("target", r.target)?,
-                reason: r.reason,
-            })
-        })
-        .await
-    }
-
-    async fn endorse_agreement(
-        &self,
-        request: Request<pb::EndorseAgreementRequest>,
-    ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |_| Ok(Command::EndorseAgreement)).await
-    }
-
-    async fn submit_agreement(
-        &self,
-        request: Request<pb::SubmitAgreementRequest>,
-    ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |_| Ok(Command::SubmitAgreement)).await
-    }
-
-    async fn return_agreement(
-        &self,
-        request: Request<pb::ReturnAgreementRequest>,
-    ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |r| {
-            Ok(Command::ReturnAgreement { reason: r.reason })
-        })
-        .await
-    }
-
-    async fn sign_off_agreement(
-        &self,
-        request: Request<pb::SignOffAgreementRequest>,
-    ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |_| Ok(Command::SignOffAgreement)).await
-    }
-
-    async fn open_refresh(
-        &self,
-        request: Request<pb::OpenRefreshRequest>,
-    ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |r| {
-            Ok(Command::OpenRefresh {
-                round: convert::refresh("round", &r.round).map_err(|_| {
-                    ApiError::bad_argument("round", "the refresh round is required, e.g. 2009")
-                })?,
-                indicator_set: match r.indicator_set {
-                    0 => None,
-                    v => Some(convert::set_version("indicator_set", v)?),
-                },
-            })
-        })
-        .await
-    }
-
-    async fn record_actual(
-        &self,
-        request: Request<pb::RecordActualRequest>,
-    ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |r| {
-            Ok(Command::RecordActual {
-                target: convert::target_id("target", r.target)?,
-                year: convert::year("year", &r.year)?,
-                value: convert::value("value", r.value)?,
-                source: r.source,
-            })
-        })
-        .await
-    }
-
-    async fn revoke_designation(
-        &self,
-        request: Request<pb::RevokeDesignationRequest>,
-    ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |r| {
-            Ok(Command::RevokeDesignation {
-                target: match r.target {
-                    0 => None,
-                    t => Some(convert::target_id("target", t)?),
-                },
-                reason: r.reason,
-            })
-        })
-        .await
-    }
-
-    async fn close_agreement(
-        &self,
-        request: Request<pb::CloseAgreementRequest>,
-    ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |_| Ok(Command::CloseAgreement)).await
-    }
-
-    async fn record_refused_request(
-        &self,
-        request: Request<pb::RecordRefusedRequestRequest>,
-    ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |r| {
-            Ok(Command::RecordRefusedRequest {
-                indicator: convert::indicator_number("indicator_number", r.indicator_number)?,
-                department: convert::department(&r.department)?.ok_or_else(|| {
-                    ApiError::invalid(
-                        convert::TERMS,
-                        "department",
-                        format!(
-                            "the department that asked is required, one of {}",
-                            laa_core::departments::valid_codes()
-                        ),
-                    )
-                })?,
-                rationale: r.rationale,
-            })
-        })
-        .await
-    }
-
-    async fn declare_priorities(
-        &self,
-        request: Request<pb::DeclarePrioritiesRequest>,
-    ) -> Result<Response<pb::AgreementResponse>, Status> {
-        self.run(request, |r| {
-            let priorities = r
-                .priorities
-                .into_iter()
-                .enumerate()
-                .map(|(i, p)| {
-                    let departments = p
-                        .departments
-                        .iter()
-                        .enumerate()
-                        .map(|(j, d)| {
-                            convert::department_in(&format!("priorities[{i}].departments[{j}]"), d)
-                        })
-                        .collect::<Result<Vec<_>, _>>()?
-                        .into_iter()
-                        .flatten()
-                        .collect();
-                    Ok(laa_core::agreement::Priority {
-                        statement: p.statement,
-                        departments,
-                    })
-                })
-                .collect::<Result<Vec<_>, ApiError>>()?;
-            Ok(Command::DeclarePriorities { priorities })
-        })
-        .await
-    }
 }
 
 impl Engine {

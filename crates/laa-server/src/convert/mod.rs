@@ -4,10 +4,12 @@
 //!   stops: every function there either returns a domain value that is
 //!   valid by construction or an [`ApiError::Invalid`](crate::error::ApiError)
 //!   naming the field. Nothing past it re-checks what it parsed.
+//! - [`commands`]: each mutating request of an agreement to its command.
 //! - [`render`]: the domain to the wire.
 //! - [`paging`]: page tokens, page sizes and positions.
 //! - [`performance`]: monitoring statuses and the reward grant to the wire.
 
+pub mod commands;
 mod paging;
 mod parse;
 mod performance;

@@ -1,11 +1,11 @@
 //! Announcements between the servers of one PostgreSQL database: the
-//! agreements a server appended to, sent with `NOTIFY` after the commit,
-//! and received with `LISTEN` by every other server, which wakes its own
-//! followers. On SQLite a database has one server, and nothing is sent.
+//! streams a server appended to, sent with `NOTIFY` after the commit, and
+//! received with `LISTEN` by every other server, which wakes its own
+//! followers (or reads the catalogue again). On SQLite a database has one server, and nothing is sent.
 
 use std::time::Duration;
 
-use laa_core::AgreementId;
+use laa_core::{AgreementId, StreamId};
 use sea_orm::sqlx;
 
 use super::Store;
@@ -28,16 +28,21 @@ impl Store {
     /// re-read on their own, so it needs no flush of its own. Does nothing
     /// on SQLite.
     pub async fn announce(&self, agreements: &[AgreementId]) -> Result<(), StoreError> {
-        if self.backend() != Backend::Postgres || agreements.is_empty() {
+        let ids: Vec<&str> = agreements.iter().map(AgreementId::as_str).collect();
+        self.announce_names(&ids).await
+    }
+
+    /// Announces streams by their stored names.
+    pub(crate) async fn announce_names(&self, ids: &[&str]) -> Result<(), StoreError> {
+        if self.backend() != Backend::Postgres || ids.is_empty() {
             return Ok(());
         }
-        let ids: Vec<&str> = agreements.iter().map(AgreementId::as_str).collect();
         sqlx::query(
             "SELECT set_config('synchronous_commit', 'off', true), pg_notify($1, id) \
              FROM unnest($2::text[]) AS ids(id)",
         )
         .bind(EVENTS_CHANNEL)
-        .bind(&ids)
+        .bind(ids)
         .execute(self.connection().get_postgres_connection_pool())
         .await
         .map_err(super::db_err)?;
@@ -47,7 +52,10 @@ impl Store {
     /// Passes every agreement another server of the database announces to
     /// `announced`, for as long as the returned future is polled: it never
     /// ends on PostgreSQL, listening again after a failure (logged), and
-    /// ends at once on SQLite, where there is no other server.
+    /// ends at once on SQLite, where there is no other server. An
+    /// announcement of the National Indicator Set's stream reads the
+    /// catalogue again, so that this server decides with a set another
+    /// server drafted or published from a moment after its commit.
     pub async fn follow_announcements(&self, mut announced: impl FnMut(AgreementId)) {
         if self.backend() != Backend::Postgres {
             return;
@@ -59,8 +67,17 @@ impl Store {
                 listener.listen(EVENTS_CHANNEL).await?;
                 loop {
                     let notification = listener.recv().await?;
-                    if let Ok(id) = AgreementId::new(notification.payload()) {
-                        announced(id);
+                    match StreamId::parse(notification.payload()) {
+                        Ok(StreamId::Agreement(id)) => announced(id),
+                        Ok(StreamId::IndicatorSets) => {
+                            let store = self.clone();
+                            tokio::spawn(async move {
+                                if let Err(error) = store.refresh_catalogue().await {
+                                    tracing::warn!(%error, "cannot read the catalogue another server changed");
+                                }
+                            });
+                        }
+                        Ok(_) | Err(_) => {}
                     }
                 }
             };

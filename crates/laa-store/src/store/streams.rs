@@ -184,9 +184,13 @@ impl Store {
         } else {
             after
         };
-        if *stream == StreamId::IndicatorSets {
-            // What `decide` is given next is the catalogue as it now stands.
+        if *stream == StreamId::IndicatorSets && !committed.outcome.replayed {
+            // What `decide` is given next, here and on the database's other
+            // servers, is the catalogue as it now stands.
             self.refresh_catalogue().await?;
+            if let Err(error) = self.announce_names(&[stream.as_stored().as_str()]).await {
+                tracing::warn!(%error, "cannot tell the other servers of the new catalogue; they read it when a command needs it");
+            }
         }
         Ok((committed.outcome, after))
     }
