@@ -1,127 +1,33 @@
-//! Hostile input: a generated corpus of malformed requests on every method,
-//! typed (every field given values no client should send) and raw (bytes
-//! that are not the method's message at all, sent with a bytes codec over
-//! the same HTTP/2 gRPC transport). Whatever arrives, the server answers
-//! with a clear error (never `INTERNAL`), exactly one `ErrorInfo`, under
-//! 8 KiB, and writes nothing.
+//! Hostile input: a corpus of malformed requests on every method,
+//! generated from the contract (corpus.rs: every field of every request
+//! given values no client should send) and raw (bytes that are not the
+//! method's message at all, sent with a bytes codec over the same HTTP/2
+//! gRPC transport). Whatever arrives, the server answers with a clear
+//! error (never `INTERNAL`), exactly one `ErrorInfo`, under 8 KiB, and
+//! writes nothing.
 
+use std::collections::BTreeMap;
 use std::time::Duration;
 
+use laa_proto::contract::contract;
 use laa_proto::v1 as pb;
 use prost::Message;
 use tonic::Code;
 use tonic::transport::Channel;
 use tonic_types::StatusExt;
 
+use crate::corpus::{self, Case, Class, IGNORED};
 use crate::rows::{KENT_2008, row};
 use crate::rpc::{self, raw_call};
 use crate::support::*;
-use laa_proto::contract::contract;
 
 /// The most bytes an error may take (message, details and metadata).
 const MAX_ERROR_BYTES: usize = 8 * 1024;
 /// How many calls the corpus keeps in flight at once.
 const IN_FLIGHT: usize = 48;
-
-/// A request on one method: the typed message the corpus wrote, encoded.
-/// It is sent by the method's name (rpc.rs), as the first caller its row
-/// allows, so that it reaches the parsing and rules behind authorisation.
-#[derive(Debug, Clone)]
-struct Call {
-    method: &'static str,
-    description: String,
-    bytes: Vec<u8>,
-}
-
-impl Call {
-    fn new<M: Message + std::fmt::Debug>(method: &'static str, request: M) -> Call {
-        Call {
-            method,
-            description: short(&format!("{method} {request:?}")),
-            bytes: request.encode_to_vec(),
-        }
-    }
-}
-
-/// Resource names no client should send: empty, NUL, control and bidi
-/// characters, wrong case, traversal, injection, a megabyte.
-fn hostile_names() -> Vec<String> {
-    vec![
-        String::new(),
-        "\0".into(),
-        "kent\0-2008-11".into(),
-        "agreements/KENT-2008-11".into(),
-        "\u{202e}kent-2008-11".into(),
-        "kent-2008-11\u{7}".into(),
-        "../../kent-2008-11".into(),
-        "agreements/kent-2008-11/../surrey-2008-11".into(),
-        "'; DROP TABLE events; --".into(),
-        "-kent-".into(),
-        "kent--2008-11".into(),
-        "\u{FFFF}\u{FFFE}".into(),
-        "é".repeat(5_000),
-        "x".repeat(1 << 20),
-    ]
-}
-
-/// Free text no command accepts: NUL, control characters, over the limits.
-fn hostile_texts() -> Vec<String> {
-    vec![
-        "\0".into(),
-        "reason\0with a NUL".into(),
-        "bell\u{7}".into(),
-        "escape \u{1b}[31m red".into(),
-        "x".repeat(10_001),
-        "y".repeat(1 << 18),
-    ]
-}
-
-/// Request ids no command accepts.
-fn hostile_request_ids() -> Vec<String> {
-    vec![
-        "\0".into(),
-        "id\u{1b}".into(),
-        "r".repeat(201),
-        "é".repeat(101),
-        "z".repeat(1 << 20),
-    ]
-}
-
-/// Page tokens this server never issued.
-fn hostile_page_tokens() -> Vec<String> {
-    vec![
-        "v1:\0".into(),
-        "v1:".into(),
-        "v2:kent-2008-11".into(),
-        "v1:kent\0".into(),
-        "v1:é".into(),
-        "v1:\u{FFFD}".into(),
-        "v1:-1".into(),
-        "v1:' OR 1=1 --".into(),
-        format!("v1:{}", "k".repeat(300)),
-        "garbage".into(),
-        "t".repeat(1 << 20),
-    ]
-}
-
-/// Numbers no value may be.
-fn hostile_values() -> Vec<f64> {
-    vec![
-        f64::NAN,
-        f64::INFINITY,
-        f64::NEG_INFINITY,
-        // (-0.0 is not here: a prost client does not send a field equal to
-        // 0, so it arrives as 0; `numeric_tricks_...` sends it raw.)
-        -1e-300,
-        1e-300,
-        -5e-324,
-        1e300,
-        100.000_000_1,
-        -0.000_001,
-        -1.0,
-        f64::MAX,
-    ]
-}
+/// The indicator set draft the rows comment on and publish (rows.rs),
+/// created before the corpus runs so that comments reach their text.
+const DRAFT: i32 = 2030;
 
 fn values_terms(unit: &str, baseline: f64, period: &str, years: Vec<pb::YearValue>) -> pb::Terms {
     pb::Terms {
@@ -150,1014 +56,6 @@ fn good_years() -> Vec<pb::YearValue> {
         year("2009/10", 6.0),
         year("2010/11", 5.0),
     ]
-}
-
-/// Terms no offer may carry.
-fn hostile_terms() -> Vec<Option<pb::Terms>> {
-    let mut terms = vec![
-        None,
-        Some(pb::Terms { kind: None }),
-        Some(pb::Terms {
-            kind: Some(pb::terms::Kind::Values(pb::TargetValues {
-                unit: "percent".into(),
-                baseline: None,
-                trajectory: good_years(),
-                limit_deterioration: String::new(),
-            })),
-        }),
-        Some(values_terms("", 8.0, "2007", good_years())),
-        Some(values_terms("percent\0", 8.0, "2007", good_years())),
-        Some(values_terms(
-            &"%".repeat(1 << 16),
-            8.0,
-            "2007",
-            good_years(),
-        )),
-        Some(values_terms("percent", 8.0, "", good_years())),
-        Some(values_terms("percent", 8.0, "2007\0", good_years())),
-        Some(values_terms(
-            "percent",
-            8.0,
-            &"2007 ".repeat(10_000),
-            good_years(),
-        )),
-        Some(values_terms("percent", 8.0, "2007", vec![])),
-        Some(values_terms(
-            "percent",
-            8.0,
-            "2007",
-            vec![
-                year("2008/09", 7.0),
-                year("2008/09", 6.0),
-                year("2010/11", 5.0),
-            ],
-        )),
-        Some(values_terms(
-            "percent",
-            8.0,
-            "2007",
-            (0..10_000).map(|_| year("2008/09", 7.0)).collect(),
-        )),
-        Some(values_terms(
-            "percent",
-            8.0,
-            "2007",
-            vec![
-                year("2008/10", 7.0),
-                year("\0", 6.0),
-                year(&"9".repeat(5_000), 5.0),
-            ],
-        )),
-        Some(values_terms(
-            "percent",
-            8.0,
-            "2007",
-            vec![
-                year("2008/09", 7.0),
-                pb::YearValue {
-                    year: "2009/10".into(),
-                    value: None,
-                },
-                pb::YearValue {
-                    year: "2010/11".into(),
-                    value: Some(pb::year_value::Value::DeferredTo("\0".into())),
-                },
-            ],
-        )),
-        Some(pb::Terms {
-            kind: Some(pb::terms::Kind::Placeholder(pb::Placeholder {
-                reason: String::new(),
-                due: "2009".into(),
-            })),
-        }),
-        Some(pb::Terms {
-            kind: Some(pb::terms::Kind::Placeholder(pb::Placeholder {
-                reason: "no_baseline".into(),
-                due: "x".repeat(1 << 16),
-            })),
-        }),
-    ];
-    for v in hostile_values() {
-        terms.push(Some(values_terms("percent", v, "2007", good_years())));
-        terms.push(Some(values_terms(
-            "percent",
-            8.0,
-            "2007",
-            vec![
-                year("2008/09", 7.0),
-                year("2009/10", v),
-                year("2010/11", 5.0),
-            ],
-        )));
-        terms.push(Some(values_terms("count", -v.abs(), "2007", good_years())));
-    }
-    terms
-}
-
-/// The typed corpus: every method, each field in turn given hostile values,
-/// on an agreement at version `v`.
-fn typed_corpus(v: i64) -> Vec<Call> {
-    let mut calls = Vec::new();
-    let bad_versions = [-1, i64::MIN];
-    // The envelope every command carries.
-    macro_rules! envelope {
-        ($variant:ident, $base:expr) => {{
-            let base = $base;
-            for name in hostile_names() {
-                calls.push(Call::new(stringify!($variant), {
-                    let mut r = base.clone();
-                    r.agreement = name;
-                    r
-                }));
-            }
-            for id in hostile_request_ids() {
-                calls.push(Call::new(stringify!($variant), {
-                    let mut r = base.clone();
-                    r.request_id = id;
-                    r
-                }));
-            }
-            for version in bad_versions {
-                calls.push(Call::new(stringify!($variant), {
-                    let mut r = base.clone();
-                    r.expected_version = version;
-                    r
-                }));
-            }
-            base
-        }};
-    }
-
-    let open = pb::OpenAgreementRequest {
-        area: "areas/surrey".into(),
-        round: String::new(),
-        indicator_set: 2007,
-        request_id: rid(),
-        expected_version: 0,
-        ..Default::default()
-    };
-    for name in hostile_names() {
-        calls.push(Call::new(
-            "OpenAgreement",
-            pb::OpenAgreementRequest {
-                area: name.clone(),
-                ..open.clone()
-            },
-        ));
-        if !name.is_empty() {
-            calls.push(Call::new(
-                "OpenAgreement",
-                pb::OpenAgreementRequest {
-                    round: name,
-                    ..open.clone()
-                },
-            ));
-        }
-    }
-    for set in [-1, 1999, 3000, i32::MAX, i32::MIN] {
-        calls.push(Call::new(
-            "OpenAgreement",
-            pb::OpenAgreementRequest {
-                indicator_set: set,
-                ..open.clone()
-            },
-        ));
-    }
-    for id in hostile_request_ids() {
-        calls.push(Call::new(
-            "OpenAgreement",
-            pb::OpenAgreementRequest {
-                request_id: id,
-                ..open.clone()
-            },
-        ));
-    }
-    calls.push(Call::new(
-        "OpenAgreement",
-        pb::OpenAgreementRequest {
-            expected_version: -1,
-            ..open.clone()
-        },
-    ));
-
-    let propose = envelope!(ProposeTarget, {
-        let mut p = go_proposal(v, 112, on(112, 40.0, [38.0, 36.0, 34.0]), "HO");
-        p.request_id = rid();
-        p
-    });
-    for n in [0, -1, 999, i32::MAX, i32::MIN] {
-        let mut p = propose.clone();
-        p.indicator = Some(pb::propose_target_request::Indicator::IndicatorNumber(n));
-        calls.push(Call::new("ProposeTarget", p));
-    }
-    let mut p = propose.clone();
-    p.indicator = None;
-    calls.push(Call::new("ProposeTarget", p));
-    // (A hostile name that is a well-formed code would be a proposal like any other.)
-    for code in hostile_names().into_iter().filter(|n| !well_formed(n)) {
-        let mut p = propose.clone();
-        p.indicator = Some(pb::propose_target_request::Indicator::LocalIndicator(
-            pb::LocalIndicator {
-                code,
-                title: "Graffiti removed".into(),
-            },
-        ));
-        calls.push(Call::new("ProposeTarget", p));
-    }
-    for title in hostile_texts() {
-        let mut p = propose.clone();
-        p.indicator = Some(pb::propose_target_request::Indicator::LocalIndicator(
-            pb::LocalIndicator {
-                code: "l-graffiti".into(),
-                title,
-            },
-        ));
-        calls.push(Call::new("ProposeTarget", p));
-    }
-    for terms in hostile_terms() {
-        calls.push(Call::new(
-            "ProposeTarget",
-            pb::ProposeTargetRequest {
-                terms,
-                ..propose.clone()
-            },
-        ));
-    }
-    for text in hostile_texts() {
-        calls.push(Call::new(
-            "ProposeTarget",
-            pb::ProposeTargetRequest {
-                rationale: text.clone(),
-                ..propose.clone()
-            },
-        ));
-        calls.push(Call::new(
-            "ProposeTarget",
-            pb::ProposeTargetRequest {
-                evidence: vec!["ok".into(), text],
-                ..propose.clone()
-            },
-        ));
-    }
-    calls.push(Call::new(
-        "ProposeTarget",
-        pb::ProposeTargetRequest {
-            evidence: vec!["e".into(); 51],
-            ..propose.clone()
-        },
-    ));
-    for department in ["H", "HO1", "Home Office", "\0\0", &"D".repeat(1 << 16)] {
-        calls.push(Call::new(
-            "ProposeTarget",
-            pb::ProposeTargetRequest {
-                department: department.into(),
-                ..propose.clone()
-            },
-        ));
-    }
-
-    let counter = envelope!(
-        CounterOffer,
-        pb::CounterOfferRequest {
-            agreement: KENT.into(),
-            request_id: rid(),
-            expected_version: v,
-            target: 17,
-            terms: Some(pct(8.0, [7.0, 6.5, 6.0])),
-            rationale: "a counter".into(),
-            evidence: vec![],
-            deal_breaker: false,
-            ..Default::default()
-        }
-    );
-    calls.push(Call::new(
-        "CounterOffer",
-        pb::CounterOfferRequest {
-            target: 0,
-            ..counter.clone()
-        },
-    ));
-    for terms in hostile_terms() {
-        calls.push(Call::new(
-            "CounterOffer",
-            pb::CounterOfferRequest {
-                terms,
-                ..counter.clone()
-            },
-        ));
-    }
-    for text in hostile_texts() {
-        calls.push(Call::new(
-            "CounterOffer",
-            pb::CounterOfferRequest {
-                rationale: text,
-                ..counter.clone()
-            },
-        ));
-    }
-
-    let rebaseline = envelope!(
-        ProposeRebaseline,
-        pb::ProposeRebaselineRequest {
-            agreement: KENT.into(),
-            request_id: rid(),
-            expected_version: v,
-            target: 17,
-            terms: Some(pct(8.0, [7.0, 6.5, 6.0])),
-            reason: "measurement_change".into(),
-            rationale: "recording changed".into(),
-            ..Default::default()
-        }
-    );
-    for terms in hostile_terms() {
-        calls.push(Call::new(
-            "ProposeRebaseline",
-            pb::ProposeRebaselineRequest {
-                terms,
-                ..rebaseline.clone()
-            },
-        ));
-    }
-    for text in hostile_texts() {
-        calls.push(Call::new(
-            "ProposeRebaseline",
-            pb::ProposeRebaselineRequest {
-                reason: text.clone(),
-                ..rebaseline.clone()
-            },
-        ));
-        calls.push(Call::new(
-            "ProposeRebaseline",
-            pb::ProposeRebaselineRequest {
-                rationale: text,
-                ..rebaseline.clone()
-            },
-        ));
-    }
-
-    envelope!(
-        ApproveRebaseline,
-        pb::ApproveRebaselineRequest {
-            agreement: KENT.into(),
-            request_id: rid(),
-            expected_version: v,
-            target: 17,
-            occurred_at: None,
-        }
-    );
-    let reject = envelope!(
-        RejectRebaseline,
-        pb::RejectRebaselineRequest {
-            agreement: KENT.into(),
-            request_id: rid(),
-            expected_version: v,
-            target: 17,
-            reason: "not audited".into(),
-            occurred_at: None,
-        }
-    );
-    for text in hostile_texts() {
-        calls.push(Call::new(
-            "RejectRebaseline",
-            pb::RejectRebaselineRequest {
-                reason: text,
-                ..reject.clone()
-            },
-        ));
-    }
-
-    let explanation = envelope!(
-        LodgeExplanation,
-        pb::LodgeExplanationRequest {
-            agreement: KENT.into(),
-            request_id: rid(),
-            expected_version: v,
-            indicator_number: 117,
-            explanation: "the plant closed".into(),
-            occurred_at: None,
-        }
-    );
-    for text in hostile_texts() {
-        calls.push(Call::new(
-            "LodgeExplanation",
-            pb::LodgeExplanationRequest {
-                explanation: text,
-                ..explanation.clone()
-            },
-        ));
-    }
-    for n in [0, -1, 250, i32::MAX, i32::MIN] {
-        calls.push(Call::new(
-            "LodgeExplanation",
-            pb::LodgeExplanationRequest {
-                indicator_number: n,
-                ..explanation.clone()
-            },
-        ));
-        calls.push(Call::new(
-            "GetTournament",
-            pb::GetTournamentRequest {
-                indicator_number: n,
-                round: String::new(),
-            },
-        ));
-    }
-
-    let accept = envelope!(
-        AcceptOffer,
-        pb::AcceptOfferRequest {
-            agreement: KENT.into(),
-            request_id: rid(),
-            expected_version: v,
-            target: 17,
-            ..Default::default()
-        }
-    );
-    calls.push(Call::new(
-        "AcceptOffer",
-        pb::AcceptOfferRequest {
-            target: 0,
-            ..accept
-        },
-    ));
-
-    let decline = envelope!(
-        DeclineTarget,
-        pb::DeclineTargetRequest {
-            agreement: KENT.into(),
-            request_id: rid(),
-            expected_version: v,
-            target: 17,
-            reason: "no".into(),
-            deal_breaker: true,
-            ..Default::default()
-        }
-    );
-    let withdraw = envelope!(
-        WithdrawTarget,
-        pb::WithdrawTargetRequest {
-            agreement: KENT.into(),
-            request_id: rid(),
-            expected_version: v,
-            target: 17,
-            reason: "no".into(),
-            ..Default::default()
-        }
-    );
-    let ret = envelope!(
-        ReturnAgreement,
-        pb::ReturnAgreementRequest {
-            agreement: KENT.into(),
-            request_id: rid(),
-            expected_version: v,
-            reason: "no".into(),
-            ..Default::default()
-        }
-    );
-    let revoke = envelope!(
-        RevokeDesignation,
-        pb::RevokeDesignationRequest {
-            agreement: KENT.into(),
-            request_id: rid(),
-            expected_version: v,
-            target: 17,
-            reason: "no".into(),
-            ..Default::default()
-        }
-    );
-    calls.push(Call::new(
-        "DeclineTarget",
-        pb::DeclineTargetRequest {
-            target: 0,
-            ..decline.clone()
-        },
-    ));
-    calls.push(Call::new(
-        "WithdrawTarget",
-        pb::WithdrawTargetRequest {
-            target: 0,
-            ..withdraw.clone()
-        },
-    ));
-    for text in hostile_texts() {
-        calls.push(Call::new(
-            "DeclineTarget",
-            pb::DeclineTargetRequest {
-                reason: text.clone(),
-                ..decline.clone()
-            },
-        ));
-        calls.push(Call::new(
-            "WithdrawTarget",
-            pb::WithdrawTargetRequest {
-                reason: text.clone(),
-                ..withdraw.clone()
-            },
-        ));
-        calls.push(Call::new(
-            "ReturnAgreement",
-            pb::ReturnAgreementRequest {
-                reason: text.clone(),
-                ..ret.clone()
-            },
-        ));
-        calls.push(Call::new(
-            "RevokeDesignation",
-            pb::RevokeDesignationRequest {
-                reason: text,
-                ..revoke.clone()
-            },
-        ));
-    }
-
-    envelope!(
-        EndorseAgreement,
-        pb::EndorseAgreementRequest {
-            agreement: KENT.into(),
-            request_id: rid(),
-            expected_version: v,
-            ..Default::default()
-        }
-    );
-    envelope!(
-        SubmitAgreement,
-        pb::SubmitAgreementRequest {
-            agreement: KENT.into(),
-            request_id: rid(),
-            expected_version: v,
-            ..Default::default()
-        }
-    );
-    envelope!(
-        SignOffAgreement,
-        pb::SignOffAgreementRequest {
-            agreement: KENT.into(),
-            request_id: rid(),
-            expected_version: v,
-            ..Default::default()
-        }
-    );
-    envelope!(
-        CloseAgreement,
-        pb::CloseAgreementRequest {
-            agreement: KENT.into(),
-            request_id: rid(),
-            expected_version: v,
-            ..Default::default()
-        }
-    );
-    let refresh = envelope!(
-        OpenRefresh,
-        pb::OpenRefreshRequest {
-            agreement: KENT.into(),
-            request_id: rid(),
-            expected_version: v,
-            round: "2009".into(),
-            indicator_set: 0,
-            ..Default::default()
-        }
-    );
-    for round in hostile_names() {
-        calls.push(Call::new(
-            "OpenRefresh",
-            pb::OpenRefreshRequest {
-                round,
-                ..refresh.clone()
-            },
-        ));
-    }
-    for set in [-1, 1999, i32::MAX, i32::MIN] {
-        calls.push(Call::new(
-            "OpenRefresh",
-            pb::OpenRefreshRequest {
-                indicator_set: set,
-                ..refresh.clone()
-            },
-        ));
-    }
-
-    let actual = envelope!(
-        RecordActual,
-        pb::RecordActualRequest {
-            agreement: KENT.into(),
-            request_id: rid(),
-            expected_version: v,
-            target: 1,
-            year: "2008/09".into(),
-            value: 50.0,
-            source: "Ofsted".into(),
-            ..Default::default()
-        }
-    );
-    calls.push(Call::new(
-        "RecordActual",
-        pb::RecordActualRequest {
-            target: 0,
-            ..actual.clone()
-        },
-    ));
-    for value in hostile_values() {
-        calls.push(Call::new(
-            "RecordActual",
-            pb::RecordActualRequest {
-                value,
-                ..actual.clone()
-            },
-        ));
-    }
-    for y in ["", "2008", "2008/10", "1900/01", "\0", &"2".repeat(1 << 16)] {
-        calls.push(Call::new(
-            "RecordActual",
-            pb::RecordActualRequest {
-                year: y.into(),
-                ..actual.clone()
-            },
-        ));
-    }
-    for text in hostile_texts() {
-        calls.push(Call::new(
-            "RecordActual",
-            pb::RecordActualRequest {
-                source: text,
-                ..actual.clone()
-            },
-        ));
-    }
-
-    // Reads.
-    for name in hostile_names() {
-        calls.push(Call::new(
-            "GetAgreement",
-            pb::GetAgreementRequest { name: name.clone() },
-        ));
-        calls.push(Call::new(
-            "ListEvents",
-            pb::ListEventsRequest {
-                agreement: name.clone(),
-                ..Default::default()
-            },
-        ));
-        calls.push(Call::new(
-            "StreamEvents",
-            pb::StreamEventsRequest {
-                agreement: name.clone(),
-                from_sequence: 1,
-                follow: true,
-            },
-        ));
-        calls.push(Call::new(
-            "VerifyHistory",
-            pb::VerifyHistoryRequest {
-                agreement: name.clone(),
-            },
-        ));
-        calls.push(Call::new(
-            "GetNegotiationSummary",
-            pb::GetNegotiationSummaryRequest {
-                agreement: name.clone(),
-                ..Default::default()
-            },
-        ));
-        calls.push(Call::new(
-            "ListAgreements",
-            pb::ListAgreementsRequest {
-                area: name.clone(),
-                ..Default::default()
-            },
-        ));
-        calls.push(Call::new(
-            "GetPerformance",
-            pb::GetPerformanceRequest {
-                agreement: name.clone(),
-            },
-        ));
-        calls.push(Call::new(
-            "GetReward",
-            pb::GetRewardRequest {
-                agreement: name.clone(),
-            },
-        ));
-        calls.push(Call::new(
-            "ListPerformance",
-            pb::ListPerformanceRequest {
-                status: name.clone(),
-                ..Default::default()
-            },
-        ));
-        calls.push(Call::new(
-            "GetArea",
-            pb::GetAreaRequest { name: name.clone() },
-        ));
-        calls.push(Call::new(
-            "GetIndicator",
-            pb::GetIndicatorRequest { name: name.clone() },
-        ));
-        calls.push(Call::new(
-            "ListIndicators",
-            pb::ListIndicatorsRequest {
-                indicator_set: name.clone(),
-                ..Default::default()
-            },
-        ));
-        calls.extend((!well_formed(&name)).then(|| {
-            Call::new(
-                "CreateArea",
-                pb::CreateAreaRequest {
-                    area: Some(pb::Area {
-                        code: name.clone(),
-                        display_name: "A New Unitary".into(),
-                        region: pb::Region::SouthEast as i32,
-                        kind: "unitary".into(),
-                        ..Default::default()
-                    }),
-                    request_id: rid(),
-                },
-            )
-        }));
-        calls.push(Call::new(
-            "CreateArea",
-            pb::CreateAreaRequest {
-                area: Some(pb::Area {
-                    code: "hostile-unitary".into(),
-                    display_name: "A New Unitary".into(),
-                    region: pb::Region::SouthEast as i32,
-                    kind: name,
-                    ..Default::default()
-                }),
-                request_id: rid(),
-            },
-        ));
-    }
-    // Indicator sets: hostile names, and hostile text where a draft (2011,
-    // created before the corpus runs) would take it.
-    let add = |title: String, group: String| pb::CreateIndicatorSetRequest {
-        version: 2012,
-        based_on: "2008".into(),
-        edits: vec![pb::IndicatorSetEdit {
-            edit: Some(pb::indicator_set_edit::Edit::Add(pb::Indicator {
-                number: 201,
-                title,
-                subject_group: group,
-                unit: "count".into(),
-                polarity: "higher_is_better".into(),
-                ..Default::default()
-            })),
-        }],
-        ..Default::default()
-    };
-    for name in hostile_names() {
-        calls.push(Call::new(
-            "GetIndicatorSet",
-            pb::GetIndicatorSetRequest { name: name.clone() },
-        ));
-        calls.push(Call::new(
-            "PublishIndicatorSet",
-            pb::PublishIndicatorSetRequest {
-                request_id: String::new(),
-                name: name.clone(),
-                occurred_at: None,
-            },
-        ));
-        calls.push(Call::new(
-            "CommentOnIndicatorSet",
-            pb::CommentOnIndicatorSetRequest {
-                request_id: String::new(),
-                indicator_set: name.clone(),
-                text: "A fair comment".into(),
-                occurred_at: None,
-            },
-        ));
-        calls.push(Call::new(
-            "CreateIndicatorSet",
-            pb::CreateIndicatorSetRequest {
-                based_on: name.clone(),
-                ..add("A new indicator".into(), "Local economy".into())
-            },
-        ));
-        // An empty date is the default window, not a hostile one.
-        calls.extend((!name.trim().is_empty()).then(|| {
-            Call::new(
-                "CreateIndicatorSet",
-                pb::CreateIndicatorSetRequest {
-                    consultation_closes: name.clone(),
-                    ..add("A new indicator".into(), "Local economy".into())
-                },
-            )
-        }));
-    }
-    for version in [-1, 0, 1, 65_536, i32::MIN, i32::MAX] {
-        calls.push(Call::new(
-            "CreateIndicatorSet",
-            pb::CreateIndicatorSetRequest {
-                version,
-                ..add("A new indicator".into(), "Local economy".into())
-            },
-        ));
-    }
-    for text in hostile_texts() {
-        calls.push(Call::new(
-            "CommentOnIndicatorSet",
-            pb::CommentOnIndicatorSetRequest {
-                request_id: String::new(),
-                indicator_set: "2011".into(),
-                text: text.clone(),
-                occurred_at: None,
-            },
-        ));
-        calls.push(Call::new(
-            "CreateIndicatorSet",
-            add(text.clone(), "Local economy".into()),
-        ));
-        calls.push(Call::new(
-            "CreateIndicatorSet",
-            add("A new indicator".into(), text),
-        ));
-    }
-    // A title that reads one way and is stored another.
-    calls.push(Call::new(
-        "CreateIndicatorSet",
-        add("\u{202e}rotacidni wen A".into(), "Local economy".into()),
-    ));
-    for text in hostile_texts() {
-        calls.push(Call::new(
-            "CreateArea",
-            pb::CreateAreaRequest {
-                area: Some(pb::Area {
-                    code: "hostile-unitary".into(),
-                    display_name: text,
-                    region: pb::Region::SouthEast as i32,
-                    kind: "unitary".into(),
-                    ..Default::default()
-                }),
-                request_id: rid(),
-            },
-        ));
-    }
-    for (region, indicator_number, page_size) in [
-        (-1, 0, 0),
-        (10, 0, 0),
-        (0, -1, 0),
-        (0, 250, 0),
-        (0, i32::MAX, 0),
-        (0, 0, -5),
-    ] {
-        calls.push(Call::new(
-            "ListPerformance",
-            pb::ListPerformanceRequest {
-                region,
-                indicator_number,
-                page_size,
-                ..Default::default()
-            },
-        ));
-    }
-    for region in [-1, 10, 99, i32::MAX] {
-        calls.push(Call::new(
-            "CreateArea",
-            pb::CreateAreaRequest {
-                area: Some(pb::Area {
-                    code: "hostile-unitary".into(),
-                    display_name: "A New Unitary".into(),
-                    region,
-                    kind: "unitary".into(),
-                    ..Default::default()
-                }),
-                request_id: rid(),
-            },
-        ));
-        calls.push(Call::new(
-            "ListAreas",
-            pb::ListAreasRequest {
-                region,
-                ..Default::default()
-            },
-        ));
-        calls.push(Call::new(
-            "ListAgreements",
-            pb::ListAgreementsRequest {
-                region,
-                ..Default::default()
-            },
-        ));
-        calls.push(Call::new(
-            "ListAgreements",
-            pb::ListAgreementsRequest {
-                status: region,
-                ..Default::default()
-            },
-        ));
-    }
-    calls.push(Call::new(
-        "CreateArea",
-        pb::CreateAreaRequest {
-            area: None,
-            request_id: rid(),
-        },
-    ));
-    for token in hostile_page_tokens() {
-        calls.push(Call::new(
-            "ListAgreements",
-            pb::ListAgreementsRequest {
-                page_token: token.clone(),
-                ..Default::default()
-            },
-        ));
-        calls.push(Call::new(
-            "ListAreas",
-            pb::ListAreasRequest {
-                page_token: token.clone(),
-                ..Default::default()
-            },
-        ));
-        calls.push(Call::new(
-            "ListPerformance",
-            pb::ListPerformanceRequest {
-                page_token: token.clone(),
-                ..Default::default()
-            },
-        ));
-        calls.push(Call::new(
-            "ListIndicators",
-            pb::ListIndicatorsRequest {
-                indicator_set: "2008".into(),
-                page_token: token.clone(),
-                ..Default::default()
-            },
-        ));
-        calls.push(Call::new(
-            "ListEvents",
-            pb::ListEventsRequest {
-                agreement: KENT.into(),
-                page_token: token,
-                ..Default::default()
-            },
-        ));
-    }
-    for size in [-1, i32::MIN] {
-        calls.push(Call::new(
-            "ListAgreements",
-            pb::ListAgreementsRequest {
-                page_size: size,
-                ..Default::default()
-            },
-        ));
-        calls.push(Call::new(
-            "ListAreas",
-            pb::ListAreasRequest {
-                page_size: size,
-                ..Default::default()
-            },
-        ));
-        calls.push(Call::new(
-            "ListIndicators",
-            pb::ListIndicatorsRequest {
-                indicator_set: "2008".into(),
-                page_size: size,
-                ..Default::default()
-            },
-        ));
-        calls.push(Call::new(
-            "ListEvents",
-            pb::ListEventsRequest {
-                agreement: KENT.into(),
-                page_size: size,
-                ..Default::default()
-            },
-        ));
-    }
-    for from in [-1, i64::MIN] {
-        calls.push(Call::new(
-            "ListEvents",
-            pb::ListEventsRequest {
-                agreement: KENT.into(),
-                from_sequence: from,
-                ..Default::default()
-            },
-        ));
-        calls.push(Call::new(
-            "StreamEvents",
-            pb::StreamEventsRequest {
-                agreement: KENT.into(),
-                from_sequence: from,
-                follow: true,
-            },
-        ));
-    }
-    for status in hostile_texts() {
-        calls.push(Call::new(
-            "ListIndicators",
-            pb::ListIndicatorsRequest {
-                indicator_set: "2008".into(),
-                status,
-                ..Default::default()
-            },
-        ));
-    }
-    calls.push(Call::new(
-        "ListIndicatorSets",
-        pb::ListIndicatorSetsRequest {},
-    ));
-    calls
 }
 
 /// Byte strings that are not a valid message of any method: a string field
@@ -1286,147 +184,198 @@ fn error_bytes(status: &tonic::Status) -> usize {
             .sum::<usize>()
 }
 
+/// Everything a refused call could have changed, read back: Kent's
+/// agreement and the events of Kent's and Surrey's, the areas, the
+/// indicator sets and the draft's comments, the rounds.
+#[derive(Debug, PartialEq)]
+struct Written {
+    agreement: pb::Agreement,
+    kent_events: u64,
+    surrey_events: u64,
+    areas: pb::ListAreasResponse,
+    indicator_sets: pb::ListIndicatorSetsResponse,
+    draft: pb::IndicatorSet,
+    rounds: pb::ListRoundsResponse,
+}
+
+impl Written {
+    async fn read(app: &TestApp) -> Written {
+        let mut auditor = app.clients(Some(&app.tokens.auditor)).await;
+        Written {
+            agreement: auditor
+                .agreements
+                .get_agreement(pb::GetAgreementRequest { name: KENT.into() })
+                .await
+                .expect("Kent's agreement")
+                .into_inner(),
+            kent_events: app.event_count("kent-2008-11").await,
+            surrey_events: app.event_count("surrey-2008-11").await,
+            areas: auditor
+                .areas
+                .list_areas(pb::ListAreasRequest {
+                    page_size: 200,
+                    ..Default::default()
+                })
+                .await
+                .expect("areas")
+                .into_inner(),
+            indicator_sets: auditor
+                .indicators
+                .list_indicator_sets(pb::ListIndicatorSetsRequest {})
+                .await
+                .expect("indicator sets")
+                .into_inner(),
+            draft: auditor
+                .indicators
+                .get_indicator_set(pb::GetIndicatorSetRequest {
+                    name: format!("indicatorSets/{DRAFT}"),
+                })
+                .await
+                .expect("the draft")
+                .into_inner(),
+            rounds: auditor
+                .rounds
+                .list_rounds(pb::ListRoundsRequest {})
+                .await
+                .expect("rounds")
+                .into_inner(),
+        }
+    }
+}
+
+/// Sends every case, [`IN_FLIGHT`] at a time, each as the first caller its
+/// method's row allows (so that it reaches the parsing and rules behind
+/// authorisation), and checks every answer ([`check`]; a page token is
+/// read before anything is looked up, so a hostile one is
+/// `INVALID_ARGUMENT` naming it); returns the failures, each reported, not
+/// only the first.
+async fn send(app: &TestApp, cases: Vec<Case>, tally: &mut Tally) -> Vec<String> {
+    let channel = Channel::from_shared(app.url())
+        .expect("url")
+        .connect()
+        .await
+        .expect("connect");
+    let mut failures = Vec::new();
+    let mut cases = cases.into_iter().peekable();
+    while cases.peek().is_some() {
+        let mut set = tokio::task::JoinSet::new();
+        for case in cases.by_ref().take(IN_FLIGHT) {
+            let channel = channel.clone();
+            let who = row(&case.method.name).allowed[0];
+            let token = who.token(&app.tokens).expect("signed in").to_owned();
+            set.spawn(async move {
+                let call = raw_call(channel, &token, &case.method.path, case.bytes);
+                let result = tokio::time::timeout(Duration::from_secs(60), call)
+                    .await
+                    .unwrap_or_else(|_| panic!("{} did not finish", case.what));
+                (case.method, case.class, case.what, result)
+            });
+        }
+        while let Some(joined) = set.join_next().await {
+            let (method, class, what, result) = joined.expect("a call");
+            let what = format!("{} ({})", short(&what), app.backend);
+            checked(&mut failures, || {
+                if class == Class::PageToken {
+                    let status = result.as_ref().expect_err(&what);
+                    assert_eq!(status.code(), Code::InvalidArgument, "{what}: {status:?}");
+                    assert_eq!(reason(status), "INVALID_ARGUMENT", "{what}");
+                    assert_eq!(bad_fields(status), ["page_token"], "{what}");
+                }
+                check(
+                    tally,
+                    &what,
+                    row(&method.name).writes,
+                    &method.input,
+                    result,
+                )
+            });
+        }
+    }
+    failures
+}
+
+/// Runs `check`, keeping its failure's message in `failures`.
+fn checked(failures: &mut Vec<String>, check: impl FnOnce()) {
+    if let Err(panic) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(check)) {
+        let text = panic
+            .downcast_ref::<String>()
+            .cloned()
+            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
+            .unwrap_or_default();
+        failures.push(short(&text));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_generated_corpus_of_malformed_requests_is_refused_cleanly_and_writes_nothing() {
     for_each_database(|app| async move {
         let t = &app.tokens;
-        let mut go = app.clients(Some(&t.go)).await;
-        kent_with_a_proposal(&mut go).await;
-        let mut auditor = app.clients(Some(&t.auditor)).await;
-        let version_before = version(&mut auditor, KENT).await;
-        let events_before = app.event_count("kent-2008-11").await;
-        let areas_before = auditor
-            .areas
-            .list_areas(pb::ListAreasRequest {
-                page_size: 200,
-                ..Default::default()
-            })
-            .await
-            .expect("areas")
-            .into_inner()
-            .areas
-            .len();
-
-        let mut tally = Tally::default();
-        let channel = Channel::from_shared(app.url())
-            .expect("url")
-            .connect()
-            .await
-            .expect("connect");
-        // The first caller a method's row allows.
-        let caller = |method: &str| {
-            let who = row(method).allowed[0];
-            who.token(t).expect("a signed-in caller").to_owned()
-        };
-
-        // A draft under consultation, so that comments reach their text.
+        kent_with_a_proposal(&mut app.clients(Some(&t.go)).await).await;
         app.clients(Some(&t.admin))
             .await
             .indicators
             .create_indicator_set(pb::CreateIndicatorSetRequest {
-                version: 2011,
+                version: DRAFT,
                 based_on: "2008".into(),
                 ..Default::default()
             })
             .await
             .expect("a draft to comment on");
+        let before = Written::read(&app).await;
 
-        // The typed corpus.
-        let corpus = typed_corpus(version_before);
-        for chunk in corpus.chunks(IN_FLIGHT) {
-            let mut set = tokio::task::JoinSet::new();
-            for (i, call) in chunk.iter().cloned().enumerate() {
-                let (channel, token) = (channel.clone(), caller(call.method));
-                set.spawn(async move {
-                    let what = format!("{i}: {}", call.description);
-                    let path = &rpc::method(call.method).path;
-                    let result = tokio::time::timeout(
-                        Duration::from_secs(60),
-                        raw_call(channel, &token, path, call.bytes),
-                    )
-                    .await
-                    .unwrap_or_else(|_| panic!("{what} did not finish"));
-                    (what, call.method, result)
-                });
-            }
-            while let Some(joined) = set.join_next().await {
-                let (what, method, result) = joined.expect("a call");
-                let request = &rpc::method(method).input;
-                check(&mut tally, &what, row(method).writes, request, result);
-            }
+        // Every field of every method's request, given values by what it
+        // is; every method, bytes that are not its message.
+        let mut cases = corpus::corpus(KENT_2008, before.agreement.version);
+        for method in contract().methods() {
+            assert!(
+                contract().fields(&method.input).is_empty()
+                    || cases.iter().any(|c| c.method == method),
+                "{} has fields and no hostile request",
+                method.name
+            );
         }
-        let typed = tally.calls;
-
-        // The raw corpus: every method, bytes that are not its message.
-        let mut raw_calls = Vec::new();
         for (k, method) in contract().methods().iter().enumerate() {
             for bytes in raw_corpus(0x9e37_79b9_7f4a_7c15 ^ k as u64) {
-                raw_calls.push((method, bytes));
-            }
-        }
-        for chunk in raw_calls.chunks(IN_FLIGHT) {
-            let mut set = tokio::task::JoinSet::new();
-            for (method, bytes) in chunk.iter().cloned() {
-                let (channel, token) = (channel.clone(), caller(&method.name));
-                set.spawn(async move {
-                    let what = format!("raw {} {bytes:02x?}", method.path);
-                    let result = raw_call(channel, &token, &method.path, bytes).await;
-                    (what, method, result)
+                cases.push(Case {
+                    method,
+                    class: Class::Raw,
+                    what: format!("raw {} {bytes:02x?}", method.name),
+                    bytes,
                 });
             }
-            while let Some(joined) = set.join_next().await {
-                let (what, method, result) = joined.expect("a raw call");
-                check(
-                    &mut tally,
-                    &what,
-                    row(&method.name).writes,
-                    &method.input,
-                    result,
-                );
-            }
         }
-        let raw = tally.calls - typed;
+        let mut by_class: BTreeMap<Class, usize> = BTreeMap::new();
+        for case in &cases {
+            *by_class.entry(case.class).or_default() += 1;
+        }
+        let raw = by_class[&Class::Raw];
+        let generated = cases.len() - raw;
+        assert!(generated >= 2_500 && raw >= 500, "{by_class:?}");
+
+        let mut tally = Tally::default();
+        let failures = send(&app, cases, &mut tally).await;
+        assert!(
+            failures.is_empty(),
+            "{} requests failed:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
         assert!(
             tally.by_code.get("InvalidArgument").copied().unwrap_or(0) >= raw / 2,
             "undecodable bytes are INVALID_ARGUMENT: {tally:?}"
         );
-
-        assert!(
-            tally.calls >= 1_000,
-            "the corpus is at least 1,000 requests: {tally:?}"
-        );
-        assert!(typed >= 500 && raw >= 500, "{typed} typed, {raw} raw");
         assert_eq!(
-            version(&mut auditor, KENT).await,
-            version_before,
+            Written::read(&app).await,
+            before,
             "no write on {}: {tally:?}",
             app.backend
         );
-        assert_eq!(app.event_count("kent-2008-11").await, events_before);
-        assert_eq!(app.event_count("surrey-2008-11").await, 0);
-        let areas_after = auditor
-            .areas
-            .list_areas(pb::ListAreasRequest {
-                page_size: 200,
-                ..Default::default()
-            })
-            .await
-            .expect("areas")
-            .into_inner()
-            .areas
-            .len();
-        assert_eq!(areas_after, areas_before, "no area was created");
         eprintln!(
-            "{} corpus: {typed} typed, {raw} raw: {tally:?}",
+            "{} corpus: {generated} generated, {raw} raw, by class {by_class:?}: {tally:?}",
             app.backend
         );
     })
     .await;
-}
-
-/// True for a lowercase slug: a code the server would take.
-fn well_formed(name: &str) -> bool {
-    laa_core::AreaCode::new(name).is_ok()
 }
 
 fn short(text: &str) -> String {
@@ -1742,84 +691,6 @@ async fn numeric_tricks_are_refused_on_every_numeric_field() {
     })
     .await;
 }
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn malformed_page_tokens_are_invalid_argument_before_any_query() {
-    for_each_database(|app| async move {
-        let mut auditor = app.clients(Some(&app.tokens.auditor)).await;
-        open_kent(&mut app.clients(Some(&app.tokens.go)).await).await;
-        for token in hostile_page_tokens() {
-            let answers = [
-                auditor
-                    .agreements
-                    .list_agreements(pb::ListAgreementsRequest {
-                        page_token: token.clone(),
-                        ..Default::default()
-                    })
-                    .await
-                    .map(drop),
-                auditor
-                    .areas
-                    .list_areas(pb::ListAreasRequest {
-                        page_token: token.clone(),
-                        ..Default::default()
-                    })
-                    .await
-                    .map(drop),
-                auditor
-                    .audit
-                    .list_events(pb::ListEventsRequest {
-                        agreement: KENT.into(),
-                        page_token: token.clone(),
-                        ..Default::default()
-                    })
-                    .await
-                    .map(drop),
-                auditor
-                    .indicators
-                    .list_indicators(pb::ListIndicatorsRequest {
-                        indicator_set: "2008".into(),
-                        page_token: token.clone(),
-                        ..Default::default()
-                    })
-                    .await
-                    .map(drop),
-            ];
-            for (i, answer) in answers.into_iter().enumerate() {
-                let status = answer.expect_err(&format!("{i}: {}", short(&token)));
-                assert_eq!(
-                    status.code(),
-                    Code::InvalidArgument,
-                    "{i} {} ({}): {status:?}",
-                    short(&token),
-                    app.backend
-                );
-                assert_eq!(reason(&status), "INVALID_ARGUMENT");
-                assert_eq!(bad_fields(&status), ["page_token"]);
-            }
-        }
-        // The tokens the server issues still page.
-        let first = auditor
-            .areas
-            .list_areas(pb::ListAreasRequest {
-                page_size: 10,
-                ..Default::default()
-            })
-            .await
-            .expect("a first page")
-            .into_inner();
-        auditor
-            .areas
-            .list_areas(pb::ListAreasRequest {
-                page_size: 10,
-                page_token: first.next_page_token,
-                ..Default::default()
-            })
-            .await
-            .expect("the next page");
-    })
-    .await;
-}
-
 /// Sends `body` as the whole HTTP/2 body of a gRPC call to `path`, framed
 /// by hand (the generated clients and `Grpc` always frame correctly), and
 /// returns the status the server answered.
@@ -2021,11 +892,6 @@ fn impossible_values(proto_type: prost_types::field_descriptor_proto::Type) -> V
     }
 }
 
-/// Fields of a request the server ignores by design, so that any value in
-/// them is no reason to refuse it: an area's name is output only (its code
-/// names it).
-const IGNORED: [(&str, &str); 1] = [("CreateArea", "area.name")];
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_impossible_value_in_any_field_of_any_request_is_refused_cleanly_and_writes_nothing() {
     for_each_database(|app| async move {
@@ -2075,17 +941,9 @@ async fn an_impossible_value_in_any_field_of_any_request_is_refused_cleanly_and_
                 let ignored = IGNORED.contains(&(method.name.as_str(), path.as_str()));
                 let writes = row.writes && !ignored;
                 // Every cell is checked, and every failure reported at once.
-                let checked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                checked(&mut failures, || {
                     check(&mut tally, &what, writes, &method.input, result)
-                }));
-                if let Err(panic) = checked {
-                    let text = panic
-                        .downcast_ref::<String>()
-                        .cloned()
-                        .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()))
-                        .unwrap_or_default();
-                    failures.push(short(&text));
-                }
+                });
             }
         }
         assert!(

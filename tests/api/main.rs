@@ -6,6 +6,7 @@ mod backup;
 mod browser;
 mod cli;
 mod cli_conventions;
+mod corpus;
 mod crashes;
 mod credentials;
 mod deal_history;

@@ -75,7 +75,9 @@ pub struct Row {
     pub writes: bool,
     /// Who may call it on Kent's agreement; everyone else signed in is
     /// refused `PERMISSION_DENIED` (`OUT_OF_SCOPE`), and nobody is
-    /// `UNAUTHENTICATED`.
+    /// `UNAUTHENTICATED`. The first is who the hostile-input corpora call
+    /// as: one whose well-formed request would succeed where it can (Kent
+    /// answers the Government's open offer on target 17).
     pub allowed: &'static [Who],
     /// A well-formed request, as JSON with placeholders.
     pub request: &'static str,
@@ -113,33 +115,49 @@ impl Row {
 
     /// The request's bytes, on `target` at `version`.
     pub fn request(&self, target: Target, version: i64) -> Vec<u8> {
-        let text = self
-            .request
-            .replace(
-                "{agreement}",
-                &format!("agreements/{}-{}", target.area, target.round),
-            )
-            .replace("{area}", target.area)
-            .replace("{round}", target.round)
-            .replace("{rid}", &rid());
-        let mut json: Value = serde_json::from_str(&text)
-            .unwrap_or_else(|e| panic!("{}: the row's JSON: {e}", self.method));
-        let input = &rpc::method(self.method).input;
-        let has = |name: &str| {
-            laa_proto::contract::contract()
-                .fields(input)
-                .iter()
-                .any(|f| f.name == name)
-        };
-        let object = json.as_object_mut().expect("an object");
-        if has("request_id") && !object.contains_key("request_id") {
-            object.insert("request_id".into(), rid().into());
-        }
-        if has("expected_version") && !object.contains_key("expected_version") {
-            object.insert("expected_version".into(), version.into());
-        }
-        rpc::encode(input, &json)
+        let json = filled(self.method, self.request, target, version);
+        rpc::encode(&rpc::method(self.method).input, &json)
     }
+
+    /// Every well-formed request of the method as JSON: the row's, then
+    /// those [`ALSO`] gives it.
+    pub fn requests(&self, target: Target, version: i64) -> Vec<Value> {
+        let also = ALSO.iter().filter(|(method, _)| *method == self.method);
+        std::iter::once(self.request)
+            .chain(also.map(|(_, request)| *request))
+            .map(|request| filled(self.method, request, target, version))
+            .collect()
+    }
+}
+
+/// `request`, a request of `method` as JSON with placeholders, filled in
+/// for `target` at `version`.
+fn filled(method: &str, request: &str, target: Target, version: i64) -> Value {
+    let text = request
+        .replace(
+            "{agreement}",
+            &format!("agreements/{}-{}", target.area, target.round),
+        )
+        .replace("{area}", target.area)
+        .replace("{round}", target.round)
+        .replace("{rid}", &rid());
+    let mut json: Value =
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{method}: the row's JSON: {e}"));
+    let input = &rpc::method(method).input;
+    let has = |name: &str| {
+        laa_proto::contract::contract()
+            .fields(input)
+            .iter()
+            .any(|f| f.name == name)
+    };
+    let object = json.as_object_mut().expect("an object");
+    if has("request_id") && !object.contains_key("request_id") {
+        object.insert("request_id".into(), rid().into());
+    }
+    if has("expected_version") && !object.contains_key("expected_version") {
+        object.insert("expected_version".into(), version.into());
+    }
+    json
 }
 
 /// The row of `method`.
@@ -200,12 +218,13 @@ pub const ROWS: &[Row] = &[
                 "trajectory": [{"year": "2008/09", "amount": 38.0},
                                {"year": "2009/10", "amount": 36.0},
                                {"year": "2010/11", "amount": 34.0}]}},
-            "rationale": "three-year rolling average", "evidence": ["LSP evidence base"]}"#,
+            "rationale": "three-year rolling average", "evidence": ["LSP evidence base"],
+            "department": "HO"}"#,
     },
     Row {
         method: "CounterOffer",
         writes: true,
-        allowed: &[Go, Kent],
+        allowed: &[Kent, Go],
         request: concat!(
             r#"{"agreement": "{agreement}", "target": 17, "rationale": "matrix", "terms": "#,
             percent_terms!(),
@@ -215,13 +234,13 @@ pub const ROWS: &[Row] = &[
     Row {
         method: "AcceptOffer",
         writes: true,
-        allowed: &[Go, Kent],
+        allowed: &[Kent, Go],
         request: r#"{"agreement": "{agreement}", "target": 17}"#,
     },
     Row {
         method: "DeclineTarget",
         writes: true,
-        allowed: &[Go, Kent],
+        allowed: &[Kent, Go],
         request: r#"{"agreement": "{agreement}", "target": 17, "reason": "matrix"}"#,
     },
     Row {
@@ -424,7 +443,9 @@ pub const ROWS: &[Row] = &[
         method: "CreateIndicatorSet",
         writes: true,
         allowed: &[Admin],
-        request: r#"{"version": 2030, "based_on": "2008"}"#,
+        request: r#"{"version": 2030, "based_on": "2008", "edits": [{"add": {"number": 201,
+            "title": "Graffiti removed", "subject_group": "Stronger communities",
+            "dso_department": "CLG", "unit": "count", "polarity": "higher_is_better"}}]}"#,
     },
     Row {
         method: "CommentOnIndicatorSet",
@@ -460,9 +481,25 @@ pub const ROWS: &[Row] = &[
         method: "DeclarePriorities",
         writes: true,
         allowed: &[Go],
-        request: r#"{"agreement": "{agreement}"}"#,
+        request: r#"{"agreement": "{agreement}", "priorities": [{"statement": "Safer streets",
+                     "departments": ["HO", "DCSF"]}]}"#,
     },
 ];
+
+/// Further well-formed requests, for what a row's request leaves out (the
+/// other member of a `oneof`): the hostile-input corpus puts a value into
+/// a field from the first of a method's requests that holds the field's
+/// message, so that the value is the only thing wrong with it.
+pub const ALSO: &[(&str, &str)] = &[(
+    "ProposeTarget",
+    concat!(
+        r#"{"agreement": "{agreement}", "local_indicator": {"code": "l-graffiti",
+            "title": "Graffiti removed"}, "rationale": "a local priority", "department": "HO",
+            "terms": "#,
+        percent_terms!(),
+        "}"
+    ),
+)];
 
 #[test]
 fn every_method_of_the_contract_has_one_row_and_every_row_a_method() {
@@ -483,5 +520,11 @@ fn every_method_of_the_contract_has_one_row_and_every_row_a_method() {
         );
         // Every row encodes: its names and shapes agree with the descriptor set.
         row.request(KENT_2008, 1);
+    }
+    for (method, _) in ALSO {
+        let input = &rpc::method(method).input;
+        for request in row(method).requests(KENT_2008, 1) {
+            rpc::encode(input, &request);
+        }
     }
 }

@@ -119,9 +119,11 @@ pub fn method(name: &str) -> &'static Method {
 /// Encodes `json`, an object keyed by the `.proto` field names of the
 /// message `message` (a full name, `laa.v1.OpenAgreementRequest`), as that
 /// message's protobuf bytes. Numbers are JSON numbers (enums too, by their
-/// value), a repeated field is an array, a nested message an object, a
-/// `oneof` member is written like any other field. A name the message does
-/// not have, or a value of the wrong shape, panics: the table is wrong.
+/// value; a double may be `"NaN"`, `"Infinity"` or `"-Infinity"`, as in the
+/// proto3 JSON mapping), a repeated field is an array, a nested message an
+/// object, a `oneof` member is written like any other field. A name the
+/// message does not have, or a value of the wrong shape, panics: the table
+/// is wrong.
 pub fn encode(message: &str, json: &Value) -> Vec<u8> {
     let object = json
         .as_object()
@@ -148,11 +150,21 @@ pub fn encode(message: &str, json: &Value) -> Vec<u8> {
 
 fn encode_field(message: &str, field: &Field, value: &Value, out: &mut Vec<u8>) {
     let what = || format!("{message}.{}: {value}", field.name);
+    // The bits of an integer: a uint64 above i64::MAX keeps its own.
     let integer = || {
         value
             .as_i64()
+            .or_else(|| value.as_u64().map(|v| v as i64))
             .or_else(|| value.as_bool().map(i64::from))
             .unwrap_or_else(|| panic!("{}: not an integer", what()))
+    };
+    let double = || match value.as_str() {
+        Some("NaN") => f64::NAN,
+        Some("Infinity") => f64::INFINITY,
+        Some("-Infinity") => f64::NEG_INFINITY,
+        _ => value
+            .as_f64()
+            .unwrap_or_else(|| panic!("{}: not a number", what())),
     };
     let number = field.number;
     match field.proto_type {
@@ -174,18 +186,12 @@ fn encode_field(message: &str, field: &Field, value: &Value, out: &mut Vec<u8>) 
             out.extend_from_slice(&inner);
         }
         Type::Double => {
-            let v = value
-                .as_f64()
-                .unwrap_or_else(|| panic!("{}: not a number", what()));
             encode_key(number, WireType::SixtyFourBit, out);
-            out.extend_from_slice(&v.to_le_bytes());
+            out.extend_from_slice(&double().to_le_bytes());
         }
         Type::Float => {
-            let v = value
-                .as_f64()
-                .unwrap_or_else(|| panic!("{}: not a number", what()));
             encode_key(number, WireType::ThirtyTwoBit, out);
-            out.extend_from_slice(&(v as f32).to_le_bytes());
+            out.extend_from_slice(&(double() as f32).to_le_bytes());
         }
         Type::Int32 | Type::Int64 | Type::Uint32 | Type::Uint64 | Type::Bool | Type::Enum => {
             encode_key(number, WireType::Varint, out);
@@ -306,6 +312,7 @@ fn a_request_encoded_from_json_is_the_message_prost_encodes() {
             "baseline": {"value": 40.5, "period": "2007"},
             "trajectory": [
                 {"year": "2008/09", "amount": -1.25},
+                {"year": "2009/10", "amount": "-Infinity"},
                 {"year": "2010/11", "deferred_to": "2009"}
             ]
         }},
@@ -328,6 +335,10 @@ fn a_request_encoded_from_json_is_the_message_prost_encodes() {
                     pb::YearValue {
                         year: "2008/09".into(),
                         value: Some(pb::year_value::Value::Amount(-1.25)),
+                    },
+                    pb::YearValue {
+                        year: "2009/10".into(),
+                        value: Some(pb::year_value::Value::Amount(f64::NEG_INFINITY)),
                     },
                     pb::YearValue {
                         year: "2010/11".into(),

@@ -58,7 +58,9 @@ pub enum FieldKind {
     String,
     /// A message of this full name.
     Message(String),
-    /// Anything else (numbers, booleans, enums, bytes).
+    /// An enum of this full name.
+    Enum(String),
+    /// Anything else (numbers, booleans, bytes).
     Other,
 }
 
@@ -75,6 +77,9 @@ pub struct Field {
     pub repeated: bool,
     /// Its type as the descriptor set gives it (how it is encoded).
     pub proto_type: Type,
+    /// The `oneof` it is a member of, by name: setting it clears the
+    /// others. `None` outside any (a proto3 `optional` field too).
+    pub oneof: Option<String>,
 }
 
 /// A string somewhere in a request message: its path as errors name it
@@ -139,6 +144,7 @@ impl std::error::Error for StrayControl {}
 pub struct Contract {
     methods: Vec<Method>,
     messages: BTreeMap<String, Vec<Field>>,
+    enums: BTreeMap<String, Vec<i32>>,
     inputs: HashSet<String>,
 }
 
@@ -165,6 +171,9 @@ impl Contract {
             for message in &file.message_type {
                 contract.add_message(package, message);
             }
+            for e in &file.enum_type {
+                contract.add_enum(package, e);
+            }
         }
         contract
     }
@@ -173,6 +182,9 @@ impl Contract {
         let name = format!("{scope}.{}", message.name());
         for nested in &message.nested_type {
             self.add_message(&name, nested);
+        }
+        for e in &message.enum_type {
+            self.add_enum(&name, e);
         }
         let fields = message
             .field
@@ -185,13 +197,24 @@ impl Contract {
                     Type::Message => {
                         FieldKind::Message(f.type_name().trim_start_matches('.').to_owned())
                     }
+                    Type::Enum => FieldKind::Enum(f.type_name().trim_start_matches('.').to_owned()),
                     _ => FieldKind::Other,
                 },
                 repeated: f.label() == Label::Repeated,
                 proto_type: f.r#type(),
+                oneof: f
+                    .oneof_index
+                    .filter(|_| !f.proto3_optional())
+                    .and_then(|i| message.oneof_decl.get(usize::try_from(i).ok()?))
+                    .map(|o| o.name().to_owned()),
             })
             .collect();
         self.messages.insert(name, fields);
+    }
+
+    fn add_enum(&mut self, scope: &str, e: &prost_types::EnumDescriptorProto) {
+        let values = e.value.iter().map(|v| v.number()).collect();
+        self.enums.insert(format!("{scope}.{}", e.name()), values);
     }
 
     /// Every method of every service.
@@ -208,6 +231,12 @@ impl Contract {
     /// set does not hold, such as `google.protobuf.Timestamp`).
     pub fn fields(&self, message: &str) -> &[Field] {
         self.messages.get(message).map_or(&[], Vec::as_slice)
+    }
+
+    /// The values of the enum of this full name (none for an enum the set
+    /// does not hold).
+    pub fn enum_values(&self, name: &str) -> &[i32] {
+        self.enums.get(name).map_or(&[], Vec::as_slice)
     }
 
     /// True when `path` (`terms.values.trajectory[2].year`, or a prefix of
@@ -292,9 +321,10 @@ impl Contract {
         while bytes.has_remaining() {
             let (number, wire_type) = decode_key(&mut bytes).ok()?;
             let field = fields.iter().find(|f| f.number == number);
-            let Some(field) = field
-                .filter(|f| wire_type == WireType::LengthDelimited && f.kind != FieldKind::Other)
-            else {
+            let Some(field) = field.filter(|f| {
+                wire_type == WireType::LengthDelimited
+                    && matches!(f.kind, FieldKind::String | FieldKind::Message(_))
+            }) else {
                 skip_field(wire_type, number, &mut bytes, DecodeContext::default()).ok()?;
                 continue;
             };
@@ -370,6 +400,31 @@ mod tests {
             "laa.v1.ProposeTargetRequest",
             "terms.values.trajectory[3].amount"
         ));
+        let region = c
+            .fields("laa.v1.ListAreasRequest")
+            .iter()
+            .find(|f| f.name == "region")
+            .expect("region");
+        assert_eq!(region.kind, FieldKind::Enum("laa.v1.Region".into()));
+        assert_eq!(c.enum_values("laa.v1.Region"), (0..=9).collect::<Vec<_>>());
+        let oneof = |message: &str, name: &str| {
+            c.fields(message)
+                .iter()
+                .find(|f| f.name == name)
+                .and_then(|f| f.oneof.clone())
+        };
+        let propose = "laa.v1.ProposeTargetRequest";
+        assert_eq!(
+            oneof(propose, "local_indicator").as_deref(),
+            Some("indicator")
+        );
+        assert_eq!(
+            oneof(propose, "indicator_number").as_deref(),
+            Some("indicator")
+        );
+        assert_eq!(oneof(propose, "terms"), None);
+        // A proto3 `optional` field is in no oneof a request can see.
+        assert_eq!(oneof("laa.v1.ListIndicatorsRequest", "statutory"), None);
     }
 
     #[test]
