@@ -2,6 +2,7 @@
 //! per test (SQLite always; PostgreSQL too when `LAA_TEST_POSTGRES_URL` is
 //! set), driven by the generated tonic clients and by the `laa` binary.
 
+mod advice;
 mod backup;
 mod browser;
 mod cli;

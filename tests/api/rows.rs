@@ -421,6 +421,19 @@ pub const ROWS: &[Row] = &[
         request: r#"{"agreement": "{agreement}", "target": 17, "reason": "matrix"}"#,
     },
     Row {
+        method: "RequestAdvice",
+        writes: true,
+        allowed: &[Kent],
+        request: r#"{"agreement": "{agreement}", "indicator_number": 117, "department": "DCSF",
+                     "question": "matrix"}"#,
+    },
+    Row {
+        method: "RecordAdvice",
+        writes: true,
+        allowed: &[Go],
+        request: r#"{"agreement": "{agreement}", "advice": 1, "answer": "matrix"}"#,
+    },
+    Row {
         method: "LodgeExplanation",
         writes: true,
         allowed: &[Kent],

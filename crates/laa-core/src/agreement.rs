@@ -312,6 +312,25 @@ pub struct Priority {
     pub departments: Vec<Department>,
 }
 
+/// A request for advice on an indicator, from the area to a Whitehall
+/// department through its Government Office (recommendation 4: "providing
+/// indicator-specific advice on request").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AdviceRequest {
+    /// The indicator it is about.
+    pub indicator: IndicatorNumber,
+    /// The department asked.
+    pub department: Department,
+    /// What the area asks.
+    pub question: String,
+    /// The target under negotiation it concerns, if any.
+    pub target: Option<TargetId>,
+    /// When it was asked.
+    pub asked_at: DateTime<Utc>,
+    /// The department's answer, once recorded, and when it was given.
+    pub answer: Option<(String, DateTime<Utc>)>,
+}
+
 /// One area's Local Area Agreement for a round.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Agreement {
@@ -357,6 +376,11 @@ pub struct Agreement {
     /// The reward grant as last assessed (`reward_assessed`), if it has been.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reward: Option<crate::performance::RewardWorking>,
+    /// The area's requests for advice on its indicators (recommendation
+    /// 4), by number from 1, each with the department's answer once the GO
+    /// recorded it.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub advice: BTreeMap<u32, AdviceRequest>,
 }
 
 impl Agreement {
@@ -400,6 +424,7 @@ impl Agreement {
             priorities: Vec::new(),
             reward: None,
             explanations: BTreeMap::new(),
+            advice: BTreeMap::new(),
             first_signed_off_at: None,
             next_target: TargetId::first(),
             last_occurred_at: None,

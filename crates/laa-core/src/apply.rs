@@ -160,6 +160,30 @@ pub fn apply(state: &mut Agreement, event: &Event) {
         } => {
             state.explanations.insert(*indicator, explanation.clone());
         }
+        Change::AdviceRequested {
+            request,
+            indicator,
+            department,
+            question,
+            target,
+        } => {
+            state.advice.insert(
+                *request,
+                crate::agreement::AdviceRequest {
+                    indicator: *indicator,
+                    department: department.clone(),
+                    question: question.clone(),
+                    target: *target,
+                    asked_at: event.occurred(),
+                    answer: None,
+                },
+            );
+        }
+        Change::AdviceRecorded { request, answer } => {
+            if let Some(asked) = state.advice.get_mut(request) {
+                asked.answer = Some((answer.clone(), event.occurred()));
+            }
+        }
         Change::RewardAssessed { working } => {
             state.reward = Some(working.clone());
         }

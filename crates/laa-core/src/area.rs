@@ -3,7 +3,7 @@
 //! name people read, its Government Office region and its kind.
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::actor::Actor;
 use crate::areas::AREA_KINDS;
@@ -12,7 +12,7 @@ use crate::decide::Context;
 use crate::error::DomainError;
 use crate::event::Event;
 use crate::ids::{AreaCode, Region};
-use crate::stream::{Aggregate, Recorded, event};
+use crate::stream::{Aggregate, event};
 
 /// The longest name of an area, in characters.
 pub const MAX_AREA_NAME_CHARS: usize = 200;
@@ -58,28 +58,20 @@ pub enum AreaCommand {
     },
 }
 
-/// What an area's stream records.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum AreaChange {
-    /// The area was created.
-    AreaCreated {
-        /// Its code.
-        code: AreaCode,
-        /// Its name.
-        name: String,
-        /// Its region.
-        region: Region,
-        /// Its kind of authority (the JSON's `kind` names the change).
-        area_kind: String,
-    },
-}
-
-impl Recorded for AreaChange {
-    fn kind(&self) -> &'static str {
-        match self {
-            AreaChange::AreaCreated { .. } => "area_created",
-        }
+crate::stream::changes! {
+    /// What an area's stream records.
+    AreaChange {
+        /// The area was created.
+        AreaCreated => "area_created" {
+            /// Its code.
+            code: AreaCode,
+            /// Its name.
+            name: String,
+            /// Its region.
+            region: Region,
+            /// Its kind of authority (the JSON's `kind` names the change).
+            area_kind: String,
+        },
     }
 }
 

@@ -29,6 +29,8 @@ pub const PERMISSIONS: &[(CommandKind, &[Role])] = &[
     (CommandKind::DeclarePriorities, &[Role::GoNegotiator]),
     (CommandKind::Rebaseline,   &[Role::GoNegotiator, Role::AreaNegotiator]),
     (CommandKind::LodgeExplanation, &[Role::AreaNegotiator]),
+    (CommandKind::RequestAdvice, &[Role::AreaNegotiator]),
+    (CommandKind::RecordAdvice, &[Role::GoNegotiator]),
     (CommandKind::ApproveRebaseline, &[Role::SignOff]),
     (CommandKind::RejectRebaseline, &[Role::SignOff]),
 ];

@@ -183,6 +183,27 @@ commands! {
         /// Why the GO declined to carry it.
         rationale: String,
     } => RefuseRequest,
+    /// The area asks a Whitehall department, through its Government Office,
+    /// for advice on an indicator (recommendation 4), optionally about a
+    /// target under negotiation.
+    RequestAdvice {
+        /// The indicator.
+        indicator: IndicatorNumber,
+        /// The department asked.
+        department: Department,
+        /// The question.
+        question: String,
+        /// The target it concerns, if any.
+        target: Option<TargetId>,
+    } => RequestAdvice,
+    /// The Government Office records the department's answer to an open
+    /// request for advice.
+    RecordAdvice {
+        /// The request's number.
+        request: u32,
+        /// The department's answer.
+        answer: String,
+    } => RecordAdvice,
     /// Declare Whitehall's outcome priorities for the area, at the outset
     /// (before the Government's first proposal), in a round that limits them.
     DeclarePriorities {

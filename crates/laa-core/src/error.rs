@@ -313,6 +313,18 @@ pub enum DomainError {
         /// True when the clash is publishing a published set.
         published: bool,
     },
+    /// A request for advice the agreement does not hold.
+    #[error("the agreement holds no request for advice number {request}")]
+    AdviceRequestUnknown {
+        /// The number given.
+        request: u32,
+    },
+    /// A request for advice is answered once.
+    #[error("the answer to request for advice {request} is recorded already")]
+    AdviceAlreadyRecorded {
+        /// The request.
+        request: u32,
+    },
     /// Reference data (a round, an area) names something that exists
     /// already, otherwise.
     #[error("the {what} {key} already exists")]
@@ -408,7 +420,8 @@ impl DomainError {
             E::ConsultationClosed { .. } => Reason::ConsultationClosed,
             E::IndicatorSetExists { .. } => Reason::AlreadyExists,
             E::InvalidIndicatorSet { .. } | E::Invalid { .. } => Reason::InvalidArgument,
-            E::Exists { .. } => Reason::AlreadyExists,
+            E::Exists { .. } | E::AdviceAlreadyRecorded { .. } => Reason::AlreadyExists,
+            E::AdviceRequestUnknown { .. } => Reason::NotFound,
         }
     }
 
@@ -431,7 +444,9 @@ impl DomainError {
             E::AgreementAlreadyOpen { .. }
             | E::RefreshAlreadyHeld { .. }
             | E::IndicatorSetExists { .. }
-            | E::Exists { .. } => ErrorClass::AlreadyExists,
+            | E::Exists { .. }
+            | E::AdviceAlreadyRecorded { .. } => ErrorClass::AlreadyExists,
+            E::AdviceRequestUnknown { .. } => ErrorClass::NotFound,
             _ => ErrorClass::RuleViolation,
         }
     }
@@ -584,6 +599,9 @@ impl DomainError {
             }
             E::Exists { what, key } => {
                 vec![("resource", (*what).to_owned()), ("name", key.clone())]
+            }
+            E::AdviceRequestUnknown { request } | E::AdviceAlreadyRecorded { request } => {
+                vec![("request", request.to_string())]
             }
         }
     }

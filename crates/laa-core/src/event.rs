@@ -44,196 +44,191 @@ impl<C> Event<C> {
     }
 }
 
-/// What happened.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Change {
-    /// The agreement was opened, with its statutory targets.
-    AgreementOpened {
-        /// The area.
-        area: AreaCode,
-        /// Its region.
-        region: Region,
-        /// The round's rules, as they stood.
-        policy: RoundPolicy,
-        /// The bound set version.
-        indicator_set: SetVersion,
-        /// The statutory targets created, with their numbers.
-        statutory_targets: Vec<(TargetId, IndicatorNumber)>,
-    },
-    /// A target was proposed with its first offer.
-    TargetProposed {
-        /// Its number.
-        target: TargetId,
-        /// Its kind.
-        target_kind: TargetKind,
-        /// Its indicator.
-        indicator: IndicatorRef,
-        /// The first offer.
-        offer: Offer,
-        /// The declared Whitehall priority the proposal cites, if any.
-        #[serde(default, skip_serializing_if = "Option::is_none")]
-        priority: Option<u16>,
-    },
-    /// A counter-offer (or fresh offer) was made.
-    OfferMade {
-        /// The target.
-        target: TargetId,
-        /// The offer; `terms_before` is what was agreed before, if anything.
-        offer: Offer,
-        /// The terms agreed before this offer, if any.
-        terms_before: Option<Terms>,
-    },
-    /// The open offer was accepted.
-    OfferAccepted {
-        /// The target.
-        target: TargetId,
-        /// The side that accepted.
-        by: Side,
-        /// The terms now agreed, or for a re-baselining that awaits
-        /// Ministers, the terms they are asked to approve.
-        terms: Terms,
-        /// A re-baselining accepted in a round whose policy asks Ministers
-        /// to approve it: the terms agreed before stay in force until they
-        /// do (`rebaseline_approved`).
-        #[serde(default, skip_serializing_if = "std::ops::Not::not")]
-        awaiting_ministers: bool,
-    },
-    /// A target was declined by the side that did not propose it.
-    TargetDeclined {
-        /// The target.
-        target: TargetId,
-        /// The side that declined.
-        by: Side,
-        /// Why.
-        reason: String,
-        /// Flagged as a deal-breaker.
-        deal_breaker: bool,
-    },
-    /// A target was withdrawn by the side that proposed it.
-    TargetWithdrawn {
-        /// The target.
-        target: TargetId,
-        /// The side that withdrew it.
-        by: Side,
-        /// Why.
-        reason: String,
-    },
-    /// The area endorsed the current terms.
-    AgreementEndorsed,
-    /// The Government Office recommended the agreement to Ministers.
-    AgreementSubmitted,
-    /// Ministers returned it.
-    AgreementReturned {
-        /// Why.
-        reason: String,
-        /// The status it returns to.
-        to: AgreementStatus,
-    },
-    /// Ministers signed it off.
-    AgreementSignedOff {
-        /// The status it now has.
-        to: AgreementStatus,
-    },
-    /// A refresh round was opened.
-    RefreshOpened {
-        /// The round.
-        round: RefreshId,
-        /// The set version now bound, when the refresh rebinds.
-        rebound_to: Option<SetVersion>,
-    },
-    /// An actual value was recorded.
-    ActualRecorded {
-        /// The target.
-        target: TargetId,
-        /// The year.
-        year: FinancialYear,
-        /// The value.
-        #[serde(with = "crate::decimal::serde_written")]
-        value: Decimal,
-        /// Its source.
-        source: String,
-    },
-    /// Designations were revoked.
-    DesignationRevoked {
-        /// The targets whose designation ended.
-        targets: Vec<TargetId>,
-        /// Why.
-        reason: String,
-    },
-    /// The agreement was closed.
-    AgreementClosed,
-    /// A department asked the GO to carry an indicator and the GO declined.
-    RequestRefused {
-        /// The indicator asked for.
-        indicator: IndicatorNumber,
-        /// The department that asked.
-        department: Department,
-        /// Why the GO declined.
-        rationale: String,
-    },
-    /// Whitehall's outcome priorities for the area were declared.
-    PrioritiesDeclared {
-        /// The priorities, in order.
-        priorities: Vec<Priority>,
-    },
-    /// The reward grant was assessed (or assessed again) from the final
-    /// actuals: recorded with the actual that completed or changed it.
-    RewardAssessed {
-        /// The whole working, per target.
-        working: RewardWorking,
-    },
-    /// The area lodged (or replaced) an explanation for its results on an indicator.
-    ExplanationLodged {
-        /// The indicator.
-        indicator: IndicatorNumber,
-        /// The explanation.
-        explanation: String,
-    },
-    /// Ministers approved an accepted re-baselining: its terms are now agreed.
-    RebaselineApproved {
-        /// The target.
-        target: TargetId,
-        /// The terms now agreed.
-        terms: Terms,
-    },
-    /// Ministers rejected an accepted re-baselining: the terms agreed
-    /// before stay in force.
-    RebaselineRejected {
-        /// The target.
-        target: TargetId,
-        /// Why.
-        reason: String,
-    },
+crate::stream::changes! {
+    /// What happened to an agreement.
+    Change {
+        /// The agreement was opened, with its statutory targets.
+        AgreementOpened => "agreement_opened" {
+            /// The area.
+            area: AreaCode,
+            /// Its region.
+            region: Region,
+            /// The round's rules, as they stood.
+            policy: RoundPolicy,
+            /// The bound set version.
+            indicator_set: SetVersion,
+            /// The statutory targets created, with their numbers.
+            statutory_targets: Vec<(TargetId, IndicatorNumber)>,
+        },
+        /// A target was proposed with its first offer.
+        TargetProposed => "target_proposed" {
+            /// Its number.
+            target: TargetId,
+            /// Its kind.
+            target_kind: TargetKind,
+            /// Its indicator.
+            indicator: IndicatorRef,
+            /// The first offer.
+            offer: Offer,
+            /// The declared Whitehall priority the proposal cites, if any.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            priority: Option<u16>,
+        },
+        /// A counter-offer (or fresh offer) was made.
+        OfferMade => "offer_made" {
+            /// The target.
+            target: TargetId,
+            /// The offer; `terms_before` is what was agreed before, if anything.
+            offer: Offer,
+            /// The terms agreed before this offer, if any.
+            terms_before: Option<Terms>,
+        },
+        /// The open offer was accepted.
+        OfferAccepted => "offer_accepted" {
+            /// The target.
+            target: TargetId,
+            /// The side that accepted.
+            by: Side,
+            /// The terms now agreed, or for a re-baselining that awaits
+            /// Ministers, the terms they are asked to approve.
+            terms: Terms,
+            /// A re-baselining accepted in a round whose policy asks Ministers
+            /// to approve it: the terms agreed before stay in force until they
+            /// do (`rebaseline_approved`).
+            #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+            awaiting_ministers: bool,
+        },
+        /// A target was declined by the side that did not propose it.
+        TargetDeclined => "target_declined" {
+            /// The target.
+            target: TargetId,
+            /// The side that declined.
+            by: Side,
+            /// Why.
+            reason: String,
+            /// Flagged as a deal-breaker.
+            deal_breaker: bool,
+        },
+        /// A target was withdrawn by the side that proposed it.
+        TargetWithdrawn => "target_withdrawn" {
+            /// The target.
+            target: TargetId,
+            /// The side that withdrew it.
+            by: Side,
+            /// Why.
+            reason: String,
+        },
+        /// The area endorsed the current terms.
+        AgreementEndorsed => "agreement_endorsed",
+        /// The Government Office recommended the agreement to Ministers.
+        AgreementSubmitted => "agreement_submitted",
+        /// Ministers returned it.
+        AgreementReturned => "agreement_returned" {
+            /// Why.
+            reason: String,
+            /// The status it returns to.
+            to: AgreementStatus,
+        },
+        /// Ministers signed it off.
+        AgreementSignedOff => "agreement_signed_off" {
+            /// The status it now has.
+            to: AgreementStatus,
+        },
+        /// A refresh round was opened.
+        RefreshOpened => "refresh_opened" {
+            /// The round.
+            round: RefreshId,
+            /// The set version now bound, when the refresh rebinds.
+            rebound_to: Option<SetVersion>,
+        },
+        /// An actual value was recorded.
+        ActualRecorded => "actual_recorded" {
+            /// The target.
+            target: TargetId,
+            /// The year.
+            year: FinancialYear,
+            /// The value.
+            #[serde(with = "crate::decimal::serde_written")]
+            value: Decimal,
+            /// Its source.
+            source: String,
+        },
+        /// Designations were revoked.
+        DesignationRevoked => "designation_revoked" {
+            /// The targets whose designation ended.
+            targets: Vec<TargetId>,
+            /// Why.
+            reason: String,
+        },
+        /// The agreement was closed.
+        AgreementClosed => "agreement_closed",
+        /// A department asked the GO to carry an indicator and the GO declined.
+        RequestRefused => "request_refused" {
+            /// The indicator asked for.
+            indicator: IndicatorNumber,
+            /// The department that asked.
+            department: Department,
+            /// Why the GO declined.
+            rationale: String,
+        },
+        /// Whitehall's outcome priorities for the area were declared.
+        PrioritiesDeclared => "priorities_declared" {
+            /// The priorities, in order.
+            priorities: Vec<Priority>,
+        },
+        /// The reward grant was assessed (or assessed again) from the final
+        /// actuals: recorded with the actual that completed or changed it.
+        RewardAssessed => "reward_assessed" {
+            /// The whole working, per target.
+            working: RewardWorking,
+        },
+        /// The area lodged (or replaced) an explanation for its results on an indicator.
+        ExplanationLodged => "explanation_lodged" {
+            /// The indicator.
+            indicator: IndicatorNumber,
+            /// The explanation.
+            explanation: String,
+        },
+        /// The area asked a department for advice on an indicator.
+        AdviceRequested => "advice_requested" {
+            /// The request's number, from 1.
+            request: u32,
+            /// The indicator.
+            indicator: IndicatorNumber,
+            /// The department asked.
+            department: Department,
+            /// The question.
+            question: String,
+            /// The target it concerns, if any.
+            #[serde(default, skip_serializing_if = "Option::is_none")]
+            target: Option<TargetId>,
+        },
+        /// The Government Office recorded the department's answer.
+        AdviceRecorded => "advice_recorded" {
+            /// The request answered.
+            request: u32,
+            /// The answer.
+            answer: String,
+        },
+        /// Ministers approved an accepted re-baselining: its terms are now agreed.
+        RebaselineApproved => "rebaseline_approved" {
+            /// The target.
+            target: TargetId,
+            /// The terms now agreed.
+            terms: Terms,
+        },
+        /// Ministers rejected an accepted re-baselining: the terms agreed
+        /// before stay in force.
+        RebaselineRejected => "rebaseline_rejected" {
+            /// The target.
+            target: TargetId,
+            /// Why.
+            reason: String,
+        },
+    }
 }
 
 impl Change {
-    /// The event's stable kind name, as stored and shown in histories.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Change::AgreementOpened { .. } => "agreement_opened",
-            Change::TargetProposed { .. } => "target_proposed",
-            Change::OfferMade { .. } => "offer_made",
-            Change::OfferAccepted { .. } => "offer_accepted",
-            Change::TargetDeclined { .. } => "target_declined",
-            Change::TargetWithdrawn { .. } => "target_withdrawn",
-            Change::AgreementEndorsed => "agreement_endorsed",
-            Change::AgreementSubmitted => "agreement_submitted",
-            Change::AgreementReturned { .. } => "agreement_returned",
-            Change::AgreementSignedOff { .. } => "agreement_signed_off",
-            Change::RefreshOpened { .. } => "refresh_opened",
-            Change::ActualRecorded { .. } => "actual_recorded",
-            Change::DesignationRevoked { .. } => "designation_revoked",
-            Change::AgreementClosed => "agreement_closed",
-            Change::RequestRefused { .. } => "request_refused",
-            Change::PrioritiesDeclared { .. } => "priorities_declared",
-            Change::RewardAssessed { .. } => "reward_assessed",
-            Change::ExplanationLodged { .. } => "explanation_lodged",
-            Change::RebaselineApproved { .. } => "rebaseline_approved",
-            Change::RebaselineRejected { .. } => "rebaseline_rejected",
-        }
-    }
-
     /// The kind of command that records this event (each event comes from one kind).
     pub fn command_kind(&self) -> CommandKind {
         match self {
@@ -258,6 +253,8 @@ impl Change {
             Change::PrioritiesDeclared { .. } => CommandKind::DeclarePriorities,
             Change::RewardAssessed { .. } => CommandKind::RecordActual,
             Change::ExplanationLodged { .. } => CommandKind::LodgeExplanation,
+            Change::AdviceRequested { .. } => CommandKind::RequestAdvice,
+            Change::AdviceRecorded { .. } => CommandKind::RecordAdvice,
             Change::RebaselineApproved { .. } => CommandKind::ApproveRebaseline,
             Change::RebaselineRejected { .. } => CommandKind::RejectRebaseline,
         }

@@ -33,6 +33,14 @@ use CommandKind as C;
 const NEGOTIATING: &[AgreementStatus] = &[A::Draft, A::RefreshOpen];
 const SIGNED: &[AgreementStatus] = &[A::Placeholder, A::Agreed, A::Refreshed];
 const IN_FORCE: &[AgreementStatus] = &[A::Placeholder, A::Agreed, A::RefreshOpen, A::Refreshed];
+const OPEN: &[AgreementStatus] = &[
+    A::Draft,
+    A::RefreshOpen,
+    A::Submitted,
+    A::Placeholder,
+    A::Agreed,
+    A::Refreshed,
+];
 
 /// The agreement lifecycle, whole. Negotiating commands keep the status
 /// they are made in; a return goes back to the status submission came from.
@@ -70,6 +78,8 @@ pub const AGREEMENT_LIFECYCLE: &[Transition<AgreementStatus>] = &[
     Transition { from: IN_FORCE, command: C::RejectRebaseline, to: IN_FORCE },
     Transition { from: IN_FORCE, command: C::Revoke, to: IN_FORCE },
     Transition { from: IN_FORCE, command: C::Close, to: &[A::Closed] },
+    Transition { from: OPEN, command: C::RequestAdvice, to: OPEN },
+    Transition { from: OPEN, command: C::RecordAdvice, to: OPEN },
 ];
 
 use TargetStatus as T;

@@ -4,7 +4,7 @@
 //! policy it was opened under in its first event).
 
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::actor::Actor;
 use crate::authorise::authorise_administration;
@@ -14,7 +14,7 @@ use crate::error::DomainError;
 use crate::event::Event;
 use crate::ids::SetVersion;
 use crate::policy::RoundPolicy;
-use crate::stream::{Aggregate, Recorded, event};
+use crate::stream::{Aggregate, event};
 
 /// The state: the round as created, if it was.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -48,24 +48,16 @@ pub enum RoundCommand {
     },
 }
 
-/// What a round's stream records.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum RoundChange {
-    /// The round was created.
-    RoundCreated {
-        /// Its whole policy.
-        policy: RoundPolicy,
-        /// The published set it is bound to.
-        indicator_set: SetVersion,
-    },
-}
-
-impl Recorded for RoundChange {
-    fn kind(&self) -> &'static str {
-        match self {
-            RoundChange::RoundCreated { .. } => "round_created",
-        }
+crate::stream::changes! {
+    /// What a round's stream records.
+    RoundChange {
+        /// The round was created.
+        RoundCreated => "round_created" {
+            /// Its whole policy.
+            policy: RoundPolicy,
+            /// The published set it is bound to.
+            indicator_set: SetVersion,
+        },
     }
 }
 

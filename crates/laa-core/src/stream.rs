@@ -111,11 +111,47 @@ pub trait Recorded:
     fn kind(&self) -> &'static str;
 }
 
-impl Recorded for Change {
-    fn kind(&self) -> &'static str {
-        Change::kind(self)
-    }
+/// Declares an aggregate's kinds of change with each one's kind beside it:
+/// the enum (tagged by `kind` in JSON, each variant renamed to its kind),
+/// its `kind()`, and [`Recorded`]. A change's kind is written once.
+macro_rules! changes {
+    (
+        $(#[$enum_doc:meta])*
+        $name:ident {
+            $(
+                $(#[$doc:meta])*
+                $change:ident => $kind:literal $({ $($fields:tt)* })?,
+            )*
+        }
+    ) => {
+        $(#[$enum_doc])*
+        #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+        #[serde(tag = "kind")]
+        pub enum $name {
+            $(
+                $(#[$doc])*
+                #[serde(rename = $kind)]
+                $change $({ $($fields)* })?,
+            )*
+        }
+
+        impl $name {
+            /// The change's stable kind name, as stored and shown in histories.
+            pub fn kind(&self) -> &'static str {
+                match self {
+                    $($name::$change { .. } => $kind,)*
+                }
+            }
+        }
+
+        impl $crate::stream::Recorded for $name {
+            fn kind(&self) -> &'static str {
+                $name::kind(self)
+            }
+        }
+    };
 }
+pub(crate) use changes;
 
 /// One aggregate: its state, what may be asked of it and what it records
 /// (the decider pattern). Both functions are pure; a refused command

@@ -19,8 +19,10 @@ use prost_types::field_descriptor_proto::{Label, Type};
 
 /// The string fields that hold running text: line breaks and tabs are
 /// allowed in them (and only in them), in every message that has one.
-pub const RUNNING_TEXT: [&str; 7] = [
+pub const RUNNING_TEXT: [&str; 9] = [
     "rationale",
+    "question",
+    "answer",
     "reason",
     "explanation",
     "text",

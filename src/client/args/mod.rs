@@ -212,6 +212,9 @@ pub enum ClientCommand {
     /// Record actual values after sign-off.
     #[command(subcommand, alias = "actuals")]
     Actual(ActualCommand),
+    /// Advice on request: the area asks a department through its GO (ask), the GO records the answer (answer).
+    #[command(subcommand)]
+    Advice(AdviceCommand),
     /// An agreement's deal history: show, follow, verify, export.
     #[command(subcommand)]
     History(HistoryCommand),

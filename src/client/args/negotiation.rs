@@ -268,3 +268,37 @@ pub enum ActualCommand {
         source: String,
     },
 }
+
+/// `laa advice`.
+#[derive(Debug, Subcommand)]
+pub enum AdviceCommand {
+    /// The area asks a Whitehall department, through its GO, for advice on
+    /// an indicator (recommendation 4); the request's number is printed.
+    Ask {
+        #[command(flatten)]
+        change: Change,
+        /// The National Indicator, such as 117.
+        #[arg(long, value_parser = crate::client::args::indicator_number)]
+        indicator: i32,
+        /// The department asked, such as DCSF (see `laa indicator departments`).
+        #[arg(long)]
+        department: String,
+        /// The question.
+        #[arg(long)]
+        question: String,
+        /// The target under negotiation it concerns, if any.
+        #[arg(long)]
+        target: Option<u32>,
+    },
+    /// The GO records the department's answer to a request for advice.
+    Answer {
+        #[command(flatten)]
+        change: Change,
+        /// The request's number (`laa agreement show` lists them).
+        #[arg(long)]
+        request: i32,
+        /// The department's answer.
+        #[arg(long)]
+        answer: String,
+    },
+}

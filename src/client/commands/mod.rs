@@ -1,5 +1,6 @@
 //! One module per noun; each runs its verbs on a [`Session`].
 
+mod advice;
 mod agreements;
 mod catalogue;
 mod change;
@@ -29,6 +30,7 @@ pub async fn run(global: &Global, command: ClientCommand) -> Result<(), CliError
         ClientCommand::Agreement(c) => agreements::run(&session, c).await,
         ClientCommand::Target(c) => targets::run(&session, c).await,
         ClientCommand::Actual(c) => targets::actual(&session, c).await,
+        ClientCommand::Advice(c) => advice::run(&session, c).await,
         ClientCommand::History(c) => history::run(&session, c).await,
         ClientCommand::Performance(c) => performance::run(&session, c).await,
         ClientCommand::Reward { area, round } => performance::reward(&session, &area, &round).await,

@@ -16,10 +16,12 @@
 //! - [`reward`]: the reward grant assessed when the final actuals are in;
 //! - [`rebaseline`]: new terms for a settled target when its measure changed,
 //!   and Ministers' approval of them where the round asks for it;
+//! - [`advice`]: the area's requests for advice, and the departments' answers;
 //! - [`text`]: the checks on free text, evidence and departments every command shares.
 //!
 //! [`AGREEMENT_LIFECYCLE`]: crate::agreement::AGREEMENT_LIFECYCLE
 
+mod advice;
 mod lifecycle;
 mod negotiation;
 mod rebaseline;
@@ -192,6 +194,13 @@ pub fn decide(
             indicator,
             explanation,
         } => d.lodge_explanation(indicator, explanation)?,
+        Command::RequestAdvice {
+            indicator,
+            department,
+            question,
+            target,
+        } => d.request_advice(indicator, department, question, target)?,
+        Command::RecordAdvice { request, answer } => d.record_advice(request, answer)?,
         Command::ApproveRebaseline { target } => d.approve_rebaseline(target)?,
         Command::RejectRebaseline { target, reason } => d.reject_rebaseline(target, reason)?,
     };

@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use super::{DraftRequest, SetComment, SetEdit, comment_on_set, draft_set, publish_set};
 use crate::actor::{Actor, Role};
@@ -19,7 +19,7 @@ use crate::decide::Context;
 use crate::error::DomainError;
 use crate::event::Event;
 use crate::ids::SetVersion;
-use crate::stream::{Aggregate, Recorded, event};
+use crate::stream::{Aggregate, event};
 
 /// The state: the catalogue of every set, and the comments on each draft.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -68,52 +68,41 @@ pub enum SetCommand {
     },
 }
 
-/// What the National Indicator Set's stream records.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum SetChange {
-    /// A set was loaded as it stood.
-    SetLoaded {
-        /// The set, with its status and consultation.
-        set: IndicatorSet,
-        /// Its wording of each indicator it lists.
-        wording: Vec<Indicator>,
-    },
-    /// A draft was made from a published set.
-    SetDrafted {
-        /// The draft, with its consultation window.
-        set: IndicatorSet,
-        /// Its wording of each indicator it lists.
-        wording: Vec<Indicator>,
-        /// The edits it was drafted with, as asked.
-        edits: Vec<SetEdit>,
-    },
-    /// A comment was recorded on a draft.
-    CommentRecorded {
-        /// The set.
-        set: SetVersion,
-        /// Who commented.
-        author: String,
-        /// In which role.
-        role: Role,
-        /// What they said.
-        text: String,
-    },
-    /// A draft was published.
-    SetPublished {
-        /// The set.
-        set: SetVersion,
-    },
-}
-
-impl Recorded for SetChange {
-    fn kind(&self) -> &'static str {
-        match self {
-            SetChange::SetLoaded { .. } => "set_loaded",
-            SetChange::SetDrafted { .. } => "set_drafted",
-            SetChange::CommentRecorded { .. } => "comment_recorded",
-            SetChange::SetPublished { .. } => "set_published",
-        }
+crate::stream::changes! {
+    /// What the National Indicator Set's stream records.
+    SetChange {
+        /// A set was loaded as it stood.
+        SetLoaded => "set_loaded" {
+            /// The set, with its status and consultation.
+            set: IndicatorSet,
+            /// Its wording of each indicator it lists.
+            wording: Vec<Indicator>,
+        },
+        /// A draft was made from a published set.
+        SetDrafted => "set_drafted" {
+            /// The draft, with its consultation window.
+            set: IndicatorSet,
+            /// Its wording of each indicator it lists.
+            wording: Vec<Indicator>,
+            /// The edits it was drafted with, as asked.
+            edits: Vec<SetEdit>,
+        },
+        /// A comment was recorded on a draft.
+        CommentRecorded => "comment_recorded" {
+            /// The set.
+            set: SetVersion,
+            /// Who commented.
+            author: String,
+            /// In which role.
+            role: Role,
+            /// What they said.
+            text: String,
+        },
+        /// A draft was published.
+        SetPublished => "set_published" {
+            /// The set.
+            set: SetVersion,
+        },
     }
 }
 

@@ -1,5 +1,6 @@
 //! The domain test suite: one binary, one module per area.
 
+mod advice;
 mod catalogue;
 mod decimals;
 mod harness;

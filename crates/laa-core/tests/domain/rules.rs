@@ -738,6 +738,7 @@ fn the_permission_table_denies_by_default() {
                         | CommandKind::RecordActual
                         | CommandKind::Rebaseline
                         | CommandKind::LodgeExplanation
+                        | CommandKind::RequestAdvice
                 ),
                 Role::GoNegotiator => matches!(
                     kind,
@@ -752,6 +753,7 @@ fn the_permission_table_denies_by_default() {
                         | CommandKind::OpenRefresh
                         | CommandKind::RefuseRequest
                         | CommandKind::Rebaseline
+                        | CommandKind::RecordAdvice
                 ),
             };
             assert_eq!(

@@ -86,6 +86,8 @@ agreement_service! {
         close_agreement: pb::CloseAgreementRequest,
         record_refused_request: pb::RecordRefusedRequestRequest,
         declare_priorities: pb::DeclarePrioritiesRequest,
+        request_advice: pb::RequestAdviceRequest,
+        record_advice: pb::RecordAdviceRequest,
     }
 
     async fn open_agreement(

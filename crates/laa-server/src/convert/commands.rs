@@ -236,3 +236,43 @@ impl ToCommand for pb::DeclarePrioritiesRequest {
         Ok(Command::DeclarePriorities { priorities })
     }
 }
+
+impl ToCommand for pb::RequestAdviceRequest {
+    fn command(self) -> Result<Command, ApiError> {
+        Ok(Command::RequestAdvice {
+            indicator: convert::indicator_number("indicator_number", self.indicator_number)?,
+            department: convert::department(&self.department)?.ok_or_else(|| {
+                ApiError::invalid(
+                    convert::TERMS,
+                    "department",
+                    format!(
+                        "the department asked is required, one of {}",
+                        laa_core::departments::valid_codes()
+                    ),
+                )
+            })?,
+            question: self.question,
+            target: match self.target {
+                0 => None,
+                t => Some(convert::target_id("target", t)?),
+            },
+        })
+    }
+}
+
+impl ToCommand for pb::RecordAdviceRequest {
+    fn command(self) -> Result<Command, ApiError> {
+        Ok(Command::RecordAdvice {
+            request: u32::try_from(self.advice)
+                .ok()
+                .filter(|n| *n > 0)
+                .ok_or_else(|| {
+                    ApiError::bad_argument(
+                        "advice",
+                        "the request for advice's number is required (requests are numbered from 1)",
+                    )
+                })?,
+            answer: self.answer,
+        })
+    }
+}
