@@ -282,7 +282,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         listeners.push(tokio::spawn(crate::https::serve(
             web,
             acceptor,
-            laa_web::router(store.clone()),
+            laa_web::router(store.reader()),
             stopped(),
         )));
         tracing::info!(%address, %scheme, "serving the public web pages and open data");

@@ -114,7 +114,7 @@ async fn serve_pages(app: &TestApp) -> SocketAddr {
     let address = listener.local_addr().expect("address");
     tokio::spawn(laa_web::serve(
         listener,
-        app.store.clone(),
+        app.store.reader(),
         std::future::pending(),
     ));
     address

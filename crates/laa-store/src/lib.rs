@@ -52,6 +52,7 @@ pub mod indicator_sets;
 pub mod nodelay;
 pub mod options;
 pub mod query;
+pub mod reader;
 pub mod reference;
 pub mod rounds;
 pub mod store;
@@ -67,6 +68,7 @@ pub use options::{
     Synchronous, masked, redacted, sqlite_file,
 };
 pub use query::{AgreementFilter, AgreementRow, PageLimits};
+pub use reader::Reader;
 pub use reference::{AreaRecord, IndicatorRow, IndicatorSetInfo};
 pub use rounds::RoundRecord;
 pub use store::{

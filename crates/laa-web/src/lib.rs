@@ -39,7 +39,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use laa_core::{AgreementId, AreaCode, IndicatorNumber};
-use laa_store::{Store, StoreError};
+use laa_store::{Reader, StoreError};
 use maud::Markup;
 
 use crate::http::{Kind, respond};
@@ -48,8 +48,8 @@ use crate::model::ReadModel;
 /// The stylesheet, embedded.
 pub const STYLESHEET: &str = include_str!("style.css");
 
-/// The pages' routes over `store`.
-pub fn router(store: Store) -> Router {
+/// The pages' routes over `store`, which they read and never write.
+pub fn router(store: Reader) -> Router {
     Router::new()
         .route("/", get(england))
         .route("/areas/{code}", get(area))
@@ -68,7 +68,7 @@ pub fn router(store: Store) -> Router {
 /// speaks TLS when the server has a certificate.)
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    store: Store,
+    store: Reader,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     axum::serve(listener, router(store))

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use laa_core::publication::{Publication, publish, target_is_public};
 use laa_core::{AgreementId, AreaCode, Catalogue, IndicatorNumber, Region, Target};
-use laa_store::{AgreementFilter, AreaRecord, Store, StoreError};
+use laa_store::{AgreementFilter, AreaRecord, Reader, StoreError};
 
 use crate::facts::{Verdict, verdict};
 
@@ -154,13 +154,13 @@ type Cache = HashMap<AgreementId, (u64, Option<Arc<Publication>>)>;
 /// The public record of every agreement, each computed once per version.
 #[derive(Clone)]
 pub struct ReadModel {
-    store: Store,
+    store: Reader,
     cache: Arc<Mutex<Cache>>,
 }
 
 impl ReadModel {
     /// A read model over `store`.
-    pub fn new(store: Store) -> Self {
+    pub fn new(store: Reader) -> Self {
         Self {
             store,
             cache: Arc::default(),
@@ -168,7 +168,7 @@ impl ReadModel {
     }
 
     /// The store read.
-    pub fn store(&self) -> &Store {
+    pub fn store(&self) -> &Reader {
         &self.store
     }
 

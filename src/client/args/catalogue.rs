@@ -73,6 +73,10 @@ pub enum SetCommand {
         /// When the consultation closes, YYYY-MM-DD (default: three months on).
         #[arg(long, value_name = "DATE")]
         consultation_closes: Option<String>,
+        /// An idempotency key (default: a fresh one): repeat it to retry a
+        /// command whose outcome you did not see; nothing is recorded twice.
+        #[arg(long)]
+        request_id: Option<String>,
     },
     /// Comment on a draft while its consultation is open (any role).
     Comment {
@@ -82,12 +86,20 @@ pub enum SetCommand {
         /// What you have to say.
         #[arg(long)]
         text: String,
+        /// An idempotency key (default: a fresh one): repeat it to retry a
+        /// command whose outcome you did not see; nothing is recorded twice.
+        #[arg(long)]
+        request_id: Option<String>,
     },
     /// Publish a draft once its consultation has closed (administrator).
     Publish {
         /// The version, such as 2011.
         #[arg(value_name = "VERSION")]
         set: i32,
+        /// An idempotency key (default: a fresh one): repeat it to retry a
+        /// command whose outcome you did not see; nothing is recorded twice.
+        #[arg(long)]
+        request_id: Option<String>,
     },
 }
 

@@ -65,6 +65,7 @@ pub async fn run(session: &Session, command: SetCommand) -> Result<(), CliError>
             amend,
             statutory,
             consultation_closes,
+            request_id,
         } => {
             let mut edits = Vec::new();
             for spec in &add {
@@ -85,7 +86,7 @@ pub async fn run(session: &Session, command: SetCommand) -> Result<(), CliError>
             let set = rpc!(
                 session,
                 indicators.create_indicator_set(pb::CreateIndicatorSetRequest {
-                    request_id: String::new(),
+                    request_id: super::change::request_id(request_id),
                     version,
                     based_on: format!("indicatorSets/{from}"),
                     edits: edits
@@ -99,11 +100,15 @@ pub async fn run(session: &Session, command: SetCommand) -> Result<(), CliError>
             )?;
             show(out, &set)
         }
-        SetCommand::Comment { set: version, text } => {
+        SetCommand::Comment {
+            set: version,
+            text,
+            request_id,
+        } => {
             let comment = rpc!(
                 session,
                 indicators.comment_on_indicator_set(pb::CommentOnIndicatorSetRequest {
-                    request_id: String::new(),
+                    request_id: super::change::request_id(request_id),
                     indicator_set: format!("indicatorSets/{version}"),
                     text: text.clone(),
                     occurred_at: None,
@@ -115,11 +120,14 @@ pub async fn run(session: &Session, command: SetCommand) -> Result<(), CliError>
             out.rows(&comment_rows(std::slice::from_ref(&comment)));
             Ok(())
         }
-        SetCommand::Publish { set: version } => {
+        SetCommand::Publish {
+            set: version,
+            request_id,
+        } => {
             let set = rpc!(
                 session,
                 indicators.publish_indicator_set(pb::PublishIndicatorSetRequest {
-                    request_id: String::new(),
+                    request_id: super::change::request_id(request_id),
                     name: format!("indicatorSets/{version}"),
                     occurred_at: None,
                 })

@@ -86,6 +86,24 @@ pub fn agreement(out: &Output, a: &pb::Agreement) -> Result<(), CliError> {
         a.designated_count, a.designated_cap
     );
     out.rows(&target_rows(&a.targets));
+    if !a.advice.is_empty() {
+        println!();
+        let mut rows = Rows::new(&["ADVICE", "INDICATOR", "DEPARTMENT", "QUESTION", "ANSWER"]);
+        for r in &a.advice {
+            rows.push(vec![
+                r.request.to_string(),
+                format!("NI {}", r.indicator_number),
+                r.department.clone(),
+                r.question.clone(),
+                if r.answer.is_empty() {
+                    "(awaiting the department)".to_owned()
+                } else {
+                    r.answer.clone()
+                },
+            ]);
+        }
+        out.rows(&rows);
+    }
     Ok(())
 }
 
