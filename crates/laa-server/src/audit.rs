@@ -206,15 +206,7 @@ impl pb::audit_service_server::AuditService for Engine {
                 }
                 .into());
             }
-            let next = if events.len() as u64 > size {
-                events.truncate(usize::try_from(size).unwrap_or(usize::MAX));
-                events
-                    .last()
-                    .map(|e| convert::page_token(&(e.sequence + 1).to_string()))
-                    .unwrap_or_default()
-            } else {
-                String::new()
-            };
+            let next = next_page(&mut events, size, |e| e.sequence);
             return Ok(Response::new(pb::ListEventsResponse {
                 events: events.iter().map(convert::stream_event_to_pb).collect(),
                 next_page_token: next,
@@ -228,15 +220,7 @@ impl pb::audit_service_server::AuditService for Engine {
             .events(&id, from, size + 1)
             .await
             .map_err(ApiError::from)?;
-        let next = if events.len() as u64 > size {
-            events.truncate(usize::try_from(size).unwrap_or(usize::MAX));
-            events
-                .last()
-                .map(|e| convert::page_token(&(e.sequence + 1).to_string()))
-                .unwrap_or_default()
-        } else {
-            String::new()
-        };
+        let next = next_page(&mut events, size, |e| e.sequence);
         Ok(Response::new(pb::ListEventsResponse {
             events: events.iter().map(event_to_pb).collect(),
             next_page_token: next,
@@ -403,6 +387,19 @@ impl pb::audit_service_server::AuditService for Engine {
             count(placeholders as u64),
         )))
     }
+}
+
+/// Cuts `events` (read one past the page) to the page, and answers the
+/// next page's token: the sequence after the page's last, or none.
+fn next_page<T>(events: &mut Vec<T>, size: u64, sequence: impl Fn(&T) -> u64) -> String {
+    if events.len() as u64 <= size {
+        return String::new();
+    }
+    events.truncate(usize::try_from(size).unwrap_or(usize::MAX));
+    events
+        .last()
+        .map(|e| convert::page_token(&(sequence(e) + 1).to_string()))
+        .unwrap_or_default()
 }
 
 /// The stream a request names when it is not an agreement's (the

@@ -11,7 +11,7 @@ use crate::error::StoreError;
 use crate::hash::{HashInput, canonical_json};
 use chrono::{DateTime, Utc};
 use laa_core::{
-    Agreement, AgreementId, Event, IndicatorRef, RefreshId, Target, TargetId, TargetKind,
+    Agreement, AgreementId, Event, IndicatorRef, Recorded, RefreshId, Target, TargetId, TargetKind,
     TargetStatus, Terms, apply,
 };
 
@@ -62,36 +62,14 @@ impl Store {
 
         let now = self.clock().now_micros();
         let mut prev_hash = head.hash.clone();
-        let mut rows = Vec::with_capacity(events.len());
-        for (i, e) in events.iter().enumerate() {
-            let sequence = expected + 1 + i as i64;
-            let payload = serde_json::to_value(e)
-                .map(|v| canonical_json(&v))
-                .map_err(|err| StoreError::invalid("events", err.to_string()))?;
-            let kind = e.change.kind();
-            let hash = HashInput {
-                agreement_id: id.as_str(),
-                sequence: to_u64(sequence),
-                recorded_at: now,
-                request_id,
-                actor: &e.actor.principal,
-                kind,
-                payload: &payload,
-                prev_hash: &prev_hash,
-            }
-            .hash();
-            rows.push(EventRow {
-                agreement_id: id.as_str().to_owned(),
-                sequence,
-                recorded_at: now,
-                actor: e.actor.principal.clone(),
-                kind: kind.to_owned(),
-                payload,
-                request_id: request_id.to_owned(),
-                prev_hash: std::mem::replace(&mut prev_hash, hash.clone()),
-                hash,
-            });
-        }
+        let rows = chained(
+            id.as_str(),
+            request_id,
+            now,
+            expected,
+            &mut prev_hash,
+            events,
+        )?;
         let version = expected + events.len() as i64;
         let new_snapshot = !head.projected
             || to_u64(version).saturating_sub(head.snapshot_version) >= SNAPSHOT_EVERY;
@@ -196,6 +174,50 @@ impl Store {
             head: Some(head),
         })
     }
+}
+
+/// The rows of `events` appended to `stream` after `version`, each hashed
+/// over the one before (`head_hash`, left as the last one's hash): the
+/// one place an event's row and hash are made, for every stream.
+pub(super) fn chained<C: Recorded>(
+    stream: &str,
+    request_id: &str,
+    recorded_at: DateTime<Utc>,
+    version: i64,
+    head_hash: &mut String,
+    events: &[Event<C>],
+) -> Result<Vec<EventRow>, StoreError> {
+    let mut rows = Vec::with_capacity(events.len());
+    for (i, e) in events.iter().enumerate() {
+        let sequence = version + 1 + i as i64;
+        let payload = serde_json::to_value(e)
+            .map(|v| canonical_json(&v))
+            .map_err(|err| StoreError::invalid("events", err.to_string()))?;
+        let kind = e.change.kind();
+        let hash = HashInput {
+            agreement_id: stream,
+            sequence: to_u64(sequence),
+            recorded_at,
+            request_id,
+            actor: &e.actor.principal,
+            kind,
+            payload: &payload,
+            prev_hash: head_hash,
+        }
+        .hash();
+        rows.push(EventRow {
+            agreement_id: stream.to_owned(),
+            sequence,
+            recorded_at,
+            actor: e.actor.principal.clone(),
+            kind: kind.to_owned(),
+            payload,
+            request_id: request_id.to_owned(),
+            prev_hash: std::mem::replace(head_hash, hash.clone()),
+            hash,
+        });
+    }
+    Ok(rows)
 }
 
 /// Every target's row of the `targets` table, for a projection written

@@ -9,17 +9,17 @@
 //! `(stream, sequence)` refuses them if the stream moved on meanwhile,
 //! exactly as it refuses an agreement's.
 
-use laa_core::{Event, Recorded, StreamId};
+use laa_core::{Event, StreamId};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::append::Committed;
 use super::committer::{Job, Work};
-use super::plan::Plan;
-use super::rows::{EventRow, Projection, Rows};
+use super::plan::{Plan, chained};
+use super::rows::{Projection, Rows};
 use super::{AppendOutcome, Request, Store, stored, to_i64, to_u64};
 use crate::entity::{event, request};
 use crate::error::{StoreError, is_unique_violation};
-use crate::hash::{GENESIS_HASH, HashInput, canonical_json};
+use crate::hash::GENESIS_HASH;
 use crate::stored::Stored;
 
 /// A stream's state at a version, with the hash of its last event.
@@ -210,35 +210,8 @@ impl Store {
         let expected = to_i64("expected_version", head.version)?;
         let now = self.clock().now_micros();
         let mut after = head.clone();
-        let mut rows = Vec::with_capacity(events.len());
-        for (i, e) in events.iter().enumerate() {
-            let sequence = expected + 1 + i as i64;
-            let payload = serde_json::to_value(e)
-                .map(|v| canonical_json(&v))
-                .map_err(|err| StoreError::invalid("events", err.to_string()))?;
-            let kind = e.change.kind();
-            let hash = HashInput {
-                agreement_id: &name,
-                sequence: to_u64(sequence),
-                recorded_at: now,
-                request_id,
-                actor: &e.actor.principal,
-                kind,
-                payload: &payload,
-                prev_hash: &after.hash,
-            }
-            .hash();
-            rows.push(EventRow {
-                agreement_id: name.clone(),
-                sequence,
-                recorded_at: now,
-                actor: e.actor.principal.clone(),
-                kind: kind.to_owned(),
-                payload,
-                request_id: request_id.to_owned(),
-                prev_hash: std::mem::replace(&mut after.hash, hash.clone()),
-                hash,
-            });
+        let rows = chained(&name, request_id, now, expected, &mut after.hash, events)?;
+        for e in events {
             after.state.apply(e);
         }
         let version = expected + events.len() as i64;
