@@ -267,3 +267,48 @@ async fn a_request_id_reveals_nothing_to_a_principal_who_may_not_act() {
     })
     .await;
 }
+
+/// The National Indicator Set's history edited around the server (2008's
+/// set said to be a draft): verification names the first bad sequence, and
+/// the catalogue refuses every command with DATA_LOSS until it is restored,
+/// also after a restart.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_catalogue_history_refuses_set_commands() {
+    for_each_database(|mut app| async move {
+        sql(
+            &app,
+            &["UPDATE events SET payload = REPLACE(payload, '\"status\":\"published\"', '\"status\":\"draft\"') \
+               WHERE agreement_id = 'indicator-sets/national' AND sequence = 2"],
+        )
+        .await;
+        let mut auditor = app.clients(Some(&app.tokens.auditor)).await;
+        let verified = auditor
+            .audit
+            .verify_history(pb::VerifyHistoryRequest {
+                agreement: "indicator-sets/national".into(),
+            })
+            .await
+            .expect("verification answers")
+            .into_inner();
+        assert!(!verified.ok, "{verified:?}");
+        assert_eq!(verified.first_bad_sequence, Some(2));
+        for restarted in [false, true] {
+            if restarted {
+                app.restart().await;
+            }
+            let mut admin = app.clients(Some(&app.tokens.admin)).await;
+            let refused = admin
+                .indicators
+                .create_indicator_set(pb::CreateIndicatorSetRequest {
+                    version: 2011,
+                    based_on: "2008".into(),
+                    ..Default::default()
+                })
+                .await
+                .expect_err("a broken history takes no write");
+            assert_eq!(refused.code(), Code::DataLoss, "{refused:?}");
+            assert_eq!(reason(&refused), "HISTORY_BROKEN", "after a restart: {restarted}");
+        }
+    })
+    .await;
+}

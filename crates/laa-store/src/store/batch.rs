@@ -32,7 +32,10 @@ impl Store {
     pub(super) fn plan_from_memory(&self, job: &Job) -> Result<Option<Box<Plan>>, StoreError> {
         let (id, events) = match &job.work {
             Work::Agreement { id, events } => (id, events),
-            Work::Planned(plan) => return Ok(Some(Box::new(plan.again()))),
+            Work::Planned(plan) => {
+                self.refuse_if_stream_broken(&job.stream.as_stored())?;
+                return Ok(Some(Box::new(plan.again())));
+            }
         };
         self.refuse_if_broken(id)?;
         let Some(head) = self.recalled(id).filter(|h| h.version == job.expected) else {
@@ -56,7 +59,10 @@ impl Store {
     ) -> Result<Prepared, StoreError> {
         let (id, events) = match &job.work {
             Work::Agreement { id, events } => (id, events),
-            Work::Planned(plan) => return Ok(Prepared::Planned(Box::new(plan.again()))),
+            Work::Planned(plan) => {
+                self.refuse_if_stream_broken(&job.stream.as_stored())?;
+                return Ok(Prepared::Planned(Box::new(plan.again())));
+            }
         };
         self.refuse_if_broken(id)?;
         *writer = None;

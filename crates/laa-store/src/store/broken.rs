@@ -1,6 +1,7 @@
-//! Broken histories: an agreement whose hash chain is known not to hold
-//! (found by a verification, or by the store reading it) refuses writes,
-//! and the refusal is recorded, so it survives a restart.
+//! Broken histories: a stream (an agreement's, or the reference data's)
+//! whose hash chain is known not to hold (found by a verification, or by
+//! the store reading it) refuses writes, and the refusal is recorded, so it
+//! survives a restart.
 
 use std::collections::HashMap;
 
@@ -21,17 +22,23 @@ pub struct BrokenHistory {
     pub problem: String,
 }
 
-/// The broken histories a store knows of, by agreement.
-pub(super) type Known = std::sync::Mutex<HashMap<AgreementId, BrokenHistory>>;
+/// The broken histories a store knows of, by stream (its stored name:
+/// an agreement's id, or another stream's name).
+pub(super) type Known = std::sync::Mutex<HashMap<String, BrokenHistory>>;
 
 impl Store {
     /// What is known to be wrong with an agreement's history, if anything:
     /// such an agreement refuses every write ([`StoreError::HistoryBroken`]).
     pub fn broken(&self, id: &AgreementId) -> Option<BrokenHistory> {
-        self.known_broken().get(id).cloned()
+        self.broken_stream(id.as_str())
     }
 
-    fn known_broken(&self) -> std::sync::MutexGuard<'_, HashMap<AgreementId, BrokenHistory>> {
+    /// [`Store::broken`] for any stream, by its stored name.
+    pub fn broken_stream(&self, stream: &str) -> Option<BrokenHistory> {
+        self.known_broken().get(stream).cloned()
+    }
+
+    fn known_broken(&self) -> std::sync::MutexGuard<'_, HashMap<String, BrokenHistory>> {
         // Each operation is one map call: a poisoned lock is still sound.
         self.inner
             .broken
@@ -41,9 +48,14 @@ impl Store {
 
     /// Refuses a write to an agreement whose history is known broken.
     pub(super) fn refuse_if_broken(&self, id: &AgreementId) -> Result<(), StoreError> {
-        match self.broken(id) {
+        self.refuse_if_stream_broken(id.as_str())
+    }
+
+    /// Refuses a write to any stream whose history is known broken.
+    pub(super) fn refuse_if_stream_broken(&self, stream: &str) -> Result<(), StoreError> {
+        match self.broken_stream(stream) {
             Some(b) => Err(StoreError::HistoryBroken {
-                agreement: id.to_string(),
+                agreement: stream.to_owned(),
                 first_bad_sequence: b.first_bad_sequence,
                 problem: b.problem,
             }),
@@ -95,9 +107,11 @@ impl Store {
         };
         let mut known = self.known_broken();
         for (agreement, sequence, problem) in rows {
-            let id = AgreementId::new(agreement.clone()).map_err(|e| {
-                StoreError::corrupt("broken_histories", 0, format!("{agreement}: {e}"))
-            })?;
+            let id = laa_core::StreamId::parse(&agreement)
+                .map_err(|e| {
+                    StoreError::corrupt("broken_histories", 0, format!("{agreement}: {e}"))
+                })?
+                .as_stored();
             let first_bad_sequence = u64::try_from(sequence).map_err(|_| {
                 StoreError::corrupt(
                     "broken_histories",
@@ -126,8 +140,19 @@ impl Store {
         problem: &str,
     ) -> Result<(), StoreError> {
         self.forget(id);
+        self.mark_stream_broken(id.as_str(), sequence, problem)
+            .await
+    }
+
+    /// [`Store::mark_broken`] for any stream, by its stored name.
+    pub(crate) async fn mark_stream_broken(
+        &self,
+        id: &str,
+        sequence: u64,
+        problem: &str,
+    ) -> Result<(), StoreError> {
         if self
-            .broken(id)
+            .broken_stream(id)
             .is_some_and(|known| known.first_bad_sequence <= sequence)
         {
             return Ok(());
@@ -148,7 +173,7 @@ impl Store {
             match self.inner.backend {
                 Backend::Sqlite => {
                     sqlx::query(sqlx::AssertSqlSafe(sql("?")))
-                        .bind(id.as_str())
+                        .bind(id)
                         .bind(seq)
                         .bind(problem)
                         .bind(at)
@@ -158,7 +183,7 @@ impl Store {
                 }
                 Backend::Postgres => {
                     sqlx::query(sqlx::AssertSqlSafe(sql("$")))
-                        .bind(id.as_str())
+                        .bind(id)
                         .bind(seq)
                         .bind(problem)
                         .bind(at)
@@ -169,7 +194,7 @@ impl Store {
             }
         }
         self.known_broken().insert(
-            id.clone(),
+            id.to_owned(),
             BrokenHistory {
                 first_bad_sequence: sequence,
                 problem: problem.to_owned(),

@@ -68,12 +68,16 @@ pub(crate) enum Projecting {
 }
 
 impl Store {
-    /// A stream's head, read from its events.
+    /// A stream's head, read from its events ([`StoreError::HistoryBroken`]
+    /// for a stream known to be broken).
     pub async fn load_stream<A: Stored>(
         &self,
         stream: &StreamId,
     ) -> Result<StreamHead<A>, StoreError> {
         let name = stream.as_stored();
+        // A stream known to be broken takes no command: none is decided on
+        // what it now holds.
+        self.refuse_if_stream_broken(&name)?;
         let rows = event::Entity::find()
             .filter(event::Column::AgreementId.eq(name.as_str()))
             .order_by_asc(event::Column::Sequence)

@@ -134,6 +134,14 @@ impl Store {
                 key: stream.to_string(),
             });
         }
+        if let Some(sequence) = chain.first_bad {
+            self.mark_stream_broken(
+                &stream.as_stored(),
+                sequence,
+                "verification found an event that is not what was appended",
+            )
+            .await?;
+        }
         Ok(Verification {
             ok: chain.first_bad.is_none(),
             length: chain.length,
