@@ -103,11 +103,7 @@ impl Store {
             };
             recorded.push(genesis(c.created_at, change));
         }
-        let mut head = StreamHead {
-            version: 0,
-            hash: crate::GENESIS_HASH.to_owned(),
-            state: IndicatorSets::initial(),
-        };
+        let mut head = StreamHead::<IndicatorSets>::empty();
         if !recorded.is_empty() {
             head = self
                 .begin(&stream, &head, recorded, Projecting::AlreadyProjected)
@@ -170,11 +166,7 @@ impl Store {
                     indicator_set,
                 },
             );
-            let head = StreamHead {
-                version: 0,
-                hash: crate::GENESIS_HASH.to_owned(),
-                state: Round::initial(),
-            };
+            let head = StreamHead::<Round>::empty();
             self.begin(&stream, &head, vec![event], projecting).await?;
         }
         Ok(())
@@ -233,11 +225,7 @@ impl Store {
             );
             let store = self.clone();
             appends.spawn(async move {
-                let head = StreamHead {
-                    version: 0,
-                    hash: crate::GENESIS_HASH.to_owned(),
-                    state: Area::initial(),
-                };
+                let head = StreamHead::<Area>::empty();
                 store
                     .begin(&stream, &head, vec![event], projecting)
                     .await

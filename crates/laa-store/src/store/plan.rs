@@ -139,15 +139,7 @@ impl Store {
 
         // The idempotency record; its primary key refuses a request id
         // applied before, which rolls everything back.
-        let record = request::Model {
-            agreement_id: id.as_str().to_owned(),
-            request_id: request_id.to_owned(),
-            fingerprint: request.fingerprint().map(str::to_owned),
-            first_sequence: expected + 1,
-            last_sequence: version,
-            version,
-            created_at: now,
-        };
+        let record = idempotency_record(id.as_str(), request, expected, version, now);
         let rows = Rows {
             events: rows,
             projection,
@@ -173,6 +165,26 @@ impl Store {
             outcome,
             head: Some(head),
         })
+    }
+}
+
+/// The idempotency record of an append to `stream` that takes it from
+/// version `expected` to `version`.
+pub(super) fn idempotency_record(
+    stream: &str,
+    request: &Request,
+    expected: i64,
+    version: i64,
+    now: DateTime<Utc>,
+) -> request::Model {
+    request::Model {
+        agreement_id: stream.to_owned(),
+        request_id: request.id().as_str().to_owned(),
+        fingerprint: request.fingerprint().map(str::to_owned),
+        first_sequence: expected + 1,
+        last_sequence: version,
+        version,
+        created_at: now,
     }
 }
 

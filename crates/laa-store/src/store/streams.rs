@@ -14,7 +14,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 
 use super::append::Committed;
 use super::committer::{Job, Work};
-use super::plan::{Plan, chained};
+use super::plan::{Plan, chained, idempotency_record};
 use super::rows::{Projection, Rows};
 use super::{AppendOutcome, Request, Store, stored, to_i64, to_u64};
 use crate::entity::{event, request};
@@ -57,6 +57,17 @@ pub struct StreamEvent {
     pub hash: String,
 }
 
+impl<A: Stored> StreamHead<A> {
+    /// A stream before its first event.
+    pub fn empty() -> Self {
+        StreamHead {
+            version: 0,
+            hash: GENESIS_HASH.to_owned(),
+            state: A::initial(),
+        }
+    }
+}
+
 /// Whether an append writes its stream's projection rows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Projecting {
@@ -83,11 +94,7 @@ impl Store {
             .order_by_asc(event::Column::Sequence)
             .all(self.connection())
             .await?;
-        let mut head = StreamHead {
-            version: 0,
-            hash: GENESIS_HASH.to_owned(),
-            state: A::initial(),
-        };
+        let mut head = StreamHead::<A>::empty();
         for row in rows {
             let sequence = stored(&name, "events.sequence", row.sequence)?;
             let e: Event<A::Change> = serde_json::from_str(&row.payload)
@@ -220,15 +227,7 @@ impl Store {
         }
         let version = expected + events.len() as i64;
         after.version = to_u64(version);
-        let record = request::Model {
-            agreement_id: name,
-            request_id: request_id.to_owned(),
-            fingerprint: request.fingerprint().map(str::to_owned),
-            first_sequence: expected + 1,
-            last_sequence: version,
-            version,
-            created_at: now,
-        };
+        let record = idempotency_record(&name, request, expected, version, now);
         let plan = Plan {
             rows: Some(Rows {
                 events: rows,
