@@ -558,3 +558,133 @@ async fn indicators_units_and_negative_numbers_as_people_type_them() {
     })
     .await;
 }
+
+/// Every verb that acts on one agreement, as `laa NOUN VERB`.
+const VERBS_ON_ONE_AGREEMENT: &[[&str; 2]] = &[
+    ["agreement", "endorse"],
+    ["agreement", "submit"],
+    ["agreement", "return"],
+    ["agreement", "sign-off"],
+    ["agreement", "open-refresh"],
+    ["agreement", "close"],
+    ["agreement", "refuse-request"],
+    ["agreement", "declare-priorities"],
+    ["target", "propose"],
+    ["target", "counter"],
+    ["target", "rebaseline"],
+    ["target", "approve-rebaseline"],
+    ["target", "reject-rebaseline"],
+    ["target", "accept"],
+    ["target", "decline"],
+    ["target", "withdraw"],
+    ["target", "revoke"],
+    ["actual", "record"],
+    ["advice", "ask"],
+    ["advice", "answer"],
+    ["performance", "explain"],
+];
+
+/// Every verb on one agreement takes it positionally, as `laa agreement
+/// show` does, and still accepts `--agreement`.
+#[test]
+fn every_verb_on_one_agreement_takes_it_positionally() {
+    for [noun, verb] in VERBS_ON_ONE_AGREEMENT {
+        let help = ok(&Command::new(env!("CARGO_BIN_EXE_laa"))
+            .args([noun, verb, "--help"])
+            .output()
+            .expect("run laa"));
+        let usage = help
+            .lines()
+            .find(|l| l.starts_with("Usage:"))
+            .unwrap_or_default();
+        assert!(usage.contains("[AGREEMENT]"), "{noun} {verb}: {usage}");
+        assert!(help.contains("--agreement <AGREEMENT>"), "{noun} {verb}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agreement_is_named_positionally_or_by_flag_never_two_ways() {
+    for_each_database(|app| async move {
+        let t = &app.tokens;
+        ok(&laa(
+            &app,
+            Some(&t.go),
+            &["agreement", "open", "--area", "kent"],
+        ));
+        ok(&laa(
+            &app,
+            Some(&t.go),
+            &["agreement", "open", "--area", "surrey"],
+        ));
+        // The positional, as `laa agreement show` takes it.
+        let positional: Vec<&str> = PROPOSE_117
+            .iter()
+            .copied()
+            .filter(|a| *a != "--agreement")
+            .collect();
+        assert_eq!(positional[2], "kent-2008-11");
+        let out = ok(&laa(
+            &app,
+            Some(&t.go),
+            &with(&positional, &["--department", "DCSF"]),
+        ));
+        assert!(out.contains("target 17 (NI 117)"), "{out}");
+        // Both ways naming the same agreement is one agreement.
+        let out = ok(&laa(
+            &app,
+            Some(&t.go),
+            &[
+                "target",
+                "withdraw",
+                "agreements/kent-2008-11",
+                "--agreement",
+                "kent-2008-11",
+                "--indicator",
+                "117",
+                "--reason",
+                "superseded",
+            ],
+        ));
+        assert!(out.contains("withdrawn"), "{out}");
+        // Two different agreements: a usage error, and nothing is recorded.
+        let before = (
+            app.event_count("kent-2008-11").await,
+            app.event_count("surrey-2008-11").await,
+        );
+        let (code, error) = json_error(&laa(
+            &app,
+            Some(&t.go),
+            &with(
+                &positional,
+                &[
+                    "--agreement",
+                    "surrey-2008-11",
+                    "--department",
+                    "DCSF",
+                    "-o",
+                    "json",
+                ],
+            ),
+        ));
+        assert_eq!(
+            (code, error["code"].as_str()),
+            (2, Some("USAGE")),
+            "{error}"
+        );
+        let message = error["message"].as_str().unwrap();
+        assert!(
+            message.contains("kent-2008-11") && message.contains("surrey-2008-11"),
+            "{error}"
+        );
+        let after = (
+            app.event_count("kent-2008-11").await,
+            app.event_count("surrey-2008-11").await,
+        );
+        assert_eq!(before, after);
+        // Neither way: clap's own usage error.
+        let out = laa(&app, Some(&t.go), &["agreement", "submit"]);
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        assert!(fails(&out).contains("<AGREEMENT>"), "{out:?}");
+    })
+    .await;
+}
