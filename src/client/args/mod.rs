@@ -253,6 +253,9 @@ pub enum ClientCommand {
         #[arg(long, default_value = "2008-11")]
         round: String,
     },
+    /// Whether the server answers SERVING (exit 0) or not (exit 7, saying
+    /// why): its gRPC health for the whole server, needing no token.
+    Health,
     /// The negotiation analytics, for one area or the whole country.
     Summary {
         /// One area's agreement (default: every agreement you may read).
