@@ -78,9 +78,11 @@ pub struct ServeArgs {
     /// Log format: text or json (default: text on a terminal, json otherwise).
     #[arg(long, env = "LAA_LOG_FORMAT", value_enum)]
     pub log_format: Option<LogFormat>,
-    /// An HTTP address serving Prometheus /metrics, /healthz and /readyz (default: off); HTTPS with --tls-cert.
-    #[arg(long, env = "LAA_METRICS_LISTEN")]
-    pub metrics_listen: Option<SocketAddr>,
+    /// An HTTP address serving Prometheus /metrics, /healthz and /readyz, or `off` (the default); HTTPS with --tls-cert.
+    // `off` lets an environment that turns metrics on (the container
+    // image) be overridden without unsetting its variable.
+    #[arg(long, env = "LAA_METRICS_LISTEN", value_parser = parse_http_listen)]
+    pub metrics_listen: Option<HttpListen>,
     /// The address of the public web pages and open data (no credentials; signed-off agreements only), or `off`; HTTPS with --tls-cert.
     #[arg(long, env = "LAA_HTTP_LISTEN", default_value = "127.0.0.1:8080", value_parser = parse_http_listen)]
     pub http_listen: HttpListen,
@@ -95,12 +97,13 @@ pub struct ServeArgs {
     pub tls_client_ca: Option<std::path::PathBuf>,
 }
 
-/// Where the public pages listen: an address, or nowhere.
+/// Where an HTTP listener (the public pages, the metrics) listens: an
+/// address, or nowhere.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum HttpListen {
-    /// Serve the pages on this address (port 0 picks a free port and prints it).
+    /// Listen on this address (port 0 picks a free port and prints it).
     At(SocketAddr),
-    /// Do not serve them.
+    /// Do not listen.
     Off,
 }
 
@@ -207,12 +210,12 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         .await
         .map_err(|e| format!("error: cannot listen on {}: {e}\nhint: choose another address with --listen or LAA_LISTEN", args.listen))?;
     let http = match args.metrics_listen {
-        Some(address) => Some(
+        Some(HttpListen::At(address)) => Some(
             tokio::net::TcpListener::bind(address)
                 .await
-                .map_err(|e| format!("error: cannot listen on {address} for metrics: {e}\nhint: choose another address with --metrics-listen or LAA_METRICS_LISTEN"))?,
+                .map_err(|e| format!("error: cannot listen on {address} for metrics: {e}\nhint: choose another address with --metrics-listen or LAA_METRICS_LISTEN, or turn them off with --metrics-listen off"))?,
         ),
-        None => None,
+        Some(HttpListen::Off) | None => None,
     };
     let web = match args.http_listen {
         HttpListen::At(address) => Some(

@@ -244,20 +244,31 @@ impl Session {
         F: Fn() -> Fut,
         Fut: Future<Output = Result<tonic::Response<T>, tonic::Status>>,
     {
-        retry(
-            self.limits.retries,
-            call,
-            async |status| {
-                if transport_failure(status) {
-                    diagnose(&self.server, &self.limits).await
-                } else {
-                    None
-                }
-            },
-            |status| CliError::from_status(status, &self.server),
-        )
-        .await
+        call_server(&self.server, &self.limits, call).await
     }
+}
+
+/// Makes a call to `server`, made again with backoff while the server is
+/// unavailable; a failed connection is explained by what the server was
+/// found to speak. Calls that need no token (health) use it directly.
+pub async fn call_server<T, F, Fut>(server: &str, limits: &Limits, call: F) -> Result<T, CliError>
+where
+    F: Fn() -> Fut,
+    Fut: Future<Output = Result<tonic::Response<T>, tonic::Status>>,
+{
+    retry(
+        limits.retries,
+        call,
+        async |status| {
+            if transport_failure(status) {
+                diagnose(server, limits).await
+            } else {
+                None
+            }
+        },
+        |status| CliError::from_status(status, server),
+    )
+    .await
 }
 
 /// Whether a failed call is the connection's failure rather than an answer

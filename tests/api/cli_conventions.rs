@@ -558,3 +558,250 @@ async fn indicators_units_and_negative_numbers_as_people_type_them() {
     })
     .await;
 }
+
+/// Every verb that acts on one agreement, as `laa NOUN VERB`.
+const VERBS_ON_ONE_AGREEMENT: &[[&str; 2]] = &[
+    ["agreement", "endorse"],
+    ["agreement", "submit"],
+    ["agreement", "return"],
+    ["agreement", "sign-off"],
+    ["agreement", "open-refresh"],
+    ["agreement", "close"],
+    ["agreement", "refuse-request"],
+    ["agreement", "declare-priorities"],
+    ["target", "propose"],
+    ["target", "counter"],
+    ["target", "rebaseline"],
+    ["target", "approve-rebaseline"],
+    ["target", "reject-rebaseline"],
+    ["target", "accept"],
+    ["target", "decline"],
+    ["target", "withdraw"],
+    ["target", "revoke"],
+    ["actual", "record"],
+    ["advice", "ask"],
+    ["advice", "answer"],
+    ["performance", "explain"],
+];
+
+/// Every verb on one agreement takes it positionally, as `laa agreement
+/// show` does, and still accepts `--agreement`.
+#[test]
+fn every_verb_on_one_agreement_takes_it_positionally() {
+    for [noun, verb] in VERBS_ON_ONE_AGREEMENT {
+        let help = ok(&Command::new(env!("CARGO_BIN_EXE_laa"))
+            .args([noun, verb, "--help"])
+            .output()
+            .expect("run laa"));
+        let usage = help
+            .lines()
+            .find(|l| l.starts_with("Usage:"))
+            .unwrap_or_default();
+        assert!(usage.contains("[AGREEMENT]"), "{noun} {verb}: {usage}");
+        assert!(help.contains("--agreement <AGREEMENT>"), "{noun} {verb}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_agreement_is_named_positionally_or_by_flag_never_two_ways() {
+    for_each_database(|app| async move {
+        let t = &app.tokens;
+        ok(&laa(
+            &app,
+            Some(&t.go),
+            &["agreement", "open", "--area", "kent"],
+        ));
+        ok(&laa(
+            &app,
+            Some(&t.go),
+            &["agreement", "open", "--area", "surrey"],
+        ));
+        // The positional, as `laa agreement show` takes it.
+        let positional: Vec<&str> = PROPOSE_117
+            .iter()
+            .copied()
+            .filter(|a| *a != "--agreement")
+            .collect();
+        assert_eq!(positional[2], "kent-2008-11");
+        let out = ok(&laa(
+            &app,
+            Some(&t.go),
+            &with(&positional, &["--department", "DCSF"]),
+        ));
+        assert!(out.contains("target 17 (NI 117)"), "{out}");
+        // Both ways naming the same agreement is one agreement.
+        let out = ok(&laa(
+            &app,
+            Some(&t.go),
+            &[
+                "target",
+                "withdraw",
+                "agreements/kent-2008-11",
+                "--agreement",
+                "kent-2008-11",
+                "--indicator",
+                "117",
+                "--reason",
+                "superseded",
+            ],
+        ));
+        assert!(out.contains("withdrawn"), "{out}");
+        // Two different agreements: a usage error, and nothing is recorded.
+        let before = (
+            app.event_count("kent-2008-11").await,
+            app.event_count("surrey-2008-11").await,
+        );
+        let (code, error) = json_error(&laa(
+            &app,
+            Some(&t.go),
+            &with(
+                &positional,
+                &[
+                    "--agreement",
+                    "surrey-2008-11",
+                    "--department",
+                    "DCSF",
+                    "-o",
+                    "json",
+                ],
+            ),
+        ));
+        assert_eq!(
+            (code, error["code"].as_str()),
+            (2, Some("USAGE")),
+            "{error}"
+        );
+        let message = error["message"].as_str().unwrap();
+        assert!(
+            message.contains("kent-2008-11") && message.contains("surrey-2008-11"),
+            "{error}"
+        );
+        let after = (
+            app.event_count("kent-2008-11").await,
+            app.event_count("surrey-2008-11").await,
+        );
+        assert_eq!(before, after);
+        // Neither way: clap's own usage error.
+        let out = laa(&app, Some(&t.go), &["agreement", "submit"]);
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        assert!(fails(&out).contains("<AGREEMENT>"), "{out:?}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_is_serving_on_a_running_server_and_fails_clearly_otherwise() {
+    let checks = container_health_checks();
+    for_each_database(|app| {
+        let checks = checks.clone();
+        async move {
+            // No token: a container's health check carries no credential.
+            let out = laa(&app, None, &["health"]);
+            assert_eq!(ok(&out).trim(), "SERVING");
+            let out = laa(&app, None, &["health", "-o", "json"]);
+            assert_eq!(json(&out)["status"], "SERVING");
+            // The image's and compose.yaml's checks, exactly as written.
+            for (file, check) in &checks {
+                let args: Vec<&str> = check.iter().map(String::as_str).collect();
+                let out = laa(&app, None, &args);
+                assert_eq!(ok(&out).trim(), "SERVING", "{file}: {check:?}");
+            }
+        }
+    })
+    .await;
+    let closed = format!("http://127.0.0.1:{}", free_port());
+    let out = Command::new(env!("CARGO_BIN_EXE_laa"))
+        .args(["health", "--server", &closed, "--retries", "0"])
+        .env_remove("LAA_TOKEN")
+        .output()
+        .expect("run laa health");
+    assert_eq!(out.status.code(), Some(7), "{out:?}");
+    let err = fails(&out);
+    assert!(
+        err.contains(&format!("cannot reach the server at {closed}")),
+        "{err}"
+    );
+}
+
+/// The health checks of the Dockerfile and compose.yaml: each file with the
+/// arguments its check gives `laa`.
+fn container_health_checks() -> Vec<(&'static str, Vec<String>)> {
+    let read = |file: &str| {
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(file))
+            .unwrap_or_else(|e| panic!("{file}: {e}"))
+    };
+    // An exec-form array, as both files write it: `["laa", "health", ...]`.
+    let exec = |file: &str, line: &str| -> Vec<String> {
+        let array = &line[line.find('[').unwrap_or_else(|| panic!("{file}: {line}"))..];
+        let words: Vec<String> =
+            serde_json::from_str(array).unwrap_or_else(|e| panic!("{file}: {line}: {e}"));
+        let laa = words.iter().position(|w| w == "laa").expect("runs laa");
+        words[laa + 1..].to_vec()
+    };
+    let dockerfile = read("Dockerfile");
+    let image = dockerfile
+        .lines()
+        .skip_while(|l| !l.starts_with("HEALTHCHECK"))
+        .find(|l| l.trim_start().starts_with("CMD ["))
+        .expect("the Dockerfile has a HEALTHCHECK running laa");
+    // The image exposes the metrics port: it must also serve metrics there.
+    assert!(
+        dockerfile.contains("LAA_METRICS_LISTEN=0.0.0.0:9090") && dockerfile.contains(" 9090"),
+        "the image serves the metrics it exposes"
+    );
+    let compose = read("compose.yaml");
+    let service = compose
+        .lines()
+        .find(|l| l.trim_start().starts_with("test: [\"CMD\", \"laa\""))
+        .expect("compose.yaml's laa service has a healthcheck running laa");
+    vec![
+        ("Dockerfile", exec("Dockerfile", image)),
+        ("compose.yaml", exec("compose.yaml", service)),
+    ]
+}
+
+/// A server that is shutting down answers `NOT_SERVING`: `laa health`
+/// exits 7 and says so.
+#[test]
+fn health_fails_and_says_not_serving_once_a_shutdown_begins() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let database = format!("sqlite://{}/laa.db?mode=rwc", dir.path().display());
+    let (mut server, address) =
+        crate::credentials::spawn_laa_serve(&database, &["--shutdown-grace-secs", "10"]);
+    let health = || {
+        Command::new(env!("CARGO_BIN_EXE_laa"))
+            .args(["health", "--retries", "0", "--server"])
+            .arg(format!("http://{address}"))
+            .env_remove("LAA_TOKEN")
+            .output()
+            .expect("run laa health")
+    };
+    let until = |done: &dyn Fn(&Output) -> bool| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        loop {
+            let out = health();
+            if done(&out) || std::time::Instant::now() > deadline {
+                return out;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    };
+    // The server answers before its database is open: wait for SERVING.
+    let serving = until(&|out| out.status.success());
+    assert_eq!(ok(&serving).trim(), "SERVING");
+    // SIGTERM, as a service manager stops it (the child, by its own id).
+    let _ = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status();
+    let stopping = until(&|out| !out.status.success());
+    let _ = server.kill();
+    let _ = server.wait();
+    assert_eq!(stopping.status.code(), Some(7), "{stopping:?}");
+    let err = fails(&stopping);
+    assert!(
+        err.contains(&format!(
+            "the server at http://{address} answers NOT_SERVING"
+        )),
+        "{err}"
+    );
+}

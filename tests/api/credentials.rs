@@ -142,11 +142,31 @@ async fn tokens_rotate_expire_in_their_lifetime_and_record_their_last_use() {
         let err = fails(&run(&["token", "rotate", old.id.as_str()]));
         assert!(err.contains("no active token"), "{err}");
         // Revoking a revoked token and one that never existed: one failure,
-        // one exit code (3, not found).
-        for id in [old.id.as_str(), "tok_0000000000000000"] {
+        // one exit code (3, not found), one code and reason in JSON.
+        for id in [old.id.as_str(), "tok_0000000000000000", "tok_nonexistent"] {
             let out = run(&["token", "revoke", id]);
             assert_eq!(out.status.code(), Some(3), "{id}: {out:?}");
             assert!(fails(&out).contains("no active token"), "{id}: {out:?}");
+            let out = run(&["token", "revoke", id, "-o", "json"]);
+            assert_eq!(out.status.code(), Some(3), "{id}: {out:?}");
+            // Its last line: the first names the database worked on.
+            let stderr = fails(&out);
+            let last = stderr.trim().lines().last().unwrap_or_default();
+            let error: serde_json::Value = serde_json::from_str(last)
+                .unwrap_or_else(|e| panic!("{id}: stderr is one JSON object ({e}): {out:?}"));
+            assert_eq!(
+                (
+                    error["error"]["code"].as_str(),
+                    error["error"]["exit"].as_i64()
+                ),
+                (Some("NOT_FOUND"), Some(3)),
+                "{id}: {error}"
+            );
+            assert_eq!(
+                error["error"]["message"],
+                format!("no active token '{id}'"),
+                "{id}: {error}"
+            );
         }
         let out = run(&["token", "issue", "--role", "admin", "--expires-in", "0d"]);
         assert_eq!(out.status.code(), Some(2), "{out:?}");

@@ -17,6 +17,7 @@ pub use records::*;
 
 use clap::{Args, Subcommand, ValueEnum};
 
+use crate::client::CliError;
 use crate::client::terms::TermsArgs;
 
 /// How results are printed.
@@ -138,8 +139,13 @@ impl Global {
 #[derive(Debug, Clone, Args)]
 pub struct Change {
     /// The agreement, such as kent-2008-11 (or agreements/kent-2008-11).
-    #[arg(long)]
-    pub agreement: String,
+    // Positional, as `laa agreement show` takes it; `--agreement` stays
+    // accepted so that scripts written for the flag keep working.
+    #[arg(value_name = "AGREEMENT", required_unless_present = "agreement")]
+    pub named: Option<String>,
+    /// The agreement, as an option (the same as AGREEMENT).
+    #[arg(long, value_name = "AGREEMENT")]
+    pub agreement: Option<String>,
     /// The agreement version you last saw (as `laa agreement show` prints it).
     /// Without it, the version read just before sending is named. Either way
     /// a change someone made meanwhile is reported as a conflict (exit 5),
@@ -157,6 +163,24 @@ pub struct Change {
     /// (30 days) ago, never in the future or before the latest event.
     #[arg(long, value_name = "WHEN")]
     pub occurred_at: Option<String>,
+}
+
+impl Change {
+    /// The agreement meant, named positionally or by `--agreement`: both
+    /// may be given only if they name the same agreement, since a command
+    /// that could change either of two agreements must not guess.
+    pub fn agreement(&self) -> Result<&str, CliError> {
+        let id = |a: &str| a.trim().trim_start_matches("agreements/").to_owned();
+        match (self.named.as_deref(), self.agreement.as_deref()) {
+            (Some(named), Some(flag)) if id(named) != id(flag) => Err(CliError::usage(format!(
+                "two agreements named: '{named}' and --agreement '{flag}'; name one"
+            ))),
+            (Some(named), _) => Ok(named),
+            (None, Some(flag)) => Ok(flag),
+            // clap requires one of the two before a command runs.
+            (None, None) => Err(CliError::usage("name the agreement, such as kent-2008-11")),
+        }
+    }
 }
 
 /// A National Indicator's number as people write it: `117`, `NI117`,
@@ -229,6 +253,9 @@ pub enum ClientCommand {
         #[arg(long, default_value = "2008-11")]
         round: String,
     },
+    /// Whether the server answers SERVING (exit 0) or not (exit 7, saying
+    /// why): its gRPC health for the whole server, needing no token.
+    Health,
     /// The negotiation analytics, for one area or the whole country.
     Summary {
         /// One area's agreement (default: every agreement you may read).

@@ -108,10 +108,11 @@ impl<'a> Prepared<'a> {
         {
             return Err(CliError::usage("--expected-version must be 0 or more"));
         }
-        let current = get_agreement(session, &change.agreement).await?;
+        let agreement = change.agreement()?;
+        let current = get_agreement(session, agreement).await?;
         Ok(Self {
             session,
-            agreement: agreement_name(&change.agreement),
+            agreement: agreement_name(agreement),
             request_id: request_id(change.request_id.clone()),
             version: change.expected_version.unwrap_or(current.version),
             current,

@@ -4,6 +4,7 @@ mod advice;
 mod agreements;
 mod catalogue;
 mod change;
+mod health;
 mod history;
 mod indicator_sets;
 mod performance;
@@ -22,6 +23,10 @@ pub async fn run(global: &Global, command: ClientCommand) -> Result<(), CliError
     {
         return history::verify_file(&super::output::Output::new(global.output), file);
     }
+    // Health needs no token: a container's check carries no credential.
+    if let ClientCommand::Health = &command {
+        return health::health(global).await;
+    }
     let session = Session::open(global)?;
     match command {
         ClientCommand::Indicator(c) => catalogue::indicator(&session, c).await,
@@ -34,6 +39,7 @@ pub async fn run(global: &Global, command: ClientCommand) -> Result<(), CliError
         ClientCommand::History(c) => history::run(&session, c).await,
         ClientCommand::Performance(c) => performance::run(&session, c).await,
         ClientCommand::Reward { area, round } => performance::reward(&session, &area, &round).await,
+        ClientCommand::Health => health::health(global).await,
         ClientCommand::Summary {
             area,
             region,
