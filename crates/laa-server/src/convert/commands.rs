@@ -194,16 +194,7 @@ impl ToCommand for pb::RecordRefusedRequestRequest {
     fn command(self) -> Result<Command, ApiError> {
         Ok(Command::RecordRefusedRequest {
             indicator: convert::indicator_number("indicator_number", self.indicator_number)?,
-            department: convert::department(&self.department)?.ok_or_else(|| {
-                ApiError::invalid(
-                    convert::TERMS,
-                    "department",
-                    format!(
-                        "the department that asked is required, one of {}",
-                        laa_core::departments::valid_codes()
-                    ),
-                )
-            })?,
+            department: required_department(&self.department, "the department that asked")?,
             rationale: self.rationale,
         })
     }
@@ -241,16 +232,7 @@ impl ToCommand for pb::RequestAdviceRequest {
     fn command(self) -> Result<Command, ApiError> {
         Ok(Command::RequestAdvice {
             indicator: convert::indicator_number("indicator_number", self.indicator_number)?,
-            department: convert::department(&self.department)?.ok_or_else(|| {
-                ApiError::invalid(
-                    convert::TERMS,
-                    "department",
-                    format!(
-                        "the department asked is required, one of {}",
-                        laa_core::departments::valid_codes()
-                    ),
-                )
-            })?,
+            department: required_department(&self.department, "the department asked")?,
             question: self.question,
             target: match self.target {
                 0 => None,
@@ -275,4 +257,19 @@ impl ToCommand for pb::RecordAdviceRequest {
             answer: self.answer,
         })
     }
+}
+
+/// A department a command cannot do without (`who` says which, in the
+/// message): one of the reference list.
+fn required_department(name: &str, who: &str) -> Result<laa_core::Department, ApiError> {
+    convert::department(name)?.ok_or_else(|| {
+        ApiError::invalid(
+            convert::TERMS,
+            "department",
+            format!(
+                "{who} is required, one of {}",
+                laa_core::departments::valid_codes()
+            ),
+        )
+    })
 }
