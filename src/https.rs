@@ -94,7 +94,10 @@ pub async fn serve(
             },
             () = &mut shutdown => break,
         };
-        let router = router.clone();
+        // The peer's address, for the handlers that limit by it (sign-in).
+        let router = router
+            .clone()
+            .layer(axum::Extension(axum::extract::ConnectInfo(peer)));
         let tls = tls.clone();
         let mut stop = stop_rx.clone();
         let open = open_rx.clone();

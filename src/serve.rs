@@ -282,10 +282,16 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
     }
     if let Some(web) = web {
         let address = web.local_addr().map_err(|e| format!("error: {e}"))?;
+        let secure = acceptor.is_some();
+        let mut pages = laa_web::router(store.reader());
+        if let Some(engine) = serving.engine() {
+            let workspace = laa_workspace::Workspace::new(engine, store.clone(), secure);
+            pages = pages.nest(laa_workspace::ROOT, laa_workspace::router(workspace));
+        }
         listeners.push(tokio::spawn(crate::https::serve(
             web,
             acceptor,
-            laa_web::router(store.reader()),
+            pages,
             stopped(),
         )));
         tracing::info!(%address, %scheme, "serving the public web pages and open data");

@@ -56,6 +56,20 @@ pub enum TokenCommand {
         /// How long the token works: a number and a unit, s, m, h, d or w (30d, 12h).
         #[arg(long, default_value = "90d", value_parser = parse_lifetime)]
         expires_in: Duration,
+        /// Print a one-time sign-in link to the workspace instead of the secret: it works once, within --sign-in-link-expires-in, and signs its holder in with this token.
+        #[arg(long)]
+        sign_in_link: bool,
+        /// How long the sign-in link works if unused: a number and a unit, s, m, h, d (at most 7d).
+        #[arg(long, default_value = "24h", value_parser = parse_lifetime, requires = "sign_in_link")]
+        sign_in_link_expires_in: Duration,
+        /// The web address the server's pages are reached at, which the link begins with.
+        #[arg(
+            long,
+            env = "LAA_WEB_URL",
+            default_value = "http://127.0.0.1:8080",
+            requires = "sign_in_link"
+        )]
+        web_url: String,
         #[command(flatten)]
         db: ToolDatabase,
     },
@@ -162,6 +176,9 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
             area,
             label,
             expires_in,
+            sign_in_link,
+            sign_in_link_expires_in,
+            web_url,
             db,
         } => {
             let role = Role::from(role);
@@ -194,6 +211,24 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
                 .find(|t| t.id == id)
                 .and_then(|t| t.expires_at)
                 .map_or_else(|| "never".to_owned(), |at| at.to_rfc3339());
+            if sign_in_link {
+                let code = store
+                    .issue_sign_in_link(&id, sign_in_link_expires_in)
+                    .await
+                    .map_err(failed)?;
+                store.close().await.map_err(failed)?;
+                drop(secret);
+                eprintln!(
+                    "issued {id} ({role}, {scope}, label '{label}', expires {expires}); its one-time sign-in link (works once, for {}), shown once:",
+                    humanise(sign_in_link_expires_in)
+                );
+                println!(
+                    "{}{}/sign-in/link/{code}",
+                    web_url.trim_end_matches('/'),
+                    laa_workspace::ROOT
+                );
+                return Ok(());
+            }
             store.close().await.map_err(failed)?;
             eprintln!(
                 "issued {id} ({role}, {scope}, label '{label}', expires {expires}); the secret is shown once:"
@@ -282,5 +317,16 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
                 Err(e) => Err(failed(e)),
             }
         }
+    }
+}
+
+/// A lifetime as people say it: `24 hours`, `7 days`.
+fn humanise(lifetime: Duration) -> String {
+    let seconds = lifetime.as_secs();
+    match seconds {
+        s if s % 86_400 == 0 => format!("{} day{}", s / 86_400, if s == 86_400 { "" } else { "s" }),
+        s if s % 3_600 == 0 => format!("{} hour{}", s / 3_600, if s == 3_600 { "" } else { "s" }),
+        s if s % 60 == 0 => format!("{} minute{}", s / 60, if s == 60 { "" } else { "s" }),
+        s => format!("{s} seconds"),
     }
 }

@@ -22,6 +22,8 @@
 //!   their consultation windows and comments, each indicator as JSON.
 //! - `m20261206_000040_request_fingerprint`: what each request id was
 //!   first used for, so a reuse for other fields is refused.
+//! - `m20261206_000050_sessions`: the workspace's sessions and one-time
+//!   sign-in links, each kept as a hash and tied to its token.
 //!
 //! The tables are named in [`tables`], which the store's entities follow.
 //! Architecture invariant: the event log is the record; every other table
@@ -42,6 +44,7 @@ mod m20261126_000010_broken_histories;
 mod m20261126_000020_rounds;
 mod m20261126_000030_indicator_set_consultation;
 mod m20261206_000040_request_fingerprint;
+mod m20261206_000050_sessions;
 pub mod tables;
 
 /// Every migration of the schema, in order.
@@ -61,6 +64,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000020_rounds::Migration),
             Box::new(m20261126_000030_indicator_set_consultation::Migration),
             Box::new(m20261206_000040_request_fingerprint::Migration),
+            Box::new(m20261206_000050_sessions::Migration),
         ]
     }
 }

@@ -272,3 +272,39 @@ pub enum IndicatorSetComments {
     /// When.
     CreatedAt,
 }
+
+/// The workspace's sessions: a person signed in with a token.
+#[derive(DeriveIden)]
+pub enum Sessions {
+    /// The table.
+    Table,
+    /// SHA-256 of the session cookie's secret, in hex (primary key).
+    IdHash,
+    /// The token the session acts for.
+    TokenId,
+    /// The session's anti-forgery token, sent in every form.
+    Csrf,
+    /// When it began.
+    CreatedAt,
+    /// When it stops working, whatever happens meanwhile.
+    ExpiresAt,
+    /// When the person signed out, if they did.
+    EndedAt,
+}
+
+/// One-time sign-in links an administrator issued.
+#[derive(DeriveIden)]
+pub enum SignInLinks {
+    /// The table.
+    Table,
+    /// SHA-256 of the link's code, in hex (primary key).
+    CodeHash,
+    /// The token a sign-in by the link acts for.
+    TokenId,
+    /// When it was issued.
+    CreatedAt,
+    /// When it stops working if unused.
+    ExpiresAt,
+    /// When it was used (a link works once).
+    UsedAt,
+}

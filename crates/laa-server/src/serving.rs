@@ -32,6 +32,9 @@ pub struct Serving {
     health: tonic_health::server::HealthReporter,
     /// The engine's services, once the database is open.
     engine_routes: Arc<OnceLock<axum::Router>>,
+    /// The engine, once opened: other adapters in this process (the
+    /// workspace) call its services directly.
+    engine: OnceLock<Engine>,
     /// Tells the engine's following streams to end.
     stop_engine: watch::Sender<bool>,
     /// Begins the shutdown (`true`).
@@ -136,6 +139,7 @@ impl Serving {
             config,
             health,
             engine_routes,
+            engine: OnceLock::new(),
             stop_engine,
             begin_shutdown,
             background,
@@ -193,6 +197,7 @@ impl Serving {
             tracing::warn!("the server's engine was opened twice; the first stays");
             return;
         }
+        let _ = self.engine.set(engine.clone());
         let shutting_down = || *self.begin_shutdown.borrow();
         if shutting_down() {
             return;
@@ -216,6 +221,12 @@ impl Serving {
         if shutting_down() {
             set_health(health, ready, false).await;
         }
+    }
+
+    /// The engine, once [`Serving::open`] has put it on a store: what the
+    /// workspace's forms call, so they take the gRPC services' one path.
+    pub fn engine(&self) -> Option<Engine> {
+        self.engine.get().cloned()
     }
 
     /// Serves until `shutdown` completes; then reports NOT_SERVING for

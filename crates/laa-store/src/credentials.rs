@@ -449,7 +449,7 @@ impl TokenCache {
     }
 }
 
-fn random_bytes<const N: usize>() -> Result<[u8; N], StoreError> {
+pub(crate) fn random_bytes<const N: usize>() -> Result<[u8; N], StoreError> {
     let mut bytes = [0u8; N];
     getrandom::fill(&mut bytes).map_err(|e| StoreError::NoRandomness {
         problem: e.to_string(),
@@ -465,7 +465,7 @@ fn scope_columns(scope: &Scope) -> (&'static str, Option<String>) {
     }
 }
 
-fn decode(row: credential::Model) -> Result<TokenInfo, StoreError> {
+pub(crate) fn decode(row: credential::Model) -> Result<TokenInfo, StoreError> {
     let bad = |problem: String| StoreError::corrupt("credentials", 0, problem);
     let role: Role = row
         .role

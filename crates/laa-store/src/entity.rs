@@ -376,3 +376,61 @@ pub mod indicator_set_comment {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// `sessions`: the workspace's signed-in sessions.
+pub mod session {
+    use sea_orm::entity::prelude::*;
+
+    /// One session.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sessions")]
+    pub struct Model {
+        /// SHA-256 of the cookie's secret, hex.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub id_hash: String,
+        /// The token it acts for.
+        pub token_id: String,
+        /// The anti-forgery token of its forms.
+        pub csrf: String,
+        /// Began at.
+        pub created_at: DateTimeUtc,
+        /// Stops working at.
+        pub expires_at: DateTimeUtc,
+        /// Signed out at.
+        pub ended_at: Option<DateTimeUtc>,
+    }
+
+    /// No relations are navigated.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}
+
+/// `sign_in_links`: one-time sign-in links.
+pub mod sign_in_link {
+    use sea_orm::entity::prelude::*;
+
+    /// One link.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "sign_in_links")]
+    pub struct Model {
+        /// SHA-256 of the code, hex.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub code_hash: String,
+        /// The token a sign-in by it acts for.
+        pub token_id: String,
+        /// Issued at.
+        pub created_at: DateTimeUtc,
+        /// Stops working at, if unused.
+        pub expires_at: DateTimeUtc,
+        /// Used at.
+        pub used_at: Option<DateTimeUtc>,
+    }
+
+    /// No relations are navigated.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

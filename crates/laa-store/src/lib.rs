@@ -18,6 +18,8 @@
 //! - [`indicator_sets`]: drafts, their consultation and publication; the
 //!   catalogue the database holds, remembered and swapped whole.
 //! - [`credentials`]: bearer tokens, stored as SHA-256 hashes only.
+//! - [`sessions`]: the workspace's sessions and one-time sign-in links,
+//!   hashes only, each read with its token on every look-up.
 //! - [`hash`]: the canonical event encoding the hash chain is taken over.
 //! - [`StoreError`] ([`error`]): every failure, with its API reason code.
 //! - [`bench`]: the raw-insert floor `laa bench` measures the engine against.
@@ -55,6 +57,7 @@ pub mod query;
 pub mod reader;
 pub mod reference;
 pub mod rounds;
+pub mod sessions;
 pub mod store;
 pub mod stored;
 pub mod tools;

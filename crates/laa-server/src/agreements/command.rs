@@ -23,7 +23,7 @@ impl Engine {
     /// An agreement that is not there, or cannot be loaded, is answered as
     /// [`laa_core::authorise::authorise_unopened`] says: a reader outside its
     /// scope learns nothing about it.
-    pub(crate) async fn read_agreement(
+    pub async fn read_agreement(
         &self,
         actor: &Actor,
         id: &AgreementId,

@@ -1,0 +1,108 @@
+//! The negotiators' workspace: GO negotiators, council officers,
+//! Ministers' private offices, CLG's auditors and the administrators do
+//! their work in a browser.
+//!
+//! The workspace is one more adapter over the engine, beside gRPC and the
+//! citizens' pages: every form is parsed into the gRPC request it stands
+//! for and handed to the same service method a client's call reaches
+//! ([`laa_server::Engine`]), with the signed-in person's principal in place
+//! of a bearer token ([`laa_server::auth::SignedIn`]). So a form is
+//! authorised, decided, recorded and refused exactly as a call is; the
+//! workspace decides nothing itself.
+//!
+//! # Layout
+//! - [`session`]: the session cookie, the signed-in person, the
+//!   anti-forgery check.
+//! - [`sign_in`]: signing in with a token or a one-time link, signing out,
+//!   and the attempts' rate limit ([`limiter`]).
+//! - [`inbox`]: what waits on the signed-in person.
+//! - [`agreement`]: the agreement page and each target's page with its
+//!   negotiation thread.
+//! - [`forms`]: every command as a form, and the one handler that turns a
+//!   submitted form into its request.
+//! - [`refusal`]: a refused call as the error summary shows it.
+//! - [`layout`]: the page shell and the GOV.UK Design System's patterns
+//!   (error summary, notification banner, summary list, task list, tags).
+//! - [`respond`]: every response's headers (CSP without script, no caching).
+//!
+//! # Invariants
+//! - No page or form reads or writes agreements except through the
+//!   engine's service methods: what a role may see or do is the core's.
+//! - No secret in a URL or a log: tokens are pasted into a form and sent
+//!   by POST; a sign-in link's code is spent on first use.
+//! - Every state-changing request is a POST carrying the session's
+//!   anti-forgery token; the cookie is `HttpOnly` and `SameSite=Strict`.
+
+#![warn(missing_docs)]
+
+pub mod agreement;
+pub mod forms;
+pub mod inbox;
+pub mod layout;
+pub mod limiter;
+pub mod refusal;
+pub mod respond;
+pub mod session;
+pub mod sign_in;
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::routing::{get, post};
+use laa_server::Engine;
+use laa_store::Store;
+
+/// The stylesheet, embedded.
+pub const STYLESHEET: &str = include_str!("style.css");
+
+/// Where the workspace is mounted on the pages' listener.
+pub const ROOT: &str = "/workspace";
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct Workspace {
+    /// The engine whose service methods every form calls.
+    pub engine: Engine,
+    /// The store: sessions and sign-in links, and the histories threads
+    /// are drawn from (after the engine has authorised the read).
+    pub store: Store,
+    /// True when the pages are served over TLS: the cookie is then
+    /// `Secure` and named with the `__Host-` prefix.
+    pub secure: bool,
+    /// Sign-in attempts per address.
+    pub limiter: Arc<limiter::Limiter>,
+}
+
+impl Workspace {
+    /// The workspace over `engine` and `store`.
+    pub fn new(engine: Engine, store: Store, secure: bool) -> Self {
+        Self {
+            engine,
+            store,
+            secure,
+            limiter: Arc::new(limiter::Limiter::default()),
+        }
+    }
+}
+
+/// The workspace's routes, to be nested at [`ROOT`].
+pub fn router(workspace: Workspace) -> Router {
+    Router::new()
+        .route("/", get(inbox::inbox))
+        .route("/sign-in", get(sign_in::form).post(sign_in::with_token))
+        .route(
+            "/sign-in/link/{code}",
+            get(sign_in::link_form).post(sign_in::with_link),
+        )
+        .route("/sign-out", post(sign_in::sign_out))
+        .route("/agreements", get(inbox::agreements))
+        .route("/agreements/{id}", get(agreement::agreement_page))
+        .route(
+            "/agreements/{id}/targets/{target}",
+            get(agreement::target_page),
+        )
+        .route("/agreements/{id}/act", post(forms::act))
+        .route("/style.css", get(respond::stylesheet))
+        .fallback(respond::not_found)
+        .with_state(workspace)
+}
