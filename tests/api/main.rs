@@ -39,3 +39,4 @@ mod tls;
 mod tls_cli;
 mod upgrade;
 mod web;
+mod workspace;

@@ -574,11 +574,7 @@ impl Reading<'_> {
     /// `NI 117`, `ni117`.
     fn indicator(&mut self) -> i32 {
         let text = self.form.get("indicator_number");
-        let digits = text
-            .trim_start_matches(['N', 'n'])
-            .trim_start_matches(['I', 'i'])
-            .trim();
-        match digits.parse::<i32>() {
+        match indicator_digits(text).parse::<i32>() {
             Ok(n) if n > 0 => n,
             _ => {
                 let message = if text.is_empty() {
@@ -858,7 +854,8 @@ pub async fn act(
     person: Person,
     Form(fields): Form<Vec<(String, String)>>,
 ) -> Response {
-    let form = Submitted(fields);
+    let mut form = Submitted(fields);
+    default_unit(&workspace, &mut form);
     if !person.forms_token_matches(form.get("csrf")) {
         tracing::warn!(token_id = %person.principal.token_id, "a workspace form came without the session's anti-forgery token");
         return crate::respond::html(StatusCode::FORBIDDEN, layout::forbidden());
@@ -926,6 +923,38 @@ pub async fn act(
             )
             .await
         }
+    }
+}
+
+/// The digits of a National Indicator's number as people write it:
+/// `117`, `NI117`, `NI 117`, `ni117`.
+fn indicator_digits(text: &str) -> &str {
+    text.trim()
+        .trim_start_matches(['N', 'n'])
+        .trim_start_matches(['I', 'i'])
+        .trim()
+}
+
+/// Fills an empty unit from the indicator the form names, as the CLI
+/// does: the server knows each National Indicator's unit.
+fn default_unit(workspace: &Workspace, form: &mut Submitted) {
+    if !form.get("unit").is_empty() {
+        return;
+    }
+    let unit = indicator_digits(form.get("indicator_number"))
+        .parse::<u16>()
+        .ok()
+        .and_then(|n| laa_core::IndicatorNumber::new(n).ok())
+        .and_then(|n| {
+            workspace
+                .store
+                .catalogue()
+                .indicator(n)
+                .map(|i| i.unit.as_str())
+        });
+    if let Some(unit) = unit {
+        form.0.retain(|(n, _)| n != "unit");
+        form.0.push(("unit".to_owned(), unit.to_owned()));
     }
 }
 
