@@ -685,3 +685,140 @@ fn hidden_value(html: &str, name: &str) -> String {
     let start = html.find(&key).expect("the field") + key.len();
     html[start..start + html[start..].find('"').expect("ends")].to_owned()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_administrator_runs_the_reference_data_and_a_go_opens_an_agreement() {
+    for_each_database(|app| async move {
+        let address = serve_workspace(&app).await;
+        let mut admin = Visitor::at(address);
+        assert_eq!(admin.sign_in(&app.tokens.admin).await.status, 303);
+
+        // A draft set with a line that does not parse is refused whole.
+        let sets = "/workspace/indicator-sets";
+        let bad = admin
+            .submit(
+                sets,
+                "CreateIndicatorSet",
+                &[
+                    ("version", "2011"),
+                    ("based_on", "2008"),
+                    ("edits", "withdraw 12\nremove everything"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, 422, "{}", bad.body);
+        assert!(bad.body.contains("href=\"#edits\""), "{}", bad.body);
+        let drafted = admin
+            .submit_from(&bad.body, "CreateIndicatorSet", &[("edits", "withdraw 12")])
+            .await;
+        assert_eq!(drafted.status, 303, "{}", drafted.body);
+
+        // Kent's officer comments during the consultation.
+        let mut kent = Visitor::at(address);
+        kent.sign_in(&app.tokens.kent).await;
+        let inbox = kent.get("/workspace").await;
+        assert!(
+            inbox
+                .body
+                .contains("Comment on the draft 2011 indicator set"),
+            "{}",
+            inbox.body
+        );
+        let page = kent.get(sets).await;
+        assert!(
+            !offers(&page.body, "PublishIndicatorSet-2011"),
+            "only administrators publish"
+        );
+        let commented = kent
+            .submit_from(
+                &page.body,
+                "CommentOnIndicatorSet-2011",
+                &[("text", "Keep NI 12: Kent uses it")],
+            )
+            .await;
+        assert_eq!(commented.status, 303, "{}", commented.body);
+        assert!(
+            admin
+                .get(sets)
+                .await
+                .body
+                .contains("Keep NI 12: Kent uses it")
+        );
+
+        // Publishing during the consultation is refused in the reason's words.
+        let early = admin.submit(sets, "PublishIndicatorSet-2011", &[]).await;
+        assert_eq!(early.status, 422, "{}", early.body);
+        assert!(early.body.contains("error-summary"), "{}", early.body);
+
+        // A round and an area.
+        let round = admin
+            .submit(
+                "/workspace/rounds",
+                "CreateRound",
+                &[
+                    ("round", "2011-14"),
+                    ("indicator_set", "2008"),
+                    ("designated_cap", "20"),
+                    ("statutory_indicators", ""),
+                    ("years", "2011/12, 2012/13, 2013/14"),
+                    ("refreshes", "2012 2011-12-01\n2013 2012-12-01"),
+                    ("reward_per_target", "40000"),
+                    ("reward_floor_percent", "60"),
+                    ("reward_full_percent", "100"),
+                ],
+            )
+            .await;
+        assert_eq!(round.status, 303, "{}", round.body);
+        assert!(
+            admin
+                .get("/workspace/rounds")
+                .await
+                .body
+                .contains("2011-14")
+        );
+        let area = admin
+            .submit(
+                "/workspace/areas",
+                "CreateArea",
+                &[
+                    ("code", "medway-towns"),
+                    ("display_name", "Medway Towns"),
+                    ("region", "REGION_SOUTH_EAST"),
+                    ("kind", "unitary"),
+                ],
+            )
+            .await;
+        assert_eq!(area.status, 303, "{}", area.body);
+
+        // The GO opens the new area's agreement in the new round.
+        let mut go = Visitor::at(address);
+        go.sign_in(&app.tokens.go).await;
+        assert!(!offers(
+            &kent.get("/workspace/agreements").await.body,
+            "OpenAgreement"
+        ));
+        let opened = go
+            .submit(
+                "/workspace/agreements",
+                "OpenAgreement",
+                &[
+                    ("area", "medway-towns"),
+                    ("round", "2011-14"),
+                    ("indicator_set", "2008"),
+                ],
+            )
+            .await;
+        assert_eq!(opened.status, 303, "{}", opened.body);
+        assert_eq!(
+            opened.header("location"),
+            Some("/workspace/agreements/medway-towns-2011-14?done=OpenAgreement")
+        );
+        let page = go.get("/workspace/agreements/medway-towns-2011-14").await;
+        assert!(
+            page.body.contains("0 of 20 designated targets used"),
+            "{}",
+            page.body
+        );
+    })
+    .await;
+}

@@ -243,6 +243,20 @@ pub const FORMS: &[FormSpec] = &[
         warning: false,
     },
     FormSpec {
+        kind: CommandKind::DeclarePriorities,
+        on: On::Agreement,
+        title: "Declare Whitehall's priorities",
+        button: "Declare priorities",
+        fields: &[Field::Long(
+            "priorities",
+            "Priorities",
+            Some(
+                "One a line: the outcome sought, a bar, and the departments behind it: 'Fewer young people not in education | DCSF, DWP'.",
+            ),
+        )],
+        warning: false,
+    },
+    FormSpec {
         kind: CommandKind::RefuseRequest,
         on: On::Agreement,
         title: "Record a refused request",
@@ -510,6 +524,7 @@ calls! {
     ApproveRebaseline(pb::ApproveRebaselineRequest) => approve_rebaseline,
     RejectRebaseline(pb::RejectRebaselineRequest) => reject_rebaseline,
     LodgeExplanation(pb::LodgeExplanationRequest) => lodge_explanation,
+    DeclarePriorities(pb::DeclarePrioritiesRequest) => declare_priorities,
 }
 
 /// Reads the fields of one submission, collecting every problem.
@@ -620,6 +635,33 @@ impl Reading<'_> {
                 limit_deterioration: self.text("limit_deterioration"),
             })),
         })
+    }
+
+    /// Whitehall's priorities, one a line: `statement | DEPT, DEPT`.
+    fn priorities(&mut self) -> Vec<pb::Priority> {
+        let mut out = Vec::new();
+        for (i, line) in self.lines("priorities").iter().enumerate() {
+            let Some((statement, departments)) = line.split_once('|') else {
+                self.errors.push(FieldError::new(
+                    "priorities",
+                    format!(
+                        "Line {}: write the outcome, a bar, then the departments",
+                        i + 1
+                    ),
+                ));
+                continue;
+            };
+            out.push(pb::Priority {
+                statement: statement.trim().to_owned(),
+                departments: departments
+                    .split([',', ' '])
+                    .map(str::trim)
+                    .filter(|d| !d.is_empty())
+                    .map(str::to_owned)
+                    .collect(),
+            });
+        }
+        out
     }
 
     fn target(&mut self) -> u32 {
@@ -766,6 +808,13 @@ pub fn build(
             occurred_at: None,
         }),
         CommandKind::Close => Call::Close(pb::CloseAgreementRequest {
+            agreement: e.agreement,
+            request_id: e.request_id,
+            expected_version: e.expected_version,
+            occurred_at: None,
+        }),
+        CommandKind::DeclarePriorities => Call::DeclarePriorities(pb::DeclarePrioritiesRequest {
+            priorities: r.priorities(),
             agreement: e.agreement,
             request_id: e.request_id,
             expected_version: e.expected_version,
@@ -993,6 +1042,10 @@ mod tests {
                 ("year-2010-11", "7"),
                 ("value", "5"),
                 ("advice", "1"),
+                (
+                    "priorities",
+                    "Fewer young people not in education | DCSF, DWP",
+                ),
             ]
             .into_iter()
             .map(|(n, v)| (n.to_owned(), v.to_owned()))

@@ -292,9 +292,22 @@ pub async fn inbox(State(workspace): State<Workspace>, person: Person) -> Respon
 
 /// `GET /agreements`: every agreement the person may read.
 pub async fn agreements(State(workspace): State<Workspace>, person: Person) -> Response {
-    let all = visible(&workspace, &person, pb::AgreementStatus::Unspecified, false).await;
-    let waiting = count(&workspace, &person).await;
+    agreements_page(&workspace, &person, None, StatusCode::OK).await
+}
+
+/// The agreements page, with the form that opens one for those who may
+/// (and a refused opening's values and problems).
+pub async fn agreements_page(
+    workspace: &Workspace,
+    person: &Person,
+    refused: Option<(&crate::forms::Submitted, &[crate::layout::FieldError])>,
+    status: StatusCode,
+) -> Response {
+    let all = visible(workspace, person, pb::AgreementStatus::Unspecified, false).await;
+    let waiting = count(workspace, person).await;
+    let may_open = laa_core::authorise::role_may(person.actor.role, laa_core::CommandKind::Open);
     let body: Markup = html! {
+        @if let Some((_, errors)) = refused { (layout::error_summary(errors)) }
         h1.heading-xl { "Agreements" }
         @if all.is_empty() {
             p { "There are no agreements you can open." }
@@ -317,9 +330,7 @@ pub async fn agreements(State(workspace): State<Workspace>, person: Person) -> R
                 }
             }
         }
+        @if may_open { (crate::admin::open_form(person, refused)) }
     };
-    respond(
-        StatusCode::OK,
-        layout::page(&person, waiting, "Agreements", body),
-    )
+    respond(status, layout::page(person, waiting, "Agreements", body))
 }

@@ -20,6 +20,8 @@
 //!   negotiation thread.
 //! - [`forms`]: every command as a form, and the one handler that turns a
 //!   submitted form into its request.
+//! - [`admin`]: the reference data's pages (indicator sets, rounds,
+//!   areas) and their forms, and opening an agreement.
 //! - [`refusal`]: a refused call as the error summary shows it.
 //! - [`layout`]: the page shell and the GOV.UK Design System's patterns
 //!   (error summary, notification banner, summary list, task list, tags).
@@ -35,6 +37,7 @@
 
 #![warn(missing_docs)]
 
+pub mod admin;
 pub mod agreement;
 pub mod forms;
 pub mod inbox;
@@ -102,6 +105,10 @@ pub fn router(workspace: Workspace) -> Router {
             get(agreement::target_page),
         )
         .route("/agreements/{id}/act", post(forms::act))
+        .route("/indicator-sets", get(admin::indicator_sets))
+        .route("/rounds", get(admin::rounds))
+        .route("/areas", get(admin::areas))
+        .route("/reference", post(admin::act))
         .route("/style.css", get(respond::stylesheet))
         .fallback(respond::not_found)
         .with_state(workspace)
