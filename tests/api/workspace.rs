@@ -519,6 +519,13 @@ async fn three_people_take_kents_agreement_to_sign_off_through_the_forms() {
             .expect("read")
             .into_inner();
         assert_eq!(grpc.status, pb::AgreementStatus::Agreed as i32);
+
+        // CLG's auditor sees the sign-off among the recent activity.
+        let mut auditor = Visitor::at(address);
+        auditor.sign_in(&app.tokens.auditor).await;
+        let inbox = auditor.get("/workspace").await;
+        assert!(inbox.body.contains("agreement signed off"), "{}", inbox.body);
+        assert!(inbox.body.contains("clg:private-office"), "{}", inbox.body);
     })
     .await;
 }

@@ -283,6 +283,7 @@ pub async fn inbox(State(workspace): State<Workspace>, person: Person) -> Respon
             }
         }
         p { a.link href={ (crate::ROOT) "/agreements" } { "See every agreement you can open" } }
+        @if person.actor.role == Role::Auditor { (recent_activity(&workspace).await) }
     };
     respond(
         StatusCode::OK,
@@ -333,4 +334,33 @@ pub async fn agreements_page(
         @if may_open { (crate::admin::open_form(person, refused)) }
     };
     respond(status, layout::page(person, waiting, "Agreements", body))
+}
+
+/// The last changes recorded on any agreement, for auditors (who read
+/// every agreement's history).
+async fn recent_activity(workspace: &Workspace) -> Markup {
+    let events = workspace.store.recent_events(20).await.unwrap_or_default();
+    html! {
+        h2.heading-l { "Recent activity" }
+        @if events.is_empty() {
+            p { "Nothing has been recorded yet." }
+        } @else {
+            div.table-wrap {
+                table.table {
+                    caption.visually-hidden { "Recent activity" }
+                    thead { tr { th scope="col" { "When" } th scope="col" { "Agreement" } th scope="col" { "What" } th scope="col" { "Who" } } }
+                    tbody {
+                        @for e in &events {
+                            tr {
+                                td { (e.recorded_at.format("%-d %b %Y %H:%M")) }
+                                td { a.link href={ (crate::ROOT) "/agreements/" (e.agreement.as_str()) } { (e.agreement.as_str()) } }
+                                td { (e.kind.replace('_', " ")) }
+                                td { (e.event.actor.principal) }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

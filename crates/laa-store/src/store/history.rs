@@ -202,6 +202,19 @@ impl Store {
             .await?;
         rows.into_iter().map(decode_event).collect()
     }
+
+    /// The `limit` events last recorded on any agreement, newest first
+    /// (what an auditor's inbox shows as recent activity). The reference
+    /// data's streams, whose names hold a `/`, are not agreements.
+    pub async fn recent_events(&self, limit: u64) -> Result<Vec<StoredEvent>, StoreError> {
+        let rows = event::Entity::find()
+            .filter(event::Column::AgreementId.not_like("%/%"))
+            .order_by_desc(event::Column::Id)
+            .limit(limit.min(i64::MAX as u64))
+            .all(&self.inner.db)
+            .await?;
+        rows.into_iter().map(decode_event).collect()
+    }
 }
 
 pub(super) fn decode_snapshot(row: &agreement::Model) -> Result<Agreement, StoreError> {
