@@ -524,7 +524,11 @@ async fn three_people_take_kents_agreement_to_sign_off_through_the_forms() {
         let mut auditor = Visitor::at(address);
         auditor.sign_in(&app.tokens.auditor).await;
         let inbox = auditor.get("/workspace").await;
-        assert!(inbox.body.contains("agreement signed off"), "{}", inbox.body);
+        assert!(
+            inbox.body.contains("agreement signed off"),
+            "{}",
+            inbox.body
+        );
         assert!(inbox.body.contains("clg:private-office"), "{}", inbox.body);
     })
     .await;

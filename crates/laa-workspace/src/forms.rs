@@ -1072,3 +1072,26 @@ mod tests {
         assert_eq!(fields, ["baseline", "year-2008-09"]);
     }
 }
+
+#[cfg(test)]
+mod documented {
+    use super::FORMS;
+
+    /// docs/WORKSPACE.md's form table names every form the workspace draws.
+    #[test]
+    fn every_form_is_in_the_workspace_guide() {
+        let guide = include_str!("../../../docs/WORKSPACE.md");
+        for spec in FORMS {
+            let named = format!("`{}`", spec.kind.as_str());
+            assert!(
+                guide.contains(&named),
+                "docs/WORKSPACE.md does not name {named}"
+            );
+            assert!(
+                guide.contains(&format!("*{}*", spec.title)),
+                "docs/WORKSPACE.md does not give the title {:?}",
+                spec.title
+            );
+        }
+    }
+}
