@@ -300,7 +300,7 @@ async fn rounds_page(workspace: &Workspace, person: &Person, refused: Option<&Re
     let (form, errors) = shown(refused, "CreateRound");
     html! {
         h1.heading-xl { "Rounds" }
-        div.table-wrap {
+        div.table-wrap role="region" aria-label="Rounds" tabindex="0" {
             table.table {
                 caption.visually-hidden { "Rounds" }
                 thead { tr { th scope="col" { "Round" } th scope="col" { "Years" } th scope="col" { "Cap" } th scope="col" { "Statutory" } th scope="col" { "Set" } } }
@@ -397,7 +397,7 @@ async fn areas_page(workspace: &Workspace, person: &Person, refused: Option<&Ref
                 }
             }
         }
-        div.table-wrap {
+        div.table-wrap role="region" aria-label="Areas" tabindex="0" {
             table.table {
                 caption.visually-hidden { "Areas" }
                 thead { tr { th scope="col" { "Area" } th scope="col" { "Code" } th scope="col" { "Kind" } } }

@@ -508,7 +508,7 @@ impl Page<'_> {
             @if others.is_empty() {
                 p { "None proposed yet." }
             } @else {
-                div.table-wrap {
+                div.table-wrap role="region" aria-label="Designated and local targets" tabindex="0" {
                     table.table {
                         caption.visually-hidden { "Designated and local targets" }
                         thead { tr {

@@ -267,7 +267,7 @@ pub async fn inbox(State(workspace): State<Workspace>, person: Person) -> Respon
             p { "Nothing is waiting on you." }
         } @else {
             p { (items.len()) " " (if items.len() == 1 { "thing is" } else { "things are" }) " waiting on you." }
-            div.table-wrap {
+            div.table-wrap role="region" aria-label="Waiting on you" tabindex="0" {
                 table.table {
                     caption.visually-hidden { "Waiting on you" }
                     thead { tr { th scope="col" { "What" } th scope="col" { "Concerning" } } }
@@ -313,7 +313,7 @@ pub async fn agreements_page(
         @if all.is_empty() {
             p { "There are no agreements you can open." }
         } @else {
-            div.table-wrap {
+            div.table-wrap role="region" aria-label="Agreements" tabindex="0" {
                 table.table {
                     caption.visually-hidden { "Agreements" }
                     thead { tr { th scope="col" { "Area" } th scope="col" { "Round" } th scope="col" { "Status" } th scope="col" { "Designated" } } }
@@ -345,7 +345,7 @@ async fn recent_activity(workspace: &Workspace) -> Markup {
         @if events.is_empty() {
             p { "Nothing has been recorded yet." }
         } @else {
-            div.table-wrap {
+            div.table-wrap role="region" aria-label="Recent activity" tabindex="0" {
                 table.table {
                     caption.visually-hidden { "Recent activity" }
                     thead { tr { th scope="col" { "When" } th scope="col" { "Agreement" } th scope="col" { "What" } th scope="col" { "Who" } } }
