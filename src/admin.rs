@@ -197,7 +197,10 @@ async fn verify_all(store: &laa_store::Store) -> Result<Verified, CliError> {
 }
 
 /// Runs `laa migrate`.
-pub async fn migrate(command: MigrateCommand) -> Result<(), CliError> {
+pub async fn migrate(
+    global: &crate::client::Global,
+    command: MigrateCommand,
+) -> Result<(), CliError> {
     let url = match &command {
         MigrateCommand::Status { db }
         | MigrateCommand::Down { db, .. }
@@ -232,8 +235,17 @@ pub async fn migrate(command: MigrateCommand) -> Result<(), CliError> {
     };
     match command {
         MigrateCommand::Status { .. } => {
-            for m in db.migrations().await.map_err(failed)? {
-                println!("{}\t{}", m.name, m.status);
+            let migrations = db.migrations().await.map_err(failed)?;
+            if global.output == crate::client::Format::Json {
+                let listed: Vec<serde_json::Value> = migrations
+                    .iter()
+                    .map(|m| serde_json::json!({ "name": m.name, "status": m.status.to_string() }))
+                    .collect();
+                crate::client::Output::new(global.output).json(&listed)?;
+            } else {
+                for m in migrations {
+                    println!("{}\t{}", m.name, m.status);
+                }
             }
         }
         MigrateCommand::Up { .. } => {}

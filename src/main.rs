@@ -122,7 +122,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Token(cmd) => tokens::run(&cli.global, cmd).await,
         Command::Backup(args) => admin::backup(args).await,
         Command::Restore(args) => admin::restore(args).await,
-        Command::Migrate(cmd) => admin::migrate(cmd).await,
+        Command::Migrate(cmd) => admin::migrate(&cli.global, cmd).await,
         Command::Client(cmd) => client::run(&cli.global, *cmd).await,
         Command::Demo(cmd) => demo::run(&cli.global, cmd).await,
         Command::Bench(args) => bench::run(args).await.map_err(CliError::from),

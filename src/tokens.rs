@@ -140,8 +140,11 @@ pub fn parse_lifetime(text: &str) -> Result<Duration, String> {
     }
 }
 
-/// A token as `laa token list --output json` prints it.
+/// A token as `laa token list --output json` prints it: camelCase names
+/// and timestamps in UTC ending in `Z`, as the proto3 JSON mapping writes
+/// them everywhere else.
 #[derive(Debug, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 struct Listed {
     id: String,
     role: String,
@@ -264,10 +267,10 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
                     role: t.role.to_string(),
                     scope: t.scope.to_string(),
                     label: t.label,
-                    issued: t.created_at.to_rfc3339(),
-                    expires: t.expires_at.map(|r| r.to_rfc3339()),
-                    last_used: t.last_used_at.map(|r| r.to_rfc3339()),
-                    revoked: t.revoked_at.map(|r| r.to_rfc3339()),
+                    issued: utc(t.created_at),
+                    expires: t.expires_at.map(utc),
+                    last_used: t.last_used_at.map(utc),
+                    revoked: t.revoked_at.map(utc),
                 })
                 .collect();
             let out = Output::new(global.output);
@@ -329,4 +332,9 @@ fn humanise(lifetime: Duration) -> String {
         s if s % 60 == 0 => format!("{} minute{}", s / 60, if s == 60 { "" } else { "s" }),
         s => format!("{s} seconds"),
     }
+}
+
+/// A time as proto3 JSON writes it: UTC, microseconds, ending in `Z`.
+fn utc(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
 }

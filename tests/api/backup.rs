@@ -109,6 +109,17 @@ async fn migrations_report_their_status_and_never_drop_the_audit_trail_by_accide
             .count();
         assert_eq!(status.lines().count(), migrations, "{status}");
         assert!(status.lines().all(|l| l.ends_with("Applied")), "{status}");
+        let json: serde_json::Value =
+            serde_json::from_str(&ok(&laa_db(&url, &["migrate", "status", "-o", "json"])))
+                .expect("`migrate status -o json` prints JSON");
+        let listed = json.as_array().expect("a list");
+        assert_eq!(listed.len(), migrations, "{json}");
+        assert!(
+            listed
+                .iter()
+                .all(|m| m["status"] == "Applied" && m["name"].is_string()),
+            "{json}"
+        );
         assert!(ok(&laa_db(&url, &["migrate", "up"])).contains("applied 0 migrations"));
 
         negotiate(&app).await;

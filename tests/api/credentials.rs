@@ -109,7 +109,8 @@ async fn tokens_rotate_expire_in_their_lifetime_and_record_their_last_use() {
             .find(|t| t["id"] == old.id.as_str())
             .unwrap();
         assert!(
-            row["last_used"].is_string() && row["expires"].is_string(),
+            row["lastUsed"].as_str().is_some_and(|t| t.ends_with('Z'))
+                && row["expires"].as_str().is_some_and(|t| t.ends_with('Z')),
             "{row}"
         );
 
