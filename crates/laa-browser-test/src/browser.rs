@@ -186,7 +186,7 @@ impl Browser {
     pub async fn find(&self, selector: &str) -> Element {
         self.try_find(selector)
             .await
-            .unwrap_or_else(|| panic!("no element matches {selector:?} on {}", self.where_()))
+            .unwrap_or_else(|| panic!("no element matches {selector:?} on {}", self.described()))
     }
 
     /// Every element matching the CSS `selector`, in document order.
@@ -234,7 +234,7 @@ impl Browser {
         self.element(&found).unwrap_or_else(|| {
             panic!(
                 "no field labelled {label:?} on {}; its labels: {found}",
-                self.where_()
+                self.described()
             )
         })
     }
@@ -272,7 +272,7 @@ impl Browser {
         let element = self.element(&found).unwrap_or_else(|| {
             panic!(
                 "nothing matching {selector:?} reads {text:?} on {}; there are: {found}",
-                self.where_()
+                self.described()
             )
         });
         element.click().await;
@@ -320,8 +320,8 @@ impl Browser {
             .map(|id| Element::new(self.session.clone(), id.to_owned()))
     }
 
-    /// "the page at URL (W px)", for messages; without a round trip.
-    fn where_(&self) -> String {
+    /// "the page (W px wide)", for messages, without a round trip.
+    fn described(&self) -> String {
         format!("the page ({} px wide)", self.width)
     }
 }
