@@ -364,6 +364,19 @@ async fn every_public_page_is_accessible_by_keyboard_at_phone_and_desktop_widths
                 let kind = format!("{}-{kind}", app.backend);
                 browser.screenshot(&screenshot_dir(), &kind).await;
                 browser.assert_keyboard_reachable(&name).await;
+                // What a reader opens (each target's numbers) is checked open.
+                let opened = browser
+                    .execute(
+                        "const all = document.querySelectorAll('details');\
+                         all.forEach(d => d.open = true); return all.length;",
+                        vec![],
+                    )
+                    .await;
+                if opened != 0 {
+                    browser.assert_accessible(&format!("{name}, opened")).await;
+                    let (page_width, _) = browser.page_size().await;
+                    assert_eq!(page_width, width, "{name}, opened, scrolls sideways");
+                }
             }
         }
     })
