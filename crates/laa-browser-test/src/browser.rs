@@ -247,13 +247,15 @@ impl Browser {
     }
 
     /// Clicks the button (`<button>`, or an `<input>` of type submit or
-    /// button) whose text reads `text`, and waits for any page it loads.
+    /// button) whose text reads `text`; when it submits a form, waits for
+    /// the page the submission loads.
     pub async fn click_button(&self, text: &str) {
         self.click_matching("button, input[type=submit], input[type=button]", text)
             .await;
     }
 
-    /// Follows the link whose text reads `text`, waiting for the page.
+    /// Follows the link whose text reads `text`, waiting for the page it
+    /// loads (a link within the page just moves there).
     pub async fn click_link(&self, text: &str) {
         self.click_matching("a[href]", text).await;
     }
@@ -265,17 +267,29 @@ impl Browser {
                 const text = e => (e.value && e.tagName === 'INPUT' ? e.value : e.textContent)
                     .replace(/\s+/g, ' ').trim();
                 const all = [...document.querySelectorAll(selector)];
-                return all.find(e => text(e) === want) || all.map(text);"#,
+                const e = all.find(e => text(e) === want);
+                if (!e) return { found: all.map(text) };
+                const here = location.href.split('#')[0];
+                const loads = e.tagName === 'A'
+                    ? !(e.hash && e.href.split('#')[0] === here) && e.target !== '_blank'
+                    : !!e.form && e.type === 'submit';
+                return { element: e, loads };"#,
                 vec![json!(selector), json!(text.trim())],
             )
             .await;
-        let element = self.element(&found).unwrap_or_else(|| {
+        let element = self.element(&found["element"]).unwrap_or_else(|| {
             panic!(
-                "nothing matching {selector:?} reads {text:?} on {}; there are: {found}",
-                self.described()
+                "nothing matching {selector:?} reads {text:?} on {}; there are: {}",
+                self.described(),
+                found["found"]
             )
         });
-        element.click().await;
+        if found["loads"] == Value::Bool(true) {
+            self.expecting_new_page(&format!("clicking {text:?}"), element.click())
+                .await;
+        } else {
+            element.click().await;
+        }
     }
 
     /// Submits the form matching the CSS `selector` as its submit button
@@ -283,11 +297,11 @@ impl Browser {
     /// for the page it loads.
     pub async fn submit(&self, selector: &str) {
         let form = self.find(selector).await;
-        self.execute("arguments[0].requestSubmit();", vec![form.to_json()])
-            .await;
-        // chromedriver waits for a navigation in progress before it answers
-        // the next command: this one.
-        self.url().await;
+        let submit = self.execute("arguments[0].requestSubmit();", vec![form.to_json()]);
+        self.expecting_new_page(&format!("submitting {selector:?}"), async {
+            submit.await;
+        })
+        .await;
     }
 
     /// The cookies the browser holds for the current page.

@@ -88,16 +88,14 @@ impl std::fmt::Display for FocusStop {
     }
 }
 
-/// The page's focusable elements, and `describe`, shared by the scripts below.
+/// The page's focusable elements, and `describe`, shared by the scripts
+/// below. An element counts only when rendered and visible (`checkVisibility`:
+/// the contents of a closed `<details>` keep their boxes but are skipped).
 const FOCUS_SCRIPT: &str = r#"
 const FOCUSABLE = 'a[href], area[href], button, input:not([type=hidden]), select, textarea, summary, iframe, [tabindex], [contenteditable=""], [contenteditable=true]';
 const focusable = () => [...document.querySelectorAll(FOCUSABLE)].filter(e =>
     !e.disabled && e.tabIndex >= 0 && e.getAttribute('tabindex') !== '-1'
-    && e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden'
-    && !e.closest('[inert]')
-    && (e.tagName !== 'SUMMARY' || e.parentElement.tagName === 'DETAILS')
-    && !(e.closest('details:not([open])') && e.tagName !== 'SUMMARY'
-         && e.closest('details:not([open])').querySelector('summary') !== e));
+    && e.checkVisibility({ visibilityProperty: true }) && !e.closest('[inert]'));
 const describe = (e, all) => {
     const style = getComputedStyle(e);
     const rect = e.getBoundingClientRect();

@@ -32,6 +32,7 @@
 //! - [`browser`]: [`Browser`], one window: navigation, finding, forms, cookies.
 //! - [`element`]: [`Element`], one element of the page.
 //! - [`keyboard`]: [`Key`]s pressed, the focused element, a walk with Tab.
+//! - [`navigation`]: waiting for the page a click or a key loads.
 //! - [`screenshot`]: full-page screenshots.
 //! - [`axe`]: axe-core injected and run, its [`Violation`]s.
 //! - [`driver`], [`wire`]: chromedriver's process and the WebDriver protocol.
@@ -43,6 +44,7 @@ pub mod browser;
 pub mod driver;
 pub mod element;
 pub mod keyboard;
+pub mod navigation;
 pub mod screenshot;
 pub mod wire;
 

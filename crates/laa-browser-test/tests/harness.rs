@@ -126,8 +126,17 @@ async fn the_harness_drives_a_real_browser() {
         browser.focused().await.expect("focus").tag().await,
         "button"
     );
-    browser.press(Key::Enter).await;
+    browser
+        .expecting_new_page("Enter on Sign in", browser.press(Key::Enter))
+        .await;
     assert!(browser.url().await.contains("/welcome?"));
+
+    // Links: within the page, and to another.
+    browser.goto(&format!("{base}/")).await;
+    browser.click_link("Skip to main content").await;
+    assert!(browser.url().await.ends_with("/#main"));
+    browser.click_link("A faulty page").await;
+    assert_eq!(browser.title().await, "Faulty");
 
     // The walk with Tab reaches every stop of the form page, in order.
     browser.goto(&format!("{base}/")).await;
