@@ -5,13 +5,20 @@
 //! ```no_run
 //! # async fn example(base: &str) {
 //! use laa_browser_test::{Browser, Key};
-//! let page = Browser::new(360).await; // a phone's 360 x 740 viewport
+//! let mut page = Browser::new(360).await; // a phone's 360 x 740 viewport
 //! page.goto(&format!("{base}/areas/kent")).await;
 //! assert_eq!(page.text("h1").await, "Kent");
-//! page.assert_accessible("area").await; // zero axe-core violations
-//! page.press(Key::Tab).await; // the keyboard, as a person uses it
+//! page.assert_accessible("the area page").await; // zero axe-core violations
+//! page.assert_keyboard_reachable("the area page").await; // Tab, skip link
+//! page.screenshot(std::path::Path::new("target/tmp/shots"), "area").await; // area-360.png
+//! page.set_width(1280).await; // the same page on a laptop
+//!
+//! page.goto(&format!("{base}/sign-in")).await;
 //! page.fill("Email address", "someone@example.org").await;
-//! page.click_button("Save").await;
+//! page.click_button("Sign in").await; // waits for the page it loads
+//! assert!(page.cookies().await.iter().any(|c| c.http_only));
+//! page.press(Key::Tab).await; // the keyboard, as a person uses it
+//! let focused = page.focused().await;
 //! # }
 //! ```
 //!
