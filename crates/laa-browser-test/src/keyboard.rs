@@ -195,11 +195,12 @@ impl Browser {
         walk
     }
 
-    /// Asserts what a keyboard user needs of the current page: a first Tab
-    /// reaches a visible skip link whose Enter takes the next Tab into
-    /// `<main>`; and Tab reaches every focusable element, in document
-    /// order, each visible with focus shown. Panics listing what fails;
-    /// `name` names the page in the message.
+    /// Asserts what a keyboard user needs of the current page: Tab reaches
+    /// every focusable element, in document order, each visible with focus
+    /// shown; and the first Tab reaches a visible skip link (the GOV.UK
+    /// pattern both of laa's sites follow: "Skip to main content", to
+    /// `#main`) whose Enter takes the next Tab into `<main>`. Panics listing
+    /// what fails; `name` names the page in the message.
     pub async fn assert_keyboard_reachable(&self, name: &str) {
         let width = self.width();
         let focusable = self.focusable().await;
