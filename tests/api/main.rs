@@ -4,7 +4,6 @@
 
 mod advice;
 mod backup;
-mod browser;
 mod cli;
 mod cli_conventions;
 mod corpus;
@@ -27,6 +26,7 @@ mod observability;
 mod overdue;
 mod performance;
 mod permissions;
+mod plain_http;
 mod rounds;
 mod rows;
 mod rpc;

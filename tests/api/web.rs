@@ -1,16 +1,20 @@
 //! The citizens' pages and open data (issue 14), end to end: Kent's
 //! agreement negotiated to sign-off through the API, an actual recorded,
 //! Surrey's still in negotiation; then the pages opened in a real headless
-//! Chromium, the data read over HTTP, and screenshots saved at 360 and
-//! 1280 pixels wide under `target/tmp/web-screenshots/`.
+//! Chromium over WebDriver (`laa_browser_test`), the data read over HTTP;
+//! and every page kind, at 360 and 1280 pixels wide, checked by axe-core
+//! (WCAG 2.1 AA), walked with the keyboard alone, and saved as a full-page
+//! screenshot under `target/tmp/web-screenshots/`.
 
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Instant;
 
+use laa_browser_test::Browser;
 use laa_proto::v1 as pb;
 
-use crate::browser::{dom, get, screenshot, screenshot_dir};
 use crate::negotiation::sign_off;
+use crate::plain_http::get;
 use crate::support::*;
 
 /// A rationale a hostile or careless officer might write.
@@ -120,6 +124,17 @@ async fn serve_pages(app: &TestApp) -> SocketAddr {
     address
 }
 
+/// The DOM of the page at `url` as the browser built it.
+async fn page_dom(browser: &Browser, url: String) -> String {
+    browser.goto(&url).await;
+    browser.source().await
+}
+
+/// Where screenshots go for a person to look at: `target/tmp/web-screenshots/`.
+fn screenshot_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("web-screenshots")
+}
+
 /// The headings of a DOM in order, as levels (1 for `h1`...).
 fn heading_levels(dom: &str) -> Vec<u8> {
     let lower = dom.to_ascii_lowercase();
@@ -162,6 +177,8 @@ async fn a_citizen_reads_kents_signed_off_agreement_in_a_real_browser() {
         given_kent_signed_off_and_surrey_negotiating(&app).await;
         let web = serve_pages(&app).await;
         let url = |path: &str| format!("http://{web}{path}");
+        let browser = Browser::new(1280).await;
+        let dom = |url: String| page_dom(&browser, url);
 
         // Kent's page: the NEET target's numbers and verdict, in words.
         let kent = dom(url("/areas/kent")).await;
@@ -314,24 +331,52 @@ async fn a_citizen_reads_kents_signed_off_agreement_in_a_real_browser() {
             "{:?}",
             started.elapsed()
         );
+    })
+    .await;
+}
 
-        // Screenshots for a person to look at.
-        let dir = screenshot_dir();
-        for (name, path) in [
-            ("england", "/"),
-            ("area-kent", "/areas/kent"),
-            ("indicator-117", "/indicators/117"),
-            ("open-data", "/data"),
-        ] {
-            for width in [360, 1280] {
-                let file = dir.join(format!("{}-{name}-{width}.png", app.backend));
-                // The area page whole (its targets run long), the others' first screens.
-                let height = if path.starts_with("/areas/") {
-                    16_000
-                } else {
-                    2_200
-                };
-                screenshot(url(path), width, height, file).await;
+/// Every kind of public page: a name for it and an address showing it.
+const PAGE_KINDS: [(&str, &str); 7] = [
+    ("england", "/"),
+    ("area", "/areas/kent"),
+    ("area-unsigned", "/areas/surrey"),
+    ("indicators", "/indicators"),
+    // An indicator with its tournament ("How the areas compare").
+    ("indicator", "/indicators/117"),
+    ("open-data", "/data"),
+    ("not-found", "/areas/nowhere"),
+];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_public_page_is_accessible_by_keyboard_at_phone_and_desktop_widths() {
+    for_each_database(|app| async move {
+        given_kent_signed_off_and_surrey_negotiating(&app).await;
+        let web = serve_pages(&app).await;
+        let mut browser = Browser::new(360).await;
+        for width in [360, 1280] {
+            browser.set_width(width).await;
+            for (kind, path) in PAGE_KINDS {
+                let name = format!("the {kind} page ({path})");
+                browser.goto(&format!("http://{web}{path}")).await;
+                browser.assert_accessible(&name).await;
+                let (page_width, _) = browser.page_size().await;
+                assert_eq!(page_width, width, "{name} scrolls sideways at {width} px");
+                let kind = format!("{}-{kind}", app.backend);
+                browser.screenshot(&screenshot_dir(), &kind).await;
+                browser.assert_keyboard_reachable(&name).await;
+                // What a reader opens (each target's numbers) is checked open.
+                let opened = browser
+                    .execute(
+                        "const all = document.querySelectorAll('details');\
+                         all.forEach(d => d.open = true); return all.length;",
+                        vec![],
+                    )
+                    .await;
+                if opened != 0 {
+                    browser.assert_accessible(&format!("{name}, opened")).await;
+                    let (page_width, _) = browser.page_size().await;
+                    assert_eq!(page_width, width, "{name}, opened, scrolls sideways");
+                }
             }
         }
     })

@@ -117,9 +117,10 @@ fn agreement(p: &Published, area: &AreaRecord, catalogue: &Catalogue) -> Markup 
             div.inset { p { "A refresh of this agreement is being negotiated. The targets below are those last signed off; changes are shown once Ministers sign the refresh off." } }
         }
         h3 { "Targets at a glance" }
-        div.table-wrap {
+        @let glance = format!("glance-{}", p.id);
+        div.table-wrap role="region" aria-labelledby=(glance) tabindex="0" {
             table {
-                caption { "Every target of the agreement " (p.id) " and how it is doing" }
+                caption id=(glance) { "Every target of the agreement " (p.id) " and how it is doing" }
                 thead { tr {
                     th scope="col" { "Target" }
                     th scope="col" { "Verdict" }
@@ -225,9 +226,10 @@ fn target(p: &Published, t: &Target, catalogue: &Catalogue) -> Markup {
             @if let Some(v) = v {
                 details {
                 summary { "The numbers for each year" }
-                div.table-wrap {
+                @let numbers = format!("{id}-numbers");
+                div.table-wrap role="region" aria-labelledby=(numbers) tabindex="0" {
                     table {
-                        caption { "Plan and actual values: " (title) }
+                        caption id=(numbers) { "Plan and actual values: " (title) }
                         thead { tr {
                             th scope="col" { "Year" }
                             th.num scope="col" { "Planned" }

@@ -59,9 +59,9 @@ pub fn england(snapshot: &Snapshot) -> Markup {
                 (signed) " of " (snapshot.areas.len()) " areas have a signed-off agreement published here, with "
                 (national.total()) " targets in all. Agreements still being negotiated are not shown."
             }
-            div.table-wrap {
+            div.table-wrap role="region" aria-labelledby="england-targets" tabindex="0" {
                 table {
-                    caption { "All targets in England, by how they are doing" }
+                    caption #england-targets { "All targets in England, by how they are doing" }
                     (head("England"))
                     tbody { tr { th scope="row" { "England" } (tally_cells(&national)) } }
                 }
@@ -95,9 +95,10 @@ fn region_section(snapshot: &Snapshot, region: Region) -> Markup {
         section aria-labelledby=(format!("region-{}", region.code())) {
             h2 id=(format!("region-{}", region.code())) { (region_name(region)) }
             p.secondary { (areas.len()) " areas. Negotiated by the " (region.name()) "." }
-            div.table-wrap {
+            @let areas_id = format!("region-{}-areas", region.code());
+            div.table-wrap role="region" aria-labelledby=(areas_id) tabindex="0" {
                 table {
-                    caption { "Areas in " (region_name(region)) }
+                    caption id=(areas_id) { "Areas in " (region_name(region)) }
                     (head("Area"))
                     tbody {
                         @for a in &areas {

@@ -36,9 +36,9 @@ pub fn list(snapshot: &Snapshot, catalogue: &Catalogue) -> Markup {
         html! {
             h1 { "National Indicators" }
             p.lead { "Areas chose their targets from the National Indicator Set: 198 measures of local services, each owned by a government department." }
-            div.table-wrap {
+            div.table-wrap role="region" aria-labelledby="indicators" tabindex="0" {
                 table {
-                    caption { "Every National Indicator" }
+                    caption #indicators { "Every National Indicator" }
                     thead { tr {
                         th scope="col" { "Indicator" }
                         th scope="col" { "Subject" }
@@ -113,9 +113,9 @@ pub fn indicator(
                 div { dt { "Signed-off agreements here carrying it" } dd { (carrying.len()) } }
             }
             h2 { "In each version of the indicator set" }
-            div.table-wrap {
+            div.table-wrap role="region" aria-labelledby="versions" tabindex="0" {
                 table {
-                    caption { "NI " (number.get()) " by set version" }
+                    caption #versions { "NI " (number.get()) " by set version" }
                     thead { tr {
                         th scope="col" { "Set" }
                         th scope="col" { "Set status" }

@@ -67,9 +67,10 @@ pub fn section(snapshot: &Snapshot, catalogue: &Catalogue, number: IndicatorNumb
                     "The top quarter of the ranked areas each earn " (policy.prize) "."
                 }
             }
-            div.table-wrap {
+            @let ranked = format!("tournament-{round}");
+            div.table-wrap role="region" aria-labelledby=(ranked) tabindex="0" {
                 table {
-                    caption { "NI " (number.get()) ", round " (round) ": areas ranked by value added (best first)" }
+                    caption id=(ranked) { "NI " (number.get()) ", round " (round) ": areas ranked by value added (best first)" }
                     thead { tr {
                         th scope="col" { "Rank" }
                         th scope="col" { "Area" }
