@@ -40,3 +40,4 @@ mod tls_cli;
 mod upgrade;
 mod web;
 mod workspace;
+mod workspace_browser;
