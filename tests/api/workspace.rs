@@ -323,6 +323,10 @@ async fn three_people_take_kents_agreement_to_sign_off_through_the_forms() {
             "{}",
             inbox.body
         );
+        assert!(
+            !inbox.body.contains("overdue refresh"),
+            "a draft has no refresh to hold"
+        );
         let csp = inbox.header("content-security-policy").expect("a CSP");
         assert!(
             csp.contains("default-src 'none'") && !csp.contains("script-src"),

@@ -178,12 +178,20 @@ pub async fn waiting(workspace: &Workspace, person: &Person) -> Vec<Waiting> {
             for a in visible(workspace, person, pb::AgreementStatus::Unspecified, false).await {
                 negotiator_items(&a, side, &mut items);
             }
-            for a in visible(workspace, person, pb::AgreementStatus::Unspecified, true).await {
+            // A refresh is held on a signed-off agreement; one still in its
+            // first negotiation has nothing to refresh yet.
+            let signed_off = [
+                pb::AgreementStatus::Agreed as i32,
+                pb::AgreementStatus::Placeholder as i32,
+                pb::AgreementStatus::Refreshed as i32,
+            ];
+            for a in visible(workspace, person, pb::AgreementStatus::Unspecified, true)
+                .await
+                .into_iter()
+                .filter(|a| signed_off.contains(&a.status))
+            {
                 items.push(Waiting {
-                    what: format!(
-                        "Hold the overdue refresh {}",
-                        if a.refresh.is_empty() { "" } else { &a.refresh }
-                    ),
+                    what: "Open the overdue refresh".into(),
                     link: link(&a, None),
                     about: area_name(&a),
                 });
