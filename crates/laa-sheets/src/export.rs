@@ -43,8 +43,8 @@ pub struct SheetTarget {
     pub shown: TermsShown,
     /// The indicator.
     pub indicator: IndicatorRef,
-    /// The indicator's title: a local indicator's own, a National
-    /// Indicator's where the writer knows it (written, not read back).
+    /// A National Indicator's title where the writer knows it (written,
+    /// not read back); a local indicator's is written from `indicator`.
     pub title: String,
     /// The terms shown, if any.
     pub terms: Option<Terms>,
@@ -126,10 +126,11 @@ fn sheet_target(
     target: &Target,
     title_of: &dyn Fn(IndicatorNumber) -> Option<String>,
 ) -> SheetTarget {
-    let title = match &target.indicator {
-        IndicatorRef::National(n) => title_of(*n).unwrap_or_default(),
-        IndicatorRef::Local { title, .. } => title.clone(),
-    };
+    let title = target
+        .indicator
+        .national()
+        .and_then(title_of)
+        .unwrap_or_default();
     let mut row = SheetTarget {
         agreement: agreement.to_owned(),
         target: target.id.get(),

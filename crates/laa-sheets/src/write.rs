@@ -61,7 +61,10 @@ fn cells(sheet: &Sheet, target: &SheetTarget) -> Vec<Out> {
                     Out::Text(format!("{LOCAL_PREFIX}{}", code.as_str()))
                 }
             },
-            Column::Title => text(&target.title),
+            Column::Title => match &target.indicator {
+                IndicatorRef::Local { title, .. } => text(title),
+                IndicatorRef::National(_) => text(&target.title),
+            },
             Column::Unit => text(values.map_or("", |v| v.unit.as_str())),
             Column::Baseline => values.map_or(text(""), |v| Out::Number(v.baseline.value)),
             Column::BaselinePeriod => text(values.map_or("", |v| v.baseline.period.as_str())),
