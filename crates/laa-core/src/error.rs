@@ -659,11 +659,17 @@ impl DomainError {
                 vec![("request", request.to_string())]
             }
             // The first refused row's facts (its reason is the error's),
-            // and every refused row's index.
+            // its field named from the request, and every refused row's index.
             E::RowsRefused { rows } => {
                 let mut facts: Vec<_> = rows
                     .first()
-                    .map(|r| r.error.facts())
+                    .map(|r| {
+                        r.error
+                            .facts()
+                            .into_iter()
+                            .map(|(k, v)| if k == "field" { (k, r.field()) } else { (k, v) })
+                            .collect::<Vec<_>>()
+                    })
                     .unwrap_or_default()
                     .into_iter()
                     .filter(|(k, _)| *k != "rows")
