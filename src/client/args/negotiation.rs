@@ -147,10 +147,13 @@ pub struct ExportArgs {
 /// `laa target import`.
 #[derive(Debug, clap::Args)]
 pub struct ImportArgs {
-    /// The agreement and the file (`kent-2008-11 targets.xlsx`), or the file
-    /// alone with --agreement.
-    #[arg(value_name = "AGREEMENT] [FILE", num_args = 1..=2, required = true)]
-    pub positional: Vec<String>,
+    /// The agreement, such as kent-2008-11: `laa target import kent-2008-11
+    /// targets.xlsx` (with --agreement, the file alone is named here).
+    #[arg(value_name = "AGREEMENT")]
+    pub named: Option<String>,
+    /// The sheet: a .csv or .xlsx file.
+    #[arg(value_name = "FILE")]
+    pub file: Option<String>,
     /// The agreement, as an option.
     #[arg(long, value_name = "AGREEMENT")]
     pub agreement: Option<String>,

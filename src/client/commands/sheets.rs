@@ -44,9 +44,9 @@ fn format_of(given: Option<SheetFormat>, file: &Path) -> Result<Format, CliError
 /// The agreement and the file of `laa target import`: `AGREEMENT FILE`, or
 /// `FILE` with `--agreement`.
 fn import_envelope(args: &ImportArgs) -> Result<(Change, PathBuf), CliError> {
-    let (named, file) = match args.positional.as_slice() {
-        [file] => (None, file.clone()),
-        [agreement, file] => (Some(agreement.clone()), file.clone()),
+    let (named, file) = match (&args.named, &args.file) {
+        (Some(agreement), Some(file)) => (Some(agreement.clone()), file.clone()),
+        (Some(file), None) => (None, file.clone()),
         _ => {
             return Err(CliError::usage(
                 "name the agreement and the file: `laa target import kent-2008-11 targets.xlsx` (or the file with --agreement)",
