@@ -31,6 +31,9 @@ pub use write::{to_csv, to_xlsx};
 /// The largest file read: 2 MiB, far more than 200 rows of terms need.
 pub const MAX_FILE_BYTES: usize = 2 * 1024 * 1024;
 
+/// The most an XLSX workbook's parts may unpack to: 32 MiB.
+pub const MAX_UNPACKED_BYTES: u64 = 32 * 1024 * 1024;
+
 /// The most rows of targets a sheet may hold (the header aside): the most
 /// one import may carry ([`laa_core::command::MAX_IMPORT_ROWS`]).
 pub const MAX_ROWS: usize = laa_core::command::MAX_IMPORT_ROWS;

@@ -11,7 +11,7 @@ use laa_core::{IndicatorNumber, TargetRow, Unit};
 use crate::error::{CellProblem, SheetError};
 use crate::layout::{Column, Heading, heading};
 use crate::row::{RowRead, read_row};
-use crate::{Format, MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS};
+use crate::{Format, MAX_CELL_CHARS, MAX_COLUMNS, MAX_FILE_BYTES, MAX_ROWS, MAX_UNPACKED_BYTES};
 
 /// One cell as the file holds it.
 #[derive(Debug, Clone, PartialEq)]
@@ -153,6 +153,7 @@ fn xlsx_grid(bytes: &[u8]) -> Result<(usize, Vec<Vec<Cell>>), SheetError> {
         format: "an XLSX workbook",
         problem,
     };
+    check_unpacked(bytes)?;
     let mut workbook: Xlsx<Cursor<&[u8]>> = open_workbook_from_rs(Cursor::new(bytes))
         .map_err(|e: calamine::XlsxError| unreadable(e.to_string()))?;
     let range = workbook
@@ -191,6 +192,28 @@ fn unguarded(text: &str) -> &str {
         Some(rest) if rest.starts_with(crate::write::FORMULA_STARTS) => rest,
         _ => text,
     }
+}
+
+/// A workbook is a zip archive: one whose parts would unpack to more than
+/// [`MAX_UNPACKED_BYTES`] (a few hundred rows take well under 1 MiB) is
+/// refused before any part is unpacked.
+fn check_unpacked(bytes: &[u8]) -> Result<(), SheetError> {
+    let unreadable = |e: zip::result::ZipError| SheetError::Unreadable {
+        format: "an XLSX workbook",
+        problem: e.to_string(),
+    };
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
+    let mut total: u64 = 0;
+    for index in 0..archive.len() {
+        total = total.saturating_add(archive.by_index_raw(index).map_err(unreadable)?.size());
+    }
+    if total > MAX_UNPACKED_BYTES {
+        return Err(SheetError::TooLarge(format!(
+            "the workbook unpacks to {total} bytes; a sheet of targets may unpack to at most {} MiB",
+            MAX_UNPACKED_BYTES / (1024 * 1024)
+        )));
+    }
+    Ok(())
 }
 
 fn check_height(index: usize) -> Result<(), SheetError> {

@@ -311,6 +311,24 @@ fn a_sheet_too_large_is_refused_clearly() {
 }
 
 #[test]
+fn a_workbook_that_unpacks_too_large_is_refused_before_it_is_unpacked() {
+    // A part of 40 MiB of spaces compresses to a few KiB.
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file(
+        "xl/worksheets/sheet1.xml",
+        zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated),
+    )
+    .unwrap();
+    std::io::Write::write_all(&mut zip, &vec![b' '; 40 * 1024 * 1024]).unwrap();
+    let bytes = zip.finish().unwrap().into_inner();
+    assert!(bytes.len() < laa_sheets::MAX_FILE_BYTES, "{}", bytes.len());
+    let error = parse(&bytes, Format::Xlsx, &no_units).unwrap_err();
+    assert!(matches!(error, SheetError::TooLarge(_)), "{error}");
+    assert!(error.to_string().contains("unpacks to"), "{error}");
+}
+
+#[test]
 fn bytes_that_are_not_the_format_are_refused() {
     let error = parse(b"not a workbook", Format::Xlsx, &no_units).unwrap_err();
     assert!(matches!(error, SheetError::Unreadable { .. }), "{error}");
