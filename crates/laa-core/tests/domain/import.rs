@@ -5,7 +5,7 @@
 use laa_core::agreement::IndicatorRef;
 use laa_core::decide::{RowAction, preview_import};
 use laa_core::ids::LocalIndicatorCode;
-use laa_core::{Command, Context, DomainError, TargetRow, Terms, Unit};
+use laa_core::{Command, Context, DomainError, TargetRow, TargetStatus, Terms, Unit};
 use rust_decimal::Decimal;
 
 use crate::harness::*;
@@ -158,6 +158,16 @@ fn the_whole_is_checked_before_any_row() {
     Negotiation::unopened()
         .when(&area(), import(vec![national(117)]))
         .then_refused("NOT_FOUND");
+    // After sign-off, terms change only in a refresh: the lifecycle refuses
+    // the whole before any row.
+    let signed = Negotiation::statutory_settled().signed_off();
+    let refused = signed
+        .when(&area(), import(vec![national(117)]))
+        .then_refused("AGREEMENT_NOT_EDITABLE");
+    assert!(
+        !matches!(refused, DomainError::RowsRefused { .. }),
+        "{refused:?}"
+    );
 }
 
 #[test]
@@ -205,5 +215,20 @@ fn the_preview_answers_every_rows_outcome_and_changes_nothing() {
             .reason()
             .as_str(),
         "OUT_OF_SCOPE"
+    );
+}
+
+#[test]
+fn in_a_refresh_a_row_revisits_its_indicators_settled_target() {
+    let n = Negotiation::statutory_settled()
+        .signed_off()
+        .given(&go(), open_refresh("2009", None));
+    let n = n
+        .when(&area(), import(vec![national(statutory(1))]))
+        .then_events(&["offer_made"]);
+    assert_eq!(
+        n.target_on(statutory(1)).status,
+        TargetStatus::Draft,
+        "reopened by the counter-offer"
     );
 }
