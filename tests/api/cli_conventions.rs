@@ -569,6 +569,7 @@ const VERBS_ON_ONE_AGREEMENT: &[[&str; 2]] = &[
     ["agreement", "close"],
     ["agreement", "refuse-request"],
     ["agreement", "declare-priorities"],
+    ["target", "import"],
     ["target", "propose"],
     ["target", "counter"],
     ["target", "rebaseline"],

@@ -31,6 +31,7 @@ mod rounds;
 mod rows;
 mod rpc;
 mod servers;
+mod sheets;
 mod startup;
 mod support;
 mod systemd;

@@ -232,6 +232,17 @@ pub const ROWS: &[Row] = &[
         ),
     },
     Row {
+        method: "ImportTargets",
+        writes: true,
+        allowed: &[Kent, Go],
+        request: concat!(
+            r#"{"agreement": "{agreement}", "rows": [{"local_indicator": {"code": "l-imported",
+                "title": "Imported from a sheet"}, "rationale": "matrix", "terms": "#,
+            percent_terms!(),
+            "}]}"
+        ),
+    },
+    Row {
         method: "AcceptOffer",
         writes: true,
         allowed: &[Kent, Go],

@@ -14,6 +14,7 @@ pub const PERMISSIONS: &[(CommandKind, &[Role])] = &[
     (CommandKind::Open,         &[Role::GoNegotiator]),
     (CommandKind::Propose,      &[Role::GoNegotiator, Role::AreaNegotiator]),
     (CommandKind::Counter,      &[Role::GoNegotiator, Role::AreaNegotiator]),
+    (CommandKind::Import,       &[Role::GoNegotiator, Role::AreaNegotiator]),
     (CommandKind::Accept,       &[Role::GoNegotiator, Role::AreaNegotiator]),
     (CommandKind::Decline,      &[Role::GoNegotiator, Role::AreaNegotiator]),
     (CommandKind::Withdraw,     &[Role::GoNegotiator, Role::AreaNegotiator]),

@@ -250,4 +250,41 @@ commands! {
         /// Why.
         reason: String,
     } => RejectRebaseline,
+    /// Offer the terms of many targets at once (a spreadsheet uploaded):
+    /// each row is decided, in order, as the `CounterOffer` on the live
+    /// target of its indicator or, where there is none, the `ProposeTarget`
+    /// of a new one, on the state the earlier rows left. All rows are
+    /// recorded or none is.
+    ImportTargets {
+        /// The rows, in the order they are decided.
+        rows: Vec<TargetRow>,
+    } => Import,
 }
+
+/// One row of [`Command::ImportTargets`]: the terms offered on one
+/// indicator, and what a `ProposeTarget` or `CounterOffer` would say with them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetRow {
+    /// The indicator: a National Indicator or a local one.
+    pub indicator: IndicatorRef,
+    /// The terms offered.
+    pub terms: Terms,
+    /// The argument for them.
+    pub rationale: String,
+    /// References to the evidence.
+    pub evidence: Vec<String>,
+    /// For a Government offer, the department it speaks for (required on a
+    /// Government proposal; `None` on a counter-offer means the target's).
+    pub department: Option<Department>,
+    /// The side will not sign without these terms (a counter-offer only:
+    /// a proposal's first offer cannot be one).
+    pub deal_breaker: bool,
+    /// For a Government proposal in a round that limits Whitehall's
+    /// priorities, the declared priority it serves (numbered from 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub priority: Option<u16>,
+}
+
+/// The most rows one [`Command::ImportTargets`] may carry: more than any
+/// agreement's targets (35 designated, 16 statutory and the local ones).
+pub const MAX_IMPORT_ROWS: usize = 200;

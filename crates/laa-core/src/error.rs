@@ -342,6 +342,13 @@ pub enum DomainError {
         /// What is wrong.
         problem: String,
     },
+    /// An import of targets refused whole, nothing recorded: the rows
+    /// `decide` refused, each with its own refusal (at least one).
+    #[error("{}", refused_rows(rows))]
+    RowsRefused {
+        /// The rows refused, in their order.
+        rows: Vec<RowRefusal>,
+    },
     /// A draft set's content is malformed: an edit names an indicator it
     /// cannot apply to, or a field is missing or out of range.
     #[error("invalid indicator set: {problem}")]
@@ -351,6 +358,48 @@ pub enum DomainError {
         /// What is wrong.
         problem: String,
     },
+}
+
+/// One row of an import refused: its place in the command and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowRefusal {
+    /// Its index in the command's rows, from 0 (`rows[3]`).
+    pub row: usize,
+    /// The indicator it offers terms on.
+    pub indicator: IndicatorRef,
+    /// Why `decide` refused it.
+    pub error: Box<DomainError>,
+}
+
+impl RowRefusal {
+    /// The request field at fault, from the row: `rows[3].terms.values`,
+    /// or `rows[3]` for a rule that names no field.
+    pub fn field(&self) -> String {
+        row_field(self.row, &self.error)
+    }
+}
+
+/// The request field an import's row `row` refused with `error` names:
+/// `rows[3].terms.values` for malformed content, `rows[3]` for a rule that
+/// names no field.
+pub fn row_field(row: usize, error: &DomainError) -> String {
+    match error {
+        DomainError::InvalidTerms { field, .. } | DomainError::Invalid { field, .. } => {
+            format!("rows[{row}].{field}")
+        }
+        _ => format!("rows[{row}]"),
+    }
+}
+
+fn refused_rows(rows: &[RowRefusal]) -> String {
+    let each = rows
+        .iter()
+        .map(|r| format!("rows[{}] ({}): {}", r.row, r.indicator, r.error))
+        .collect::<Vec<_>>()
+        .join("; ");
+    let count = rows.len();
+    let rows_word = if count == 1 { "row" } else { "rows" };
+    format!("{count} {rows_word} refused, so nothing was recorded: {each}")
 }
 
 fn list<T: std::fmt::Display>(items: &[T]) -> String {
@@ -422,6 +471,9 @@ impl DomainError {
             E::InvalidIndicatorSet { .. } | E::Invalid { .. } => Reason::InvalidArgument,
             E::Exists { .. } | E::AdviceAlreadyRecorded { .. } => Reason::AlreadyExists,
             E::AdviceRequestUnknown { .. } => Reason::NotFound,
+            E::RowsRefused { rows } => rows
+                .first()
+                .map_or(Reason::InvalidArgument, |r| r.error.reason()),
         }
     }
 
@@ -447,6 +499,9 @@ impl DomainError {
             | E::Exists { .. }
             | E::AdviceAlreadyRecorded { .. } => ErrorClass::AlreadyExists,
             E::AdviceRequestUnknown { .. } => ErrorClass::NotFound,
+            E::RowsRefused { rows } => rows
+                .first()
+                .map_or(ErrorClass::InvalidInput, |r| r.error.class()),
             _ => ErrorClass::RuleViolation,
         }
     }
@@ -602,6 +657,31 @@ impl DomainError {
             }
             E::AdviceRequestUnknown { request } | E::AdviceAlreadyRecorded { request } => {
                 vec![("request", request.to_string())]
+            }
+            // The first refused row's facts (its reason is the error's),
+            // its field named from the request, and every refused row's index.
+            E::RowsRefused { rows } => {
+                let mut facts: Vec<_> = rows
+                    .first()
+                    .map(|r| {
+                        r.error
+                            .facts()
+                            .into_iter()
+                            .map(|(k, v)| if k == "field" { (k, r.field()) } else { (k, v) })
+                            .collect::<Vec<_>>()
+                    })
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter(|(k, _)| *k != "rows")
+                    .collect();
+                facts.push((
+                    "rows",
+                    rows.iter()
+                        .map(|r| r.row.to_string())
+                        .collect::<Vec<_>>()
+                        .join(","),
+                ));
+                facts
             }
         }
     }

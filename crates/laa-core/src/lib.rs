@@ -76,7 +76,7 @@ pub use agreement::{
 };
 pub use apply::{apply, replay};
 pub use catalogue::{Catalogue, Indicator, IndicatorSet, IndicatorStatus, SetStatus};
-pub use command::Command;
+pub use command::{Command, TargetRow};
 pub use decide::{Context, decide};
 pub use error::{DomainError, ErrorClass};
 pub use event::{Change, Event};

@@ -60,6 +60,7 @@ pub const AGREEMENT_LIFECYCLE: &[Transition<AgreementStatus>] = &[
     Transition { from: &[A::Unopened], command: C::Open, to: &[A::Draft] },
     Transition { from: NEGOTIATING, command: C::Propose, to: NEGOTIATING },
     Transition { from: NEGOTIATING, command: C::Counter, to: NEGOTIATING },
+    Transition { from: NEGOTIATING, command: C::Import, to: NEGOTIATING },
     Transition { from: NEGOTIATING, command: C::Accept, to: NEGOTIATING },
     Transition { from: NEGOTIATING, command: C::Decline, to: NEGOTIATING },
     Transition { from: NEGOTIATING, command: C::Withdraw, to: NEGOTIATING },

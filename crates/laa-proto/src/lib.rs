@@ -63,6 +63,7 @@ json_twins!(
     Department,
     Agreement,
     AgreementResponse,
+    ImportTargetsResponse,
     Target,
     Event,
     NegotiationSummary,

@@ -261,6 +261,10 @@ impl ApiError {
             ApiError::Domain(e @ DomainError::IndicatorUnknown { .. }) => {
                 vec![("indicator_number".into(), e.to_string())]
             }
+            ApiError::Domain(DomainError::RowsRefused { rows }) => rows
+                .iter()
+                .map(|r| (r.field(), format!("{}: {}", r.indicator, r.error)))
+                .collect(),
             ApiError::Store(StoreError::InvalidArgument { field, problem }) => {
                 vec![((*field).to_owned(), problem.clone())]
             }

@@ -96,6 +96,10 @@ pub enum AgreementCommand {
         #[arg(long)]
         rationale: String,
     },
+    /// Write one agreement's targets, or every agreement of a region or a
+    /// round, as a spreadsheet (docs/SPREADSHEETS.md): the terms on the
+    /// table for each live target, in the columns `laa target import` reads.
+    Export(ExportArgs),
     /// Declare Whitehall's outcome-level priorities for the area at the
     /// outset, before the first proposal (GO negotiator; rounds that limit
     /// them). Government proposals then cite one with `--priority`.
@@ -110,9 +114,75 @@ pub enum AgreementCommand {
     },
 }
 
+/// A spreadsheet's format.
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum SheetFormat {
+    /// Comma-separated values (UTF-8).
+    Csv,
+    /// An Excel workbook.
+    Xlsx,
+}
+
+/// `laa agreement export`.
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// The agreement, such as kent-2008-11; or --region and/or --round.
+    #[arg(value_name = "AGREEMENT")]
+    pub agreement: Option<String>,
+    /// Every agreement of a region you may read, by code (gonw) or name (north-west).
+    #[arg(long)]
+    pub region: Option<String>,
+    /// Every agreement of a round you may read, such as 2008-11.
+    #[arg(long)]
+    pub round: Option<String>,
+    /// csv or xlsx [default: from --file's extension, else csv].
+    #[arg(long, value_enum)]
+    pub format: Option<SheetFormat>,
+    /// The file to write (default: standard output; an XLSX workbook needs a file
+    /// unless the output is redirected).
+    #[arg(long, value_name = "FILE")]
+    pub file: Option<std::path::PathBuf>,
+}
+
+/// `laa target import`.
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The agreement, such as kent-2008-11: `laa target import kent-2008-11
+    /// targets.xlsx` (with --agreement, the file alone is named here).
+    #[arg(value_name = "AGREEMENT")]
+    pub named: Option<String>,
+    /// The sheet: a .csv or .xlsx file.
+    #[arg(value_name = "FILE")]
+    pub file: Option<String>,
+    /// The agreement, as an option.
+    #[arg(long, value_name = "AGREEMENT")]
+    pub agreement: Option<String>,
+    /// csv or xlsx [default: from the file's extension].
+    #[arg(long, value_enum)]
+    pub format: Option<SheetFormat>,
+    /// Decide every row and print each one's outcome; record nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// The agreement version you last saw (default: the version read just before sending).
+    #[arg(long, value_name = "N")]
+    pub expected_version: Option<i64>,
+    /// An idempotency key (default: a fresh one); repeat it to retry an
+    /// import whose outcome you did not see.
+    #[arg(long)]
+    pub request_id: Option<String>,
+    /// When it happened: a date (2008-06-01) or an RFC 3339 time; default now.
+    #[arg(long, value_name = "WHEN")]
+    pub occurred_at: Option<String>,
+}
+
 /// `laa target`.
 #[derive(Debug, Subcommand)]
 pub enum TargetCommand {
+    /// Offer the terms of many targets from a spreadsheet (CSV or XLSX;
+    /// docs/SPREADSHEETS.md): each row counters the offer on its
+    /// indicator's target, or proposes one; all rows are recorded or none.
+    /// Prints each row's outcome; exits non-zero if any row is refused.
+    Import(ImportArgs),
     /// Propose a target on a National Indicator (or a local one).
     Propose {
         #[command(flatten)]

@@ -64,6 +64,7 @@ pub async fn run(session: &Session, command: AgreementCommand) -> Result<(), Cli
             .await?;
             render::agreements(out, &all)
         }
+        AgreementCommand::Export(args) => super::sheets::export(session, args).await,
         AgreementCommand::Show { agreement } => {
             render::agreement(out, &get_agreement(session, &agreement).await?)
         }

@@ -8,6 +8,7 @@ mod health;
 mod history;
 mod indicator_sets;
 mod performance;
+mod sheets;
 mod targets;
 
 use super::args::{ClientCommand, Global};

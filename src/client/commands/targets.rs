@@ -50,6 +50,7 @@ async fn target_terms(
 /// Runs `laa target`.
 pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliError> {
     match command {
+        TargetCommand::Import(args) => super::sheets::import(session, args).await,
         TargetCommand::Propose {
             change,
             indicator,

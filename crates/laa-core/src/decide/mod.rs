@@ -16,12 +16,14 @@
 //! - [`reward`]: the reward grant assessed when the final actuals are in;
 //! - [`rebaseline`]: new terms for a settled target when its measure changed,
 //!   and Ministers' approval of them where the round asks for it;
+//! - [`import`]: many targets' terms at once (a spreadsheet), all or none;
 //! - [`advice`]: the area's requests for advice, and the departments' answers;
 //! - [`text`]: the checks on free text, evidence and departments every command shares.
 //!
 //! [`AGREEMENT_LIFECYCLE`]: crate::agreement::AGREEMENT_LIFECYCLE
 
 mod advice;
+mod import;
 mod lifecycle;
 mod negotiation;
 mod rebaseline;
@@ -44,6 +46,7 @@ use crate::policy::RoundPolicy;
 use crate::terms::Terms;
 
 use crate::authorise::role_may;
+pub use import::{ImportPreview, RowAction, RowOutcome, preview_import};
 pub use text::{MAX_EVIDENCE_ITEMS, MAX_REFERENCE_CHARS, MAX_TEXT_CHARS, stray_control};
 use text::{invalid, required_text};
 
@@ -108,29 +111,16 @@ pub fn decide(
         }
         other => other,
     };
-    let Some(opening) = &state.opening else {
-        return Err(DomainError::AgreementNotFound {
-            agreement: state.id.clone(),
-        });
-    };
-    if !actor.scope.covers(&opening.area, opening.region) {
-        return Err(DomainError::OutOfScope {
-            scope: actor.scope.clone(),
-        });
+    if let Command::ImportTargets { rows } = command {
+        admit(state, kind, actor, ctx)?;
+        return import::decide_rows(state, &rows, actor, ctx)?.into_events();
     }
-    check_version(state, ctx)?;
-    check_occurred_at(state, actor, ctx, &opening.policy)?;
-    if !agreement_accepts(state.status, kind) {
-        return Err(DomainError::AgreementNotEditable {
-            status: state.status,
-            command: kind,
-        });
-    }
+    let policy = admit(state, kind, actor, ctx)?;
     let d = Decider {
         state,
         actor,
         ctx,
-        policy: &opening.policy,
+        policy,
     };
     let change = match command {
         Command::OpenAgreement { .. } => unreachable_open(state)?,
@@ -203,6 +193,7 @@ pub fn decide(
         Command::RecordAdvice { request, answer } => d.record_advice(request, answer)?,
         Command::ApproveRebaseline { target } => d.approve_rebaseline(target)?,
         Command::RejectRebaseline { target, reason } => d.reject_rebaseline(target, reason)?,
+        Command::ImportTargets { .. } => unreachable_import()?,
     };
     let event = d.event(change);
     // The actual (or accepted re-baselining) that completes or changes the
@@ -214,6 +205,46 @@ pub fn decide(
         _ => None,
     };
     Ok(std::iter::once(event).chain(assessed).collect())
+}
+
+/// The checks every command of an opened agreement passes before its own
+/// rules, in the order the module names (the role checked already): the
+/// agreement exists, lies in the actor's scope, is at the caller's version,
+/// accepts the command's date and, by its lifecycle, the command. Answers
+/// the agreement's policy.
+fn admit<'a>(
+    state: &'a Agreement,
+    kind: CommandKind,
+    actor: &Actor,
+    ctx: &Context<'_>,
+) -> Result<&'a RoundPolicy, DomainError> {
+    let Some(opening) = &state.opening else {
+        return Err(DomainError::AgreementNotFound {
+            agreement: state.id.clone(),
+        });
+    };
+    if !actor.scope.covers(&opening.area, opening.region) {
+        return Err(DomainError::OutOfScope {
+            scope: actor.scope.clone(),
+        });
+    }
+    check_version(state, ctx)?;
+    check_occurred_at(state, actor, ctx, &opening.policy)?;
+    if !agreement_accepts(state.status, kind) {
+        return Err(DomainError::AgreementNotEditable {
+            status: state.status,
+            command: kind,
+        });
+    }
+    Ok(&opening.policy)
+}
+
+/// `ImportTargets` is decided row by row before the one-change commands.
+fn unreachable_import() -> Result<Change, DomainError> {
+    Err(DomainError::Invalid {
+        field: "rows",
+        problem: "an import is decided row by row".into(),
+    })
 }
 
 /// `OpenAgreement` is handled before the agreement must exist; reaching the

@@ -4,6 +4,7 @@ mod advice;
 mod catalogue;
 mod decimals;
 mod harness;
+mod import;
 mod performance;
 mod properties;
 mod publication;

@@ -731,6 +731,7 @@ fn the_permission_table_denies_by_default() {
                     kind,
                     CommandKind::Propose
                         | CommandKind::Counter
+                        | CommandKind::Import
                         | CommandKind::Accept
                         | CommandKind::Decline
                         | CommandKind::Withdraw
@@ -746,6 +747,7 @@ fn the_permission_table_denies_by_default() {
                         | CommandKind::Open
                         | CommandKind::Propose
                         | CommandKind::Counter
+                        | CommandKind::Import
                         | CommandKind::Accept
                         | CommandKind::Decline
                         | CommandKind::Withdraw

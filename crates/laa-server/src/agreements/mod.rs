@@ -6,9 +6,12 @@
 //!   authenticate, load the agreement, `decide`, `append` (version check,
 //!   events, projections and idempotency record in one transaction), tell
 //!   followers, and answer with what changed;
+//! - [`import`]: `ImportTargets`, many targets' terms at once, and its
+//!   preview (`validate_only`);
 //! - [`rendered`]: the wire form of unchanged agreements, kept.
 
 mod command;
+mod import;
 mod rendered;
 
 use laa_core::authorise::{Visible, authorise_listing, authorise_unopened};
@@ -147,6 +150,13 @@ agreement_service! {
             )
             .await?,
         ))
+    }
+
+    async fn import_targets(
+        &self,
+        request: Request<pb::ImportTargetsRequest>,
+    ) -> Result<Response<pb::ImportTargetsResponse>, Status> {
+        self.run_import(request).await
     }
 
     async fn get_agreement(
