@@ -98,7 +98,11 @@ impl Visitor {
             "{method} {path} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\nContent-Length: {}\r\n",
             body.len()
         );
-        if method == "POST" {
+        if method == "POST"
+            && !extra
+                .iter()
+                .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        {
             request.push_str("Content-Type: application/x-www-form-urlencoded\r\n");
         }
         if let Some(cookie) = &self.cookie {
@@ -115,7 +119,8 @@ impl Visitor {
             .await
             .expect("an answer within 60 s")
             .expect("read");
-        let text = String::from_utf8(raw).expect("UTF-8");
+        // A download may be binary (XLSX): its text is for assertions only.
+        let text = String::from_utf8_lossy(&raw).into_owned();
         let (head, body) = text.split_once("\r\n\r\n").expect("a head and a body");
         let mut lines = head.lines();
         let status = lines
@@ -833,6 +838,210 @@ async fn the_administrator_runs_the_reference_data_and_a_go_opens_an_agreement()
             page.body.contains("0 of 20 designated targets used"),
             "{}",
             page.body
+        );
+    })
+    .await;
+}
+
+impl Visitor {
+    /// Sends a `multipart/form-data` form: `fields`, and one file.
+    pub async fn post_file(
+        &mut self,
+        path: &str,
+        fields: &[(String, String)],
+        file: (&str, &str, &[u8]),
+    ) -> Answer {
+        let boundary = "----laa-test-boundary-7d1f";
+        let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
+        let (name, file_name, bytes) = file;
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(bytes);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let body = String::from_utf8(body).expect("a text file in the tests");
+        let content_type = format!("multipart/form-data; boundary={boundary}");
+        self.send_typed("POST", path, &content_type, &body).await
+    }
+
+    async fn send_typed(
+        &mut self,
+        method: &str,
+        path: &str,
+        content_type: &str,
+        body: &str,
+    ) -> Answer {
+        self.send(method, path, &[("Content-Type", content_type)], body)
+            .await
+    }
+}
+
+/// Kent's sixteen statutory targets as a sheet, the fourth (sheet row 5)
+/// with `unit` and `baseline`.
+fn statutory_sheet(unit: &str, baseline: &str) -> String {
+    let mut csv =
+        String::from("indicator,unit,baseline,baseline period,2008/09,2009/10,2010/11,rationale\n");
+    for (i, n) in laa_core::policy::STATUTORY_2008.iter().enumerate() {
+        let (unit, baseline) = if i == 3 {
+            (unit, baseline)
+        } else {
+            ("percent", "60")
+        };
+        csv.push_str(&format!(
+            "NI {n},{unit},{baseline},2007,60,60,60,The DCSF floor\n"
+        ));
+    }
+    csv
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_statutory_sheet_is_checked_refused_whole_corrected_and_applied() {
+    for_each_database(|app| async move {
+        let mut go_grpc = app.clients(Some(&app.tokens.go)).await;
+        open_kent(&mut go_grpc).await;
+        let address = serve_workspace(&app).await;
+        let mut go = Visitor::at(address);
+        go.sign_in(&app.tokens.go).await;
+
+        // The download is a sheet of the agreement's targets.
+        let download = go.get("/workspace/agreements/kent-2008-11/sheet.csv").await;
+        assert_eq!(download.status, 200);
+        assert!(
+            download
+                .header("content-disposition")
+                .unwrap_or_default()
+                .contains("attachment")
+        );
+        assert!(
+            download.body.contains("NI 72") || download.body.contains(",72,"),
+            "{}",
+            download.body
+        );
+        let xlsx = go
+            .get("/workspace/agreements/kent-2008-11/sheet.xlsx")
+            .await;
+        assert_eq!(xlsx.status, 200);
+        assert!(xlsx.body.starts_with("PK"), "an XLSX workbook is a zip");
+        let mut surrey = Visitor::at(address);
+        surrey.sign_in(&app.tokens.surrey).await;
+        assert_eq!(
+            surrey
+                .get("/workspace/agreements/kent-2008-11/sheet.csv")
+                .await
+                .status,
+            403
+        );
+
+        // A sheet whose cell cannot be read names its row and column.
+        let before = app.event_count("kent-2008-11").await;
+        let page = go.get(AGREEMENT_PAGE).await;
+        let hidden = hidden_fields(&page.body, "ImportTargets");
+        let unreadable = go
+            .post_file(
+                "/workspace/agreements/kent-2008-11/import",
+                &hidden,
+                (
+                    "sheet",
+                    "statutory.csv",
+                    statutory_sheet("percent", "150").as_bytes(),
+                ),
+            )
+            .await;
+        assert_eq!(unreadable.status, 422, "{}", unreadable.body);
+        assert!(
+            unreadable.body.contains("row 5, column 'baseline'"),
+            "{}",
+            unreadable.body
+        );
+
+        // A sheet the engine refuses one row of (a unit that is not the
+        // indicator's) is checked: that row refused by its sheet row,
+        // nothing can be applied, nothing recorded.
+        let checked = go
+            .post_file(
+                "/workspace/agreements/kent-2008-11/import",
+                &hidden,
+                (
+                    "sheet",
+                    "statutory.csv",
+                    statutory_sheet("count", "60").as_bytes(),
+                ),
+            )
+            .await;
+        assert_eq!(checked.status, 422, "{}", checked.body);
+        assert!(
+            checked.body.contains("Row 5"),
+            "the bad row is named by its sheet row: {}",
+            checked.body
+        );
+        assert!(
+            checked.body.contains("href=\"#row-5\""),
+            "the summary links to the row"
+        );
+        assert!(
+            !offers(&checked.body, "ApplyImport"),
+            "nothing can be applied"
+        );
+        assert_eq!(app.event_count("kent-2008-11").await, before);
+
+        // Corrected, every row is accepted; applied, all sixteen are offered at once.
+        let checked = go
+            .post_file(
+                "/workspace/agreements/kent-2008-11/import",
+                &hidden_fields(&checked.body, "ImportTargets"),
+                (
+                    "sheet",
+                    "statutory.csv",
+                    statutory_sheet("percent", "60").as_bytes(),
+                ),
+            )
+            .await;
+        assert_eq!(checked.status, 200, "{}", checked.body);
+        assert_eq!(
+            checked.body.matches("Accepted").count(),
+            16,
+            "{}",
+            checked.body
+        );
+        assert_eq!(
+            app.event_count("kent-2008-11").await,
+            before,
+            "a check records nothing"
+        );
+        let applied = go.submit_from(&checked.body, "ApplyImport", &[]).await;
+        assert_eq!(applied.status, 303, "{}", applied.body);
+        assert_eq!(app.event_count("kent-2008-11").await, before + 16);
+        let again = go.submit_from(&checked.body, "ApplyImport", &[]).await;
+        assert!(
+            again
+                .header("location")
+                .unwrap_or_default()
+                .contains("replayed=1")
+        );
+        assert_eq!(
+            app.event_count("kent-2008-11").await,
+            before + 16,
+            "applied once"
+        );
+
+        // Kent's officer now has sixteen offers to answer.
+        let mut kent = Visitor::at(address);
+        kent.sign_in(&app.tokens.kent).await;
+        let inbox = kent.get("/workspace").await;
+        assert_eq!(
+            inbox.body.matches("Answer the offer on NI").count(),
+            16,
+            "{}",
+            inbox.body
         );
     })
     .await;

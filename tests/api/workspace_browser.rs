@@ -1,7 +1,8 @@
 //! The workspace in a real browser (Debian's headless Chromium over
 //! WebDriver), on both databases: Kent's GO negotiator, Kent's officer and
 //! a Minister's office take Kent's agreement to sign-off through the forms,
-//! one offer and its acceptance by the keyboard alone; a refused 36th
+//! one offer and its acceptance by the keyboard alone, thirteen offers from
+//! a spreadsheet (refused whole for one bad row, then corrected); a refused 36th
 //! designated target is shown as an error summary; two browsers meet a
 //! version conflict; the public page shows the result. Every page kind is
 //! checked by axe-core (WCAG 2.0/2.1 A and AA) at 360 and 1280 px and
@@ -197,9 +198,48 @@ async fn three_people_negotiate_kents_agreement_in_chromium() {
         .await;
         kent.click_button("Accept these terms").await;
 
-        // The other statutory targets.
+        // The other thirteen statutory targets from a spreadsheet: one row
+        // with a unit that is not its indicator's refuses the whole, then
+        // the corrected sheet is applied at once.
+        let folder = tempfile::tempdir().expect("a folder for the sheets");
+        let sheet = |unit: &str| {
+            let mut csv = String::from(
+                "indicator,unit,baseline,baseline period,2008/09,2009/10,2010/11,rationale\n",
+            );
+            for (i, n) in laa_core::policy::STATUTORY_2008[3..].iter().enumerate() {
+                let unit = if i == 2 { unit } else { "percent" };
+                csv.push_str(&format!("NI {n},{unit},60,2007,60,60,60,The DCSF floor\n"));
+            }
+            let path = folder.path().join(format!("statutory-{unit}.csv"));
+            std::fs::write(&path, csv).expect("write the sheet");
+            path
+        };
+        go.goto(&format!("{base}/workspace/agreements/kent-2008-11"))
+            .await;
+        let upload = go.field("Spreadsheet").await;
+        upload
+            .send_keys(&sheet("count").display().to_string())
+            .await;
+        go.click_button("Check the spreadsheet").await;
+        let summary = go.text(".error-summary").await;
+        assert!(summary.contains("Row 4"), "{summary}");
+        assert!(
+            go.try_find("#form-ApplyImport").await.is_none(),
+            "nothing can be applied"
+        );
+        check_page(&mut go, backend, "sheet-refused").await;
+        let upload = go.field("Spreadsheet").await;
+        upload
+            .send_keys(&sheet("percent").display().to_string())
+            .await;
+        go.click_button("Check the spreadsheet").await;
+        check_page(&mut go, backend, "sheet-checked").await;
+        go.click_button("Apply all 13 rows").await;
+        assert!(
+            go.source().await.contains("Success"),
+            "the sheet is applied"
+        );
         for target in 4..=16 {
-            offer_terms(&go, &base, target).await;
             kent.goto(&format!(
                 "{base}/workspace/agreements/kent-2008-11/targets/{target}"
             ))

@@ -14,6 +14,8 @@
 //!   cell named by its row and column;
 //! - [`export`]: an agreement's targets as rows to write;
 //! - [`write`]: rows to CSV or XLSX bytes;
+//! - [`wire`]: rows, terms and agreements to and from the wire's
+//!   messages (what the CLI and the workspace send and read);
 //! - [`error`]: what can be wrong with a sheet.
 
 pub mod error;
@@ -21,6 +23,7 @@ pub mod export;
 pub mod layout;
 pub mod read;
 pub mod row;
+pub mod wire;
 pub mod write;
 
 pub use error::{CellProblem, SheetError};

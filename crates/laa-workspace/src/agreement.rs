@@ -363,7 +363,11 @@ impl Page<'_> {
         let shown = self.shown;
         html! {
             @if let Some((kind, replayed)) = shown.done {
-                @let title = spec(kind).map_or(kind.as_str(), |s| s.title);
+                @let title = match kind {
+                    CommandKind::Import => "Upload targets from a spreadsheet",
+                    CommandKind::Open => "Open an agreement",
+                    _ => spec(kind).map_or(kind.as_str(), |s| s.title),
+                };
                 @if replayed {
                     (banner(false, "That was already recorded", html! { p { "\"" (title) "\" had been recorded before: nothing was recorded twice." } }))
                 } @else {
@@ -542,6 +546,16 @@ impl Page<'_> {
                         p { (r.question) }
                         @if r.answer.is_empty() { p { (tag("Awaiting answer", "yellow")) } } @else { p { "Answer: " (r.answer) } }
                     }
+                }
+            }
+            @if role_may(self.person.actor.role, CommandKind::Import) && agreement_accepts(status, CommandKind::Import) {
+                h2.heading-l { "Spreadsheets" }
+                (crate::sheets::upload_form(self.person, self.id(), a.version))
+            } @else {
+                p {
+                    a.link href={ (crate::ROOT) "/agreements/" (self.id()) "/sheet.xlsx" } { "Download this agreement as XLSX" }
+                    " or "
+                    a.link href={ (crate::ROOT) "/agreements/" (self.id()) "/sheet.csv" } { "CSV" }
                 }
             }
             (self.forms(On::Agreement, None))

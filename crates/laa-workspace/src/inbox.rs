@@ -339,6 +339,11 @@ pub async fn agreements_page(
                 }
             }
         }
+        p {
+            a.link href={ (crate::ROOT) "/sheets/sheet.xlsx" } { "Download every agreement here as XLSX" }
+            " or "
+            a.link href={ (crate::ROOT) "/sheets/sheet.csv" } { "CSV" }
+        }
         @if may_open { (crate::admin::open_form(person, refused)) }
     };
     respond(status, layout::page(person, waiting, "Agreements", body))

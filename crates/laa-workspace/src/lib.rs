@@ -22,6 +22,8 @@
 //!   submitted form into its request.
 //! - [`admin`]: the reference data's pages (indicator sets, rounds,
 //!   areas) and their forms, and opening an agreement.
+//! - [`sheets`]: spreadsheets uploaded (checked, then applied all or
+//!   none) and downloaded.
 //! - [`refusal`]: a refused call as the error summary shows it.
 //! - [`layout`]: the page shell and the GOV.UK Design System's patterns
 //!   (error summary, notification banner, summary list, task list, tags).
@@ -46,11 +48,13 @@ pub mod limiter;
 pub mod refusal;
 pub mod respond;
 pub mod session;
+pub mod sheets;
 pub mod sign_in;
 
 use std::sync::Arc;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use laa_server::Engine;
 use laa_store::Store;
@@ -105,6 +109,17 @@ pub fn router(workspace: Workspace) -> Router {
             get(agreement::target_page),
         )
         .route("/agreements/{id}/act", post(forms::act))
+        .route(
+            "/agreements/{id}/import",
+            post(sheets::check).layer(DefaultBodyLimit::max(sheets::MAX_UPLOAD_BYTES)),
+        )
+        .route(
+            "/agreements/{id}/import/apply",
+            // The checked sheet comes back base64-encoded: a third larger.
+            post(sheets::apply).layer(DefaultBodyLimit::max(sheets::MAX_UPLOAD_BYTES * 3 / 2)),
+        )
+        .route("/agreements/{id}/{file}", get(sheets::download))
+        .route("/sheets/{file}", get(sheets::download_all))
         .route("/indicator-sets", get(admin::indicator_sets))
         .route("/rounds", get(admin::rounds))
         .route("/areas", get(admin::areas))

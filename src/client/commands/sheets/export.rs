@@ -5,12 +5,9 @@
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 
-use laa_core::agreement::IndicatorRef;
-use laa_core::ids::LocalIndicatorCode;
-use laa_core::{Department, FinancialYear, IndicatorNumber, Side};
-use laa_proto::names::short_name;
+use laa_core::FinancialYear;
 use laa_proto::v1 as pb;
-use laa_sheets::{Format, Sheet, SheetTarget, TermsShown};
+use laa_sheets::{Format, Sheet};
 
 use crate::client::args::Format as Output;
 use crate::client::args::{ExportArgs, SheetFormat};
@@ -21,94 +18,9 @@ use crate::client::paging;
 use crate::client::suggest::region;
 
 use super::format_of;
-use super::wire::terms_from_pb;
 
 /// An agreement's live targets as rows of a sheet, with the terms on the
 /// table (the open offer, else the terms agreed).
-fn sheet_targets(
-    agreement: &pb::Agreement,
-    titles: &HashMap<i32, String>,
-) -> Result<Vec<SheetTarget>, CliError> {
-    let id = agreement.name.trim_start_matches("agreements/").to_owned();
-    let mut rows = Vec::new();
-    for t in &agreement.targets {
-        if t.status == pb::TargetStatus::Withdrawn as i32 {
-            continue;
-        }
-        let cannot = |why: String| {
-            CliError::failure(format!(
-                "target {} of {id} cannot be written to a sheet: {why}",
-                t.id
-            ))
-        };
-        let (indicator, title) = match &t.indicator {
-            Some(pb::target::Indicator::IndicatorNumber(n)) => (
-                IndicatorRef::National(
-                    IndicatorNumber::new(u16::try_from(*n).unwrap_or(0))
-                        .map_err(|e| cannot(e.to_string()))?,
-                ),
-                titles.get(n).cloned().unwrap_or_default(),
-            ),
-            Some(pb::target::Indicator::LocalIndicator(l)) => (
-                IndicatorRef::Local {
-                    code: LocalIndicatorCode::new(l.code.clone())
-                        .map_err(|e| cannot(e.to_string()))?,
-                    title: l.title.clone(),
-                },
-                String::new(),
-            ),
-            None => return Err(cannot("it names no indicator".into())),
-        };
-        let mut row = SheetTarget {
-            agreement: id.clone(),
-            target: t.id,
-            kind: short_name(
-                pb::TargetKind::try_from(t.kind)
-                    .unwrap_or_default()
-                    .as_str_name(),
-                "TARGET_KIND_",
-            ),
-            status: short_name(
-                pb::TargetStatus::try_from(t.status)
-                    .unwrap_or_default()
-                    .as_str_name(),
-                "TARGET_STATUS_",
-            ),
-            shown: TermsShown::Awaited,
-            indicator,
-            title,
-            terms: None,
-            rationale: String::new(),
-            evidence: Vec::new(),
-            department: None,
-            deal_breaker: false,
-        };
-        if let Some(offer) = &t.open_offer {
-            row.shown = TermsShown::Offer(if offer.side == pb::Side::Area as i32 {
-                Side::Area
-            } else {
-                Side::Government
-            });
-            row.terms = match &offer.terms {
-                Some(terms) => terms_from_pb(terms).map_err(cannot)?,
-                None => None,
-            };
-            row.rationale = offer.rationale.clone();
-            row.evidence = offer.evidence.clone();
-            row.department = match offer.department.as_str() {
-                "" => None,
-                d => Some(Department::new(d).map_err(|e| cannot(e.to_string()))?),
-            };
-            row.deal_breaker = offer.deal_breaker;
-        } else if let Some(agreed) = &t.agreed {
-            row.shown = TermsShown::Agreed;
-            row.terms = terms_from_pb(agreed).map_err(cannot)?;
-        }
-        rows.push(row);
-    }
-    Ok(rows)
-}
-
 /// The agreements `laa agreement export` names: one, or those of a region
 /// and/or a round that the caller may read.
 async fn agreements_named(
@@ -212,7 +124,9 @@ pub async fn export(session: &Session, args: ExportArgs) -> Result<(), CliError>
             .filter(|((set, _), _)| *set == agreement.indicator_set)
             .map(|((_, n), t)| (*n, t.clone()))
             .collect();
-        sheet.append(Sheet::new(sheet_targets(agreement, &titles)?, []));
+        let targets =
+            laa_sheets::wire::sheet_targets(agreement, &titles).map_err(CliError::failure)?;
+        sheet.append(Sheet::new(targets, []));
     }
     let bytes = match format {
         Format::Csv => laa_sheets::to_csv(&sheet),

@@ -17,7 +17,7 @@ use crate::client::error::{CliError, Exit};
 use crate::client::output::Rows;
 
 use super::format_of;
-use super::wire::row_to_pb;
+use laa_sheets::wire::row_to_pb;
 
 /// The agreement and the file of `laa target import`: `AGREEMENT FILE`, or
 /// `FILE` with `--agreement`.

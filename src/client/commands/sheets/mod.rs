@@ -9,7 +9,6 @@
 
 mod export;
 mod import;
-mod wire;
 
 use std::path::Path;
 

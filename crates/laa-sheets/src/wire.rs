@@ -1,15 +1,23 @@
-//! Rows and terms between `laa_core`'s values, which `laa_sheets` reads
-//! and writes, and the wire's messages.
+//! Rows, terms and agreements between `laa_core`'s values, which this
+//! crate reads and writes, and the wire's messages: what the CLI and the
+//! workspace both send and receive.
 
 use laa_core::agreement::IndicatorRef;
 use laa_core::decimal::{from_f64, to_f64};
 use laa_core::{
     Baseline, FinancialYear, PlaceholderReason, RefreshId, TargetRow, Terms, Unit, YearValue,
 };
+use std::collections::HashMap;
+
+use laa_core::ids::LocalIndicatorCode;
+use laa_core::{Department, IndicatorNumber, Side};
+use laa_proto::names::short_name;
 use laa_proto::v1 as pb;
 
+use crate::{SheetTarget, TermsShown};
+
 /// A row on the wire.
-pub(super) fn row_to_pb(row: &TargetRow) -> pb::TargetRow {
+pub fn row_to_pb(row: &TargetRow) -> pb::TargetRow {
     pb::TargetRow {
         indicator: Some(match &row.indicator {
             IndicatorRef::National(n) => {
@@ -67,7 +75,7 @@ fn terms_to_pb(terms: &Terms) -> pb::Terms {
 }
 
 /// Terms as the server answered them, or why the sheet cannot hold them.
-pub(super) fn terms_from_pb(terms: &pb::Terms) -> Result<Option<Terms>, String> {
+pub fn terms_from_pb(terms: &pb::Terms) -> Result<Option<Terms>, String> {
     let Some(kind) = &terms.kind else {
         return Ok(None);
     };
@@ -108,4 +116,91 @@ pub(super) fn terms_from_pb(terms: &pb::Terms) -> Result<Option<Terms>, String> 
             }
         }
     }))
+}
+
+/// An agreement's live targets, as read over the wire, as a sheet's rows:
+/// each with its open offer's terms, or its agreed terms, or none yet.
+/// `titles` gives National Indicators' titles by number.
+pub fn sheet_targets(
+    agreement: &pb::Agreement,
+    titles: &HashMap<i32, String>,
+) -> Result<Vec<SheetTarget>, String> {
+    let id = agreement.name.trim_start_matches("agreements/").to_owned();
+    let mut rows = Vec::new();
+    for t in &agreement.targets {
+        if t.status == pb::TargetStatus::Withdrawn as i32 {
+            continue;
+        }
+        let cannot = |why: String| {
+            format!(
+                "target {} of {id} cannot be written to a sheet: {why}",
+                t.id
+            )
+        };
+        let (indicator, title) = match &t.indicator {
+            Some(pb::target::Indicator::IndicatorNumber(n)) => (
+                IndicatorRef::National(
+                    IndicatorNumber::new(u16::try_from(*n).unwrap_or(0))
+                        .map_err(|e| cannot(e.to_string()))?,
+                ),
+                titles.get(n).cloned().unwrap_or_default(),
+            ),
+            Some(pb::target::Indicator::LocalIndicator(l)) => (
+                IndicatorRef::Local {
+                    code: LocalIndicatorCode::new(l.code.clone())
+                        .map_err(|e| cannot(e.to_string()))?,
+                    title: l.title.clone(),
+                },
+                String::new(),
+            ),
+            None => return Err(cannot("it names no indicator".into())),
+        };
+        let mut row = SheetTarget {
+            agreement: id.clone(),
+            target: t.id,
+            kind: short_name(
+                pb::TargetKind::try_from(t.kind)
+                    .unwrap_or_default()
+                    .as_str_name(),
+                "TARGET_KIND_",
+            ),
+            status: short_name(
+                pb::TargetStatus::try_from(t.status)
+                    .unwrap_or_default()
+                    .as_str_name(),
+                "TARGET_STATUS_",
+            ),
+            shown: TermsShown::Awaited,
+            indicator,
+            title,
+            terms: None,
+            rationale: String::new(),
+            evidence: Vec::new(),
+            department: None,
+            deal_breaker: false,
+        };
+        if let Some(offer) = &t.open_offer {
+            row.shown = TermsShown::Offer(if offer.side == pb::Side::Area as i32 {
+                Side::Area
+            } else {
+                Side::Government
+            });
+            row.terms = match &offer.terms {
+                Some(terms) => terms_from_pb(terms).map_err(cannot)?,
+                None => None,
+            };
+            row.rationale = offer.rationale.clone();
+            row.evidence = offer.evidence.clone();
+            row.department = match offer.department.as_str() {
+                "" => None,
+                d => Some(Department::new(d).map_err(|e| cannot(e.to_string()))?),
+            };
+            row.deal_breaker = offer.deal_breaker;
+        } else if let Some(agreed) = &t.agreed {
+            row.shown = TermsShown::Agreed;
+            row.terms = terms_from_pb(agreed).map_err(cannot)?;
+        }
+        rows.push(row);
+    }
+    Ok(rows)
 }
