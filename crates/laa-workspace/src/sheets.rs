@@ -235,12 +235,11 @@ async fn decide(
         .map(tonic::Response::into_inner);
     match answer {
         Ok(answer) if !validate_only => {
-            let replayed = answer
-                .applied
-                .as_ref()
-                .is_some_and(|a| a.replayed)
-                .then_some("&replayed=1")
-                .unwrap_or_default();
+            let replayed = if answer.applied.as_ref().is_some_and(|a| a.replayed) {
+                "&replayed=1"
+            } else {
+                ""
+            };
             see_other(&format!(
                 "{}/agreements/{id}?done=ImportTargets{replayed}",
                 crate::ROOT
