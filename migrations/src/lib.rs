@@ -27,8 +27,9 @@
 //!
 //! The tables are named in [`tables`], which the store's entities follow.
 //! Architecture invariant: the event log is the record; every other table
-//! except the reference data and credentials is a projection of it, written
-//! in the same transaction as the events it reflects.
+//! except the reference data, credentials and the workspace's sessions is a
+//! projection of it, written in the same transaction as the events it
+//! reflects.
 
 #![warn(missing_docs)]
 

@@ -30,9 +30,14 @@ const WRITERS: &[(&str, &[&str])] = &[
 ];
 
 /// The tables outside the log's projections, and their one writer each:
-/// the fixed list of regions, the credentials, the record of broken
-/// histories, and the benchmark's own scratch table.
-const OTHERS: &[(&str, &str)] = &[("region", "reference.rs"), ("credential", "credentials.rs")];
+/// the fixed list of regions, the credentials, and the workspace's
+/// sessions and sign-in links (who is signed in decides no rule).
+const OTHERS: &[(&str, &str)] = &[
+    ("region", "reference.rs"),
+    ("credential", "credentials.rs"),
+    ("session", "sessions.rs"),
+    ("sign_in_link", "sessions.rs"),
+];
 
 /// The files that may hold SQL text that writes: the fixed batch statement
 /// of PostgreSQL (the same rows as `rows.rs`), the broken histories, the
