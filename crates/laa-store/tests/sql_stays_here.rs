@@ -27,7 +27,9 @@ const FORBIDDEN: &[&str] = &[
     "\"SELECT ",
     "\"INSERT ",
     "\"UPDATE ",
-    "\"DELETE ",
+    // SQL's DELETE always names its table with FROM; HTTP's DELETE (the
+    // browser harness speaking WebDriver) names a path.
+    "\"DELETE FROM",
     "\"CREATE ",
     "\"DROP ",
     "\"ALTER ",
