@@ -1046,3 +1046,127 @@ async fn a_statutory_sheet_is_checked_refused_whole_corrected_and_applied() {
     })
     .await;
 }
+
+/// Defects an independent walk through the docs found (issue 25).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn what_an_independent_walk_stumbled_on_holds() {
+    for_each_database(|app| async move {
+        let mut go_grpc = app.clients(Some(&app.tokens.go)).await;
+        open_kent(&mut go_grpc).await;
+        let address = serve_workspace(&app).await;
+        let mut go = Visitor::at(address);
+        go.sign_in(&app.tokens.go).await;
+        let mut kent = Visitor::at(address);
+        kent.sign_in(&app.tokens.kent).await;
+
+        // A form is not offered where the engine would refuse it: the GO
+        // does not counter its own open offer, nor submit before the area
+        // endorses; the area does not endorse while an offer is open, and
+        // names no department.
+        let offered = go
+            .submit(&target_page(1), "CounterOffer", STATUTORY_TERMS)
+            .await;
+        assert_eq!(offered.status, 303, "{}", offered.body);
+        let own = go.get(&target_page(1)).await;
+        assert!(
+            !offers(&own.body, "CounterOffer"),
+            "the GO's own offer awaits Kent"
+        );
+        assert!(!offers(
+            &go.get(AGREEMENT_PAGE).await.body,
+            "SubmitAgreement"
+        ));
+        assert!(!offers(
+            &kent.get(AGREEMENT_PAGE).await.body,
+            "EndorseAgreement"
+        ));
+        let answer = kent.get(&target_page(1)).await;
+        assert!(offers(&answer.body, "CounterOffer"));
+        assert!(
+            !form_values(&answer.body, "CounterOffer")
+                .iter()
+                .any(|(n, _)| n == "department")
+        );
+
+        // An emptied unit is read as the indicator's own, on a target's form too.
+        let countered = kent
+            .submit_from(
+                &answer.body,
+                "CounterOffer",
+                &[
+                    ("baseline", "60"),
+                    ("baseline_period", "2007"),
+                    ("year-2008-09", "61"),
+                    ("year-2009-10", "61"),
+                    ("year-2010-11", "61"),
+                    ("unit", ""),
+                    ("rationale", "A little more"),
+                ],
+            )
+            .await;
+        assert_eq!(countered.status, 303, "{}", countered.body);
+
+        // Back to a form already sent, changed and sent again: not a loop
+        // on a used request id, but a fresh form that records the change.
+        let page = go.get(AGREEMENT_PAGE).await;
+        let proposal = [
+            ("indicator_number", "NI 117"),
+            ("baseline", "8"),
+            ("baseline_period", "2007"),
+            ("year-2008-09", "7.5"),
+            ("year-2009-10", "7"),
+            ("year-2010-11", "6.5"),
+            ("rationale", "NEET first"),
+            ("department", "DCSF"),
+        ];
+        let first = go.submit_from(&page.body, "ProposeTarget", &proposal).await;
+        assert_eq!(first.status, 303, "{}", first.body);
+        let mut changed_values = proposal.to_vec();
+        changed_values.push(("rationale", "Changed my mind"));
+        let changed = go
+            .submit_from(&page.body, "ProposeTarget", &changed_values)
+            .await;
+        assert_ne!(changed.status, 303, "the old form records nothing");
+        assert!(
+            changed.body.contains("already sent and recorded"),
+            "{}",
+            changed.body
+        );
+        assert!(
+            !changed.body.contains("request id"),
+            "no jargon: {}",
+            changed.body
+        );
+        assert!(
+            changed.body.contains("Changed my mind"),
+            "the values are kept"
+        );
+        let again = go.submit_from(&changed.body, "ProposeTarget", &[]).await;
+        assert!(
+            !again.body.contains("already used"),
+            "not the same loop: {}",
+            again.body
+        );
+
+        // Opening an agreement outside one's region answers as gRPC does (403).
+        let mut london = Visitor::at(address);
+        london.sign_in(&app.tokens.go_london).await;
+        let outside = london
+            .submit(
+                "/workspace/agreements",
+                "OpenAgreement",
+                &[("area", "Surrey"), ("round", ""), ("indicator_set", "2007")],
+            )
+            .await;
+        assert_eq!(outside.status, 403, "{}", outside.body);
+        let twice = go
+            .submit(
+                "/workspace/agreements",
+                "OpenAgreement",
+                &[("area", "kent"), ("round", ""), ("indicator_set", "2007")],
+            )
+            .await;
+        assert_eq!(twice.status, 409, "already open: {}", twice.body);
+    })
+    .await;
+}

@@ -74,7 +74,7 @@ async fn offer_terms(browser: &Browser, base: &str, target: u32) {
         ))
         .await;
     fill_terms(browser).await;
-    browser.click_button("Send counter-offer").await;
+    browser.click_button("Send offer").await;
 }
 
 async fn fill_terms(browser: &Browser) {
@@ -182,12 +182,12 @@ async fn three_people_negotiate_kents_agreement_in_chromium() {
         ))
         .await;
         kent.click_button("Accept these terms").await;
-        go.click_button("Send counter-offer").await;
+        go.click_button("Send offer").await;
         let page = go.source().await;
         assert!(page.contains("changed while you were working"), "{page}");
         assert!(page.contains("offer accepted by kent:officer"), "{page}");
         check_page(&mut go, backend, "conflict").await;
-        go.click_button("Send counter-offer").await;
+        go.click_button("Send offer").await;
         assert!(
             go.source().await.contains("Success"),
             "sent again, recorded"

@@ -320,7 +320,24 @@ pub fn open_form(person: &Person, refused: Option<(&Submitted, &[FieldError])>) 
 async fn open(workspace: &Workspace, person: &Person, form: Submitted) -> Response {
     let mut errors = Vec::new();
     let indicator_set = whole(&form, "indicator_set", "the indicator set", &mut errors);
-    let area = form.get("area").trim_start_matches("areas/").to_owned();
+    let area = form
+        .get("area")
+        .trim_start_matches("areas/")
+        .trim()
+        .to_lowercase()
+        .replace(' ', "-");
+    if area.is_empty() {
+        errors.push(FieldError::new(
+            "area",
+            "Enter the area's code, such as kent",
+        ));
+    }
+    if form.get("indicator_set").is_empty() {
+        errors.push(FieldError::new(
+            "indicator_set",
+            "Enter the published indicator set to bind it to, such as 2007",
+        ));
+    }
     let sent = if errors.is_empty() {
         workspace
             .engine
@@ -347,20 +364,18 @@ async fn open(workspace: &Workspace, person: &Person, form: Submitted) -> Respon
             ))
         }
         Err(status) => {
+            let mut answer = StatusCode::UNPROCESSABLE_ENTITY;
             if errors.is_empty() {
                 let refusal = Refusal::of(&status);
                 if refusal.code == tonic::Code::Unauthenticated {
                     return see_other(&format!("{}/sign-in", crate::ROOT));
                 }
+                // The status gRPC answers: another region's area is 403, an
+                // agreement already open 409.
+                answer = refusal.http_status();
                 errors = refusal_errors(&refusal, "OpenAgreement");
             }
-            crate::inbox::agreements_page(
-                workspace,
-                person,
-                Some((&form, &errors)),
-                StatusCode::UNPROCESSABLE_ENTITY,
-            )
-            .await
+            crate::inbox::agreements_page(workspace, person, Some((&form, &errors)), answer).await
         }
     }
 }

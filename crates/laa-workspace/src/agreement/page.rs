@@ -101,11 +101,24 @@ impl Page<'_> {
         let unit = self.unit_of(target);
         let fresh = uuid::Uuid::new_v4().to_string();
         let offered = |t: &pb::Target| t.open_offer.as_ref().and_then(|o| side_of(o.side));
+        let open_offers = self
+            .agreement
+            .targets
+            .iter()
+            .filter(|t| t.open_offer.is_some())
+            .count();
         let forms: Vec<Markup> = FORMS
             .iter()
             .filter(|f| f.on == on && role_may(role, f.kind) && agreement_accepts(status, f.kind))
             .filter(|f| match target {
-                None => true,
+                None => match f.kind {
+                    // Endorsement and submission wait until no offer is
+                    // open; endorsing once is enough, and the GO submits
+                    // what the area endorsed.
+                    CommandKind::Endorse => !self.agreement.endorsed && open_offers == 0,
+                    CommandKind::Submit => self.agreement.endorsed && open_offers == 0,
+                    _ => true,
+                },
                 Some(t) => {
                     let ts = target_status_of(t);
                     target_accepts(ts, f.kind)
@@ -113,6 +126,9 @@ impl Page<'_> {
                             CommandKind::Accept | CommandKind::Decline => {
                                 offered(t).is_some_and(|by| Some(by) != mine)
                             }
+                            // A side answers the other's offer, or makes the
+                            // first; it does not counter its own.
+                            CommandKind::Counter => offered(t).is_none_or(|by| Some(by) != mine),
                             CommandKind::Withdraw => side_of(t.originated_by) == mine,
                             CommandKind::ApproveRebaseline | CommandKind::RejectRebaseline => {
                                 t.pending_rebaseline.is_some()
@@ -140,7 +156,13 @@ impl Page<'_> {
                 draw_titled(
                     f,
                     if first_offer { "Offer terms" } else { f.title },
+                    if first_offer { "Send offer" } else { f.button },
                     &Drawn {
+                        side: mine,
+                        indicator: target.and_then(|t| match &t.indicator {
+                            Some(pb::target::Indicator::IndicatorNumber(n)) => Some(*n),
+                            _ => None,
+                        }),
                         agreement: self.id(),
                         version: self.agreement.version,
                         target: target.map(|t| t.id),

@@ -9,6 +9,12 @@ use crate::layout::{self, FieldError, Input};
 
 /// What a form needs to be drawn.
 pub struct Drawn<'a> {
+    /// The side the person speaks for (only the Government side names a
+    /// department).
+    pub side: Option<laa_core::Side>,
+    /// The National Indicator of the target the form is on, if any (an
+    /// emptied unit is read as its own).
+    pub indicator: Option<i32>,
     /// The agreement (`kent-2008-11`).
     pub agreement: &'a str,
     /// Its version when drawn.
@@ -36,12 +42,12 @@ pub fn year_field(year: &str) -> String {
 
 /// Draws a form.
 pub fn draw(spec: &FormSpec, d: &Drawn<'_>) -> Markup {
-    draw_titled(spec, spec.title, d)
+    draw_titled(spec, spec.title, spec.button, d)
 }
 
 /// Draws a form under another heading (a first offer on a target that
 /// has none is "Offer terms", not a counter-offer).
-pub fn draw_titled(spec: &FormSpec, title: &str, d: &Drawn<'_>) -> Markup {
+pub fn draw_titled(spec: &FormSpec, title: &str, button: &str, d: &Drawn<'_>) -> Markup {
     let action = format!("{}/agreements/{}/act", crate::ROOT, d.agreement);
     let id = format!("form-{}", spec.kind.as_str());
     html! {
@@ -53,8 +59,9 @@ pub fn draw_titled(spec: &FormSpec, title: &str, d: &Drawn<'_>) -> Markup {
                 input type="hidden" name="expected_version" value=(d.version);
                 input type="hidden" name="request_id" value=(d.request_id);
                 @if let Some(t) = d.target { input type="hidden" name="target" value=(t); }
+                @if let Some(n) = d.indicator { input type="hidden" name="target_indicator" value=(n); }
                 @for field in spec.fields { (draw_field(*field, d)) }
-                button class={ "button" @if spec.warning { " button-warning" } } type="submit" id={ "submit-" (spec.kind.as_str()) } { (spec.button) }
+                button class={ "button" @if spec.warning { " button-warning" } } type="submit" id={ "submit-" (spec.kind.as_str()) } { (button) }
             }
         }
     }
@@ -86,8 +93,14 @@ fn draw_field(field: Field, d: &Drawn<'_>) -> Markup {
             "text",
             Some("width-10"),
         ),
+        Field::Department if d.side != Some(laa_core::Side::Government) => html! {},
         Field::Department => {
-            let mut options = vec![(String::new(), "The target's department".to_owned())];
+            let default = if d.target.is_some() {
+                "The target's department"
+            } else {
+                "Choose the department asking for it"
+            };
+            let mut options = vec![(String::new(), default.to_owned())];
             options.extend(laa_core::departments::departments_2008().iter().map(|d| {
                 (
                     d.code.as_str().to_owned(),

@@ -90,7 +90,20 @@ pub async fn act(
             if refusal.code == tonic::Code::Unauthenticated {
                 return see_other(&format!("{}/sign-in", crate::ROOT));
             }
-            let errors = if refusal.fields.is_empty() {
+            let mut form = form;
+            let errors = if refusal.is_conflict() {
+                // The banner says what changed; the form is ready to send again.
+                Vec::new()
+            } else if refusal.reason == Some(laa_core::Reason::RequestIdReused) {
+                // The form was sent before (the back button) and recorded;
+                // these changed values were not. A fresh request id lets
+                // them be sent as a change of their own.
+                form.0.retain(|(n, _)| n != "request_id");
+                vec![FieldError::new(
+                    first_field(kind),
+                    "This form was already sent and recorded, with other values. The page now shows the agreement as it stands: check your changes against it, then send them again.",
+                )]
+            } else if refusal.fields.is_empty() {
                 let field = first_field(kind);
                 vec![FieldError::new(field, refusal.message.clone())]
             } else {
@@ -122,7 +135,11 @@ fn default_unit(workspace: &Workspace, form: &mut Submitted) {
     if !form.get("unit").is_empty() {
         return;
     }
-    let unit = indicator_digits(form.get("indicator_number"))
+    let named = match form.get("indicator_number") {
+        "" => form.get("target_indicator"),
+        number => number,
+    };
+    let unit = indicator_digits(named)
         .parse::<u16>()
         .ok()
         .and_then(|n| laa_core::IndicatorNumber::new(n).ok())
