@@ -268,17 +268,9 @@ async fn a_sheet_through_the_command_line_exports_and_imports_to_the_same_terms(
         assert_eq!(stdout.matches("recorded").count(), 4, "{stdout}");
         assert_eq!(app.event_count("kent-2008-11").await, events + 4);
 
-        // The same sheet again would counter the area's own offers: refused
-        // whole (exit 4), each refused row told as its row of the sheet.
-        let out = laa(
-            &app,
-            Some(&t.kent),
-            &["target", "import", "kent-2008-11", &path("kent.csv")],
-        );
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert_eq!(out.status.code(), Some(4), "{stderr}");
-        assert!(stderr.contains("NOT_YOUR_TURN"), "{stderr}");
-        assert!(stderr.contains("rows[0] is row 2"), "{stderr}");
+        // The same sheet again only restates the area's own offers: a dry
+        // run says every row is unchanged, and the import is refused as
+        // changing nothing (exit 2).
         let out = laa(
             &app,
             Some(&t.kent),
@@ -290,11 +282,41 @@ async fn a_sheet_through_the_command_line_exports_and_imports_to_the_same_terms(
                 "--dry-run",
             ],
         );
-        assert_eq!(
-            out.status.code(),
-            Some(4),
-            "a dry run fails as the import would"
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
         );
+        assert_eq!(
+            stdout.matches("unchanged: nothing to record").count(),
+            4,
+            "{stdout}"
+        );
+        let out = laa(
+            &app,
+            Some(&t.kent),
+            &["target", "import", "kent-2008-11", &path("kent.csv")],
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains("nothing would change"), "{stderr}");
+        assert_eq!(app.event_count("kent-2008-11").await, events + 4);
+
+        // Other terms on a row the area already offered would counter its
+        // own offer: refused whole (exit 4), the row told as its sheet row.
+        let edited = kent_sheet().replacen(",50,2007,", ",49,2007,", 1);
+        assert_ne!(edited, kent_sheet(), "the first row's baseline is edited");
+        std::fs::write(path("kent-edited.csv"), edited).expect("write");
+        let out = laa(
+            &app,
+            Some(&t.kent),
+            &["target", "import", "kent-2008-11", &path("kent-edited.csv")],
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(4), "{stderr}");
+        assert!(stderr.contains("NOT_YOUR_TURN"), "{stderr}");
+        assert!(stderr.contains("rows[0] is row 2"), "{stderr}");
         assert_eq!(app.event_count("kent-2008-11").await, events + 4);
 
         // Kent's agreement as a workbook, imported into Surrey's: the same terms.

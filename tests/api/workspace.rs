@@ -1007,7 +1007,7 @@ async fn a_statutory_sheet_is_checked_refused_whole_corrected_and_applied() {
             .await;
         assert_eq!(checked.status, 200, "{}", checked.body);
         assert_eq!(
-            checked.body.matches("Accepted").count(),
+            checked.body.matches(">Ready<").count(),
             16,
             "{}",
             checked.body
@@ -1032,6 +1032,26 @@ async fn a_statutory_sheet_is_checked_refused_whole_corrected_and_applied() {
             before + 16,
             "applied once"
         );
+
+        // The same sheet uploaded again restates the agreement: nothing to apply.
+        let page = go.get(AGREEMENT_PAGE).await;
+        let restated = go
+            .post_file(
+                "/workspace/agreements/kent-2008-11/import",
+                &hidden_fields(&page.body, "ImportTargets"),
+                (
+                    "sheet",
+                    "statutory.csv",
+                    statutory_sheet("percent", "60").as_bytes(),
+                ),
+            )
+            .await;
+        assert!(
+            restated.body.contains("there is nothing to apply"),
+            "{}",
+            restated.body
+        );
+        assert!(!offers(&restated.body, "ApplyImport"));
 
         // Kent's officer now has sixteen offers to answer.
         let mut kent = Visitor::at(address);

@@ -273,7 +273,8 @@ async fn check_page(
     refusal: Option<&Refusal>,
 ) -> Response {
     let refused = outcomes.iter().filter(|o| !o.accepted).count();
-    let all_accepted = refusal.is_none() && refused == 0 && !outcomes.is_empty();
+    let changes = outcomes.iter().filter(|o| o.action != "unchanged").count();
+    let all_accepted = refusal.is_none() && refused == 0 && changes > 0;
     let errors: Vec<FieldError> = match refusal {
         Some(r) => vec![FieldError::new("sheet", r.message.clone())],
         None => outcomes
@@ -293,6 +294,11 @@ async fn check_page(
         h1.heading-xl { "Check the spreadsheet's rows" }
         @if all_accepted {
             p { "Every row can be applied. Nothing is recorded until you apply them; they are then recorded together, or none of them." }
+            @if changes < outcomes.len() {
+                p { (outcomes.len() - changes) " rows restate the agreement as it stands and will record nothing." }
+            }
+        } @else if refusal.is_none() && refused == 0 {
+            p { "Every row restates the agreement as it stands: there is nothing to apply." }
         } @else if refusal.is_none() {
             p { (refused) " of " (outcomes.len()) " rows would be refused, so none can be applied. Correct the rows named and upload the spreadsheet again." }
         }
@@ -306,10 +312,10 @@ async fn check_page(
                         tr id={ "row-" (row.line) } {
                             th scope="row" { (row.line) }
                             td { (row.row.indicator.to_string()) }
-                            td { (outcome.map_or("", |o| o.action.as_str()).replace('_', " ")) }
+                            td { (action_words(outcome.map_or("", |o| o.action.as_str()))) }
                             td {
                                 @match outcome {
-                                    Some(o) if o.accepted => { (tag("Accepted", "green")) }
+                                    Some(o) if o.accepted => { (tag("Ready", "green")) }
                                     Some(o) => { (tag("Refused", "red")) " " (o.message) }
                                     None => { (tag("Not checked", "grey")) }
                                 }
@@ -343,6 +349,16 @@ async fn check_page(
         status,
         layout::page(person, waiting, "Check the spreadsheet", body),
     )
+}
+
+/// What a row would do, in words.
+fn action_words(action: &str) -> &'static str {
+    match action {
+        "propose" => "Propose a new target",
+        "counter" => "Offer these terms on its target",
+        "unchanged" => "Nothing: it restates the agreement",
+        _ => "",
+    }
 }
 
 /// A sheet that cannot be read: the agreement page's upload with the

@@ -30,14 +30,20 @@ pub enum RowAction {
     Propose,
     /// Counters the offer on (or offers terms for) the live target of its indicator.
     Counter,
+    /// Restates what the live target of its indicator already stands at
+    /// for this side (its own open offer's terms, or the agreed terms with
+    /// no offer open): records nothing. A download edited in some rows
+    /// and uploaded again carries such rows.
+    Unchanged,
 }
 
 impl RowAction {
-    /// The action's name: `propose` or `counter`.
+    /// The action's name: `propose`, `counter` or `unchanged`.
     pub fn as_str(self) -> &'static str {
         match self {
             RowAction::Propose => "propose",
             RowAction::Counter => "counter",
+            RowAction::Unchanged => "unchanged",
         }
     }
 }
@@ -81,7 +87,13 @@ impl ImportPreview {
                 })
             })
             .collect();
-        if refused.is_empty() {
+        if refused.is_empty() && self.events.is_empty() {
+            Err(DomainError::Invalid {
+                field: "rows",
+                problem: "every row restates the agreement as it stands: nothing would change"
+                    .into(),
+            })
+        } else if refused.is_empty() {
             Ok(self.events)
         } else {
             Err(DomainError::RowsRefused { rows: refused })
@@ -143,6 +155,16 @@ pub(super) fn decide_rows(
     let mut outcomes = Vec::with_capacity(rows.len());
     let mut events = Vec::with_capacity(rows.len());
     for (index, row) in rows.iter().enumerate() {
+        if let Some(target) = restated(&current, row, actor) {
+            outcomes.push(RowOutcome {
+                row: index,
+                indicator: row.indicator.clone(),
+                action: RowAction::Unchanged,
+                target,
+                result: Ok(()),
+            });
+            continue;
+        }
         let (action, target, command) = command_for(&current, row);
         let result = command.and_then(|command| decide(&current, command, actor, &each));
         let result = match result {
@@ -165,6 +187,18 @@ pub(super) fn decide_rows(
         });
     }
     Ok(ImportPreview { outcomes, events })
+}
+
+/// The live target a row only restates for the actor's side: its terms are
+/// the side's own open offer's, or the agreed terms with no offer open.
+fn restated(state: &Agreement, row: &TargetRow, actor: &Actor) -> Option<TargetId> {
+    let side = actor.role.side()?;
+    let target = state.live_target_on(&row.indicator)?;
+    let stands = match &target.open_offer {
+        Some(offer) => offer.side == side && offer.terms == row.terms,
+        None => target.agreed.as_ref() == Some(&row.terms),
+    };
+    stands.then_some(target.id)
 }
 
 /// The command a row stands for on `state`: the counter-offer on its

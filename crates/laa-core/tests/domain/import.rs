@@ -106,10 +106,12 @@ fn one_refused_row_refuses_the_whole_naming_every_refused_row() {
 #[test]
 fn a_later_row_is_decided_on_the_state_the_earlier_rows_left() {
     let n = Negotiation::opened();
-    // Twice the same new indicator: the first row proposes it, the second
-    // would counter the side's own open offer.
+    // Twice the same new indicator with other terms: the first row
+    // proposes it, the second would counter the side's own open offer.
+    let mut other_terms = national(117);
+    other_terms.terms = pct(8, [7, 6, 5]);
     let refused = n
-        .when(&area(), import(vec![national(117), national(117)]))
+        .when(&area(), import(vec![national(117), other_terms]))
         .then_refused("NOT_YOUR_TURN");
     let DomainError::RowsRefused { rows } = &refused else {
         panic!("{refused:?}")
@@ -230,5 +232,43 @@ fn in_a_refresh_a_row_revisits_its_indicators_settled_target() {
         n.target_on(statutory(1)).status,
         TargetStatus::Draft,
         "reopened by the counter-offer"
+    );
+}
+
+/// A download edited in one row and uploaded again carries rows that only
+/// restate the agreement (the side's own open offers, terms agreed): they
+/// record nothing, and do not refuse the rows that do change something.
+#[test]
+fn rows_that_restate_the_agreement_record_nothing_and_refuse_nothing() {
+    let statutory_ni = statutory(1);
+    let other_ni = statutory(2);
+    let n = Negotiation::opened()
+        .when(&area(), import(vec![national(statutory_ni)]))
+        .then_events(&["offer_made"]);
+    // The area's own open offer on the first, restated, beside a new offer.
+    let n = n
+        .when(
+            &area(),
+            import(vec![national(statutory_ni), national(other_ni)]),
+        )
+        .then_events(&["offer_made"]);
+    assert!(n.target_on(other_ni).open_offer.is_some());
+    let ctx = Context {
+        now: n.now,
+        catalogue: &CATALOGUE,
+        expected_version: Some(n.state.version),
+        occurred_at: None,
+    };
+    let preview =
+        preview_import(&n.state, &[national(statutory_ni)], &area(), &ctx).expect("a preview");
+    assert_eq!(preview.outcomes[0].action, RowAction::Unchanged);
+    assert!(preview.outcomes[0].result.is_ok());
+    // An import of nothing but restated rows would record nothing: refused.
+    let refused = n
+        .when(&area(), import(vec![national(statutory_ni)]))
+        .then_refused("INVALID_ARGUMENT");
+    assert!(
+        matches!(refused, DomainError::Invalid { field: "rows", .. }),
+        "{refused:?}"
     );
 }

@@ -169,7 +169,9 @@ fn print_outcomes(
             .get(index)
             .map(|r| (r.line.to_string(), r.row.indicator.to_string()))
             .unwrap_or_default();
-        let verdict = if outcome.accepted {
+        let verdict = if outcome.accepted && outcome.action == "unchanged" {
+            "unchanged: nothing to record".to_owned()
+        } else if outcome.accepted {
             if dry_run {
                 "would be accepted"
             } else {
