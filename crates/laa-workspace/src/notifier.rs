@@ -57,11 +57,12 @@ const SETTLE: Duration = Duration::from_millis(200);
 /// The longest one message may take to hand to the relay.
 const SEND_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// The key an item is remembered by: where and what. The same words at
-/// the same place are the same item; once it stops waiting it is
-/// forgotten.
+/// The key an item is remembered by: where, what, and which occurrence
+/// ([`Waiting::occurrence`]: a new offer on a target is a new item even
+/// if the notifier never saw the last one answered). Once an item stops
+/// waiting it is forgotten.
 pub fn key(item: &Waiting) -> String {
-    format!("{} {}", item.link, item.what)
+    format!("{} {} {}", item.link, item.what, item.occurrence)
 }
 
 /// The operator's SMTP relay and the address messages come from.
@@ -502,6 +503,7 @@ mod tests {
             what: "Answer the offer on NI 117\r\nBcc: someone@example.org".into(),
             link: "/workspace/agreements/kent-2008-11/targets/17".into(),
             about: "Kent".into(),
+            occurrence: "1228089600.000000000".into(),
         };
         let named = Named {
             id: "kent-2008-11".into(),
