@@ -499,3 +499,121 @@ async fn token_id(app: &TestApp, secret: &str) -> String {
         .as_str()
         .to_owned()
 }
+
+/// `laa serve` with these arguments on a fresh SQLite file in `dir`, no
+/// relay named by the environment.
+fn serve_in(dir: &std::path::Path, args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_laa"));
+    command
+        .args(["serve", "--listen", "127.0.0.1:0", "--http-listen", "off"])
+        .arg("--database-url")
+        .arg(format!("sqlite://{}/laa.db?mode=rwc", dir.display()))
+        .args(args)
+        .current_dir(dir)
+        .env_remove("LAA_SMTP_URL")
+        .env_remove("LAA_MAIL_FROM")
+        .env_remove("LAA_WEB_URL")
+        .env_remove("RUST_LOG");
+    command
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn laa_serve_refuses_a_relay_it_cannot_use_and_never_prints_its_password() {
+    const PASSWORD: &str = "Sm7pRelayPassw0rd";
+    let dir = tempfile::tempdir().unwrap();
+    let relay = format!("smtps://laa:{PASSWORD}@relay.test.invalid");
+    for (args, says) in [
+        (vec!["--smtp-url", relay.as_str()], "--mail-from"),
+        (
+            vec![
+                "--smtp-url",
+                relay.as_str(),
+                "--mail-from",
+                "laa@test.invalid",
+            ],
+            "--web-url",
+        ),
+        (
+            vec![
+                "--smtp-url",
+                "http://relay.test.invalid",
+                "--mail-from",
+                "laa@test.invalid",
+                "--web-url",
+                "https://laa.test.invalid",
+            ],
+            "smtp://",
+        ),
+        (
+            vec![
+                "--smtp-url",
+                relay.as_str(),
+                "--mail-from",
+                "not an address",
+                "--web-url",
+                "https://laa.test.invalid",
+            ],
+            "not an email address",
+        ),
+        (
+            vec![
+                "--smtp-url",
+                relay.as_str(),
+                "--mail-from",
+                "laa@test.invalid",
+                "--web-url",
+                "laa.test.invalid",
+            ],
+            "not a web address",
+        ),
+    ] {
+        let out = serve_in(dir.path(), &args).output().unwrap();
+        let everything = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!out.status.success(), "{args:?}: {everything}");
+        assert!(everything.contains(says), "{args:?}: {everything}");
+        assert!(!everything.contains(PASSWORD), "{args:?}: {everything}");
+    }
+    let help = serve_in(dir.path(), &["--help"])
+        .env("LAA_SMTP_URL", &relay)
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    assert!(
+        help.contains("--smtp-url") && !help.contains(PASSWORD),
+        "{help}"
+    );
+
+    // A relay it can use: the server says so, naming the host alone.
+    let smtp = SmtpServer::start(0).await;
+    let url = format!("smtp://laa:{PASSWORD}@{}", smtp.address);
+    let mut child = serve_in(dir.path(), &[])
+        .env("LAA_SMTP_URL", &url)
+        .env("LAA_MAIL_FROM", "LAA <laa@test.invalid>")
+        .env("LAA_WEB_URL", "https://laa.test.invalid")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = std::io::BufReader::new(child.stdout.take().expect("stdout"));
+    let mut said = String::new();
+    while !said.contains("email notifications") {
+        let mut line = String::new();
+        if std::io::BufRead::read_line(&mut out, &mut line).unwrap() == 0 {
+            break;
+        }
+        said.push_str(&line);
+    }
+    let logs = crate::credentials::stop_laa_serve(child);
+    assert!(
+        said.contains(&format!("laa email notifications through {}", smtp.address)),
+        "{said}\n{logs}"
+    );
+    assert!(
+        !said.contains(PASSWORD) && !logs.contains(PASSWORD),
+        "{said}\n{logs}"
+    );
+}

@@ -3,7 +3,7 @@
 //!
 //! A subscription belongs to a token (the person signs in with it) and
 //! lives no longer than it: a revoked or expired token's holder is told
-//! nothing. What waits on a person is the workspace's to compute; the
+//! nothing; a rotated token's subscription follows the new one. What waits on a person is the workspace's to compute; the
 //! store keeps only the keys of the items told, so that a restarted server
 //! sends nothing twice and, of several servers of one database, only the
 //! one that changes the set first ([`Store::replace_notified`]) sends.
@@ -51,6 +51,24 @@ fn decode(model: row::Model) -> Result<Subscription, StoreError> {
         notified,
         version: model.version,
     })
+}
+
+/// Moves `old`'s subscription to `new` (a token rotated: same holder), in
+/// the rotation's transaction.
+pub(crate) async fn carry_subscription(
+    txn: &sea_orm::DatabaseTransaction,
+    old: &TokenId,
+    new: &TokenId,
+) -> Result<(), StoreError> {
+    row::Entity::update_many()
+        .col_expr(
+            row::Column::TokenId,
+            sea_orm::sea_query::Expr::value(new.as_str()),
+        )
+        .filter(row::Column::TokenId.eq(old.as_str()))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 fn encode(keys: &BTreeSet<String>) -> String {
