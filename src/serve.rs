@@ -108,14 +108,12 @@ pub struct ServeArgs {
 
 /// The SMTP relay and the pages' public address, when email notifications
 /// are configured; an error names what is wrong (never a password).
-fn mail_config(
-    args: &ServeArgs,
-) -> Result<Option<(laa_workspace::notifier::Relay, String)>, String> {
+fn mail_config(args: &ServeArgs) -> Result<Option<(laa_workspace::mail::Relay, String)>, String> {
     let Some(url) = &args.smtp_url else {
         return Ok(None);
     };
     let from = args.mail_from.as_deref().unwrap_or_default();
-    let relay = laa_workspace::notifier::Relay::new(url, from).map_err(|e| {
+    let relay = laa_workspace::mail::Relay::new(url, from).map_err(|e| {
         format!("error: {e}\nhint: set --smtp-url (LAA_SMTP_URL) and --mail-from (LAA_MAIL_FROM), or leave --smtp-url unset to send no email")
     })?;
     let web_url = args.web_url.as_deref().unwrap_or_default().trim();

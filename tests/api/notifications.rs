@@ -18,7 +18,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use laa_proto::v1 as pb;
-use laa_workspace::notifier::{Notifier, Relay};
+use laa_workspace::mail::Relay;
+use laa_workspace::notifier::Notifier;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::task::JoinHandle;
 

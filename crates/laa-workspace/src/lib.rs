@@ -25,8 +25,9 @@
 //! - [`sheets`]: spreadsheets uploaded (checked, then applied all or
 //!   none) and downloaded.
 //! - [`notifications`]: a person asks to be told by email when something
-//!   starts waiting on them; [`notifier`] tells them, through the
-//!   operator's SMTP relay (`laa serve --smtp-url`).
+//!   starts waiting on them; [`notifier`] tells them through the
+//!   operator's SMTP relay (`laa serve --smtp-url`), in the message
+//!   [`mail`] writes.
 //! - [`refusal`]: a refused call as the error summary shows it.
 //! - [`layout`]: the page shell and the GOV.UK Design System's patterns
 //!   (error summary, notification banner, summary list, task list, tags).
@@ -48,6 +49,7 @@ pub mod forms;
 pub mod inbox;
 pub mod layout;
 pub mod limiter;
+pub mod mail;
 pub mod notifications;
 pub mod notifier;
 pub mod refusal;

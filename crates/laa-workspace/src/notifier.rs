@@ -16,16 +16,17 @@
 //! database ([`laa_store::notifications`]), claimed before the message is
 //! sent: a restart sends nothing twice, and of several servers only the
 //! one that claims an item sends it. An item that stops waiting is
-//! forgotten, so when it waits again (the next offer on the same target)
-//! it is told again. A message the relay could not take is unclaimed and
-//! tried again at the next sweep; one it refused for good (a permanent
-//! SMTP error, such as an unknown mailbox) is not tried again until the
-//! item waits anew. A crash between the claim and the send loses that one
-//! message rather than risking a second.
+//! forgotten, so when it waits again it is told again; each offer is an
+//! item of its own ([`Waiting::occurrence`]), so the next offer on a
+//! target is told even when the notifier never saw the last one answered.
+//! A message the relay could not take is unclaimed and tried again at the
+//! next sweep; one it refused for good (a permanent SMTP error, such as an
+//! unknown mailbox) is not tried again until the item waits anew. A crash
+//! (or a shutdown) between the claim and the send loses that one message
+//! rather than risking a second.
 //!
-//! A message names what waits and the agreement (area, round and id) and
-//! links to it; it never carries terms, rationale or an offer's values:
-//! those stay behind the sign-in.
+//! The message is [`crate::mail::letter`]'s: what waits and the agreement,
+//! with a link, and nothing of the terms.
 //!
 //! Sent and failed messages are counted in
 //! `laa_notifications_total{outcome="sent"|"failed"}`.
@@ -37,13 +38,12 @@ use laa_core::{Actor, AgreementId};
 use laa_proto::v1 as pb;
 use laa_proto::v1::agreement_service_server::AgreementService;
 use laa_store::{Principal, Subscription};
-use lettre::message::Mailbox;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 
 use crate::Workspace;
 use crate::agreement::area_name;
 use crate::inbox::{self, Waiting};
+use crate::mail::{Letter, Named, Relay, Undelivered, letter};
 use crate::session::Person;
 
 /// How often everyone's items are worked out again, events or not.
@@ -54,143 +54,12 @@ pub const SWEEP_EVERY: Duration = Duration::from_secs(5 * 60);
 /// worked out once for them all.
 const SETTLE: Duration = Duration::from_millis(200);
 
-/// The longest one message may take to hand to the relay.
-const SEND_TIMEOUT: Duration = Duration::from_secs(30);
-
 /// The key an item is remembered by: where, what, and which occurrence
 /// ([`Waiting::occurrence`]: a new offer on a target is a new item even
 /// if the notifier never saw the last one answered). Once an item stops
 /// waiting it is forgotten.
 pub fn key(item: &Waiting) -> String {
     format!("{} {} {}", item.link, item.what, item.occurrence)
-}
-
-/// The operator's SMTP relay and the address messages come from.
-#[derive(Clone)]
-pub struct Relay {
-    transport: AsyncSmtpTransport<Tokio1Executor>,
-    from: Mailbox,
-    host: String,
-}
-
-impl Relay {
-    /// The relay at `url` (`smtp://host:25`, `smtp://host:587?tls=required`
-    /// for STARTTLS, `smtps://user:password@host` for TLS from the start),
-    /// sending from `from` (`laa@example.org` or `LAA <laa@example.org>`).
-    /// Errors name the relay's host, never its credentials.
-    pub fn new(url: &str, from: &str) -> Result<Self, String> {
-        let host = relay_host(url)?;
-        let from: Mailbox = from
-            .trim()
-            .parse()
-            .map_err(|e| format!("the sender address '{from}' is not an email address: {e}"))?;
-        let transport = AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
-            .map_err(|e| format!("cannot use the SMTP relay at {host}: {e}"))?
-            .timeout(Some(SEND_TIMEOUT))
-            .build();
-        Ok(Self {
-            transport,
-            from,
-            host,
-        })
-    }
-
-    /// The relay's host and port, as the logs name it.
-    pub fn host(&self) -> &str {
-        &self.host
-    }
-}
-
-/// The host (and port, if given) of a relay's URL, without user or
-/// password.
-fn relay_host(url: &str) -> Result<String, String> {
-    let parsed = url::Url::parse(url.trim()).map_err(|e| {
-        format!("the SMTP relay URL is not a URL ({e}); write smtp://HOST:PORT or smtps://USER:PASSWORD@HOST")
-    })?;
-    if !matches!(parsed.scheme(), "smtp" | "smtps") {
-        return Err(format!(
-            "the SMTP relay URL begins {}:// where smtp:// or smtps:// was expected",
-            parsed.scheme()
-        ));
-    }
-    let host = parsed
-        .host_str()
-        .filter(|h| !h.is_empty())
-        .ok_or("the SMTP relay URL names no host")?;
-    Ok(match parsed.port() {
-        Some(port) => format!("{host}:{port}"),
-        None => host.to_owned(),
-    })
-}
-
-/// One message, ready to send.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Letter {
-    /// The subject line.
-    pub subject: String,
-    /// The plain-text body.
-    pub body: String,
-}
-
-/// The agreement an item concerns, as a message names it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Named {
-    /// Its id, such as `kent-2008-11`.
-    pub id: String,
-    /// Its area, as people say it.
-    pub area: String,
-    /// Its round, such as `2008-11`.
-    pub round: String,
-}
-
-/// Control characters out, so that nothing a negotiator typed (a local
-/// indicator's title) can break a line or a header.
-fn one_line(text: &str) -> String {
-    text.chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect()
-}
-
-/// The message telling of `item`: what waits, the agreement it concerns
-/// and the link to it under `web_url`; nothing of the terms.
-pub fn letter(item: &Waiting, agreement: Option<&Named>, web_url: &str) -> Letter {
-    let what = one_line(&item.what);
-    let link = format!("{}{}", web_url.trim_end_matches('/'), item.link);
-    let (concerning, line) = match agreement {
-        Some(a) => (
-            format!("{}, {}", one_line(&a.area), one_line(&a.round)),
-            format!(
-                "Agreement: {}, round {} ({})",
-                one_line(&a.area),
-                one_line(&a.round),
-                a.id
-            ),
-        ),
-        None => (
-            one_line(&item.about),
-            format!("Concerning: {}", one_line(&item.about)),
-        ),
-    };
-    let settings = format!(
-        "{}{}/notifications",
-        web_url.trim_end_matches('/'),
-        crate::ROOT
-    );
-    Letter {
-        subject: format!("{what}: {concerning}"),
-        body: format!(
-            "Something new is waiting on you in the LAA workspace.\n\
-             \n\
-             What: {what}\n\
-             {line}\n\
-             Open it: {link}\n\
-             \n\
-             Sign in to see the details. This message carries none of the terms under negotiation.\n\
-             \n\
-             You asked to be told by email when something starts waiting on you.\n\
-             To stop, turn it off at {settings}\n"
-        ),
-    }
 }
 
 /// The notifier: what [`Notifier::run`] needs.
@@ -236,7 +105,7 @@ impl Notifier {
     /// then on every announcement and every sweep. It never ends and
     /// never fails; problems are logged and tried again.
     pub async fn run(self) {
-        tracing::info!(relay = %self.relay.host, "email notifications on");
+        tracing::info!(relay = %self.relay.host(), "email notifications on");
         let mut feed = self.workspace.engine.feed().subscribe();
         let mut sweep = tokio::time::interval(self.sweep_every);
         sweep.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -431,99 +300,23 @@ impl Notifier {
 
     /// Hands one message to the relay, logging and counting the outcome.
     async fn send(&self, to: &str, letter: &Letter, token: &laa_store::TokenId) -> Sent {
-        let host = &self.relay.host;
-        let to: Mailbox = match to.parse() {
-            Ok(to) => to,
-            Err(error) => {
-                metrics::counter!("laa_notifications_total", "outcome" => "failed").increment(1);
-                tracing::warn!(%error, token_id = %token, "a subscription's address is not an email address; nothing sent");
-                return Sent::Refused;
-            }
-        };
-        let message = Message::builder()
-            .from(self.relay.from.clone())
-            .to(to)
-            .subject(letter.subject.clone())
-            .body(letter.body.clone());
-        let message = match message {
-            Ok(message) => message,
-            Err(error) => {
-                metrics::counter!("laa_notifications_total", "outcome" => "failed").increment(1);
-                tracing::warn!(%error, token_id = %token, "cannot build a notification; nothing sent");
-                return Sent::Refused;
-            }
-        };
-        match self.relay.transport.send(message).await {
-            Ok(_) => {
+        let relay = self.relay.host();
+        match self.relay.send(to, letter).await {
+            Ok(()) => {
                 metrics::counter!("laa_notifications_total", "outcome" => "sent").increment(1);
-                tracing::info!(relay = %host, token_id = %token, "sent a notification");
+                tracing::info!(%relay, token_id = %token, "sent a notification");
                 Sent::Taken
             }
-            Err(error) if error.is_permanent() => {
+            Err(Undelivered::Refused(error)) => {
                 metrics::counter!("laa_notifications_total", "outcome" => "failed").increment(1);
-                tracing::warn!(relay = %host, %error, token_id = %token, "the SMTP relay refused a notification for good; it is not tried again");
+                tracing::warn!(%relay, %error, token_id = %token, "a notification was refused for good; it is not tried again");
                 Sent::Refused
             }
-            Err(error) => {
+            Err(Undelivered::Later(error)) => {
                 metrics::counter!("laa_notifications_total", "outcome" => "failed").increment(1);
-                tracing::warn!(relay = %host, %error, token_id = %token, "cannot send a notification through the SMTP relay; trying again later");
+                tracing::warn!(%relay, %error, token_id = %token, "cannot send a notification through the SMTP relay; trying again later");
                 Sent::Later
             }
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_relays_host_is_named_without_its_credentials() {
-        for (url, host) in [
-            ("smtp://relay:25", "relay:25"),
-            ("smtps://user:secret@mail.example.org", "mail.example.org"),
-            ("smtp://u:p%40ss@10.0.0.1:587?tls=required", "10.0.0.1:587"),
-        ] {
-            assert_eq!(relay_host(url).as_deref(), Ok(host), "{url}");
-        }
-        for bad in [
-            "relay:25",
-            "http://relay",
-            "smtp://",
-            "smtps://user:secret@",
-        ] {
-            let error = relay_host(bad).expect_err(bad);
-            assert!(!error.contains("secret"), "{error}");
-        }
-    }
-
-    #[test]
-    fn a_letter_names_the_agreement_and_links_to_it_on_one_line_each() {
-        let item = Waiting {
-            what: "Answer the offer on NI 117\r\nBcc: someone@example.org".into(),
-            link: "/workspace/agreements/kent-2008-11/targets/17".into(),
-            about: "Kent".into(),
-            occurrence: "1228089600.000000000".into(),
-        };
-        let named = Named {
-            id: "kent-2008-11".into(),
-            area: "Kent".into(),
-            round: "2008-11".into(),
-        };
-        let letter = letter(&item, Some(&named), "https://laa.example.org/");
-        assert!(!letter.subject.contains('\n') && !letter.subject.contains('\r'));
-        assert!(letter.subject.starts_with("Answer the offer on NI 117"));
-        assert!(
-            letter.subject.ends_with("Kent, 2008-11"),
-            "{}",
-            letter.subject
-        );
-        assert!(
-            letter
-                .body
-                .contains("https://laa.example.org/workspace/agreements/kent-2008-11/targets/17\n")
-        );
-        assert!(letter.body.contains("(kent-2008-11)"));
-        assert!(!letter.body.lines().any(|l| l.starts_with("Bcc:")));
     }
 }
