@@ -13,7 +13,7 @@ use std::collections::BTreeSet;
 use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query::OnConflict};
 
 use crate::credentials::{Principal, TokenId};
-use crate::entity::notification_subscription as row;
+use crate::entity::notification_subscription;
 use crate::error::StoreError;
 use crate::sessions::live_principal;
 use crate::store::Store;
@@ -40,7 +40,7 @@ pub struct Subscription {
     pub version: i64,
 }
 
-fn decode(model: row::Model) -> Result<Subscription, StoreError> {
+fn decode(model: notification_subscription::Model) -> Result<Subscription, StoreError> {
     let notified = serde_json::from_str(&model.notified).map_err(|e| {
         StoreError::corrupt("notification_subscriptions", 0, format!("notified: {e}"))
     })?;
@@ -60,12 +60,12 @@ pub(crate) async fn carry_subscription(
     old: &TokenId,
     new: &TokenId,
 ) -> Result<(), StoreError> {
-    row::Entity::update_many()
+    notification_subscription::Entity::update_many()
         .col_expr(
-            row::Column::TokenId,
+            notification_subscription::Column::TokenId,
             sea_orm::sea_query::Expr::value(new.as_str()),
         )
-        .filter(row::Column::TokenId.eq(old.as_str()))
+        .filter(notification_subscription::Column::TokenId.eq(old.as_str()))
         .exec(txn)
         .await?;
     Ok(())
@@ -78,7 +78,7 @@ fn encode(keys: &BTreeSet<String>) -> String {
 impl Store {
     /// The subscription of token `token`, if its holder ever gave one.
     pub async fn subscription(&self, token: &TokenId) -> Result<Option<Subscription>, StoreError> {
-        row::Entity::find_by_id(token.as_str().to_owned())
+        notification_subscription::Entity::find_by_id(token.as_str().to_owned())
             .one(self.connection())
             .await?
             .map(decode)
@@ -117,7 +117,7 @@ impl Store {
         let txn = self.begin_write().await?;
         let now = self.clock().now_micros();
         live_principal(&txn, token, now).await?;
-        let before = row::Entity::find_by_id(token.as_str().to_owned())
+        let before = notification_subscription::Entity::find_by_id(token.as_str().to_owned())
             .one(&txn)
             .await?
             .map(decode)
@@ -127,7 +127,7 @@ impl Store {
             Some(b) => (waiting_now.clone(), b.version + 1),
             None => (waiting_now.clone(), 0),
         };
-        let model = row::ActiveModel {
+        let model = notification_subscription::ActiveModel {
             token_id: Set(token.as_str().to_owned()),
             email: Set(email.to_owned()),
             enabled: Set(enabled),
@@ -135,15 +135,15 @@ impl Store {
             version: Set(version),
             updated_at: Set(now),
         };
-        row::Entity::insert(model)
+        notification_subscription::Entity::insert(model)
             .on_conflict(
-                OnConflict::column(row::Column::TokenId)
+                OnConflict::column(notification_subscription::Column::TokenId)
                     .update_columns([
-                        row::Column::Email,
-                        row::Column::Enabled,
-                        row::Column::Notified,
-                        row::Column::Version,
-                        row::Column::UpdatedAt,
+                        notification_subscription::Column::Email,
+                        notification_subscription::Column::Enabled,
+                        notification_subscription::Column::Notified,
+                        notification_subscription::Column::Version,
+                        notification_subscription::Column::UpdatedAt,
                     ])
                     .to_owned(),
             )
@@ -162,8 +162,8 @@ impl Store {
     /// Every subscription that is on and whose token is live, with the
     /// token's principal: whom to tell.
     pub async fn subscribers(&self) -> Result<Vec<(Subscription, Principal)>, StoreError> {
-        let rows = row::Entity::find()
-            .filter(row::Column::Enabled.eq(true))
+        let rows = notification_subscription::Entity::find()
+            .filter(notification_subscription::Column::Enabled.eq(true))
             .all(self.connection())
             .await?;
         let now = self.clock().now();
@@ -191,15 +191,15 @@ impl Store {
     ) -> Result<bool, StoreError> {
         let _guard = self.write_guard().await;
         let txn = self.begin_write().await?;
-        let done = row::Entity::update_many()
-            .set(row::ActiveModel {
+        let done = notification_subscription::Entity::update_many()
+            .set(notification_subscription::ActiveModel {
                 notified: Set(encode(notified)),
                 version: Set(version + 1),
                 ..Default::default()
             })
-            .filter(row::Column::TokenId.eq(token.as_str()))
-            .filter(row::Column::Version.eq(version))
-            .filter(row::Column::Enabled.eq(true))
+            .filter(notification_subscription::Column::TokenId.eq(token.as_str()))
+            .filter(notification_subscription::Column::Version.eq(version))
+            .filter(notification_subscription::Column::Enabled.eq(true))
             .exec(&txn)
             .await?;
         txn.commit().await?;
