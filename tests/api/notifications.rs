@@ -5,7 +5,8 @@
 //! HTTP; the GO's offer through gRPC reaches them as exactly one message
 //! naming the agreement and linking to the target, with none of the
 //! offer's terms or rationale; a person who did not subscribe gets
-//! nothing; a restarted notifier sends nothing twice; turning
+//! nothing; a restarted notifier sends nothing twice, nor do two
+//! notifiers on one database; turning
 //! notifications off stops them; a message the relay could not take is
 //! sent at the next sweep.
 //!
@@ -485,6 +486,61 @@ async fn a_message_the_relay_could_not_take_is_sent_at_the_next_sweep() {
         tokio::time::sleep(Duration::from_millis(700)).await;
         assert_eq!(smtp.taken().len(), 1, "and not sent twice");
         served.notifier.abort();
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn of_two_notifiers_on_one_database_only_one_sends_each_message() {
+    for_each_database(|app| async move {
+        let smtp = SmtpServer::start(0).await;
+        let served = serve_with_notifier(&app, &smtp, Duration::from_secs(3600)).await;
+        // A second server's notifier: it hears the same announcements and
+        // reads the same subscriptions.
+        let web_url = format!("http://{}", served.pages);
+        let second = notifier(
+            &app,
+            served.engine.clone(),
+            &smtp,
+            &web_url,
+            Duration::from_secs(3600),
+        );
+        let mut go = clients_at(&served.grpc, Some(&app.tokens.go))
+            .await
+            .expect("the GO's client");
+        let v = open_kent(&mut go).await;
+        let mut kent = Visitor::at(served.pages);
+        assert_eq!(kent.sign_in(&app.tokens.kent).await.status, 303);
+        assert_eq!(choose(&mut kent, OFFICER, true).await.status, 303);
+        let mut v = v;
+        for n in [117, 118, 119] {
+            v = go
+                .agreements
+                .propose_target(go_proposal(v, n, fitting(n), "DCSF"))
+                .await
+                .expect("the GO's proposal")
+                .into_inner()
+                .agreement
+                .expect("agreement")
+                .version;
+        }
+        let taken = smtp.wait_for(3).await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let taken_after = smtp.taken();
+        assert_eq!(taken_after.len(), 3, "{taken:#?}");
+        let mut subjects: Vec<String> = taken_after
+            .iter()
+            .map(|m| m.header("subject").unwrap_or_default())
+            .collect();
+        subjects.sort();
+        for (subject, n) in subjects.iter().zip([117, 118, 119]) {
+            assert!(
+                subject.contains(&format!("Answer the offer on NI {n}")),
+                "{subjects:?}"
+            );
+        }
+        served.notifier.abort();
+        second.abort();
     })
     .await;
 }
