@@ -6,9 +6,8 @@
 //! naming the agreement and linking to the target, with none of the
 //! offer's terms or rationale; a person who did not subscribe gets
 //! nothing; a restarted notifier sends nothing twice, nor do two
-//! notifiers on one database; turning
-//! notifications off stops them; a message the relay could not take is
-//! sent at the next sweep.
+//! notifiers on one database; turning notifications off stops them; a
+//! message the relay could not take is sent at the next sweep.
 //!
 //! The SMTP server is written here rather than taken from a crate: it is
 //! the few commands `lettre` sends (EHLO, MAIL, RCPT, DATA, QUIT), and it
