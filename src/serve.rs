@@ -95,6 +95,35 @@ pub struct ServeArgs {
     /// Mutual TLS on the gRPC listener: the CA (PEM) whose client certificates are required (the HTTP listeners ask for none).
     #[arg(long, env = "LAA_TLS_CLIENT_CA", requires = "tls_cert")]
     pub tls_client_ca: Option<std::path::PathBuf>,
+    /// Email notifications: the SMTP relay, smtp://HOST:25 (plain), smtp://HOST:587?tls=required (STARTTLS) or smtps://USER:PASSWORD@HOST (TLS); people who ask in the workspace are emailed when something starts waiting on them. Needs --mail-from and --web-url. Without it, no email is sent.
+    #[arg(long, env = "LAA_SMTP_URL", hide_env_values = true, requires_all = ["mail_from", "web_url"])]
+    pub smtp_url: Option<String>,
+    /// Email notifications: the address they come from, such as laa@example.org or "LAA <laa@example.org>".
+    #[arg(long, env = "LAA_MAIL_FROM")]
+    pub mail_from: Option<String>,
+    /// Email notifications: the web address people reach the pages at, which the messages' links begin with (as for `laa token issue --sign-in-link`), such as https://laa.example.org.
+    #[arg(long, env = "LAA_WEB_URL")]
+    pub web_url: Option<String>,
+}
+
+/// The SMTP relay and the pages' public address, when email notifications
+/// are configured; an error names what is wrong (never a password).
+fn mail_config(args: &ServeArgs) -> Result<Option<(laa_workspace::mail::Relay, String)>, String> {
+    let Some(url) = &args.smtp_url else {
+        return Ok(None);
+    };
+    let from = args.mail_from.as_deref().unwrap_or_default();
+    let relay = laa_workspace::mail::Relay::new(url, from).map_err(|e| {
+        format!("error: {e}\nhint: set --smtp-url (LAA_SMTP_URL) and --mail-from (LAA_MAIL_FROM), or leave --smtp-url unset to send no email")
+    })?;
+    let web_url = args.web_url.as_deref().unwrap_or_default().trim();
+    let public = web_url.starts_with("https://") || web_url.starts_with("http://");
+    if !public || web_url.len() <= "https://".len() {
+        return Err(format!(
+            "error: --web-url '{web_url}' is not a web address\nhint: the address people open the pages at, such as https://laa.example.org"
+        ));
+    }
+    Ok(Some((relay, web_url.to_owned())))
 }
 
 /// Where an HTTP listener (the public pages, the metrics) listens: an
@@ -205,6 +234,7 @@ async fn connect(
 pub async fn run(args: ServeArgs) -> Result<(), String> {
     init_logs(args.log_format);
     let tls = tls_config(&args)?;
+    let mail = mail_config(&args)?;
     // Bind first: a taken port must not leave a fresh database behind.
     let listener = tokio::net::TcpListener::bind(args.listen)
         .await
@@ -285,7 +315,8 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         let secure = acceptor.is_some();
         let mut pages = laa_web::router(store.reader());
         if let Some(engine) = serving.engine() {
-            let workspace = laa_workspace::Workspace::new(engine, store.clone(), secure);
+            let workspace = laa_workspace::Workspace::new(engine, store.clone(), secure)
+                .sending_mail(mail.is_some());
             pages = pages.nest(laa_workspace::ROOT, laa_workspace::router(workspace));
         }
         listeners.push(tokio::spawn(crate::https::serve(
@@ -297,6 +328,19 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         tracing::info!(%address, %scheme, "serving the public web pages and open data");
         println!("laa web pages on {scheme}://{address}/");
     }
+    // The email notifier, when a relay is configured: it stops with the
+    // server, before the database closes.
+    let notifier = match (mail, serving.engine()) {
+        (Some((relay, web_url)), Some(engine)) => {
+            let host = relay.host().to_owned();
+            let workspace =
+                laa_workspace::Workspace::new(engine, store.clone(), false).sending_mail(true);
+            let notifier = laa_workspace::notifier::Notifier::new(workspace, relay, &web_url);
+            println!("laa email notifications through {host}");
+            Some(tokio::spawn(notifier.run()))
+        }
+        _ => None,
+    };
     let signalled = shutdown_signal();
     crate::systemd::ready(local);
     let shutdown = async {
@@ -304,6 +348,9 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         crate::systemd::stopping();
     };
     let served = serving.run_until(shutdown).await;
+    if let Some(notifier) = notifier {
+        notifier.abort();
+    }
     // The HTTP listeners (/readyz answering 503) stop after gRPC, and
     // finish the requests they are on before the database closes.
     let _ = stop_http.send(());

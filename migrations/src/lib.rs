@@ -24,12 +24,15 @@
 //!   first used for, so a reuse for other fields is refused.
 //! - `m20261206_000050_sessions`: the workspace's sessions and one-time
 //!   sign-in links, each kept as a hash and tied to its token.
+//! - `m20261206_000060_notification_subscriptions`: who asked to be told
+//!   by email when something starts waiting on them, and what they were
+//!   told of.
 //!
 //! The tables are named in [`tables`], which the store's entities follow.
 //! Architecture invariant: the event log is the record; every other table
-//! except the reference data, credentials and the workspace's sessions is a
-//! projection of it, written in the same transaction as the events it
-//! reflects.
+//! except the reference data, credentials, the workspace's sessions and
+//! notification subscriptions is a projection of it, written in the same
+//! transaction as the events it reflects.
 
 #![warn(missing_docs)]
 
@@ -46,6 +49,7 @@ mod m20261126_000020_rounds;
 mod m20261126_000030_indicator_set_consultation;
 mod m20261206_000040_request_fingerprint;
 mod m20261206_000050_sessions;
+mod m20261206_000060_notification_subscriptions;
 pub mod tables;
 
 /// Every migration of the schema, in order.
@@ -66,6 +70,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000030_indicator_set_consultation::Migration),
             Box::new(m20261206_000040_request_fingerprint::Migration),
             Box::new(m20261206_000050_sessions::Migration),
+            Box::new(m20261206_000060_notification_subscriptions::Migration),
         ]
     }
 }

@@ -308,3 +308,25 @@ pub enum SignInLinks {
     /// When it was used (a link works once).
     UsedAt,
 }
+
+/// Who asked to be told by email when something starts waiting on them,
+/// and what they have been told of.
+#[derive(DeriveIden)]
+pub enum NotificationSubscriptions {
+    /// The table.
+    Table,
+    /// The token the person signs in with (primary key).
+    TokenId,
+    /// Where to write; empty only while notifications are off.
+    Email,
+    /// True while the person wants to be told.
+    Enabled,
+    /// What waits on them and has been told (or is being told), as a JSON
+    /// array of item keys: only an item missing from it is sent.
+    Notified,
+    /// Bumped on every change of `notified`, so that of two servers only
+    /// one claims an item.
+    Version,
+    /// When the person last changed the subscription.
+    UpdatedAt,
+}

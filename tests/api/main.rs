@@ -22,6 +22,7 @@ mod indicator_sets_cli;
 mod infrastructure;
 mod malformed;
 mod negotiation;
+mod notifications;
 mod observability;
 mod overdue;
 mod performance;

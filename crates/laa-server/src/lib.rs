@@ -129,6 +129,16 @@ pub struct Engine {
 }
 
 impl Engine {
+    /// The announcements of new events on agreements this server hears:
+    /// every command it records, and on PostgreSQL every one another server
+    /// of the database records. For followers outside this crate (the
+    /// workspace's email notifier); an announcement may be missed when a
+    /// follower lags far behind ([`broadcast::error::RecvError::Lagged`]),
+    /// so a follower also re-reads on its own from time to time.
+    pub fn feed(&self) -> &Feed {
+        &self.feed
+    }
+
     /// Tells this server's followers that an agreement has new events and,
     /// on PostgreSQL, every other server of the database (a `NOTIFY` sent
     /// after the commit, in the background: the caller does not wait).

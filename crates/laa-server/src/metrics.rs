@@ -13,7 +13,10 @@
 //! - `laa_group_commit_batches_total`, `laa_group_commit_commands_total`,
 //!   `laa_group_commit_largest_batch`, `laa_group_commit_queued`: the
 //!   store's group commits (mean batch size = commands / batches);
-//! - `laa_db_pool_connections{state="idle"|"in_use"}`: the database pool.
+//! - `laa_db_pool_connections{state="idle"|"in_use"}`: the database pool;
+//! - `laa_notifications_total{outcome="sent"|"failed"}`: email
+//!   notifications, recorded by the workspace's notifier
+//!   (`laa_workspace::notifier`).
 
 use std::time::Duration;
 

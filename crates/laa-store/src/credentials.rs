@@ -160,7 +160,8 @@ impl Store {
 
     /// Replaces a live token: a fresh secret with the same role, scope and
     /// label, working for `lifetime`, and the old token revoked, in one
-    /// transaction. [`StoreError::NotFound`] if there is no live token `id`.
+    /// transaction; the holder's email notifications follow the new token.
+    /// [`StoreError::NotFound`] if there is no live token `id`.
     pub async fn rotate_token(
         &self,
         id: &TokenId,
@@ -197,6 +198,7 @@ impl Store {
             self.clock(),
         )
         .await?;
+        crate::notifications::carry_subscription(&txn, id, &issued.0).await?;
         txn.commit().await?;
         self.token_cache().forget_all();
         Ok(issued)

@@ -434,3 +434,33 @@ pub mod sign_in_link {
 
     impl ActiveModelBehavior for ActiveModel {}
 }
+
+/// `notification_subscriptions`: who is told by email what waits on them.
+pub mod notification_subscription {
+    use sea_orm::entity::prelude::*;
+
+    /// One person's subscription.
+    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+    #[sea_orm(table_name = "notification_subscriptions")]
+    pub struct Model {
+        /// The token the person signs in with.
+        #[sea_orm(primary_key, auto_increment = false)]
+        pub token_id: String,
+        /// Where to write.
+        pub email: String,
+        /// True while they want to be told.
+        pub enabled: bool,
+        /// The items told, a JSON array of keys.
+        pub notified: String,
+        /// Bumped on every change of `notified`.
+        pub version: i64,
+        /// Last changed by the person at.
+        pub updated_at: DateTimeUtc,
+    }
+
+    /// No relations are navigated.
+    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+    pub enum Relation {}
+
+    impl ActiveModelBehavior for ActiveModel {}
+}

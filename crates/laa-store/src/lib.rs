@@ -20,6 +20,8 @@
 //! - [`credentials`]: bearer tokens, stored as SHA-256 hashes only.
 //! - [`sessions`]: the workspace's sessions and one-time sign-in links,
 //!   hashes only, each read with its token on every look-up.
+//! - [`notifications`]: who asked to be told by email when something
+//!   starts waiting on them, and what they were told of.
 //! - [`hash`]: the canonical event encoding the hash chain is taken over.
 //! - [`StoreError`] ([`error`]): every failure, with its API reason code.
 //! - [`bench`]: the raw-insert floor `laa bench` measures the engine against.
@@ -52,6 +54,7 @@ pub mod error;
 pub mod hash;
 pub mod indicator_sets;
 pub mod nodelay;
+pub mod notifications;
 pub mod options;
 pub mod query;
 pub mod reader;
@@ -66,6 +69,7 @@ pub use clock::Clock;
 pub use credentials::{Principal, TokenCheck, TokenId, TokenInfo};
 pub use error::StoreError;
 pub use hash::GENESIS_HASH;
+pub use notifications::Subscription;
 pub use options::{
     Backend, BeforeCommit, DEFAULT_BATCHES_IN_FLIGHT, PostgresServer, Schema, StoreOptions,
     Synchronous, masked, redacted, sqlite_file,

@@ -229,7 +229,7 @@ impl Store {
 
 /// The principal of token `id` if it is live at `now`;
 /// [`StoreError::NotFound`] otherwise.
-async fn live_principal(
+pub(crate) async fn live_principal(
     db: &impl sea_orm::ConnectionTrait,
     id: &TokenId,
     now: DateTime<Utc>,

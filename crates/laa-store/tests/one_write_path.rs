@@ -30,13 +30,16 @@ const WRITERS: &[(&str, &[&str])] = &[
 ];
 
 /// The tables outside the log's projections, and their one writer each:
-/// the fixed list of regions, the credentials, and the workspace's
-/// sessions and sign-in links (who is signed in decides no rule).
+/// the fixed list of regions, the credentials, the workspace's sessions
+/// and sign-in links (who is signed in decides no rule), and the email
+/// notification subscriptions (nor does who is told; a rotation carries
+/// one over, from `credentials.rs`, through `notifications.rs`).
 const OTHERS: &[(&str, &str)] = &[
     ("region", "reference.rs"),
     ("credential", "credentials.rs"),
     ("session", "sessions.rs"),
     ("sign_in_link", "sessions.rs"),
+    ("notification_subscription", "notifications.rs"),
 ];
 
 /// The files that may hold SQL text that writes: the fixed batch statement

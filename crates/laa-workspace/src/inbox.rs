@@ -26,7 +26,7 @@ use crate::respond::html as respond;
 use crate::session::Person;
 
 /// One thing waiting on the person.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Waiting {
     /// What to do, in plain words.
     pub what: String,
@@ -34,6 +34,10 @@ pub struct Waiting {
     pub link: String,
     /// The agreement or set it concerns.
     pub about: String,
+    /// What tells this item from an earlier one of the same words at the
+    /// same place (an offer's time: each new offer on a target waits
+    /// anew); empty when nothing does. The email notifier tells of each.
+    pub occurrence: String,
 }
 
 /// The most agreements one listing reads.
@@ -123,10 +127,14 @@ fn negotiator_items(a: &pb::Agreement, side: Side, items: &mut Vec<Waiting>) {
             Some(by) => {
                 open += 1;
                 if by != side {
+                    let made_at = t.open_offer.as_ref().and_then(|o| o.made_at);
                     items.push(Waiting {
                         what: format!("Answer the offer on {number}"),
                         link: link(a, Some(t.id)),
                         about: about.clone(),
+                        occurrence: made_at
+                            .map(|at| format!("{}.{:09}", at.seconds, at.nanos))
+                            .unwrap_or_default(),
                     });
                 }
             }
@@ -134,6 +142,7 @@ fn negotiator_items(a: &pb::Agreement, side: Side, items: &mut Vec<Waiting>) {
                 what: format!("Offer terms for statutory target {number}"),
                 link: link(a, Some(t.id)),
                 about: about.clone(),
+                ..Default::default()
             }),
             None => {}
         }
@@ -145,11 +154,13 @@ fn negotiator_items(a: &pb::Agreement, side: Side, items: &mut Vec<Waiting>) {
                 what: "Endorse the agreement".into(),
                 link: link(a, None),
                 about: about.clone(),
+                ..Default::default()
             }),
             Side::Government if a.endorsed => items.push(Waiting {
                 what: "Submit the agreement to Ministers".into(),
                 link: link(a, None),
                 about: about.clone(),
+                ..Default::default()
             }),
             _ => {}
         }
@@ -163,6 +174,7 @@ fn negotiator_items(a: &pb::Agreement, side: Side, items: &mut Vec<Waiting>) {
                 ),
                 link: link(a, None),
                 about: about.clone(),
+                ..Default::default()
             });
         }
     }
@@ -194,6 +206,7 @@ pub async fn waiting(workspace: &Workspace, person: &Person) -> Vec<Waiting> {
                     what: "Open the overdue refresh".into(),
                     link: link(&a, None),
                     about: area_name(&a),
+                    ..Default::default()
                 });
             }
         }
@@ -203,6 +216,7 @@ pub async fn waiting(workspace: &Workspace, person: &Person) -> Vec<Waiting> {
                     what: "Sign off or return the agreement".into(),
                     link: link(&a, None),
                     about: area_name(&a),
+                    ..Default::default()
                 });
             }
             for status in [
@@ -216,6 +230,7 @@ pub async fn waiting(workspace: &Workspace, person: &Person) -> Vec<Waiting> {
                             what: format!("Approve or reject the re-baselining of target {}", t.id),
                             link: link(&a, Some(t.id)),
                             about: area_name(&a),
+                            ..Default::default()
                         });
                     }
                 }
@@ -228,6 +243,7 @@ pub async fn waiting(workspace: &Workspace, person: &Person) -> Vec<Waiting> {
                         what: format!("History broken from change {bad}"),
                         link: link(&a, None),
                         about: area_name(&a),
+                        ..Default::default()
                     });
                 }
             }
@@ -254,6 +270,7 @@ pub async fn waiting(workspace: &Workspace, person: &Person) -> Vec<Waiting> {
                     ),
                     link: "/indicators".into(),
                     about: format!("Indicator set {}", set.version),
+                    ..Default::default()
                 });
             }
         }

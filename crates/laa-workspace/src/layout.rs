@@ -83,6 +83,7 @@ pub fn page(person: &Person, waiting: usize, title: &str, body: Markup) -> Marku
                                 li { a href={ (crate::ROOT) "/indicator-sets" } { "Indicator sets" } }
                                 li { a href={ (crate::ROOT) "/rounds" } { "Rounds" } }
                                 li { a href={ (crate::ROOT) "/areas" } { "Areas" } }
+                                li { a href={ (crate::ROOT) (crate::notifications::PATH) } { "Email notifications" } }
                             }
                         }
                         div.header-person {

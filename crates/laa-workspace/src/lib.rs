@@ -24,6 +24,10 @@
 //!   areas) and their forms, and opening an agreement.
 //! - [`sheets`]: spreadsheets uploaded (checked, then applied all or
 //!   none) and downloaded.
+//! - [`notifications`]: a person asks to be told by email when something
+//!   starts waiting on them; [`notifier`] tells them through the
+//!   operator's SMTP relay (`laa serve --smtp-url`), in the message
+//!   [`mail`] writes.
 //! - [`refusal`]: a refused call as the error summary shows it.
 //! - [`layout`]: the page shell and the GOV.UK Design System's patterns
 //!   (error summary, notification banner, summary list, task list, tags).
@@ -45,6 +49,9 @@ pub mod forms;
 pub mod inbox;
 pub mod layout;
 pub mod limiter;
+pub mod mail;
+pub mod notifications;
+pub mod notifier;
 pub mod refusal;
 pub mod respond;
 pub mod session;
@@ -78,6 +85,9 @@ pub struct Workspace {
     pub secure: bool,
     /// Sign-in attempts per address.
     pub limiter: Arc<limiter::Limiter>,
+    /// True when this server sends email notifications (an SMTP relay is
+    /// configured): the notifications page says so when it does not.
+    pub mail: bool,
 }
 
 impl Workspace {
@@ -88,7 +98,15 @@ impl Workspace {
             store,
             secure,
             limiter: Arc::new(limiter::Limiter::default()),
+            mail: false,
         }
+    }
+
+    /// The workspace, saying whether this server sends email
+    /// notifications.
+    pub fn sending_mail(mut self, mail: bool) -> Self {
+        self.mail = mail;
+        self
     }
 }
 
@@ -124,6 +142,10 @@ pub fn router(workspace: Workspace) -> Router {
         .route("/rounds", get(admin::rounds))
         .route("/areas", get(admin::areas))
         .route("/reference", post(admin::act))
+        .route(
+            notifications::PATH,
+            get(notifications::form).post(notifications::save),
+        )
         .route("/style.css", get(respond::stylesheet))
         .fallback(respond::not_found)
         .with_state(workspace)

@@ -13,6 +13,7 @@ mod group_commit;
 mod migrations;
 mod negotiation;
 mod nodelay;
+mod notifications;
 mod reference;
 mod sole_server;
 mod sole_writer;
