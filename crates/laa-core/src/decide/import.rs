@@ -20,7 +20,7 @@ use crate::error::{DomainError, RowRefusal};
 use crate::event::Event;
 use crate::ids::TargetId;
 
-use super::text::invalid;
+use super::text::{check_evidence, invalid, known_department, required_text};
 use super::{Context, admit, decide};
 
 /// What a row of an import does.
@@ -155,6 +155,31 @@ pub(super) fn decide_rows(
     let mut outcomes = Vec::with_capacity(rows.len());
     let mut events = Vec::with_capacity(rows.len());
     for (index, row) in rows.iter().enumerate() {
+        // One row per indicator: a second would restate or counter the
+        // first, which no spreadsheet means to do.
+        if let Some(first) = rows[..index]
+            .iter()
+            .position(|earlier| earlier.indicator.same_indicator(&row.indicator))
+        {
+            let (action, target, _) = command_for(&current, row);
+            outcomes.push(RowOutcome {
+                row: index,
+                indicator: row.indicator.clone(),
+                action,
+                target,
+                result: Err(invalid(
+                    match row.indicator {
+                        IndicatorRef::National(_) => "indicator_number",
+                        IndicatorRef::Local { .. } => "local_indicator.code",
+                    },
+                    format!(
+                        "{} is in rows[{first}] already: a sheet gives one row per indicator",
+                        row.indicator
+                    ),
+                )),
+            });
+            continue;
+        }
         if let Some(target) = restated(&current, row, actor) {
             outcomes.push(RowOutcome {
                 row: index,
@@ -191,12 +216,25 @@ pub(super) fn decide_rows(
 
 /// The live target a row only restates for the actor's side: its terms are
 /// the side's own open offer's, or the agreed terms with no offer open.
+///
+/// Only a well-formed row restates: one whose rationale, evidence and
+/// department a counter-offer would take, without a priority. Any other row is decided as the command it stands for, and
+/// refused for what is wrong with it.
 fn restated(state: &Agreement, row: &TargetRow, actor: &Actor) -> Option<TargetId> {
     let side = actor.role.side()?;
+    let well_formed = row.priority.is_none()
+        && required_text("rationale", row.rationale.clone()).is_ok()
+        && check_evidence(row.evidence.clone()).is_ok()
+        && known_department(side, row.department.clone()).is_ok();
+    if !well_formed {
+        return None;
+    }
     let target = state.live_target_on(&row.indicator)?;
     let stands = match &target.open_offer {
-        Some(offer) => offer.side == side && offer.terms == row.terms,
-        None => target.agreed.as_ref() == Some(&row.terms),
+        Some(offer) => {
+            offer.side == side && offer.terms == row.terms && offer.deal_breaker == row.deal_breaker
+        }
+        None => !row.deal_breaker && target.agreed.as_ref() == Some(&row.terms),
     };
     stands.then_some(target.id)
 }

@@ -106,13 +106,12 @@ fn one_refused_row_refuses_the_whole_naming_every_refused_row() {
 #[test]
 fn a_later_row_is_decided_on_the_state_the_earlier_rows_left() {
     let n = Negotiation::opened();
-    // Twice the same new indicator with other terms: the first row
-    // proposes it, the second would counter the side's own open offer.
+    // Twice the same indicator: one row per indicator, the second refused.
     let mut other_terms = national(117);
     other_terms.terms = pct(8, [7, 6, 5]);
     let refused = n
         .when(&area(), import(vec![national(117), other_terms]))
-        .then_refused("NOT_YOUR_TURN");
+        .then_refused("INVALID_TERMS");
     let DomainError::RowsRefused { rows } = &refused else {
         panic!("{refused:?}")
     };
