@@ -39,6 +39,21 @@ pub async fn serve_workspace(app: &TestApp) -> SocketAddr {
     address
 }
 
+/// The first `n` National Indicators active and not statutory in the 2007
+/// set: indicators Kent's agreement may designate.
+pub fn designatable(app: &TestApp, n: usize) -> Vec<i32> {
+    let catalogue = app.store.catalogue();
+    let set = laa_core::SetVersion::new(2007).expect("2007");
+    catalogue
+        .indicators()
+        .filter(|i| {
+            !i.statutory && i.status_in(set) == Some(laa_core::catalogue::IndicatorStatus::Active)
+        })
+        .map(|i| i32::from(i.number.get()))
+        .take(n)
+        .collect()
+}
+
 /// One answer over HTTP/1.1.
 #[derive(Debug)]
 pub struct Answer {
@@ -548,17 +563,7 @@ async fn the_36th_designated_target_is_refused_with_an_error_summary() {
     for_each_database(|app| async move {
         let mut go_grpc = app.clients(Some(&app.tokens.go)).await;
         let mut v = open_kent(&mut go_grpc).await;
-        let catalogue = app.store.catalogue();
-        let set = laa_core::SetVersion::new(2007).expect("2007");
-        let numbers: Vec<i32> = catalogue
-            .indicators()
-            .filter(|i| {
-                !i.statutory
-                    && i.status_in(set) == Some(laa_core::catalogue::IndicatorStatus::Active)
-            })
-            .map(|i| i32::from(i.number.get()))
-            .take(36)
-            .collect();
+        let numbers = designatable(&app, 36);
         for n in &numbers[..35] {
             v = go_grpc
                 .agreements

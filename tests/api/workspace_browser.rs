@@ -18,7 +18,7 @@ use laa_browser_test::{Browser, Key};
 use laa_proto::v1 as pb;
 
 use crate::support::*;
-use crate::workspace::serve_workspace;
+use crate::workspace::{designatable, serve_workspace};
 
 fn screenshot_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("workspace-screenshots")
@@ -42,16 +42,7 @@ async fn check_page(browser: &mut Browser, backend: &str, kind: &str) {
 async fn thirty_five_designated(app: &TestApp, mut v: i64) -> (i64, i32) {
     let mut go = app.clients(Some(&app.tokens.go)).await;
     let mut kent = app.clients(Some(&app.tokens.kent)).await;
-    let catalogue = app.store.catalogue();
-    let set = laa_core::SetVersion::new(2007).expect("2007");
-    let numbers: Vec<i32> = catalogue
-        .indicators()
-        .filter(|i| {
-            !i.statutory && i.status_in(set) == Some(laa_core::catalogue::IndicatorStatus::Active)
-        })
-        .map(|i| i32::from(i.number.get()))
-        .take(36)
-        .collect();
+    let numbers = designatable(app, 36);
     for (i, n) in numbers[..35].iter().enumerate() {
         v = go
             .agreements

@@ -138,9 +138,7 @@ pub fn router(workspace: Workspace) -> Router {
         )
         .route("/agreements/{id}/{file}", get(sheets::download))
         .route("/sheets/{file}", get(sheets::download_all))
-        .route("/indicator-sets", get(admin::indicator_sets))
-        .route("/rounds", get(admin::rounds))
-        .route("/areas", get(admin::areas))
+        .route("/{reference}", get(admin::reference))
         .route("/reference", post(admin::act))
         .route(
             notifications::PATH,

@@ -96,12 +96,8 @@ pub async fn with_token(
     Form(form): Form<TokenForm>,
 ) -> Response {
     let from = address(&peer);
-    if cross_site(&headers) {
-        return page(StatusCode::FORBIDDEN, layout::forbidden());
-    }
-    if !workspace.limiter.allow(from) {
-        tracing::warn!(peer = %from, "sign-in refused: too many attempts");
-        return too_many();
+    if let Some(refused) = refuse_attempt(&workspace, &headers, from) {
+        return refused;
     }
     let token = form.token.trim();
     if token.is_empty() {
@@ -164,12 +160,8 @@ pub async fn with_link(
     Path(code): Path<String>,
 ) -> Response {
     let from = address(&peer);
-    if cross_site(&headers) {
-        return page(StatusCode::FORBIDDEN, layout::forbidden());
-    }
-    if !workspace.limiter.allow(from) {
-        tracing::warn!(peer = %from, "sign-in refused: too many attempts");
-        return too_many();
+    if let Some(refused) = refuse_attempt(&workspace, &headers, from) {
+        return refused;
     }
     match workspace.store.redeem_sign_in_link(&code).await {
         Ok(Some(token)) => begin(&workspace, &token, &headers, from, "link").await,
@@ -259,6 +251,19 @@ pub async fn sign_out(
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
     response
+}
+
+/// The answer to a sign-in attempt refused before it is read: posted from
+/// another site, or over the address's limit.
+fn refuse_attempt(workspace: &Workspace, headers: &HeaderMap, from: IpAddr) -> Option<Response> {
+    if cross_site(headers) {
+        return Some(page(StatusCode::FORBIDDEN, layout::forbidden()));
+    }
+    if !workspace.limiter.allow(from) {
+        tracing::warn!(peer = %from, "sign-in refused: too many attempts");
+        return Some(too_many());
+    }
+    None
 }
 
 fn too_many() -> Response {

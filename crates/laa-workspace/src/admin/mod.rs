@@ -18,7 +18,7 @@ mod pages;
 
 pub use act::{act, open_form};
 
-use axum::extract::{Query, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
 use maud::{Markup, html};
@@ -79,55 +79,21 @@ pub(super) struct Refused {
     pub(super) errors: Vec<FieldError>,
 }
 
-/// `GET /indicator-sets`.
-pub async fn indicator_sets(
+/// `GET /indicator-sets`, `/rounds` or `/areas`: a reference page (any
+/// other single-segment path is not one).
+pub async fn reference(
     State(workspace): State<Workspace>,
+    Path(which): Path<String>,
     Query(done): Query<Done>,
     person: Person,
 ) -> Response {
-    page(
-        &workspace,
-        &person,
-        Reference::IndicatorSets,
-        &done.done,
-        None,
-        StatusCode::OK,
-    )
-    .await
-}
-
-/// `GET /rounds`.
-pub async fn rounds(
-    State(workspace): State<Workspace>,
-    Query(done): Query<Done>,
-    person: Person,
-) -> Response {
-    page(
-        &workspace,
-        &person,
-        Reference::Rounds,
-        &done.done,
-        None,
-        StatusCode::OK,
-    )
-    .await
-}
-
-/// `GET /areas`.
-pub async fn areas(
-    State(workspace): State<Workspace>,
-    Query(done): Query<Done>,
-    person: Person,
-) -> Response {
-    page(
-        &workspace,
-        &person,
-        Reference::Areas,
-        &done.done,
-        None,
-        StatusCode::OK,
-    )
-    .await
+    let which = match which.as_str() {
+        "indicator-sets" => Reference::IndicatorSets,
+        "rounds" => Reference::Rounds,
+        "areas" => Reference::Areas,
+        _ => return crate::respond::not_found().await,
+    };
+    page(&workspace, &person, which, &done.done, None, StatusCode::OK).await
 }
 
 pub(super) async fn page(
