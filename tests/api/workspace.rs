@@ -945,6 +945,20 @@ async fn a_statutory_sheet_is_checked_refused_whole_corrected_and_applied() {
                 .status,
             403
         );
+        // A round's and a region's agreements, as far as the person may read them.
+        let round = go
+            .get("/workspace/sheets/sheet.csv?round=2008-11&region=south-east")
+            .await;
+        assert!(round.body.contains("kent-2008-11"), "{}", round.body);
+        let other = go.get("/workspace/sheets/sheet.csv?round=2011-14").await;
+        assert!(!other.body.contains("kent-2008-11"), "{}", other.body);
+        assert!(
+            !surrey
+                .get("/workspace/sheets/sheet.csv")
+                .await
+                .body
+                .contains("kent-2008-11")
+        );
 
         // A sheet whose cell cannot be read names its row and column.
         let before = app.event_count("kent-2008-11").await;

@@ -13,7 +13,7 @@
 
 use std::collections::HashMap;
 
-use axum::extract::{Form, Multipart, Path, State};
+use axum::extract::{Form, Multipart, Path, Query, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use base64::Engine as _;
@@ -418,10 +418,22 @@ pub async fn download(
     )
 }
 
-/// `GET /agreements/sheet.{csv|xlsx}`: every agreement the person may read.
+/// Which of the agreements a person may read a download holds: a round
+/// (`2008-11`) and/or a region (`south-east`); empty: all.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct Only {
+    #[serde(default)]
+    round: String,
+    #[serde(default)]
+    region: String,
+}
+
+/// `GET /sheets/sheet.{csv|xlsx}[?round=..&region=..]`: the agreements the
+/// person may read (of a round, of a region).
 pub async fn download_all(
     State(workspace): State<Workspace>,
     Path(file): Path<String>,
+    Query(only): Query<Only>,
     person: Person,
 ) -> Response {
     let Some(format) = file
@@ -430,8 +442,22 @@ pub async fn download_all(
     else {
         return crate::respond::not_found().await;
     };
-    let all =
-        crate::inbox::visible(&workspace, &person, pb::AgreementStatus::Unspecified, false).await;
+    let region = only.region.to_ascii_lowercase();
+    let all: Vec<pb::Agreement> =
+        crate::inbox::visible(&workspace, &person, pb::AgreementStatus::Unspecified, false)
+            .await
+            .into_iter()
+            .filter(|a| only.round.is_empty() || a.round == only.round)
+            .filter(|a| {
+                region.is_empty()
+                    || pb::Region::try_from(a.region).is_ok_and(|r| {
+                        r.as_str_name()
+                            .trim_start_matches("REGION_")
+                            .replace('_', "-")
+                            .eq_ignore_ascii_case(&region)
+                    })
+            })
+            .collect();
     sheet_response(
         &workspace,
         &all,
