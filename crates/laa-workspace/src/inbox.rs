@@ -307,7 +307,7 @@ pub async fn inbox(State(workspace): State<Workspace>, person: Person) -> Respon
                 }
             }
         }
-        p { a.link href={ (crate::ROOT) "/agreements" } { "See every agreement you can open" } }
+        p { a.link href={ (crate::ROOT) "/agreements" } { "See every agreement you can read" } }
         @if person.actor.role == Role::Auditor { (recent_activity(&workspace).await) }
     };
     respond(
@@ -336,7 +336,7 @@ pub async fn agreements_page(
         @if let Some((_, errors)) = refused { (layout::error_summary(errors)) }
         h1.heading-xl { "Agreements" }
         @if all.is_empty() {
-            p { "There are no agreements you can open." }
+            p { "There are no agreements you can read yet." }
         } @else {
             div.table-wrap role="region" aria-label="Agreements" tabindex="0" {
                 table.table {

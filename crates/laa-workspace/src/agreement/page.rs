@@ -210,7 +210,7 @@ impl Page<'_> {
                 ("Opened", html! { (opened) }),
                 ("First signed off", html! { (signed) }),
                 ("Indicator set", html! { (a.indicator_set) }),
-                ("Version", html! { (a.version) " changes recorded" }),
+                ("Changes recorded", html! { (a.version) }),
             ]))
             @if let Some(bad) = a.first_bad_sequence {
                 (banner(false, "This agreement's history is broken", html! { p { "From change " (bad) " its history does not verify. It takes no changes until an administrator restores it." } }))
