@@ -24,7 +24,7 @@ use laa_sheets::{Format, ParsedSheet, Sheet};
 use maud::{Markup, html};
 
 use crate::Workspace;
-use crate::agreement::{area_name, refused_page, years_of};
+use crate::agreement::{area_name, read, refused_page, years_of};
 use crate::forms::Submitted;
 use crate::layout::{self, FieldError, banner, tag};
 use crate::refusal::Refusal;
@@ -365,15 +365,9 @@ fn action_words(action: &str) -> &'static str {
 /// problem in an error summary.
 async fn problem_page(workspace: &Workspace, person: &Person, id: &str, problem: &str) -> Response {
     let waiting = crate::inbox::count(workspace, person).await;
-    let version = workspace
-        .engine
-        .get_agreement(person.request(pb::GetAgreementRequest {
-            name: format!("agreements/{id}"),
-        }))
-        .await;
-    let version = match version {
-        Ok(a) => a.into_inner().version,
-        Err(status) => return refused_page(person, &Refusal::of(&status)),
+    let version = match read(workspace, person, id).await {
+        Ok(a) => a.version,
+        Err(refused) => return refused,
     };
     let body = html! {
         a.back-link href={ (crate::ROOT) "/agreements/" (id) } { "Back to the agreement" }
@@ -400,15 +394,9 @@ pub async fn download(
     else {
         return crate::respond::not_found().await;
     };
-    let read = workspace
-        .engine
-        .get_agreement(person.request(pb::GetAgreementRequest {
-            name: format!("agreements/{id}"),
-        }))
-        .await;
-    let agreement = match read {
-        Ok(a) => a.into_inner(),
-        Err(status) => return refused_page(&person, &Refusal::of(&status)),
+    let agreement = match read(&workspace, &person, &id).await {
+        Ok(a) => a,
+        Err(refused) => return refused,
     };
     sheet_response(
         &workspace,

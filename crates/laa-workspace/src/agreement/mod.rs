@@ -149,15 +149,9 @@ pub async fn show(
     shown: Shown,
     status: StatusCode,
 ) -> Response {
-    let read = workspace
-        .engine
-        .get_agreement(person.request(pb::GetAgreementRequest {
-            name: format!("agreements/{id}"),
-        }))
-        .await;
-    let agreement = match read {
-        Ok(a) => a.into_inner(),
-        Err(status) => return refused_page(person, &Refusal::of(&status)),
+    let agreement = match read(workspace, person, id).await {
+        Ok(a) => a,
+        Err(refused) => return refused,
     };
     let waiting = crate::inbox::count(workspace, person).await;
     let catalogue = workspace.store.catalogue();
@@ -211,6 +205,24 @@ async fn changes_since(workspace: &Workspace, id: &str, drawn: u64) -> Vec<Strin
             .collect(),
         Err(_) => Vec::new(),
     }
+}
+
+/// Agreement `id` read on the person's behalf through `GetAgreement`, or
+/// the page its refusal answers with: every page and download of an
+/// agreement starts here, so scope is the engine's.
+pub async fn read(
+    workspace: &Workspace,
+    person: &Person,
+    id: &str,
+) -> Result<pb::Agreement, Response> {
+    workspace
+        .engine
+        .get_agreement(person.request(pb::GetAgreementRequest {
+            name: format!("agreements/{id}"),
+        }))
+        .await
+        .map(tonic::Response::into_inner)
+        .map_err(|status| refused_page(person, &Refusal::of(&status)))
 }
 
 /// A page the engine refused to show: the status gRPC would answer.
