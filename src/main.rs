@@ -12,6 +12,7 @@
 mod admin;
 mod bench;
 mod client;
+mod copy;
 mod database;
 mod demo;
 mod https;
@@ -59,6 +60,9 @@ enum Command {
     Backup(admin::BackupArgs),
     /// Restore a backup into a new SQLite file and verify every history.
     Restore(admin::RestoreArgs),
+    /// Copy a database into a new one (an SQLite pilot onto PostgreSQL): every
+    /// stream's history, verified, and the tokens.
+    Copy(copy::CopyArgs),
     /// The schema's migrations: status, up, and the destructive down and reset.
     #[command(subcommand)]
     Migrate(admin::MigrateCommand),
@@ -122,6 +126,7 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Token(cmd) => tokens::run(&cli.global, cmd).await,
         Command::Backup(args) => admin::backup(args).await,
         Command::Restore(args) => admin::restore(args).await,
+        Command::Copy(args) => copy::run(args).await,
         Command::Migrate(cmd) => admin::migrate(&cli.global, cmd).await,
         Command::Client(cmd) => client::run(&cli.global, *cmd).await,
         Command::Demo(cmd) => demo::run(&cli.global, cmd).await,

@@ -344,10 +344,16 @@ impl pb::audit_service_server::AuditService for Engine {
             .import_history(&request.into_inner().history)
             .await
             .map_err(ApiError::from)?;
-        self.feed.announce(&imported.agreement);
-        tracing::info!(agreement = %imported.agreement, events = imported.length, principal = %actor.principal, "history imported");
+        let name = match &imported.stream {
+            laa_core::StreamId::Agreement(id) => {
+                self.feed.announce(id);
+                format!("agreements/{id}")
+            }
+            other => other.as_stored(),
+        };
+        tracing::info!(stream = %name, events = imported.length, principal = %actor.principal, "history imported");
         Ok(Response::new(pb::ImportHistoryResponse {
-            agreement: format!("agreements/{}", imported.agreement),
+            agreement: name,
             length: count(imported.length),
             head_hash: imported.head_hash,
         }))

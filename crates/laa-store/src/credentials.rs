@@ -493,3 +493,27 @@ pub(crate) fn decode(row: credential::Model) -> Result<TokenInfo, StoreError> {
         last_used_at: row.last_used_at,
     })
 }
+
+impl Store {
+    /// Copies every token of `source` (hashes, scopes, expiry and
+    /// revocation as they are) into this store, for a copy of a whole
+    /// database (`store/copy.rs`): the same people sign in with the same
+    /// tokens. Answers how many.
+    pub(crate) async fn copy_credentials_from(&self, source: &Store) -> Result<usize, StoreError> {
+        use sea_orm::IntoActiveModel;
+        let tokens = credential::Entity::find().all(source.connection()).await?;
+        let txn = self.begin_write().await?;
+        for chunk in tokens.chunks(500) {
+            credential::Entity::insert_many(
+                chunk
+                    .iter()
+                    .cloned()
+                    .map(IntoActiveModel::into_active_model),
+            )
+            .exec_without_returning(&txn)
+            .await?;
+        }
+        txn.commit().await?;
+        Ok(tokens.len())
+    }
+}

@@ -79,9 +79,9 @@ pub use reader::Reader;
 pub use reference::{AreaRecord, IndicatorRow, IndicatorSetInfo};
 pub use rounds::RoundRecord;
 pub use store::{
-    AppendOutcome, Committed, EVENTS_CHANNEL, ExportedEvent, GroupCommits, HISTORY_FORMAT,
+    AppendOutcome, Committed, Copied, EVENTS_CHANNEL, ExportedEvent, GroupCommits, HISTORY_FORMAT,
     Imported, MAX_BATCH, MIN_BATCH_BESIDE, PoolConnections, Request, SCHEMA_LOCK_KEY,
     SERVER_LOCK_APPLICATION, SERVER_LOCK_KEY, Store, StoredEvent, StreamEvent, StreamHead,
-    Verification, parse_and_verify,
+    Verification, parse_and_verify, parse_and_verify_as,
 };
 pub use stored::Stored;

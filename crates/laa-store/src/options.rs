@@ -268,6 +268,12 @@ pub enum Schema {
     /// make a database no server uses. Checked under the schema lock, so a
     /// tool opening a database that a server is preparing waits for it.
     Existing,
+    /// A database that a copy of another's streams is written into: the
+    /// schema is created or brought up to date as by [`Schema::Prepare`],
+    /// but no reference stream is begun (the copy brings them), and a
+    /// database holding any event is refused with
+    /// [`crate::StoreError::AlreadyExists`].
+    Copy,
 }
 
 /// PostgreSQL: how many group commits a store writes at once by default.

@@ -13,6 +13,7 @@ mod batch;
 mod broken;
 mod checkpoint;
 mod committer;
+mod copy;
 mod genesis;
 mod heads;
 mod history;
@@ -31,10 +32,11 @@ pub use append::Committed;
 pub use broken::BrokenHistory;
 pub use checkpoint::CHECKPOINT_EVERY;
 pub use committer::{GroupCommits, MAX_BATCH, MIN_BATCH_BESIDE};
+pub use copy::Copied;
 pub use genesis::{GENESIS_PRINCIPAL, GENESIS_REQUEST};
 pub(crate) use heads::Head;
 pub use heads::SNAPSHOT_EVERY;
-pub use import::{ExportedEvent, HISTORY_FORMAT, Imported, parse_and_verify};
+pub use import::{ExportedEvent, HISTORY_FORMAT, Imported, parse_and_verify, parse_and_verify_as};
 pub use request::Request;
 pub(crate) use rows::Write;
 pub use schema_lock::KEY as SCHEMA_LOCK_KEY;
@@ -381,7 +383,19 @@ impl Store {
             Migrator::up(&store.inner.db, None).await?;
         }
         store.seed_regions().await?;
-        store.begin_reference_streams().await?;
+        if options.schema == crate::options::Schema::Copy {
+            // A copy brings every stream; one begun here would be this
+            // database's own, not the copied one's.
+            if let Some(held) = store.streams_logged().await?.first() {
+                schema.release().await?;
+                return Err(StoreError::AlreadyExists {
+                    what: "stream",
+                    key: held.as_stored(),
+                });
+            }
+        } else {
+            store.begin_reference_streams().await?;
+        }
         schema.release().await?;
         store.load_catalogue().await?;
         store.recall_broken().await?;

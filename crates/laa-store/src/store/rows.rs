@@ -277,6 +277,24 @@ pub(crate) enum Write {
 }
 
 impl Write {
+    /// The write as a statement of its own, in `backend`'s dialect (for a
+    /// write inside a transaction the caller holds).
+    pub(crate) fn statement(&self, backend: Backend) -> Statement {
+        match backend {
+            Backend::Sqlite => {
+                let (text, values) = self.build_sqlite(false);
+                Statement::from_sql_and_values(DbBackend::Sqlite, text, values)
+            }
+            Backend::Postgres => {
+                let (text, values) = match self {
+                    Write::Insert(q) => q.build(PostgresQueryBuilder),
+                    Write::Update(q) => q.build(PostgresQueryBuilder),
+                };
+                Statement::from_sql_and_values(DbBackend::Postgres, text, values)
+            }
+        }
+    }
+
     /// The statement in SQLite's dialect; with `or_rollback`, a constraint
     /// it breaks rolls back the whole transaction (`INSERT OR ROLLBACK`,
     /// `UPDATE OR ROLLBACK`) instead of only the statement, so SQLite keeps
