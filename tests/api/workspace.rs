@@ -558,6 +558,61 @@ async fn three_people_take_kents_agreement_to_sign_off_through_the_forms() {
     .await;
 }
 
+/// Two people at work on different targets of one agreement do not get in
+/// each other's way: a form drawn before a change to another target is
+/// decided on the agreement as it stands, without a conflict. A change to
+/// the form's own target, or to the whole agreement, still is one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_to_another_target_is_no_conflict_but_one_to_the_same_target_is() {
+    for_each_database(|app| async move {
+        let mut go_grpc = app.clients(Some(&app.tokens.go)).await;
+        open_kent(&mut go_grpc).await;
+        let address = serve_workspace(&app).await;
+        let mut go = Visitor::at(address);
+        go.sign_in(&app.tokens.go).await;
+        let mut kent = Visitor::at(address);
+        kent.sign_in(&app.tokens.kent).await;
+        for target in 1..=3 {
+            let offered = go
+                .submit(&target_page(target), "CounterOffer", STATUTORY_TERMS)
+                .await;
+            assert_eq!(offered.status, 303, "{}", offered.body);
+        }
+
+        // Target 1's page drawn, then target 2 accepted in another tab.
+        let stale = kent.get(&target_page(1)).await;
+        let other = kent.submit(&target_page(2), "AcceptOffer", &[]).await;
+        assert_eq!(other.status, 303, "{}", other.body);
+        let accepted = kent.submit_from(&stale.body, "AcceptOffer", &[]).await;
+        assert_eq!(accepted.status, 303, "no conflict: {}", accepted.body);
+        let before = app.event_count("kent-2008-11").await;
+        let again = kent.submit_from(&stale.body, "AcceptOffer", &[]).await;
+        assert_eq!(again.status, 303, "a double click: {}", again.body);
+        assert_eq!(
+            app.event_count("kent-2008-11").await,
+            before,
+            "recorded once"
+        );
+
+        // Target 3's page drawn, then its offer countered in another tab:
+        // accepting from the old page is a conflict.
+        let stale = kent.get(&target_page(3)).await;
+        let mut counter = STATUTORY_TERMS.to_vec();
+        counter.retain(|(name, _)| *name != "year-2010-11");
+        counter.push(("year-2010-11", "62"));
+        let countered = kent.submit(&target_page(3), "CounterOffer", &counter).await;
+        assert_eq!(countered.status, 303, "{}", countered.body);
+        let refused = kent.submit_from(&stale.body, "AcceptOffer", &[]).await;
+        assert_eq!(refused.status, 409, "{}", refused.body);
+        assert!(
+            refused.body.contains("changed while you were working"),
+            "{}",
+            refused.body
+        );
+    })
+    .await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_36th_designated_target_is_refused_with_an_error_summary() {
     for_each_database(|app| async move {

@@ -73,7 +73,23 @@ pub async fn act(
             .await;
         }
     };
-    match call.send(&workspace.engine, &person).await {
+    let mut sent = call.send(&workspace.engine, &person).await;
+    if let Err(status) = &sent
+        && Refusal::of(status).is_conflict()
+        && let Some(version) = rebased(&workspace, &id, kind, target, &form).await
+    {
+        // What the person saw of their target has not changed: the
+        // engine decides the same form on the agreement as it stands,
+        // under the same request id.
+        let mut form = Submitted(form.0.clone());
+        form.0.retain(|(n, _)| n != "expected_version");
+        form.0
+            .push(("expected_version".to_owned(), version.to_string()));
+        if let Ok(call) = build(kind, &id, &form, &years) {
+            sent = call.send(&workspace.engine, &person).await;
+        }
+    }
+    match sent {
         Ok(answer) => {
             let page = match target {
                 Some(t) => format!("{}/agreements/{id}/targets/{t}", crate::ROOT),
@@ -127,6 +143,46 @@ pub async fn act(
             .await
         }
     }
+}
+
+/// The version a refused form may be decided at instead of the one it was
+/// drawn at, when everything recorded since concerns other targets than
+/// the form's own: a form on a target's page (or a proposal of a new
+/// target) is about that target, and two people at work on different
+/// targets of one agreement should not get in each other's way. A change
+/// to the form's own target, or to the agreement as a whole (endorsement,
+/// submission, a refused request...), keeps the conflict, for the person
+/// to look at. `None` also when the changes cannot be read.
+async fn rebased(
+    workspace: &Workspace,
+    id: &str,
+    kind: CommandKind,
+    target: Option<u32>,
+    form: &Submitted,
+) -> Option<u64> {
+    /// More changes than this since the form was drawn are for the person
+    /// to look at.
+    const AT_MOST: u64 = 50;
+    let about_a_target = spec(kind).is_some_and(|s| s.on == On::Target);
+    if !(about_a_target || kind == CommandKind::Propose) {
+        return None;
+    }
+    let drawn = form.get("expected_version").parse::<u64>().ok()?;
+    let agreement = laa_core::AgreementId::new(id).ok()?;
+    let since = workspace
+        .store
+        .events(&agreement, drawn + 1, AT_MOST + 1)
+        .await
+        .ok()?;
+    let last = since.last()?.sequence;
+    let elsewhere = since.len() as u64 <= AT_MOST
+        && since.iter().all(|e| {
+            e.event
+                .change
+                .target()
+                .is_some_and(|t| Some(t.get()) != target)
+        });
+    elsewhere.then_some(last)
 }
 
 /// Fills an empty unit from the indicator the form names, as the CLI
