@@ -161,30 +161,44 @@ async fn three_people_negotiate_kents_agreement_in_chromium() {
         assert!(kent.source().await.contains("Success"));
 
         // A version conflict between two browsers: the GO's form for
-        // target 3 is drawn before Kent accepts target 2.
-        offer_terms(&go, &base, 2).await;
+        // target 3 is drawn, then Kent makes the first offer on it.
         go.goto(&format!(
             "{base}/workspace/agreements/kent-2008-11/targets/3"
         ))
         .await;
         fill_terms(&go).await;
-        kent.goto(&format!(
-            "{base}/workspace/agreements/kent-2008-11/targets/2"
-        ))
-        .await;
-        kent.click_button("Accept these terms").await;
+        offer_terms(&kent, &base, 3).await;
+        assert!(kent.source().await.contains("Success"));
         go.click_button("Send offer").await;
         let page = go.source().await;
         assert!(page.contains("changed while you were working"), "{page}");
-        assert!(page.contains("offer accepted by kent:officer"), "{page}");
+        assert!(page.contains("offer made by kent:officer"), "{page}");
         check_page(&mut go, backend, "conflict").await;
-        go.click_button("Send offer").await;
+        go.click_button("Send counter-offer").await;
         assert!(
             go.source().await.contains("Success"),
             "sent again, recorded"
         );
+
+        // A change to another target is no conflict: the GO's form for
+        // target 2 is drawn, then Kent accepts target 3.
+        go.goto(&format!(
+            "{base}/workspace/agreements/kent-2008-11/targets/2"
+        ))
+        .await;
+        fill_terms(&go).await;
         kent.goto(&format!(
             "{base}/workspace/agreements/kent-2008-11/targets/3"
+        ))
+        .await;
+        kent.click_button("Accept these terms").await;
+        go.click_button("Send offer").await;
+        assert!(
+            go.source().await.contains("Success"),
+            "recorded without a conflict"
+        );
+        kent.goto(&format!(
+            "{base}/workspace/agreements/kent-2008-11/targets/2"
         ))
         .await;
         kent.click_button("Accept these terms").await;

@@ -80,10 +80,11 @@ impl pb::area_service_server::AreaService for Engine {
         let region = convert::region("area.region", area.region)?
             .ok_or_else(|| ApiError::bad_argument("area.region", "the region is required"))?;
         let executed = self
-            .execute_on_stream::<Area, _>(
+            .execute::<Area>(
                 &StreamId::Area(code.clone()),
                 &actor,
                 request_id,
+                None,
                 AreaCommand::Create {
                     code: code.clone(),
                     name: area.display_name,
@@ -94,7 +95,7 @@ impl pb::area_service_server::AreaService for Engine {
             )
             .await?;
         let created = executed
-            .head
+            .after
             .state
             .created
             .ok_or_else(|| ApiError::NotFound {

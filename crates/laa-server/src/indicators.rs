@@ -261,10 +261,11 @@ impl pb::indicator_service_server::IndicatorService for Engine {
             edits,
             consultation_closes,
         });
-        self.execute_on_stream::<IndicatorSets, _>(
+        self.execute::<IndicatorSets>(
             &StreamId::IndicatorSets,
             &actor,
             request_id,
+            None,
             command,
             occurred_at,
         )
@@ -291,10 +292,11 @@ impl pb::indicator_service_server::IndicatorService for Engine {
             text: r.text,
         };
         let executed = self
-            .execute_on_stream::<IndicatorSets, _>(
+            .execute::<IndicatorSets>(
                 &StreamId::IndicatorSets,
                 &actor,
                 request_id,
+                None,
                 command,
                 occurred_at,
             )
@@ -302,7 +304,7 @@ impl pb::indicator_service_server::IndicatorService for Engine {
         // The comment as recorded: this one, or the same words recorded
         // before (the command then recorded nothing).
         let mine: Vec<&SetComment> = executed
-            .head
+            .after
             .state
             .comments_on(version)
             .iter()
@@ -332,10 +334,11 @@ impl pb::indicator_service_server::IndicatorService for Engine {
         let occurred_at = self.set_clock(r.occurred_at.as_ref())?;
         let request_id = convert::request_id(&r.request_id)?;
         let version = convert::set_name("name", &r.name)?;
-        self.execute_on_stream::<IndicatorSets, _>(
+        self.execute::<IndicatorSets>(
             &StreamId::IndicatorSets,
             &actor,
             request_id,
+            None,
             SetCommand::Publish { set: version },
             occurred_at,
         )

@@ -241,10 +241,11 @@ impl pb::round_service_server::RoundService for Engine {
         let name = RoundName::new(policy.name.clone())
             .map_err(|e| ApiError::bad_argument("round.round", e.problem))?;
         let executed = self
-            .execute_on_stream::<Round, _>(
+            .execute::<Round>(
                 &StreamId::Round(name),
                 &actor,
                 request_id,
+                None,
                 RoundCommand::Create {
                     policy,
                     indicator_set: set,
@@ -266,7 +267,7 @@ impl pb::round_service_server::RoundService for Engine {
                 other => other,
             })?;
         let created = executed
-            .head
+            .after
             .state
             .created
             .ok_or_else(|| ApiError::NotFound {

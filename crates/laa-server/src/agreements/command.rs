@@ -5,11 +5,9 @@ use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
 use laa_core::authorise::{authorise_read, authorise_unopened};
-use laa_core::{
-    Actor, Agreement, AgreementId, Command, Context, DomainError, ErrorClass, TargetId, decide,
-};
+use laa_core::{Actor, Agreement, AgreementId, Command, DomainError, StreamId, TargetId};
 use laa_proto::v1 as pb;
-use laa_store::AppendOutcome;
+use laa_store::{AppendOutcome, StoreError};
 use tonic::{Request, Response, Status};
 
 use crate::Engine;
@@ -59,7 +57,7 @@ impl Engine {
     /// cannot be loaded) is first authorised by the area its id names, so
     /// a principal outside its scope gets the answer an opened agreement
     /// of that area would give.
-    pub(super) async fn load_for(
+    pub(crate) async fn load_for(
         &self,
         actor: &Actor,
         id: &AgreementId,
@@ -104,15 +102,9 @@ impl Engine {
         Ok(())
     }
 
-    /// Runs one command against one agreement, end to end.
-    ///
-    /// The request id is not looked up before deciding: the append detects
-    /// a replay itself (its idempotency record), and a retried command whose
-    /// agreement has moved on fails `decide` (its expected version is
-    /// stale), after which the request id is looked up. Authorisation
-    /// errors are answered before any lookup, so a request id reveals
-    /// nothing to a caller who may not act.
-    pub(super) async fn execute(
+    /// Runs one command against one agreement through the one command path
+    /// ([`Engine::execute`]), and answers with what changed.
+    pub(super) async fn execute_command(
         &self,
         actor: &Actor,
         id: AgreementId,
@@ -122,128 +114,43 @@ impl Engine {
         command: Command,
     ) -> Result<pb::AgreementResponse, ApiError> {
         tracing::Span::current().record("agreement", id.as_str());
-        let request = laa_store::Request::of(convert::request_id(request_id)?, &command);
+        let request_id = convert::request_id(request_id)?;
         let expected = convert::expected_version(expected_version)?;
         let named_target = command_target(&command);
         let kind = command.kind();
-        // The remembered state first (no read): the database refuses a write
-        // built on a stale one, and any refusal is decided again on the
-        // current state before it is answered.
-        let (state, events) = match self.store.recall(&id) {
-            Some(state) => match self.decide(actor, &state, command.clone(), expected, occurred_at)
-            {
-                Ok(events) => (state, Ok(events)),
-                Err(_) => {
-                    self.decide_current(actor, &id, command, expected, occurred_at)
-                        .await?
-                }
-            },
-            None => {
-                self.decide_current(actor, &id, command, expected, occurred_at)
-                    .await?
+        let executed = self
+            .execute::<Agreement>(
+                &StreamId::Agreement(id.clone()),
+                actor,
+                request_id,
+                Some(expected),
+                command,
+                occurred_at,
+            )
+            .await?;
+        let Some(outcome) = executed.outcome else {
+            return Err(StoreError::InvalidArgument {
+                field: "events",
+                problem: "there are no events to append".into(),
             }
+            .into());
         };
-        let events = match events {
-            Ok(events) => events,
-            Err(refused) if refused.class() == ErrorClass::Forbidden => return Err(refused.into()),
-            Err(refused) => {
-                return match self
-                    .store
-                    .find_request(&id, &request, &actor.principal, kind)
-                    .await?
-                {
-                    Some(first) => {
-                        self.authorise_read(actor, &state)?;
-                        Ok(response(
-                            None,
-                            &state,
-                            first.target.or(named_target),
-                            first,
-                            &self.store.catalogue(),
-                        ))
-                    }
-                    None => Err(refused.into()),
-                };
-            }
-        };
-        let appending = std::time::Instant::now();
-        let committed = self
-            .store
-            .append_command(&id, expected, &request, events)
-            .await;
-        crate::metrics::appended(appending.elapsed(), committed.is_ok());
-        let committed = committed?;
-        let outcome = committed.outcome;
-        let target = outcome.target.or(named_target);
-        Ok(match committed.state {
-            Some(after) => {
-                self.announce(&id);
-                // The call's one `request` line carries the new version; the
-                // command's own line is for debugging.
-                tracing::Span::current().record("version", outcome.version);
-                tracing::debug!(agreement = %id, command = %kind, principal = %actor.principal, version = outcome.version, "command applied");
-                response(
-                    Some(&state),
-                    &after,
-                    target,
-                    outcome,
-                    &self.store.catalogue(),
-                )
-            }
-            None => {
-                let now = self.store.load_shared(&id).await?.unwrap_or(state);
-                response(None, &now, target, outcome, &self.store.catalogue())
-            }
-        })
-    }
-
-    /// Decides a command against a state at the server's clock.
-    pub(super) fn decide(
-        &self,
-        actor: &Actor,
-        state: &Agreement,
-        command: Command,
-        expected: u64,
-        occurred_at: Option<DateTime<Utc>>,
-    ) -> Result<Vec<laa_core::Event>, DomainError> {
-        let catalogue = self.store.catalogue();
-        let ctx = Context {
-            now: self.store.clock().deciding_at(occurred_at),
-            catalogue: &catalogue,
-            expected_version: Some(expected),
-            occurred_at,
-        };
-        decide(state, command, actor, &ctx)
-    }
-
-    /// Loads the agreement's current state from the database and decides
-    /// the command against it: the state, and what `decide` said.
-    pub(super) async fn decide_current(
-        &self,
-        actor: &Actor,
-        id: &AgreementId,
-        command: Command,
-        expected: u64,
-        occurred_at: Option<DateTime<Utc>>,
-    ) -> Result<(Arc<Agreement>, Result<Vec<laa_core::Event>, DomainError>), ApiError> {
-        let loaded = self.load_for(actor, id, &command).await?;
-        let state = loaded.unwrap_or_else(|| Arc::new(Agreement::unopened(id.clone())));
-        let mut decided = self.decide(actor, &state, command.clone(), expected, occurred_at);
-        // A refusal that rests on the catalogue is confirmed on the
-        // catalogue as the database holds it: another server's set reaches
-        // this one by NOTIFY a moment after its commit, and a command that
-        // arrives within that moment is not refused for it.
-        if let Err(
-            DomainError::IndicatorSetUnknown { .. }
-            | DomainError::IndicatorSetNotPublished { .. }
-            | DomainError::IndicatorUnknown { .. }
-            | DomainError::IndicatorNotActive { .. },
-        ) = &decided
-            && self.store.refresh_catalogue().await?.1
-        {
-            decided = self.decide(actor, &state, command, expected, occurred_at);
+        if outcome.replayed {
+            // The first outcome is read back only by whoever may read it.
+            self.authorise_read(actor, &executed.after)?;
+        } else {
+            // The call's one `request` line carries the new version; the
+            // command's own line is for debugging.
+            tracing::Span::current().record("version", outcome.version);
+            tracing::debug!(agreement = %id, command = %kind, principal = %actor.principal, version = outcome.version, "command applied");
         }
-        Ok((state, decided))
+        Ok(response(
+            executed.before.as_deref(),
+            &executed.after,
+            outcome.target.or(named_target),
+            outcome,
+            &self.store.catalogue(),
+        ))
     }
 
     /// Authenticates, reads the request's agreement, request id and
@@ -259,7 +166,7 @@ impl Engine {
         let occurred_at = convert::occurred_at(r.occurred_at())?;
         let command = r.command()?;
         Ok(Response::new(
-            self.execute(&actor, id, &request_id, expected, occurred_at, command)
+            self.execute_command(&actor, id, &request_id, expected, occurred_at, command)
                 .await?,
         ))
     }

@@ -110,7 +110,7 @@ impl Engine {
             }));
         }
         let applied = self
-            .execute(
+            .execute_command(
                 &actor,
                 id,
                 &request_id,

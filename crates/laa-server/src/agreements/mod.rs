@@ -140,7 +140,7 @@ agreement_service! {
             indicator_set,
         };
         Ok(Response::new(
-            self.execute(
+            self.execute_command(
                 &actor,
                 id,
                 &r.request_id,
