@@ -290,9 +290,16 @@ fn form_action(html: &str, command: &str) -> String {
     attribute(form(html, command), "action").expect("the form's action")
 }
 
-/// True when a page offers the form of `command`.
+/// True when a page offers the form of `command`, or the way to its
+/// check page.
 pub fn offers(html: &str, command: &str) -> bool {
     html.contains(&format!("id=\"form-{command}\""))
+        || html.contains(&format!("id=\"check-{command}\""))
+}
+
+/// The check page of a command that settles the whole agreement.
+fn check_page(command: &str) -> String {
+    format!("{AGREEMENT_PAGE}?check={command}")
 }
 
 fn target_page(target: u32) -> String {
@@ -456,7 +463,7 @@ async fn three_people_take_kents_agreement_to_sign_off_through_the_forms() {
 
         // A form without the session's anti-forgery token records nothing.
         let before = app.event_count("kent-2008-11").await;
-        let page = kent.get(AGREEMENT_PAGE).await;
+        let page = kent.get(&check_page("EndorseAgreement")).await;
         let mut fields = hidden_fields(&page.body, "EndorseAgreement");
         fields.retain(|(n, _)| n != "csrf");
         let forged = kent
@@ -467,7 +474,7 @@ async fn three_people_take_kents_agreement_to_sign_off_through_the_forms() {
 
         // The area endorses; the GO sees it waiting and submits.
         assert_eq!(
-            kent.submit(AGREEMENT_PAGE, "EndorseAgreement", &[])
+            kent.submit(&check_page("EndorseAgreement"), "EndorseAgreement", &[])
                 .await
                 .status,
             303
@@ -483,7 +490,7 @@ async fn three_people_take_kents_agreement_to_sign_off_through_the_forms() {
             "the GO cannot sign off"
         );
         assert_eq!(
-            go.submit(AGREEMENT_PAGE, "SubmitAgreement", &[])
+            go.submit(&check_page("SubmitAgreement"), "SubmitAgreement", &[])
                 .await
                 .status,
             303
@@ -523,8 +530,30 @@ async fn three_people_take_kents_agreement_to_sign_off_through_the_forms() {
             "{}",
             inbox.body
         );
+        // Signing off is done from a page that shows every target and its
+        // terms first; the agreement's page only leads there.
+        let agreement = minister.get(AGREEMENT_PAGE).await;
+        assert!(offers(&agreement.body, "SignOffAgreement"));
+        assert!(!agreement.body.contains("id=\"form-SignOffAgreement\""));
+        let before = app.event_count("kent-2008-11").await;
+        let check = minister.get(&check_page("SignOffAgreement")).await;
+        assert_eq!(check.status, 200);
+        assert!(
+            check
+                .body
+                .contains("Check the agreement before you sign it off")
+                && check.body.contains("NI 117")
+                && check.body.contains("2009/10: 7.4, 2010/11: 7 (percent)"),
+            "every target with its terms: {}",
+            check.body
+        );
+        assert_eq!(
+            app.event_count("kent-2008-11").await,
+            before,
+            "looking records nothing"
+        );
         let signed_off = minister
-            .submit(AGREEMENT_PAGE, "SignOffAgreement", &[])
+            .submit(&check_page("SignOffAgreement"), "SignOffAgreement", &[])
             .await;
         assert_eq!(signed_off.status, 303, "{}", signed_off.body);
 

@@ -285,6 +285,8 @@ async fn three_people_negotiate_kents_agreement_in_chromium() {
         // Kent endorses, the GO submits.
         kent.goto(&format!("{base}/workspace/agreements/kent-2008-11"))
             .await;
+        kent.click_link("Check the terms before you endorse them")
+            .await;
         kent.click_button("Endorse these terms").await;
         go.goto(&format!("{base}/workspace")).await;
         assert!(
@@ -293,6 +295,8 @@ async fn three_people_negotiate_kents_agreement_in_chromium() {
                 .contains("Submit the agreement to Ministers")
         );
         go.click_link("Submit the agreement to Ministers").await;
+        go.click_link("Check the agreement before you submit it to Ministers")
+            .await;
         go.click_button("Submit for sign-off").await;
 
         // The Minister's office signs in with a one-time link and signs off.
@@ -319,6 +323,10 @@ async fn three_people_negotiate_kents_agreement_in_chromium() {
         minister
             .click_link("Sign off or return the agreement")
             .await;
+        minister
+            .click_link("Check the agreement before you sign it off")
+            .await;
+        check_page(&mut minister, backend, "sign-off-check").await;
         minister.click_button("Sign off").await;
         assert!(minister.source().await.contains("Success"));
 

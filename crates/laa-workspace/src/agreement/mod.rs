@@ -51,6 +51,8 @@ pub struct Shown {
     pub refused: Option<(CommandKind, Submitted, Vec<FieldError>)>,
     /// The conflict, when the agreement moved on since the form was drawn.
     pub conflict: Option<Refusal>,
+    /// The command whose check page this is (`?check=`), if it is one.
+    pub check: Option<CommandKind>,
 }
 
 impl Shown {
@@ -65,6 +67,7 @@ impl Shown {
             done: None,
             refused: Some((kind, form, errors)),
             conflict,
+            check: None,
         }
     }
 }
@@ -78,6 +81,9 @@ pub struct Done {
     /// `1` when the request had already been recorded.
     #[serde(default)]
     replayed: String,
+    /// A command whose check page is asked for (`SignOffAgreement`).
+    #[serde(default)]
+    check: String,
 }
 
 impl Done {
@@ -88,6 +94,10 @@ impl Done {
                 .copied()
                 .find(|k| k.as_str() == self.done)
                 .map(|k| (k, self.replayed == "1")),
+            check: crate::forms::CHECKED
+                .iter()
+                .map(|(k, _, _)| *k)
+                .find(|k| k.as_str() == self.check),
             ..Shown::default()
         }
     }
@@ -162,7 +172,13 @@ pub async fn show(
         }
         _ => Vec::new(),
     };
+    // A refused form of a checked command comes back on its check page.
+    let check = shown.check.or(match &shown.refused {
+        Some((kind, _, _)) if crate::forms::checked(*kind).is_some() => Some(*kind),
+        _ => None,
+    });
     let page = Page {
+        check: if target.is_none() { check } else { None },
         meanwhile,
         workspace,
         person,
@@ -172,15 +188,17 @@ pub async fn show(
         shown: &shown,
     };
     let body = match target {
+        None if page.check.is_some() => page.check(),
         None => page.agreement().await,
         Some(t) => match agreement.targets.iter().find(|x| x.id == t) {
             Some(found) => page.target(found).await,
             None => return crate::respond::not_found().await,
         },
     };
-    let title = match target {
-        None => format!("Agreement {id}"),
-        Some(t) => format!("Target {t} of {id}"),
+    let title = match (target, page.check.and_then(crate::forms::checked)) {
+        (None, Some((_, heading, _))) => format!("{heading}: {id}"),
+        (None, None) => format!("Agreement {id}"),
+        (Some(t), _) => format!("Target {t} of {id}"),
     };
     respond(status, layout::page(person, waiting, &title, body))
 }

@@ -15,7 +15,7 @@ use super::words::{
     target_status_of, target_words, timestamp,
 };
 use crate::Workspace;
-use crate::forms::{Drawn, FORMS, On, Submitted, draw_titled, spec};
+use crate::forms::{Drawn, FORMS, On, Submitted, checked, draw_titled, spec};
 use crate::layout::{self, banner, summary_list, tag};
 use crate::session::Person;
 
@@ -28,6 +28,8 @@ pub(super) struct Page<'a> {
     pub(super) shown: &'a Shown,
     /// For a conflict: what was recorded since the refused form was drawn.
     pub(super) meanwhile: Vec<String>,
+    /// The command whose check page this is, if it is one.
+    pub(super) check: Option<CommandKind>,
 }
 
 impl Page<'_> {
@@ -110,6 +112,7 @@ impl Page<'_> {
         let forms: Vec<Markup> = FORMS
             .iter()
             .filter(|f| f.on == on && role_may(role, f.kind) && agreement_accepts(status, f.kind))
+            .filter(|f| self.check.is_none_or(|k| k == f.kind))
             .filter(|f| match target {
                 None => match f.kind {
                     // Endorsement and submission wait until no offer is
@@ -139,6 +142,11 @@ impl Page<'_> {
                 }
             })
             .map(|f| {
+                if self.check.is_none()
+                    && let Some((_, heading, _)) = checked(f.kind)
+                {
+                    return self.check_link(f.kind, f.title, heading);
+                }
                 let (values, errors, request_id) = match &self.shown.refused {
                     Some((kind, form, errors)) if *kind == f.kind => {
                         let id = form.get("request_id");
@@ -181,6 +189,81 @@ impl Page<'_> {
                 h2.heading-l { "What you can do" }
                 @for f in forms { (f) }
             }
+        }
+    }
+
+    /// Where a checked command's form would be: the way to its check page.
+    fn check_link(&self, kind: CommandKind, title: &str, heading: &str) -> Markup {
+        let id = format!("check-{}", kind.as_str());
+        html! {
+            section.form-section aria-labelledby={ (id) "-title" } {
+                h3.heading-m id={ (id) "-title" } { (title) }
+                p { "You will see every target it covers, with its terms, before anything is recorded." }
+                a.button id=(id) href={ (crate::ROOT) "/agreements/" (self.id()) "?check=" (kind.as_str()) } { (heading) }
+            }
+        }
+    }
+
+    /// A checked command's page: every target it covers with its terms,
+    /// then its form (GOV.UK's "check your answers").
+    pub(super) fn check(&self) -> Markup {
+        let a = self.agreement;
+        let Some(&(_, heading, lead)) = self.check.and_then(checked) else {
+            return html! {};
+        };
+        let status = status_of(a);
+        let (words, colour) = agreement_status_words(status);
+        let form = self.forms(On::Agreement, None);
+        let live: Vec<&pb::Target> = a
+            .targets
+            .iter()
+            .filter(|t| target_status_of(t) != TargetStatus::Withdrawn)
+            .collect();
+        html! {
+            a.back-link href={ (crate::ROOT) "/agreements/" (self.id()) } { "Back to " (area_name(a)) }
+            (self.notices())
+            span.caption-l { "Local Area Agreement · " (a.round) }
+            h1.heading-xl { (heading) }
+            p.lead { (lead) }
+            (summary_list(&[
+                ("Area", html! { (area_name(a)) }),
+                ("Status", tag(words, colour)),
+                ("Endorsed by the area", html! { (if a.endorsed { "Yes" } else { "No" }) }),
+                ("Designated targets", html! { (a.designated_count) " of " (a.designated_cap) }),
+            ]))
+            h2.heading-l { (live.len()) " targets" }
+            div.table-wrap role="region" aria-label="Targets and their terms" tabindex="0" {
+                table.table {
+                    caption.visually-hidden { "Targets and their terms" }
+                    thead { tr {
+                        th scope="col" { "Indicator" }
+                        th scope="col" { "Kind" }
+                        th scope="col" { "State" }
+                        th scope="col" { "Terms" }
+                    } }
+                    tbody {
+                        @for t in &live {
+                            @let (title, number) = self.indicator_title(t);
+                            @let (state, colour) = target_words(t, self.person.actor.role.side());
+                            tr {
+                                th scope="row" {
+                                    a.link href={ (crate::ROOT) "/agreements/" (self.id()) "/targets/" (t.id) } { (number) }
+                                    div.hint { (title) }
+                                }
+                                td { (kind_name(t.kind)) }
+                                td { (tag(&state, colour)) }
+                                td { (pb_terms(t.agreed.as_ref())) }
+                            }
+                        }
+                    }
+                }
+            }
+            @if form.0.is_empty() {
+                p { "You cannot do this now: the agreement's state, or your role, does not allow it." }
+            } @else {
+                (form)
+            }
+            p { a.link href={ (crate::ROOT) "/agreements/" (self.id()) } { "Cancel and go back to the agreement" } }
         }
     }
 

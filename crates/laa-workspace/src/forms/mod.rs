@@ -23,7 +23,7 @@ mod table;
 
 pub use build::{Call, Submitted, build, indicator_digits};
 pub use draw::{Drawn, draw, draw_titled, year_field};
-pub use table::{FORMS, Field, FormSpec, On, spec};
+pub use table::{CHECKED, FORMS, Field, FormSpec, On, checked, spec};
 
 use axum::extract::{Form, Path, State};
 use axum::http::StatusCode;

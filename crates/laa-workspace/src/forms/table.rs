@@ -285,6 +285,39 @@ pub const FORMS: &[FormSpec] = &[
     },
 ];
 
+/// The commands that settle the whole agreement, each sent only from a
+/// page that first shows everything it covers (the GOV.UK "check your
+/// answers" pattern): the page's heading, and what it asks the person to
+/// check. A Minister does not sign off, nor an area endorse, from a
+/// button beside the negotiation.
+pub const CHECKED: &[(CommandKind, &str, &str)] = &[
+    (
+        CommandKind::Endorse,
+        "Check the terms before you endorse them",
+        "By endorsing, the area agrees every target below on these terms.",
+    ),
+    (
+        CommandKind::Submit,
+        "Check the agreement before you submit it to Ministers",
+        "Ministers will be asked to sign off every target below on these terms.",
+    ),
+    (
+        CommandKind::SignOff,
+        "Check the agreement before you sign it off",
+        "Signing off agrees every target below on these terms for the area's three years, and publishes them.",
+    ),
+    (
+        CommandKind::Close,
+        "Check before you close the agreement",
+        "A closed agreement takes no more changes: no actuals, refreshes or re-baselining.",
+    ),
+];
+
+/// The check page of `kind`, if its command is sent only from one.
+pub fn checked(kind: CommandKind) -> Option<&'static (CommandKind, &'static str, &'static str)> {
+    CHECKED.iter().find(|(k, _, _)| *k == kind)
+}
+
 /// The form of `kind`.
 pub fn spec(kind: CommandKind) -> Option<&'static FormSpec> {
     FORMS.iter().find(|f| f.kind == kind)
