@@ -160,8 +160,10 @@ pub enum DomainError {
     },
     /// Rule 6: offers are still open.
     #[error(
-        "targets {} still have open offers: accept, counter or withdraw them first",
-        list(targets)
+        "{} still {} open: accept, counter or withdraw {} first",
+        counted(targets, "target", "targets"),
+        if targets.len() == 1 { "has an offer" } else { "have offers" },
+        if targets.len() == 1 { "it" } else { "them" }
     )]
     OpenOffersOutstanding {
         /// The targets with open offers.
@@ -217,7 +219,7 @@ pub enum DomainError {
         command: CommandKind,
     },
     /// Rule 10: the agreement lies outside the principal's scope.
-    #[error("the agreement lies outside the principal's scope ({scope})")]
+    #[error("this agreement is outside your scope ({scope})")]
     OutOfScope {
         /// The principal's scope.
         scope: Scope,
@@ -400,6 +402,15 @@ fn refused_rows(rows: &[RowRefusal]) -> String {
     let count = rows.len();
     let rows_word = if count == 1 { "row" } else { "rows" };
     format!("{count} {rows_word} refused, so nothing was recorded: {each}")
+}
+
+/// `target 17`, or `targets 17, 18`: the noun in the list's number.
+fn counted<T: std::fmt::Display>(items: &[T], one: &str, many: &str) -> String {
+    format!(
+        "{} {}",
+        if items.len() == 1 { one } else { many },
+        list(items)
+    )
 }
 
 fn list<T: std::fmt::Display>(items: &[T]) -> String {

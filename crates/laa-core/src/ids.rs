@@ -269,7 +269,11 @@ macro_rules! slug_type {
                 } else {
                     Err(ParseError::new(
                         $field,
-                        format!("{} must be 1 to 64 lowercase letters, digits or inner hyphens", $crate::ids::quote(&value)),
+                        if value.is_empty() {
+                            "is required: 1 to 64 lowercase letters, digits or inner hyphens".to_owned()
+                        } else {
+                            format!("{} must be 1 to 64 lowercase letters, digits or inner hyphens", $crate::ids::quote(&value))
+                        },
                     ))
                 }
             }
