@@ -7,6 +7,7 @@ use clap::{Args, Subcommand};
 use laa_store::redacted;
 use laa_store::tools;
 
+use crate::client::words::count;
 use crate::client::{CliError, Exit};
 use crate::database::{DatabaseArg, ToolDatabase, cannot_open, check_prepared, exists, shown};
 use crate::serve::{SyncMode, open_store};
@@ -105,9 +106,10 @@ pub async fn backup(args: BackupArgs) -> Result<(), CliError> {
     let events = db.events_held().await.map_err(failed)?;
     db.close().await.map_err(failed)?;
     println!(
-        "backed {} up to {} ({events} events)",
+        "backed {} up to {} ({})",
         path.display(),
-        args.to.display()
+        args.to.display(),
+        count(events, "event")
     );
     Ok(())
 }
@@ -151,12 +153,12 @@ pub async fn restore(args: RestoreArgs) -> Result<(), CliError> {
         )));
     }
     println!(
-        "restored {} to {}: {} agreements, {} events, {} reference streams (indicator sets, rounds, areas), every history verified",
+        "restored {} to {}: {}, {}, {} (indicator sets, rounds, areas), every history verified",
         args.from.display(),
         path.display(),
-        verified.agreements,
-        verified.events,
-        verified.reference_streams,
+        count(verified.agreements, "agreement"),
+        count(verified.events, "event"),
+        count(verified.reference_streams, "reference stream"),
     );
     Ok(())
 }
@@ -224,7 +226,8 @@ pub async fn migrate(
                 Exit::Refused,
                 "AUDIT_TRAIL_PRESENT",
                 format!(
-                    "the database holds {events} events, the audit trail: this would destroy it"
+                    "the database holds {}, the audit trail: this would destroy it",
+                    count(events, "event")
                 ),
             )
             .hint(format!(
@@ -252,7 +255,7 @@ pub async fn migrate(
         MigrateCommand::Down { steps, destroy, .. } => {
             guard(destroy).await?;
             db.migrate_down(steps).await.map_err(failed)?;
-            println!("rolled back {steps} migrations");
+            println!("rolled back {}", count(steps, "migration"));
         }
         MigrateCommand::Reset { destroy, .. } => {
             guard(destroy).await?;
@@ -283,6 +286,6 @@ async fn migrate_up(url: &str, create: bool) -> Result<(), CliError> {
         .await
         .map_err(|e| cannot_open(url, &e))?;
     store.close().await.map_err(failed)?;
-    println!("applied {pending} migrations");
+    println!("applied {}", count(pending, "migration"));
     Ok(())
 }

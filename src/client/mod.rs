@@ -10,7 +10,8 @@
 //! - `performance`: statuses and the reward grant as tables;
 //! - `error`: exit codes, stable reasons, hints, errors as JSON;
 //! - `suggest`: "did you mean" for areas, regions and indicators;
-//! - `terms`: terms as people type them.
+//! - `terms`: terms as people type them;
+//! - `words`: counts and articles ("1 area", "an auditor").
 //!
 //! Commands that change an agreement read it first to name its version
 //! (`--expected-version` names the one you saw instead) and send one
@@ -32,6 +33,7 @@ mod tls;
 
 pub use args::{ClientCommand, Format, Global};
 pub use commands::run;
+pub mod words;
 pub use connect::{Clients, Limits, endpoint};
 pub use error::{CliError, EXIT_CODES, Exit};
 pub use output::{Output, Rows};

@@ -60,7 +60,7 @@ async fn a_backup_restores_with_every_history_verified() {
         ));
         let events = app.event_count("kent-2008-11").await;
         assert!(
-            out.contains("1 agreements")
+            out.contains("1 agreement,")
                 && out.contains(&format!("{events} events"))
                 && out.contains("every history verified"),
             "{out}"
