@@ -15,6 +15,7 @@ mod client;
 mod database;
 mod demo;
 mod https;
+mod process_metrics;
 mod serve;
 mod systemd;
 mod tokens;
@@ -26,6 +27,18 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand};
 use client::{CliError, Format};
 
+/// The version `laa --version` prints: the package's and the commit it was
+/// built from (`build.rs`).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("LAA_COMMIT"),
+    ")"
+);
+
+/// The commit the binary was built from: git's short hash, or `unknown`.
+pub const COMMIT: &str = env!("LAA_COMMIT");
+
 /// The database used when none is named: an SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://laa.db?mode=rwc";
 
@@ -35,7 +48,7 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://laa.db?mode=rwc";
 #[derive(Debug, Parser)]
 #[command(
     name = "laa",
-    version,
+    version = VERSION,
     about,
     long_about = None,
     propagate_version = true,
