@@ -77,6 +77,13 @@ enum Command {
     Migrate(admin::MigrateCommand),
     #[command(flatten)]
     Client(Box<client::ClientCommand>),
+    /// Store a server, its CA certificate and a token as a context in your
+    /// configuration directory (mode 0600) and make it current; the token
+    /// is read from LAA_TOKEN or --token, else from standard input.
+    Login(client::contexts::LoginArgs),
+    /// The stored contexts: list, use, remove.
+    #[command(subcommand, alias = "contexts")]
+    Context(client::contexts::ContextCommand),
     /// Measure the server end to end: echo, read and write latency, and
     /// throughput at 16 and 64 clients, next to a raw insert on the same database.
     Bench(bench::BenchArgs),
@@ -136,7 +143,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Backup(args) => admin::backup(args).await,
         Command::Restore(args) => admin::restore(args).await,
         Command::Migrate(cmd) => admin::migrate(&cli.global, cmd).await,
-        Command::Client(cmd) => client::run(&cli.global, *cmd).await,
+        Command::Client(cmd) => client::run(&client::contexts::apply(&cli.global)?, *cmd).await,
+        Command::Login(args) => client::contexts::login(&cli.global, args).await,
+        Command::Context(cmd) => client::contexts::run(&cli.global, cmd),
         Command::Demo(cmd) => demo::run(&cli.global, cmd).await,
         Command::Bench(args) => bench::run(args).await.map_err(CliError::from),
         Command::Completion { shell } => {

@@ -2,6 +2,8 @@
 //!
 //! - `args`: the command line (global options, one noun per resource, its verbs);
 //! - `connect`: the address, the token, timeouts and retries ([`Session`]);
+//! - `contexts`: `laa login` and `laa context`, a server, CA and token
+//!   stored per context (flags and environment variables win);
 //! - `tls`: whom https:// trusts (`--ca-cert`) and what it presents (`--client-cert`);
 //! - `diagnose`: what a server that failed a call speaks (TLS or not, gRPC or not);
 //! - `paging`: the one loop over list pages;
@@ -20,6 +22,7 @@
 mod args;
 mod commands;
 mod connect;
+pub mod contexts;
 mod diagnose;
 mod error;
 mod history_file;
@@ -30,10 +33,10 @@ mod render;
 mod suggest;
 mod terms;
 mod tls;
+pub mod words;
 
 pub use args::{ClientCommand, Format, Global};
 pub use commands::run;
-pub mod words;
 pub use connect::{Clients, Limits, endpoint};
 pub use error::{CliError, EXIT_CODES, Exit};
 pub use output::{Output, Rows};

@@ -6,6 +6,7 @@ mod advice;
 mod backup;
 mod cli;
 mod cli_conventions;
+mod contexts;
 mod corpus;
 mod crashes;
 mod credentials;
