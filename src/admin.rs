@@ -81,6 +81,38 @@ fn sqlite_path(url: &str) -> Option<PathBuf> {
     laa_store::sqlite_file(url).map(PathBuf::from)
 }
 
+/// Checks that the folder a backup is written into exists and is a
+/// folder, saying which path and why when not (SQLite would say only
+/// "unable to open database file").
+fn folder_for(file: &std::path::Path) -> Result<(), CliError> {
+    let folder = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => return Ok(()),
+    };
+    match std::fs::metadata(folder) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(CliError::usage(format!(
+            "cannot write the backup to {}: {} is not a folder",
+            file.display(),
+            folder.display()
+        ))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(CliError::usage(format!(
+            "cannot write the backup to {}: the folder {} does not exist",
+            file.display(),
+            folder.display()
+        ))
+        .hint(format!(
+            "create it first (mkdir -p {}), or name a file in a folder that exists",
+            folder.display()
+        ))),
+        Err(e) => Err(CliError::usage(format!(
+            "cannot write the backup to {}: the folder {} cannot be read ({e})",
+            file.display(),
+            folder.display()
+        ))),
+    }
+}
+
 /// Runs `laa backup`.
 pub async fn backup(args: BackupArgs) -> Result<(), CliError> {
     let url = args.db.database_url;
@@ -99,6 +131,7 @@ pub async fn backup(args: BackupArgs) -> Result<(), CliError> {
             args.to.display()
         )));
     }
+    folder_for(&args.to)?;
     let db = tools::Database::open(&url)
         .await
         .map_err(|e| cannot_open(&url, &e))?;

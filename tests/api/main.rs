@@ -12,6 +12,7 @@ mod crashes;
 mod credentials;
 mod deal_history;
 mod decimals;
+mod deployment;
 mod docs;
 mod edges;
 mod existence;
