@@ -2,14 +2,16 @@
 # a non-root user. Not built by CI: `docker build -t laa .` by hand (see
 # docs/DEPLOYMENT.md).
 #
-#   docker build -t laa .
+#   docker build -t laa --build-arg COMMIT=$(git rev-parse --short=12 HEAD) .
 #   docker build -t laa --build-arg FEATURES=...   # extra cargo features, if any
 
 FROM rust:1.94-bookworm AS build
 ARG FEATURES=""
+# The commit `laa --version` and laa_build_info name (.git is not copied in).
+ARG COMMIT=unknown
 WORKDIR /src
 COPY . .
-RUN cargo build --release --locked --bin laa ${FEATURES:+--features $FEATURES} \
+RUN LAA_COMMIT=${COMMIT} cargo build --release --locked --bin laa ${FEATURES:+--features $FEATURES} \
  && strip target/release/laa
 
 FROM debian:bookworm-slim

@@ -7,6 +7,7 @@ use clap::{Args, Subcommand};
 use laa_store::redacted;
 use laa_store::tools;
 
+use crate::client::words::count;
 use crate::client::{CliError, Exit};
 use crate::database::{DatabaseArg, ToolDatabase, cannot_open, check_prepared, exists, shown};
 use crate::serve::{SyncMode, open_store};
@@ -80,6 +81,38 @@ fn sqlite_path(url: &str) -> Option<PathBuf> {
     laa_store::sqlite_file(url).map(PathBuf::from)
 }
 
+/// Checks that the folder a backup is written into exists and is a
+/// folder, saying which path and why when not (SQLite would say only
+/// "unable to open database file").
+fn folder_for(file: &std::path::Path) -> Result<(), CliError> {
+    let folder = match file.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => return Ok(()),
+    };
+    match std::fs::metadata(folder) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(CliError::usage(format!(
+            "cannot write the backup to {}: {} is not a folder",
+            file.display(),
+            folder.display()
+        ))),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(CliError::usage(format!(
+            "cannot write the backup to {}: the folder {} does not exist",
+            file.display(),
+            folder.display()
+        ))
+        .hint(format!(
+            "create it first (mkdir -p {}), or name a file in a folder that exists",
+            folder.display()
+        ))),
+        Err(e) => Err(CliError::usage(format!(
+            "cannot write the backup to {}: the folder {} cannot be read ({e})",
+            file.display(),
+            folder.display()
+        ))),
+    }
+}
+
 /// Runs `laa backup`.
 pub async fn backup(args: BackupArgs) -> Result<(), CliError> {
     let url = args.db.database_url;
@@ -98,6 +131,7 @@ pub async fn backup(args: BackupArgs) -> Result<(), CliError> {
             args.to.display()
         )));
     }
+    folder_for(&args.to)?;
     let db = tools::Database::open(&url)
         .await
         .map_err(|e| cannot_open(&url, &e))?;
@@ -105,9 +139,10 @@ pub async fn backup(args: BackupArgs) -> Result<(), CliError> {
     let events = db.events_held().await.map_err(failed)?;
     db.close().await.map_err(failed)?;
     println!(
-        "backed {} up to {} ({events} events)",
+        "backed {} up to {} ({})",
         path.display(),
-        args.to.display()
+        args.to.display(),
+        count(events, "event")
     );
     Ok(())
 }
@@ -151,12 +186,12 @@ pub async fn restore(args: RestoreArgs) -> Result<(), CliError> {
         )));
     }
     println!(
-        "restored {} to {}: {} agreements, {} events, {} reference streams (indicator sets, rounds, areas), every history verified",
+        "restored {} to {}: {}, {}, {} (indicator sets, rounds, areas), every history verified",
         args.from.display(),
         path.display(),
-        verified.agreements,
-        verified.events,
-        verified.reference_streams,
+        count(verified.agreements, "agreement"),
+        count(verified.events, "event"),
+        count(verified.reference_streams, "reference stream"),
     );
     Ok(())
 }
@@ -224,7 +259,8 @@ pub async fn migrate(
                 Exit::Refused,
                 "AUDIT_TRAIL_PRESENT",
                 format!(
-                    "the database holds {events} events, the audit trail: this would destroy it"
+                    "the database holds {}, the audit trail: this would destroy it",
+                    count(events, "event")
                 ),
             )
             .hint(format!(
@@ -252,7 +288,7 @@ pub async fn migrate(
         MigrateCommand::Down { steps, destroy, .. } => {
             guard(destroy).await?;
             db.migrate_down(steps).await.map_err(failed)?;
-            println!("rolled back {steps} migrations");
+            println!("rolled back {}", count(steps, "migration"));
         }
         MigrateCommand::Reset { destroy, .. } => {
             guard(destroy).await?;
@@ -283,6 +319,6 @@ async fn migrate_up(url: &str, create: bool) -> Result<(), CliError> {
         .await
         .map_err(|e| cannot_open(url, &e))?;
     store.close().await.map_err(failed)?;
-    println!("applied {pending} migrations");
+    println!("applied {}", count(pending, "migration"));
     Ok(())
 }

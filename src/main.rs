@@ -16,6 +16,7 @@ mod copy;
 mod database;
 mod demo;
 mod https;
+mod process_metrics;
 mod serve;
 mod systemd;
 mod tokens;
@@ -27,6 +28,18 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser, Subcommand};
 use client::{CliError, Format};
 
+/// The version `laa --version` prints: the package's and the commit it was
+/// built from (`build.rs`).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (commit ",
+    env!("LAA_COMMIT"),
+    ")"
+);
+
+/// The commit the binary was built from: git's short hash, or `unknown`.
+pub const COMMIT: &str = env!("LAA_COMMIT");
+
 /// The database used when none is named: an SQLite file in the working directory.
 pub const DEFAULT_DATABASE_URL: &str = "sqlite://laa.db?mode=rwc";
 
@@ -36,7 +49,7 @@ pub const DEFAULT_DATABASE_URL: &str = "sqlite://laa.db?mode=rwc";
 #[derive(Debug, Parser)]
 #[command(
     name = "laa",
-    version,
+    version = VERSION,
     about,
     long_about = None,
     propagate_version = true,
@@ -68,6 +81,13 @@ enum Command {
     Migrate(admin::MigrateCommand),
     #[command(flatten)]
     Client(Box<client::ClientCommand>),
+    /// Store a server, its CA certificate and a token as a context in your
+    /// configuration directory (mode 0600) and make it current; the token
+    /// is read from LAA_TOKEN or --token, else from standard input.
+    Login(client::contexts::LoginArgs),
+    /// The stored contexts: list, use, remove.
+    #[command(subcommand, alias = "contexts")]
+    Context(client::contexts::ContextCommand),
     /// Measure the server end to end: echo, read and write latency, and
     /// throughput at 16 and 64 clients, next to a raw insert on the same database.
     Bench(bench::BenchArgs),
@@ -128,7 +148,9 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Restore(args) => admin::restore(args).await,
         Command::Copy(args) => copy::run(args).await,
         Command::Migrate(cmd) => admin::migrate(&cli.global, cmd).await,
-        Command::Client(cmd) => client::run(&cli.global, *cmd).await,
+        Command::Client(cmd) => client::run(&client::contexts::apply(&cli.global)?, *cmd).await,
+        Command::Login(args) => client::contexts::login(&cli.global, args).await,
+        Command::Context(cmd) => client::contexts::run(&cli.global, cmd),
         Command::Demo(cmd) => demo::run(&cli.global, cmd).await,
         Command::Bench(args) => bench::run(args).await.map_err(CliError::from),
         Command::Completion { shell } => {

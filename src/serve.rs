@@ -412,8 +412,25 @@ fn metrics_router(
     use axum::routing::get;
     let handle = metrics_exporter_prometheus::PrometheusBuilder::new()
         .set_buckets(BUCKETS)
+        .and_then(|b| {
+            b.set_buckets_for_metric(
+                metrics_exporter_prometheus::Matcher::Full(laa_server::metrics::BATCH_SIZE.into()),
+                laa_server::metrics::BATCH_SIZE_BUCKETS,
+            )
+        })
         .and_then(|b| b.install_recorder())
         .map_err(|e| format!("error: cannot start the metrics recorder: {e}"))?;
+    laa_server::metrics::describe();
+    metrics::describe_gauge!(
+        "laa_build_info",
+        "Always 1: the version and commit of the running binary."
+    );
+    metrics::gauge!(
+        "laa_build_info",
+        "version" => env!("CARGO_PKG_VERSION"),
+        "commit" => crate::COMMIT
+    )
+    .set(1.0);
     let upkeep = handle.clone();
     tokio::spawn(async move {
         loop {
@@ -426,7 +443,7 @@ fn metrics_router(
             "/metrics",
             get(move || async move {
                 laa_server::metrics::observe_store(&store);
-                handle.render()
+                handle.render() + &crate::process_metrics::exposition()
             }),
         )
         .route("/healthz", get(|| async { "ok\n" }))

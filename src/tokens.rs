@@ -112,7 +112,7 @@ fn scope_for(role: Role, region: Option<String>, area: Option<String>) -> Result
         (Role::AreaNegotiator, None, Some(a)) => AreaCode::new(a).map(Scope::Area).map_err(|e| usage(e.to_string())),
         (Role::AreaNegotiator, _, _) => Err(usage("an area-negotiator token needs --area, such as --area kent".into())),
         (_, None, None) => Ok(Scope::National),
-        (role, _, _) => Err(usage(format!("a {role} token is national: drop --region and --area"))),
+        (role, _, _) => Err(usage(format!("{} token is national: drop --region and --area", crate::client::words::a(&role.to_string())))),
     }
 }
 
@@ -213,7 +213,7 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
                 .into_iter()
                 .find(|t| t.id == id)
                 .and_then(|t| t.expires_at)
-                .map_or_else(|| "never".to_owned(), |at| at.to_rfc3339());
+                .map_or_else(|| "never".to_owned(), utc);
             if sign_in_link {
                 let code = store
                     .issue_sign_in_link(&id, sign_in_link_expires_in)
@@ -261,12 +261,12 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
             let store = open_existing(&db.db.database_url, db.create).await?;
             let tokens = store.list_tokens().await.map_err(failed)?;
             let listed: Vec<Listed> = tokens
-                .into_iter()
+                .iter()
                 .map(|t| Listed {
                     id: t.id.to_string(),
                     role: t.role.to_string(),
                     scope: t.scope.to_string(),
-                    label: t.label,
+                    label: t.label.clone(),
                     issued: utc(t.created_at),
                     expires: t.expires_at.map(utc),
                     last_used: t.last_used_at.map(utc),
@@ -274,32 +274,54 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
                 })
                 .collect();
             let out = Output::new(global.output);
-            if global.output == Format::Json {
-                out.json(&listed)?;
-            } else {
-                let mut rows = Rows::new(&[
-                    "ID",
-                    "ROLE",
-                    "SCOPE",
-                    "LABEL",
-                    "ISSUED",
-                    "EXPIRES",
-                    "LAST USED",
-                    "REVOKED",
-                ]);
-                for t in listed {
-                    rows.push(vec![
-                        t.id,
-                        t.role,
-                        t.scope,
-                        t.label,
-                        t.issued,
-                        t.expires.unwrap_or_else(|| "never".into()),
-                        t.last_used.unwrap_or_else(|| "-".into()),
-                        t.revoked.unwrap_or_else(|| "-".into()),
+            match global.output {
+                Format::Json => out.json(&listed)?,
+                Format::Csv => {
+                    let mut rows = Rows::new(&[
+                        "ID",
+                        "ROLE",
+                        "SCOPE",
+                        "LABEL",
+                        "ISSUED",
+                        "EXPIRES",
+                        "LAST USED",
+                        "REVOKED",
                     ]);
+                    for t in listed {
+                        rows.push(vec![
+                            t.id,
+                            t.role,
+                            t.scope,
+                            t.label,
+                            t.issued,
+                            t.expires.unwrap_or_default(),
+                            t.last_used.unwrap_or_default(),
+                            t.revoked.unwrap_or_default(),
+                        ]);
+                    }
+                    out.rows(&rows);
                 }
-                out.rows(&rows);
+                // For a terminal: to the minute, and a revoked token's
+                // state in place of when it expires.
+                Format::Table => {
+                    let mut rows =
+                        Rows::new(&["ID", "ROLE", "SCOPE", "LABEL", "EXPIRES", "LAST USED"]);
+                    for t in &tokens {
+                        rows.push(vec![
+                            t.id.to_string(),
+                            t.role.to_string(),
+                            t.scope.to_string(),
+                            t.label.clone(),
+                            match (t.revoked_at, t.expires_at) {
+                                (Some(at), _) => format!("revoked {}", minute(at)),
+                                (None, Some(at)) => minute(at),
+                                (None, None) => "never".into(),
+                            },
+                            t.last_used_at.map_or_else(|| "-".into(), minute),
+                        ]);
+                    }
+                    out.rows(&rows);
+                }
             }
             store.close().await.map_err(failed)
         }
@@ -332,6 +354,11 @@ fn humanise(lifetime: Duration) -> String {
         s if s % 60 == 0 => format!("{} minute{}", s / 60, if s == 60 { "" } else { "s" }),
         s => format!("{s} seconds"),
     }
+}
+
+/// A time for a terminal's table: UTC, to the minute.
+fn minute(at: chrono::DateTime<chrono::Utc>) -> String {
+    at.format("%Y-%m-%d %H:%MZ").to_string()
 }
 
 /// A time as proto3 JSON writes it: UTC, microseconds, ending in `Z`.

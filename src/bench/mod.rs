@@ -87,9 +87,9 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     let areas = laa_core::areas::areas_2008().map_err(|e| format!("error: {e}"))?;
     if most + 2 > areas.len() {
         return Err(format!(
-            "error: at most {} concurrent clients (one agreement each among the {} areas)",
-            areas.len() - 2,
-            areas.len()
+            "error: at most {} (one agreement each among the {})",
+            crate::client::words::count(areas.len() - 2, "concurrent client"),
+            crate::client::words::count(areas.len(), "area")
         ));
     }
     let target = start(&args).await?;
@@ -225,7 +225,11 @@ async fn negotiations(
             .map_err(|e| format!("error: issuing a token: {e}"))?;
         go.insert(region, secret);
     }
-    eprintln!("bench: opening {most} agreements on {}", target.label);
+    eprintln!(
+        "bench: opening {} on {}",
+        crate::client::words::count(most, "agreement"),
+        target.label
+    );
     let mut negotiations = Vec::new();
     for (k, area) in areas.iter().take(most).enumerate() {
         let (_, secret) = store
@@ -270,8 +274,9 @@ async fn counted(
         back.extend(rest);
         negotiations = back;
         println!(
-            "{count} clients: {made} CounterOffers in {} transactions",
-            after.batches - before.batches
+            "{}: {made} CounterOffers in {}",
+            crate::client::words::count(count, "client"),
+            crate::client::words::count(after.batches - before.batches, "transaction")
         );
     }
     Ok(())
@@ -354,13 +359,20 @@ impl Report {
         row("read: GetAgreement, 1 client", &self.read);
         row("write: CounterOffer, 1 client", &self.write);
         for (count, samples, _) in &self.concurrent {
-            row(&format!("write: CounterOffer, {count} clients"), samples);
+            row(
+                &format!(
+                    "write: CounterOffer, {}",
+                    crate::client::words::count(*count, "client")
+                ),
+                samples,
+            );
         }
         for (count, _, commits) in &self.concurrent {
             if let Some(c) = commits {
                 println!(
-                    "group commit at {count} clients: {} transactions, {:.1} commands each on average, {:.2} ms each",
-                    c.batches,
+                    "group commit at {}: {}, {:.1} commands each on average, {:.2} ms each",
+                    crate::client::words::count(*count, "client"),
+                    crate::client::words::count(c.batches, "transaction"),
                     c.commands as f64 / c.batches.max(1) as f64,
                     self.seconds * 1_000.0 / c.batches.max(1) as f64
                 );
@@ -409,7 +421,10 @@ impl Report {
                 goal("p99 / p50 at 16 clients", tail, "at most 3", tail <= 3.0);
             } else {
                 goal(
-                    &format!("{count} clients / raw insert floor"),
+                    &format!(
+                        "{} / raw insert floor",
+                        crate::client::words::count(*count, "client")
+                    ),
                     ratio,
                     "",
                     true,

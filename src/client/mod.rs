@@ -2,6 +2,8 @@
 //!
 //! - `args`: the command line (global options, one noun per resource, its verbs);
 //! - `connect`: the address, the token, timeouts and retries ([`Session`]);
+//! - `contexts`: `laa login` and `laa context`, a server, CA and token
+//!   stored per context (flags and environment variables win);
 //! - `tls`: whom https:// trusts (`--ca-cert`) and what it presents (`--client-cert`);
 //! - `diagnose`: what a server that failed a call speaks (TLS or not, gRPC or not);
 //! - `paging`: the one loop over list pages;
@@ -10,7 +12,8 @@
 //! - `performance`: statuses and the reward grant as tables;
 //! - `error`: exit codes, stable reasons, hints, errors as JSON;
 //! - `suggest`: "did you mean" for areas, regions and indicators;
-//! - `terms`: terms as people type them.
+//! - `terms`: terms as people type them;
+//! - `words`: counts and articles ("1 area", "an auditor").
 //!
 //! Commands that change an agreement read it first to name its version
 //! (`--expected-version` names the one you saw instead) and send one
@@ -19,6 +22,7 @@
 mod args;
 mod commands;
 mod connect;
+pub mod contexts;
 mod diagnose;
 mod error;
 mod history_file;
@@ -29,6 +33,7 @@ mod render;
 mod suggest;
 mod terms;
 mod tls;
+pub mod words;
 
 pub use args::{ClientCommand, Format, Global};
 pub use commands::run;

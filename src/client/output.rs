@@ -3,7 +3,7 @@
 
 use std::io::IsTerminal;
 
-use comfy_table::{ContentArrangement, Table, presets};
+use comfy_table::{ColumnConstraint, ContentArrangement, Table, Width, presets};
 use laa_proto::ToJson;
 use serde::Serialize;
 
@@ -36,6 +36,27 @@ impl Rows {
     pub fn push(&mut self, row: Vec<String>) {
         self.rows.push(row);
     }
+
+    /// The rows without the columns under these headings (what a table
+    /// for a terminal leaves to CSV and JSON).
+    pub fn without(mut self, headings: &[&str]) -> Self {
+        let keep: Vec<bool> = self.header.iter().map(|h| !headings.contains(h)).collect();
+        let kept = |cells: Vec<String>| -> Vec<String> {
+            cells
+                .into_iter()
+                .zip(&keep)
+                .filter_map(|(c, k)| k.then_some(c))
+                .collect()
+        };
+        self.header = self
+            .header
+            .iter()
+            .zip(&keep)
+            .filter_map(|(h, k)| k.then_some(*h))
+            .collect();
+        self.rows = self.rows.into_iter().map(kept).collect();
+        self
+    }
 }
 
 impl Output {
@@ -51,9 +72,7 @@ impl Output {
 
     /// Prints any serialisable value as pretty JSON.
     pub fn json<T: Serialize>(&self, value: &T) -> Result<(), CliError> {
-        let text = serde_json::to_string_pretty(value)
-            .map_err(|e| CliError::failure(format!("cannot write JSON: {e}")))?;
-        println!("{text}");
+        println!("{}", json_text(value, true)?);
         Ok(())
     }
 
@@ -87,11 +106,55 @@ pub fn proto_json<M: ToJson>(message: &M) -> Result<M::Json, CliError> {
         .map_err(|e| CliError::failure(format!("cannot convert the answer to JSON: {e}")))
 }
 
+/// A value as JSON text (pretty, or one line), its timestamps in UTC
+/// ending in `Z` as the proto3 JSON mapping writes them (pbjson writes
+/// `+00:00`): every JSON string that is a whole RFC 3339 time ending in
+/// `+00:00` ends in `Z` instead; nothing else changes (a time quoted
+/// inside free text stays as written).
+pub fn json_text<T: Serialize>(value: &T, pretty: bool) -> Result<String, CliError> {
+    let text = if pretty {
+        serde_json::to_string_pretty(value)
+    } else {
+        serde_json::to_string(value)
+    }
+    .map_err(|e| CliError::failure(format!("cannot write JSON: {e}")))?;
+    Ok(zulu(&text))
+}
+
+/// `+00:00"` closing a JSON string that is a whole RFC 3339 time, as `Z"`.
+fn zulu(text: &str) -> String {
+    const UTC: &str = "+00:00\"";
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(UTC) {
+        let before = &rest[..at];
+        // The string's opening quote: the last one before, not escaped.
+        let whole = before
+            .rfind('"')
+            .filter(|q| !before[..*q].ends_with('\\'))
+            .is_some_and(|q| {
+                chrono::DateTime::parse_from_rfc3339(&format!("{}+00:00", &before[q + 1..])).is_ok()
+            });
+        out.push_str(before);
+        out.push_str(if whole { "Z\"" } else { UTC });
+        rest = &rest[at + UTC.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 /// Rows as a table, fitted to the terminal's width when printing to one.
 pub fn table(rows: &Rows) -> String {
+    table_within(rows, terminal_width())
+}
+
+/// Rows as a table no wider than `width` columns (`None`: as wide as its
+/// cells). Long cells wrap between words; a heading never wraps, nor does
+/// a word of a cell up to 24 characters (`least_widths`).
+pub fn table_within(rows: &Rows, width: Option<u16>) -> String {
     let mut table = Table::new();
     table.load_style(presets::NOTHING).set_header(&rows.header);
-    if let Some(width) = terminal_width() {
+    if let Some(width) = width {
         table
             .set_width(width)
             .set_content_arrangement(ContentArrangement::Dynamic);
@@ -101,6 +164,14 @@ pub fn table(rows: &Rows) -> String {
     for row in &rows.rows {
         table.add_row(row);
     }
+    if width.is_some() {
+        let least = least_widths(rows);
+        for (column, least) in table.column_iter_mut().zip(least) {
+            // The boundary counts the column's padding too.
+            let least = u16::try_from(least + 2).unwrap_or(u16::MAX);
+            column.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(least)));
+        }
+    }
     for column in table.column_iter_mut() {
         column.set_padding((0, 2));
     }
@@ -109,6 +180,28 @@ pub fn table(rows: &Rows) -> String {
         .map(|line| line.trim_end().to_owned())
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The narrowest each column may be: its whole heading, and the longest
+/// word of its cells (a number, a code, a date is never cut), up to
+/// `LONGEST_WORD` (a longer word in free text may be).
+fn least_widths(rows: &Rows) -> Vec<usize> {
+    const LONGEST_WORD: usize = 24;
+    rows.header
+        .iter()
+        .enumerate()
+        .map(|(k, heading)| {
+            let words = rows
+                .rows
+                .iter()
+                .filter_map(|r| r.get(k))
+                .flat_map(|cell| cell.split_whitespace())
+                .map(|w| w.chars().count().min(LONGEST_WORD))
+                .max()
+                .unwrap_or(0);
+            heading.chars().count().max(words)
+        })
+        .collect()
 }
 
 /// Rows as CSV with a header row.
@@ -163,10 +256,69 @@ mod tests {
     use super::*;
 
     #[test]
+    fn json_times_end_in_z() {
+        let value = serde_json::json!({
+            "recordedAt": "2026-12-06T13:52:10.422881+00:00",
+            "events": [{"occurredAt": "2008-06-30T09:00:00+00:00"}],
+            "rationale": "agreed at 2008-06-30T09:00:00+00:00",
+            "quoted": "\"2008-06-30T09:00:00+00:00",
+            "at": "2008-06-30T10:00:00+01:00",
+        });
+        let text = json_text(&value, false).unwrap();
+        let read: serde_json::Value = serde_json::from_str(&text).unwrap();
+        assert_eq!(
+            read,
+            serde_json::json!({
+                "recordedAt": "2026-12-06T13:52:10.422881Z",
+                "events": [{"occurredAt": "2008-06-30T09:00:00Z"}],
+                "rationale": "agreed at 2008-06-30T09:00:00+00:00",
+                "quoted": "\"2008-06-30T09:00:00+00:00",
+                "at": "2008-06-30T10:00:00+01:00",
+            })
+        );
+    }
+
+    #[test]
     fn csv_quotes_what_needs_quoting() {
         let mut rows = Rows::new(&["A", "B"]);
         rows.push(vec!["plain".into(), "with, comma \"and quote\"".into()]);
         assert_eq!(csv(&rows), "A,B\nplain,\"with, comma \"\"and quote\"\"\"\n");
+    }
+
+    #[test]
+    fn a_table_fits_its_width_without_splitting_a_heading() {
+        // The reward's table as a terminal shows it.
+        let mut rows = Rows::new(&[
+            "NI",
+            "BASELINE",
+            "PLANNED",
+            "ACTUAL",
+            "ACHIEVED %",
+            "PAID %",
+            "AMOUNT £",
+            "WHY",
+        ]);
+        rows.push(
+            [
+                "117",
+                "8",
+                "7",
+                "7.4",
+                "60",
+                "60",
+                "24000.00",
+                "60% of the planned improvement: paid in proportion to what was achieved",
+            ]
+            .map(String::from)
+            .to_vec(),
+        );
+        let text = table_within(&rows, Some(80));
+        assert!(text.lines().all(|l| l.chars().count() <= 80), "{text}");
+        let first = text.lines().next().unwrap_or_default();
+        for heading in &rows.header {
+            assert!(first.contains(heading), "{heading} split:\n{text}");
+        }
+        assert!(text.lines().count() > 2, "the long cell wraps:\n{text}");
     }
 
     #[test]

@@ -21,18 +21,6 @@ fn value(v: Option<f64>) -> String {
     v.map_or_else(|| "-".into(), |x| x.to_string())
 }
 
-/// A year as one cell: `7.8 → 7.9 off_track` (planned, actual, status).
-fn year_cell(y: &pb::YearPerformance) -> String {
-    format!(
-        "{} {}→ {} {}",
-        y.year,
-        value(y.planned),
-        value(y.actual),
-        y.status
-    )
-    .replace("- → - ", "")
-}
-
 fn area_code(area: &str) -> &str {
     area.strip_prefix("areas/").unwrap_or(area)
 }
@@ -45,7 +33,145 @@ fn indicator(t: &pb::TargetPerformance) -> String {
     }
 }
 
-/// Targets' performance: a table or CSV (one row a target), or JSON.
+fn target_id(t: &pb::TargetPerformance) -> String {
+    t.target.rsplit('/').next().unwrap_or_default().to_owned()
+}
+
+/// A value in its unit, as `laa agreement show` writes terms: `7.5%`, `40`.
+fn in_unit(t: &pb::TargetPerformance, v: Option<f64>) -> String {
+    match v {
+        Some(x) if t.unit == "percent" => format!("{x}%"),
+        other => value(other),
+    }
+}
+
+/// The baseline with its period, and the unit when it is not a percentage:
+/// `8% (2007)`, `4120 count (2007/08)`.
+fn baseline(t: &pb::TargetPerformance) -> String {
+    match t.baseline {
+        None => "placeholder".into(),
+        Some(_) if t.unit == "percent" || t.unit.is_empty() => {
+            format!("{} ({})", in_unit(t, t.baseline), t.baseline_period)
+        }
+        Some(b) => format!("{b} {} ({})", t.unit, t.baseline_period),
+    }
+}
+
+/// Targets' performance as rows, one per target and year.
+///
+/// CSV holds every fact on every row (a spreadsheet filters and pivots
+/// it). A table is for an 80-column terminal: a target's own facts on its
+/// first row only, its overall status on a last row of its own, and the
+/// unit, polarity and department left to CSV and JSON.
+pub fn target_rows(all: &[pb::TargetPerformance], with_area: bool, format: Format) -> Rows {
+    if format == Format::Csv {
+        let mut rows = Rows::new(&[
+            "AREA",
+            "REGION",
+            "TARGET",
+            "INDICATOR",
+            "UNIT",
+            "BETTER",
+            "BASELINE",
+            "BASELINE PERIOD",
+            "DEPARTMENT",
+            "YEAR",
+            "PLANNED",
+            "ACTUAL",
+            "SOURCE",
+            "YEAR STATUS",
+            "OVERALL STATUS",
+        ]);
+        for t in all {
+            for y in &t.years {
+                rows.push(vec![
+                    area_code(&t.area).to_owned(),
+                    pb::Region::try_from(t.region)
+                        .map(region_code)
+                        .unwrap_or("?")
+                        .to_owned(),
+                    target_id(t),
+                    indicator(t),
+                    t.unit.clone(),
+                    better(&t.polarity).to_owned(),
+                    t.baseline.map(|b| b.to_string()).unwrap_or_default(),
+                    t.baseline_period.clone(),
+                    t.department.clone(),
+                    y.year.clone(),
+                    y.planned.map(|v| v.to_string()).unwrap_or_default(),
+                    y.actual.map(|v| v.to_string()).unwrap_or_default(),
+                    y.source.clone(),
+                    y.status.clone(),
+                    t.status.clone(),
+                ]);
+            }
+        }
+        if !with_area {
+            for row in &mut rows.rows {
+                row.drain(..2);
+            }
+            rows.header.drain(..2);
+        }
+        return rows;
+    }
+    let mut rows = if with_area {
+        Rows::new(&[
+            "AREA",
+            "TARGET",
+            "INDICATOR",
+            "YEAR",
+            "PLANNED",
+            "ACTUAL",
+            "STATUS",
+        ])
+    } else {
+        Rows::new(&[
+            "TARGET",
+            "INDICATOR",
+            "BASELINE",
+            "YEAR",
+            "PLANNED",
+            "ACTUAL",
+            "STATUS",
+        ])
+    };
+    for t in all {
+        let first = if with_area {
+            vec![area_code(&t.area).to_owned(), target_id(t), indicator(t)]
+        } else {
+            vec![target_id(t), indicator(t), baseline(t)]
+        };
+        for (k, y) in t.years.iter().enumerate() {
+            let mut row = if k == 0 {
+                first.clone()
+            } else {
+                vec![String::new(); 3]
+            };
+            row.extend([
+                y.year.clone(),
+                in_unit(t, y.planned),
+                in_unit(t, y.actual),
+                y.status.clone(),
+            ]);
+            rows.push(row);
+        }
+        let mut overall = vec![String::new(); 3];
+        if t.years.is_empty() {
+            overall = first;
+        }
+        overall.extend([
+            "overall".into(),
+            String::new(),
+            String::new(),
+            t.status.clone(),
+        ]);
+        rows.push(overall);
+    }
+    rows
+}
+
+/// Targets' performance: a table (one row a target and year, then its
+/// overall status), CSV (one row a target and year), or JSON.
 pub fn targets(
     out: &Output,
     all: &[pb::TargetPerformance],
@@ -54,47 +180,9 @@ pub fn targets(
     if out.format() == Format::Json {
         return out.messages(all);
     }
-    let mut rows = Rows::new(&[
-        "AREA",
-        "REGION",
-        "TARGET",
-        "INDICATOR",
-        "UNIT",
-        "BETTER",
-        "BASELINE",
-        "YEARS (PLANNED → ACTUAL STATUS)",
-        "STATUS",
-        "DEPARTMENT",
-    ]);
-    for t in all {
-        rows.push(vec![
-            area_code(&t.area).to_owned(),
-            pb::Region::try_from(t.region)
-                .map(region_code)
-                .unwrap_or("?")
-                .to_owned(),
-            t.target.rsplit('/').next().unwrap_or_default().to_owned(),
-            indicator(t),
-            t.unit.clone(),
-            better(&t.polarity).to_owned(),
-            match t.baseline {
-                Some(b) => format!("{b} ({})", t.baseline_period),
-                None => "placeholder".into(),
-            },
-            t.years.iter().map(year_cell).collect::<Vec<_>>().join("; "),
-            t.status.clone(),
-            t.department.clone(),
-        ]);
-    }
-    if !with_area {
-        for row in &mut rows.rows {
-            row.drain(..2);
-        }
-        rows.header.drain(..2);
-    }
-    out.rows(&rows);
+    out.rows(&target_rows(all, with_area, out.format()));
     if out.format() == Format::Table {
-        println!("{} targets", all.len());
+        println!("{}", crate::client::words::count(all.len(), "target"));
     }
     Ok(())
 }
@@ -143,6 +231,14 @@ pub fn reward(out: &Output, r: &pb::Reward) -> Result<(), CliError> {
             l.why.clone(),
         ]);
     }
+    // A terminal's table names each target by its indicator and leaves
+    // its number, the polarity and each target's share (the policy line's
+    // "per target") to CSV and JSON.
+    let rows = if out.format() == Format::Table {
+        rows.without(&["TARGET", "BETTER", "SHARE £"])
+    } else {
+        rows
+    };
     if out.format() == Format::Table {
         println!("{}", r.agreement);
         if !r.assessed {
@@ -228,6 +324,13 @@ pub fn tournament(out: &Output, t: &pb::Tournament) -> Result<(), CliError> {
             t.prize
         );
     }
+    // A terminal's table leaves the baseline and the group's median to
+    // CSV and JSON: the improvement and value added are worked from them.
+    let rows = if out.format() == Format::Table {
+        rows.without(&["BASELINE", "GROUP MEDIAN %"])
+    } else {
+        rows
+    };
     out.rows(&rows);
     Ok(())
 }

@@ -18,12 +18,14 @@
 mod negotiation;
 mod selections;
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use laa_core::Catalogue;
 
+use crate::client::words::count;
 use crate::client::{CliError, Format, Global};
 use crate::serve::{SyncMode, open_server_store};
 use negotiation::{RoundReport, issue_credentials, national_round};
@@ -61,18 +63,27 @@ pub enum DemoCommand {
     },
 }
 
+/// The progress bar's words in each phase of the round.
+const CREDENTIALS: &str = "issuing the demo's credentials";
+/// The negotiations, each to its first refresh's sign-off.
+const NEGOTIATED: &str = "LAAs negotiated, signed off and refreshed";
+/// Three years of actuals, then the reward.
+const DELIVERED: &str = "LAAs' three years of actuals recorded";
+/// The summary, the reward bill and the tournament read back.
+const RESULTS: &str = "reading the national results";
+
 /// The progress bar: drawn on stderr only when it is a terminal (never
-/// `\r` frames in a log), and not at all for JSON.
+/// `\r` frames in a log or a pipe), and not at all for JSON. It ticks on
+/// its own, so the time keeps moving while a phase has nothing to count.
 fn progress(total: usize, json: bool) -> ProgressBar {
-    if json {
+    if json || !std::io::stderr().is_terminal() {
         return ProgressBar::hidden();
     }
     let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template(
-        "[{bar:40}] {pos}/{len} LAAs signed off and refreshed ({elapsed})",
-    ) {
+    if let Ok(style) = ProgressStyle::with_template("[{bar:30}] {pos}/{len} {msg} ({elapsed})") {
         bar.set_style(style.progress_chars("=> "));
     }
+    bar.enable_steady_tick(std::time::Duration::from_millis(200));
     bar
 }
 
@@ -146,8 +157,10 @@ pub async fn run(global: &Global, command: DemoCommand) -> Result<(), CliError> 
         );
         (format!("http://{address}"), store, Some((stop, handle)))
     };
-    let credentials = issue_credentials(&store, &areas).await?;
     let bar = progress(areas.len(), json);
+    bar.set_message(CREDENTIALS);
+    let credentials = issue_credentials(&store, &areas).await?;
+    bar.set_message(NEGOTIATED);
     // On its own server the round is dated as it happened in 2008; on
     // another server, commands happen now (a server of record dates nothing
     // further back than the round allows).
@@ -183,10 +196,19 @@ pub async fn run(global: &Global, command: DemoCommand) -> Result<(), CliError> 
         Ok(())
     } else {
         Err(CliError::failure(format!(
-            "{} indicators differ from Appendix 3d",
-            report.mismatches.len()
+            "{} from Appendix 3d",
+            differ(report.mismatches.len())
         )))
     }
+}
+
+/// "1 indicator differs", "3 indicators differ".
+fn differ(n: usize) -> String {
+    format!(
+        "{} {}",
+        count(n, "indicator"),
+        if n == 1 { "differs" } else { "differ" }
+    )
 }
 
 fn print_report(r: &RoundReport, json: bool) {
@@ -236,8 +258,9 @@ fn print_report(r: &RoundReport, json: bool) {
         return;
     }
     println!(
-        "national round: {} areas, {} agreements signed off and refreshed",
-        r.areas, s.agreements
+        "national round: {}, {} signed off and refreshed",
+        count(r.areas, "area"),
+        count(s.agreements, "agreement")
     );
     println!("  designated selections       {total} (Appendix 3d: 4,689 over 183 indicators)");
     println!(
@@ -272,21 +295,27 @@ fn print_report(r: &RoundReport, json: bool) {
             if r.mismatches.is_empty() {
                 "every indicator matches".to_owned()
             } else {
-                format!("{} indicators differ", r.mismatches.len())
+                differ(r.mismatches.len())
             }
         );
     }
     println!(
-        "  reward bill                 £{:.2} of a pot of £{:.2} ({} agreements assessed)",
-        r.reward_bill, r.reward_pot, r.rewards_assessed
+        "  reward bill                 £{:.2} of a pot of £{:.2} ({} assessed)",
+        r.reward_bill,
+        r.reward_pot,
+        count(r.rewards_assessed, "agreement")
     );
     println!(
-        "  negotiation                 {} commands in {:.1} s: {:.0} commands/s",
-        r.commands, r.seconds, rate
+        "  negotiation                 {} in {:.1} s: {:.0} commands/s",
+        count(r.commands, "command"),
+        r.seconds,
+        rate
     );
     println!(
-        "  delivery (actuals)          {} commands in {:.1} s: {:.0} commands/s",
-        r.delivery_commands, r.delivery_seconds, delivery_rate
+        "  delivery (actuals)          {} in {:.1} s: {:.0} commands/s",
+        count(r.delivery_commands, "command"),
+        r.delivery_seconds,
+        delivery_rate
     );
     let t = &r.tournament;
     println!(

@@ -45,6 +45,22 @@ async fn a_backup_restores_with_every_history_verified() {
         assert!(out.contains("backed"), "{out}");
         let err = fails(&laa_db(&app.database_url, &["backup", "--to", file_arg]));
         assert!(err.contains("never overwrites"), "{err}");
+        // A folder that does not exist is named, with the reason.
+        let missing = dir.path().join("backups").join("laa.db");
+        let out = laa_db(
+            &app.database_url,
+            &["backup", "--to", missing.to_str().unwrap()],
+        );
+        assert_eq!(out.status.code(), Some(2), "{out:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(&format!(
+                "the folder {} does not exist",
+                dir.path().join("backups").display()
+            )) && err.contains("mkdir -p"),
+            "{err}"
+        );
+        assert!(!dir.path().join("backups").exists());
 
         let restored = dir.path().join("restored.db");
         let restored_url = format!("sqlite://{}?mode=rwc", restored.display());
@@ -60,7 +76,7 @@ async fn a_backup_restores_with_every_history_verified() {
         ));
         let events = app.event_count("kent-2008-11").await;
         assert!(
-            out.contains("1 agreements")
+            out.contains("1 agreement,")
                 && out.contains(&format!("{events} events"))
                 && out.contains("every history verified"),
             "{out}"

@@ -18,6 +18,53 @@ pub fn laa(app: &TestApp, token: Option<&str>, args: &[&str]) -> Output {
     cmd.output().expect("run laa")
 }
 
+/// Runs `laa` with a server and token on a terminal `columns` wide (a
+/// pseudo-terminal from util-linux's `script`), and returns what it showed.
+pub fn laa_on_terminal(app: &TestApp, token: &str, args: &[&str], columns: u16) -> String {
+    let quoted: Vec<String> = std::iter::once(env!("CARGO_BIN_EXE_laa"))
+        .chain(args.iter().copied())
+        .map(|a| format!("'{}'", a.replace('\'', "'\\''")))
+        .collect();
+    let out = Command::new("script")
+        .args([
+            "--quiet",
+            "--return",
+            "--command",
+            &quoted.join(" "),
+            "/dev/null",
+        ])
+        .env("LAA_SERVER", app.url())
+        .env("LAA_TOKEN", token)
+        .env("COLUMNS", columns.to_string())
+        .env_remove("LAA_DATABASE_URL")
+        .env_remove("LAA_OUTPUT")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run laa on a pseudo-terminal with `script` (util-linux)");
+    let shown = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+    assert!(out.status.success(), "laa failed on a terminal: {shown}");
+    shown
+}
+
+/// Asserts that every line of a table in `shown` (a line whose cells are
+/// set apart by two spaces; sentences around it wrap as the terminal
+/// wraps them) fits in `columns`, and that each of `headings` appears
+/// whole on one line.
+pub fn fits(shown: &str, columns: usize, headings: &[&str]) {
+    for line in shown.lines().filter(|l| l.contains("  ")) {
+        assert!(
+            line.chars().count() <= columns,
+            "a line wider than {columns} columns:\n{line}\nin:\n{shown}"
+        );
+    }
+    for heading in headings {
+        assert!(
+            shown.lines().any(|l| l.contains(heading)),
+            "the heading {heading} split or missing:\n{shown}"
+        );
+    }
+}
+
 pub fn ok(out: &Output) -> String {
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
@@ -50,6 +97,8 @@ async fn a_negotiation_through_the_command_line() {
             out.contains("agreement opened: agreements/kent-2008-11 is draft at version 1"),
             "{out}"
         );
+        let out = ok(&laa(&app, Some(&t.go), &["agreements", "list"]));
+        assert_eq!(out.lines().last(), Some("1 agreement"), "{out}");
 
         let out = ok(&laa(
             &app,
@@ -212,6 +261,21 @@ async fn a_negotiation_through_the_command_line() {
             &["history", "verify", "kent-2008-11"],
         ));
         assert!(verified.contains("history intact, 5 events"), "{verified}");
+        // JSON times end in Z, as proto3 JSON writes them.
+        let events: serde_json::Value = serde_json::from_str(&ok(&laa(
+            &app,
+            Some(&t.auditor),
+            &["history", "show", "kent-2008-11", "--output", "json"],
+        )))
+        .expect("JSON");
+        for e in events.as_array().expect("a list of events") {
+            for time in ["recordedAt", "occurredAt"] {
+                assert!(
+                    e[time].as_str().is_some_and(|t| t.ends_with('Z')),
+                    "{time} in {e}"
+                );
+            }
+        }
         let csv = ok(&laa(
             &app,
             Some(&t.auditor),
@@ -410,6 +474,11 @@ async fn tokens_are_issued_listed_and_revoked_on_the_database() {
         assert!(err.contains("UNAUTHENTICATED"), "{err}");
         let err = fails(&run(&["token", "issue", "--role", "go-negotiator"]));
         assert!(err.contains("--region"), "{err}");
+        // "an auditor", never "a auditor".
+        let err = fails(&run(&[
+            "token", "issue", "--role", "auditor", "--region", "gose",
+        ]));
+        assert!(err.contains("an auditor token is national"), "{err}");
         let err = fails(&run(&[
             "token",
             "issue",
@@ -570,8 +639,14 @@ fn the_embedded_demo_keeps_its_database_when_asked() {
     ok(&out);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
-        !stderr.contains('\r'),
+        !stderr.contains('\r') && !stderr.contains("LAAs negotiated"),
         "no progress frames in a log: {stderr:?}"
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stdout)
+            .contains("national round: 1 area, 1 agreement signed off"),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
     );
     let kept = stderr
         .lines()
@@ -587,6 +662,43 @@ fn the_embedded_demo_keeps_its_database_when_asked() {
     for suffix in ["", "-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{kept}{suffix}"));
     }
+}
+
+/// On a terminal the demo shows its progress (the round takes a while),
+/// phase by phase, and clears it before the summary.
+#[test]
+fn the_demo_shows_progress_on_a_terminal() {
+    let demo = [
+        env!("CARGO_BIN_EXE_laa"),
+        "demo",
+        "national-round",
+        "--embedded",
+        "--areas",
+        "3",
+        "--seed",
+        "5",
+    ];
+    let out = Command::new("script")
+        .args([
+            "--quiet",
+            "--return",
+            "--command",
+            &demo.join(" "),
+            "/dev/null",
+        ])
+        .env_remove("LAA_SERVER")
+        .env_remove("LAA_DATABASE_URL")
+        .env_remove("LAA_OUTPUT")
+        .stdin(std::process::Stdio::null())
+        .output()
+        .expect("run the demo on a pseudo-terminal with `script` (util-linux)");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{shown}");
+    assert!(
+        shown.contains("/3 LAAs negotiated, signed off and refreshed"),
+        "progress on a terminal: {shown:?}"
+    );
+    assert!(shown.contains("national round: 3 areas"), "{shown}");
 }
 
 /// On its own server the demo dates the round as it happened in 2008, so

@@ -45,9 +45,10 @@ fn quickstart_runs_verbatim() {
         .expect("a free port")
         .port();
     // The blocks run as written, in one shell, in a fresh folder; only the
-    // build is skipped (this test's `laa` is already built) and the port is
-    // a free one rather than 50051.
-    let script = format!("set -e\ncargo() {{ :; }}\n{}\nwait\n", blocks.join("\n"));
+    // build is skipped (this test's `laa` is already built) and the ports
+    // are free ones rather than 50051 and 8080.
+    let script = format!("set -e\ncargo() {{ :; }}\n{}\nwait\n", blocks.join("\n"))
+        .replace("127.0.0.1:8080", &format!("127.0.0.1:{web_port}"));
     let out = Command::new("bash")
         .arg("-c")
         .arg(&script)
@@ -80,6 +81,26 @@ fn quickstart_runs_verbatim() {
     );
     assert!(stdout.contains("history intact, 4 events"), "{stdout}");
     assert!(stdout.contains("counter-offers"), "{stdout}");
+    // To the end: signed off, and on the public page.
+    assert!(
+        stdout.contains("imported: 16 rows")
+            && stdout
+                .contains("agreement signed off: agreements/kent-2008-11 is agreed at version 39"),
+        "{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .any(|l| l == "In force; every target has values"),
+        "the public page shows the agreement:\n{stdout}"
+    );
+    // The server's own words and logs went to its file, not the tutorial's.
+    assert!(
+        !stdout.contains("laa listening on") && !stderr.contains("\"request\""),
+        "{stdout}\n{stderr}"
+    );
+    let log = std::fs::read_to_string(dir.path().join("laa.log")).expect("laa.log");
+    assert!(log.contains("laa listening on"), "{log}");
 }
 
 /// Every Markdown link target in a file: `[text](target)`.

@@ -39,6 +39,140 @@ async fn http_get(address: &str, path: &str) -> (u16, String) {
     (status, body)
 }
 
+/// One sample of Prometheus' text exposition format.
+#[derive(Debug, Clone, PartialEq)]
+struct Sample {
+    name: String,
+    labels: Vec<(String, String)>,
+    value: f64,
+}
+
+/// Parses Prometheus' text exposition format (version 0.0.4) strictly:
+/// every sample belongs to a family announced by `# TYPE` (and `# HELP`)
+/// before it, each family is announced once, label values are quoted, and
+/// every value is a number. Panics naming the first line that breaks a rule.
+fn exposition(text: &str) -> Vec<Sample> {
+    use std::collections::BTreeMap;
+    let mut types: BTreeMap<String, String> = BTreeMap::new();
+    let mut helped: std::collections::BTreeSet<String> = Default::default();
+    let mut samples = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let at = || format!("line {}: {line:?}", n + 1);
+        if line.trim().is_empty() {
+            continue;
+        }
+        if let Some(rest) = line.strip_prefix("# ") {
+            let mut words = rest.splitn(3, ' ');
+            match (words.next(), words.next(), words.next()) {
+                (Some("HELP"), Some(name), Some(help)) => {
+                    assert!(!help.trim().is_empty(), "an empty HELP, {}", at());
+                    assert!(helped.insert(name.to_owned()), "HELP twice, {}", at());
+                }
+                (Some("TYPE"), Some(name), Some(kind)) => {
+                    assert!(
+                        ["counter", "gauge", "histogram", "summary", "untyped"].contains(&kind),
+                        "an unknown type, {}",
+                        at()
+                    );
+                    assert!(
+                        types.insert(name.to_owned(), kind.to_owned()).is_none(),
+                        "TYPE twice, {}",
+                        at()
+                    );
+                }
+                _ => {}
+            }
+            continue;
+        }
+        let (series, value) = line
+            .rsplit_once(' ')
+            .unwrap_or_else(|| panic!("no value, {}", at()));
+        let value: f64 = match value {
+            "+Inf" => f64::INFINITY,
+            "-Inf" => f64::NEG_INFINITY,
+            v => v
+                .parse()
+                .unwrap_or_else(|_| panic!("not a number, {}", at())),
+        };
+        let (name, labels) = match series.split_once('{') {
+            None => (series.to_owned(), Vec::new()),
+            Some((name, rest)) => {
+                let body = rest
+                    .strip_suffix('}')
+                    .unwrap_or_else(|| panic!("unclosed labels, {}", at()));
+                let mut labels = Vec::new();
+                let mut rest = body;
+                while !rest.is_empty() {
+                    let (key, after) = rest
+                        .split_once("=\"")
+                        .unwrap_or_else(|| panic!("a label without a quoted value, {}", at()));
+                    let mut value = String::new();
+                    let mut chars = after.char_indices();
+                    let end = loop {
+                        match chars.next() {
+                            Some((_, '\\')) => value.push(chars.next().map_or('\\', |(_, c)| c)),
+                            Some((i, '"')) => break i,
+                            Some((_, c)) => value.push(c),
+                            None => panic!("an unterminated label value, {}", at()),
+                        }
+                    };
+                    labels.push((key.to_owned(), value));
+                    rest = after[end + 1..].trim_start_matches(',');
+                }
+                (name.to_owned(), labels)
+            }
+        };
+        assert!(
+            !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':'),
+            "a bad metric name, {}",
+            at()
+        );
+        let family = ["_bucket", "_sum", "_count"]
+            .iter()
+            .find_map(|s| {
+                name.strip_suffix(s).filter(|f| {
+                    types
+                        .get(*f)
+                        .is_some_and(|t| t == "histogram" || t == "summary")
+                })
+            })
+            .unwrap_or(&name)
+            .to_owned();
+        assert!(
+            types.contains_key(&family),
+            "a sample before its # TYPE, {}",
+            at()
+        );
+        assert!(
+            helped.contains(&family),
+            "a family without # HELP, {}",
+            at()
+        );
+        samples.push(Sample {
+            name,
+            labels,
+            value,
+        });
+    }
+    samples
+}
+
+/// The value of the sample `name` whose labels include `labels`.
+fn value_of(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    samples
+        .iter()
+        .find(|s| {
+            s.name == name
+                && labels
+                    .iter()
+                    .all(|(k, v)| s.labels.iter().any(|(sk, sv)| sk == k && sv == v))
+        })
+        .map(|s| s.value)
+}
+
 async fn observed_on(url: &str) {
     let store = laa_store::Store::connect(url, laa_store::StoreOptions::default())
         .await
@@ -78,6 +212,75 @@ async fn observed_on(url: &str) {
     };
     let grpc = next("laa listening on ");
     let http = next("laa metrics on ");
+
+    // Before any call: every documented series is there, at zero, each
+    // family with its # HELP and # TYPE; the build and the process too.
+    let (status, first) = http_get(&http, "/metrics").await;
+    assert_eq!(status, 200);
+    let samples = exposition(&first);
+    let open = [
+        ("method", "laa.v1.AgreementService/OpenAgreement"),
+        ("code", "OK"),
+    ];
+    for (name, labels) in [
+        ("laa_requests_total", &open[..]),
+        ("laa_request_duration_seconds_count", &open[..]),
+        ("laa_follow_streams", &[][..]),
+        (
+            "laa_append_duration_seconds_count",
+            &[("outcome", "ok")][..],
+        ),
+        ("laa_notifications_total", &[("outcome", "sent")][..]),
+        ("laa_notifications_total", &[("outcome", "failed")][..]),
+    ] {
+        assert_eq!(
+            value_of(&samples, name, labels),
+            Some(0.0),
+            "{name} {labels:?} at 0 in:\n{first}"
+        );
+    }
+    for name in [
+        "laa_group_commit_batches_total",
+        "laa_group_commit_commands_total",
+        "laa_group_commit_largest_batch",
+        "laa_group_commit_queued",
+        "laa_group_commit_batch_size_count",
+        "process_cpu_seconds_total",
+        "process_resident_memory_bytes",
+        "process_open_fds",
+        "process_start_time_seconds",
+    ] {
+        assert!(
+            value_of(&samples, name, &[]).is_some(),
+            "no {name} in:\n{first}"
+        );
+    }
+    assert!(value_of(&samples, "process_resident_memory_bytes", &[]).unwrap() > 0.0);
+    assert!(value_of(&samples, "process_open_fds", &[]).unwrap() > 0.0);
+    let build = samples
+        .iter()
+        .find(|s| s.name == "laa_build_info")
+        .unwrap_or_else(|| panic!("no laa_build_info in:\n{first}"));
+    assert_eq!(build.value, 1.0);
+    let label = |k: &str| {
+        build
+            .labels
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+    };
+    assert_eq!(label("version").as_deref(), Some(env!("CARGO_PKG_VERSION")));
+    assert!(label("commit").is_some_and(|c| !c.is_empty()), "{build:?}");
+    // Batch sizes are a histogram with buckets of commands, not seconds.
+    assert!(
+        value_of(
+            &samples,
+            "laa_group_commit_batch_size_bucket",
+            &[("le", "32")]
+        )
+        .is_some(),
+        "{first}"
+    );
 
     let channel = tonic::transport::Channel::from_shared(format!("http://{grpc}"))
         .unwrap()
@@ -121,6 +324,11 @@ async fn observed_on(url: &str) {
     assert_eq!(http_get(&http, "/readyz").await.0, 200);
     let (status, metrics) = http_get(&http, "/metrics").await;
     assert_eq!(status, 200);
+    let samples = exposition(&metrics);
+    assert!(
+        value_of(&samples, "laa_group_commit_batch_size_count", &[]).is_some_and(|n| n >= 1.0),
+        "the open's batch counted: {metrics}"
+    );
     for family in [
         r#"laa_requests_total{method="laa.v1.AgreementService/OpenAgreement",code="OK"} 1"#,
         r#"laa_requests_total{method="laa.v1.AgreementService/ListAgreements",code="UNAUTHENTICATED"} 1"#,

@@ -5,7 +5,7 @@
 use laa_proto::v1 as pb;
 use tonic::Code;
 
-use crate::cli::{laa, ok};
+use crate::cli::{fits, laa, laa_on_terminal, ok};
 use crate::negotiation::sign_off;
 use crate::support::*;
 
@@ -216,7 +216,58 @@ async fn statuses_per_target_and_the_reward_grant_through_the_api() {
             Some(&t.go),
             &[&["--output", "csv"][..], &filters[..]].concat(),
         ));
-        assert!(csv.lines().count() == 2 && csv.contains("kent"), "{csv}");
+        // CSV: one row per target and year, every fact on each.
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines.len(), 4, "a header and three years: {csv}");
+        let header: Vec<&str> = lines[0].split(',').collect();
+        let column = |name: &str| header.iter().position(|h| *h == name).unwrap();
+        for (line, year, status) in [
+            (lines[1], "2008/09", "off_track"),
+            (lines[2], "2009/10", "no_data"),
+            (lines[3], "2010/11", "no_data"),
+        ] {
+            let cells: Vec<&str> = line.split(',').collect();
+            assert_eq!(cells.len(), header.len(), "{csv}");
+            assert_eq!(cells[column("AREA")], "kent", "{csv}");
+            assert_eq!(cells[column("INDICATOR")], "NI 117", "{csv}");
+            assert_eq!(cells[column("YEAR")], year, "{csv}");
+            assert_eq!(cells[column("YEAR STATUS")], status, "{csv}");
+            assert_eq!(cells[column("OVERALL STATUS")], "off_track", "{csv}");
+            assert_eq!(cells[column("DEPARTMENT")], "DCSF", "{csv}");
+        }
+        assert_eq!(lines[1].split(',').nth(column("ACTUAL")), Some("7.9"));
+        // On an 80-column terminal the table fits, its headings whole.
+        let shown = laa_on_terminal(&app, &t.go, &["performance", "show", "kent"], 80);
+        fits(
+            &shown,
+            80,
+            &[
+                "TARGET",
+                "INDICATOR",
+                "BASELINE",
+                "YEAR",
+                "PLANNED",
+                "ACTUAL",
+                "STATUS",
+            ],
+        );
+        assert!(
+            shown.contains("7.9%") && shown.contains("overall"),
+            "{shown}"
+        );
+        fits(
+            &laa_on_terminal(&app, &t.go, &filters, 80),
+            80,
+            &[
+                "AREA",
+                "TARGET",
+                "INDICATOR",
+                "YEAR",
+                "PLANNED",
+                "ACTUAL",
+                "STATUS",
+            ],
+        );
         let json: serde_json::Value = serde_json::from_str(&ok(&laa(
             &app,
             Some(&t.go),
@@ -293,6 +344,11 @@ async fn statuses_per_target_and_the_reward_grant_through_the_api() {
             out.contains("total £24000.00 of a pot of £40000.00"),
             "{out}"
         );
+        fits(
+            &laa_on_terminal(&app, &t.kent, &["reward", "kent"], 80),
+            80,
+            &["NI", "ACHIEVED %", "AMOUNT £", "WHY", "24000.00"],
+        );
 
         // The tournament on NI 117: Kent alone among counties is unranked,
         // its explanation beside it.
@@ -349,6 +405,18 @@ async fn statuses_per_target_and_the_reward_grant_through_the_api() {
             &["performance", "tournament", "117"],
         ));
         assert!(out.contains("Pfizer"), "{out}");
+        fits(
+            &laa_on_terminal(&app, &t.auditor, &["performance", "tournament", "117"], 80),
+            80,
+            &[
+                "RANK",
+                "AREA",
+                "GROUP",
+                "IMPROVEMENT",
+                "VALUE ADDED",
+                "EXPLANATION",
+            ],
+        );
 
         // Provisional while Kent's agreement is in force; final once it is
         // closed, and then no explanation can be lodged.

@@ -309,6 +309,20 @@ async fn a_citizen_reads_kents_signed_off_agreement_in_a_real_browser() {
         let history = get(web, "/data/agreements/kent-2008-11/history.csv", &[]).await;
         assert_eq!(history.status, 200);
         assert!(history.body.contains("Government Office, South East"));
+        // The actual recorded after the sign-off is in the public history,
+        // as the page says; "up to the last sign-off" would leave it out.
+        assert!(
+            history.body.contains(",actual_recorded,"),
+            "{}",
+            history.body
+        );
+        let page = get(web, "/areas/kent", &[]).await;
+        assert!(
+            page.body
+                .contains("actual values recorded after a sign-off are in it")
+                && !page.body.contains("up to the last sign-off"),
+            "the page describes its history as it is"
+        );
         assert!(!history.body.contains("kent:officer") && !history.body.contains("clg:minister"));
 
         // Headers: no script allowed, and a page that has not changed is not sent again.

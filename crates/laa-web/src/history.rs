@@ -1,6 +1,9 @@
-//! An agreement's public history: each event up to the last moment its
-//! public state was its whole state (nothing under negotiation after it),
-//! with the hash chain. The acting principal is given only as its
+//! An agreement's public history: each event through the last one after
+//! which its public state was its whole state (the agreement stood as
+//! signed off, nothing under negotiation), with the hash chain. Actuals
+//! recorded after a sign-off are in it; while a refresh is negotiated it
+//! stops where the refresh opened, and the actuals recorded meanwhile
+//! (which the page shows at once) join it when the refresh is signed off. The acting principal is given only as its
 //! organisation (the Government Office, the area, Ministers): officers'
 //! names are not published. The full export (`laa history export`, for
 //! auditors) verifies against the same hashes.
@@ -50,7 +53,7 @@ pub fn history(agreement: &str, events: &[StoredEvent]) -> Table {
         .collect();
     Table {
         name: format!("agreements/{agreement}/history"),
-        description: "One row per event of the agreement's history up to its last sign-off: when, what, which organisation, and the hash chain (each event's hash covers the previous one's).".into(),
+        description: "One row per event of the agreement's history through the last event after which it stood as signed off (actual values recorded after a sign-off included; a refresh under negotiation, and the actual values recorded while it is, join once it is signed off): when, what, which organisation, and the hash chain (each event's hash covers the previous one's).".into(),
         columns: vec![
             "agreement", "sequence", "occurred_at", "recorded_at", "kind", "organisation",
             "prev_hash", "hash",

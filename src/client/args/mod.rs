@@ -45,7 +45,7 @@ pub struct Global {
         env = "LAA_OUTPUT"
     )]
     pub output: Format,
-    /// The server's address, with its scheme [default: http://127.0.0.1:50051].
+    /// The server's address, with its scheme [default: the current context's, else http://127.0.0.1:50051].
     #[arg(
         long,
         global = true,
@@ -94,6 +94,15 @@ pub struct Global {
         help_heading = "Client options"
     )]
     pub token: Option<String>,
+    /// The stored context to use (see `laa login`, `laa context list`) instead of the current one.
+    #[arg(
+        long,
+        global = true,
+        env = "LAA_CONTEXT",
+        value_name = "NAME",
+        help_heading = "Client options"
+    )]
+    pub context: Option<String>,
     /// Seconds to wait for a connection to the server.
     #[arg(
         long,

@@ -83,8 +83,10 @@ pub async fn run(session: &Session, command: HistoryCommand) -> Result<(), CliEr
                 }));
             }
             println!(
-                "{}: imported, {} events, head {}",
-                r.agreement, r.length, r.head_hash
+                "{}: imported, {}, head {}",
+                r.agreement,
+                crate::client::words::count(r.length, "event"),
+                r.head_hash
             );
             Ok(())
         }

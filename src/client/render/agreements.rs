@@ -124,7 +124,7 @@ pub fn agreements(out: &Output, all: &[pb::Agreement]) -> Result<(), CliError> {
     }
     out.rows(&rows);
     if out.format() == Format::Table {
-        println!("{} agreements", all.len());
+        println!("{}", crate::client::words::count(all.len(), "agreement"));
     }
     Ok(())
 }

@@ -42,7 +42,7 @@ pub fn indicators(out: &Output, all: &[pb::Indicator]) -> Result<(), CliError> {
     }
     out.rows(&rows);
     if out.format() == Format::Table {
-        println!("{} indicators", all.len());
+        println!("{}", crate::client::words::count(all.len(), "indicator"));
     }
     Ok(())
 }
@@ -127,7 +127,7 @@ pub fn areas(out: &Output, all: &[pb::Area]) -> Result<(), CliError> {
     }
     out.rows(&rows);
     if out.format() == Format::Table {
-        println!("{} areas", all.len());
+        println!("{}", crate::client::words::count(all.len(), "area"));
     }
     Ok(())
 }

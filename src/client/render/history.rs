@@ -48,7 +48,7 @@ pub fn event_line(out: &Output, e: &pb::Event) -> Result<(), CliError> {
     match out.format() {
         Format::Json => {
             let json = crate::client::output::proto_json(e)?;
-            println!("{}", serde_json::to_string(&json).unwrap_or_default());
+            println!("{}", crate::client::output::json_text(&json, false)?);
         }
         Format::Csv => {
             let mut rows = Rows::new(&EVENT_HEADER);
@@ -124,14 +124,15 @@ pub fn verification(
     }
     if v.ok {
         println!(
-            "{agreement}: history intact, {} events, head {}",
-            v.length, v.head_hash
+            "{agreement}: history intact, {}, head {}",
+            crate::client::words::count(v.length, "event"),
+            v.head_hash
         );
     } else {
         println!(
-            "{agreement}: history BROKEN at sequence {} ({} events found)",
+            "{agreement}: history BROKEN at sequence {} ({} found)",
             v.first_bad_sequence.unwrap_or_default(),
-            v.length
+            crate::client::words::count(v.length, "event")
         );
     }
     Ok(())

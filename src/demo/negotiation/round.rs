@@ -95,6 +95,8 @@ pub async fn national_round(
     let seconds = started.elapsed().as_secs_f64();
     // Then three years of delivery, every agreement's after every
     // negotiation: timed on its own, the negotiation above is the round.
+    progress.set_position(0);
+    progress.set_message(super::super::DELIVERED);
     let delivery_started = Instant::now();
     let mut delivery_commands = 0u64;
     let mut work = signed.into_iter();
@@ -117,9 +119,10 @@ pub async fn national_round(
         };
         delivery_commands +=
             finished.map_err(|e| format!("error: a delivery task failed: {e}"))??;
+        progress.inc(1);
     }
     let delivery_seconds = delivery_started.elapsed().as_secs_f64();
-    progress.finish_and_clear();
+    progress.set_message(super::super::RESULTS);
     let mut auditor = connect(&channel, &credentials.auditor)?;
     let summary = auditor
         .audit
@@ -145,6 +148,7 @@ pub async fn national_round(
     };
     // The national reward bill, and one tournament table.
     let results = delivery::national_results(&mut auditor, server, areas).await?;
+    progress.finish_and_clear();
     Ok(RoundReport {
         summary,
         commands,

@@ -52,7 +52,7 @@ pub(crate) fn required_text(field: &'static str, text: String) -> Result<String,
         ));
     }
     if trimmed.is_empty() {
-        return Err(invalid(field, format!("a {field} is required")));
+        return Err(invalid(field, format!("the {field} is required")));
     }
     if trimmed.chars().count() > MAX_TEXT_CHARS {
         return Err(invalid(

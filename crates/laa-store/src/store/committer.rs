@@ -119,6 +119,9 @@ pub(super) struct Counts {
 impl Counts {
     /// Counts a committed batch of `size` commands.
     fn committed(&self, size: u64) {
+        // The server's metrics (`laa_server::metrics`) take each batch's
+        // size as a histogram; without a recorder installed this is a no-op.
+        metrics::histogram!("laa_group_commit_batch_size").record(size as f64);
         self.batches.fetch_add(1, Ordering::Relaxed);
         self.commands.fetch_add(size, Ordering::Relaxed);
         self.largest.fetch_max(size, Ordering::Relaxed);

@@ -154,7 +154,9 @@ fn agreement(p: &Published, area: &AreaRecord, catalogue: &Catalogue) -> Markup 
             "Every change to this agreement is recorded in a hash-chained history that can be checked for tampering. "
             a href=(format!("{history}.csv")) { "The public history of this agreement (CSV)" } " and "
             a href=(format!("{history}.json")) { "(JSON)" }
-            " list each event up to the last sign-off, with its hash and the previous event's hash."
+            " list each event, with its hash and the previous event's hash, through the last one after which the agreement stood as signed off: "
+            "actual values recorded after a sign-off are in it. "
+            "While a refresh is negotiated it stops where the refresh opened; the actual values recorded meanwhile, shown above, join it once the refresh is signed off."
         }
     }
 }

@@ -139,9 +139,9 @@ pub async fn export(session: &Session, args: ExportArgs) -> Result<(), CliError>
                 .map_err(|e| CliError::failure(format!("cannot write {}: {e}", file.display())))?;
             if session.out.format() == Output::Table {
                 eprintln!(
-                    "wrote {} targets of {} agreements to {}",
-                    sheet.targets.len(),
-                    agreements.len(),
+                    "wrote {} of {} to {}",
+                    crate::client::words::count(sheet.targets.len(), "target"),
+                    crate::client::words::count(agreements.len(), "agreement"),
                     file.display()
                 );
             }

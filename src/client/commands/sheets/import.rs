@@ -89,7 +89,7 @@ pub async fn import(session: &Session, args: ImportArgs) -> Result<(), CliError>
     })?;
     if sheet.rows.is_empty() {
         return Err(CliError::usage(format!(
-            "{} offers no terms: every row below the header is blank or names an indicator only",
+            "the sheet {} holds no terms: every row below the header is blank or names an indicator only",
             file.display()
         )));
     }
@@ -117,8 +117,8 @@ pub async fn import(session: &Session, args: ImportArgs) -> Result<(), CliError>
                 exit,
                 &first.reason,
                 format!(
-                    "{refused} of {} rows would be refused: nothing would be recorded",
-                    answer.rows.len()
+                    "{refused} of {} would be refused: nothing would be recorded",
+                    crate::client::words::count(answer.rows.len(), "row")
                 ),
             ))
         }
@@ -209,8 +209,8 @@ fn print_outcomes(
                     ""
                 };
                 println!(
-                    "imported{replayed}: {} rows; {} is at version {}",
-                    sheet.rows.len(),
+                    "imported{replayed}: {}; {} is at version {}",
+                    crate::client::words::count(sheet.rows.len(), "row"),
                     agreement.name,
                     agreement.version
                 );
