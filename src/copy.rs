@@ -5,7 +5,7 @@
 use clap::Args;
 use laa_store::{Schema, Store, StoreError, StoreOptions};
 
-use crate::client::{CliError, Exit};
+use crate::client::{CliError, Exit, words};
 use crate::database::{cannot_open, open_existing, shown};
 
 /// Options of `laa copy`.
@@ -73,13 +73,13 @@ pub async fn run(args: CopyArgs) -> Result<(), CliError> {
         .map_err(|e| CliError::failure(e.to_string()))?;
     let agreements = copied.agreements();
     println!(
-        "copied {} to {}: {} ({} reference), {} events, {}; every history verified, with the same head hashes",
+        "copied {} to {}: {} ({} of the reference data), {}, {}; every history verified, with the same head hashes",
         shown(&args.from),
         shown(&args.to),
-        counted(copied.streams.len(), "stream", "streams"),
+        words::count(copied.streams.len(), "stream"),
         copied.streams.len() - agreements,
-        copied.events(),
-        counted(copied.tokens, "token", "tokens"),
+        words::count(copied.events(), "event"),
+        words::count(copied.tokens, "token"),
     );
     Ok(())
 }
@@ -102,9 +102,4 @@ fn refused_target(url: &str, error: &StoreError) -> CliError {
         )),
         other => cannot_open(url, other),
     }
-}
-
-/// `n` things, in the number's grammar.
-fn counted(n: usize, one: &str, many: &str) -> String {
-    format!("{n} {}", if n == 1 { one } else { many })
 }
