@@ -91,8 +91,9 @@ fn refused_target(url: &str, error: &StoreError) -> CliError {
             Exit::Usage,
             "ALREADY_EXISTS",
             format!(
-                "{} holds a {what} already ({key}): laa copy writes into a new database only",
-                shown(url)
+                "{} holds {} already ({key}): laa copy writes into a new database only",
+                shown(url),
+                words::a(what)
             ),
         )
         .hint("for PostgreSQL: dropdb and createdb it, then copy again; for SQLite: name a file that does not exist"),

@@ -33,6 +33,19 @@ async fn create_round(app: &TestApp) {
         .expect("create the round");
 }
 
+/// What `VerifyHistory` says of `stream` on `app`'s server.
+async fn verified(app: &TestApp, stream: &str) -> pb::VerifyHistoryResponse {
+    let mut auditor = app.clients(Some(&app.tokens.auditor)).await;
+    auditor
+        .audit
+        .verify_history(pb::VerifyHistoryRequest {
+            agreement: stream.into(),
+        })
+        .await
+        .expect("verify")
+        .into_inner()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_rounds_history_imports_into_another_database_and_a_held_stream_is_refused() {
     for_each_database(|app| async move {
@@ -84,24 +97,8 @@ async fn a_rounds_history_imports_into_another_database_and_a_held_stream_is_ref
             .expect("the imported round")
             .into_inner();
         assert_eq!(round.designated_cap, 20);
-        let mut auditor = app.clients(Some(&app.tokens.auditor)).await;
-        let mut auditor_there = other.clients(Some(&other.tokens.auditor)).await;
-        let here = auditor
-            .audit
-            .verify_history(pb::VerifyHistoryRequest {
-                agreement: "rounds/2011-14".into(),
-            })
-            .await
-            .expect("verify")
-            .into_inner();
-        let there = auditor_there
-            .audit
-            .verify_history(pb::VerifyHistoryRequest {
-                agreement: "rounds/2011-14".into(),
-            })
-            .await
-            .expect("verify")
-            .into_inner();
+        let here = verified(&app, "rounds/2011-14").await;
+        let there = verified(&other, "rounds/2011-14").await;
         assert!(there.ok);
         assert_eq!(there.head_hash, here.head_hash, "nothing re-hashed");
 
