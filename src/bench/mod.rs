@@ -69,6 +69,10 @@ pub struct BenchArgs {
     /// `wrk` at each --clients count of connections.
     #[arg(long, conflicts_with_all = ["server", "database_url", "postgres", "commands"])]
     pub web: Option<String>,
+    /// With --web: this many other connections each send half a request
+    /// throughout the measurement (connecting again when closed).
+    #[arg(long, requires = "web", default_value_t = 0)]
+    pub slow: usize,
 }
 
 /// Where the bench's server runs.
@@ -94,7 +98,7 @@ enum Cleanup {
 pub async fn run(args: BenchArgs) -> Result<(), String> {
     let duration = Duration::from_secs_f64(args.seconds.max(0.1));
     if let Some(web) = &args.web {
-        return web::run(web, duration, &args.clients).await;
+        return web::run(web, duration, &args.clients, args.slow).await;
     }
     let most = args.clients.iter().copied().max().unwrap_or(1).max(1);
     let areas = laa_core::areas::areas_2008().map_err(|e| format!("error: {e}"))?;

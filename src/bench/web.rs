@@ -6,8 +6,13 @@
 //! Every request asks `Accept-Encoding: gzip, br`, as a browser does. Each
 //! path is fetched once first, so what is measured is the page as kept,
 //! not its first rendering. The conditional request is the England page
-//! with `If-None-Match` naming the tag that fetch returned.
+//! with `If-None-Match` naming the tag that fetch returned. With
+//! `--slow N`, N other connections each send half a request throughout
+//! (connecting again whenever the server closes one), to show the pages
+//! keeping their rate while slow clients are held off.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -46,9 +51,15 @@ struct Measured {
 }
 
 /// Measures the pages at `base` (such as http://127.0.0.1:8080) for
-/// `duration` each, at each of `connections`, and prints the figures and
-/// the goals.
-pub async fn run(base: &str, duration: Duration, connections: &[usize]) -> Result<(), String> {
+/// `duration` each, at each of `connections`, while `slow` other
+/// connections each send half a request ([`slow_clients`]), and prints the
+/// figures and the goals.
+pub async fn run(
+    base: &str,
+    duration: Duration,
+    connections: &[usize],
+    slow: usize,
+) -> Result<(), String> {
     let base = base.trim_end_matches('/');
     let address = base
         .strip_prefix("http://")
@@ -74,8 +85,20 @@ pub async fn run(base: &str, duration: Duration, connections: &[usize]) -> Resul
         PATHS.len() + 2,
         duration.as_secs_f64()
     );
+    let (stop_slow, stopping) = tokio::sync::watch::channel(false);
+    let open = slow_clients(&address, slow, stopping);
+    if slow > 0 {
+        // Let them connect before the first measurement.
+        tokio::time::sleep(Duration::from_secs(2)).await;
+    }
     let mut all = Vec::new();
     for &n in connections {
+        if slow > 0 {
+            eprintln!(
+                "bench: {} of {slow} slow connections open",
+                open.load(Ordering::Relaxed)
+            );
+        }
         let measure = |what: &str, path: &str, extra: Option<String>| {
             let url = format!("{base}{path}");
             let what = what.to_owned();
@@ -95,8 +118,48 @@ pub async fn run(base: &str, duration: Duration, connections: &[usize]) -> Resul
             .await?,
         );
     }
+    let _ = stop_slow.send(true);
     print(&all, connections);
     Ok(())
+}
+
+/// `count` clients that each connect, send half a request and wait for the
+/// server to close the connection, then connect again, until `stop`: the
+/// slow clients the listener must not be held by. The count returned is
+/// how many are connected now.
+fn slow_clients(
+    address: &str,
+    count: usize,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Arc<AtomicUsize> {
+    let open = Arc::new(AtomicUsize::new(0));
+    for _ in 0..count {
+        let (address, open, mut stop) = (address.to_owned(), open.clone(), stop.clone());
+        tokio::spawn(async move {
+            while !*stop.borrow() {
+                let held = async {
+                    let mut stream = tokio::net::TcpStream::connect(&address).await.ok()?;
+                    stream
+                        .write_all(b"GET / HTTP/1.1\r\nHost: slow\r\nX-Slow: ")
+                        .await
+                        .ok()?;
+                    open.fetch_add(1, Ordering::Relaxed);
+                    let mut sink = Vec::new();
+                    let _ = stream.read_to_end(&mut sink).await;
+                    open.fetch_sub(1, Ordering::Relaxed);
+                    Some(())
+                };
+                tokio::select! {
+                    held = held => if held.is_none() {
+                        // Refused (out of file descriptors, say): wait a little.
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    },
+                    _ = stop.changed() => return,
+                }
+            }
+        });
+    }
+    open
 }
 
 /// One run of `wrk` against `url`.
