@@ -6,7 +6,8 @@
 //! same bytes; a stale page asked for by many at once is rendered once
 //! (counted by the server's `laa_web_renders_total`). And slow clients:
 //! connections that send half a request are closed after the header
-//! timeout, past the connection cap (logged), while a page still answers.
+//! timeout, past the connection cap (logged), while a page still answers,
+//! and one whose body stops halfway is closed after the idle timeout.
 
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
@@ -301,7 +302,7 @@ async fn a_kept_page_answers_304_and_its_encodings_and_a_stale_one_is_rendered_o
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn half_requests_are_closed_after_the_header_timeout_while_a_page_answers() {
+async fn half_requests_and_stalled_bodies_are_closed_while_a_page_answers() {
     let dir = tempfile::tempdir().expect("a directory");
     let url = format!("sqlite://{}/laa.db?mode=rwc", dir.path().display());
     let server = Server::start(
@@ -311,6 +312,8 @@ async fn half_requests_are_closed_after_the_header_timeout_while_a_page_answers(
             "1",
             "--http-max-connections",
             "32",
+            "--http-idle-timeout-secs",
+            "2",
         ],
     );
     // 48 clients send half a request each: 32 are accepted, the rest wait.
@@ -348,4 +351,31 @@ async fn half_requests_are_closed_after_the_header_timeout_while_a_page_answers(
         log.contains("at its connection cap"),
         "the cap is logged: {log}"
     );
+
+    // A form whose body stops halfway (its head complete, so the header
+    // timeout no longer runs) is closed after the idle timeout, unanswered.
+    {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let mut stream = tokio::net::TcpStream::connect(server.web)
+            .await
+            .expect("connect");
+        stream
+            .write_all(
+                b"POST /workspace/sign-in HTTP/1.1\r\nHost: localhost\r\n\
+                  Content-Type: application/x-www-form-urlencoded\r\n\
+                  Content-Length: 1000\r\n\r\ntoken=",
+            )
+            .await
+            .expect("half a body");
+        let mut answer = Vec::new();
+        tokio::time::timeout(Duration::from_secs(30), stream.read_to_end(&mut answer))
+            .await
+            .expect("a stalled body closed after the idle timeout")
+            .ok();
+        assert!(
+            answer.is_empty(),
+            "closed, not answered: {}",
+            String::from_utf8_lossy(&answer)
+        );
+    }
 }
