@@ -86,6 +86,15 @@ pub struct ServeArgs {
     /// The address of the public web pages and open data (no credentials; signed-off agreements only), or `off`; HTTPS with --tls-cert.
     #[arg(long, env = "LAA_HTTP_LISTEN", default_value = "127.0.0.1:8080", value_parser = parse_http_listen)]
     pub http_listen: HttpListen,
+    /// Seconds an HTTP client (pages, metrics) may take to send a request's head, and that a connection kept alive may wait for its next request.
+    #[arg(long, env = "LAA_HTTP_HEADER_TIMEOUT_SECS", default_value_t = 10)]
+    pub http_header_timeout_secs: u64,
+    /// Seconds an HTTP connection may go without a byte either way before it is closed.
+    #[arg(long, env = "LAA_HTTP_IDLE_TIMEOUT_SECS", default_value_t = 60)]
+    pub http_idle_timeout_secs: u64,
+    /// The most connections each HTTP listener holds open at once; more wait to be accepted (logged).
+    #[arg(long, env = "LAA_HTTP_MAX_CONNECTIONS", default_value_t = 2048)]
+    pub http_max_connections: usize,
     /// TLS: the server's certificate chain (PEM); with --tls-key, every listener speaks only TLS (gRPC, and HTTPS on --http-listen and --metrics-listen); without, all are plaintext.
     #[arg(long, env = "LAA_TLS_CERT", requires = "tls_key")]
     pub tls_cert: Option<std::path::PathBuf>,
@@ -297,6 +306,11 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
             let _ = stopping.changed().await;
         }
     };
+    let limits = crate::https::Limits {
+        header_read: Duration::from_secs(args.http_header_timeout_secs.max(1)),
+        idle: Duration::from_secs(args.http_idle_timeout_secs.max(1)),
+        connections: args.http_max_connections.max(1),
+    };
     let mut listeners = Vec::new();
     if let Some(http) = http {
         let address = http.local_addr().map_err(|e| format!("error: {e}"))?;
@@ -305,6 +319,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
             http,
             acceptor.clone(),
             router,
+            limits,
             stopped(),
         )));
         tracing::info!(%address, %scheme, "serving /metrics, /healthz and /readyz");
@@ -313,7 +328,13 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
     if let Some(web) = web {
         let address = web.local_addr().map_err(|e| format!("error: {e}"))?;
         let secure = acceptor.is_some();
-        let mut pages = laa_web::router(store.reader());
+        // The pages are kept until the engine announces a change (its own
+        // commands, and on PostgreSQL every other server's).
+        let changes = match serving.engine() {
+            Some(engine) => laa_web::Changes::following(engine.feed().subscribe()),
+            None => laa_web::Changes::unfollowed(),
+        };
+        let mut pages = laa_web::router(store.reader(), changes);
         if let Some(engine) = serving.engine() {
             let workspace = laa_workspace::Workspace::new(engine, store.clone(), secure)
                 .sending_mail(mail.is_some());
@@ -323,6 +344,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
             web,
             acceptor,
             pages,
+            limits,
             stopped(),
         )));
         tracing::info!(%address, %scheme, "serving the public web pages and open data");

@@ -9,10 +9,14 @@
 //! next to the floors: a raw single-row insert per transaction and the
 //! store's own append, on the same database. It prints each figure and the
 //! ratios the performance goals are stated in (`docs/PERFORMANCE.md`).
+//!
+//! With `--web URL` it measures instead a running server's public pages
+//! and open data beside its static stylesheet, with `wrk` ([`web`]).
 
 mod floor;
 mod load;
 mod measure;
+mod web;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -59,6 +63,16 @@ pub struct BenchArgs {
     /// the difference).
     #[arg(long)]
     pub commands: Option<usize>,
+    /// Measure instead the public pages and open data of the server whose
+    /// pages are at this address (its --http-listen, e.g.
+    /// http://127.0.0.1:8080), each beside the static stylesheet, with
+    /// `wrk` at each --clients count of connections.
+    #[arg(long, conflicts_with_all = ["server", "database_url", "postgres", "commands"])]
+    pub web: Option<String>,
+    /// With --web: this many other connections each send half a request
+    /// throughout the measurement (connecting again when closed).
+    #[arg(long, requires = "web", default_value_t = 0)]
+    pub slow: usize,
 }
 
 /// Where the bench's server runs.
@@ -83,6 +97,9 @@ enum Cleanup {
 /// Runs `laa bench`.
 pub async fn run(args: BenchArgs) -> Result<(), String> {
     let duration = Duration::from_secs_f64(args.seconds.max(0.1));
+    if let Some(web) = &args.web {
+        return web::run(web, duration, &args.clients, args.slow).await;
+    }
     let most = args.clients.iter().copied().max().unwrap_or(1).max(1);
     let areas = laa_core::areas::areas_2008().map_err(|e| format!("error: {e}"))?;
     if most + 2 > areas.len() {

@@ -23,6 +23,7 @@ mod hostile;
 mod indicator_sets;
 mod indicator_sets_cli;
 mod infrastructure;
+mod kept_pages;
 mod malformed;
 mod negotiation;
 mod notifications;

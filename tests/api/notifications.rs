@@ -211,7 +211,7 @@ async fn serve_with_notifier(app: &TestApp, smtp: &SmtpServer, sweep: Duration) 
     tokio::spawn(serving.run_until(std::future::pending()));
     let workspace =
         laa_workspace::Workspace::new(engine.clone(), app.store.clone(), false).sending_mail(true);
-    let router = laa_web::router(app.store.reader())
+    let router = laa_web::router(app.store.reader(), laa_web::Changes::unfollowed())
         .nest(laa_workspace::ROOT, laa_workspace::router(workspace));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -20,8 +20,39 @@ impl Reply {
     }
 }
 
+/// A response read whole, its body as bytes (an encoded body is not text).
+pub struct RawReply {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+}
+
+impl RawReply {
+    /// The first header called `name` (lower case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
 /// `GET path` over HTTP/1.1 with extra request header lines.
 pub async fn get(address: std::net::SocketAddr, path: &str, extra: &[(&str, &str)]) -> Reply {
+    let raw = get_raw(address, path, extra).await;
+    Reply {
+        status: raw.status,
+        headers: raw.headers,
+        body: String::from_utf8(raw.body).expect("UTF-8"),
+    }
+}
+
+/// [`get`], the body as bytes.
+pub async fn get_raw(
+    address: std::net::SocketAddr,
+    path: &str,
+    extra: &[(&str, &str)],
+) -> RawReply {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     let mut stream = tokio::net::TcpStream::connect(address)
         .await
@@ -37,8 +68,12 @@ pub async fn get(address: std::net::SocketAddr, path: &str, extra: &[(&str, &str
         .await
         .expect("an answer within 30 s")
         .expect("read");
-    let text = String::from_utf8(raw).expect("UTF-8");
-    let (head, body) = text.split_once("\r\n\r\n").expect("a head and a body");
+    let split = raw
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head and a body");
+    let head = String::from_utf8(raw[..split].to_vec()).expect("a head in UTF-8");
+    let body = raw[split + 4..].to_vec();
     let mut lines = head.lines();
     let status = lines
         .next()
@@ -49,9 +84,9 @@ pub async fn get(address: std::net::SocketAddr, path: &str, extra: &[(&str, &str
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
         .collect();
-    Reply {
+    RawReply {
         status,
         headers,
-        body: body.to_owned(),
+        body,
     }
 }

@@ -29,7 +29,7 @@ pub async fn serve_workspace(app: &TestApp) -> SocketAddr {
     let engine = serving.engine().expect("the engine is open");
     tokio::spawn(serving.run_until(std::future::pending()));
     let workspace = laa_workspace::Workspace::new(engine, app.store.clone(), false);
-    let router = laa_web::router(app.store.reader())
+    let router = laa_web::router(app.store.reader(), laa_web::Changes::unfollowed())
         .nest(laa_workspace::ROOT, laa_workspace::router(workspace));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

@@ -1,10 +1,14 @@
 //! Every response leaves through here: the security headers, the `ETag`
 //! (a SHA-256 of the body, so a page that has not changed answers
-//! `304 Not Modified`), and the pages for what is not found or cannot be read.
+//! `304 Not Modified` from the tag kept with it, without rendering), and
+//! the body in the encoding the client prefers of those kept (brotli, then
+//! gzip, then as it is: `Accept-Encoding`).
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
+
+use crate::kept::Kept;
 
 /// The Content-Security-Policy of every response: nothing but our own
 /// stylesheet; no script at all, inline or not; no framing.
@@ -41,30 +45,94 @@ pub fn etag(body: &[u8]) -> String {
     format!("\"{hex}\"")
 }
 
-/// True when the request's `If-None-Match` names `tag` (or is `*`).
-fn not_modified(request: &HeaderMap, tag: &str) -> bool {
+/// The encodings a body may be sent in, best first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Brotli,
+    Gzip,
+    Identity,
+}
+
+impl Encoding {
+    /// The `Content-Encoding` and the tag's suffix.
+    fn name(self) -> &'static str {
+        match self {
+            Encoding::Brotli => "br",
+            Encoding::Gzip => "gzip",
+            Encoding::Identity => "identity",
+        }
+    }
+}
+
+/// Whether the request's `Accept-Encoding` accepts `name` (by name or
+/// `*`, with a quality above zero).
+fn accepts(request: &HeaderMap, name: &str) -> bool {
+    let mut named = None;
+    let mut any = None;
+    for item in request
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+    {
+        let mut parts = item.split(';');
+        let coding = parts.next().unwrap_or_default().trim();
+        let quality = parts
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .filter_map(|q| q.trim().parse::<f32>().ok())
+            .next()
+            .unwrap_or(1.0);
+        if coding.eq_ignore_ascii_case(name) {
+            named = Some(quality > 0.0);
+        } else if coding == "*" {
+            any = Some(quality > 0.0);
+        }
+    }
+    named.or(any).unwrap_or(false)
+}
+
+/// The tag of `kept` sent in `encoding`: each encoding is its own
+/// representation, so its own strong tag.
+fn tag_of(base: &str, encoding: Encoding) -> String {
+    match encoding {
+        Encoding::Identity => base.to_owned(),
+        other => format!("{}-{}\"", base.trim_end_matches('"'), other.name()),
+    }
+}
+
+/// True when the request's `If-None-Match` names the body's tag in any of
+/// its encodings (or is `*`): the body the client holds is this one.
+fn not_modified(request: &HeaderMap, base: &str) -> bool {
+    let bare = base.trim_matches('"');
     request
         .get_all(header::IF_NONE_MATCH)
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .map(|t| t.trim().trim_start_matches("W/"))
-        .any(|t| t == tag || t == "*")
+        .map(|t| t.trim().trim_start_matches("W/").trim_matches('"'))
+        .any(|t| {
+            t == "*"
+                || t == bare
+                || [Encoding::Brotli, Encoding::Gzip]
+                    .iter()
+                    .any(|e| t.strip_prefix(bare) == Some(&format!("-{}", e.name())))
+        })
 }
 
-/// A response of `status` with `body`, its headers, and the ETag check.
-pub fn respond(
-    request: &HeaderMap,
-    status: StatusCode,
-    kind: Kind,
-    body: Vec<u8>,
-    filename: Option<&str>,
-) -> Response {
-    let tag = etag(&body);
-    let mut response = if status == StatusCode::OK && not_modified(request, &tag) {
+/// The response for `kept`: `304 Not Modified` when the client holds it,
+/// otherwise its body in the best encoding the client accepts; with the
+/// headers of every response.
+pub fn respond(request: &HeaderMap, kept: &Kept) -> Response {
+    let ok = kept.status == StatusCode::OK;
+    let (encoding, body) = match (&kept.brotli, &kept.gzip) {
+        (Some(body), _) if accepts(request, "br") => (Encoding::Brotli, body.clone()),
+        (_, Some(body)) if accepts(request, "gzip") => (Encoding::Gzip, body.clone()),
+        _ => (Encoding::Identity, kept.identity.clone()),
+    };
+    let mut response = if ok && not_modified(request, &kept.etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        (status, body).into_response()
+        (kept.status, body).into_response()
     };
     let headers = response.headers_mut();
     let set = |headers: &mut HeaderMap, name, value: &str| {
@@ -72,18 +140,29 @@ pub fn respond(
             headers.insert(name, v);
         }
     };
-    set(headers, header::CONTENT_TYPE, kind.content_type());
+    set(headers, header::CONTENT_TYPE, kept.kind.content_type());
     set(headers, header::CONTENT_SECURITY_POLICY, CSP);
     set(headers, header::X_CONTENT_TYPE_OPTIONS, "nosniff");
     set(headers, header::REFERRER_POLICY, "no-referrer");
     set(headers, header::CACHE_CONTROL, "no-cache");
-    if status == StatusCode::OK {
-        set(headers, header::ETAG, &tag);
+    if ok {
+        set(headers, header::ETAG, &tag_of(&kept.etag, encoding));
+        if kept.gzip.is_some() || kept.brotli.is_some() {
+            set(headers, header::VARY, "Accept-Encoding");
+        }
+        if encoding != Encoding::Identity && response.status() == StatusCode::OK {
+            set(
+                response.headers_mut(),
+                header::CONTENT_ENCODING,
+                encoding.name(),
+            );
+        }
     }
-    if kind == Kind::Csv || kind == Kind::Json {
+    let headers = response.headers_mut();
+    if kept.kind == Kind::Csv || kept.kind == Kind::Json {
         set(headers, header::ACCESS_CONTROL_ALLOW_ORIGIN, "*");
     }
-    if let Some(name) = filename {
+    if let Some(name) = &kept.filename {
         set(
             headers,
             header::CONTENT_DISPOSITION,
@@ -96,22 +175,74 @@ pub fn respond(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::kept::Rendered;
+
+    fn kept(body: &str) -> Kept {
+        Kept::new(Rendered {
+            status: StatusCode::OK,
+            kind: Kind::Html,
+            body: body.as_bytes().to_vec(),
+            filename: None,
+        })
+    }
+
+    fn asking(pairs: &[(header::HeaderName, &str)]) -> HeaderMap {
+        let mut request = HeaderMap::new();
+        for (name, value) in pairs {
+            request.append(name, value.parse().unwrap());
+        }
+        request
+    }
 
     #[test]
     fn an_unchanged_body_answers_not_modified() {
-        let body = b"<p>hello</p>".to_vec();
-        let tag = etag(&body);
-        let mut request = HeaderMap::new();
-        let first = respond(&request, StatusCode::OK, Kind::Html, body.clone(), None);
+        let page = kept("<p>hello</p>");
+        let first = respond(&HeaderMap::new(), &page);
         assert_eq!(first.status(), StatusCode::OK);
-        assert_eq!(first.headers()[header::ETAG], tag.as_str());
+        assert_eq!(first.headers()[header::ETAG], page.etag.as_str());
         assert_eq!(first.headers()[header::CONTENT_SECURITY_POLICY], CSP);
-        request.insert(header::IF_NONE_MATCH, tag.parse().unwrap());
-        let again = respond(&request, StatusCode::OK, Kind::Html, body.clone(), None);
+        let again = respond(&asking(&[(header::IF_NONE_MATCH, &page.etag)]), &page);
         assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
-        request.insert(header::IF_NONE_MATCH, "\"other\"".parse().unwrap());
-        let changed = respond(&request, StatusCode::OK, Kind::Html, body, None);
+        assert_eq!(again.headers()[header::ETAG], page.etag.as_str());
+        let changed = respond(&asking(&[(header::IF_NONE_MATCH, "\"other\"")]), &page);
         assert_eq!(changed.status(), StatusCode::OK);
+    }
+
+    #[test]
+    fn the_encoding_follows_accept_encoding_and_its_tag_answers_not_modified() {
+        let page = kept(&"<p>Kent agreed 35 targets</p>".repeat(30));
+        let cases: &[(&str, Option<&str>)] = &[
+            ("", None),
+            ("gzip", Some("gzip")),
+            ("gzip, deflate, br", Some("br")),
+            ("br;q=0, gzip;q=0.5", Some("gzip")),
+            ("*", Some("br")),
+            ("*, br;q=0", Some("gzip")),
+            ("identity", None),
+            ("gzip;q=0", None),
+        ];
+        for (accept, expected) in cases {
+            let response = respond(&asking(&[(header::ACCEPT_ENCODING, accept)]), &page);
+            let encoding = response
+                .headers()
+                .get(header::CONTENT_ENCODING)
+                .map(|v| v.to_str().unwrap().to_owned());
+            assert_eq!(encoding.as_deref(), *expected, "Accept-Encoding: {accept}");
+            assert_eq!(response.headers()[header::VARY], "Accept-Encoding");
+            let tag = response.headers()[header::ETAG]
+                .to_str()
+                .unwrap()
+                .to_owned();
+            let again = respond(
+                &asking(&[
+                    (header::ACCEPT_ENCODING, accept),
+                    (header::IF_NONE_MATCH, &tag),
+                ]),
+                &page,
+            );
+            assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{accept}: {tag}");
+            assert!(again.headers().get(header::CONTENT_ENCODING).is_none());
+        }
     }
 
     #[test]

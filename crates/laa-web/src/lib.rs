@@ -7,13 +7,24 @@
 //! sign-off, as last signed off. Nothing under negotiation, no tokens, no
 //! principals beyond their organisation.
 //!
+//! Each page and open-data file is kept as last rendered, with its `ETag`
+//! and its gzip and brotli encodings ([`kept`]), and rendered again only
+//! once a change to the record has been heard ([`changes`]: the server's
+//! announcements, which on PostgreSQL include every other server's), at
+//! most once per [`changes::GATHER`] under a constant stream of writes, and
+//! by one request however many ask at once.
+//!
 //! # Layout
-//! - [`model`]: the read model (public records cached by agreement version).
+//! - [`model`]: the read model (public records cached by agreement version,
+//!   read whole once per change heard).
+//! - [`changes`]: the changes heard, as a generation what is kept is stamped with.
+//! - [`kept`]: the responses kept, one per path, and how each is made once.
 //! - [`facts`]: verdicts, polarity and units, looked up in one place.
 //! - [`pages`]: the England, area, indicator and open-data pages.
 //! - [`chart`]: a target's plan and actuals as inline SVG.
 //! - [`datasets`], [`history`], [`table`]: the open data, one table each, as CSV and JSON.
-//! - [`http`]: headers (Content-Security-Policy, ETag) on every response.
+//! - [`http`]: headers (Content-Security-Policy, ETag) on every response,
+//!   and the encoding the client accepts.
 //! - [`names`]: region and department names for people.
 //!
 //! HTML is written with `maud`, which escapes every interpolated value at
@@ -21,17 +32,20 @@
 
 #![warn(missing_docs)]
 
+pub mod changes;
 pub mod chart;
 pub mod datasets;
 pub mod facts;
 pub mod history;
 pub mod http;
+pub mod kept;
 pub mod model;
 pub mod names;
 pub mod pages;
 pub mod table;
 
 use std::future::Future;
+use std::sync::{Arc, LazyLock};
 
 use axum::Router;
 use axum::extract::{Path, State};
@@ -42,14 +56,56 @@ use laa_core::{AgreementId, AreaCode, IndicatorNumber};
 use laa_store::{Reader, StoreError};
 use maud::Markup;
 
+pub use crate::changes::Changes;
 use crate::http::{Kind, respond};
+use crate::kept::{Kept, Rendered, Shelf};
 use crate::model::ReadModel;
 
 /// The stylesheet, embedded.
 pub const STYLESHEET: &str = include_str!("style.css");
 
-/// The pages' routes over `store`, which they read and never write.
-pub fn router(store: Reader) -> Router {
+/// The stylesheet, kept once with its tag and encodings.
+static KEPT_STYLESHEET: LazyLock<Kept> = LazyLock::new(|| {
+    Kept::new(Rendered {
+        status: StatusCode::OK,
+        kind: Kind::Css,
+        body: STYLESHEET.as_bytes().to_vec(),
+        filename: None,
+    })
+});
+
+/// What every page is answered from: the read model and the responses kept.
+#[derive(Clone)]
+struct Web {
+    model: ReadModel,
+    shelf: Arc<Shelf>,
+}
+
+impl Web {
+    /// The response kept at `path`, or rendered by `render` if it is not
+    /// fresh; `page` names the kind of page in the count of renderings.
+    async fn answer<F, Fut>(
+        &self,
+        headers: &HeaderMap,
+        path: String,
+        page: &'static str,
+        render: F,
+    ) -> Response
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Rendered>,
+    {
+        let kept = self
+            .shelf
+            .answer(path, page, || self.model.now(), render)
+            .await;
+        respond(headers, &kept)
+    }
+}
+
+/// The pages' routes over `store`, which they read and never write, kept
+/// until `changes` tell of a change.
+pub fn router(store: Reader, changes: Changes) -> Router {
     Router::new()
         .route("/", get(england))
         .route("/areas/{code}", get(area))
@@ -60,101 +116,102 @@ pub fn router(store: Reader) -> Router {
         .route("/data/agreements/{id}/{file}", get(history))
         .route("/style.css", get(stylesheet))
         .fallback(not_found)
-        .with_state(ReadModel::new(store))
+        .with_state(Web {
+            model: ReadModel::new(store, changes),
+            shelf: Arc::default(),
+        })
 }
 
 /// Serves the pages over plain HTTP on `listener` until `shutdown`
-/// completes. (`laa serve` runs [`router`] on its own HTTP listener, which
-/// speaks TLS when the server has a certificate.)
+/// completes, rendering each for every request (nothing tells them of
+/// changes). (`laa serve` runs [`router`] on its own HTTP listener, which
+/// speaks TLS when the server has a certificate, with the server's
+/// announcements.)
 pub async fn serve(
     listener: tokio::net::TcpListener,
     store: Reader,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(store))
+    axum::serve(listener, router(store, Changes::unfollowed()))
         .with_graceful_shutdown(shutdown)
         .await
 }
 
-fn html(headers: &HeaderMap, status: StatusCode, markup: Markup) -> Response {
-    respond(
-        headers,
+fn html(status: StatusCode, markup: Markup) -> Rendered {
+    Rendered {
         status,
-        Kind::Html,
-        markup.into_string().into_bytes(),
-        None,
-    )
+        kind: Kind::Html,
+        body: markup.into_string().into_bytes(),
+        filename: None,
+    }
 }
 
-fn missing(headers: &HeaderMap) -> Response {
-    html(headers, StatusCode::NOT_FOUND, pages::not_found())
+fn missing() -> Rendered {
+    html(StatusCode::NOT_FOUND, pages::not_found())
 }
 
-fn failed(headers: &HeaderMap, error: StoreError) -> Response {
-    tracing::warn!(%error, "a public page could not read the store");
-    html(
-        headers,
-        StatusCode::SERVICE_UNAVAILABLE,
-        pages::unavailable(),
-    )
+fn failed(error: StoreError) -> Rendered {
+    tracing::warn!(%error, "a public page could not read the record");
+    html(StatusCode::SERVICE_UNAVAILABLE, pages::unavailable())
 }
 
 async fn not_found(headers: HeaderMap) -> Response {
-    missing(&headers)
+    respond(&headers, &Kept::new(missing()))
 }
 
 async fn stylesheet(headers: HeaderMap) -> Response {
-    respond(
-        &headers,
-        StatusCode::OK,
-        Kind::Css,
-        STYLESHEET.as_bytes().to_vec(),
-        None,
-    )
+    respond(&headers, &KEPT_STYLESHEET)
 }
 
-async fn england(State(model): State<ReadModel>, headers: HeaderMap) -> Response {
-    match model.snapshot(None).await {
-        Ok(s) => html(&headers, StatusCode::OK, pages::england::england(&s)),
-        Err(e) => failed(&headers, e),
-    }
+async fn england(State(web): State<Web>, headers: HeaderMap) -> Response {
+    let model = &web.model;
+    web.answer(&headers, "/".into(), "england", || async {
+        match model.everything().await {
+            Ok(s) => html(StatusCode::OK, pages::england::england(&s)),
+            Err(e) => failed(e),
+        }
+    })
+    .await
 }
 
-async fn area(
-    State(model): State<ReadModel>,
-    Path(code): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+async fn area(State(web): State<Web>, Path(code): Path<String>, headers: HeaderMap) -> Response {
     let Ok(code) = AreaCode::new(code) else {
-        return missing(&headers);
+        return respond(&headers, &Kept::new(missing()));
     };
-    let snapshot = match model.snapshot(Some(&code)).await {
-        Ok(s) => s,
-        Err(e) => return failed(&headers, e),
-    };
-    match snapshot.area(code.as_str()) {
-        Some(record) => html(
-            &headers,
-            StatusCode::OK,
-            pages::area::area(&snapshot, record, &model.store().catalogue()),
-        ),
-        None => missing(&headers),
-    }
+    let model = &web.model;
+    let path = format!("/areas/{code}");
+    web.answer(&headers, path, "area", || async {
+        let snapshot = match model.everything().await {
+            Ok(s) => s,
+            Err(e) => return failed(e),
+        };
+        match snapshot.area(code.as_str()) {
+            Some(record) => html(
+                StatusCode::OK,
+                pages::area::area(&snapshot, record, &model.store().catalogue()),
+            ),
+            None => missing(),
+        }
+    })
+    .await
 }
 
-async fn indicators(State(model): State<ReadModel>, headers: HeaderMap) -> Response {
-    match model.snapshot(None).await {
-        Ok(s) => html(
-            &headers,
-            StatusCode::OK,
-            pages::indicator::list(&s, &model.store().catalogue()),
-        ),
-        Err(e) => failed(&headers, e),
-    }
+async fn indicators(State(web): State<Web>, headers: HeaderMap) -> Response {
+    let model = &web.model;
+    web.answer(&headers, "/indicators".into(), "indicators", || async {
+        match model.everything().await {
+            Ok(s) => html(
+                StatusCode::OK,
+                pages::indicator::list(&s, &model.store().catalogue()),
+            ),
+            Err(e) => failed(e),
+        }
+    })
+    .await
 }
 
 async fn indicator(
-    State(model): State<ReadModel>,
+    State(web): State<Web>,
     Path(number): Path<String>,
     headers: HeaderMap,
 ) -> Response {
@@ -163,34 +220,39 @@ async fn indicator(
         .ok()
         .and_then(|n| IndicatorNumber::new(n).ok())
     else {
-        return missing(&headers);
+        return respond(&headers, &Kept::new(missing()));
     };
-    let snapshot = match model.snapshot(None).await {
-        Ok(s) => s,
-        Err(e) => return failed(&headers, e),
-    };
-    match pages::indicator::indicator(&snapshot, &model.store().catalogue(), number) {
-        Some(page) => html(&headers, StatusCode::OK, page),
-        None => missing(&headers),
-    }
+    let model = &web.model;
+    let path = format!("/indicators/{}", number.get());
+    web.answer(&headers, path, "indicator", || async {
+        let snapshot = match model.everything().await {
+            Ok(s) => s,
+            Err(e) => return failed(e),
+        };
+        match pages::indicator::indicator(&snapshot, &model.store().catalogue(), number) {
+            Some(page) => html(StatusCode::OK, page),
+            None => missing(),
+        }
+    })
+    .await
 }
 
-async fn data(State(model): State<ReadModel>, headers: HeaderMap) -> Response {
-    let snapshot = match model.snapshot(None).await {
-        Ok(s) => s,
-        Err(e) => return failed(&headers, e),
-    };
-    let catalogue = model.store().catalogue();
-    let descriptions: Vec<(String, String)> = datasets::DATASETS
-        .iter()
-        .filter_map(|name| datasets::dataset(name, &snapshot, &catalogue))
-        .map(|t| (t.name, t.description))
-        .collect();
-    html(
-        &headers,
-        StatusCode::OK,
-        pages::data::data(&snapshot, &descriptions),
-    )
+async fn data(State(web): State<Web>, headers: HeaderMap) -> Response {
+    let model = &web.model;
+    web.answer(&headers, "/data".into(), "data", || async {
+        let snapshot = match model.everything().await {
+            Ok(s) => s,
+            Err(e) => return failed(e),
+        };
+        let catalogue = model.store().catalogue();
+        let descriptions: Vec<(String, String)> = datasets::DATASETS
+            .iter()
+            .filter_map(|name| datasets::dataset(name, &snapshot, &catalogue))
+            .map(|t| (t.name, t.description))
+            .collect();
+        html(StatusCode::OK, pages::data::data(&snapshot, &descriptions))
+    })
+    .await
 }
 
 /// `name.csv` or `name.json`: the name and the kind.
@@ -202,84 +264,79 @@ fn split_file(file: &str) -> Option<(&str, Kind)> {
     }
 }
 
-fn table_response(
-    headers: &HeaderMap,
+fn table_file(
     table: &table::Table,
     kind: Kind,
     as_of: Option<chrono::DateTime<chrono::Utc>>,
-    filename: &str,
-) -> Response {
+    filename: String,
+) -> Rendered {
     let body = match kind {
         Kind::Json => table.to_json(as_of),
         _ => table.to_csv(),
     };
-    respond(headers, StatusCode::OK, kind, body, Some(filename))
+    Rendered {
+        status: StatusCode::OK,
+        kind,
+        body,
+        filename: Some(filename),
+    }
 }
 
-async fn dataset(
-    State(model): State<ReadModel>,
-    Path(file): Path<String>,
-    headers: HeaderMap,
-) -> Response {
+async fn dataset(State(web): State<Web>, Path(file): Path<String>, headers: HeaderMap) -> Response {
     let Some((name, kind)) = split_file(&file) else {
-        return missing(&headers);
+        return respond(&headers, &Kept::new(missing()));
     };
     if !datasets::DATASETS.contains(&name) {
-        return missing(&headers);
+        return respond(&headers, &Kept::new(missing()));
     }
-    let snapshot = match model.snapshot(None).await {
-        Ok(s) => s,
-        Err(e) => return failed(&headers, e),
-    };
-    match datasets::dataset(name, &snapshot, &model.store().catalogue()) {
-        Some(table) => table_response(&headers, &table, kind, snapshot.as_of(), &file),
-        None => missing(&headers),
-    }
+    let model = &web.model;
+    web.answer(&headers, format!("/data/{file}"), "dataset", || async {
+        let snapshot = match model.everything().await {
+            Ok(s) => s,
+            Err(e) => return failed(e),
+        };
+        match datasets::dataset(name, &snapshot, &model.store().catalogue()) {
+            Some(table) => table_file(&table, kind, snapshot.as_of(), file.clone()),
+            None => missing(),
+        }
+    })
+    .await
 }
 
 async fn history(
-    State(model): State<ReadModel>,
+    State(web): State<Web>,
     Path((id, file)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
     let Some(("history", kind)) = split_file(&file) else {
-        return missing(&headers);
+        return respond(&headers, &Kept::new(missing()));
     };
     let Ok(id) = AgreementId::new(id) else {
-        return missing(&headers);
+        return respond(&headers, &Kept::new(missing()));
     };
-    // The agreement's area is the id's first part (`kent` of `kent-2008-11`,
-    // `east-sussex` of `east-sussex-2008-11`): read only the areas it may be.
-    let mut published = None;
-    let mut snapshot = None;
-    for (i, _) in id.as_str().match_indices('-') {
-        let Ok(area) = AreaCode::new(&id.as_str()[..i]) else {
-            continue;
+    let model = &web.model;
+    let path = format!("/data/agreements/{id}/{file}");
+    web.answer(&headers, path, "history", || async {
+        let snapshot = match model.everything().await {
+            Ok(s) => s,
+            Err(e) => return failed(e),
         };
-        match model.snapshot(Some(&area)).await {
-            Ok(s) if s.published.iter().any(|p| p.id == id) => {
-                published = s.published.iter().find(|p| p.id == id).cloned();
-                snapshot = Some(s);
-                break;
+        let Some(published) = snapshot.published.iter().find(|p| p.id == id) else {
+            return missing();
+        };
+        let through = published.record.public_through;
+        match model.store().events(&id, 1, through).await {
+            Ok(events) => {
+                let table = history::history(id.as_str(), &events);
+                let name = format!(
+                    "{}-history.{}",
+                    id,
+                    if kind == Kind::Json { "json" } else { "csv" }
+                );
+                table_file(&table, kind, snapshot.as_of(), name)
             }
-            Ok(_) => {}
-            Err(e) => return failed(&headers, e),
+            Err(e) => failed(e),
         }
-    }
-    let (Some(published), Some(snapshot)) = (published, snapshot) else {
-        return missing(&headers);
-    };
-    let through = published.record.public_through;
-    match model.store().events(&id, 1, through).await {
-        Ok(events) => {
-            let table = history::history(id.as_str(), &events);
-            let name = format!(
-                "{}-history.{}",
-                id,
-                if kind == Kind::Json { "json" } else { "csv" }
-            );
-            table_response(&headers, &table, kind, snapshot.as_of(), &name)
-        }
-        Err(e) => failed(&headers, e),
-    }
+    })
+    .await
 }

@@ -1,6 +1,8 @@
 //! The read model behind the pages: every agreement's public record
 //! ([`laa_core::publication::publish`] over its history), cached by version,
-//! and the areas and indicators from the store's reference data.
+//! and the areas and indicators from the reference data; read whole once
+//! per change heard ([`ReadModel::everything`]), and shared by every page
+//! rendered until the next.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -10,7 +12,9 @@ use laa_core::publication::{Publication, publish, target_is_public};
 use laa_core::{AgreementId, AreaCode, Catalogue, IndicatorNumber, Region, Target};
 use laa_store::{AgreementFilter, AreaRecord, Reader, StoreError};
 
+use crate::changes::{Changes, Stamp};
 use crate::facts::{Verdict, verdict};
+use crate::kept::Slot;
 
 /// The most rows the store gives in one page.
 const PAGE: u64 = 1_000;
@@ -156,20 +160,37 @@ type Cache = HashMap<AgreementId, (u64, Option<Arc<Publication>>)>;
 pub struct ReadModel {
     store: Reader,
     cache: Arc<Mutex<Cache>>,
+    changes: Changes,
+    everything: Arc<Slot<Snapshot>>,
 }
 
 impl ReadModel {
-    /// A read model over `store`.
-    pub fn new(store: Reader) -> Self {
+    /// A read model over `store`, read again as `changes` are heard.
+    pub fn new(store: Reader, changes: Changes) -> Self {
         Self {
             store,
             cache: Arc::default(),
+            changes,
+            everything: Arc::default(),
         }
     }
 
-    /// The store read.
+    /// The record read.
     pub fn store(&self) -> &Reader {
         &self.store
+    }
+
+    /// The moment, as far as what is kept goes ([`Changes::now`]).
+    pub fn now(&self) -> Stamp {
+        self.changes.now(&self.store.catalogue())
+    }
+
+    /// Everything public, read once per change heard: the pages rendered
+    /// between two changes share one reading.
+    pub async fn everything(&self) -> Result<Arc<Snapshot>, StoreError> {
+        self.everything
+            .get(|| self.now(), || self.snapshot(None))
+            .await
     }
 
     /// Everything public now (`area`: only that area's agreements).

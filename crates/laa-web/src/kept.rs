@@ -1,0 +1,322 @@
+//! What the pages keep between requests: each page and open-data file as
+//! last rendered, with its `ETag` and its gzip and brotli encodings
+//! ([`Kept`]), one per path on a [`Shelf`]; and the snapshot they are
+//! rendered from ([`crate::model::ReadModel::everything`]). Each is made
+//! again only when it is no longer fresh ([`crate::changes`]), and then
+//! once, however many requests ask for it meanwhile ([`Slot`]): the rest
+//! wait for that one rendering.
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::io::Write as _;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::body::Bytes;
+use axum::http::StatusCode;
+
+use crate::changes::Stamp;
+use crate::http::{Kind, etag};
+
+/// Bodies shorter than this are sent as they are: compressing them saves
+/// less than the `Content-Encoding` header costs.
+const WORTH_COMPRESSING: usize = 256;
+
+/// Brotli's quality: 5 compresses HTML and CSV about as well as gzip's
+/// best, several times faster than brotli's best.
+const BROTLI_QUALITY: u32 = 5;
+
+/// Brotli's window, as a power of two.
+const BROTLI_WINDOW: u32 = 22;
+
+/// One thing kept, made again once when it is no longer fresh.
+pub struct Slot<T> {
+    kept: Mutex<Option<(Stamp, Arc<T>)>>,
+    making: tokio::sync::Mutex<()>,
+}
+
+impl<T> Default for Slot<T> {
+    fn default() -> Self {
+        Self {
+            kept: Mutex::new(None),
+            making: tokio::sync::Mutex::new(()),
+        }
+    }
+}
+
+impl<T> Slot<T> {
+    /// What is kept, if it is fresh at `now`.
+    fn fresh(&self, now: &Stamp) -> Option<Arc<T>> {
+        // Each use of the lock is one read or write: a poisoned one is still sound.
+        let kept = self.kept.lock().unwrap_or_else(PoisonError::into_inner);
+        kept.as_ref()
+            .filter(|(made, _)| made.is_fresh(now))
+            .map(|(_, value)| value.clone())
+    }
+
+    /// Whether anything is kept, fresh or not.
+    fn is_empty(&self) -> bool {
+        self.kept
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .is_none()
+    }
+
+    /// What is kept if it is fresh; otherwise what `make` makes, kept when
+    /// it succeeds. `now` tells the moment; it is asked again before
+    /// making, so that what is made is stamped no later than what it read.
+    /// Of many callers that find it stale together, one makes it and the
+    /// others wait for it.
+    pub async fn get<E, F, Fut>(&self, now: impl Fn() -> Stamp, make: F) -> Result<Arc<T>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        if let Some(value) = self.fresh(&now()) {
+            return Ok(value);
+        }
+        let _making = self.making.lock().await;
+        let stamp = now();
+        if let Some(value) = self.fresh(&stamp) {
+            return Ok(value);
+        }
+        let value = Arc::new(make().await?);
+        *self.kept.lock().unwrap_or_else(PoisonError::into_inner) = Some((stamp, value.clone()));
+        Ok(value)
+    }
+}
+
+/// A response as a page renders it.
+#[derive(Debug)]
+pub struct Rendered {
+    /// Its status.
+    pub status: StatusCode,
+    /// Its media type.
+    pub kind: Kind,
+    /// Its body.
+    pub body: Vec<u8>,
+    /// The file name a download is saved under, for open data.
+    pub filename: Option<String>,
+}
+
+/// A response kept: its body as it is and encoded, and its entity tag.
+#[derive(Debug)]
+pub struct Kept {
+    /// Its status.
+    pub status: StatusCode,
+    /// Its media type.
+    pub kind: Kind,
+    /// The file name a download is saved under, for open data.
+    pub filename: Option<String>,
+    /// The body, as rendered.
+    pub identity: Bytes,
+    /// The body gzipped, when that is worth it.
+    pub gzip: Option<Bytes>,
+    /// The body in brotli, when that is worth it.
+    pub brotli: Option<Bytes>,
+    /// The entity tag of the body as rendered (each encoding's is this
+    /// with the encoding's name added: [`crate::http`]).
+    pub etag: String,
+}
+
+impl Kept {
+    /// `rendered` with its tag and, when it is large enough, its encodings.
+    pub fn new(rendered: Rendered) -> Self {
+        let worth = rendered.status == StatusCode::OK && rendered.body.len() >= WORTH_COMPRESSING;
+        let smaller =
+            |encoded: Vec<u8>| (encoded.len() < rendered.body.len()).then(|| encoded.into());
+        let gzip = worth.then(|| gzip(&rendered.body)).and_then(smaller);
+        let brotli = worth.then(|| brotli(&rendered.body)).and_then(smaller);
+        Self {
+            status: rendered.status,
+            kind: rendered.kind,
+            etag: etag(&rendered.body),
+            filename: rendered.filename,
+            identity: rendered.body.into(),
+            gzip,
+            brotli,
+        }
+    }
+}
+
+fn gzip(body: &[u8]) -> Vec<u8> {
+    let mut encoder = flate2::write::GzEncoder::new(
+        Vec::with_capacity(body.len() / 4),
+        flate2::Compression::default(),
+    );
+    // Writing to a vector cannot fail.
+    let _ = encoder.write_all(body);
+    encoder.finish().unwrap_or_default()
+}
+
+fn brotli(body: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(body.len() / 4);
+    {
+        let mut encoder =
+            brotli::CompressorWriter::new(&mut out, 4096, BROTLI_QUALITY, BROTLI_WINDOW);
+        let _ = encoder.write_all(body);
+    }
+    out
+}
+
+/// The kept responses, one per path; a page that is not found or cannot be
+/// read is rendered for each request and not kept, so what is kept is
+/// bounded by what exists.
+#[derive(Default)]
+pub struct Shelf {
+    slots: Mutex<HashMap<String, Arc<Slot<Kept>>>>,
+}
+
+impl Shelf {
+    /// The response at `path` (its canonical form: one path per page),
+    /// kept or rendered by `render`; `page` names the kind of page in the
+    /// count of renderings (`laa_web_renders_total`).
+    pub async fn answer<F, Fut>(
+        &self,
+        path: String,
+        page: &'static str,
+        now: impl Fn() -> Stamp,
+        render: F,
+    ) -> Arc<Kept>
+    where
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Rendered>,
+    {
+        let slot = self
+            .slots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .entry(path.clone())
+            .or_default()
+            .clone();
+        let made = slot
+            .get(now, || async {
+                let rendered = render().await;
+                metrics::counter!("laa_web_renders_total", "page" => page).increment(1);
+                let kept = Kept::new(rendered);
+                if kept.status == StatusCode::OK {
+                    Ok(kept)
+                } else {
+                    Err(Arc::new(kept))
+                }
+            })
+            .await;
+        match made {
+            Ok(kept) => kept,
+            Err(answer) => {
+                if slot.is_empty() {
+                    let mut slots = self.slots.lock().unwrap_or_else(PoisonError::into_inner);
+                    if slots.get(&path).is_some_and(|s| s.is_empty()) {
+                        slots.remove(&path);
+                    }
+                }
+                answer
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Read as _;
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use super::*;
+    use crate::changes::Changes;
+
+    fn page(body: &str) -> Rendered {
+        Rendered {
+            status: StatusCode::OK,
+            kind: Kind::Html,
+            body: body.as_bytes().to_vec(),
+            filename: None,
+        }
+    }
+
+    #[test]
+    fn every_encoding_decodes_to_the_body() {
+        let body =
+            "<p>Kent: 16 to 18 year olds not in education, training or employment</p>\n".repeat(40);
+        let kept = Kept::new(page(&body));
+        let mut gunzipped = String::new();
+        flate2::read::GzDecoder::new(&kept.gzip.as_ref().unwrap()[..])
+            .read_to_string(&mut gunzipped)
+            .unwrap();
+        assert_eq!(gunzipped, body);
+        let mut unbrotlied = String::new();
+        brotli::Decompressor::new(&kept.brotli.as_ref().unwrap()[..], 4096)
+            .read_to_string(&mut unbrotlied)
+            .unwrap();
+        assert_eq!(unbrotlied, body);
+        assert_eq!(&kept.identity[..], body.as_bytes());
+        assert_eq!(kept.etag, etag(body.as_bytes()));
+    }
+
+    #[test]
+    fn a_short_body_is_sent_as_it_is() {
+        let kept = Kept::new(page("<p>hello</p>"));
+        assert!(kept.gzip.is_none() && kept.brotli.is_none());
+    }
+
+    /// The moment of a record that has just changed: never fresh.
+    fn changing() -> Stamp {
+        Changes::unfollowed().now(&Arc::default())
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_stale_page_asked_for_by_many_at_once_is_rendered_once() {
+        let shelf = Arc::new(Shelf::default());
+        let renders = Arc::new(AtomicU32::new(0));
+        let (go, wait) = tokio::sync::watch::channel(false);
+        // A record that does not change: a page is fresh once rendered.
+        let still = Changes::following(tokio::sync::broadcast::channel(1).1);
+        let catalogue: Arc<laa_core::Catalogue> = Arc::default();
+        let mut asking = Vec::new();
+        for _ in 0..32 {
+            let (shelf, renders, still, catalogue) = (
+                shelf.clone(),
+                renders.clone(),
+                still.clone(),
+                catalogue.clone(),
+            );
+            let mut wait = wait.clone();
+            asking.push(tokio::spawn(async move {
+                shelf
+                    .answer(
+                        "/".into(),
+                        "england",
+                        || still.now(&catalogue),
+                        || async move {
+                            renders.fetch_add(1, Ordering::SeqCst);
+                            // Held until every request has asked.
+                            let _ = wait.wait_for(|go| *go).await;
+                            page("<p>England</p>")
+                        },
+                    )
+                    .await
+            }));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        go.send(true).unwrap();
+        for asked in asking {
+            assert_eq!(&asked.await.unwrap().identity[..], b"<p>England</p>");
+        }
+        assert_eq!(renders.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn what_is_not_found_is_not_kept() {
+        let shelf = Shelf::default();
+        for n in 0..3 {
+            let answer = shelf
+                .answer(format!("/areas/nowhere-{n}"), "area", changing, || async {
+                    Rendered {
+                        status: StatusCode::NOT_FOUND,
+                        ..page("not found")
+                    }
+                })
+                .await;
+            assert_eq!(answer.status, StatusCode::NOT_FOUND);
+        }
+        assert!(shelf.slots.lock().unwrap().is_empty());
+    }
+}
