@@ -589,7 +589,7 @@ async fn three_people_take_kents_agreement_to_sign_off_through_the_forms() {
 
 /// Kent's agreement opened, and its two negotiators signed in to the
 /// workspace: the GO's and Kent's.
-async fn kents_negotiators(app: &TestApp) -> (Visitor, Visitor) {
+async fn kents_negotiators(app: &TestApp) -> (SocketAddr, Visitor, Visitor) {
     let mut go_grpc = app.clients(Some(&app.tokens.go)).await;
     open_kent(&mut go_grpc).await;
     let address = serve_workspace(app).await;
@@ -597,7 +597,7 @@ async fn kents_negotiators(app: &TestApp) -> (Visitor, Visitor) {
     go.sign_in(&app.tokens.go).await;
     let mut kent = Visitor::at(address);
     kent.sign_in(&app.tokens.kent).await;
-    (go, kent)
+    (address, go, kent)
 }
 
 /// Two people at work on different targets of one agreement do not get in
@@ -607,7 +607,7 @@ async fn kents_negotiators(app: &TestApp) -> (Visitor, Visitor) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_change_to_another_target_is_no_conflict_but_one_to_the_same_target_is() {
     for_each_database(|app| async move {
-        let (mut go, mut kent) = kents_negotiators(&app).await;
+        let (_, mut go, mut kent) = kents_negotiators(&app).await;
         for target in 1..=3 {
             let offered = go
                 .submit(&target_page(target), "CounterOffer", STATUTORY_TERMS)
@@ -1181,7 +1181,7 @@ async fn a_statutory_sheet_is_checked_refused_whole_corrected_and_applied() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn what_an_independent_walk_stumbled_on_holds() {
     for_each_database(|app| async move {
-        let (mut go, mut kent) = kents_negotiators(&app).await;
+        let (address, mut go, mut kent) = kents_negotiators(&app).await;
 
         // A form is not offered where the engine would refuse it: the GO
         // does not counter its own open offer, nor submit before the area
