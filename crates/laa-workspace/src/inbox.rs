@@ -13,7 +13,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use laa_core::{Role, Side};
+use laa_core::{CommandKind, Role, Side};
 use laa_proto::v1 as pb;
 use laa_proto::v1::agreement_service_server::AgreementService;
 use laa_proto::v1::indicator_service_server::IndicatorService;
@@ -97,6 +97,12 @@ fn link(agreement: &pb::Agreement, target: Option<u32>) -> String {
     }
 }
 
+/// The check page of a command that settles the whole agreement, where
+/// the person does it.
+fn check(agreement: &pb::Agreement, command: CommandKind) -> String {
+    format!("{}?check={}", link(agreement, None), command.as_str())
+}
+
 fn negotiating(a: &pb::Agreement) -> bool {
     a.status == pb::AgreementStatus::Draft as i32
         || a.status == pb::AgreementStatus::RefreshOpen as i32
@@ -152,13 +158,13 @@ fn negotiator_items(a: &pb::Agreement, side: Side, items: &mut Vec<Waiting>) {
         match side {
             Side::Area if !a.endorsed => items.push(Waiting {
                 what: "Endorse the agreement".into(),
-                link: link(a, None),
+                link: check(a, CommandKind::Endorse),
                 about: about.clone(),
                 ..Default::default()
             }),
             Side::Government if a.endorsed => items.push(Waiting {
                 what: "Submit the agreement to Ministers".into(),
-                link: link(a, None),
+                link: check(a, CommandKind::Submit),
                 about: about.clone(),
                 ..Default::default()
             }),

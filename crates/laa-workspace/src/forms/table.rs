@@ -60,8 +60,18 @@ const EVIDENCE: Field = Field::Long(
 );
 const REASON: Field = Field::Long("reason", "Reason", None);
 
-/// Every form of the workspace, in the order pages show them.
+/// Every form of the workspace, in the order pages show them: on a
+/// target's page the one-button answer to an offer comes before the long
+/// counter-offer form.
 pub const FORMS: &[FormSpec] = &[
+    FormSpec {
+        kind: CommandKind::Accept,
+        on: On::Target,
+        title: "Accept the offer",
+        button: "Accept these terms",
+        fields: &[],
+        warning: false,
+    },
     FormSpec {
         kind: CommandKind::Counter,
         on: On::Target,
@@ -77,14 +87,6 @@ pub const FORMS: &[FormSpec] = &[
                 "Deal-breaker: we will not sign without these terms",
             ),
         ],
-        warning: false,
-    },
-    FormSpec {
-        kind: CommandKind::Accept,
-        on: On::Target,
-        title: "Accept the offer",
-        button: "Accept these terms",
-        fields: &[],
         warning: false,
     },
     FormSpec {
