@@ -737,11 +737,24 @@ async fn sessions_end_on_revocation_and_sign_out_and_scopes_hold() {
         let old = kent.cookie.clone();
         let page = kent.get("/workspace").await;
         let csrf = hidden_value(&page.body, "csrf");
-        assert_eq!(
-            kent.post("/workspace/sign-out", &[("csrf".into(), csrf)])
+        let out = kent
+            .post("/workspace/sign-out", &[("csrf".into(), csrf)])
+            .await;
+        assert_eq!(out.status, 303);
+        let location = out.header("location").expect("to the sign-in page");
+        let signed_out = Visitor::at(address).get(location).await;
+        assert!(
+            signed_out.body.contains("You have signed out"),
+            "the sign-in page says so: {}",
+            signed_out.body
+        );
+        assert!(
+            !Visitor::at(address)
+                .get("/workspace/sign-in")
                 .await
-                .status,
-            303
+                .body
+                .contains("You have signed out"),
+            "and only after signing out"
         );
         let mut replay = Visitor {
             address,

@@ -16,7 +16,7 @@
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 use axum::Extension;
-use axum::extract::{ConnectInfo, Form, Path, State};
+use axum::extract::{ConnectInfo, Form, Path, Query, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::Response;
 use laa_store::{TokenCheck, TokenId};
@@ -48,17 +48,33 @@ pub fn cross_site(headers: &HeaderMap) -> bool {
 }
 
 /// `GET /sign-in`: the sign-in form (or, for someone signed in, their inbox).
-pub async fn form(person: Option<Person>) -> Response {
+pub async fn form(person: Option<Person>, Query(after): Query<After>) -> Response {
     if person.is_some() {
         return see_other(crate::ROOT);
     }
-    page(StatusCode::OK, sign_in_page(&[]))
+    let notice = (after.signed_out == "1").then(|| {
+        layout::banner(
+            true,
+            "You have signed out",
+            html! { p { "Your session has ended on every server. Close the browser if the computer is shared." } },
+        )
+    });
+    page(StatusCode::OK, sign_in_page(notice, &[]))
 }
 
-fn sign_in_page(errors: &[FieldError]) -> Markup {
+/// The query the sign-in page is reached with.
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct After {
+    /// `1` just after signing out.
+    #[serde(default)]
+    signed_out: String,
+}
+
+fn sign_in_page(notice: Option<Markup>, errors: &[FieldError]) -> Markup {
     layout::bare(
         "Sign in",
         html! {
+            @if let Some(notice) = notice { (notice) }
             (layout::error_summary(errors))
             h1.heading-l { "Sign in to the LAA workspace" }
             p { "Use the access token your administrator gave you. You only need to paste it once: the workspace keeps you signed in for the working day." }
@@ -102,7 +118,10 @@ pub async fn with_token(
     let token = form.token.trim();
     if token.is_empty() {
         let errors = [FieldError::new("token", "Enter your access token")];
-        return page(StatusCode::UNPROCESSABLE_ENTITY, sign_in_page(&errors));
+        return page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            sign_in_page(None, &errors),
+        );
     }
     let check = match workspace.store.check_token_now(token).await {
         Ok(check) => check,
@@ -129,7 +148,7 @@ pub async fn with_token(
         }
     };
     let errors = [FieldError::new("token", message)];
-    page(StatusCode::UNAUTHORIZED, sign_in_page(&errors))
+    page(StatusCode::UNAUTHORIZED, sign_in_page(None, &errors))
 }
 
 /// `GET /sign-in/link/{code}`: a page asking the person to continue. The
@@ -246,7 +265,7 @@ pub async fn sign_out(
         return layout::unavailable();
     }
     tracing::info!(token_id = %person.principal.token_id, "signed out of the workspace");
-    let mut response = see_other(&format!("{}/sign-in", crate::ROOT));
+    let mut response = see_other(&format!("{}/sign-in?signed_out=1", crate::ROOT));
     if let Ok(cookie) = HeaderValue::from_str(&clear_cookie(&workspace)) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
     }
