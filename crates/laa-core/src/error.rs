@@ -27,7 +27,8 @@ pub enum DomainError {
     },
     /// Recommendation 16 (policy): more outcome priorities declared than the round allows.
     #[error(
-        "{count} priorities declared for this area, beyond the round's limit of {limit} Whitehall priorities"
+        "{count} priorities declared for this area, beyond the round's limit of {limit} Whitehall {}",
+        if *limit == 1 { "priority" } else { "priorities" }
     )]
     WhitehallPrioritiesExceeded {
         /// The limit (`max_whitehall_priorities`).
@@ -269,7 +270,8 @@ pub enum DomainError {
     /// A Government proposal in a round that limits Whitehall's priorities
     /// does not cite one of the priorities declared for the area.
     #[error(
-        "a Government proposal in this round must cite one of the {declared} declared Whitehall priorities (by number from 1){}",
+        "a Government proposal in this round must cite {} (by number from 1){}",
+        if *declared == 1 { "the one declared Whitehall priority".to_owned() } else { format!("one of the {declared} declared Whitehall priorities") },
         cited.map(|c| format!("; {c} is not one")).unwrap_or_default()
     )]
     OutsideDeclaredPriorities {
