@@ -230,19 +230,9 @@ impl Store {
                 key: name,
             });
         }
-        let (rows, requests) = exported_rows(&events, now)?;
-        for chunk in rows.chunks(500) {
-            event::Entity::insert_many(chunk.to_vec())
-                .exec(&txn)
-                .await?;
-        }
+        write_exported(&events, now, &txn).await?;
         for write in projection {
             txn.execute_raw(write.statement(self.backend())).await?;
-        }
-        for chunk in requests.chunks(500) {
-            request::Entity::insert_many(chunk.to_vec())
-                .exec_without_returning(&txn)
-                .await?;
         }
         txn.commit().await?;
         Ok(Imported {
@@ -290,12 +280,7 @@ impl Store {
                 key: id.to_string(),
             });
         }
-        let (rows, requests) = exported_rows(&events, now)?;
-        for chunk in rows.chunks(500) {
-            event::Entity::insert_many(chunk.to_vec())
-                .exec(&txn)
-                .await?;
-        }
+        write_exported(&events, now, &txn).await?;
         agreement::Entity::insert(agreement::ActiveModel {
             id: Set(id.as_str().to_owned()),
             area: Set(opening.area.as_str().to_owned()),
@@ -315,11 +300,6 @@ impl Store {
         if !targets.is_empty() {
             target_insert(targets, &txn).await?;
         }
-        for chunk in requests.chunks(500) {
-            request::Entity::insert_many(chunk.to_vec())
-                .exec_without_returning(&txn)
-                .await?;
-        }
         txn.commit().await?;
         self.forget(&id);
         Ok(Imported {
@@ -330,12 +310,13 @@ impl Store {
     }
 }
 
-/// The rows of an exported history as they were recorded: its events, and
-/// one idempotency record per request over its events.
-fn exported_rows<C>(
+/// Writes an exported history's rows as they were recorded: its events,
+/// and one idempotency record per request over its events.
+async fn write_exported<C>(
     events: &[(ExportedEvent, Event<C>)],
     now: DateTime<Utc>,
-) -> Result<(Vec<event::ActiveModel>, Vec<request::ActiveModel>), StoreError> {
+    db: &impl ConnectionTrait,
+) -> Result<(), StoreError> {
     let mut rows = Vec::with_capacity(events.len());
     let mut requests: BTreeMap<String, (i64, i64, DateTime<Utc>)> = BTreeMap::new();
     let mut stream = String::new();
@@ -373,8 +354,16 @@ fn exported_rows<C>(
             // request id is recognised by principal and kind of command.
             fingerprint: Set(None),
         })
-        .collect();
-    Ok((rows, requests))
+        .collect::<Vec<_>>();
+    for chunk in rows.chunks(500) {
+        event::Entity::insert_many(chunk.to_vec()).exec(db).await?;
+    }
+    for chunk in requests.chunks(500) {
+        request::Entity::insert_many(chunk.to_vec())
+            .exec_without_returning(db)
+            .await?;
+    }
+    Ok(())
 }
 
 async fn target_insert(
