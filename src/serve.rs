@@ -334,10 +334,10 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
             Some(engine) => laa_web::Changes::following(engine.feed().subscribe()),
             None => laa_web::Changes::unfollowed(),
         };
-        let mut pages = laa_web::router(store.reader(), changes);
+        let mut pages = laa_web::router(store.queries(), changes);
         if let Some(engine) = serving.engine() {
-            let workspace = laa_workspace::Workspace::new(engine, store.clone(), secure)
-                .sending_mail(mail.is_some());
+            let workspace =
+                laa_workspace::Workspace::new(engine, &store, secure).sending_mail(mail.is_some());
             pages = pages.nest(laa_workspace::ROOT, laa_workspace::router(workspace));
         }
         listeners.push(tokio::spawn(crate::https::serve(
@@ -355,8 +355,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
     let notifier = match (mail, serving.engine()) {
         (Some((relay, web_url)), Some(engine)) => {
             let host = relay.host().to_owned();
-            let workspace =
-                laa_workspace::Workspace::new(engine, store.clone(), false).sending_mail(true);
+            let workspace = laa_workspace::Workspace::new(engine, &store, false).sending_mail(true);
             let notifier = laa_workspace::notifier::Notifier::new(workspace, relay, &web_url);
             println!("laa email notifications through {host}");
             Some(tokio::spawn(notifier.run()))

@@ -193,7 +193,7 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
             });
             let store = open_existing(&db.db.database_url, db.create).await?;
             if let Scope::Area(a) = &scope
-                && store.area(a).await.map_err(failed)?.is_none()
+                && store.queries().area(a).await.map_err(failed)?.is_none()
             {
                 return Err(CliError::new(
                     Exit::NotFound,
@@ -203,10 +203,12 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
                 .hint("list them with `laa area list`"));
             }
             let (id, secret) = store
+                .credentials()
                 .issue_token_for(role, scope.clone(), &label, expires_in)
                 .await
                 .map_err(failed)?;
             let expires = store
+                .credentials()
                 .list_tokens()
                 .await
                 .map_err(failed)?
@@ -216,6 +218,7 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
                 .map_or_else(|| "never".to_owned(), utc);
             if sign_in_link {
                 let code = store
+                    .sessions()
                     .issue_sign_in_link(&id, sign_in_link_expires_in)
                     .await
                     .map_err(failed)?;
@@ -242,6 +245,7 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
         TokenCommand::Rotate { id, expires_in, db } => {
             let store = open_existing(&db.db.database_url, db.create).await?;
             let rotated = store
+                .credentials()
                 .rotate_token(&TokenId::new(id.clone()), expires_in)
                 .await;
             let (new_id, secret) = match rotated {
@@ -259,7 +263,7 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
         }
         TokenCommand::List { db } => {
             let store = open_existing(&db.db.database_url, db.create).await?;
-            let tokens = store.list_tokens().await.map_err(failed)?;
+            let tokens = store.credentials().list_tokens().await.map_err(failed)?;
             let listed: Vec<Listed> = tokens
                 .iter()
                 .map(|t| Listed {
@@ -327,7 +331,10 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
         }
         TokenCommand::Revoke { id, db } => {
             let store = open_existing(&db.db.database_url, db.create).await?;
-            let revoked = store.revoke_token(&TokenId::new(id.clone())).await;
+            let revoked = store
+                .credentials()
+                .revoke_token(&TokenId::new(id.clone()))
+                .await;
             store.close().await.map_err(failed)?;
             // A token that never existed and one revoked already are the
             // same failure to the operator: there is no live token to revoke.

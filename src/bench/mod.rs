@@ -237,6 +237,7 @@ async fn negotiations(
     let mut go = BTreeMap::new();
     for region in Region::ALL {
         let (_, secret) = store
+            .credentials()
             .issue_token(Role::GoNegotiator, Scope::Region(region), "bench:go")
             .await
             .map_err(|e| format!("error: issuing a token: {e}"))?;
@@ -250,6 +251,7 @@ async fn negotiations(
     let mut negotiations = Vec::new();
     for (k, area) in areas.iter().take(most).enumerate() {
         let (_, secret) = store
+            .credentials()
             .issue_token(
                 Role::AreaNegotiator,
                 Scope::Area(area.code.clone()),

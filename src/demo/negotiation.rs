@@ -32,6 +32,7 @@ pub async fn issue_credentials(
 ) -> Result<Credentials, String> {
     let issue = |role: Role, scope: Scope, label: String| async move {
         store
+            .credentials()
             .issue_token(role, scope, &label)
             .await
             .map(|(_, secret)| secret)

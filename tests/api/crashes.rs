@@ -124,11 +124,13 @@ async fn sigkill_under_load_loses_no_acknowledged_write() {
         let areas = ["kent", "surrey", "medway", "hampshire"];
         for area in areas {
             let go = store
+                .credentials()
                 .issue_token(Role::GoNegotiator, Scope::Region(Region::SouthEast), "gose")
                 .await
                 .expect("token")
                 .1;
             let council = store
+                .credentials()
                 .issue_token(
                     Role::AreaNegotiator,
                     Scope::Area(AreaCode::new(area).expect("area")),

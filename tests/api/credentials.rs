@@ -24,6 +24,7 @@ async fn an_expired_token_is_unauthenticated_and_says_it_expired() {
     for_each_database(|app| async move {
         let (_, secret) = app
             .store
+            .credentials()
             .issue_token_for(
                 Role::Auditor,
                 Scope::National,
@@ -73,7 +74,7 @@ async fn tokens_rotate_expire_in_their_lifetime_and_record_their_last_use() {
         ]))
         .trim()
         .to_owned();
-        let tokens = app.store.list_tokens().await.unwrap();
+        let tokens = app.store.credentials().list_tokens().await.unwrap();
         let old = tokens.iter().find(|t| t.label == "audit:rota").unwrap();
         let lifetime = old.expires_at.unwrap() - old.created_at;
         assert_eq!(lifetime.num_days(), 30, "{lifetime}");
@@ -89,7 +90,7 @@ async fn tokens_rotate_expire_in_their_lifetime_and_record_their_last_use() {
         list_agreements(&app, &secret).await.expect("works");
         let mut used = None;
         for _ in 0..50 {
-            let tokens = app.store.list_tokens().await.unwrap();
+            let tokens = app.store.credentials().list_tokens().await.unwrap();
             used = tokens
                 .into_iter()
                 .find(|t| t.id == old.id)
@@ -124,7 +125,7 @@ async fn tokens_rotate_expire_in_their_lifetime_and_record_their_last_use() {
         list_agreements(&app, &new_secret)
             .await
             .expect("the rotated token works");
-        let tokens = app.store.list_tokens().await.unwrap();
+        let tokens = app.store.credentials().list_tokens().await.unwrap();
         let live: Vec<_> = tokens
             .iter()
             .filter(|t| t.label == "audit:rota" && t.revoked_at.is_none())
@@ -232,6 +233,7 @@ async fn every_refused_credential_is_logged_with_its_id_and_peer_never_its_secre
         .await
         .unwrap();
     let (expired_id, expired) = store
+        .credentials()
         .issue_token_for(
             Role::Auditor,
             Scope::National,
@@ -241,10 +243,11 @@ async fn every_refused_credential_is_logged_with_its_id_and_peer_never_its_secre
         .await
         .unwrap();
     let (revoked_id, revoked) = store
+        .credentials()
         .issue_token(Role::Auditor, Scope::National, "revoked")
         .await
         .unwrap();
-    store.revoke_token(&revoked_id).await.unwrap();
+    store.credentials().revoke_token(&revoked_id).await.unwrap();
     store.close().await.unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
 

@@ -53,6 +53,7 @@ async fn a_follow_stream_ends_unauthenticated_once_its_token_is_revoked() {
         // A quiet stream: nothing more is appended; it still ends.
         let (quiet_id, quiet) = app
             .store
+            .credentials()
             .issue_token(Role::Auditor, Scope::National, "quiet follower")
             .await
             .expect("issue");
@@ -80,6 +81,7 @@ async fn a_follow_stream_ends_unauthenticated_once_its_token_is_revoked() {
         // A busy stream: what is appended after the revocation is never delivered.
         let (busy_id, busy) = app
             .store
+            .credentials()
             .issue_token(
                 Role::AreaNegotiator,
                 Scope::Area(laa_core::AreaCode::new("kent").unwrap()),

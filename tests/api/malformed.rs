@@ -338,6 +338,7 @@ async fn missing_and_unknown_credentials_are_unauthenticated() {
         // A revoked token stops working at once.
         let (id, secret) = app
             .store
+            .credentials()
             .issue_token(laa_core::Role::Auditor, laa_core::Scope::National, "temp")
             .await
             .unwrap();
@@ -346,7 +347,7 @@ async fn missing_and_unknown_credentials_are_unauthenticated() {
             .list_areas(pb::ListAreasRequest::default())
             .await
             .unwrap();
-        assert!(app.store.revoke_token(&id).await.unwrap());
+        assert!(app.store.credentials().revoke_token(&id).await.unwrap());
         let status = temp
             .areas
             .list_areas(pb::ListAreasRequest::default())

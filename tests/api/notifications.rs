@@ -190,8 +190,7 @@ fn notifier(
     sweep: Duration,
 ) -> JoinHandle<()> {
     let relay = Relay::new(&smtp.url(), "LAA workspace <laa@test.invalid>").expect("a relay");
-    let workspace =
-        laa_workspace::Workspace::new(engine, app.store.clone(), false).sending_mail(true);
+    let workspace = laa_workspace::Workspace::new(engine, &app.store, false).sending_mail(true);
     tokio::spawn(
         Notifier::new(workspace, relay, web_url)
             .sweeping_every(sweep)
@@ -210,8 +209,8 @@ async fn serve_with_notifier(app: &TestApp, smtp: &SmtpServer, sweep: Duration) 
     let engine = serving.engine().expect("the engine is open");
     tokio::spawn(serving.run_until(std::future::pending()));
     let workspace =
-        laa_workspace::Workspace::new(engine.clone(), app.store.clone(), false).sending_mail(true);
-    let router = laa_web::router(app.store.reader(), laa_web::Changes::unfollowed())
+        laa_workspace::Workspace::new(engine.clone(), &app.store, false).sending_mail(true);
+    let router = laa_web::router(app.store.queries(), laa_web::Changes::unfollowed())
         .nest(laa_workspace::ROOT, laa_workspace::router(workspace));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -331,6 +330,7 @@ async fn the_officer_is_emailed_once_when_an_offer_waits_on_them_and_not_after_t
         }
         assert!(
             app.store
+                .notifications()
                 .subscription(&laa_store::TokenId::new(
                     token_id(&app, &app.tokens.kent).await
                 ))
@@ -547,6 +547,7 @@ async fn of_two_notifiers_on_one_database_only_one_sends_each_message() {
 /// The id of the token whose secret is `secret`.
 async fn token_id(app: &TestApp, secret: &str) -> String {
     app.store
+        .credentials()
         .resolve_token_now(secret)
         .await
         .expect("read the token")

@@ -178,6 +178,7 @@ async fn observed_on(url: &str) {
         .await
         .unwrap();
     let (_, go) = store
+        .credentials()
         .issue_token(
             Role::GoNegotiator,
             Scope::Region(Region::SouthEast),

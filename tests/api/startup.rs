@@ -127,8 +127,12 @@ async fn a_fresh_database_opened_by_a_server_and_three_tools_at_once_is_prepared
             let store = laa_store::Store::connect(&url, laa_store::StoreOptions::default())
                 .await
                 .unwrap();
-            assert_eq!(store.list_tokens().await.unwrap().len(), 3, "{url}");
-            let (areas, _) = store.list_areas(None, 1000, None).await.unwrap();
+            assert_eq!(
+                store.credentials().list_tokens().await.unwrap().len(),
+                3,
+                "{url}"
+            );
+            let (areas, _) = store.queries().list_areas(None, 1000, None).await.unwrap();
             assert_eq!(areas.len(), 150, "{url}");
             store.close().await.unwrap();
         }

@@ -147,6 +147,7 @@ pub struct Clients {
 
 async fn issue(store: &Store, role: Role, scope: Scope, label: &str) -> String {
     store
+        .credentials()
         .issue_token(role, scope, label)
         .await
         .expect("issue token")

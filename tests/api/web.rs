@@ -118,7 +118,7 @@ async fn serve_pages(app: &TestApp) -> SocketAddr {
     let address = listener.local_addr().expect("address");
     tokio::spawn(laa_web::serve(
         listener,
-        app.store.reader(),
+        app.store.queries(),
         std::future::pending(),
     ));
     address

@@ -28,8 +28,8 @@ pub async fn serve_workspace(app: &TestApp) -> SocketAddr {
         .expect("start an engine");
     let engine = serving.engine().expect("the engine is open");
     tokio::spawn(serving.run_until(std::future::pending()));
-    let workspace = laa_workspace::Workspace::new(engine, app.store.clone(), false);
-    let router = laa_web::router(app.store.reader(), laa_web::Changes::unfollowed())
+    let workspace = laa_workspace::Workspace::new(engine, &app.store, false);
+    let router = laa_web::router(app.store.queries(), laa_web::Changes::unfollowed())
         .nest(laa_workspace::ROOT, laa_workspace::router(workspace));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -499,6 +499,7 @@ async fn three_people_take_kents_agreement_to_sign_off_through_the_forms() {
         // The Minister's office signs in by a one-time link and signs off.
         let (token, _) = app
             .store
+            .credentials()
             .issue_token(
                 laa_core::Role::SignOff,
                 laa_core::Scope::National,
@@ -508,6 +509,7 @@ async fn three_people_take_kents_agreement_to_sign_off_through_the_forms() {
             .expect("a sign-off token");
         let code = app
             .store
+            .sessions()
             .issue_sign_in_link(&token, Duration::from_secs(3600))
             .await
             .expect("a sign-in link");
@@ -770,13 +772,18 @@ async fn sessions_end_on_revocation_and_sign_out_and_scopes_hold() {
         assert_eq!(go.get("/workspace").await.status, 200);
         let id = app
             .store
+            .credentials()
             .check_token_now(&app.tokens.go)
             .await
             .expect("check")
             .token_id()
             .cloned()
             .expect("an id");
-        app.store.revoke_token(&id).await.expect("revoke");
+        app.store
+            .credentials()
+            .revoke_token(&id)
+            .await
+            .expect("revoke");
         assert_eq!(
             go.get("/workspace").await.status,
             303,

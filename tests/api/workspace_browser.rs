@@ -305,6 +305,7 @@ async fn three_people_negotiate_kents_agreement_in_chromium() {
         // The Minister's office signs in with a one-time link and signs off.
         let (token, _) = app
             .store
+            .credentials()
             .issue_token(
                 laa_core::Role::SignOff,
                 laa_core::Scope::National,
@@ -314,6 +315,7 @@ async fn three_people_negotiate_kents_agreement_in_chromium() {
             .expect("a sign-off token");
         let code = app
             .store
+            .sessions()
             .issue_sign_in_link(&token, std::time::Duration::from_secs(600))
             .await
             .expect("a link");

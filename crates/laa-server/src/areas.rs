@@ -29,7 +29,7 @@ impl pb::area_service_server::AreaService for Engine {
         &self,
         request: Request<pb::ListAreasRequest>,
     ) -> Result<Response<pb::ListAreasResponse>, Status> {
-        authenticate(&self.store, &request).await?;
+        authenticate(&self.credentials, &request).await?;
         let r = request.into_inner();
         let region = convert::region("region", r.region)?;
         let size = convert::page_size(r.page_size, laa_store::PageLimits::AREAS)?;
@@ -37,7 +37,7 @@ impl pb::area_service_server::AreaService for Engine {
             laa_core::AreaCode::new(p).ok().map(|code| code.to_string())
         })?;
         let (areas, next) = self
-            .store
+            .queries
             .list_areas(region, size, after)
             .await
             .map_err(ApiError::from)?;
@@ -51,10 +51,10 @@ impl pb::area_service_server::AreaService for Engine {
         &self,
         request: Request<pb::GetAreaRequest>,
     ) -> Result<Response<pb::Area>, Status> {
-        authenticate(&self.store, &request).await?;
+        authenticate(&self.credentials, &request).await?;
         let code = convert::area_name("name", &request.get_ref().name)?;
         let area = self
-            .store
+            .queries
             .area(&code)
             .await
             .map_err(ApiError::from)?
@@ -69,7 +69,7 @@ impl pb::area_service_server::AreaService for Engine {
         &self,
         request: Request<pb::CreateAreaRequest>,
     ) -> Result<Response<pb::Area>, Status> {
-        let actor = authenticate(&self.store, &request).await?;
+        let actor = authenticate(&self.credentials, &request).await?;
         authorise_administration(&actor).map_err(ApiError::from)?;
         let r = request.into_inner();
         let request_id = convert::request_id(&r.request_id)?;

@@ -59,7 +59,7 @@ impl Engine {
         let mut after = None;
         loop {
             let (rows, next) = self
-                .store
+                .queries
                 .list_agreements(filter.clone(), 200, after)
                 .await?;
             for row in &rows {
@@ -185,7 +185,7 @@ impl pb::audit_service_server::AuditService for Engine {
         &self,
         request: Request<pb::ListEventsRequest>,
     ) -> Result<Response<pb::ListEventsResponse>, Status> {
-        let actor = authenticate(&self.store, &request).await?;
+        let actor = authenticate(&self.credentials, &request).await?;
         let r = request.into_inner();
         let size = convert::page_size(r.page_size, laa_store::PageLimits::EVENTS)?;
         let from = match convert::parse_page_token(&r.page_token, convert::numeric_position)? {
@@ -235,13 +235,14 @@ impl pb::audit_service_server::AuditService for Engine {
     ) -> Result<Response<EventStream>, Status> {
         let peer = request.remote_addr();
         let token = crate::auth::bearer(&request)?.to_owned();
-        let actor = crate::auth::resolve(&self.store, &token, peer).await?;
+        let actor = crate::auth::resolve(&self.credentials, &token, peer).await?;
         let r = request.into_inner();
         let id = convert::agreement_name("agreement", &r.agreement)?;
         let mut next = convert::from_sequence(r.from_sequence)?;
         self.read_agreement(&actor, &id).await?;
         let (tx, rx) = tokio::sync::mpsc::channel(64);
         let store = self.store.clone();
+        let credentials = self.credentials.clone();
         let mut wake = self.feed.subscribe();
         let mut stopping = self.stopping.clone();
         let follow = r.follow;
@@ -254,7 +255,7 @@ impl pb::audit_service_server::AuditService for Engine {
                 // checks it again before anything more is delivered, so a
                 // revoked token ends the stream UNAUTHENTICATED.
                 if !std::mem::take(&mut first)
-                    && let Err(e) = crate::auth::resolve_now(&store, &token, peer).await
+                    && let Err(e) = crate::auth::resolve_now(&credentials, &token, peer).await
                 {
                     let _ = tx.send(Err(Status::from(e))).await;
                     return;
@@ -294,7 +295,7 @@ impl pb::audit_service_server::AuditService for Engine {
         &self,
         request: Request<pb::VerifyHistoryRequest>,
     ) -> Result<Response<pb::VerifyHistoryResponse>, Status> {
-        let actor = authenticate(&self.store, &request).await?;
+        let actor = authenticate(&self.credentials, &request).await?;
         let name = request.get_ref().agreement.trim();
         if let Some(stream) = reference_stream(name) {
             // The reference data is public to every principal; so is the
@@ -337,7 +338,7 @@ impl pb::audit_service_server::AuditService for Engine {
         &self,
         request: Request<pb::ImportHistoryRequest>,
     ) -> Result<Response<pb::ImportHistoryResponse>, Status> {
-        let actor = authenticate(&self.store, &request).await?;
+        let actor = authenticate(&self.credentials, &request).await?;
         laa_core::authorise::authorise_administration(&actor).map_err(ApiError::from)?;
         let imported = self
             .store
@@ -363,7 +364,7 @@ impl pb::audit_service_server::AuditService for Engine {
         &self,
         request: Request<pb::GetNegotiationSummaryRequest>,
     ) -> Result<Response<pb::NegotiationSummary>, Status> {
-        let actor = authenticate(&self.store, &request).await?;
+        let actor = authenticate(&self.credentials, &request).await?;
         let r = request.into_inner();
         let name = r.agreement;
         if name.trim().is_empty() {

@@ -10,7 +10,7 @@
 use std::net::SocketAddr;
 
 use laa_core::Actor;
-use laa_store::{Store, TokenCheck};
+use laa_store::{Credentials, TokenCheck};
 use tonic::Request;
 
 use crate::error::ApiError;
@@ -25,12 +25,15 @@ pub struct SignedIn(pub Actor);
 
 /// Resolves `authorization: Bearer <token>` (or a [`SignedIn`] principal)
 /// to the principal it was issued to.
-pub async fn authenticate<T>(store: &Store, request: &Request<T>) -> Result<Actor, ApiError> {
+pub async fn authenticate<T>(
+    credentials: &Credentials,
+    request: &Request<T>,
+) -> Result<Actor, ApiError> {
     if let Some(SignedIn(actor)) = request.extensions().get::<SignedIn>() {
         tracing::Span::current().record("principal", actor.principal.as_str());
         return Ok(actor.clone());
     }
-    resolve(store, bearer(request)?, request.remote_addr()).await
+    resolve(credentials, bearer(request)?, request.remote_addr()).await
 }
 
 /// Logs a refused credential.
@@ -71,22 +74,22 @@ fn presented<T>(request: &Request<T>) -> Result<&str, ApiError> {
 /// unknown, revoked or expired. A live token is re-read from the database at
 /// least every `laa_store::credentials::TOKEN_RECHECK`.
 pub async fn resolve(
-    store: &Store,
+    credentials: &Credentials,
     token: &str,
     peer: Option<SocketAddr>,
 ) -> Result<Actor, ApiError> {
-    actor(store.check_token(token).await?, peer)
+    actor(credentials.check_token(token).await?, peer)
 }
 
 /// The principal a token speaks for at this moment, read from the database
 /// (never remembered): what a long call (a following stream) checks before
 /// each delivery, so nothing is delivered after a revocation or expiry.
 pub async fn resolve_now(
-    store: &Store,
+    credentials: &Credentials,
     token: &str,
     peer: Option<SocketAddr>,
 ) -> Result<Actor, ApiError> {
-    actor(store.check_token_now(token).await?, peer)
+    actor(credentials.check_token_now(token).await?, peer)
 }
 
 fn actor(check: TokenCheck, peer: Option<SocketAddr>) -> Result<Actor, ApiError> {

@@ -135,7 +135,7 @@ impl Engine {
 
     /// One set as the database lists it.
     async fn set_info(&self, version: SetVersion) -> Result<IndicatorSetInfo, ApiError> {
-        self.store
+        self.queries
             .indicator_sets()
             .await?
             .into_iter()
@@ -153,7 +153,7 @@ impl pb::indicator_service_server::IndicatorService for Engine {
         &self,
         request: Request<pb::ListDepartmentsRequest>,
     ) -> Result<Response<pb::ListDepartmentsResponse>, Status> {
-        authenticate(&self.store, &request).await?;
+        authenticate(&self.credentials, &request).await?;
         Ok(Response::new(pb::ListDepartmentsResponse {
             departments: laa_core::departments::departments_2008()
                 .iter()
@@ -171,8 +171,12 @@ impl pb::indicator_service_server::IndicatorService for Engine {
         &self,
         request: Request<pb::ListIndicatorSetsRequest>,
     ) -> Result<Response<pb::ListIndicatorSetsResponse>, Status> {
-        authenticate(&self.store, &request).await?;
-        let sets = self.store.indicator_sets().await.map_err(ApiError::from)?;
+        authenticate(&self.credentials, &request).await?;
+        let sets = self
+            .queries
+            .indicator_sets()
+            .await
+            .map_err(ApiError::from)?;
         Ok(Response::new(pb::ListIndicatorSetsResponse {
             indicator_sets: sets.iter().map(|s| set_to_pb(s, &[])).collect(),
         }))
@@ -182,11 +186,11 @@ impl pb::indicator_service_server::IndicatorService for Engine {
         &self,
         request: Request<pb::GetIndicatorSetRequest>,
     ) -> Result<Response<pb::IndicatorSet>, Status> {
-        authenticate(&self.store, &request).await?;
+        authenticate(&self.credentials, &request).await?;
         let version = convert::set_name("name", &request.get_ref().name)?;
         let info = self.set_info(version).await?;
         let comments = self
-            .store
+            .queries
             .indicator_set_comments(version)
             .await
             .map_err(ApiError::from)?;
@@ -197,7 +201,7 @@ impl pb::indicator_service_server::IndicatorService for Engine {
         &self,
         request: Request<pb::CreateIndicatorSetRequest>,
     ) -> Result<Response<pb::IndicatorSet>, Status> {
-        let actor = authenticate(&self.store, &request).await?;
+        let actor = authenticate(&self.credentials, &request).await?;
         // Who may draft is answered before anything else is read.
         laa_core::authorise::authorise_administration(&actor).map_err(ApiError::from)?;
         let r = request.into_inner();
@@ -281,7 +285,7 @@ impl pb::indicator_service_server::IndicatorService for Engine {
         &self,
         request: Request<pb::CommentOnIndicatorSetRequest>,
     ) -> Result<Response<pb::IndicatorSetComment>, Status> {
-        let actor = authenticate(&self.store, &request).await?;
+        let actor = authenticate(&self.credentials, &request).await?;
         let r = request.into_inner();
         let occurred_at = self.set_clock(r.occurred_at.as_ref())?;
         let request_id = convert::request_id(&r.request_id)?;
@@ -328,7 +332,7 @@ impl pb::indicator_service_server::IndicatorService for Engine {
         &self,
         request: Request<pb::PublishIndicatorSetRequest>,
     ) -> Result<Response<pb::IndicatorSet>, Status> {
-        let actor = authenticate(&self.store, &request).await?;
+        let actor = authenticate(&self.credentials, &request).await?;
         laa_core::authorise::authorise_administration(&actor).map_err(ApiError::from)?;
         let r = request.into_inner();
         let occurred_at = self.set_clock(r.occurred_at.as_ref())?;
@@ -345,7 +349,7 @@ impl pb::indicator_service_server::IndicatorService for Engine {
         .await?;
         tracing::info!(indicator_set = %version, principal = %actor.principal, "indicator set published");
         let comments = self
-            .store
+            .queries
             .indicator_set_comments(version)
             .await
             .map_err(ApiError::from)?;
@@ -359,7 +363,7 @@ impl pb::indicator_service_server::IndicatorService for Engine {
         &self,
         request: Request<pb::ListIndicatorsRequest>,
     ) -> Result<Response<pb::ListIndicatorsResponse>, Status> {
-        authenticate(&self.store, &request).await?;
+        authenticate(&self.credentials, &request).await?;
         let r = request.into_inner();
         let version = convert::set_name("indicator_set", &r.indicator_set)?;
         let size = convert::page_size(r.page_size, laa_store::PageLimits::INDICATORS)?;
@@ -421,7 +425,7 @@ impl pb::indicator_service_server::IndicatorService for Engine {
         &self,
         request: Request<pb::GetIndicatorRequest>,
     ) -> Result<Response<pb::Indicator>, Status> {
-        authenticate(&self.store, &request).await?;
+        authenticate(&self.credentials, &request).await?;
         let (version, number) = convert::indicator_name("name", &request.get_ref().name)?;
         let (catalogue, _) = self
             .store

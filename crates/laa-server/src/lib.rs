@@ -41,7 +41,7 @@ use std::time::Duration;
 
 use laa_core::AgreementId;
 use laa_proto::v1 as pb;
-use laa_store::Store;
+use laa_store::{Credentials, Queries, Store};
 use tokio::sync::{broadcast, watch};
 use tokio_stream::wrappers::TcpListenerStream;
 
@@ -116,11 +116,14 @@ impl Feed {
     }
 }
 
-/// The state every service shares: the store, the event feed, and the
+/// The state every service shares: the event log, the read-only queries
+/// and the credentials (the store's roles), the event feed, and the
 /// shutdown flag that ends following streams.
 #[derive(Clone)]
 pub struct Engine {
     store: Store,
+    queries: Queries,
+    credentials: Credentials,
     feed: Feed,
     stopping: watch::Receiver<bool>,
     rendered: std::sync::Arc<agreements::Rendered>,

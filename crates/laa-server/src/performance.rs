@@ -18,7 +18,7 @@ impl pb::performance_service_server::PerformanceService for Engine {
         &self,
         request: Request<pb::GetPerformanceRequest>,
     ) -> Result<Response<pb::AgreementPerformance>, GrpcStatus> {
-        let actor = authenticate(&self.store, &request).await?;
+        let actor = authenticate(&self.credentials, &request).await?;
         let id = convert::agreement_name("agreement", &request.get_ref().agreement)?;
         let state = self.read_agreement(&actor, &id).await?;
         let targets = agreement_performance(&state, &self.store.catalogue());
@@ -29,7 +29,7 @@ impl pb::performance_service_server::PerformanceService for Engine {
         &self,
         request: Request<pb::ListPerformanceRequest>,
     ) -> Result<Response<pb::ListPerformanceResponse>, GrpcStatus> {
-        let actor = authenticate(&self.store, &request).await?;
+        let actor = authenticate(&self.credentials, &request).await?;
         let r = request.into_inner();
         let region = convert::region("region", r.region)?;
         let indicator = match r.indicator_number {
@@ -54,7 +54,7 @@ impl pb::performance_service_server::PerformanceService for Engine {
         let mut after = None;
         loop {
             let (rows, next) = self
-                .store
+                .queries
                 .list_agreements(filter.clone(), 200, after)
                 .await
                 .map_err(ApiError::from)?;
@@ -94,7 +94,7 @@ impl pb::performance_service_server::PerformanceService for Engine {
         &self,
         request: Request<pb::GetTournamentRequest>,
     ) -> Result<Response<pb::Tournament>, GrpcStatus> {
-        let actor = authenticate(&self.store, &request).await?;
+        let actor = authenticate(&self.credentials, &request).await?;
         laa_core::authorise::authorise_tournament(&actor).map_err(ApiError::from)?;
         let r = request.into_inner();
         let indicator = convert::indicator_number("indicator_number", r.indicator_number)?;
@@ -120,7 +120,7 @@ impl pb::performance_service_server::PerformanceService for Engine {
         let mut after = None;
         loop {
             let (rows, next) = self
-                .store
+                .queries
                 .list_agreements(AgreementFilter::default(), 200, after)
                 .await
                 .map_err(ApiError::from)?;
@@ -134,7 +134,7 @@ impl pb::performance_service_server::PerformanceService for Engine {
                 // data holds, and areas are never removed: one missing is
                 // corruption, not an area of no kind.
                 let kind = self
-                    .store
+                    .queries
                     .area(&row.area)
                     .await
                     .map_err(ApiError::from)?
@@ -172,7 +172,7 @@ impl pb::performance_service_server::PerformanceService for Engine {
         &self,
         request: Request<pb::GetRewardRequest>,
     ) -> Result<Response<pb::Reward>, GrpcStatus> {
-        let actor = authenticate(&self.store, &request).await?;
+        let actor = authenticate(&self.credentials, &request).await?;
         let id = convert::agreement_name("agreement", &request.get_ref().agreement)?;
         let state = self.read_agreement(&actor, &id).await?;
         Ok(Response::new(reward_to_pb(&state)))

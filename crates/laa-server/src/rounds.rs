@@ -229,7 +229,7 @@ impl pb::round_service_server::RoundService for Engine {
         &self,
         request: Request<pb::CreateRoundRequest>,
     ) -> Result<Response<pb::Round>, Status> {
-        let actor = authenticate(&self.store, &request).await?;
+        let actor = authenticate(&self.credentials, &request).await?;
         authorise_administration(&actor).map_err(ApiError::from)?;
         let r = request.into_inner();
         let request_id = convert::request_id(&r.request_id)?;
@@ -287,10 +287,10 @@ impl pb::round_service_server::RoundService for Engine {
         &self,
         request: Request<pb::GetRoundRequest>,
     ) -> Result<Response<pb::Round>, Status> {
-        authenticate(&self.store, &request).await?;
+        authenticate(&self.credentials, &request).await?;
         let name = round_name(&request.get_ref().name);
         let record = self
-            .store
+            .queries
             .round(name)
             .await
             .map_err(ApiError::from)?
@@ -305,8 +305,8 @@ impl pb::round_service_server::RoundService for Engine {
         &self,
         request: Request<pb::ListRoundsRequest>,
     ) -> Result<Response<pb::ListRoundsResponse>, Status> {
-        authenticate(&self.store, &request).await?;
-        let rounds = self.store.rounds().await.map_err(ApiError::from)?;
+        authenticate(&self.credentials, &request).await?;
+        let rounds = self.queries.rounds().await.map_err(ApiError::from)?;
         Ok(Response::new(pb::ListRoundsResponse {
             rounds: rounds.iter().map(round_to_pb).collect(),
         }))

@@ -174,6 +174,8 @@ impl Serving {
         });
         let engine = Engine {
             store: store.clone(),
+            queries: store.queries(),
+            credentials: store.credentials(),
             feed: Feed::new(),
             stopping: self.stop_engine.subscribe(),
             rendered: Default::default(),

@@ -22,6 +22,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, QueryOrde
 use crate::entity::credential;
 use crate::error::StoreError;
 use crate::hash::{hex, sha256_hex};
+use crate::roles::Credentials;
 use crate::store::Store;
 
 /// The prefix of every token's secret.
@@ -129,7 +130,7 @@ pub struct TokenInfo {
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
-impl Store {
+impl Credentials {
     /// Issues a token for a role in a scope, working for
     /// [`DEFAULT_TOKEN_LIFETIME`]. Returns its id and its secret; the secret
     /// is not stored and cannot be shown again.
@@ -151,9 +152,9 @@ impl Store {
         label: &str,
         lifetime: Duration,
     ) -> Result<(TokenId, String), StoreError> {
-        let _guard = self.write_guard().await;
-        let txn = self.begin_write().await?;
-        let issued = insert_token(&txn, role, scope, label, lifetime, self.clock()).await?;
+        let _guard = self.store.write_guard().await;
+        let txn = self.store.begin_write().await?;
+        let issued = insert_token(&txn, role, scope, label, lifetime, self.store.clock()).await?;
         txn.commit().await?;
         Ok(issued)
     }
@@ -167,8 +168,8 @@ impl Store {
         id: &TokenId,
         lifetime: Duration,
     ) -> Result<(TokenId, String), StoreError> {
-        let _guard = self.write_guard().await;
-        let txn = self.begin_write().await?;
+        let _guard = self.store.write_guard().await;
+        let txn = self.store.begin_write().await?;
         let old = credential::Entity::find_by_id(id.as_str().to_owned())
             .filter(credential::Column::RevokedAt.is_null())
             .one(&txn)
@@ -183,7 +184,7 @@ impl Store {
         let old = decode(old)?;
         credential::Entity::update_many()
             .set(credential::ActiveModel {
-                revoked_at: Set(Some(self.clock().now_micros())),
+                revoked_at: Set(Some(self.store.clock().now_micros())),
                 ..Default::default()
             })
             .filter(credential::Column::Id.eq(id.as_str()))
@@ -195,12 +196,12 @@ impl Store {
             old.scope,
             &old.label,
             lifetime,
-            self.clock(),
+            self.store.clock(),
         )
         .await?;
         crate::notifications::carry_subscription(&txn, id, &issued.0).await?;
         txn.commit().await?;
-        self.token_cache().forget_all();
+        self.store.token_cache().forget_all();
         Ok(issued)
     }
 }
@@ -247,7 +248,7 @@ async fn insert_token(
     Ok((id, secret))
 }
 
-impl Store {
+impl Credentials {
     /// The principal a token's secret speaks for; `None` for an unknown, expired or
     /// revoked token.
     ///
@@ -268,9 +269,11 @@ impl Store {
             return Ok(TokenCheck::Unknown);
         }
         let hash = sha256_hex(secret.as_bytes());
-        if let Some(principal) = self.token_cache().recall(&hash) {
+        if let Some(principal) = self.store.token_cache().recall(&hash) {
             match principal.expires_at {
-                Some(at) if at <= self.clock().now() => self.token_cache().forget(&hash),
+                Some(at) if at <= self.store.clock().now() => {
+                    self.store.token_cache().forget(&hash)
+                }
                 _ => return Ok(TokenCheck::Live(principal)),
             }
         }
@@ -295,14 +298,14 @@ impl Store {
     async fn read_token(&self, hash: String) -> Result<TokenCheck, StoreError> {
         let row = credential::Entity::find()
             .filter(credential::Column::TokenHash.eq(hash.as_str()))
-            .one(self.connection())
+            .one(self.store.connection())
             .await?;
         let Some(row) = row else {
-            self.token_cache().forget(&hash);
+            self.store.token_cache().forget(&hash);
             return Ok(TokenCheck::Unknown);
         };
         let info = decode(row)?;
-        let now = self.clock().now();
+        let now = self.store.clock().now();
         let check = if info.revoked_at.is_some() {
             TokenCheck::Revoked(info.id)
         } else if let Some(at) = info.expires_at.filter(|at| *at <= now) {
@@ -323,8 +326,10 @@ impl Store {
             })
         };
         match &check {
-            TokenCheck::Live(principal) => self.token_cache().remember(hash, principal.clone()),
-            _ => self.token_cache().forget(&hash),
+            TokenCheck::Live(principal) => {
+                self.store.token_cache().remember(hash, principal.clone())
+            }
+            _ => self.store.token_cache().forget(&hash),
         }
         Ok(check)
     }
@@ -335,7 +340,7 @@ impl Store {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
-        let store = self.clone();
+        let store = self.store.clone();
         runtime.spawn(async move {
             let _guard = store.write_guard().await;
             let Ok(txn) = store.begin_write().await else {
@@ -358,11 +363,11 @@ impl Store {
     /// Revokes a token. True if it was live and is now revoked; false if it
     /// was revoked already. [`StoreError::NotFound`] if there is no such token.
     pub async fn revoke_token(&self, id: &TokenId) -> Result<bool, StoreError> {
-        let _guard = self.write_guard().await;
-        let txn = self.begin_write().await?;
+        let _guard = self.store.write_guard().await;
+        let txn = self.store.begin_write().await?;
         let updated = credential::Entity::update_many()
             .set(credential::ActiveModel {
-                revoked_at: Set(Some(self.clock().now_micros())),
+                revoked_at: Set(Some(self.store.clock().now_micros())),
                 ..Default::default()
             })
             .filter(credential::Column::Id.eq(id.as_str()))
@@ -371,7 +376,7 @@ impl Store {
             .await?;
         if updated.rows_affected == 1 {
             txn.commit().await?;
-            self.token_cache().forget_all();
+            self.store.token_cache().forget_all();
             return Ok(true);
         }
         let exists = credential::Entity::find_by_id(id.as_str().to_owned())
@@ -394,7 +399,7 @@ impl Store {
         credential::Entity::find()
             .order_by_asc(credential::Column::CreatedAt)
             .order_by_asc(credential::Column::Id)
-            .all(self.connection())
+            .all(self.store.connection())
             .await?
             .into_iter()
             .map(decode)

@@ -22,6 +22,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use crate::entity::{indicator, indicator_set, indicator_set_comment};
 use crate::error::StoreError;
 use crate::reference::{decode_indicator, parse_set_status, set_status_str, set_version};
+use crate::roles::Queries;
 use crate::store::Store;
 
 /// The most comments listed with a set.
@@ -117,7 +118,9 @@ impl Store {
         self.swap_catalogue(catalogue);
         Ok(())
     }
+}
 
+impl Queries {
     /// The comments recorded on a set, oldest first (at most
     /// [`MAX_COMMENTS_LISTED`]).
     pub async fn indicator_set_comments(
@@ -128,7 +131,7 @@ impl Store {
             .filter(indicator_set_comment::Column::SetVersion.eq(i32::from(version.get())))
             .order_by_asc(indicator_set_comment::Column::Id)
             .limit(MAX_COMMENTS_LISTED)
-            .all(self.connection())
+            .all(self.store.connection())
             .await?
             .into_iter()
             .map(|row| recorded(version, row))

@@ -9,8 +9,11 @@
 //! (`postgres://...`).
 //!
 //! # Layout
-//! - [`Store`] ([`store`]): connecting, appending, loading and verifying
-//!   agreements, the event log.
+//! - [`Store`] ([`store`]): the event log: connecting, appending, loading,
+//!   verifying, exporting, importing and following every stream.
+//! - [`roles`]: the handles on the same database for everything that is
+//!   not the log: [`Queries`] (read-only), [`Credentials`], [`Sessions`],
+//!   [`Notifications`].
 //! - [`StoreOptions`] ([`options`]): durability and pool settings.
 //! - [`Clock`] ([`clock`]): the one clock every time read goes through.
 //! - [`query`]: listing agreements, and the cross-agreement target queries.
@@ -57,8 +60,8 @@ pub mod nodelay;
 pub mod notifications;
 pub mod options;
 pub mod query;
-pub mod reader;
 pub mod reference;
+pub mod roles;
 pub mod rounds;
 pub mod sessions;
 pub mod store;
@@ -75,8 +78,8 @@ pub use options::{
     Synchronous, masked, redacted, sqlite_file,
 };
 pub use query::{AgreementFilter, AgreementRow, PageLimits};
-pub use reader::Reader;
 pub use reference::{AreaRecord, IndicatorRow, IndicatorSetInfo};
+pub use roles::{Credentials, Notifications, Queries, Sessions};
 pub use rounds::RoundRecord;
 pub use store::{
     AppendOutcome, Committed, Copied, EVENTS_CHANNEL, ExportedEvent, GroupCommits, HISTORY_FORMAT,

@@ -15,8 +15,8 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter, sea_query
 use crate::credentials::{Principal, TokenId};
 use crate::entity::notification_subscription;
 use crate::error::StoreError;
+use crate::roles::Notifications;
 use crate::sessions::live_principal;
-use crate::store::Store;
 
 /// The longest address kept (RFC 5321's limit on a path).
 pub const MAX_EMAIL_LEN: usize = 254;
@@ -75,11 +75,11 @@ fn encode(keys: &BTreeSet<String>) -> String {
     serde_json::to_string(keys).unwrap_or_else(|_| "[]".to_owned())
 }
 
-impl Store {
+impl Notifications {
     /// The subscription of token `token`, if its holder ever gave one.
     pub async fn subscription(&self, token: &TokenId) -> Result<Option<Subscription>, StoreError> {
         notification_subscription::Entity::find_by_id(token.as_str().to_owned())
-            .one(self.connection())
+            .one(self.store.connection())
             .await?
             .map(decode)
             .transpose()
@@ -113,9 +113,9 @@ impl Store {
                 format!("an address is at most {MAX_EMAIL_LEN} characters, on one line"),
             ));
         }
-        let _guard = self.write_guard().await;
-        let txn = self.begin_write().await?;
-        let now = self.clock().now_micros();
+        let _guard = self.store.write_guard().await;
+        let txn = self.store.begin_write().await?;
+        let now = self.store.clock().now_micros();
         live_principal(&txn, token, now).await?;
         let before = notification_subscription::Entity::find_by_id(token.as_str().to_owned())
             .one(&txn)
@@ -164,13 +164,13 @@ impl Store {
     pub async fn subscribers(&self) -> Result<Vec<(Subscription, Principal)>, StoreError> {
         let rows = notification_subscription::Entity::find()
             .filter(notification_subscription::Column::Enabled.eq(true))
-            .all(self.connection())
+            .all(self.store.connection())
             .await?;
-        let now = self.clock().now();
+        let now = self.store.clock().now();
         let mut live = Vec::with_capacity(rows.len());
         for model in rows {
             let subscription = decode(model)?;
-            match live_principal(self.connection(), &subscription.token_id, now).await {
+            match live_principal(self.store.connection(), &subscription.token_id, now).await {
                 Ok(principal) => live.push((subscription, principal)),
                 Err(StoreError::NotFound { .. }) => {}
                 Err(e) => return Err(e),
@@ -189,8 +189,8 @@ impl Store {
         version: i64,
         notified: &BTreeSet<String>,
     ) -> Result<bool, StoreError> {
-        let _guard = self.write_guard().await;
-        let txn = self.begin_write().await?;
+        let _guard = self.store.write_guard().await;
+        let txn = self.store.begin_write().await?;
         let done = notification_subscription::Entity::update_many()
             .set(notification_subscription::ActiveModel {
                 notified: Set(encode(notified)),

@@ -11,7 +11,7 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::entity::{agreement, target};
 use crate::error::StoreError;
-use crate::store::Store;
+use crate::roles::Queries;
 
 /// The page sizes of one kind of listing: the one used when the caller
 /// asks for 0, and the most one page may hold (larger requests are cut to
@@ -92,7 +92,7 @@ pub struct AgreementRow {
     pub agreement: Arc<Agreement>,
 }
 
-impl Store {
+impl Queries {
     /// One page of agreements matching `filter`, in id order, after the
     /// agreement id `after` (the previous page's token). Returns the rows and
     /// the token of the next page, `None` on the last page.
@@ -126,12 +126,12 @@ impl Store {
             let rows = batch
                 .order_by_asc(agreement::Column::Id)
                 .limit(size + 1)
-                .all(self.connection())
+                .all(self.store.connection())
                 .await?;
             let exhausted = (rows.len() as u64) <= size;
             for row in rows {
                 cursor = Some(row.id.clone());
-                let head = self.head_of(self.connection(), row).await?;
+                let head = self.store.head_of(self.store.connection(), row).await?;
                 let agreement = head.state;
                 if let Some(today) = filter.refresh_overdue_on
                     && agreement.refresh_overdue(today).is_none()
@@ -180,7 +180,7 @@ impl Store {
             .filter(target::Column::Status.ne("withdrawn"))
             .order_by_asc(target::Column::AgreementId)
             .into_tuple()
-            .all(self.connection())
+            .all(self.store.connection())
             .await?;
         ids.into_iter().map(parse_agreement_id).collect()
     }
@@ -202,7 +202,7 @@ impl Store {
             .order_by_asc(target::Column::AgreementId)
             .order_by_asc(target::Column::TargetId)
             .into_tuple()
-            .all(self.connection())
+            .all(self.store.connection())
             .await?;
         rows.into_iter()
             .map(|(a, t)| {

@@ -19,6 +19,7 @@ use sea_orm::{
 
 use crate::entity::{area, indicator, indicator_set, region};
 use crate::error::StoreError;
+use crate::roles::Queries;
 use crate::store::Store;
 
 pub use laa_core::areas::AREA_KINDS;
@@ -87,12 +88,14 @@ impl Store {
         txn.commit().await?;
         Ok(())
     }
+}
 
+impl Queries {
     /// Every indicator set version, oldest first.
     pub async fn indicator_sets(&self) -> Result<Vec<IndicatorSetInfo>, StoreError> {
         let sets = indicator_set::Entity::find()
             .order_by_asc(indicator_set::Column::Version)
-            .all(self.connection())
+            .all(self.store.connection())
             .await?;
         let mut out = Vec::with_capacity(sets.len());
         for set in sets {
@@ -100,7 +103,7 @@ impl Store {
                 indicator::Entity::find()
                     .filter(indicator::Column::SetVersion.eq(set.version))
                     .filter(indicator::Column::Status.eq(status))
-                    .count(self.connection())
+                    .count(self.store.connection())
             };
             let active = count("active").await?;
             let withdrawn = count("withdrawn").await?;
@@ -124,7 +127,7 @@ impl Store {
     pub async fn indicators(&self, version: SetVersion) -> Result<Vec<IndicatorRow>, StoreError> {
         let v = i32::from(version.get());
         let exists = indicator_set::Entity::find_by_id(v)
-            .one(self.connection())
+            .one(self.store.connection())
             .await?;
         if exists.is_none() {
             return Err(StoreError::NotFound {
@@ -135,7 +138,7 @@ impl Store {
         indicator::Entity::find()
             .filter(indicator::Column::SetVersion.eq(v))
             .order_by_asc(indicator::Column::Number)
-            .all(self.connection())
+            .all(self.store.connection())
             .await?
             .into_iter()
             .map(decode_indicator)
@@ -145,7 +148,7 @@ impl Store {
     /// One area, if it exists.
     pub async fn area(&self, code: &AreaCode) -> Result<Option<AreaRecord>, StoreError> {
         area::Entity::find_by_id(code.as_str().to_owned())
-            .one(self.connection())
+            .one(self.store.connection())
             .await?
             .map(decode_area)
             .transpose()
@@ -171,7 +174,7 @@ impl Store {
         let mut rows = query
             .order_by_asc(area::Column::Code)
             .limit(size + 1)
-            .all(self.connection())
+            .all(self.store.connection())
             .await?;
         let next = if rows.len() as u64 > size {
             rows.truncate(size as usize);

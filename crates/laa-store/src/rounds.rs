@@ -9,7 +9,7 @@ use sea_orm::{EntityTrait, QueryOrder};
 
 use crate::entity::round;
 use crate::error::StoreError;
-use crate::store::Store;
+use crate::roles::Queries;
 
 /// One stored round.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -24,11 +24,11 @@ pub struct RoundRecord {
 
 pub use laa_core::policy::DEFAULT_ROUND;
 
-impl Store {
+impl Queries {
     /// One round, if it exists.
     pub async fn round(&self, name: &str) -> Result<Option<RoundRecord>, StoreError> {
         round::Entity::find_by_id(name.to_owned())
-            .one(self.connection())
+            .one(self.store.connection())
             .await?
             .map(decode)
             .transpose()
@@ -38,7 +38,7 @@ impl Store {
     pub async fn rounds(&self) -> Result<Vec<RoundRecord>, StoreError> {
         round::Entity::find()
             .order_by_asc(round::Column::Name)
-            .all(self.connection())
+            .all(self.store.connection())
             .await?
             .into_iter()
             .map(decode)

@@ -20,7 +20,7 @@ use crate::credentials::{Principal, TokenId, decode, random_bytes};
 use crate::entity::{credential, session, sign_in_link};
 use crate::error::StoreError;
 use crate::hash::{hex, sha256_hex};
-use crate::store::Store;
+use crate::roles::Sessions;
 
 /// How long a session works when nothing ends it sooner: a working day.
 pub const SESSION_LIFETIME: Duration = Duration::from_secs(8 * 60 * 60);
@@ -57,7 +57,7 @@ pub struct Session {
     pub expires_at: DateTime<Utc>,
 }
 
-impl Store {
+impl Sessions {
     /// Begins a session for the live token `token`, working for `lifetime`
     /// or until the token stops working, whichever is sooner.
     /// [`StoreError::NotFound`] if the token is not live.
@@ -66,9 +66,9 @@ impl Store {
         token: &TokenId,
         lifetime: Duration,
     ) -> Result<SessionStarted, StoreError> {
-        let _guard = self.write_guard().await;
-        let txn = self.begin_write().await?;
-        let now = self.clock().now_micros();
+        let _guard = self.store.write_guard().await;
+        let txn = self.store.begin_write().await?;
+        let now = self.store.clock().now_micros();
         let principal = live_principal(&txn, token, now).await?;
         let mut expires_at = now + chrono::Duration::from_std(lifetime).unwrap_or_default();
         if let Some(end) = principal.expires_at {
@@ -105,17 +105,17 @@ impl Store {
         if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
             return Ok(None);
         }
-        let now = self.clock().now();
+        let now = self.store.clock().now();
         let Some(row) = session::Entity::find_by_id(sha256_hex(secret.as_bytes()))
             .filter(session::Column::EndedAt.is_null())
             .filter(session::Column::ExpiresAt.gt(now))
-            .one(self.connection())
+            .one(self.store.connection())
             .await?
         else {
             return Ok(None);
         };
         let token = TokenId::new(row.token_id);
-        match live_principal(self.connection(), &token, now).await {
+        match live_principal(self.store.connection(), &token, now).await {
             Ok(principal) => Ok(Some(Session {
                 principal,
                 csrf: row.csrf,
@@ -129,11 +129,11 @@ impl Store {
     /// Ends the session whose cookie holds `secret` (signing out). Ending
     /// one that is not live does nothing.
     pub async fn end_session(&self, secret: &str) -> Result<(), StoreError> {
-        let _guard = self.write_guard().await;
-        let txn = self.begin_write().await?;
+        let _guard = self.store.write_guard().await;
+        let txn = self.store.begin_write().await?;
         session::Entity::update_many()
             .set(session::ActiveModel {
-                ended_at: Set(Some(self.clock().now_micros())),
+                ended_at: Set(Some(self.store.clock().now_micros())),
                 ..Default::default()
             })
             .filter(session::Column::IdHash.eq(sha256_hex(secret.as_bytes())))
@@ -159,9 +159,9 @@ impl Store {
                 "a sign-in link works for 1 second to 7 days",
             ));
         }
-        let _guard = self.write_guard().await;
-        let txn = self.begin_write().await?;
-        let now = self.clock().now_micros();
+        let _guard = self.store.write_guard().await;
+        let txn = self.store.begin_write().await?;
+        let now = self.store.clock().now_micros();
         live_principal(&txn, token, now).await?;
         let code = hex(&random_bytes::<32>()?);
         sign_in_link::Entity::delete_many()
@@ -190,9 +190,9 @@ impl Store {
             return Ok(None);
         }
         let hash = sha256_hex(code.as_bytes());
-        let _guard = self.write_guard().await;
-        let txn = self.begin_write().await?;
-        let now = self.clock().now_micros();
+        let _guard = self.store.write_guard().await;
+        let txn = self.store.begin_write().await?;
+        let now = self.store.clock().now_micros();
         let used = sign_in_link::Entity::update_many()
             .set(sign_in_link::ActiveModel {
                 used_at: Set(Some(now)),

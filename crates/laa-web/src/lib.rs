@@ -53,7 +53,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use axum::routing::get;
 use laa_core::{AgreementId, AreaCode, IndicatorNumber};
-use laa_store::{Reader, StoreError};
+use laa_store::{Queries, StoreError};
 use maud::Markup;
 
 pub use crate::changes::Changes;
@@ -105,7 +105,7 @@ impl Web {
 
 /// The pages' routes over `store`, which they read and never write, kept
 /// until `changes` tell of a change.
-pub fn router(store: Reader, changes: Changes) -> Router {
+pub fn router(store: Queries, changes: Changes) -> Router {
     Router::new()
         .route("/", get(england))
         .route("/areas/{code}", get(area))
@@ -129,7 +129,7 @@ pub fn router(store: Reader, changes: Changes) -> Router {
 /// announcements.)
 pub async fn serve(
     listener: tokio::net::TcpListener,
-    store: Reader,
+    store: Queries,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     axum::serve(listener, router(store, Changes::unfollowed()))

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, Utc};
 use laa_core::publication::{Publication, publish, target_is_public};
 use laa_core::{AgreementId, AreaCode, Catalogue, IndicatorNumber, Region, Target};
-use laa_store::{AgreementFilter, AreaRecord, Reader, StoreError};
+use laa_store::{AgreementFilter, AreaRecord, Queries, StoreError};
 
 use crate::changes::{Changes, Stamp};
 use crate::facts::{Verdict, verdict};
@@ -158,7 +158,7 @@ type Cache = HashMap<AgreementId, (u64, Option<Arc<Publication>>)>;
 /// The public record of every agreement, each computed once per version.
 #[derive(Clone)]
 pub struct ReadModel {
-    store: Reader,
+    store: Queries,
     cache: Arc<Mutex<Cache>>,
     changes: Changes,
     everything: Arc<Slot<Snapshot>>,
@@ -166,7 +166,7 @@ pub struct ReadModel {
 
 impl ReadModel {
     /// A read model over `store`, read again as `changes` are heard.
-    pub fn new(store: Reader, changes: Changes) -> Self {
+    pub fn new(store: Queries, changes: Changes) -> Self {
         Self {
             store,
             cache: Arc::default(),
@@ -176,7 +176,7 @@ impl ReadModel {
     }
 
     /// The record read.
-    pub fn store(&self) -> &Reader {
+    pub fn store(&self) -> &Queries {
         &self.store
     }
 

@@ -262,7 +262,7 @@ pub async fn waiting(workspace: &Workspace, person: &Person) -> Vec<Waiting> {
             .list_indicator_sets(person.request(pb::ListIndicatorSetsRequest {}))
             .await
     {
-        let today = workspace.store.clock().today().to_string();
+        let today = workspace.queries.clock().today().to_string();
         for set in sets.into_inner().indicator_sets {
             let open = set.status == "draft"
                 && !set.consultation_opens.is_empty()
@@ -375,7 +375,11 @@ pub async fn agreements_page(
 /// The last changes recorded on any agreement, for auditors (who read
 /// every agreement's history).
 async fn recent_activity(workspace: &Workspace) -> Markup {
-    let events = workspace.store.recent_events(20).await.unwrap_or_default();
+    let events = workspace
+        .queries
+        .recent_events(20)
+        .await
+        .unwrap_or_default();
     html! {
         h2.heading-l { "Recent activity" }
         @if events.is_empty() {

@@ -64,7 +64,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use laa_server::Engine;
-use laa_store::Store;
+use laa_store::{Credentials, Notifications, Queries, Sessions, Store};
 
 /// The stylesheet, embedded.
 pub const STYLESHEET: &str = include_str!("style.css");
@@ -77,9 +77,15 @@ pub const ROOT: &str = "/workspace";
 pub struct Workspace {
     /// The engine whose service methods every form calls.
     pub engine: Engine,
-    /// The store: sessions and sign-in links, and the histories threads
-    /// are drawn from (after the engine has authorised the read).
-    pub store: Store,
+    /// Read-only queries: the histories threads are drawn from (after
+    /// the engine has authorised the read), the catalogue, the clock.
+    pub queries: Queries,
+    /// Tokens, checked when someone signs in with one.
+    pub credentials: Credentials,
+    /// Sessions and sign-in links.
+    pub sessions: Sessions,
+    /// Who asked to be told by email, and what they were told of.
+    pub notifications: Notifications,
     /// True when the pages are served over TLS: the cookie is then
     /// `Secure` and named with the `__Host-` prefix.
     pub secure: bool,
@@ -91,11 +97,15 @@ pub struct Workspace {
 }
 
 impl Workspace {
-    /// The workspace over `engine` and `store`.
-    pub fn new(engine: Engine, store: Store, secure: bool) -> Self {
+    /// The workspace over `engine`, with the roles it needs of `store`
+    /// (never its event log: every change goes through the engine).
+    pub fn new(engine: Engine, store: &Store, secure: bool) -> Self {
         Self {
             engine,
-            store,
+            queries: store.queries(),
+            credentials: store.credentials(),
+            sessions: store.sessions(),
+            notifications: store.notifications(),
             secure,
             limiter: Arc::new(limiter::Limiter::default()),
             mail: false,

@@ -98,7 +98,7 @@ pub async fn form(
     Query(shown): Query<Shown>,
 ) -> Response {
     let current = match workspace
-        .store
+        .notifications
         .subscription(&person.principal.token_id)
         .await
     {
@@ -165,7 +165,7 @@ pub async fn save(
     }
     let waiting_now: BTreeSet<String> = items.iter().map(key).collect();
     match workspace
-        .store
+        .notifications
         .save_subscription(&person.principal.token_id, email, enabled, &waiting_now)
         .await
     {

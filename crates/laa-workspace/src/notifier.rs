@@ -143,7 +143,7 @@ impl Notifier {
     /// Tells every subscriber whose scope covers one of the `changed`
     /// agreements (every subscriber when `None`) what newly waits on them.
     pub async fn tell(&self, changed: Option<&BTreeSet<AgreementId>>) {
-        let subscribers = match self.workspace.store.subscribers().await {
+        let subscribers = match self.workspace.notifications.subscribers().await {
             Ok(subscribers) => subscribers,
             Err(error) => {
                 tracing::warn!(%error, "the notifier cannot read the subscriptions; trying again later");
@@ -155,7 +155,7 @@ impl Notifier {
         }
         let mut places = changed.map(|ids| Vec::with_capacity(ids.len()));
         for id in changed.into_iter().flatten() {
-            match self.workspace.store.load_shared(id).await {
+            match self.workspace.queries.load_shared(id).await {
                 Ok(Some(a)) => {
                     if let (Some(places), Some(opening)) = (places.as_mut(), &a.opening) {
                         places.push((opening.area.clone(), opening.region));
@@ -222,7 +222,7 @@ impl Notifier {
         }
         match self
             .workspace
-            .store
+            .notifications
             .replace_notified(&token, subscription.version, &keys)
             .await
         {
@@ -254,7 +254,12 @@ impl Notifier {
                 }
             }
         }
-        if let Err(error) = self.workspace.store.forget_notified(&token, &unsent).await {
+        if let Err(error) = self
+            .workspace
+            .notifications
+            .forget_notified(&token, &unsent)
+            .await
+        {
             tracing::warn!(%error, token_id = %token, unsent = unsent.len(), "the notifier cannot unclaim the messages it could not send; they are not tried again");
         }
         up

@@ -113,7 +113,7 @@ impl FromRequestParts<Workspace> for Person {
         let Some(secret) = presented(parts, workspace) else {
             return Err(SignInFirst.into_response());
         };
-        match workspace.store.session(&secret).await {
+        match workspace.sessions.session(&secret).await {
             Ok(Some(session)) => Ok(Person {
                 actor: Actor::new(
                     session.principal.label.clone(),

@@ -108,7 +108,7 @@ async fn read_upload(mut multipart: Multipart) -> Result<Upload, String> {
 }
 
 fn parse(workspace: &Workspace, bytes: &[u8], format: Format) -> Result<ParsedSheet, String> {
-    let catalogue = workspace.store.catalogue();
+    let catalogue = workspace.queries.catalogue();
     laa_sheets::parse(bytes, format, &|n: IndicatorNumber| {
         catalogue.indicator(n).map(|i| i.unit)
     })
@@ -460,7 +460,7 @@ fn sheet_response(
     format: Format,
     name: &str,
 ) -> Response {
-    let catalogue = workspace.store.catalogue();
+    let catalogue = workspace.queries.catalogue();
     let titles: HashMap<i32, String> = catalogue
         .indicators()
         .map(|i| (i32::from(i.number.get()), i.title.clone()))

@@ -123,7 +123,7 @@ pub async fn with_token(
             sign_in_page(None, &errors),
         );
     }
-    let check = match workspace.store.check_token_now(token).await {
+    let check = match workspace.credentials.check_token_now(token).await {
         Ok(check) => check,
         Err(error) => {
             tracing::warn!(%error, "sign-in cannot read the credentials");
@@ -182,7 +182,7 @@ pub async fn with_link(
     if let Some(refused) = refuse_attempt(&workspace, &headers, from) {
         return refused;
     }
-    match workspace.store.redeem_sign_in_link(&code).await {
+    match workspace.sessions.redeem_sign_in_link(&code).await {
         Ok(Some(token)) => begin(&workspace, &token, &headers, from, "link").await,
         Ok(None) => {
             tracing::warn!(peer = %from, token_id = "-", "sign-in refused: used, expired or unknown link");
@@ -215,10 +215,10 @@ pub async fn begin(
     how: &'static str,
 ) -> Response {
     if let Some(old) = old_session(workspace, headers) {
-        let _ = workspace.store.end_session(&old).await;
+        let _ = workspace.sessions.end_session(&old).await;
     }
     let started = match workspace
-        .store
+        .sessions
         .begin_session(token, laa_store::sessions::SESSION_LIFETIME)
         .await
     {
@@ -229,7 +229,7 @@ pub async fn begin(
         }
     };
     tracing::info!(peer = %from, token_id = %token, how, "signed in to the workspace");
-    let seconds = (started.expires_at - workspace.store.clock().now()).num_seconds();
+    let seconds = (started.expires_at - workspace.queries.clock().now()).num_seconds();
     let mut response = see_other(crate::ROOT);
     if let Ok(cookie) = HeaderValue::from_str(&set_cookie(workspace, &started.secret, seconds)) {
         response.headers_mut().insert(header::SET_COOKIE, cookie);
@@ -260,7 +260,7 @@ pub async fn sign_out(
     if !person.forms_token_matches(&form.csrf) {
         return page(StatusCode::FORBIDDEN, layout::forbidden());
     }
-    if let Err(error) = workspace.store.end_session(&person.secret).await {
+    if let Err(error) = workspace.sessions.end_session(&person.secret).await {
         tracing::warn!(%error, "sign-out cannot end the session");
         return layout::unavailable();
     }

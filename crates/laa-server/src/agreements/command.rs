@@ -93,7 +93,7 @@ impl Engine {
             let Ok(code) = laa_core::AreaCode::new(&text[..cut]) else {
                 continue;
             };
-            if let Some(area) = self.store.area(&code).await? {
+            if let Some(area) = self.queries.area(&code).await? {
                 named = Some(area);
                 break;
             }
@@ -159,7 +159,7 @@ impl Engine {
         &self,
         request: Request<T>,
     ) -> Result<Response<pb::AgreementResponse>, Status> {
-        let actor = authenticate(&self.store, &request).await?;
+        let actor = authenticate(&self.credentials, &request).await?;
         let r = request.into_inner();
         let id = convert::agreement_name("agreement", r.agreement())?;
         let (request_id, expected) = (r.request_id().to_owned(), r.expected_version());

@@ -92,7 +92,7 @@ impl Engine {
         &self,
         request: Request<pb::ImportTargetsRequest>,
     ) -> Result<Response<pb::ImportTargetsResponse>, Status> {
-        let actor = authenticate(&self.store, &request).await?;
+        let actor = authenticate(&self.credentials, &request).await?;
         let r = request.into_inner();
         let id = convert::agreement_name("agreement", r.agreement())?;
         let occurred_at = convert::occurred_at(r.occurred_at())?;

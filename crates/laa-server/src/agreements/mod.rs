@@ -97,7 +97,7 @@ agreement_service! {
         &self,
         request: Request<pb::OpenAgreementRequest>,
     ) -> Result<Response<pb::AgreementResponse>, Status> {
-        let actor = authenticate(&self.store, &request).await?;
+        let actor = authenticate(&self.credentials, &request).await?;
         let r = request.into_inner();
         let code = convert::area_name("area", &r.area)?;
         let round = if r.round.trim().is_empty() {
@@ -106,7 +106,7 @@ agreement_service! {
             r.round.trim()
         };
         let policy = self
-            .store
+            .queries
             .round(round)
             .await
             .map_err(ApiError::from)?
@@ -121,7 +121,7 @@ agreement_service! {
             })?
             .policy;
         let indicator_set = convert::set_version("indicator_set", r.indicator_set)?;
-        let Some(area) = self.store.area(&code).await.map_err(ApiError::from)? else {
+        let Some(area) = self.queries.area(&code).await.map_err(ApiError::from)? else {
             // An unknown area lies outside every regional or area scope.
             authorise_unopened(&actor, Some(laa_core::CommandKind::Open), None)
                 .map_err(ApiError::from)?;
@@ -163,7 +163,7 @@ agreement_service! {
         &self,
         request: Request<pb::GetAgreementRequest>,
     ) -> Result<Response<pb::Agreement>, Status> {
-        let actor = authenticate(&self.store, &request).await?;
+        let actor = authenticate(&self.credentials, &request).await?;
         let id = convert::agreement_name("name", &request.get_ref().name)?;
         let state = self.read_agreement(&actor, &id).await?;
         let mut agreement = self
@@ -180,7 +180,7 @@ agreement_service! {
         &self,
         request: Request<pb::ListAgreementsRequest>,
     ) -> Result<Response<pb::ListAgreementsResponse>, Status> {
-        let actor = authenticate(&self.store, &request).await?;
+        let actor = authenticate(&self.credentials, &request).await?;
         let r = request.into_inner();
         let mut filter = AgreementFilter {
             region: convert::region("region", r.region)?,
@@ -198,7 +198,7 @@ agreement_service! {
             AgreementId::new(p).ok().map(|id| id.to_string())
         })?;
         let (rows, next) = self
-            .store
+            .queries
             .list_agreements(filter, size, after)
             .await
             .map_err(ApiError::from)?;

@@ -137,7 +137,7 @@ impl Store {
         logged: &HashSet<String>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let stored = self.rounds().await?;
+        let stored = self.queries().rounds().await?;
         let mut begun = Vec::new();
         for round in &stored {
             begun.push((

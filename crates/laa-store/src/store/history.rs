@@ -202,7 +202,9 @@ impl Store {
             .await?;
         rows.into_iter().map(decode_event).collect()
     }
+}
 
+impl crate::roles::Queries {
     /// The `limit` events last recorded on any agreement, newest first
     /// (what an auditor's inbox shows as recent activity). The reference
     /// data's streams, whose names hold a `/`, are not agreements.
@@ -211,7 +213,7 @@ impl Store {
             .filter(event::Column::AgreementId.not_like("%/%"))
             .order_by_desc(event::Column::Id)
             .limit(limit.min(i64::MAX as u64))
-            .all(&self.inner.db)
+            .all(self.store.connection())
             .await?;
         rows.into_iter().map(decode_event).collect()
     }

@@ -63,8 +63,10 @@ use history::read_head;
 /// How many prepared statements an SQLite connection keeps.
 const STATEMENT_CACHE: usize = 24;
 
-/// The persistent home of agreements, their histories, reference data and
-/// credentials. Cheap to clone: clones share one connection pool.
+/// The event log: the database opened, every stream's events appended,
+/// loaded, verified, exported, imported and followed. What else the
+/// database holds is reached through the handles of [`crate::roles`],
+/// taken from it. Cheap to clone: clones share one connection pool.
 #[derive(Clone)]
 pub struct Store {
     inner: Arc<Inner>,

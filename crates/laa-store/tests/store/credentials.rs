@@ -12,6 +12,7 @@ async fn tokens_resolve_until_revoked() {
     for_each_database(|db| async move {
         let s = &db.store;
         let (go_id, go_secret) = s
+            .credentials()
             .issue_token(
                 Role::GoNegotiator,
                 Scope::Region(Region::SouthEast),
@@ -21,6 +22,7 @@ async fn tokens_resolve_until_revoked() {
             .unwrap();
         let kent = Scope::Area(AreaCode::new("kent").unwrap());
         let (kent_id, kent_secret) = s
+            .credentials()
             .issue_token(Role::AreaNegotiator, kent.clone(), "kent:bob")
             .await
             .unwrap();
@@ -28,27 +30,51 @@ async fn tokens_resolve_until_revoked() {
         assert_ne!(go_secret, kent_secret);
         assert_ne!(go_id, kent_id);
 
-        let principal = s.resolve_token(&kent_secret).await.unwrap().unwrap();
+        let principal = s
+            .credentials()
+            .resolve_token(&kent_secret)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(principal.token_id, kent_id);
         assert_eq!(
             (principal.role, principal.scope),
             (Role::AreaNegotiator, kent)
         );
         assert_eq!(principal.label, "kent:bob");
-        assert_eq!(s.resolve_token("laa_not-a-token").await.unwrap(), None);
-        assert_eq!(s.resolve_token("").await.unwrap(), None);
+        assert_eq!(
+            s.credentials()
+                .resolve_token("laa_not-a-token")
+                .await
+                .unwrap(),
+            None
+        );
+        assert_eq!(s.credentials().resolve_token("").await.unwrap(), None);
 
-        assert!(s.revoke_token(&go_id).await.unwrap());
-        assert!(!s.revoke_token(&go_id).await.unwrap(), "already revoked");
-        assert_eq!(s.resolve_token(&go_secret).await.unwrap(), None);
-        assert!(s.resolve_token(&kent_secret).await.unwrap().is_some());
+        assert!(s.credentials().revoke_token(&go_id).await.unwrap());
+        assert!(
+            !s.credentials().revoke_token(&go_id).await.unwrap(),
+            "already revoked"
+        );
+        assert_eq!(
+            s.credentials().resolve_token(&go_secret).await.unwrap(),
+            None
+        );
+        assert!(
+            s.credentials()
+                .resolve_token(&kent_secret)
+                .await
+                .unwrap()
+                .is_some()
+        );
         let err = s
+            .credentials()
             .revoke_token(&TokenId::new("tok_missing"))
             .await
             .unwrap_err();
         assert!(matches!(err, StoreError::NotFound { .. }));
 
-        let listed = s.list_tokens().await.unwrap();
+        let listed = s.credentials().list_tokens().await.unwrap();
         assert_eq!(listed.len(), 2);
         let go = listed.iter().find(|t| t.id == go_id).unwrap();
         assert!(go.revoked_at.is_some());
@@ -78,7 +104,9 @@ async fn tokens_resolve_until_revoked() {
             }
         }
         assert!(matches!(
-            s.issue_token(Role::Admin, Scope::National, " ").await,
+            s.credentials()
+                .issue_token(Role::Admin, Scope::National, " ")
+                .await,
             Err(StoreError::InvalidArgument { field: "label", .. })
         ));
     })

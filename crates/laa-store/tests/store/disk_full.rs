@@ -158,16 +158,19 @@ async fn a_commit_refused_for_a_full_disk_leaves_no_connection_inside_a_transact
         .expect("truncate the log");
     let filler = tokio::task::block_in_place(|| disk.fill());
     let refused = store
+        .credentials()
         .issue_token(Role::Admin, Scope::National, "on a full disk")
         .await;
     assert!(refused.is_err(), "a commit on a full disk: {refused:?}");
     std::fs::remove_file(&filler).expect("free the disk");
 
     let missing = store
+        .credentials()
         .rotate_token(&TokenId::new("no-such-token"), Duration::from_secs(60))
         .await;
     assert!(missing.is_err(), "rotating no token: {missing:?}");
     let (_, secret) = store
+        .credentials()
         .issue_token(Role::Admin, Scope::National, "after the fault")
         .await
         .expect("a token issued once the disk is freed");
@@ -177,6 +180,7 @@ async fn a_commit_refused_for_a_full_disk_leaves_no_connection_inside_a_transact
         .await
         .expect("reopen the store");
     let principal = reopened
+        .credentials()
         .resolve_token_now(&secret)
         .await
         .expect("resolve the token");

@@ -45,7 +45,7 @@ async fn migrations_go_up_down_and_up_again() {
         );
         // A store opened on the rebuilt schema seeds it and works.
         let store = db.open(StoreOptions::default()).await;
-        assert_eq!(store.indicator_sets().await.unwrap().len(), 2);
+        assert_eq!(store.queries().indicator_sets().await.unwrap().len(), 2);
         let mut n = Negotiation::new(&store, "kent");
         n.open_with_events(3).await;
         assert!(store.verify(&n.id).await.unwrap().ok);

@@ -135,13 +135,14 @@ async fn lost_projections_are_rebuilt_from_the_history() {
         .await;
         let (rows, _) = db
             .store
+            .queries()
             .list_agreements(AgreementFilter::default(), 10, None)
             .await
             .unwrap();
         assert_eq!(rows.len(), 1);
         assert_eq!(*rows[0].agreement, n.state);
         assert_eq!(
-            db.store.areas_choosing(ni(72)).await.unwrap(),
+            db.store.queries().areas_choosing(ni(72)).await.unwrap(),
             [n.id.clone()]
         );
         assert!(db.store.verify(&n.id).await.unwrap().ok);
@@ -175,19 +176,39 @@ async fn the_target_projection_answers_queries_across_agreements() {
 
         // NI 1: kent agreed it; surrey has it on offer. NI 2: kent's was declined.
         assert_eq!(
-            db.store.areas_choosing(ni(1)).await.unwrap(),
+            db.store.queries().areas_choosing(ni(1)).await.unwrap(),
             [kent.id.clone(), surrey.id.clone()]
         );
-        assert!(db.store.areas_choosing(ni(2)).await.unwrap().is_empty());
-        assert_eq!(db.store.areas_choosing(ni(72)).await.unwrap().len(), 2);
+        assert!(
+            db.store
+                .queries()
+                .areas_choosing(ni(2))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            db.store
+                .queries()
+                .areas_choosing(ni(72))
+                .await
+                .unwrap()
+                .len(),
+            2
+        );
         // Kent settled its placeholder and its deferred year at the 2009
         // refresh; surrey's placeholder is still due there.
         assert_eq!(
-            db.store.placeholders_due(&refresh("2009")).await.unwrap(),
+            db.store
+                .queries()
+                .placeholders_due(&refresh("2009"))
+                .await
+                .unwrap(),
             [(surrey.id.clone(), tid(17))]
         );
         assert!(
             db.store
+                .queries()
                 .placeholders_due(&refresh("2010"))
                 .await
                 .unwrap()
@@ -214,6 +235,7 @@ async fn placeholders_due_include_deferred_years_until_settled() {
         // Offered, not agreed: nothing is due yet.
         assert!(
             db.store
+                .queries()
                 .placeholders_due(&refresh("2009"))
                 .await
                 .unwrap()
@@ -221,7 +243,11 @@ async fn placeholders_due_include_deferred_years_until_settled() {
         );
         n.run(&area, crate::support::accept(16)).await;
         assert_eq!(
-            db.store.placeholders_due(&refresh("2009")).await.unwrap(),
+            db.store
+                .queries()
+                .placeholders_due(&refresh("2009"))
+                .await
+                .unwrap(),
             [(n.id.clone(), tid(16))]
         );
     })
@@ -243,6 +269,7 @@ async fn agreements_list_by_region_area_and_status_in_pages() {
         loop {
             let (rows, next) = db
                 .store
+                .queries()
                 .list_agreements(
                     AgreementFilter {
                         region: Some(Region::SouthEast),
@@ -272,7 +299,12 @@ async fn agreements_list_by_region_area_and_status_in_pages() {
             status: Some(AgreementStatus::Draft),
             ..Default::default()
         };
-        let (rows, next) = db.store.list_agreements(by_area, 0, None).await.unwrap();
+        let (rows, next) = db
+            .store
+            .queries()
+            .list_agreements(by_area, 0, None)
+            .await
+            .unwrap();
         assert_eq!((rows.len(), next), (1, None));
         let elsewhere = AgreementFilter {
             region: Some(Region::London),
@@ -280,6 +312,7 @@ async fn agreements_list_by_region_area_and_status_in_pages() {
         };
         assert!(
             db.store
+                .queries()
                 .list_agreements(elsewhere, 10, None)
                 .await
                 .unwrap()
@@ -292,6 +325,7 @@ async fn agreements_list_by_region_area_and_status_in_pages() {
         };
         assert!(
             db.store
+                .queries()
                 .list_agreements(signed, 10, None)
                 .await
                 .unwrap()

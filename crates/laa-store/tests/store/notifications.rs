@@ -22,6 +22,7 @@ async fn subscriptions_keep_what_was_told_and_follow_their_token() {
         let s = &db.store;
         let kent = Scope::Area(AreaCode::new("kent").unwrap());
         let (officer, _) = s
+            .credentials()
             .issue_token(Role::AreaNegotiator, kent.clone(), "kent:bob")
             .await
             .unwrap();
@@ -29,6 +30,7 @@ async fn subscriptions_keep_what_was_told_and_follow_their_token() {
         // Refused: nothing is saved.
         for (email, enabled) in [("", true), ("a\nb@example.org", true)] {
             let error = s
+                .notifications()
                 .save_subscription(&officer, email, enabled, &keys(&[]))
                 .await
                 .unwrap_err();
@@ -39,12 +41,17 @@ async fn subscriptions_keep_what_was_told_and_follow_their_token() {
         }
         let long = format!("{}@example.org", "a".repeat(260));
         assert!(
-            s.save_subscription(&officer, &long, false, &keys(&[]))
+            s.notifications()
+                .save_subscription(&officer, &long, false, &keys(&[]))
                 .await
                 .is_err()
         );
-        assert_eq!(s.subscription(&officer).await.unwrap(), None);
+        assert_eq!(
+            s.notifications().subscription(&officer).await.unwrap(),
+            None
+        );
         let missing = s
+            .notifications()
             .save_subscription(
                 &TokenId::new("tok_missing"),
                 "x@example.org",
@@ -57,6 +64,7 @@ async fn subscriptions_keep_what_was_told_and_follow_their_token() {
 
         // Turning on: what waits now counts as told.
         let on = s
+            .notifications()
             .save_subscription(&officer, " bob@kent.example.org ", true, &keys(&["a", "b"]))
             .await
             .unwrap();
@@ -66,11 +74,12 @@ async fn subscriptions_keep_what_was_told_and_follow_their_token() {
         );
         // Saving again while on keeps the told set.
         let again = s
+            .notifications()
             .save_subscription(&officer, "bob@kent.example.org", true, &keys(&["z"]))
             .await
             .unwrap();
         assert_eq!(again.notified, keys(&["a", "b"]));
-        let listed = s.subscribers().await.unwrap();
+        let listed = s.notifications().subscribers().await.unwrap();
         assert_eq!(listed.len(), 1);
         assert_eq!(listed[0].1.token_id, officer);
         assert_eq!(listed[0].1.scope, kent);
@@ -78,41 +87,57 @@ async fn subscriptions_keep_what_was_told_and_follow_their_token() {
         // Two writers of the told set at one version: one wins.
         let v = again.version;
         assert!(
-            s.replace_notified(&officer, v, &keys(&["b", "c"]))
+            s.notifications()
+                .replace_notified(&officer, v, &keys(&["b", "c"]))
                 .await
                 .unwrap()
         );
         assert!(
-            !s.replace_notified(&officer, v, &keys(&["b", "d"]))
+            !s.notifications()
+                .replace_notified(&officer, v, &keys(&["b", "d"]))
                 .await
                 .unwrap()
         );
         assert_eq!(
-            s.subscription(&officer).await.unwrap().unwrap().notified,
+            s.notifications()
+                .subscription(&officer)
+                .await
+                .unwrap()
+                .unwrap()
+                .notified,
             keys(&["b", "c"])
         );
         // A message not sent is forgotten, to be sent again.
-        s.forget_notified(&officer, &["c".to_owned()])
+        s.notifications()
+            .forget_notified(&officer, &["c".to_owned()])
             .await
             .unwrap();
         assert_eq!(
-            s.subscription(&officer).await.unwrap().unwrap().notified,
+            s.notifications()
+                .subscription(&officer)
+                .await
+                .unwrap()
+                .unwrap()
+                .notified,
             keys(&["b"])
         );
 
         // Off: nobody to tell, and the told set cannot be claimed.
         let off = s
+            .notifications()
             .save_subscription(&officer, "bob@kent.example.org", false, &keys(&[]))
             .await
             .unwrap();
-        assert!(s.subscribers().await.unwrap().is_empty());
+        assert!(s.notifications().subscribers().await.unwrap().is_empty());
         assert!(
-            !s.replace_notified(&officer, off.version, &keys(&["e"]))
+            !s.notifications()
+                .replace_notified(&officer, off.version, &keys(&["e"]))
                 .await
                 .unwrap()
         );
         // On again: what waits then is the told set.
         let on = s
+            .notifications()
             .save_subscription(&officer, "bob@kent.example.org", true, &keys(&["f"]))
             .await
             .unwrap();
@@ -122,18 +147,30 @@ async fn subscriptions_keep_what_was_told_and_follow_their_token() {
         // A rotated token keeps its holder's subscription; a revoked one's
         // holder is told nothing.
         let (rotated, _) = s
+            .credentials()
             .rotate_token(&officer, Duration::from_secs(3600))
             .await
             .unwrap();
-        assert_eq!(s.subscription(&officer).await.unwrap(), None);
-        let carried = s.subscription(&rotated).await.unwrap().unwrap();
+        assert_eq!(
+            s.notifications().subscription(&officer).await.unwrap(),
+            None
+        );
+        let carried = s
+            .notifications()
+            .subscription(&rotated)
+            .await
+            .unwrap()
+            .unwrap();
         assert_eq!(
             (carried.email.as_str(), carried.enabled),
             ("bob@kent.example.org", true)
         );
-        assert_eq!(s.subscribers().await.unwrap()[0].1.token_id, rotated);
-        assert!(s.revoke_token(&rotated).await.unwrap());
-        assert!(s.subscribers().await.unwrap().is_empty());
+        assert_eq!(
+            s.notifications().subscribers().await.unwrap()[0].1.token_id,
+            rotated
+        );
+        assert!(s.credentials().revoke_token(&rotated).await.unwrap());
+        assert!(s.notifications().subscribers().await.unwrap().is_empty());
     })
     .await;
 }

@@ -26,7 +26,7 @@ async fn scalar_i64(db: &TestDb, sql: &str) -> i64 {
 async fn indicator_sets_and_regions_are_seeded_once() {
     for_each_database(|db| async move {
         let catalogue = db.store.catalogue().clone();
-        let sets = db.store.indicator_sets().await.unwrap();
+        let sets = db.store.queries().indicator_sets().await.unwrap();
         let versions: Vec<u16> = sets.iter().map(|s| s.version.get()).collect();
         assert_eq!(versions, [2007, 2008]);
         for info in &sets {
@@ -38,6 +38,7 @@ async fn indicator_sets_and_regions_are_seeded_once() {
 
         let rows = db
             .store
+            .queries()
             .indicators(SetVersion::new(2008).unwrap())
             .await
             .unwrap();
@@ -47,7 +48,10 @@ async fn indicator_sets_and_regions_are_seeded_once() {
         assert!(ni72.indicator.statutory);
         assert_eq!(Some(&ni72.indicator), catalogue.indicator(ni(72)));
         assert!(matches!(
-            db.store.indicators(SetVersion::new(2099).unwrap()).await,
+            db.store
+                .queries()
+                .indicators(SetVersion::new(2099).unwrap())
+                .await,
             Err(StoreError::NotFound { .. })
         ));
 
@@ -117,7 +121,7 @@ async fn the_150_areas_are_seeded_once_and_administrators_add_more() {
         let mut codes = Vec::new();
         let mut after = None;
         loop {
-            let (page, next) = s.list_areas(None, 0, after).await.unwrap();
+            let (page, next) = s.queries().list_areas(None, 0, after).await.unwrap();
             assert!(page.len() <= 50);
             codes.extend(page.into_iter().map(|a| a.code));
             match next {
@@ -129,12 +133,17 @@ async fn the_150_areas_are_seeded_once_and_administrators_add_more() {
         expected.sort();
         assert_eq!(codes, expected, "{}", db.name());
 
-        let kent = s.area(&AreaCode::new("kent").unwrap()).await.unwrap();
+        let kent = s
+            .queries()
+            .area(&AreaCode::new("kent").unwrap())
+            .await
+            .unwrap();
         assert_eq!(
             kent.map(|a| (a.region, a.kind)),
             Some((Region::SouthEast, "county".to_owned()))
         );
         let (south_east, _) = s
+            .queries()
             .list_areas(Some(Region::SouthEast), 1000, None)
             .await
             .unwrap();
@@ -169,11 +178,17 @@ async fn the_150_areas_are_seeded_once_and_administrators_add_more() {
         let verified = s.verify_stream(&stream).await.unwrap();
         assert!(verified.ok && verified.length == 1, "{verified:?}");
         assert_eq!(
-            s.area(&AreaCode::new("new-town").unwrap()).await.unwrap(),
+            s.queries()
+                .area(&AreaCode::new("new-town").unwrap())
+                .await
+                .unwrap(),
             Some(area("new-town", Region::SouthEast, "unitary"))
         );
         assert_eq!(
-            s.area(&AreaCode::new("atlantis").unwrap()).await.unwrap(),
+            s.queries()
+                .area(&AreaCode::new("atlantis").unwrap())
+                .await
+                .unwrap(),
             None
         );
 
@@ -182,6 +197,7 @@ async fn the_150_areas_are_seeded_once_and_administrators_add_more() {
         assert_eq!(scalar_i64(&db, "SELECT COUNT(*) FROM areas").await, 151);
         assert!(
             reopened
+                .queries()
                 .area(&AreaCode::new("new-town").unwrap())
                 .await
                 .unwrap()

@@ -164,7 +164,7 @@ pub async fn show(
         Err(refused) => return refused,
     };
     let waiting = crate::inbox::count(workspace, person).await;
-    let catalogue = workspace.store.catalogue();
+    let catalogue = workspace.queries.catalogue();
     let meanwhile = match &shown.refused {
         Some((_, form, _)) if shown.conflict.is_some() => {
             let drawn = form.get("expected_version").parse::<u64>().unwrap_or(0);
@@ -209,7 +209,7 @@ async fn changes_since(workspace: &Workspace, id: &str, drawn: u64) -> Vec<Strin
     let Ok(agreement) = AgreementId::new(id) else {
         return Vec::new();
     };
-    match workspace.store.events(&agreement, drawn + 1, 20).await {
+    match workspace.queries.events(&agreement, drawn + 1, 20).await {
         Ok(events) => events
             .iter()
             .map(|e| {

@@ -408,7 +408,7 @@ impl Page<'_> {
         let Ok(id) = AgreementId::new(self.id()) else {
             return html! {};
         };
-        let events = match self.workspace.store.events(&id, 1, 100_000).await {
+        let events = match self.workspace.queries.events(&id, 1, 100_000).await {
             Ok(events) => events,
             Err(error) => {
                 tracing::warn!(%error, "the workspace cannot read a thread");

@@ -170,7 +170,7 @@ async fn rebased(
     let drawn = form.get("expected_version").parse::<u64>().ok()?;
     let agreement = laa_core::AgreementId::new(id).ok()?;
     let since = workspace
-        .store
+        .queries
         .events(&agreement, drawn + 1, AT_MOST + 1)
         .await
         .ok()?;
@@ -201,7 +201,7 @@ fn default_unit(workspace: &Workspace, form: &mut Submitted) {
         .and_then(|n| laa_core::IndicatorNumber::new(n).ok())
         .and_then(|n| {
             workspace
-                .store
+                .queries
                 .catalogue()
                 .indicator(n)
                 .map(|i| i.unit.as_str())
