@@ -8,39 +8,13 @@ use crate::agreement::CommandKind;
 use crate::error::DomainError;
 use crate::ids::{AreaCode, Region};
 
-/// Which roles may issue each command (rule 10). Everything not listed is denied.
-#[rustfmt::skip]
-pub const PERMISSIONS: &[(CommandKind, &[Role])] = &[
-    (CommandKind::Open,         &[Role::GoNegotiator]),
-    (CommandKind::Propose,      &[Role::GoNegotiator, Role::AreaNegotiator]),
-    (CommandKind::Counter,      &[Role::GoNegotiator, Role::AreaNegotiator]),
-    (CommandKind::Import,       &[Role::GoNegotiator, Role::AreaNegotiator]),
-    (CommandKind::Accept,       &[Role::GoNegotiator, Role::AreaNegotiator]),
-    (CommandKind::Decline,      &[Role::GoNegotiator, Role::AreaNegotiator]),
-    (CommandKind::Withdraw,     &[Role::GoNegotiator, Role::AreaNegotiator]),
-    (CommandKind::Endorse,      &[Role::AreaNegotiator]),
-    (CommandKind::Submit,       &[Role::GoNegotiator]),
-    (CommandKind::Return,       &[Role::SignOff]),
-    (CommandKind::SignOff,      &[Role::SignOff]),
-    (CommandKind::OpenRefresh,  &[Role::GoNegotiator]),
-    (CommandKind::RecordActual, &[Role::AreaNegotiator]),
-    (CommandKind::Revoke,       &[Role::SignOff]),
-    (CommandKind::Close,        &[Role::SignOff]),
-    (CommandKind::RefuseRequest, &[Role::GoNegotiator]),
-    (CommandKind::DeclarePriorities, &[Role::GoNegotiator]),
-    (CommandKind::Rebaseline,   &[Role::GoNegotiator, Role::AreaNegotiator]),
-    (CommandKind::LodgeExplanation, &[Role::AreaNegotiator]),
-    (CommandKind::RequestAdvice, &[Role::AreaNegotiator]),
-    (CommandKind::RecordAdvice, &[Role::GoNegotiator]),
-    (CommandKind::ApproveRebaseline, &[Role::SignOff]),
-    (CommandKind::RejectRebaseline, &[Role::SignOff]),
-];
+/// Which roles may issue each command (rule 10), declared beside each
+/// command in `command.rs`. Everything not listed is denied.
+pub use crate::command::PERMISSIONS;
 
 /// True when `role` may issue `command` somewhere.
 pub fn role_may(role: Role, command: CommandKind) -> bool {
-    PERMISSIONS
-        .iter()
-        .any(|(c, roles)| *c == command && roles.contains(&role))
+    command.permitted().contains(&role)
 }
 
 /// Rule 10 for reading an agreement and its history: auditors and sign-off

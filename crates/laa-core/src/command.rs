@@ -3,6 +3,7 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::actor::Role;
 use crate::agreement::{IndicatorRef, Priority, Rebaseline};
 use crate::ids::{
     AreaCode, Department, FinancialYear, IndicatorNumber, RefreshId, Region, SetVersion, TargetId,
@@ -11,13 +12,15 @@ use crate::policy::RoundPolicy;
 use crate::terms::Terms;
 
 /// Declares [`Command`] and, from the same list, [`CommandKind`] (one kind
-/// per command, named after it for the lifecycle tables and the permission
-/// table), `CommandKind::ALL`, `CommandKind::as_str` (the API's method name,
-/// the command's own) and `Command::kind`: a command is written once.
+/// per command, named after it for the lifecycle tables), `CommandKind::ALL`,
+/// `CommandKind::as_str` (the API's method name, the command's own),
+/// `CommandKind::permitted` and [`PERMISSIONS`] (the roles declared after
+/// `by`: who may issue it, beside the command) and `Command::kind`: a
+/// command is written once.
 macro_rules! commands {
     ($(
         $(#[$doc:meta])*
-        $command:ident $({ $($fields:tt)* })? => $kind:ident,
+        $command:ident $({ $($fields:tt)* })? => $kind:ident by [$($role:ident),+],
     )*) => {
         /// A request to change one agreement. Each variant is one method of
         /// the API's `AgreementService`, and names its [`CommandKind`].
@@ -51,7 +54,21 @@ macro_rules! commands {
                     $(CommandKind::$kind => stringify!($command),)*
                 }
             }
+
+            /// The roles that may issue the command (DOMAIN.md rule 10),
+            /// declared with it; every other role is refused.
+            pub fn permitted(self) -> &'static [Role] {
+                match self {
+                    $(CommandKind::$kind => &[$(Role::$role),+],)*
+                }
+            }
         }
+
+        /// Which roles may issue each command (rule 10), in the order of
+        /// [`CommandKind::ALL`]: the permissions declared beside each
+        /// command, gathered for the documentation and the tests.
+        pub const PERMISSIONS: &[(CommandKind, &[Role])] =
+            &[$((CommandKind::$kind, &[$(Role::$role),+])),*];
 
         impl Command {
             /// The command's kind.
@@ -77,7 +94,7 @@ commands! {
         policy: RoundPolicy,
         /// The indicator set version to bind.
         indicator_set: SetVersion,
-    } => Open,
+    } => Open by [GoNegotiator],
     /// Propose a new target with its first offer.
     ProposeTarget {
         /// The indicator: a National Indicator or a local one.
@@ -94,7 +111,7 @@ commands! {
         /// priorities, the declared priority it serves (numbered from 1).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         priority: Option<u16>,
-    } => Propose,
+    } => Propose by [GoNegotiator, AreaNegotiator],
     /// Answer the open offer with other terms, or make a fresh offer on a
     /// target that has none open (a statutory target awaiting terms, or an
     /// agreed target revisited at a refresh).
@@ -112,12 +129,12 @@ commands! {
         /// For a Government offer, the department it speaks for; `None`
         /// means the target's department.
         department: Option<Department>,
-    } => Counter,
+    } => Counter by [GoNegotiator, AreaNegotiator],
     /// Accept the open offer: its terms become the agreed terms.
     AcceptOffer {
         /// The target.
         target: TargetId,
-    } => Accept,
+    } => Accept by [GoNegotiator, AreaNegotiator],
     /// Decline a target the other side proposed.
     DeclineTarget {
         /// The target.
@@ -126,32 +143,32 @@ commands! {
         reason: String,
         /// The side will not sign an agreement that includes it.
         deal_breaker: bool,
-    } => Decline,
+    } => Decline by [GoNegotiator, AreaNegotiator],
     /// Withdraw a target one's own side proposed.
     WithdrawTarget {
         /// The target.
         target: TargetId,
         /// Why.
         reason: String,
-    } => Withdraw,
+    } => Withdraw by [GoNegotiator, AreaNegotiator],
     /// The area endorses the current terms.
-    EndorseAgreement => Endorse,
+    EndorseAgreement => Endorse by [AreaNegotiator],
     /// The Government Office recommends the agreement to Ministers.
-    SubmitAgreement => Submit,
+    SubmitAgreement => Submit by [GoNegotiator],
     /// Ministers return the agreement to the negotiation it came from.
     ReturnAgreement {
         /// Why.
         reason: String,
-    } => Return,
+    } => Return by [SignOff],
     /// Ministers sign the agreement off.
-    SignOffAgreement => SignOff,
+    SignOffAgreement => SignOff by [SignOff],
     /// Open a refresh round, optionally rebinding to a newer indicator set.
     OpenRefresh {
         /// The round, one of the policy's refresh rounds.
         round: RefreshId,
         /// A newer published set version to bind to.
         indicator_set: Option<SetVersion>,
-    } => OpenRefresh,
+    } => OpenRefresh by [GoNegotiator],
     /// Record a target's actual value for a year.
     RecordActual {
         /// The target.
@@ -162,16 +179,16 @@ commands! {
         value: Decimal,
         /// Where it comes from.
         source: String,
-    } => RecordActual,
+    } => RecordActual by [AreaNegotiator],
     /// Revoke the designation of one target, or of every designated target.
     RevokeDesignation {
         /// The target, or `None` for all.
         target: Option<TargetId>,
         /// Why.
         reason: String,
-    } => Revoke,
+    } => Revoke by [SignOff],
     /// Close the agreement at the end of its period.
-    CloseAgreement => Close,
+    CloseAgreement => Close by [SignOff],
     /// Record that a Whitehall department asked the GO to carry an
     /// indicator in the agreement and the GO declined: on the record, not
     /// a target.
@@ -182,7 +199,7 @@ commands! {
         department: Department,
         /// Why the GO declined to carry it.
         rationale: String,
-    } => RefuseRequest,
+    } => RefuseRequest by [GoNegotiator],
     /// The area asks a Whitehall department, through its Government Office,
     /// for advice on an indicator (recommendation 4), optionally about a
     /// target under negotiation.
@@ -195,7 +212,7 @@ commands! {
         question: String,
         /// The target it concerns, if any.
         target: Option<TargetId>,
-    } => RequestAdvice,
+    } => RequestAdvice by [AreaNegotiator],
     /// The Government Office records the department's answer to an open
     /// request for advice.
     RecordAdvice {
@@ -203,13 +220,13 @@ commands! {
         request: u32,
         /// The department's answer.
         answer: String,
-    } => RecordAdvice,
+    } => RecordAdvice by [GoNegotiator],
     /// Declare Whitehall's outcome priorities for the area, at the outset
     /// (before the Government's first proposal), in a round that limits them.
     DeclarePriorities {
         /// The priorities, at most the round's limit.
         priorities: Vec<Priority>,
-    } => DeclarePriorities,
+    } => DeclarePriorities by [GoNegotiator],
     /// Propose a new baseline and trajectory for a settled target after
     /// sign-off, because the measure changed; the other side accepts it
     /// with `AcceptOffer`, and the reward is then assessed against it (in a
@@ -228,7 +245,7 @@ commands! {
         /// For a Government offer, the department it speaks for; `None`
         /// means the target's department.
         department: Option<Department>,
-    } => Rebaseline,
+    } => Rebaseline by [GoNegotiator, AreaNegotiator],
     /// The area explains its results on an indicator (a factory closed),
     /// to be shown beside its rank in the indicator's tournament.
     LodgeExplanation {
@@ -236,20 +253,20 @@ commands! {
         indicator: IndicatorNumber,
         /// The explanation.
         explanation: String,
-    } => LodgeExplanation,
+    } => LodgeExplanation by [AreaNegotiator],
     /// Ministers approve the re-baselining both sides accepted on a target:
     /// its terms become the agreed terms and the reward is assessed against them.
     ApproveRebaseline {
         /// The target.
         target: TargetId,
-    } => ApproveRebaseline,
+    } => ApproveRebaseline by [SignOff],
     /// Ministers reject it: the terms agreed before stay in force.
     RejectRebaseline {
         /// The target.
         target: TargetId,
         /// Why.
         reason: String,
-    } => RejectRebaseline,
+    } => RejectRebaseline by [SignOff],
     /// Offer the terms of many targets at once (a spreadsheet uploaded):
     /// each row is decided, in order, as the `CounterOffer` on the live
     /// target of its indicator or, where there is none, the `ProposeTarget`
@@ -258,7 +275,7 @@ commands! {
     ImportTargets {
         /// The rows, in the order they are decided.
         rows: Vec<TargetRow>,
-    } => Import,
+    } => Import by [GoNegotiator, AreaNegotiator],
 }
 
 /// One row of [`Command::ImportTargets`]: the terms offered on one

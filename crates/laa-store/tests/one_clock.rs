@@ -9,37 +9,17 @@
 //! `Instant::now` is not a clock read in this sense: it measures how long
 //! something took and never becomes a date.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The calls that read the time of day (`chrono::Utc::now` and
 /// `chrono::offset::Local::now` included, by their tails).
 const CLOCK_READS: &[&str] = &["Utc::now", "Local::now", "SystemTime::now"];
 
-/// Every `.rs` file under `dir`, at any depth, but those of build output,
-/// hidden directories and test directories.
-fn sources(dir: &Path, found: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("the workspace's source") {
-        let path = entry.expect("an entry").path();
-        let name = path
-            .file_name()
-            .and_then(|n| n.to_str())
-            .unwrap_or_default();
-        if path.is_dir() {
-            if !(name == "target" || name == "tests" || name.starts_with('.')) {
-                sources(&path, found);
-            }
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            found.push(path);
-        }
-    }
-}
-
 #[test]
 fn no_source_reads_the_time_but_through_the_clock() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let clock = Path::new("crates/laa-store/src/clock.rs");
-    let mut paths = Vec::new();
-    sources(&root, &mut paths);
+    let paths = laa_testkit::rust_sources(&root, false);
     for expected in [
         "crates/laa-store/src/store/plan.rs",
         "crates/laa-server/src/agreements/command.rs",

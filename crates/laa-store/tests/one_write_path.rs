@@ -8,7 +8,7 @@
 //! import. This test reads every source of the store and fails when any
 //! other file writes one of those tables, by sea-orm or by SQL text.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Each table's entity, and the only files (under `src/`) that may write it.
 const WRITERS: &[(&str, &[&str])] = &[
@@ -57,22 +57,10 @@ const WRITES: [&str; 7] = [
     "::Entity::delete_by_id(",
 ];
 
-fn sources(dir: &Path, found: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("the store's sources") {
-        let path = entry.expect("an entry").path();
-        if path.is_dir() {
-            sources(&path, found);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            found.push(path);
-        }
-    }
-}
-
 #[test]
 fn the_tables_rules_depend_on_are_written_only_through_the_event_log() {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut files = Vec::new();
-    sources(&src, &mut files);
+    let files = laa_testkit::rust_sources(&src, true);
     let mut seen = 0;
     for file in files {
         let name = file

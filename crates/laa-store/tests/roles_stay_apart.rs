@@ -7,7 +7,7 @@
 //! sources and fails if one names the log's type, `Store`, anywhere but
 //! the one place the workspace's handles are taken from it.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// The only line allowed to name `Store`: `Workspace::new`, which takes
 /// the roles from it (and the `use` that brings the type in).
@@ -16,25 +16,13 @@ const HANDLES_TAKEN: (&str, &str) = (
     "pub fn new(engine: Engine, store: &Store, secure: bool)",
 );
 
-fn sources(dir: &Path, found: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("read a crate's sources") {
-        let path = entry.expect("an entry").path();
-        if path.is_dir() {
-            sources(&path, found);
-        } else if path.extension().is_some_and(|e| e == "rs") {
-            found.push(path);
-        }
-    }
-}
-
 #[test]
 fn the_pages_and_the_workspace_never_name_the_event_log() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
     let mut offenders = Vec::new();
     let mut allowed_seen = false;
     for krate in ["crates/laa-web/src", "crates/laa-workspace/src"] {
-        let mut files = Vec::new();
-        sources(&root.join(krate), &mut files);
+        let files = laa_testkit::rust_sources(&root.join(krate), true);
         assert!(!files.is_empty(), "no sources under {krate}");
         for file in files {
             let relative = file.strip_prefix(&root).unwrap_or(&file).to_owned();

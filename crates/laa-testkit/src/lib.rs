@@ -4,6 +4,8 @@
 //!   for one test, dropped after it, even when the test panics.
 //! - [`with_database`]: the URL of another database on the same server.
 //! - [`POSTGRES_ENV`]: the variable naming that server.
+//! - [`rust_sources`]: the Rust sources under a folder, for the tests that
+//!   hold an architecture invariant by reading the code.
 
 #![warn(missing_docs)]
 
@@ -89,6 +91,37 @@ pub fn with_database(url: &str, database: &str) -> String {
         Some(q) => format!("{server}/{database}?{q}"),
         None => format!("{server}/{database}"),
     }
+}
+
+/// Every `.rs` file under `dir`, at any depth, skipping build output
+/// (`target`), hidden folders and, unless `with_tests`, test folders
+/// (`tests`): what an architecture test reads to hold an invariant of the
+/// code. Panics when a folder cannot be read, which fails the test.
+pub fn rust_sources(dir: &std::path::Path, with_tests: bool) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    let mut folders = vec![dir.to_path_buf()];
+    while let Some(folder) = folders.pop() {
+        let entries = std::fs::read_dir(&folder)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", folder.display()));
+        for entry in entries {
+            let path = entry.expect("a folder's entry").path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default();
+            if path.is_dir() {
+                let skipped =
+                    name == "target" || name.starts_with('.') || (!with_tests && name == "tests");
+                if !skipped {
+                    folders.push(path);
+                }
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    found
 }
 
 #[cfg(test)]
