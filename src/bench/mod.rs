@@ -16,6 +16,7 @@
 mod floor;
 mod load;
 mod measure;
+mod reads;
 mod web;
 
 use std::collections::BTreeMap;
@@ -73,6 +74,12 @@ pub struct BenchArgs {
     /// throughout the measurement (connecting again when closed).
     #[arg(long, requires = "web", default_value_t = 0)]
     pub slow: usize,
+    /// Measure instead the analytics of the server at this address (the
+    /// national and a regional GetNegotiationSummary, a region's and
+    /// England's ListPerformance), each beside the echo, one client, as
+    /// the holder of LAA_TOKEN (an auditor's or the sign-off's token).
+    #[arg(long, conflicts_with_all = ["server", "database_url", "postgres", "commands", "web"])]
+    pub reads: Option<String>,
 }
 
 /// Where the bench's server runs.
@@ -99,6 +106,13 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
     let duration = Duration::from_secs_f64(args.seconds.max(0.1));
     if let Some(web) = &args.web {
         return web::run(web, duration, &args.clients, args.slow).await;
+    }
+    if let Some(server) = &args.reads {
+        let token = std::env::var("LAA_TOKEN")
+            .ok()
+            .filter(|t| !t.trim().is_empty())
+            .ok_or("error: --reads needs LAA_TOKEN: an auditor's or the sign-off's token")?;
+        return reads::run(server, &token, duration).await;
     }
     let most = args.clients.iter().copied().max().unwrap_or(1).max(1);
     let areas = laa_core::areas::areas_2008().map_err(|e| format!("error: {e}"))?;

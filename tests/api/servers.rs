@@ -1,7 +1,8 @@
 //! Two servers on one PostgreSQL database: 16 clients split across them
 //! write the same agreements (nothing lost, nothing twice, every history
-//! verifies), and a follower on one server receives what is written
-//! through the other within a second (PostgreSQL NOTIFY).
+//! verifies), a follower on one server receives what is written through
+//! the other within a second (PostgreSQL NOTIFY), and the analytics on one
+//! count what the other acknowledged at once.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -159,6 +160,34 @@ async fn two_servers_share_one_postgres_database() {
         seen += 1;
         eprintln!("delivered across servers in {:?}", started.elapsed());
     }
+
+    // The analytics through the second server count a proposal made
+    // through the first as soon as it is acknowledged: their read model is
+    // kept by version, read from the database on every request, not
+    // waiting for an announcement.
+    let originated = |summary: pb::NegotiationSummary| summary.originated_by_government;
+    let before = originated(
+        follower
+            .audit
+            .get_negotiation_summary(pb::GetNegotiationSummaryRequest::default())
+            .await
+            .unwrap()
+            .into_inner(),
+    );
+    propose(&mut go, SURREY, 67).await;
+    let after = originated(
+        follower
+            .audit
+            .get_negotiation_summary(pb::GetNegotiationSummaryRequest::default())
+            .await
+            .unwrap()
+            .into_inner(),
+    );
+    assert_eq!(
+        after,
+        before + 1,
+        "the summary on the other server is behind"
+    );
 }
 
 /// A set drafted and published through one server binds through another,

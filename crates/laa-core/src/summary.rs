@@ -327,11 +327,17 @@ impl NegotiationSummary {
     /// caller's date: the core has no clock).
     pub fn note_overdue(&mut self, agreement: &Agreement, today: NaiveDate) {
         if let Some(refresh) = agreement.refresh_overdue(today) {
-            *self
-                .refreshes_overdue
-                .entry(refresh.id.to_string())
-                .or_default() += 1;
+            self.note_overdue_refresh(refresh.id.as_str());
         }
+    }
+
+    /// Notes one agreement overdue in `refresh` (what [`Self::note_overdue`]
+    /// found, remembered by a caller that judged it earlier the same day).
+    pub fn note_overdue_refresh(&mut self, refresh: &str) {
+        *self
+            .refreshes_overdue
+            .entry(refresh.to_owned())
+            .or_default() += 1;
     }
 
     /// How many agreements have a refresh overdue (each counted once).

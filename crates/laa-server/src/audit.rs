@@ -17,6 +17,7 @@ use crate::Engine;
 use crate::auth::authenticate;
 use crate::convert::{self, event_to_pb};
 use crate::error::ApiError;
+use crate::read_models::SummaryDigest;
 
 /// How many events a stream reads from the store at a time.
 const STREAM_BATCH: u64 = 500;
@@ -39,7 +40,9 @@ impl Engine {
         Ok(events)
     }
 
-    /// The summary of every agreement the caller may read.
+    /// The summary of every agreement the caller may read: each
+    /// agreement's part kept by version ([`crate::read_models`]), so only
+    /// the agreements changed since the last request are read.
     async fn summary_in_scope(
         &self,
         actor: &Actor,
@@ -56,41 +59,22 @@ impl Engine {
         let mut placeholders = 0;
         let mut regions: BTreeMap<Region, (NegotiationSummary, BTreeMap<i32, i32>, i64)> =
             BTreeMap::new();
-        let mut after = None;
-        loop {
-            let (rows, next) = self
-                .queries
-                .list_agreements(filter.clone(), 200, after)
-                .await?;
-            for row in &rows {
-                let mut one = NegotiationSummary::of_history(&self.history(&row.id).await?);
-                one.note_overdue(&row.agreement, today);
-                total.merge(&one);
-                let region = row.agreement.opening.as_ref().map(|o| o.region);
-                let mut in_region = region.map(|r| regions.entry(r).or_default());
-                if let Some((summary, _, _)) = in_region.as_mut() {
-                    summary.merge(&one);
-                }
-                for t in row.agreement.live_targets() {
-                    if t.kind == TargetKind::Designated
-                        && let Some(n) = t.indicator.national()
-                    {
-                        *selections.entry(i32::from(n.get())).or_default() += 1;
-                        if let Some((_, s, _)) = in_region.as_mut() {
-                            *s.entry(i32::from(n.get())).or_default() += 1;
-                        }
-                    }
-                    let placeholder = i64::from(t.status == TargetStatus::Placeholder);
-                    placeholders += placeholder;
-                    if let Some((_, _, p)) = in_region.as_mut() {
-                        *p += placeholder;
-                    }
-                }
+        for listed in self.queries.agreement_versions(&filter).await? {
+            let digest = match self.read_models.summaries.at(&listed.id, listed.version) {
+                Some(digest) if digest.overdue_on == today => digest,
+                _ => self.summary_digest(&listed.id, today).await?,
+            };
+            let one = digest.summary();
+            total.merge(&one);
+            let (in_region, in_region_selections, in_region_placeholders) =
+                regions.entry(listed.region).or_default();
+            in_region.merge(&one);
+            for (indicator, n) in &digest.selections {
+                *selections.entry(*indicator).or_default() += n;
+                *in_region_selections.entry(*indicator).or_default() += n;
             }
-            match next {
-                Some(n) => after = Some(n),
-                None => break,
-            }
+            placeholders += digest.placeholders;
+            *in_region_placeholders += digest.placeholders;
         }
         let mut out = summary_to_pb(&total, selections, placeholders);
         out.by_region = regions
@@ -103,6 +87,35 @@ impl Engine {
             })
             .collect();
         Ok(out)
+    }
+
+    /// Derives an agreement's part of the summary from its whole history,
+    /// and keeps it at the version read.
+    async fn summary_digest(
+        &self,
+        id: &AgreementId,
+        today: chrono::NaiveDate,
+    ) -> Result<std::sync::Arc<SummaryDigest>, ApiError> {
+        let history = self.history(id).await?;
+        let state = laa_core::apply::replay(id.clone(), history.iter());
+        let mut selections = BTreeMap::new();
+        let mut placeholders = 0;
+        for t in state.live_targets() {
+            if t.kind == TargetKind::Designated
+                && let Some(n) = t.indicator.national()
+            {
+                *selections.entry(i32::from(n.get())).or_default() += 1;
+            }
+            placeholders += i64::from(t.status == TargetStatus::Placeholder);
+        }
+        let digest = SummaryDigest {
+            summary: NegotiationSummary::of_history(&history),
+            selections,
+            placeholders,
+            overdue_on: today,
+            overdue: state.refresh_overdue(today).map(|r| r.id.to_string()),
+        };
+        Ok(self.read_models.summaries.keep(id, state.version, digest))
     }
 }
 

@@ -30,6 +30,7 @@ pub mod error;
 pub mod indicators;
 pub mod metrics;
 pub mod performance;
+mod read_models;
 pub mod rounds;
 pub mod serving;
 mod streams;
@@ -124,6 +125,8 @@ pub struct Engine {
     store: Store,
     queries: Queries,
     credentials: Credentials,
+    /// The analytics' read models, kept by version.
+    read_models: std::sync::Arc<read_models::ReadModels>,
     feed: Feed,
     stopping: watch::Receiver<bool>,
     rendered: std::sync::Arc<agreements::Rendered>,

@@ -11,6 +11,7 @@ use crate::Engine;
 use crate::auth::authenticate;
 use crate::convert::{self, agreement_performance_to_pb, reward_to_pb, target_performance_to_pb};
 use crate::error::ApiError;
+use crate::read_models::PerformanceRow;
 
 #[tonic::async_trait]
 impl pb::performance_service_server::PerformanceService for Engine {
@@ -51,28 +52,24 @@ impl pb::performance_service_server::PerformanceService for Engine {
         };
         self.scope_filter(&actor, &mut filter)?;
         let mut matching = Vec::new();
-        let mut after = None;
-        loop {
-            let (rows, next) = self
-                .queries
-                .list_agreements(filter.clone(), 200, after)
-                .await
-                .map_err(ApiError::from)?;
-            for row in &rows {
-                let state = &row.agreement;
-                for p in agreement_performance(state, &self.store.catalogue()) {
-                    if indicator.is_some_and(|n| p.indicator.national() != Some(n))
-                        || status.is_some_and(|s| p.overall != s)
-                    {
-                        continue;
-                    }
-                    matching.push(target_performance_to_pb(state, &p));
-                }
-            }
-            match next {
-                Some(n) => after = Some(n),
-                None => break,
-            }
+        for listed in self
+            .queries
+            .agreement_versions(&filter)
+            .await
+            .map_err(ApiError::from)?
+        {
+            let rows = match self.read_models.performance.at(&listed.id, listed.version) {
+                Some(rows) => rows,
+                None => self.performance_rows(&listed.id).await?,
+            };
+            matching.extend(
+                rows.iter()
+                    .filter(|p| {
+                        indicator.is_none_or(|n| p.indicator == Some(n))
+                            && status.is_none_or(|s| p.overall == s)
+                    })
+                    .map(|p| p.row.clone()),
+            );
         }
         let end = offset
             .saturating_add(usize::try_from(size).unwrap_or(usize::MAX))
@@ -176,5 +173,30 @@ impl pb::performance_service_server::PerformanceService for Engine {
         let id = convert::agreement_name("agreement", &request.get_ref().agreement)?;
         let state = self.read_agreement(&actor, &id).await?;
         Ok(Response::new(reward_to_pb(&state)))
+    }
+}
+
+impl Engine {
+    /// Derives an agreement's targets' performance from its current state,
+    /// and keeps it at that state's version ([`crate::read_models`]).
+    async fn performance_rows(
+        &self,
+        id: &laa_core::AgreementId,
+    ) -> Result<std::sync::Arc<Vec<PerformanceRow>>, ApiError> {
+        let state = self.store.load_shared(id).await?.ok_or_else(|| {
+            ApiError::from(laa_store::StoreError::NotFound {
+                what: "agreement",
+                key: id.to_string(),
+            })
+        })?;
+        let rows = agreement_performance(&state, &self.store.catalogue())
+            .iter()
+            .map(|p| PerformanceRow {
+                indicator: p.indicator.national(),
+                overall: p.overall,
+                row: target_performance_to_pb(&state, p),
+            })
+            .collect();
+        Ok(self.read_models.performance.keep(id, state.version, rows))
     }
 }

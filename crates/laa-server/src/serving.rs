@@ -176,6 +176,7 @@ impl Serving {
             store: store.clone(),
             queries: store.queries(),
             credentials: store.credentials(),
+            read_models: Default::default(),
             feed: Feed::new(),
             stopping: self.stop_engine.subscribe(),
             rendered: Default::default(),

@@ -74,6 +74,18 @@ pub struct AgreementFilter {
     pub refresh_overdue_on: Option<chrono::NaiveDate>,
 }
 
+/// An agreement's region and version, as [`Queries::agreement_versions`]
+/// lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgreementVersion {
+    /// Its id.
+    pub id: AgreementId,
+    /// Its region.
+    pub region: Region,
+    /// Its version: the sequence of its last event.
+    pub version: u64,
+}
+
 /// One agreement as listed.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct AgreementRow {
@@ -164,6 +176,48 @@ impl Queries {
             None
         };
         Ok((out, next))
+    }
+
+    /// Every agreement matching `filter`'s region, area and status (its
+    /// overdue date is not a column, and is not asked), with its region and
+    /// version, in id order: one light query, no agreement's state read,
+    /// what a read model kept by version asks to know what has changed.
+    pub async fn agreement_versions(
+        &self,
+        filter: &AgreementFilter,
+    ) -> Result<Vec<AgreementVersion>, StoreError> {
+        let mut query = agreement::Entity::find()
+            .select_only()
+            .column(agreement::Column::Id)
+            .column(agreement::Column::Region)
+            .column(agreement::Column::Version);
+        if let Some(region) = filter.region {
+            query = query.filter(agreement::Column::Region.eq(region.code()));
+        }
+        if let Some(area) = &filter.area {
+            query = query.filter(agreement::Column::Area.eq(area.as_str()));
+        }
+        if let Some(status) = filter.status {
+            query = query.filter(agreement::Column::Status.eq(status.as_str()));
+        }
+        let rows: Vec<(String, String, i64)> = query
+            .order_by_asc(agreement::Column::Id)
+            .into_tuple()
+            .all(self.store.connection())
+            .await?;
+        rows.into_iter()
+            .map(|(id, region, version)| {
+                let region = region
+                    .parse::<Region>()
+                    .map_err(|e| StoreError::corrupt(&id, 0, format!("region {region}: {e}")))?;
+                let version = crate::store::stored(&id, "agreements.version", version)?;
+                Ok(AgreementVersion {
+                    id: parse_agreement_id(id)?,
+                    region,
+                    version,
+                })
+            })
+            .collect()
     }
 
     /// The agreements with a live (not withdrawn) target on an indicator,

@@ -1,0 +1,142 @@
+//! `laa bench --reads URL`: the analytics of a running server (the
+//! national and a regional negotiation summary, a region's and England's
+//! performance listing), each beside the echo, one client, in one run:
+//! the p50 and p99 of each and the goal of issue 26 (each analytic's p50
+//! at most five times the echo's). Meant for a server holding the national
+//! round (`laa demo national-round --embedded --keep`, then `laa serve` on
+//! the database it kept), with an auditor's token in `LAA_TOKEN`.
+
+use std::time::{Duration, Instant};
+
+use laa_proto::v1 as pb;
+
+use super::load::echo;
+use super::measure::Samples;
+use crate::client::Clients;
+
+/// The goal: an analytic's p50 at most this many times the echo's.
+const GOAL: f64 = 5.0;
+
+/// The region the regional measurements ask for.
+const REGION: pb::Region = pb::Region::SouthEast;
+
+/// Measures the analytics at `server` for `duration` each, as the holder
+/// of `token`, and prints the figures and the goal.
+pub async fn run(server: &str, token: &str, duration: Duration) -> Result<(), String> {
+    let channel = tonic::transport::Endpoint::from_shared(server.to_owned())
+        .map_err(|e| format!("error: {e}"))?
+        .tcp_nodelay(true)
+        .connect()
+        .await
+        .map_err(|e| format!("error: cannot reach {server}: {e}"))?;
+    let clients = Clients::on(channel, Some(token))
+        .map_err(|_| "error: LAA_TOKEN holds characters a header cannot carry".to_owned())?;
+    let echo = echo(server, duration).await?;
+    let national = measure(duration, || {
+        let mut audit = clients.audit.clone();
+        async move {
+            audit
+                .get_negotiation_summary(pb::GetNegotiationSummaryRequest::default())
+                .await
+                .map(|_| ())
+        }
+    })
+    .await?;
+    let regional = measure(duration, || {
+        let mut audit = clients.audit.clone();
+        async move {
+            audit
+                .get_negotiation_summary(pb::GetNegotiationSummaryRequest {
+                    region: REGION as i32,
+                    ..Default::default()
+                })
+                .await
+                .map(|_| ())
+        }
+    })
+    .await?;
+    let region_performance = measure(duration, || {
+        let mut performance = clients.performance.clone();
+        async move {
+            performance
+                .list_performance(pb::ListPerformanceRequest {
+                    region: REGION as i32,
+                    page_size: 1_000,
+                    ..Default::default()
+                })
+                .await
+                .map(|_| ())
+        }
+    })
+    .await?;
+    let england_performance = measure(duration, || {
+        let mut performance = clients.performance.clone();
+        async move {
+            performance
+                .list_performance(pb::ListPerformanceRequest {
+                    page_size: 100,
+                    ..Default::default()
+                })
+                .await
+                .map(|_| ())
+        }
+    })
+    .await?;
+    println!(
+        "laa bench --reads {server}: {} cores, {:.1} s per measurement, 1 client",
+        std::thread::available_parallelism().map_or(0, usize::from),
+        duration.as_secs_f64()
+    );
+    println!(
+        "{:<52} {:>10} {:>10} {:>10}",
+        "measurement", "p50 ms", "p99 ms", "p50 / echo"
+    );
+    let base = echo.p50();
+    let mut unmet = 0;
+    for (name, samples) in [
+        ("echo: Health/Check", &echo),
+        ("GetNegotiationSummary, England", &national),
+        ("GetNegotiationSummary, region gose", &regional),
+        (
+            "ListPerformance, region gose, 1,000 a page",
+            &region_performance,
+        ),
+        ("ListPerformance, England, first 100", &england_performance),
+    ] {
+        let ratio = samples.p50() / base;
+        let verdict = if std::ptr::eq(samples, &echo) {
+            ""
+        } else if ratio <= GOAL {
+            "met"
+        } else {
+            unmet += 1;
+            "NOT MET"
+        };
+        println!(
+            "{name:<52} {:>10.3} {:>10.3} {ratio:>10.2}  {verdict}",
+            samples.p50(),
+            samples.p99()
+        );
+    }
+    println!("goal: each analytic's p50 at most {GOAL} x the echo's ({unmet} not met)");
+    Ok(())
+}
+
+/// Calls `call` one at a time for `duration`, timing each.
+async fn measure<F, Fut>(duration: Duration, call: F) -> Result<Samples, String>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<(), tonic::Status>>,
+{
+    let mut samples = Samples::default();
+    let start = Instant::now();
+    while start.elapsed() < duration {
+        let began = Instant::now();
+        call()
+            .await
+            .map_err(|status| format!("error: {}: {}", status.code(), status.message()))?;
+        samples.push(began.elapsed());
+    }
+    samples.elapsed = start.elapsed();
+    Ok(samples)
+}
