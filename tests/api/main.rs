@@ -44,6 +44,7 @@ mod tampering;
 mod tls;
 mod tls_cli;
 mod upgrade;
+mod waiting;
 mod web;
 mod workspace;
 mod workspace_browser;

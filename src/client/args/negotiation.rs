@@ -18,6 +18,13 @@ pub enum AgreementCommand {
         /// Only agreements with a refresh overdue today (its deadline passed, not signed off).
         #[arg(long)]
         refresh_overdue: bool,
+        /// Only agreements in which something waits on you, as the workspace's
+        /// inbox shows it: for negotiators, offers to answer, statutory targets
+        /// without terms, endorsing (area) or submitting (GO), advice to record
+        /// (GO), an overdue refresh; for sign-off, submissions and
+        /// re-baselinings to approve; for auditors, broken histories.
+        #[arg(long)]
+        waiting_on_me: bool,
     },
     /// Show one agreement with its targets.
     Show {
