@@ -6,6 +6,7 @@ mod advice;
 mod backup;
 mod cli;
 mod cli_conventions;
+mod completion;
 mod contexts;
 mod copy;
 mod corpus;
