@@ -176,10 +176,13 @@ pub fn registration(shell: clap_complete::Shell, invoked: Option<OsString>) -> O
         .to_owned();
     let shells = clap_complete::env::Shells::builtins();
     let completer = shells.completer(&name)?;
-    let binary = match invoked.map(std::path::PathBuf::from) {
+    let binary: std::path::PathBuf = match invoked.map(std::path::PathBuf::from) {
         Some(path) if path.components().count() > 1 => std::env::current_dir()
             .map(|dir| dir.join(&path))
-            .unwrap_or(path),
+            .unwrap_or(path)
+            .components()
+            .filter(|c| *c != std::path::Component::CurDir)
+            .collect(),
         _ => std::path::PathBuf::from("laa"),
     };
     let mut script = Vec::new();
