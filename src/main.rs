@@ -95,7 +95,10 @@ enum Command {
     #[command(subcommand)]
     Demo(demo::DemoCommand),
     /// Print a shell completion script, such as
-    /// `laa completion bash > ~/.local/share/bash-completion/completions/laa`.
+    /// `laa completion bash > ~/.local/share/bash-completion/completions/laa`:
+    /// commands and flags, and area codes and agreement names asked of the
+    /// server you are configured for (LAA_SERVER and LAA_TOKEN, else the
+    /// current context); none if it does not answer within 1.5 seconds.
     Completion {
         /// The shell.
         #[arg(value_enum)]
@@ -110,6 +113,11 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // `COMPLETE=SHELL laa -- WORDS`, as the script `laa completion SHELL`
+    // prints runs it at each TAB: answered here, then the process ends.
+    clap_complete::CompleteEnv::with_factory(Cli::command)
+        .var(client::complete::VARIABLE)
+        .complete();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e),
@@ -154,9 +162,12 @@ async fn run(cli: Cli) -> Result<(), CliError> {
         Command::Demo(cmd) => demo::run(&cli.global, cmd).await,
         Command::Bench(args) => bench::run(args).await.map_err(CliError::from),
         Command::Completion { shell } => {
+            let script = client::complete::registration(shell, std::env::args_os().next())
+                .ok_or_else(|| CliError::failure(format!("no completion script for {shell}")))?;
             let mut out = std::io::stdout();
-            clap_complete::generate(shell, &mut Cli::command(), "laa", &mut out);
-            out.flush().map_err(|e| CliError::failure(e.to_string()))
+            out.write_all(script.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|e| CliError::failure(e.to_string()))
         }
         Command::Man { dir } => {
             std::fs::create_dir_all(&dir)

@@ -2,6 +2,7 @@
 //!
 //! - `args`: the command line (global options, one noun per resource, its verbs);
 //! - `connect`: the address, the token, timeouts and retries ([`Session`]);
+//! - `complete`: shell completion asking the server for area and agreement names;
 //! - `contexts`: `laa login` and `laa context`, a server, CA and token
 //!   stored per context (flags and environment variables win);
 //! - `tls`: whom https:// trusts (`--ca-cert`) and what it presents (`--client-cert`);
@@ -21,6 +22,7 @@
 
 mod args;
 mod commands;
+pub mod complete;
 mod connect;
 pub mod contexts;
 mod diagnose;

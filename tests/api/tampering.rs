@@ -131,7 +131,24 @@ async fn a_known_break_refuses_writes_before_and_after_a_restart() {
                 .get_agreement(pb::GetAgreementRequest { name: KENT.into() })
                 .await;
             match read {
-                Ok(a) => assert_eq!(a.into_inner().first_bad_sequence, Some(bad), "{kind}"),
+                Ok(a) => {
+                    assert_eq!(a.into_inner().first_bad_sequence, Some(bad), "{kind}");
+                    // A broken history waits on the auditors.
+                    let waiting = app
+                        .clients(Some(&app.tokens.auditor))
+                        .await
+                        .agreements
+                        .list_agreements(pb::ListAgreementsRequest {
+                            waiting_on_me: true,
+                            ..Default::default()
+                        })
+                        .await
+                        .expect("the auditor's listing")
+                        .into_inner();
+                    let names: Vec<&str> =
+                        waiting.agreements.iter().map(|a| a.name.as_str()).collect();
+                    assert_eq!(names, [KENT], "{kind} ({})", app.backend);
+                }
                 Err(status) => assert_eq!(status.code(), Code::DataLoss, "{kind}: {status:?}"),
             }
             app.restart().await;

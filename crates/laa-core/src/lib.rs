@@ -37,6 +37,8 @@
 //! - [`performance`]: statuses against trajectories, and the reward grant.
 //! - [`publication`]: what of an agreement is public, for the citizens' pages.
 //! - [`summary`]: the negotiation analytics CLG asks for, from the history.
+//! - [`waiting`]: what in an agreement waits on whom (the inbox, and
+//!   `ListAgreements` with `waiting_on_me`).
 //! - [`stream`]: every aggregate's stream of events and the shape each
 //!   aggregate has (state, commands, changes, `decide`, `apply`): the
 //!   agreement, the National Indicator Set ([`indicator_sets::stream`]), a
@@ -69,6 +71,7 @@ pub mod round;
 pub mod stream;
 pub mod summary;
 pub mod terms;
+pub mod waiting;
 
 pub use actor::{Actor, Role, Scope, Side};
 pub use agreement::{

@@ -1,26 +1,25 @@
 //! "Waiting on you": what each role has to do next, drawn from the
 //! agreements the engine lets the person read.
 //!
-//! - Negotiators (a GO's region, a council's own area): offers awaiting
-//!   their side's answer, statutory targets without terms, agreements
-//!   ready to endorse (the area) or to submit (the GO), advice to record
-//!   (the GO), refreshes overdue.
-//! - Ministers' sign-off: agreements submitted, re-baselinings awaiting
-//!   approval.
-//! - Auditors: histories found broken.
-//! - Everyone who may comment: indicator sets under consultation.
+//! What waits on whom in an agreement is the core's rule, once
+//! ([`laa_core::waiting`]: offers to answer, statutory targets without
+//! terms, endorsing and submitting, advice to record, overdue refreshes,
+//! sign-off, re-baselinings, broken histories); this module words it and
+//! links each item to the page where it is done. Beside the agreements,
+//! everyone who may comment sees the indicator sets under consultation.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
-use laa_core::{CommandKind, Role, Side};
+use laa_core::waiting as core;
+use laa_core::{AgreementId, CommandKind, IndicatorRef, Role};
 use laa_proto::v1 as pb;
 use laa_proto::v1::agreement_service_server::AgreementService;
 use laa_proto::v1::indicator_service_server::IndicatorService;
 use maud::{Markup, html};
 
 use crate::Workspace;
-use crate::agreement::{agreement_status_words, area_name, side_of, status_of};
+use crate::agreement::{agreement_status_words, area_name, status_of};
 use crate::layout::{self, tag};
 use crate::respond::html as respond;
 use crate::session::Person;
@@ -43,15 +42,16 @@ pub struct Waiting {
 /// The most agreements one listing reads.
 const MAX_AGREEMENTS: usize = 400;
 
-/// The agreements the person may read, with every target, optionally
-/// only those in `status`.
-pub async fn visible(
+/// The agreements the person may read as one listing answers them (every
+/// target; at most [`MAX_AGREEMENTS`]), optionally only those in
+/// `status`, or only those in which something waits on the person.
+async fn listed(
     workspace: &Workspace,
     person: &Person,
     status: pb::AgreementStatus,
-    refresh_overdue: bool,
+    waiting_on_me: bool,
 ) -> Vec<pb::Agreement> {
-    let mut names = Vec::new();
+    let mut agreements = Vec::new();
     let mut page_token = String::new();
     loop {
         let listed = workspace
@@ -60,21 +60,32 @@ pub async fn visible(
                 status: status as i32,
                 page_size: 200,
                 page_token: page_token.clone(),
-                refresh_overdue,
+                waiting_on_me,
                 ..Default::default()
             }))
             .await;
         let Ok(listed) = listed.map(tonic::Response::into_inner) else {
             break;
         };
-        names.extend(listed.agreements.into_iter().map(|a| a.name));
-        if listed.next_page_token.is_empty() || names.len() >= MAX_AGREEMENTS {
+        agreements.extend(listed.agreements);
+        if listed.next_page_token.is_empty() || agreements.len() >= MAX_AGREEMENTS {
             break;
         }
         page_token = listed.next_page_token;
     }
+    agreements
+}
+
+/// The agreements the person may read, with every target, optionally
+/// only those in `status`, each as `GetAgreement` answers it.
+pub async fn visible(
+    workspace: &Workspace,
+    person: &Person,
+    status: pb::AgreementStatus,
+) -> Vec<pb::Agreement> {
+    let names = listed(workspace, person, status, false).await;
     let mut agreements = Vec::with_capacity(names.len());
-    for name in names {
+    for name in names.into_iter().map(|a| a.name) {
         if let Ok(a) = workspace
             .engine
             .get_agreement(person.request(pb::GetAgreementRequest { name }))
@@ -103,159 +114,115 @@ fn check(agreement: &pb::Agreement, command: CommandKind) -> String {
     format!("{}?check={}", link(agreement, None), command.as_str())
 }
 
-fn negotiating(a: &pb::Agreement) -> bool {
-    a.status == pb::AgreementStatus::Draft as i32
-        || a.status == pb::AgreementStatus::RefreshOpen as i32
+/// An indicator as the inbox names it: `NI 117`, or a local one's title.
+fn indicator_words(indicator: &IndicatorRef) -> String {
+    match indicator {
+        IndicatorRef::National(n) => n.to_string(),
+        IndicatorRef::Local { title, .. } => title.clone(),
+    }
 }
 
-/// What waits on a negotiator of `side` in one agreement.
-fn negotiator_items(a: &pb::Agreement, side: Side, items: &mut Vec<Waiting>) {
-    let about = area_name(a);
-    if !negotiating(a) {
-        return;
+/// One thing the core finds waiting in an agreement, in the inbox's words
+/// and with the page where it is done.
+fn item(a: &pb::Agreement, waiting: &core::Waiting) -> Waiting {
+    let at = |what: String, link: String| Waiting {
+        what,
+        link,
+        about: area_name(a),
+        occurrence: String::new(),
+    };
+    match waiting {
+        core::Waiting::AnswerOffer {
+            target,
+            indicator,
+            made_at,
+        } => Waiting {
+            occurrence: format!(
+                "{}.{:09}",
+                made_at.timestamp(),
+                made_at.timestamp_subsec_nanos()
+            ),
+            ..at(
+                format!("Answer the offer on {}", indicator_words(indicator)),
+                link(a, Some(target.get())),
+            )
+        },
+        core::Waiting::OfferStatutoryTerms { target, indicator } => at(
+            format!(
+                "Offer terms for statutory target {}",
+                indicator_words(indicator)
+            ),
+            link(a, Some(target.get())),
+        ),
+        core::Waiting::Endorse => at(
+            "Endorse the agreement".into(),
+            check(a, CommandKind::Endorse),
+        ),
+        core::Waiting::Submit => at(
+            "Submit the agreement to Ministers".into(),
+            check(a, CommandKind::Submit),
+        ),
+        core::Waiting::RecordAdvice {
+            request,
+            department,
+            indicator,
+        } => at(
+            format!("Record {department}'s advice on {indicator} (request {request})"),
+            link(a, None),
+        ),
+        core::Waiting::OpenOverdueRefresh { .. } => {
+            at("Open the overdue refresh".into(), link(a, None))
+        }
+        core::Waiting::SignOffOrReturn => {
+            at("Sign off or return the agreement".into(), link(a, None))
+        }
+        core::Waiting::ApproveRebaseline { target } => at(
+            format!("Approve or reject the re-baselining of target {target}"),
+            link(a, Some(target.get())),
+        ),
+        core::Waiting::HistoryBroken { from } => {
+            at(format!("History broken from change {from}"), link(a, None))
+        }
     }
-    let mut open = 0;
-    let mut statutory_done = true;
-    for t in &a.targets {
-        if t.status == pb::TargetStatus::Withdrawn as i32 {
-            continue;
-        }
-        let number = match &t.indicator {
-            Some(pb::target::Indicator::IndicatorNumber(n)) => format!("NI {n}"),
-            Some(pb::target::Indicator::LocalIndicator(l)) => l.title.clone(),
-            None => String::new(),
-        };
-        let statutory = t.kind == pb::TargetKind::Statutory as i32;
-        if statutory && t.agreed.is_none() {
-            statutory_done = false;
-        }
-        match t.open_offer.as_ref().and_then(|o| side_of(o.side)) {
-            Some(by) => {
-                open += 1;
-                if by != side {
-                    let made_at = t.open_offer.as_ref().and_then(|o| o.made_at);
-                    items.push(Waiting {
-                        what: format!("Answer the offer on {number}"),
-                        link: link(a, Some(t.id)),
-                        about: about.clone(),
-                        occurrence: made_at
-                            .map(|at| format!("{}.{:09}", at.seconds, at.nanos))
-                            .unwrap_or_default(),
-                    });
-                }
-            }
-            None if statutory && t.agreed.is_none() => items.push(Waiting {
-                what: format!("Offer terms for statutory target {number}"),
-                link: link(a, Some(t.id)),
-                about: about.clone(),
-                ..Default::default()
-            }),
-            None => {}
-        }
-    }
-    let draft = a.status == pb::AgreementStatus::Draft as i32;
-    if draft && open == 0 && statutory_done {
-        match side {
-            Side::Area if !a.endorsed => items.push(Waiting {
-                what: "Endorse the agreement".into(),
-                link: check(a, CommandKind::Endorse),
-                about: about.clone(),
-                ..Default::default()
-            }),
-            Side::Government if a.endorsed => items.push(Waiting {
-                what: "Submit the agreement to Ministers".into(),
-                link: check(a, CommandKind::Submit),
-                about: about.clone(),
-                ..Default::default()
-            }),
-            _ => {}
-        }
-    }
-    if side == Side::Government {
-        for r in a.advice.iter().filter(|r| r.answer.is_empty()) {
-            items.push(Waiting {
-                what: format!(
-                    "Record {}'s advice on NI {} (request {})",
-                    r.department, r.indicator_number, r.request
-                ),
-                link: link(a, None),
-                about: about.clone(),
-                ..Default::default()
-            });
-        }
+}
+
+/// Where an item stands on the page: what a negotiation or a submission
+/// asks first, then the overdue refreshes and re-baselinings of
+/// agreements already signed off.
+fn section(waiting: &core::Waiting) -> u8 {
+    match waiting {
+        core::Waiting::OpenOverdueRefresh { .. } | core::Waiting::ApproveRebaseline { .. } => 1,
+        _ => 0,
     }
 }
 
 /// Everything waiting on the person, in the order of the page.
+///
+/// The engine lists the agreements in which something waits on the person
+/// (`waiting_on_me`, so only those are read, and only within their
+/// scope); each listed agreement's state is then read from the store and
+/// the core's rule ([`laa_core::waiting`]) says what waits in it.
 pub async fn waiting(workspace: &Workspace, person: &Person) -> Vec<Waiting> {
-    let mut items = Vec::new();
-    let role = person.actor.role;
-    match role {
-        Role::GoNegotiator | Role::AreaNegotiator => {
-            let side = role.side().unwrap_or(Side::Area);
-            for a in visible(workspace, person, pb::AgreementStatus::Unspecified, false).await {
-                negotiator_items(&a, side, &mut items);
-            }
-            // A refresh is held on a signed-off agreement; one still in its
-            // first negotiation has nothing to refresh yet.
-            let signed_off = [
-                pb::AgreementStatus::Agreed as i32,
-                pb::AgreementStatus::Placeholder as i32,
-                pb::AgreementStatus::Refreshed as i32,
-            ];
-            for a in visible(workspace, person, pb::AgreementStatus::Unspecified, true)
-                .await
-                .into_iter()
-                .filter(|a| signed_off.contains(&a.status))
-            {
-                items.push(Waiting {
-                    what: "Open the overdue refresh".into(),
-                    link: link(&a, None),
-                    about: area_name(&a),
-                    ..Default::default()
-                });
+    let mut found = Vec::new();
+    if core::may_wait_on(person.actor.role) {
+        for a in listed(workspace, person, pb::AgreementStatus::Unspecified, true).await {
+            let Ok(id) = AgreementId::new(a.name.strip_prefix("agreements/").unwrap_or(&a.name))
+            else {
+                continue;
+            };
+            let Ok(Some(state)) = workspace.queries.load_shared(&id).await else {
+                continue;
+            };
+            let circumstances = workspace.engine.circumstances(&id);
+            for w in core::waiting_on(&state, &person.actor, &circumstances) {
+                found.push((section(&w), item(&a, &w)));
             }
         }
-        Role::SignOff => {
-            for a in visible(workspace, person, pb::AgreementStatus::Submitted, false).await {
-                items.push(Waiting {
-                    what: "Sign off or return the agreement".into(),
-                    link: link(&a, None),
-                    about: area_name(&a),
-                    ..Default::default()
-                });
-            }
-            for status in [
-                pb::AgreementStatus::Agreed,
-                pb::AgreementStatus::Placeholder,
-                pb::AgreementStatus::Refreshed,
-            ] {
-                for a in visible(workspace, person, status, false).await {
-                    for t in a.targets.iter().filter(|t| t.pending_rebaseline.is_some()) {
-                        items.push(Waiting {
-                            what: format!("Approve or reject the re-baselining of target {}", t.id),
-                            link: link(&a, Some(t.id)),
-                            about: area_name(&a),
-                            ..Default::default()
-                        });
-                    }
-                }
-            }
-        }
-        Role::Auditor => {
-            for a in visible(workspace, person, pb::AgreementStatus::Unspecified, false).await {
-                if let Some(bad) = a.first_bad_sequence {
-                    items.push(Waiting {
-                        what: format!("History broken from change {bad}"),
-                        link: link(&a, None),
-                        about: area_name(&a),
-                        ..Default::default()
-                    });
-                }
-            }
-        }
-        Role::Admin => {}
     }
+    // A stable sort: each section keeps the agreements' order.
+    found.sort_by_key(|(section, _)| *section);
+    let mut items: Vec<Waiting> = found.into_iter().map(|(_, item)| item).collect();
+    let role = person.actor.role;
     if role != Role::Auditor
         && let Ok(sets) = workspace
             .engine
@@ -335,7 +302,7 @@ pub async fn agreements_page(
     refused: Option<(&crate::forms::Submitted, &[crate::layout::FieldError])>,
     status: StatusCode,
 ) -> Response {
-    let all = visible(workspace, person, pb::AgreementStatus::Unspecified, false).await;
+    let all = visible(workspace, person, pb::AgreementStatus::Unspecified).await;
     let waiting = count(workspace, person).await;
     let may_open = laa_core::authorise::role_may(person.actor.role, laa_core::CommandKind::Open);
     let body: Markup = html! {
@@ -401,6 +368,124 @@ async fn recent_activity(workspace: &Workspace) -> Markup {
                     }
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::{TimeZone, Utc};
+    use laa_core::{Department, IndicatorNumber, LocalIndicatorCode, RefreshId, TargetId};
+
+    use super::*;
+
+    fn target(n: u32) -> TargetId {
+        TargetId::new(n).expect("a target")
+    }
+
+    fn ni(n: u16) -> IndicatorRef {
+        IndicatorRef::National(IndicatorNumber::new(n).expect("an indicator"))
+    }
+
+    /// Each thing the core finds, as the inbox words and links it (the
+    /// words the inbox always used, the notifier's keys among them).
+    #[test]
+    fn every_thing_waiting_is_worded_and_linked() {
+        let kent = pb::Agreement {
+            name: "agreements/kent-2008-11".into(),
+            area: "areas/kent".into(),
+            ..Default::default()
+        };
+        let made_at = Utc
+            .with_ymd_and_hms(2008, 6, 1, 9, 30, 0)
+            .single()
+            .expect("a time")
+            + chrono::Duration::nanoseconds(1_500);
+        let page = "/workspace/agreements/kent-2008-11";
+        let local = IndicatorRef::Local {
+            code: LocalIndicatorCode::new("l-falls").expect("a code"),
+            title: "Falls clinic".into(),
+        };
+        let cases = [
+            (
+                core::Waiting::AnswerOffer {
+                    target: target(17),
+                    indicator: ni(117),
+                    made_at,
+                },
+                "Answer the offer on NI 117",
+                format!("{page}/targets/17"),
+                "1212312600.000001500",
+            ),
+            (
+                core::Waiting::OfferStatutoryTerms {
+                    target: target(3),
+                    indicator: local,
+                },
+                "Offer terms for statutory target Falls clinic",
+                format!("{page}/targets/3"),
+                "",
+            ),
+            (
+                core::Waiting::Endorse,
+                "Endorse the agreement",
+                format!("{page}?check=EndorseAgreement"),
+                "",
+            ),
+            (
+                core::Waiting::Submit,
+                "Submit the agreement to Ministers",
+                format!("{page}?check=SubmitAgreement"),
+                "",
+            ),
+            (
+                core::Waiting::RecordAdvice {
+                    request: 2,
+                    department: Department::new("DCSF").expect("a department"),
+                    indicator: IndicatorNumber::new(117).expect("an indicator"),
+                },
+                "Record DCSF's advice on NI 117 (request 2)",
+                page.to_owned(),
+                "",
+            ),
+            (
+                core::Waiting::OpenOverdueRefresh {
+                    refresh: RefreshId::new("2009").expect("a refresh"),
+                },
+                "Open the overdue refresh",
+                page.to_owned(),
+                "",
+            ),
+            (
+                core::Waiting::SignOffOrReturn,
+                "Sign off or return the agreement",
+                page.to_owned(),
+                "",
+            ),
+            (
+                core::Waiting::ApproveRebaseline { target: target(18) },
+                "Approve or reject the re-baselining of target 18",
+                format!("{page}/targets/18"),
+                "",
+            ),
+            (
+                core::Waiting::HistoryBroken { from: 4 },
+                "History broken from change 4",
+                page.to_owned(),
+                "",
+            ),
+        ];
+        for (waiting, what, link, occurrence) in cases {
+            assert_eq!(
+                item(&kent, &waiting),
+                Waiting {
+                    what: what.into(),
+                    link,
+                    about: "Kent".into(),
+                    occurrence: occurrence.into(),
+                },
+                "{waiting:?}"
+            );
         }
     }
 }

@@ -36,6 +36,8 @@
 //! # Invariants
 //! - No page or form reads or writes agreements except through the
 //!   engine's service methods: what a role may see or do is the core's.
+//!   (The inbox reads the state of the agreements the engine listed for
+//!   the person, to word what waits in them by the core's rule.)
 //! - No secret in a URL or a log: tokens are pasted into a form and sent
 //!   by POST; a sign-in link's code is spent on first use.
 //! - Every state-changing request is a POST carrying the session's

@@ -432,7 +432,7 @@ pub async fn download_all(
     };
     let region = only.region.to_ascii_lowercase();
     let all: Vec<pb::Agreement> =
-        crate::inbox::visible(&workspace, &person, pb::AgreementStatus::Unspecified, false)
+        crate::inbox::visible(&workspace, &person, pb::AgreementStatus::Unspecified)
             .await
             .into_iter()
             .filter(|a| only.round.is_empty() || a.round == only.round)

@@ -127,6 +127,7 @@ pub enum AreaCommand {
     /// Show one area.
     Show {
         /// The area's code, such as kent.
+        #[arg(add = clap_complete::ArgValueCandidates::new(crate::client::complete::areas))]
         area: String,
     },
     /// Create an area (administrator).

@@ -150,10 +150,10 @@ pub struct Change {
     /// The agreement, such as kent-2008-11 (or agreements/kent-2008-11).
     // Positional, as `laa agreement show` takes it; `--agreement` stays
     // accepted so that scripts written for the flag keep working.
-    #[arg(value_name = "AGREEMENT", required_unless_present = "agreement")]
+    #[arg(value_name = "AGREEMENT", required_unless_present = "agreement", add = clap_complete::ArgValueCandidates::new(crate::client::complete::agreements))]
     pub named: Option<String>,
     /// The agreement, as an option (the same as AGREEMENT).
-    #[arg(long, value_name = "AGREEMENT")]
+    #[arg(long, value_name = "AGREEMENT", add = clap_complete::ArgValueCandidates::new(crate::client::complete::agreements))]
     pub agreement: Option<String>,
     /// The agreement version you last saw (as `laa agreement show` prints it).
     /// Without it, the version read just before sending is named. Either way
@@ -257,6 +257,7 @@ pub enum ClientCommand {
     /// The reward grant an agreement earned, with its working per target.
     Reward {
         /// The area (with --round), or an agreement's name such as kent-2008-11.
+        #[arg(add = clap_complete::ArgValueCandidates::new(crate::client::complete::areas_and_agreements))]
         area: String,
         /// The round.
         #[arg(long, default_value = "2008-11")]
@@ -268,7 +269,7 @@ pub enum ClientCommand {
     /// The negotiation analytics, for one area or the whole country.
     Summary {
         /// One area's agreement (default: every agreement you may read).
-        #[arg(long, conflicts_with = "region")]
+        #[arg(long, conflicts_with = "region", add = clap_complete::ArgValueCandidates::new(crate::client::complete::areas))]
         area: Option<String>,
         /// Only one Government Office region's agreements, by code (gose) or name.
         #[arg(long)]

@@ -18,16 +18,24 @@ pub enum AgreementCommand {
         /// Only agreements with a refresh overdue today (its deadline passed, not signed off).
         #[arg(long)]
         refresh_overdue: bool,
+        /// Only agreements in which something waits on you, as the workspace's
+        /// inbox shows it: for negotiators, offers to answer, statutory targets
+        /// without terms, endorsing (area) or submitting (GO), advice to record
+        /// (GO), an overdue refresh; for sign-off, submissions and
+        /// re-baselinings to approve; for auditors, broken histories.
+        #[arg(long)]
+        waiting_on_me: bool,
     },
     /// Show one agreement with its targets.
     Show {
         /// The agreement, such as kent-2008-11.
+        #[arg(add = clap_complete::ArgValueCandidates::new(crate::client::complete::agreements))]
         agreement: String,
     },
     /// Open an area's agreement (GO negotiator).
     Open {
         /// The area, such as kent.
-        #[arg(long)]
+        #[arg(long, add = clap_complete::ArgValueCandidates::new(crate::client::complete::areas))]
         area: String,
         /// The indicator set version to bind.
         #[arg(long, default_value_t = 2007)]
@@ -127,7 +135,7 @@ pub enum SheetFormat {
 #[derive(Debug, clap::Args)]
 pub struct ExportArgs {
     /// The agreement, such as kent-2008-11; or --region and/or --round.
-    #[arg(value_name = "AGREEMENT")]
+    #[arg(value_name = "AGREEMENT", add = clap_complete::ArgValueCandidates::new(crate::client::complete::agreements))]
     pub agreement: Option<String>,
     /// Every agreement of a region you may read, by code (gonw) or name (north-west).
     #[arg(long)]
@@ -149,13 +157,13 @@ pub struct ExportArgs {
 pub struct ImportArgs {
     /// The agreement, such as kent-2008-11: `laa target import kent-2008-11
     /// targets.xlsx` (with --agreement, the file alone is named here).
-    #[arg(value_name = "AGREEMENT")]
+    #[arg(value_name = "AGREEMENT", add = clap_complete::ArgValueCandidates::new(crate::client::complete::agreements))]
     pub named: Option<String>,
     /// The sheet: a .csv or .xlsx file.
     #[arg(value_name = "FILE")]
     pub file: Option<String>,
     /// The agreement, as an option.
-    #[arg(long, value_name = "AGREEMENT")]
+    #[arg(long, value_name = "AGREEMENT", add = clap_complete::ArgValueCandidates::new(crate::client::complete::agreements))]
     pub agreement: Option<String>,
     /// csv or xlsx [default: from the file's extension].
     #[arg(long, value_enum)]

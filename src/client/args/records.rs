@@ -10,6 +10,7 @@ pub enum PerformanceCommand {
     /// One agreement's targets: baseline, trajectory, actuals and status per year.
     Show {
         /// The area (with --round), or an agreement's name such as kent-2008-11.
+        #[arg(add = clap_complete::ArgValueCandidates::new(crate::client::complete::areas_and_agreements))]
         area: String,
         /// The round.
         #[arg(long, default_value = "2008-11")]
@@ -68,6 +69,7 @@ pub enum HistoryCommand {
     /// Print an agreement's events.
     Show {
         /// The agreement.
+        #[arg(add = clap_complete::ArgValueCandidates::new(crate::client::complete::agreements))]
         agreement: String,
         /// The first sequence to show.
         #[arg(long, default_value_t = 1)]
@@ -76,6 +78,7 @@ pub enum HistoryCommand {
     /// Print events as they are appended, until interrupted.
     Follow {
         /// The agreement.
+        #[arg(add = clap_complete::ArgValueCandidates::new(crate::client::complete::agreements))]
         agreement: String,
         /// The first sequence to show.
         #[arg(long, default_value_t = 1)]
@@ -86,7 +89,7 @@ pub enum HistoryCommand {
     Verify {
         /// The agreement, or a reference stream: indicator-sets/national,
         /// rounds/{round} or areas/{code} (not with --file).
-        #[arg(required_unless_present = "file", conflicts_with = "file")]
+        #[arg(required_unless_present = "file", conflicts_with = "file", add = clap_complete::ArgValueCandidates::new(crate::client::complete::agreements))]
         agreement: Option<String>,
         /// An exported history (NDJSON) to verify offline.
         #[arg(long)]
@@ -96,6 +99,7 @@ pub enum HistoryCommand {
     Export {
         /// The agreement, or a reference stream: indicator-sets/national,
         /// rounds/{round} or areas/{code}.
+        #[arg(add = clap_complete::ArgValueCandidates::new(crate::client::complete::agreements))]
         agreement: String,
         /// The format.
         #[arg(long, value_enum, default_value = "ndjson")]

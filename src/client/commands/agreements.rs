@@ -38,6 +38,7 @@ pub async fn run(session: &Session, command: AgreementCommand) -> Result<(), Cli
             region: r,
             status: s,
             refresh_overdue,
+            waiting_on_me,
         } => {
             let region = match r {
                 Some(r) => region(&r)? as i32,
@@ -57,6 +58,7 @@ pub async fn run(session: &Session, command: AgreementCommand) -> Result<(), Cli
                         page_size: 200,
                         page_token,
                         refresh_overdue,
+                        waiting_on_me,
                     })
                 )?;
                 Ok((r.agreements, r.next_page_token))

@@ -12,3 +12,4 @@ mod publication;
 mod reasons;
 mod rules;
 mod scenarios;
+mod waiting;

@@ -8,11 +8,14 @@
 //!   followers, and answer with what changed;
 //! - [`import`]: `ImportTargets`, many targets' terms at once, and its
 //!   preview (`validate_only`);
-//! - [`rendered`]: the wire form of unchanged agreements, kept.
+//! - [`rendered`]: the wire form of unchanged agreements, kept;
+//! - [`waiting`]: listing only the agreements in which something waits on
+//!   the caller.
 
 mod command;
 mod import;
 mod rendered;
+mod waiting;
 
 use laa_core::authorise::{Visible, authorise_listing, authorise_unopened};
 use laa_core::{Actor, AgreementId, Command};
@@ -197,11 +200,14 @@ agreement_service! {
         let after = convert::parse_page_token(&r.page_token, |p| {
             AgreementId::new(p).ok().map(|id| id.to_string())
         })?;
-        let (rows, next) = self
-            .queries
-            .list_agreements(filter, size, after)
-            .await
-            .map_err(ApiError::from)?;
+        let (rows, next) = if r.waiting_on_me {
+            self.list_waiting_on(&actor, filter, size, after).await?
+        } else {
+            self.queries
+                .list_agreements(filter, size, after)
+                .await
+                .map_err(ApiError::from)?
+        };
         Ok(Response::new(pb::ListAgreementsResponse {
             agreements: rows
                 .iter()
