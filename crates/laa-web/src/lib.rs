@@ -278,20 +278,26 @@ struct TableFile {
 /// How much of a table is gathered before it goes to the encoders.
 const WRITE_BUFFER: usize = 64 * 1024;
 
+/// The size a large open-data file is expected to have, for its encoders.
+const LARGE_FILE: usize = 16 << 20;
+
 impl TableFile {
     /// Begins the file `filename` of `table` as `kind` (CSV or JSON),
-    /// with the time of the data.
+    /// with the time of the data, of about `expected` bytes (0: unknown;
+    /// see [`kept::Encoder::expecting`]).
     fn begin(
         table: &table::Table,
         kind: Kind,
         as_of: Option<chrono::DateTime<chrono::Utc>>,
         filename: String,
+        expected: usize,
     ) -> std::io::Result<Self> {
         let format = match kind {
             Kind::Json => table::Format::Json,
             _ => table::Format::Csv,
         };
-        let out = std::io::BufWriter::with_capacity(WRITE_BUFFER, kept::Encoder::default());
+        let out =
+            std::io::BufWriter::with_capacity(WRITE_BUFFER, kept::Encoder::expecting(expected));
         Ok(Self {
             writer: table::TableWriter::new(out, table, format, as_of)?,
             kind,
@@ -338,8 +344,11 @@ async fn dataset(State(web): State<Web>, Path(file): Path<String>, headers: Head
             return missing();
         };
         let catalogue = model.store().catalogue();
-        let written =
-            TableFile::begin(&table, kind, snapshot.as_of(), file.clone()).and_then(|mut f| {
+        // The national round's targets are 5 MB of CSV and 15 MB of
+        // JSON; the other datasets a few kilobytes.
+        let expected = if name == "targets" { LARGE_FILE } else { 0 };
+        let written = TableFile::begin(&table, kind, snapshot.as_of(), file.clone(), expected)
+            .and_then(|mut f| {
                 datasets::write_rows(name, &snapshot, &catalogue, &mut f.writer)?;
                 f.finish()
             });
@@ -376,7 +385,11 @@ async fn history(
             if kind == Kind::Json { "json" } else { "csv" }
         );
         let table = history::heading(id.as_str());
-        let mut file = match TableFile::begin(&table, kind, snapshot.as_of(), name) {
+        // About 200 bytes an event as CSV, 400 as JSON.
+        let expected =
+            usize::try_from(through.saturating_mul(if kind == Kind::Json { 400 } else { 200 }))
+                .unwrap_or(usize::MAX);
+        let mut file = match TableFile::begin(&table, kind, snapshot.as_of(), name, expected) {
             Ok(file) => file,
             Err(e) => return unwritten(e),
         };
