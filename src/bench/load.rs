@@ -156,6 +156,11 @@ impl Negotiation {
         Ok(took)
     }
 
+    /// The agreement's version as last answered.
+    pub fn version(&self) -> u64 {
+        u64::try_from(self.version).unwrap_or(0)
+    }
+
     /// One read of the whole agreement; its latency.
     pub async fn read(&mut self) -> Result<Duration, String> {
         let began = Instant::now();

@@ -11,12 +11,15 @@
 //! ratios the performance goals are stated in (`docs/PERFORMANCE.md`).
 //!
 //! With `--web URL` it measures instead a running server's public pages
-//! and open data beside its static stylesheet, with `wrk` ([`web`]).
+//! and open data beside its static stylesheet, with `wrk` ([`web`]); with
+//! `--soak SECONDS`, the server's resident memory under a long write load
+//! ([`soak`]).
 
 mod floor;
 mod load;
 mod measure;
 mod reads;
+mod soak;
 mod web;
 
 use std::collections::BTreeMap;
@@ -54,8 +57,9 @@ pub struct BenchArgs {
     /// Seconds each measurement runs.
     #[arg(long, default_value_t = 3.0)]
     pub seconds: f64,
-    /// The concurrent client counts measured, each client on its own agreement.
-    #[arg(long, value_delimiter = ',', default_value = "16,64")]
+    /// The concurrent client counts measured, each client on its own
+    /// agreement (default 16,64; with --soak, one count, default 8).
+    #[arg(long, value_delimiter = ',')]
     pub clients: Vec<usize>,
     /// A fixed amount of work instead of timed measurements: only the
     /// concurrent writes run, each client count making this many
@@ -78,8 +82,19 @@ pub struct BenchArgs {
     /// national and a regional GetNegotiationSummary, a region's and
     /// England's ListPerformance), each beside the echo, one client, as
     /// the holder of LAA_TOKEN (an auditor's or the sign-off's token).
-    #[arg(long, conflicts_with_all = ["server", "database_url", "postgres", "commands", "web"])]
+    #[arg(long, conflicts_with_all = ["server", "database_url", "postgres", "commands", "web", "soak"])]
     pub reads: Option<String>,
+    /// A soak instead: this many seconds of CounterOffers by --clients
+    /// clients (default 8), each on its own agreement, while the server's
+    /// resident memory is read once a second; prints it by quarter of the
+    /// run and whether it stayed flat after the first (the warm-up).
+    #[arg(long, conflicts_with_all = ["web", "commands"])]
+    pub soak: Option<f64>,
+    /// With --soak and --server: the process id of that server, whose
+    /// memory is read (without --server the embedded server's, this
+    /// process's).
+    #[arg(long, requires_all = ["soak", "server"])]
+    pub server_pid: Option<u32>,
 }
 
 /// Where the bench's server runs.
@@ -102,8 +117,15 @@ enum Cleanup {
 }
 
 /// Runs `laa bench`.
-pub async fn run(args: BenchArgs) -> Result<(), String> {
+pub async fn run(mut args: BenchArgs) -> Result<(), String> {
     let duration = Duration::from_secs_f64(args.seconds.max(0.1));
+    if args.clients.is_empty() {
+        args.clients = if args.soak.is_some() {
+            vec![8]
+        } else {
+            vec![16, 64]
+        };
+    }
     if let Some(web) = &args.web {
         return web::run(web, duration, &args.clients, args.slow).await;
     }
@@ -124,6 +146,19 @@ pub async fn run(args: BenchArgs) -> Result<(), String> {
         ));
     }
     let target = start(&args).await?;
+    if let Some(seconds) = args.soak {
+        let result = match negotiations(&target, &areas, most).await {
+            Ok(negotiations) => {
+                let duration = Duration::from_secs_f64(seconds.max(1.0));
+                soak::run(negotiations, duration, args.server_pid).await
+            }
+            Err(e) => Err(e),
+        };
+        let label = target.label.clone();
+        stop(target).await;
+        result?.print(&label);
+        return Ok(());
+    }
     if let Some(commands) = args.commands {
         let result = counted(&target, &areas, &args.clients, most, commands).await;
         stop(target).await;

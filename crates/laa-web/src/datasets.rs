@@ -1,5 +1,8 @@
-//! The open datasets, each a [`Table`] built from the read model: the same
-//! rows the pages show, at stable addresses under `/data/`.
+//! The open datasets, each a [`Table`] whose rows are written from the
+//! read model as they are made: the same rows the pages show, at stable
+//! addresses under `/data/`.
+
+use std::io::{self, Write};
 
 use laa_core::catalogue::Owner;
 use laa_core::{Catalogue, IndicatorRef, Terms, YearValue};
@@ -7,18 +10,36 @@ use laa_core::{Catalogue, IndicatorRef, Terms, YearValue};
 use crate::facts::{Verdict, polarity, values, verdict, year_verdict};
 use crate::model::{Snapshot, Tally};
 use crate::names::{department_name, region_name};
-use crate::table::{Cell, Table};
+use crate::table::{Cell, Table, TableWriter};
 
 /// The names of the datasets, in the order the open data page lists them.
 pub const DATASETS: [&str; 3] = ["areas", "targets", "indicators"];
 
-/// The dataset called `name`, if there is one.
-pub fn dataset(name: &str, snapshot: &Snapshot, catalogue: &Catalogue) -> Option<Table> {
+/// The heading of the dataset called `name` (what it holds and its
+/// columns), if there is one: what the open data page lists, with no row
+/// made.
+pub fn heading(name: &str) -> Option<Table> {
     match name {
-        "areas" => Some(areas(snapshot)),
-        "targets" => Some(targets(snapshot, catalogue)),
-        "indicators" => Some(indicators(snapshot, catalogue)),
+        "areas" => Some(areas_heading()),
+        "targets" => Some(targets_heading()),
+        "indicators" => Some(indicators_heading()),
         _ => None,
+    }
+}
+
+/// Writes the rows of the dataset called `name` (see [`heading`]) into
+/// `out`, one at a time.
+pub fn write_rows<W: Write>(
+    name: &str,
+    snapshot: &Snapshot,
+    catalogue: &Catalogue,
+    out: &mut TableWriter<W>,
+) -> io::Result<()> {
+    match name {
+        "areas" => areas(snapshot, out),
+        "targets" => targets(snapshot, catalogue, out),
+        "indicators" => indicators(snapshot, catalogue, out),
+        _ => Ok(()),
     }
 }
 
@@ -30,10 +51,20 @@ fn tally_cells(tally: &Tally) -> Vec<Cell> {
     cells
 }
 
+fn areas_heading() -> Table {
+    Table {
+        name: "areas".into(),
+        description: "One row per area and signed-off agreement: its targets and how many stand at each verdict.".into(),
+        columns: vec![
+            "region", "region_name", "area", "area_name", "agreement", "status", "signed_off",
+            "targets", "on_track", "off_track", "met", "missed", "no_data",
+        ],
+    }
+}
+
 /// One row per area and public agreement (an area without one has a row
 /// with its agreement empty): the England page's table.
-pub fn areas(snapshot: &Snapshot) -> Table {
-    let mut rows = Vec::new();
+pub fn areas<W: Write>(snapshot: &Snapshot, out: &mut TableWriter<W>) -> io::Result<()> {
     for area in &snapshot.areas {
         let agreements: Vec<_> = snapshot.of_area(&area.code).collect();
         let base = || {
@@ -48,7 +79,7 @@ pub fn areas(snapshot: &Snapshot) -> Table {
             let mut row = base();
             row.extend([Cell::Empty, Cell::Empty, Cell::Empty]);
             row.extend(tally_cells(&Tally::default()));
-            rows.push(row);
+            out.row(&row)?;
         }
         for p in agreements {
             let mut row = base();
@@ -61,24 +92,32 @@ pub fn areas(snapshot: &Snapshot) -> Table {
                     .map(|t| t.date_naive().to_string()),
             ));
             row.extend(tally_cells(&p.tally()));
-            rows.push(row);
+            out.row(&row)?;
         }
     }
+    Ok(())
+}
+
+fn targets_heading() -> Table {
     Table {
-        name: "areas".into(),
-        description: "One row per area and signed-off agreement: its targets and how many stand at each verdict.".into(),
+        name: "targets".into(),
+        description: "One row per target of a signed-off agreement and year of its period: the plan, the actual value and the verdicts.".into(),
         columns: vec![
-            "region", "region_name", "area", "area_name", "agreement", "status", "signed_off",
-            "targets", "on_track", "off_track", "met", "missed", "no_data",
+            "agreement", "area", "area_name", "region", "target", "kind", "indicator_number",
+            "local_code", "title", "department", "unit", "polarity", "baseline", "baseline_period",
+            "placeholder_reason", "placeholder_due", "year", "planned", "deferred_to", "actual",
+            "year_verdict", "overall_verdict",
         ],
-        rows,
     }
 }
 
 /// One row per public target and year of its period: planned and actual
 /// values and the verdicts.
-pub fn targets(snapshot: &Snapshot, catalogue: &Catalogue) -> Table {
-    let mut rows = Vec::new();
+pub fn targets<W: Write>(
+    snapshot: &Snapshot,
+    catalogue: &Catalogue,
+    out: &mut TableWriter<W>,
+) -> io::Result<()> {
     for p in &snapshot.published {
         let Some(policy) = p.record.agreement.policy() else {
             continue;
@@ -115,7 +154,7 @@ pub fn targets(snapshot: &Snapshot, catalogue: &Catalogue) -> Table {
                     Some(YearValue::Deferred { to }) => (Cell::Empty, Cell::from(to.as_str())),
                     None => (Cell::Empty, Cell::Empty),
                 };
-                rows.push(vec![
+                out.row(&[
                     Cell::from(p.id.as_str()),
                     Cell::from(p.area.as_str()),
                     Cell::from(area.map(|a| a.name.clone())),
@@ -138,27 +177,31 @@ pub fn targets(snapshot: &Snapshot, catalogue: &Catalogue) -> Table {
                     Cell::from(t.actuals.get(&year).map(|a| a.value)),
                     Cell::from(year_verdict(t, year, policy, indicator).map(|v| v.code())),
                     Cell::from(overall.code()),
-                ]);
+                ])?;
             }
         }
     }
+    Ok(())
+}
+
+fn indicators_heading() -> Table {
     Table {
-        name: "targets".into(),
-        description: "One row per target of a signed-off agreement and year of its period: the plan, the actual value and the verdicts.".into(),
+        name: "indicators".into(),
+        description: "One row per National Indicator and set version: its standing, how many of the 150 LAAs chose it in 2008 (Appendix 3d) and how many signed-off agreements here carry it.".into(),
         columns: vec![
-            "agreement", "area", "area_name", "region", "target", "kind", "indicator_number",
-            "local_code", "title", "department", "unit", "polarity", "baseline", "baseline_period",
-            "placeholder_reason", "placeholder_due", "year", "planned", "deferred_to", "actual",
-            "year_verdict", "overall_verdict",
+            "set_version", "set_status", "number", "title", "subject_group", "psa",
+            "dso_department", "statutory", "status", "laa_selections_2008", "agreements_here",
         ],
-        rows,
     }
 }
 
 /// One row per indicator and set version: its standing, and how many areas chose it.
-pub fn indicators(snapshot: &Snapshot, catalogue: &Catalogue) -> Table {
+pub fn indicators<W: Write>(
+    snapshot: &Snapshot,
+    catalogue: &Catalogue,
+    out: &mut TableWriter<W>,
+) -> io::Result<()> {
     let choosing = snapshot.choosing();
-    let mut rows = Vec::new();
     for set in catalogue.sets() {
         for (number, status) in &set.members {
             let Some(i) = catalogue.indicator(*number) else {
@@ -169,7 +212,7 @@ pub fn indicators(snapshot: &Snapshot, catalogue: &Catalogue) -> Table {
                 Owner::Dso(d) => (Cell::Empty, Cell::from(d.as_str())),
                 Owner::Unassigned => (Cell::Empty, Cell::Empty),
             };
-            rows.push(vec![
+            out.row(&[
                 Cell::Int(i64::from(set.version.get())),
                 Cell::from(match set.status {
                     laa_core::SetStatus::Draft => "draft",
@@ -187,16 +230,8 @@ pub fn indicators(snapshot: &Snapshot, catalogue: &Catalogue) -> Table {
                 }),
                 Cell::from(i.laa_selections_2008.map(u32::from)),
                 Cell::from(choosing.get(number).copied().unwrap_or(0)),
-            ]);
+            ])?;
         }
     }
-    Table {
-        name: "indicators".into(),
-        description: "One row per National Indicator and set version: its standing, how many of the 150 LAAs chose it in 2008 (Appendix 3d) and how many signed-off agreements here carry it.".into(),
-        columns: vec![
-            "set_version", "set_status", "number", "title", "subject_group", "psa",
-            "dso_department", "statutory", "status", "laa_selections_2008", "agreements_here",
-        ],
-        rows,
-    }
+    Ok(())
 }

@@ -8,11 +8,13 @@
 //! names are not published. The full export (`laa history export`, for
 //! auditors) verifies against the same hashes.
 
+use std::io::{self, Write};
+
 use laa_core::{Role, Scope};
 use laa_store::StoredEvent;
 
 use crate::names::region_name;
-use crate::table::{Cell, Table};
+use crate::table::{Cell, Table, TableWriter};
 
 /// Who acted, as an organisation.
 pub fn organisation(role: Role, scope: &Scope) -> String {
@@ -26,31 +28,8 @@ pub fn organisation(role: Role, scope: &Scope) -> String {
     }
 }
 
-/// The public history table of `agreement` from its events (already cut
-/// at the public sequence).
-pub fn history(agreement: &str, events: &[StoredEvent]) -> Table {
-    let rows = events
-        .iter()
-        .map(|e| {
-            vec![
-                Cell::from(agreement),
-                Cell::Int(i64::try_from(e.sequence).unwrap_or(i64::MAX)),
-                Cell::from(
-                    e.event
-                        .occurred()
-                        .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-                ),
-                Cell::from(
-                    e.recorded_at
-                        .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-                ),
-                Cell::from(e.kind.as_str()),
-                Cell::from(organisation(e.event.actor.role, &e.event.actor.scope)),
-                Cell::from(e.prev_hash.as_str()),
-                Cell::from(e.hash.as_str()),
-            ]
-        })
-        .collect();
+/// The heading of the public history table of `agreement`.
+pub fn heading(agreement: &str) -> Table {
     Table {
         name: format!("agreements/{agreement}/history"),
         description: "One row per event of the agreement's history through the last event after which it stood as signed off (actual values recorded after a sign-off included; a refresh under negotiation, and the actual values recorded while it is, join once it is signed off): when, what, which organisation, and the hash chain (each event's hash covers the previous one's).".into(),
@@ -58,8 +37,36 @@ pub fn history(agreement: &str, events: &[StoredEvent]) -> Table {
             "agreement", "sequence", "occurred_at", "recorded_at", "kind", "organisation",
             "prev_hash", "hash",
         ],
-        rows,
     }
+}
+
+/// Writes the rows of `agreement`'s public history for `events` (a run of
+/// them, already cut at the public sequence) into `out`.
+pub fn write_rows<W: Write>(
+    agreement: &str,
+    events: &[StoredEvent],
+    out: &mut TableWriter<W>,
+) -> io::Result<()> {
+    for e in events {
+        out.row(&[
+            Cell::from(agreement),
+            Cell::Int(i64::try_from(e.sequence).unwrap_or(i64::MAX)),
+            Cell::from(
+                e.event
+                    .occurred()
+                    .to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+            ),
+            Cell::from(
+                e.recorded_at
+                    .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            ),
+            Cell::from(e.kind.as_str()),
+            Cell::from(organisation(e.event.actor.role, &e.event.actor.scope)),
+            Cell::from(e.prev_hash.as_str()),
+            Cell::from(e.hash.as_str()),
+        ])?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -40,8 +40,12 @@ impl Kind {
 
 /// The strong entity tag of a body.
 pub fn etag(body: &[u8]) -> String {
-    let digest = Sha256::digest(body);
-    let hex: String = digest[..16].iter().map(|b| format!("{b:02x}")).collect();
+    tag(&Sha256::digest(body))
+}
+
+/// The strong entity tag of a body whose SHA-256 is `digest`.
+pub fn tag(digest: &[u8]) -> String {
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
     format!("\"{hex}\"")
 }
 
@@ -181,7 +185,7 @@ mod tests {
         Kept::new(Rendered {
             status: StatusCode::OK,
             kind: Kind::Html,
-            body: body.as_bytes().to_vec(),
+            body: body.as_bytes().to_vec().into(),
             filename: None,
         })
     }

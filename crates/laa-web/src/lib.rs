@@ -69,7 +69,7 @@ static KEPT_STYLESHEET: LazyLock<Kept> = LazyLock::new(|| {
     Kept::new(Rendered {
         status: StatusCode::OK,
         kind: Kind::Css,
-        body: STYLESHEET.as_bytes().to_vec(),
+        body: STYLESHEET.as_bytes().to_vec().into(),
         filename: None,
     })
 });
@@ -141,10 +141,13 @@ fn html(status: StatusCode, markup: Markup) -> Rendered {
     Rendered {
         status,
         kind: Kind::Html,
-        body: markup.into_string().into_bytes(),
+        body: markup.into_string().into_bytes().into(),
         filename: None,
     }
 }
+
+/// How many events of an agreement's public history are read at a time.
+const HISTORY_PAGE: u64 = 1_000;
 
 fn missing() -> Rendered {
     html(StatusCode::NOT_FOUND, pages::not_found())
@@ -244,10 +247,9 @@ async fn data(State(web): State<Web>, headers: HeaderMap) -> Response {
             Ok(s) => s,
             Err(e) => return failed(e),
         };
-        let catalogue = model.store().catalogue();
         let descriptions: Vec<(String, String)> = datasets::DATASETS
             .iter()
-            .filter_map(|name| datasets::dataset(name, &snapshot, &catalogue))
+            .filter_map(|name| datasets::heading(name))
             .map(|t| (t.name, t.description))
             .collect();
         html(StatusCode::OK, pages::data::data(&snapshot, &descriptions))
@@ -264,22 +266,65 @@ fn split_file(file: &str) -> Option<(&str, Kind)> {
     }
 }
 
-fn table_file(
-    table: &table::Table,
+/// A table being written into the file kept of it: its rows go straight
+/// into the body and its encodings ([`kept::Encoder`]), never held whole
+/// as rows or as a document.
+struct TableFile {
+    writer: table::TableWriter<std::io::BufWriter<kept::Encoder>>,
     kind: Kind,
-    as_of: Option<chrono::DateTime<chrono::Utc>>,
     filename: String,
-) -> Rendered {
-    let body = match kind {
-        Kind::Json => table.to_json(as_of),
-        _ => table.to_csv(),
-    };
-    Rendered {
-        status: StatusCode::OK,
-        kind,
-        body,
-        filename: Some(filename),
+}
+
+/// How much of a table is gathered before it goes to the encoders.
+const WRITE_BUFFER: usize = 64 * 1024;
+
+/// The size a large open-data file is expected to have, for its encoders.
+const LARGE_FILE: usize = 16 << 20;
+
+impl TableFile {
+    /// Begins the file `filename` of `table` as `kind` (CSV or JSON),
+    /// with the time of the data, of about `expected` bytes (0: unknown;
+    /// see [`kept::Encoder::expecting`]).
+    fn begin(
+        table: &table::Table,
+        kind: Kind,
+        as_of: Option<chrono::DateTime<chrono::Utc>>,
+        filename: String,
+        expected: usize,
+    ) -> std::io::Result<Self> {
+        let format = match kind {
+            Kind::Json => table::Format::Json,
+            _ => table::Format::Csv,
+        };
+        let out =
+            std::io::BufWriter::with_capacity(WRITE_BUFFER, kept::Encoder::expecting(expected));
+        Ok(Self {
+            writer: table::TableWriter::new(out, table, format, as_of)?,
+            kind,
+            filename,
+        })
     }
+
+    /// The file as rendered.
+    fn finish(self) -> std::io::Result<Rendered> {
+        let encoder = self
+            .writer
+            .finish()?
+            .into_inner()
+            .map_err(std::io::IntoInnerError::into_error)?;
+        Ok(Rendered {
+            status: StatusCode::OK,
+            kind: self.kind,
+            body: kept::Body::Encoded(encoder.finish()?),
+            filename: Some(self.filename),
+        })
+    }
+}
+
+/// The answer when a file could not be written (into memory: not expected).
+fn unwritten(error: std::io::Error) -> Rendered {
+    tracing::warn!(%error, "an open-data file could not be written");
+    html(StatusCode::SERVICE_UNAVAILABLE, pages::unavailable())
 }
 
 async fn dataset(State(web): State<Web>, Path(file): Path<String>, headers: HeaderMap) -> Response {
@@ -295,10 +340,19 @@ async fn dataset(State(web): State<Web>, Path(file): Path<String>, headers: Head
             Ok(s) => s,
             Err(e) => return failed(e),
         };
-        match datasets::dataset(name, &snapshot, &model.store().catalogue()) {
-            Some(table) => table_file(&table, kind, snapshot.as_of(), file.clone()),
-            None => missing(),
-        }
+        let Some(table) = datasets::heading(name) else {
+            return missing();
+        };
+        let catalogue = model.store().catalogue();
+        // The national round's targets are 5 MB of CSV and 15 MB of
+        // JSON; the other datasets a few kilobytes.
+        let expected = if name == "targets" { LARGE_FILE } else { 0 };
+        let written = TableFile::begin(&table, kind, snapshot.as_of(), file.clone(), expected)
+            .and_then(|mut f| {
+                datasets::write_rows(name, &snapshot, &catalogue, &mut f.writer)?;
+                f.finish()
+            });
+        written.unwrap_or_else(unwritten)
     })
     .await
 }
@@ -325,18 +379,38 @@ async fn history(
             return missing();
         };
         let through = published.record.public_through;
-        match model.store().events(&id, 1, through).await {
-            Ok(events) => {
-                let table = history::history(id.as_str(), &events);
-                let name = format!(
-                    "{}-history.{}",
-                    id,
-                    if kind == Kind::Json { "json" } else { "csv" }
-                );
-                table_file(&table, kind, snapshot.as_of(), name)
+        let name = format!(
+            "{}-history.{}",
+            id,
+            if kind == Kind::Json { "json" } else { "csv" }
+        );
+        let table = history::heading(id.as_str());
+        // About 200 bytes an event as CSV, 400 as JSON.
+        let expected =
+            usize::try_from(through.saturating_mul(if kind == Kind::Json { 400 } else { 200 }))
+                .unwrap_or(usize::MAX);
+        let mut file = match TableFile::begin(&table, kind, snapshot.as_of(), name, expected) {
+            Ok(file) => file,
+            Err(e) => return unwritten(e),
+        };
+        // Read a page of events at a time: a long history is never held
+        // whole, as events or as rows.
+        let mut next = 1;
+        while next <= through {
+            let page = HISTORY_PAGE.min(through - next + 1);
+            let events = match model.store().events(&id, next, page).await {
+                Ok(events) => events,
+                Err(e) => return failed(e),
+            };
+            if let Err(e) = history::write_rows(id.as_str(), &events, &mut file.writer) {
+                return unwritten(e);
             }
-            Err(e) => failed(e),
+            match events.last() {
+                Some(last) if events.len() as u64 == page => next = last.sequence + 1,
+                _ => break,
+            }
         }
+        file.finish().unwrap_or_else(unwritten)
     })
     .await
 }

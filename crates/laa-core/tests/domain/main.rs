@@ -5,6 +5,7 @@ mod catalogue;
 mod decimals;
 mod harness;
 mod import;
+mod memory;
 mod messages;
 mod performance;
 mod properties;

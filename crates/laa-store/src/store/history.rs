@@ -2,13 +2,17 @@
 
 use std::sync::Arc;
 
-use laa_core::{Agreement, AgreementId, Event, apply, replay};
+use laa_core::{Agreement, AgreementId, Event, apply};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use super::{Head, Store, StoredEvent, clamp_i64, stored};
 use crate::entity::{agreement, event};
 use crate::error::StoreError;
 use crate::hash::GENESIS_HASH;
+
+/// How many events are read at a time when a history is folded into a
+/// state: a long history is never held whole in memory, only its state.
+pub const REPLAY_PAGE: u64 = 1_000;
 
 impl Store {
     /// The agreement's current version (0 if it has no events).
@@ -148,16 +152,7 @@ impl Store {
         }
         let mut state = decode_snapshot(&row)?;
         if state.version < version {
-            let later = event::Entity::find()
-                .filter(event::Column::AgreementId.eq(id.as_str()))
-                .filter(event::Column::Sequence.gt(row.snapshot_version))
-                .filter(event::Column::Sequence.lte(row.version))
-                .order_by_asc(event::Column::Sequence)
-                .all(db)
-                .await?;
-            for stored in later {
-                apply(&mut state, &decode_event(stored)?.event);
-            }
+            fold(db, &id, &mut state, version).await?;
         }
         if state.version != version {
             return Err(StoreError::corrupt(
@@ -178,11 +173,9 @@ impl Store {
     /// The agreement's state rebuilt from its whole history alone, or `None`
     /// if it has no events.
     pub async fn replay(&self, id: &AgreementId) -> Result<Option<Agreement>, StoreError> {
-        let events = self.events(id, 1, u64::MAX).await?;
-        if events.is_empty() {
-            return Ok(None);
-        }
-        Ok(Some(replay(id.clone(), events.iter().map(|s| &s.event))))
+        let mut state = Agreement::unopened(id.clone());
+        fold(&self.inner.db, id, &mut state, u64::MAX).await?;
+        Ok((state.version > 0).then_some(state))
     }
 
     /// Up to `limit` events of an agreement, from sequence `from_sequence`
@@ -216,6 +209,41 @@ impl crate::roles::Queries {
             .all(self.store.connection())
             .await?;
         rows.into_iter().map(decode_event).collect()
+    }
+}
+
+/// Applies to `state` the events of `id` whose sequence is after the
+/// state's version and at most `through`, in order, read [`REPLAY_PAGE`]
+/// at a time; the hash of the last one applied (`None` if none was).
+pub(super) async fn fold<C: ConnectionTrait>(
+    db: &C,
+    id: &AgreementId,
+    state: &mut Agreement,
+    through: u64,
+) -> Result<Option<String>, StoreError> {
+    let mut hash = None;
+    // The last sequence read: a history with a gap (which verification
+    // reports) is still applied event by event, each once.
+    let mut after = clamp_i64(state.version);
+    loop {
+        let page = event::Entity::find()
+            .filter(event::Column::AgreementId.eq(id.as_str()))
+            .filter(event::Column::Sequence.gt(after))
+            .filter(event::Column::Sequence.lte(clamp_i64(through)))
+            .order_by_asc(event::Column::Sequence)
+            .limit(REPLAY_PAGE)
+            .all(db)
+            .await?;
+        let full = page.len() as u64 == REPLAY_PAGE;
+        for row in page {
+            after = row.sequence;
+            let stored = decode_event(row)?;
+            apply(state, &stored.event);
+            hash = Some(stored.hash);
+        }
+        if !full {
+            return Ok(hash);
+        }
     }
 }
 
@@ -268,19 +296,10 @@ pub(super) async fn read_head<C: ConnectionTrait>(
     {
         return store.head_of(txn, row).await;
     }
-    let history = event::Entity::find()
-        .filter(event::Column::AgreementId.eq(id.as_str()))
-        .order_by_asc(event::Column::Sequence)
-        .all(txn)
-        .await?;
-    let hash = history
-        .last()
-        .map_or_else(|| GENESIS_HASH.to_owned(), |e| e.hash.clone());
-    let history = history
-        .into_iter()
-        .map(decode_event)
-        .collect::<Result<Vec<_>, _>>()?;
-    let state = replay(id.clone(), history.iter().map(|s| &s.event));
+    let mut state = Agreement::unopened(id.clone());
+    let hash = fold(txn, id, &mut state, u64::MAX)
+        .await?
+        .unwrap_or_else(|| GENESIS_HASH.to_owned());
     Ok(Head {
         version: state.version,
         hash,

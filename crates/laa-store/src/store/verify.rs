@@ -210,16 +210,7 @@ impl Store {
         let Ok(mut state) = decode_snapshot(row) else {
             return Ok(false);
         };
-        for stored in self
-            .events(
-                id,
-                stored(&row.id, "agreements.snapshot_version", row.snapshot_version)? + 1,
-                u64::MAX,
-            )
-            .await?
-        {
-            laa_core::apply(&mut state, &stored.event);
-        }
+        super::history::fold(self.connection(), id, &mut state, u64::MAX).await?;
         if state != replayed {
             return Ok(false);
         }

@@ -3,7 +3,7 @@
 
 use laa_store::{Backend, Store, StoreOptions};
 
-use crate::support::{Negotiation, for_each_database, go, go_propose, values};
+use crate::support::{Negotiation, counter, for_each_database, go, go_propose, values};
 
 fn sole() -> StoreOptions {
     StoreOptions {
@@ -99,6 +99,60 @@ async fn a_sole_writer_checkpoints_outside_its_commits() {
                 .await;
             tokio::time::sleep(laa_store::store::CHECKPOINT_EVERY).await;
         }
+        assert!(sole.verify(&n.id).await.unwrap().ok);
+    })
+    .await;
+}
+
+/// A sole writer's write-ahead log stays bounded under writes that never
+/// pause (issue 26 item 3): passive checkpoints alone never let SQLite
+/// start the log again, so it grew without end (gigabytes in minutes),
+/// and with it the index every connection maps into memory.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sole_writers_log_stays_bounded_under_steady_writes() {
+    use laa_store::store::RESTART_AT;
+    for_each_database(|db| async move {
+        if db.backend == Backend::Postgres {
+            return;
+        }
+        let sole = db
+            .open(StoreOptions {
+                // Flushes are not what is tested: only how long the log grows.
+                sqlite_synchronous: laa_store::Synchronous::Normal,
+                ..sole()
+            })
+            .await;
+        let wal = format!(
+            "{}-wal",
+            laa_store::sqlite_file(&db.url).expect("an SQLite file")
+        );
+        let page = 4_096;
+        let bound = 2 * RESTART_AT as u64 * page;
+        let mut n = Negotiation::new(&sole, "kent");
+        n.open().await;
+        let area = n.council();
+        let mut largest = 0;
+        // Enough commits to write the log three times over its bound: each
+        // writes at least three pages (its event, its request id, the
+        // agreement's row).
+        for _ in 0..bound / page {
+            let (actor, base) = if n.state.version % 2 == 1 {
+                (go(), 50)
+            } else {
+                (area.clone(), 48)
+            };
+            n.run(
+                &actor,
+                counter(1, values(base, base + 1, base + 2, base + 3)),
+            )
+            .await;
+            let size = std::fs::metadata(&wal).map_or(0, |m| m.len());
+            largest = largest.max(size);
+        }
+        assert!(
+            largest <= bound,
+            "the log reached {largest} bytes (bound {bound})"
+        );
         assert!(sole.verify(&n.id).await.unwrap().ok);
     })
     .await;
