@@ -17,7 +17,7 @@ use crate::Engine;
 use crate::auth::authenticate;
 use crate::convert::{self, event_to_pb};
 use crate::error::ApiError;
-use crate::read_models::SummaryDigest;
+use crate::read_models::{KeptSummary, SummaryDigest};
 
 /// How many events a stream reads from the store at a time.
 const STREAM_BATCH: u64 = 500;
@@ -59,7 +59,17 @@ impl Engine {
         let mut placeholders = 0;
         let mut regions: BTreeMap<Region, (NegotiationSummary, BTreeMap<i32, i32>, i64)> =
             BTreeMap::new();
-        for listed in self.queries.agreement_versions(&filter).await? {
+        let listing = self.queries.agreement_versions(&filter).await?;
+        let versions: Vec<(AgreementId, u64)> =
+            listing.iter().map(|l| (l.id.clone(), l.version)).collect();
+        let scope = format!("{filter:?}");
+        if let Some(kept) = self.kept_summary(&scope)
+            && kept.on == today
+            && kept.versions == versions
+        {
+            return Ok(kept.answer.clone());
+        }
+        for listed in listing {
             let digest = match self.read_models.summaries.at(&listed.id, listed.version) {
                 Some(digest) if digest.overdue_on == today => digest,
                 _ => self.summary_digest(&listed.id, today).await?,
@@ -86,7 +96,27 @@ impl Engine {
                 )
             })
             .collect();
+        let kept = KeptSummary {
+            versions,
+            on: today,
+            answer: out.clone(),
+        };
+        self.read_models
+            .scope_summaries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(scope, std::sync::Arc::new(kept));
         Ok(out)
+    }
+
+    /// The summary last answered for `scope`, if any.
+    fn kept_summary(&self, scope: &str) -> Option<std::sync::Arc<KeptSummary>> {
+        self.read_models
+            .scope_summaries
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(scope)
+            .cloned()
     }
 
     /// Derives an agreement's part of the summary from its whole history,

@@ -51,36 +51,38 @@ impl pb::performance_service_server::PerformanceService for Engine {
             ..AgreementFilter::default()
         };
         self.scope_filter(&actor, &mut filter)?;
-        let mut matching = Vec::new();
+        // Every agreement's rows first (kept, shared), then only the page's
+        // rows copied into the answer.
+        let mut kept = Vec::new();
         for listed in self
             .queries
             .agreement_versions(&filter)
             .await
             .map_err(ApiError::from)?
         {
-            let rows = match self.read_models.performance.at(&listed.id, listed.version) {
-                Some(rows) => rows,
-                None => self.performance_rows(&listed.id).await?,
-            };
-            matching.extend(
-                rows.iter()
-                    .filter(|p| {
-                        indicator.is_none_or(|n| p.indicator == Some(n))
-                            && status.is_none_or(|s| p.overall == s)
-                    })
-                    .map(|p| p.row.clone()),
+            kept.push(
+                match self.read_models.performance.at(&listed.id, listed.version) {
+                    Some(rows) => rows,
+                    None => self.performance_rows(&listed.id).await?,
+                },
             );
         }
-        let end = offset
-            .saturating_add(usize::try_from(size).unwrap_or(usize::MAX))
-            .min(matching.len());
-        let next = if end < matching.len() {
-            convert::page_token(&end.to_string())
+        let mut matching = kept.iter().flat_map(|rows| rows.iter()).filter(|p| {
+            indicator.is_none_or(|n| p.indicator == Some(n))
+                && status.is_none_or(|s| p.overall == s)
+        });
+        let size = usize::try_from(size).unwrap_or(usize::MAX);
+        let page: Vec<pb::TargetPerformance> = matching
+            .by_ref()
+            .skip(offset)
+            .take(size)
+            .map(|p| p.row.clone())
+            .collect();
+        let next = if matching.next().is_some() {
+            convert::page_token(&offset.saturating_add(size).to_string())
         } else {
             String::new()
         };
-        matching.truncate(end);
-        let page = matching.split_off(offset.min(end));
         Ok(Response::new(pb::ListPerformanceResponse {
             targets: page,
             next_page_token: next,

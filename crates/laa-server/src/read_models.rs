@@ -97,9 +97,24 @@ pub(crate) struct PerformanceRow {
     pub(crate) row: pb::TargetPerformance,
 }
 
+/// A summary answered for one scope, with the agreements and versions it
+/// was made of and the date its overdue refreshes were judged on: answered
+/// again as it is while all three hold.
+pub(crate) struct KeptSummary {
+    /// Each agreement of the scope, with the version summarised.
+    pub(crate) versions: Vec<(AgreementId, u64)>,
+    /// The date the overdue refreshes were judged on.
+    pub(crate) on: NaiveDate,
+    /// The answer.
+    pub(crate) answer: pb::NegotiationSummary,
+}
+
 /// The read models an engine keeps.
 #[derive(Default)]
 pub(crate) struct ReadModels {
+    /// The last summary answered for each scope (England, a region, an
+    /// area: at most one an area and a region, and one for England).
+    pub(crate) scope_summaries: Mutex<HashMap<String, Arc<KeptSummary>>>,
     /// Each agreement's part of the negotiation summary.
     pub(crate) summaries: KeptByVersion<SummaryDigest>,
     /// Each agreement's targets' performance. A published indicator set
