@@ -175,18 +175,23 @@ impl Negotiation {
     }
 }
 
+/// A connection to `server`, with `TCP_NODELAY` as every client of the
+/// bench uses.
+pub async fn connect(server: &str) -> Result<tonic::transport::Channel, String> {
+    tonic::transport::Endpoint::from_shared(server.to_owned())
+        .map_err(|e| format!("error: {e}"))?
+        .tcp_nodelay(true)
+        .connect()
+        .await
+        .map_err(|e| format!("error: cannot reach {server}: {e}"))
+}
+
 /// Health checks (`grpc.health.v1.Health/Check`) for `duration`: the echo
 /// every other latency is measured against.
 pub async fn echo(server: &str, duration: Duration) -> Result<Samples, String> {
     use tonic_health::pb::HealthCheckRequest;
     use tonic_health::pb::health_client::HealthClient;
-    let channel = tonic::transport::Endpoint::from_shared(server.to_owned())
-        .map_err(|e| format!("error: {e}"))?
-        .tcp_nodelay(true)
-        .connect()
-        .await
-        .map_err(|e| format!("error: cannot reach {server}: {e}"))?;
-    let mut health = HealthClient::new(channel);
+    let mut health = HealthClient::new(connect(server).await?);
     let mut samples = Samples::default();
     let start = Instant::now();
     while start.elapsed() < duration {

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use laa_proto::v1 as pb;
 
-use super::load::echo;
+use super::load::{connect, echo};
 use super::measure::Samples;
 use crate::client::Clients;
 
@@ -23,12 +23,7 @@ const REGION: pb::Region = pb::Region::SouthEast;
 /// Measures the analytics at `server` for `duration` each, as the holder
 /// of `token`, and prints the figures and the goal.
 pub async fn run(server: &str, token: &str, duration: Duration) -> Result<(), String> {
-    let channel = tonic::transport::Endpoint::from_shared(server.to_owned())
-        .map_err(|e| format!("error: {e}"))?
-        .tcp_nodelay(true)
-        .connect()
-        .await
-        .map_err(|e| format!("error: cannot reach {server}: {e}"))?;
+    let channel = connect(server).await?;
     let clients = Clients::on(channel, Some(token))
         .map_err(|_| "error: LAA_TOKEN holds characters a header cannot carry".to_owned())?;
     let echo = echo(server, duration).await?;

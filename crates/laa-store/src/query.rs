@@ -7,7 +7,7 @@ use std::sync::Arc;
 use laa_core::{
     Agreement, AgreementId, AgreementStatus, AreaCode, IndicatorNumber, RefreshId, Region, TargetId,
 };
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Select};
 
 use crate::entity::{agreement, target};
 use crate::error::StoreError;
@@ -74,6 +74,23 @@ pub struct AgreementFilter {
     pub refresh_overdue_on: Option<chrono::NaiveDate>,
 }
 
+impl AgreementFilter {
+    /// `query` narrowed to the filter's region, area and status (the
+    /// overdue date is not a column: the caller judges it).
+    fn narrow(&self, mut query: Select<agreement::Entity>) -> Select<agreement::Entity> {
+        if let Some(region) = self.region {
+            query = query.filter(agreement::Column::Region.eq(region.code()));
+        }
+        if let Some(area) = &self.area {
+            query = query.filter(agreement::Column::Area.eq(area.as_str()));
+        }
+        if let Some(status) = self.status {
+            query = query.filter(agreement::Column::Status.eq(status.as_str()));
+        }
+        query
+    }
+}
+
 /// An agreement's region and version, as [`Queries::agreement_versions`]
 /// lists them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,16 +132,7 @@ impl Queries {
         after: Option<String>,
     ) -> Result<(Vec<AgreementRow>, Option<String>), StoreError> {
         let size = PageLimits::AGREEMENTS.size(page_size);
-        let mut query = agreement::Entity::find();
-        if let Some(region) = filter.region {
-            query = query.filter(agreement::Column::Region.eq(region.code()));
-        }
-        if let Some(area) = &filter.area {
-            query = query.filter(agreement::Column::Area.eq(area.as_str()));
-        }
-        if let Some(status) = filter.status {
-            query = query.filter(agreement::Column::Status.eq(status.as_str()));
-        }
+        let query = filter.narrow(agreement::Entity::find());
         // Without the overdue filter one query answers the page; with it
         // (a question of the date, not a column) rows are read in batches
         // and kept while they match, until the page and one more are found.
@@ -186,20 +194,13 @@ impl Queries {
         &self,
         filter: &AgreementFilter,
     ) -> Result<Vec<AgreementVersion>, StoreError> {
-        let mut query = agreement::Entity::find()
-            .select_only()
-            .column(agreement::Column::Id)
-            .column(agreement::Column::Region)
-            .column(agreement::Column::Version);
-        if let Some(region) = filter.region {
-            query = query.filter(agreement::Column::Region.eq(region.code()));
-        }
-        if let Some(area) = &filter.area {
-            query = query.filter(agreement::Column::Area.eq(area.as_str()));
-        }
-        if let Some(status) = filter.status {
-            query = query.filter(agreement::Column::Status.eq(status.as_str()));
-        }
+        let query = filter.narrow(
+            agreement::Entity::find()
+                .select_only()
+                .column(agreement::Column::Id)
+                .column(agreement::Column::Region)
+                .column(agreement::Column::Version),
+        );
         let rows: Vec<(String, String, i64)> = query
             .order_by_asc(agreement::Column::Id)
             .into_tuple()
