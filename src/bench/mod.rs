@@ -72,7 +72,7 @@ pub struct BenchArgs {
     /// pages are at this address (its --http-listen, e.g.
     /// http://127.0.0.1:8080), each beside the static stylesheet, with
     /// `wrk` at each --clients count of connections.
-    #[arg(long, conflicts_with_all = ["server", "database_url", "postgres", "commands"])]
+    #[arg(long, value_name = "URL", conflicts_with_all = ["server", "database_url", "postgres", "commands"])]
     pub web: Option<String>,
     /// With --web: this many other connections each send half a request
     /// throughout the measurement (connecting again when closed).
@@ -82,7 +82,7 @@ pub struct BenchArgs {
     /// national and a regional GetNegotiationSummary, a region's and
     /// England's ListPerformance), each beside the echo, one client, as
     /// the holder of LAA_TOKEN (an auditor's or the sign-off's token).
-    #[arg(long, conflicts_with_all = ["server", "database_url", "postgres", "commands", "web", "soak"])]
+    #[arg(long, value_name = "URL", conflicts_with_all = ["server", "database_url", "postgres", "commands", "web", "soak"])]
     pub reads: Option<String>,
     /// A soak instead: this many seconds of CounterOffers by --clients
     /// clients (default 8), each on its own agreement, while the server's
