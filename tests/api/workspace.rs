@@ -526,6 +526,15 @@ async fn three_people_take_kents_agreement_to_sign_off_through_the_forms() {
             401,
             "the link works once"
         );
+        let spent = Visitor::at(address).get(&link).await;
+        assert!(
+            spent.status == 401
+                && spent.body.contains("This link cannot be used")
+                && !spent.body.contains(">Continue<"),
+            "a spent link says so at once, with no Continue: {} {}",
+            spent.status,
+            spent.body
+        );
         let inbox = minister.get("/workspace").await;
         assert!(
             inbox.body.contains("Sign off or return the agreement"),

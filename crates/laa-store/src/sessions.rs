@@ -181,28 +181,44 @@ impl Sessions {
         Ok(code)
     }
 
+    /// True when a sign-in link would sign in now: its code unused,
+    /// unexpired and its token live. Reads only: the link is spent by
+    /// [`Sessions::redeem_sign_in_link`] alone.
+    pub async fn sign_in_link_usable(&self, code: &str) -> Result<bool, StoreError> {
+        let Some(hash) = code_hash(code) else {
+            return Ok(false);
+        };
+        let db = self.store.connection();
+        let now = self.store.clock().now_micros();
+        let link = unspent(sign_in_link::Entity::find(), &hash, now)
+            .one(db)
+            .await?;
+        let Some(link) = link else {
+            return Ok(false);
+        };
+        match live_principal(db, &TokenId::new(link.token_id), now).await {
+            Ok(_) => Ok(true),
+            Err(StoreError::NotFound { .. }) => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
     /// Uses a sign-in link: the token it was issued for, if the code is
     /// unused, unexpired and its token live; the link never works again.
     /// Two servers redeeming one code at once: one wins, the other finds
     /// it used.
     pub async fn redeem_sign_in_link(&self, code: &str) -> Result<Option<TokenId>, StoreError> {
-        if code.len() != 64 || !code.bytes().all(|b| b.is_ascii_hexdigit()) {
+        let Some(hash) = code_hash(code) else {
             return Ok(None);
-        }
-        let hash = sha256_hex(code.as_bytes());
+        };
         let _guard = self.store.write_guard().await;
         let txn = self.store.begin_write().await?;
         let now = self.store.clock().now_micros();
-        let used = sign_in_link::Entity::update_many()
-            .set(sign_in_link::ActiveModel {
-                used_at: Set(Some(now)),
-                ..Default::default()
-            })
-            .filter(sign_in_link::Column::CodeHash.eq(hash.as_str()))
-            .filter(sign_in_link::Column::UsedAt.is_null())
-            .filter(sign_in_link::Column::ExpiresAt.gt(now))
-            .exec(&txn)
-            .await?;
+        let spend = sign_in_link::Entity::update_many().set(sign_in_link::ActiveModel {
+            used_at: Set(Some(now)),
+            ..Default::default()
+        });
+        let used = unspent(spend, &hash, now).exec(&txn).await?;
         if used.rows_affected != 1 {
             txn.rollback().await?;
             return Ok(None);
@@ -225,6 +241,22 @@ impl Sessions {
             Err(e) => Err(e),
         }
     }
+}
+
+/// The hash a sign-in link's code is kept by; `None` for what is not
+/// shaped like a code (64 hexadecimal digits).
+fn code_hash(code: &str) -> Option<String> {
+    (code.len() == 64 && code.bytes().all(|b| b.is_ascii_hexdigit()))
+        .then(|| sha256_hex(code.as_bytes()))
+}
+
+/// `query` narrowed to the link of `hash` while it can still be used at
+/// `now`: unused and unexpired (its token is judged apart).
+fn unspent<Q: QueryFilter>(query: Q, hash: &str, now: DateTime<Utc>) -> Q {
+    query
+        .filter(sign_in_link::Column::CodeHash.eq(hash))
+        .filter(sign_in_link::Column::UsedAt.is_null())
+        .filter(sign_in_link::Column::ExpiresAt.gt(now))
 }
 
 /// The principal of token `id` if it is live at `now`;

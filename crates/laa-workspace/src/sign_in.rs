@@ -154,7 +154,16 @@ pub async fn with_token(
 /// `GET /sign-in/link/{code}`: a page asking the person to continue. The
 /// link is spent only by the POST its button sends, so a mail scanner
 /// that fetches links does not use it up.
-pub async fn link_form(Path(code): Path<String>) -> Response {
+pub async fn link_form(State(workspace): State<Workspace>, Path(code): Path<String>) -> Response {
+    // A spent or expired link says so at once, not after Continue.
+    match workspace.sessions.sign_in_link_usable(&code).await {
+        Ok(true) => {}
+        Ok(false) => return link_refused(),
+        Err(error) => {
+            tracing::warn!(%error, "sign-in cannot read the links");
+            return layout::unavailable();
+        }
+    }
     let action = format!("{}/sign-in/link/{}", crate::ROOT, code);
     page(
         StatusCode::OK,
@@ -166,6 +175,22 @@ pub async fn link_form(Path(code): Path<String>) -> Response {
                 form method="post" action=(action) {
                     button.button type="submit" { "Continue" }
                 }
+            },
+        ),
+    )
+}
+
+/// The page of a link that cannot sign anyone in: used, expired, unknown,
+/// or its token no longer live.
+fn link_refused() -> Response {
+    page(
+        StatusCode::UNAUTHORIZED,
+        layout::bare(
+            "This link cannot be used",
+            html! {
+                h1.heading-l { "This link cannot be used" }
+                p { "A sign-in link works once and expires. Ask your administrator for a new one, or sign in with your token." }
+                p { a href={ (crate::ROOT) "/sign-in" } { "Sign in with your token" } }
             },
         ),
     )
@@ -186,17 +211,7 @@ pub async fn with_link(
         Ok(Some(token)) => begin(&workspace, &token, &headers, from, "link").await,
         Ok(None) => {
             tracing::warn!(peer = %from, token_id = "-", "sign-in refused: used, expired or unknown link");
-            page(
-                StatusCode::UNAUTHORIZED,
-                layout::bare(
-                    "This link cannot be used",
-                    html! {
-                        h1.heading-l { "This link cannot be used" }
-                        p { "A sign-in link works once and expires. Ask your administrator for a new one, or sign in with your token." }
-                        p { a href={ (crate::ROOT) "/sign-in" } { "Sign in with your token" } }
-                    },
-                ),
-            )
+            link_refused()
         }
         Err(error) => {
             tracing::warn!(%error, "sign-in cannot read the links");
