@@ -39,6 +39,17 @@ async fn propose(c: &mut Clients, agreement: &str, indicator: i32) {
     }
 }
 
+/// The targets the Government side proposed, as England's summary counts
+/// them through `c`'s server.
+async fn government_originated(c: &mut Clients) -> i64 {
+    c.audit
+        .get_negotiation_summary(pb::GetNegotiationSummaryRequest::default())
+        .await
+        .unwrap()
+        .into_inner()
+        .originated_by_government
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_servers_share_one_postgres_database() {
     let Ok(admin_url) = std::env::var(POSTGRES_ENV) else {
@@ -165,24 +176,9 @@ async fn two_servers_share_one_postgres_database() {
     // through the first as soon as it is acknowledged: their read model is
     // kept by version, read from the database on every request, not
     // waiting for an announcement.
-    let originated = |summary: pb::NegotiationSummary| summary.originated_by_government;
-    let before = originated(
-        follower
-            .audit
-            .get_negotiation_summary(pb::GetNegotiationSummaryRequest::default())
-            .await
-            .unwrap()
-            .into_inner(),
-    );
+    let before = government_originated(&mut follower).await;
     propose(&mut go, SURREY, 67).await;
-    let after = originated(
-        follower
-            .audit
-            .get_negotiation_summary(pb::GetNegotiationSummaryRequest::default())
-            .await
-            .unwrap()
-            .into_inner(),
-    );
+    let after = government_originated(&mut follower).await;
     assert_eq!(
         after,
         before + 1,

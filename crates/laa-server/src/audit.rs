@@ -59,17 +59,14 @@ impl Engine {
         let mut placeholders = 0;
         let mut regions: BTreeMap<Region, (NegotiationSummary, BTreeMap<i32, i32>, i64)> =
             BTreeMap::new();
-        let listing = self.queries.agreement_versions(&filter).await?;
-        let versions: Vec<(AgreementId, u64)> =
-            listing.iter().map(|l| (l.id.clone(), l.version)).collect();
-        let scope = format!("{filter:?}");
-        if let Some(kept) = self.kept_summary(&scope)
+        let versions = self.queries.agreement_versions(&filter).await?;
+        if let Some(kept) = self.kept_summary(&filter)
             && kept.on == today
             && kept.versions == versions
         {
             return Ok(kept.answer.clone());
         }
-        for listed in listing {
+        for listed in &versions {
             let digest = match self.read_models.summaries.at(&listed.id, listed.version) {
                 Some(digest) if digest.overdue_on == today => digest,
                 _ => self.summary_digest(&listed.id, today).await?,
@@ -105,12 +102,12 @@ impl Engine {
             .scope_summaries
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(scope, std::sync::Arc::new(kept));
+            .insert(filter, std::sync::Arc::new(kept));
         Ok(out)
     }
 
     /// The summary last answered for `scope`, if any.
-    fn kept_summary(&self, scope: &str) -> Option<std::sync::Arc<KeptSummary>> {
+    fn kept_summary(&self, scope: &AgreementFilter) -> Option<std::sync::Arc<KeptSummary>> {
         self.read_models
             .scope_summaries
             .lock()

@@ -22,6 +22,7 @@ use laa_core::performance::Status;
 use laa_core::summary::NegotiationSummary;
 use laa_core::{AgreementId, IndicatorNumber};
 use laa_proto::v1 as pb;
+use laa_store::{AgreementFilter, AgreementVersion};
 
 /// One derived value per agreement, with the version it is of.
 pub(crate) struct KeptByVersion<T> {
@@ -102,7 +103,7 @@ pub(crate) struct PerformanceRow {
 /// again as it is while all three hold.
 pub(crate) struct KeptSummary {
     /// Each agreement of the scope, with the version summarised.
-    pub(crate) versions: Vec<(AgreementId, u64)>,
+    pub(crate) versions: Vec<AgreementVersion>,
     /// The date the overdue refreshes were judged on.
     pub(crate) on: NaiveDate,
     /// The answer.
@@ -114,7 +115,7 @@ pub(crate) struct KeptSummary {
 pub(crate) struct ReadModels {
     /// The last summary answered for each scope (England, a region, an
     /// area: at most one an area and a region, and one for England).
-    pub(crate) scope_summaries: Mutex<HashMap<String, Arc<KeptSummary>>>,
+    pub(crate) scope_summaries: Mutex<HashMap<AgreementFilter, Arc<KeptSummary>>>,
     /// Each agreement's part of the negotiation summary.
     pub(crate) summaries: KeptByVersion<SummaryDigest>,
     /// Each agreement's targets' performance. A published indicator set

@@ -61,7 +61,7 @@ impl PageLimits {
 }
 
 /// Which agreements to list; `None` matches any.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
 pub struct AgreementFilter {
     /// Only agreements in this region.
     pub region: Option<Region>,
