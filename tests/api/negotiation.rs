@@ -242,22 +242,6 @@ async fn a_go_and_an_area_negotiate_an_laa_from_opening_to_a_rebinding_refresh()
     .await;
 }
 
-async fn endorse(kent: &mut Clients, v: i64) -> i64 {
-    kent.agreements
-        .endorse_agreement(pb::EndorseAgreementRequest {
-            agreement: KENT.into(),
-            request_id: rid(),
-            expected_version: v,
-            occurred_at: None,
-        })
-        .await
-        .expect("endorse")
-        .into_inner()
-        .agreement
-        .expect("agreement")
-        .version
-}
-
 /// Endorse, submit, sign off; returns the version.
 pub(crate) async fn sign_off(
     go: &mut Clients,

@@ -596,3 +596,20 @@ pub async fn kent_with_a_proposal(go: &mut Clients) -> i64 {
         .expect("agreement")
         .version
 }
+
+/// Kent endorses its agreement at version `v`; returns the new version.
+pub async fn endorse(kent: &mut Clients, v: i64) -> i64 {
+    kent.agreements
+        .endorse_agreement(pb::EndorseAgreementRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            occurred_at: None,
+        })
+        .await
+        .expect("endorse")
+        .into_inner()
+        .agreement
+        .expect("agreement")
+        .version
+}

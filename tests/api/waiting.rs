@@ -142,20 +142,7 @@ async fn each_person_lists_what_waits_on_them() {
         assert!(!csv.contains("kent-2008-11"), "{csv}");
 
         // Endorsed, Kent waits on its GO to submit it; then on Ministers.
-        let v = kent
-            .agreements
-            .endorse_agreement(pb::EndorseAgreementRequest {
-                agreement: KENT.into(),
-                request_id: rid(),
-                expected_version: v,
-                occurred_at: None,
-            })
-            .await
-            .expect("endorse")
-            .into_inner()
-            .agreement
-            .expect("agreement")
-            .version;
+        let v = endorse(&mut kent, v).await;
         assert_eq!(waiting(&mut go).await, names(&["kent", "medway", "surrey"]));
         assert_eq!(waiting(&mut kent).await, Vec::<String>::new());
         assert_eq!(cli_waiting(&app, &t.kent), Vec::<String>::new());
