@@ -4,6 +4,7 @@
 
 mod advice;
 mod backup;
+mod champions;
 mod cli;
 mod cli_conventions;
 mod completion;

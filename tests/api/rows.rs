@@ -445,6 +445,24 @@ pub const ROWS: &[Row] = &[
         request: r#"{"agreement": "{agreement}", "advice": 1, "answer": "matrix"}"#,
     },
     Row {
+        method: "AssignChampion",
+        writes: true,
+        allowed: &[Admin],
+        request: r#"{"agreement": "{agreement}", "champion": "clg:matrix", "department": "CLG"}"#,
+    },
+    Row {
+        method: "EndChampionAssignment",
+        writes: true,
+        allowed: &[Admin],
+        request: r#"{"agreement": "{agreement}", "champion": "clg:matrix", "reason": "matrix"}"#,
+    },
+    Row {
+        method: "CommentOnTarget",
+        writes: true,
+        allowed: &[Go, Kent],
+        request: r#"{"agreement": "{agreement}", "target": 17, "text": "matrix"}"#,
+    },
+    Row {
         method: "LodgeExplanation",
         writes: true,
         allowed: &[Kent],

@@ -57,6 +57,7 @@ pub fn role_to_pb(r: Role) -> pb::Role {
         Role::AreaNegotiator => pb::Role::AreaNegotiator,
         Role::SignOff => pb::Role::SignOff,
         Role::Auditor => pb::Role::Auditor,
+        Role::Champion => pb::Role::Champion,
         Role::Admin => pb::Role::Admin,
     }
 }
@@ -243,6 +244,27 @@ pub fn agreement_with_targets_to_pb<'a>(
                     .map(|(a, _)| a.clone())
                     .unwrap_or_default(),
                 answered_at: r.answer.as_ref().map(|(_, at)| timestamp(*at)),
+            })
+            .collect(),
+        champions: a
+            .champions
+            .iter()
+            .map(|(champion, assignment)| pb::ChampionAssignment {
+                champion: champion.clone(),
+                department: assignment.department.to_string(),
+                assigned_at: Some(timestamp(assignment.assigned_at)),
+            })
+            .collect(),
+        had_champion: a.had_champion,
+        comments: a
+            .comments
+            .iter()
+            .map(|c| pb::TargetComment {
+                target: c.target.get(),
+                author: Some(actor_to_pb(&c.author)),
+                text: c.text.clone(),
+                brokering: c.brokering,
+                made_at: Some(timestamp(c.at)),
             })
             .collect(),
     }
