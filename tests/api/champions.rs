@@ -151,6 +151,21 @@ async fn a_champion_reads_brokers_and_answers_only_where_assigned() {
             listed(&mut champion, true).await,
             ["agreements/kent-2008-11"]
         );
+        // The DCSF's inbox holds it, through gRPC and the CLI; the DH's does not.
+        assert_eq!(
+            inbox(&mut go, "DCSF").await,
+            [("agreements/kent-2008-11".to_owned(), 1)]
+        );
+        assert!(inbox(&mut go, "DH").await.is_empty());
+        let out = ok(&laa(
+            &app,
+            Some(&app.tokens.go),
+            &["advice", "list", "--department", "dcsf", "--open"],
+        ));
+        assert!(
+            out.contains("kent-2008-11") && out.contains("NI 117"),
+            "{out}"
+        );
         champion
             .agreements
             .record_advice(pb::RecordAdviceRequest {
@@ -163,6 +178,7 @@ async fn a_champion_reads_brokers_and_answers_only_where_assigned() {
             .await
             .expect("the champion records the department's answer");
         assert!(listed(&mut champion, true).await.is_empty());
+        assert!(inbox(&mut champion, "DCSF").await.is_empty(), "answered");
 
         // The summary puts Kent among the championed negotiations, and
         // counts the DCSF's request and its answer.
@@ -220,6 +236,25 @@ async fn a_champion_reads_brokers_and_answers_only_where_assigned() {
         }
     })
     .await;
+}
+
+/// The open requests for advice to `department` a caller lists: each
+/// agreement's name and the request's number.
+async fn inbox(clients: &mut Clients, department: &str) -> Vec<(String, i32)> {
+    clients
+        .agreements
+        .list_advice_requests(pb::ListAdviceRequestsRequest {
+            department: department.into(),
+            open_only: true,
+            ..Default::default()
+        })
+        .await
+        .expect("an inbox")
+        .into_inner()
+        .requests
+        .into_iter()
+        .map(|r| (r.agreement, r.request.unwrap().request))
+        .collect()
 }
 
 /// The agreements a caller lists (only those waiting on them, if asked).

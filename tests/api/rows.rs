@@ -209,6 +209,12 @@ pub const ROWS: &[Row] = &[
         request: "{}",
     },
     Row {
+        method: "ListAdviceRequests",
+        writes: false,
+        allowed: PARTICIPANTS,
+        request: r#"{"department": "DCSF", "open_only": true}"#,
+    },
+    Row {
         method: "ProposeTarget",
         writes: true,
         allowed: &[Go, Kent],

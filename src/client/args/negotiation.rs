@@ -364,6 +364,19 @@ pub enum ActualCommand {
 /// `laa advice`.
 #[derive(Debug, Subcommand)]
 pub enum AdviceCommand {
+    /// The requests for advice in the agreements you may read: a
+    /// department's inbox (--department DCSF --open) or a region's.
+    List {
+        /// Only requests to one department, such as DCSF.
+        #[arg(long)]
+        department: Option<String>,
+        /// Only one region, by code (gose) or name (south_east).
+        #[arg(long)]
+        region: Option<String>,
+        /// Only requests whose answer is not yet recorded.
+        #[arg(long)]
+        open: bool,
+    },
     /// The area asks a Whitehall department, through its GO, for advice on
     /// an indicator (recommendation 4); the request's number is printed.
     Ask {

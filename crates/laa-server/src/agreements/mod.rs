@@ -6,12 +6,14 @@
 //!   authenticate, load the agreement, `decide`, `append` (version check,
 //!   events, projections and idempotency record in one transaction), tell
 //!   followers, and answer with what changed;
+//! - [`advice`]: `ListAdviceRequests`, requests for advice across agreements;
 //! - [`import`]: `ImportTargets`, many targets' terms at once, and its
 //!   preview (`validate_only`);
 //! - [`rendered`]: the wire form of unchanged agreements, kept;
 //! - [`by_state`]: listings narrowed by each agreement's state (what waits
 //!   on the caller, what a champion is assigned to).
 
+mod advice;
 mod by_state;
 mod command;
 mod import;
@@ -213,6 +215,13 @@ agreement_service! {
             .broken(&id)
             .map(|b| i64::try_from(b.first_bad_sequence).unwrap_or(i64::MAX));
         Ok(Response::new(agreement))
+    }
+
+    async fn list_advice_requests(
+        &self,
+        request: Request<pb::ListAdviceRequestsRequest>,
+    ) -> Result<Response<pb::ListAdviceRequestsResponse>, Status> {
+        self.advice_inbox(request).await
     }
 
     async fn list_agreements(

@@ -228,24 +228,7 @@ pub fn agreement_with_targets_to_pb<'a>(
                 departments: p.departments.iter().map(ToString::to_string).collect(),
             })
             .collect(),
-        advice: a
-            .advice
-            .iter()
-            .map(|(n, r)| pb::AdviceRequest {
-                request: i32::try_from(*n).unwrap_or(i32::MAX),
-                indicator_number: i32::from(r.indicator.get()),
-                department: r.department.to_string(),
-                question: r.question.clone(),
-                target: r.target.map_or(0, laa_core::TargetId::get),
-                asked_at: Some(timestamp(r.asked_at)),
-                answer: r
-                    .answer
-                    .as_ref()
-                    .map(|(a, _)| a.clone())
-                    .unwrap_or_default(),
-                answered_at: r.answer.as_ref().map(|(_, at)| timestamp(*at)),
-            })
-            .collect(),
+        advice: a.advice.iter().map(|(n, r)| advice_to_pb(*n, r)).collect(),
         champions: a
             .champions
             .iter()
@@ -267,6 +250,24 @@ pub fn agreement_with_targets_to_pb<'a>(
                 made_at: Some(timestamp(c.at)),
             })
             .collect(),
+    }
+}
+
+/// A request for advice, numbered `n` in its agreement, to the wire.
+pub fn advice_to_pb(n: u32, r: &laa_core::agreement::AdviceRequest) -> pb::AdviceRequest {
+    pb::AdviceRequest {
+        request: i32::try_from(n).unwrap_or(i32::MAX),
+        indicator_number: i32::from(r.indicator.get()),
+        department: r.department.to_string(),
+        question: r.question.clone(),
+        target: r.target.map_or(0, laa_core::TargetId::get),
+        asked_at: Some(timestamp(r.asked_at)),
+        answer: r
+            .answer
+            .as_ref()
+            .map(|(a, _)| a.clone())
+            .unwrap_or_default(),
+        answered_at: r.answer.as_ref().map(|(_, at)| timestamp(*at)),
     }
 }
 
