@@ -233,7 +233,7 @@ pub fn summary(out: &Output, scope: &str, s: &pb::NegotiationSummary) -> Result<
         ("with a champion", &champions.with_champion),
         ("without a champion", &champions.without_champion),
     ] {
-        let c = c.clone().unwrap_or_default();
+        let c = (*c).unwrap_or_default();
         figures.push((
             group.to_owned(),
             format!(
