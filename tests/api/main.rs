@@ -50,3 +50,4 @@ mod waiting;
 mod web;
 mod workspace;
 mod workspace_browser;
+mod workspace_champions;
