@@ -330,3 +330,11 @@ pub enum NotificationSubscriptions {
     /// When the person last changed the subscription.
     UpdatedAt,
 }
+
+/// The column of `indicator_sets` added for relations between indicators.
+#[derive(DeriveIden)]
+pub enum IndicatorRelations {
+    /// `indicator_sets.relations`: the set's relations
+    /// (`Vec<laa_core::catalogue::Relation>`) as JSON; null for none.
+    Relations,
+}

@@ -664,3 +664,104 @@ async fn the_2011_set_after_consultation_carries_a_2011_14_agreement_to_sign_off
     })
     .await;
 }
+
+/// Recommendation 4's "cross-government models showing how the different
+/// indicators influence each other": a draft declares NI 117 and NI 163
+/// related; the relation is read with the draft, on each indicator, in the
+/// CLI, and on the public indicator page (the draft's, marked so).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_draft_relates_two_indicators_and_everyone_reads_how() {
+    replaying(|app| async move {
+        let mut admin = app.clients(Some(&app.tokens.admin)).await;
+        let note = "Fewer young people NEET raise Level 2 attainment";
+        let mut request = draft_2011();
+        request.edits.push(pb::IndicatorSetEdit {
+            edit: Some(pb::indicator_set_edit::Edit::Relate(
+                pb::IndicatorRelation {
+                    first: 163,
+                    second: 117,
+                    note: note.into(),
+                },
+            )),
+        });
+        let draft = admin
+            .indicators
+            .create_indicator_set(request)
+            .await
+            .expect("the administrator drafts 2011 with a relation")
+            .into_inner();
+        assert_eq!(
+            draft
+                .relations
+                .iter()
+                .map(|r| (r.first, r.second, r.note.as_str()))
+                .collect::<Vec<_>>(),
+            [(117, 163, note)]
+        );
+        let mut kent = app.clients(Some(&app.tokens.kent)).await;
+        let neet = kent
+            .indicators
+            .get_indicator(pb::GetIndicatorRequest {
+                name: "indicatorSets/2011/indicators/117".into(),
+            })
+            .await
+            .expect("NI 117 in the draft")
+            .into_inner();
+        assert_eq!(neet.relations.len(), 1, "{neet:?}");
+        let out = crate::cli::ok(&crate::cli::laa(
+            &app,
+            Some(&app.tokens.kent),
+            &["indicator", "show", "163", "--set", "2011"],
+        ));
+        assert!(out.contains(&format!("related to NI 117: {note}")), "{out}");
+
+        // A relation to an indicator the draft does not hold is refused.
+        let mut bad = draft_2011();
+        bad.version = 2012;
+        bad.edits = vec![pb::IndicatorSetEdit {
+            edit: Some(pb::indicator_set_edit::Edit::Relate(
+                pb::IndicatorRelation {
+                    first: 117,
+                    second: 999,
+                    note: note.into(),
+                },
+            )),
+        }];
+        let refused = admin
+            .indicators
+            .create_indicator_set(bad)
+            .await
+            .expect_err("NI 999 is no indicator of 2008");
+        assert_eq!(refused.code(), Code::InvalidArgument);
+
+        let pages = {
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+                .await
+                .expect("bind the pages");
+            let address = listener.local_addr().expect("address");
+            tokio::spawn(laa_web::serve(
+                listener,
+                app.store.queries(),
+                std::future::pending(),
+            ));
+            address
+        };
+        let page = crate::workspace::Visitor::at(pages)
+            .get("/indicators/117")
+            .await;
+        assert_eq!(page.status, 200);
+        assert!(
+            page.body.contains("Indicators it influences"),
+            "{}",
+            page.body
+        );
+        assert!(page.body.contains(note) && page.body.contains("/indicators/163"));
+        assert!(
+            page.body
+                .contains("In the 2011 set (Draft, under consultation)"),
+            "{}",
+            page.body
+        );
+    })
+    .await;
+}

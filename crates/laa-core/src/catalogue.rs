@@ -168,6 +168,35 @@ pub struct IndicatorSet {
     /// which were published before the engine existed.
     #[serde(default)]
     pub consultation: Option<Consultation>,
+    /// The relations it declares between its indicators (recommendation
+    /// 4's "cross-government models showing how the different indicators
+    /// influence each other"), each pair once, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub relations: Vec<Relation>,
+}
+
+/// Two indicators a set declares to influence each other, and how: NI 117
+/// (young people not in education, employment or training) and NI 163
+/// (working-age adults qualified to Level 2) move together.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Relation {
+    /// The lower-numbered indicator.
+    pub first: IndicatorNumber,
+    /// The higher-numbered one.
+    pub second: IndicatorNumber,
+    /// How one influences the other, in a sentence.
+    pub note: String,
+}
+
+impl Relation {
+    /// The other indicator of the pair, when `number` is one of them.
+    pub fn other_than(&self, number: IndicatorNumber) -> Option<IndicatorNumber> {
+        match number {
+            n if n == self.first => Some(self.second),
+            n if n == self.second => Some(self.first),
+            _ => None,
+        }
+    }
 }
 
 /// [`IndicatorSet::members`] as a list of pairs.
@@ -216,6 +245,13 @@ impl IndicatorSet {
     /// The status of an indicator in this set, if the set lists it.
     pub fn status_of(&self, number: IndicatorNumber) -> Option<IndicatorStatus> {
         self.members.get(&number).copied()
+    }
+
+    /// The relations this set declares that involve `number`.
+    pub fn relations_of(&self, number: IndicatorNumber) -> impl Iterator<Item = &Relation> {
+        self.relations
+            .iter()
+            .filter(move |r| r.other_than(number).is_some())
     }
 
     /// The numbers of the active indicators.
@@ -309,6 +345,7 @@ impl Catalogue {
                         members,
                         based_on: None,
                         consultation: None,
+                        relations: Vec::new(),
                     },
                 )
             })
@@ -447,6 +484,7 @@ impl Catalogue {
                 members,
                 based_on: newest,
                 consultation: None,
+                relations: Vec::new(),
             },
         );
         self.sets.get_mut(&version)

@@ -17,9 +17,36 @@ use crate::auth::authenticate;
 use crate::convert::{self, indicator_to_pb};
 use crate::error::ApiError;
 
+/// A relation of an edit from the wire: its two numbers must be indicator
+/// numbers; the rest is the core's to judge.
+fn relation_from_pb(
+    field: &'static str,
+    r: &pb::IndicatorRelation,
+) -> Result<laa_core::catalogue::Relation, ApiError> {
+    let number = |n: i32| {
+        u16::try_from(n)
+            .ok()
+            .and_then(|n| IndicatorNumber::new(n).ok())
+            .ok_or_else(|| ApiError::bad_argument(field, format!("{n} is not an indicator number")))
+    };
+    Ok(laa_core::catalogue::Relation {
+        first: number(r.first)?,
+        second: number(r.second)?,
+        note: r.note.clone(),
+    })
+}
+
 /// A set to the wire, with its comments when they were read.
-fn set_to_pb(s: &IndicatorSetInfo, comments: &[SetComment]) -> pb::IndicatorSet {
+fn set_to_pb(
+    s: &IndicatorSetInfo,
+    comments: &[SetComment],
+    catalogue: &laa_core::Catalogue,
+) -> pb::IndicatorSet {
     pb::IndicatorSet {
+        relations: catalogue
+            .set(s.version)
+            .map(|set| set.relations.iter().map(convert::relation_to_pb).collect())
+            .unwrap_or_default(),
         name: format!("indicatorSets/{}", s.version),
         version: i32::from(s.version.get()),
         status: match s.status {
@@ -178,7 +205,10 @@ impl pb::indicator_service_server::IndicatorService for Engine {
             .await
             .map_err(ApiError::from)?;
         Ok(Response::new(pb::ListIndicatorSetsResponse {
-            indicator_sets: sets.iter().map(|s| set_to_pb(s, &[])).collect(),
+            indicator_sets: sets
+                .iter()
+                .map(|s| set_to_pb(s, &[], &self.store.catalogue()))
+                .collect(),
         }))
     }
 
@@ -194,7 +224,11 @@ impl pb::indicator_service_server::IndicatorService for Engine {
             .indicator_set_comments(version)
             .await
             .map_err(ApiError::from)?;
-        Ok(Response::new(set_to_pb(&info, &comments)))
+        Ok(Response::new(set_to_pb(
+            &info,
+            &comments,
+            &self.store.catalogue(),
+        )))
     }
 
     async fn create_indicator_set(
@@ -253,9 +287,16 @@ impl pb::indicator_service_server::IndicatorService for Engine {
                             format!("{n} is not an indicator number"),
                         )
                     }),
+                Some(pb::indicator_set_edit::Edit::Relate(r)) => {
+                    relation_from_pb("edits.relate", r).map(SetEdit::Relate)
+                }
+                Some(pb::indicator_set_edit::Edit::Unrelate(r)) => {
+                    relation_from_pb("edits.unrelate", r)
+                        .map(|r| SetEdit::Unrelate(r.first, r.second))
+                }
                 None => Err(ApiError::bad_argument(
                     "edits",
-                    "each edit is an add, a withdraw or an amend",
+                    "each edit is an add, a withdraw, an amend, a relate or an unrelate",
                 )),
             })
             .collect::<Result<Vec<_>, _>>()?;
@@ -278,6 +319,7 @@ impl pb::indicator_service_server::IndicatorService for Engine {
         Ok(Response::new(set_to_pb(
             &self.set_info(version).await?,
             &[],
+            &self.store.catalogue(),
         )))
     }
 
@@ -356,6 +398,7 @@ impl pb::indicator_service_server::IndicatorService for Engine {
         Ok(Response::new(set_to_pb(
             &self.set_info(version).await?,
             &comments,
+            &self.store.catalogue(),
         )))
     }
 

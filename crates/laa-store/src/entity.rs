@@ -26,6 +26,8 @@ pub mod indicator_set {
         pub created_at: Option<DateTimeUtc>,
         /// When it was published through the API.
         pub published_at: Option<DateTimeUtc>,
+        /// The relations it declares between its indicators, as JSON; null for none.
+        pub relations: Option<String>,
     }
 
     /// No relations are navigated.

@@ -63,6 +63,12 @@ impl Store {
                         members,
                         based_on: info.2,
                         consultation: info.3,
+                        relations: match &set.relations {
+                            Some(json) => serde_json::from_str(json).map_err(|e| {
+                                StoreError::corrupt("indicator_sets", 0, e.to_string())
+                            })?,
+                            None => Vec::new(),
+                        },
                     },
                     wording,
                 )

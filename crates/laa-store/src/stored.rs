@@ -78,6 +78,18 @@ impl Stored for IndicatorSets {
     }
 }
 
+/// A set's relations as its row holds them: JSON, or null for none.
+fn relations_json(
+    relations: &[laa_core::catalogue::Relation],
+) -> Result<Option<String>, StoreError> {
+    if relations.is_empty() {
+        return Ok(None);
+    }
+    serde_json::to_string(relations)
+        .map(Some)
+        .map_err(|err| StoreError::corrupt("indicator_sets", 0, err.to_string()))
+}
+
 /// A set's row and its indicators' rows.
 fn set_rows(
     writes: &mut Vec<Write>,
@@ -95,6 +107,7 @@ fn set_rows(
             consultation_closes: Set(set.consultation.map(|w| w.closes.to_string())),
             created_at: Set(created_at),
             published_at: Set(None),
+            relations: Set(relations_json(&set.relations)?),
         })
         .into_query(),
     ));

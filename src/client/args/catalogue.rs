@@ -67,6 +67,14 @@ pub enum SetCommand {
         /// keeps the indicator's. Repeatable.
         #[arg(long, value_name = "SPEC")]
         amend: Vec<String>,
+        /// Declare two indicators to influence each other: "FIRST|SECOND|NOTE",
+        /// such as "117|163|Fewer NEETs raise Level 2 attainment". Repeatable;
+        /// the draft keeps the base set's relations otherwise.
+        #[arg(long, value_name = "SPEC")]
+        relate: Vec<String>,
+        /// Drop a relation the base set declares: "FIRST|SECOND". Repeatable.
+        #[arg(long, value_name = "PAIR")]
+        unrelate: Vec<String>,
         /// The statutory flag of every --add and --amend (default: not statutory).
         #[arg(long)]
         statutory: bool,

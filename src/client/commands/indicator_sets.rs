@@ -63,11 +63,23 @@ pub async fn run(session: &Session, command: SetCommand) -> Result<(), CliError>
             add,
             withdraw,
             amend,
+            relate,
+            unrelate,
             statutory,
             consultation_closes,
             request_id,
         } => {
             let mut edits = Vec::new();
+            for spec in &relate {
+                edits.push(pb::indicator_set_edit::Edit::Relate(relation_spec(
+                    spec, true,
+                )?));
+            }
+            for spec in &unrelate {
+                edits.push(pb::indicator_set_edit::Edit::Unrelate(relation_spec(
+                    spec, false,
+                )?));
+            }
             for spec in &add {
                 edits.push(pb::indicator_set_edit::Edit::Add(indicator_spec(
                     spec, statutory,
@@ -190,6 +202,31 @@ fn show(out: &Output, set: &pb::IndicatorSet) -> Result<(), CliError> {
         out.rows(&comment_rows(&set.comments));
     }
     Ok(())
+}
+
+/// A relation as typed: "FIRST|SECOND|NOTE" (the note only when relating).
+fn relation_spec(spec: &str, with_note: bool) -> Result<pb::IndicatorRelation, CliError> {
+    let parts: Vec<&str> = spec.splitn(3, '|').map(str::trim).collect();
+    let number = |text: &str| crate::client::args::indicator_number(text).map_err(CliError::usage);
+    match (parts.as_slice(), with_note) {
+        ([first, second, note], true) => Ok(pb::IndicatorRelation {
+            first: number(first)?,
+            second: number(second)?,
+            note: (*note).to_owned(),
+        }),
+        ([first, second], false) => Ok(pb::IndicatorRelation {
+            first: number(first)?,
+            second: number(second)?,
+            note: String::new(),
+        }),
+        _ => Err(CliError::usage(if with_note {
+            format!(
+                "--relate '{spec}' is not FIRST|SECOND|NOTE, such as \"117|163|Fewer NEETs raise Level 2 attainment\""
+            )
+        } else {
+            format!("--unrelate '{spec}' is not FIRST|SECOND, such as 117|163")
+        })),
+    }
 }
 
 #[cfg(test)]

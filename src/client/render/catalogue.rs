@@ -72,6 +72,14 @@ pub fn indicator(out: &Output, i: &pb::Indicator) -> Result<(), CliError> {
     if let Some(n) = i.laa_selections_2008 {
         println!("chosen by {n} of the 150 LAAs in 2008");
     }
+    for r in &i.relations {
+        let other = if r.first == i.number {
+            r.second
+        } else {
+            r.first
+        };
+        println!("related to NI {other}: {}", r.note);
+    }
     Ok(())
 }
 

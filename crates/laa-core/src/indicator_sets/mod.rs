@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use crate::actor::{Actor, Role};
 use crate::authorise::authorise_administration;
 use crate::catalogue::{
-    Catalogue, Consultation, Indicator, IndicatorSet, IndicatorStatus, SetStatus,
+    Catalogue, Consultation, Indicator, IndicatorSet, IndicatorStatus, Relation, SetStatus,
 };
 use crate::error::DomainError;
 use crate::ids::{IndicatorNumber, SetVersion};
@@ -49,17 +49,33 @@ pub enum SetEdit {
     /// group, owner and statutory flag (and whatever else describes it)
     /// come from the edit; its number and history from the base.
     Amend(Indicator),
+    /// Two indicators active in the draft are declared to influence each
+    /// other, or the note of a relation the base declares is reworded.
+    Relate(Relation),
+    /// A relation the base set declares is dropped.
+    Unrelate(IndicatorNumber, IndicatorNumber),
 }
 
 impl SetEdit {
-    /// The indicator the edit is about.
-    pub fn number(&self) -> IndicatorNumber {
+    /// What the edit is about: one indicator, or a pair (at most one edit
+    /// each per draft).
+    fn subject(&self) -> (IndicatorNumber, Option<IndicatorNumber>) {
         match self {
-            SetEdit::Add(i) | SetEdit::Amend(i) => i.number,
-            SetEdit::Withdraw(n) => *n,
+            SetEdit::Add(i) | SetEdit::Amend(i) => (i.number, None),
+            SetEdit::Withdraw(n) => (*n, None),
+            SetEdit::Relate(r) => ordered(r.first, r.second),
+            SetEdit::Unrelate(a, b) => ordered(*a, *b),
         }
     }
 }
+
+/// A pair in order, lower first.
+fn ordered(a: IndicatorNumber, b: IndicatorNumber) -> (IndicatorNumber, Option<IndicatorNumber>) {
+    (a.min(b), Some(a.max(b)))
+}
+
+/// The longest note of a relation between indicators, in characters.
+pub const MAX_RELATION_NOTE_CHARS: usize = 500;
 
 /// What an administrator asks for when drafting a set.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -166,20 +182,33 @@ pub fn draft_set(
     }
     let mut seen = BTreeSet::new();
     let mut members = base.members.clone();
+    let mut relations: BTreeMap<(IndicatorNumber, IndicatorNumber), String> = base
+        .relations
+        .iter()
+        .map(|r| ((r.first, r.second), r.note.clone()))
+        .collect();
+    let mut relating = Vec::new();
     let mut wording: BTreeMap<IndicatorNumber, Indicator> = catalogue
         .wording_of(based_on)
         .map(|i| (i.number, i.clone()))
         .collect();
     for edit in edits {
-        let number = edit.number();
-        if !seen.insert(number) {
+        let subject = edit.subject();
+        if !seen.insert(subject) {
             return Err(invalid(
                 "edits",
-                format!("{number} is edited twice: one edit per indicator"),
+                match subject {
+                    (a, Some(b)) => format!("{a} and {b} are related twice: one edit per pair"),
+                    (n, None) => format!("{n} is edited twice: one edit per indicator"),
+                },
             ));
         }
+        let number = subject.0;
         let listed = members.get(&number).copied();
         match edit {
+            // Relations are checked once every indicator edit is applied,
+            // so a draft may relate an indicator it adds.
+            SetEdit::Relate(_) | SetEdit::Unrelate(..) => relating.push(edit),
             SetEdit::Add(new) => {
                 if listed.is_some() {
                     return Err(invalid(
@@ -213,6 +242,58 @@ pub fn draft_set(
             }
         }
     }
+    for edit in relating {
+        match edit {
+            SetEdit::Relate(Relation {
+                first,
+                second,
+                note,
+            }) => {
+                let (first, second) = (first.min(second), first.max(second));
+                if first == second {
+                    return Err(invalid(
+                        "edits.relate",
+                        format!("{first} cannot be related to itself"),
+                    ));
+                }
+                for n in [first, second] {
+                    if members.get(&n) != Some(&IndicatorStatus::Active) {
+                        return Err(invalid(
+                            "edits.relate",
+                            format!("{n} is not active in the draft"),
+                        ));
+                    }
+                }
+                let note = note.trim();
+                if note.is_empty()
+                    || note.chars().any(|c| c.is_control() || is_bidi_control(c))
+                    || note.chars().count() > MAX_RELATION_NOTE_CHARS
+                {
+                    return Err(invalid(
+                        "edits.relate.note",
+                        format!(
+                            "say how one influences the other in 1 to {MAX_RELATION_NOTE_CHARS} characters on one line"
+                        ),
+                    ));
+                }
+                relations.insert((first, second), note.to_owned());
+            }
+            SetEdit::Unrelate(a, b) => {
+                if relations.remove(&(a.min(b), a.max(b))).is_none() {
+                    return Err(invalid(
+                        "edits.unrelate",
+                        format!("set {based_on} declares no relation between {a} and {b}"),
+                    ));
+                }
+            }
+            SetEdit::Add(_) | SetEdit::Withdraw(_) | SetEdit::Amend(_) => {}
+        }
+    }
+    // A withdrawn indicator influences nothing the draft asks of areas.
+    relations.retain(|(a, b), _| {
+        members.get(a) == Some(&IndicatorStatus::Active)
+            && members.get(b) == Some(&IndicatorStatus::Active)
+    });
     Ok(Draft {
         set: IndicatorSet {
             version,
@@ -220,6 +301,14 @@ pub fn draft_set(
             members,
             based_on: Some(based_on),
             consultation: Some(Consultation { opens, closes }),
+            relations: relations
+                .into_iter()
+                .map(|((first, second), note)| Relation {
+                    first,
+                    second,
+                    note,
+                })
+                .collect(),
         },
         wording: wording.into_values().collect(),
     })

@@ -267,3 +267,105 @@ proptest! {
         }
     }
 }
+
+fn relate(a: u16, b: u16, note: &str) -> SetEdit {
+    SetEdit::Relate(Relation {
+        first: ni(a),
+        second: ni(b),
+        note: note.into(),
+    })
+}
+
+#[test]
+fn a_draft_declares_relations_which_the_next_draft_keeps_rewords_or_drops() {
+    let mut c = Catalogue::national().unwrap();
+    let draft = draft_set(
+        &c,
+        &admin(),
+        request(vec![
+            relate(163, 117, "Fewer NEETs raise Level 2 attainment"),
+            relate(15, 16, "Violent crime and its detection move together"),
+        ]),
+        at(2010, 6, 1),
+    )
+    .unwrap();
+    let relations: Vec<_> = draft
+        .set
+        .relations
+        .iter()
+        .map(|r| (r.first.get(), r.second.get()))
+        .collect();
+    assert_eq!(
+        relations,
+        [(15, 16), (117, 163)],
+        "each pair lower first, in order"
+    );
+    assert_eq!(
+        draft
+            .set
+            .relations_of(ni(163))
+            .next()
+            .unwrap()
+            .other_than(ni(163)),
+        Some(ni(117))
+    );
+    c.insert_set(draft.set.clone(), draft.wording).unwrap();
+    let mut published = c.set(v(2011)).unwrap().clone();
+    published.status = SetStatus::Published;
+    let mut c = Catalogue::national().unwrap();
+    c.insert_set(
+        published,
+        c.wording_of(v(2008)).cloned().collect::<Vec<_>>(),
+    )
+    .unwrap();
+    let next = draft_set(
+        &c,
+        &admin(),
+        DraftRequest {
+            version: v(2012),
+            based_on: v(2011),
+            edits: vec![relate(117, 163, "Reworded"), SetEdit::Withdraw(ni(16))],
+            consultation_closes: None,
+        },
+        at(2011, 6, 1),
+    )
+    .unwrap();
+    let kept: Vec<_> = next
+        .set
+        .relations
+        .iter()
+        .map(|r| (r.first.get(), r.second.get(), r.note.as_str()))
+        .collect();
+    assert_eq!(
+        kept,
+        [(117, 163, "Reworded")],
+        "a withdrawn indicator's relation goes with it"
+    );
+}
+
+#[test]
+fn a_relation_is_between_two_active_indicators_with_a_note_once() {
+    let c = Catalogue::national().unwrap();
+    let refused = |edits| match draft_set(&c, &admin(), request(edits), at(2010, 6, 1)) {
+        Err(DomainError::InvalidIndicatorSet { field, .. }) => field,
+        other => panic!("{other:?}"),
+    };
+    assert_eq!(refused(vec![relate(117, 117, "Itself")]), "edits.relate");
+    assert_eq!(
+        refused(vec![SetEdit::Withdraw(ni(16)), relate(15, 16, "Gone")]),
+        "edits.relate"
+    );
+    assert_eq!(refused(vec![relate(117, 163, "  ")]), "edits.relate.note");
+    assert_eq!(
+        refused(vec![relate(117, 163, "\u{202e}desrever")]),
+        "edits.relate.note"
+    );
+    assert_eq!(
+        refused(vec![relate(117, 163, "a"), relate(163, 117, "b")]),
+        "edits"
+    );
+    assert_eq!(
+        refused(vec![SetEdit::Unrelate(ni(117), ni(163))]),
+        "edits.unrelate"
+    );
+}

@@ -299,7 +299,21 @@ pub fn indicator_to_pb(
         laa_selections_2008: i.laa_selections_2008.map(i32::from),
         unit: i.unit.as_str().into(),
         polarity: i.polarity.as_str().into(),
+        relations: catalogue
+            .set(version)?
+            .relations_of(number)
+            .map(relation_to_pb)
+            .collect(),
     })
+}
+
+/// A relation between two indicators to the wire.
+pub fn relation_to_pb(r: &laa_core::catalogue::Relation) -> pb::IndicatorRelation {
+    pb::IndicatorRelation {
+        first: i32::from(r.first.get()),
+        second: i32::from(r.second.get()),
+        note: r.note.clone(),
+    }
 }
 
 /// An actor to the wire.

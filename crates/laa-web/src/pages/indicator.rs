@@ -85,6 +85,15 @@ pub fn indicator(
         })
         .collect();
     let title = format!("NI {}: {}", number.get(), i.title);
+    // Each set version that declares relations with it, newest first: a
+    // draft's are shown while it is consulted on, marked as a draft's.
+    let related: Vec<_> = catalogue
+        .sets()
+        .filter(|set| set.relations_of(number).next().is_some())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .rev()
+        .collect();
     Some(page(
         &title,
         &[("England", "/"), ("Indicators", "/indicators")],
@@ -111,6 +120,26 @@ pub fn indicator(
                     }
                 } }
                 div { dt { "Signed-off agreements here carrying it" } dd { (carrying.len()) } }
+            }
+            @if !related.is_empty() {
+                h2 { "Indicators it influences" }
+                p { "The indicator set declares how this indicator and others move together, so a target on one can be read beside the others." }
+                @for set in &related {
+                    h3 { "In the " (set.version.get()) " set (" (set_words(set.status)) ")" }
+                    ul.list {
+                        @for r in set.relations_of(number) {
+                            @if let Some(other) = r.other_than(number) {
+                                li {
+                                    a href={ "/indicators/" (other.get()) } {
+                                        "NI " (other.get())
+                                        @if let Some(o) = catalogue.indicator_in(set.version, other) { ": " (o.title) }
+                                    }
+                                    ". " (r.note)
+                                }
+                            }
+                        }
+                    }
+                }
             }
             h2 { "In each version of the indicator set" }
             div.table-wrap role="region" aria-labelledby="versions" tabindex="0" {

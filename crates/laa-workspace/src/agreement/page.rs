@@ -392,6 +392,7 @@ impl Page<'_> {
                     None => html! { "None" },
                 }),
             ]))
+            (self.related(t))
             @if !t.actuals.is_empty() {
                 h2.heading-m { "Actuals" }
                 ul.list { @for x in &t.actuals { li { (x.year) ": " (x.value) " (" (x.source) ")" @if !x.progress.is_empty() { " · " (x.progress.replace('_', " ")) } } } }
@@ -399,6 +400,47 @@ impl Page<'_> {
             h2.heading-l { "Negotiation thread" }
             (thread)
             (self.forms(On::Target, Some(t)))
+        }
+    }
+
+    /// The indicators the newest published set relates to the target's
+    /// (recommendation 4), so a negotiator weighing a target sees what
+    /// moves with it; nothing for a local indicator or one with none.
+    fn related(&self, t: &pb::Target) -> Markup {
+        let Some(pb::target::Indicator::IndicatorNumber(n)) = &t.indicator else {
+            return html! {};
+        };
+        let Some(number) = u16::try_from(*n)
+            .ok()
+            .and_then(|n| laa_core::IndicatorNumber::new(n).ok())
+        else {
+            return html! {};
+        };
+        let catalogue = self.workspace.queries.catalogue();
+        let Some(set) = catalogue
+            .sets()
+            .filter(|s| s.status == laa_core::SetStatus::Published)
+            .filter(|s| s.relations_of(number).next().is_some())
+            .last()
+        else {
+            return html! {};
+        };
+        html! {
+            div.inset-text {
+                h2.heading-m { "Related indicators" }
+                p { "The " (set.version.get()) " indicator set declares that these move with NI " (n) ":" }
+                ul.list {
+                    @for r in set.relations_of(number) {
+                        @if let Some(other) = r.other_than(number) {
+                            li {
+                                strong { "NI " (other.get()) }
+                                @if let Some(o) = catalogue.indicator_in(set.version, other) { ": " (o.title) }
+                                ". " (r.note)
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 
