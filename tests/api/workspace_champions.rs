@@ -86,6 +86,43 @@ async fn a_champion_brokers_from_a_targets_page_and_both_sides_read_it() {
             )
             .await;
         assert_eq!(refused.status, 403, "{}", refused.body);
+
+        // Kent asks the DCSF; the request is in the department's inbox the
+        // champion reads, open until answered.
+        let mut kent_grpc = app.clients(Some(&app.tokens.kent)).await;
+        let version = kent_grpc
+            .agreements
+            .get_agreement(pb::GetAgreementRequest { name: KENT.into() })
+            .await
+            .expect("read")
+            .into_inner()
+            .version;
+        kent_grpc
+            .agreements
+            .request_advice(pb::RequestAdviceRequest {
+                agreement: KENT.into(),
+                expected_version: version,
+                indicator_number: 117,
+                department: "DCSF".into(),
+                question: "Which interventions moved NEET figures fastest?".into(),
+                ..Default::default()
+            })
+            .await
+            .expect("Kent asks");
+        let inbox = champion
+            .get("/workspace/advice?department=DCSF&open=true")
+            .await;
+        assert_eq!(inbox.status, 200, "{}", inbox.body);
+        assert!(
+            inbox
+                .body
+                .contains("Which interventions moved NEET figures fastest?")
+                && inbox.body.contains("Open"),
+            "{}",
+            inbox.body
+        );
+        let other = champion.get("/workspace/advice?department=DH").await;
+        assert!(!other.body.contains("NEET figures"), "{}", other.body);
     })
     .await;
 }

@@ -80,6 +80,7 @@ pub fn page(person: &Person, waiting: usize, title: &str, body: Markup) -> Marku
                             ul {
                                 li { a href=(crate::ROOT) { "Waiting on you " span.count { (waiting) } } }
                                 li { a href={ (crate::ROOT) "/agreements" } { "Agreements" } }
+                                li { a href={ (crate::ROOT) (crate::advice::PATH) } { "Advice" } }
                                 li { a href={ (crate::ROOT) "/indicator-sets" } { "Indicator sets" } }
                                 li { a href={ (crate::ROOT) "/rounds" } { "Rounds" } }
                                 li { a href={ (crate::ROOT) "/areas" } { "Areas" } }

@@ -46,6 +46,7 @@
 #![warn(missing_docs)]
 
 pub mod admin;
+pub mod advice;
 pub mod agreement;
 pub mod forms;
 pub mod inbox;
@@ -133,6 +134,7 @@ pub fn router(workspace: Workspace) -> Router {
         )
         .route("/sign-out", post(sign_in::sign_out))
         .route("/agreements", get(inbox::agreements))
+        .route(advice::PATH, get(advice::inbox))
         .route("/agreements/{id}", get(agreement::agreement_page))
         .route(
             "/agreements/{id}/targets/{target}",

@@ -6,6 +6,7 @@ use super::*;
 use crate::client::args::Format;
 use crate::client::error::CliError;
 use crate::client::output::{Output, Rows};
+use crate::client::words;
 
 fn event_row(e: &pb::Event) -> Vec<String> {
     let actor = e.actor.clone().unwrap_or_default();
@@ -237,13 +238,13 @@ pub fn summary(out: &Output, scope: &str, s: &pb::NegotiationSummary) -> Result<
         figures.push((
             group.to_owned(),
             format!(
-                "{} agreements, {} signed off, median {} days, {} counter-offers, {} deal-breakers",
-                c.agreements,
+                "{}, {} signed off, median days to sign-off {}, {}, {}",
+                words::count(c.agreements, "agreement"),
                 c.signed_off,
                 c.median_days_to_sign_off
                     .map_or_else(|| "-".to_owned(), |d| format!("{d:.1}")),
-                c.counter_offers,
-                c.deal_breakers
+                words::count(c.counter_offers, "counter-offer"),
+                words::count(c.deal_breakers, "deal-breaker")
             ),
         ));
     }
