@@ -18,6 +18,8 @@
 //!   and Ministers' approval of them where the round asks for it;
 //! - [`import`]: many targets' terms at once (a spreadsheet), all or none;
 //! - [`advice`]: the area's requests for advice, and the departments' answers;
+//! - [`partnership`]: actuals on indicators without a target, and the
+//!   partners named to deliver a target (recommendation 2);
 //! - [`text`]: the checks on free text, evidence and departments every command shares.
 //!
 //! [`AGREEMENT_LIFECYCLE`]: crate::agreement::AGREEMENT_LIFECYCLE
@@ -26,6 +28,7 @@ mod advice;
 mod import;
 mod lifecycle;
 mod negotiation;
+mod partnership;
 mod rebaseline;
 mod reward;
 mod shape;
@@ -194,6 +197,17 @@ pub fn decide(
         Command::ApproveRebaseline { target } => d.approve_rebaseline(target)?,
         Command::RejectRebaseline { target, reason } => d.reject_rebaseline(target, reason)?,
         Command::ImportTargets { .. } => unreachable_import()?,
+        Command::RecordIndicatorActual {
+            indicator,
+            year,
+            value,
+            source,
+        } => d.record_indicator_actual(indicator, year, value, source)?,
+        Command::NamePartners {
+            target,
+            lead,
+            contributors,
+        } => d.name_partners(target, lead, contributors)?,
     };
     let event = d.event(change);
     // The actual (or accepted re-baselining) that completes or changes the

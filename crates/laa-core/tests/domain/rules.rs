@@ -740,6 +740,8 @@ fn the_permission_table_denies_by_default() {
                         | CommandKind::Rebaseline
                         | CommandKind::LodgeExplanation
                         | CommandKind::RequestAdvice
+                        | CommandKind::RecordIndicatorActual
+                        | CommandKind::NamePartners
                 ),
                 Role::GoNegotiator => matches!(
                     kind,
@@ -756,6 +758,7 @@ fn the_permission_table_denies_by_default() {
                         | CommandKind::RefuseRequest
                         | CommandKind::Rebaseline
                         | CommandKind::RecordAdvice
+                        | CommandKind::NamePartners
                 ),
             };
             assert_eq!(
