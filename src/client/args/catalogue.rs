@@ -148,4 +148,16 @@ pub enum AreaCommand {
         #[arg(long)]
         request_id: Option<String>,
     },
+    /// An area's assessment in two parts (recommendation 2): its
+    /// negotiated targets (status, partners, tournament rank, the reward,
+    /// by partner), then the rest of the National Indicator Set it reported
+    /// against the areas of its kind.
+    Assessment {
+        /// The area (with --round), or an agreement's name such as kent-2008-11.
+        #[arg(add = clap_complete::ArgValueCandidates::new(crate::client::complete::areas_and_agreements))]
+        area: String,
+        /// The round.
+        #[arg(long, default_value = laa_core::policy::DEFAULT_ROUND)]
+        round: String,
+    },
 }

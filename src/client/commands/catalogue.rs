@@ -180,6 +180,9 @@ pub async fn area(session: &Session, command: AreaCommand) -> Result<(), CliErro
                 Err(e) => Err(e),
             }
         }
+        AreaCommand::Assessment { area, round } => {
+            super::performance::assessment(session, &area, &round).await
+        }
         AreaCommand::Create {
             code,
             name,

@@ -94,6 +94,8 @@ agreement_service! {
         declare_priorities: pb::DeclarePrioritiesRequest,
         request_advice: pb::RequestAdviceRequest,
         record_advice: pb::RecordAdviceRequest,
+        record_indicator_actual: pb::RecordIndicatorActualRequest,
+        name_partners: pb::NamePartnersRequest,
     }
 
     async fn open_agreement(

@@ -179,6 +179,16 @@ fn target_to_pb(agreement: &Agreement, t: &Target, catalogue: &Catalogue) -> pb:
                     .unwrap_or_default(),
             })
             .collect(),
+        lead_partner: agreement
+            .partners
+            .get(&t.id)
+            .map(|p| p.lead.to_string())
+            .unwrap_or_default(),
+        contributing_partners: agreement
+            .partners
+            .get(&t.id)
+            .map(|p| p.contributors.iter().map(ToString::to_string).collect())
+            .unwrap_or_default(),
     }
 }
 
@@ -243,6 +253,19 @@ pub fn agreement_with_targets_to_pb<'a>(
                     .map(|(a, _)| a.clone())
                     .unwrap_or_default(),
                 answered_at: r.answer.as_ref().map(|(_, at)| timestamp(*at)),
+            })
+            .collect(),
+        indicator_actuals: a
+            .indicator_actuals
+            .iter()
+            .flat_map(|(n, years)| {
+                years.iter().map(|(y, actual)| pb::IndicatorActual {
+                    indicator_number: i32::from(n.get()),
+                    year: y.to_string(),
+                    value: number(actual.value),
+                    source: actual.source.clone(),
+                    recorded_at: Some(timestamp(actual.recorded_at)),
+                })
             })
             .collect(),
     }
