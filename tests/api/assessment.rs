@@ -9,6 +9,7 @@ use laa_proto::v1 as pb;
 use tonic::Code;
 
 use crate::cli::{laa, ok};
+use crate::plain_http::get;
 use crate::support::*;
 
 const KENT: &str = "agreements/kent-2008-11";
@@ -382,6 +383,45 @@ async fn an_area_is_assessed_on_its_negotiated_targets_apart_from_the_rest_of_th
         let parsed: serde_json::Value = serde_json::from_str(&json).expect("JSON");
         assert_eq!(parsed["comparatorGroup"], "county");
         assert_eq!(parsed["wider"][1]["position"], 3);
+
+        // The public area page shows both parts apart, and so does the open data.
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let web = listener.local_addr().unwrap();
+        tokio::spawn(laa_web::serve(
+            listener,
+            app.store.queries(),
+            std::future::pending(),
+        ));
+        let page = get(web, "/areas/kent", &[]).await;
+        assert_eq!(page.status, 200);
+        let body = &page.body;
+        let part1 = body.find("The targets negotiated in this agreement").expect("part 1");
+        let part2 = body
+            .find("The rest of the National Indicator Set: the broader view")
+            .expect("part 2");
+        assert!(part1 < part2, "the negotiated targets come first");
+        assert!(body.contains("assessment-part negotiated") && body.contains("assessment-part wider"));
+        assert!(body.contains("The Learning and Skills Council"), "partners by name");
+        assert!(body.contains("3 of 6, quarter 2 of 4"), "Kent's NI 192 among the counties");
+        let csv = get(web, "/data/assessment.csv", &[]).await;
+        assert_eq!(csv.status, 200);
+        assert!(
+            csv.body.contains("kent-2008-11,kent,Kent,county,negotiated,17,designated,117,"),
+            "{}",
+            csv.body
+        );
+        let json = get(web, "/data/assessment.json", &[]).await;
+        let document: serde_json::Value = serde_json::from_str(&json.body).expect("JSON");
+        let row = document["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["agreement"] == "kent-2008-11" && r["part"] == "wider" && r["indicator_number"] == 192)
+            .expect("Kent's NI 192");
+        assert_eq!(
+            (row["position"].clone(), row["quartile"].clone(), row["group_size"].clone()),
+            (serde_json::json!(3), serde_json::json!(2), serde_json::json!(6))
+        );
     })
     .await;
 }
