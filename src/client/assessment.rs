@@ -51,7 +51,14 @@ fn rank(s: Option<&pb::Standing>) -> String {
 /// The negotiated targets, one row each.
 fn targets(negotiated: &pb::NegotiatedTargets) -> Rows {
     let mut rows = Rows::new(&[
-        "TARGET", "INDICATOR", "TITLE", "KIND", "STATUS", "LEAD", "CONTRIBUTORS", "RANK",
+        "TARGET",
+        "INDICATOR",
+        "TITLE",
+        "KIND",
+        "STATUS",
+        "LEAD",
+        "CONTRIBUTORS",
+        "RANK",
     ]);
     for t in &negotiated.targets {
         let Some(p) = &t.performance else { continue };
@@ -71,13 +78,31 @@ fn targets(negotiated: &pb::NegotiatedTargets) -> Rows {
 
 /// The targets by partner.
 fn partners(negotiated: &pb::NegotiatedTargets) -> Rows {
-    let mut rows = Rows::new(&["PARTNER", "LEADS", "LED BY STATUS", "CONTRIBUTES TO", "CONTRIBUTED BY STATUS"]);
+    let mut rows = Rows::new(&[
+        "PARTNER",
+        "LEADS",
+        "LED BY STATUS",
+        "CONTRIBUTES TO",
+        "CONTRIBUTED BY STATUS",
+    ]);
     for c in &negotiated.partners {
         rows.push(vec![
             c.partner.clone(),
-            or_dash(&c.leads.iter().map(|t| last_part(t)).collect::<Vec<_>>().join(", ")),
+            or_dash(
+                &c.leads
+                    .iter()
+                    .map(|t| last_part(t))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
             or_dash(&statuses(&c.led)),
-            or_dash(&c.contributes.iter().map(|t| last_part(t)).collect::<Vec<_>>().join(", ")),
+            or_dash(
+                &c.contributes
+                    .iter()
+                    .map(|t| last_part(t))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
             or_dash(&statuses(&c.contributed)),
         ]);
     }
@@ -87,7 +112,15 @@ fn partners(negotiated: &pb::NegotiatedTargets) -> Rows {
 /// The rest of the set, one row per indicator.
 fn wider(a: &pb::AreaAssessment) -> Rows {
     let mut rows = Rows::new(&[
-        "INDICATOR", "TITLE", "BETTER", "YEAR", "VALUE", "GROUP", "MEDIAN", "POSITION", "QUARTILE",
+        "INDICATOR",
+        "TITLE",
+        "BETTER",
+        "YEAR",
+        "VALUE",
+        "GROUP",
+        "MEDIAN",
+        "POSITION",
+        "QUARTILE",
     ]);
     for c in &a.wider {
         let placed = c.position != 0;
@@ -104,7 +137,11 @@ fn wider(a: &pb::AreaAssessment) -> Rows {
             } else {
                 c.unplaced_because.clone()
             },
-            if placed { c.quartile.to_string() } else { "-".into() },
+            if placed {
+                c.quartile.to_string()
+            } else {
+                "-".into()
+            },
         ]);
     }
     rows
@@ -203,7 +240,9 @@ pub fn assessment(out: &Output, a: &pb::AreaAssessment) -> Result<(), CliError> 
         if r.assessed {
             println!("reward: £{} of a pot of £{}", r.total, r.pot);
         } else {
-            println!("reward: not assessed yet (once every reward-bearing target has its final year's actual)");
+            println!(
+                "reward: not assessed yet (once every reward-bearing target has its final year's actual)"
+            );
         }
     }
     println!();

@@ -80,13 +80,19 @@ async fn signed_off(
                 .await,
             "statutory offer",
         );
-        v = version_of(council.agreements.accept_offer(accept(v, target)).await, "accept");
+        v = version_of(
+            council.agreements.accept_offer(accept(v, target)).await,
+            "accept",
+        );
     }
     if let Some((n, terms)) = extra {
         let mut request = go_proposal(v, n, terms, "DCSF");
         request.agreement = name.clone();
         v = version_of(go.agreements.propose_target(request).await, "propose");
-        v = version_of(council.agreements.accept_offer(accept(v, 17)).await, "accept");
+        v = version_of(
+            council.agreements.accept_offer(accept(v, 17)).await,
+            "accept",
+        );
     }
     v = version_of(
         council
@@ -370,10 +376,51 @@ async fn an_area_is_assessed_on_its_negotiated_targets_apart_from_the_rest_of_th
             .into_inner();
         assert_eq!(surreys.wider[0].position, 2, "only East Sussex does better");
 
+        // The verbs that record them, on the command line.
+        ok(&laa(
+            &app,
+            Some(&t.kent),
+            &[
+                "target",
+                "partners",
+                "kent-2008-11",
+                "--target",
+                "2",
+                "--lead",
+                "pct",
+                "--contributor",
+                "council",
+            ],
+        ));
+        ok(&laa(
+            &app,
+            Some(&t.kent),
+            &[
+                "actual",
+                "record-indicator",
+                "kent-2008-11",
+                "--indicator",
+                "NI 39",
+                "--year",
+                "2009/10",
+                "--value",
+                "450",
+                "--source",
+                "HES",
+            ],
+        ));
+
         // The command line, speaking only the wire, shows both parts apart.
-        let out = ok(&laa(&app, Some(&t.auditor), &["area", "assessment", "kent"]));
+        let out = ok(&laa(
+            &app,
+            Some(&t.auditor),
+            &["area", "assessment", "kent"],
+        ));
         assert!(out.contains("Part 1: the negotiated targets"), "{out}");
-        assert!(out.contains("Part 2: the rest of the National Indicator Set"), "{out}");
+        assert!(
+            out.contains("Part 2: the rest of the National Indicator Set"),
+            "{out}"
+        );
         assert!(out.contains("council"), "{out}");
         let json = ok(&laa(
             &app,
@@ -382,7 +429,11 @@ async fn an_area_is_assessed_on_its_negotiated_targets_apart_from_the_rest_of_th
         ));
         let parsed: serde_json::Value = serde_json::from_str(&json).expect("JSON");
         assert_eq!(parsed["comparatorGroup"], "county");
-        assert_eq!(parsed["wider"][1]["position"], 3);
+        assert_eq!(
+            parsed["wider"][2]["indicatorNumber"], 192,
+            "NI 39 now before it"
+        );
+        assert_eq!(parsed["wider"][2]["position"], 3);
 
         // The public area page shows both parts apart, and so does the open data.
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -395,18 +446,29 @@ async fn an_area_is_assessed_on_its_negotiated_targets_apart_from_the_rest_of_th
         let page = get(web, "/areas/kent", &[]).await;
         assert_eq!(page.status, 200);
         let body = &page.body;
-        let part1 = body.find("The targets negotiated in this agreement").expect("part 1");
+        let part1 = body
+            .find("The targets negotiated in this agreement")
+            .expect("part 1");
         let part2 = body
             .find("The rest of the National Indicator Set: the broader view")
             .expect("part 2");
         assert!(part1 < part2, "the negotiated targets come first");
-        assert!(body.contains("assessment-part negotiated") && body.contains("assessment-part wider"));
-        assert!(body.contains("The Learning and Skills Council"), "partners by name");
-        assert!(body.contains("3 of 6, quarter 2 of 4"), "Kent's NI 192 among the counties");
+        assert!(
+            body.contains("assessment-part negotiated") && body.contains("assessment-part wider")
+        );
+        assert!(
+            body.contains("The Learning and Skills Council"),
+            "partners by name"
+        );
+        assert!(
+            body.contains("3 of 6, quarter 2 of 4"),
+            "Kent's NI 192 among the counties"
+        );
         let csv = get(web, "/data/assessment.csv", &[]).await;
         assert_eq!(csv.status, 200);
         assert!(
-            csv.body.contains("kent-2008-11,kent,Kent,county,negotiated,17,designated,117,"),
+            csv.body
+                .contains("kent-2008-11,kent,Kent,county,negotiated,17,designated,117,"),
             "{}",
             csv.body
         );
@@ -416,11 +478,23 @@ async fn an_area_is_assessed_on_its_negotiated_targets_apart_from_the_rest_of_th
             .as_array()
             .unwrap()
             .iter()
-            .find(|r| r["agreement"] == "kent-2008-11" && r["part"] == "wider" && r["indicator_number"] == 192)
+            .find(|r| {
+                r["agreement"] == "kent-2008-11"
+                    && r["part"] == "wider"
+                    && r["indicator_number"] == 192
+            })
             .expect("Kent's NI 192");
         assert_eq!(
-            (row["position"].clone(), row["quartile"].clone(), row["group_size"].clone()),
-            (serde_json::json!(3), serde_json::json!(2), serde_json::json!(6))
+            (
+                row["position"].clone(),
+                row["quartile"].clone(),
+                row["group_size"].clone()
+            ),
+            (
+                serde_json::json!(3),
+                serde_json::json!(2),
+                serde_json::json!(6)
+            )
         );
     })
     .await;

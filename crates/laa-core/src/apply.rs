@@ -160,14 +160,18 @@ pub fn apply(state: &mut Agreement, event: &Event) {
             value,
             source,
         } => {
-            state.indicator_actuals.entry(*indicator).or_default().insert(
-                *year,
-                Actual {
-                    value: *value,
-                    source: source.clone(),
-                    recorded_at: event.at,
-                },
-            );
+            state
+                .indicator_actuals
+                .entry(*indicator)
+                .or_default()
+                .insert(
+                    *year,
+                    Actual {
+                        value: *value,
+                        source: source.clone(),
+                        recorded_at: event.at,
+                    },
+                );
         }
         Change::PartnersNamed {
             target,

@@ -203,7 +203,13 @@ mod tests {
         assert!(valid_codes().contains("pct"));
         assert!(Partner::new("Police").is_err());
         assert!(Partner::new("x").is_err());
-        assert_eq!(name(&Partner::new("pct").unwrap()), "The primary care trust");
-        assert!(position(&Partner::new("council").unwrap()) < position(&Partner::new("police").unwrap()));
+        assert_eq!(
+            name(&Partner::new("pct").unwrap()),
+            "The primary care trust"
+        );
+        assert!(
+            position(&Partner::new("council").unwrap())
+                < position(&Partner::new("police").unwrap())
+        );
     }
 }

@@ -207,15 +207,17 @@ impl pb::performance_service_server::PerformanceService for Engine {
                 kind: kind_of(area),
             })
             .collect();
-        let assessment =
-            laa_core::performance::assess(me, &comparators, &self.store.catalogue())
-                .ok_or_else(|| {
-                    ApiError::from(laa_store::StoreError::NotFound {
-                        what: "agreement",
-                        key: id.to_string(),
-                    })
-                })?;
-        Ok(Response::new(convert::assessment_to_pb(&state, &assessment)))
+        let assessment = laa_core::performance::assess(me, &comparators, &self.store.catalogue())
+            .ok_or_else(|| {
+            ApiError::from(laa_store::StoreError::NotFound {
+                what: "agreement",
+                key: id.to_string(),
+            })
+        })?;
+        Ok(Response::new(convert::assessment_to_pb(
+            &state,
+            &assessment,
+        )))
     }
 }
 

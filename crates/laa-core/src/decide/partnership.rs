@@ -93,10 +93,7 @@ impl Decider<'_> {
                 ));
             }
             if named.contains(&partner) {
-                return Err(invalid(
-                    "contributors",
-                    format!("{partner} is named twice"),
-                ));
+                return Err(invalid("contributors", format!("{partner} is named twice")));
             }
             named.push(partner);
         }

@@ -29,9 +29,7 @@ use crate::catalogue::Catalogue;
 use crate::ids::{AgreementId, AreaCode, FinancialYear, IndicatorNumber, TargetId};
 use crate::partners::{Partner, Partners, position};
 use crate::performance::reward::RewardWorking;
-use crate::performance::status::{
-    Status, TargetPerformance, agreement_performance, is_monitored,
-};
+use crate::performance::status::{Status, TargetPerformance, agreement_performance, is_monitored};
 use crate::performance::tournament::{Standing, entrant, median, tournament};
 use crate::polarity::Polarity;
 use crate::terms::Unit;
@@ -184,7 +182,11 @@ pub fn assess(
     })
 }
 
-fn negotiated(area: Comparator<'_>, same_round: &[Comparator<'_>], catalogue: &Catalogue) -> Negotiated {
+fn negotiated(
+    area: Comparator<'_>,
+    same_round: &[Comparator<'_>],
+    catalogue: &Catalogue,
+) -> Negotiated {
     let agreement = area.agreement;
     let policy = agreement
         .policy()
@@ -252,7 +254,11 @@ fn negotiated(area: Comparator<'_>, same_round: &[Comparator<'_>], catalogue: &C
     }
 }
 
-fn wider(area: Comparator<'_>, same_round: &[Comparator<'_>], catalogue: &Catalogue) -> Vec<Comparison> {
+fn wider(
+    area: Comparator<'_>,
+    same_round: &[Comparator<'_>],
+    catalogue: &Catalogue,
+) -> Vec<Comparison> {
     let agreement = area.agreement;
     let min_group = agreement
         .policy()
@@ -267,9 +273,10 @@ fn wider(area: Comparator<'_>, same_round: &[Comparator<'_>], catalogue: &Catalo
         {
             continue;
         }
-        let (Some(measure), Some((&year, actual))) =
-            (agreement.measure(catalogue, number), years.iter().next_back())
-        else {
+        let (Some(measure), Some((&year, actual))) = (
+            agreement.measure(catalogue, number),
+            years.iter().next_back(),
+        ) else {
             continue;
         };
         let polarity = measure.polarity;

@@ -69,7 +69,11 @@ fn the_area_records_an_actual_on_an_indicator_it_has_no_target_on() {
         .when(&area(), report(154, "2008/09", "5200"))
         .then_events(&["indicator_actual_recorded"]);
     let years = &n.state.indicator_actuals[&ni(154)];
-    assert_eq!(years[&year("2008/09")].value, dec("5200"), "the latest counts");
+    assert_eq!(
+        years[&year("2008/09")].value,
+        dec("5200"),
+        "the latest counts"
+    );
     assert_eq!(replay(n.state.id.clone(), &n.history), n.state);
 }
 
@@ -135,7 +139,10 @@ fn a_negotiator_names_a_targets_lead_and_contributing_partners() {
         .then_events(&["partners_named"]);
     let named = &n.state.partners[&tid(id)];
     assert_eq!(named.lead, partner("council"));
-    assert_eq!(named.contributors, vec![partner("lsc"), partner("jobcentre_plus")]);
+    assert_eq!(
+        named.contributors,
+        vec![partner("lsc"), partner("jobcentre_plus")]
+    );
     // Named again, the later naming replaces the earlier; the GO may name too.
     let n = n
         .when(&go(), name(id, "police", &[]))
@@ -163,7 +170,9 @@ fn partners_come_from_the_list_once_each_and_the_lead_is_not_a_contributor() {
 #[test]
 fn partners_are_named_during_negotiation_without_voiding_the_endorsement() {
     let n = Negotiation::statutory_settled().given(&go(), propose(117, fitting(117)));
-    let n = n.given(&area(), accept(17)).given(&area(), Command::EndorseAgreement);
+    let n = n
+        .given(&area(), accept(17))
+        .given(&area(), Command::EndorseAgreement);
     let n = n
         .when(&area(), name(17, "council", &["pct"]))
         .then_events(&["partners_named"]);
@@ -207,7 +216,12 @@ fn the_assessment_puts_negotiated_targets_apart_from_the_rest_of_the_set() {
     // Five other counties report NI 192 for 2009/10 (one through a target
     // of its own), a unitary reports it too; none reports NI 191.
     let mut others: Vec<(Agreement, &str)> = Vec::new();
-    for (code, value) in [("surrey", "45"), ("essex", "41"), ("devon", "30"), ("norfolk", "35")] {
+    for (code, value) in [
+        ("surrey", "45"),
+        ("essex", "41"),
+        ("devon", "30"),
+        ("norfolk", "35"),
+    ] {
         let n = signed_off_elsewhere().given(&area(), report(192, "2009/10", value));
         others.push((as_area(&n, code), "county"));
     }
@@ -245,8 +259,15 @@ fn the_assessment_puts_negotiated_targets_apart_from_the_rest_of_the_set() {
         .iter()
         .find(|t| t.performance.target == tid(neet))
         .unwrap();
-    assert_eq!(neet_line.performance.overall, Status::OnTrack, "7.6 beats 7.8");
-    assert_eq!(neet_line.partners.as_ref().unwrap().lead, partner("council"));
+    assert_eq!(
+        neet_line.performance.overall,
+        Status::OnTrack,
+        "7.6 beats 7.8"
+    );
+    assert_eq!(
+        neet_line.partners.as_ref().unwrap().lead,
+        partner("council")
+    );
     // Kent alone chose NI 117: entered, but its group is too small to rank.
     let standing = neet_line.standing.as_ref().expect("in the tournament");
     assert_eq!(standing.rank, None);
@@ -260,7 +281,10 @@ fn the_assessment_puts_negotiated_targets_apart_from_the_rest_of_the_set() {
         .iter()
         .map(|c| (c.partner.as_str(), c.leads.len(), c.contributes.len()))
         .collect();
-    assert_eq!(groups, vec![("council", 2, 1), ("pct", 1, 0), ("lsc", 0, 1)]);
+    assert_eq!(
+        groups,
+        vec![("council", 2, 1), ("pct", 1, 0), ("lsc", 0, 1)]
+    );
     let council = &a.negotiated.partners[0];
     assert_eq!(council.led.get(&Status::OnTrack), Some(&1));
     assert_eq!(a.negotiated.unassigned.len(), 14);
@@ -274,11 +298,21 @@ fn the_assessment_puts_negotiated_targets_apart_from_the_rest_of_the_set() {
     assert_eq!(recycling.value, dec("41"));
     assert_eq!(recycling.group_size, 6, "Medway is a unitary");
     assert_eq!(recycling.group_median, Some(dec("41")));
-    assert_eq!(recycling.position, Some(3), "Lincolnshire and Surrey do better; Essex shares");
+    assert_eq!(
+        recycling.position,
+        Some(3),
+        "Lincolnshire and Surrey do better; Essex shares"
+    );
     assert_eq!(recycling.quartile, Some(2));
     let waste = &a.wider[0];
     assert_eq!((waste.group_size, waste.position), (1, None));
-    assert!(waste.unplaced_because.as_deref().unwrap().contains("fewer than 5"));
+    assert!(
+        waste
+            .unplaced_because
+            .as_deref()
+            .unwrap()
+            .contains("fewer than 5")
+    );
 }
 
 #[test]
@@ -308,11 +342,16 @@ fn the_wider_comparison_is_judged_by_the_indicators_polarity() {
     assert_eq!((waste.position, waste.quartile), (Some(2), Some(2)));
     assert_eq!(waste.group_median, Some(dec("600")));
     let worst = assess(comparators[4], &comparators, &CATALOGUE).unwrap();
-    assert_eq!((worst.wider[0].position, worst.wider[0].quartile), (Some(5), Some(4)));
+    assert_eq!(
+        (worst.wider[0].position, worst.wider[0].quartile),
+        (Some(5), Some(4))
+    );
 }
 
 /// A signed-off agreement after the period with no target but the
 /// statutory ones: another area's, once `as_area` renames it.
 fn signed_off_elsewhere() -> Negotiation {
-    Negotiation::statutory_settled().signed_off().after_the_period()
+    Negotiation::statutory_settled()
+        .signed_off()
+        .after_the_period()
 }

@@ -168,10 +168,7 @@ pub fn tournament_to_pb(
         min_group_size: i32::from(policy.min_group),
         prize: pounds(policy.prize),
         r#final: is_final,
-        standings: standings
-            .iter()
-            .map(standing_to_pb)
-            .collect(),
+        standings: standings.iter().map(standing_to_pb).collect(),
     }
 }
 

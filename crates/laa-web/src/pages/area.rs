@@ -80,7 +80,12 @@ pub fn area(snapshot: &Snapshot, area: &AreaRecord, catalogue: &Catalogue) -> Ma
     )
 }
 
-fn agreement(snapshot: &Snapshot, p: &Published, area: &AreaRecord, catalogue: &Catalogue) -> Markup {
+fn agreement(
+    snapshot: &Snapshot,
+    p: &Published,
+    area: &AreaRecord,
+    catalogue: &Catalogue,
+) -> Markup {
     let a = &p.record.agreement;
     let tally = p.tally();
     let targets: Vec<&Target> = p.targets().collect();

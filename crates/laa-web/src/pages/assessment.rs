@@ -36,7 +36,9 @@ fn rank_words(t: &AssessedTarget) -> Markup {
                 (rank) " of " (s.group_size)
                 @if s.top_quartile { " (top quarter)" }
             },
-            None => html! { span.secondary { "Not ranked: " (s.unranked_because.as_deref().unwrap_or("")) } },
+            None => {
+                html! { span.secondary { "Not ranked: " (s.unranked_because.as_deref().unwrap_or("")) } }
+            }
         },
     }
 }
@@ -58,7 +60,12 @@ fn status_counts(c: &std::collections::BTreeMap<Status, u32>) -> Markup {
     }
 }
 
-fn partner_rows(id: &str, contributions: &[Contribution], a: &Assessment, catalogue: &Catalogue) -> Markup {
+fn partner_rows(
+    id: &str,
+    contributions: &[Contribution],
+    a: &Assessment,
+    catalogue: &Catalogue,
+) -> Markup {
     let title = |target: &laa_core::TargetId| {
         a.negotiated
             .targets
