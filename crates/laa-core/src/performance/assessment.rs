@@ -269,7 +269,7 @@ fn wider(
         // in part 1, on its target.
         if agreement
             .live_target_on(&IndicatorRef::National(number))
-            .is_some_and(|t| is_monitored(t))
+            .is_some_and(is_monitored)
         {
             continue;
         }
