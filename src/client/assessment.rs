@@ -225,7 +225,7 @@ pub fn assessment(out: &Output, a: &pb::AreaAssessment) -> Result<(), CliError> 
     }
     let negotiated = a.negotiated.clone().unwrap_or_default();
     println!(
-        "{} ({}; compared with the other {} areas)",
+        "{} ({}; compared with the other areas of its kind: {})",
         last_part(&a.agreement),
         a.round,
         a.comparator_group
@@ -265,7 +265,7 @@ pub fn assessment(out: &Output, a: &pb::AreaAssessment) -> Result<(), CliError> 
     }
     println!();
     println!(
-        "Part 2: the rest of the National Indicator Set ({} reported without a target, against {} areas)",
+        "Part 2: the rest of the National Indicator Set ({} reported without a target, against the areas of its kind: {})",
         count(a.wider.len(), "indicator"),
         a.comparator_group
     );
