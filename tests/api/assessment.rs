@@ -410,6 +410,20 @@ async fn an_area_is_assessed_on_its_negotiated_targets_apart_from_the_rest_of_th
             ],
         ));
 
+        let shown = ok(&laa(
+            &app,
+            Some(&t.kent),
+            &["agreement", "show", "kent-2008-11"],
+        ));
+        assert!(
+            shown.contains("LEAD PARTNER") && shown.contains("jobcentre_plus"),
+            "{shown}"
+        );
+        assert!(
+            shown.contains("INDICATOR (NO TARGET)") && shown.contains("NI 39"),
+            "{shown}"
+        );
+
         // The command line, speaking only the wire, shows both parts apart.
         let out = ok(&laa(
             &app,
