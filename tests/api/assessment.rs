@@ -424,6 +424,12 @@ async fn an_area_is_assessed_on_its_negotiated_targets_apart_from_the_rest_of_th
             "{shown}"
         );
 
+        let listed = ok(&laa(&app, Some(&t.kent), &["indicator", "partners"]));
+        assert!(
+            listed.contains("fire_rescue") && listed.contains("The primary care trust"),
+            "{listed}"
+        );
+
         // The command line, speaking only the wire, shows both parts apart.
         let out = ok(&laa(
             &app,

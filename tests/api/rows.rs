@@ -523,6 +523,12 @@ pub const ROWS: &[Row] = &[
                      "contributors": ["pct", "police"]}"#,
     },
     Row {
+        method: "ListPartners",
+        writes: false,
+        allowed: SIGNED_IN,
+        request: "{}",
+    },
+    Row {
         method: "GetAreaAssessment",
         writes: false,
         allowed: READERS,

@@ -3,12 +3,13 @@
 //! judged on their contribution to cross-cutting local area objectives").
 //!
 //! Embedded from `data/partners_2008.csv` (`code,name,kind`): the council
-//! that negotiates for the area and the bodies the Local Government and
-//! Public Involvement in Health Act 2007 gives a duty to cooperate on the
-//! LAA (`statutory`: the police, the primary care trust, fire and rescue,
-//! probation, Jobcentre Plus, the Learning and Skills Council...), and the
-//! partners an LSP brings in besides (`other`: the voluntary and community
-//! sector, business, housing associations). A target names one lead
+//! that negotiates for the area and the partners with a duty to cooperate
+//! on the LAA (`statutory`: the police, the primary care trust, fire and
+//! rescue, probation, Jobcentre Plus, the Learning and Skills Council...;
+//! the report's chief executive: partners "might have a duty to cooperate
+//! but they don't have to sign it"), and the partners an LSP brings in
+//! besides (`other`: the voluntary and community sector, business, housing
+//! associations). Served by `ListPartners`. A target names one lead
 //! partner and any contributing partners ([`Partners`], recorded by
 //! `NamePartners`); the codes are matched case-insensitively and stored as
 //! printed here.

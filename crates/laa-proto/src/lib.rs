@@ -85,4 +85,5 @@ json_twins!(
     Tournament,
     Standing,
     AreaAssessment,
+    Partner,
 );

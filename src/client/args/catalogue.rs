@@ -34,6 +34,9 @@ pub enum IndicatorCommand {
     Set(SetCommand),
     /// List the Whitehall departments and agencies a Government offer may name.
     Departments,
+    /// List the partners a target's lead and contributing partners are
+    /// named from (recommendation 2).
+    Partners,
 }
 
 /// `laa indicator set`.

@@ -151,6 +151,13 @@ pub async fn indicator(session: &Session, command: IndicatorCommand) -> Result<(
             )?;
             render::departments(out, &r.departments)
         }
+        IndicatorCommand::Partners => {
+            let r = rpc!(
+                session,
+                indicators.list_partners(pb::ListPartnersRequest {})
+            )?;
+            render::partners(out, &r.partners)
+        }
     }
 }
 
