@@ -5,6 +5,7 @@
 mod advice;
 mod assessment;
 mod backup;
+mod champions;
 mod cli;
 mod cli_conventions;
 mod completion;

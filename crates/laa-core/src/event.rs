@@ -248,6 +248,30 @@ crate::stream::changes! {
             #[serde(default, skip_serializing_if = "Vec::is_empty")]
             contributors: Vec<crate::partners::Partner>,
         },
+        /// A negotiating champion was assigned to the agreement.
+        ChampionAssigned => "champion_assigned" {
+            /// The champion's principal.
+            champion: String,
+            /// The department they come from.
+            department: Department,
+        },
+        /// A champion's assignment ended.
+        ChampionAssignmentEnded => "champion_assignment_ended" {
+            /// The champion's principal.
+            champion: String,
+            /// Why.
+            reason: String,
+        },
+        /// A comment on a target's thread (its author is the event's actor).
+        TargetCommented => "target_commented" {
+            /// The target.
+            target: TargetId,
+            /// The comment.
+            text: String,
+            /// A champion's brokering, put to both sides.
+            #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+            brokering: bool,
+        },
     }
 }
 
@@ -282,6 +306,9 @@ impl Change {
             Change::RebaselineRejected { .. } => CommandKind::RejectRebaseline,
             Change::IndicatorActualRecorded { .. } => CommandKind::RecordIndicatorActual,
             Change::PartnersNamed { .. } => CommandKind::NamePartners,
+            Change::ChampionAssigned { .. } => CommandKind::AssignChampion,
+            Change::ChampionAssignmentEnded { .. } => CommandKind::EndChampion,
+            Change::TargetCommented { .. } => CommandKind::Comment,
         }
     }
 
@@ -297,6 +324,7 @@ impl Change {
             | Change::RebaselineApproved { target, .. }
             | Change::RebaselineRejected { target, .. }
             | Change::PartnersNamed { target, .. } => Some(*target),
+            Change::TargetCommented { target, .. } => Some(*target),
             _ => None,
         }
     }

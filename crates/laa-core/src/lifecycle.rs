@@ -83,6 +83,9 @@ pub const AGREEMENT_LIFECYCLE: &[Transition<AgreementStatus>] = &[
     Transition { from: OPEN, command: C::RecordAdvice, to: OPEN },
     Transition { from: IN_FORCE, command: C::RecordIndicatorActual, to: IN_FORCE },
     Transition { from: OPEN, command: C::NamePartners, to: OPEN },
+    Transition { from: OPEN, command: C::AssignChampion, to: OPEN },
+    Transition { from: OPEN, command: C::EndChampion, to: OPEN },
+    Transition { from: OPEN, command: C::Comment, to: OPEN },
 ];
 
 use TargetStatus as T;
@@ -111,6 +114,7 @@ pub const TARGET_LIFECYCLE: &[Transition<TargetStatus>] = &[
     Transition { from: LIVE, command: C::Withdraw, to: &[T::Withdrawn] },
     Transition { from: LIVE, command: C::Revoke, to: &[T::Withdrawn] },
     Transition { from: LIVE, command: C::NamePartners, to: LIVE },
+    Transition { from: LIVE, command: C::Comment, to: LIVE },
 ];
 
 /// True when the table lets `command` act on an agreement in `status`.

@@ -51,9 +51,10 @@ impl DomainError {
             E::PlaceholdersOutstanding { .. } => Reason::PlaceholdersOutstanding,
             E::WithdrawnIndicatorsOutstanding { .. } => Reason::WithdrawnIndicatorsOutstanding,
             E::VersionConflict { .. } => Reason::VersionConflict,
-            E::RoleNotPermitted { .. } | E::OutOfScope { .. } | E::AdministratorsOnly { .. } => {
-                Reason::OutOfScope
-            }
+            E::RoleNotPermitted { .. }
+            | E::OutOfScope { .. }
+            | E::AdministratorsOnly { .. }
+            | E::BrokeringByChampionsOnly { .. } => Reason::OutOfScope,
             E::AgreementNotFound { .. }
             | E::TargetNotFound { .. }
             | E::RefreshUnknown { .. }
@@ -66,7 +67,7 @@ impl DomainError {
             E::IndicatorSetExists { .. } => Reason::AlreadyExists,
             E::InvalidIndicatorSet { .. } | E::Invalid { .. } => Reason::InvalidArgument,
             E::Exists { .. } | E::AdviceAlreadyRecorded { .. } => Reason::AlreadyExists,
-            E::AdviceRequestUnknown { .. } => Reason::NotFound,
+            E::AdviceRequestUnknown { .. } | E::ChampionNotAssigned { .. } => Reason::NotFound,
             E::RowsRefused { rows } => rows
                 .first()
                 .map_or(Reason::InvalidArgument, |r| r.error.reason()),
@@ -82,9 +83,10 @@ impl DomainError {
             | E::InvalidIndicatorSet { .. }
             | E::Invalid { .. } => ErrorClass::InvalidInput,
             E::VersionConflict { .. } => ErrorClass::Conflict,
-            E::RoleNotPermitted { .. } | E::OutOfScope { .. } | E::AdministratorsOnly { .. } => {
-                ErrorClass::Forbidden
-            }
+            E::RoleNotPermitted { .. }
+            | E::OutOfScope { .. }
+            | E::AdministratorsOnly { .. }
+            | E::BrokeringByChampionsOnly { .. } => ErrorClass::Forbidden,
             E::AgreementNotFound { .. }
             | E::TargetNotFound { .. }
             | E::RefreshUnknown { .. }
@@ -94,7 +96,7 @@ impl DomainError {
             | E::IndicatorSetExists { .. }
             | E::Exists { .. }
             | E::AdviceAlreadyRecorded { .. } => ErrorClass::AlreadyExists,
-            E::AdviceRequestUnknown { .. } => ErrorClass::NotFound,
+            E::AdviceRequestUnknown { .. } | E::ChampionNotAssigned { .. } => ErrorClass::NotFound,
             E::RowsRefused { rows } => rows
                 .first()
                 .map_or(ErrorClass::InvalidInput, |r| r.error.class()),
@@ -220,7 +222,10 @@ impl DomainError {
                 vec![("role", role.to_string()), ("command", command.to_string())]
             }
             E::OutOfScope { scope } => vec![("scope", scope.to_string())],
-            E::AdministratorsOnly { role, .. } => vec![("role", role.to_string())],
+            E::AdministratorsOnly { role, .. } | E::BrokeringByChampionsOnly { role } => {
+                vec![("role", role.to_string())]
+            }
+            E::ChampionNotAssigned { champion } => vec![("champion", champion.clone())],
             E::AgreementNotFound { agreement } => vec![("agreement", agreement.to_string())],
             E::TargetNotFound { target, .. } => vec![("target", target.to_string())],
             E::RefreshUnknown { round, known } => {

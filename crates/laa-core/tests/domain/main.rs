@@ -3,6 +3,7 @@
 mod advice;
 mod assessment;
 mod catalogue;
+mod champions;
 mod decimals;
 mod harness;
 mod import;

@@ -717,7 +717,11 @@ fn the_permission_table_denies_by_default() {
     for role in Role::ALL {
         for &kind in CommandKind::ALL {
             let expected = match role {
-                Role::Auditor | Role::Admin => false,
+                Role::Auditor => false,
+                Role::Admin => {
+                    matches!(kind, CommandKind::AssignChampion | CommandKind::EndChampion)
+                }
+                Role::Champion => matches!(kind, CommandKind::Comment | CommandKind::RecordAdvice),
                 Role::SignOff => matches!(
                     kind,
                     CommandKind::Return
@@ -742,6 +746,7 @@ fn the_permission_table_denies_by_default() {
                         | CommandKind::RequestAdvice
                         | CommandKind::RecordIndicatorActual
                         | CommandKind::NamePartners
+                        | CommandKind::Comment
                 ),
                 Role::GoNegotiator => matches!(
                     kind,
@@ -759,6 +764,7 @@ fn the_permission_table_denies_by_default() {
                         | CommandKind::Rebaseline
                         | CommandKind::RecordAdvice
                         | CommandKind::NamePartners
+                        | CommandKind::Comment
                 ),
             };
             assert_eq!(

@@ -274,6 +274,34 @@ fn required_department(name: &str, who: &str) -> Result<laa_core::Department, Ap
     })
 }
 
+impl ToCommand for pb::AssignChampionRequest {
+    fn command(self) -> Result<Command, ApiError> {
+        Ok(Command::AssignChampion {
+            champion: self.champion,
+            department: required_department(&self.department, "the champion's department")?,
+        })
+    }
+}
+
+impl ToCommand for pb::EndChampionAssignmentRequest {
+    fn command(self) -> Result<Command, ApiError> {
+        Ok(Command::EndChampionAssignment {
+            champion: self.champion,
+            reason: self.reason,
+        })
+    }
+}
+
+impl ToCommand for pb::CommentOnTargetRequest {
+    fn command(self) -> Result<Command, ApiError> {
+        Ok(Command::CommentOnTarget {
+            target: convert::target_id("target", self.target)?,
+            text: self.text,
+            brokering: self.brokering,
+        })
+    }
+}
+
 impl ToCommand for pb::RecordIndicatorActualRequest {
     fn command(self) -> Result<Command, ApiError> {
         Ok(Command::RecordIndicatorActual {
