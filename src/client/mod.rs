@@ -11,6 +11,7 @@
 //! - `commands/`: one module per noun;
 //! - `render` and `output`: tables fitted to the terminal, proto3 JSON, CSV;
 //! - `performance`: statuses and the reward grant as tables;
+//! - `assessment`: an area's two-part assessment (recommendation 2) as tables;
 //! - `error`: exit codes, stable reasons, hints, errors as JSON;
 //! - `suggest`: "did you mean" for areas, regions and indicators;
 //! - `terms`: terms as people type them;
@@ -21,6 +22,7 @@
 //! request id, the same on every retry (`--request-id` to choose it).
 
 mod args;
+mod assessment;
 mod commands;
 pub mod complete;
 mod connect;

@@ -577,6 +577,8 @@ const VERBS_ON_ONE_AGREEMENT: &[[&str; 2]] = &[
     ["advice", "ask"],
     ["advice", "answer"],
     ["performance", "explain"],
+    ["actual", "record-indicator"],
+    ["target", "partners"],
 ];
 
 /// Every verb on one agreement takes it positionally, as `laa agreement

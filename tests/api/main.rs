@@ -3,6 +3,7 @@
 //! set), driven by the generated tonic clients and by the `laa` binary.
 
 mod advice;
+mod assessment;
 mod backup;
 mod champions;
 mod cli;

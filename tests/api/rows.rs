@@ -532,6 +532,32 @@ pub const ROWS: &[Row] = &[
         request: r#"{"agreement": "{agreement}", "priorities": [{"statement": "Safer streets",
                      "departments": ["HO", "DCSF"]}]}"#,
     },
+    Row {
+        method: "RecordIndicatorActual",
+        writes: true,
+        allowed: &[Kent],
+        request: r#"{"agreement": "{agreement}", "indicator_number": 192, "year": "2008/09",
+                     "value": 40.0, "source": "matrix"}"#,
+    },
+    Row {
+        method: "NamePartners",
+        writes: true,
+        allowed: &[Go, Kent],
+        request: r#"{"agreement": "{agreement}", "target": 17, "lead": "council",
+                     "contributors": ["pct", "police"]}"#,
+    },
+    Row {
+        method: "ListPartners",
+        writes: false,
+        allowed: SIGNED_IN,
+        request: "{}",
+    },
+    Row {
+        method: "GetAreaAssessment",
+        writes: false,
+        allowed: READERS,
+        request: r#"{"agreement": "{agreement}"}"#,
+    },
 ];
 
 /// Further well-formed requests, for what a row's request leaves out (the

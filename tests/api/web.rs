@@ -79,7 +79,8 @@ async fn given_kent_signed_off_and_surrey_negotiating(app: &TestApp) {
     .await;
     let v = accept(&mut kent, v, 18).await;
     let v = sign_off(&mut go, &mut kent, &mut minister, v).await;
-    kent.agreements
+    let v = kent
+        .agreements
         .record_actual(pb::RecordActualRequest {
             agreement: KENT.into(),
             request_id: rid(),
@@ -91,7 +92,43 @@ async fn given_kent_signed_off_and_surrey_negotiating(app: &TestApp) {
             ..Default::default()
         })
         .await
-        .expect("record the NEET actual");
+        .expect("record the NEET actual")
+        .into_inner()
+        .agreement
+        .expect("agreement")
+        .version;
+    // Recommendation 2: who delivers NEET, and an indicator Kent reports
+    // without a target on it, for both parts of its assessment.
+    let v = kent
+        .agreements
+        .name_partners(pb::NamePartnersRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            target: 17,
+            lead: "council".into(),
+            contributors: vec!["lsc".into(), "jobcentre_plus".into()],
+            ..Default::default()
+        })
+        .await
+        .expect("name NEET's partners")
+        .into_inner()
+        .agreement
+        .expect("agreement")
+        .version;
+    kent.agreements
+        .record_indicator_actual(pb::RecordIndicatorActualRequest {
+            agreement: KENT.into(),
+            request_id: rid(),
+            expected_version: v,
+            indicator_number: 192,
+            year: "2008/09".into(),
+            value: 38.5,
+            source: "WasteDataFlow".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("report NI 192 without a target");
 
     go.agreements
         .open_agreement(pb::OpenAgreementRequest {
@@ -207,6 +244,19 @@ async fn a_citizen_reads_kents_signed_off_agreement_in_a_real_browser() {
             "the deferred and placeholder years name their refresh"
         );
         assert!(kent.contains("<svg"), "the chart is drawn");
+        // Its assessment in two parts, the negotiated targets first.
+        let part1 = kent
+            .find("The targets negotiated in this agreement")
+            .expect("part 1 of the assessment");
+        let part2 = kent
+            .find("The rest of the National Indicator Set: the broader view")
+            .expect("part 2 of the assessment");
+        assert!(part1 < part2);
+        assert!(
+            kent.contains("The Learning and Skills Council"),
+            "partners by name"
+        );
+        assert!(kent.contains("38.5%"), "NI 192 reported without a target");
         // The rationale is shown as text, never run: the page has no script at all.
         assert!(
             kent.contains("&lt;script&gt;alert('pwned')&lt;/script&gt;"),

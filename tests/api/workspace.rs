@@ -1323,3 +1323,36 @@ async fn what_an_independent_walk_stumbled_on_holds() {
     })
     .await;
 }
+
+/// Recommendation 2 in the workspace: a negotiator names who delivers a
+/// target on its page, and the page shows them by name; a partner not of
+/// the list is refused with an error summary naming the valid codes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_negotiator_names_a_targets_partners_on_its_page() {
+    for_each_database(|app| async move {
+        let (_, _go, mut kent) = kents_negotiators(&app).await;
+        let page = kent.get(&target_page(1)).await;
+        assert!(page.body.contains("None named"), "{}", page.body);
+        let refused = kent
+            .submit(&target_page(1), "NamePartners", &[("lead", "army")])
+            .await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(refused.body.contains("fire_rescue"), "{}", refused.body);
+        let named = kent
+            .submit(
+                &target_page(1),
+                "NamePartners",
+                &[("lead", "council"), ("contributors", "pct, police")],
+            )
+            .await;
+        assert_eq!(named.status, 303, "{}", named.body);
+        let page = kent.get(&target_page(1)).await;
+        assert!(
+            page.body
+                .contains("The council leads, with The primary care trust, with The police"),
+            "{}",
+            page.body
+        );
+    })
+    .await;
+}

@@ -407,6 +407,14 @@ pub struct Agreement {
     /// recorded it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub advice: BTreeMap<u32, AdviceRequest>,
+    /// The area's actuals on National Indicators it carries no target on
+    /// (recommendation 2: the whole set is reported), by indicator and
+    /// year; the latest recorded counts.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub indicator_actuals: BTreeMap<IndicatorNumber, BTreeMap<FinancialYear, Actual>>,
+    /// Who delivers each target, as last named (recommendation 2).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub partners: BTreeMap<TargetId, crate::partners::Partners>,
     /// The negotiating champions assigned now, by principal.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub champions: BTreeMap<String, ChampionAssignment>,
@@ -461,6 +469,8 @@ impl Agreement {
             reward: None,
             explanations: BTreeMap::new(),
             advice: BTreeMap::new(),
+            indicator_actuals: BTreeMap::new(),
+            partners: BTreeMap::new(),
             champions: BTreeMap::new(),
             had_champion: false,
             comments: Vec::new(),

@@ -154,6 +154,42 @@ pub fn apply(state: &mut Agreement, event: &Event) {
                 );
             }
         }
+        Change::IndicatorActualRecorded {
+            indicator,
+            year,
+            value,
+            source,
+        } => {
+            state
+                .indicator_actuals
+                .entry(*indicator)
+                .or_default()
+                .insert(
+                    *year,
+                    Actual {
+                        value: *value,
+                        source: source.clone(),
+                        recorded_at: event.at,
+                    },
+                );
+        }
+        Change::PartnersNamed {
+            target,
+            lead,
+            contributors,
+        } => {
+            // Named on a target the state holds (a public state frozen
+            // before a refresh does not hold the refresh's new targets).
+            if state.targets.contains_key(target) {
+                state.partners.insert(
+                    *target,
+                    crate::partners::Partners {
+                        lead: lead.clone(),
+                        contributors: contributors.clone(),
+                    },
+                );
+            }
+        }
         Change::ExplanationLodged {
             indicator,
             explanation,

@@ -277,6 +277,31 @@ commands! {
         /// The rows, in the order they are decided.
         rows: Vec<TargetRow>,
     } => Import by [GoNegotiator, AreaNegotiator],
+    /// Record the area's actual value for a year on a National Indicator
+    /// it carries no target on (recommendation 2: the whole set is
+    /// reported, and assessed apart from the negotiated targets).
+    RecordIndicatorActual {
+        /// The indicator, active in the agreement's bound set, with no
+        /// monitored target in the agreement.
+        indicator: IndicatorNumber,
+        /// The year.
+        year: FinancialYear,
+        /// The value, in the indicator's unit.
+        value: Decimal,
+        /// Where it comes from.
+        source: String,
+    } => RecordIndicatorActual by [AreaNegotiator],
+    /// Name who delivers a target (recommendation 2: partners "judged on
+    /// their contribution"): its lead partner and contributing partners,
+    /// replacing any named before. Not a change of terms.
+    NamePartners {
+        /// The target, live.
+        target: TargetId,
+        /// The partner that leads, a code of the partners list.
+        lead: crate::partners::Partner,
+        /// The partners that contribute (never the lead, never one twice).
+        contributors: Vec<crate::partners::Partner>,
+    } => NamePartners by [GoNegotiator, AreaNegotiator],
     /// An administrator assigns a negotiating champion (recommendation 8)
     /// to the agreement: the principal may then read it, comment on its
     /// targets' threads, broker, and record advice in it.

@@ -225,6 +225,29 @@ crate::stream::changes! {
             /// Why.
             reason: String,
         },
+        /// The area's actual for a year on an indicator it carries no
+        /// target on was recorded.
+        IndicatorActualRecorded => "indicator_actual_recorded" {
+            /// The indicator.
+            indicator: IndicatorNumber,
+            /// The year.
+            year: FinancialYear,
+            /// The value.
+            #[serde(with = "crate::decimal::serde_written")]
+            value: Decimal,
+            /// Its source.
+            source: String,
+        },
+        /// A target's lead and contributing partners were named.
+        PartnersNamed => "partners_named" {
+            /// The target.
+            target: TargetId,
+            /// The partner that leads.
+            lead: crate::partners::Partner,
+            /// The partners that contribute.
+            #[serde(default, skip_serializing_if = "Vec::is_empty")]
+            contributors: Vec<crate::partners::Partner>,
+        },
         /// A negotiating champion was assigned to the agreement.
         ChampionAssigned => "champion_assigned" {
             /// The champion's principal.
@@ -281,6 +304,8 @@ impl Change {
             Change::AdviceRecorded { .. } => CommandKind::RecordAdvice,
             Change::RebaselineApproved { .. } => CommandKind::ApproveRebaseline,
             Change::RebaselineRejected { .. } => CommandKind::RejectRebaseline,
+            Change::IndicatorActualRecorded { .. } => CommandKind::RecordIndicatorActual,
+            Change::PartnersNamed { .. } => CommandKind::NamePartners,
             Change::ChampionAssigned { .. } => CommandKind::AssignChampion,
             Change::ChampionAssignmentEnded { .. } => CommandKind::EndChampion,
             Change::TargetCommented { .. } => CommandKind::Comment,
@@ -298,7 +323,8 @@ impl Change {
             | Change::ActualRecorded { target, .. }
             | Change::RebaselineApproved { target, .. }
             | Change::RebaselineRejected { target, .. }
-            | Change::TargetCommented { target, .. } => Some(*target),
+            | Change::PartnersNamed { target, .. } => Some(*target),
+            Change::TargetCommented { target, .. } => Some(*target),
             _ => None,
         }
     }

@@ -61,6 +61,7 @@ pub mod ids;
 pub mod indicator_sets;
 pub mod lifecycle;
 pub mod money;
+pub mod partners;
 pub mod performance;
 pub mod polarity;
 pub mod policy;

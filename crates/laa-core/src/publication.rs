@@ -145,11 +145,14 @@ pub fn publish<'a>(
                 });
             }
             // Facts about the agreement in force, public at once even while
-            // a refresh is negotiated: actuals, their reward, explanations,
+            // a refresh is negotiated: actuals (on targets and on the rest
+            // of the set), who delivers each target, their reward, explanations,
             // revocations, Ministers' decisions on re-baselinings, and its
             // closing (which ends the refresh unsigned: the terms last
             // signed off stay the public ones).
             Change::ActualRecorded { .. }
+            | Change::IndicatorActualRecorded { .. }
+            | Change::PartnersNamed { .. }
             | Change::RewardAssessed { .. }
             | Change::ExplanationLodged { .. }
             | Change::DesignationRevoked { .. }

@@ -86,4 +86,6 @@ json_twins!(
     Reward,
     Tournament,
     Standing,
+    AreaAssessment,
+    Partner,
 );

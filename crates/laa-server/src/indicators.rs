@@ -194,6 +194,24 @@ impl pb::indicator_service_server::IndicatorService for Engine {
         }))
     }
 
+    async fn list_partners(
+        &self,
+        request: Request<pb::ListPartnersRequest>,
+    ) -> Result<Response<pb::ListPartnersResponse>, Status> {
+        authenticate(&self.credentials, &request).await?;
+        Ok(Response::new(pb::ListPartnersResponse {
+            partners: laa_core::partners::partners_2008()
+                .iter()
+                .map(|p| pb::Partner {
+                    name: format!("partners/{}", p.code),
+                    code: p.code.to_string(),
+                    display_name: p.name.clone(),
+                    kind: p.kind.clone(),
+                })
+                .collect(),
+        }))
+    }
+
     async fn list_indicator_sets(
         &self,
         request: Request<pb::ListIndicatorSetsRequest>,

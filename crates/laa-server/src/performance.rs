@@ -182,9 +182,98 @@ impl pb::performance_service_server::PerformanceService for Engine {
         let state = self.read_agreement(&actor, &id).await?;
         Ok(Response::new(reward_to_pb(&state)))
     }
+
+    async fn get_area_assessment(
+        &self,
+        request: Request<pb::GetAreaAssessmentRequest>,
+    ) -> Result<Response<pb::AreaAssessment>, GrpcStatus> {
+        let actor = authenticate(&self.credentials, &request).await?;
+        let id = convert::agreement_name("agreement", &request.get_ref().agreement)?;
+        let state = self.read_agreement(&actor, &id).await?;
+        let round = state.policy().map(|p| p.name.clone()).unwrap_or_default();
+        let (kinds, others) = self.round_comparators(&round).await?;
+        let kind_of = |area: &laa_core::AreaCode| kinds.get(area).map_or("", String::as_str);
+        let me = state
+            .opening
+            .as_ref()
+            .map(|o| laa_core::performance::Comparator {
+                agreement: &state,
+                kind: kind_of(&o.area),
+            })
+            .ok_or_else(|| {
+                ApiError::from(laa_store::StoreError::NotFound {
+                    what: "agreement",
+                    key: id.to_string(),
+                })
+            })?;
+        let comparators: Vec<laa_core::performance::Comparator<'_>> = others
+            .iter()
+            .map(|(area, agreement)| laa_core::performance::Comparator {
+                agreement,
+                kind: kind_of(area),
+            })
+            .collect();
+        let assessment = laa_core::performance::assess(me, &comparators, &self.store.catalogue())
+            .ok_or_else(|| {
+            ApiError::from(laa_store::StoreError::NotFound {
+                what: "agreement",
+                key: id.to_string(),
+            })
+        })?;
+        Ok(Response::new(convert::assessment_to_pb(
+            &state,
+            &assessment,
+        )))
+    }
 }
 
+/// Every area's kind, by code: its comparator group.
+type Kinds = std::collections::HashMap<laa_core::AreaCode, String>;
+
+/// The agreements of a round, each with its area.
+type RoundAgreements = Vec<(laa_core::AreaCode, std::sync::Arc<laa_core::Agreement>)>;
+
 impl Engine {
+    /// Every area's kind and every agreement of `round` (its state as the
+    /// database holds it): what an area is compared with
+    /// (`GetAreaAssessment`). Read a page at a time; the states are shared
+    /// with the store's memory, not copied.
+    async fn round_comparators(&self, round: &str) -> Result<(Kinds, RoundAgreements), ApiError> {
+        let mut kinds = Kinds::new();
+        let mut after = None;
+        loop {
+            let (page, next) = self
+                .queries
+                .list_areas(None, 1_000, after)
+                .await
+                .map_err(ApiError::from)?;
+            kinds.extend(page.into_iter().map(|a| (a.code, a.kind)));
+            match next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        let mut agreements = Vec::new();
+        let mut after = None;
+        loop {
+            let (rows, next) = self
+                .queries
+                .list_agreements(AgreementFilter::default(), 200, after)
+                .await
+                .map_err(ApiError::from)?;
+            agreements.extend(
+                rows.into_iter()
+                    .filter(|row| row.agreement.policy().is_some_and(|p| p.name == round))
+                    .map(|row| (row.area, row.agreement)),
+            );
+            match next {
+                Some(n) => after = Some(n),
+                None => break,
+            }
+        }
+        Ok((kinds, agreements))
+    }
+
     /// Derives an agreement's targets' performance from its current state,
     /// and keeps it at that state's version ([`crate::read_models`]).
     async fn performance_rows(

@@ -13,7 +13,7 @@ use crate::names::{department_name, region_name};
 use crate::table::{Cell, Table, TableWriter};
 
 /// The names of the datasets, in the order the open data page lists them.
-pub const DATASETS: [&str; 3] = ["areas", "targets", "indicators"];
+pub const DATASETS: [&str; 4] = ["areas", "targets", "indicators", "assessment"];
 
 /// The heading of the dataset called `name` (what it holds and its
 /// columns), if there is one: what the open data page lists, with no row
@@ -23,6 +23,7 @@ pub fn heading(name: &str) -> Option<Table> {
         "areas" => Some(areas_heading()),
         "targets" => Some(targets_heading()),
         "indicators" => Some(indicators_heading()),
+        "assessment" => Some(assessment_heading()),
         _ => None,
     }
 }
@@ -39,6 +40,7 @@ pub fn write_rows<W: Write>(
         "areas" => areas(snapshot, out),
         "targets" => targets(snapshot, catalogue, out),
         "indicators" => indicators(snapshot, catalogue, out),
+        "assessment" => assessment(snapshot, catalogue, out),
         _ => Ok(()),
     }
 }
@@ -231,6 +233,102 @@ pub fn indicators<W: Write>(
                 Cell::from(i.laa_selections_2008.map(u32::from)),
                 Cell::from(choosing.get(number).copied().unwrap_or(0)),
             ])?;
+        }
+    }
+    Ok(())
+}
+
+fn assessment_heading() -> Table {
+    Table {
+        name: "assessment".into(),
+        description: "Each signed-off agreement's assessment in two parts (recommendation 2): one row per negotiated target (part negotiated: its verdict, lead and contributing partners, and rank among similar areas), then one row per other National Indicator the area reported (part wider: its latest actual against the median of the areas of the same kind, its position and quartile).".into(),
+        columns: vec![
+            "agreement", "area", "area_name", "comparator_group", "part", "target", "kind",
+            "indicator_number", "local_code", "title", "polarity", "verdict", "lead_partner",
+            "contributing_partners", "tournament_rank", "tournament_group_size", "year", "value",
+            "group_size", "group_median", "position", "quartile", "not_placed_because",
+        ],
+    }
+}
+
+/// One row per public agreement's negotiated target, then one per other
+/// indicator it reported: the area page's assessment, part by part.
+pub fn assessment<W: Write>(
+    snapshot: &Snapshot,
+    catalogue: &Catalogue,
+    out: &mut TableWriter<W>,
+) -> io::Result<()> {
+    for p in &snapshot.published {
+        let Some(a) = snapshot.assessment(p, catalogue) else {
+            continue;
+        };
+        let area = snapshot.area(p.area.as_str());
+        let base = || {
+            vec![
+                Cell::from(p.id.as_str()),
+                Cell::from(p.area.as_str()),
+                Cell::from(area.map(|a| a.name.clone())),
+                Cell::from(a.group.as_str()),
+            ]
+        };
+        for t in &a.negotiated.targets {
+            let perf = &t.performance;
+            let (number, code) = match &perf.indicator {
+                IndicatorRef::National(n) => (Cell::Int(i64::from(n.get())), Cell::Empty),
+                IndicatorRef::Local { code, .. } => (Cell::Empty, Cell::from(code.as_str())),
+            };
+            let mut row = base();
+            row.extend([
+                Cell::from("negotiated"),
+                Cell::from(perf.target.get()),
+                Cell::from(perf.kind.as_str()),
+                number,
+                code,
+                Cell::from(perf.title.as_str()),
+                Cell::from(crate::facts::Polarity::from(perf.polarity).code()),
+                Cell::from(crate::facts::status_verdict(perf.overall).code()),
+                Cell::from(t.partners.as_ref().map(|n| n.lead.to_string())),
+                Cell::from(t.partners.as_ref().map(|n| {
+                    n.contributors
+                        .iter()
+                        .map(ToString::to_string)
+                        .collect::<Vec<_>>()
+                        .join(" ")
+                })),
+                Cell::from(t.standing.as_ref().and_then(|s| s.rank)),
+                Cell::from(
+                    t.standing
+                        .as_ref()
+                        .map(|s| u32::try_from(s.group_size).unwrap_or(u32::MAX)),
+                ),
+            ]);
+            row.extend(std::iter::repeat_n(Cell::Empty, 7));
+            out.row(&row)?;
+        }
+        for c in &a.wider {
+            let mut row = base();
+            row.extend([
+                Cell::from("wider"),
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Int(i64::from(c.indicator.get())),
+                Cell::Empty,
+                Cell::from(c.title.as_str()),
+                Cell::from(crate::facts::Polarity::from(c.polarity).code()),
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::from(c.year.to_string()),
+                Cell::from(c.value),
+                Cell::from(u32::try_from(c.group_size).unwrap_or(u32::MAX)),
+                Cell::from(c.group_median),
+                Cell::from(c.position),
+                Cell::from(c.quartile.map(u32::from)),
+                Cell::from(c.unplaced_because.clone()),
+            ]);
+            out.row(&row)?;
         }
     }
     Ok(())

@@ -81,6 +81,12 @@ impl Verdict {
     }
 }
 
+/// The verdict an overall status gives (`GetPerformance`'s, or an
+/// assessment's): no data yet where it gives none.
+pub fn status_verdict(status: Status) -> Verdict {
+    Verdict::of(status).unwrap_or(Verdict::NoData)
+}
+
 /// The verdict on one year: `None` where no actual meets a planned value.
 pub fn year_verdict(
     target: &Target,

@@ -138,6 +138,34 @@ impl Snapshot {
             .max()
     }
 
+    /// The two-part assessment (recommendation 2) of a public agreement,
+    /// among the public agreements of its round: its area's kind is its
+    /// comparator group. `None` for an agreement of an area the reference
+    /// data does not hold.
+    pub fn assessment(
+        &self,
+        published: &Published,
+        catalogue: &Catalogue,
+    ) -> Option<laa_core::performance::Assessment> {
+        use laa_core::performance::{Comparator, assess};
+        let kind = |area: &AreaCode| self.area(area.as_str()).map(|a| a.kind.as_str());
+        let me = Comparator {
+            agreement: &published.record.agreement,
+            kind: kind(&published.area)?,
+        };
+        let comparators: Vec<Comparator<'_>> = self
+            .published
+            .iter()
+            .filter_map(|p| {
+                Some(Comparator {
+                    agreement: &p.record.agreement,
+                    kind: kind(&p.area)?,
+                })
+            })
+            .collect();
+        assess(me, &comparators, catalogue)
+    }
+
     /// How many public agreements have a public target on each indicator.
     pub fn choosing(&self) -> BTreeMap<IndicatorNumber, u32> {
         let mut out = BTreeMap::new();

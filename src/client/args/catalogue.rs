@@ -34,6 +34,9 @@ pub enum IndicatorCommand {
     Set(SetCommand),
     /// List the Whitehall departments and agencies a Government offer may name.
     Departments,
+    /// List the partners a target's lead and contributing partners are
+    /// named from (recommendation 2).
+    Partners,
 }
 
 /// `laa indicator set`.
@@ -155,5 +158,17 @@ pub enum AreaCommand {
         /// An idempotency key.
         #[arg(long)]
         request_id: Option<String>,
+    },
+    /// An area's assessment in two parts (recommendation 2): its
+    /// negotiated targets (status, partners, tournament rank, the reward,
+    /// by partner), then the rest of the National Indicator Set it reported
+    /// against the areas of its kind.
+    Assessment {
+        /// The area (with --round), or an agreement's name such as kent-2008-11.
+        #[arg(add = clap_complete::ArgValueCandidates::new(crate::client::complete::areas_and_agreements))]
+        area: String,
+        /// The round.
+        #[arg(long, default_value = laa_core::policy::DEFAULT_ROUND)]
+        round: String,
     },
 }

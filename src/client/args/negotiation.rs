@@ -338,6 +338,22 @@ pub enum TargetCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Name who delivers a target (recommendation 2): its lead partner and
+    /// contributing partners, replacing any named before (negotiators).
+    Partners {
+        #[command(flatten)]
+        change: Change,
+        #[command(flatten)]
+        which: Which,
+        /// The lead partner: council, district_councils, police, pct,
+        /// fire_rescue, probation, youth_offending, jobcentre_plus, lsc,
+        /// national_park, voluntary_sector, business or housing.
+        #[arg(long)]
+        lead: String,
+        /// A contributing partner, from the same list (repeat for each).
+        #[arg(long = "contributor")]
+        contributors: Vec<String>,
+    },
 }
 
 /// `laa actual`.
@@ -349,6 +365,25 @@ pub enum ActualCommand {
         change: Change,
         #[command(flatten)]
         which: Which,
+        /// The year, such as 2008/09.
+        #[arg(long)]
+        year: String,
+        /// The value (a negative one needs no `=`: --value -3).
+        #[arg(long, allow_negative_numbers = true)]
+        value: f64,
+        /// Where it comes from.
+        #[arg(long)]
+        source: String,
+    },
+    /// Record the area's actual for a year on a National Indicator it
+    /// carries no target on (recommendation 2: the whole set is reported;
+    /// area negotiator).
+    RecordIndicator {
+        #[command(flatten)]
+        change: Change,
+        /// The National Indicator, such as 192.
+        #[arg(long, value_parser = crate::client::args::indicator_number)]
+        indicator: i32,
         /// The year, such as 2008/09.
         #[arg(long)]
         year: String,

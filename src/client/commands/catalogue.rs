@@ -151,6 +151,13 @@ pub async fn indicator(session: &Session, command: IndicatorCommand) -> Result<(
             )?;
             render::departments(out, &r.departments)
         }
+        IndicatorCommand::Partners => {
+            let r = rpc!(
+                session,
+                indicators.list_partners(pb::ListPartnersRequest {})
+            )?;
+            render::partners(out, &r.partners)
+        }
     }
 }
 
@@ -179,6 +186,9 @@ pub async fn area(session: &Session, command: AreaCommand) -> Result<(), CliErro
                 }
                 Err(e) => Err(e),
             }
+        }
+        AreaCommand::Assessment { area, round } => {
+            super::performance::assessment(session, &area, &round).await
         }
         AreaCommand::Create {
             code,

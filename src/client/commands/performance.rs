@@ -105,6 +105,16 @@ pub async fn reward(session: &Session, area: &str, round: &str) -> Result<(), Cl
     render::reward(&session.out, &r)
 }
 
+/// Runs `laa area assessment`.
+pub async fn assessment(session: &Session, area: &str, round: &str) -> Result<(), CliError> {
+    let agreement = agreement_name(area, round);
+    let a = rpc!(
+        session,
+        performance.get_area_assessment(pb::GetAreaAssessmentRequest { agreement })
+    )?;
+    crate::client::assessment::assessment(&session.out, &a)
+}
+
 #[cfg(test)]
 mod tests {
     use super::agreement_name;

@@ -291,6 +291,28 @@ pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliErr
             );
             p.finish("target withdrawn", result)
         }
+        TargetCommand::Partners {
+            change,
+            which,
+            lead,
+            contributors,
+        } => {
+            let p = Prepared::new(session, &change).await?;
+            let target = p.target(&which)?;
+            let result = rpc!(
+                session,
+                agreements.name_partners(pb::NamePartnersRequest {
+                    agreement: p.agreement.clone(),
+                    request_id: p.request_id.clone(),
+                    expected_version: p.version,
+                    target,
+                    lead,
+                    contributors,
+                    occurred_at: p.occurred_at,
+                })
+            );
+            p.finish("partners named", result)
+        }
         TargetCommand::Revoke {
             change,
             target,
@@ -336,13 +358,38 @@ pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliErr
 
 /// Runs `laa actual`.
 pub async fn actual(session: &Session, command: ActualCommand) -> Result<(), CliError> {
-    let ActualCommand::Record {
-        change,
-        which,
-        year,
-        value,
-        source,
-    } = command;
+    let (change, which, year, value, source) = match command {
+        ActualCommand::Record {
+            change,
+            which,
+            year,
+            value,
+            source,
+        } => (change, which, year, value, source),
+        ActualCommand::RecordIndicator {
+            change,
+            indicator,
+            year,
+            value,
+            source,
+        } => {
+            let p = Prepared::new(session, &change).await?;
+            let result = rpc!(
+                session,
+                agreements.record_indicator_actual(pb::RecordIndicatorActualRequest {
+                    agreement: p.agreement.clone(),
+                    request_id: p.request_id.clone(),
+                    expected_version: p.version,
+                    indicator_number: indicator,
+                    year,
+                    value,
+                    source,
+                    occurred_at: p.occurred_at,
+                })
+            );
+            return p.finish("indicator actual recorded", result);
+        }
+    };
     let p = Prepared::new(session, &change).await?;
     let target = p.target(&which)?;
     let result = rpc!(

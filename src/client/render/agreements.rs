@@ -104,6 +104,38 @@ pub fn agreement(out: &Output, a: &pb::Agreement) -> Result<(), CliError> {
         }
         out.rows(&rows);
     }
+    // Recommendation 2: who delivers each target, and the rest of the set
+    // the area reported (`laa area assessment` compares them).
+    let named: Vec<&pb::Target> = a
+        .targets
+        .iter()
+        .filter(|t| !t.lead_partner.is_empty())
+        .collect();
+    if !named.is_empty() {
+        println!();
+        let mut rows = Rows::new(&["TARGET", "LEAD PARTNER", "CONTRIBUTING PARTNERS"]);
+        for t in named {
+            rows.push(vec![
+                t.id.to_string(),
+                t.lead_partner.clone(),
+                t.contributing_partners.join(", "),
+            ]);
+        }
+        out.rows(&rows);
+    }
+    if !a.indicator_actuals.is_empty() {
+        println!();
+        let mut rows = Rows::new(&["INDICATOR (NO TARGET)", "YEAR", "ACTUAL", "SOURCE"]);
+        for x in &a.indicator_actuals {
+            rows.push(vec![
+                format!("NI {}", x.indicator_number),
+                x.year.clone(),
+                x.value.to_string(),
+                x.source.clone(),
+            ]);
+        }
+        out.rows(&rows);
+    }
     Ok(())
 }
 

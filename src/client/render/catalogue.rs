@@ -119,6 +119,19 @@ pub fn departments(out: &Output, all: &[pb::Department]) -> Result<(), CliError>
     Ok(())
 }
 
+/// The partners a target's lead and contributing partners are named from.
+pub fn partners(out: &Output, all: &[pb::Partner]) -> Result<(), CliError> {
+    if out.format() == Format::Json {
+        return out.messages(all);
+    }
+    let mut rows = Rows::new(&["CODE", "KIND", "NAME"]);
+    for p in all {
+        rows.push(vec![p.code.clone(), p.kind.clone(), p.display_name.clone()]);
+    }
+    out.rows(&rows);
+    Ok(())
+}
+
 /// Areas, one line each.
 pub fn areas(out: &Output, all: &[pb::Area]) -> Result<(), CliError> {
     if out.format() == Format::Json {

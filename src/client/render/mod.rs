@@ -34,7 +34,7 @@ fn target_status(s: i32) -> String {
     enum_name(s, pb::TargetStatus::as_str_name, "TARGET_STATUS_")
 }
 
-fn target_kind(s: i32) -> String {
+pub fn target_kind(s: i32) -> String {
     enum_name(s, pb::TargetKind::as_str_name, "TARGET_KIND_")
 }
 

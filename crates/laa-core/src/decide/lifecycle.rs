@@ -12,7 +12,7 @@ use crate::terms::Terms;
 
 use super::Decider;
 use super::published_set;
-use super::text::{MAX_REFERENCE_CHARS, invalid, required_text};
+use super::text::{invalid, required_text};
 
 impl Decider<'_> {
     pub(super) fn open_offers(&self) -> Result<(), DomainError> {
@@ -183,43 +183,15 @@ impl Decider<'_> {
                 command: CommandKind::RecordActual,
             });
         };
-        if !self.policy.period.contains(year) {
-            return Err(invalid(
-                "year",
-                format!(
-                    "{year} is outside the agreement's period ({} to {})",
-                    self.policy.period.first(),
-                    self.policy.period.last()
-                ),
-            ));
-        }
-        // An actual is the year's outturn: known once the year has ended.
-        let occurred = self.ctx.occurred();
-        if occurred.date_naive() < year.ended_on() {
-            return Err(invalid(
-                "year",
-                format!(
-                    "{year} has not ended on {}: its actual can be recorded from {}",
-                    occurred.date_naive(),
-                    year.ended_on()
-                ),
-            ));
-        }
+        self.outturn_year(year)?;
         if let Terms::Values(values) = agreed {
             values.unit.check(value).map_err(|p| invalid("value", p))?;
-        }
-        let source = required_text("source", source)?;
-        if source.chars().count() > MAX_REFERENCE_CHARS {
-            return Err(invalid(
-                "source",
-                format!("the source is longer than {MAX_REFERENCE_CHARS} characters"),
-            ));
         }
         Ok(Change::ActualRecorded {
             target: id,
             year,
             value,
-            source,
+            source: super::partnership::source_text(source)?,
         })
     }
 

@@ -18,6 +18,8 @@
 //!   and Ministers' approval of them where the round asks for it;
 //! - [`import`]: many targets' terms at once (a spreadsheet), all or none;
 //! - [`advice`]: the area's requests for advice, and the departments' answers;
+//! - [`partnership`]: actuals on indicators without a target, and the
+//!   partners named to deliver a target (recommendation 2);
 //! - [`text`]: the checks on free text, evidence and departments every command shares.
 //!
 //! [`AGREEMENT_LIFECYCLE`]: crate::agreement::AGREEMENT_LIFECYCLE
@@ -27,6 +29,7 @@ mod champions;
 mod import;
 mod lifecycle;
 mod negotiation;
+mod partnership;
 mod rebaseline;
 mod reward;
 mod shape;
@@ -195,6 +198,17 @@ pub fn decide(
         Command::ApproveRebaseline { target } => d.approve_rebaseline(target)?,
         Command::RejectRebaseline { target, reason } => d.reject_rebaseline(target, reason)?,
         Command::ImportTargets { .. } => unreachable_import()?,
+        Command::RecordIndicatorActual {
+            indicator,
+            year,
+            value,
+            source,
+        } => d.record_indicator_actual(indicator, year, value, source)?,
+        Command::NamePartners {
+            target,
+            lead,
+            contributors,
+        } => d.name_partners(target, lead, contributors)?,
         Command::AssignChampion {
             champion,
             department,

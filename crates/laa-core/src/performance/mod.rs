@@ -10,12 +10,18 @@
 //! - [`reward`]: the reward grant's working per target
 //!   ([`reward_working`]);
 //! - [`tournament`]: areas ranked on one indicator by value added
-//!   ([`tournament()`]).
+//!   ([`tournament()`]);
+//! - [`assessment`]: an area's assessment in two parts, its negotiated
+//!   targets and the rest of the set against similar areas ([`assess`]).
 
+pub mod assessment;
 pub mod reward;
 pub mod status;
 pub mod tournament;
 
+pub use assessment::{
+    AssessedTarget, Assessment, Comparator, Comparison, Contribution, Negotiated, assess, reported,
+};
 pub use reward::{RewardLine, RewardWorking, reward_working};
 pub use status::{
     Status, TargetPerformance, YearPerformance, agreement_performance, judge, polarity_of,

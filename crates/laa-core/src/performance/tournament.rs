@@ -171,7 +171,9 @@ pub fn entrant(agreement: &Agreement, indicator: IndicatorNumber, kind: &str) ->
     })
 }
 
-fn median(mut values: Vec<Decimal>) -> Option<Decimal> {
+/// The median of `values` (the mean of the middle two of an even
+/// number), `None` of none.
+pub(crate) fn median(mut values: Vec<Decimal>) -> Option<Decimal> {
     values.sort();
     let n = values.len();
     match n {

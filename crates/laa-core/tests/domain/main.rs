@@ -1,6 +1,7 @@
 //! The domain test suite: one binary, one module per area.
 
 mod advice;
+mod assessment;
 mod catalogue;
 mod champions;
 mod decimals;

@@ -744,6 +744,8 @@ fn the_permission_table_denies_by_default() {
                         | CommandKind::Rebaseline
                         | CommandKind::LodgeExplanation
                         | CommandKind::RequestAdvice
+                        | CommandKind::RecordIndicatorActual
+                        | CommandKind::NamePartners
                         | CommandKind::Comment
                 ),
                 Role::GoNegotiator => matches!(
@@ -761,6 +763,7 @@ fn the_permission_table_denies_by_default() {
                         | CommandKind::RefuseRequest
                         | CommandKind::Rebaseline
                         | CommandKind::RecordAdvice
+                        | CommandKind::NamePartners
                         | CommandKind::Comment
                 ),
             };

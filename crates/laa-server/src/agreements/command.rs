@@ -211,6 +211,7 @@ pub(super) fn command_target(command: &Command) -> Option<TargetId> {
         | Command::ApproveRebaseline { target }
         | Command::RejectRebaseline { target, .. } => Some(*target),
         Command::RevokeDesignation { target, .. } => *target,
+        Command::NamePartners { target, .. } => Some(*target),
         _ => None,
     }
 }
@@ -227,12 +228,16 @@ pub(super) fn response(
     catalogue: &laa_core::Catalogue,
 ) -> pb::AgreementResponse {
     // A target no command touched is the same shared target in both
-    // states, so the comparison is a pointer's.
+    // states, so the comparison is a pointer's; who delivers a target is
+    // kept beside it (NamePartners), so a change there counts too.
     let changed = state
         .targets
         .values()
         .filter(|t| match before {
-            Some(before) => before.targets.get(&t.id) != Some(*t),
+            Some(before) => {
+                before.targets.get(&t.id) != Some(*t)
+                    || before.partners.get(&t.id) != state.partners.get(&t.id)
+            }
             None => Some(t.id) == target,
         })
         .map(|t| &**t);

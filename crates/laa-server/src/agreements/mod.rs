@@ -125,6 +125,8 @@ agreement_service! {
         request_advice: pb::RequestAdviceRequest,
         record_advice: pb::RecordAdviceRequest,
         comment_on_target: pb::CommentOnTargetRequest,
+        record_indicator_actual: pb::RecordIndicatorActualRequest,
+        name_partners: pb::NamePartnersRequest,
     }
 
     // An administrator's commands of an agreement: decided on the agreement

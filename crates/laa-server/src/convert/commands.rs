@@ -301,3 +301,29 @@ impl ToCommand for pb::CommentOnTargetRequest {
         })
     }
 }
+
+impl ToCommand for pb::RecordIndicatorActualRequest {
+    fn command(self) -> Result<Command, ApiError> {
+        Ok(Command::RecordIndicatorActual {
+            indicator: convert::indicator_number("indicator_number", self.indicator_number)?,
+            year: convert::year("year", &self.year)?,
+            value: convert::value("value", self.value)?,
+            source: self.source,
+        })
+    }
+}
+
+impl ToCommand for pb::NamePartnersRequest {
+    fn command(self) -> Result<Command, ApiError> {
+        Ok(Command::NamePartners {
+            target: convert::target_id("target", self.target)?,
+            lead: convert::partner("lead", &self.lead)?,
+            contributors: self
+                .contributors
+                .iter()
+                .enumerate()
+                .map(|(i, code)| convert::partner(&format!("contributors[{i}]"), code))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+}

@@ -8,13 +8,16 @@
 //! - [`render`]: the domain to the wire.
 //! - [`paging`]: page tokens, page sizes and positions.
 //! - [`performance`]: monitoring statuses and the reward grant to the wire.
+//! - [`assessment`]: an area's two-part assessment (recommendation 2) to the wire.
 
+mod assessment;
 pub mod commands;
 mod paging;
 mod parse;
 mod performance;
 mod render;
 
+pub use assessment::*;
 pub use paging::*;
 pub use parse::*;
 pub use performance::*;

@@ -341,3 +341,23 @@ pub fn occurred_at(t: Option<&prost_types::Timestamp>) -> Result<Option<DateTime
         .map(Some)
         .ok_or_else(|| ApiError::bad_argument("occurred_at", "not a representable time"))
 }
+
+/// A partner of the partners list (recommendation 2), by its code typed in
+/// any case, stored as the list prints it (so `Police` and `police` are one
+/// request for idempotency, as they are one partner); `field` names the
+/// request's field a refusal names (`lead`, `contributors[1]`).
+pub fn partner(field: &str, code: &str) -> Result<laa_core::partners::Partner, ApiError> {
+    laa_core::partners::canonical(code)
+        .map(|p| p.code.clone())
+        .ok_or_else(|| {
+            ApiError::invalid(
+                TERMS,
+                field,
+                format!(
+                    "{} is not a partner; the valid codes are {}",
+                    laa_core::quote(code.trim()),
+                    laa_core::partners::valid_codes()
+                ),
+            )
+        })
+}

@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use super::render::{kind_to_pb, number, region_to_pb, status_to_pb, timestamp};
 
 /// A decimal as text, in its one written form ("60", "24000.5").
-fn exact(d: Decimal) -> String {
+pub(super) fn exact(d: Decimal) -> String {
     laa_core::decimal::written(d)
 }
 
@@ -160,7 +160,6 @@ pub fn tournament_to_pb(
     standings: &[laa_core::performance::Standing],
     is_final: bool,
 ) -> pb::Tournament {
-    let text = |d: Option<Decimal>| d.map(exact).unwrap_or_default();
     pb::Tournament {
         indicator_number: i32::from(indicator.get()),
         round: round.to_owned(),
@@ -169,27 +168,30 @@ pub fn tournament_to_pb(
         min_group_size: i32::from(policy.min_group),
         prize: pounds(policy.prize),
         r#final: is_final,
-        standings: standings
-            .iter()
-            .map(|s| pb::Standing {
-                agreement: format!("agreements/{}", s.entrant.agreement),
-                area: format!("areas/{}", s.entrant.area),
-                region: region_to_pb(s.entrant.region).into(),
-                kind: s.entrant.kind.clone(),
-                baseline: number(s.entrant.baseline),
-                actual: number(s.entrant.actual),
-                year: s.entrant.year.to_string(),
-                improvement_percent: text(s.improvement_percent),
-                group: s.group.clone(),
-                group_size: i32::try_from(s.group_size).unwrap_or(i32::MAX),
-                group_median: text(s.group_median.map(|d| d.round_dp(4))),
-                value_added: text(s.value_added.map(|d| d.round_dp(4))),
-                rank: s.rank.map_or(0, |r| i32::try_from(r).unwrap_or(i32::MAX)),
-                top_quartile: s.top_quartile,
-                prize: pounds(s.prize),
-                explanation: s.entrant.explanation.clone().unwrap_or_default(),
-                unranked_because: s.unranked_because.clone().unwrap_or_default(),
-            })
-            .collect(),
+        standings: standings.iter().map(standing_to_pb).collect(),
+    }
+}
+
+/// One area's place in a tournament to the wire.
+pub fn standing_to_pb(s: &laa_core::performance::Standing) -> pb::Standing {
+    let text = |d: Option<Decimal>| d.map(exact).unwrap_or_default();
+    pb::Standing {
+        agreement: format!("agreements/{}", s.entrant.agreement),
+        area: format!("areas/{}", s.entrant.area),
+        region: region_to_pb(s.entrant.region).into(),
+        kind: s.entrant.kind.clone(),
+        baseline: number(s.entrant.baseline),
+        actual: number(s.entrant.actual),
+        year: s.entrant.year.to_string(),
+        improvement_percent: text(s.improvement_percent),
+        group: s.group.clone(),
+        group_size: i32::try_from(s.group_size).unwrap_or(i32::MAX),
+        group_median: text(s.group_median.map(|d| d.round_dp(4))),
+        value_added: text(s.value_added.map(|d| d.round_dp(4))),
+        rank: s.rank.map_or(0, |r| i32::try_from(r).unwrap_or(i32::MAX)),
+        top_quartile: s.top_quartile,
+        prize: pounds(s.prize),
+        explanation: s.entrant.explanation.clone().unwrap_or_default(),
+        unranked_because: s.unranked_because.clone().unwrap_or_default(),
     }
 }

@@ -180,6 +180,16 @@ fn target_to_pb(agreement: &Agreement, t: &Target, catalogue: &Catalogue) -> pb:
                     .unwrap_or_default(),
             })
             .collect(),
+        lead_partner: agreement
+            .partners
+            .get(&t.id)
+            .map(|p| p.lead.to_string())
+            .unwrap_or_default(),
+        contributing_partners: agreement
+            .partners
+            .get(&t.id)
+            .map(|p| p.contributors.iter().map(ToString::to_string).collect())
+            .unwrap_or_default(),
     }
 }
 
@@ -236,6 +246,19 @@ pub fn agreement_with_targets_to_pb<'a>(
                 champion: champion.clone(),
                 department: assignment.department.to_string(),
                 assigned_at: Some(timestamp(assignment.assigned_at)),
+            })
+            .collect(),
+        indicator_actuals: a
+            .indicator_actuals
+            .iter()
+            .flat_map(|(n, years)| {
+                years.iter().map(|(y, actual)| pb::IndicatorActual {
+                    indicator_number: i32::from(n.get()),
+                    year: y.to_string(),
+                    value: number(actual.value),
+                    source: actual.source.clone(),
+                    recorded_at: Some(timestamp(actual.recorded_at)),
+                })
             })
             .collect(),
         had_champion: a.had_champion,

@@ -1,8 +1,9 @@
 //! An area's page: each of its signed-off agreements, every target with
 //! its plain title, who is responsible, baseline, plan and actuals (a chart
 //! and a table), its verdict in words and colour, placeholders and deferred
-//! years explained; the sign-offs and what changed at each refresh; and the
-//! agreement's public history.
+//! years explained; its assessment in two parts (`assessment`); the
+//! sign-offs and what changed at each refresh; and the agreement's public
+//! history.
 
 use laa_core::publication::{ChangeKind, Signing};
 use laa_core::{
@@ -73,13 +74,18 @@ pub fn area(snapshot: &Snapshot, area: &AreaRecord, catalogue: &Catalogue) -> Ma
                 p { "This area has no signed-off Local Area Agreement yet. An agreement is published here once Ministers sign it off." }
             }
             @for p in &published {
-                (agreement(p, area, catalogue))
+                (agreement(snapshot, p, area, catalogue))
             }
         },
     )
 }
 
-fn agreement(p: &Published, area: &AreaRecord, catalogue: &Catalogue) -> Markup {
+fn agreement(
+    snapshot: &Snapshot,
+    p: &Published,
+    area: &AreaRecord,
+    catalogue: &Catalogue,
+) -> Markup {
     let a = &p.record.agreement;
     let tally = p.tally();
     let targets: Vec<&Target> = p.targets().collect();
@@ -140,6 +146,7 @@ fn agreement(p: &Published, area: &AreaRecord, catalogue: &Catalogue) -> Markup 
                 }
             }
         }
+        (crate::pages::assessment::section(snapshot, p, catalogue))
         h3 { "Targets in detail" }
         p.secondary {
             "Each target has a baseline (where the area started), a planned value for each year and, once measured, the actual value. "
@@ -192,6 +199,15 @@ fn target(p: &Published, t: &Target, catalogue: &Catalogue) -> Markup {
                             None => { "The area, with the " }
                         }
                         (p.region.name())
+                    }
+                }
+                @if let Some(named) = p.record.agreement.partners.get(&t.id) {
+                    div {
+                        dt { "Delivered by" }
+                        dd {
+                            (laa_core::partners::name(&named.lead)) ", leading"
+                            @for c in &named.contributors { ", with " (laa_core::partners::name(c)) }
+                        }
                     }
                 }
                 @if let Some(v) = v {

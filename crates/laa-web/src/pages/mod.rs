@@ -1,6 +1,7 @@
 //! The HTML pages, one module a page kind, all inside [`layout::page`].
 
 pub mod area;
+pub mod assessment;
 pub mod data;
 pub mod england;
 pub mod indicator;

@@ -386,6 +386,13 @@ impl Page<'_> {
                 ("State", tag(&state, colour)),
                 ("Proposed by", html! { (side_name(side_of(t.originated_by))) }),
                 ("Department", html! { (if t.department.is_empty() { "None" } else { t.department.as_str() }) }),
+                ("Partners", html! {
+                    @if t.lead_partner.is_empty() { "None named" }
+                    @else {
+                        (partner_name(&t.lead_partner)) " leads"
+                        @for c in &t.contributing_partners { ", with " (partner_name(c)) }
+                    }
+                }),
                 ("Agreed terms", html! { (pb_terms(t.agreed.as_ref())) }),
                 ("Open offer", match &t.open_offer {
                     Some(o) => html! { "From " (side_name(side_of(o.side))) ": " (pb_terms(o.terms.as_ref())) @if o.deal_breaker { " " (tag("Deal-breaker", "red")) } },
@@ -473,4 +480,9 @@ impl Page<'_> {
             }
         }
     }
+}
+
+/// A partner's name from its code, or the code when the list does not hold it.
+fn partner_name(code: &str) -> &str {
+    laa_core::partners::canonical(code).map_or(code, |p| p.name.as_str())
 }

@@ -81,6 +81,8 @@ calls! {
     LodgeExplanation(pb::LodgeExplanationRequest) => lodge_explanation,
     DeclarePriorities(pb::DeclarePrioritiesRequest) => declare_priorities,
     Comment(pb::CommentOnTargetRequest) => comment_on_target,
+    RecordIndicatorActual(pb::RecordIndicatorActualRequest) => record_indicator_actual,
+    NamePartners(pb::NamePartnersRequest) => name_partners,
 }
 
 /// Reads the fields of one submission, collecting every problem.
@@ -404,6 +406,33 @@ pub fn build(
             expected_version: e.expected_version,
             occurred_at: None,
         }),
+        CommandKind::RecordIndicatorActual => {
+            Call::RecordIndicatorActual(pb::RecordIndicatorActualRequest {
+                indicator_number: r.indicator(),
+                year: r.text("year"),
+                value: r.number("value", "the value").unwrap_or_default(),
+                source: r.text("source"),
+                agreement: e.agreement,
+                request_id: e.request_id,
+                expected_version: e.expected_version,
+                occurred_at: None,
+            })
+        }
+        CommandKind::NamePartners => Call::NamePartners(pb::NamePartnersRequest {
+            target: r.target(),
+            lead: r.text("lead"),
+            contributors: r
+                .text("contributors")
+                .split([',', '\n'])
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+                .collect(),
+            agreement: e.agreement,
+            request_id: e.request_id,
+            expected_version: e.expected_version,
+            occurred_at: None,
+        }),
         CommandKind::RecordAdvice => Call::RecordAdvice(pb::RecordAdviceRequest {
             advice: r.whole("advice", "the request number", true),
             answer: r.text("answer"),
@@ -492,6 +521,8 @@ mod tests {
                 ("year-2010-11", "7"),
                 ("value", "5"),
                 ("advice", "1"),
+                ("lead", "council"),
+                ("contributors", "pct, police"),
                 (
                     "priorities",
                     "Fewer young people not in education | DCSF, DWP",

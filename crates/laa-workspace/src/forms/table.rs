@@ -142,6 +142,27 @@ pub const FORMS: &[FormSpec] = &[
         warning: false,
     },
     FormSpec {
+        kind: CommandKind::NamePartners,
+        on: On::Target,
+        title: "Name the partners",
+        button: "Name partners",
+        fields: &[
+            Field::Text(
+                "lead",
+                "Lead partner",
+                Some(
+                    "The partner answerable for the target: council, district_councils, police, pct, fire_rescue, probation, youth_offending, jobcentre_plus, lsc, national_park, voluntary_sector, business or housing.",
+                ),
+            ),
+            Field::Text(
+                "contributors",
+                "Contributing partners",
+                Some("Codes from the same list, separated by commas (optional)."),
+            ),
+        ],
+        warning: false,
+    },
+    FormSpec {
         kind: CommandKind::Rebaseline,
         on: On::Target,
         title: "Propose a re-baselining",
@@ -281,6 +302,19 @@ pub const FORMS: &[FormSpec] = &[
         fields: &[
             Field::Number("advice", "Request number", None),
             Field::Long("answer", "Answer", None),
+        ],
+        warning: false,
+    },
+    FormSpec {
+        kind: CommandKind::RecordIndicatorActual,
+        on: On::Agreement,
+        title: "Record an actual on an indicator without a target",
+        button: "Record indicator actual",
+        fields: &[
+            Field::Indicator,
+            Field::Text("year", "Financial year", Some("For example, 2008/09.")),
+            Field::Number("value", "Value", None),
+            Field::Text("source", "Source", Some("Where the figure comes from.")),
         ],
         warning: false,
     },
