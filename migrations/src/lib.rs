@@ -27,6 +27,8 @@
 //! - `m20261206_000060_notification_subscriptions`: who asked to be told
 //!   by email when something starts waiting on them, and what they were
 //!   told of.
+//! - `m20261206_000075_area_population`: each area's population as last
+//!   set, projected from its stream (recommendation 15).
 //!
 //! The tables are named in [`tables`], which the store's entities follow.
 //! Architecture invariant: the event log is the record; every other table
@@ -50,6 +52,7 @@ mod m20261126_000030_indicator_set_consultation;
 mod m20261206_000040_request_fingerprint;
 mod m20261206_000050_sessions;
 mod m20261206_000060_notification_subscriptions;
+mod m20261206_000075_area_population;
 pub mod tables;
 
 /// Every migration of the schema, in order.
@@ -71,6 +74,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000040_request_fingerprint::Migration),
             Box::new(m20261206_000050_sessions::Migration),
             Box::new(m20261206_000060_notification_subscriptions::Migration),
+            Box::new(m20261206_000075_area_population::Migration),
         ]
     }
 }

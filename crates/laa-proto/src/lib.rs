@@ -84,4 +84,5 @@ json_twins!(
     Reward,
     Tournament,
     Standing,
+    NationalTrajectory,
 );

@@ -122,7 +122,12 @@ impl Stored for Round {
             let RoundChange::RoundCreated {
                 policy,
                 indicator_set,
-            } = &e.change;
+            } = &e.change
+            else {
+                // A proposed national target is read from the round's
+                // stream itself (`Store::load_stream`): no table holds it.
+                continue;
+            };
             let json = serde_json::to_string(policy)
                 .map_err(|err| StoreError::corrupt("rounds", 0, err.to_string()))?;
             writes.push(Write::Insert(
@@ -145,27 +150,37 @@ impl Stored for Area {
     }
 
     fn projection(events: &[Event<AreaChange>]) -> Result<ProjectionWrites, StoreError> {
-        let writes = events
-            .iter()
-            .map(|e| {
-                let AreaChange::AreaCreated {
+        let mut writes = Vec::new();
+        for e in events {
+            match &e.change {
+                AreaChange::AreaCreated {
                     code,
                     name,
                     region,
                     area_kind,
-                } = &e.change;
-                Write::Insert(
+                } => writes.push(Write::Insert(
                     area::Entity::insert(area::ActiveModel {
                         code: Set(code.as_str().to_owned()),
                         name: Set(name.clone()),
                         region: Set(region.code().to_owned()),
                         kind: Set(area_kind.clone()),
                         created_at: Set(e.at),
+                        population: Set(None),
                     })
                     .into_query(),
-                )
-            })
-            .collect();
+                )),
+                AreaChange::PopulationSet { code, population } => {
+                    let json = serde_json::to_string(population)
+                        .map_err(|err| StoreError::corrupt("areas", 0, err.to_string()))?;
+                    writes.push(Write::Update(
+                        area::Entity::update_many()
+                            .col_expr(area::Column::Population, Expr::value(json))
+                            .filter(area::Column::Code.eq(code.as_str()))
+                            .into_query(),
+                    ));
+                }
+            }
+        }
         Ok(ProjectionWrites(writes))
     }
 }

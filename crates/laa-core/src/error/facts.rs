@@ -51,9 +51,10 @@ impl DomainError {
             E::PlaceholdersOutstanding { .. } => Reason::PlaceholdersOutstanding,
             E::WithdrawnIndicatorsOutstanding { .. } => Reason::WithdrawnIndicatorsOutstanding,
             E::VersionConflict { .. } => Reason::VersionConflict,
-            E::RoleNotPermitted { .. } | E::OutOfScope { .. } | E::AdministratorsOnly { .. } => {
-                Reason::OutOfScope
-            }
+            E::RoleNotPermitted { .. }
+            | E::OutOfScope { .. }
+            | E::AdministratorsOnly { .. }
+            | E::NationalTargetsBySignOff { .. } => Reason::OutOfScope,
             E::AgreementNotFound { .. }
             | E::TargetNotFound { .. }
             | E::RefreshUnknown { .. }
@@ -82,9 +83,10 @@ impl DomainError {
             | E::InvalidIndicatorSet { .. }
             | E::Invalid { .. } => ErrorClass::InvalidInput,
             E::VersionConflict { .. } => ErrorClass::Conflict,
-            E::RoleNotPermitted { .. } | E::OutOfScope { .. } | E::AdministratorsOnly { .. } => {
-                ErrorClass::Forbidden
-            }
+            E::RoleNotPermitted { .. }
+            | E::OutOfScope { .. }
+            | E::AdministratorsOnly { .. }
+            | E::NationalTargetsBySignOff { .. } => ErrorClass::Forbidden,
             E::AgreementNotFound { .. }
             | E::TargetNotFound { .. }
             | E::RefreshUnknown { .. }
@@ -220,7 +222,9 @@ impl DomainError {
                 vec![("role", role.to_string()), ("command", command.to_string())]
             }
             E::OutOfScope { scope } => vec![("scope", scope.to_string())],
-            E::AdministratorsOnly { role, .. } => vec![("role", role.to_string())],
+            E::AdministratorsOnly { role, .. } | E::NationalTargetsBySignOff { role } => {
+                vec![("role", role.to_string())]
+            }
             E::AgreementNotFound { agreement } => vec![("agreement", agreement.to_string())],
             E::TargetNotFound { target, .. } => vec![("target", target.to_string())],
             E::RefreshUnknown { round, known } => {
