@@ -29,6 +29,10 @@ pub struct Area {
     pub population: Option<Population>,
 }
 
+/// The largest population an area may be given: twice England's (about
+/// 51 million in 2007), so a slip of a digit or two is refused.
+pub const MAX_POPULATION: u64 = 100_000_000;
+
 /// The longest source of a population figure, in characters.
 pub const MAX_SOURCE_CHARS: usize = 200;
 
@@ -199,7 +203,7 @@ impl Aggregate for Area {
 
 impl Area {
     /// The rules of [`AreaCommand::SetPopulation`]: an area that exists, a
-    /// population of at least 1, a source of 1 to [`MAX_SOURCE_CHARS`]
+    /// population of 1 to [`MAX_POPULATION`], a source of 1 to [`MAX_SOURCE_CHARS`]
     /// characters; the same figure again records nothing.
     fn set_population(
         &self,
@@ -213,10 +217,10 @@ impl Area {
                 problem: "the area does not exist".into(),
             });
         };
-        if population.count == 0 {
+        if population.count == 0 || population.count > MAX_POPULATION {
             return Err(DomainError::Invalid {
                 field: "population",
-                problem: "a population is at least 1".into(),
+                problem: format!("a population is 1 to {MAX_POPULATION}"),
             });
         }
         let source = population.source.trim();

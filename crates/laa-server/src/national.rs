@@ -223,7 +223,7 @@ pub async fn get_national_trajectory(
     Ok(trajectory_to_pb(&answer))
 }
 
-/// `ProposeNationalTarget`: parsed, then the one command path on the
+/// `ProposeNationalTarget`: the round named (a write names it), parsed, then the one command path on the
 /// round's stream.
 pub async fn propose_national_target(
     engine: &Engine,
@@ -232,6 +232,9 @@ pub async fn propose_national_target(
 ) -> Result<pb::NationalTrajectory, ApiError> {
     authorise_national_target(actor)?;
     let request_id = convert::request_id(&r.request_id)?;
+    if r.round.trim().is_empty() {
+        return Err(ApiError::bad_argument("round", "the round is required"));
+    }
     let round = round_named("round", &r.round)?;
     let indicator = convert::indicator_number("indicator_number", r.indicator_number)?;
     let department = convert::department_in("department", &r.department)?
