@@ -12,7 +12,7 @@ use laa_proto::v1 as pb;
 use rust_decimal::Decimal;
 use tonic::Code;
 
-use crate::cli::demo;
+use crate::cli::{demo, fails, fits, laa, laa_on_terminal, ok};
 use crate::support::*;
 
 /// One row of the worked example: a name, a population and the four
@@ -394,6 +394,68 @@ async fn a_national_target_is_proposed_by_sign_off_for_a_department_and_checked(
             .await
             .unwrap_err();
         assert_eq!(e.code(), Code::PermissionDenied);
+    })
+    .await;
+}
+
+/// The command line: an administrator sets a population, sign-off records
+/// DCSF's proposal, and an auditor reads the trajectory as a table that
+/// fits an 80-column terminal and as proto3 JSON.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn national_targets_through_the_command_line() {
+    for_each_database(|app| async move {
+        let t = &app.tokens;
+        let out = ok(&laa(
+            &app,
+            Some(&t.admin),
+            &[
+                "area",
+                "set-population",
+                "kent",
+                "--population",
+                "1394700",
+                "--as-of",
+                "2007-06-30",
+                "--source",
+                "ONS mid-2007 estimate",
+            ],
+        ));
+        assert!(
+            out.contains("population set: kent 1394700 (2007-06-30, ONS mid-2007 estimate)"),
+            "{out}"
+        );
+        let proposed = [
+            "round",
+            "propose-target",
+            "117",
+            "--department",
+            "DCSF",
+            "--year",
+            "2010/11",
+            "--value",
+            "7.6",
+            "--floor",
+            "9",
+            "--rationale",
+            "PSA 10",
+        ];
+        let out = fails(&laa(&app, Some(&t.go), &proposed));
+        assert!(out.contains("only sign-off"), "{out}");
+        let out = ok(&laa(&app, Some(&t.sign_off), &proposed));
+        assert!(out.contains("proposed by DCSF: 7.6 in 2010/11 (PSA 10)"), "{out}");
+        let shown = laa_on_terminal(&app, &t.auditor, &["round", "trajectory", "117"], 80);
+        fits(&shown, 80, &["LOCAL TARGETS", "NATIONAL", "AT FLOOR"]);
+        assert!(shown.contains("2010/11"), "{shown}");
+        assert!(shown.contains("0 areas with a target"), "{shown}");
+        let json: serde_json::Value = serde_json::from_str(&ok(&laa(
+            &app,
+            Some(&t.auditor),
+            &["round", "trajectory", "117", "--floor", "8", "-o", "json"],
+        )))
+        .expect("JSON");
+        assert_eq!(json["floor"], "8");
+        assert_eq!(json["rows"][3]["national"], "8");
+        assert_eq!(json["aggregation"], "population_weighted");
     })
     .await;
 }
