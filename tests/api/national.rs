@@ -442,7 +442,10 @@ async fn national_targets_through_the_command_line() {
         let out = fails(&laa(&app, Some(&t.go), &proposed));
         assert!(out.contains("only sign-off"), "{out}");
         let out = ok(&laa(&app, Some(&t.sign_off), &proposed));
-        assert!(out.contains("proposed by DCSF: 7.6 in 2010/11 (PSA 10)"), "{out}");
+        assert!(
+            out.contains("proposed by DCSF: 7.6 in 2010/11 (PSA 10)"),
+            "{out}"
+        );
         let shown = laa_on_terminal(&app, &t.auditor, &["round", "trajectory", "117"], 80);
         fits(&shown, 80, &["LOCAL TARGETS", "NATIONAL", "AT FLOOR"]);
         assert!(shown.contains("2010/11"), "{shown}");

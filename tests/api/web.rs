@@ -290,7 +290,7 @@ async fn a_citizen_reads_kents_signed_off_agreement_in_a_real_browser() {
             assert!(neet.contains(figure), "{figure}: {neet}");
         }
         assert!(
-            neet.contains("more demanding than the local targets carry, by 1.33"),
+            neet.contains("more demanding than the local targets carry, by 1.33 percentage points"),
             "{neet}"
         );
 

@@ -7,10 +7,11 @@
 use laa_core::national::{
     Aggregation, NationalProposal, NationalTrajectory, national_trajectory, trajectory_input,
 };
-use laa_core::{Catalogue, IndicatorNumber};
+use laa_core::{Catalogue, IndicatorNumber, Unit};
 use laa_store::RoundRecord;
 use maud::{Markup, html};
 
+use crate::facts::with_unit;
 use crate::model::Snapshot;
 
 /// One round's question: the round and the proposal standing in it.
@@ -30,7 +31,7 @@ fn trajectory(
     catalogue: &Catalogue,
     number: IndicatorNumber,
     r: &RoundProposal,
-) -> Option<NationalTrajectory> {
+) -> Option<(NationalTrajectory, Unit)> {
     let measure = catalogue
         .indicator_in(r.round.indicator_set, number)
         .or_else(|| catalogue.indicator(number))?;
@@ -54,7 +55,24 @@ fn trajectory(
         None,
         r.proposal.clone(),
     );
-    Some(national_trajectory(&input))
+    Some((national_trajectory(&input), measure.unit))
+}
+
+/// A difference between two values: of percentages, in percentage points.
+fn difference(d: rust_decimal::Decimal, unit: Unit) -> String {
+    match unit {
+        Unit::Percent => format!("{} percentage points", d.normalize()),
+        _ => with_unit(d, unit),
+    }
+}
+
+/// "1 area has" or "3 areas have".
+fn areas_have(n: usize) -> String {
+    if n == 1 {
+        "1 area has".into()
+    } else {
+        format!("{n} areas have")
+    }
 }
 
 /// The section: one table per round where an area has a public target on
@@ -68,7 +86,7 @@ pub fn section(
     let shown: Vec<_> = rounds
         .iter()
         .filter_map(|r| Some((r, trajectory(snapshot, catalogue, number, r)?)))
-        .filter(|(r, t)| r.proposal.is_some() || t.areas_with_target > 0)
+        .filter(|(r, (t, _))| r.proposal.is_some() || t.areas_with_target > 0)
         .collect();
     html! {
         h2 { "A national target built from the local ones" }
@@ -78,16 +96,16 @@ pub fn section(
         @if shown.is_empty() {
             p { "No signed-off agreement carries a target on this indicator and no national target has been proposed for it." }
         }
-        @for (r, t) in &shown {
+        @for (r, (t, unit)) in &shown {
             @let id = format!("national-{}", r.round.policy.name);
             p {
-                (t.areas_with_target) " areas have a target on it and " (t.areas_without_target) " do not. "
+                (areas_have(t.areas_with_target)) " a target on it and " (t.areas_without_target) " do not. "
                 @match t.aggregation {
                     Aggregation::PopulationWeighted => { "Each area's figure counts in proportion to its population." }
                     Aggregation::Summed => { "The areas' figures are added together." }
                 }
                 @if let Some(floor) = t.floor {
-                    " Areas without a target are counted at " (floor.normalize()) "."
+                    " Areas without a target are counted at " (with_unit(floor, *unit)) "."
                 } @else {
                     " No base level has been stated for the areas without a target, so only the areas' own targets are added up."
                 }
@@ -115,14 +133,14 @@ pub fn section(
             }
             @if let Some(p) = &r.proposal {
                 p {
-                    "Proposed national target (" (crate::names::department_name(&p.department)) "): " (p.value.normalize()) " in " (p.year) ". " (p.rationale)
+                    "Proposed national target (" (crate::names::department_name(&p.department)) "): " (with_unit(p.value, *unit)) " in " (p.year) ". " (p.rationale)
                 }
             }
             @if let Some(g) = &t.gap {
                 p {
-                    "The local targets imply " (g.implied.normalize()) " in " (g.year) ": the proposal is "
+                    "The local targets imply " (with_unit(g.implied, *unit)) " in " (g.year) ": the proposal is "
                     @if g.more_demanding { "more demanding than the local targets carry, by " } @else { "within what the local targets carry, by " }
-                    (g.difference.abs().normalize()) "."
+                    (difference(g.difference.abs(), *unit)) "."
                 }
             }
         }
