@@ -130,52 +130,36 @@ fn a_proposal_names_an_active_indicator_a_department_a_year_of_the_round_and_fit
         Err(DomainError::Invalid { field, .. }) => field,
         other => panic!("refused: {other:?}"),
     };
-    let RoundCommand::ProposeNationalTarget {
-        indicator,
-        department,
-        year: y,
-        value,
-        floor,
-        rationale,
-    } = propose_neet(d("7.6"), d("9.0"))
-    else {
-        unreachable!()
-    };
-    let with = |f: &dyn Fn(
-        &mut (
-            IndicatorNumber,
-            Department,
-            FinancialYear,
-            Decimal,
-            Decimal,
-            String,
-        ),
-    )| {
-        let mut p = (
-            indicator,
-            department.clone(),
-            y,
-            value,
-            floor,
-            rationale.clone(),
-        );
-        f(&mut p);
+    // DCSF's proposal with one field changed.
+    let with = |change: &dyn Fn(&mut NationalProposal)| {
+        let mut p = NationalProposal {
+            indicator: ni(117),
+            department: dept("DCSF"),
+            year: year("2010/11"),
+            value: d("7.6"),
+            floor: d("9.0"),
+            rationale: "PSA 14".into(),
+        };
+        change(&mut p);
         RoundCommand::ProposeNationalTarget {
-            indicator: p.0,
-            department: p.1,
-            year: p.2,
-            value: p.3,
-            floor: p.4,
-            rationale: p.5,
+            indicator: p.indicator,
+            department: p.department,
+            year: p.year,
+            value: p.value,
+            floor: p.floor,
+            rationale: p.rationale,
         }
     };
     // NI 31 was withdrawn in the 2008 set the round is bound to.
-    assert_eq!(refused(with(&|p| p.0 = ni(31))), "indicator_number");
-    assert_eq!(refused(with(&|p| p.1 = dept("Nowhere"))), "department");
-    assert_eq!(refused(with(&|p| p.2 = self::year("2011/12"))), "year");
-    assert_eq!(refused(with(&|p| p.3 = d("101"))), "value");
-    assert_eq!(refused(with(&|p| p.4 = d("-1"))), "floor");
-    assert_eq!(refused(with(&|p| p.5 = "   ".into())), "rationale");
+    assert_eq!(refused(with(&|p| p.indicator = ni(31))), "indicator_number");
+    assert_eq!(
+        refused(with(&|p| p.department = dept("Nowhere"))),
+        "department"
+    );
+    assert_eq!(refused(with(&|p| p.year = year("2011/12"))), "year");
+    assert_eq!(refused(with(&|p| p.value = d("101"))), "value");
+    assert_eq!(refused(with(&|p| p.floor = d("-1"))), "floor");
+    assert_eq!(refused(with(&|p| p.rationale = "   ".into())), "rationale");
     assert!(matches!(
         Given::new(Round::default()).when(&minister(), propose_neet(d("7.6"), d("9.0"))),
         Err(DomainError::Invalid { field: "round", .. })
