@@ -462,3 +462,73 @@ async fn national_targets_through_the_command_line() {
     })
     .await;
 }
+
+/// The workspace: the administrator sets an area's population through its
+/// form on the areas page, and sign-off records DCSF's proposal through
+/// the rounds page's form; each form is shown only to the role that may
+/// use it, and a refusal comes back on its field.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn national_targets_through_the_workspace() {
+    use crate::workspace::{Visitor, offers, serve_workspace};
+    for_each_database(|app| async move {
+        let address = serve_workspace(&app).await;
+        let mut admin = Visitor::at(address);
+        assert_eq!(admin.sign_in(&app.tokens.admin).await.status, 303);
+        let set = admin
+            .submit(
+                "/workspace/areas",
+                "SetAreaPopulation",
+                &[
+                    ("area", "kent"),
+                    ("population", "1,394,700"),
+                    ("as_of", "2007-06-30"),
+                    ("source", "ONS mid-2007 estimate"),
+                ],
+            )
+            .await;
+        assert_eq!(set.status, 303, "{}", set.body);
+        let areas = admin.get("/workspace/areas").await.body;
+        assert!(areas.contains("1394700 (2007-06-30)"), "{areas}");
+        assert!(!offers(
+            &admin.get("/workspace/rounds").await.body,
+            "ProposeNationalTarget"
+        ));
+
+        let mut minister = Visitor::at(address);
+        assert_eq!(minister.sign_in(&app.tokens.sign_off).await.status, 303);
+        assert!(!offers(
+            &minister.get("/workspace/areas").await.body,
+            "SetAreaPopulation"
+        ));
+        let fields = [
+            ("round", "2008-11"),
+            ("indicator_number", "117"),
+            ("department", "DCSF"),
+            ("year", "2010/11"),
+            ("value", "107.6"),
+            ("floor", "9"),
+            ("rationale", "PSA 10"),
+        ];
+        let refused = minister
+            .submit("/workspace/rounds", "ProposeNationalTarget", &fields)
+            .await;
+        assert_eq!(refused.status, 422, "{}", refused.body);
+        assert!(refused.body.contains("href=\"#value\""), "{}", refused.body);
+        let proposed = minister
+            .submit_from(&refused.body, "ProposeNationalTarget", &[("value", "7.6")])
+            .await;
+        assert_eq!(proposed.status, 303, "{}", proposed.body);
+        let mut auditor = app.clients(Some(&app.tokens.auditor)).await;
+        let t = auditor
+            .rounds
+            .get_national_trajectory(pb::GetNationalTrajectoryRequest {
+                indicator_number: 117,
+                ..Default::default()
+            })
+            .await
+            .unwrap()
+            .into_inner();
+        assert_eq!(t.proposal.map(|p| p.value), Some("7.6".into()));
+    })
+    .await;
+}
