@@ -22,6 +22,9 @@ pub enum RoleArg {
     Auditor,
     /// Administrator: areas and credentials.
     Admin,
+    /// Negotiating champion: reads, comments on and brokers the agreements
+    /// an administrator assigns (`laa champion assign`) to the token's label.
+    Champion,
 }
 
 impl From<RoleArg> for Role {
@@ -32,6 +35,7 @@ impl From<RoleArg> for Role {
             RoleArg::SignOff => Role::SignOff,
             RoleArg::Auditor => Role::Auditor,
             RoleArg::Admin => Role::Admin,
+            RoleArg::Champion => Role::Champion,
         }
     }
 }
@@ -50,7 +54,7 @@ pub enum TokenCommand {
         /// The area (area-negotiator), such as kent.
         #[arg(long)]
         area: Option<String>,
-        /// Whose token it is, as recorded in the deal history (default: role and scope).
+        /// Whose token it is, as recorded in the deal history (default: role and scope). A champion's is required, as organisation:person (clg:jsmith): the principal `laa champion assign` names.
         #[arg(long)]
         label: Option<String>,
         /// How long the token works: a number and a unit, s, m, h, d or w (30d, 12h).
@@ -186,11 +190,24 @@ pub async fn run(global: &Global, command: TokenCommand) -> Result<(), CliError>
         } => {
             let role = Role::from(role);
             let scope = scope_for(role, region, area)?;
-            let label = label.unwrap_or_else(|| match &scope {
-                Scope::National => role.to_string(),
-                Scope::Region(r) => format!("{role}@{r}"),
-                Scope::Area(a) => format!("{role}@{a}"),
-            });
+            let label = match (role, label) {
+                // A champion's label is the principal the assignments
+                // name, so it must be one they can name.
+                (Role::Champion, Some(label)) => {
+                    laa_core::actor::champion_principal(&label).map_err(CliError::usage)?
+                }
+                (Role::Champion, None) => {
+                    return Err(CliError::usage(
+                        "a champion token needs --label, the principal assignments name, such as --label clg:jsmith",
+                    ));
+                }
+                (_, Some(label)) => label,
+                (_, None) => match &scope {
+                    Scope::National => role.to_string(),
+                    Scope::Region(r) => format!("{role}@{r}"),
+                    Scope::Area(a) => format!("{role}@{a}"),
+                },
+            };
             let store = open_existing(&db.db.database_url, db.create).await?;
             if let Scope::Area(a) = &scope
                 && store.queries().area(a).await.map_err(failed)?.is_none()

@@ -4,6 +4,7 @@
 
 mod advice;
 mod backup;
+mod champions;
 mod cli;
 mod cli_conventions;
 mod completion;
@@ -50,3 +51,4 @@ mod waiting;
 mod web;
 mod workspace;
 mod workspace_browser;
+mod workspace_champions;

@@ -209,6 +209,12 @@ pub const ROWS: &[Row] = &[
         request: "{}",
     },
     Row {
+        method: "ListAdviceRequests",
+        writes: false,
+        allowed: PARTICIPANTS,
+        request: r#"{"department": "DCSF", "open_only": true}"#,
+    },
+    Row {
         method: "ProposeTarget",
         writes: true,
         allowed: &[Go, Kent],
@@ -443,6 +449,24 @@ pub const ROWS: &[Row] = &[
         writes: true,
         allowed: &[Go],
         request: r#"{"agreement": "{agreement}", "advice": 1, "answer": "matrix"}"#,
+    },
+    Row {
+        method: "AssignChampion",
+        writes: true,
+        allowed: &[Admin],
+        request: r#"{"agreement": "{agreement}", "champion": "clg:matrix", "department": "CLG"}"#,
+    },
+    Row {
+        method: "EndChampionAssignment",
+        writes: true,
+        allowed: &[Admin],
+        request: r#"{"agreement": "{agreement}", "champion": "clg:matrix", "reason": "matrix"}"#,
+    },
+    Row {
+        method: "CommentOnTarget",
+        writes: true,
+        allowed: &[Go, Kent],
+        request: r#"{"agreement": "{agreement}", "target": 17, "text": "matrix"}"#,
     },
     Row {
         method: "LodgeExplanation",

@@ -20,16 +20,23 @@ pub enum Role {
     Auditor,
     /// An administrator: indicator sets, areas, credentials.
     Admin,
+    /// A negotiating champion (recommendation 8): a senior Whitehall
+    /// official assigned by an administrator to named areas' agreements,
+    /// which they read, comment on and broker; they make and accept no
+    /// offers. The credential's scope is national; the assignments, events
+    /// of each agreement, say which agreements it covers.
+    Champion,
 }
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 5] = [
+    pub const ALL: [Role; 6] = [
         Role::GoNegotiator,
         Role::AreaNegotiator,
         Role::SignOff,
         Role::Auditor,
         Role::Admin,
+        Role::Champion,
     ];
 
     /// The role's wire name, such as `go-negotiator`.
@@ -40,6 +47,7 @@ impl Role {
             Role::SignOff => "sign-off",
             Role::Auditor => "auditor",
             Role::Admin => "admin",
+            Role::Champion => "champion",
         }
     }
 
@@ -48,7 +56,7 @@ impl Role {
         match self {
             Role::GoNegotiator => Some(Side::Government),
             Role::AreaNegotiator => Some(Side::Area),
-            Role::SignOff | Role::Auditor | Role::Admin => None,
+            Role::SignOff | Role::Auditor | Role::Admin | Role::Champion => None,
         }
     }
 }
@@ -60,7 +68,7 @@ impl std::str::FromStr for Role {
         Role::ALL.into_iter().find(|r| r.as_str() == wanted).ok_or_else(|| {
             ParseError::new(
                 "role",
-                format!("{} is not a role: use go-negotiator, area-negotiator, sign-off, auditor or admin", crate::ids::quote(s)),
+                format!("{} is not a role: use go-negotiator, area-negotiator, sign-off, auditor, admin or champion", crate::ids::quote(s)),
             )
         })
     }
@@ -69,6 +77,37 @@ impl std::str::FromStr for Role {
 impl fmt::Display for Role {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
+    }
+}
+
+/// The longest principal a champion's credential and assignments name.
+pub const MAX_CHAMPION_PRINCIPAL_CHARS: usize = 100;
+
+/// A negotiating champion's principal, as their credential's label and the
+/// assignments name it: `organisation:person` (`clg:jsmith`), of ASCII
+/// letters, digits and `.`, `_`, `-`, `@`, trimmed, at most
+/// [`MAX_CHAMPION_PRINCIPAL_CHARS`] characters. It is matched exactly,
+/// so it holds nothing that reads differently in another place (spaces,
+/// slashes, look-alike letters).
+pub fn champion_principal(text: &str) -> Result<String, String> {
+    let trimmed = text.trim();
+    let part = |p: &str| {
+        !p.is_empty()
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '@'))
+    };
+    match trimmed.split_once(':') {
+        Some((organisation, person))
+            if part(organisation)
+                && part(person)
+                && trimmed.len() <= MAX_CHAMPION_PRINCIPAL_CHARS =>
+        {
+            Ok(trimmed.to_owned())
+        }
+        _ => Err(format!(
+            "a champion's principal is organisation:person, such as clg:jsmith (letters, digits, '.', '_', '-', '@'; at most {MAX_CHAMPION_PRINCIPAL_CHARS} characters), not {}",
+            crate::ids::quote(trimmed)
+        )),
     }
 }
 

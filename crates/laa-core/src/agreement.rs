@@ -331,6 +331,32 @@ pub struct AdviceRequest {
     pub answer: Option<(String, DateTime<Utc>)>,
 }
 
+/// A negotiating champion's assignment to an agreement (recommendation 8:
+/// "senior Whitehall officials who worked with specific local authorities").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChampionAssignment {
+    /// The department the champion comes from.
+    pub department: Department,
+    /// When the assignment began.
+    pub assigned_at: DateTime<Utc>,
+}
+
+/// A comment on a target's thread. Both sides and the agreement's
+/// champions read every comment: an agreement has no side's private part.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TargetComment {
+    /// The target whose thread it is on.
+    pub target: TargetId,
+    /// Who wrote it.
+    pub author: crate::actor::Actor,
+    /// What it says.
+    pub text: String,
+    /// A champion's brokering: a way through put to both sides.
+    pub brokering: bool,
+    /// When it was made.
+    pub at: DateTime<Utc>,
+}
+
 /// One area's Local Area Agreement for a round.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Agreement {
@@ -381,6 +407,16 @@ pub struct Agreement {
     /// recorded it.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub advice: BTreeMap<u32, AdviceRequest>,
+    /// The negotiating champions assigned now, by principal.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub champions: BTreeMap<String, ChampionAssignment>,
+    /// True once any champion has been assigned, even if none is now: the
+    /// analytics compare the negotiations that had one with the others.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub had_champion: bool,
+    /// The comments on its targets' threads, in the order made.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub comments: Vec<TargetComment>,
 }
 
 impl Agreement {
@@ -425,10 +461,23 @@ impl Agreement {
             reward: None,
             explanations: BTreeMap::new(),
             advice: BTreeMap::new(),
+            champions: BTreeMap::new(),
+            had_champion: false,
+            comments: Vec::new(),
             first_signed_off_at: None,
             next_target: TargetId::first(),
             last_occurred_at: None,
         }
+    }
+
+    /// True when `principal` is a champion assigned to the agreement now.
+    pub fn is_champion(&self, principal: &str) -> bool {
+        self.champions.contains_key(principal)
+    }
+
+    /// The comments on one target's thread, in the order made.
+    pub fn thread(&self, target: TargetId) -> impl Iterator<Item = &TargetComment> {
+        self.comments.iter().filter(move |c| c.target == target)
     }
 
     /// The live (not withdrawn) targets.

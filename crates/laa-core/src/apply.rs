@@ -196,6 +196,33 @@ pub fn apply(state: &mut Agreement, event: &Event) {
         // On the record for the analytics; it changes no target.
         Change::RequestRefused { .. } => {}
         Change::PrioritiesDeclared { priorities } => state.priorities = priorities.clone(),
+        Change::ChampionAssigned {
+            champion,
+            department,
+        } => {
+            state.had_champion = true;
+            state.champions.insert(
+                champion.clone(),
+                crate::agreement::ChampionAssignment {
+                    department: department.clone(),
+                    assigned_at: event.occurred(),
+                },
+            );
+        }
+        Change::ChampionAssignmentEnded { champion, .. } => {
+            state.champions.remove(champion);
+        }
+        Change::TargetCommented {
+            target,
+            text,
+            brokering,
+        } => state.comments.push(crate::agreement::TargetComment {
+            target: *target,
+            author: event.actor.clone(),
+            text: text.clone(),
+            brokering: *brokering,
+            at: event.occurred(),
+        }),
     }
 }
 

@@ -4,7 +4,7 @@
 //! [`role_may`] first, and the server asks these functions before it reads.
 
 use crate::actor::{Actor, Role, Scope};
-use crate::agreement::CommandKind;
+use crate::agreement::{Agreement, CommandKind};
 use crate::error::DomainError;
 use crate::ids::{AreaCode, Region};
 
@@ -17,16 +17,47 @@ pub fn role_may(role: Role, command: CommandKind) -> bool {
     command.permitted().contains(&role)
 }
 
-/// Rule 10 for reading an agreement and its history: auditors and sign-off
-/// read everything; negotiators read what lies in their scope;
-/// administrators manage reference data and credentials, not agreements.
+/// True when an opened agreement lies within the actor's reach: its scope
+/// covers the agreement's area and, for a negotiating champion, the
+/// champion is assigned to it now (the assignment is the agreement's, so
+/// no credential need change when it does).
+pub fn reaches(actor: &Actor, agreement: &Agreement) -> bool {
+    let Some(opening) = &agreement.opening else {
+        return false;
+    };
+    actor.scope.covers(&opening.area, opening.region)
+        && (actor.role != Role::Champion || agreement.is_champion(&actor.principal))
+}
+
+/// Rule 10 for reading an opened agreement and its history:
+/// [`authorise_read`] by its area, and for a champion an assignment to it.
+pub fn authorise_read_agreement(actor: &Actor, agreement: &Agreement) -> Result<(), DomainError> {
+    match &agreement.opening {
+        None => Ok(()),
+        Some(_) if actor.role == Role::Champion => match reaches(actor, agreement) {
+            true => Ok(()),
+            false => Err(DomainError::OutOfScope {
+                scope: actor.scope.clone(),
+            }),
+        },
+        Some(opening) => authorise_read(actor, &opening.area, opening.region),
+    }
+}
+
+/// Rule 10 for reading an agreement and its history, known by its area:
+/// auditors and sign-off read everything; negotiators read what lies in
+/// their scope; administrators manage reference data and credentials, not
+/// agreements; a champion reads only the agreements assigned to them,
+/// which an area alone does not tell ([`authorise_read_agreement`]).
 pub fn authorise_read(actor: &Actor, area: &AreaCode, region: Region) -> Result<(), DomainError> {
     match actor.role {
         Role::Auditor | Role::SignOff => Ok(()),
         Role::GoNegotiator | Role::AreaNegotiator if actor.scope.covers(area, region) => Ok(()),
-        Role::GoNegotiator | Role::AreaNegotiator => Err(DomainError::OutOfScope {
-            scope: actor.scope.clone(),
-        }),
+        Role::GoNegotiator | Role::AreaNegotiator | Role::Champion => {
+            Err(DomainError::OutOfScope {
+                scope: actor.scope.clone(),
+            })
+        }
         Role::Admin => Err(DomainError::AdministratorsOnly {
             role: actor.role,
             reads: true,
@@ -56,6 +87,9 @@ pub enum Visible {
     Region(Region),
     /// The agreements of one area (an area negotiator's).
     Area(AreaCode),
+    /// The agreements a negotiating champion is assigned to now, by
+    /// principal: within the region or area asked for, if one is.
+    Assigned(String),
 }
 
 /// Rule 10 for a listing: what a reader may see, given the region or area
@@ -74,6 +108,7 @@ pub fn authorise_listing(
             role: actor.role,
             reads: true,
         }),
+        (Role::Champion, _) => Ok(Visible::Assigned(actor.principal.clone())),
         (Role::Auditor | Role::SignOff, _) | (_, Scope::National) => Ok(Visible::All),
         (_, Scope::Region(own)) if region.is_some_and(|r| r != *own) => Err(out_of_scope()),
         (_, Scope::Region(own)) => Ok(Visible::Region(*own)),
@@ -110,6 +145,11 @@ pub fn authorise_unopened(
     let out_of_scope = || DomainError::OutOfScope {
         scope: actor.scope.clone(),
     };
+    // A champion's reach is an assignment, which only an opened agreement
+    // holds: one that is not there lies outside it, as an unassigned one does.
+    if actor.role == Role::Champion {
+        return Err(out_of_scope());
+    }
     match (command, named) {
         (None, Some((area, region))) => authorise_read(actor, area, region),
         (None, None) if actor.role == Role::Admin => Err(DomainError::AdministratorsOnly {

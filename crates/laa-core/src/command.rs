@@ -213,14 +213,15 @@ commands! {
         /// The target it concerns, if any.
         target: Option<TargetId>,
     } => RequestAdvice by [AreaNegotiator],
-    /// The Government Office records the department's answer to an open
-    /// request for advice.
+    /// The Government Office, or a negotiating champion assigned to the
+    /// agreement, records the department's answer to an open request for
+    /// advice.
     RecordAdvice {
         /// The request's number.
         request: u32,
         /// The department's answer.
         answer: String,
-    } => RecordAdvice by [GoNegotiator],
+    } => RecordAdvice by [GoNegotiator, Champion],
     /// Declare Whitehall's outcome priorities for the area, at the outset
     /// (before the Government's first proposal), in a round that limits them.
     DeclarePriorities {
@@ -276,6 +277,33 @@ commands! {
         /// The rows, in the order they are decided.
         rows: Vec<TargetRow>,
     } => Import by [GoNegotiator, AreaNegotiator],
+    /// An administrator assigns a negotiating champion (recommendation 8)
+    /// to the agreement: the principal may then read it, comment on its
+    /// targets' threads, broker, and record advice in it.
+    AssignChampion {
+        /// The champion's principal, as their credential names them.
+        champion: String,
+        /// The Whitehall department the champion comes from.
+        department: Department,
+    } => AssignChampion by [Admin],
+    /// An administrator ends a champion's assignment to the agreement.
+    EndChampionAssignment {
+        /// The champion's principal.
+        champion: String,
+        /// Why.
+        reason: String,
+    } => EndChampion by [Admin],
+    /// A comment on a target's thread, which both sides and the champions
+    /// read; a champion's may be marked brokering: a way through the
+    /// sides' difference put to both of them.
+    CommentOnTarget {
+        /// The target.
+        target: TargetId,
+        /// The comment.
+        text: String,
+        /// A champion brokering between the sides.
+        brokering: bool,
+    } => Comment by [GoNegotiator, AreaNegotiator, Champion],
 }
 
 /// One row of [`Command::ImportTargets`]: the terms offered on one

@@ -225,6 +225,30 @@ crate::stream::changes! {
             /// Why.
             reason: String,
         },
+        /// A negotiating champion was assigned to the agreement.
+        ChampionAssigned => "champion_assigned" {
+            /// The champion's principal.
+            champion: String,
+            /// The department they come from.
+            department: Department,
+        },
+        /// A champion's assignment ended.
+        ChampionAssignmentEnded => "champion_assignment_ended" {
+            /// The champion's principal.
+            champion: String,
+            /// Why.
+            reason: String,
+        },
+        /// A comment on a target's thread (its author is the event's actor).
+        TargetCommented => "target_commented" {
+            /// The target.
+            target: TargetId,
+            /// The comment.
+            text: String,
+            /// A champion's brokering, put to both sides.
+            #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+            brokering: bool,
+        },
     }
 }
 
@@ -257,6 +281,9 @@ impl Change {
             Change::AdviceRecorded { .. } => CommandKind::RecordAdvice,
             Change::RebaselineApproved { .. } => CommandKind::ApproveRebaseline,
             Change::RebaselineRejected { .. } => CommandKind::RejectRebaseline,
+            Change::ChampionAssigned { .. } => CommandKind::AssignChampion,
+            Change::ChampionAssignmentEnded { .. } => CommandKind::EndChampion,
+            Change::TargetCommented { .. } => CommandKind::Comment,
         }
     }
 
@@ -270,7 +297,8 @@ impl Change {
             | Change::TargetWithdrawn { target, .. }
             | Change::ActualRecorded { target, .. }
             | Change::RebaselineApproved { target, .. }
-            | Change::RebaselineRejected { target, .. } => Some(*target),
+            | Change::RebaselineRejected { target, .. }
+            | Change::TargetCommented { target, .. } => Some(*target),
             _ => None,
         }
     }

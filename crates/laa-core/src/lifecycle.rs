@@ -81,6 +81,9 @@ pub const AGREEMENT_LIFECYCLE: &[Transition<AgreementStatus>] = &[
     Transition { from: IN_FORCE, command: C::Close, to: &[A::Closed] },
     Transition { from: OPEN, command: C::RequestAdvice, to: OPEN },
     Transition { from: OPEN, command: C::RecordAdvice, to: OPEN },
+    Transition { from: OPEN, command: C::AssignChampion, to: OPEN },
+    Transition { from: OPEN, command: C::EndChampion, to: OPEN },
+    Transition { from: OPEN, command: C::Comment, to: OPEN },
 ];
 
 use TargetStatus as T;
@@ -108,6 +111,7 @@ pub const TARGET_LIFECYCLE: &[Transition<TargetStatus>] = &[
     Transition { from: LIVE, command: C::Decline, to: &[T::Withdrawn] },
     Transition { from: LIVE, command: C::Withdraw, to: &[T::Withdrawn] },
     Transition { from: LIVE, command: C::Revoke, to: &[T::Withdrawn] },
+    Transition { from: LIVE, command: C::Comment, to: LIVE },
 ];
 
 /// True when the table lets `command` act on an agreement in `status`.

@@ -67,6 +67,67 @@ pub struct NegotiationSummary {
     /// notes it with [`NegotiationSummary::note_overdue`] for its date.
     #[serde(default)]
     pub refreshes_overdue: BTreeMap<String, u64>,
+    /// The negotiations that had a negotiating champion beside the others
+    /// (recommendation 8).
+    #[serde(default)]
+    pub champions: ChampionComparison,
+}
+
+/// How the negotiations that had a negotiating champion went, beside those
+/// that had none: the comparison the report could make only by interview.
+/// An agreement counts as championed once a champion was assigned to it at
+/// any time, even if the assignment later ended.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChampionComparison {
+    /// The areas whose agreement had a champion, by area code.
+    pub areas: BTreeSet<String>,
+    /// The agreements that had a champion.
+    pub with_champion: Cohort,
+    /// The agreements that had none.
+    pub without_champion: Cohort,
+}
+
+/// How one group of negotiations went.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cohort {
+    /// Agreements in the group.
+    pub agreements: u64,
+    /// Of those, signed off at least once.
+    pub signed_off: u64,
+    /// Days from opening to first sign-off, one entry per signed-off agreement.
+    pub days_to_sign_off: Vec<i64>,
+    /// Counter-offer rounds.
+    pub counter_offers: u64,
+    /// Deal-breakers raised.
+    pub deal_breakers: u64,
+}
+
+impl Cohort {
+    fn merge(&mut self, other: &Cohort) {
+        self.agreements += other.agreements;
+        self.signed_off += other.signed_off;
+        self.days_to_sign_off
+            .extend_from_slice(&other.days_to_sign_off);
+        self.counter_offers += other.counter_offers;
+        self.deal_breakers += other.deal_breakers;
+    }
+
+    /// The median days to first sign-off; `None` when nothing was signed off.
+    pub fn median_days_to_sign_off(&self) -> Option<f64> {
+        median(&self.days_to_sign_off)
+    }
+}
+
+/// The median of a list of days; `None` for an empty list.
+fn median(days: &[i64]) -> Option<f64> {
+    let mut days = days.to_vec();
+    days.sort_unstable();
+    let n = days.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(days[n / 2] as f64),
+        _ => Some((days[n / 2 - 1] + days[n / 2]) as f64 / 2.0),
+    }
 }
 
 /// How much of an agreement a refresh revisited.
@@ -100,6 +161,12 @@ pub struct DepartmentSummary {
     pub refused_requests: u64,
     /// Its proposals the area accepted unchanged.
     pub accepted_unchanged: u64,
+    /// Requests for advice areas made to it (recommendation 4).
+    #[serde(default)]
+    pub advice_requests: u64,
+    /// Days from each answered request to its answer (`occurred_at`).
+    #[serde(default)]
+    pub days_to_answer: Vec<i64>,
 }
 
 impl DepartmentSummary {
@@ -110,6 +177,20 @@ impl DepartmentSummary {
         self.deal_breakers += other.deal_breakers;
         self.refused_requests += other.refused_requests;
         self.accepted_unchanged += other.accepted_unchanged;
+        self.advice_requests += other.advice_requests;
+        self.days_to_answer.extend_from_slice(&other.days_to_answer);
+    }
+
+    /// Its requests for advice still unanswered.
+    pub fn advice_open(&self) -> u64 {
+        self.advice_requests
+            .saturating_sub(self.days_to_answer.len() as u64)
+    }
+
+    /// The median days it took to answer a request for advice; `None` when
+    /// none was answered.
+    pub fn median_days_to_answer(&self) -> Option<f64> {
+        median(&self.days_to_answer)
     }
 }
 
@@ -134,6 +215,10 @@ impl NegotiationSummary {
         let mut targets: BTreeMap<TargetId, Seen> = BTreeMap::new();
         // The refresh under way, and the targets it found live.
         let mut refresh: Option<(String, BTreeSet<TargetId>, BTreeSet<TargetId>)> = None;
+        let mut area: Option<String> = None;
+        let mut had_champion = false;
+        // Each request for advice: its department and when it was asked.
+        let mut asked: BTreeMap<u32, (Department, DateTime<Utc>)> = BTreeMap::new();
         for event in events {
             // Late demands are of the round's first negotiation: a refresh
             // has its own schedule, and nothing in it is late against March.
@@ -150,10 +235,12 @@ impl NegotiationSummary {
             }
             match &event.change {
                 Change::AgreementOpened {
+                    area: opened_area,
                     policy,
                     statutory_targets,
                     ..
                 } => {
+                    area = Some(opened_area.to_string());
                     s.agreements += 1;
                     s.statutory_targets += statutory_targets.len() as u64;
                     cutoff = policy.late_demand_cutoff;
@@ -307,6 +394,24 @@ impl NegotiationSummary {
                             .push((event.occurred() - opened).num_days());
                     }
                 }
+                Change::ChampionAssigned { .. } => had_champion = true,
+                Change::AdviceRequested {
+                    request,
+                    department,
+                    ..
+                } => {
+                    asked.insert(*request, (department.clone(), event.occurred()));
+                    if let Some(d) = s.department(Some(department)) {
+                        d.advice_requests += 1;
+                    }
+                }
+                Change::AdviceRecorded { request, .. } => {
+                    if let Some((department, at)) = asked.get(request).cloned()
+                        && let Some(d) = s.department(Some(&department))
+                    {
+                        d.days_to_answer.push((event.occurred() - at).num_days());
+                    }
+                }
                 _ => {}
             }
         }
@@ -315,6 +420,19 @@ impl NegotiationSummary {
             let entry = s.refreshes.entry(round).or_default();
             entry.targets += base.len() as u64;
             entry.revisited += revisited.len() as u64;
+        }
+        let cohort = Cohort {
+            agreements: s.agreements,
+            signed_off: s.signed_off,
+            days_to_sign_off: s.days_to_sign_off.clone(),
+            counter_offers: s.counter_offers,
+            deal_breakers: s.deal_breakers,
+        };
+        if had_champion {
+            s.champions.areas.extend(area);
+            s.champions.with_champion = cohort;
+        } else {
+            s.champions.without_champion = cohort;
         }
         s
     }
@@ -374,6 +492,15 @@ impl NegotiationSummary {
         for (dept, d) in &other.by_department {
             self.by_department.entry(dept.clone()).or_default().merge(d);
         }
+        self.champions
+            .areas
+            .extend(other.champions.areas.iter().cloned());
+        self.champions
+            .with_champion
+            .merge(&other.champions.with_champion);
+        self.champions
+            .without_champion
+            .merge(&other.champions.without_champion);
     }
 
     /// The mean days from opening to first sign-off; `None` when nothing was signed off.
@@ -384,14 +511,7 @@ impl NegotiationSummary {
 
     /// The median days to first sign-off; `None` when nothing was signed off.
     pub fn median_days_to_sign_off(&self) -> Option<f64> {
-        let mut days = self.days_to_sign_off.clone();
-        days.sort_unstable();
-        let n = days.len();
-        match n {
-            0 => None,
-            _ if n % 2 == 1 => Some(days[n / 2] as f64),
-            _ => Some((days[n / 2 - 1] + days[n / 2]) as f64 / 2.0),
-        }
+        median(&self.days_to_sign_off)
     }
 
     /// The 90th percentile of days to first sign-off (nearest rank: the

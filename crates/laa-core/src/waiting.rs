@@ -96,10 +96,7 @@ pub fn waiting_on(
     actor: &Actor,
     circumstances: &Circumstances,
 ) -> Vec<Waiting> {
-    let Some(opening) = &agreement.opening else {
-        return Vec::new();
-    };
-    if !may_wait_on(actor.role) || !actor.scope.covers(&opening.area, opening.region) {
+    if !may_wait_on(actor.role) || !crate::authorise::reaches(actor, agreement) {
         return Vec::new();
     }
     match actor.role {
@@ -111,6 +108,7 @@ pub fn waiting_on(
             .map(|from| Waiting::HistoryBroken { from })
             .into_iter()
             .collect(),
+        Role::Champion => unanswered_advice(agreement),
         Role::Admin => Vec::new(),
     }
 }
@@ -184,19 +182,24 @@ fn negotiator(agreement: &Agreement, side: Side, circumstances: &Circumstances) 
         }
     }
     if side == Side::Government {
-        items.extend(
-            agreement
-                .advice
-                .iter()
-                .filter(|(_, asked)| asked.answer.is_none())
-                .map(|(request, asked)| Waiting::RecordAdvice {
-                    request: *request,
-                    department: asked.department.clone(),
-                    indicator: asked.indicator,
-                }),
-        );
+        items.extend(unanswered_advice(agreement));
     }
     items
+}
+
+/// The requests for advice whose answer the GO, or a champion assigned to
+/// the agreement, has still to record.
+fn unanswered_advice(agreement: &Agreement) -> Vec<Waiting> {
+    agreement
+        .advice
+        .iter()
+        .filter(|(_, asked)| asked.answer.is_none())
+        .map(|(request, asked)| Waiting::RecordAdvice {
+            request: *request,
+            department: asked.department.clone(),
+            indicator: asked.indicator,
+        })
+        .collect()
 }
 
 fn sign_off(agreement: &Agreement) -> Vec<Waiting> {

@@ -75,6 +75,8 @@ json_twins!(
     ListAreasResponse,
     ListDepartmentsResponse,
     ListAgreementsResponse,
+    ListedAdviceRequest,
+    ListAdviceRequestsResponse,
     ListEventsResponse,
     Round,
     ListRoundsResponse,

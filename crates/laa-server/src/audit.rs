@@ -52,14 +52,20 @@ impl Engine {
             region,
             ..AgreementFilter::default()
         };
-        self.scope_filter(actor, &mut filter)?;
+        let assigned = self.scope_filter(actor, &mut filter)?;
         let today = self.store.clock().today();
         let mut total = NegotiationSummary::default();
         let mut selections: BTreeMap<i32, i32> = BTreeMap::new();
         let mut placeholders = 0;
         let mut regions: BTreeMap<Region, (NegotiationSummary, BTreeMap<i32, i32>, i64)> =
             BTreeMap::new();
-        let versions = self.queries.agreement_versions(&filter).await?;
+        let mut versions = self.queries.agreement_versions(&filter).await?;
+        if let Some(champion) = &assigned {
+            let reach = self.assigned_to(champion, &filter).await?;
+            versions.retain(|listed| reach.contains(&listed.id));
+        }
+        // A kept answer is given only for the very agreements and versions
+        // it was of, so a champion's narrower listing never gets another's.
         if let Some(kept) = self.kept_summary(&filter)
             && kept.on == today
             && kept.versions == versions
@@ -93,16 +99,20 @@ impl Engine {
                 )
             })
             .collect();
-        let kept = KeptSummary {
-            versions,
-            on: today,
-            answer: out.clone(),
-        };
-        self.read_models
-            .scope_summaries
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(filter, std::sync::Arc::new(kept));
+        // A scope's summary is kept for the scopes many ask for; a
+        // champion's assignments are theirs alone.
+        if assigned.is_none() {
+            let kept = KeptSummary {
+                versions,
+                on: today,
+                answer: out.clone(),
+            };
+            self.read_models
+                .scope_summaries
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .insert(filter, std::sync::Arc::new(kept));
+        }
         Ok(out)
     }
 
@@ -209,11 +219,29 @@ fn summary_to_pb(
                         deal_breakers: count(d.deal_breakers),
                         refused_requests: count(d.refused_requests),
                         accepted_unchanged: count(d.accepted_unchanged),
+                        advice_requests: count(d.advice_requests),
+                        advice_open: count(d.advice_open()),
+                        median_days_to_answer: d.median_days_to_answer(),
                     },
                 )
             })
             .collect(),
         by_region: Default::default(),
+        champions: Some(pb::ChampionComparison {
+            areas: s.champions.areas.iter().cloned().collect(),
+            with_champion: Some(cohort_to_pb(&s.champions.with_champion)),
+            without_champion: Some(cohort_to_pb(&s.champions.without_champion)),
+        }),
+    }
+}
+
+fn cohort_to_pb(c: &laa_core::summary::Cohort) -> pb::Cohort {
+    pb::Cohort {
+        agreements: count(c.agreements),
+        signed_off: count(c.signed_off),
+        median_days_to_sign_off: c.median_days_to_sign_off(),
+        counter_offers: count(c.counter_offers),
+        deal_breakers: count(c.deal_breakers),
     }
 }
 

@@ -50,7 +50,11 @@ impl pb::performance_service_server::PerformanceService for Engine {
             region,
             ..AgreementFilter::default()
         };
-        self.scope_filter(&actor, &mut filter)?;
+        let assigned = self.scope_filter(&actor, &mut filter)?;
+        let reach = match &assigned {
+            Some(champion) => Some(self.assigned_to(champion, &filter).await?),
+            None => None,
+        };
         // Every agreement's rows first (kept, shared), then only the page's
         // rows copied into the answer.
         let mut kept = Vec::new();
@@ -59,6 +63,8 @@ impl pb::performance_service_server::PerformanceService for Engine {
             .agreement_versions(&filter)
             .await
             .map_err(ApiError::from)?
+            .into_iter()
+            .filter(|listed| reach.as_ref().is_none_or(|ids| ids.contains(&listed.id)))
         {
             kept.push(
                 match self.read_models.performance.at(&listed.id, listed.version) {

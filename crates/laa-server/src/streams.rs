@@ -296,7 +296,7 @@ impl Executable for Agreement {
     async fn append(
         engine: &Engine,
         stream: &StreamId,
-        _head: &Arc<Agreement>,
+        head: &Arc<Agreement>,
         expected: Option<u64>,
         request: &Request,
         events: Vec<Event>,
@@ -310,7 +310,9 @@ impl Executable for Agreement {
         let appending = std::time::Instant::now();
         let committed = engine
             .store
-            .append_command(id, expected.unwrap_or_default(), request, events)
+            // A command decided on the agreement as it stands holds to the
+            // version it was decided on.
+            .append_command(id, expected.unwrap_or(head.version), request, events)
             .await;
         crate::metrics::appended(appending.elapsed(), committed.is_ok());
         let committed = committed?;

@@ -22,6 +22,7 @@ pub fn organisation(role: Role, scope: &Scope) -> String {
         (Role::SignOff, _) => "Ministers (CLG)".to_owned(),
         (Role::Auditor, _) => "Audit (CLG)".to_owned(),
         (Role::Admin, _) => "Administrator".to_owned(),
+        (Role::Champion, _) => "Whitehall (negotiating champion)".to_owned(),
         (_, Scope::Region(r)) => format!("Government Office, {}", region_name(*r)),
         (_, Scope::Area(a)) => format!("Area: {a}"),
         (_, Scope::National) => "Government".to_owned(),

@@ -122,6 +122,7 @@ pub fn role_name(role: laa_core::Role) -> &'static str {
         laa_core::Role::SignOff => "Ministers' sign-off",
         laa_core::Role::Auditor => "auditor",
         laa_core::Role::Admin => "administrator",
+        laa_core::Role::Champion => "negotiating champion",
     }
 }
 

@@ -239,15 +239,18 @@ pub enum ClientCommand {
     /// Agreements: list, show, open, and their lifecycle (endorse, submit, return, sign-off, open-refresh, close).
     #[command(subcommand, alias = "agreements")]
     Agreement(AgreementCommand),
-    /// Negotiate targets: propose, counter, accept, decline, withdraw, revoke, rebaseline (and Ministers' approve-rebaseline, reject-rebaseline).
+    /// Negotiate targets: propose, counter, comment, accept, decline, withdraw, revoke, rebaseline (and Ministers' approve-rebaseline, reject-rebaseline).
     #[command(subcommand, alias = "targets")]
     Target(TargetCommand),
     /// Record actual values after sign-off.
     #[command(subcommand, alias = "actuals")]
     Actual(ActualCommand),
-    /// Advice on request: the area asks a department through its GO (ask), the GO records the answer (answer).
+    /// Advice on request: the area asks a department through its GO (ask), the GO or a champion records the answer (answer).
     #[command(subcommand)]
     Advice(AdviceCommand),
+    /// Negotiating champions: an administrator assigns one to an agreement (assign) or ends the assignment (end).
+    #[command(subcommand, alias = "champions")]
+    Champion(ChampionCommand),
     /// An agreement's deal history: show, follow, verify, export.
     #[command(subcommand)]
     History(HistoryCommand),

@@ -277,6 +277,20 @@ pub enum TargetCommand {
         #[arg(long)]
         reason: String,
     },
+    /// Comment on a target's thread, which both sides and the agreement's
+    /// champions read; a negotiating champion may broker (--brokering).
+    Comment {
+        #[command(flatten)]
+        change: Change,
+        #[command(flatten)]
+        which: Which,
+        /// The comment.
+        #[arg(long)]
+        text: String,
+        /// A champion brokering between the sides: a way through put to both.
+        #[arg(long)]
+        brokering: bool,
+    },
     /// Accept the other side's open offer.
     Accept {
         #[command(flatten)]
@@ -350,6 +364,19 @@ pub enum ActualCommand {
 /// `laa advice`.
 #[derive(Debug, Subcommand)]
 pub enum AdviceCommand {
+    /// The requests for advice in the agreements you may read: a
+    /// department's inbox (--department DCSF --open) or a region's.
+    List {
+        /// Only requests to one department, such as DCSF.
+        #[arg(long)]
+        department: Option<String>,
+        /// Only one region, by code (gose) or name (south_east).
+        #[arg(long)]
+        region: Option<String>,
+        /// Only requests whose answer is not yet recorded.
+        #[arg(long)]
+        open: bool,
+    },
     /// The area asks a Whitehall department, through its GO, for advice on
     /// an indicator (recommendation 4); the request's number is printed.
     Ask {
@@ -379,4 +406,51 @@ pub enum AdviceCommand {
         #[arg(long)]
         answer: String,
     },
+}
+
+/// `laa champion`.
+#[derive(Debug, Subcommand)]
+pub enum ChampionCommand {
+    /// An administrator assigns a negotiating champion (recommendation 8)
+    /// to an agreement: the champion may then read it, comment on and
+    /// broker its targets, and record advice in it.
+    Assign {
+        #[command(flatten)]
+        assignment: Assignment,
+        /// The champion's principal, as their champion token's label names
+        /// them (`laa token issue --role champion --label dcsf:jsmith`).
+        #[arg(long)]
+        champion: String,
+        /// The Whitehall department the champion comes from, such as DCSF
+        /// (see `laa indicator departments`).
+        #[arg(long)]
+        department: String,
+    },
+    /// An administrator ends a champion's assignment to an agreement.
+    End {
+        #[command(flatten)]
+        assignment: Assignment,
+        /// The champion's principal.
+        #[arg(long)]
+        champion: String,
+        /// Why.
+        #[arg(long)]
+        reason: String,
+    },
+}
+
+/// Which agreement an administrator's assignment is of, and the request's
+/// id and date. An administrator reads no agreements, so an assignment
+/// names no version: it is made on the agreement as it stands.
+#[derive(Debug, Clone, Args)]
+pub struct Assignment {
+    /// The agreement, such as kent-2008-11.
+    #[arg(value_name = "AGREEMENT", add = clap_complete::ArgValueCandidates::new(crate::client::complete::agreements))]
+    pub agreement: String,
+    /// An idempotency key (default: a fresh one); repeat it to retry safely.
+    #[arg(long)]
+    pub request_id: Option<String>,
+    /// When it happened: a date (2008-06-01) or an RFC 3339 time; default now.
+    #[arg(long, value_name = "WHEN")]
+    pub occurred_at: Option<String>,
 }

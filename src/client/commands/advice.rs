@@ -6,10 +6,41 @@ use super::change::Prepared;
 use crate::client::args::AdviceCommand;
 use crate::client::connect::{Session, rpc};
 use crate::client::error::CliError;
+use crate::client::suggest::region;
+use crate::client::{paging, render};
 
 /// Runs `laa advice`.
 pub async fn run(session: &Session, command: AdviceCommand) -> Result<(), CliError> {
     match command {
+        AdviceCommand::List {
+            department,
+            region: r,
+            open,
+        } => {
+            let region = match r {
+                Some(r) => region(&r)? as i32,
+                None => 0,
+            };
+            let department = department.unwrap_or_default();
+            let all = paging::all(|page_token| {
+                let department = department.clone();
+                async move {
+                    let r = rpc!(
+                        session,
+                        agreements.list_advice_requests(pb::ListAdviceRequestsRequest {
+                            department,
+                            region,
+                            open_only: open,
+                            page_size: 1_000,
+                            page_token,
+                        })
+                    )?;
+                    Ok((r.requests, r.next_page_token))
+                }
+            })
+            .await?;
+            render::advice_requests(&session.out, &all)
+        }
         AdviceCommand::Ask {
             change,
             indicator,

@@ -3,6 +3,7 @@
 mod advice;
 mod agreements;
 mod catalogue;
+mod champions;
 mod change;
 mod health;
 mod history;
@@ -37,6 +38,7 @@ pub async fn run(global: &Global, command: ClientCommand) -> Result<(), CliError
         ClientCommand::Target(c) => targets::run(&session, c).await,
         ClientCommand::Actual(c) => targets::actual(&session, c).await,
         ClientCommand::Advice(c) => advice::run(&session, c).await,
+        ClientCommand::Champion(c) => champions::run(&session, c).await,
         ClientCommand::History(c) => history::run(&session, c).await,
         ClientCommand::Performance(c) => performance::run(&session, c).await,
         ClientCommand::Reward { area, round } => performance::reward(&session, &area, &round).await,

@@ -205,6 +205,35 @@ pub async fn run(session: &Session, command: TargetCommand) -> Result<(), CliErr
             );
             p.finish("re-baselining rejected", result)
         }
+        TargetCommand::Comment {
+            change,
+            which,
+            text,
+            brokering,
+        } => {
+            let p = Prepared::new(session, &change).await?;
+            let target = p.target(&which)?;
+            let result = rpc!(
+                session,
+                agreements.comment_on_target(pb::CommentOnTargetRequest {
+                    agreement: p.agreement.clone(),
+                    request_id: p.request_id.clone(),
+                    expected_version: p.version,
+                    target,
+                    text,
+                    brokering,
+                    occurred_at: p.occurred_at,
+                })
+            );
+            p.finish(
+                if brokering {
+                    "brokering comment made"
+                } else {
+                    "comment made"
+                },
+                result,
+            )
+        }
         TargetCommand::Accept { change, which } => {
             let p = Prepared::new(session, &change).await?;
             let target = p.target(&which)?;

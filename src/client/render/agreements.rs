@@ -179,3 +179,43 @@ pub fn changed(out: &Output, what: &str, r: &pb::AgreementResponse) -> Result<()
     }
     Ok(())
 }
+
+/// Requests for advice across agreements (`laa advice list`).
+pub fn advice_requests(out: &Output, all: &[pb::ListedAdviceRequest]) -> Result<(), CliError> {
+    if out.format() == Format::Json {
+        return out.messages(all);
+    }
+    let mut rows = Rows::new(&[
+        "AGREEMENT",
+        "REQUEST",
+        "DEPARTMENT",
+        "INDICATOR",
+        "ASKED",
+        "ANSWERED",
+        "QUESTION",
+    ]);
+    for listed in all {
+        let r = listed.request.clone().unwrap_or_default();
+        let day = |t: Option<&prost_types::Timestamp>| {
+            t.and_then(|t| chrono::DateTime::from_timestamp(t.seconds, 0))
+                .map_or_else(|| "-".to_owned(), |t| t.date_naive().to_string())
+        };
+        rows.push(vec![
+            listed
+                .agreement
+                .trim_start_matches("agreements/")
+                .to_owned(),
+            r.request.to_string(),
+            r.department.clone(),
+            format!("NI {}", r.indicator_number),
+            day(r.asked_at.as_ref()),
+            day(r.answered_at.as_ref()),
+            r.question.clone(),
+        ]);
+    }
+    out.rows(&rows);
+    if out.format() == Format::Table {
+        println!("{}", crate::client::words::count(all.len(), "request"));
+    }
+    Ok(())
+}

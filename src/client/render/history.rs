@@ -228,6 +228,28 @@ pub fn summary(out: &Output, scope: &str, s: &pb::NegotiationSummary) -> Result<
         ));
     }
     figures.push(("refreshes overdue today".to_owned(), overdue(s)));
+    let champions = s.champions.clone().unwrap_or_default();
+    for (group, c) in [
+        ("with a champion", &champions.with_champion),
+        ("without a champion", &champions.without_champion),
+    ] {
+        let c = (*c).unwrap_or_default();
+        figures.push((
+            group.to_owned(),
+            format!(
+                "{} agreements, {} signed off, median {} days, {} counter-offers, {} deal-breakers",
+                c.agreements,
+                c.signed_off,
+                c.median_days_to_sign_off
+                    .map_or_else(|| "-".to_owned(), |d| format!("{d:.1}")),
+                c.counter_offers,
+                c.deal_breakers
+            ),
+        ));
+    }
+    if !champions.areas.is_empty() {
+        figures.push(("championed areas".to_owned(), champions.areas.join(", ")));
+    }
     if out.format() == Format::Csv {
         for (dept, d) in &s.by_department {
             for (what, n) in [
@@ -237,8 +259,16 @@ pub fn summary(out: &Output, scope: &str, s: &pb::NegotiationSummary) -> Result<
                 ("deal-breakers", d.deal_breakers),
                 ("refused requests", d.refused_requests),
                 ("accepted unchanged", d.accepted_unchanged),
+                ("advice requests", d.advice_requests),
+                ("advice open", d.advice_open),
             ] {
                 figures.push((format!("{dept} {what}"), n.to_string()));
+            }
+            if let Some(days) = d.median_days_to_answer {
+                figures.push((
+                    format!("{dept} median days to answer"),
+                    format!("{days:.1}"),
+                ));
             }
         }
         for (region, r) in &s.by_region {
@@ -282,6 +312,9 @@ pub fn summary(out: &Output, scope: &str, s: &pb::NegotiationSummary) -> Result<
             "DEAL-BREAKERS",
             "REFUSED",
             "ACCEPTED UNCHANGED",
+            "ADVICE ASKED",
+            "ADVICE OPEN",
+            "MEDIAN DAYS TO ANSWER",
         ]);
         for (dept, d) in &s.by_department {
             rows.push(vec![
@@ -292,6 +325,10 @@ pub fn summary(out: &Output, scope: &str, s: &pb::NegotiationSummary) -> Result<
                 d.deal_breakers.to_string(),
                 d.refused_requests.to_string(),
                 d.accepted_unchanged.to_string(),
+                d.advice_requests.to_string(),
+                d.advice_open.to_string(),
+                d.median_days_to_answer
+                    .map_or_else(|| "-".to_owned(), |d| format!("{d:.1}")),
             ]);
         }
         out.rows(&rows);

@@ -23,6 +23,7 @@
 //! [`AGREEMENT_LIFECYCLE`]: crate::agreement::AGREEMENT_LIFECYCLE
 
 mod advice;
+mod champions;
 mod import;
 mod lifecycle;
 mod negotiation;
@@ -194,6 +195,16 @@ pub fn decide(
         Command::ApproveRebaseline { target } => d.approve_rebaseline(target)?,
         Command::RejectRebaseline { target, reason } => d.reject_rebaseline(target, reason)?,
         Command::ImportTargets { .. } => unreachable_import()?,
+        Command::AssignChampion {
+            champion,
+            department,
+        } => d.assign_champion(champion, department)?,
+        Command::EndChampionAssignment { champion, reason } => d.end_champion(champion, reason)?,
+        Command::CommentOnTarget {
+            target,
+            text,
+            brokering,
+        } => d.comment(target, text, brokering)?,
     };
     let event = d.event(change);
     // The actual (or accepted re-baselining) that completes or changes the
@@ -223,7 +234,7 @@ fn admit<'a>(
             agreement: state.id.clone(),
         });
     };
-    if !actor.scope.covers(&opening.area, opening.region) {
+    if !crate::authorise::reaches(actor, state) {
         return Err(DomainError::OutOfScope {
             scope: actor.scope.clone(),
         });

@@ -54,6 +54,7 @@ impl DomainError {
             E::RoleNotPermitted { .. }
             | E::OutOfScope { .. }
             | E::AdministratorsOnly { .. }
+            | E::BrokeringByChampionsOnly { .. }
             | E::NationalTargetsBySignOff { .. } => Reason::OutOfScope,
             E::AgreementNotFound { .. }
             | E::TargetNotFound { .. }
@@ -67,7 +68,7 @@ impl DomainError {
             E::IndicatorSetExists { .. } => Reason::AlreadyExists,
             E::InvalidIndicatorSet { .. } | E::Invalid { .. } => Reason::InvalidArgument,
             E::Exists { .. } | E::AdviceAlreadyRecorded { .. } => Reason::AlreadyExists,
-            E::AdviceRequestUnknown { .. } => Reason::NotFound,
+            E::AdviceRequestUnknown { .. } | E::ChampionNotAssigned { .. } => Reason::NotFound,
             E::RowsRefused { rows } => rows
                 .first()
                 .map_or(Reason::InvalidArgument, |r| r.error.reason()),
@@ -86,6 +87,7 @@ impl DomainError {
             E::RoleNotPermitted { .. }
             | E::OutOfScope { .. }
             | E::AdministratorsOnly { .. }
+            | E::BrokeringByChampionsOnly { .. }
             | E::NationalTargetsBySignOff { .. } => ErrorClass::Forbidden,
             E::AgreementNotFound { .. }
             | E::TargetNotFound { .. }
@@ -96,7 +98,7 @@ impl DomainError {
             | E::IndicatorSetExists { .. }
             | E::Exists { .. }
             | E::AdviceAlreadyRecorded { .. } => ErrorClass::AlreadyExists,
-            E::AdviceRequestUnknown { .. } => ErrorClass::NotFound,
+            E::AdviceRequestUnknown { .. } | E::ChampionNotAssigned { .. } => ErrorClass::NotFound,
             E::RowsRefused { rows } => rows
                 .first()
                 .map_or(ErrorClass::InvalidInput, |r| r.error.class()),
@@ -222,9 +224,10 @@ impl DomainError {
                 vec![("role", role.to_string()), ("command", command.to_string())]
             }
             E::OutOfScope { scope } => vec![("scope", scope.to_string())],
-            E::AdministratorsOnly { role, .. } | E::NationalTargetsBySignOff { role } => {
-                vec![("role", role.to_string())]
-            }
+            E::AdministratorsOnly { role, .. }
+            | E::BrokeringByChampionsOnly { role }
+            | E::NationalTargetsBySignOff { role } => vec![("role", role.to_string())],
+            E::ChampionNotAssigned { champion } => vec![("champion", champion.clone())],
             E::AgreementNotFound { agreement } => vec![("agreement", agreement.to_string())],
             E::TargetNotFound { target, .. } => vec![("target", target.to_string())],
             E::RefreshUnknown { round, known } => {

@@ -334,6 +334,18 @@ pub enum DomainError {
         /// The number given.
         request: u32,
     },
+    /// An assignment ended or named that is not in force.
+    #[error("{champion} is not a champion assigned to this agreement")]
+    ChampionNotAssigned {
+        /// The principal named.
+        champion: String,
+    },
+    /// A brokering comment is a champion's.
+    #[error("only a negotiating champion brokers; a {role} comments without brokering")]
+    BrokeringByChampionsOnly {
+        /// The role that asked to broker.
+        role: crate::actor::Role,
+    },
     /// A request for advice is answered once.
     #[error("the answer to request for advice {request} is recorded already")]
     AdviceAlreadyRecorded {

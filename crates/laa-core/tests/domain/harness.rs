@@ -92,6 +92,11 @@ pub fn auditor() -> Actor {
     Actor::new("clg:auditor", Role::Auditor, Scope::National)
 }
 
+/// A negotiating champion from CLG; assigned to nothing until a test assigns them.
+pub fn champion() -> Actor {
+    Actor::new("clg:champion", Role::Champion, Scope::National)
+}
+
 /// An administrator.
 pub fn admin() -> Actor {
     Actor::new("admin", Role::Admin, Scope::National)

@@ -2,6 +2,7 @@
 
 mod advice;
 mod catalogue;
+mod champions;
 mod decimals;
 mod harness;
 mod import;

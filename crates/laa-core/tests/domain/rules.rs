@@ -717,7 +717,11 @@ fn the_permission_table_denies_by_default() {
     for role in Role::ALL {
         for &kind in CommandKind::ALL {
             let expected = match role {
-                Role::Auditor | Role::Admin => false,
+                Role::Auditor => false,
+                Role::Admin => {
+                    matches!(kind, CommandKind::AssignChampion | CommandKind::EndChampion)
+                }
+                Role::Champion => matches!(kind, CommandKind::Comment | CommandKind::RecordAdvice),
                 Role::SignOff => matches!(
                     kind,
                     CommandKind::Return
@@ -740,6 +744,7 @@ fn the_permission_table_denies_by_default() {
                         | CommandKind::Rebaseline
                         | CommandKind::LodgeExplanation
                         | CommandKind::RequestAdvice
+                        | CommandKind::Comment
                 ),
                 Role::GoNegotiator => matches!(
                     kind,
@@ -756,6 +761,7 @@ fn the_permission_table_denies_by_default() {
                         | CommandKind::RefuseRequest
                         | CommandKind::Rebaseline
                         | CommandKind::RecordAdvice
+                        | CommandKind::Comment
                 ),
             };
             assert_eq!(

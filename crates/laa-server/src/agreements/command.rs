@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use std::sync::Arc;
 
-use laa_core::authorise::{authorise_read, authorise_unopened};
+use laa_core::authorise::{authorise_read_agreement, authorise_unopened};
 use laa_core::{Actor, Agreement, AgreementId, Command, DomainError, StreamId, TargetId};
 use laa_proto::v1 as pb;
 use laa_store::{AppendOutcome, StoreError};
@@ -47,10 +47,7 @@ impl Engine {
 
     /// Rule 10 for reading an opened agreement.
     pub(crate) fn authorise_read(&self, actor: &Actor, state: &Agreement) -> Result<(), ApiError> {
-        if let Some(opening) = &state.opening {
-            authorise_read(actor, &opening.area, opening.region)?;
-        }
-        Ok(())
+        Ok(authorise_read_agreement(actor, state)?)
     }
 
     /// Loads the agreement a command acts on. One that is not there (or
@@ -109,13 +106,15 @@ impl Engine {
         actor: &Actor,
         id: AgreementId,
         request_id: &str,
-        expected_version: i64,
+        expected_version: Option<i64>,
         occurred_at: Option<DateTime<Utc>>,
         command: Command,
     ) -> Result<pb::AgreementResponse, ApiError> {
         tracing::Span::current().record("agreement", id.as_str());
         let request_id = convert::request_id(request_id)?;
-        let expected = convert::expected_version(expected_version)?;
+        let expected = expected_version
+            .map(convert::expected_version)
+            .transpose()?;
         let named_target = command_target(&command);
         let kind = command.kind();
         let executed = self
@@ -123,7 +122,7 @@ impl Engine {
                 &StreamId::Agreement(id.clone()),
                 actor,
                 request_id,
-                Some(expected),
+                expected,
                 command,
                 occurred_at,
             )
@@ -144,13 +143,31 @@ impl Engine {
             tracing::Span::current().record("version", outcome.version);
             tracing::debug!(agreement = %id, command = %kind, principal = %actor.principal, version = outcome.version, "command applied");
         }
-        Ok(response(
+        let mut answer = response(
             executed.before.as_deref(),
             &executed.after,
             outcome.target.or(named_target),
             outcome,
             &self.store.catalogue(),
-        ))
+        );
+        // An administrator's assignment is answered with what it changed,
+        // never the agreement's content, which administrators do not read.
+        if self.authorise_read(actor, &executed.after).is_err()
+            && let Some(agreement) = answer.agreement.take()
+        {
+            answer.agreement = Some(pb::Agreement {
+                name: agreement.name,
+                area: agreement.area,
+                region: agreement.region,
+                round: agreement.round,
+                status: agreement.status,
+                version: agreement.version,
+                champions: agreement.champions,
+                had_champion: agreement.had_champion,
+                ..Default::default()
+            });
+        }
+        Ok(answer)
     }
 
     /// Authenticates, reads the request's agreement, request id and
@@ -178,7 +195,8 @@ impl Engine {
 pub(super) trait Mutating: ToCommand {
     fn agreement(&self) -> &str;
     fn request_id(&self) -> &str;
-    fn expected_version(&self) -> i64;
+    /// `None` for a command decided on the agreement as it stands.
+    fn expected_version(&self) -> Option<i64>;
     fn occurred_at(&self) -> Option<&prost_types::Timestamp>;
 }
 

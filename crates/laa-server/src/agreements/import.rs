@@ -23,8 +23,8 @@ impl Mutating for pb::ImportTargetsRequest {
     fn request_id(&self) -> &str {
         &self.request_id
     }
-    fn expected_version(&self) -> i64 {
-        self.expected_version
+    fn expected_version(&self) -> Option<i64> {
+        Some(self.expected_version)
     }
     fn occurred_at(&self) -> Option<&prost_types::Timestamp> {
         self.occurred_at.as_ref()
@@ -114,7 +114,7 @@ impl Engine {
                 &actor,
                 id,
                 &request_id,
-                expected_version,
+                Some(expected_version),
                 occurred_at,
                 command,
             )

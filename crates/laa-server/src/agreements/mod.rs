@@ -6,16 +6,18 @@
 //!   authenticate, load the agreement, `decide`, `append` (version check,
 //!   events, projections and idempotency record in one transaction), tell
 //!   followers, and answer with what changed;
+//! - [`advice`]: `ListAdviceRequests`, requests for advice across agreements;
 //! - [`import`]: `ImportTargets`, many targets' terms at once, and its
 //!   preview (`validate_only`);
 //! - [`rendered`]: the wire form of unchanged agreements, kept;
-//! - [`waiting`]: listing only the agreements in which something waits on
-//!   the caller.
+//! - [`by_state`]: listings narrowed by each agreement's state (what waits
+//!   on the caller, what a champion is assigned to).
 
+mod advice;
+mod by_state;
 mod command;
 mod import;
 mod rendered;
-mod waiting;
 
 use laa_core::authorise::{Visible, authorise_listing, authorise_unopened};
 use laa_core::{Actor, AgreementId, Command};
@@ -37,7 +39,11 @@ pub use laa_core::policy::DEFAULT_ROUND;
 /// command path ([`Engine::run`]); and the methods that open or read
 /// agreements, written out.
 macro_rules! agreement_service {
-    (commands { $($method:ident: $request:ty,)* } $($reads:tt)*) => {
+    (
+        commands { $($method:ident: $request:ty,)* }
+        administration { $($admin_method:ident: $admin_request:ty,)* }
+        $($reads:tt)*
+    ) => {
         $(
             impl command::Mutating for $request {
                 fn agreement(&self) -> &str {
@@ -46,8 +52,24 @@ macro_rules! agreement_service {
                 fn request_id(&self) -> &str {
                     &self.request_id
                 }
-                fn expected_version(&self) -> i64 {
-                    self.expected_version
+                fn expected_version(&self) -> Option<i64> {
+                    Some(self.expected_version)
+                }
+                fn occurred_at(&self) -> Option<&prost_types::Timestamp> {
+                    self.occurred_at.as_ref()
+                }
+            }
+        )*
+        $(
+            impl command::Mutating for $admin_request {
+                fn agreement(&self) -> &str {
+                    &self.agreement
+                }
+                fn request_id(&self) -> &str {
+                    &self.request_id
+                }
+                fn expected_version(&self) -> Option<i64> {
+                    None
                 }
                 fn occurred_at(&self) -> Option<&prost_types::Timestamp> {
                     self.occurred_at.as_ref()
@@ -61,6 +83,14 @@ macro_rules! agreement_service {
                 async fn $method(
                     &self,
                     request: Request<$request>,
+                ) -> Result<Response<pb::AgreementResponse>, Status> {
+                    self.run(request).await
+                }
+            )*
+            $(
+                async fn $admin_method(
+                    &self,
+                    request: Request<$admin_request>,
                 ) -> Result<Response<pb::AgreementResponse>, Status> {
                     self.run(request).await
                 }
@@ -94,6 +124,14 @@ agreement_service! {
         declare_priorities: pb::DeclarePrioritiesRequest,
         request_advice: pb::RequestAdviceRequest,
         record_advice: pb::RecordAdviceRequest,
+        comment_on_target: pb::CommentOnTargetRequest,
+    }
+
+    // An administrator's commands of an agreement: decided on the agreement
+    // as it stands, since an administrator reads no agreement's version.
+    administration {
+        assign_champion: pb::AssignChampionRequest,
+        end_champion_assignment: pb::EndChampionAssignmentRequest,
     }
 
     async fn open_agreement(
@@ -147,7 +185,7 @@ agreement_service! {
                 &actor,
                 id,
                 &r.request_id,
-                r.expected_version,
+                Some(r.expected_version),
                 convert::occurred_at(r.occurred_at.as_ref())?,
                 command,
             )
@@ -179,6 +217,13 @@ agreement_service! {
         Ok(Response::new(agreement))
     }
 
+    async fn list_advice_requests(
+        &self,
+        request: Request<pb::ListAdviceRequestsRequest>,
+    ) -> Result<Response<pb::ListAdviceRequestsResponse>, Status> {
+        self.advice_inbox(request).await
+    }
+
     async fn list_agreements(
         &self,
         request: Request<pb::ListAgreementsRequest>,
@@ -195,13 +240,20 @@ agreement_service! {
             status: convert::status_filter(r.status)?,
             refresh_overdue_on: r.refresh_overdue.then(|| self.store.clock().today()),
         };
-        self.scope_filter(&actor, &mut filter)?;
+        let assigned = self.scope_filter(&actor, &mut filter)?;
         let size = convert::page_size(r.page_size, laa_store::PageLimits::AGREEMENTS)?;
         let after = convert::parse_page_token(&r.page_token, |p| {
             AgreementId::new(p).ok().map(|id| id.to_string())
         })?;
         let (rows, next) = if r.waiting_on_me {
+            // The rule reaches only what the caller may read, a champion's
+            // assignments included.
             self.list_waiting_on(&actor, filter, size, after).await?
+        } else if let Some(champion) = assigned {
+            self.list_where(filter, size, after, |row| {
+                row.agreement.is_champion(&champion)
+            })
+            .await?
         } else {
             self.queries
                 .list_agreements(filter, size, after)
@@ -222,17 +274,20 @@ agreement_service! {
 impl Engine {
     /// Narrows a listing to what the caller may read (rule 10): a GO
     /// negotiator sees its region, an area negotiator its area; asking for
-    /// more is OUT_OF_SCOPE.
+    /// more is OUT_OF_SCOPE. A negotiating champion sees the agreements
+    /// assigned to them, which no filter column holds: the champion's
+    /// principal is answered, for the caller to keep only those.
     pub(crate) fn scope_filter(
         &self,
         actor: &Actor,
         filter: &mut AgreementFilter,
-    ) -> Result<(), ApiError> {
+    ) -> Result<Option<String>, ApiError> {
         match authorise_listing(actor, filter.region, filter.area.as_ref())? {
             Visible::All => {}
             Visible::Region(region) => filter.region = Some(region),
             Visible::Area(area) => filter.area = Some(area),
+            Visible::Assigned(champion) => return Ok(Some(champion)),
         }
-        Ok(())
+        Ok(None)
     }
 }

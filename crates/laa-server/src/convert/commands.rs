@@ -273,3 +273,31 @@ fn required_department(name: &str, who: &str) -> Result<laa_core::Department, Ap
         )
     })
 }
+
+impl ToCommand for pb::AssignChampionRequest {
+    fn command(self) -> Result<Command, ApiError> {
+        Ok(Command::AssignChampion {
+            champion: self.champion,
+            department: required_department(&self.department, "the champion's department")?,
+        })
+    }
+}
+
+impl ToCommand for pb::EndChampionAssignmentRequest {
+    fn command(self) -> Result<Command, ApiError> {
+        Ok(Command::EndChampionAssignment {
+            champion: self.champion,
+            reason: self.reason,
+        })
+    }
+}
+
+impl ToCommand for pb::CommentOnTargetRequest {
+    fn command(self) -> Result<Command, ApiError> {
+        Ok(Command::CommentOnTarget {
+            target: convert::target_id("target", self.target)?,
+            text: self.text,
+            brokering: self.brokering,
+        })
+    }
+}

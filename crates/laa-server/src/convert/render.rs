@@ -57,6 +57,7 @@ pub fn role_to_pb(r: Role) -> pb::Role {
         Role::AreaNegotiator => pb::Role::AreaNegotiator,
         Role::SignOff => pb::Role::SignOff,
         Role::Auditor => pb::Role::Auditor,
+        Role::Champion => pb::Role::Champion,
         Role::Admin => pb::Role::Admin,
     }
 }
@@ -227,24 +228,46 @@ pub fn agreement_with_targets_to_pb<'a>(
                 departments: p.departments.iter().map(ToString::to_string).collect(),
             })
             .collect(),
-        advice: a
-            .advice
+        advice: a.advice.iter().map(|(n, r)| advice_to_pb(*n, r)).collect(),
+        champions: a
+            .champions
             .iter()
-            .map(|(n, r)| pb::AdviceRequest {
-                request: i32::try_from(*n).unwrap_or(i32::MAX),
-                indicator_number: i32::from(r.indicator.get()),
-                department: r.department.to_string(),
-                question: r.question.clone(),
-                target: r.target.map_or(0, laa_core::TargetId::get),
-                asked_at: Some(timestamp(r.asked_at)),
-                answer: r
-                    .answer
-                    .as_ref()
-                    .map(|(a, _)| a.clone())
-                    .unwrap_or_default(),
-                answered_at: r.answer.as_ref().map(|(_, at)| timestamp(*at)),
+            .map(|(champion, assignment)| pb::ChampionAssignment {
+                champion: champion.clone(),
+                department: assignment.department.to_string(),
+                assigned_at: Some(timestamp(assignment.assigned_at)),
             })
             .collect(),
+        had_champion: a.had_champion,
+        comments: a
+            .comments
+            .iter()
+            .map(|c| pb::TargetComment {
+                target: c.target.get(),
+                author: Some(actor_to_pb(&c.author)),
+                text: c.text.clone(),
+                brokering: c.brokering,
+                made_at: Some(timestamp(c.at)),
+            })
+            .collect(),
+    }
+}
+
+/// A request for advice, numbered `n` in its agreement, to the wire.
+pub fn advice_to_pb(n: u32, r: &laa_core::agreement::AdviceRequest) -> pb::AdviceRequest {
+    pb::AdviceRequest {
+        request: i32::try_from(n).unwrap_or(i32::MAX),
+        indicator_number: i32::from(r.indicator.get()),
+        department: r.department.to_string(),
+        question: r.question.clone(),
+        target: r.target.map_or(0, laa_core::TargetId::get),
+        asked_at: Some(timestamp(r.asked_at)),
+        answer: r
+            .answer
+            .as_ref()
+            .map(|(a, _)| a.clone())
+            .unwrap_or_default(),
+        answered_at: r.answer.as_ref().map(|(_, at)| timestamp(*at)),
     }
 }
 

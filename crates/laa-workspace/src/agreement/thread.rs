@@ -93,6 +93,16 @@ pub(super) fn entry(event: &laa_core::Event, target: u32, number: Option<i32>) -
             p { (value.to_string()) " (" (source) ")" }
             p.hint { (who) }
         },
+        Change::TargetCommented {
+            target: t,
+            text,
+            brokering,
+        } if mine(*t) => html! {
+            p.thread-heading { strong { @if *brokering { "Brokering" } @else { "Comment" } }
+                @if *brokering { " " (tag("Negotiating champion", "purple")) } }
+            p.thread-rationale { (text) }
+            p.hint { (who) }
+        },
         Change::RequestRefused {
             indicator,
             department,

@@ -80,6 +80,7 @@ calls! {
     RejectRebaseline(pb::RejectRebaselineRequest) => reject_rebaseline,
     LodgeExplanation(pb::LodgeExplanationRequest) => lodge_explanation,
     DeclarePriorities(pb::DeclarePrioritiesRequest) => declare_priorities,
+    Comment(pb::CommentOnTargetRequest) => comment_on_target,
 }
 
 /// Reads the fields of one submission, collecting every problem.
@@ -389,6 +390,15 @@ pub fn build(
             department: r.text("department"),
             question: r.text("question"),
             target: 0,
+            agreement: e.agreement,
+            request_id: e.request_id,
+            expected_version: e.expected_version,
+            occurred_at: None,
+        }),
+        CommandKind::Comment => Call::Comment(pb::CommentOnTargetRequest {
+            target: r.target(),
+            text: r.text("text"),
+            brokering: form.flag("brokering"),
             agreement: e.agreement,
             request_id: e.request_id,
             expected_version: e.expected_version,

@@ -112,6 +112,24 @@ pub const FORMS: &[FormSpec] = &[
         warning: true,
     },
     FormSpec {
+        kind: CommandKind::Comment,
+        on: On::Target,
+        title: "Comment on this target",
+        button: "Add comment",
+        fields: &[
+            Field::Long(
+                "text",
+                "Comment",
+                Some("Both sides and the agreement's negotiating champions read it."),
+            ),
+            Field::Flag(
+                "brokering",
+                "Brokering: a way through put to both sides (negotiating champions only)",
+            ),
+        ],
+        warning: false,
+    },
+    FormSpec {
         kind: CommandKind::RecordActual,
         on: On::Target,
         title: "Record an actual value",
