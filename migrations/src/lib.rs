@@ -29,6 +29,8 @@
 //!   told of.
 //! - `m20261206_000070_indicator_relations`: the relations a set declares
 //!   between its indicators.
+//! - `m20261206_000075_area_population`: each area's population as last
+//!   set, projected from its stream (recommendation 15).
 //!
 //! The tables are named in [`tables`], which the store's entities follow.
 //! Architecture invariant: the event log is the record; every other table
@@ -53,6 +55,7 @@ mod m20261206_000040_request_fingerprint;
 mod m20261206_000050_sessions;
 mod m20261206_000060_notification_subscriptions;
 mod m20261206_000070_indicator_relations;
+mod m20261206_000075_area_population;
 pub mod tables;
 
 /// Every migration of the schema, in order.
@@ -75,6 +78,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000050_sessions::Migration),
             Box::new(m20261206_000060_notification_subscriptions::Migration),
             Box::new(m20261206_000070_indicator_relations::Migration),
+            Box::new(m20261206_000075_area_population::Migration),
         ]
     }
 }

@@ -74,6 +74,8 @@ pub enum Areas {
     Kind,
     /// When it was created.
     CreatedAt,
+    /// Its population as last set, as JSON, or null.
+    Population,
 }
 
 /// The agreement projection: one row per agreement, its state as of its last event.

@@ -493,7 +493,7 @@ async fn tokens_are_issued_listed_and_revoked_on_the_database() {
 }
 
 /// The demo's JSON summary, run against the test server.
-fn demo(app: &TestApp, areas: Option<usize>, seed: &str) -> serde_json::Value {
+pub fn demo(app: &TestApp, areas: Option<usize>, seed: &str) -> serde_json::Value {
     let url = app.url();
     let mut args = vec![
         "demo",

@@ -19,8 +19,13 @@ use crate::rpc;
 
 /// Fields of a request the server ignores by design, so that any value in
 /// them is no reason to refuse it: an area's name is output only (its code
-/// names it).
-pub const IGNORED: [(&str, &str); 1] = [("CreateArea", "area.name")];
+/// names it), and so is its population (`SetAreaPopulation` sets it).
+pub const IGNORED: [(&str, &str); 4] = [
+    ("CreateArea", "area.name"),
+    ("CreateArea", "area.population"),
+    ("CreateArea", "area.population_as_of"),
+    ("CreateArea", "area.population_source"),
+];
 
 /// Strings people write freely beside the running text of
 /// [`RUNNING_TEXT`]: titles, labels, references. Every other string

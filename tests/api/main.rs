@@ -28,6 +28,7 @@ mod indicator_sets_cli;
 mod infrastructure;
 mod kept_pages;
 mod malformed;
+mod national;
 mod negotiation;
 mod notifications;
 mod observability;

@@ -558,6 +558,26 @@ pub const ROWS: &[Row] = &[
         allowed: READERS,
         request: r#"{"agreement": "{agreement}"}"#,
     },
+    Row {
+        method: "SetAreaPopulation",
+        writes: true,
+        allowed: &[Admin],
+        request: r#"{"area": "areas/surrey", "population": 1098000, "as_of": "2007-06-30",
+                     "source": "ONS mid-2007 estimate"}"#,
+    },
+    Row {
+        method: "ProposeNationalTarget",
+        writes: true,
+        allowed: &[SignOff],
+        request: r#"{"round": "rounds/2008-11", "indicator_number": 117, "department": "DCSF",
+                     "year": "2010/11", "value": "7.6", "floor": "9", "rationale": "PSA 14"}"#,
+    },
+    Row {
+        method: "GetNationalTrajectory",
+        writes: false,
+        allowed: PARTICIPANTS,
+        request: r#"{"indicator_number": 117}"#,
+    },
 ];
 
 /// Further well-formed requests, for what a row's request leaves out (the

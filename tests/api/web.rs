@@ -145,6 +145,23 @@ async fn given_kent_signed_off_and_surrey_negotiating(app: &TestApp) {
     request.agreement = "agreements/surrey-2008-11".into();
     request.rationale = SURREY_SECRET.into();
     propose(&mut go, request).await;
+
+    // Recommendation 15: DCSF's national NEET target, with a floor of 9%
+    // for the areas without a NEET target.
+    minister
+        .rounds
+        .propose_national_target(pb::ProposeNationalTargetRequest {
+            round: "2008-11".into(),
+            indicator_number: 117,
+            department: "DCSF".into(),
+            year: "2010/11".into(),
+            value: "7.6".into(),
+            floor: "9".into(),
+            rationale: "PSA 10: more young people in education or training".into(),
+            request_id: rid(),
+        })
+        .await
+        .expect("propose the national NEET target");
 }
 
 /// Starts the web pages over the test server's store; their address.
@@ -309,6 +326,21 @@ async fn a_citizen_reads_kents_signed_off_agreement_in_a_real_browser() {
         assert!(neet.contains("How the areas compare"), "{neet}");
         assert!(
             neet.contains("10%") && neet.contains("Not ranked"),
+            "{neet}"
+        );
+        // The national target built bottom-up: Kent's 1,395,000 people at
+        // its 6.5% and England's other 49,714,000 at DCSF's floor of 9%
+        // make 8.93% in 2010/11 (Surrey's draft does not count), against
+        // the 7.6% proposed.
+        assert!(
+            neet.contains("A national target built from the local ones"),
+            "{neet}"
+        );
+        for figure in ["8.97", "8.96", "8.95", "8.93"] {
+            assert!(neet.contains(figure), "{figure}: {neet}");
+        }
+        assert!(
+            neet.contains("more demanding than the local targets carry, by 1.33 percentage points"),
             "{neet}"
         );
 

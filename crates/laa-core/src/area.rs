@@ -1,8 +1,11 @@
 //! An upper-tier area as an aggregate: created once by an administrator
 //! (the 150 of 2008 are loaded on a new database, [`crate::areas`]), with a
-//! name people read, its Government Office region and its kind.
+//! name people read, its Government Office region and its kind; and its
+//! population as reference data (recommendation 15 weights national
+//! figures by it, [`crate::national`]), set by an administrator with the
+//! date the estimate is for and its source.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 
 use crate::actor::Actor;
@@ -22,6 +25,27 @@ pub const MAX_AREA_NAME_CHARS: usize = 200;
 pub struct Area {
     /// The area, once created.
     pub created: Option<CreatedArea>,
+    /// Its population as last set, if it has been.
+    pub population: Option<Population>,
+}
+
+/// The largest population an area may be given: twice England's (about
+/// 51 million in 2007), so a slip of a digit or two is refused.
+pub const MAX_POPULATION: u64 = 100_000_000;
+
+/// The longest source of a population figure, in characters.
+pub const MAX_SOURCE_CHARS: usize = 200;
+
+/// An area's population: an estimate, the date it is for, and where it
+/// comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
+pub struct Population {
+    /// How many people live there (at least 1).
+    pub count: u64,
+    /// The date the estimate is for (a mid-year estimate: 30 June).
+    pub as_of: NaiveDate,
+    /// Where the figure comes from: 1 to [`MAX_SOURCE_CHARS`] characters.
+    pub source: String,
 }
 
 /// An area as created.
@@ -56,6 +80,12 @@ pub enum AreaCommand {
         /// One of [`AREA_KINDS`].
         kind: String,
     },
+    /// Sets the area's population (reference data; administrators only).
+    /// Setting the figure it already has records nothing.
+    SetPopulation {
+        /// The estimate, the date it is for and its source.
+        population: Population,
+    },
 }
 
 crate::stream::changes! {
@@ -72,6 +102,13 @@ crate::stream::changes! {
             /// Its kind of authority (the JSON's `kind` names the change).
             area_kind: String,
         },
+        /// The area's population was set.
+        PopulationSet => "population_set" {
+            /// The area's code (its stream's name), so the event reads alone.
+            code: AreaCode,
+            /// The figure, the date it is for and its source.
+            population: Population,
+        },
     }
 }
 
@@ -86,12 +123,17 @@ impl Aggregate for Area {
         ctx: &Context<'_>,
     ) -> Result<Vec<Event<AreaChange>>, DomainError> {
         authorise_administration(actor)?;
-        let AreaCommand::Create {
-            code,
-            name,
-            region,
-            kind,
-        } = command;
+        let (code, name, region, kind) = match command {
+            AreaCommand::Create {
+                code,
+                name,
+                region,
+                kind,
+            } => (code, name, region, kind),
+            AreaCommand::SetPopulation { population } => {
+                return self.set_population(population, actor, ctx);
+            }
+        };
         let name = name.trim();
         if name.is_empty()
             || name.chars().count() > MAX_AREA_NAME_CHARS
@@ -137,18 +179,71 @@ impl Aggregate for Area {
     }
 
     fn apply(&mut self, e: &Event<AreaChange>) {
-        let AreaChange::AreaCreated {
-            code,
-            name,
-            region,
-            area_kind,
-        } = &e.change;
-        self.created.get_or_insert_with(|| CreatedArea {
-            code: code.clone(),
-            name: name.clone(),
-            region: *region,
-            kind: area_kind.clone(),
-            created_at: e.at,
-        });
+        match &e.change {
+            AreaChange::AreaCreated {
+                code,
+                name,
+                region,
+                area_kind,
+            } => {
+                self.created.get_or_insert_with(|| CreatedArea {
+                    code: code.clone(),
+                    name: name.clone(),
+                    region: *region,
+                    kind: area_kind.clone(),
+                    created_at: e.at,
+                });
+            }
+            AreaChange::PopulationSet { population, .. } => {
+                self.population = Some(population.clone());
+            }
+        }
+    }
+}
+
+impl Area {
+    /// The rules of [`AreaCommand::SetPopulation`]: an area that exists, a
+    /// population of 1 to [`MAX_POPULATION`], a source of 1 to [`MAX_SOURCE_CHARS`]
+    /// characters; the same figure again records nothing.
+    fn set_population(
+        &self,
+        mut population: Population,
+        actor: &Actor,
+        ctx: &Context<'_>,
+    ) -> Result<Vec<Event<AreaChange>>, DomainError> {
+        let Some(created) = &self.created else {
+            return Err(DomainError::Invalid {
+                field: "area",
+                problem: "the area does not exist".into(),
+            });
+        };
+        if population.count == 0 || population.count > MAX_POPULATION {
+            return Err(DomainError::Invalid {
+                field: "population",
+                problem: format!("a population is 1 to {MAX_POPULATION}"),
+            });
+        }
+        let source = population.source.trim();
+        if source.is_empty()
+            || source.chars().count() > MAX_SOURCE_CHARS
+            || source.chars().any(char::is_control)
+        {
+            return Err(DomainError::Invalid {
+                field: "source",
+                problem: format!("a source of 1 to {MAX_SOURCE_CHARS} characters is required"),
+            });
+        }
+        population.source = source.to_owned();
+        if self.population.as_ref() == Some(&population) {
+            return Ok(Vec::new());
+        }
+        Ok(vec![event(
+            ctx,
+            actor,
+            AreaChange::PopulationSet {
+                code: created.code.clone(),
+                population,
+            },
+        )])
     }
 }

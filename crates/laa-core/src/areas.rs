@@ -10,6 +10,16 @@ use crate::ids::{AreaCode, Region};
 /// The embedded list of the 150 areas.
 pub const AREAS_2008_CSV: &str = include_str!("../data/areas_2008.csv");
 
+/// The areas' populations in mid-2007 (approximate: see the NOTES file
+/// beside it), loaded with the areas on a new database.
+pub const POPULATIONS_2007_CSV: &str = include_str!("../data/area_populations_2007.csv");
+
+/// The date the embedded populations are for: mid-2007.
+pub const POPULATIONS_AS_OF: (i32, u32, u32) = (2007, 6, 30);
+
+/// The source the embedded populations are recorded with.
+pub const POPULATIONS_SOURCE: &str = "ONS mid-2007 estimate, approximate (laa reference data)";
+
 /// The kinds of upper-tier area.
 pub const AREA_KINDS: [&str; 4] = ["county", "unitary", "metropolitan", "london_borough"];
 
@@ -80,6 +90,32 @@ pub fn parse_areas(text: &str) -> Result<Vec<AreaEntry>, CatalogueError> {
     Ok(areas)
 }
 
+/// The embedded mid-2007 population of each area, by code.
+pub fn populations_2007() -> Result<Vec<(AreaCode, u64)>, CatalogueError> {
+    let mut reader = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(POPULATIONS_2007_CSV.as_bytes());
+    let mut out = Vec::new();
+    for record in reader.records() {
+        let record = record.map_err(|e| CatalogueError {
+            line: e.position().map_or(0, |p| p.line()),
+            problem: e.to_string(),
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        let bad = |problem: String| CatalogueError { line, problem };
+        let code =
+            AreaCode::new(record.get(0).unwrap_or("").trim()).map_err(|e| bad(e.to_string()))?;
+        let population: u64 = record
+            .get(1)
+            .unwrap_or("")
+            .trim()
+            .parse()
+            .map_err(|_| bad(format!("area {code} has no population")))?;
+        out.push((code, population));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -105,6 +141,22 @@ mod tests {
                 .iter()
                 .any(|a| a.code.as_str() == "kent" && a.region == Region::SouthEast)
         );
+    }
+
+    #[test]
+    fn every_area_has_a_population_and_england_adds_up() {
+        let areas = areas_2008().unwrap();
+        let populations = populations_2007().unwrap();
+        assert_eq!(populations.len(), 150);
+        for a in &areas {
+            assert!(
+                populations.iter().any(|(c, p)| *c == a.code && *p > 0),
+                "{} has a population",
+                a.code
+            );
+        }
+        let england: u64 = populations.iter().map(|(_, p)| p).sum();
+        assert_eq!(england, 51_109_000, "within 0.05% of ONS's 51.09 million");
     }
 
     #[test]

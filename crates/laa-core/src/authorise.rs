@@ -173,3 +173,14 @@ pub fn authorise_administration(actor: &Actor) -> Result<(), DomainError> {
         })
     }
 }
+
+/// Rule 10 for a proposed national target (recommendation 15): the
+/// sign-off role (Ministers / CLG) records it for the department; a
+/// national target lies outside every Government Office's region.
+pub fn authorise_national_target(actor: &Actor) -> Result<(), DomainError> {
+    if actor.role == Role::SignOff {
+        Ok(())
+    } else {
+        Err(DomainError::NationalTargetsBySignOff { role: actor.role })
+    }
+}

@@ -35,6 +35,7 @@
 //! - [`reason`]: the API's reason vocabulary, once.
 //! - [`request_id`]: the idempotency key a client sends with each command.
 //! - [`performance`]: statuses against trajectories, and the reward grant.
+//! - [`national`]: national targets built bottom-up from the local ones (recommendation 15).
 //! - [`publication`]: what of an agreement is public, for the citizens' pages.
 //! - [`summary`]: the negotiation analytics CLG asks for, from the history.
 //! - [`waiting`]: what in an agreement waits on whom (the inbox, and
@@ -61,6 +62,7 @@ pub mod ids;
 pub mod indicator_sets;
 pub mod lifecycle;
 pub mod money;
+pub mod national;
 pub mod partners;
 pub mod performance;
 pub mod polarity;

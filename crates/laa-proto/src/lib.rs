@@ -88,4 +88,5 @@ json_twins!(
     Standing,
     AreaAssessment,
     Partner,
+    NationalTrajectory,
 );

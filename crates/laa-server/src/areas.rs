@@ -1,7 +1,7 @@
 //! `AreaService`: England's upper-tier areas.
 
 use laa_core::StreamId;
-use laa_core::area::{Area, AreaCommand};
+use laa_core::area::{Area, AreaCommand, Population};
 use laa_core::authorise::authorise_administration;
 use laa_proto::v1 as pb;
 use laa_store::AreaRecord;
@@ -20,6 +20,20 @@ pub fn area_to_pb(a: &AreaRecord) -> pb::Area {
         display_name: a.name.clone(),
         region: region_to_pb(a.region).into(),
         kind: a.kind.clone(),
+        population: a
+            .population
+            .as_ref()
+            .map_or(0, |p| i64::try_from(p.count).unwrap_or(i64::MAX)),
+        population_as_of: a
+            .population
+            .as_ref()
+            .map(|p| p.as_of.to_string())
+            .unwrap_or_default(),
+        population_source: a
+            .population
+            .as_ref()
+            .map(|p| p.source.clone())
+            .unwrap_or_default(),
     }
 }
 
@@ -107,8 +121,73 @@ impl pb::area_service_server::AreaService for Engine {
             name: created.name,
             region: created.region,
             kind: created.kind,
+            population: executed.after.state.population,
         };
         tracing::info!(area = %record.code, principal = %actor.principal, "area created");
         Ok(Response::new(area_to_pb(&record)))
+    }
+
+    async fn set_area_population(
+        &self,
+        request: Request<pb::SetAreaPopulationRequest>,
+    ) -> Result<Response<pb::Area>, Status> {
+        let actor = authenticate(&self.credentials, &request).await?;
+        authorise_administration(&actor).map_err(ApiError::from)?;
+        let r = request.into_inner();
+        let request_id = convert::request_id(&r.request_id)?;
+        let code = convert::area_name("area", &r.area)?;
+        let count = u64::try_from(r.population)
+            .ok()
+            .filter(|n| *n > 0)
+            .ok_or_else(|| ApiError::bad_argument("population", "a population is at least 1"))?;
+        let as_of =
+            chrono::NaiveDate::parse_from_str(r.as_of.trim(), "%Y-%m-%d").map_err(|_| {
+                ApiError::bad_argument(
+                    "as_of",
+                    format!(
+                        "{} is not a date such as 2007-06-30",
+                        laa_core::quote(&r.as_of)
+                    ),
+                )
+            })?;
+        if self
+            .queries
+            .area(&code)
+            .await
+            .map_err(ApiError::from)?
+            .is_none()
+        {
+            return Err(ApiError::NotFound {
+                what: "area",
+                key: code.to_string(),
+            }
+            .into());
+        }
+        self.execute::<Area>(
+            &StreamId::Area(code.clone()),
+            &actor,
+            request_id,
+            None,
+            AreaCommand::SetPopulation {
+                population: Population {
+                    count,
+                    as_of,
+                    source: r.source,
+                },
+            },
+            None,
+        )
+        .await?;
+        let area = self
+            .queries
+            .area(&code)
+            .await
+            .map_err(ApiError::from)?
+            .ok_or_else(|| ApiError::NotFound {
+                what: "area",
+                key: code.to_string(),
+            })?;
+        tracing::info!(area = %code, principal = %actor.principal, "area population set");
+        Ok(Response::new(area_to_pb(&area)))
     }
 }

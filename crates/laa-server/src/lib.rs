@@ -29,6 +29,7 @@ pub mod edge;
 pub mod error;
 pub mod indicators;
 pub mod metrics;
+pub mod national;
 pub mod performance;
 mod read_models;
 pub mod rounds;

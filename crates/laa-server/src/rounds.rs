@@ -311,4 +311,24 @@ impl pb::round_service_server::RoundService for Engine {
             rounds: rounds.iter().map(round_to_pb).collect(),
         }))
     }
+
+    async fn propose_national_target(
+        &self,
+        request: Request<pb::ProposeNationalTargetRequest>,
+    ) -> Result<Response<pb::NationalTrajectory>, Status> {
+        let actor = authenticate(&self.credentials, &request).await?;
+        let answer =
+            crate::national::propose_national_target(self, &actor, request.into_inner()).await?;
+        Ok(Response::new(answer))
+    }
+
+    async fn get_national_trajectory(
+        &self,
+        request: Request<pb::GetNationalTrajectoryRequest>,
+    ) -> Result<Response<pb::NationalTrajectory>, Status> {
+        let actor = authenticate(&self.credentials, &request).await?;
+        let answer =
+            crate::national::get_national_trajectory(self, &actor, request.into_inner()).await?;
+        Ok(Response::new(answer))
+    }
 }

@@ -124,6 +124,8 @@ pub mod area {
         pub kind: String,
         /// When it was created.
         pub created_at: DateTimeUtc,
+        /// Its population as last set (`laa_core::area::Population` as JSON).
+        pub population: Option<String>,
     }
 
     /// No relations are navigated.

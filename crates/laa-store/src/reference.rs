@@ -65,6 +65,8 @@ pub struct AreaRecord {
     pub region: Region,
     /// One of [`AREA_KINDS`]: `county`, `unitary`, `metropolitan`, `london_borough`.
     pub kind: String,
+    /// Its population as last set, if it has been (recommendation 15).
+    pub population: Option<laa_core::area::Population>,
 }
 
 impl Store {
@@ -152,6 +154,17 @@ impl Queries {
             .await?
             .map(decode_area)
             .transpose()
+    }
+
+    /// Every area, in code order (the national trajectory weighs them all).
+    pub async fn all_areas(&self) -> Result<Vec<AreaRecord>, StoreError> {
+        area::Entity::find()
+            .order_by_asc(area::Column::Code)
+            .all(self.store.connection())
+            .await?
+            .into_iter()
+            .map(decode_area)
+            .collect()
     }
 
     /// One page of areas, optionally of one region, in code order, after the
@@ -298,6 +311,10 @@ fn decode_area(row: area::Model) -> Result<AreaRecord, StoreError> {
             .parse()
             .map_err(|e: laa_core::ParseError| bad(e.to_string()))?,
         kind: row.kind,
+        population: row
+            .population
+            .map(|json| serde_json::from_str(&json).map_err(|e| bad(e.to_string())))
+            .transpose()?,
     })
 }
 

@@ -101,6 +101,18 @@ impl Queries {
         self.store.load_shared(id).await
     }
 
+    /// A round as its stream holds it, proposed national targets included
+    /// (the default state when the round has no stream).
+    pub async fn round_state(
+        &self,
+        name: &laa_core::RoundName,
+    ) -> Result<laa_core::round::Round, StoreError> {
+        self.store
+            .load_stream::<laa_core::round::Round>(&laa_core::StreamId::Round(name.clone()))
+            .await
+            .map(|head| head.state)
+    }
+
     /// An agreement's events from `from_sequence` ([`Store::events`]).
     pub async fn events(
         &self,

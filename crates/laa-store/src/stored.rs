@@ -135,7 +135,12 @@ impl Stored for Round {
             let RoundChange::RoundCreated {
                 policy,
                 indicator_set,
-            } = &e.change;
+            } = &e.change
+            else {
+                // A proposed national target is read from the round's
+                // stream itself (`Store::load_stream`): no table holds it.
+                continue;
+            };
             let json = serde_json::to_string(policy)
                 .map_err(|err| StoreError::corrupt("rounds", 0, err.to_string()))?;
             writes.push(Write::Insert(
@@ -158,27 +163,52 @@ impl Stored for Area {
     }
 
     fn projection(events: &[Event<AreaChange>]) -> Result<ProjectionWrites, StoreError> {
-        let writes = events
-            .iter()
-            .map(|e| {
-                let AreaChange::AreaCreated {
+        // On PostgreSQL an append's writes are one statement whose parts
+        // all see the rows as they stood before it: a population set in
+        // the append that creates the area is written with its row, not
+        // as an update of a row the statement cannot yet see.
+        let mut created: Option<area::ActiveModel> = None;
+        let mut writes = Vec::new();
+        for e in events {
+            match &e.change {
+                AreaChange::AreaCreated {
                     code,
                     name,
                     region,
                     area_kind,
-                } = &e.change;
-                Write::Insert(
-                    area::Entity::insert(area::ActiveModel {
+                } => {
+                    if let Some(row) = created.take() {
+                        writes.push(Write::Insert(area::Entity::insert(row).into_query()));
+                    }
+                    created = Some(area::ActiveModel {
                         code: Set(code.as_str().to_owned()),
                         name: Set(name.clone()),
                         region: Set(region.code().to_owned()),
                         kind: Set(area_kind.clone()),
                         created_at: Set(e.at),
-                    })
-                    .into_query(),
-                )
-            })
-            .collect();
+                        population: Set(None),
+                    });
+                }
+                AreaChange::PopulationSet { code, population } => {
+                    let json = serde_json::to_string(population)
+                        .map_err(|err| StoreError::corrupt("areas", 0, err.to_string()))?;
+                    match &mut created {
+                        Some(row) if row.code.as_ref() == code.as_str() => {
+                            row.population = Set(Some(json));
+                        }
+                        _ => writes.push(Write::Update(
+                            area::Entity::update_many()
+                                .col_expr(area::Column::Population, Expr::value(json))
+                                .filter(area::Column::Code.eq(code.as_str()))
+                                .into_query(),
+                        )),
+                    }
+                }
+            }
+        }
+        if let Some(row) = created {
+            writes.push(Write::Insert(area::Entity::insert(row).into_query()));
+        }
         Ok(ProjectionWrites(writes))
     }
 }

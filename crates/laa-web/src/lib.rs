@@ -232,12 +232,38 @@ async fn indicator(
             Ok(s) => s,
             Err(e) => return failed(e),
         };
-        match pages::indicator::indicator(&snapshot, &model.store().catalogue(), number) {
+        let rounds = match national_proposals(model.store(), number).await {
+            Ok(r) => r,
+            Err(e) => return failed(e),
+        };
+        match pages::indicator::indicator(&snapshot, &model.store().catalogue(), number, &rounds) {
             Some(page) => html(StatusCode::OK, page),
             None => missing(),
         }
     })
     .await
+}
+
+/// Every round with the national target proposed in it for `number`
+/// (recommendation 15), read from each round's stream.
+async fn national_proposals(
+    store: &Queries,
+    number: IndicatorNumber,
+) -> Result<Vec<pages::national::RoundProposal>, laa_store::StoreError> {
+    let mut out = Vec::new();
+    for round in store.rounds().await? {
+        let Ok(name) = laa_core::RoundName::new(round.policy.name.clone()) else {
+            continue;
+        };
+        let proposal = store
+            .round_state(&name)
+            .await?
+            .national_targets
+            .get(&number)
+            .cloned();
+        out.push(pages::national::RoundProposal { round, proposal });
+    }
+    Ok(out)
 }
 
 async fn data(State(web): State<Web>, headers: HeaderMap) -> Response {

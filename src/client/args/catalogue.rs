@@ -124,6 +124,43 @@ pub enum RoundCommand {
         /// The round, such as 2008-11.
         round: String,
     },
+    /// The national trajectory an indicator's signed-off local targets imply, with the areas without one at a floor, beside the proposed national target (recommendation 15).
+    Trajectory {
+        /// The National Indicator, such as 117.
+        indicator: u16,
+        /// The round.
+        #[arg(long, default_value = "2008-11")]
+        round: String,
+        /// Count the areas without a target at this floor instead of the proposal's, such as 9.
+        #[arg(long)]
+        floor: Option<String>,
+    },
+    /// Record a department's proposed national target for an indicator (sign-off, for the department; recommendation 15).
+    ProposeTarget {
+        /// The National Indicator, such as 117.
+        indicator: u16,
+        /// The round.
+        #[arg(long, default_value = "2008-11")]
+        round: String,
+        /// The department proposing it, such as DCSF.
+        #[arg(long)]
+        department: String,
+        /// The year it is a target for, such as 2010/11.
+        #[arg(long)]
+        year: String,
+        /// The national value proposed, in the indicator's unit, such as 7.6.
+        #[arg(long)]
+        value: String,
+        /// The base level expected of areas without a local target on it, such as 9.
+        #[arg(long)]
+        floor: String,
+        /// Why.
+        #[arg(long)]
+        rationale: String,
+        /// An idempotency key.
+        #[arg(long)]
+        request_id: Option<String>,
+    },
 }
 
 /// `laa area`.
@@ -170,5 +207,23 @@ pub enum AreaCommand {
         /// The round.
         #[arg(long, default_value = laa_core::policy::DEFAULT_ROUND)]
         round: String,
+    },
+    /// Set an area's population (administrator; national figures are weighted by it).
+    SetPopulation {
+        /// The area's code, such as kent.
+        #[arg(add = clap_complete::ArgValueCandidates::new(crate::client::complete::areas))]
+        area: String,
+        /// How many people live there, such as 1394700.
+        #[arg(long)]
+        population: i64,
+        /// The date the estimate is for, such as 2007-06-30.
+        #[arg(long)]
+        as_of: String,
+        /// Where the figure comes from, such as "ONS mid-2007 estimate".
+        #[arg(long)]
+        source: String,
+        /// An idempotency key.
+        #[arg(long)]
+        request_id: Option<String>,
     },
 }

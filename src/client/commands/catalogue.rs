@@ -207,6 +207,7 @@ pub async fn area(session: &Session, command: AreaCommand) -> Result<(), CliErro
                         display_name: name,
                         region: region as i32,
                         kind,
+                        ..Default::default()
                     }),
                     request_id: super::change::request_id(request_id),
                 })
@@ -216,6 +217,33 @@ pub async fn area(session: &Session, command: AreaCommand) -> Result<(), CliErro
                 Ok(())
             } else {
                 render::area(out, &created)
+            }
+        }
+        AreaCommand::SetPopulation {
+            area,
+            population,
+            as_of,
+            source,
+            request_id,
+        } => {
+            let set = rpc!(
+                session,
+                areas.set_area_population(pb::SetAreaPopulationRequest {
+                    area: format!("areas/{}", area.trim().trim_start_matches("areas/")),
+                    population,
+                    as_of,
+                    source,
+                    request_id: super::change::request_id(request_id),
+                })
+            )?;
+            if out.format() == crate::client::args::Format::Table {
+                println!(
+                    "population set: {} {} ({}, {})",
+                    set.code, set.population, set.population_as_of, set.population_source
+                );
+                Ok(())
+            } else {
+                render::area(out, &set)
             }
         }
     }
@@ -237,6 +265,46 @@ pub async fn round(session: &Session, command: RoundCommand) -> Result<(), CliEr
                 })
             )?;
             render::round(out, &r)
+        }
+        RoundCommand::Trajectory {
+            indicator,
+            round,
+            floor,
+        } => {
+            let t = rpc!(
+                session,
+                rounds.get_national_trajectory(pb::GetNationalTrajectoryRequest {
+                    round,
+                    indicator_number: i32::from(indicator),
+                    floor: floor.unwrap_or_default(),
+                })
+            )?;
+            render::national_trajectory(out, &t)
+        }
+        RoundCommand::ProposeTarget {
+            indicator,
+            round,
+            department,
+            year,
+            value,
+            floor,
+            rationale,
+            request_id,
+        } => {
+            let t = rpc!(
+                session,
+                rounds.propose_national_target(pb::ProposeNationalTargetRequest {
+                    round,
+                    indicator_number: i32::from(indicator),
+                    department,
+                    year,
+                    value,
+                    floor,
+                    rationale,
+                    request_id: super::change::request_id(request_id),
+                })
+            )?;
+            render::national_trajectory(out, &t)
         }
     }
 }

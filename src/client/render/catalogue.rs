@@ -220,3 +220,77 @@ pub fn area(out: &Output, a: &pb::Area) -> Result<(), CliError> {
     }
     areas(out, std::slice::from_ref(a))
 }
+
+/// A national trajectory built bottom-up (recommendation 15): one row for
+/// the baseline and each year (the local targets alone, and with every
+/// other area at the floor), then the areas counted and the proposal
+/// beside the implied figure.
+pub fn national_trajectory(out: &Output, t: &pb::NationalTrajectory) -> Result<(), CliError> {
+    if out.format() == Format::Json {
+        return out.message(t);
+    }
+    let mut rows = Rows::new(&[
+        "YEAR",
+        "LOCAL TARGETS",
+        "NATIONAL",
+        "WITH VALUE",
+        "AT FLOOR",
+    ]);
+    for r in &t.rows {
+        rows.push(vec![
+            if r.year.is_empty() {
+                "baseline".to_owned()
+            } else {
+                r.year.clone()
+            },
+            r.local.clone(),
+            r.national.clone(),
+            r.areas_with_value.to_string(),
+            r.areas_at_floor.to_string(),
+        ]);
+    }
+    out.rows(&rows);
+    if out.format() == Format::Table {
+        println!(
+            "NI {} in {} ({}, {}): {} with a target (population {}), {} without{}",
+            t.indicator_number,
+            t.round,
+            t.unit,
+            t.aggregation.replace('_', "-"),
+            crate::client::words::count(t.areas_with_target as usize, "area"),
+            t.population_with_target,
+            t.areas_without_target,
+            if t.floor.is_empty() {
+                ", no floor stated".to_owned()
+            } else {
+                format!(" at the floor {}", t.floor)
+            }
+        );
+        if !t.areas_without_population.is_empty() {
+            println!(
+                "left out, no population recorded: {}",
+                t.areas_without_population.join(", ")
+            );
+        }
+        if let Some(p) = &t.proposal {
+            println!(
+                "proposed by {}: {} in {} ({})",
+                p.department, p.value, p.year, p.rationale
+            );
+        }
+        if let Some(g) = &t.gap {
+            println!(
+                "gap: proposed {} against {} implied, {} ({})",
+                g.proposed,
+                g.implied,
+                g.difference,
+                if g.more_demanding {
+                    "more demanding than the local targets carry"
+                } else {
+                    "within what the local targets carry"
+                }
+            );
+        }
+    }
+    Ok(())
+}

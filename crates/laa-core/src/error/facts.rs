@@ -54,7 +54,8 @@ impl DomainError {
             E::RoleNotPermitted { .. }
             | E::OutOfScope { .. }
             | E::AdministratorsOnly { .. }
-            | E::BrokeringByChampionsOnly { .. } => Reason::OutOfScope,
+            | E::BrokeringByChampionsOnly { .. }
+            | E::NationalTargetsBySignOff { .. } => Reason::OutOfScope,
             E::AgreementNotFound { .. }
             | E::TargetNotFound { .. }
             | E::RefreshUnknown { .. }
@@ -86,7 +87,8 @@ impl DomainError {
             E::RoleNotPermitted { .. }
             | E::OutOfScope { .. }
             | E::AdministratorsOnly { .. }
-            | E::BrokeringByChampionsOnly { .. } => ErrorClass::Forbidden,
+            | E::BrokeringByChampionsOnly { .. }
+            | E::NationalTargetsBySignOff { .. } => ErrorClass::Forbidden,
             E::AgreementNotFound { .. }
             | E::TargetNotFound { .. }
             | E::RefreshUnknown { .. }
@@ -222,9 +224,9 @@ impl DomainError {
                 vec![("role", role.to_string()), ("command", command.to_string())]
             }
             E::OutOfScope { scope } => vec![("scope", scope.to_string())],
-            E::AdministratorsOnly { role, .. } | E::BrokeringByChampionsOnly { role } => {
-                vec![("role", role.to_string())]
-            }
+            E::AdministratorsOnly { role, .. }
+            | E::BrokeringByChampionsOnly { role }
+            | E::NationalTargetsBySignOff { role } => vec![("role", role.to_string())],
             E::ChampionNotAssigned { champion } => vec![("champion", champion.clone())],
             E::AgreementNotFound { agreement } => vec![("agreement", agreement.to_string())],
             E::TargetNotFound { target, .. } => vec![("target", target.to_string())],

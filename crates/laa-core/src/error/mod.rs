@@ -237,6 +237,13 @@ pub enum DomainError {
         /// True when an administrator tried to read an agreement.
         reads: bool,
     },
+    /// Rule 10: a national target is proposed by the sign-off role
+    /// (Ministers / CLG), for a department (recommendation 15).
+    #[error("only sign-off (Ministers / CLG) may propose a national target, for a department")]
+    NationalTargetsBySignOff {
+        /// The principal's role.
+        role: Role,
+    },
     /// The agreement has not been opened.
     #[error("agreement {agreement} does not exist")]
     AgreementNotFound {

@@ -9,6 +9,7 @@ mod harness;
 mod import;
 mod memory;
 mod messages;
+mod national;
 mod performance;
 mod properties;
 mod publication;

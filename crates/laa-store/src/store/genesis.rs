@@ -1,7 +1,7 @@
 //! The reference data's streams, begun when a database is prepared: on a
 //! new database, the embedded sets, the 2008-11 round and the 150 areas of
 //! 2008 are appended as the first events of their streams (and projected
-//! like any event); on a database written before these streams were kept,
+//! like any event), each area with its mid-2007 population; on a database written before these streams were kept,
 //! every set (with its comments), round and area already in its tables is
 //! recorded as its stream's genesis events, as it stands, the tables left
 //! as they are. Either way every set, round and area then has a history
@@ -201,20 +201,41 @@ impl Store {
                 Projecting::AlreadyProjected,
             ));
         }
+        let mut populations = std::collections::HashMap::new();
         if begun.is_empty() {
             let embedded = laa_core::areas::areas_2008()
                 .map_err(|e| StoreError::corrupt("areas_2008.csv", 0, e.to_string()))?;
             for a in embedded {
                 begun.push((a.code, a.name, a.region, a.kind, now, Projecting::Yes));
             }
+            populations = laa_core::areas::populations_2007()
+                .map_err(|e| StoreError::corrupt("area_populations_2007.csv", 0, e.to_string()))?
+                .into_iter()
+                .collect();
         }
+        let (y, m, d) = laa_core::areas::POPULATIONS_AS_OF;
+        let as_of = chrono::NaiveDate::from_ymd_opt(y, m, d)
+            .ok_or_else(|| StoreError::corrupt("area_populations_2007.csv", 0, "its date"))?;
         let mut appends = JoinSet::new();
         for (code, name, region, area_kind, at, projecting) in begun {
             let stream = StreamId::Area(code.clone());
             if logged.contains(&stream.as_stored()) {
                 continue;
             }
-            let event = genesis(
+            let population = populations.get(&code).map(|count| {
+                genesis(
+                    at,
+                    AreaChange::PopulationSet {
+                        code: code.clone(),
+                        population: laa_core::area::Population {
+                            count: *count,
+                            as_of,
+                            source: laa_core::areas::POPULATIONS_SOURCE.to_owned(),
+                        },
+                    },
+                )
+            });
+            let events: Vec<_> = std::iter::once(genesis(
                 at,
                 AreaChange::AreaCreated {
                     code,
@@ -222,12 +243,14 @@ impl Store {
                     region,
                     area_kind,
                 },
-            );
+            ))
+            .chain(population)
+            .collect();
             let store = self.clone();
             appends.spawn(async move {
                 let head = StreamHead::<Area>::empty();
                 store
-                    .begin(&stream, &head, vec![event], projecting)
+                    .begin(&stream, &head, events, projecting)
                     .await
                     .map(|_| ())
             });

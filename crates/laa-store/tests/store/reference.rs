@@ -78,6 +78,7 @@ fn area(code: &str, region: Region, kind: &str) -> AreaRecord {
         name: format!("{code} council"),
         region,
         kind: kind.into(),
+        population: None,
     }
 }
 

@@ -1,7 +1,8 @@
 //! The indicator pages: the list of National Indicators, and one
 //! indicator's wording, unit, polarity and standing in each set version,
 //! its owner, how many areas chose it (Appendix 3d for 2008, and the
-//! signed-off agreements here), and how those areas compare.
+//! signed-off agreements here), how those areas compare, and the national
+//! target their local targets add up to (recommendation 15).
 
 use laa_core::catalogue::Owner;
 use laa_core::{Catalogue, IndicatorNumber, IndicatorStatus, SetStatus};
@@ -72,6 +73,7 @@ pub fn indicator(
     snapshot: &Snapshot,
     catalogue: &Catalogue,
     number: IndicatorNumber,
+    rounds: &[crate::pages::national::RoundProposal],
 ) -> Option<Markup> {
     let i = catalogue.indicator(number)?;
     let carrying: Vec<_> = snapshot
@@ -191,6 +193,7 @@ pub fn indicator(
                 }
             }
             (crate::pages::tournament::section(snapshot, catalogue, number))
+            (crate::pages::national::section(snapshot, catalogue, number, rounds))
         },
     ))
 }

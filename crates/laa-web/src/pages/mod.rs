@@ -6,6 +6,7 @@ pub mod data;
 pub mod england;
 pub mod indicator;
 pub mod layout;
+pub mod national;
 pub mod tournament;
 
 use maud::{Markup, html};

@@ -225,6 +225,52 @@ pub async fn act(
                 .await
                 .map(drop)
         }
+        "SetAreaPopulation" => {
+            let population = match form.get("population").replace(',', "").parse::<i64>() {
+                Ok(n) => n,
+                Err(_) => {
+                    errors.push(FieldError::new(
+                        "population",
+                        "Enter the population as a whole number, such as 1394700",
+                    ));
+                    0
+                }
+            };
+            if errors.is_empty() {
+                engine
+                    .set_area_population(person.request(pb::SetAreaPopulationRequest {
+                        area: format!("areas/{}", form.get("area")),
+                        population,
+                        as_of: form.get("as_of").to_owned(),
+                        source: form.get("source").to_owned(),
+                        request_id,
+                    }))
+                    .await
+                    .map(drop)
+            } else {
+                Ok(())
+            }
+        }
+        "ProposeNationalTarget" => {
+            let indicator_number = whole(&form, "indicator_number", "the indicator", &mut errors);
+            if errors.is_empty() {
+                engine
+                    .propose_national_target(person.request(pb::ProposeNationalTargetRequest {
+                        round: form.get("round").to_owned(),
+                        indicator_number,
+                        department: form.get("department").to_owned(),
+                        year: form.get("year").to_owned(),
+                        value: form.get("value").to_owned(),
+                        floor: form.get("floor").to_owned(),
+                        rationale: form.get("rationale").to_owned(),
+                        request_id,
+                    }))
+                    .await
+                    .map(drop)
+            } else {
+                Ok(())
+            }
+        }
         _ => Ok(()),
     };
     match sent {
@@ -278,6 +324,7 @@ pub(super) fn refusal_errors(refusal: &Refusal, command: &str) -> Vec<FieldError
         "CreateIndicatorSet" => "version",
         "CreateRound" => "round",
         "CreateArea" => "code",
+        "ProposeNationalTarget" => "indicator_number",
         _ => "area",
     };
     if refusal.fields.is_empty() {

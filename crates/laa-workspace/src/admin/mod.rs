@@ -4,7 +4,8 @@
 //!
 //! Anyone signed in reads them, as over gRPC; each form is the request of
 //! its service method (`CreateIndicatorSet`, `CommentOnIndicatorSet`,
-//! `PublishIndicatorSet`, `CreateRound`, `CreateArea`, `OpenAgreement`),
+//! `PublishIndicatorSet`, `CreateRound`, `CreateArea`, `OpenAgreement`,
+//! and recommendation 15's `SetAreaPopulation` and `ProposeNationalTarget`),
 //! sent on the person's behalf, so who may do what is the engine's
 //! answer, shown as an error summary like an agreement's forms.
 //!
@@ -58,8 +59,8 @@ impl Reference {
             "CreateIndicatorSet" | "CommentOnIndicatorSet" | "PublishIndicatorSet" => {
                 Some(Reference::IndicatorSets)
             }
-            "CreateRound" => Some(Reference::Rounds),
-            "CreateArea" => Some(Reference::Areas),
+            "CreateRound" | "ProposeNationalTarget" => Some(Reference::Rounds),
+            "CreateArea" | "SetAreaPopulation" => Some(Reference::Areas),
             _ => None,
         }
     }
@@ -132,6 +133,8 @@ fn done_words(command: &str) -> &'static str {
         "PublishIndicatorSet" => "The set's publication",
         "CreateRound" => "The round",
         "CreateArea" => "The area",
+        "SetAreaPopulation" => "The area's population",
+        "ProposeNationalTarget" => "The proposed national target",
         _ => "The change",
     }
 }

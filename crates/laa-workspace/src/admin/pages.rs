@@ -147,6 +147,24 @@ pub(super) async fn rounds_page(
                 }
             }
         }
+        @if person.actor.role == Role::SignOff {
+            @let (form, errors) = shown(refused, "ProposeNationalTarget");
+            section.form-section aria-labelledby="national-title" {
+                h2.heading-l #national-title { "Propose a national target" }
+                p { "For a department: the national target it proposes for an indicator, and the base level it expects of the areas with no local target on it (recommendation 15). The indicator's public page sets it beside what the areas' signed-off targets add up to." }
+                form #form-ProposeNationalTarget method="post" action=(action()) novalidate {
+                    (envelope(person, "ProposeNationalTarget", refused))
+                    (text("round", "Round", Some("Such as 2008-11."), form, errors))
+                    (text("indicator_number", "Indicator", Some("Its number, such as 117."), form, errors))
+                    (text("department", "Department", Some("Such as DCSF."), form, errors))
+                    (text("year", "Year", Some("The year it is a target for, such as 2010/11."), form, errors))
+                    (text("value", "National value", Some("In the indicator's unit, such as 7.6."), form, errors))
+                    (text("floor", "Base level for areas without a target", Some("In the indicator's unit, such as 9."), form, errors))
+                    (layout::textarea("rationale", "Why", None, form.get("rationale"), errors))
+                    button.button type="submit" id="submit-ProposeNationalTarget" { "Record the proposal" }
+                }
+            }
+        }
     }
 }
 
@@ -210,14 +228,32 @@ pub(super) async fn areas_page(
                     button.button type="submit" id="submit-CreateArea" { "Create the area" }
                 }
             }
+            @let (form, errors) = shown(refused, "SetAreaPopulation");
+            @let choices: Vec<(String, String)> = areas.iter().map(|a| (a.code.clone(), a.display_name.clone())).collect();
+            section.form-section aria-labelledby="population-title" {
+                h2.heading-l #population-title { "Set an area's population" }
+                form #form-SetAreaPopulation method="post" action=(action()) novalidate {
+                    (envelope(person, "SetAreaPopulation", refused))
+                    (layout::select("area", "Area", &choices, form.get("area"), errors))
+                    (text("population", "Population", Some("How many people live there, such as 1394700."), form, errors))
+                    (text("as_of", "Estimate for", Some("The date, YYYY-MM-DD: a mid-year estimate is for 30 June."), form, errors))
+                    (text("source", "Source", Some("Such as ONS mid-2008 estimate."), form, errors))
+                    button.button type="submit" id="submit-SetAreaPopulation" { "Set the population" }
+                }
+            }
         }
         div.table-wrap role="region" aria-label="Areas" tabindex="0" {
             table.table {
                 caption.visually-hidden { "Areas" }
-                thead { tr { th scope="col" { "Area" } th scope="col" { "Code" } th scope="col" { "Kind" } } }
+                thead { tr { th scope="col" { "Area" } th scope="col" { "Code" } th scope="col" { "Kind" } th scope="col" { "Population" } } }
                 tbody {
                     @for a in &areas {
-                        tr { th scope="row" { (a.display_name) } td { (a.code) } td { (a.kind.replace('_', " ")) } }
+                        tr {
+                            th scope="row" { (a.display_name) }
+                            td { (a.code) }
+                            td { (a.kind.replace('_', " ")) }
+                            td { @if a.population > 0 { (a.population) " (" (a.population_as_of) ")" } }
+                        }
                     }
                 }
             }
