@@ -87,17 +87,8 @@ async fn kent_asks_the_dcsf_through_its_go_and_the_answer_is_recorded() {
             .expect_err("answered once");
         assert_eq!(again.code(), Code::AlreadyExists);
 
-        let mut auditor = app.clients(Some(&app.tokens.auditor)).await;
-        let kinds: Vec<String> = auditor
-            .audit
-            .list_events(pb::ListEventsRequest {
-                agreement: KENT.into(),
-                ..Default::default()
-            })
+        let kinds: Vec<String> = kent_history(&app)
             .await
-            .expect("events")
-            .into_inner()
-            .events
             .into_iter()
             .map(|e| e.kind)
             .collect();

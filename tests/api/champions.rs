@@ -213,16 +213,8 @@ async fn a_champion_reads_brokers_and_answers_only_where_assigned() {
         ));
         let refused = champion.agreements.get_agreement(get).await;
         assert_eq!(refused.unwrap_err().code(), Code::PermissionDenied);
-        let kinds: Vec<String> = auditor
-            .audit
-            .list_events(pb::ListEventsRequest {
-                agreement: KENT.into(),
-                ..Default::default()
-            })
+        let kinds: Vec<String> = kent_history(&app)
             .await
-            .expect("events")
-            .into_inner()
-            .events
             .into_iter()
             .map(|e| e.kind)
             .collect();

@@ -734,18 +734,7 @@ async fn a_draft_relates_two_indicators_and_everyone_reads_how() {
             .expect_err("NI 999 is no indicator of 2008");
         assert_eq!(refused.code(), Code::InvalidArgument);
 
-        let pages = {
-            let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-                .await
-                .expect("bind the pages");
-            let address = listener.local_addr().expect("address");
-            tokio::spawn(laa_web::serve(
-                listener,
-                app.store.queries(),
-                std::future::pending(),
-            ));
-            address
-        };
+        let pages = crate::web::serve_pages(&app).await;
         let page = crate::workspace::Visitor::at(pages)
             .get("/indicators/117")
             .await;
@@ -761,6 +750,32 @@ async fn a_draft_relates_two_indicators_and_everyone_reads_how() {
                 .contains("In the 2011 set (Draft, under consultation)"),
             "{}",
             page.body
+        );
+
+        // Published, the relation is shown beside a target on NI 117 in the
+        // workspace.
+        admin
+            .indicators
+            .publish_indicator_set(pb::PublishIndicatorSetRequest {
+                request_id: String::new(),
+                name: "2011".into(),
+                occurred_at: on(2010, 9, 1),
+            })
+            .await
+            .expect("published once the window has passed");
+        let mut go = app.clients(Some(&app.tokens.go)).await;
+        kent_with_a_proposal(&mut go).await;
+        let workspace = crate::workspace::serve_workspace(&app).await;
+        let mut officer = crate::workspace::Visitor::at(workspace);
+        officer.sign_in(&app.tokens.kent).await;
+        let target = officer
+            .get("/workspace/agreements/kent-2008-11/targets/17")
+            .await;
+        assert_eq!(target.status, 200, "{}", target.body);
+        assert!(
+            target.body.contains("Related indicators") && target.body.contains(note),
+            "{}",
+            target.body
         );
     })
     .await;

@@ -165,7 +165,7 @@ async fn given_kent_signed_off_and_surrey_negotiating(app: &TestApp) {
 }
 
 /// Starts the web pages over the test server's store; their address.
-async fn serve_pages(app: &TestApp) -> SocketAddr {
+pub async fn serve_pages(app: &TestApp) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind the pages");

@@ -53,32 +53,16 @@ pub fn valid_codes() -> String {
 }
 
 fn parse(text: &str) -> Result<Vec<DepartmentEntry>, String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.as_bytes());
-    let header_ok = reader
-        .headers()
-        .map(|h| h.iter().eq(["code", "name", "kind"]))
-        .unwrap_or(false);
-    if !header_ok {
-        return Err("the header must be `code,name,kind`".into());
-    }
-    let mut out = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| e.to_string())?;
-        let field = |i: usize| record.get(i).unwrap_or("").trim().to_owned();
-        let code = Department::new(field(0)).map_err(|e| e.to_string())?;
-        let kind = field(2);
-        if kind != "department" && kind != "agency" {
-            return Err(format!("{code}: kind '{kind}' is not department or agency"));
-        }
-        out.push(DepartmentEntry {
-            code,
-            name: field(1),
-            kind,
-        });
-    }
-    Ok(out)
+    crate::reference_csv::rows(text, &["department", "agency"])?
+        .into_iter()
+        .map(|row| {
+            Ok(DepartmentEntry {
+                code: Department::new(row.code).map_err(|e| e.to_string())?,
+                name: row.name,
+                kind: row.kind,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -69,6 +69,7 @@ pub mod polarity;
 pub mod policy;
 pub mod publication;
 pub mod reason;
+mod reference_csv;
 pub mod request_id;
 pub mod round;
 pub mod stream;

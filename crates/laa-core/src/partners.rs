@@ -152,32 +152,16 @@ pub fn position(partner: &Partner) -> usize {
 }
 
 fn parse(text: &str) -> Result<Vec<PartnerEntry>, String> {
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.as_bytes());
-    let header_ok = reader
-        .headers()
-        .map(|h| h.iter().eq(["code", "name", "kind"]))
-        .unwrap_or(false);
-    if !header_ok {
-        return Err("the header must be `code,name,kind`".into());
-    }
-    let mut out = Vec::new();
-    for record in reader.records() {
-        let record = record.map_err(|e| e.to_string())?;
-        let field = |i: usize| record.get(i).unwrap_or("").trim().to_owned();
-        let code = Partner::new(field(0)).map_err(|e| e.to_string())?;
-        let kind = field(2);
-        if kind != "statutory" && kind != "other" {
-            return Err(format!("{code}: kind '{kind}' is not statutory or other"));
-        }
-        out.push(PartnerEntry {
-            code,
-            name: field(1),
-            kind,
-        });
-    }
-    Ok(out)
+    crate::reference_csv::rows(text, &["statutory", "other"])?
+        .into_iter()
+        .map(|row| {
+            Ok(PartnerEntry {
+                code: Partner::new(row.code).map_err(|e| e.to_string())?,
+                name: row.name,
+                kind: row.kind,
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]
