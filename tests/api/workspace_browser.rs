@@ -341,6 +341,7 @@ async fn three_people_negotiate_kents_agreement_in_chromium() {
             ("/workspace/indicator-sets", "indicator-sets"),
             ("/workspace/rounds", "rounds"),
             ("/workspace/areas", "areas"),
+            ("/workspace/advice?department=DCSF&open=true", "advice"),
             (
                 "/workspace/agreements/kent-2008-11/targets/17",
                 "target-thread",
