@@ -92,6 +92,12 @@ pub struct ServeArgs {
     /// Seconds an HTTP connection may go without a byte either way before it is closed.
     #[arg(long, env = "LAA_HTTP_IDLE_TIMEOUT_SECS", default_value_t = 60)]
     pub http_idle_timeout_secs: u64,
+    /// Seconds a gRPC connection may move no byte either way before it is closed; the server pings every connection at a third of it, so a client that answers (a follower waiting for events) is kept.
+    #[arg(long, env = "LAA_GRPC_IDLE_TIMEOUT_SECS", default_value_t = 120)]
+    pub grpc_idle_timeout_secs: u64,
+    /// The most connections the gRPC listener holds open at once; more wait to be accepted (logged).
+    #[arg(long, env = "LAA_GRPC_MAX_CONNECTIONS", default_value_t = 4096)]
+    pub grpc_max_connections: usize,
     /// The most connections each HTTP listener holds open at once; more wait to be accepted (logged).
     #[arg(long, env = "LAA_HTTP_MAX_CONNECTIONS", default_value_t = 2048)]
     pub http_max_connections: usize,
@@ -269,6 +275,10 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         request_timeout: Duration::from_secs(args.request_timeout_secs.max(1)),
         shutdown_grace: Duration::from_secs(args.shutdown_grace_secs),
         tls: tls.as_ref().map(|t| t.grpc.clone()),
+        grpc_limits: laa_server::GrpcLimits {
+            idle: Duration::from_secs(args.grpc_idle_timeout_secs.max(1)),
+            connections: args.grpc_max_connections.max(1),
+        },
         ..ServerConfig::default()
     };
     // Answer from the start: health NOT_SERVING and calls UNAVAILABLE

@@ -27,6 +27,7 @@ mod indicator_sets;
 mod indicator_sets_cli;
 mod infrastructure;
 mod kept_pages;
+mod listener;
 mod malformed;
 mod national;
 mod negotiation;

@@ -24,6 +24,7 @@ pub mod agreements;
 pub mod areas;
 pub mod audit;
 pub mod auth;
+pub mod connections;
 pub mod convert;
 pub mod edge;
 pub mod error;
@@ -45,7 +46,6 @@ use laa_core::AgreementId;
 use laa_proto::v1 as pb;
 use laa_store::{Credentials, Queries, Store};
 use tokio::sync::{broadcast, watch};
-use tokio_stream::wrappers::TcpListenerStream;
 
 pub use error::ApiError;
 pub use serving::Serving;
@@ -68,6 +68,8 @@ pub struct ServerConfig {
     /// TLS (the server's certificate, and for mutual TLS the clients'
     /// CA); `None` serves plaintext.
     pub tls: Option<tonic::transport::ServerTlsConfig>,
+    /// The gRPC listener's idle timeout and connection cap.
+    pub grpc_limits: GrpcLimits,
 }
 
 impl Default for ServerConfig {
@@ -79,6 +81,7 @@ impl Default for ServerConfig {
             shutdown_grace: Duration::ZERO,
             ready: Arc::new(AtomicBool::new(false)),
             tls: None,
+            grpc_limits: GrpcLimits::default(),
         }
     }
 }
@@ -186,24 +189,7 @@ async fn listen_for_other_servers(store: Store, feed: Feed) {
     store.follow_announcements(|id| feed.announce(&id)).await;
 }
 
-/// The connections accepted on `listener`, with Nagle's algorithm off.
-///
-/// A gRPC exchange is a few small writes each way; with Nagle's algorithm
-/// on, a response's last segment waits for the client's delayed ACK (about
-/// 40 ms on Linux) before it is sent. tonic's `tcp_nodelay` only applies to
-/// listeners it binds itself, so every connection accepted here sets it.
-pub fn incoming(
-    listener: tokio::net::TcpListener,
-) -> impl tokio_stream::Stream<Item = std::io::Result<tokio::net::TcpStream>> {
-    use tokio_stream::StreamExt;
-    TcpListenerStream::new(listener).map(|accepted| {
-        let stream = accepted?;
-        if let Err(error) = stream.set_nodelay(true) {
-            tracing::warn!(%error, "cannot turn Nagle's algorithm off on a connection");
-        }
-        Ok(stream)
-    })
-}
+pub use connections::{GrpcLimits, incoming};
 
 /// Every name the health service answers for: the server as a whole (`""`)
 /// and each of the services.
@@ -292,25 +278,4 @@ pub async fn serve(
         .await?
         .run_until(shutdown)
         .await
-}
-
-#[cfg(test)]
-mod tests {
-    use tokio_stream::StreamExt;
-
-    #[tokio::test]
-    async fn accepted_connections_have_nagle_off() -> std::io::Result<()> {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-        let address = listener.local_addr()?;
-        let mut accepted = Box::pin(super::incoming(listener));
-        let _client = tokio::net::TcpStream::connect(address).await?;
-        let Some(connection) = accepted.next().await else {
-            panic!("the listener accepted nothing");
-        };
-        assert!(
-            connection?.nodelay()?,
-            "TCP_NODELAY is off on an accepted connection"
-        );
-        Ok(())
-    }
 }

@@ -131,7 +131,12 @@ impl Serving {
                 let _ = stop_engine.send(true);
             }
         };
-        let mut builder = tonic::transport::Server::builder();
+        // The server pings every connection, so a client that only waits
+        // still moves bytes and is not closed as idle (`connections`).
+        let keepalive = config.grpc_limits.keepalive();
+        let mut builder = tonic::transport::Server::builder()
+            .http2_keepalive_interval(Some(keepalive))
+            .http2_keepalive_timeout(Some(keepalive));
         if let Some(tls) = config.tls.clone() {
             builder = builder.tls_config(tls)?;
         }
@@ -152,7 +157,10 @@ impl Serving {
             builder
                 .layer(edge::EdgeLayer::new(serving.config.request_timeout))
                 .add_routes(Routes::from(routes))
-                .serve_with_incoming_shutdown(incoming(listener), on_shutdown),
+                .serve_with_incoming_shutdown(
+                    incoming(listener, serving.config.grpc_limits),
+                    on_shutdown,
+                ),
         ));
         Ok(serving)
     }
