@@ -78,6 +78,11 @@ pub struct BenchArgs {
     /// throughout the measurement (connecting again when closed).
     #[arg(long, requires = "web", default_value_t = 0)]
     pub slow: usize,
+    /// With --slow: as many again hold the gRPC listener at this address
+    /// (its --listen, e.g. 127.0.0.1:50051), each with half of HTTP/2's
+    /// preface, while the pages are measured.
+    #[arg(long, value_name = "ADDRESS", requires = "slow")]
+    pub slow_grpc: Option<String>,
     /// Measure instead the analytics of the server at this address (the
     /// national and a regional GetNegotiationSummary, a region's and
     /// England's ListPerformance), each beside the echo, one client, as
@@ -127,7 +132,14 @@ pub async fn run(mut args: BenchArgs) -> Result<(), String> {
         };
     }
     if let Some(web) = &args.web {
-        return web::run(web, duration, &args.clients, args.slow).await;
+        return web::run(
+            web,
+            duration,
+            &args.clients,
+            args.slow,
+            args.slow_grpc.as_deref(),
+        )
+        .await;
     }
     if let Some(server) = &args.reads {
         let token = std::env::var("LAA_TOKEN")

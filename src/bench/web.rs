@@ -59,6 +59,7 @@ pub async fn run(
     duration: Duration,
     connections: &[usize],
     slow: usize,
+    slow_grpc: Option<&str>,
 ) -> Result<(), String> {
     let base = base.trim_end_matches('/');
     let address = base
@@ -86,7 +87,8 @@ pub async fn run(
         duration.as_secs_f64()
     );
     let (stop_slow, stopping) = tokio::sync::watch::channel(false);
-    let open = slow_clients(&address, slow, stopping);
+    let open = slow_clients(&address, slow, HALF_A_REQUEST, stopping.clone());
+    let open_grpc = slow_grpc.map(|grpc| slow_clients(grpc, slow, HALF_A_PREFACE, stopping));
     if slow > 0 {
         // Let them connect before the first measurement.
         tokio::time::sleep(Duration::from_secs(2)).await;
@@ -98,6 +100,12 @@ pub async fn run(
                 "bench: {} of {slow} slow connections open",
                 open.load(Ordering::Relaxed)
             );
+            if let Some(grpc) = &open_grpc {
+                eprintln!(
+                    "bench: {} of {slow} slow gRPC connections open",
+                    grpc.load(Ordering::Relaxed)
+                );
+            }
         }
         let measure = |what: &str, path: &str, extra: Option<String>| {
             let url = format!("{base}{path}");
@@ -123,13 +131,19 @@ pub async fn run(
     Ok(())
 }
 
-/// `count` clients that each connect, send half a request and wait for the
-/// server to close the connection, then connect again, until `stop`: the
-/// slow clients the listener must not be held by. The count returned is
-/// how many are connected now.
+/// What a slow client of the pages sends: a request's head, unfinished.
+const HALF_A_REQUEST: &[u8] = b"GET / HTTP/1.1\r\nHost: slow\r\nX-Slow: ";
+/// What a slow client of gRPC sends: the first half of HTTP/2's preface.
+const HALF_A_PREFACE: &[u8] = b"PRI * HTTP/2.0\r\n";
+
+/// `count` clients that each connect, send `half` and wait for the server
+/// to close the connection, then connect again, until `stop`: the slow
+/// clients the listener must not be held by. The count returned is how
+/// many are connected now.
 fn slow_clients(
     address: &str,
     count: usize,
+    half: &'static [u8],
     stop: tokio::sync::watch::Receiver<bool>,
 ) -> Arc<AtomicUsize> {
     let open = Arc::new(AtomicUsize::new(0));
@@ -139,10 +153,7 @@ fn slow_clients(
             while !*stop.borrow() {
                 let held = async {
                     let mut stream = tokio::net::TcpStream::connect(&address).await.ok()?;
-                    stream
-                        .write_all(b"GET / HTTP/1.1\r\nHost: slow\r\nX-Slow: ")
-                        .await
-                        .ok()?;
+                    stream.write_all(half).await.ok()?;
                     open.fetch_add(1, Ordering::Relaxed);
                     let mut sink = Vec::new();
                     let _ = stream.read_to_end(&mut sink).await;
