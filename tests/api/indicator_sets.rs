@@ -665,6 +665,19 @@ async fn the_2011_set_after_consultation_carries_a_2011_14_agreement_to_sign_off
     .await;
 }
 
+/// A draft's edit declaring two indicators related.
+fn relate(first: i32, second: i32, note: &str) -> pb::IndicatorSetEdit {
+    pb::IndicatorSetEdit {
+        edit: Some(pb::indicator_set_edit::Edit::Relate(
+            pb::IndicatorRelation {
+                first,
+                second,
+                note: note.into(),
+            },
+        )),
+    }
+}
+
 /// Recommendation 4's "cross-government models showing how the different
 /// indicators influence each other": a draft declares NI 117 and NI 163
 /// related; the relation is read with the draft, on each indicator, in the
@@ -675,15 +688,7 @@ async fn a_draft_relates_two_indicators_and_everyone_reads_how() {
         let mut admin = app.clients(Some(&app.tokens.admin)).await;
         let note = "Fewer young people NEET raise Level 2 attainment";
         let mut request = draft_2011();
-        request.edits.push(pb::IndicatorSetEdit {
-            edit: Some(pb::indicator_set_edit::Edit::Relate(
-                pb::IndicatorRelation {
-                    first: 163,
-                    second: 117,
-                    note: note.into(),
-                },
-            )),
-        });
+        request.edits.push(relate(163, 117, note));
         let draft = admin
             .indicators
             .create_indicator_set(request)
@@ -718,15 +723,7 @@ async fn a_draft_relates_two_indicators_and_everyone_reads_how() {
         // A relation to an indicator the draft does not hold is refused.
         let mut bad = draft_2011();
         bad.version = 2012;
-        bad.edits = vec![pb::IndicatorSetEdit {
-            edit: Some(pb::indicator_set_edit::Edit::Relate(
-                pb::IndicatorRelation {
-                    first: 117,
-                    second: 999,
-                    note: note.into(),
-                },
-            )),
-        }];
+        bad.edits = vec![relate(117, 999, note)];
         let refused = admin
             .indicators
             .create_indicator_set(bad)

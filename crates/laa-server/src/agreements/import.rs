@@ -16,20 +16,7 @@ use crate::auth::authenticate;
 use crate::convert::{self, commands::ToCommand};
 use crate::error::ApiError;
 
-impl Mutating for pb::ImportTargetsRequest {
-    fn agreement(&self) -> &str {
-        &self.agreement
-    }
-    fn request_id(&self) -> &str {
-        &self.request_id
-    }
-    fn expected_version(&self) -> Option<i64> {
-        Some(self.expected_version)
-    }
-    fn occurred_at(&self) -> Option<&prost_types::Timestamp> {
-        self.occurred_at.as_ref()
-    }
-}
+mutating!(pb::ImportTargetsRequest, |r| Some(r.expected_version));
 
 impl ToCommand for pb::ImportTargetsRequest {
     fn command(self) -> Result<Command, ApiError> {

@@ -13,6 +13,29 @@
 //! - [`by_state`]: listings narrowed by each agreement's state (what waits
 //!   on the caller, what a champion is assigned to).
 
+/// Implements [`command::Mutating`] for a request of an existing agreement:
+/// its agreement, request id and date are its own fields; `$expected`
+/// says which version it holds to (`None`: the agreement as it stands).
+macro_rules! mutating {
+    ($request:ty, |$r:ident| $expected:expr) => {
+        impl $crate::agreements::command::Mutating for $request {
+            fn agreement(&self) -> &str {
+                &self.agreement
+            }
+            fn request_id(&self) -> &str {
+                &self.request_id
+            }
+            fn expected_version(&self) -> Option<i64> {
+                let $r = self;
+                $expected
+            }
+            fn occurred_at(&self) -> Option<&prost_types::Timestamp> {
+                self.occurred_at.as_ref()
+            }
+        }
+    };
+}
+
 mod advice;
 mod by_state;
 mod command;
@@ -44,38 +67,8 @@ macro_rules! agreement_service {
         administration { $($admin_method:ident: $admin_request:ty,)* }
         $($reads:tt)*
     ) => {
-        $(
-            impl command::Mutating for $request {
-                fn agreement(&self) -> &str {
-                    &self.agreement
-                }
-                fn request_id(&self) -> &str {
-                    &self.request_id
-                }
-                fn expected_version(&self) -> Option<i64> {
-                    Some(self.expected_version)
-                }
-                fn occurred_at(&self) -> Option<&prost_types::Timestamp> {
-                    self.occurred_at.as_ref()
-                }
-            }
-        )*
-        $(
-            impl command::Mutating for $admin_request {
-                fn agreement(&self) -> &str {
-                    &self.agreement
-                }
-                fn request_id(&self) -> &str {
-                    &self.request_id
-                }
-                fn expected_version(&self) -> Option<i64> {
-                    None
-                }
-                fn occurred_at(&self) -> Option<&prost_types::Timestamp> {
-                    self.occurred_at.as_ref()
-                }
-            }
-        )*
+        $(mutating!($request, |r| Some(r.expected_version));)*
+        $(mutating!($admin_request, |_r| None);)*
 
         #[tonic::async_trait]
         impl pb::agreement_service_server::AgreementService for Engine {
