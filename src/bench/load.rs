@@ -49,21 +49,22 @@ pub struct Negotiation {
 }
 
 impl Negotiation {
-    /// Opens the agreement of `area` and has the GO make the first offer on
-    /// target 1; with `designated`, the GO also proposes one designated
-    /// target (17 targets, as a typical agreement under way).
+    /// Opens the agreement of `area` in `round` and has the GO make the
+    /// first offer on target 1; with `designated`, the GO also proposes one
+    /// designated target (17 targets, as a typical agreement under way).
     pub async fn open(
         server: &str,
         go_token: &str,
         area_token: &str,
         area: &str,
+        round: &str,
         designated: bool,
     ) -> Result<Self, String> {
         let mut n = Negotiation {
             go: Clients::new(server, Some(go_token), Limits::default()).map_err(|e| e.text())?,
             area: Clients::new(server, Some(area_token), Limits::default())
                 .map_err(|e| e.text())?,
-            name: format!("agreements/{area}-2008-11"),
+            name: format!("agreements/{area}-{round}"),
             version: 0,
             area_next: false,
             requests: 0,
@@ -73,7 +74,7 @@ impl Negotiation {
             n.go.agreements
                 .open_agreement(pb::OpenAgreementRequest {
                     area: format!("areas/{area}"),
-                    round: laa_core::policy::DEFAULT_ROUND.into(),
+                    round: round.into(),
                     indicator_set: 2007,
                     request_id,
                     expected_version: 0,
@@ -106,6 +107,20 @@ impl Negotiation {
         }
         n.counter().await?;
         Ok(n)
+    }
+
+    /// The same negotiation with its clients connected to `server` (the
+    /// server started again, elsewhere).
+    pub fn reconnect(
+        &mut self,
+        server: &str,
+        go_token: &str,
+        area_token: &str,
+    ) -> Result<(), String> {
+        self.go = Clients::new(server, Some(go_token), Limits::default()).map_err(|e| e.text())?;
+        self.area =
+            Clients::new(server, Some(area_token), Limits::default()).map_err(|e| e.text())?;
+        Ok(())
     }
 
     fn request_id(&mut self) -> String {

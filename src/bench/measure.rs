@@ -8,6 +8,9 @@ pub struct Samples {
     latencies: Vec<Duration>,
     /// The wall-clock time the measurement took (the slowest client's).
     pub elapsed: Duration,
+    /// A first call made before the measurement, untimed in it (a warm-up
+    /// whose latency is the cold cost), if one was made.
+    pub first: Option<Duration>,
 }
 
 impl Samples {

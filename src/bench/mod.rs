@@ -16,11 +16,15 @@
 //! ([`soak`]).
 
 mod floor;
+mod histories;
+mod history_length;
 mod load;
 mod measure;
 mod reads;
+mod served;
 mod soak;
 mod web;
+mod years;
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -95,6 +99,31 @@ pub struct BenchArgs {
     /// run and whether it stayed flat after the first (the warm-up).
     #[arg(long, conflicts_with_all = ["web", "commands"])]
     pub soak: Option<f64>,
+    /// Twenty years instead: load three-year rounds through the API as
+    /// `laa demo national-round --rounds` does, and after each round listed
+    /// (such as 1,7: after 2008-11 and after 2026-29, about 340,000
+    /// commands) measure a server (`laa serve`, a process of its own) on
+    /// the database, side by side: start to serving, a command's p50 and 16
+    /// clients' rate, the analytics, the pages (with `wrk`), VerifyHistory
+    /// of every stream, the export of the 2008-11 round, and the server's
+    /// peak memory. On SQLite in a temporary directory, or on a fresh
+    /// database with --postgres.
+    #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..=20), conflicts_with_all = ["server", "database_url", "web", "reads", "soak", "commands"])]
+    pub rounds: Vec<u16>,
+    /// With --rounds: the areas taking part in each round (default 150;
+    /// such as 15,50,150: a database of its own for each, spread over the
+    /// country with Kent among them).
+    #[arg(long, value_delimiter = ',', requires = "rounds", value_parser = clap::value_parser!(u16).range(1..=150))]
+    pub areas: Vec<u16>,
+    /// How one agreement's history costs as it grows instead: counter one
+    /// agreement through the API to each of these lengths (such as
+    /// 1000,10000,100000 events) and at each measure a server (`laa
+    /// serve`, a process of its own) started on the database: start to
+    /// serving, the first read, a read's and a command's p50,
+    /// VerifyHistory, the export, and the server's memory. On SQLite in a
+    /// temporary directory, or on a fresh database with --postgres.
+    #[arg(long, value_delimiter = ',', conflicts_with_all = ["server", "database_url", "web", "reads", "soak", "commands", "rounds"])]
+    pub events: Vec<u64>,
     /// With --soak and --server: the process id of that server, whose
     /// memory is read (without --server the embedded server's, this
     /// process's).
@@ -141,6 +170,35 @@ pub async fn run(mut args: BenchArgs) -> Result<(), String> {
         )
         .await;
     }
+    if !args.events.is_empty() {
+        let mut events = args.events.clone();
+        events.sort_unstable();
+        events.dedup();
+        return history_length::run(history_length::Lengths {
+            events,
+            duration,
+            postgres: args.postgres.as_deref(),
+            sole_server: args.sole_server,
+        })
+        .await;
+    }
+    if !args.rounds.is_empty() {
+        let mut rounds: Vec<usize> = args.rounds.iter().map(|r| usize::from(*r)).collect();
+        rounds.sort_unstable();
+        rounds.dedup();
+        let mut areas: Vec<usize> = args.areas.iter().map(|a| usize::from(*a)).collect();
+        if areas.is_empty() {
+            areas.push(150);
+        }
+        return years::run(years::Years {
+            rounds,
+            areas,
+            duration,
+            postgres: args.postgres.as_deref(),
+            sole_server: args.sole_server,
+        })
+        .await;
+    }
     if let Some(server) = &args.reads {
         let token = std::env::var("LAA_TOKEN")
             .ok()
@@ -159,13 +217,14 @@ pub async fn run(mut args: BenchArgs) -> Result<(), String> {
     }
     let target = start(&args).await?;
     if let Some(seconds) = args.soak {
-        let result = match negotiations(&target, &areas, most).await {
-            Ok(negotiations) => {
-                let duration = Duration::from_secs_f64(seconds.max(1.0));
-                soak::run(negotiations, duration, args.server_pid).await
-            }
-            Err(e) => Err(e),
-        };
+        let result =
+            match negotiations(&target, &areas, most, laa_core::policy::DEFAULT_ROUND).await {
+                Ok(negotiations) => {
+                    let duration = Duration::from_secs_f64(seconds.max(1.0));
+                    soak::run(negotiations, duration, args.server_pid).await
+                }
+                Err(e) => Err(e),
+            };
         let label = target.label.clone();
         stop(target).await;
         result?.print(&label);
@@ -288,11 +347,12 @@ struct Report {
 }
 
 /// A GO credential per region, and the first `most` areas' agreements
-/// opened, each with its own area credential.
+/// opened in `round`, each with its own area credential.
 async fn negotiations(
     target: &Target,
     areas: &[laa_core::areas::AreaEntry],
     most: usize,
+    round: &str,
 ) -> Result<Vec<Negotiation>, String> {
     let store = &target.store;
     let mut go = BTreeMap::new();
@@ -327,6 +387,7 @@ async fn negotiations(
                 &go_token,
                 &secret,
                 area.code.as_str(),
+                round,
                 k == 0,
             )
             .await?,
@@ -344,7 +405,8 @@ async fn counted(
     most: usize,
     commands: usize,
 ) -> Result<(), String> {
-    let mut negotiations = negotiations(target, areas, most).await?;
+    let mut negotiations =
+        negotiations(target, areas, most, laa_core::policy::DEFAULT_ROUND).await?;
     for &count in counts {
         let count = count.clamp(1, negotiations.len());
         let rest = negotiations.split_off(count);
@@ -371,7 +433,8 @@ async fn measure(
 ) -> Result<Report, String> {
     let store = &target.store;
     // Credentials: a GO negotiator per region, a negotiator per area used.
-    let mut negotiations = negotiations(target, areas, most).await?;
+    let mut negotiations =
+        negotiations(target, areas, most, laa_core::policy::DEFAULT_ROUND).await?;
     let direct_area = areas[most].code.as_str();
 
     eprintln!("bench: measuring, {:.1} s each", duration.as_secs_f64());
@@ -518,6 +581,42 @@ impl Report {
             let ratio = sixty_four.per_second() / sixteen.per_second();
             goal("64 clients / 16 clients", ratio, "at least 1", ratio >= 1.0);
         }
+    }
+}
+
+/// A database of the bench's own, named after `name`: on the PostgreSQL
+/// server at `postgres` (created now, dropped by [`remove`]), or an SQLite
+/// file in `dir`.
+async fn fresh_database(
+    postgres: Option<&str>,
+    dir: &std::path::Path,
+    name: &str,
+) -> Result<(String, Cleanup), String> {
+    match postgres {
+        Some(admin_url) => {
+            let name = format!("laa_{name}_{}", std::process::id());
+            laa_store::tools::create_postgres_database(admin_url, &name)
+                .await
+                .map_err(|e| format!("error: creating database {name} at {admin_url}: {e}"))?;
+            Ok((
+                with_database(admin_url, &name),
+                Cleanup::PostgresDatabase {
+                    admin_url: admin_url.to_owned(),
+                    name,
+                },
+            ))
+        }
+        None => Ok((
+            format!("sqlite://{}/{name}.db?mode=rwc", dir.display()),
+            Cleanup::Nothing,
+        )),
+    }
+}
+
+/// Drops what [`fresh_database`] created on PostgreSQL.
+async fn remove(cleanup: Cleanup) {
+    if let Cleanup::PostgresDatabase { admin_url, name } = cleanup {
+        let _ = laa_store::tools::drop_postgres_database(&admin_url, &name).await;
     }
 }
 

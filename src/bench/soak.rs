@@ -31,6 +31,8 @@ pub struct Resident {
     pub anonymous: u64,
     /// Pages of mapped files (`RssFile`), such as a database file mapped.
     pub file: u64,
+    /// The most it has been since the process started (`VmHWM`).
+    pub peak: u64,
 }
 
 impl Resident {
@@ -62,6 +64,7 @@ fn parse_status(status: &str) -> Option<Resident> {
         total: kilobytes("VmRSS:")?,
         anonymous: kilobytes("RssAnon:").unwrap_or(0),
         file: kilobytes("RssFile:").unwrap_or(0),
+        peak: kilobytes("VmHWM:").unwrap_or(0),
     })
 }
 
@@ -253,13 +256,14 @@ mod tests {
 
     #[test]
     fn the_status_file_gives_the_resident_figures() {
-        let status = "Name:\tlaa\nVmPeak:\t 1000 kB\nVmRSS:\t   30000 kB\nRssAnon:\t   20000 kB\nRssFile:\t    9000 kB\nRssShmem:\t    1000 kB\n";
+        let status = "Name:\tlaa\nVmPeak:\t 1000 kB\nVmHWM:\t   31000 kB\nVmRSS:\t   30000 kB\nRssAnon:\t   20000 kB\nRssFile:\t    9000 kB\nRssShmem:\t    1000 kB\n";
         assert_eq!(
             parse_status(status),
             Some(Resident {
                 total: 30_000 * 1024,
                 anonymous: 20_000 * 1024,
                 file: 9_000 * 1024,
+                peak: 31_000 * 1024,
             })
         );
         assert_eq!(parse_status("Name:\tlaa\n"), None);

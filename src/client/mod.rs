@@ -29,7 +29,7 @@ mod connect;
 pub mod contexts;
 mod diagnose;
 mod error;
-mod history_file;
+pub mod history_file;
 mod output;
 mod paging;
 mod performance;

@@ -14,11 +14,19 @@
 //! report ends with the national reward bill and the tournament table on
 //! NI 117. Every step is a real gRPC call with a real credential for its
 //! role. The run is deterministic for a `--seed`.
+//!
+//! With `--rounds N` the rounds after it follow, each 2008-11's calendar
+//! moved on three years ([`RoundCalendar`]): created by an administrator,
+//! negotiated the same way, refreshed twice, delivered, and closed by
+//! Ministers as the next gets under way. `laa bench --rounds` loads its
+//! twenty years through [`replay_rounds`].
 
+mod calendar;
 mod negotiation;
 mod selections;
 
 use std::io::IsTerminal;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use clap::Subcommand;
@@ -28,7 +36,9 @@ use laa_core::Catalogue;
 use crate::client::words::count;
 use crate::client::{CliError, Format, Global};
 use crate::serve::{SyncMode, open_server_store};
-use negotiation::{RoundReport, issue_credentials, national_round};
+pub use calendar::RoundCalendar;
+pub use negotiation::{Credentials, Replay, RoundReport, issue_credentials};
+use negotiation::{close_round, create_round, national_round};
 
 /// `laa demo`.
 #[derive(Debug, Subcommand)]
@@ -60,11 +70,20 @@ pub enum DemoCommand {
         /// auditor's token to explore it with.
         #[arg(long)]
         keep: bool,
+        /// Rounds replayed: 1 is 2008-11 alone; more go on with 2011-14,
+        /// 2014-17, ..., each 2008-11's policy and calendar moved on three
+        /// years, created by an administrator, refreshed twice, delivered,
+        /// and closed by Ministers as the next gets under way (7 is twenty
+        /// years, about 340,000 commands).
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=20))]
+        rounds: u16,
     },
 }
 
 /// The progress bar's words in each phase of the round.
 const CREDENTIALS: &str = "issuing the demo's credentials";
+/// A round after the first created, and the one before it closed.
+const CREATED: &str = "creating the round, closing the one before";
 /// The negotiations, each to its first refresh's sign-off.
 const NEGOTIATED: &str = "LAAs negotiated, signed off and refreshed";
 /// Three years of actuals, then the reward.
@@ -95,6 +114,99 @@ fn remove_sqlite(path: &Path) {
     }
 }
 
+/// A server started in this process over a database, deciding each command
+/// at its own date (`laa_store::Clock::Replay`): where rounds are replayed
+/// as they happened.
+pub struct ReplayServer {
+    /// Its gRPC address: http://127.0.0.1:PORT.
+    pub url: String,
+    /// Its store, where the replay's credentials are issued.
+    pub store: laa_store::Store,
+    stop: tokio::sync::oneshot::Sender<()>,
+    serving: tokio::task::JoinHandle<Result<(), laa_server::ServerError>>,
+}
+
+impl ReplayServer {
+    /// Opens (migrating) `database_url` and serves it on a free port.
+    pub async fn start(database_url: &str) -> Result<Self, CliError> {
+        let store = open_server_store(
+            database_url,
+            SyncMode::Full,
+            false,
+            laa_store::Clock::Replay,
+        )
+        .await?;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let address = listener.local_addr().map_err(|e| e.to_string())?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let serving_store = store.clone();
+        let serving = tokio::spawn(async move {
+            laa_server::serve(
+                serving_store,
+                listener,
+                laa_server::ServerConfig::default(),
+                async {
+                    let _ = stopped.await;
+                },
+            )
+            .await
+        });
+        Ok(Self {
+            url: format!("http://{address}"),
+            store,
+            stop,
+            serving,
+        })
+    }
+
+    /// Stops serving and closes the store.
+    pub async fn stop(self) {
+        let _ = self.stop.send(());
+        let _ = self.serving.await;
+        let _ = self.store.close().await;
+    }
+}
+
+/// Replays the rounds `rounds` (0 is 2008-11, 1 is 2011-14, ...) through
+/// `replay`'s server, one after another: before each round after the first
+/// an administrator creates it and Ministers close the one before.
+pub async fn replay_rounds(
+    replay: Replay<'_>,
+    rounds: Range<usize>,
+    progress: &ProgressBar,
+) -> Result<Vec<RoundReport>, String> {
+    let channel = negotiation::channel(replay.server)?;
+    let mut admin = negotiation::connect(&channel, &replay.credentials.admin)?;
+    let mut minister = negotiation::connect(&channel, &replay.credentials.sign_off)?;
+    let mut reports = Vec::with_capacity(rounds.len());
+    for index in rounds {
+        let calendar = RoundCalendar::nth(index);
+        progress.set_position(0);
+        let mut closed = 0;
+        if !calendar.is_first() {
+            progress.set_message(format!("{}: {CREATED}", calendar.name()));
+            create_round(&mut admin, replay.server, calendar).await?;
+            closed = close_round(
+                &mut minister,
+                replay.server,
+                replay.areas,
+                RoundCalendar::nth(index - 1),
+                replay.dated,
+            )
+            .await?;
+        }
+        progress.set_message(format!("{}: {NEGOTIATED}", calendar.name()));
+        // Each round draws its own choices and values; 2008-11 the seed's.
+        let seed = replay.seed.wrapping_add(index as u64 * 1_000_003);
+        let mut report = national_round(Replay { seed, ..replay }, calendar, progress).await?;
+        report.closed_before = closed;
+        reports.push(report);
+    }
+    Ok(reports)
+}
+
 /// Runs `laa demo`.
 pub async fn run(global: &Global, command: DemoCommand) -> Result<(), CliError> {
     let DemoCommand::NationalRound {
@@ -104,6 +216,7 @@ pub async fn run(global: &Global, command: DemoCommand) -> Result<(), CliError> 
         areas: limit,
         concurrency,
         keep,
+        rounds,
     } = command;
     let json = global.output == Format::Json;
     let all = laa_core::areas::areas_2008().map_err(|e| e.to_string())?;
@@ -132,54 +245,36 @@ pub async fn run(global: &Global, command: DemoCommand) -> Result<(), CliError> 
             }
         };
         // Its own server: commands are decided at their 2008 dates.
-        let store =
-            open_server_store(&url, SyncMode::Full, false, laa_store::Clock::Replay).await?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(|e| e.to_string())?;
-        let address = listener.local_addr().map_err(|e| e.to_string())?;
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let serving_store = store.clone();
-        let handle = tokio::spawn(async move {
-            laa_server::serve(
-                serving_store,
-                listener,
-                laa_server::ServerConfig::default(),
-                async {
-                    let _ = stopped.await;
-                },
-            )
-            .await
-        });
+        let server = ReplayServer::start(&url).await?;
         eprintln!(
-            "embedded server on {address} ({})",
+            "embedded server on {} ({})",
+            server.url.trim_start_matches("http://"),
             laa_store::redacted(&url)
         );
-        (format!("http://{address}"), store, Some((stop, handle)))
+        (server.url.clone(), server.store.clone(), Some(server))
     };
     let bar = progress(areas.len(), json);
     bar.set_message(CREDENTIALS);
     let credentials = issue_credentials(&store, &areas).await?;
-    bar.set_message(NEGOTIATED);
     // On its own server the round is dated as it happened in 2008; on
     // another server, commands happen now (a server of record dates nothing
     // further back than the round allows).
-    let dated = serving.is_some();
-    let report = national_round(
-        &server_url,
-        &credentials,
-        &areas,
+    let replay = Replay {
+        server: &server_url,
+        credentials: &credentials,
+        areas: &areas,
         seed,
         concurrency,
-        &bar,
-        dated,
-    )
-    .await;
-    if let Some((stop, handle)) = serving {
-        let _ = stop.send(());
-        let _ = handle.await;
+        dated: serving.is_some(),
+    };
+    let reports = replay_rounds(replay, 0..usize::from(rounds), &bar).await;
+    bar.finish_and_clear();
+    match serving {
+        Some(server) => server.stop().await,
+        None => {
+            let _ = store.close().await;
+        }
     }
-    let _ = store.close().await;
     match (&scratch, keep) {
         (Some(path), false) => remove_sqlite(path),
         (Some(path), true) => eprintln!(
@@ -190,14 +285,17 @@ pub async fn run(global: &Global, command: DemoCommand) -> Result<(), CliError> 
         ),
         (None, _) => {}
     }
-    let report = report?;
-    print_report(&report, json);
-    if report.mismatches.is_empty() {
+    let reports = reports?;
+    let Some(first) = reports.first() else {
+        return Err(CliError::failure("no round was replayed"));
+    };
+    print_report(first, &reports, json);
+    if first.mismatches.is_empty() {
         Ok(())
     } else {
         Err(CliError::failure(format!(
             "{} from Appendix 3d",
-            differ(report.mismatches.len())
+            differ(first.mismatches.len())
         )))
     }
 }
@@ -211,7 +309,9 @@ fn differ(n: usize) -> String {
     )
 }
 
-fn print_report(r: &RoundReport, json: bool) {
+/// Prints the first round's report in full and, when more were replayed,
+/// a line for each round.
+fn print_report(r: &RoundReport, all: &[RoundReport], json: bool) {
     let s = &r.summary;
     let chosen = |n: i32| s.selections_by_indicator.get(&n).copied().unwrap_or(0);
     let total: i64 = s
@@ -253,6 +353,14 @@ fn print_report(r: &RoundReport, json: bool) {
                 "reward_bill_pounds": r.reward_bill.to_string(),
                 "reward_pot_pounds": r.reward_pot.to_string(),
                 "tournament_ni_117_ranked": r.tournament.standings.iter().filter(|s| s.rank > 0).count(),
+                "rounds": all.iter().map(|r| serde_json::json!({
+                    "round": r.round, "closed_before": r.closed_before,
+                    "commands": r.commands, "seconds": r.seconds,
+                    "delivery_commands": r.delivery_commands, "delivery_seconds": r.delivery_seconds,
+                    "rewards_assessed": r.rewards_assessed,
+                    "reward_bill_pounds": r.reward_bill.to_string(),
+                })).collect::<Vec<_>>(),
+                "all_commands": all.iter().map(RoundReport::all_commands).sum::<u64>(),
             })
         );
         return;
@@ -344,5 +452,35 @@ fn print_report(r: &RoundReport, json: bool) {
     println!(
         "  ... {ranked} ranked, {} unranked (too few similar areas); * top quartile",
         t.standings.len() - ranked
+    );
+    if all.len() > 1 {
+        print_rounds(all);
+    }
+}
+
+/// A line for each round replayed, and the whole run's commands.
+fn print_rounds(all: &[RoundReport]) {
+    println!("\n{} replayed:", count(all.len(), "round"));
+    println!(
+        "  {:<8} {:>10} {:>12} {:>10} {:>12} {:>8}  reward bill",
+        "round", "negotiated", "commands/s", "delivered", "commands/s", "closed"
+    );
+    for r in all {
+        println!(
+            "  {:<8} {:>10} {:>12.0} {:>10} {:>12.0} {:>8}  £{:.2}",
+            r.round,
+            r.commands,
+            r.commands as f64 / r.seconds.max(f64::EPSILON),
+            r.delivery_commands,
+            r.delivery_commands as f64 / r.delivery_seconds.max(f64::EPSILON),
+            r.closed_before,
+            r.reward_bill
+        );
+    }
+    let commands: u64 = all.iter().map(RoundReport::all_commands).sum();
+    let seconds: f64 = all.iter().map(|r| r.seconds + r.delivery_seconds).sum();
+    println!(
+        "  in all: {} in {seconds:.1} s of negotiation and delivery",
+        count(commands, "command")
     );
 }

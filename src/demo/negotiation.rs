@@ -3,12 +3,13 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, Duration, TimeZone, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use laa_core::{Catalogue, Region, Role, Scope};
 use laa_proto::v1 as pb;
 use laa_store::Store;
 
+use super::calendar::RoundCalendar;
 use super::selections::{PLACE_SURVEY, Rng, department_for, placeholder, shaped};
 use crate::client::{CliError, Clients, Limits};
 
@@ -23,6 +24,8 @@ pub struct Credentials {
     pub sign_off: String,
     /// A CLG auditor.
     pub auditor: String,
+    /// An administrator (who creates the rounds after 2008-11).
+    pub admin: String,
 }
 
 /// Issues the demo's credentials on the store.
@@ -67,6 +70,7 @@ pub async fn issue_credentials(
         area,
         sign_off: issue(Role::SignOff, Scope::National, "clg:demo-minister".into()).await?,
         auditor: issue(Role::Auditor, Scope::National, "clg:demo-auditor".into()).await?,
+        admin: issue(Role::Admin, Scope::National, "clg:demo-admin".into()).await?,
     })
 }
 
@@ -80,18 +84,13 @@ struct Negotiation<'a> {
     rng: Rng,
     catalogue: &'a Catalogue,
     commands: u64,
+    /// The round negotiated, and its dates.
+    calendar: RoundCalendar,
     /// Whether commands carry their 2008 dates (on the demo's own server,
     /// which decides them at those dates: `laa_store::Clock::Replay`).
     dated: bool,
     /// When the next command happens, on the round's timeline.
     clock: std::cell::Cell<DateTime<Utc>>,
-}
-
-/// A day of the round, at nine in the morning.
-fn day(y: i32, m: u32, d: u32) -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(y, m, d, 9, 0, 0)
-        .single()
-        .unwrap_or_default()
 }
 
 macro_rules! call {
@@ -121,9 +120,11 @@ macro_rules! call {
 mod delivery;
 mod resume;
 mod round;
+mod succession;
 
 use resume::{Principals, Resume};
-pub use round::{RoundReport, national_round};
+pub use round::{Replay, RoundReport, national_round};
+pub use succession::{close_round, create_round};
 
 impl Negotiation<'_> {
     /// The date of the next command, when dated: the timeline moves on
@@ -162,15 +163,15 @@ impl Negotiation<'_> {
         )
     }
 
-    /// The negotiation, from opening to the 2009 refresh's sign-off.
+    /// The negotiation, from opening to the first refresh's sign-off.
     async fn negotiate(&mut self, area: &str, selections: &[u16]) -> Result<(), String> {
         let request_id = self.rid();
         let opened = call!(
             self,
             go.open_agreement(pb::OpenAgreementRequest {
                 area: format!("areas/{area}"),
-                round: laa_core::policy::DEFAULT_ROUND.into(),
-                indicator_set: 2007,
+                round: self.calendar.name(),
+                indicator_set: self.calendar.opening_set(),
                 request_id,
                 expected_version: 0,
                 occurred_at: self.when(),
@@ -185,7 +186,8 @@ impl Negotiation<'_> {
                     .collect()
             })
             .unwrap_or_default();
-        // The statutory targets: the GO proposes for DCSF, the area accepts; 2010/11 is set at the 2009 refresh.
+        // The statutory targets: the GO proposes for DCSF, the area accepts;
+        // the last year (2010/11) is set at the first refresh (2009).
         for (target, n) in statutory {
             let base = 40.0 + self.rng.below(40) as f64;
             let (agreement, request_id, expected_version) = self.envelope();
@@ -196,7 +198,7 @@ impl Negotiation<'_> {
                     request_id,
                     expected_version,
                     target,
-                    terms: Some(shaped(self.catalogue, n, base, 4.0, true)),
+                    terms: Some(shaped(&self.calendar, self.catalogue, n, base, 4.0, true)),
                     rationale: "DCSF floor targets, from the 2007 results".into(),
                     evidence: vec!["DCSF statistical first release 2007".into()],
                     deal_breaker: false,
@@ -210,9 +212,10 @@ impl Negotiation<'_> {
         for &n in selections {
             let by_go = self.rng.chance(45);
             let terms = if PLACE_SURVEY.contains(&n) {
-                placeholder()
+                placeholder(&self.calendar)
             } else {
                 shaped(
+                    &self.calendar,
                     self.catalogue,
                     n,
                     30.0 + self.rng.below(50) as f64,
@@ -249,6 +252,7 @@ impl Negotiation<'_> {
             let countered = !PLACE_SURVEY.contains(&n) && self.rng.chance(30);
             if countered {
                 let stretch = shaped(
+                    &self.calendar,
                     self.catalogue,
                     n,
                     30.0 + self.rng.below(50) as f64,
@@ -287,7 +291,7 @@ impl Negotiation<'_> {
         // after the cut-off), and the area refuses it as a deal-breaker.
         if self.rng.chance(15) && selections.len() < 35 && !selections.contains(&120) {
             let late = self.rng.below(40) as i64;
-            self.from(day(2008, 5, 6) + Duration::days(late));
+            self.from(self.calendar.day(2008, 5, 6) + Duration::days(late));
             let (agreement, request_id, expected_version) = self.envelope();
             let r = call!(
                 self,
@@ -297,7 +301,14 @@ impl Negotiation<'_> {
                     request_id,
                     expected_version,
                     indicator: Some(pb::propose_target_request::Indicator::IndicatorNumber(120)),
-                    terms: Some(shaped(self.catalogue, 120, 70.0, 1.5, false)),
+                    terms: Some(shaped(
+                        &self.calendar,
+                        self.catalogue,
+                        120,
+                        70.0,
+                        1.5,
+                        false
+                    )),
                     rationale: "DH: all-age all-cause mortality".into(),
                     evidence: vec![],
                     department: "DH".into(),
@@ -319,10 +330,17 @@ impl Negotiation<'_> {
             );
         }
         // Ministers signed all 150 off on 30 June 2008.
-        self.sign_off(day(2008, 6, 30)).await?;
+        self.sign_off(self.calendar.day(2008, 6, 30)).await?;
+        self.refresh(0).await
+    }
+
+    /// The round's refresh `k` (0 the first): opened in November (the
+    /// 2008-11 round's first rebinding to set 2008), the placeholders and
+    /// deferred years given values, a quarter of the other targets
+    /// revisited, signed off in March.
+    async fn refresh(&mut self, k: i32) -> Result<(), String> {
         let refresh_day = self.rng.below(20) as i64;
-        self.from(day(2008, 11, 3) + Duration::days(refresh_day));
-        // The 2009 refresh: rebind to set 2008, set the placeholders and deferred years, revisit a quarter.
+        self.from(self.calendar.day(2008 + k, 11, 3) + Duration::days(refresh_day));
         let (agreement, request_id, expected_version) = self.envelope();
         call!(
             self,
@@ -330,8 +348,13 @@ impl Negotiation<'_> {
                 agreement,
                 request_id,
                 expected_version,
-                round: "2009".into(),
-                indicator_set: 2008,
+                round: self.calendar.refresh(k),
+                // Rebound to set 2008 at 2008-11's first refresh; kept after.
+                indicator_set: if self.calendar.opening_set() == 2008 {
+                    0
+                } else {
+                    2008
+                },
                 occurred_at: self.when(),
             })
         );
@@ -377,6 +400,7 @@ impl Negotiation<'_> {
                     expected_version,
                     target: t.id,
                     terms: Some(shaped(
+                        &self.calendar,
                         self.catalogue,
                         target_indicator(t),
                         35.0 + self.rng.below(40) as f64,
@@ -386,9 +410,9 @@ impl Negotiation<'_> {
                     rationale: if due {
                         "values now that the Place Survey has reported".into()
                     } else {
-                        "revisited at the 2009 refresh".into()
+                        format!("revisited at the {} refresh", self.calendar.refresh(k))
                     },
-                    evidence: vec!["Place Survey 2008".into()],
+                    evidence: vec![format!("Place Survey {}", self.calendar.survey())],
                     deal_breaker: false,
                     department: match t.indicator {
                         Some(pb::target::Indicator::IndicatorNumber(n))
@@ -404,7 +428,7 @@ impl Negotiation<'_> {
             );
             self.accept(t.id, false).await?;
         }
-        self.sign_off(day(2009, 3, 16)).await
+        self.sign_off(self.calendar.day(2009 + k, 3, 16)).await
     }
 
     /// The side that did not make the offer accepts it.
@@ -464,14 +488,14 @@ impl Negotiation<'_> {
 }
 
 /// Clients for one of the demo's principals, over the round's channel.
-fn connect(channel: &tonic::transport::Channel, token: &str) -> Result<Clients, String> {
+pub fn connect(channel: &tonic::transport::Channel, token: &str) -> Result<Clients, String> {
     Clients::on(channel.clone(), Some(token)).map_err(|e| e.text())
 }
 
 /// The round's one connection to the server: every principal's calls go
 /// over it side by side (HTTP/2 streams), each with its own credential, as
 /// they would through an organisation's gateway.
-fn channel(server: &str) -> Result<tonic::transport::Channel, String> {
+pub fn channel(server: &str) -> Result<tonic::transport::Channel, String> {
     Ok(crate::client::endpoint(server, Limits::default())
         .map_err(|e| e.text())?
         .connect_lazy())

@@ -5,6 +5,8 @@ use laa_core::catalogue::Owner;
 use laa_core::{Catalogue, Polarity, Unit};
 use laa_proto::v1 as pb;
 
+use super::calendar::RoundCalendar;
+
 /// The Place Survey indicators: no baseline until the survey of autumn 2008.
 pub const PLACE_SURVEY: [u16; 18] = [
     1, 2, 3, 4, 5, 6, 17, 21, 22, 23, 27, 37, 41, 42, 119, 138, 139, 140,
@@ -180,19 +182,26 @@ pub fn improved(catalogue: &Catalogue, n: u16, baseline: f64, pace: f64, years: 
 
 /// Well-shaped terms for NI `n`: its unit, a plausible baseline for it from
 /// `level`, improving by `pace` percent of the baseline a year in the
-/// indicator's better direction; the final year deferred to the 2009
-/// refresh when `defer_last`.
-pub fn shaped(catalogue: &Catalogue, n: u16, level: f64, pace: f64, defer_last: bool) -> pb::Terms {
+/// indicator's better direction over `calendar`'s years; the final year
+/// deferred to its first refresh when `defer_last`.
+pub fn shaped(
+    calendar: &RoundCalendar,
+    catalogue: &Catalogue,
+    n: u16,
+    level: f64,
+    pace: f64,
+    defer_last: bool,
+) -> pb::Terms {
     let unit = measure(catalogue, n).0;
     let baseline = baseline_for(catalogue, n, level);
-    let years = ["2008/09", "2009/10", "2010/11"];
+    let years = calendar.years();
     let trajectory = years
         .iter()
         .enumerate()
         .map(|(k, y)| pb::YearValue {
-            year: (*y).into(),
+            year: y.clone(),
             value: Some(if defer_last && k == 2 {
-                pb::year_value::Value::DeferredTo("2009".into())
+                pb::year_value::Value::DeferredTo(calendar.refresh(0))
             } else {
                 pb::year_value::Value::Amount(improved(
                     catalogue,
@@ -209,7 +218,7 @@ pub fn shaped(catalogue: &Catalogue, n: u16, level: f64, pace: f64, defer_last: 
             unit: unit.as_str().into(),
             baseline: Some(pb::Baseline {
                 value: baseline,
-                period: "2007".into(),
+                period: calendar.baseline_period(),
             }),
             trajectory,
             limit_deterioration: String::new(),
@@ -231,11 +240,12 @@ pub fn actual_for(unit: &str, baseline: f64, planned: f64, pace: f64) -> f64 {
     round_to(value, scale(unit).1)
 }
 
-pub fn placeholder() -> pb::Terms {
+/// A Place Survey indicator's terms: a placeholder due at the round's first refresh.
+pub fn placeholder(calendar: &RoundCalendar) -> pb::Terms {
     pb::Terms {
         kind: Some(pb::terms::Kind::Placeholder(pb::Placeholder {
             reason: "awaiting_survey".into(),
-            due: "2009".into(),
+            due: calendar.refresh(0),
         })),
     }
 }
@@ -280,7 +290,8 @@ mod tests {
         let catalogue = Catalogue::national().unwrap();
         for i in catalogue.indicators() {
             let n = i.number.get();
-            let Some(pb::terms::Kind::Values(v)) = shaped(&catalogue, n, 55.0, 4.0, false).kind
+            let Some(pb::terms::Kind::Values(v)) =
+                shaped(&RoundCalendar::FIRST, &catalogue, n, 55.0, 4.0, false).kind
             else {
                 panic!("values")
             };

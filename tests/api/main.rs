@@ -48,6 +48,7 @@ mod systemd;
 mod tampering;
 mod tls;
 mod tls_cli;
+mod twenty_years;
 mod upgrade;
 mod waiting;
 mod web;

@@ -2,8 +2,13 @@
 //! (a SHA-256 of the body, so a page that has not changed answers
 //! `304 Not Modified` from the tag kept with it, without rendering), and
 //! the body in the encoding the client prefers of those kept (brotli, then
-//! gzip, then as it is: `Accept-Encoding`).
+//! gzip, then as it is: `Accept-Encoding`). A large file kept only
+//! encoded is decoded from its gzip as it is sent to a client that accepts
+//! neither.
 
+use std::io::Read;
+
+use axum::body::{Body, Bytes};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use sha2::{Digest, Sha256};
@@ -104,6 +109,33 @@ fn tag_of(base: &str, encoding: Encoding) -> String {
     }
 }
 
+/// `gzip` decoded as it is sent, 64 KiB at a time on a blocking thread, so
+/// that a large file is never held whole for one client.
+fn decoded(gzip: Bytes) -> Body {
+    let (pieces, received) = tokio::sync::mpsc::channel::<std::io::Result<Bytes>>(4);
+    tokio::task::spawn_blocking(move || {
+        let mut decoder = flate2::read::GzDecoder::new(&gzip[..]);
+        loop {
+            let mut piece = vec![0; 64 * 1024];
+            let piece = match decoder.read(&mut piece) {
+                Ok(0) => return,
+                Ok(n) => {
+                    piece.truncate(n);
+                    Ok(Bytes::from(piece))
+                }
+                Err(e) => Err(e),
+            };
+            // Done when the client has gone, or once a broken gzip's error
+            // is sent (the response ends there).
+            let broken = piece.is_err();
+            if pieces.blocking_send(piece).is_err() || broken {
+                return;
+            }
+        }
+    });
+    Body::from_stream(tokio_stream::wrappers::ReceiverStream::new(received))
+}
+
 /// True when the request's `If-None-Match` names the body's tag in any of
 /// its encodings (or is `*`): the body the client holds is this one.
 fn not_modified(request: &HeaderMap, base: &str) -> bool {
@@ -129,14 +161,19 @@ fn not_modified(request: &HeaderMap, base: &str) -> bool {
 pub fn respond(request: &HeaderMap, kept: &Kept) -> Response {
     let ok = kept.status == StatusCode::OK;
     let (encoding, body) = match (&kept.brotli, &kept.gzip) {
-        (Some(body), _) if accepts(request, "br") => (Encoding::Brotli, body.clone()),
-        (_, Some(body)) if accepts(request, "gzip") => (Encoding::Gzip, body.clone()),
+        (Some(body), _) if accepts(request, "br") => (Encoding::Brotli, Some(body.clone())),
+        (_, Some(body)) if accepts(request, "gzip") => (Encoding::Gzip, Some(body.clone())),
         _ => (Encoding::Identity, kept.identity.clone()),
     };
     let mut response = if ok && not_modified(request, &kept.etag) {
         StatusCode::NOT_MODIFIED.into_response()
     } else {
-        (kept.status, body).into_response()
+        match (body, &kept.gzip) {
+            (Some(body), _) => (kept.status, body).into_response(),
+            (None, Some(gzip)) => (kept.status, decoded(gzip.clone())).into_response(),
+            // A body is kept whole, or its gzip is (kept::Encoder::finish).
+            (None, None) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+        }
     };
     let headers = response.headers_mut();
     let set = |headers: &mut HeaderMap, name, value: &str| {
@@ -196,6 +233,31 @@ mod tests {
             request.append(name, value.parse().unwrap());
         }
         request
+    }
+
+    #[tokio::test]
+    async fn a_file_kept_only_encoded_is_sent_decoded_to_a_client_that_accepts_none() {
+        use std::io::Write as _;
+        let body = "area,target,year,value\nkent,1,2008/09,52.5\n".repeat(40_000);
+        let mut encoder = crate::kept::Encoder::expecting(body.len());
+        encoder.write_all(body.as_bytes()).unwrap();
+        let file = Kept::new(Rendered {
+            status: StatusCode::OK,
+            kind: Kind::Csv,
+            body: crate::kept::Body::Encoded(encoder.finish().unwrap()),
+            filename: None,
+        });
+        assert_eq!(file.identity, None, "kept only encoded");
+        let plain = respond(&HeaderMap::new(), &file);
+        assert_eq!(plain.status(), StatusCode::OK);
+        assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
+        assert_eq!(plain.headers()[header::ETAG], file.etag.as_str());
+        let sent = axum::body::to_bytes(plain.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        assert_eq!(sent, body.as_bytes());
+        let gzipped = respond(&asking(&[(header::ACCEPT_ENCODING, "gzip")]), &file);
+        assert_eq!(gzipped.headers()[header::CONTENT_ENCODING], "gzip");
     }
 
     #[test]

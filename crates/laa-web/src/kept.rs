@@ -32,6 +32,13 @@ const BROTLI_WINDOW: u32 = 22;
 /// The brotli encoder's buffer.
 const ENCODER_BUFFER: usize = 4096;
 
+/// A body written through an [`Encoder`] longer than this is kept only
+/// encoded: the open-data files grow with every round (the national
+/// round's `targets.json` is 15 MB, seven rounds' over 100 MB, in brotli
+/// 2% of that), and nearly every client asks for gzip or brotli. A client
+/// that asks for neither is sent the gzip decoded as it is sent.
+pub const KEEP_WHOLE_UP_TO: usize = 1 << 20;
+
 /// One thing kept, made again once when it is no longer fresh.
 pub struct Slot<T> {
     kept: Mutex<Option<(Stamp, Arc<T>)>>,
@@ -118,21 +125,26 @@ impl From<Vec<u8>> for Body {
     }
 }
 
-/// A body with its tag and, where they are smaller, its encodings.
+/// A body with its tag and, where they are smaller, its encodings; a
+/// large one ([`KEEP_WHOLE_UP_TO`]) without its bytes as they are.
 #[derive(Debug)]
 pub struct Encoded {
-    identity: Bytes,
+    identity: Option<Bytes>,
     gzip: Option<Bytes>,
     brotli: Option<Bytes>,
     etag: String,
 }
 
-/// Writes a body once into everything kept of it: the bytes as they are,
-/// their hash (the tag) and their gzip and brotli encodings, each made as
-/// the bytes come. So a large file is held as written and compressed, not
-/// also as a document to be written, nor written and then compressed.
+/// Writes a body once into everything kept of it: the bytes as they are
+/// (up to [`KEEP_WHOLE_UP_TO`]), their hash (the tag) and their gzip and
+/// brotli encodings, each made as the bytes come. So a large file is held
+/// only compressed, never as a document to be written, nor written and
+/// then compressed.
 pub struct Encoder {
-    identity: Vec<u8>,
+    /// The bytes so far, until they pass [`KEEP_WHOLE_UP_TO`].
+    identity: Option<Vec<u8>>,
+    /// How many bytes were written.
+    length: usize,
     hash: Sha256,
     gzip: flate2::write::GzEncoder<Vec<u8>>,
     brotli: brotli::CompressorWriter<Vec<u8>>,
@@ -147,7 +159,8 @@ impl Encoder {
     /// small window, not one the size of the largest file.
     pub fn expecting(expected: usize) -> Self {
         Self {
-            identity: Vec::new(),
+            identity: Some(Vec::new()),
+            length: 0,
             hash: Sha256::new(),
             gzip: flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default()),
             brotli: brotli::CompressorWriter::with_params(
@@ -171,7 +184,12 @@ impl Write for Encoder {
     }
 
     fn write_all(&mut self, bytes: &[u8]) -> std::io::Result<()> {
-        self.identity.extend_from_slice(bytes);
+        self.length += bytes.len();
+        if self.length > KEEP_WHOLE_UP_TO {
+            self.identity = None;
+        } else if let Some(identity) = &mut self.identity {
+            identity.extend_from_slice(bytes);
+        }
         self.hash.update(bytes);
         self.gzip.write_all(bytes)?;
         self.brotli.write_all(bytes)
@@ -187,18 +205,23 @@ impl Encoder {
     pub fn finish(self) -> std::io::Result<Encoded> {
         let gzip = self.gzip.finish()?;
         let brotli = self.brotli.into_inner();
-        let mut identity = self.identity;
-        // Kept for as long as the page is: without the room it grew into.
-        identity.shrink_to_fit();
-        let length = identity.len();
+        let length = self.length;
+        let identity = self.identity.map(|mut identity| {
+            // Kept for as long as the page is: without the room it grew into.
+            identity.shrink_to_fit();
+            Bytes::from(identity)
+        });
+        // Without the bytes as they are, the gzip is what they are sent from.
+        let whole = identity.is_some();
         let worth = |encoded: Vec<u8>| {
-            (length >= WORTH_COMPRESSING && encoded.len() < length).then(|| encoded.into())
+            (!whole || (length >= WORTH_COMPRESSING && encoded.len() < length))
+                .then(|| encoded.into())
         };
         Ok(Encoded {
             etag: crate::http::tag(&self.hash.finalize()),
             gzip: worth(gzip),
             brotli: worth(brotli),
-            identity: identity.into(),
+            identity,
         })
     }
 }
@@ -212,8 +235,10 @@ pub struct Kept {
     pub kind: Kind,
     /// The file name a download is saved under, for open data.
     pub filename: Option<String>,
-    /// The body, as rendered.
-    pub identity: Bytes,
+    /// The body, as rendered; `None` for a large file written through an
+    /// [`Encoder`], sent to a client that accepts no encoding by decoding
+    /// its gzip ([`crate::http::respond`]).
+    pub identity: Option<Bytes>,
     /// The body gzipped, when that is worth it.
     pub gzip: Option<Bytes>,
     /// The body in brotli, when that is worth it.
@@ -236,7 +261,7 @@ impl Kept {
                     gzip: worth.then(|| gzip(&body)).and_then(smaller),
                     brotli: worth.then(|| brotli(&body)).and_then(smaller),
                     etag: etag(&body),
-                    identity: body.into(),
+                    identity: Some(body.into()),
                 }
             }
         };
@@ -361,7 +386,7 @@ mod tests {
             .read_to_string(&mut unbrotlied)
             .unwrap();
         assert_eq!(unbrotlied, body);
-        assert_eq!(&kept.identity[..], body.as_bytes());
+        assert_eq!(kept.identity.as_deref(), Some(body.as_bytes()));
         assert_eq!(kept.etag, etag(body.as_bytes()));
     }
 
@@ -389,6 +414,27 @@ mod tests {
             .read_to_string(&mut unbrotlied)
             .unwrap();
         assert_eq!(unbrotlied, body);
+
+        // A file past the size kept whole is kept only encoded, its tag
+        // still the hash of the bytes as they are.
+        let large = "area,target,year,value\nkent,1,2008/09,52.5\n".repeat(40_000);
+        assert!(large.len() > KEEP_WHOLE_UP_TO);
+        let mut encoder = Encoder::expecting(large.len());
+        for chunk in large.as_bytes().chunks(4096) {
+            encoder.write_all(chunk).unwrap();
+        }
+        let kept = Kept::new(Rendered {
+            body: Body::Encoded(encoder.finish().unwrap()),
+            ..page("")
+        });
+        assert_eq!(kept.identity, None);
+        assert_eq!(kept.etag, etag(large.as_bytes()));
+        let mut gunzipped = String::new();
+        flate2::read::GzDecoder::new(&kept.gzip.as_ref().unwrap()[..])
+            .read_to_string(&mut gunzipped)
+            .unwrap();
+        assert_eq!(gunzipped, large);
+        assert!(kept.brotli.as_ref().unwrap().len() < large.len() / 20);
 
         let mut short = Encoder::expecting(0);
         short.write_all(b"<p>hello</p>").unwrap();
@@ -443,7 +489,10 @@ mod tests {
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
         go.send(true).unwrap();
         for asked in asking {
-            assert_eq!(&asked.await.unwrap().identity[..], b"<p>England</p>");
+            assert_eq!(
+                asked.await.unwrap().identity.as_deref(),
+                Some(&b"<p>England</p>"[..])
+            );
         }
         assert_eq!(renders.load(Ordering::SeqCst), 1);
     }

@@ -5,8 +5,9 @@
 use laa_proto::v1 as pb;
 use rust_decimal::Decimal;
 
+use super::super::calendar::RoundCalendar;
 use super::super::selections::actual_for;
-use super::{Negotiation, day};
+use super::Negotiation;
 use crate::client::{CliError, Clients};
 
 /// What the round's delivery came to, nationally.
@@ -25,6 +26,9 @@ impl Negotiation<'_> {
     /// Three years of delivery: each July the area records the year just
     /// ended for every target with values, somewhere between falling well
     /// short of the plan and beating it (a pace drawn once per target).
+    /// In the rounds after 2008-11 the second refresh comes between the
+    /// first and second years' actuals (the 2008-11 round is replayed as
+    /// the report tells it, with one).
     pub(super) async fn deliver(&mut self) -> Result<(), String> {
         let targets = self
             .area
@@ -45,8 +49,12 @@ impl Negotiation<'_> {
             })
             .map(|(id, v)| (id, v, 0.2 + self.rng.below(120) as f64 / 100.0))
             .collect();
-        for (k, year) in ["2008/09", "2009/10", "2010/11"].into_iter().enumerate() {
-            self.from(day(2009 + k as i32, 7, 1));
+        for (k, year) in self.calendar.years().into_iter().enumerate() {
+            let year = year.as_str();
+            if k == 1 && !self.calendar.is_first() {
+                self.refresh(1).await?;
+            }
+            self.from(self.calendar.day(2009 + k as i32, 7, 1));
             for (id, values, pace) in &plans {
                 let planned = values.trajectory.iter().find(|y| y.year == year);
                 let Some(pb::year_value::Value::Amount(planned)) =
@@ -76,12 +84,13 @@ impl Negotiation<'_> {
     }
 }
 
-/// The national reward bill (every agreement's `GetReward`) and the
-/// tournament on NI 117, read with the auditor's credential.
+/// The round's national reward bill (every agreement's `GetReward`) and
+/// its tournament on NI 117, read with the auditor's credential.
 pub async fn national_results(
     auditor: &mut Clients,
     server: &str,
     areas: &[laa_core::areas::AreaEntry],
+    calendar: RoundCalendar,
 ) -> Result<NationalResults, String> {
     let mut reward_bill = Decimal::ZERO;
     let mut reward_pot = Decimal::ZERO;
@@ -90,7 +99,7 @@ pub async fn national_results(
         let reward = auditor
             .performance
             .get_reward(pb::GetRewardRequest {
-                agreement: format!("agreements/{}-2008-11", area.code),
+                agreement: calendar.agreement(area.code.as_str()),
             })
             .await
             .map_err(|s| CliError::from_status(&s, server).text())?
@@ -105,7 +114,7 @@ pub async fn national_results(
         .performance
         .get_tournament(pb::GetTournamentRequest {
             indicator_number: 117,
-            round: "2008-11".into(),
+            round: calendar.name(),
         })
         .await
         .map_err(|s| CliError::from_status(&s, server).text())?

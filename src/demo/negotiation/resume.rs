@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use laa_core::Catalogue;
 use tonic::transport::Channel;
 
+use super::super::calendar::RoundCalendar;
 use super::super::selections::Rng;
 use super::{Credentials, Negotiation, connect};
 
@@ -38,6 +39,7 @@ impl Principals {
 /// to take it up again with the same generator and timeline.
 pub(super) struct Resume {
     pub(super) code: String,
+    pub(super) calendar: RoundCalendar,
     pub(super) principals: Principals,
     pub(super) rng: Rng,
     pub(super) clock: DateTime<Utc>,
@@ -57,12 +59,13 @@ impl Resume {
             go: connect(channel, &self.principals.go)?,
             area: connect(channel, &self.principals.area)?,
             minister: connect(channel, &self.principals.minister)?,
-            name: format!("agreements/{}-2008-11", self.code),
+            name: self.calendar.agreement(&self.code),
             version: self.version,
             rng: self.rng.clone(),
             catalogue,
             commands: 0,
             dated,
+            calendar: self.calendar,
             clock: std::cell::Cell::new(self.clock),
         })
     }

@@ -8,13 +8,16 @@ use indicatif::ProgressBar;
 use laa_core::Catalogue;
 use laa_proto::v1 as pb;
 
+use super::super::calendar::RoundCalendar;
 use super::super::selections::{Rng, assign_selections};
-use super::{Credentials, Principals, Resume, channel, connect, day, delivery};
+use super::{Credentials, Principals, Resume, channel, connect, delivery};
 use crate::client::CliError;
 
 /// What a round produced, for printing and for tests.
 #[derive(Debug, Clone)]
 pub struct RoundReport {
+    /// The round: `2008-11`, `2011-14`, ...
+    pub round: String,
     /// The server's national summary, read with the auditor's credential.
     pub summary: pb::NegotiationSummary,
     /// Commands sent.
@@ -37,18 +40,42 @@ pub struct RoundReport {
     pub rewards_assessed: usize,
     /// The tournament on NI 117 (NEET).
     pub tournament: pb::Tournament,
+    /// The round before's agreements Ministers closed as this one began.
+    pub closed_before: u64,
 }
 
-/// Replays the round against `server` with `credentials`.
+/// What a round is replayed with, besides its calendar.
+#[derive(Debug, Clone, Copy)]
+pub struct Replay<'a> {
+    /// The server's gRPC address.
+    pub server: &'a str,
+    /// The principals' credentials.
+    pub credentials: &'a Credentials,
+    /// The areas taking part.
+    pub areas: &'a [laa_core::areas::AreaEntry],
+    /// The seed the round's choices and values are drawn from.
+    pub seed: u64,
+    /// Negotiations under way at once.
+    pub concurrency: usize,
+    /// Whether commands carry their dates (on the demo's own server).
+    pub dated: bool,
+}
+
+/// Replays the round of `calendar` against `replay.server`: every
+/// area's negotiation, then its delivery, then the national results.
 pub async fn national_round(
-    server: &str,
-    credentials: &Credentials,
-    areas: &[laa_core::areas::AreaEntry],
-    seed: u64,
-    concurrency: usize,
+    replay: Replay<'_>,
+    calendar: RoundCalendar,
     progress: &ProgressBar,
-    dated: bool,
 ) -> Result<RoundReport, String> {
+    let Replay {
+        server,
+        credentials,
+        areas,
+        seed,
+        concurrency,
+        dated,
+    } = replay;
     let catalogue = Catalogue::national().map_err(|e| format!("error: {e}"))?;
     let full = areas.len() == 150;
     let selections = assign_selections(&catalogue, areas.len(), 35, seed)?;
@@ -72,10 +99,11 @@ pub async fn national_round(
             running.spawn(async move {
                 let resume = Resume {
                     code,
+                    calendar,
                     principals,
                     rng: Rng::new(seed.wrapping_add(k as u64 * 7919)),
                     // Opened in the first weeks of January 2008.
-                    clock: day(2008, 1, 7) + Duration::days((k % 20) as i64),
+                    clock: calendar.day(2008, 1, 7) + Duration::days((k % 20) as i64),
                     version: 0,
                 };
                 let mut n = resume.negotiation(&channel, &catalogue, dated)?;
@@ -130,7 +158,7 @@ pub async fn national_round(
         .await
         .map_err(|s| CliError::from_status(&s, server).text())?
         .into_inner();
-    let mismatches = if full {
+    let mismatches = if full && calendar.is_first() {
         catalogue
             .indicators()
             .filter_map(|i| {
@@ -147,9 +175,9 @@ pub async fn national_round(
         Vec::new()
     };
     // The national reward bill, and one tournament table.
-    let results = delivery::national_results(&mut auditor, server, areas).await?;
-    progress.finish_and_clear();
+    let results = delivery::national_results(&mut auditor, server, areas, calendar).await?;
     Ok(RoundReport {
+        round: calendar.name(),
         summary,
         commands,
         seconds,
@@ -161,5 +189,14 @@ pub async fn national_round(
         reward_pot: results.reward_pot,
         rewards_assessed: results.rewards_assessed,
         tournament: results.tournament,
+        closed_before: 0,
     })
+}
+
+impl RoundReport {
+    /// Every command the round sent: its negotiation, its delivery and
+    /// the closing of the round before it.
+    pub fn all_commands(&self) -> u64 {
+        self.commands + self.delivery_commands + self.closed_before
+    }
 }

@@ -2,10 +2,10 @@
 //! that happened in memory; snapshot and replay agree; the projections
 //! answer the questions asked across agreements.
 
-use laa_core::{AgreementStatus, Region};
+use laa_core::{AgreementStatus, Command, Region};
 use laa_store::AgreementFilter;
 
-use crate::support::{Negotiation, for_each_database, ni, refresh, tid};
+use crate::support::{Negotiation, for_each_database, minister, ni, refresh, tid};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_negotiation_reloads_equal_to_the_one_in_memory() {
@@ -446,6 +446,34 @@ async fn a_history_of_several_pages_replays_page_by_page() {
         let v = cold.verify(&n.id).await.unwrap();
         assert!(v.ok && !v.projection_rebuilt, "{}: {v:?}", db.name());
         assert_eq!(v.length, n.state.version);
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_closed_agreement_is_read_from_the_database_not_remembered() {
+    for_each_database(|db| async move {
+        let mut n = Negotiation::new(&db.store, "kent");
+        n.negotiate_to_refreshed().await;
+        assert_eq!(db.store.remembered_agreements(), 1, "{}", db.name());
+        n.run(&minister(), Command::CloseAgreement).await;
+        assert_eq!(n.state.status, AgreementStatus::Closed);
+        assert_eq!(
+            db.store.remembered_agreements(),
+            0,
+            "{}: a closed agreement takes no commands, so its head is not kept",
+            db.name()
+        );
+        let loaded = db.store.load(&n.id).await.unwrap().expect("the agreement");
+        assert_eq!(loaded, n.state, "{}", db.name());
+        assert_eq!(
+            db.store.remembered_agreements(),
+            0,
+            "{}: nor once read",
+            db.name()
+        );
+        let v = db.store.verify(&n.id).await.unwrap();
+        assert!(v.ok && v.length == n.state.version, "{v:?}");
     })
     .await;
 }

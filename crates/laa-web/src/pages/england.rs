@@ -44,6 +44,21 @@ pub fn england(snapshot: &Snapshot) -> Markup {
         .iter()
         .filter(|a| snapshot.of_area(&a.code).next().is_some())
         .count();
+    // The years the published agreements cover: one round's, or every
+    // round's since the first.
+    let periods = snapshot
+        .published
+        .iter()
+        .filter_map(|p| p.record.agreement.policy())
+        .map(|policy| {
+            (
+                policy.period.first().start(),
+                policy.period.last().start() + 1,
+            )
+        });
+    let (from, to) = periods
+        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
+        .unwrap_or((2008, 2011));
     page(
         "Local Area Agreements in England",
         &[],
@@ -52,7 +67,7 @@ pub fn england(snapshot: &Snapshot) -> Markup {
             h1 { "Local Area Agreements in England" }
             p.lead {
                 "Each of England's " (snapshot.areas.len()) " upper-tier areas agreed with government "
-                "a set of targets for improving local services from 2008 to 2011. "
+                "a set of targets for improving local services from " (from) " to " (to) ". "
                 "This service shows what each area agreed and how it is doing, area by area."
             }
             p {

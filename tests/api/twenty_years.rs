@@ -1,0 +1,116 @@
+//! The rounds after 2008-11 (`laa demo national-round --rounds`, the load
+//! `laa bench --rounds` measures twenty years with) on both databases,
+//! through a server of record: each round created by an administrator as
+//! 2008-11's calendar moved on three years, negotiated, refreshed twice,
+//! delivered, and closed by Ministers as the next gets under way, every
+//! history intact.
+
+use std::process::Command;
+
+use laa_proto::v1 as pb;
+
+use crate::cli::ok;
+use crate::support::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn later_rounds_follow_the_first_and_close_it() {
+    for_each_database(|app| async move {
+        let out = Command::new(env!("CARGO_BIN_EXE_laa"))
+            .args(["demo", "national-round", "--server", &app.url()])
+            .args([
+                "--areas", "2", "--rounds", "3", "--seed", "5", "--output", "json",
+            ])
+            .env("LAA_DATABASE_URL", &app.database_url)
+            .output()
+            .expect("run the demo");
+        let report: serde_json::Value = serde_json::from_str(&ok(&out)).expect("JSON");
+        let rounds: Vec<&str> = report["rounds"]
+            .as_array()
+            .expect("a line a round")
+            .iter()
+            .map(|r| r["round"].as_str().expect("its name"))
+            .collect();
+        assert_eq!(rounds, ["2008-11", "2011-14", "2014-17"]);
+        let closed: Vec<u64> = report["rounds"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| r["closed_before"].as_u64().expect("a count"))
+            .collect();
+        assert_eq!(closed, [0, 2, 2], "each round closes the one before");
+        let sum: u64 = report["rounds"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|r| {
+                ["commands", "delivery_commands", "closed_before"]
+                    .iter()
+                    .map(|k| r[*k].as_u64().expect("a count"))
+                    .sum::<u64>()
+            })
+            .sum();
+        assert_eq!(report["all_commands"].as_u64(), Some(sum));
+
+        let mut auditor = app.clients(Some(&app.tokens.auditor)).await;
+        let round = auditor
+            .rounds
+            .get_round(pb::GetRoundRequest {
+                name: "2011-14".into(),
+            })
+            .await
+            .expect("the second round was created")
+            .into_inner();
+        assert_eq!(round.years, ["2011/12", "2012/13", "2013/14"]);
+        let refreshes: Vec<(&str, &str)> = round
+            .refreshes
+            .iter()
+            .map(|r| (r.refresh.as_str(), r.deadline.as_str()))
+            .collect();
+        assert_eq!(refreshes, [("2012", "2011-12-01"), ("2013", "2012-12-01")]);
+        assert_eq!(round.late_demand_cutoff, "2011-03-01");
+
+        let listed = auditor
+            .agreements
+            .list_agreements(pb::ListAgreementsRequest {
+                page_size: 200,
+                ..Default::default()
+            })
+            .await
+            .expect("listed")
+            .into_inner()
+            .agreements;
+        assert_eq!(listed.len(), 6, "two areas, three rounds");
+        for a in &listed {
+            let expected = if a.name.ends_with("2014-17") {
+                pb::AgreementStatus::Refreshed
+            } else {
+                pb::AgreementStatus::Closed
+            };
+            assert_eq!(a.status, expected as i32, "{}", a.name);
+            let v = auditor
+                .audit
+                .verify_history(pb::VerifyHistoryRequest {
+                    agreement: a.name.clone(),
+                })
+                .await
+                .expect("verified")
+                .into_inner();
+            assert!(v.ok && v.length == a.version, "{}", a.name);
+        }
+        // The later rounds refresh twice: 2012 and 2013 both revisited.
+        let summary = auditor
+            .audit
+            .get_negotiation_summary(pb::GetNegotiationSummaryRequest::default())
+            .await
+            .expect("the summary")
+            .into_inner();
+        for refresh in ["2009", "2012", "2013", "2015", "2016"] {
+            assert!(
+                summary.refreshes.contains_key(refresh),
+                "refresh {refresh} held: {:?}",
+                summary.refreshes.keys()
+            );
+        }
+    })
+    .await;
+}
