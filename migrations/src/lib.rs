@@ -31,6 +31,9 @@
 //!   between its indicators.
 //! - `m20261206_000075_area_population`: each area's population as last
 //!   set, projected from its stream (recommendation 15).
+//! - `m20261206_000080_agreement_versions_index`: the agreements' ids,
+//!   regions and versions readable from an index alone (what every
+//!   analytic spanning agreements asks first).
 //!
 //! The tables are named in [`tables`], which the store's entities follow.
 //! Architecture invariant: the event log is the record; every other table
@@ -56,6 +59,7 @@ mod m20261206_000050_sessions;
 mod m20261206_000060_notification_subscriptions;
 mod m20261206_000070_indicator_relations;
 mod m20261206_000075_area_population;
+mod m20261206_000080_agreement_versions_index;
 pub mod tables;
 
 /// Every migration of the schema, in order.
@@ -79,6 +83,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000060_notification_subscriptions::Migration),
             Box::new(m20261206_000070_indicator_relations::Migration),
             Box::new(m20261206_000075_area_population::Migration),
+            Box::new(m20261206_000080_agreement_versions_index::Migration),
         ]
     }
 }

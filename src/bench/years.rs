@@ -486,12 +486,15 @@ fn print(years: &Years<'_>, columns: &[(Loaded, Figures)]) {
         None,
     );
     row(
-        &format!(
-            "export of 2008-11 ({} histories), s",
-            first.exported.agreements
-        ),
+        "export of 2008-11 (each of its histories), s",
         &|f| f.exported.seconds,
         2,
+        None,
+    );
+    row(
+        "  histories exported",
+        &|f| f.exported.agreements as f64,
+        0,
         None,
     );
     row("  events exported", &|f| f.exported.events as f64, 0, None);

@@ -197,7 +197,11 @@ pub async fn replay_rounds(
             )
             .await?;
         }
-        progress.set_message(format!("{}: {NEGOTIATED}", calendar.name()));
+        progress.set_message(if calendar.is_first() {
+            NEGOTIATED.to_owned()
+        } else {
+            format!("{}: {NEGOTIATED}", calendar.name())
+        });
         // Each round draws its own choices and values; 2008-11 the seed's.
         let seed = replay.seed.wrapping_add(index as u64 * 1_000_003);
         let mut report = national_round(Replay { seed, ..replay }, calendar, progress).await?;
