@@ -101,7 +101,7 @@ pub struct BenchArgs {
     pub soak: Option<f64>,
     /// Twenty years instead: load three-year rounds through the API as
     /// `laa demo national-round --rounds` does, and after each round listed
-    /// (such as 1,7: after 2008-11 and after 2026-29, about 340,000
+    /// (such as 1,7: after 2008-11 and after 2026-29, about 346,000
     /// commands) measure a server (`laa serve`, a process of its own) on
     /// the database, side by side: start to serving, a command's p50 and 16
     /// clients' rate, the analytics, the pages (with `wrk`), VerifyHistory

@@ -74,7 +74,7 @@ pub enum DemoCommand {
         /// 2014-17, ..., each 2008-11's policy and calendar moved on three
         /// years, created by an administrator, refreshed twice, delivered,
         /// and closed by Ministers as the next gets under way (7 is twenty
-        /// years, about 340,000 commands).
+        /// years, about 346,000 commands).
         #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..=20))]
         rounds: u16,
     },
