@@ -15,6 +15,7 @@ mod client;
 mod copy;
 mod database;
 mod demo;
+mod embedded;
 mod https;
 mod process_metrics;
 mod serve;

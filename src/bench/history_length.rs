@@ -13,12 +13,12 @@ use std::time::{Duration, Instant};
 use laa_core::{Role, Scope};
 use laa_store::{Store, StoreOptions};
 
+use super::databases::{fresh_database, remove};
 use super::histories::{export, verify};
 use super::load::{self, Negotiation};
 use super::measure::Samples;
 use super::served::Served;
 use super::soak::Resident;
-use super::{fresh_database, remove};
 use crate::client::Clients;
 use crate::client::words::count;
 

@@ -15,6 +15,7 @@
 //! `--soak SECONDS`, the server's resident memory under a long write load
 //! ([`soak`]).
 
+mod databases;
 mod floor;
 mod histories;
 mod history_length;
@@ -33,6 +34,8 @@ use clap::Args;
 use laa_core::{Region, Role, Scope};
 use laa_store::{Backend, PostgresServer, Store, StoreOptions};
 
+use crate::embedded::EmbeddedServer;
+use databases::{Cleanup, fresh_database, remove};
 use load::Negotiation;
 use measure::Samples;
 
@@ -136,18 +139,8 @@ struct Target {
     server: String,
     store: Store,
     label: String,
-    embedded: Option<(
-        tokio::sync::oneshot::Sender<()>,
-        tokio::task::JoinHandle<()>,
-    )>,
+    embedded: Option<EmbeddedServer>,
     cleanup: Cleanup,
-}
-
-/// What to remove afterwards.
-enum Cleanup {
-    Nothing,
-    Directory(#[allow(dead_code)] tempfile::TempDir),
-    PostgresDatabase { admin_url: String, name: String },
 }
 
 /// Runs `laa bench`.
@@ -264,24 +257,13 @@ async fn start(args: &BenchArgs) -> Result<Target, String> {
         });
     }
     let (url, cleanup) = match (&args.postgres, &args.database_url) {
-        (Some(admin_url), _) => {
-            let name = format!("laa_bench_{}", std::process::id());
-            laa_store::tools::create_postgres_database(admin_url, &name)
-                .await
-                .map_err(|e| format!("error: creating database {name} at {admin_url}: {e}"))?;
-            (
-                with_database(admin_url, &name),
-                Cleanup::PostgresDatabase {
-                    admin_url: admin_url.clone(),
-                    name,
-                },
-            )
-        }
         (None, Some(url)) => (url.clone(), Cleanup::Nothing),
-        (None, None) => {
+        (postgres, _) => {
             let dir = tempfile::tempdir().map_err(|e| format!("error: {e}"))?;
-            let url = format!("sqlite://{}/bench.db?mode=rwc", dir.path().display());
-            (url, Cleanup::Directory(dir))
+            match fresh_database(postgres.as_deref(), dir.path(), "bench").await? {
+                (url, Cleanup::Nothing) => (url, Cleanup::Directory(dir)),
+                made => made,
+            }
         }
     };
     // The embedded server is a server as `laa serve` is: on SQLite its
@@ -293,44 +275,29 @@ async fn start(args: &BenchArgs) -> Result<Target, String> {
         PostgresServer::Shared
     };
     let store = open(url.clone(), Some(server)).await?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| format!("error: {e}"))?;
-    let address = listener.local_addr().map_err(|e| format!("error: {e}"))?;
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let serving = store.clone();
-    let handle = tokio::spawn(async move {
-        let shutdown = async {
-            let _ = stopped.await;
-        };
-        let config = laa_server::ServerConfig::default();
-        if let Err(e) = laa_server::serve(serving, listener, config, shutdown).await {
-            eprintln!("error: the embedded server stopped: {e}");
-        }
-    });
+    let embedded = EmbeddedServer::serve(store.clone()).await?;
     let backend = match (store.backend(), args.sole_server) {
         (Backend::Sqlite, _) => "SQLite",
         (Backend::Postgres, true) => "PostgreSQL as its sole server",
         (Backend::Postgres, false) => "PostgreSQL, one of several servers",
     };
     Ok(Target {
-        server: format!("http://{address}"),
+        server: embedded.url.clone(),
         store,
         label: format!("an embedded server on {backend} ({url})"),
-        embedded: Some((stop, handle)),
+        embedded: Some(embedded),
         cleanup,
     })
 }
 
 async fn stop(target: Target) {
-    if let Some((stop, handle)) = target.embedded {
-        let _ = stop.send(());
-        let _ = handle.await;
+    if let Some(embedded) = target.embedded
+        && let Err(e) = embedded.stop().await
+    {
+        eprintln!("{e}");
     }
     let _ = target.store.close().await;
-    if let Cleanup::PostgresDatabase { admin_url, name } = target.cleanup {
-        let _ = laa_store::tools::drop_postgres_database(&admin_url, &name).await;
-    }
+    remove(target.cleanup).await;
 }
 
 /// Everything one run measured.
@@ -581,58 +548,5 @@ impl Report {
             let ratio = sixty_four.per_second() / sixteen.per_second();
             goal("64 clients / 16 clients", ratio, "at least 1", ratio >= 1.0);
         }
-    }
-}
-
-/// A database of the bench's own, named after `name`: on the PostgreSQL
-/// server at `postgres` (created now, dropped by [`remove`]), or an SQLite
-/// file in `dir`.
-async fn fresh_database(
-    postgres: Option<&str>,
-    dir: &std::path::Path,
-    name: &str,
-) -> Result<(String, Cleanup), String> {
-    match postgres {
-        Some(admin_url) => {
-            let name = format!("laa_{name}_{}", std::process::id());
-            laa_store::tools::create_postgres_database(admin_url, &name)
-                .await
-                .map_err(|e| format!("error: creating database {name} at {admin_url}: {e}"))?;
-            Ok((
-                with_database(admin_url, &name),
-                Cleanup::PostgresDatabase {
-                    admin_url: admin_url.to_owned(),
-                    name,
-                },
-            ))
-        }
-        None => Ok((
-            format!("sqlite://{}/{name}.db?mode=rwc", dir.display()),
-            Cleanup::Nothing,
-        )),
-    }
-}
-
-/// Drops what [`fresh_database`] created on PostgreSQL.
-async fn remove(cleanup: Cleanup) {
-    if let Cleanup::PostgresDatabase { admin_url, name } = cleanup {
-        let _ = laa_store::tools::drop_postgres_database(&admin_url, &name).await;
-    }
-}
-
-/// The URL of another database on the same PostgreSQL server.
-fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[scheme_end..].find('/') {
-        Some(i) => &base[..scheme_end + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{server}/{database}?{q}"),
-        None => format!("{server}/{database}"),
     }
 }

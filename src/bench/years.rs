@@ -27,15 +27,18 @@ use laa_core::{Role, Scope};
 use laa_proto::v1 as pb;
 use laa_store::{Store, StoreOptions};
 
+use super::databases::{Cleanup, fresh_database, remove};
 use super::histories::{Exported, Verified, export_round, verify_every_stream};
 use super::measure::Samples;
 use super::served::Served;
 use super::soak::Resident;
 use super::web::{Measured, STATIC};
-use super::{Cleanup, Target, fresh_database, load, negotiations, reads, remove, web};
+use super::{Target, load, negotiations, reads, web};
 use crate::client::Clients;
 use crate::client::words::count;
-use crate::demo::{Credentials, Replay, ReplayServer, RoundCalendar, issue_credentials};
+use crate::demo::{
+    Credentials, Replay, RoundCalendar, create_round, issue_credentials, replay_server,
+};
 
 /// The goal: a command's p50, and 16 clients' rate, within this factor of
 /// year one's.
@@ -172,7 +175,7 @@ async fn load_rounds(
     areas: &[laa_core::areas::AreaEntry],
     rounds: Range<usize>,
 ) -> Result<(Credentials, Loaded), String> {
-    let server = ReplayServer::start(url).await.map_err(|e| e.text())?;
+    let server = replay_server(url).await.map_err(|e| e.text())?;
     let credentials = match credentials {
         Some(c) => c,
         None => issue_credentials(&server.store, areas).await?,
@@ -188,8 +191,9 @@ async fn load_rounds(
     };
     let reports = crate::demo::replay_rounds(replay, rounds.clone(), &ProgressBar::hidden()).await;
     let seconds = started.elapsed().as_secs_f64();
-    server.stop().await;
+    let stopped = server.stop().await;
     let reports = reports?;
+    stopped?;
     Ok((
         credentials,
         Loaded {
@@ -248,28 +252,16 @@ async fn measure_served(
         .await
         .map_err(|e| format!("error: issuing a token: {e}"))?;
     let mut admin = Clients::on(channel, Some(&admin_token)).map_err(|e| e.text())?;
-    let first = admin
-        .rounds
-        .get_round(pb::GetRoundRequest {
-            name: RoundCalendar::FIRST.name(),
-        })
-        .await
-        .map_err(|s| format!("error: {}", s.message()))?
-        .into_inner();
     let bench_round = format!("bench-{round}");
-    admin
-        .rounds
-        .create_round(pb::CreateRoundRequest {
-            round: Some(pb::Round {
-                name: String::new(),
-                round: bench_round.clone(),
-                create_time: None,
-                ..first
-            }),
-            request_id: String::new(),
-        })
-        .await
-        .map_err(|s| format!("error: creating round {bench_round}: {}", s.message()))?;
+    create_round(&mut admin, &served.grpc, bench_round.clone(), |first| {
+        pb::Round {
+            name: String::new(),
+            round: bench_round.clone(),
+            create_time: None,
+            ..first.clone()
+        }
+    })
+    .await?;
     let target = Target {
         server: served.grpc.clone(),
         store,

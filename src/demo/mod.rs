@@ -35,10 +35,12 @@ use laa_core::Catalogue;
 
 use crate::client::words::count;
 use crate::client::{CliError, Format, Global};
+use crate::embedded::EmbeddedServer;
 use crate::serve::{SyncMode, open_server_store};
 pub use calendar::RoundCalendar;
+pub use negotiation::create_round;
 pub use negotiation::{Credentials, Replay, RoundReport, issue_credentials};
-use negotiation::{close_round, create_round, national_round};
+use negotiation::{close_round, national_round};
 
 /// `laa demo`.
 #[derive(Debug, Subcommand)]
@@ -114,59 +116,18 @@ fn remove_sqlite(path: &Path) {
     }
 }
 
-/// A server started in this process over a database, deciding each command
-/// at its own date (`laa_store::Clock::Replay`): where rounds are replayed
-/// as they happened.
-pub struct ReplayServer {
-    /// Its gRPC address: http://127.0.0.1:PORT.
-    pub url: String,
-    /// Its store, where the replay's credentials are issued.
-    pub store: laa_store::Store,
-    stop: tokio::sync::oneshot::Sender<()>,
-    serving: tokio::task::JoinHandle<Result<(), laa_server::ServerError>>,
-}
-
-impl ReplayServer {
-    /// Opens (migrating) `database_url` and serves it on a free port.
-    pub async fn start(database_url: &str) -> Result<Self, CliError> {
-        let store = open_server_store(
-            database_url,
-            SyncMode::Full,
-            false,
-            laa_store::Clock::Replay,
-        )
-        .await?;
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .map_err(|e| e.to_string())?;
-        let address = listener.local_addr().map_err(|e| e.to_string())?;
-        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-        let serving_store = store.clone();
-        let serving = tokio::spawn(async move {
-            laa_server::serve(
-                serving_store,
-                listener,
-                laa_server::ServerConfig::default(),
-                async {
-                    let _ = stopped.await;
-                },
-            )
-            .await
-        });
-        Ok(Self {
-            url: format!("http://{address}"),
-            store,
-            stop,
-            serving,
-        })
-    }
-
-    /// Stops serving and closes the store.
-    pub async fn stop(self) {
-        let _ = self.stop.send(());
-        let _ = self.serving.await;
-        let _ = self.store.close().await;
-    }
+/// A server in this process over `database_url` (migrated), deciding each
+/// command at its own date (`laa_store::Clock::Replay`): where rounds are
+/// replayed as they happened.
+pub async fn replay_server(database_url: &str) -> Result<EmbeddedServer, CliError> {
+    let store = open_server_store(
+        database_url,
+        SyncMode::Full,
+        false,
+        laa_store::Clock::Replay,
+    )
+    .await?;
+    Ok(EmbeddedServer::serve(store).await?)
 }
 
 /// Replays the rounds `rounds` (0 is 2008-11, 1 is 2011-14, ...) through
@@ -187,7 +148,10 @@ pub async fn replay_rounds(
         let mut closed = 0;
         if !calendar.is_first() {
             progress.set_message(format!("{}: {CREATED}", calendar.name()));
-            create_round(&mut admin, replay.server, calendar).await?;
+            create_round(&mut admin, replay.server, calendar.name(), |first| {
+                calendar.policy(first)
+            })
+            .await?;
             closed = close_round(
                 &mut minister,
                 replay.server,
@@ -249,7 +213,7 @@ pub async fn run(global: &Global, command: DemoCommand) -> Result<(), CliError> 
             }
         };
         // Its own server: commands are decided at their 2008 dates.
-        let server = ReplayServer::start(&url).await?;
+        let server = replay_server(&url).await?;
         eprintln!(
             "embedded server on {} ({})",
             server.url.trim_start_matches("http://"),
@@ -274,7 +238,9 @@ pub async fn run(global: &Global, command: DemoCommand) -> Result<(), CliError> 
     let reports = replay_rounds(replay, 0..usize::from(rounds), &bar).await;
     bar.finish_and_clear();
     match serving {
-        Some(server) => server.stop().await,
+        Some(server) => {
+            let _ = server.stop().await;
+        }
         None => {
             let _ = store.close().await;
         }

@@ -7,12 +7,14 @@ use laa_proto::v1 as pb;
 use super::super::calendar::RoundCalendar;
 use crate::client::{CliError, Clients};
 
-/// Creates the round of `calendar` as `admin` unless the server holds it
-/// already: the 2008-11 round's policy as the server holds it, moved on.
+/// Creates the round `name` as `admin` unless the server holds it
+/// already, its policy `from` the 2008-11 round's as the server holds it
+/// (moved on three years, for the rounds after it).
 pub async fn create_round(
     admin: &mut Clients,
     server: &str,
-    calendar: RoundCalendar,
+    name: String,
+    from: impl FnOnce(&pb::Round) -> pb::Round,
 ) -> Result<(), String> {
     let get = |name: String| {
         let mut rounds = admin.rounds.clone();
@@ -23,7 +25,7 @@ pub async fn create_round(
                 .map(tonic::Response::into_inner)
         }
     };
-    match get(calendar.name()).await {
+    match get(name.clone()).await {
         Ok(_) => return Ok(()),
         Err(s) if s.code() == tonic::Code::NotFound => {}
         Err(s) => return Err(CliError::from_status(&s, server).text()),
@@ -34,8 +36,8 @@ pub async fn create_round(
     admin
         .rounds
         .create_round(pb::CreateRoundRequest {
-            round: Some(calendar.policy(&first)),
-            request_id: format!("demo-round-{}", calendar.name()),
+            round: Some(from(&first)),
+            request_id: format!("demo-round-{name}"),
         })
         .await
         .map_err(|s| CliError::from_status(&s, server).text())?;
