@@ -60,6 +60,7 @@ mod m20261206_000060_notification_subscriptions;
 mod m20261206_000070_indicator_relations;
 mod m20261206_000075_area_population;
 mod m20261206_000080_agreement_versions_index;
+mod m20261207_000090_agreement_round;
 pub mod tables;
 
 /// Every migration of the schema, in order.
@@ -84,6 +85,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000070_indicator_relations::Migration),
             Box::new(m20261206_000075_area_population::Migration),
             Box::new(m20261206_000080_agreement_versions_index::Migration),
+            Box::new(m20261207_000090_agreement_round::Migration),
         ]
     }
 }

@@ -104,6 +104,9 @@ pub enum Agreements {
     /// The whole state at `snapshot_version`, as JSON. Last, so that on
     /// SQLite the columns updated by every append sit before its overflow pages.
     Snapshot,
+    /// The round it belongs to (`2008-11`): added after `snapshot`, and
+    /// read from an index, never from the row.
+    Round,
 }
 
 /// The target projection: one row per target, for queries across agreements.

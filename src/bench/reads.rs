@@ -23,7 +23,8 @@ const REGION: pb::Region = pb::Region::SouthEast;
 /// Measures the analytics at `server` for `duration` each, as the holder
 /// of `token`, and prints the figures and the goal.
 pub async fn run(server: &str, token: &str, duration: Duration) -> Result<(), String> {
-    let measured = measure_all(server, token, duration).await?;
+    let latest = laa_core::policy::DEFAULT_ROUND;
+    let measured = measure_all(server, token, duration, latest).await?;
     println!(
         "laa bench --reads {server}: {} cores, {:.1} s per measurement, 1 client",
         std::thread::available_parallelism().map_or(0, usize::from),
@@ -56,11 +57,13 @@ pub async fn run(server: &str, token: &str, duration: Duration) -> Result<(), St
 }
 
 /// The echo first, then each analytic, measured at `server` for `duration`
-/// each as the holder of `token`: each one's name and latencies.
+/// each as the holder of `token` (England's also for the round `latest`
+/// alone): each one's name and latencies.
 pub async fn measure_all(
     server: &str,
     token: &str,
     duration: Duration,
+    latest: &str,
 ) -> Result<Vec<(&'static str, Samples)>, String> {
     let channel = connect(server).await?;
     let clients = Clients::on(channel, Some(token))
@@ -76,11 +79,37 @@ pub async fn measure_all(
         }
     })
     .await?;
+    let national_latest = measure(duration, || {
+        let mut audit = clients.audit.clone();
+        async move {
+            audit
+                .get_negotiation_summary(pb::GetNegotiationSummaryRequest {
+                    round: latest.to_owned(),
+                    ..Default::default()
+                })
+                .await
+                .map(|_| ())
+        }
+    })
+    .await?;
     let regional = measure(duration, || {
         let mut audit = clients.audit.clone();
         async move {
             audit
                 .get_negotiation_summary(pb::GetNegotiationSummaryRequest {
+                    region: REGION as i32,
+                    ..Default::default()
+                })
+                .await
+                .map(|_| ())
+        }
+    })
+    .await?;
+    let region_performance_page = measure(duration, || {
+        let mut performance = clients.performance.clone();
+        async move {
+            performance
+                .list_performance(pb::ListPerformanceRequest {
                     region: REGION as i32,
                     ..Default::default()
                 })
@@ -116,15 +145,41 @@ pub async fn measure_all(
         }
     })
     .await?;
+    let england_performance_latest = measure(duration, || {
+        let mut performance = clients.performance.clone();
+        async move {
+            performance
+                .list_performance(pb::ListPerformanceRequest {
+                    page_size: 100,
+                    round: latest.to_owned(),
+                    ..Default::default()
+                })
+                .await
+                .map(|_| ())
+        }
+    })
+    .await?;
     Ok(vec![
         ("echo: Health/Check", echo),
         ("GetNegotiationSummary, England", national),
+        (
+            "GetNegotiationSummary, England, latest round",
+            national_latest,
+        ),
         ("GetNegotiationSummary, region gose", regional),
+        (
+            "ListPerformance, region gose, first 100",
+            region_performance_page,
+        ),
         (
             "ListPerformance, region gose, 1,000 a page",
             region_performance,
         ),
         ("ListPerformance, England, first 100", england_performance),
+        (
+            "ListPerformance, England, latest round, first 100",
+            england_performance_latest,
+        ),
     ])
 }
 

@@ -162,7 +162,8 @@ async fn measured(
             count(load.commands, "command")
         );
         let issued = credentials.as_ref().ok_or("error: no credentials")?;
-        let figures = measure(years, url, dir, issued, &areas, &format!("after-{upto}")).await?;
+        let own = format!("after-{upto}");
+        let figures = measure(years, url, dir, issued, &areas, (&own, &load.last)).await?;
         columns.push((load, figures));
     }
     Ok(columns)
@@ -209,17 +210,18 @@ async fn load_rounds(
     ))
 }
 
-/// One measurement: a server started on `url`, measured, stopped.
+/// One measurement: a server started on `url`, measured, stopped;
+/// `rounds` names the bench's own round and the latest round loaded.
 async fn measure(
     years: &Years<'_>,
     url: &str,
     dir: &Path,
     credentials: &Credentials,
     areas: &[laa_core::areas::AreaEntry],
-    round: &str,
+    rounds: (&str, &str),
 ) -> Result<Figures, String> {
     let (served, start) = Served::start(url, dir, years.sole_server).await?;
-    let figures = measure_served(years, url, &served, credentials, areas, round).await;
+    let figures = measure_served(years, url, &served, credentials, areas, rounds).await;
     let resident = served.resident();
     served.stop().await;
     let figures = figures?;
@@ -236,7 +238,7 @@ async fn measure_served(
     served: &Served,
     credentials: &Credentials,
     areas: &[laa_core::areas::AreaEntry],
-    round: &str,
+    (round, latest): (&str, &str),
 ) -> Result<Figures, String> {
     let duration = years.duration;
     let store = Store::connect(url, StoreOptions::default())
@@ -281,7 +283,8 @@ async fn measure_served(
     back.extend(rest);
     let (concurrent, _) = load::writes(back, duration).await?;
     eprintln!("bench: the analytics");
-    let analytics = reads::measure_all(&served.grpc, &credentials.auditor, duration).await?;
+    let analytics =
+        reads::measure_all(&served.grpc, &credentials.auditor, duration, latest).await?;
     let echo = analytics
         .first()
         .map(|(_, echo)| echo.clone())

@@ -347,14 +347,17 @@ async fn refused_requests_and_departments_in_the_analytics() {
                 .await
                 .unwrap(),
         );
-        go.agreements
-            .counter_offer(counter(v, target, on(15, 10.0, [9.6, 9.2, 8.8]), "HO"))
-            .await
-            .unwrap();
+        let (v, _) = version_of(
+            go.agreements
+                .counter_offer(counter(v, target, on(15, 10.0, [9.6, 9.2, 8.8]), "HO"))
+                .await
+                .unwrap(),
+        );
 
         let summary = |name: &str| pb::GetNegotiationSummaryRequest {
             agreement: name.into(),
             region: 0,
+            round: String::new(),
         };
         for s in [
             auditor
@@ -392,6 +395,7 @@ async fn refused_requests_and_departments_in_the_analytics() {
         let in_region = |region: pb::Region| pb::GetNegotiationSummaryRequest {
             agreement: String::new(),
             region: region as i32,
+            round: String::new(),
         };
         let south_east = auditor
             .audit
@@ -400,6 +404,20 @@ async fn refused_requests_and_departments_in_the_analytics() {
             .unwrap()
             .into_inner();
         assert_eq!((south_east.agreements, south_east.refused_requests), (1, 1));
+        // England's and the region's answers, kept, follow the next event.
+        go.agreements
+            .record_refused_request(refuse(v, "dcsf"))
+            .await
+            .expect("recorded");
+        for request in [summary(""), in_region(pb::Region::SouthEast)] {
+            let s = auditor
+                .audit
+                .get_negotiation_summary(request)
+                .await
+                .unwrap()
+                .into_inner();
+            assert_eq!(s.refused_requests, 2, "{}", app.backend);
+        }
         let london = auditor
             .audit
             .get_negotiation_summary(in_region(pb::Region::London))
@@ -575,6 +593,7 @@ async fn a_2008_history_is_exported_verified_offline_and_imported_elsewhere() {
                     .get_negotiation_summary(pb::GetNegotiationSummaryRequest {
                         agreement: KENT.into(),
                         region: 0,
+                        round: String::new(),
                     })
                     .await
                     .unwrap()

@@ -220,6 +220,7 @@ async fn a_go_and_an_area_negotiate_an_laa_from_opening_to_a_rebinding_refresh()
             .get_negotiation_summary(pb::GetNegotiationSummaryRequest {
                 agreement: KENT.into(),
                 region: 0,
+                round: String::new(),
             })
             .await
             .unwrap()

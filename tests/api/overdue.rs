@@ -54,6 +54,7 @@ async fn the_summary_reports_overdue_refreshes_per_region() {
             .get_negotiation_summary(pb::GetNegotiationSummaryRequest {
                 agreement: KENT.into(),
                 region: 0,
+                round: String::new(),
             })
             .await
             .expect("Kent's summary")

@@ -10,6 +10,7 @@ use std::process::Command;
 use laa_proto::v1 as pb;
 
 use crate::cli::ok;
+use crate::plain_http::get;
 use crate::support::*;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -110,6 +111,115 @@ async fn later_rounds_follow_the_first_and_close_it() {
                 "refresh {refresh} held: {:?}",
                 summary.refreshes.keys()
             );
+        }
+        assert_eq!(summary.agreements, 6);
+
+        // One round's summary and performance are its agreements' alone,
+        // by its bare name or its resource name.
+        for (round, refreshes) in [
+            ("2008-11", vec!["2009", "2010"]),
+            ("rounds/2011-14", vec!["2012", "2013"]),
+        ] {
+            let one = auditor
+                .audit
+                .get_negotiation_summary(pb::GetNegotiationSummaryRequest {
+                    round: round.into(),
+                    ..Default::default()
+                })
+                .await
+                .expect("one round's summary")
+                .into_inner();
+            assert_eq!(one.agreements, 2, "{round}");
+            let held: Vec<&str> = one.refreshes.keys().map(String::as_str).collect();
+            assert!(
+                held.iter().all(|r| refreshes.contains(r)),
+                "{round}: {held:?}"
+            );
+        }
+        let mut per_round = 0;
+        for round in ["2008-11", "2011-14", "2014-17"] {
+            let rows = auditor
+                .performance
+                .list_performance(pb::ListPerformanceRequest {
+                    round: round.into(),
+                    page_size: 1_000,
+                    ..Default::default()
+                })
+                .await
+                .expect("one round's performance")
+                .into_inner()
+                .targets;
+            assert!(!rows.is_empty(), "{round}");
+            assert!(
+                rows.iter().all(|t| t.agreement.ends_with(round)),
+                "{round}: only its agreements"
+            );
+            per_round += rows.len();
+        }
+        let every = auditor
+            .performance
+            .list_performance(pb::ListPerformanceRequest {
+                page_size: 1_000,
+                ..Default::default()
+            })
+            .await
+            .expect("every round's performance")
+            .into_inner()
+            .targets;
+        assert_eq!(every.len(), per_round, "the rounds' rows are every row");
+        // A round no agreement belongs to: nothing; a name no round can
+        // have: refused.
+        let none = auditor
+            .audit
+            .get_negotiation_summary(pb::GetNegotiationSummaryRequest {
+                round: "2032-35".into(),
+                ..Default::default()
+            })
+            .await
+            .expect("an empty summary")
+            .into_inner();
+        assert_eq!(none.agreements, 0);
+        let refused = auditor
+            .performance
+            .list_performance(pb::ListPerformanceRequest {
+                round: "Not a round".into(),
+                ..Default::default()
+            })
+            .await
+            .expect_err("refused");
+        assert_eq!(refused.code(), tonic::Code::InvalidArgument);
+
+        // Citizens see the latest round's England, each round's targets
+        // counted on their own, and the earlier rounds a link away.
+        let pages = crate::web::serve_pages(&app).await;
+        let england = get(pages, "/", &[]).await;
+        assert_eq!(england.status, 200);
+        assert!(
+            england
+                .body
+                .contains("2 of 150 areas have a signed-off agreement for 2014 to 2017"),
+            "{}",
+            england.body
+        );
+        for earlier in ["2008-11", "2011-14"] {
+            assert!(
+                england
+                    .body
+                    .contains(&format!("href=\"/rounds/{earlier}\"")),
+                "a link to {earlier}"
+            );
+        }
+        let first = get(pages, "/rounds/2008-11", &[]).await;
+        assert_eq!(first.status, 200);
+        assert!(
+            first
+                .body
+                .contains("2 of 150 areas have a signed-off agreement for 2008 to 2011"),
+            "{}",
+            first.body
+        );
+        for missing in ["/rounds/2032-35", "/rounds/Not%20a%20round"] {
+            assert_eq!(get(pages, missing, &[]).await.status, 404, "{missing}");
         }
     })
     .await;

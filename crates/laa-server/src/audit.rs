@@ -8,7 +8,7 @@ use laa_core::StreamId;
 use laa_core::summary::NegotiationSummary;
 use laa_core::{Actor, AgreementId, Region, TargetKind, TargetStatus};
 use laa_proto::v1 as pb;
-use laa_store::{AgreementFilter, StoreError};
+use laa_store::{AgreementFilter, ScopeVersion, StoreError};
 use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
@@ -40,18 +40,14 @@ impl Engine {
         Ok(events)
     }
 
-    /// The summary of every agreement the caller may read: each
-    /// agreement's part kept by version ([`crate::read_models`]), so only
+    /// The summary of every agreement of `filter`'s scope (a region, a
+    /// round) the caller may read: each agreement's part kept by version ([`crate::read_models`]), so only
     /// the agreements changed since the last request are read.
     async fn summary_in_scope(
         &self,
         actor: &Actor,
-        region: Option<Region>,
+        mut filter: AgreementFilter,
     ) -> Result<pb::NegotiationSummary, ApiError> {
-        let mut filter = AgreementFilter {
-            region,
-            ..AgreementFilter::default()
-        };
         let assigned = self.scope_filter(actor, &mut filter)?;
         let today = self.store.clock().today();
         let mut total = NegotiationSummary::default();
@@ -59,18 +55,21 @@ impl Engine {
         let mut placeholders = 0;
         let mut regions: BTreeMap<Region, (NegotiationSummary, BTreeMap<i32, i32>, i64)> =
             BTreeMap::new();
+        // A scope's kept answer is given again while the scope's version
+        // and the date are what it was made at: one light question. A
+        // champion's narrower listing is never kept, nor answered from
+        // another's.
+        if assigned.is_none()
+            && let Some(kept) = self.kept_summary(&filter)
+            && kept.on == today
+            && kept.scope == self.queries.scope_version(&filter).await?
+        {
+            return Ok(kept.answer.clone());
+        }
         let mut versions = self.queries.agreement_versions(&filter).await?;
         if let Some(champion) = &assigned {
             let reach = self.assigned_to(champion, &filter).await?;
             versions.retain(|listed| reach.contains(&listed.id));
-        }
-        // A kept answer is given only for the very agreements and versions
-        // it was of, so a champion's narrower listing never gets another's.
-        if let Some(kept) = self.kept_summary(&filter)
-            && kept.on == today
-            && kept.versions == versions
-        {
-            return Ok(kept.answer.clone());
         }
         for listed in &versions {
             let digest = match self.read_models.summaries.at(&listed.id, listed.version) {
@@ -99,11 +98,13 @@ impl Engine {
                 )
             })
             .collect();
-        // A scope's summary is kept for the scopes many ask for; a
-        // champion's assignments are theirs alone.
-        if assigned.is_none() {
+        // A scope's summary is kept for the scopes many ask for (England,
+        // a region, a round: each holding an agreement, so that asking for
+        // rounds that do not exist keeps nothing); a champion's
+        // assignments are theirs alone.
+        if assigned.is_none() && !versions.is_empty() {
             let kept = KeptSummary {
-                versions,
+                scope: ScopeVersion::of(&versions),
                 on: today,
                 answer: out.clone(),
             };
@@ -436,8 +437,12 @@ impl pb::audit_service_server::AuditService for Engine {
         let r = request.into_inner();
         let name = r.agreement;
         if name.trim().is_empty() {
-            let region = convert::region("region", r.region)?;
-            return Ok(Response::new(self.summary_in_scope(&actor, region).await?));
+            let scope = AgreementFilter {
+                region: convert::region("region", r.region)?,
+                round: convert::round_filter("round", &r.round)?,
+                ..AgreementFilter::default()
+            };
+            return Ok(Response::new(self.summary_in_scope(&actor, scope).await?));
         }
         let id = convert::agreement_name("agreement", &name)?;
         let state = self.read_agreement(&actor, &id).await?;

@@ -4,14 +4,14 @@
 
 use laa_core::performance::{Status, agreement_performance};
 use laa_proto::v1 as pb;
-use laa_store::AgreementFilter;
+use laa_store::{AgreementFilter, ScopeVersion};
 use tonic::{Request, Response, Status as GrpcStatus};
 
 use crate::Engine;
 use crate::auth::authenticate;
 use crate::convert::{self, agreement_performance_to_pb, reward_to_pb, target_performance_to_pb};
 use crate::error::ApiError;
-use crate::read_models::PerformanceRow;
+use crate::read_models::{KeptPerformance, PerformanceRow};
 
 #[tonic::async_trait]
 impl pb::performance_service_server::PerformanceService for Engine {
@@ -48,32 +48,20 @@ impl pb::performance_service_server::PerformanceService for Engine {
             convert::parse_page_token(&r.page_token, convert::numeric_position)?.unwrap_or(0);
         let mut filter = AgreementFilter {
             region,
+            round: convert::round_filter("round", &r.round)?,
             ..AgreementFilter::default()
         };
         let assigned = self.scope_filter(&actor, &mut filter)?;
-        let reach = match &assigned {
-            Some(champion) => Some(self.assigned_to(champion, &filter).await?),
-            None => None,
-        };
         // Every agreement's rows first (kept, shared), then only the page's
         // rows copied into the answer.
-        let mut kept = Vec::new();
-        for listed in self
-            .queries
-            .agreement_versions(&filter)
-            .await
-            .map_err(ApiError::from)?
-            .into_iter()
-            .filter(|listed| reach.as_ref().is_none_or(|ids| ids.contains(&listed.id)))
-        {
-            kept.push(
-                match self.read_models.performance.at(&listed.id, listed.version) {
-                    Some(rows) => rows,
-                    None => self.performance_rows(&listed.id).await?,
-                },
-            );
-        }
-        let mut matching = kept.iter().flat_map(|rows| rows.iter()).filter(|p| {
+        let kept = match &assigned {
+            Some(champion) => {
+                let reach = self.assigned_to(champion, &filter).await?;
+                std::sync::Arc::new(self.scope_rows(&filter, Some(&reach)).await?)
+            }
+            None => self.kept_scope_rows(&filter).await?,
+        };
+        let mut matching = kept.rows.iter().flat_map(|rows| rows.iter()).filter(|p| {
             indicator.is_none_or(|n| p.indicator == Some(n))
                 && status.is_none_or(|s| p.overall == s)
         });
@@ -272,6 +260,65 @@ impl Engine {
             }
         }
         Ok((kinds, agreements))
+    }
+
+    /// The rows of every agreement of `scope`, as last listed if the
+    /// scope's version has not moved since ([`KeptPerformance`]), or
+    /// listed now and kept.
+    async fn kept_scope_rows(
+        &self,
+        scope: &AgreementFilter,
+    ) -> Result<std::sync::Arc<KeptPerformance>, ApiError> {
+        let kept = self
+            .read_models
+            .scope_performance
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(scope)
+            .cloned();
+        if let Some(kept) = kept
+            && kept.scope == self.queries.scope_version(scope).await?
+        {
+            return Ok(kept);
+        }
+        let listed = std::sync::Arc::new(self.scope_rows(scope, None).await?);
+        // A scope of no agreement (a round that does not exist) is not
+        // kept, so what is kept is bounded by the rounds and regions there are.
+        if listed.rows.is_empty() {
+            return Ok(listed);
+        }
+        self.read_models
+            .scope_performance
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .insert(scope.clone(), listed.clone());
+        Ok(listed)
+    }
+
+    /// The rows of every agreement of `scope` (only those in `reach`, if
+    /// given), each as kept at its version or derived now.
+    async fn scope_rows(
+        &self,
+        scope: &AgreementFilter,
+        reach: Option<&std::collections::BTreeSet<laa_core::AgreementId>>,
+    ) -> Result<KeptPerformance, ApiError> {
+        let mut versions = self.queries.agreement_versions(scope).await?;
+        if let Some(ids) = reach {
+            versions.retain(|listed| ids.contains(&listed.id));
+        }
+        let mut rows = Vec::with_capacity(versions.len());
+        for listed in &versions {
+            rows.push(
+                match self.read_models.performance.at(&listed.id, listed.version) {
+                    Some(kept) => kept,
+                    None => self.performance_rows(&listed.id).await?,
+                },
+            );
+        }
+        Ok(KeptPerformance {
+            scope: ScopeVersion::of(&versions),
+            rows,
+        })
     }
 
     /// Derives an agreement's targets' performance from its current state,

@@ -22,7 +22,7 @@ use laa_core::performance::Status;
 use laa_core::summary::NegotiationSummary;
 use laa_core::{AgreementId, IndicatorNumber};
 use laa_proto::v1 as pb;
-use laa_store::{AgreementFilter, AgreementVersion};
+use laa_store::{AgreementFilter, ScopeVersion};
 
 /// One derived value per agreement, with the version it is of.
 pub(crate) struct KeptByVersion<T> {
@@ -98,16 +98,27 @@ pub(crate) struct PerformanceRow {
     pub(crate) row: pb::TargetPerformance,
 }
 
-/// A summary answered for one scope, with the agreements and versions it
-/// was made of and the date its overdue refreshes were judged on: answered
-/// again as it is while all three hold.
+/// A summary answered for one scope, with the scope's version it was made
+/// at and the date its overdue refreshes were judged on: answered again as
+/// it is while both hold.
 pub(crate) struct KeptSummary {
-    /// Each agreement of the scope, with the version summarised.
-    pub(crate) versions: Vec<AgreementVersion>,
+    /// The scope's version summarised.
+    pub(crate) scope: ScopeVersion,
     /// The date the overdue refreshes were judged on.
     pub(crate) on: NaiveDate,
     /// The answer.
     pub(crate) answer: pb::NegotiationSummary,
+}
+
+/// The performance of a scope's targets, with the scope's version it was
+/// made at: listed again as it is while that holds (a target's performance
+/// is a question of its agreement's version alone, see
+/// [`ReadModels::performance`]).
+pub(crate) struct KeptPerformance {
+    /// The scope's version listed.
+    pub(crate) scope: ScopeVersion,
+    /// Each agreement's rows, in id order.
+    pub(crate) rows: Vec<Arc<Vec<PerformanceRow>>>,
 }
 
 /// The read models an engine keeps.
@@ -118,6 +129,9 @@ pub(crate) struct ReadModels {
     pub(crate) scope_summaries: Mutex<HashMap<AgreementFilter, Arc<KeptSummary>>>,
     /// Each agreement's part of the negotiation summary.
     pub(crate) summaries: KeptByVersion<SummaryDigest>,
+    /// The targets' performance last listed for each scope (England, a
+    /// region), each agreement's rows in id order.
+    pub(crate) scope_performance: Mutex<HashMap<AgreementFilter, Arc<KeptPerformance>>>,
     /// Each agreement's targets' performance. A published indicator set
     /// never changes, and an agreement is bound to one, so the version
     /// alone says when the performance must be derived again.

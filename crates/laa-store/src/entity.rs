@@ -165,6 +165,8 @@ pub mod agreement {
         /// The whole state at `snapshot_version`, as JSON.
         #[sea_orm(column_type = "Text")]
         pub snapshot: String,
+        /// The round it belongs to (`2008-11`).
+        pub round: String,
     }
 
     /// No relations are navigated.

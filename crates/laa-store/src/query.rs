@@ -72,11 +72,13 @@ pub struct AgreementFilter {
     /// Only agreements with a refresh overdue on this date
     /// ([`Agreement::refresh_overdue`]).
     pub refresh_overdue_on: Option<chrono::NaiveDate>,
+    /// Only this round's agreements (`2008-11`).
+    pub round: Option<String>,
 }
 
 impl AgreementFilter {
-    /// `query` narrowed to the filter's region, area and status (the
-    /// overdue date is not a column: the caller judges it).
+    /// `query` narrowed to the filter's region, area, status and round
+    /// (the overdue date is not a column: the caller judges it).
     fn narrow(&self, mut query: Select<agreement::Entity>) -> Select<agreement::Entity> {
         if let Some(region) = self.region {
             query = query.filter(agreement::Column::Region.eq(region.code()));
@@ -86,6 +88,9 @@ impl AgreementFilter {
         }
         if let Some(status) = self.status {
             query = query.filter(agreement::Column::Status.eq(status.as_str()));
+        }
+        if let Some(round) = &self.round {
+            query = query.filter(agreement::Column::Round.eq(round.as_str()));
         }
         query
     }
@@ -101,6 +106,33 @@ pub struct AgreementVersion {
     pub region: Region,
     /// Its version: the sequence of its last event.
     pub version: u64,
+}
+
+/// Where the agreements of a scope stand, in two numbers: how many there
+/// are, and the sum of their versions. A version only rises and an
+/// agreement's row is removed only by verification's projection rebuild
+/// (and written again whole by its next append), so any event appended to
+/// an agreement of the scope, and any agreement opened or imported into
+/// it, moves one of the two: a view made of the scope's agreements at a
+/// `ScopeVersion` is current while the scope's version is the same. What
+/// it cannot tell is a rebuild followed by another agreement opened at the
+/// very version of the row removed before anything else is appended.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct ScopeVersion {
+    /// How many agreements the scope holds.
+    pub agreements: u64,
+    /// The sum of their versions.
+    pub versions: u64,
+}
+
+impl ScopeVersion {
+    /// The version of the scope these agreements make.
+    pub fn of(listed: &[AgreementVersion]) -> Self {
+        Self {
+            agreements: listed.len() as u64,
+            versions: listed.iter().map(|l| l.version).sum(),
+        }
+    }
 }
 
 /// One agreement as listed.
@@ -219,6 +251,32 @@ impl Queries {
                 })
             })
             .collect()
+    }
+
+    /// Where the agreements matching `filter`'s region, area and status
+    /// stand ([`ScopeVersion`]): one aggregate over the index that holds
+    /// the agreements' versions, so that a view kept of the scope is
+    /// answered again, unchanged, after one light question.
+    pub async fn scope_version(
+        &self,
+        filter: &AgreementFilter,
+    ) -> Result<ScopeVersion, StoreError> {
+        // SUM over PostgreSQL's bigint is a numeric: cast back, on both.
+        let query = filter.narrow(
+            agreement::Entity::find()
+                .select_only()
+                .column_as(agreement::Column::Id.count(), "agreements")
+                .column_as(
+                    sea_orm::sea_query::Expr::cust("CAST(COALESCE(SUM(version), 0) AS BIGINT)"),
+                    "versions",
+                ),
+        );
+        let row: Option<(i64, i64)> = query.into_tuple().one(self.store.connection()).await?;
+        let (agreements, versions) = row.unwrap_or((0, 0));
+        Ok(ScopeVersion {
+            agreements: crate::store::stored("agreements", "count", agreements)?,
+            versions: crate::store::stored("agreements", "sum of versions", versions)?,
+        })
     }
 
     /// The agreements with a live (not withdrawn) target on an indicator,

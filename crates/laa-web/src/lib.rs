@@ -108,6 +108,7 @@ impl Web {
 pub fn router(store: Queries, changes: Changes) -> Router {
     Router::new()
         .route("/", get(england))
+        .route("/rounds/{round}", get(england_in_round))
         .route("/areas/{code}", get(area))
         .route("/indicators", get(indicators))
         .route("/indicators/{number}", get(indicator))
@@ -170,7 +171,35 @@ async fn england(State(web): State<Web>, headers: HeaderMap) -> Response {
     let model = &web.model;
     web.answer(&headers, "/".into(), "england", || async {
         match model.everything().await {
-            Ok(s) => html(StatusCode::OK, pages::england::england(&s)),
+            Ok(s) => html(
+                StatusCode::OK,
+                pages::england::england(&s, s.latest_round()),
+            ),
+            Err(e) => failed(e),
+        }
+    })
+    .await
+}
+
+/// England's page for one round: `/rounds/2008-11`. (`/` is the latest
+/// round's.)
+async fn england_in_round(
+    State(web): State<Web>,
+    Path(round): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    let Ok(round) = laa_core::RoundName::new(round) else {
+        return respond(&headers, &Kept::new(missing()));
+    };
+    let model = &web.model;
+    let path = format!("/rounds/{}", round.as_str());
+    web.answer(&headers, path, "england", || async {
+        match model.everything().await {
+            Ok(s) if s.rounds().contains(&round.as_str()) => html(
+                StatusCode::OK,
+                pages::england::england(&s, Some(round.as_str())),
+            ),
+            Ok(_) => missing(),
             Err(e) => failed(e),
         }
     })

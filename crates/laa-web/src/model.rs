@@ -124,6 +124,35 @@ impl Snapshot {
         self.published.iter().filter(move |p| &p.area == area)
     }
 
+    /// The rounds of the public agreements, earliest first (by their
+    /// first year, then name).
+    pub fn rounds(&self) -> Vec<&str> {
+        let rounds: std::collections::BTreeSet<(u16, &str)> = self
+            .published
+            .iter()
+            .map(|p| {
+                let first = p
+                    .record
+                    .agreement
+                    .policy()
+                    .map_or(u16::MAX, |policy| policy.period.first().start());
+                (first, p.round())
+            })
+            .collect();
+        rounds.into_iter().map(|(_, round)| round).collect()
+    }
+
+    /// The latest round with a public agreement: the round the England
+    /// page shows.
+    pub fn latest_round(&self) -> Option<&str> {
+        self.rounds().last().copied()
+    }
+
+    /// The public agreements of one round.
+    pub fn in_round<'a>(&'a self, round: &'a str) -> impl Iterator<Item = &'a Published> {
+        self.published.iter().filter(move |p| p.round() == round)
+    }
+
     /// The area's record, if it exists.
     pub fn area(&self, code: &str) -> Option<&AreaRecord> {
         self.areas.iter().find(|a| a.code.as_str() == code)

@@ -277,9 +277,10 @@ pub enum ClientCommand {
         /// Only one Government Office region's agreements, by code (gose) or name.
         #[arg(long)]
         region: Option<String>,
-        /// The round, with --area.
-        #[arg(long, default_value = laa_core::policy::DEFAULT_ROUND)]
-        round: String,
+        /// The round: with --area, its agreement's (default 2008-11);
+        /// otherwise only that round's agreements (default: every round's).
+        #[arg(long)]
+        round: Option<String>,
     },
 }
 

@@ -25,6 +25,9 @@ pub enum AgreementCommand {
         /// re-baselinings to approve; for auditors, broken histories.
         #[arg(long)]
         waiting_on_me: bool,
+        /// Only one round's agreements, such as 2011-14.
+        #[arg(long)]
+        round: Option<String>,
     },
     /// Show one agreement with its targets.
     Show {

@@ -27,6 +27,9 @@ pub enum PerformanceCommand {
         /// Only targets whose overall status is this: no_data, on_track, off_track, met, missed or unresolved.
         #[arg(long)]
         status: Option<String>,
+        /// Only one round's agreements, such as 2011-14 (default: every round's).
+        #[arg(long)]
+        round: Option<String>,
     },
     /// The area explains its results on an indicator (shown beside its rank in the tournament).
     Explain {

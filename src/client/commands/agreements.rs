@@ -39,7 +39,10 @@ pub async fn run(session: &Session, command: AgreementCommand) -> Result<(), Cli
             status: s,
             refresh_overdue,
             waiting_on_me,
+            round,
         } => {
+            let round = round.unwrap_or_default();
+            let round = &round;
             let region = match r {
                 Some(r) => region(&r)? as i32,
                 None => 0,
@@ -59,6 +62,7 @@ pub async fn run(session: &Session, command: AgreementCommand) -> Result<(), Cli
                         page_token,
                         refresh_overdue,
                         waiting_on_me,
+                        round: round.clone(),
                     })
                 )?;
                 Ok((r.agreements, r.next_page_token))

@@ -196,11 +196,20 @@ pub async fn summary(
     session: &Session,
     area: Option<String>,
     region: Option<String>,
-    round: &str,
+    round: Option<String>,
 ) -> Result<(), CliError> {
     let agreement = area
-        .map(|a| format!("agreements/{}-{round}", a.trim()))
+        .map(|a| {
+            let round = round.as_deref().unwrap_or(laa_core::policy::DEFAULT_ROUND);
+            format!("agreements/{}-{}", a.trim(), round.trim())
+        })
         .unwrap_or_default();
+    // Without an area, a round narrows the scope to its agreements.
+    let round = if agreement.is_empty() {
+        round.unwrap_or_default()
+    } else {
+        String::new()
+    };
     let region = match region.as_deref() {
         Some(r) => crate::client::suggest::region(r)?,
         None => pb::Region::Unspecified,
@@ -210,6 +219,7 @@ pub async fn summary(
         audit.get_negotiation_summary(pb::GetNegotiationSummaryRequest {
             agreement: agreement.clone(),
             region: region as i32,
+            round: round.clone(),
         })
     );
     let s = match s {
@@ -224,6 +234,10 @@ pub async fn summary(
         "all agreements in your scope".to_owned()
     } else {
         agreement
+    };
+    let scope = match round.trim() {
+        "" => scope,
+        round => format!("{scope}, round {round}"),
     };
     render::summary(&session.out, &scope, &s)
 }

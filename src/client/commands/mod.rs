@@ -47,6 +47,6 @@ pub async fn run(global: &Global, command: ClientCommand) -> Result<(), CliError
             area,
             region,
             round,
-        } => history::summary(&session, area, region, &round).await,
+        } => history::summary(&session, area, region, round).await,
     }
 }

@@ -40,7 +40,10 @@ pub async fn run(session: &Session, command: PerformanceCommand) -> Result<(), C
             region,
             indicator,
             status,
+            round,
         } => {
+            let round = round.unwrap_or_default();
+            let round = &round;
             let region = match region.as_deref() {
                 Some(r) => crate::client::suggest::region(r)? as i32,
                 None => 0,
@@ -56,6 +59,7 @@ pub async fn run(session: &Session, command: PerformanceCommand) -> Result<(), C
                         status: status.clone(),
                         page_size: 1000,
                         page_token,
+                        round: round.clone(),
                     })
                 )?;
                 Ok((r.targets, r.next_page_token))

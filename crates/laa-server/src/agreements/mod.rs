@@ -234,6 +234,7 @@ agreement_service! {
             },
             status: convert::status_filter(r.status)?,
             refresh_overdue_on: r.refresh_overdue.then(|| self.store.clock().today()),
+            round: convert::round_filter("round", &r.round)?,
         };
         let assigned = self.scope_filter(&actor, &mut filter)?;
         let size = convert::page_size(r.page_size, laa_store::PageLimits::AGREEMENTS)?;

@@ -287,6 +287,17 @@ pub fn proposed_indicator(
     }
 }
 
+/// A round to narrow a listing to, in the request's `field`:
+/// `rounds/{round}` or the bare name; empty is `None` (every round).
+pub fn round_filter(field: &str, text: &str) -> Result<Option<String>, ApiError> {
+    match crate::rounds::round_name(text) {
+        "" => Ok(None),
+        name => laa_core::RoundName::new(name)
+            .map(|n| Some(n.as_str().to_owned()))
+            .map_err(|e| ApiError::bad_argument(field, e.problem)),
+    }
+}
+
 /// A region from the wire, in the request's `field`; unspecified is `None`.
 pub fn region(field: &str, r: i32) -> Result<Option<Region>, ApiError> {
     match pb::Region::try_from(r) {

@@ -293,6 +293,7 @@ impl Store {
             snapshot_version: Set(version),
             snapshot: Set(serde_json::to_string(&state)
                 .map_err(|e| StoreError::corrupt(id.as_str(), last.sequence, e.to_string()))?),
+            round: Set(super::plan::round_of(&state)),
         })
         .exec_without_returning(&txn)
         .await?;

@@ -112,6 +112,7 @@ impl Store {
                 updated_at: now,
                 snapshot_version: version,
                 snapshot: snapshot.unwrap_or_default(),
+                round: round_of(&state),
             }),
         };
 
@@ -318,4 +319,10 @@ impl<'a> TargetProjection<'a> {
             updated_at: now,
         })
     }
+}
+
+/// The name of the round an agreement belongs to: its policy's, recorded
+/// when it was opened.
+pub(crate) fn round_of(state: &laa_core::Agreement) -> String {
+    state.policy().map(|p| p.name.clone()).unwrap_or_default()
 }

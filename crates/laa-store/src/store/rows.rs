@@ -135,6 +135,7 @@ impl Projection {
                     updated_at: Set(m.updated_at),
                     snapshot_version: Set(m.snapshot_version),
                     snapshot: Set(m.snapshot),
+                    round: Set(m.round),
                 })
                 .on_conflict(
                     OnConflict::column(agreement::Column::Id)

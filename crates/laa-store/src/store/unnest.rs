@@ -357,6 +357,7 @@ mod tests {
             updated_at: Utc::now(),
             snapshot_version: 1,
             snapshot: "{}".into(),
+            round: "2008-11".into(),
         })
     }
 

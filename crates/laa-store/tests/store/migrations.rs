@@ -58,6 +58,34 @@ async fn migrations_go_up_down_and_up_again() {
         );
         Migrator::up(conn, None).await.unwrap();
         assert!(store.verify(&n.id).await.unwrap().ok);
+        // The last step gives each agreement there is its round, from its id.
+        let in_round = |round: &str| laa_store::AgreementFilter {
+            round: Some(round.to_owned()),
+            ..Default::default()
+        };
+        let listed = store
+            .queries()
+            .agreement_versions(&in_round("2008-11"))
+            .await
+            .unwrap();
+        assert_eq!(listed.len(), 1, "{}", db.name());
+        assert_eq!(listed[0].id, n.id);
+        assert!(
+            store
+                .queries()
+                .agreement_versions(&in_round("2011-14"))
+                .await
+                .unwrap()
+                .is_empty()
+        );
+        assert_eq!(
+            store
+                .queries()
+                .scope_version(&in_round("2008-11"))
+                .await
+                .unwrap(),
+            laa_store::ScopeVersion::of(&listed)
+        );
     })
     .await;
 }

@@ -5,7 +5,7 @@ use laa_core::Region;
 use maud::{Markup, html};
 
 use crate::facts::Verdict;
-use crate::model::{Snapshot, Tally};
+use crate::model::{Published, Snapshot, Tally};
 use crate::names::region_name;
 use crate::pages::layout::page;
 
@@ -33,46 +33,80 @@ fn head(first: &str) -> Markup {
     }
 }
 
-/// The England page.
-pub fn england(snapshot: &Snapshot) -> Markup {
+/// The England page for one round (`None`: no agreement is public yet):
+/// its agreements' targets, England's and each region's and area's, and
+/// links to the other rounds' pages. A round's targets are tallied on
+/// their own: 2008-11's met targets are not added to 2026-29's on track.
+pub fn england(snapshot: &Snapshot, round: Option<&str>) -> Markup {
+    let in_round = |p: &&Published| round == Some(p.round());
     let mut national = Tally::default();
-    for p in &snapshot.published {
+    for p in snapshot.published.iter().filter(in_round) {
         national.merge(p.tally());
     }
     let signed = snapshot
         .areas
         .iter()
-        .filter(|a| snapshot.of_area(&a.code).next().is_some())
+        .filter(|a| snapshot.of_area(&a.code).any(|p| in_round(&p)))
         .count();
-    // The years the published agreements cover: one round's, or every
-    // round's since the first.
-    let periods = snapshot
+    // The years the round covers (its policy's, as its agreements hold it).
+    let (from, to) = snapshot
         .published
         .iter()
-        .filter_map(|p| p.record.agreement.policy())
-        .map(|policy| {
+        .filter(in_round)
+        .find_map(|p| p.record.agreement.policy())
+        .map_or((2008, 2011), |policy| {
             (
                 policy.period.first().start(),
                 policy.period.last().start() + 1,
             )
         });
-    let (from, to) = periods
-        .reduce(|(a, b), (c, d)| (a.min(c), b.max(d)))
-        .unwrap_or((2008, 2011));
+    let rounds = snapshot.rounds();
+    let latest = rounds.last().copied();
+    let title = match round {
+        Some(r) if Some(r) != latest => format!("Local Area Agreements in England, {r}"),
+        _ => "Local Area Agreements in England".to_owned(),
+    };
+    let crumbs: &[(&str, &str)] = if title.ends_with("England") {
+        &[]
+    } else {
+        &[("England", "/")]
+    };
     page(
-        "Local Area Agreements in England",
-        &[],
+        &title,
+        crumbs,
         snapshot.as_of(),
         html! {
-            h1 { "Local Area Agreements in England" }
+            h1 { (title) }
             p.lead {
                 "Each of England's " (snapshot.areas.len()) " upper-tier areas agreed with government "
                 "a set of targets for improving local services from " (from) " to " (to) ". "
                 "This service shows what each area agreed and how it is doing, area by area."
             }
             p {
-                (signed) " of " (snapshot.areas.len()) " areas have a signed-off agreement published here, with "
+                (signed) " of " (snapshot.areas.len()) " areas "
+                @if signed == 1 { "has" } @else { "have" }
+                " a signed-off agreement for " (from) " to " (to) " published here, with "
                 (national.total()) " targets in all. Agreements still being negotiated are not shown."
+            }
+            @if rounds.len() > 1 {
+                nav aria-labelledby="rounds" {
+                    h2 #rounds { "Rounds" }
+                    p.secondary { "Each round of agreements runs for three years. Its targets are counted on their own." }
+                    ul {
+                        @for r in &rounds {
+                            li {
+                                @if Some(*r) == round {
+                                    strong aria-current="page" { (r) }
+                                } @else if Some(*r) == latest {
+                                    a href="/" { (r) }
+                                } @else {
+                                    a href=(format!("/rounds/{r}")) { (r) }
+                                }
+                                @if Some(*r) == latest { span.secondary { " (the latest)" } }
+                            }
+                        }
+                    }
+                }
             }
             div.table-wrap role="region" aria-labelledby="england-targets" tabindex="0" {
                 table {
@@ -88,13 +122,14 @@ pub fn england(snapshot: &Snapshot) -> Markup {
                 a href="/data" { "download every table as CSV or JSON" } "."
             }
             @for region in Region::ALL {
-                (region_section(snapshot, region))
+                (region_section(snapshot, region, round))
             }
         },
     )
 }
 
-fn region_section(snapshot: &Snapshot, region: Region) -> Markup {
+fn region_section(snapshot: &Snapshot, region: Region, round: Option<&str>) -> Markup {
+    let in_round = |p: &&Published| round == Some(p.round());
     let areas: Vec<_> = snapshot
         .areas
         .iter()
@@ -102,7 +137,7 @@ fn region_section(snapshot: &Snapshot, region: Region) -> Markup {
         .collect();
     let mut total = Tally::default();
     for a in &areas {
-        for p in snapshot.of_area(&a.code) {
+        for p in snapshot.of_area(&a.code).filter(in_round) {
             total.merge(p.tally());
         }
     }
@@ -117,7 +152,7 @@ fn region_section(snapshot: &Snapshot, region: Region) -> Markup {
                     (head("Area"))
                     tbody {
                         @for a in &areas {
-                            @let published: Vec<_> = snapshot.of_area(&a.code).collect();
+                            @let published: Vec<_> = snapshot.of_area(&a.code).filter(in_round).collect();
                             @if published.is_empty() {
                                 tr {
                                     th scope="row" { (a.name) }
@@ -128,7 +163,6 @@ fn region_section(snapshot: &Snapshot, region: Region) -> Markup {
                                 tr {
                                     th scope="row" {
                                         a href=(format!("/areas/{}", a.code)) { (a.name) }
-                                        @if p.round() != "2008-11" { " " span.secondary { (p.round()) } }
                                     }
                                     (tally_cells(&p.tally()))
                                 }

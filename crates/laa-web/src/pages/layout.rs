@@ -42,7 +42,7 @@ pub fn page(
                 header.header {
                     div.width {
                         a href="/" { "Local Area Agreements" }
-                        span.service { "What England's 150 areas agreed to improve, 2008 to 2011, and how they are doing" }
+                        span.service { "What England's 150 areas agreed to improve, and how they are doing" }
                     }
                 }
                 div.width {
