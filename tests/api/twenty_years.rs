@@ -218,7 +218,33 @@ async fn later_rounds_follow_the_first_and_close_it() {
             "{}",
             first.body
         );
-        for missing in ["/rounds/2032-35", "/rounds/Not%20a%20round"] {
+        // An area's page: its latest agreement, the earlier ones a link each.
+        let area = listed[0]
+            .name
+            .trim_start_matches("agreements/")
+            .rsplitn(3, '-')
+            .nth(2)
+            .expect("an area's code")
+            .to_owned();
+        let page = get(pages, &format!("/areas/{area}"), &[]).await;
+        assert_eq!(page.status, 200);
+        assert!(page.body.contains("Agreement 2014-17"), "{}", page.body);
+        assert!(
+            page.body
+                .contains(&format!("href=\"/areas/{area}/rounds/2008-11\"")),
+            "{}",
+            page.body
+        );
+        let earlier = get(pages, &format!("/areas/{area}/rounds/2008-11"), &[]).await;
+        assert_eq!(earlier.status, 200);
+        assert!(earlier.body.contains("Agreement 2008-11"));
+        assert!(!earlier.body.contains("<h2>Agreement 2014-17"));
+        let no_such_agreement = format!("/areas/{area}/rounds/2032-35");
+        for missing in [
+            "/rounds/2032-35",
+            "/rounds/Not%20a%20round",
+            no_such_agreement.as_str(),
+        ] {
             assert_eq!(get(pages, missing, &[]).await.status, 404, "{missing}");
         }
     })

@@ -432,9 +432,11 @@ async fn a_citizen_reads_kents_signed_off_agreement_in_a_real_browser() {
 }
 
 /// Every kind of public page: a name for it and an address showing it.
-const PAGE_KINDS: [(&str, &str); 7] = [
+const PAGE_KINDS: [(&str, &str); 9] = [
     ("england", "/"),
+    ("england-round", "/rounds/2008-11"),
     ("area", "/areas/kent"),
+    ("area-round", "/areas/kent/rounds/2008-11"),
     ("area-unsigned", "/areas/surrey"),
     ("indicators", "/indicators"),
     // An indicator with its tournament ("How the areas compare").

@@ -66,12 +66,17 @@ impl pb::performance_service_server::PerformanceService for Engine {
                 && status.is_none_or(|s| p.overall == s)
         });
         let size = usize::try_from(size).unwrap_or(usize::MAX);
+        // Each row was encoded by this process from a message it made.
         let page: Vec<pb::TargetPerformance> = matching
             .by_ref()
             .skip(offset)
             .take(size)
-            .map(|p| p.row.clone())
-            .collect();
+            .map(|p| p.decoded())
+            .collect::<Result<_, _>>()
+            .map_err(|e| ApiError::Transport {
+                code: tonic::Code::Internal,
+                message: format!("a kept performance row does not decode: {e}"),
+            })?;
         let next = if matching.next().is_some() {
             convert::page_token(&offset.saturating_add(size).to_string())
         } else {
@@ -338,7 +343,7 @@ impl Engine {
             .map(|p| PerformanceRow {
                 indicator: p.indicator.national(),
                 overall: p.overall,
-                row: target_performance_to_pb(&state, p),
+                row: prost::Message::encode_to_vec(&target_performance_to_pb(&state, p)).into(),
             })
             .collect();
         Ok(self.read_models.performance.keep(id, state.version, rows))

@@ -94,8 +94,16 @@ pub(crate) struct PerformanceRow {
     pub(crate) indicator: Option<IndicatorNumber>,
     /// Its overall status.
     pub(crate) overall: Status,
-    /// The answer's row.
-    pub(crate) row: pb::TargetPerformance,
+    /// The answer's row, encoded: a third of the memory of the message
+    /// with its strings, and every agreement of every round is kept.
+    pub(crate) row: prost::bytes::Bytes,
+}
+
+impl PerformanceRow {
+    /// The row as the answer carries it.
+    pub(crate) fn decoded(&self) -> Result<pb::TargetPerformance, prost::DecodeError> {
+        prost::Message::decode(self.row.clone())
+    }
 }
 
 /// A summary answered for one scope, with the scope's version it was made

@@ -77,7 +77,9 @@ pub use options::{
     Backend, BeforeCommit, DEFAULT_BATCHES_IN_FLIGHT, PostgresServer, Schema, StoreOptions,
     Synchronous, masked, redacted, sqlite_file,
 };
-pub use query::{AgreementFilter, AgreementRow, AgreementVersion, PageLimits, ScopeVersion};
+pub use query::{
+    AgreementFilter, AgreementPlace, AgreementRow, AgreementVersion, PageLimits, ScopeVersion,
+};
 pub use reference::{AreaRecord, IndicatorRow, IndicatorSetInfo};
 pub use roles::{Credentials, Notifications, Queries, Sessions};
 pub use rounds::RoundRecord;

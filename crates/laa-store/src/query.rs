@@ -108,6 +108,20 @@ pub struct AgreementVersion {
     pub version: u64,
 }
 
+/// An agreement's area, region and version, as
+/// [`Queries::agreement_places`] lists them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgreementPlace {
+    /// Its id.
+    pub id: AgreementId,
+    /// Its area.
+    pub area: AreaCode,
+    /// Its region.
+    pub region: Region,
+    /// Its version: the sequence of its last event.
+    pub version: u64,
+}
+
 /// Where the agreements of a scope stand, in two numbers: how many there
 /// are, and the sum of their versions. A version only rises and an
 /// agreement's row is removed only by verification's projection rebuild
@@ -246,6 +260,45 @@ impl Queries {
                 let version = crate::store::stored(&id, "agreements.version", version)?;
                 Ok(AgreementVersion {
                     id: parse_agreement_id(id)?,
+                    region,
+                    version,
+                })
+            })
+            .collect()
+    }
+
+    /// Every agreement matching `filter`'s region, area, status and round
+    /// (its overdue date is not asked), with its area, region and version,
+    /// in id order: no agreement's state is read, so a listing of every
+    /// round's agreements costs a row each, not a state each.
+    pub async fn agreement_places(
+        &self,
+        filter: &AgreementFilter,
+    ) -> Result<Vec<AgreementPlace>, StoreError> {
+        let query = filter.narrow(
+            agreement::Entity::find()
+                .select_only()
+                .column(agreement::Column::Id)
+                .column(agreement::Column::Area)
+                .column(agreement::Column::Region)
+                .column(agreement::Column::Version),
+        );
+        let rows: Vec<(String, String, String, i64)> = query
+            .order_by_asc(agreement::Column::Id)
+            .into_tuple()
+            .all(self.store.connection())
+            .await?;
+        rows.into_iter()
+            .map(|(id, area, region, version)| {
+                let region = region
+                    .parse::<Region>()
+                    .map_err(|e| StoreError::corrupt(&id, 0, format!("region {region}: {e}")))?;
+                let area = AreaCode::new(area.as_str())
+                    .map_err(|e| StoreError::corrupt(&id, 0, format!("area {area}: {e}")))?;
+                let version = crate::store::stored(&id, "agreements.version", version)?;
+                Ok(AgreementPlace {
+                    id: parse_agreement_id(id)?,
+                    area,
                     region,
                     version,
                 })

@@ -32,12 +32,13 @@ const BROTLI_WINDOW: u32 = 22;
 /// The brotli encoder's buffer.
 const ENCODER_BUFFER: usize = 4096;
 
-/// A body written through an [`Encoder`] longer than this is kept only
-/// encoded: the open-data files grow with every round (the national
-/// round's `targets.json` is 15 MB, seven rounds' over 100 MB, in brotli
-/// 2% of that), and nearly every client asks for gzip or brotli. A client
+/// A body longer than this is kept only encoded: the open-data files grow
+/// with every round (the national round's `targets.json` is 15 MB, seven
+/// rounds' over 100 MB, in brotli 2% of that), an area's page with them
+/// (1.8 MB after seven rounds, 65 KB in brotli: 150 of them kept whole
+/// were 300 MB), and nearly every client asks for gzip or brotli. A client
 /// that asks for neither is sent the gzip decoded as it is sent.
-pub const KEEP_WHOLE_UP_TO: usize = 1 << 20;
+pub const KEEP_WHOLE_UP_TO: usize = 256 << 10;
 
 /// One thing kept, made again once when it is no longer fresh.
 pub struct Slot<T> {
@@ -257,11 +258,16 @@ impl Kept {
                 let worth = rendered.status == StatusCode::OK && body.len() >= WORTH_COMPRESSING;
                 let smaller =
                     |encoded: Vec<u8>| (encoded.len() < body.len()).then(|| encoded.into());
+                let gzip: Option<Bytes> = worth.then(|| gzip(&body)).and_then(smaller);
+                let brotli = worth.then(|| brotli(&body)).and_then(smaller);
+                // A large page is kept as a large file is: its gzip is
+                // what a client that accepts no encoding is sent from.
+                let keep_whole = gzip.is_none() || body.len() <= KEEP_WHOLE_UP_TO;
                 Encoded {
-                    gzip: worth.then(|| gzip(&body)).and_then(smaller),
-                    brotli: worth.then(|| brotli(&body)).and_then(smaller),
+                    gzip,
+                    brotli,
                     etag: etag(&body),
-                    identity: Some(body.into()),
+                    identity: keep_whole.then(|| body.into()),
                 }
             }
         };
@@ -440,6 +446,26 @@ mod tests {
         short.write_all(b"<p>hello</p>").unwrap();
         let short = short.finish().unwrap();
         assert!(short.gzip.is_none() && short.brotli.is_none());
+    }
+
+    #[test]
+    fn a_large_page_is_kept_only_encoded_as_a_large_file_is() {
+        let large = "<tr><td>Kent</td><td>NI 117</td><td>on track</td></tr>\n".repeat(6_000);
+        assert!(large.len() > KEEP_WHOLE_UP_TO);
+        let kept = Kept::new(page(&large));
+        assert_eq!(kept.identity, None);
+        assert_eq!(kept.etag, etag(large.as_bytes()));
+        let mut gunzipped = String::new();
+        flate2::read::GzDecoder::new(&kept.gzip.as_ref().unwrap()[..])
+            .read_to_string(&mut gunzipped)
+            .unwrap();
+        assert_eq!(gunzipped, large);
+        // Not found, it is not compressed, so it is kept as it is.
+        let missing = Kept::new(Rendered {
+            status: StatusCode::NOT_FOUND,
+            ..page(&large)
+        });
+        assert_eq!(missing.identity.as_deref(), Some(large.as_bytes()));
     }
 
     #[test]

@@ -110,6 +110,7 @@ pub fn router(store: Queries, changes: Changes) -> Router {
         .route("/", get(england))
         .route("/rounds/{round}", get(england_in_round))
         .route("/areas/{code}", get(area))
+        .route("/areas/{code}/rounds/{round}", get(area_in_round))
         .route("/indicators", get(indicators))
         .route("/indicators/{number}", get(indicator))
         .route("/data", get(data))
@@ -218,12 +219,41 @@ async fn area(State(web): State<Web>, Path(code): Path<String>, headers: HeaderM
             Err(e) => return failed(e),
         };
         match snapshot.area(code.as_str()) {
-            Some(record) => html(
-                StatusCode::OK,
-                pages::area::area(&snapshot, record, &model.store().catalogue()),
-            ),
+            Some(record) => pages::area::area(&snapshot, record, &model.store().catalogue(), None)
+                .map_or_else(missing, |page| html(StatusCode::OK, page)),
             None => missing(),
         }
+    })
+    .await
+}
+
+/// An area's agreement of one round: `/areas/kent/rounds/2008-11`.
+async fn area_in_round(
+    State(web): State<Web>,
+    Path((code, round)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let (Ok(code), Ok(round)) = (AreaCode::new(code), laa_core::RoundName::new(round)) else {
+        return respond(&headers, &Kept::new(missing()));
+    };
+    let model = &web.model;
+    let path = format!("/areas/{code}/rounds/{}", round.as_str());
+    web.answer(&headers, path, "area", || async {
+        let snapshot = match model.everything().await {
+            Ok(s) => s,
+            Err(e) => return failed(e),
+        };
+        snapshot
+            .area(code.as_str())
+            .and_then(|record| {
+                pages::area::area(
+                    &snapshot,
+                    record,
+                    &model.store().catalogue(),
+                    Some(round.as_str()),
+                )
+            })
+            .map_or_else(missing, |page| html(StatusCode::OK, page))
     })
     .await
 }

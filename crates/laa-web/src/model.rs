@@ -266,27 +266,20 @@ impl ReadModel {
             area: area.cloned(),
             ..AgreementFilter::default()
         };
+        // Each agreement's place and version, not its state: a closed
+        // agreement's public record is kept by version here, and reading
+        // its state whole on every change heard would cost more than the
+        // record it is not needed for.
         let mut published = Vec::new();
-        let mut after = None;
-        loop {
-            let (rows, next) = self
-                .store
-                .list_agreements(filter.clone(), PAGE, after)
-                .await?;
-            for row in rows {
-                if let Some(record) = self.record(&row.id, row.version).await? {
-                    published.push(Published {
-                        id: row.id,
-                        area: row.area,
-                        region: row.region,
-                        record,
-                        catalogue: self.store.catalogue(),
-                    });
-                }
-            }
-            match next {
-                Some(n) => after = Some(n),
-                None => break,
+        for row in self.store.agreement_places(&filter).await? {
+            if let Some(record) = self.record(&row.id, row.version).await? {
+                published.push(Published {
+                    id: row.id,
+                    area: row.area,
+                    region: row.region,
+                    record,
+                    catalogue: self.store.catalogue(),
+                });
             }
         }
         Ok(Snapshot { areas, published })

@@ -1,4 +1,5 @@
-//! An area's page: each of its signed-off agreements, every target with
+//! An area's page: its latest signed-off agreement (or one round's), and
+//! a line and a link for each of the others; of the agreement, every target with
 //! its plain title, who is responsible, baseline, plan and actuals (a chart
 //! and a table), its verdict in words and colour, placeholders and deferred
 //! years explained; its assessment in two parts (`assessment`); the
@@ -54,30 +55,74 @@ fn status_words(status: AgreementStatus) -> &'static str {
     }
 }
 
-/// The area page.
-pub fn area(snapshot: &Snapshot, area: &AreaRecord, catalogue: &Catalogue) -> Markup {
-    let published: Vec<_> = snapshot.of_area(&area.code).collect();
-    page(
-        &area.name,
-        &[
-            ("England", "/"),
-            (
-                region_name(area.region),
-                &format!("/#region-{}", area.region.code()),
-            ),
-        ],
+/// The area page: its latest signed-off agreement in full (or, with
+/// `round`, that round's: `None` if it has none), and its other agreements
+/// each a line and a link. After seven rounds every agreement in full made
+/// a page of 1.8 MB; a citizen asks about one agreement at a time.
+pub fn area(
+    snapshot: &Snapshot,
+    area: &AreaRecord,
+    catalogue: &Catalogue,
+    round: Option<&str>,
+) -> Option<Markup> {
+    let mut published: Vec<_> = snapshot.of_area(&area.code).collect();
+    published.sort_by_key(|p| {
+        p.record
+            .agreement
+            .policy()
+            .map(|policy| policy.period.first().start())
+    });
+    let shown = match round {
+        Some(r) => Some(*published.iter().find(|p| p.round() == r)?),
+        None => published.last().copied(),
+    };
+    let others: Vec<&Published> = published
+        .iter()
+        .copied()
+        .filter(|p| shown.is_none_or(|s| s.id != p.id))
+        .collect();
+    let area_path = format!("/areas/{}", area.code);
+    let region_path = format!("/#region-{}", area.region.code());
+    let mut crumbs = vec![
+        ("England", "/"),
+        (region_name(area.region), region_path.as_str()),
+    ];
+    let title = match round {
+        Some(r) => {
+            crumbs.push((area.name.as_str(), area_path.as_str()));
+            format!("{}, {r}", area.name)
+        }
+        None => area.name.clone(),
+    };
+    Some(page(
+        &title,
+        &crumbs,
         snapshot.as_of(),
         html! {
             span.caption { (region_name(area.region)) }
-            h1 { (area.name) }
-            @if published.is_empty() {
-                p { "This area has no signed-off Local Area Agreement yet. An agreement is published here once Ministers sign it off." }
+            h1 { (title) }
+            @match shown {
+                None => p { "This area has no signed-off Local Area Agreement yet. An agreement is published here once Ministers sign it off." },
+                Some(p) => (agreement(snapshot, p, area, catalogue)),
             }
-            @for p in &published {
-                (agreement(snapshot, p, area, catalogue))
+            @if !others.is_empty() {
+                h2 { "The area's other agreements" }
+                ul {
+                    @for p in &others {
+                        @let latest = published.last().is_some_and(|l| l.id == p.id);
+                        @let tally = p.tally();
+                        li {
+                            a href=(if latest { area_path.clone() } else { format!("{area_path}/rounds/{}", p.round()) }) {
+                                "Agreement " (p.round())
+                            }
+                            ": " (status_words(p.record.agreement.status)) ", " (tally.total()) " targets, "
+                            (tally.count(Verdict::Met)) " met"
+                        }
+                    }
+                }
             }
         },
-    )
+    ))
 }
 
 fn agreement(
