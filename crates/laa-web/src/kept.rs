@@ -34,11 +34,12 @@ const ENCODER_BUFFER: usize = 4096;
 
 /// A body longer than this is kept only encoded: the open-data files grow
 /// with every round (the national round's `targets.json` is 15 MB, seven
-/// rounds' over 100 MB, in brotli 2% of that), an area's page with them
-/// (1.8 MB after seven rounds, 65 KB in brotli: 150 of them kept whole
-/// were 300 MB), and nearly every client asks for gzip or brotli. A client
-/// that asks for neither is sent the gzip decoded as it is sent.
-pub const KEEP_WHOLE_UP_TO: usize = 256 << 10;
+/// rounds' over 100 MB, in brotli 2% of that), the pages are many (150
+/// areas' of a quarter of a megabyte each, 198 indicators' near that,
+/// their gzip a tenth and their brotli a twentieth), and nearly every
+/// client asks for gzip or brotli. A client that asks for neither is sent
+/// the gzip decoded as it is sent.
+pub const KEEP_WHOLE_UP_TO: usize = 64 << 10;
 
 /// One thing kept, made again once when it is no longer fresh.
 pub struct Slot<T> {
