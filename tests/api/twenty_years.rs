@@ -239,6 +239,27 @@ async fn later_rounds_follow_the_first_and_close_it() {
         assert_eq!(earlier.status, 200);
         assert!(earlier.body.contains("Agreement 2008-11"));
         assert!(!earlier.body.contains("<h2>Agreement 2014-17"));
+        // The open data: the latest round's, and each round's apart.
+        for (path, round) in [
+            ("/data/targets.csv", "2014-17"),
+            ("/data/rounds/2008-11/targets.csv", "2008-11"),
+        ] {
+            let file = get(pages, path, &[]).await;
+            assert_eq!(file.status, 200, "{path}");
+            let rows: Vec<&str> = file.body.lines().skip(1).collect();
+            assert!(!rows.is_empty(), "{path}");
+            assert!(
+                rows.iter()
+                    .all(|row| row.split(',').next().is_some_and(|a| a.ends_with(round))),
+                "{path}: only {round}'s agreements"
+            );
+        }
+        assert_eq!(
+            get(pages, "/data/rounds/2032-35/targets.csv", &[])
+                .await
+                .status,
+            404
+        );
         let no_such_agreement = format!("/areas/{area}/rounds/2032-35");
         for missing in [
             "/rounds/2032-35",

@@ -115,6 +115,7 @@ pub fn router(store: Queries, changes: Changes) -> Router {
         .route("/indicators/{number}", get(indicator))
         .route("/data", get(data))
         .route("/data/{file}", get(dataset))
+        .route("/data/rounds/{round}/{file}", get(dataset_in_round))
         .route("/data/agreements/{id}/{file}", get(history))
         .route("/style.css", get(stylesheet))
         .fallback(not_found)
@@ -412,7 +413,35 @@ fn unwritten(error: std::io::Error) -> Rendered {
     html(StatusCode::SERVICE_UNAVAILABLE, pages::unavailable())
 }
 
+/// An open-data file of the latest round with a signed-off agreement:
+/// `/data/targets.csv`. (Every round's together would grow by 20 MB a
+/// round as written; a round's is the table its England page shows.)
 async fn dataset(State(web): State<Web>, Path(file): Path<String>, headers: HeaderMap) -> Response {
+    let path = format!("/data/{file}");
+    dataset_of(web, headers, path, file, None).await
+}
+
+/// An open-data file of one round: `/data/rounds/2008-11/targets.csv`.
+async fn dataset_in_round(
+    State(web): State<Web>,
+    Path((round, file)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    let Ok(round) = laa_core::RoundName::new(round) else {
+        return respond(&headers, &Kept::new(missing()));
+    };
+    let path = format!("/data/rounds/{}/{file}", round.as_str());
+    dataset_of(web, headers, path, file, Some(round)).await
+}
+
+/// The open-data `file` of `round` (`None`: the latest), kept at `path`.
+async fn dataset_of(
+    web: Web,
+    headers: HeaderMap,
+    path: String,
+    file: String,
+    round: Option<laa_core::RoundName>,
+) -> Response {
     let Some((name, kind)) = split_file(&file) else {
         return respond(&headers, &Kept::new(missing()));
     };
@@ -420,19 +449,35 @@ async fn dataset(State(web): State<Web>, Path(file): Path<String>, headers: Head
         return respond(&headers, &Kept::new(missing()));
     }
     let model = &web.model;
-    web.answer(&headers, format!("/data/{file}"), "dataset", || async {
-        let snapshot = match model.everything().await {
+    web.answer(&headers, path, "dataset", || async {
+        let everything = match model.everything().await {
             Ok(s) => s,
             Err(e) => return failed(e),
+        };
+        let snapshot = match &round {
+            Some(r) if everything.rounds().contains(&r.as_str()) => everything.of_round(r.as_str()),
+            Some(_) => return missing(),
+            None => match everything.latest_round() {
+                Some(latest) => everything.of_round(latest),
+                None => (*everything).clone(),
+            },
         };
         let Some(table) = datasets::heading(name) else {
             return missing();
         };
         let catalogue = model.store().catalogue();
-        // The national round's targets are 5 MB of CSV and 15 MB of
-        // JSON; the other datasets a few kilobytes.
+        // A round's targets are 5 MB of CSV and 15 MB of JSON; the other
+        // datasets a few kilobytes.
         let expected = if name == "targets" { LARGE_FILE } else { 0 };
-        let written = TableFile::begin(&table, kind, snapshot.as_of(), file.clone(), expected)
+        let filename = match &round {
+            Some(r) => format!(
+                "{name}-{}.{}",
+                r.as_str(),
+                if kind == Kind::Json { "json" } else { "csv" }
+            ),
+            None => file.clone(),
+        };
+        let written = TableFile::begin(&table, kind, snapshot.as_of(), filename, expected)
             .and_then(|mut f| {
                 datasets::write_rows(name, &snapshot, &catalogue, &mut f.writer)?;
                 f.finish()

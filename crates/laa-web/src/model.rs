@@ -148,6 +148,15 @@ impl Snapshot {
         self.rounds().last().copied()
     }
 
+    /// The same, with only `round`'s agreements: what the open data for
+    /// one round is written from (the records shared, not copied).
+    pub fn of_round(&self, round: &str) -> Snapshot {
+        Snapshot {
+            areas: self.areas.clone(),
+            published: self.in_round(round).cloned().collect(),
+        }
+    }
+
     /// The public agreements of one round.
     pub fn in_round<'a>(&'a self, round: &'a str) -> impl Iterator<Item = &'a Published> {
         self.published.iter().filter(move |p| p.round() == round)

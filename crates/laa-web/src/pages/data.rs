@@ -34,6 +34,21 @@ pub fn data(snapshot: &Snapshot, descriptions: &[(String, String)]) -> Markup {
                     }
                 }
             }
+            @let rounds = snapshot.rounds();
+            @if let Some((latest, earlier)) = rounds.split_last() {
+                p {
+                    "These files hold the agreements of " (latest) ", the latest round with a signed-off agreement. "
+                    @if !earlier.is_empty() {
+                        "Each earlier round's are at "
+                        code { "/data/rounds/{round}/{file}" } ": "
+                        @for (k, r) in earlier.iter().enumerate() {
+                            @if k > 0 { ", " }
+                            a href=(format!("/data/rounds/{r}/targets.csv")) { (r) " targets.csv" }
+                        }
+                        "."
+                    }
+                }
+            }
             p {
                 "Each agreement's public history, with the hash chain that makes tampering detectable, is at "
                 code { "/data/agreements/{agreement}/history.csv" } " and " code { ".json" } ", linked from each area's page."
