@@ -170,7 +170,14 @@ pub fn respond(request: &HeaderMap, kept: &Kept) -> Response {
     } else {
         match (body, &kept.gzip) {
             (Some(body), _) => (kept.status, body).into_response(),
-            (None, Some(gzip)) => (kept.status, decoded(gzip.clone())).into_response(),
+            // Its length said, so that it is sent as a whole body would
+            // be, not in chunks.
+            (None, Some(gzip)) => (
+                kept.status,
+                [(header::CONTENT_LENGTH, kept.length.to_string())],
+                decoded(gzip.clone()),
+            )
+                .into_response(),
             // A body is kept whole, or its gzip is (kept::Encoder::finish).
             (None, None) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
         }
@@ -252,6 +259,11 @@ mod tests {
         assert_eq!(plain.status(), StatusCode::OK);
         assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
         assert_eq!(plain.headers()[header::ETAG], file.etag.as_str());
+        // Sent with its length, as a body kept whole is, not in chunks.
+        assert_eq!(
+            plain.headers()[header::CONTENT_LENGTH],
+            body.len().to_string().as_str()
+        );
         let sent = axum::body::to_bytes(plain.into_body(), usize::MAX)
             .await
             .unwrap();

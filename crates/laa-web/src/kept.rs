@@ -132,6 +132,7 @@ impl From<Vec<u8>> for Body {
 #[derive(Debug)]
 pub struct Encoded {
     identity: Option<Bytes>,
+    length: usize,
     gzip: Option<Bytes>,
     brotli: Option<Bytes>,
     etag: String,
@@ -220,6 +221,7 @@ impl Encoder {
                 .then(|| encoded.into())
         };
         Ok(Encoded {
+            length,
             etag: crate::http::tag(&self.hash.finalize()),
             gzip: worth(gzip),
             brotli: worth(brotli),
@@ -241,6 +243,9 @@ pub struct Kept {
     /// [`Encoder`], sent to a client that accepts no encoding by decoding
     /// its gzip ([`crate::http::respond`]).
     pub identity: Option<Bytes>,
+    /// The length of the body as rendered (sent as the `Content-Length`
+    /// of a body decoded from its gzip).
+    pub length: usize,
     /// The body gzipped, when that is worth it.
     pub gzip: Option<Bytes>,
     /// The body in brotli, when that is worth it.
@@ -265,6 +270,7 @@ impl Kept {
                 // what a client that accepts no encoding is sent from.
                 let keep_whole = gzip.is_none() || body.len() <= KEEP_WHOLE_UP_TO;
                 Encoded {
+                    length: body.len(),
                     gzip,
                     brotli,
                     etag: etag(&body),
@@ -278,6 +284,7 @@ impl Kept {
             etag: encoded.etag,
             filename: rendered.filename,
             identity: encoded.identity,
+            length: encoded.length,
             gzip: encoded.gzip,
             brotli: encoded.brotli,
         }
