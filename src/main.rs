@@ -10,6 +10,7 @@
 #![allow(clippy::result_large_err)]
 
 mod admin;
+mod allocator;
 mod bench;
 mod client;
 mod copy;
@@ -125,7 +126,7 @@ fn main() -> ExitCode {
     };
     let format = cli.global.output;
     if matches!(cli.command, Command::Serve(_)) {
-        bound_malloc_arenas();
+        allocator::bound_arenas();
     } else {
         sigpipe_ends_only_a_closed_stdout();
     }
@@ -219,23 +220,6 @@ fn usage_error(error: &clap::Error) -> ExitCode {
 /// tells them apart by standard output itself: only when it is a pipe
 /// whose reader has gone does the signal end the process, by its default
 /// action. (The server keeps Rust's default of ignoring SIGPIPE.)
-/// glibc gives threads that allocate at once arenas of their own, up to
-/// eight a core, and each keeps what is freed in it for reuse. A server's
-/// reads build large values that live for one request (a page rendered, an
-/// agreement's history replayed) on whichever worker runs them, so every
-/// arena ends up holding its own high-water mark: after twenty years of
-/// rounds that was a fifth of the server's resident memory at its peak
-/// (docs/PERFORMANCE.md, "Memory after twenty years"). Two arenas keep it
-/// to two such marks, for a little contention between the workers.
-fn bound_malloc_arenas() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator parameter; it is called
-    // before any thread is started.
-    unsafe {
-        libc::mallopt(libc::M_ARENA_MAX, 2);
-    }
-}
-
 fn sigpipe_ends_only_a_closed_stdout() {
     #[cfg(unix)]
     {

@@ -304,6 +304,7 @@ pub async fn run(args: ServeArgs) -> Result<(), String> {
         }
     };
     serving.open(store.clone()).await;
+    crate::allocator::give_back_freed_memory();
     tracing::info!(address = %local, %database, "laa serving laa.v1");
     println!("laa listening on {local}");
     // The HTTP listeners: HTTPS with the server's certificate, or plaintext.
