@@ -254,12 +254,9 @@ impl Queries {
             .await?;
         rows.into_iter()
             .map(|(id, region, version)| {
-                let region = region
-                    .parse::<Region>()
-                    .map_err(|e| StoreError::corrupt(&id, 0, format!("region {region}: {e}")))?;
-                let version = crate::store::stored(&id, "agreements.version", version)?;
+                let (id, region, version) = listed(id, &region, version)?;
                 Ok(AgreementVersion {
-                    id: parse_agreement_id(id)?,
+                    id,
                     region,
                     version,
                 })
@@ -290,14 +287,11 @@ impl Queries {
             .await?;
         rows.into_iter()
             .map(|(id, area, region, version)| {
-                let region = region
-                    .parse::<Region>()
-                    .map_err(|e| StoreError::corrupt(&id, 0, format!("region {region}: {e}")))?;
                 let area = AreaCode::new(area.as_str())
                     .map_err(|e| StoreError::corrupt(&id, 0, format!("area {area}: {e}")))?;
-                let version = crate::store::stored(&id, "agreements.version", version)?;
+                let (id, region, version) = listed(id, &region, version)?;
                 Ok(AgreementPlace {
-                    id: parse_agreement_id(id)?,
+                    id,
                     area,
                     region,
                     version,
@@ -380,6 +374,19 @@ impl Queries {
             })
             .collect()
     }
+}
+
+/// An agreement's id, region and version as a listing reads them.
+fn listed(
+    id: String,
+    region: &str,
+    version: i64,
+) -> Result<(AgreementId, Region, u64), StoreError> {
+    let region = region
+        .parse::<Region>()
+        .map_err(|e| StoreError::corrupt(&id, 0, format!("region {region}: {e}")))?;
+    let version = crate::store::stored(&id, "agreements.version", version)?;
+    Ok((parse_agreement_id(id)?, region, version))
 }
 
 fn parse_agreement_id(id: String) -> Result<AgreementId, StoreError> {
