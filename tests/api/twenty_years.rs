@@ -260,6 +260,21 @@ async fn later_rounds_follow_the_first_and_close_it() {
                 .status,
             404
         );
+        // The pages with rounds to go between, in a real browser: axe finds
+        // nothing, nothing scrolls sideways, every stop is reachable by Tab.
+        let mut browser = laa_browser_test::Browser::new(360).await;
+        let area_page = format!("/areas/{area}");
+        for width in [360, 1280] {
+            browser.set_width(width).await;
+            for path in ["/", "/rounds/2008-11", area_page.as_str()] {
+                let name = format!("{path} with three rounds");
+                browser.goto(&format!("http://{pages}{path}")).await;
+                browser.assert_accessible(&name).await;
+                let (page_width, _) = browser.page_size().await;
+                assert_eq!(page_width, width, "{name} scrolls sideways at {width} px");
+                browser.assert_keyboard_reachable(&name).await;
+            }
+        }
         let no_such_agreement = format!("/areas/{area}/rounds/2032-35");
         for missing in [
             "/rounds/2032-35",
