@@ -32,7 +32,7 @@ pub async fn fresh_database(
                 .await
                 .map_err(|e| format!("error: creating database {name} at {admin_url}: {e}"))?;
             Ok((
-                with_database(admin_url, &name),
+                laa_store::tools::with_database(admin_url, &name),
                 Cleanup::PostgresDatabase {
                     admin_url: admin_url.to_owned(),
                     name,
@@ -50,22 +50,5 @@ pub async fn fresh_database(
 pub async fn remove(cleanup: Cleanup) {
     if let Cleanup::PostgresDatabase { admin_url, name } = cleanup {
         let _ = laa_store::tools::drop_postgres_database(&admin_url, &name).await;
-    }
-}
-
-/// The URL of another database on the same PostgreSQL server.
-pub fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[scheme_end..].find('/') {
-        Some(i) => &base[..scheme_end + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{server}/{database}?{q}"),
-        None => format!("{server}/{database}"),
     }
 }

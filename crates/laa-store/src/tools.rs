@@ -120,6 +120,24 @@ impl Database {
     }
 }
 
+/// The URL of the database `database` on the same server as `url` (its
+/// credentials and parameters kept).
+pub fn with_database(url: &str, database: &str) -> String {
+    let (base, query) = match url.split_once('?') {
+        Some((b, q)) => (b, Some(q)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").map_or(0, |i| i + 3);
+    let server = match base[scheme_end..].find('/') {
+        Some(i) => &base[..scheme_end + i],
+        None => base,
+    };
+    match query {
+        Some(q) => format!("{server}/{database}?{q}"),
+        None => format!("{server}/{database}"),
+    }
+}
+
 /// Creates the database `name` on the PostgreSQL server of `admin_url`.
 /// `name` is written into the statement as it is: the caller makes it.
 pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<(), StoreError> {

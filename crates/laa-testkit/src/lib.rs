@@ -76,22 +76,7 @@ impl Drop for FreshPostgres {
     }
 }
 
-/// The URL of another database on the same server as `url`.
-pub fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = match url.split_once('?') {
-        Some((b, q)) => (b, Some(q)),
-        None => (url, None),
-    };
-    let scheme_end = base.find("://").map_or(0, |i| i + 3);
-    let server = match base[scheme_end..].find('/') {
-        Some(i) => &base[..scheme_end + i],
-        None => base,
-    };
-    match query {
-        Some(q) => format!("{server}/{database}?{q}"),
-        None => format!("{server}/{database}"),
-    }
-}
+pub use laa_store::tools::with_database;
 
 /// Every `.rs` file under `dir`, at any depth, skipping build output
 /// (`target`), hidden folders and, unless `with_tests`, test folders

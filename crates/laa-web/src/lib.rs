@@ -169,63 +169,72 @@ async fn stylesheet(headers: HeaderMap) -> Response {
     respond(&headers, &KEPT_STYLESHEET)
 }
 
-async fn england(State(web): State<Web>, headers: HeaderMap) -> Response {
-    let model = &web.model;
-    web.answer(&headers, "/".into(), "england", || async {
-        match model.everything().await {
-            Ok(s) => html(
-                StatusCode::OK,
-                pages::england::england(&s, s.latest_round()),
-            ),
-            Err(e) => failed(e),
-        }
-    })
-    .await
+/// A round asked for that has no public agreement: its pages are not found.
+struct NoSuchRound;
+
+/// The round a page of the whole country shows: `asked`, if it has a
+/// public agreement, or else the latest that has one (`None` while nothing
+/// is public).
+fn round_shown<'a>(
+    rounds: &[&'a str],
+    asked: Option<&laa_core::RoundName>,
+) -> Result<Option<&'a str>, NoSuchRound> {
+    match asked {
+        Some(r) => rounds
+            .iter()
+            .find(|shown| **shown == r.as_str())
+            .map(|shown| Some(*shown))
+            .ok_or(NoSuchRound),
+        None => Ok(rounds.last().copied()),
+    }
 }
 
-/// England's page for one round: `/rounds/2008-11`. (`/` is the latest
-/// round's.)
+async fn england(State(web): State<Web>, headers: HeaderMap) -> Response {
+    england_page(web, headers, None).await
+}
+
+/// England's page for one round: `/rounds/2008-11`.
 async fn england_in_round(
     State(web): State<Web>,
     Path(round): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    let Ok(round) = laa_core::RoundName::new(round) else {
-        return respond(&headers, &Kept::new(missing()));
-    };
+    match laa_core::RoundName::new(round) {
+        Ok(round) => england_page(web, headers, Some(round)).await,
+        Err(_) => respond(&headers, &Kept::new(missing())),
+    }
+}
+
+/// England's page for `round` (`None`: the latest, at `/`).
+async fn england_page(
+    web: Web,
+    headers: HeaderMap,
+    round: Option<laa_core::RoundName>,
+) -> Response {
     let model = &web.model;
-    let path = format!("/rounds/{}", round.as_str());
+    let path = round
+        .as_ref()
+        .map_or_else(|| "/".to_owned(), |r| format!("/rounds/{}", r.as_str()));
     web.answer(&headers, path, "england", || async {
-        match model.everything().await {
-            Ok(s) if s.rounds().contains(&round.as_str()) => html(
-                StatusCode::OK,
-                pages::england::england(&s, Some(round.as_str())),
-            ),
-            Ok(_) => missing(),
-            Err(e) => failed(e),
-        }
+        let everything = match model.everything().await {
+            Ok(s) => s,
+            Err(e) => return failed(e),
+        };
+        let rounds = everything.rounds();
+        let Ok(shown) = round_shown(&rounds, round.as_ref()) else {
+            return missing();
+        };
+        let snapshot = everything.of_round(shown.unwrap_or_default());
+        html(
+            StatusCode::OK,
+            pages::england::england(&snapshot, &rounds, shown),
+        )
     })
     .await
 }
 
 async fn area(State(web): State<Web>, Path(code): Path<String>, headers: HeaderMap) -> Response {
-    let Ok(code) = AreaCode::new(code) else {
-        return respond(&headers, &Kept::new(missing()));
-    };
-    let model = &web.model;
-    let path = format!("/areas/{code}");
-    web.answer(&headers, path, "area", || async {
-        let snapshot = match model.everything().await {
-            Ok(s) => s,
-            Err(e) => return failed(e),
-        };
-        match snapshot.area(code.as_str()) {
-            Some(record) => pages::area::area(&snapshot, record, &model.store().catalogue(), None)
-                .map_or_else(missing, |page| html(StatusCode::OK, page)),
-            None => missing(),
-        }
-    })
-    .await
+    area_page(web, headers, code, None).await
 }
 
 /// An area's agreement of one round: `/areas/kent/rounds/2008-11`.
@@ -234,11 +243,27 @@ async fn area_in_round(
     Path((code, round)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    let (Ok(code), Ok(round)) = (AreaCode::new(code), laa_core::RoundName::new(round)) else {
+    match laa_core::RoundName::new(round) {
+        Ok(round) => area_page(web, headers, code, Some(round)).await,
+        Err(_) => respond(&headers, &Kept::new(missing())),
+    }
+}
+
+/// The area `code`'s page: its agreement of `round` (`None`: its latest).
+async fn area_page(
+    web: Web,
+    headers: HeaderMap,
+    code: String,
+    round: Option<laa_core::RoundName>,
+) -> Response {
+    let Ok(code) = AreaCode::new(code) else {
         return respond(&headers, &Kept::new(missing()));
     };
     let model = &web.model;
-    let path = format!("/areas/{code}/rounds/{}", round.as_str());
+    let path = match &round {
+        Some(r) => format!("/areas/{code}/rounds/{}", r.as_str()),
+        None => format!("/areas/{code}"),
+    };
     web.answer(&headers, path, "area", || async {
         let snapshot = match model.everything().await {
             Ok(s) => s,
@@ -251,7 +276,7 @@ async fn area_in_round(
                     &snapshot,
                     record,
                     &model.store().catalogue(),
-                    Some(round.as_str()),
+                    round.as_ref().map(laa_core::RoundName::as_str),
                 )
             })
             .map_or_else(missing, |page| html(StatusCode::OK, page))
@@ -454,14 +479,10 @@ async fn dataset_of(
             Ok(s) => s,
             Err(e) => return failed(e),
         };
-        let snapshot = match &round {
-            Some(r) if everything.rounds().contains(&r.as_str()) => everything.of_round(r.as_str()),
-            Some(_) => return missing(),
-            None => match everything.latest_round() {
-                Some(latest) => everything.of_round(latest),
-                None => (*everything).clone(),
-            },
+        let Ok(shown) = round_shown(&everything.rounds(), round.as_ref()) else {
+            return missing();
         };
+        let snapshot = everything.of_round(shown.unwrap_or_default());
         let Some(table) = datasets::heading(name) else {
             return missing();
         };

@@ -142,12 +142,6 @@ impl Snapshot {
         rounds.into_iter().map(|(_, round)| round).collect()
     }
 
-    /// The latest round with a public agreement: the round the England
-    /// page shows.
-    pub fn latest_round(&self) -> Option<&str> {
-        self.rounds().last().copied()
-    }
-
     /// The same, with only `round`'s agreements: what the open data for
     /// one round is written from (the records shared, not copied).
     pub fn of_round(&self, round: &str) -> Snapshot {

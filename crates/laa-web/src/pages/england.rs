@@ -5,7 +5,7 @@ use laa_core::Region;
 use maud::{Markup, html};
 
 use crate::facts::Verdict;
-use crate::model::{Published, Snapshot, Tally};
+use crate::model::{Snapshot, Tally};
 use crate::names::region_name;
 use crate::pages::layout::page;
 
@@ -33,26 +33,25 @@ fn head(first: &str) -> Markup {
     }
 }
 
-/// The England page for one round (`None`: no agreement is public yet):
-/// its agreements' targets, England's and each region's and area's, and
-/// links to the other rounds' pages. A round's targets are tallied on
-/// their own: 2008-11's met targets are not added to 2026-29's on track.
-pub fn england(snapshot: &Snapshot, round: Option<&str>) -> Markup {
-    let in_round = |p: &&Published| round == Some(p.round());
+/// The England page for one round: `snapshot` holds that round's public
+/// agreements alone ([`Snapshot::of_round`]), so that a round's targets
+/// are tallied on their own (2008-11's met targets are not added to
+/// 2026-29's on track); `rounds` are every round with a public agreement,
+/// linked, and `round` the one shown (`None`: nothing is public yet).
+pub fn england(snapshot: &Snapshot, rounds: &[&str], round: Option<&str>) -> Markup {
     let mut national = Tally::default();
-    for p in snapshot.published.iter().filter(in_round) {
+    for p in &snapshot.published {
         national.merge(p.tally());
     }
     let signed = snapshot
         .areas
         .iter()
-        .filter(|a| snapshot.of_area(&a.code).any(|p| in_round(&p)))
+        .filter(|a| snapshot.of_area(&a.code).next().is_some())
         .count();
     // The years the round covers (its policy's, as its agreements hold it).
     let (from, to) = snapshot
         .published
         .iter()
-        .filter(in_round)
         .find_map(|p| p.record.agreement.policy())
         .map_or((2008, 2011), |policy| {
             (
@@ -60,7 +59,6 @@ pub fn england(snapshot: &Snapshot, round: Option<&str>) -> Markup {
                 policy.period.last().start() + 1,
             )
         });
-    let rounds = snapshot.rounds();
     let latest = rounds.last().copied();
     let title = match round {
         Some(r) if Some(r) != latest => format!("Local Area Agreements in England, {r}"),
@@ -93,7 +91,7 @@ pub fn england(snapshot: &Snapshot, round: Option<&str>) -> Markup {
                     h2 #rounds { "Rounds" }
                     p.secondary { "Each round of agreements runs for three years. Its targets are counted on their own." }
                     ul {
-                        @for r in &rounds {
+                        @for r in rounds {
                             li {
                                 @if Some(*r) == round {
                                     strong aria-current="page" { (r) }
@@ -122,14 +120,13 @@ pub fn england(snapshot: &Snapshot, round: Option<&str>) -> Markup {
                 a href="/data" { "download every table as CSV or JSON" } "."
             }
             @for region in Region::ALL {
-                (region_section(snapshot, region, round))
+                (region_section(snapshot, region))
             }
         },
     )
 }
 
-fn region_section(snapshot: &Snapshot, region: Region, round: Option<&str>) -> Markup {
-    let in_round = |p: &&Published| round == Some(p.round());
+fn region_section(snapshot: &Snapshot, region: Region) -> Markup {
     let areas: Vec<_> = snapshot
         .areas
         .iter()
@@ -137,7 +134,7 @@ fn region_section(snapshot: &Snapshot, region: Region, round: Option<&str>) -> M
         .collect();
     let mut total = Tally::default();
     for a in &areas {
-        for p in snapshot.of_area(&a.code).filter(in_round) {
+        for p in snapshot.of_area(&a.code) {
             total.merge(p.tally());
         }
     }
@@ -152,7 +149,7 @@ fn region_section(snapshot: &Snapshot, region: Region, round: Option<&str>) -> M
                     (head("Area"))
                     tbody {
                         @for a in &areas {
-                            @let published: Vec<_> = snapshot.of_area(&a.code).filter(in_round).collect();
+                            @let published: Vec<_> = snapshot.of_area(&a.code).collect();
                             @if published.is_empty() {
                                 tr {
                                     th scope="row" { (a.name) }
