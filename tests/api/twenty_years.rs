@@ -239,6 +239,50 @@ async fn later_rounds_follow_the_first_and_close_it() {
         assert_eq!(earlier.status, 200);
         assert!(earlier.body.contains("Agreement 2008-11"));
         assert!(!earlier.body.contains("<h2>Agreement 2014-17"));
+        // An earlier round's records are made from their histories the
+        // first time one of its pages is asked for (`first`, above), and
+        // kept packed: the page made again from the packed records (these
+        // pages keep nothing between requests) is the same.
+        let from_packed = get(pages, "/rounds/2008-11", &[]).await;
+        assert_eq!(from_packed.body, first.body);
+        // An indicator's page: the latest round's areas and rankings, the
+        // earlier rounds' a link away (NI 73 is statutory: every agreement
+        // carries it).
+        let indicator = get(pages, "/indicators/73", &[]).await;
+        assert_eq!(indicator.status, 200);
+        assert!(
+            indicator
+                .body
+                .contains("Signed-off agreements carrying it in 2014-17"),
+            "{}",
+            indicator.body
+        );
+        assert!(
+            indicator
+                .body
+                .contains("href=\"/indicators/73/rounds/2008-11\""),
+            "{}",
+            indicator.body
+        );
+        assert!(
+            indicator
+                .body
+                .contains(&format!("href=\"/areas/{area}#target-")),
+            "the areas carrying it link to their latest agreement"
+        );
+        let earlier = get(pages, "/indicators/73/rounds/2008-11", &[]).await;
+        assert_eq!(earlier.status, 200);
+        assert!(
+            earlier
+                .body
+                .contains("Signed-off agreements carrying it in 2008-11")
+        );
+        assert!(
+            earlier
+                .body
+                .contains(&format!("href=\"/areas/{area}/rounds/2008-11#target-")),
+            "an earlier round's areas link to that round's agreement"
+        );
         // The open data: the latest round's, and each round's apart.
         for (path, round) in [
             ("/data/targets.csv", "2014-17"),
@@ -266,7 +310,12 @@ async fn later_rounds_follow_the_first_and_close_it() {
         let area_page = format!("/areas/{area}");
         for width in [360, 1280] {
             browser.set_width(width).await;
-            for path in ["/", "/rounds/2008-11", area_page.as_str()] {
+            for path in [
+                "/",
+                "/rounds/2008-11",
+                area_page.as_str(),
+                "/indicators/73/rounds/2008-11",
+            ] {
                 let name = format!("{path} with three rounds");
                 browser.goto(&format!("http://{pages}{path}")).await;
                 browser.assert_accessible(&name).await;
@@ -278,6 +327,8 @@ async fn later_rounds_follow_the_first_and_close_it() {
         let no_such_agreement = format!("/areas/{area}/rounds/2032-35");
         for missing in [
             "/rounds/2032-35",
+            "/indicators/73/rounds/2032-35",
+            "/indicators/999/rounds/2008-11",
             "/rounds/Not%20a%20round",
             no_such_agreement.as_str(),
         ] {

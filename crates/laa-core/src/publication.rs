@@ -13,6 +13,7 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 
 use crate::agreement::{Agreement, AgreementStatus, IndicatorRef, TargetStatus};
 use crate::apply::apply;
@@ -33,7 +34,7 @@ pub fn is_signed_off(status: AgreementStatus) -> bool {
 }
 
 /// The public record of one agreement.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Publication {
     /// The agreement as last signed off, with the actuals and revocations
     /// recorded since. Its targets' `open_offer`s are always empty.
@@ -53,7 +54,7 @@ pub struct Publication {
 }
 
 /// One sign-off by Ministers, and what it changed in the public targets.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Signing {
     /// When it happened.
     pub occurred_at: DateTime<Utc>,
@@ -64,7 +65,7 @@ pub struct Signing {
 }
 
 /// A change to one target between two sign-offs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TargetChange {
     /// The target.
     pub target: TargetId,
@@ -75,7 +76,7 @@ pub struct TargetChange {
 }
 
 /// How a target changed between two sign-offs.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum ChangeKind {
     /// It was added.
     Added,

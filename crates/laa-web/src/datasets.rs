@@ -67,7 +67,7 @@ fn areas_heading() -> Table {
 /// One row per area and public agreement (an area without one has a row
 /// with its agreement empty): the England page's table.
 pub fn areas<W: Write>(snapshot: &Snapshot, out: &mut TableWriter<W>) -> io::Result<()> {
-    for area in &snapshot.areas {
+    for area in snapshot.areas.iter() {
         let agreements: Vec<_> = snapshot.of_area(&area.code).collect();
         let base = || {
             vec![

@@ -1,7 +1,7 @@
 //! What the pages keep between requests: each page and open-data file as
 //! last rendered, with its `ETag` and its gzip and brotli encodings
 //! ([`Kept`]), one per path on a [`Shelf`]; and the snapshot they are
-//! rendered from ([`crate::model::ReadModel::everything`]). Each is made
+//! rendered from ([`crate::reading::ReadModel`]). Each is made
 //! again only when it is no longer fresh ([`crate::changes`]), and then
 //! once, however many requests ask for it meanwhile ([`Slot`]): the rest
 //! wait for that one rendering.

@@ -15,8 +15,11 @@
 //! by one request however many ask at once.
 //!
 //! # Layout
-//! - [`model`]: the read model (public records cached by agreement version,
-//!   read whole once per change heard).
+//! - [`model`]: what a page is rendered from (a round's public agreements
+//!   in full, every round's in brief).
+//! - [`reading`]: how that is read and kept (public records made once per
+//!   agreement version; the latest round's whole, earlier rounds' packed by
+//!   [`packed`]).
 //! - [`changes`]: the changes heard, as a generation what is kept is stamped with.
 //! - [`kept`]: the responses kept, one per path, and how each is made once.
 //! - [`facts`]: verdicts, polarity and units, looked up in one place.
@@ -41,7 +44,9 @@ pub mod http;
 pub mod kept;
 pub mod model;
 pub mod names;
+pub mod packed;
 pub mod pages;
+pub mod reading;
 pub mod table;
 
 use std::future::Future;
@@ -59,7 +64,8 @@ use maud::Markup;
 pub use crate::changes::Changes;
 use crate::http::{Kind, respond};
 use crate::kept::{Kept, Rendered, Shelf};
-use crate::model::ReadModel;
+use crate::model::Snapshot;
+use crate::reading::ReadModel;
 
 /// The stylesheet, embedded.
 pub const STYLESHEET: &str = include_str!("style.css");
@@ -113,6 +119,10 @@ pub fn router(store: Queries, changes: Changes) -> Router {
         .route("/areas/{code}/rounds/{round}", get(area_in_round))
         .route("/indicators", get(indicators))
         .route("/indicators/{number}", get(indicator))
+        .route(
+            "/indicators/{number}/rounds/{round}",
+            get(indicator_in_round),
+        )
         .route("/data", get(data))
         .route("/data/{file}", get(dataset))
         .route("/data/rounds/{round}/{file}", get(dataset_in_round))
@@ -169,23 +179,30 @@ async fn stylesheet(headers: HeaderMap) -> Response {
     respond(&headers, &KEPT_STYLESHEET)
 }
 
-/// A round asked for that has no public agreement: its pages are not found.
-struct NoSuchRound;
-
-/// The round a page of the whole country shows: `asked`, if it has a
-/// public agreement, or else the latest that has one (`None` while nothing
-/// is public).
-fn round_shown<'a>(
-    rounds: &[&'a str],
+/// The snapshot a page of the whole country shows: `asked`'s, if it has
+/// a public agreement (`None` if it has none: the page is not found), or
+/// else the latest round's (which holds nothing while nothing is public).
+async fn round_shown(
+    model: &ReadModel,
     asked: Option<&laa_core::RoundName>,
-) -> Result<Option<&'a str>, NoSuchRound> {
+) -> Result<Option<Arc<Snapshot>>, StoreError> {
     match asked {
-        Some(r) => rounds
-            .iter()
-            .find(|shown| **shown == r.as_str())
-            .map(|shown| Some(*shown))
-            .ok_or(NoSuchRound),
-        None => Ok(rounds.last().copied()),
+        Some(round) => model.round(round.as_str()).await,
+        None => model.latest().await.map(Some),
+    }
+}
+
+/// The page `render` makes of the snapshot of `round` (see
+/// [`round_shown`]).
+async fn in_round_shown(
+    model: &ReadModel,
+    round: Option<&laa_core::RoundName>,
+    render: impl FnOnce(&Snapshot) -> Rendered,
+) -> Rendered {
+    match round_shown(model, round).await {
+        Ok(Some(snapshot)) => render(&snapshot),
+        Ok(None) => missing(),
+        Err(e) => failed(e),
     }
 }
 
@@ -215,20 +232,10 @@ async fn england_page(
     let path = round
         .as_ref()
         .map_or_else(|| "/".to_owned(), |r| format!("/rounds/{}", r.as_str()));
-    web.answer(&headers, path, "england", || async {
-        let everything = match model.everything().await {
-            Ok(s) => s,
-            Err(e) => return failed(e),
-        };
-        let rounds = everything.rounds();
-        let Ok(shown) = round_shown(&rounds, round.as_ref()) else {
-            return missing();
-        };
-        let snapshot = everything.of_round(shown.unwrap_or_default());
-        html(
-            StatusCode::OK,
-            pages::england::england(&snapshot, &rounds, shown),
-        )
+    web.answer(&headers, path, "england", || {
+        in_round_shown(model, round.as_ref(), |snapshot| {
+            html(StatusCode::OK, pages::england::england(snapshot))
+        })
     })
     .await
 }
@@ -265,9 +272,23 @@ async fn area_page(
         None => format!("/areas/{code}"),
     };
     web.answer(&headers, path, "area", || async {
-        let snapshot = match model.everything().await {
+        // Its own page shows the area's latest agreement, whichever round
+        // that is.
+        let latest = match model.latest().await {
             Ok(s) => s,
             Err(e) => return failed(e),
+        };
+        let shown = match &round {
+            Some(r) => Some(r.as_str().to_owned()),
+            None => latest.briefs_of(&code).last().map(|b| b.round.clone()),
+        };
+        let snapshot = match shown {
+            Some(r) => match model.round(&r).await {
+                Ok(Some(s)) => s,
+                Ok(None) => return missing(),
+                Err(e) => return failed(e),
+            },
+            None => latest,
         };
         snapshot
             .area(code.as_str())
@@ -287,7 +308,7 @@ async fn area_page(
 async fn indicators(State(web): State<Web>, headers: HeaderMap) -> Response {
     let model = &web.model;
     web.answer(&headers, "/indicators".into(), "indicators", || async {
-        match model.everything().await {
+        match model.latest().await {
             Ok(s) => html(
                 StatusCode::OK,
                 pages::indicator::list(&s, &model.store().catalogue()),
@@ -303,6 +324,28 @@ async fn indicator(
     Path(number): Path<String>,
     headers: HeaderMap,
 ) -> Response {
+    indicator_page(web, headers, number, None).await
+}
+
+/// An indicator's page in one round: `/indicators/117/rounds/2008-11`.
+async fn indicator_in_round(
+    State(web): State<Web>,
+    Path((number, round)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Response {
+    match laa_core::RoundName::new(round) {
+        Ok(round) => indicator_page(web, headers, number, Some(round)).await,
+        Err(_) => respond(&headers, &Kept::new(missing())),
+    }
+}
+
+/// The indicator `number`'s page in `round` (`None`: the latest).
+async fn indicator_page(
+    web: Web,
+    headers: HeaderMap,
+    number: String,
+    round: Option<laa_core::RoundName>,
+) -> Response {
     let Some(number) = number
         .parse::<u16>()
         .ok()
@@ -311,20 +354,29 @@ async fn indicator(
         return respond(&headers, &Kept::new(missing()));
     };
     let model = &web.model;
-    let path = format!("/indicators/{}", number.get());
+    let path = match &round {
+        Some(r) => format!("/indicators/{}/rounds/{}", number.get(), r.as_str()),
+        None => format!("/indicators/{}", number.get()),
+    };
     web.answer(&headers, path, "indicator", || async {
-        let snapshot = match model.everything().await {
-            Ok(s) => s,
-            Err(e) => return failed(e),
-        };
-        let rounds = match national_proposals(model.store(), number).await {
+        let proposals = match national_proposals(model.store(), number).await {
             Ok(r) => r,
             Err(e) => return failed(e),
         };
-        match pages::indicator::indicator(&snapshot, &model.store().catalogue(), number, &rounds) {
-            Some(page) => html(StatusCode::OK, page),
-            None => missing(),
-        }
+        in_round_shown(
+            model,
+            round.as_ref(),
+            |snapshot| match pages::indicator::indicator(
+                snapshot,
+                &model.store().catalogue(),
+                number,
+                &proposals,
+            ) {
+                Some(page) => html(StatusCode::OK, page),
+                None => missing(),
+            },
+        )
+        .await
     })
     .await
 }
@@ -354,7 +406,7 @@ async fn national_proposals(
 async fn data(State(web): State<Web>, headers: HeaderMap) -> Response {
     let model = &web.model;
     web.answer(&headers, "/data".into(), "data", || async {
-        let snapshot = match model.everything().await {
+        let snapshot = match model.latest().await {
             Ok(s) => s,
             Err(e) => return failed(e),
         };
@@ -475,14 +527,11 @@ async fn dataset_of(
     }
     let model = &web.model;
     web.answer(&headers, path, "dataset", || async {
-        let everything = match model.everything().await {
-            Ok(s) => s,
+        let snapshot = match round_shown(model, round.as_ref()).await {
+            Ok(Some(s)) => s,
+            Ok(None) => return missing(),
             Err(e) => return failed(e),
         };
-        let Ok(shown) = round_shown(&everything.rounds(), round.as_ref()) else {
-            return missing();
-        };
-        let snapshot = everything.of_round(shown.unwrap_or_default());
         let Some(table) = datasets::heading(name) else {
             return missing();
         };
@@ -522,14 +571,14 @@ async fn history(
     let model = &web.model;
     let path = format!("/data/agreements/{id}/{file}");
     web.answer(&headers, path, "history", || async {
-        let snapshot = match model.everything().await {
+        let snapshot = match model.latest().await {
             Ok(s) => s,
             Err(e) => return failed(e),
         };
-        let Some(published) = snapshot.published.iter().find(|p| p.id == id) else {
+        let Some(brief) = snapshot.briefs.iter().find(|b| b.id == id) else {
             return missing();
         };
-        let through = published.record.public_through;
+        let through = brief.public_through;
         let name = format!(
             "{}-history.{}",
             id,

@@ -1,23 +1,20 @@
-//! The read model behind the pages: every agreement's public record
-//! ([`laa_core::publication::publish`] over its history), cached by version,
-//! and the areas and indicators from the reference data; read whole once
-//! per change heard ([`ReadModel::everything`]), and shared by every page
-//! rendered until the next.
+//! What the pages are rendered from: one round's public agreements in
+//! full ([`Published`]: each one's public record, by
+//! [`laa_core::publication::publish`] over its history), every round's in
+//! brief ([`Brief`]), and the areas, together a [`Snapshot`]. How they are
+//! read and kept is [`crate::reading`]'s concern.
 
-use std::collections::{BTreeMap, HashMap};
-use std::sync::{Arc, Mutex};
+use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use laa_core::publication::{Publication, publish, target_is_public};
-use laa_core::{AgreementId, AreaCode, Catalogue, IndicatorNumber, Region, Target};
-use laa_store::{AgreementFilter, AreaRecord, Queries, StoreError};
+use laa_core::publication::{Publication, target_is_public};
+use laa_core::{
+    AgreementId, AgreementStatus, AreaCode, Catalogue, IndicatorNumber, Region, Target,
+};
+use laa_store::AreaRecord;
 
-use crate::changes::{Changes, Stamp};
 use crate::facts::{Verdict, verdict};
-use crate::kept::Slot;
-
-/// The most rows the store gives in one page.
-const PAGE: u64 = 1_000;
 
 /// One agreement's public record, with where it belongs.
 #[derive(Debug, Clone)]
@@ -109,51 +106,121 @@ impl Tally {
     }
 }
 
-/// Everything public, read at one moment.
+/// One public agreement of any round in brief: enough to list it (among
+/// the rounds, and on its area's page beside the agreement shown in full)
+/// without holding its record.
+#[derive(Debug, Clone)]
+pub struct Brief {
+    /// The agreement's id (`kent-2008-11`).
+    pub id: AgreementId,
+    /// Its area.
+    pub area: AreaCode,
+    /// Its region.
+    pub region: Region,
+    /// Its round's name (`2008-11`).
+    pub round: String,
+    /// The first year of its round's period, if its policy is known.
+    pub first_year: Option<u16>,
+    /// Its status as signed off.
+    pub status: AgreementStatus,
+    /// Its public targets by verdict.
+    pub tally: Tally,
+    /// The last sequence of its public history.
+    pub public_through: u64,
+}
+
+impl Brief {
+    /// The agreement's brief, from its public record.
+    pub fn of(published: &Published) -> Self {
+        Self {
+            id: published.id.clone(),
+            area: published.area.clone(),
+            region: published.region,
+            round: published.round().to_owned(),
+            first_year: published
+                .record
+                .agreement
+                .policy()
+                .map(|policy| policy.period.first().start()),
+            status: published.record.agreement.status,
+            tally: published.tally(),
+            public_through: published.record.public_through,
+        }
+    }
+
+    /// The order of rounds: by their first year (a round without a known
+    /// policy last), then by name.
+    pub fn round_order(&self) -> (u16, &str) {
+        (self.first_year.unwrap_or(u16::MAX), self.round.as_str())
+    }
+}
+
+/// What is public at one moment, as one round's pages show it: that
+/// round's agreements in full, and every round's in brief.
+///
+/// A round's public records are about 125 KB an agreement (its state as
+/// last signed off and what each sign-off changed): 130 MB after seven
+/// rounds of 150 areas. The latest round's are kept in full, since nearly
+/// every page shows it; an earlier round's are made when one of its pages
+/// is asked for ([`crate::reading::ReadModel::round`]).
 #[derive(Debug, Clone)]
 pub struct Snapshot {
     /// Every area, in code order.
-    pub areas: Vec<AreaRecord>,
-    /// Every public agreement, in id order.
+    pub areas: Arc<Vec<AreaRecord>>,
+    /// The round whose agreements are held in full (`None`: nothing is public).
+    pub round: Option<String>,
+    /// The round's public agreements, in id order.
     pub published: Vec<Published>,
+    /// Every round's public agreements in brief, in id order.
+    pub briefs: Arc<Vec<Brief>>,
+    /// The rounds with a public agreement, earliest first (by their first
+    /// year, then name).
+    pub rounds: Arc<Vec<String>>,
 }
 
 impl Snapshot {
-    /// The public agreements of one area.
+    /// The round's public agreements of one area (at most one).
     pub fn of_area<'a>(&'a self, area: &'a AreaCode) -> impl Iterator<Item = &'a Published> {
         self.published.iter().filter(move |p| &p.area == area)
     }
 
-    /// The rounds of the public agreements, earliest first (by their
-    /// first year, then name).
+    /// Every round's public agreements of one area, in brief, earliest
+    /// round first.
+    pub fn briefs_of(&self, area: &AreaCode) -> Vec<&Brief> {
+        let mut briefs: Vec<&Brief> = self.briefs.iter().filter(|b| &b.area == area).collect();
+        briefs.sort_by(|a, b| a.round_order().cmp(&b.round_order()));
+        briefs
+    }
+
+    /// The rounds of `briefs`, earliest first (by their first year, then
+    /// name).
+    pub fn rounds_of(briefs: &[Brief]) -> Vec<String> {
+        let rounds: std::collections::BTreeSet<(u16, &str)> =
+            briefs.iter().map(Brief::round_order).collect();
+        rounds
+            .into_iter()
+            .map(|(_, round)| round.to_owned())
+            .collect()
+    }
+
+    /// The rounds with a public agreement, earliest first.
     pub fn rounds(&self) -> Vec<&str> {
-        let rounds: std::collections::BTreeSet<(u16, &str)> = self
-            .published
-            .iter()
-            .map(|p| {
-                let first = p
-                    .record
-                    .agreement
-                    .policy()
-                    .map_or(u16::MAX, |policy| policy.period.first().start());
-                (first, p.round())
-            })
-            .collect();
-        rounds.into_iter().map(|(_, round)| round).collect()
+        self.rounds.iter().map(String::as_str).collect()
     }
 
-    /// The same, with only `round`'s agreements: what the open data for
-    /// one round is written from (the records shared, not copied).
-    pub fn of_round(&self, round: &str) -> Snapshot {
-        Snapshot {
-            areas: self.areas.clone(),
-            published: self.in_round(round).cloned().collect(),
+    /// True when the round held in full is the latest with a public
+    /// agreement (what `/` and an area's own page show).
+    pub fn is_latest(&self) -> bool {
+        self.round.as_ref() == self.rounds.last()
+    }
+
+    /// Where an area's agreement of this round is shown in full: its own
+    /// page in the latest round, its round page otherwise.
+    pub fn area_path(&self, area: &AreaCode) -> String {
+        match &self.round {
+            Some(round) if !self.is_latest() => format!("/areas/{area}/rounds/{round}"),
+            _ => format!("/areas/{area}"),
         }
-    }
-
-    /// The public agreements of one round.
-    pub fn in_round<'a>(&'a self, round: &'a str) -> impl Iterator<Item = &'a Published> {
-        self.published.iter().filter(move |p| p.round() == round)
     }
 
     /// The area's record, if it exists.
@@ -161,8 +228,8 @@ impl Snapshot {
         self.areas.iter().find(|a| a.code.as_str() == code)
     }
 
-    /// When the data was last changed: the latest moment an event of a
-    /// public agreement happened.
+    /// When the round's data was last changed: the latest moment an event
+    /// of one of its public agreements happened.
     pub fn as_of(&self) -> Option<DateTime<Utc>> {
         self.published
             .iter()
@@ -198,7 +265,8 @@ impl Snapshot {
         assess(me, &comparators, catalogue)
     }
 
-    /// How many public agreements have a public target on each indicator.
+    /// How many of the round's public agreements have a public target on
+    /// each indicator.
     pub fn choosing(&self) -> BTreeMap<IndicatorNumber, u32> {
         let mut out = BTreeMap::new();
         for p in &self.published {
@@ -209,107 +277,5 @@ impl Snapshot {
             }
         }
         out
-    }
-}
-
-/// Each agreement's public record (`None`: nothing public) at the version it was computed for.
-type Cache = HashMap<AgreementId, (u64, Option<Arc<Publication>>)>;
-
-/// The public record of every agreement, each computed once per version.
-#[derive(Clone)]
-pub struct ReadModel {
-    store: Queries,
-    cache: Arc<Mutex<Cache>>,
-    changes: Changes,
-    everything: Arc<Slot<Snapshot>>,
-}
-
-impl ReadModel {
-    /// A read model over `store`, read again as `changes` are heard.
-    pub fn new(store: Queries, changes: Changes) -> Self {
-        Self {
-            store,
-            cache: Arc::default(),
-            changes,
-            everything: Arc::default(),
-        }
-    }
-
-    /// The record read.
-    pub fn store(&self) -> &Queries {
-        &self.store
-    }
-
-    /// The moment, as far as what is kept goes ([`Changes::now`]).
-    pub fn now(&self) -> Stamp {
-        self.changes.now(&self.store.catalogue())
-    }
-
-    /// Everything public, read once per change heard: the pages rendered
-    /// between two changes share one reading.
-    pub async fn everything(&self) -> Result<Arc<Snapshot>, StoreError> {
-        self.everything
-            .get(|| self.now(), || self.snapshot(None))
-            .await
-    }
-
-    /// Everything public now (`area`: only that area's agreements).
-    pub async fn snapshot(&self, area: Option<&AreaCode>) -> Result<Snapshot, StoreError> {
-        let mut areas = Vec::new();
-        let mut after = None;
-        loop {
-            let (page, next) = self.store.list_areas(None, PAGE, after).await?;
-            areas.extend(page);
-            match next {
-                Some(n) => after = Some(n),
-                None => break,
-            }
-        }
-        let filter = AgreementFilter {
-            area: area.cloned(),
-            ..AgreementFilter::default()
-        };
-        // Each agreement's place and version, not its state: a closed
-        // agreement's public record is kept by version here, and reading
-        // its state whole on every change heard would cost more than the
-        // record it is not needed for.
-        let mut published = Vec::new();
-        for row in self.store.agreement_places(&filter).await? {
-            if let Some(record) = self.record(&row.id, row.version).await? {
-                published.push(Published {
-                    id: row.id,
-                    area: row.area,
-                    region: row.region,
-                    record,
-                    catalogue: self.store.catalogue(),
-                });
-            }
-        }
-        Ok(Snapshot { areas, published })
-    }
-
-    /// The public record of an agreement at `version`, from the cache or its history.
-    async fn record(
-        &self,
-        id: &AgreementId,
-        version: u64,
-    ) -> Result<Option<Arc<Publication>>, StoreError> {
-        // Each use of the cache is one map call: a poisoned lock is still sound.
-        if let Some((v, record)) = self
-            .cache
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .get(id)
-            && *v == version
-        {
-            return Ok(record.clone());
-        }
-        let events = self.store.events(id, 1, version).await?;
-        let record = publish(id.clone(), events.iter().map(|e| &e.event)).map(Arc::new);
-        self.cache
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .insert(id.clone(), (version, record.clone()));
-        Ok(record)
     }
 }

@@ -129,6 +129,47 @@ fn each_refresh_signed_off_lists_what_changed() {
     );
 }
 
+/// A reader may keep a public record serialised (the pages keep earlier
+/// rounds' packed): it must read back as it was, signings, changes,
+/// rationales and actuals included.
+#[test]
+fn a_public_record_reads_back_as_it_was_written() {
+    let n = signed();
+    let neet = n.target_on(117).id.get();
+    let statutory: Vec<u32> = n
+        .state
+        .live_targets()
+        .filter(|t| t.kind == TargetKind::Statutory)
+        .map(|t| t.id.get())
+        .collect();
+    let mut n = n
+        .given(&go(), open_refresh("2009", None))
+        .given(&go(), counter_for(neet, pct(8, [7, 6, 4]), "DCSF"))
+        .given(&area(), accept(neet));
+    for id in &statutory {
+        n = n
+            .given(&go(), counter(*id, fitting(crate::harness::statutory(*id))))
+            .given(&area(), accept(*id));
+    }
+    let n = n
+        .clock(
+            chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2009, 7, 1, 9, 0, 0)
+                .single()
+                .unwrap(),
+        )
+        .given(&area(), actual(neet, "2008/09", 7));
+    let p = public(&n).expect("public");
+    assert!(!p.rationales.is_empty() && p.signings.len() == 1);
+    let written = serde_json::to_vec(&p).expect("written");
+    let read: publication::Publication = serde_json::from_slice(&written).expect("read");
+    assert_eq!(read, p);
+    let refreshed = public(&n.signed_off()).expect("public");
+    assert!(!refreshed.signings[1].changes.is_empty());
+    let written = serde_json::to_vec(&refreshed).expect("written");
+    let read: publication::Publication = serde_json::from_slice(&written).expect("read");
+    assert_eq!(read, refreshed);
+}
+
 fn refresh_id(s: &str) -> RefreshId {
     refresh(s)
 }

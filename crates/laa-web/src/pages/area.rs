@@ -15,7 +15,7 @@ use maud::{Markup, html};
 
 use crate::chart::chart;
 use crate::facts::{Verdict, polarity, unit_words, values, verdict, with_unit, year_verdict};
-use crate::model::{Published, Snapshot};
+use crate::model::{Brief, Published, Snapshot};
 use crate::names::{department_name, region_name};
 use crate::pages::layout::{date, page};
 
@@ -55,31 +55,27 @@ fn status_words(status: AgreementStatus) -> &'static str {
     }
 }
 
-/// The area page: its latest signed-off agreement in full (or, with
-/// `round`, that round's: `None` if it has none), and its other agreements
-/// each a line and a link. After seven rounds every agreement in full made
-/// a page of 1.8 MB; a citizen asks about one agreement at a time.
+/// The area page: the agreement of the round `snapshot` holds in full
+/// (`round`: the one asked for, `None` on the area's own page, whose
+/// snapshot is of the area's latest round), and its other agreements each
+/// a line and a link. `None` when a round was asked for in which the area
+/// has no public agreement. After seven rounds every agreement in full
+/// made a page of 1.8 MB; a citizen asks about one agreement at a time.
 pub fn area(
     snapshot: &Snapshot,
     area: &AreaRecord,
     catalogue: &Catalogue,
     round: Option<&str>,
 ) -> Option<Markup> {
-    let mut published: Vec<_> = snapshot.of_area(&area.code).collect();
-    published.sort_by_key(|p| {
-        p.record
-            .agreement
-            .policy()
-            .map(|policy| policy.period.first().start())
-    });
-    let shown = match round {
-        Some(r) => Some(*published.iter().find(|p| p.round() == r)?),
-        None => published.last().copied(),
-    };
-    let others: Vec<&Published> = published
+    let briefs = snapshot.briefs_of(&area.code);
+    let shown = snapshot.of_area(&area.code).next();
+    if round.is_some() && shown.is_none() {
+        return None;
+    }
+    let others: Vec<&Brief> = briefs
         .iter()
         .copied()
-        .filter(|p| shown.is_none_or(|s| s.id != p.id))
+        .filter(|b| shown.is_none_or(|s| s.id != b.id))
         .collect();
     let area_path = format!("/areas/{}", area.code);
     let region_path = format!("/#region-{}", area.region.code());
@@ -108,15 +104,14 @@ pub fn area(
             @if !others.is_empty() {
                 h2 { "The area's other agreements" }
                 ul {
-                    @for p in &others {
-                        @let latest = published.last().is_some_and(|l| l.id == p.id);
-                        @let tally = p.tally();
+                    @for b in &others {
+                        @let latest = briefs.last().is_some_and(|l| l.id == b.id);
                         li {
-                            a href=(if latest { area_path.clone() } else { format!("{area_path}/rounds/{}", p.round()) }) {
-                                "Agreement " (p.round())
+                            a href=(if latest { area_path.clone() } else { format!("{area_path}/rounds/{}", b.round) }) {
+                                "Agreement " (b.round)
                             }
-                            ": " (status_words(p.record.agreement.status)) ", " (tally.total()) " targets, "
-                            (tally.count(Verdict::Met)) " met"
+                            ": " (status_words(b.status)) ", " (b.tally.total()) " targets, "
+                            (b.tally.count(Verdict::Met)) " met"
                         }
                     }
                 }

@@ -33,12 +33,13 @@ fn head(first: &str) -> Markup {
     }
 }
 
-/// The England page for one round: `snapshot` holds that round's public
-/// agreements alone ([`Snapshot::of_round`]), so that a round's targets
-/// are tallied on their own (2008-11's met targets are not added to
-/// 2026-29's on track); `rounds` are every round with a public agreement,
-/// linked, and `round` the one shown (`None`: nothing is public yet).
-pub fn england(snapshot: &Snapshot, rounds: &[&str], round: Option<&str>) -> Markup {
+/// The England page for the round `snapshot` holds in full, so that a
+/// round's targets are tallied on their own (2008-11's met targets are not
+/// added to 2026-29's on track), with every round with a public agreement
+/// linked.
+pub fn england(snapshot: &Snapshot) -> Markup {
+    let rounds = snapshot.rounds();
+    let round = snapshot.round.as_deref();
     let mut national = Tally::default();
     for p in &snapshot.published {
         national.merge(p.tally());
@@ -91,7 +92,7 @@ pub fn england(snapshot: &Snapshot, rounds: &[&str], round: Option<&str>) -> Mar
                     h2 #rounds { "Rounds" }
                     p.secondary { "Each round of agreements runs for three years. Its targets are counted on their own." }
                     ul {
-                        @for r in rounds {
+                        @for r in &rounds {
                             li {
                                 @if Some(*r) == round {
                                     strong aria-current="page" { (r) }

@@ -44,7 +44,12 @@ pub fn list(snapshot: &Snapshot, catalogue: &Catalogue) -> Markup {
                         th scope="col" { "Indicator" }
                         th scope="col" { "Subject" }
                         th.num scope="col" { "Areas choosing it in 2008" }
-                        th.num scope="col" { "Agreements here" }
+                        th.num scope="col" {
+                            @match &snapshot.round {
+                                Some(round) => { "Agreements in " (round) }
+                                None => { "Agreements here" }
+                            }
+                        }
                     } }
                     tbody {
                         @for i in catalogue.indicators() {
@@ -68,14 +73,27 @@ pub fn list(snapshot: &Snapshot, catalogue: &Catalogue) -> Markup {
     )
 }
 
-/// One indicator's page; `None` when the catalogue has no such indicator.
+/// One indicator's page in the round `snapshot` holds in full, with the
+/// other rounds linked; `None` when the catalogue has no such indicator.
+/// `proposals` are every round's national targets proposed for it: the
+/// page shows its round's and those of rounds with nothing public yet.
 pub fn indicator(
     snapshot: &Snapshot,
     catalogue: &Catalogue,
     number: IndicatorNumber,
-    rounds: &[crate::pages::national::RoundProposal],
+    proposals: &[crate::pages::national::RoundProposal],
 ) -> Option<Markup> {
     let i = catalogue.indicator(number)?;
+    let public_rounds = snapshot.rounds();
+    let proposals: Vec<_> = proposals
+        .iter()
+        .filter(|r| {
+            let name = r.round.policy.name.as_str();
+            snapshot.round.as_deref() == Some(name) || !public_rounds.contains(&name)
+        })
+        .cloned()
+        .collect();
+    let path = format!("/indicators/{}", number.get());
     let carrying: Vec<_> = snapshot
         .published
         .iter()
@@ -86,7 +104,12 @@ pub fn indicator(
             Some((p, t))
         })
         .collect();
-    let title = format!("NI {}: {}", number.get(), i.title);
+    let title = match &snapshot.round {
+        Some(round) if !snapshot.is_latest() => {
+            format!("NI {}: {}, {round}", number.get(), i.title)
+        }
+        _ => format!("NI {}: {}", number.get(), i.title),
+    };
     // Each set version that declares relations with it, newest first: a
     // draft's are shown while it is consulted on, marked as a draft's.
     let related: Vec<_> = catalogue
@@ -121,7 +144,33 @@ pub fn indicator(
                         (None, false) => { "Not recorded" }
                     }
                 } }
-                div { dt { "Signed-off agreements here carrying it" } dd { (carrying.len()) } }
+                div {
+                    dt {
+                        "Signed-off agreements carrying it"
+                        @if let Some(round) = &snapshot.round { " in " (round) }
+                    }
+                    dd { (carrying.len()) }
+                }
+            }
+            @if public_rounds.len() > 1 {
+                nav aria-labelledby="rounds" {
+                    h2 #rounds { "Rounds" }
+                    p.secondary { "The areas, rankings and national figures below are the round's own." }
+                    ul {
+                        @for r in &public_rounds {
+                            li {
+                                @if snapshot.round.as_deref() == Some(*r) {
+                                    strong aria-current="page" { (r) }
+                                } @else if public_rounds.last() == Some(r) {
+                                    a href=(path) { (r) }
+                                } @else {
+                                    a href=(format!("{path}/rounds/{r}")) { (r) }
+                                }
+                                @if public_rounds.last() == Some(r) { span.secondary { " (the latest)" } }
+                            }
+                        }
+                    }
+                }
             }
             @if !related.is_empty() {
                 h2 { "Indicators it influences" }
@@ -184,7 +233,7 @@ pub fn indicator(
                 ul.columns {
                     @for (p, t) in &carrying {
                         li {
-                            a href=(format!("/areas/{}#target-{}", p.area, t.id.get())) {
+                            a href=(format!("{}#target-{}", snapshot.area_path(&p.area), t.id.get())) {
                                 (snapshot.area(p.area.as_str()).map_or(p.area.as_str(), |a| a.name.as_str()))
                             }
                             @if let Some(pol) = polarity(p.record.agreement.measure(catalogue, number).or(Some(i)), t) { span.secondary { " (" (pol.words().to_lowercase()) ")" } }
@@ -193,7 +242,7 @@ pub fn indicator(
                 }
             }
             (crate::pages::tournament::section(snapshot, catalogue, number))
-            (crate::pages::national::section(snapshot, catalogue, number, rounds))
+            (crate::pages::national::section(snapshot, catalogue, number, &proposals))
         },
     ))
 }

@@ -15,6 +15,7 @@ use crate::facts::with_unit;
 use crate::model::Snapshot;
 
 /// One round's question: the round and the proposal standing in it.
+#[derive(Debug, Clone)]
 pub struct RoundProposal {
     /// The round.
     pub round: RoundRecord,

@@ -88,7 +88,7 @@ pub fn section(snapshot: &Snapshot, catalogue: &Catalogue, number: IndicatorNumb
                                     }
                                 }
                                 th scope="row" {
-                                    a href=(format!("/areas/{}", s.entrant.area)) {
+                                    a href=(snapshot.area_path(&s.entrant.area)) {
                                         (snapshot.area(s.entrant.area.as_str()).map_or(s.entrant.area.as_str(), |a| a.name.as_str()))
                                     }
                                 }
