@@ -127,6 +127,8 @@ pub struct Brief {
     pub tally: Tally,
     /// The last sequence of its public history.
     pub public_through: u64,
+    /// The version its record was made at.
+    pub version: u64,
 }
 
 impl Brief {
@@ -145,6 +147,7 @@ impl Brief {
             status: published.record.agreement.status,
             tally: published.tally(),
             public_through: published.record.public_through,
+            version: published.record.version,
         }
     }
 

@@ -42,8 +42,20 @@ enum Record {
     Unkept,
 }
 
-/// An earlier round's name and the slot its snapshot is kept in.
-type EarlierRound = (String, Arc<Slot<Snapshot>>);
+/// An earlier round's public agreements in full, with what they were made
+/// from: kept while the latest reading lists the round's agreements at
+/// the same versions and the catalogue is the same. Changes heard in
+/// other rounds (a negotiation under way in the latest) leave it as it is.
+struct Earlier {
+    /// The round.
+    round: String,
+    /// Its agreements and their versions, in id order.
+    versions: Vec<(AgreementId, u64)>,
+    /// The catalogue they were read with.
+    catalogue: Arc<Catalogue>,
+    /// Its public agreements, in id order.
+    published: Vec<Published>,
+}
 
 /// What is kept of one agreement at one version.
 struct Kept {
@@ -62,8 +74,11 @@ pub struct ReadModel {
     kept: Arc<Mutex<HashMap<AgreementId, Kept>>>,
     changes: Changes,
     latest: Arc<Slot<Snapshot>>,
-    /// The earlier round last asked for, and its snapshot's slot.
-    earlier: Arc<Mutex<Option<EarlierRound>>>,
+    /// The earlier round last asked for, in full.
+    earlier: Arc<Mutex<Option<Arc<Earlier>>>>,
+    /// Held while an earlier round is made, so that it is made once
+    /// however many pages ask for it together.
+    making_earlier: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl ReadModel {
@@ -75,6 +90,7 @@ impl ReadModel {
             changes,
             latest: Arc::default(),
             earlier: Arc::default(),
+            making_earlier: Arc::default(),
         }
     }
 
@@ -97,31 +113,69 @@ impl ReadModel {
 
     /// The snapshot of `round` (`None`: it has no public agreement). The
     /// latest round's is [`ReadModel::latest`]; an earlier one's is made
-    /// from its packed records and kept while it is the earlier round
-    /// last asked for and no change is heard.
+    /// from its packed records (see [`Earlier`] for how long it is kept).
     pub async fn round(&self, round: &str) -> Result<Option<Arc<Snapshot>>, StoreError> {
         let latest = self.latest().await?;
         if latest.round.as_deref() == Some(round) {
             return Ok(Some(latest));
         }
-        if !latest.briefs.iter().any(|b| b.round == round) {
+        let versions: Vec<(AgreementId, u64)> = latest
+            .briefs
+            .iter()
+            .filter(|b| b.round == round)
+            .map(|b| (b.id.clone(), b.version))
+            .collect();
+        if versions.is_empty() {
             return Ok(None);
         }
-        let slot = {
-            // Each use of the lock is one read or write: a poisoned one is still sound.
-            let mut earlier = self.earlier.lock().unwrap_or_else(PoisonError::into_inner);
-            match &*earlier {
-                Some((kept, slot)) if kept == round => slot.clone(),
-                _ => {
-                    let slot = Arc::new(Slot::default());
-                    *earlier = Some((round.to_owned(), slot.clone()));
-                    slot
+        let catalogue = self.store.catalogue();
+        let earlier = match self.earlier_kept(round, &versions, &catalogue) {
+            Some(earlier) => earlier,
+            None => {
+                let _making = self.making_earlier.lock().await;
+                match self.earlier_kept(round, &versions, &catalogue) {
+                    Some(earlier) => earlier,
+                    None => {
+                        let earlier = Arc::new(Earlier {
+                            round: round.to_owned(),
+                            published: self.read_earlier(&latest, round).await?,
+                            versions,
+                            catalogue,
+                        });
+                        // Each use of the lock is one read or write: a
+                        // poisoned one is still sound.
+                        *self.earlier.lock().unwrap_or_else(PoisonError::into_inner) =
+                            Some(earlier.clone());
+                        earlier
+                    }
                 }
             }
         };
-        slot.get(|| self.now(), || self.read_earlier(&latest, round))
-            .await
-            .map(Some)
+        Ok(Some(Arc::new(Snapshot {
+            areas: latest.areas.clone(),
+            round: Some(earlier.round.clone()),
+            published: earlier.published.clone(),
+            briefs: latest.briefs.clone(),
+            rounds: latest.rounds.clone(),
+        })))
+    }
+
+    /// The earlier round kept, if it is `round` at `versions` read with
+    /// `catalogue`.
+    fn earlier_kept(
+        &self,
+        round: &str,
+        versions: &[(AgreementId, u64)],
+        catalogue: &Arc<Catalogue>,
+    ) -> Option<Arc<Earlier>> {
+        self.earlier
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .filter(|e| {
+                e.round == round && e.versions == versions && Arc::ptr_eq(&e.catalogue, catalogue)
+            })
+            .cloned()
     }
 
     /// Every area, in code order.
@@ -194,13 +248,7 @@ impl ReadModel {
                     whole
                 }
             };
-            published.push(Published {
-                id: place.id,
-                area: place.area,
-                region: place.region,
-                record,
-                catalogue: catalogue.clone(),
-            });
+            published.push(published_at(&place, record, &catalogue));
         }
         Ok(Snapshot {
             areas,
@@ -211,9 +259,13 @@ impl ReadModel {
         })
     }
 
-    /// An earlier round's snapshot, from the briefs and packed records of
-    /// `latest`'s reading.
-    async fn read_earlier(&self, latest: &Snapshot, round: &str) -> Result<Snapshot, StoreError> {
+    /// An earlier round's public agreements, from the briefs of `latest`'s
+    /// reading and their packed records.
+    async fn read_earlier(
+        &self,
+        latest: &Snapshot,
+        round: &str,
+    ) -> Result<Vec<Published>, StoreError> {
         let catalogue = self.store.catalogue();
         let mut published = Vec::new();
         for brief in latest.briefs.iter().filter(|b| b.round == round) {
@@ -244,21 +296,9 @@ impl ReadModel {
                     }
                 }
             }
-            published.push(Published {
-                id: place.id,
-                area: place.area,
-                region: place.region,
-                record,
-                catalogue: catalogue.clone(),
-            });
+            published.push(published_at(&place, record, &catalogue));
         }
-        Ok(Snapshot {
-            areas: latest.areas.clone(),
-            round: Some(round.to_owned()),
-            published,
-            briefs: latest.briefs.clone(),
-            rounds: latest.rounds.clone(),
-        })
+        Ok(published)
     }
 
     /// The brief and record of the agreement at `place`, from what is kept
@@ -281,11 +321,11 @@ impl ReadModel {
             // holds, the tally is counted again.
             Some((false, Some((_, record)))) => {
                 let record = self.whole(place, record).await?;
-                let brief = Brief::of(&published(place, record.clone(), catalogue));
+                let brief = Brief::of(&published_at(place, record.clone(), catalogue));
                 Some((brief, Record::Whole(record)))
             }
             None => self.made_from_history(place).await?.map(|record| {
-                let brief = Brief::of(&published(place, record.clone(), catalogue));
+                let brief = Brief::of(&published_at(place, record.clone(), catalogue));
                 (brief, Record::Whole(record))
             }),
         };
@@ -363,7 +403,7 @@ impl ReadModel {
 }
 
 /// The agreement at `place` with its record, read with `catalogue`.
-fn published(
+fn published_at(
     place: &AgreementPlace,
     record: Arc<Publication>,
     catalogue: &Arc<Catalogue>,

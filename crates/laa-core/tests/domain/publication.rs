@@ -95,32 +95,19 @@ fn a_refresh_under_negotiation_shows_the_terms_last_signed_off_and_the_actuals_s
 
 #[test]
 fn each_refresh_signed_off_lists_what_changed() {
-    let n = signed();
-    let neet = n.target_on(117).id.get();
-    // The statutory targets' 2010/11 values were deferred to the 2009 refresh.
-    let statutory: Vec<u32> = n
+    let statutory = signed()
         .state
         .live_targets()
         .filter(|t| t.kind == TargetKind::Statutory)
-        .map(|t| t.id.get())
-        .collect();
-    let mut n = n
-        .given(&go(), open_refresh("2009", None))
-        .given(&go(), counter_for(neet, pct(8, [7, 6, 4]), "DCSF"))
-        .given(&area(), accept(neet));
-    for id in &statutory {
-        n = n
-            .given(&go(), counter(*id, fitting(crate::harness::statutory(*id))))
-            .given(&area(), accept(*id));
-    }
-    let n = n.signed_off();
+        .count();
+    let n = refresh_agreed(signed()).signed_off();
     let p = public(&n).expect("public");
     assert!(!p.refresh_under_way);
     assert_eq!(p.agreement, n.state);
     assert_eq!(p.signings.len(), 2);
     let refresh = &p.signings[1];
     assert_eq!(refresh.refresh, Some(refresh_id("2009")));
-    assert_eq!(refresh.changes.len(), statutory.len() + 1);
+    assert_eq!(refresh.changes.len(), statutory + 1);
     assert!(
         refresh
             .changes
@@ -134,23 +121,8 @@ fn each_refresh_signed_off_lists_what_changed() {
 /// rationales and actuals included.
 #[test]
 fn a_public_record_reads_back_as_it_was_written() {
-    let n = signed();
+    let n = refresh_agreed(signed());
     let neet = n.target_on(117).id.get();
-    let statutory: Vec<u32> = n
-        .state
-        .live_targets()
-        .filter(|t| t.kind == TargetKind::Statutory)
-        .map(|t| t.id.get())
-        .collect();
-    let mut n = n
-        .given(&go(), open_refresh("2009", None))
-        .given(&go(), counter_for(neet, pct(8, [7, 6, 4]), "DCSF"))
-        .given(&area(), accept(neet));
-    for id in &statutory {
-        n = n
-            .given(&go(), counter(*id, fitting(crate::harness::statutory(*id))))
-            .given(&area(), accept(*id));
-    }
     let n = n
         .clock(
             chrono::TimeZone::with_ymd_and_hms(&chrono::Utc, 2009, 7, 1, 9, 0, 0)
@@ -168,6 +140,29 @@ fn a_public_record_reads_back_as_it_was_written() {
     let written = serde_json::to_vec(&refreshed).expect("written");
     let read: publication::Publication = serde_json::from_slice(&written).expect("read");
     assert_eq!(read, refreshed);
+}
+
+/// `n` with the 2009 refresh opened and its terms agreed: NI 117
+/// countered and accepted, and each statutory target given the 2010/11
+/// value deferred to this refresh.
+fn refresh_agreed(n: Negotiation) -> Negotiation {
+    let neet = n.target_on(117).id.get();
+    let statutory: Vec<u32> = n
+        .state
+        .live_targets()
+        .filter(|t| t.kind == TargetKind::Statutory)
+        .map(|t| t.id.get())
+        .collect();
+    let mut n = n
+        .given(&go(), open_refresh("2009", None))
+        .given(&go(), counter_for(neet, pct(8, [7, 6, 4]), "DCSF"))
+        .given(&area(), accept(neet));
+    for id in &statutory {
+        n = n
+            .given(&go(), counter(*id, fitting(crate::harness::statutory(*id))))
+            .given(&area(), accept(*id));
+    }
+    n
 }
 
 fn refresh_id(s: &str) -> RefreshId {

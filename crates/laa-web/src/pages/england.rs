@@ -7,7 +7,7 @@ use maud::{Markup, html};
 use crate::facts::Verdict;
 use crate::model::{Snapshot, Tally};
 use crate::names::region_name;
-use crate::pages::layout::page;
+use crate::pages::layout::{page, rounds_nav};
 
 fn tally_cells(tally: &Tally) -> Markup {
     html! {
@@ -87,26 +87,12 @@ pub fn england(snapshot: &Snapshot) -> Markup {
                 " a signed-off agreement for " (from) " to " (to) " published here, with "
                 (national.total()) " targets in all. Agreements still being negotiated are not shown."
             }
-            @if rounds.len() > 1 {
-                nav aria-labelledby="rounds" {
-                    h2 #rounds { "Rounds" }
-                    p.secondary { "Each round of agreements runs for three years. Its targets are counted on their own." }
-                    ul {
-                        @for r in &rounds {
-                            li {
-                                @if Some(*r) == round {
-                                    strong aria-current="page" { (r) }
-                                } @else if Some(*r) == latest {
-                                    a href="/" { (r) }
-                                } @else {
-                                    a href=(format!("/rounds/{r}")) { (r) }
-                                }
-                                @if Some(*r) == latest { span.secondary { " (the latest)" } }
-                            }
-                        }
-                    }
-                }
-            }
+            (rounds_nav(
+                &rounds,
+                round,
+                "/",
+                "Each round of agreements runs for three years. Its targets are counted on their own.",
+            ))
             div.table-wrap role="region" aria-labelledby="england-targets" tabindex="0" {
                 table {
                     caption #england-targets { "All targets in England, by how they are doing" }

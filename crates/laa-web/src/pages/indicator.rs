@@ -11,7 +11,7 @@ use maud::{Markup, html};
 use crate::facts::{indicator_polarity, polarity};
 use crate::model::Snapshot;
 use crate::names::department_name;
-use crate::pages::layout::page;
+use crate::pages::layout::{page, rounds_nav};
 
 fn status_words(status: IndicatorStatus) -> &'static str {
     match status {
@@ -152,26 +152,12 @@ pub fn indicator(
                     dd { (carrying.len()) }
                 }
             }
-            @if public_rounds.len() > 1 {
-                nav aria-labelledby="rounds" {
-                    h2 #rounds { "Rounds" }
-                    p.secondary { "The areas, rankings and national figures below are the round's own." }
-                    ul {
-                        @for r in &public_rounds {
-                            li {
-                                @if snapshot.round.as_deref() == Some(*r) {
-                                    strong aria-current="page" { (r) }
-                                } @else if public_rounds.last() == Some(r) {
-                                    a href=(path) { (r) }
-                                } @else {
-                                    a href=(format!("{path}/rounds/{r}")) { (r) }
-                                }
-                                @if public_rounds.last() == Some(r) { span.secondary { " (the latest)" } }
-                            }
-                        }
-                    }
-                }
-            }
+            (rounds_nav(
+                &public_rounds,
+                snapshot.round.as_deref(),
+                &path,
+                "The areas, rankings and national figures below are the round's own.",
+            ))
             @if !related.is_empty() {
                 h2 { "Indicators it influences" }
                 p { "The indicator set declares how this indicator and others move together, so a target on one can be read beside the others." }

@@ -20,6 +20,37 @@ pub fn moment(at: DateTime<Utc>) -> String {
     at.format("%-d %B %Y at %H:%M UTC").to_string()
 }
 
+/// The list of rounds on a page shown by round (England's, an
+/// indicator's): each round a link, the one shown marked current, the
+/// latest at `latest` and an earlier one at `{latest}/rounds/{round}`
+/// (`/` for England: `/rounds/{round}`). Nothing when there is one round.
+pub fn rounds_nav(rounds: &[&str], shown: Option<&str>, latest: &str, note: &str) -> Markup {
+    let latest_round = rounds.last().copied();
+    let base = latest.trim_end_matches('/');
+    html! {
+        @if rounds.len() > 1 {
+            nav aria-labelledby="rounds" {
+                h2 #rounds { "Rounds" }
+                p.secondary { (note) }
+                ul {
+                    @for r in rounds {
+                        li {
+                            @if Some(*r) == shown {
+                                strong aria-current="page" { (r) }
+                            } @else if Some(*r) == latest_round {
+                                a href=(latest) { (r) }
+                            } @else {
+                                a href=(format!("{base}/rounds/{r}")) { (r) }
+                            }
+                            @if Some(*r) == latest_round { span.secondary { " (the latest)" } }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// A whole page: `title` is the page's `h1` and `<title>`; `crumbs` the
 /// links above it (text and address), the page itself last, unlinked.
 pub fn page(
