@@ -15,15 +15,27 @@ const EVERY: Duration = Duration::from_secs(2);
 /// Freed memory kept beyond this is given back to the system.
 const KEPT_FREE: usize = 32 << 20;
 
+/// A block this large or larger is mapped on its own and unmapped when
+/// freed. glibc raises its threshold to the size of each mapped block
+/// freed (up to 32 MB), after which the large buffers of one request (a
+/// page, a file's encodings, a record unpacked) come from the heap and
+/// stay there, fragmenting it; a fixed threshold keeps them out of it.
+const MAPPED_FROM: usize = 2 << 20;
+
 /// Two arenas for the whole process, so that at most two high-water marks
-/// of freed memory are kept, for a little contention between the workers.
-/// Called before any thread is started.
+/// of freed memory are kept, for a little contention between the workers;
+/// and large blocks mapped on their own ([`MAPPED_FROM`]). Called before
+/// any thread is started.
 pub fn bound_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets an allocator parameter; it is called
+    // SAFETY: mallopt only sets allocator parameters; it is called
     // before any thread is started.
     unsafe {
         libc::mallopt(libc::M_ARENA_MAX, 2);
+        libc::mallopt(
+            libc::M_MMAP_THRESHOLD,
+            libc::c_int::try_from(MAPPED_FROM).unwrap_or(libc::c_int::MAX),
+        );
     }
 }
 
