@@ -25,7 +25,8 @@
 //! - [`facts`]: verdicts, polarity and units, looked up in one place.
 //! - [`pages`]: the England, area, indicator and open-data pages.
 //! - [`chart`]: a target's plan and actuals as inline SVG.
-//! - [`datasets`], [`history`], [`table`]: the open data, one table each, as CSV and JSON.
+//! - [`datasets`], [`history`], [`table`]: the open data, one table each, as CSV and JSON;
+//!   `table_file`: a table written straight into the file kept of it.
 //! - [`http`]: headers (Content-Security-Policy, ETag) on every response,
 //!   and the encoding the client accepts.
 //! - [`names`]: region and department names for people.
@@ -48,6 +49,7 @@ pub mod packed;
 pub mod pages;
 pub mod reading;
 pub mod table;
+mod table_file;
 
 use std::future::Future;
 use std::sync::{Arc, LazyLock};
@@ -179,6 +181,12 @@ async fn stylesheet(headers: HeaderMap) -> Response {
     respond(&headers, &KEPT_STYLESHEET)
 }
 
+/// A round named in a page's path (`None`: none named); an error for a
+/// name no round can have, whose page is not found.
+fn named_round(round: Option<String>) -> Result<Option<laa_core::RoundName>, laa_core::ParseError> {
+    round.map(laa_core::RoundName::new).transpose()
+}
+
 /// The snapshot a page of the whole country shows: `asked`'s, if it has
 /// a public agreement (`None` if it has none: the page is not found), or
 /// else the latest round's (which holds nothing while nothing is public).
@@ -216,18 +224,14 @@ async fn england_in_round(
     Path(round): Path<String>,
     headers: HeaderMap,
 ) -> Response {
-    match laa_core::RoundName::new(round) {
-        Ok(round) => england_page(web, headers, Some(round)).await,
-        Err(_) => respond(&headers, &Kept::new(missing())),
-    }
+    england_page(web, headers, Some(round)).await
 }
 
 /// England's page for `round` (`None`: the latest, at `/`).
-async fn england_page(
-    web: Web,
-    headers: HeaderMap,
-    round: Option<laa_core::RoundName>,
-) -> Response {
+async fn england_page(web: Web, headers: HeaderMap, round: Option<String>) -> Response {
+    let Ok(round) = named_round(round) else {
+        return respond(&headers, &Kept::new(missing()));
+    };
     let model = &web.model;
     let path = round
         .as_ref()
@@ -250,20 +254,12 @@ async fn area_in_round(
     Path((code, round)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    match laa_core::RoundName::new(round) {
-        Ok(round) => area_page(web, headers, code, Some(round)).await,
-        Err(_) => respond(&headers, &Kept::new(missing())),
-    }
+    area_page(web, headers, code, Some(round)).await
 }
 
 /// The area `code`'s page: its agreement of `round` (`None`: its latest).
-async fn area_page(
-    web: Web,
-    headers: HeaderMap,
-    code: String,
-    round: Option<laa_core::RoundName>,
-) -> Response {
-    let Ok(code) = AreaCode::new(code) else {
+async fn area_page(web: Web, headers: HeaderMap, code: String, round: Option<String>) -> Response {
+    let (Ok(code), Ok(round)) = (AreaCode::new(code), named_round(round)) else {
         return respond(&headers, &Kept::new(missing()));
     };
     let model = &web.model;
@@ -333,10 +329,7 @@ async fn indicator_in_round(
     Path((number, round)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Response {
-    match laa_core::RoundName::new(round) {
-        Ok(round) => indicator_page(web, headers, number, Some(round)).await,
-        Err(_) => respond(&headers, &Kept::new(missing())),
-    }
+    indicator_page(web, headers, number, Some(round)).await
 }
 
 /// The indicator `number`'s page in `round` (`None`: the latest).
@@ -344,13 +337,13 @@ async fn indicator_page(
     web: Web,
     headers: HeaderMap,
     number: String,
-    round: Option<laa_core::RoundName>,
+    round: Option<String>,
 ) -> Response {
-    let Some(number) = number
+    let number = number
         .parse::<u16>()
         .ok()
-        .and_then(|n| IndicatorNumber::new(n).ok())
-    else {
+        .and_then(|n| IndicatorNumber::new(n).ok());
+    let (Some(number), Ok(round)) = (number, named_round(round)) else {
         return respond(&headers, &Kept::new(missing()));
     };
     let model = &web.model;
@@ -429,61 +422,6 @@ fn split_file(file: &str) -> Option<(&str, Kind)> {
     }
 }
 
-/// A table being written into the file kept of it: its rows go straight
-/// into the body and its encodings ([`kept::Encoder`]), never held whole
-/// as rows or as a document.
-struct TableFile {
-    writer: table::TableWriter<std::io::BufWriter<kept::Encoder>>,
-    kind: Kind,
-    filename: String,
-}
-
-/// How much of a table is gathered before it goes to the encoders.
-const WRITE_BUFFER: usize = 64 * 1024;
-
-/// The size a large open-data file is expected to have, for its encoders.
-const LARGE_FILE: usize = 16 << 20;
-
-impl TableFile {
-    /// Begins the file `filename` of `table` as `kind` (CSV or JSON),
-    /// with the time of the data, of about `expected` bytes (0: unknown;
-    /// see [`kept::Encoder::expecting`]).
-    fn begin(
-        table: &table::Table,
-        kind: Kind,
-        as_of: Option<chrono::DateTime<chrono::Utc>>,
-        filename: String,
-        expected: usize,
-    ) -> std::io::Result<Self> {
-        let format = match kind {
-            Kind::Json => table::Format::Json,
-            _ => table::Format::Csv,
-        };
-        let out =
-            std::io::BufWriter::with_capacity(WRITE_BUFFER, kept::Encoder::expecting(expected));
-        Ok(Self {
-            writer: table::TableWriter::new(out, table, format, as_of)?,
-            kind,
-            filename,
-        })
-    }
-
-    /// The file as rendered.
-    fn finish(self) -> std::io::Result<Rendered> {
-        let encoder = self
-            .writer
-            .finish()?
-            .into_inner()
-            .map_err(std::io::IntoInnerError::into_error)?;
-        Ok(Rendered {
-            status: StatusCode::OK,
-            kind: self.kind,
-            body: kept::Body::Encoded(encoder.finish()?),
-            filename: Some(self.filename),
-        })
-    }
-}
-
 /// The answer when a file could not be written (into memory: not expected).
 fn unwritten(error: std::io::Error) -> Rendered {
     tracing::warn!(%error, "an open-data file could not be written");
@@ -538,7 +476,11 @@ async fn dataset_of(
         let catalogue = model.store().catalogue();
         // A round's targets are 5 MB of CSV and 15 MB of JSON; the other
         // datasets a few kilobytes.
-        let expected = if name == "targets" { LARGE_FILE } else { 0 };
+        let expected = if name == "targets" {
+            table_file::LARGE_FILE
+        } else {
+            0
+        };
         let filename = match &round {
             Some(r) => format!(
                 "{name}-{}.{}",
@@ -547,11 +489,12 @@ async fn dataset_of(
             ),
             None => file.clone(),
         };
-        let written = TableFile::begin(&table, kind, snapshot.as_of(), filename, expected)
-            .and_then(|mut f| {
-                datasets::write_rows(name, &snapshot, &catalogue, &mut f.writer)?;
-                f.finish()
-            });
+        let written =
+            table_file::TableFile::begin(&table, kind, snapshot.as_of(), filename, expected)
+                .and_then(|mut f| {
+                    datasets::write_rows(name, &snapshot, &catalogue, &mut f.writer)?;
+                    f.finish()
+                });
         written.unwrap_or_else(unwritten)
     })
     .await
@@ -589,10 +532,11 @@ async fn history(
         let expected =
             usize::try_from(through.saturating_mul(if kind == Kind::Json { 400 } else { 200 }))
                 .unwrap_or(usize::MAX);
-        let mut file = match TableFile::begin(&table, kind, snapshot.as_of(), name, expected) {
-            Ok(file) => file,
-            Err(e) => return unwritten(e),
-        };
+        let mut file =
+            match table_file::TableFile::begin(&table, kind, snapshot.as_of(), name, expected) {
+                Ok(file) => file,
+                Err(e) => return unwritten(e),
+            };
         // Read a page of events at a time: a long history is never held
         // whole, as events or as rows.
         let mut next = 1;
