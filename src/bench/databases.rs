@@ -46,9 +46,77 @@ pub async fn fresh_database(
     }
 }
 
+/// A copy of the bench's database `url` (which nothing may hold open
+/// meanwhile on PostgreSQL), named after `name` as [`fresh_database`]
+/// names one: on PostgreSQL a database made from it as a template, on
+/// SQLite a file in `dir` written by `VACUUM INTO`.
+pub async fn copy_database(
+    url: &str,
+    postgres: Option<&str>,
+    dir: &std::path::Path,
+    name: &str,
+) -> Result<(String, Cleanup), String> {
+    match postgres {
+        Some(admin_url) => {
+            let template = url
+                .split('?')
+                .next()
+                .and_then(|base| base.rsplit('/').next())
+                .unwrap_or_default();
+            let name = format!("laa_{name}_{}", std::process::id());
+            laa_store::tools::copy_postgres_database(admin_url, &name, template)
+                .await
+                .map_err(|e| format!("error: copying database {template} as {name}: {e}"))?;
+            Ok((
+                laa_store::tools::with_database(admin_url, &name),
+                Cleanup::PostgresDatabase {
+                    admin_url: admin_url.to_owned(),
+                    name,
+                },
+            ))
+        }
+        None => {
+            let path = dir.join(format!("{name}.db"));
+            let database = laa_store::tools::Database::open(url)
+                .await
+                .map_err(|e| format!("error: cannot open the database: {e}"))?;
+            let copied = database.backup_to(&path).await;
+            let _ = database.close().await;
+            copied
+                .map_err(|e| format!("error: copying the database to {}: {e}", path.display()))?;
+            Ok((
+                format!("sqlite://{}?mode=rwc", path.display()),
+                Cleanup::Nothing,
+            ))
+        }
+    }
+}
+
 /// Drops what [`fresh_database`] created on PostgreSQL.
 pub async fn remove(cleanup: Cleanup) {
     if let Cleanup::PostgresDatabase { admin_url, name } = cleanup {
         let _ = laa_store::tools::drop_postgres_database(&admin_url, &name).await;
     }
+}
+
+/// PostgreSQL with autovacuum off (as on this project's machines):
+/// vacuums the database after a load, as autovacuum would have while the
+/// rounds were loaded, so that the server is measured on a database kept
+/// as a running service's is ([`laa_store::upkeep`]). Says so.
+pub async fn vacuum_if_autovacuum_is_off(url: &str) -> Result<(), String> {
+    let database = laa_store::tools::Database::open(url)
+        .await
+        .map_err(|e| format!("error: cannot open the database: {e}"))?;
+    let vacuumed = async {
+        if !database.autovacuum_is_off().await? {
+            return Ok(false);
+        }
+        database.vacuum().await.map(|()| true)
+    }
+    .await;
+    let _ = database.close().await;
+    if vacuumed.map_err(|e| format!("error: cannot vacuum the database: {e}"))? {
+        eprintln!("bench: PostgreSQL's autovacuum is off: vacuumed the database after the load");
+    }
+    Ok(())
 }

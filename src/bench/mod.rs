@@ -19,6 +19,7 @@ mod databases;
 mod floor;
 mod histories;
 mod history_length;
+mod in_turn;
 mod load;
 mod measure;
 mod reads;
@@ -109,8 +110,12 @@ pub struct BenchArgs {
     /// the database, side by side: start to serving, a command's p50 and 16
     /// clients' rate, the analytics, the pages (with `wrk`), VerifyHistory
     /// of every stream, the export of the 2008-11 round, and the server's
-    /// peak memory. On SQLite in a temporary directory, or on a fresh
-    /// database with --postgres.
+    /// peak memory. With two rounds or more listed, a copy of the database
+    /// after the first is then served beside the last and both measured in
+    /// turn, three times each (a command's p50 and 16 clients' rate, judged
+    /// on the medians). On SQLite in a temporary directory, or on a fresh
+    /// database with --postgres (vacuumed after each load if the server's
+    /// autovacuum is off).
     #[arg(long, value_delimiter = ',', value_parser = clap::value_parser!(u16).range(1..=20), conflicts_with_all = ["server", "database_url", "web", "reads", "soak", "commands"])]
     pub rounds: Vec<u16>,
     /// With --rounds: the areas taking part in each round (default 150;

@@ -404,3 +404,43 @@ async fn a_password_in_the_database_url_is_never_printed() {
         }
     }
 }
+
+/// A server on a PostgreSQL whose autovacuum is off says so as it starts
+/// (every command leaves a dead row version behind, and without vacuum
+/// the reads that span agreements slow); one on SQLite, or on a
+/// PostgreSQL that vacuums, says nothing of it. The suite's PostgreSQL
+/// decides which of the two is seen there.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_says_when_postgresql_will_not_vacuum_its_tables() {
+    let dir = tempfile::tempdir().unwrap();
+    for (url, pg) in fresh_databases(dir.path(), 0).await {
+        let off = match &pg {
+            Some(_) => {
+                let database = laa_store::tools::Database::open(&url).await.unwrap();
+                let off = database.autovacuum_is_off().await.unwrap();
+                database.close().await.unwrap();
+                off
+            }
+            None => false,
+        };
+        let mut server = laa_in(
+            dir.path(),
+            &["serve", "--listen", "127.0.0.1:0", "--database-url", &url],
+        )
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+        let address = listening(&mut server);
+        let logs = stop_laa_serve(server);
+        assert!(
+            address.is_some(),
+            "{url}: the server did not start:\n{logs}"
+        );
+        assert_eq!(
+            logs.contains(laa_store::upkeep::AUTOVACUUM_OFF),
+            off,
+            "{url} (autovacuum off: {off}):\n{logs}"
+        );
+    }
+}

@@ -67,6 +67,7 @@ pub mod sessions;
 pub mod store;
 pub mod stored;
 pub mod tools;
+pub mod upkeep;
 
 pub use clock::Clock;
 pub use credentials::{Principal, TokenCheck, TokenId, TokenInfo};

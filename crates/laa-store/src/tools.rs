@@ -114,6 +114,18 @@ impl Database {
         Ok(Migrator::reset(&self.db).await?)
     }
 
+    /// True when the database is PostgreSQL and its autovacuum is off
+    /// ([`crate::upkeep`]).
+    pub async fn autovacuum_is_off(&self) -> Result<bool, StoreError> {
+        crate::upkeep::autovacuum_is_off(&self.db).await
+    }
+
+    /// PostgreSQL: `VACUUM (ANALYZE)` of the whole database, what its
+    /// autovacuum would do; nothing on SQLite ([`crate::upkeep`]).
+    pub async fn vacuum(&self) -> Result<(), StoreError> {
+        crate::upkeep::vacuum(&self.db).await
+    }
+
     /// Closes the connection.
     pub async fn close(self) -> Result<(), StoreError> {
         Ok(self.db.close().await?)
@@ -144,6 +156,24 @@ pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<(),
     let admin = sea_orm::Database::connect(admin_url).await?;
     let created = admin
         .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await;
+    let _ = admin.close().await;
+    created?;
+    Ok(())
+}
+
+/// Creates the database `name` on the PostgreSQL server of `admin_url` as
+/// a copy of `template` (`CREATE DATABASE ... TEMPLATE`), which no one may
+/// be connected to meanwhile. Both names are written into the statement as
+/// they are: the caller makes them.
+pub async fn copy_postgres_database(
+    admin_url: &str,
+    name: &str,
+    template: &str,
+) -> Result<(), StoreError> {
+    let admin = sea_orm::Database::connect(admin_url).await?;
+    let created = admin
+        .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
         .await;
     let _ = admin.close().await;
     created?;

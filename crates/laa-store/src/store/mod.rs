@@ -402,6 +402,9 @@ impl Store {
         schema.release().await?;
         store.load_catalogue().await?;
         store.recall_broken().await?;
+        if crate::upkeep::autovacuum_is_off(&store.inner.db).await? {
+            tracing::warn!("{}", crate::upkeep::AUTOVACUUM_OFF);
+        }
         if store.is_sole_writer() && backend == Backend::Sqlite {
             checkpoint::start(Arc::downgrade(&store.inner));
         }

@@ -17,4 +17,5 @@ mod notifications;
 mod reference;
 mod sole_server;
 mod sole_writer;
+mod upkeep;
 mod writers;
