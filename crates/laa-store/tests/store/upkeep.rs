@@ -3,6 +3,7 @@
 //! left behind, on both databases.
 
 use laa_store::tools::Database;
+use sea_orm::ConnectionTrait;
 
 use crate::support::{Negotiation, for_each_database};
 
@@ -10,7 +11,7 @@ use crate::support::{Negotiation, for_each_database};
 async fn a_vacuum_after_commands_leaves_every_agreement_readable() {
     for_each_database(|db| async move {
         let mut n = Negotiation::new(&db.store, "kent");
-        n.open_with_events(40).await;
+        n.open_with_events(30).await;
         let database = Database::open(&db.url).await.unwrap();
         // What the server itself reports: SQLite never asks for a vacuum.
         let expected = match db.backend {
