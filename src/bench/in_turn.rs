@@ -157,7 +157,18 @@ pub async fn measure(
             }
         }
     }
-    let measured = in_turn(&served, areas, duration).await;
+    // Each side's pages read the record as it starts: waited for, so that
+    // neither is measured while the other makes its first reading.
+    let mut measured = Ok(());
+    for (_, s) in &served {
+        if let Err(e) = super::web::first_page(&s.pages).await {
+            measured = Err(e);
+        }
+    }
+    let measured = match measured {
+        Ok(()) => in_turn(&served, areas, duration).await,
+        Err(e) => Err(e),
+    };
     for (_, s) in served {
         s.stop().await;
     }

@@ -271,6 +271,22 @@ fn milliseconds(text: &str) -> Option<f64> {
     })
 }
 
+/// How long England's page (`/`) takes to answer at `base` (such as
+/// http://127.0.0.1:8080): asked as a server starts serving, how long a
+/// first visitor waits for the pages' first reading of the record.
+pub async fn first_page(base: &str) -> Result<Duration, String> {
+    let address = base
+        .trim_end_matches('/')
+        .strip_prefix("http://")
+        .ok_or_else(|| format!("error: {base} is not an http:// address"))?;
+    let began = std::time::Instant::now();
+    let (status, _) = head(address, "/").await?;
+    if status != 200 {
+        return Err(format!("error: {base}/ answered {status}"));
+    }
+    Ok(began.elapsed())
+}
+
 /// The status and `ETag` of `path`, fetched as `wrk` will ask for it.
 async fn head(address: &str, path: &str) -> Result<(u16, Option<String>), String> {
     let mut stream = tokio::net::TcpStream::connect(address)

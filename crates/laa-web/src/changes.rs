@@ -54,6 +54,12 @@ impl Changes {
         Self { generation: None }
     }
 
+    /// True when changes are heard, so that what is read is kept until the
+    /// next.
+    pub fn are_followed(&self) -> bool {
+        self.generation.is_some()
+    }
+
     /// The moment, as far as freshness goes: the generation now, the
     /// catalogue now (a set published elsewhere is read again, not
     /// announced as an agreement), and the time.

@@ -114,6 +114,8 @@ impl Web {
 /// The pages' routes over `store`, which they read and never write, kept
 /// until `changes` tell of a change.
 pub fn router(store: Queries, changes: Changes) -> Router {
+    let model = ReadModel::new(store, changes);
+    model.warm();
     Router::new()
         .route("/", get(england))
         .route("/rounds/{round}", get(england_in_round))
@@ -132,7 +134,7 @@ pub fn router(store: Queries, changes: Changes) -> Router {
         .route("/style.css", get(stylesheet))
         .fallback(not_found)
         .with_state(Web {
-            model: ReadModel::new(store, changes),
+            model,
             shelf: Arc::default(),
         })
 }
