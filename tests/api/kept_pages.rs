@@ -81,6 +81,16 @@ impl Server {
             .map_or(0, |n| n.trim().parse().expect("a count"))
     }
 
+    /// How many times this server has read the latest round's records for
+    /// its pages.
+    async fn readings(&self) -> u64 {
+        let metrics = get(self.metrics, "/metrics", &[]).await.body;
+        metrics
+            .lines()
+            .find_map(|l| l.strip_prefix("laa_web_readings_total "))
+            .map_or(0, |n| n.trim().parse().expect("a count"))
+    }
+
     /// What the server has logged so far.
     fn log(&self) -> String {
         let mut text = String::new();
@@ -179,6 +189,29 @@ async fn a_sign_off_shows_on_every_servers_pages_within_a_second() {
                 );
             }
         }
+    })
+    .await;
+}
+
+/// A server reads the record for its pages as it starts, before anyone
+/// asks for a page, and a first page asked for afterwards is answered
+/// from that reading (read once, not again).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_reads_the_record_for_its_pages_as_it_starts() {
+    for_each_database(|app| async move {
+        let server = Server::start(&app.database_url, &[]);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while server.readings().await == 0 {
+            assert!(
+                Instant::now() < deadline,
+                "no reading before a page was asked for:\n{}",
+                server.log()
+            );
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        let page = get(server.web, "/", &[]).await;
+        assert_eq!(page.status, 200);
+        assert_eq!(server.readings().await, 1, "{}", server.log());
     })
     .await;
 }

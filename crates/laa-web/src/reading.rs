@@ -215,6 +215,7 @@ impl ReadModel {
     /// Reads every agreement's place and makes what changed since it was
     /// last read: the latest round's snapshot.
     async fn read_latest(&self) -> Result<Snapshot, StoreError> {
+        metrics::counter!("laa_web_readings_total").increment(1);
         let areas = Arc::new(self.areas().await?);
         let catalogue = self.store.catalogue();
         // Each agreement's place and version, not its state: a closed
