@@ -27,17 +27,11 @@ pub async fn fresh_database(
 ) -> Result<(String, Cleanup), String> {
     match postgres {
         Some(admin_url) => {
-            let name = format!("laa_{name}_{}", std::process::id());
+            let (name, made) = bench_postgres_database(admin_url, name);
             laa_store::tools::create_postgres_database(admin_url, &name)
                 .await
                 .map_err(|e| format!("error: creating database {name} at {admin_url}: {e}"))?;
-            Ok((
-                laa_store::tools::with_database(admin_url, &name),
-                Cleanup::PostgresDatabase {
-                    admin_url: admin_url.to_owned(),
-                    name,
-                },
-            ))
+            Ok(made)
         }
         None => Ok((
             format!("sqlite://{}/{name}.db?mode=rwc", dir.display()),
@@ -63,17 +57,11 @@ pub async fn copy_database(
                 .next()
                 .and_then(|base| base.rsplit('/').next())
                 .unwrap_or_default();
-            let name = format!("laa_{name}_{}", std::process::id());
+            let (name, made) = bench_postgres_database(admin_url, name);
             laa_store::tools::copy_postgres_database(admin_url, &name, template)
                 .await
                 .map_err(|e| format!("error: copying database {template} as {name}: {e}"))?;
-            Ok((
-                laa_store::tools::with_database(admin_url, &name),
-                Cleanup::PostgresDatabase {
-                    admin_url: admin_url.to_owned(),
-                    name,
-                },
-            ))
+            Ok(made)
         }
         None => {
             let path = dir.join(format!("{name}.db"));
@@ -90,6 +78,19 @@ pub async fn copy_database(
             ))
         }
     }
+}
+
+/// The bench's database named after `name` on the PostgreSQL server at
+/// `admin_url` (this process's, so that two runs never meet): its name,
+/// and its URL with what removes it.
+fn bench_postgres_database(admin_url: &str, name: &str) -> (String, (String, Cleanup)) {
+    let name = format!("laa_{name}_{}", std::process::id());
+    let url = laa_store::tools::with_database(admin_url, &name);
+    let cleanup = Cleanup::PostgresDatabase {
+        admin_url: admin_url.to_owned(),
+        name: name.clone(),
+    };
+    (name, (url, cleanup))
 }
 
 /// Drops what [`fresh_database`] created on PostgreSQL.

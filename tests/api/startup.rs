@@ -48,6 +48,19 @@ fn laa_in(dir: &Path, args: &[&str]) -> Command {
     command
 }
 
+/// `laa serve` on `url` in `dir`, on a free port, its output and logs
+/// piped.
+fn serve(dir: &Path, url: &str) -> Child {
+    laa_in(
+        dir,
+        &["serve", "--listen", "127.0.0.1:0", "--database-url", url],
+    )
+    .stdout(Stdio::piped())
+    .stderr(Stdio::piped())
+    .spawn()
+    .unwrap()
+}
+
 /// Waits for a spawned `laa serve` to say where it listens; `None` if it
 /// exited first.
 fn listening(child: &mut Child) -> Option<String> {
@@ -74,14 +87,7 @@ async fn a_fresh_database_opened_by_a_server_and_three_tools_at_once_is_prepared
     let dir = tempfile::tempdir().unwrap();
     for n in 0..FRESH_DATABASES {
         for (url, _pg) in fresh_databases(dir.path(), n).await {
-            let mut server = laa_in(
-                dir.path(),
-                &["serve", "--listen", "127.0.0.1:0", "--database-url", &url],
-            )
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
+            let mut server = serve(dir.path(), &url);
             let tools: Vec<Child> = (0..3)
                 .map(|k| {
                     let label = format!("tool-{k}");
@@ -423,14 +429,7 @@ async fn a_server_says_when_postgresql_will_not_vacuum_its_tables() {
             }
             None => false,
         };
-        let mut server = laa_in(
-            dir.path(),
-            &["serve", "--listen", "127.0.0.1:0", "--database-url", &url],
-        )
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        let mut server = serve(dir.path(), &url);
         let address = listening(&mut server);
         let logs = stop_laa_serve(server);
         assert!(

@@ -153,13 +153,7 @@ pub fn with_database(url: &str, database: &str) -> String {
 /// Creates the database `name` on the PostgreSQL server of `admin_url`.
 /// `name` is written into the statement as it is: the caller makes it.
 pub async fn create_postgres_database(admin_url: &str, name: &str) -> Result<(), StoreError> {
-    let admin = sea_orm::Database::connect(admin_url).await?;
-    let created = admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await;
-    let _ = admin.close().await;
-    created?;
-    Ok(())
+    on_postgres_server(admin_url, &format!("CREATE DATABASE {name}")).await
 }
 
 /// Creates the database `name` on the PostgreSQL server of `admin_url` as
@@ -171,23 +165,29 @@ pub async fn copy_postgres_database(
     name: &str,
     template: &str,
 ) -> Result<(), StoreError> {
-    let admin = sea_orm::Database::connect(admin_url).await?;
-    let created = admin
-        .execute_unprepared(&format!("CREATE DATABASE {name} TEMPLATE {template}"))
-        .await;
-    let _ = admin.close().await;
-    created?;
-    Ok(())
+    on_postgres_server(
+        admin_url,
+        &format!("CREATE DATABASE {name} TEMPLATE {template}"),
+    )
+    .await
 }
 
 /// Drops the database `name` from the PostgreSQL server of `admin_url`,
 /// ending its connections; nothing when there is none.
 pub async fn drop_postgres_database(admin_url: &str, name: &str) -> Result<(), StoreError> {
+    on_postgres_server(
+        admin_url,
+        &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
+    )
+    .await
+}
+
+/// Runs `statement` on a connection of its own to the PostgreSQL server of
+/// `admin_url`, closed afterwards whatever the outcome.
+async fn on_postgres_server(admin_url: &str, statement: &str) -> Result<(), StoreError> {
     let admin = sea_orm::Database::connect(admin_url).await?;
-    let dropped = admin
-        .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        .await;
+    let done = admin.execute_unprepared(statement).await;
     let _ = admin.close().await;
-    dropped?;
+    done?;
     Ok(())
 }

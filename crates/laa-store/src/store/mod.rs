@@ -64,6 +64,10 @@ use history::read_head;
 /// How many prepared statements an SQLite connection keeps.
 const STATEMENT_CACHE: usize = 24;
 
+/// PostgreSQL: a pooled connection idle this long is pinged before it is
+/// handed out; one used more recently is not.
+const PING_AFTER_IDLE: std::time::Duration = std::time::Duration::from_secs(1);
+
 /// The event log: the database opened, every stream's events appended,
 /// loaded, verified, exported, imported and followed. What else the
 /// database holds is reached through the handles of [`crate::roles`],
@@ -281,6 +285,16 @@ impl Store {
             // (two thread wake-ups) before every batch and every read, to
             // learn what cannot happen: a local file does not hang up.
             connect.test_before_acquire(false);
+        } else {
+            // On PostgreSQL the ping is a round trip to the database before
+            // every read and every batch: a read that asks the database
+            // once (the scope's version, an agreement's head) asked it
+            // twice. A connection in use within the last second is handed
+            // out as it is; one idle longer (which a failover, a proxy or a
+            // firewall may have cut) is pinged first. A connection cut
+            // within that second fails the one request that gets it, as a
+            // request in flight at the cut does, and is then discarded.
+            connect.test_before_acquire_if_idle_for(PING_AFTER_IDLE);
         }
         let synchronous = match options.sqlite_synchronous {
             Synchronous::Full => SqliteSynchronous::Full,
