@@ -25,6 +25,15 @@ impl Samples {
         self.elapsed = self.elapsed.max(other.elapsed);
     }
 
+    /// Adds the samples of a later measurement of the same thing, one
+    /// after the other: every latency, the two durations added, and the
+    /// first call's latency if this had none.
+    pub fn pool(&mut self, later: Samples) {
+        self.latencies.extend(later.latencies);
+        self.elapsed += later.elapsed;
+        self.first = self.first.or(later.first);
+    }
+
     /// How many calls were measured.
     pub fn count(&self) -> usize {
         self.latencies.len()
@@ -79,6 +88,20 @@ mod tests {
         assert_eq!(s.p99(), 100.0);
         assert_eq!(s.quantile_ms(0.0), 1.0);
         assert_eq!(s.per_second(), 5.0);
+    }
+
+    #[test]
+    fn pooled_samples_keep_every_latency_the_time_of_both_and_the_first_call() {
+        let mut a = samples(&[1, 2]);
+        let mut b = samples(&[3]);
+        b.elapsed = Duration::from_secs(3);
+        b.first = Some(Duration::from_millis(9));
+        a.elapsed = Duration::from_secs(2);
+        a.pool(b);
+        assert_eq!(a.count(), 3);
+        assert_eq!(a.elapsed, Duration::from_secs(5));
+        assert_eq!(a.first, Some(Duration::from_millis(9)));
+        assert_eq!(a.p50(), 2.0);
     }
 
     #[test]
