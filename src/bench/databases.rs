@@ -26,13 +26,7 @@ pub async fn fresh_database(
     name: &str,
 ) -> Result<(String, Cleanup), String> {
     match postgres {
-        Some(admin_url) => {
-            let (name, made) = bench_postgres_database(admin_url, name);
-            laa_store::tools::create_postgres_database(admin_url, &name)
-                .await
-                .map_err(|e| format!("error: creating database {name} at {admin_url}: {e}"))?;
-            Ok(made)
-        }
+        Some(admin_url) => bench_postgres_database(admin_url, name, None).await,
         None => Ok((
             format!("sqlite://{}/{name}.db?mode=rwc", dir.display()),
             Cleanup::Nothing,
@@ -57,11 +51,7 @@ pub async fn copy_database(
                 .next()
                 .and_then(|base| base.rsplit('/').next())
                 .unwrap_or_default();
-            let (name, made) = bench_postgres_database(admin_url, name);
-            laa_store::tools::copy_postgres_database(admin_url, &name, template)
-                .await
-                .map_err(|e| format!("error: copying database {template} as {name}: {e}"))?;
-            Ok(made)
+            bench_postgres_database(admin_url, name, Some(template)).await
         }
         None => {
             let path = dir.join(format!("{name}.db"));
@@ -81,16 +71,29 @@ pub async fn copy_database(
 }
 
 /// The bench's database named after `name` on the PostgreSQL server at
-/// `admin_url` (this process's, so that two runs never meet): its name,
-/// and its URL with what removes it.
-fn bench_postgres_database(admin_url: &str, name: &str) -> (String, (String, Cleanup)) {
+/// `admin_url` (this process's, so that two runs never meet), created
+/// empty or as a copy of the database `template`: its URL, and what
+/// removes it.
+async fn bench_postgres_database(
+    admin_url: &str,
+    name: &str,
+    template: Option<&str>,
+) -> Result<(String, Cleanup), String> {
     let name = format!("laa_{name}_{}", std::process::id());
-    let url = laa_store::tools::with_database(admin_url, &name);
-    let cleanup = Cleanup::PostgresDatabase {
-        admin_url: admin_url.to_owned(),
-        name: name.clone(),
+    let made = match template {
+        None => laa_store::tools::create_postgres_database(admin_url, &name).await,
+        Some(template) => {
+            laa_store::tools::copy_postgres_database(admin_url, &name, template).await
+        }
     };
-    (name, (url, cleanup))
+    made.map_err(|e| format!("error: creating database {name} at {admin_url}: {e}"))?;
+    Ok((
+        laa_store::tools::with_database(admin_url, &name),
+        Cleanup::PostgresDatabase {
+            admin_url: admin_url.to_owned(),
+            name,
+        },
+    ))
 }
 
 /// Drops what [`fresh_database`] created on PostgreSQL.
