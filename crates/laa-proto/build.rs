@@ -35,6 +35,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut config = tonic_prost_build::Config::new();
     // Type names let the codec find a decoded message in the descriptor set.
     config.protoc_executable(&protoc).enable_type_names();
+    // Written by hand so that a server can send rows kept encoded
+    // (`performance_page.rs`); the JSON twin below is generated as usual.
+    config.extern_path(
+        ".laa.v1.ListPerformanceResponse",
+        "crate::performance_page::ListPerformanceResponse",
+    );
     tonic_prost_build::configure()
         .file_descriptor_set_path(out.join("laa_v1_descriptor.bin"))
         .codec_path("crate::codec::EdgeCodec")

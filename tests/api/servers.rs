@@ -175,8 +175,11 @@ async fn two_servers_share_one_postgres_database() {
     // The analytics through the second server count a proposal made
     // through the first as soon as it is acknowledged: their read model is
     // kept by version, read from the database on every request, not
-    // waiting for an announcement.
+    // waiting for an announcement. Asked twice before, so that the kept
+    // summary stands at a PostgreSQL snapshot (`laa_store::scope`): the
+    // other server's commit moves it.
     let before = government_originated(&mut follower).await;
+    assert_eq!(government_originated(&mut follower).await, before);
     propose(&mut go, SURREY, 67).await;
     let after = government_originated(&mut follower).await;
     assert_eq!(

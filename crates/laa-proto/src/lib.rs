@@ -5,7 +5,9 @@
 //! messages with the proto3 JSON mapping ([`json`], through [`ToJson`]);
 //! the few wire spellings people type ([`names`]); the contract read from
 //! its descriptor set ([`contract`]) and the codec every method uses, which
-//! refuses control characters in a request's strings ([`codec`]). The conversions
+//! refuses control characters in a request's strings ([`codec`]); one
+//! message written by hand so that rows kept encoded are sent as they are
+//! ([`performance_page`]). The conversions
 //! between these messages and the domain live in `laa-server`.
 
 #![allow(
@@ -17,10 +19,13 @@
 pub mod codec;
 pub mod contract;
 pub mod names;
+pub mod performance_page;
 
 /// The generated `laa.v1` package.
 pub mod v1 {
     tonic::include_proto!("laa.v1");
+
+    pub use crate::performance_page::ListPerformanceResponse;
 
     /// The encoded file descriptor set of `laa.v1`, for server reflection.
     pub const FILE_DESCRIPTOR_SET: &[u8] = tonic::include_file_descriptor_set!("laa_v1_descriptor");

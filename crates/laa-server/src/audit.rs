@@ -8,7 +8,7 @@ use laa_core::StreamId;
 use laa_core::summary::NegotiationSummary;
 use laa_core::{Actor, AgreementId, Region, TargetKind, TargetStatus};
 use laa_proto::v1 as pb;
-use laa_store::{AgreementFilter, ScopeVersion, StoreError};
+use laa_store::{AgreementFilter, StoreError};
 use tokio_stream::Stream;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::{Request, Response, Status};
@@ -17,7 +17,7 @@ use crate::Engine;
 use crate::auth::authenticate;
 use crate::convert::{self, event_to_pb};
 use crate::error::ApiError;
-use crate::read_models::{KeptSummary, SummaryDigest};
+use crate::read_models::{KeptSummary, ScopeStamp, SummaryDigest};
 
 /// How many events a stream reads from the store at a time.
 const STREAM_BATCH: u64 = 500;
@@ -62,7 +62,7 @@ impl Engine {
         if assigned.is_none()
             && let Some(kept) = self.kept_summary(&filter)
             && kept.on == today
-            && kept.scope == self.queries.scope_version(&filter).await?
+            && kept.scope.holds(&self.queries, &filter).await?
         {
             return Ok(kept.answer.clone());
         }
@@ -104,7 +104,7 @@ impl Engine {
         // assignments are theirs alone.
         if assigned.is_none() && !versions.is_empty() {
             let kept = KeptSummary {
-                scope: ScopeVersion::of(&versions),
+                scope: ScopeStamp::of(&versions),
                 on: today,
                 answer: out.clone(),
             };

@@ -4,14 +4,14 @@
 
 use laa_core::performance::{Status, agreement_performance};
 use laa_proto::v1 as pb;
-use laa_store::{AgreementFilter, ScopeVersion};
+use laa_store::AgreementFilter;
 use tonic::{Request, Response, Status as GrpcStatus};
 
 use crate::Engine;
 use crate::auth::authenticate;
 use crate::convert::{self, agreement_performance_to_pb, reward_to_pb, target_performance_to_pb};
 use crate::error::ApiError;
-use crate::read_models::{KeptPerformance, PerformanceRow};
+use crate::read_models::{KeptPerformance, PerformanceRow, ScopeStamp};
 
 #[tonic::async_trait]
 impl pb::performance_service_server::PerformanceService for Engine {
@@ -66,25 +66,23 @@ impl pb::performance_service_server::PerformanceService for Engine {
                 && status.is_none_or(|s| p.overall == s)
         });
         let size = usize::try_from(size).unwrap_or(usize::MAX);
-        // Each row was encoded by this process from a message it made.
-        let page: Vec<pb::TargetPerformance> = matching
+        // The page's rows are sent as they are kept, encoded (each by this
+        // process, from a message it made): a copy of their bytes each.
+        let page: Vec<prost::bytes::Bytes> = matching
             .by_ref()
             .skip(offset)
             .take(size)
-            .map(|p| p.decoded())
-            .collect::<Result<_, _>>()
-            .map_err(|e| ApiError::Transport {
-                code: tonic::Code::Internal,
-                message: format!("a kept performance row does not decode: {e}"),
-            })?;
+            .map(|p| p.row.clone())
+            .collect();
         let next = if matching.next().is_some() {
             convert::page_token(&offset.saturating_add(size).to_string())
         } else {
             String::new()
         };
         Ok(Response::new(pb::ListPerformanceResponse {
-            targets: page,
+            encoded_targets: page,
             next_page_token: next,
+            ..Default::default()
         }))
     }
 
@@ -282,7 +280,7 @@ impl Engine {
             .get(scope)
             .cloned();
         if let Some(kept) = kept
-            && kept.scope == self.queries.scope_version(scope).await?
+            && kept.scope.holds(&self.queries, scope).await?
         {
             return Ok(kept);
         }
@@ -321,7 +319,7 @@ impl Engine {
             );
         }
         Ok(KeptPerformance {
-            scope: ScopeVersion::of(&versions),
+            scope: ScopeStamp::of(&versions),
             rows,
         })
     }

@@ -22,7 +22,7 @@ use laa_core::performance::Status;
 use laa_core::summary::NegotiationSummary;
 use laa_core::{AgreementId, IndicatorNumber};
 use laa_proto::v1 as pb;
-use laa_store::{AgreementFilter, ScopeVersion};
+use laa_store::{AgreementFilter, Queries, ScopeNow, ScopeVersion, Snapshot, StoreError};
 
 /// One derived value per agreement, with the version it is of.
 pub(crate) struct KeptByVersion<T> {
@@ -95,14 +95,50 @@ pub(crate) struct PerformanceRow {
     /// Its overall status.
     pub(crate) overall: Status,
     /// The answer's row, encoded: a third of the memory of the message
-    /// with its strings, and every agreement of every round is kept.
+    /// with its strings (every agreement of every round is kept), and
+    /// sent as it is ([`pb::ListPerformanceResponse::encoded_targets`]).
     pub(crate) row: prost::bytes::Bytes,
 }
 
-impl PerformanceRow {
-    /// The row as the answer carries it.
-    pub(crate) fn decoded(&self) -> Result<pb::TargetPerformance, prost::DecodeError> {
-        prost::Message::decode(self.row.clone())
+/// Where a scope stood when a view of it was made: its version, and the
+/// last PostgreSQL snapshot it was seen at that version in, so that a view
+/// asked for again while nothing has been committed is answered without
+/// reading the scope ([`laa_store::scope`]).
+pub(crate) struct ScopeStamp {
+    version: ScopeVersion,
+    seen: Mutex<Option<Snapshot>>,
+}
+
+impl ScopeStamp {
+    /// The stamp of a view made of agreements at these versions.
+    pub(crate) fn of(listed: &[laa_store::AgreementVersion]) -> Self {
+        Self {
+            version: ScopeVersion::of(listed),
+            seen: Mutex::new(None),
+        }
+    }
+
+    /// Whether `scope` still stands where the view was made: one statement.
+    /// A snapshot the scope is seen at its version in is kept (any such
+    /// snapshot will do: two requests keeping theirs at once need no order).
+    pub(crate) async fn holds(
+        &self,
+        queries: &Queries,
+        scope: &AgreementFilter,
+    ) -> Result<bool, StoreError> {
+        let since = self
+            .seen
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        match queries.scope_since(scope, since.as_ref()).await? {
+            ScopeNow::Unchanged => Ok(true),
+            ScopeNow::At(version, snapshot) if version == self.version => {
+                *self.seen.lock().unwrap_or_else(PoisonError::into_inner) = snapshot;
+                Ok(true)
+            }
+            ScopeNow::At(..) => Ok(false),
+        }
     }
 }
 
@@ -110,8 +146,8 @@ impl PerformanceRow {
 /// at and the date its overdue refreshes were judged on: answered again as
 /// it is while both hold.
 pub(crate) struct KeptSummary {
-    /// The scope's version summarised.
-    pub(crate) scope: ScopeVersion,
+    /// Where the scope stood when summarised.
+    pub(crate) scope: ScopeStamp,
     /// The date the overdue refreshes were judged on.
     pub(crate) on: NaiveDate,
     /// The answer.
@@ -123,8 +159,8 @@ pub(crate) struct KeptSummary {
 /// is a question of its agreement's version alone, see
 /// [`ReadModels::performance`]).
 pub(crate) struct KeptPerformance {
-    /// The scope's version listed.
-    pub(crate) scope: ScopeVersion,
+    /// Where the scope stood when listed.
+    pub(crate) scope: ScopeStamp,
     /// Each agreement's rows, in id order.
     pub(crate) rows: Vec<Arc<Vec<PerformanceRow>>>,
 }

@@ -17,6 +17,8 @@
 //! - [`StoreOptions`] ([`options`]): durability and pool settings.
 //! - [`Clock`] ([`clock`]): the one clock every time read goes through.
 //! - [`query`]: listing agreements, and the cross-agreement target queries.
+//! - [`scope`]: where the agreements of a scope stand, the question a kept
+//!   view asks before it is answered again (PostgreSQL's snapshot first).
 //! - [`reference`](mod@reference): indicator sets, regions and areas, seeded on first start.
 //! - [`indicator_sets`]: drafts, their consultation and publication; the
 //!   catalogue the database holds, remembered and swapped whole.
@@ -63,6 +65,7 @@ pub mod query;
 pub mod reference;
 pub mod roles;
 pub mod rounds;
+pub mod scope;
 pub mod sessions;
 pub mod store;
 pub mod stored;
@@ -78,12 +81,11 @@ pub use options::{
     Backend, BeforeCommit, DEFAULT_BATCHES_IN_FLIGHT, PostgresServer, Schema, StoreOptions,
     Synchronous, masked, redacted, sqlite_file,
 };
-pub use query::{
-    AgreementFilter, AgreementPlace, AgreementRow, AgreementVersion, PageLimits, ScopeVersion,
-};
+pub use query::{AgreementFilter, AgreementPlace, AgreementRow, AgreementVersion, PageLimits};
 pub use reference::{AreaRecord, IndicatorRow, IndicatorSetInfo};
 pub use roles::{Credentials, Notifications, Queries, Sessions};
 pub use rounds::RoundRecord;
+pub use scope::{ScopeNow, ScopeVersion, Snapshot};
 pub use store::{
     AppendOutcome, Committed, Copied, EVENTS_CHANNEL, ExportedEvent, GroupCommits, HISTORY_FORMAT,
     Imported, MAX_BATCH, MIN_BATCH_BESIDE, PoolConnections, Request, SCHEMA_LOCK_KEY,

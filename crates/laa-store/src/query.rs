@@ -79,7 +79,7 @@ pub struct AgreementFilter {
 impl AgreementFilter {
     /// `query` narrowed to the filter's region, area, status and round
     /// (the overdue date is not a column: the caller judges it).
-    fn narrow(&self, mut query: Select<agreement::Entity>) -> Select<agreement::Entity> {
+    pub(crate) fn narrow(&self, mut query: Select<agreement::Entity>) -> Select<agreement::Entity> {
         if let Some(region) = self.region {
             query = query.filter(agreement::Column::Region.eq(region.code()));
         }
@@ -120,33 +120,6 @@ pub struct AgreementPlace {
     pub region: Region,
     /// Its version: the sequence of its last event.
     pub version: u64,
-}
-
-/// Where the agreements of a scope stand, in two numbers: how many there
-/// are, and the sum of their versions. A version only rises and an
-/// agreement's row is removed only by verification's projection rebuild
-/// (and written again whole by its next append), so any event appended to
-/// an agreement of the scope, and any agreement opened or imported into
-/// it, moves one of the two: a view made of the scope's agreements at a
-/// `ScopeVersion` is current while the scope's version is the same. What
-/// it cannot tell is a rebuild followed by another agreement opened at the
-/// very version of the row removed before anything else is appended.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct ScopeVersion {
-    /// How many agreements the scope holds.
-    pub agreements: u64,
-    /// The sum of their versions.
-    pub versions: u64,
-}
-
-impl ScopeVersion {
-    /// The version of the scope these agreements make.
-    pub fn of(listed: &[AgreementVersion]) -> Self {
-        Self {
-            agreements: listed.len() as u64,
-            versions: listed.iter().map(|l| l.version).sum(),
-        }
-    }
 }
 
 /// One agreement as listed.
@@ -298,32 +271,6 @@ impl Queries {
                 })
             })
             .collect()
-    }
-
-    /// Where the agreements matching `filter`'s region, area and status
-    /// stand ([`ScopeVersion`]): one aggregate over the index that holds
-    /// the agreements' versions, so that a view kept of the scope is
-    /// answered again, unchanged, after one light question.
-    pub async fn scope_version(
-        &self,
-        filter: &AgreementFilter,
-    ) -> Result<ScopeVersion, StoreError> {
-        // SUM over PostgreSQL's bigint is a numeric: cast back, on both.
-        let query = filter.narrow(
-            agreement::Entity::find()
-                .select_only()
-                .column_as(agreement::Column::Id.count(), "agreements")
-                .column_as(
-                    sea_orm::sea_query::Expr::cust("CAST(COALESCE(SUM(version), 0) AS BIGINT)"),
-                    "versions",
-                ),
-        );
-        let row: Option<(i64, i64)> = query.into_tuple().one(self.store.connection()).await?;
-        let (agreements, versions) = row.unwrap_or((0, 0));
-        Ok(ScopeVersion {
-            agreements: crate::store::stored("agreements", "count", agreements)?,
-            versions: crate::store::stored("agreements", "sum of versions", versions)?,
-        })
     }
 
     /// The agreements with a live (not withdrawn) target on an indicator,

@@ -15,6 +15,7 @@ mod negotiation;
 mod nodelay;
 mod notifications;
 mod reference;
+mod scope;
 mod sole_server;
 mod sole_writer;
 mod upkeep;
