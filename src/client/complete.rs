@@ -3,9 +3,11 @@
 //! (clap_complete's dynamic completion: `COMPLETE=SHELL laa -- WORDS`).
 //! Commands and flags come from the command line's own definition; area
 //! codes (`kent`) and agreement names (`kent-2008-11`) from the server the
-//! user is configured for, as every other command finds it: `LAA_SERVER`,
-//! `LAA_TOKEN`, `LAA_CA_CERT` and the other variables, else the stored
-//! context (`LAA_CONTEXT` or the current one).
+//! command being typed would ask, as it would find it: the client options
+//! typed on the line (`--server`, `--token`, `--context`, `--ca-cert`,
+//! `--client-cert`, `--client-key`), else `LAA_SERVER`, `LAA_TOKEN`,
+//! `LAA_CA_CERT` and the other variables, else the stored context
+//! (`LAA_CONTEXT` or the current one).
 //!
 //! A TAB must never hang nor print an error into the prompt: a server that
 //! cannot be reached, refuses the token or is slow gives no candidates,
@@ -42,10 +44,65 @@ struct FromEnvironment {
     global: Global,
 }
 
-/// Clients on the configured server with short limits, or `None` when
-/// nothing usable is configured (no token: every list needs one).
+/// The client options that say which server to ask and how (the rest of
+/// [`Global`] changes nothing a completion asks).
+const CLIENT_OPTIONS: [&str; 6] = [
+    "--server",
+    "--token",
+    "--context",
+    "--ca-cert",
+    "--client-cert",
+    "--client-key",
+];
+
+/// The client options typed on the line being completed (`--server URL`
+/// or `--server=URL`, anywhere before a `--`), as arguments: the line is
+/// `laa -- laa WORDS` with the word being completed at
+/// `_CLAP_COMPLETE_INDEX` (bash) or last (the other shells), and that word,
+/// still being typed, is never taken as a value.
+fn typed_client_options(line: &[OsString], completing: Option<usize>) -> Vec<OsString> {
+    let words: Vec<&OsString> = line.iter().skip_while(|w| *w != "--").skip(1).collect();
+    let completing = completing.unwrap_or(words.len().saturating_sub(1));
+    let mut typed = Vec::new();
+    let mut k = 1;
+    while k < words.len() {
+        let word = words[k].to_string_lossy();
+        if word == "--" {
+            break;
+        }
+        if k != completing {
+            if let Some(option) = CLIENT_OPTIONS.iter().find(|o| word == **o) {
+                if k + 1 < words.len() && k + 1 != completing {
+                    typed.push(OsString::from(option));
+                    typed.push(words[k + 1].clone());
+                    k += 1;
+                }
+            } else if CLIENT_OPTIONS
+                .iter()
+                .any(|o| word.strip_prefix(o).is_some_and(|v| v.starts_with('=')))
+            {
+                typed.push(words[k].clone());
+            }
+        }
+        k += 1;
+    }
+    typed
+}
+
+/// Clients on the server the line being completed would ask (its client
+/// options, else the environment's, else the stored context) with short
+/// limits, or `None` when nothing usable is configured (no token: every
+/// list needs one).
 fn clients() -> Option<Clients> {
-    let global = FromEnvironment::try_parse_from(["laa"]).ok()?.global;
+    let line: Vec<OsString> = std::env::args_os().collect();
+    let completing = std::env::var("_CLAP_COMPLETE_INDEX")
+        .ok()
+        .and_then(|i| i.parse().ok());
+    let typed = typed_client_options(&line, completing);
+    let global =
+        FromEnvironment::try_parse_from(std::iter::once(OsString::from("laa")).chain(typed))
+            .ok()?
+            .global;
     let global = super::contexts::apply(&global).ok()?;
     let token = global.token.as_deref().filter(|t| !t.trim().is_empty())?;
     let limits = Limits {
@@ -196,4 +253,43 @@ pub fn registration(shell: clap_complete::Shell, invoked: Option<OsString>) -> O
         )
         .ok()?;
     String::from_utf8(script).ok()
+}
+
+#[cfg(test)]
+mod typed_options_tests {
+    use super::*;
+
+    fn line(words: &[&str]) -> Vec<OsString> {
+        ["laa", "--", "laa"]
+            .iter()
+            .chain(words)
+            .map(OsString::from)
+            .collect()
+    }
+
+    fn typed(words: &[&str], completing: Option<usize>) -> Vec<String> {
+        typed_client_options(&line(words), completing)
+            .iter()
+            .map(|w| w.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn the_client_options_on_the_line_are_taken_and_the_word_being_typed_is_not() {
+        assert_eq!(
+            typed(&["-o", "json", "--server", "http://a", "show", "k"], None),
+            ["--server", "http://a"]
+        );
+        assert_eq!(
+            typed(&["--token=laa_x", "--context", "office", "k"], None),
+            ["--token=laa_x", "--context", "office"]
+        );
+        // Completing the server's own value, or the option itself.
+        assert!(typed(&["--server", "ht"], Some(2)).is_empty());
+        assert!(typed(&["--serv"], None).is_empty());
+        // Nothing after `--` is an option.
+        assert!(typed(&["show", "--", "--server", "x", "k"], None).is_empty());
+        // A lookalike is not an option.
+        assert!(typed(&["--servers=x", "k"], None).is_empty());
+    }
 }

@@ -124,6 +124,79 @@ async fn a_tab_offers_the_servers_areas_and_agreements() {
     .await;
 }
 
+/// The client options typed on the line being completed are the ones a
+/// TAB asks with, before the environment's (as the command, once run,
+/// would): `laa --server URL agreement show k<TAB>`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tab_asks_the_server_named_on_the_line() {
+    for_each_database(|app| async move {
+        let dir = tempfile::tempdir().expect("temporary directory");
+        let url = app.url();
+        let mut go = app.clients(Some(&app.tokens.go)).await;
+        open_kent(&mut go).await;
+        let token = app.tokens.go.as_str();
+        // Nothing listens where the environment points.
+        let elsewhere = [("LAA_SERVER", "http://127.0.0.1:9"), ("LAA_TOKEN", token)];
+        let spaced = ["--server", url.as_str(), "agreement", "show", "k"];
+        let joined = format!("--server={url}");
+        let joined = [joined.as_str(), "agreement", "show", "k"];
+        let after = ["agreement", "show", "--server", url.as_str(), "k"];
+        for words in [&spaced[..], &joined[..], &after[..]] {
+            assert_eq!(
+                offered(&complete(dir.path(), "bash", &elsewhere, words)),
+                ["kent-2008-11"],
+                "{words:?} {}",
+                app.backend
+            );
+        }
+        // The token too, with no environment at all.
+        let token_too = [
+            "--server",
+            url.as_str(),
+            "--token",
+            token,
+            "reward",
+            "kent-",
+        ];
+        assert_eq!(
+            offered(&complete(dir.path(), "bash", &[], &token_too)),
+            ["kent-2008-11"]
+        );
+        // A stored context named on the line, not the current one.
+        let login = |env: &[(&str, &str)], name: &str, extra: &[&str]| {
+            let mut cmd = Command::new(env!("CARGO_BIN_EXE_laa"));
+            cmd.args(["login", "--name", name])
+                .args(extra)
+                .env("XDG_CONFIG_HOME", dir.path())
+                .env_remove("LAA_SERVER")
+                .env_remove("LAA_TOKEN")
+                .env_remove("LAA_CONTEXT");
+            for (k, v) in env {
+                cmd.env(k, v);
+            }
+            ok(&cmd.output().expect("run laa"));
+        };
+        login(&[("LAA_SERVER", &url), ("LAA_TOKEN", token)], "office", &[]);
+        login(&elsewhere, "away", &["--no-check"]);
+        let named = ["--context", "office", "agreement", "show", "k"];
+        assert_eq!(
+            offered(&complete(dir.path(), "bash", &[], &named)),
+            ["kent-2008-11"]
+        );
+        assert!(
+            offered(&complete(
+                dir.path(),
+                "bash",
+                &[],
+                &["agreement", "show", "k"]
+            ))
+            .is_empty(),
+            "the current context is the one away"
+        );
+    })
+    .await;
+}
+
 #[test]
 fn without_a_server_a_tab_offers_nothing_quickly_and_silently() {
     let dir = tempfile::tempdir().expect("temporary directory");
