@@ -46,6 +46,11 @@ async fn a_champion_brokers_from_a_targets_page_and_both_sides_read_it() {
         let page = champion.get(TARGET_PAGE).await;
         assert_eq!(page.status, 200, "{}", page.body);
         assert!(offers(&page.body, "CommentOnTarget"), "{}", page.body);
+        assert!(
+            page.body.contains(r#"name="brokering""#),
+            "a champion's comment may broker: {}",
+            page.body
+        );
         for command in [
             "CounterOffer",
             "AcceptOffer",
@@ -77,7 +82,14 @@ async fn a_champion_brokers_from_a_targets_page_and_both_sides_read_it() {
             seen.body
         );
 
-        // Kent may comment, but a brokering box ticked by a negotiator is refused, naming it.
+        // Kent may comment, and is shown no brokering box: only a champion
+        // brokers. One ticked anyway (a crafted form) is refused.
+        assert!(offers(&seen.body, "CommentOnTarget"), "{}", seen.body);
+        assert!(
+            !seen.body.contains(r#"name="brokering""#),
+            "a negotiator is offered no brokering: {}",
+            seen.body
+        );
         let refused = kent
             .submit_from(
                 &seen.body,

@@ -167,6 +167,7 @@ impl Page<'_> {
                     if first_offer { "Send offer" } else { f.button },
                     &Drawn {
                         side: mine,
+                        champion: role == laa_core::Role::Champion,
                         indicator: target.and_then(|t| match &t.indicator {
                             Some(pb::target::Indicator::IndicatorNumber(n)) => Some(*n),
                             _ => None,

@@ -12,6 +12,8 @@ pub struct Drawn<'a> {
     /// The side the person speaks for (only the Government side names a
     /// department).
     pub side: Option<laa_core::Side>,
+    /// Whether the person is a negotiating champion (only they broker).
+    pub champion: bool,
     /// The National Indicator of the target the form is on, if any (an
     /// emptied unit is read as its own).
     pub indicator: Option<i32>,
@@ -86,6 +88,8 @@ fn draw_field(field: Field, d: &Drawn<'_>) -> Markup {
         Field::Number(id, label, hint) => input(id, label, hint, "decimal", Some("width-10")),
         Field::Long(id, label, hint) => layout::textarea(id, label, hint, v.get(id), d.errors),
         Field::Flag(id, label) => layout::checkbox(id, label, v.flag(id)),
+        Field::ChampionsFlag(..) if !d.champion => html! {},
+        Field::ChampionsFlag(id, label) => layout::checkbox(id, label, v.flag(id)),
         Field::Indicator => input(
             "indicator_number",
             "National Indicator",

@@ -217,7 +217,11 @@ fn default_unit(workspace: &Workspace, form: &mut Submitted) {
 fn first_field(kind: CommandKind) -> String {
     match spec(kind).and_then(|s| s.fields.first()) {
         Some(
-            Field::Text(id, ..) | Field::Long(id, ..) | Field::Number(id, ..) | Field::Flag(id, _),
+            Field::Text(id, ..)
+            | Field::Long(id, ..)
+            | Field::Number(id, ..)
+            | Field::Flag(id, _)
+            | Field::ChampionsFlag(id, _),
         ) => (*id).to_owned(),
         Some(Field::Indicator) => "indicator_number".to_owned(),
         Some(Field::Department) => "department".to_owned(),

@@ -21,6 +21,9 @@ pub enum Field {
     Long(&'static str, &'static str, Option<&'static str>),
     /// A checkbox: id, label.
     Flag(&'static str, &'static str),
+    /// A checkbox only a negotiating champion is shown (what it asks is
+    /// theirs alone to do): id, label.
+    ChampionsFlag(&'static str, &'static str),
     /// A number: id, label, hint.
     Number(&'static str, &'static str, Option<&'static str>),
     /// A National Indicator's number.
@@ -122,10 +125,7 @@ pub const FORMS: &[FormSpec] = &[
                 "Comment",
                 Some("Both sides and the agreement's negotiating champions read it."),
             ),
-            Field::Flag(
-                "brokering",
-                "Brokering: a way through put to both sides (negotiating champions only)",
-            ),
+            Field::ChampionsFlag("brokering", "Brokering: a way through put to both sides"),
         ],
         warning: false,
     },
