@@ -935,9 +935,35 @@ async fn the_administrator_runs_the_reference_data_and_a_go_opens_an_agreement()
             .await;
         assert_eq!(area.status, 303, "{}", area.body);
 
-        // The GO opens the new area's agreement in the new round.
+        // The GO opens the new area's agreement in the new round, choosing
+        // each from what the server holds: the South East's areas (the new
+        // one among them, no London borough), every round (2008-11 chosen
+        // until another is), the published sets.
         let mut go = Visitor::at(address);
         go.sign_in(&app.tokens.go).await;
+        let listed = go.get("/workspace/agreements").await.body;
+        let form = &listed[listed.find("form-OpenAgreement").expect("the form")..];
+        for offered in [
+            r#"<select class="select" id="area" name="area">"#,
+            r#"<option value="medway-towns">Medway Towns</option>"#,
+            r#"<option value="kent">Kent</option>"#,
+            r#"<option value="2008-11" selected>2008-11 (2008/09 to 2010/11)</option>"#,
+            r#"<option value="2011-14">2011-14 (2011/12 to 2013/14)</option>"#,
+            r#"<select class="select" id="indicator_set" name="indicator_set">"#,
+            // The default round's own set, chosen until another is.
+            r#"<option value="2008" selected>2008 (198 indicators)</option>"#,
+            r#"<option value="2007">"#,
+        ] {
+            assert!(form.contains(offered), "{offered} in {form}");
+        }
+        assert!(
+            !form.contains("camden"),
+            "a London borough offered to the South East: {form}"
+        );
+        assert!(
+            !form.contains(r#"value="2011">"#),
+            "a set in consultation offered: {form}"
+        );
         assert!(!offers(
             &kent.get("/workspace/agreements").await.body,
             "OpenAgreement"

@@ -305,6 +305,11 @@ pub async fn agreements_page(
     let all = visible(workspace, person, pb::AgreementStatus::Unspecified).await;
     let waiting = count(workspace, person).await;
     let may_open = laa_core::authorise::role_may(person.actor.role, laa_core::CommandKind::Open);
+    let choices = if may_open {
+        crate::admin::OpenChoices::read(workspace, person).await
+    } else {
+        crate::admin::OpenChoices::default()
+    };
     let body: Markup = html! {
         @if let Some((_, errors)) = refused { (layout::error_summary(errors)) }
         h1.heading-xl { "Agreements" }
@@ -334,7 +339,7 @@ pub async fn agreements_page(
             " or "
             a.link href={ (crate::ROOT) "/sheets/sheet.csv" } { "CSV" }
         }
-        @if may_open { (crate::admin::open_form(person, refused)) }
+        @if may_open { (crate::admin::open_form(person, &choices, refused)) }
     };
     respond(status, layout::page(person, waiting, "Agreements", body))
 }

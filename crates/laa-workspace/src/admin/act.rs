@@ -9,9 +9,8 @@ use laa_proto::v1::agreement_service_server::AgreementService;
 use laa_proto::v1::area_service_server::AreaService;
 use laa_proto::v1::indicator_service_server::IndicatorService;
 use laa_proto::v1::round_service_server::RoundService;
-use maud::{Markup, html};
 
-use super::{Reference, Refused, action, page, text};
+use super::{Reference, Refused, page};
 use crate::Workspace;
 use crate::forms::Submitted;
 use crate::layout::{self, FieldError};
@@ -344,26 +343,6 @@ pub(super) fn refusal_errors(refusal: &Refusal, command: &str) -> Vec<FieldError
         .collect()
 }
 
-/// The form that opens an agreement, for the agreements page.
-pub fn open_form(person: &Person, refused: Option<(&Submitted, &[FieldError])>) -> Markup {
-    let empty = Submitted::default();
-    let (form, errors) = refused.unwrap_or((&empty, &[]));
-    html! {
-        section.form-section aria-labelledby="open-title" {
-            h2.heading-l #open-title { "Open an agreement" }
-            form #form-OpenAgreement method="post" action=(action()) novalidate {
-                input type="hidden" name="csrf" value=(person.csrf);
-                input type="hidden" name="command" value="OpenAgreement";
-                input type="hidden" name="request_id" value=(uuid::Uuid::new_v4().to_string());
-                (text("area", "Area", Some("Its code, such as kent."), form, errors))
-                (text("round", "Round", Some("Empty for 2008-11."), form, errors))
-                (text("indicator_set", "Indicator set", Some("The published set it is bound to, such as 2007."), form, errors))
-                button.button type="submit" id="submit-OpenAgreement" { "Open the agreement" }
-            }
-        }
-    }
-}
-
 async fn open(workspace: &Workspace, person: &Person, form: Submitted) -> Response {
     let mut errors = Vec::new();
     let indicator_set = whole(&form, "indicator_set", "the indicator set", &mut errors);
@@ -376,13 +355,13 @@ async fn open(workspace: &Workspace, person: &Person, form: Submitted) -> Respon
     if area.is_empty() {
         errors.push(FieldError::new(
             "area",
-            "Enter the area's code, such as kent",
+            "Choose the area to open an agreement for",
         ));
     }
     if form.get("indicator_set").is_empty() {
         errors.push(FieldError::new(
             "indicator_set",
-            "Enter the published indicator set to bind it to, such as 2007",
+            "Choose the published indicator set to bind it to, such as 2007",
         ));
     }
     let sent = if errors.is_empty() {

@@ -12,12 +12,16 @@
 //! # Layout
 //! - this module: the pages' handlers and what they share;
 //! - `pages`: the indicator sets', rounds' and areas' pages;
-//! - `act`: the forms' handler, opening an agreement included.
+//! - `act`: the forms' handler, opening an agreement included;
+//! - `opening`: the form that opens an agreement, its choices read from
+//!   the server.
 
 mod act;
+mod opening;
 mod pages;
 
-pub use act::{act, open_form};
+pub use act::act;
+pub use opening::{OpenChoices, open_form};
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;

@@ -3,7 +3,6 @@
 
 use laa_core::Role;
 use laa_proto::v1 as pb;
-use laa_proto::v1::area_service_server::AreaService;
 use laa_proto::v1::indicator_service_server::IndicatorService;
 use laa_proto::v1::round_service_server::RoundService;
 use maud::{Markup, html};
@@ -187,27 +186,7 @@ pub(super) async fn areas_page(
     person: &Person,
     refused: Option<&Refused>,
 ) -> Markup {
-    let mut areas = Vec::new();
-    let mut page_token = String::new();
-    loop {
-        let Ok(listed) = workspace
-            .engine
-            .list_areas(person.request(pb::ListAreasRequest {
-                region: 0,
-                page_size: 200,
-                page_token: page_token.clone(),
-            }))
-            .await
-            .map(tonic::Response::into_inner)
-        else {
-            break;
-        };
-        areas.extend(listed.areas);
-        if listed.next_page_token.is_empty() || areas.len() > 1000 {
-            break;
-        }
-        page_token = listed.next_page_token;
-    }
+    let areas = super::opening::every_area(workspace, person, 0).await;
     let (form, errors) = shown(refused, "CreateArea");
     let kinds: Vec<(String, String)> = ["county", "unitary", "metropolitan", "london_borough"]
         .iter()
