@@ -120,7 +120,9 @@ pub struct BenchArgs {
     pub rounds: Vec<u16>,
     /// With --rounds: the areas taking part in each round (default 150;
     /// such as 15,50,150: a database of its own for each, spread over the
-    /// country with Kent among them).
+    /// country with Kent among them; their figures are reported side by
+    /// side, and a command's p50 and 16 clients' rate are judged against
+    /// the first only across rounds).
     #[arg(long, value_delimiter = ',', requires = "rounds", value_parser = clap::value_parser!(u16).range(1..=150))]
     pub areas: Vec<u16>,
     /// How one agreement's history costs as it grows instead: counter one

@@ -73,7 +73,7 @@ impl OpenChoices {
             .map(|r| r.into_inner().indicator_sets)
             .unwrap_or_default();
         sets.retain(|s| s.status == "published");
-        sets.sort_by(|a, b| b.version.cmp(&a.version));
+        sets.sort_by_key(|s| std::cmp::Reverse(s.version));
         let sets = sets
             .into_iter()
             .map(|s| {
