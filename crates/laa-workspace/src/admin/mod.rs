@@ -14,9 +14,11 @@
 //! - `pages`: the indicator sets', rounds' and areas' pages;
 //! - `act`: the forms' handler, opening an agreement included;
 //! - `opening`: the form that opens an agreement, its choices read from
-//!   the server.
+//!   the server;
+//! - `listed`: the areas, rounds and sets the engine lists to a person.
 
 mod act;
+mod listed;
 mod opening;
 mod pages;
 

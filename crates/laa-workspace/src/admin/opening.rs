@@ -4,12 +4,9 @@
 //! negotiator need not know an area's code or a set's year.
 
 use laa_proto::v1 as pb;
-use laa_proto::v1::area_service_server::AreaService;
-use laa_proto::v1::indicator_service_server::IndicatorService;
-use laa_proto::v1::round_service_server::RoundService;
 use maud::{Markup, html};
 
-use super::{action, text};
+use super::{action, listed, text};
 use crate::Workspace;
 use crate::forms::Submitted;
 use crate::layout::{self, FieldError};
@@ -39,18 +36,13 @@ impl OpenChoices {
             }
             _ => 0,
         };
-        let mut areas: Vec<(String, String)> = every_area(workspace, person, region)
+        let mut areas: Vec<(String, String)> = listed::every_area(workspace, person, region)
             .await
             .into_iter()
             .map(|a| (a.code, a.display_name))
             .collect();
         areas.sort_by(|a, b| a.1.cmp(&b.1));
-        let rounds = workspace
-            .engine
-            .list_rounds(person.request(pb::ListRoundsRequest {}))
-            .await
-            .map(|r| r.into_inner().rounds)
-            .unwrap_or_default();
+        let rounds = listed::every_round(workspace, person).await;
         let default_set = rounds
             .iter()
             .find(|r| r.round == laa_core::policy::DEFAULT_ROUND)
@@ -66,12 +58,7 @@ impl OpenChoices {
                 (r.round, words)
             })
             .collect();
-        let mut sets: Vec<pb::IndicatorSet> = workspace
-            .engine
-            .list_indicator_sets(person.request(pb::ListIndicatorSetsRequest {}))
-            .await
-            .map(|r| r.into_inner().indicator_sets)
-            .unwrap_or_default();
+        let mut sets: Vec<pb::IndicatorSet> = listed::every_set(workspace, person).await;
         sets.retain(|s| s.status == "published");
         sets.sort_by_key(|s| std::cmp::Reverse(s.version));
         let sets = sets
@@ -90,37 +77,6 @@ impl OpenChoices {
             default_set,
         }
     }
-}
-
-/// Every area of `region` (0: every region) the engine lists to `person`,
-/// page after page (at most a few over a thousand, more than England has).
-pub(super) async fn every_area(
-    workspace: &Workspace,
-    person: &Person,
-    region: i32,
-) -> Vec<pb::Area> {
-    let mut areas = Vec::new();
-    let mut page_token = String::new();
-    loop {
-        let Ok(listed) = workspace
-            .engine
-            .list_areas(person.request(pb::ListAreasRequest {
-                region,
-                page_size: 200,
-                page_token: page_token.clone(),
-            }))
-            .await
-            .map(tonic::Response::into_inner)
-        else {
-            break;
-        };
-        areas.extend(listed.areas);
-        if listed.next_page_token.is_empty() || areas.len() > 1000 {
-            break;
-        }
-        page_token = listed.next_page_token;
-    }
-    areas
 }
 
 /// The form that opens an agreement, for the agreements page.

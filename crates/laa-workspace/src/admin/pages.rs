@@ -4,7 +4,6 @@
 use laa_core::Role;
 use laa_proto::v1 as pb;
 use laa_proto::v1::indicator_service_server::IndicatorService;
-use laa_proto::v1::round_service_server::RoundService;
 use maud::{Markup, html};
 
 use super::{Refused, action, envelope, shown, text};
@@ -17,12 +16,7 @@ pub(super) async fn sets_page(
     person: &Person,
     refused: Option<&Refused>,
 ) -> Markup {
-    let listed = workspace
-        .engine
-        .list_indicator_sets(person.request(pb::ListIndicatorSetsRequest {}))
-        .await
-        .map(|r| r.into_inner().indicator_sets)
-        .unwrap_or_default();
+    let listed = super::listed::every_set(workspace, person).await;
     // A listing carries no comments: a draft's are read with the set.
     let mut sets = Vec::with_capacity(listed.len());
     for set in listed {
@@ -100,12 +94,7 @@ pub(super) async fn rounds_page(
     person: &Person,
     refused: Option<&Refused>,
 ) -> Markup {
-    let rounds = workspace
-        .engine
-        .list_rounds(person.request(pb::ListRoundsRequest {}))
-        .await
-        .map(|r| r.into_inner().rounds)
-        .unwrap_or_default();
+    let rounds = super::listed::every_round(workspace, person).await;
     let (form, errors) = shown(refused, "CreateRound");
     html! {
         h1.heading-xl { "Rounds" }
@@ -186,7 +175,7 @@ pub(super) async fn areas_page(
     person: &Person,
     refused: Option<&Refused>,
 ) -> Markup {
-    let areas = super::opening::every_area(workspace, person, 0).await;
+    let areas = super::listed::every_area(workspace, person, 0).await;
     let (form, errors) = shown(refused, "CreateArea");
     let kinds: Vec<(String, String)> = ["county", "unitary", "metropolitan", "london_borough"]
         .iter()
