@@ -118,6 +118,11 @@ async fn measured(lengths: &Lengths<'_>, url: &str, dir: &Path) -> Result<Vec<Fi
     let (tokens, mut negotiation) = (tokens?, vec![opened?]);
     let mut columns = Vec::new();
     for &length in &lengths.events {
+        // As a running service's autovacuum would have, after the history
+        // grown for the length before (`databases::vacuum_if_autovacuum_is_off`):
+        // otherwise the agreement's row, rewritten at every event, is read
+        // past every dead version of it by the first read after the start.
+        super::databases::vacuum_if_autovacuum_is_off(url).await?;
         let (served, start) = Served::start(url, dir, lengths.sole_server).await?;
         for n in &mut negotiation {
             n.reconnect(&served.grpc, &tokens.go, &tokens.area)?;
