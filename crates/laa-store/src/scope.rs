@@ -77,14 +77,12 @@ impl Queries {
         &self,
         filter: &AgreementFilter,
     ) -> Result<ScopeVersion, StoreError> {
-        match self.scope_since(filter, None).await? {
-            ScopeNow::At(version, _) => Ok(version),
-            ScopeNow::Unchanged => Err(StoreError::corrupt(
-                "agreements",
-                0,
-                "the database said nothing changed since a snapshot not given",
-            )),
-        }
+        let row: Option<(i64, i64)> = scope_aggregate(filter)
+            .into_tuple()
+            .one(self.store.connection())
+            .await?;
+        let (agreements, versions) = row.unwrap_or((0, 0));
+        scope_version_of(agreements, versions)
     }
 
     /// Where the scope of `filter` stands, in one statement: on PostgreSQL
@@ -96,65 +94,65 @@ impl Queries {
         filter: &AgreementFilter,
         since: Option<&Snapshot>,
     ) -> Result<ScopeNow, StoreError> {
-        // SUM over PostgreSQL's bigint is a numeric: cast back, on both.
-        let aggregate = filter.narrow(
-            agreement::Entity::find()
-                .select_only()
-                .column_as(agreement::Column::Id.count(), "agreements")
-                .column_as(
-                    Expr::cust("CAST(COALESCE(SUM(version), 0) AS BIGINT)"),
-                    "versions",
-                ),
+        if self.store.backend() == Backend::Sqlite {
+            return Ok(ScopeNow::At(self.scope_version(filter).await?, None));
+        }
+        // The snapshot is read in a subquery the scope's aggregate joins
+        // laterally: the aggregate's condition on it names no column of its
+        // own, so PostgreSQL tests it once, before reading any row, and
+        // reads none when nothing changed.
+        let since = since.map(|s| s.0.clone());
+        let aggregate = scope_aggregate(filter)
+            .filter(Expr::cust_with_values(
+                "seen.snapshot IS DISTINCT FROM $1",
+                [since.clone()],
+            ))
+            .build(DbBackend::Postgres);
+        let sql = format!(
+            "SELECT seen.snapshot, scope.agreements, scope.versions \
+             FROM (SELECT pg_current_snapshot()::text AS snapshot) AS seen, \
+             LATERAL ({}) AS scope",
+            aggregate.sql
         );
-        let connection = self.store.connection();
-        let (agreements, versions, seen) = match self.store.backend() {
-            Backend::Sqlite => {
-                let row: Option<(i64, i64)> = aggregate.into_tuple().one(connection).await?;
-                let (agreements, versions) = row.unwrap_or((0, 0));
-                (agreements, versions, None)
-            }
-            Backend::Postgres => {
-                // The snapshot is read in a subquery the scope's aggregate
-                // joins laterally: the aggregate's condition on it names no
-                // column of its own, so PostgreSQL tests it once, before
-                // reading any row, and reads none when nothing changed.
-                let since = since.map(|s| s.0.clone());
-                let aggregate = aggregate
-                    .filter(Expr::cust_with_values(
-                        "seen.snapshot IS DISTINCT FROM $1",
-                        [since.clone()],
-                    ))
-                    .build(DbBackend::Postgres);
-                let sql = format!(
-                    "SELECT seen.snapshot, scope.agreements, scope.versions \
-                     FROM (SELECT pg_current_snapshot()::text AS snapshot) AS seen, \
-                     LATERAL ({}) AS scope",
-                    aggregate.sql
-                );
-                let statement = match aggregate.values {
-                    Some(values) => {
-                        Statement::from_sql_and_values(DbBackend::Postgres, sql, values)
-                    }
-                    None => Statement::from_string(DbBackend::Postgres, sql),
-                };
-                let row = connection.query_one_raw(statement).await?.ok_or_else(|| {
-                    StoreError::corrupt("agreements", 0, "the scope's question returned no row")
-                })?;
-                let snapshot: String = row.try_get_by_index(0)?;
-                if since.as_ref() == Some(&snapshot) {
-                    return Ok(ScopeNow::Unchanged);
-                }
-                let agreements: i64 = row.try_get_by_index(1)?;
-                let versions: i64 = row.try_get_by_index(2)?;
-                (agreements, versions, Some(Snapshot(snapshot)))
-            }
+        let statement = match aggregate.values {
+            Some(values) => Statement::from_sql_and_values(DbBackend::Postgres, sql, values),
+            None => Statement::from_string(DbBackend::Postgres, sql),
         };
-        Ok(ScopeNow::At(
-            ScopeVersion {
-                agreements: crate::store::stored("agreements", "count", agreements)?,
-                versions: crate::store::stored("agreements", "sum of versions", versions)?,
-            },
-            seen,
-        ))
+        let row = self
+            .store
+            .connection()
+            .query_one_raw(statement)
+            .await?
+            .ok_or_else(|| {
+                StoreError::corrupt("agreements", 0, "the scope's question returned no row")
+            })?;
+        let snapshot: String = row.try_get_by_index(0)?;
+        if since.as_ref() == Some(&snapshot) {
+            return Ok(ScopeNow::Unchanged);
+        }
+        let version = scope_version_of(row.try_get_by_index(1)?, row.try_get_by_index(2)?)?;
+        Ok(ScopeNow::At(version, Some(Snapshot(snapshot))))
     }
+}
+
+/// The count and the sum of versions of `filter`'s agreements, as one row.
+fn scope_aggregate(filter: &AgreementFilter) -> sea_orm::Select<agreement::Entity> {
+    // SUM over PostgreSQL's bigint is a numeric: cast back, on both.
+    filter.narrow(
+        agreement::Entity::find()
+            .select_only()
+            .column_as(agreement::Column::Id.count(), "agreements")
+            .column_as(
+                Expr::cust("CAST(COALESCE(SUM(version), 0) AS BIGINT)"),
+                "versions",
+            ),
+    )
+}
+
+/// The scope's version from its stored count and sum.
+fn scope_version_of(agreements: i64, versions: i64) -> Result<ScopeVersion, StoreError> {
+    Ok(ScopeVersion {
+        agreements: crate::store::stored("agreements", "count", agreements)?,
+        versions: crate::store::stored("agreements", "sum of versions", versions)?,
+    })
 }
